@@ -12,10 +12,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-export type BackendSetting = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+import type { BackendName, BackendSetting } from './backendSetting';
 
-export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export type { BackendName, BackendSetting } from './backendSetting';
+export { BACKEND_SETTINGS, isBackendSetting } from './backendSetting';
 
 /** One try at activating a backend. */
 export interface BackendAttempt {
@@ -62,10 +62,6 @@ export function candidateOrder(setting: BackendSetting): BackendName[] {
   return [setting, ...rest];
 }
 
-export function isBackendSetting(value: unknown): value is BackendSetting {
-  return typeof value === 'string' && (BACKEND_SETTINGS as readonly string[]).includes(value);
-}
-
 /** Where the wasm binaries live: next to the bundle (`dist/wasm`) or in node_modules. */
 export function defaultWasmDir(): string {
   const bundled = path.join(__dirname, 'wasm');
@@ -103,7 +99,7 @@ function defaultLoaders(options: SelectBackendOptions): BackendLoaders {
       );
     },
     async wasm() {
-      const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as typeof import('@tensorflow/tfjs-backend-wasm');
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
       wasm.setWasmPaths(options.wasmDir ?? defaultWasmDir());
       // The threaded build starts its workers from a blob URL, which Node rejects; one thread.
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);

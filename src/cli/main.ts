@@ -1,0 +1,39 @@
+/**
+ * `seq2seq`: the engine without VS Code. Mining and corpus statistics come from the data layer,
+ * training, evaluation and translation from the training layer; each registers its commands.
+ */
+import { Command } from 'commander';
+import { registerDataCommands } from './dataCommands';
+import { registerTrainCommands } from './trainCommands';
+import { selectBackend, isBackendSetting } from '../core/backend';
+import pkg from '../../package.json';
+
+export function buildProgram(): Command {
+  const program = new Command('seq2seq')
+    .description('Seq2Seq Studio: code <-> comment models on TensorFlow.js, headless')
+    .version(pkg.version);
+  program
+    .command('backend')
+    .description('start the best available TensorFlow.js backend and say which one runs and why')
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .action(async (opts: { backend: string }) => {
+      if (!isBackendSetting(opts.backend)) {
+        throw new Error(`Unknown backend "${opts.backend}": use auto, tensorflow, wasm or cpu.`);
+      }
+      const choice = await selectBackend({ setting: opts.backend });
+      process.stdout.write(`${choice.reason}\n`);
+    });
+  registerDataCommands(program);
+  registerTrainCommands(program);
+  return program;
+}
+
+/** Runs the CLI; the exit code is set on failure with a one-line message instead of a stack. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+  } catch (e) {
+    process.stderr.write(`seq2seq: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The model's shape, as one typed record with commented defaults, and its validation.
+ *
+ * `resolveModelConfig` merges a partial config over the defaults and rejects impossible
+ * combinations with a {@link ConfigurationError} that names the offending field, so a bad
+ * setting fails before any weight is allocated. The resolved record is what `config.json` in a
+ * model folder holds, so every field is plain JSON.
+ */
+
+export type Architecture = 'rnn' | 'transformer';
+export type CellType = 'gru' | 'lstm';
+export type AttentionType = 'none' | 'bahdanau' | 'luong-dot' | 'luong-general';
+
+export const ARCHITECTURES: readonly Architecture[] = ['rnn', 'transformer'];
+export const CELL_TYPES: readonly CellType[] = ['gru', 'lstm'];
+export const ATTENTION_TYPES: readonly AttentionType[] = ['none', 'bahdanau', 'luong-dot', 'luong-general'];
+
+export interface ModelConfig {
+  /** 'rnn': recurrent encoder-decoder (+ attention); 'transformer': pre-norm Transformer. */
+  arch: Architecture;
+  /** Recurrent cell (rnn only). */
+  cell: CellType;
+  /**
+   * How the rnn decoder looks at the source (rnn only): 'none' is the original fixed-size
+   * context vector; 'bahdanau' is additive attention on the previous state, fed into the cell;
+   * 'luong-dot' / 'luong-general' score the current state (dot product / bilinear).
+   */
+  attention: AttentionType;
+  /** Token embedding width (rnn only; the Transformer embeds at dModel). */
+  embeddingDim: number;
+  /** Recurrent state width per direction (rnn only). */
+  hiddenDim: number;
+  /** Stacked layers in the encoder (both architectures). */
+  encoderLayers: number;
+  /** Stacked layers in the decoder (both architectures). */
+  decoderLayers: number;
+  /** Bidirectional rnn encoder; its final states reach the decoder through a learned bridge. */
+  bidirectional: boolean;
+  /** Dropout rate on embeddings, between layers and before the output layer (training only). */
+  dropout: number;
+  /** Transformer model width. */
+  dModel: number;
+  /** Transformer attention heads; must divide dModel. */
+  heads: number;
+  /** Transformer feed-forward inner width. */
+  ffDim: number;
+  /** Share the target embedding with the output projection (Transformer; rnn needs embeddingDim == hiddenDim). */
+  tieEmbeddings: boolean;
+  /** Source vocabulary size (ids 0..srcVocabSize-1, specials first). */
+  srcVocabSize: number;
+  /** Target vocabulary size. */
+  tgtVocabSize: number;
+  /** Longest source the model accepts, in tokens (sizes the Transformer's position table). */
+  maxSrcLen: number;
+  /** Longest target the model produces, in tokens. */
+  maxTgtLen: number;
+}
+
+export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
+  arch: 'rnn',
+  cell: 'gru',
+  attention: 'luong-general',
+  embeddingDim: 128,
+  hiddenDim: 256,
+  encoderLayers: 1,
+  decoderLayers: 1,
+  bidirectional: true,
+  dropout: 0.1,
+  dModel: 256,
+  heads: 4,
+  ffDim: 1024,
+  tieEmbeddings: false,
+  srcVocabSize: 4000,
+  tgtVocabSize: 4000,
+  maxSrcLen: 256,
+  maxTgtLen: 128,
+});
+
+/** A config value that cannot work; `field` is the offending ModelConfig key. */
+export class ConfigurationError extends Error {
+  constructor(
+    readonly field: keyof ModelConfig | string,
+    message: string,
+  ) {
+    super(`Invalid model configuration: ${String(field)}: ${message}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+function checkInt(config: ModelConfig, field: keyof ModelConfig, min: number): void {
+  const v = config[field];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new ConfigurationError(field, `must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  }
+}
+
+function checkOneOf<T extends string>(config: ModelConfig, field: keyof ModelConfig, allowed: readonly T[]): void {
+  const v = config[field];
+  if (!(allowed as readonly unknown[]).includes(v)) {
+    throw new ConfigurationError(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+}
+
+/**
+ * Merges `partial` over the defaults (and the vocabulary sizes when given) and validates the
+ * result. Unknown keys are rejected so that a typo does not silently fall back to a default.
+ */
+export function resolveModelConfig(
+  partial: Partial<ModelConfig>,
+  srcVocabSize?: number,
+  tgtVocabSize?: number,
+): ModelConfig {
+  for (const key of Object.keys(partial)) {
+    if (!(key in DEFAULT_MODEL_CONFIG)) throw new ConfigurationError(key, 'is not a model configuration field');
+  }
+  const config: ModelConfig = { ...DEFAULT_MODEL_CONFIG, ...partial };
+  if (srcVocabSize !== undefined) config.srcVocabSize = srcVocabSize;
+  if (tgtVocabSize !== undefined) config.tgtVocabSize = tgtVocabSize;
+  validateModelConfig(config);
+  return config;
+}
+
+/** Throws a {@link ConfigurationError} naming the first impossible field or combination. */
+export function validateModelConfig(config: ModelConfig): void {
+  checkOneOf(config, 'arch', ARCHITECTURES);
+  checkOneOf(config, 'cell', CELL_TYPES);
+  checkOneOf(config, 'attention', ATTENTION_TYPES);
+  // Six special tokens come first in every vocabulary (see specialTokens.ts).
+  checkInt(config, 'srcVocabSize', 7);
+  checkInt(config, 'tgtVocabSize', 7);
+  checkInt(config, 'encoderLayers', 1);
+  checkInt(config, 'decoderLayers', 1);
+  checkInt(config, 'maxSrcLen', 2);
+  checkInt(config, 'maxTgtLen', 2);
+  if (typeof config.bidirectional !== 'boolean') throw new ConfigurationError('bidirectional', 'must be true or false');
+  if (typeof config.tieEmbeddings !== 'boolean') throw new ConfigurationError('tieEmbeddings', 'must be true or false');
+  if (typeof config.dropout !== 'number' || !(config.dropout >= 0 && config.dropout < 1)) {
+    throw new ConfigurationError('dropout', `must be in [0, 1), got ${JSON.stringify(config.dropout)}`);
+  }
+  if (config.arch === 'rnn') {
+    checkInt(config, 'embeddingDim', 1);
+    checkInt(config, 'hiddenDim', 1);
+    if (config.attention === 'luong-dot' && config.bidirectional) {
+      throw new ConfigurationError(
+        'attention',
+        'luong-dot compares decoder states (hiddenDim) with encoder outputs (2 * hiddenDim when ' +
+          'bidirectional); use luong-general or bahdanau, or set bidirectional: false',
+      );
+    }
+    if (config.tieEmbeddings && config.embeddingDim !== config.hiddenDim) {
+      throw new ConfigurationError(
+        'tieEmbeddings',
+        `tying the rnn output layer to the target embedding needs embeddingDim (${config.embeddingDim}) == hiddenDim (${config.hiddenDim})`,
+      );
+    }
+  } else {
+    checkInt(config, 'dModel', 1);
+    checkInt(config, 'heads', 1);
+    checkInt(config, 'ffDim', 1);
+    if (config.dModel % config.heads !== 0) {
+      throw new ConfigurationError('heads', `must divide dModel (${config.dModel}), got ${config.heads}`);
+    }
+    if (config.dModel % 2 !== 0) {
+      throw new ConfigurationError('dModel', `must be even for sinusoidal positions, got ${config.dModel}`);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Typed access to the `seq2seq.*` settings declared in package.json. One reader per group so a
+ * handler asks for what it needs and gets defaults that match the schema.
+ */
+import * as vscode from 'vscode';
+import { isBackendSetting, type BackendSetting } from '../core/backendSetting';
+
+export interface EngineSettings {
+  readonly backend: BackendSetting;
+  readonly tensorflowPath: string;
+  readonly model: string;
+}
+
+export interface DecodingSettings {
+  readonly beamSize: number;
+  readonly maxOutputLength: number;
+  readonly lengthPenalty: number;
+  readonly showCandidates: boolean;
+  readonly nBest: number;
+}
+
+function section(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('seq2seq');
+}
+
+export function engineSettings(): EngineSettings {
+  const c = section();
+  const backend = c.get<string>('backend', 'auto');
+  return {
+    backend: isBackendSetting(backend) ? backend : 'auto',
+    tensorflowPath: c.get<string>('tensorflowPath', ''),
+    model: c.get<string>('model', ''),
+  };
+}
+
+export function decodingSettings(): DecodingSettings {
+  const c = section();
+  return {
+    beamSize: c.get<number>('decoding.beamSize', 4),
+    maxOutputLength: c.get<number>('decoding.maxOutputLength', 64),
+    lengthPenalty: c.get<number>('decoding.lengthPenalty', 0.6),
+    showCandidates: c.get<boolean>('decoding.showCandidates', false),
+    nBest: c.get<number>('decoding.nBest', 3),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The status bar item: active model, backend (the tooltip says why that backend) and training
+ * progress. Clicking it opens the dashboard while training and the model picker otherwise.
+ */
+import * as vscode from 'vscode';
+
+export interface StatusState {
+  model?: string;
+  backend?: string;
+  backendReason?: string;
+  training?: string;
+}
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private state: StatusState = {};
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('seq2seq.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'Seq2Seq Studio';
+    this.render();
+    this.item.show();
+  }
+
+  update(change: Partial<StatusState>): void {
+    this.state = { ...this.state, ...change };
+    this.render();
+  }
+
+  private render(): void {
+    const { model, backend, backendReason, training } = this.state;
+    this.item.text = training ? `$(sync~spin) Seq2Seq ${training}` : `$(hubot) Seq2Seq${model ? `: ${model}` : ''}`;
+    const lines = [
+      `**Seq2Seq Studio**`,
+      `Model: ${model ?? 'not loaded yet'}`,
+      `Backend: ${backend ?? 'not started yet'}`,
+      ...(backendReason ? [backendReason] : []),
+      ...(training ? [`Training: ${training}`] : []),
+    ];
+    this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
+    this.item.command = training ? 'seq2seq.showDashboard' : 'seq2seq.selectModel';
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
