@@ -1,0 +1,103 @@
+/**
+ * Doc comments in each language's own convention, as text ready to insert: Python docstrings
+ * (first statement of the body), JSDoc/Javadoc/PHPDoc/Doxygen `/** *\/` blocks, Rust `///`,
+ * C# `///` with `<summary>`, Go `//` starting with the function's name, Ruby `#`.
+ * Pure text functions: the editor commands decide where the text goes.
+ */
+
+export type CommentLanguage =
+  'python' | 'javascript' | 'typescript' | 'tsx' | 'java' | 'go' | 'rust' | 'c-sharp' | 'cpp' | 'php' | 'ruby';
+
+/** Where the comment goes relative to the function. */
+export type CommentPlacement = 'above' | 'bodyStart';
+
+export interface CommentStyle {
+  readonly placement: CommentPlacement;
+  /** Lines of the comment for a summary, without indentation. */
+  lines(summary: string, functionName?: string): string[];
+}
+
+const WRAP = 96;
+
+/** Greedy word wrap; never breaks a word. */
+export function wrapWords(text: string, width = WRAP): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const out: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && line.length + 1 + w.length > width) {
+      out.push(line);
+      line = w;
+    } else {
+      line = line ? `${line} ${w}` : w;
+    }
+  }
+  if (line) out.push(line);
+  return out.length > 0 ? out : [''];
+}
+
+/** Capitalised, one trailing period, no comment delimiters that would close the comment early. */
+export function tidySummary(summary: string): string {
+  let s = summary.replace(/\s+/g, ' ').trim();
+  s = s.replace(/\*\//g, '* /').replace(/"""/g, "'''");
+  if (!s) return s;
+  s = s[0]!.toUpperCase() + s.slice(1);
+  if (!/[.!?]$/.test(s)) s += '.';
+  return s;
+}
+
+const block: CommentStyle = {
+  placement: 'above',
+  lines: (summary) => ['/**', ...wrapWords(tidySummary(summary)).map((l) => ` * ${l}`), ' */'],
+};
+
+const slashes = (prefix: string): CommentStyle => ({
+  placement: 'above',
+  lines: (summary) => wrapWords(tidySummary(summary)).map((l) => `${prefix} ${l}`),
+});
+
+export const COMMENT_STYLES: Readonly<Record<CommentLanguage, CommentStyle>> = {
+  python: {
+    placement: 'bodyStart',
+    lines: (summary) => {
+      const wrapped = wrapWords(tidySummary(summary));
+      if (wrapped.length === 1) return [`"""${wrapped[0]}"""`];
+      return [`"""${wrapped[0]}`, ...wrapped.slice(1), '"""'];
+    },
+  },
+  javascript: block,
+  typescript: block,
+  tsx: block,
+  java: block,
+  php: block,
+  cpp: block,
+  rust: slashes('///'),
+  'c-sharp': {
+    placement: 'above',
+    lines: (summary) => ['/// <summary>', ...wrapWords(tidySummary(summary)).map((l) => `/// ${l}`), '/// </summary>'],
+  },
+  go: {
+    placement: 'above',
+    // Go's convention: the comment is a sentence that starts with the function's name.
+    lines: (summary, name) => {
+      let s = tidySummary(summary);
+      if (name && !s.startsWith(name)) s = `${name} ${s[0]!.toLowerCase()}${s.slice(1)}`;
+      return wrapWords(s).map((l) => `// ${l}`);
+    },
+  },
+  ruby: slashes('#'),
+};
+
+/** The comment as text: each line indented, joined with the document's end of line. */
+export function renderDocComment(
+  language: CommentLanguage,
+  summary: string,
+  indent: string,
+  eol = '\n',
+  functionName?: string,
+): string {
+  return COMMENT_STYLES[language]
+    .lines(summary, functionName)
+    .map((l) => indent + l)
+    .join(eol);
+}
