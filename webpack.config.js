@@ -22,13 +22,7 @@ const dist = path.resolve(__dirname, 'dist');
 const GRAMMARS = ['python', 'javascript', 'typescript', 'tsx', 'java', 'go', 'rust', 'c-sharp', 'cpp', 'php', 'ruby'];
 
 /** tokenizers native bindings shipped in the package (the common desktop platforms). */
-const TOKENIZER_BINARIES = [
-  'linux-x64-gnu',
-  'linux-arm64-gnu',
-  'darwin-x64',
-  'darwin-arm64',
-  'win32-x64-msvc',
-];
+const TOKENIZER_BINARIES = ['linux-x64-gnu', 'linux-arm64-gnu', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc'];
 
 /** @param {'node' | 'web'} target @param {string} configFile @returns {import('webpack').Configuration} */
 function base(target, configFile) {
