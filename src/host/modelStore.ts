@@ -1,0 +1,167 @@
+/**
+ * The models a user can choose from: the bundled default (read-only, inside the extension) and
+ * the fine-tuned or imported ones, one folder each under the extension's global storage.
+ *
+ * Pure file-system code (no `vscode`), so it is unit-tested in plain Node. Imports are
+ * validated before anything is replaced and land atomically (copy to a temporary sibling, then
+ * rename), so a failed import never leaves a half-copied model or touches the active one.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const DEFAULT_MODEL_ID = 'default';
+
+export interface ModelEntry {
+  /** Stable id: 'default' or the folder name under the store. */
+  readonly id: string;
+  readonly dir: string;
+  readonly bundled: boolean;
+  /** What the folder's meta says about the model (metrics, corpus), when it says it. */
+  readonly summary?: ModelSummary;
+}
+
+export interface ModelSummary {
+  readonly createdAt?: string;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly corpus?: string;
+  readonly arch?: string;
+}
+
+/** Checks that a folder holds a loadable model; throws a user-facing error when it does not. */
+export type ModelValidator = (dir: string) => Promise<void>;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads what the UI shows about a model from its folder; never throws. */
+export function readSummary(dir: string): ModelSummary | undefined {
+  const meta = readJson(path.join(dir, 'meta.json'));
+  const config = readJson(path.join(dir, 'config.json'));
+  if (!isRecord(meta) && !isRecord(config)) return undefined;
+  const summary: { -readonly [K in keyof ModelSummary]: ModelSummary[K] } = {};
+  if (isRecord(meta)) {
+    if (typeof meta.createdAt === 'string') summary.createdAt = meta.createdAt;
+    if (isRecord(meta.metrics)) {
+      summary.metrics = Object.fromEntries(
+        Object.entries(meta.metrics).filter((e): e is [string, number] => typeof e[1] === 'number'),
+      );
+    }
+    const training = meta.training;
+    if (isRecord(training) && typeof training.corpus === 'string') summary.corpus = training.corpus;
+  }
+  if (isRecord(config) && typeof config.arch === 'string') summary.arch = config.arch;
+  return summary;
+}
+
+export class ModelStore {
+  /**
+   * @param root folder holding one sub-folder per user model (created on demand)
+   * @param bundledDir the default model shipped with the extension, if present
+   */
+  constructor(
+    readonly root: string,
+    private readonly bundledDir?: string,
+  ) {}
+
+  list(): ModelEntry[] {
+    const out: ModelEntry[] = [];
+    if (this.bundledDir && fs.existsSync(path.join(this.bundledDir, 'config.json'))) {
+      out.push(this.entry(DEFAULT_MODEL_ID, this.bundledDir, true));
+    }
+    if (fs.existsSync(this.root)) {
+      for (const name of fs.readdirSync(this.root).sort()) {
+        const dir = path.join(this.root, name);
+        if (NAME.test(name) && fs.existsSync(path.join(dir, 'config.json'))) out.push(this.entry(name, dir, false));
+      }
+    }
+    return out;
+  }
+
+  get(id: string): ModelEntry | undefined {
+    return this.list().find((m) => m.id === id);
+  }
+
+  private entry(id: string, dir: string, bundled: boolean): ModelEntry {
+    const summary = readSummary(dir);
+    return summary ? { id, dir, bundled, summary } : { id, dir, bundled };
+  }
+
+  /** A folder name not taken yet, derived from `wanted`. */
+  freeName(wanted: string): string {
+    const base =
+      wanted
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/^[^A-Za-z0-9]+/, '')
+        .slice(0, 48) || 'model';
+    let name = base;
+    for (let i = 2; name === DEFAULT_MODEL_ID || fs.existsSync(path.join(this.root, name)); i++) name = `${base}-${i}`;
+    return name;
+  }
+
+  /** Where a new model (e.g. a fine-tuning run's output) should be written. */
+  newModelDir(wanted: string): string {
+    fs.mkdirSync(this.root, { recursive: true });
+    return path.join(this.root, this.freeName(wanted));
+  }
+
+  /**
+   * Copies a model folder into the store after `validate` accepted it; returns the new entry.
+   * Nothing in the store changes when validation or copying fails.
+   */
+  async import(source: string, validate: ModelValidator, wanted = path.basename(source)): Promise<ModelEntry> {
+    if (!fs.existsSync(path.join(source, 'config.json'))) {
+      throw new Error(
+        `${source} is not a Seq2Seq model folder (it has no config.json). Choose the folder a model was exported to.`,
+      );
+    }
+    await validate(source);
+    fs.mkdirSync(this.root, { recursive: true });
+    const name = this.freeName(wanted);
+    const target = path.join(this.root, name);
+    const temp = path.join(this.root, `.import-${process.pid}-${Date.now()}`);
+    try {
+      fs.cpSync(source, temp, { recursive: true });
+      fs.renameSync(temp, target);
+    } catch (e) {
+      fs.rmSync(temp, { recursive: true, force: true });
+      throw e;
+    }
+    return this.entry(name, target, false);
+  }
+
+  /** Copies a model to `target` (a new folder), atomically. */
+  export(id: string, target: string): void {
+    const model = this.get(id);
+    if (!model) throw new Error(`No model named "${id}".`);
+    if (fs.existsSync(target)) throw new Error(`${target} already exists; choose a new folder name.`);
+    const temp = `${target}.partial-${process.pid}`;
+    try {
+      fs.cpSync(model.dir, temp, { recursive: true });
+      fs.renameSync(temp, target);
+    } catch (e) {
+      fs.rmSync(temp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  delete(id: string): void {
+    const model = this.get(id);
+    if (!model) throw new Error(`No model named "${id}".`);
+    if (model.bundled) throw new Error('The bundled default model cannot be deleted.');
+    // Rename first so a crash mid-delete never leaves a folder that looks like a model.
+    const trash = path.join(this.root, `.deleted-${id}-${Date.now()}`);
+    fs.renameSync(model.dir, trash);
+    fs.rmSync(trash, { recursive: true, force: true });
+  }
+}
