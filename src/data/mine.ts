@@ -1,0 +1,249 @@
+/**
+ * Mines (code, doc comment) pairs from source files with tree-sitter. For each function, method
+ * or constructor documented in its language's convention (see languages.ts), a pair holds the
+ * code (signature + body, dedented, with its doc comment and nested functions' doc comments
+ * removed), the doc text, its one-sentence summary and the structured parts (params, returns).
+ *
+ * Input is `{path, content}` records: no file system here, so the extension can pass open
+ * documents and the CLI can pass what its walker read. Line endings are normalised to `\n`.
+ */
+import type { Node, Parser } from 'web-tree-sitter';
+import { parseDoc, stripDocDelimiters, summarize, type DocParam } from './docComments';
+import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage, type LanguageSpec } from './languages';
+import { createParser, type ParserOptions } from './parser';
+
+export interface SourceFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** One mined pair; the JSONL record of a corpus line. */
+export interface Pair {
+  readonly lang: CorpusLanguage;
+  readonly path: string;
+  /** Function name, for reports and tests. */
+  readonly name: string;
+  /** 1-based line of the function's first line in the file. */
+  readonly line: number;
+  readonly code: string;
+  /** The whole doc comment without its delimiters (tags kept). */
+  readonly doc: string;
+  readonly summary: string;
+  readonly params: readonly DocParam[];
+  readonly returns?: string;
+  readonly throws: readonly string[];
+}
+
+interface Found {
+  fn: Node;
+  anchor: Node;
+  name: string;
+  /** [start, end) of the doc comment or docstring statement in the source. */
+  docRange: [number, number];
+  rawDoc: string;
+}
+
+const COMMENT_TYPES = ['comment', 'line_comment', 'block_comment'];
+
+function isBlank(s: string): boolean {
+  return /^[ \t]*$/.test(s);
+}
+
+function lineStart(src: string, i: number): number {
+  return src.lastIndexOf('\n', i - 1) + 1;
+}
+
+function startsLine(src: string, node: Node): boolean {
+  return isBlank(src.slice(lineStart(src, node.startIndex), node.startIndex));
+}
+
+function functionName(fn: Node): string {
+  const own = fn.childForFieldName('name') ?? fn.childForFieldName('declarator');
+  if (own) {
+    // C++ declarators nest: take the innermost identifier-like text before the parameters.
+    const text = own.text;
+    const m = /([~\w$:]+)\s*\(/.exec(text);
+    return (m ? m[1]! : text).split(/[\s(]/)[0]!;
+  }
+  const parent = fn.parent;
+  return parent?.type === 'variable_declarator' ? (parent.childForFieldName('name')?.text ?? '') : '';
+}
+
+function pythonDocstring(fn: Node): { node: Node; raw: string } | undefined {
+  const first = fn.childForFieldName('body')?.namedChildren[0];
+  if (first?.type !== 'expression_statement' || first.namedChildCount !== 1) return undefined;
+  const str = first.namedChildren[0];
+  return str?.type === 'string' ? { node: first, raw: str.text } : undefined;
+}
+
+/** The gap between a comment and the next code may hold only skippable lines, no blank line. */
+function gapAllowed(src: string, comment: Node, next: number, spec: LanguageSpec, name: string): boolean {
+  const gap = (comment.text.endsWith('\n') ? '\n' : '') + src.slice(comment.endIndex, next);
+  const lines = gap.split('\n');
+  if (!isBlank(lines[0]!) || !isBlank(lines[lines.length - 1]!)) return false;
+  return lines.slice(1, -1).every((l) => !isBlank(l) && spec.isSkippableLine(l.trim(), name));
+}
+
+/** The doc comment block directly above `anchor` (contiguous line comments are one block). */
+function docAbove(src: string, comments: Node[], anchor: Node, spec: LanguageSpec, name: string): Node[] | undefined {
+  let i = comments.length - 1;
+  while (i >= 0 && comments[i]!.endIndex > anchor.startIndex) i--;
+  if (i < 0) return undefined;
+  const last = comments[i]!;
+  if (!spec.isDocComment(last.text) || !startsLine(src, last) || !gapAllowed(src, last, anchor.startIndex, spec, name)) {
+    return undefined;
+  }
+  const block = [last];
+  if (last.text.startsWith('/*')) return block;
+  for (let j = i - 1; j >= 0; j--) {
+    const prev = comments[j]!;
+    const cur = block[0]!;
+    if (prev.text.startsWith('/*') || !spec.isDocComment(prev.text) || !startsLine(src, prev)) break;
+    const gap = (prev.text.endsWith('\n') ? '\n' : '') + src.slice(prev.endIndex, cur.startIndex);
+    if (!/^[ \t]*\n[ \t]*$/.test(gap)) break;
+    block.unshift(prev);
+  }
+  return block;
+}
+
+function findDocumented(src: string, root: Node, spec: LanguageSpec): Found[] {
+  const comments = spec.placement === 'above' ? root.descendantsOfType(COMMENT_TYPES).filter((c): c is Node => c !== null) : [];
+  comments.sort((a, b) => a.startIndex - b.startIndex);
+  const nodes = root.descendantsOfType([...spec.functionTypes, ...spec.assignedFunctionTypes]);
+  const found: Found[] = [];
+  for (const fn of nodes) {
+    if (!fn) continue;
+    if (spec.assignedFunctionTypes.includes(fn.type) && fn.parent?.type !== 'variable_declarator') continue;
+    if (!fn.childForFieldName('body')) continue;
+    const name = functionName(fn);
+    let anchor = fn;
+    while (anchor.parent && spec.wrapperTypes.includes(anchor.parent.type)) anchor = anchor.parent;
+    if (spec.placement === 'docstring') {
+      const ds = pythonDocstring(fn);
+      if (ds) found.push({ fn, anchor, name, docRange: [ds.node.startIndex, ds.node.endIndex], rawDoc: ds.raw });
+      continue;
+    }
+    const block = docAbove(src, comments, anchor, spec, name);
+    if (!block) continue;
+    const rawDoc = block.map((c) => c.text.replace(/\n$/, '')).join('\n');
+    found.push({ fn, anchor, name, docRange: [block[0]!.startIndex, block[block.length - 1]!.endIndex], rawDoc });
+  }
+  return found;
+}
+
+/** The code of [start, end) without the given ranges (whole lines go when a range fills them). */
+function cutRanges(src: string, start: number, end: number, ranges: [number, number][]): string {
+  let out = '';
+  let pos = start;
+  for (const [s0, e0] of ranges.sort((a, b) => a[0] - b[0])) {
+    if (s0 < pos || e0 > end) continue;
+    let s = s0;
+    let e = e0;
+    const ls = lineStart(src, s);
+    let eol = src.indexOf('\n', e);
+    if (eol < 0) eol = src.length;
+    if (ls >= pos && isBlank(src.slice(ls, s)) && isBlank(src.slice(e, eol))) {
+      s = ls;
+      e = Math.min(eol + 1, end);
+      // A docstring opening a block leaves no blank line behind it.
+      if (/[:{]\s*$/.test(src.slice(pos, s))) {
+        while (e < end) {
+          const nl = src.indexOf('\n', e);
+          if (nl < 0 || nl >= end || !isBlank(src.slice(e, nl))) break;
+          e = nl + 1;
+        }
+      }
+    }
+    out += src.slice(pos, s);
+    pos = e;
+  }
+  return out + src.slice(pos, end);
+}
+
+function dedentFrom(code: string, column: number): string {
+  const lines = code.split('\n');
+  return lines
+    .map((l, i) => {
+      if (i === 0) return l.trimEnd();
+      const ws = l.length - l.trimStart().length;
+      return l.slice(Math.min(ws, column)).trimEnd();
+    })
+    .join('\n')
+    .trimEnd();
+}
+
+/** Mines one parsed file. */
+export function minePairsFromTree(src: string, root: Node, lang: CorpusLanguage, filePath: string): Pair[] {
+  const spec = LANGUAGE_SPECS[lang];
+  const found = findDocumented(src, root, spec);
+  const ranges = found.map((f) => f.docRange);
+  return found.map((f) => {
+    const start = f.anchor.startIndex;
+    const end = f.anchor.endIndex;
+    const inside = ranges.filter(([s, e]) => s >= start && e <= end);
+    const code = dedentFrom(cutRanges(src, start, end, inside), f.anchor.startPosition.column);
+    const doc = stripDocDelimiters(f.rawDoc);
+    const parsed = parseDoc(doc);
+    return {
+      lang,
+      path: filePath,
+      name: f.name,
+      line: f.anchor.startPosition.row + 1,
+      code,
+      doc,
+      summary: summarize(parsed.description),
+      params: parsed.params,
+      ...(parsed.returns ? { returns: parsed.returns } : {}),
+      throws: parsed.throws,
+    };
+  });
+}
+
+/** Mines files with one parser per language, created on first use. */
+export class Miner {
+  private readonly parsers = new Map<CorpusLanguage, Promise<Parser>>();
+
+  constructor(private readonly options: ParserOptions = {}) {}
+
+  /** Pairs of one file; files in unsupported languages give none. */
+  async mine(file: SourceFile, lang: CorpusLanguage | undefined = languageOfPath(file.path)): Promise<Pair[]> {
+    if (!lang) return [];
+    let parser = this.parsers.get(lang);
+    if (!parser) {
+      parser = createParser(lang, this.options);
+      this.parsers.set(lang, parser);
+    }
+    const src = file.content.replace(/\r\n?/g, '\n');
+    const tree = (await parser).parse(src);
+    if (!tree) return [];
+    try {
+      return minePairsFromTree(src, tree.rootNode, lang, file.path);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  dispose(): void {
+    for (const p of this.parsers.values()) void p.then((x) => x.delete());
+    this.parsers.clear();
+  }
+}
+
+/** Mines every file; `onFile` sees progress (files done, pairs so far). */
+export async function minePairs(
+  files: Iterable<SourceFile> | AsyncIterable<SourceFile>,
+  options: ParserOptions & { onFile?: (done: number, pairs: number) => void } = {},
+): Promise<Pair[]> {
+  const miner = new Miner(options);
+  const out: Pair[] = [];
+  let done = 0;
+  try {
+    for await (const f of files) {
+      out.push(...(await miner.mine(f)));
+      options.onFile?.(++done, out.length);
+    }
+  } finally {
+    miner.dispose();
+  }
+  return out;
+}
