@@ -1,0 +1,232 @@
+/**
+ * Comment Selection (code -> doc comment) and Generate Code from Comment (comment -> code).
+ * Each handler returns early with a message when there is no editor, no supported language, no
+ * text or no model; generation runs in the worker with a cancellable progress notification, and
+ * the insertion is one edit, so one undo removes it.
+ */
+import * as vscode from 'vscode';
+import type { Seq2SeqContext } from '../context';
+import type { CommentLanguage } from '../editing/commentStyle';
+import { layoutCode, leadingWhitespace, planDocComment, type FunctionSpan } from '../editing/insertion';
+import { LANGUAGE_IDS } from '../host/languages';
+import { decodingSettings } from '../host/settings';
+import { innermostAt, type FunctionLocator } from '../host/functionLocator';
+import type { Candidate, TranslateRequest, Translation, Translator } from '../host/translation';
+
+/** Inputs beyond this many characters are refused with a message instead of freezing decoding. */
+export const MAX_INPUT_CHARS = 20_000;
+
+export interface CommentServices {
+  readonly translator: () => Promise<Translator>;
+  readonly locator: FunctionLocator;
+}
+
+function indentOptions(editor: vscode.TextEditor): { insertSpaces: boolean; tabSize: number } {
+  const { insertSpaces, tabSize } = editor.options;
+  return { insertSpaces: insertSpaces !== false, tabSize: typeof tabSize === 'number' ? tabSize : 4 };
+}
+
+function eolOf(doc: vscode.TextDocument): string {
+  return doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+}
+
+/** Runs a translation with a cancellable progress notification; undefined when cancelled. */
+export async function translateWithProgress(
+  services: CommentServices,
+  request: Omit<TranslateRequest, 'beamSize' | 'nBest' | 'maxLength' | 'lengthPenalty'>,
+  title: string,
+): Promise<Translation | undefined> {
+  const d = decodingSettings();
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (_progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        const translator = await services.translator();
+        return await translator.translate(
+          {
+            ...request,
+            beamSize: d.beamSize,
+            nBest: d.showCandidates ? Math.max(d.nBest, 1) : 1,
+            maxLength: d.maxOutputLength,
+            lengthPenalty: d.lengthPenalty,
+          },
+          abort.signal,
+        );
+      } catch (e) {
+        if (abort.signal.aborted) return undefined;
+        throw e;
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+}
+
+/** The best candidate, or the one the user picks when `seq2seq.decoding.showCandidates` is on. */
+export async function chooseCandidate(translation: Translation): Promise<Candidate | undefined> {
+  const candidates = translation.candidates.filter((c) => c.text.trim().length > 0);
+  if (candidates.length === 0) return undefined;
+  if (!decodingSettings().showCandidates || candidates.length === 1) return candidates[0];
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((c, i) => ({
+      label: c.text.split('\n')[0] ?? c.text,
+      description: `score ${c.score.toFixed(3)}`,
+      detail: c.text.includes('\n') ? c.text : `log p ${c.logProb.toFixed(2)}`,
+      index: i,
+    })),
+    { title: 'Seq2Seq: choose a candidate', placeHolder: 'Ranked by length-penalised score' },
+  );
+  return picked ? candidates[picked.index] : undefined;
+}
+
+function supportedLanguage(ctx: Seq2SeqContext, editor: vscode.TextEditor | undefined): CommentLanguage | undefined {
+  if (!editor) {
+    void vscode.window.showInformationMessage('Seq2Seq: open a file and select a function first.');
+    return undefined;
+  }
+  const lang = LANGUAGE_IDS[editor.document.languageId] as CommentLanguage | undefined;
+  if (!lang) {
+    void vscode.window.showInformationMessage(
+      `Seq2Seq: ${editor.document.languageId} is not supported yet. Supported: Python, JavaScript, TypeScript, Java, Go, Rust, C#, C++, PHP and Ruby.`,
+    );
+    ctx.log.info(`comment: unsupported language ${editor.document.languageId}`);
+  }
+  return lang;
+}
+
+export function commentSelection(ctx: Seq2SeqContext, services: CommentServices) {
+  return async (target?: { uri: vscode.Uri; offset: number }): Promise<boolean> => {
+    const editor = target
+      ? vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.uri.toString())
+      : ctx.editors.editor;
+    const lang = supportedLanguage(ctx, editor);
+    if (!editor || !lang) return false;
+    const doc = editor.document;
+    const text = doc.getText();
+    const selection = editor.selection;
+    const offset = target?.offset ?? doc.offsetAt(selection.active);
+
+    let span: FunctionSpan;
+    let code: string;
+    const located = innermostAt(await services.locator.functions(lang, text), offset);
+    if (!target && !selection.isEmpty && (!located || !selection.contains(doc.positionAt(located.startOffset)))) {
+      // A selection that is not (or not only) a whole function: document what was selected.
+      code = doc.getText(selection);
+      span = { startLine: selection.start.line };
+    } else if (located) {
+      code = located.code;
+      span = located;
+    } else {
+      void vscode.window.showInformationMessage('Seq2Seq: put the cursor inside a function, or select some code.');
+      return false;
+    }
+    if (code.length > MAX_INPUT_CHARS) {
+      void vscode.window.showWarningMessage(
+        `Seq2Seq: the code is ${code.length} characters long; select at most ${MAX_INPUT_CHARS} (one function).`,
+      );
+      return false;
+    }
+    const version = doc.version;
+    const translation = await translateWithProgress(
+      services,
+      { direction: 'code2doc', text: code, language: lang },
+      'Seq2Seq: writing a doc comment…',
+    );
+    if (!translation) return false;
+    const choice = await chooseCandidate(translation);
+    if (!choice) {
+      void vscode.window.showInformationMessage('Seq2Seq: the model produced no comment for this code.');
+      return false;
+    }
+    if (doc.version !== version) {
+      void vscode.window.showWarningMessage(
+        'Seq2Seq: the document changed while the comment was generated; run the command again.',
+      );
+      return false;
+    }
+    const lines = text.split(/\r?\n/);
+    const plan = planDocComment(lang, lines, span, choice.text, eolOf(doc), indentOptions(editor));
+    const ok = await editor.edit((b) => b.insert(new vscode.Position(plan.line, plan.character), plan.text));
+    ctx.log.info(
+      `comment: inserted ${JSON.stringify(choice.text)} (score ${choice.score.toFixed(3)}, ${translation.elapsedMs.toFixed(0)} ms)`,
+    );
+    return ok;
+  };
+}
+
+/** The comment block at or around the cursor: consecutive comment lines, markers stripped. */
+export function commentAt(doc: vscode.TextDocument, line: number): { text: string; lastLine: number } | undefined {
+  const isComment = (l: string): boolean => /^\s*(\/\/|#|\/\*|\*|"""|''')/.test(l);
+  if (!isComment(doc.lineAt(line).text)) return undefined;
+  let first = line;
+  let last = line;
+  while (first > 0 && isComment(doc.lineAt(first - 1).text)) first--;
+  while (last < doc.lineCount - 1 && isComment(doc.lineAt(last + 1).text)) last++;
+  const text = [];
+  for (let i = first; i <= last; i++) {
+    text.push(
+      doc
+        .lineAt(i)
+        .text.replace(/^\s*(\/\/\/?|#|\/\*\*?|\*\/|\*|"""|''')\s?/, '')
+        .replace(/(\*\/|"""|''')\s*$/, ''),
+    );
+  }
+  return { text: text.join(' ').replace(/\s+/g, ' ').trim(), lastLine: last };
+}
+
+export function generateCode(ctx: Seq2SeqContext, services: CommentServices) {
+  return async (): Promise<boolean> => {
+    const editor = ctx.editors.editor;
+    const lang = supportedLanguage(ctx, editor);
+    if (!editor || !lang) return false;
+    const doc = editor.document;
+    let description: string;
+    let afterLine: number;
+    if (!editor.selection.isEmpty) {
+      description = doc
+        .getText(editor.selection)
+        .replace(/^\s*(\/\/\/?|#|\/\*\*?|\*\/?|"""|''')\s?/gm, '')
+        .trim();
+      afterLine = editor.selection.end.line;
+    } else {
+      const found = commentAt(doc, editor.selection.active.line);
+      if (!found) {
+        void vscode.window.showInformationMessage(
+          'Seq2Seq: select a comment, or put the cursor on one, to generate code from it.',
+        );
+        return false;
+      }
+      description = found.text;
+      afterLine = found.lastLine;
+    }
+    if (!description) {
+      void vscode.window.showInformationMessage('Seq2Seq: the comment is empty.');
+      return false;
+    }
+    const version = doc.version;
+    const translation = await translateWithProgress(
+      services,
+      { direction: 'doc2code', text: description, language: lang },
+      'Seq2Seq: writing code…',
+    );
+    if (!translation) return false;
+    const choice = await chooseCandidate(translation);
+    if (!choice) {
+      void vscode.window.showInformationMessage('Seq2Seq: the model produced no code for this comment.');
+      return false;
+    }
+    if (doc.version !== version) {
+      void vscode.window.showWarningMessage(
+        'Seq2Seq: the document changed while the code was generated; run the command again.',
+      );
+      return false;
+    }
+    const eol = eolOf(doc);
+    const base = leadingWhitespace(doc.lineAt(afterLine).text);
+    const code = layoutCode(choice.text, base, eol, indentOptions(editor));
+    const at = doc.lineAt(afterLine).range.end;
+    return editor.edit((b) => b.insert(at, eol + code));
+  };
+}

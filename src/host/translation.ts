@@ -1,0 +1,52 @@
+/**
+ * What the editor commands and the attention panel ask of the engine, and what they get back.
+ * The implementation runs the model in the worker thread; the host never decodes on its own
+ * thread, so the editor stays responsive.
+ */
+import type { Direction } from '../core/specialTokens';
+
+export interface TranslateRequest {
+  readonly direction: Direction;
+  readonly text: string;
+  /** Corpus language name (python, typescript, ...) when known; the model may condition on it. */
+  readonly language?: string;
+  readonly beamSize: number;
+  readonly nBest: number;
+  readonly maxLength: number;
+  readonly lengthPenalty: number;
+}
+
+/** One source subword with its place in the request's text (-1 for special tokens). */
+export interface SourceToken {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Candidate {
+  /** Decoded output, identifiers re-joined and layout restored. */
+  readonly text: string;
+  /** Length-penalised score used for ranking. */
+  readonly score: number;
+  readonly logProb: number;
+  /** Output subword pieces, aligned with `tokenLogProbs` and the attention rows. */
+  readonly tokens: readonly string[];
+  readonly tokenLogProbs: readonly number[];
+  /** [outStep][srcPos] */
+  readonly attention: readonly (readonly number[])[];
+  /** [layer][head][outStep][srcPos], Transformer only */
+  readonly attentionByLayerHead?: readonly (readonly (readonly (readonly number[])[])[])[];
+}
+
+export interface Translation {
+  readonly direction: Direction;
+  readonly sourceTokens: readonly SourceToken[];
+  /** Best first. */
+  readonly candidates: readonly Candidate[];
+  readonly modelId: string;
+  readonly elapsedMs: number;
+}
+
+export interface Translator {
+  translate(request: TranslateRequest, signal?: AbortSignal): Promise<Translation>;
+}
