@@ -228,22 +228,3 @@ export class Miner {
     this.parsers.clear();
   }
 }
-
-/** Mines every file; `onFile` sees progress (files done, pairs so far). */
-export async function minePairs(
-  files: Iterable<SourceFile> | AsyncIterable<SourceFile>,
-  options: ParserOptions & { onFile?: (done: number, pairs: number) => void } = {},
-): Promise<Pair[]> {
-  const miner = new Miner(options);
-  const out: Pair[] = [];
-  let done = 0;
-  try {
-    for await (const f of files) {
-      out.push(...(await miner.mine(f)));
-      options.onFile?.(++done, out.length);
-    }
-  } finally {
-    miner.dispose();
-  }
-  return out;
-}

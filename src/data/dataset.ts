@@ -1,0 +1,158 @@
+/**
+ * Corpus files and training batches.
+ *
+ * A corpus is JSONL, one pair per line: `{"lang","path","code","doc","summary"}` plus the
+ * structured doc (`params`, `returns`, `throws`) and `name`/`line`. Batching turns pairs into the
+ * `Batch` of src/core/batch.ts for either direction (code2doc: source code, target summary;
+ * doc2code: the reverse): ids truncated to the configured limits, examples grouped by length
+ * (shuffled with a seed, sorted by length inside pools, cut into batches, batch order shuffled)
+ * so little of each batch is padding.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as readline from 'readline';
+import type { Batch } from '../core/batch';
+import { BOS_ID, EOS_ID, PAD_ID, directionTokenId, type Direction } from '../core/specialTokens';
+import { CORPUS_LANGUAGES, type CorpusLanguage } from './languages';
+import type { Pair } from './mine';
+import { seededRandom, shuffleInPlace } from './random';
+
+/** A corpus line; `Pair` from mining is one. */
+export type CorpusRecord = Pair;
+
+function isStringArrayish(v: unknown): boolean {
+  return v === undefined || Array.isArray(v);
+}
+
+/** Parses one JSONL line, with a message naming what is wrong. */
+export function parseCorpusLine(line: string, where = 'corpus'): CorpusRecord {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (e) {
+    throw new Error(`${where}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const r = v as Record<string, unknown>;
+  if (!r || typeof r !== 'object') throw new Error(`${where}: expected an object`);
+  for (const k of ['path', 'code', 'summary'] as const) {
+    if (typeof r[k] !== 'string') throw new Error(`${where}: "${k}" must be a string`);
+  }
+  if (!CORPUS_LANGUAGES.includes(r.lang as CorpusLanguage)) throw new Error(`${where}: unknown language ${JSON.stringify(r.lang)}`);
+  if (!isStringArrayish(r.params) || !isStringArrayish(r.throws)) throw new Error(`${where}: "params" and "throws" must be arrays`);
+  return {
+    lang: r.lang as CorpusLanguage,
+    path: r.path as string,
+    name: typeof r.name === 'string' ? r.name : '',
+    line: typeof r.line === 'number' ? r.line : 0,
+    code: r.code as string,
+    doc: typeof r.doc === 'string' ? r.doc : (r.summary as string),
+    summary: r.summary as string,
+    params: (r.params as Pair['params'] | undefined) ?? [],
+    ...(typeof r.returns === 'string' ? { returns: r.returns } : {}),
+    throws: (r.throws as string[] | undefined) ?? [],
+  };
+}
+
+/** Reads a JSONL corpus; blank lines are skipped. */
+export async function readCorpus(file: string): Promise<CorpusRecord[]> {
+  const out: CorpusRecord[] = [];
+  const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of rl) {
+    n++;
+    if (line.trim() === '') continue;
+    out.push(parseCorpusLine(line, `${file}:${n}`));
+  }
+  return out;
+}
+
+/** Writes a JSONL corpus atomically (temp file + rename). */
+export function writeCorpus(file: string, records: Iterable<CorpusRecord>): number {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  let n = 0;
+  try {
+    for (const r of records) {
+      fs.writeSync(fd, `${JSON.stringify(r)}\n`);
+      n++;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  return n;
+}
+
+/** What batching needs from a tokenizer. */
+export interface TextEncoder {
+  encode(text: string): number[];
+}
+
+export interface ExampleOptions {
+  /** Longest source in ids, direction token and EOS included. */
+  readonly maxSrcLen: number;
+  /** Longest target in ids, BOS (tgtIn) or EOS (tgtOut) included. */
+  readonly maxTgtLen: number;
+}
+
+/** One tokenized example: `src` = [direction, ...tokens, EOS]; `tgt` = the target tokens only. */
+export interface Example {
+  readonly src: readonly number[];
+  readonly tgt: readonly number[];
+}
+
+export function makeExample(record: Pick<CorpusRecord, 'code' | 'summary'>, direction: Direction, tokenizer: TextEncoder, options: ExampleOptions): Example {
+  if (options.maxSrcLen < 3 || options.maxTgtLen < 2) throw new Error('maxSrcLen must be at least 3 and maxTgtLen at least 2');
+  const [source, target] = direction === 'code2doc' ? [record.code, record.summary] : [record.summary, record.code];
+  const src = tokenizer.encode(source).slice(0, options.maxSrcLen - 2);
+  const tgt = tokenizer.encode(target).slice(0, options.maxTgtLen - 1);
+  return { src: [directionTokenId(direction), ...src, EOS_ID], tgt };
+}
+
+/** Examples of both directions (or one) for every record. */
+export function makeExamples(
+  records: Iterable<Pick<CorpusRecord, 'code' | 'summary'>>,
+  tokenizer: TextEncoder,
+  options: ExampleOptions & { readonly directions?: readonly Direction[] },
+): Example[] {
+  const directions = options.directions ?? ['code2doc', 'doc2code'];
+  const out: Example[] = [];
+  for (const r of records) for (const d of directions) out.push(makeExample(r, d, tokenizer, options));
+  return out;
+}
+
+const pad = (rows: (readonly number[])[]): number[][] => {
+  const len = Math.max(...rows.map((r) => r.length));
+  return rows.map((r) => [...r, ...new Array<number>(len - r.length).fill(PAD_ID)]);
+};
+
+/** Pads examples into one batch (see src/core/batch.ts for the conventions). */
+export function collate(examples: readonly Example[]): Batch {
+  if (examples.length === 0) throw new Error('cannot collate an empty batch');
+  return {
+    src: pad(examples.map((e) => e.src)),
+    tgtIn: pad(examples.map((e) => [BOS_ID, ...e.tgt])),
+    tgtOut: pad(examples.map((e) => [...e.tgt, EOS_ID])),
+  };
+}
+
+export interface BatchOptions {
+  readonly batchSize: number;
+  readonly seed: number;
+  /** Examples sorted together by length before cutting batches, in batches. Default 50. */
+  readonly poolBatches?: number;
+}
+
+/** Length-bucketed, seeded batches covering every example once. */
+export function makeBatches(examples: readonly Example[], options: BatchOptions): Batch[] {
+  if (options.batchSize < 1) throw new Error('batchSize must be at least 1');
+  const random = seededRandom(options.seed);
+  const order = shuffleInPlace(examples.slice(), random);
+  const pool = options.batchSize * (options.poolBatches ?? 50);
+  const batches: Batch[] = [];
+  for (let i = 0; i < order.length; i += pool) {
+    const chunk = order.slice(i, i + pool).sort((a, b) => a.src.length - b.src.length || a.tgt.length - b.tgt.length);
+    for (let j = 0; j < chunk.length; j += options.batchSize) batches.push(collate(chunk.slice(j, j + options.batchSize)));
+  }
+  return shuffleInPlace(batches, random);
+}

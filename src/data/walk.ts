@@ -1,0 +1,119 @@
+/**
+ * Walks folders for minable source files: supported languages only, `.gitignore` files honoured
+ * (nested ones too, with the `ignore` package's git semantics), the user's include/exclude globs
+ * (picomatch, relative to each root) applied, vendored/build folders never entered, secret-looking
+ * files never opened, and the file rules of filters.ts applied before a file is yielded.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import { DEFAULT_MAX_FILE_BYTES, fileSkipReason, isExcludedDir, isSecretPath, type FileFilterOptions, type FileSkipReason } from './filters';
+import { languageOfPath } from './languages';
+import type { SourceFile } from './mine';
+
+export interface WalkOptions extends FileFilterOptions {
+  /** Globs a file must match (relative to its root); default: every supported extension. */
+  readonly include?: readonly string[];
+  /** Globs never mined (relative to the root). */
+  readonly exclude?: readonly string[];
+  /** Honour `.gitignore` files. Default true. */
+  readonly gitignore?: boolean;
+}
+
+/** What the walk skipped, by reason; filled in as the walk goes. */
+export type WalkSkips = Partial<Record<FileSkipReason | 'gitignored' | 'excluded' | 'unreadable', number>>;
+
+interface IgnoreScope {
+  readonly base: string;
+  readonly rules: Ignore;
+}
+
+function loadGitignore(dir: string): IgnoreScope | undefined {
+  const file = path.join(dir, '.gitignore');
+  try {
+    return { base: dir, rules: ignore().add(fs.readFileSync(file, 'utf8')) };
+  } catch {
+    return undefined;
+  }
+}
+
+function ignoredBy(scopes: readonly IgnoreScope[], abs: string, isDir: boolean): boolean {
+  for (const s of scopes) {
+    const rel = path.relative(s.base, abs).split(path.sep).join('/');
+    if (rel && !rel.startsWith('..') && s.rules.ignores(isDir ? `${rel}/` : rel)) return true;
+  }
+  return false;
+}
+
+/** Yields `{path, content}` for each minable file under the roots, in a stable (sorted) order. */
+export async function* walkSourceFiles(roots: readonly string[], options: WalkOptions = {}, skips: WalkSkips = {}): AsyncGenerator<SourceFile> {
+  const count = (why: keyof WalkSkips): void => {
+    skips[why] = (skips[why] ?? 0) + 1;
+  };
+  const include = options.include?.length ? picomatch(options.include as string[], { dot: true }) : undefined;
+  const exclude = options.exclude?.length ? picomatch(options.exclude as string[], { dot: true }) : undefined;
+  for (const root of roots) {
+    const rootAbs = path.resolve(root);
+    const stat = await fs.promises.stat(rootAbs);
+    const stack: { dir: string; scopes: IgnoreScope[] }[] = [];
+    const files: string[] = [];
+    if (stat.isFile()) files.push(rootAbs);
+    else stack.push({ dir: rootAbs, scopes: [] });
+    // Depth-first over folders, each folder's files in name order.
+    while (stack.length > 0 || files.length > 0) {
+      if (files.length === 0) {
+        const { dir, scopes: parentScopes } = stack.pop()!;
+        const own = options.gitignore === false ? undefined : loadGitignore(dir);
+        const scopes = own ? [...parentScopes, own] : parentScopes;
+        let entries: fs.Dirent[];
+        try {
+          entries = await fs.promises.readdir(dir, { withFileTypes: true });
+        } catch {
+          count('unreadable');
+          continue;
+        }
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        const subdirs: string[] = [];
+        for (const e of entries) {
+          const abs = path.join(dir, e.name);
+          const rel = path.relative(rootAbs, abs).split(path.sep).join('/');
+          if (e.isDirectory()) {
+            if (isExcludedDir(e.name)) count('vendored');
+            else if (ignoredBy(scopes, abs, true)) count('gitignored');
+            else if (exclude?.(rel) || exclude?.(`${rel}/`)) count('excluded');
+            else subdirs.push(abs);
+          } else if (e.isFile()) {
+            if (isSecretPath(e.name)) count('secret');
+            else if (!languageOfPath(e.name)) continue;
+            else if (ignoredBy(scopes, abs, false)) count('gitignored');
+            else if (exclude?.(rel) || (include && !include(rel))) count('excluded');
+            else files.push(abs);
+          }
+        }
+        for (const d of subdirs.reverse()) stack.push({ dir: d, scopes });
+        files.reverse();
+        continue;
+      }
+      const file = files.pop()!;
+      const rel = stat.isFile() ? path.basename(file) : path.relative(rootAbs, file).split(path.sep).join('/');
+      const displayPath = (stat.isFile() ? root : path.join(root, rel)).split(path.sep).join('/');
+      try {
+        const size = (await fs.promises.stat(file)).size;
+        if (size > (options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) {
+          count('tooLarge');
+          continue;
+        }
+        const content = await fs.promises.readFile(file, 'utf8');
+        const why = fileSkipReason(rel, content, options);
+        if (why) {
+          count(why);
+          continue;
+        }
+        yield { path: displayPath, content };
+      } catch {
+        count('unreadable');
+      }
+    }
+  }
+}
