@@ -66,13 +66,14 @@ export interface PairFilterOptions {
   readonly minSummaryWords?: number;
 }
 
-const PLACEHOLDER = /^(todo|fixme|xxx|hack|tbd|wip|deprecated|undocumented|no description|description|summary|comment|docs?|test|stub|not implemented|to be documented|inherit ?doc|see above|see below|\.+|-+)\b[\s.:!-]*\S{0,20}[\s.!]*$/i;
+const PLACEHOLDER_START = /^(todo|fixme|xxx|tbd|hack|wip)\b/i;
+const PLACEHOLDER = /^(deprecated|undocumented|no description|description|summary|comment|docs?|test|stub|not implemented|to be documented|inherit ?doc|see above|see below|constructor|getter|setter|\.+|-+)[\s.:!]*$/i;
 
 /** Why a pair is too trivial to train on, or undefined to keep it. */
 export function pairSkipReason(pair: Pick<Pair, 'code' | 'summary'>, options: PairFilterOptions = {}): PairSkipReason | undefined {
   const summary = pair.summary.trim();
   if (summary === '') return 'emptySummary';
-  if (PLACEHOLDER.test(summary)) return 'placeholderSummary';
+  if (PLACEHOLDER_START.test(summary) || PLACEHOLDER.test(summary)) return 'placeholderSummary';
   const words = summary.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
   if (words.length < (options.minSummaryWords ?? 2)) return 'oneWordSummary';
   const tokens = pair.code.match(/[\p{L}\p{N}_$]+|[^\s\p{L}\p{N}_$]/gu) ?? [];
