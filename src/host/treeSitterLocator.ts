@@ -1,0 +1,79 @@
+/**
+ * The function locator on tree-sitter, sharing src/data's grammars and language specs with the
+ * miner, so "documented" means exactly what mining means by it. No `vscode` here: it works on
+ * text and is tested in plain Node.
+ */
+import type { Parser } from 'web-tree-sitter';
+import { minePairsFromTree } from '../data/mine';
+import { CORPUS_LANGUAGES, LANGUAGE_SPECS, type CorpusLanguage } from '../data/languages';
+import { createParser, type ParserOptions } from '../data/parser';
+import type { FunctionLocator, LocatedFunction } from './functionLocator';
+
+function isCorpusLanguage(lang: string): lang is CorpusLanguage {
+  return (CORPUS_LANGUAGES as readonly string[]).includes(lang);
+}
+
+export class TreeSitterLocator implements FunctionLocator {
+  private readonly parsers = new Map<CorpusLanguage, Promise<Parser>>();
+
+  constructor(private readonly options: ParserOptions = {}) {}
+
+  private parser(lang: CorpusLanguage): Promise<Parser> {
+    let p = this.parsers.get(lang);
+    if (!p) {
+      p = createParser(lang, this.options);
+      this.parsers.set(lang, p);
+      p.catch(() => this.parsers.delete(lang));
+    }
+    return p;
+  }
+
+  async functions(language: string, text: string): Promise<LocatedFunction[]> {
+    if (!isCorpusLanguage(language)) return [];
+    const spec = LANGUAGE_SPECS[language];
+    // Offsets must match the editor's text: parse it as it is (CRLF included).
+    const tree = (await this.parser(language)).parse(text);
+    if (!tree) return [];
+    try {
+      const root = tree.rootNode;
+      const documentedLines = new Set(minePairsFromTree(text, root, language, '').map((p) => p.line - 1));
+      const out: LocatedFunction[] = [];
+      for (const fn of root.descendantsOfType([...spec.functionTypes, ...spec.assignedFunctionTypes])) {
+        if (!fn) continue;
+        if (spec.assignedFunctionTypes.includes(fn.type) && fn.parent?.type !== 'variable_declarator') continue;
+        const body = fn.childForFieldName('body');
+        if (!body) continue;
+        let anchor = fn;
+        while (anchor.parent && spec.wrapperTypes.includes(anchor.parent.type)) anchor = anchor.parent;
+        const nameNode =
+          fn.childForFieldName('name') ??
+          (fn.parent?.type === 'variable_declarator' ? fn.parent.childForFieldName('name') : null);
+        const startLine = fn.startPosition.row;
+        const headerLine = anchor.startPosition.row;
+        const bodyRow = body.startPosition.row;
+        out.push({
+          name: nameNode?.text ?? '',
+          startLine,
+          ...(headerLine < startLine ? { headerLine } : {}),
+          ...(bodyRow > startLine ? { bodyStartLine: bodyRow } : {}),
+          startOffset: anchor.startIndex,
+          endOffset: anchor.endIndex,
+          code: text.slice(anchor.startIndex, anchor.endIndex),
+          documented: documentedLines.has(headerLine),
+        });
+      }
+      return out.sort((a, b) => a.startOffset - b.startOffset);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  dispose(): void {
+    for (const p of this.parsers.values())
+      void p.then(
+        (x) => x.delete(),
+        () => undefined,
+      );
+    this.parsers.clear();
+  }
+}
