@@ -224,7 +224,7 @@ export class Miner {
   }
 
   dispose(): void {
-    for (const p of this.parsers.values()) void p.then((x) => x.delete());
+    for (const p of this.parsers.values()) void p.then((x) => x.delete(), () => undefined);
     this.parsers.clear();
   }
 }

@@ -16,9 +16,11 @@ export interface ParserOptions {
   readonly wasmDir?: string;
 }
 
-function resolveFrom(request: string): string | undefined {
+/** A package file's path, or undefined (also inside a bundle, where require.resolve gives ids). */
+function resolveFrom(resolve: () => unknown): string | undefined {
   try {
-    return require.resolve(request);
+    const resolved = resolve();
+    return typeof resolved === 'string' && path.isAbsolute(resolved) && fs.existsSync(resolved) ? resolved : undefined;
   } catch {
     return undefined;
   }
@@ -29,16 +31,17 @@ export function grammarDir(options: ParserOptions = {}): string {
   if (options.wasmDir) return options.wasmDir;
   const bundled = path.join(__dirname, 'tree-sitter');
   if (fs.existsSync(path.join(bundled, 'tree-sitter-python.wasm'))) return bundled;
-  const pkg = resolveFrom('@vscode/tree-sitter-wasm/package.json');
+  const pkg = resolveFrom(() => require.resolve('@vscode/tree-sitter-wasm/package.json'));
   if (pkg) return path.join(path.dirname(pkg), 'wasm');
   throw new Error('tree-sitter grammars not found: install @vscode/tree-sitter-wasm or pass wasmDir');
 }
 
 function runtimeWasm(dir: string): string | undefined {
-  const candidates = [path.join(dir, 'web-tree-sitter.wasm')];
-  const main = resolveFrom('web-tree-sitter');
-  if (main) candidates.push(path.join(path.dirname(main), 'web-tree-sitter.wasm'));
-  return candidates.find((c) => fs.existsSync(c));
+  const beside = path.join(dir, 'web-tree-sitter.wasm');
+  if (fs.existsSync(beside)) return beside;
+  const main = resolveFrom(() => require.resolve('web-tree-sitter'));
+  const packaged = main && path.join(path.dirname(main), 'web-tree-sitter.wasm');
+  return packaged && fs.existsSync(packaged) ? packaged : undefined;
 }
 
 let initialised: Promise<void> | undefined;
@@ -48,7 +51,10 @@ const languages = new Map<string, Promise<Language>>();
 function initRuntime(dir: string): Promise<void> {
   if (!initialised) {
     const wasm = runtimeWasm(dir);
-    initialised = Parser.init(wasm ? { locateFile: () => wasm } : undefined);
+    initialised = Parser.init(wasm ? { locateFile: () => wasm } : undefined).catch((e: unknown) => {
+      initialised = undefined;
+      throw e;
+    });
   }
   return initialised;
 }
@@ -61,7 +67,11 @@ export async function createParser(lang: CorpusLanguage, options: ParserOptions 
   let language = languages.get(key);
   if (!language) {
     const file = path.join(dir, `tree-sitter-${lang}.wasm`);
-    language = Language.load(file);
+    if (!fs.existsSync(file)) throw new Error(`tree-sitter grammar for ${lang} not found: ${file}`);
+    language = Language.load(file).catch((e: unknown) => {
+      languages.delete(key);
+      throw e;
+    });
     languages.set(key, language);
   }
   const parser = new Parser();
