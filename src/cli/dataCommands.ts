@@ -59,7 +59,9 @@ function progressReporter(label: string): { update(text: string): void; done(): 
 
 function table(rows: (string | number)[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  return rows.map((r) => r.map((v, c) => (c === 0 ? String(v).padEnd(widths[c]!) : String(v).padStart(widths[c]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((v, c) => (c === 0 ? String(v).padEnd(widths[c]!) : String(v).padStart(widths[c]!))).join('  '))
+    .join('\n');
 }
 
 function perLanguageTable(counts: Partial<Record<string, number>>): string {
@@ -86,12 +88,16 @@ async function mineCommand(dirs: string[], opts: MineOptions): Promise<void> {
   const skips: WalkSkips = {};
   const progress = progressReporter('mining');
   const started = Date.now();
-  const files = walkSourceFiles(dirs, {
-    ...(opts.include ? { include: opts.include } : {}),
-    ...(opts.exclude ? { exclude: opts.exclude } : {}),
-    gitignore: opts.gitignore,
-    maxFileBytes,
-  }, skips);
+  const files = walkSourceFiles(
+    dirs,
+    {
+      ...(opts.include ? { include: opts.include } : {}),
+      ...(opts.exclude ? { exclude: opts.exclude } : {}),
+      gitignore: opts.gitignore,
+      maxFileBytes,
+    },
+    skips,
+  );
   const report = await buildCorpus(files, {
     ...(opts.wasmDir ? { wasmDir: opts.wasmDir } : {}),
     onFile: (n, pairs) => progress.update(`${n} files, ${pairs} pairs`),
@@ -101,14 +107,20 @@ async function mineCommand(dirs: string[], opts: MineOptions): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   const out = process.stdout;
   out.write(`${perLanguageTable(report.perLanguage)}\n`);
-  out.write(`${report.files} files (${(report.bytes / 1e6).toFixed(1)} MB) in ${seconds.toFixed(1)} s; ${report.mined} pairs mined, ${written} written to ${opts.out}\n`);
+  out.write(
+    `${report.files} files (${(report.bytes / 1e6).toFixed(1)} MB) in ${seconds.toFixed(1)} s; ${report.mined} pairs mined, ${written} written to ${opts.out}\n`,
+  );
   out.write(`files skipped: ${fmt(skips)}\n`);
-  out.write(`pairs dropped: ${fmt({ ...report.skipped, duplicateCode: report.duplicateCode, duplicatePair: report.duplicatePair })}\n`);
+  out.write(
+    `pairs dropped: ${fmt({ ...report.skipped, duplicateCode: report.duplicateCode, duplicatePair: report.duplicatePair })}\n`,
+  );
   if (opts.splits) {
     const splits = splitByFile(report.pairs, { seed });
     const base = opts.out.replace(/\.jsonl$/, '');
     for (const name of ['train', 'valid', 'test'] as const) writeCorpus(`${base}.${name}.jsonl`, splits[name]);
-    out.write(`splits (seed ${seed}, by file): train ${splits.train.length}, valid ${splits.valid.length}, test ${splits.test.length} -> ${base}.{train,valid,test}.jsonl\n`);
+    out.write(
+      `splits (seed ${seed}, by file): train ${splits.train.length}, valid ${splits.valid.length}, test ${splits.test.length} -> ${base}.{train,valid,test}.jsonl\n`,
+    );
   }
 }
 
@@ -119,21 +131,55 @@ async function statsCommand(file: string, opts: StatsOptions): Promise<void> {
   out.write(`${perLanguageTable(countByLanguage(pairs))}\n\n`);
   const ps = [50, 90, 95, 99, 100];
   const rows: (string | number)[][] = [['length', ...ps.map((p) => (p === 100 ? 'max' : `p${p}`))]];
-  rows.push(['code lines', ...percentiles(pairs.map((p) => p.code.split('\n').length), ps)]);
-  rows.push(['code chars', ...percentiles(pairs.map((p) => p.code.length), ps)]);
-  rows.push(['summary words', ...percentiles(pairs.map((p) => p.summary.split(/\s+/).filter(Boolean).length), ps)]);
+  rows.push([
+    'code lines',
+    ...percentiles(
+      pairs.map((p) => p.code.split('\n').length),
+      ps,
+    ),
+  ]);
+  rows.push([
+    'code chars',
+    ...percentiles(
+      pairs.map((p) => p.code.length),
+      ps,
+    ),
+  ]);
+  rows.push([
+    'summary words',
+    ...percentiles(
+      pairs.map((p) => p.summary.split(/\s+/).filter(Boolean).length),
+      ps,
+    ),
+  ]);
   if (opts.tokenizer) {
     const tok = CodeTokenizer.load(opts.tokenizer);
-    rows.push(['code tokens', ...percentiles(pairs.map((p) => tok.encode(p.code).length), ps)]);
-    rows.push(['summary tokens', ...percentiles(pairs.map((p) => tok.encode(p.summary).length), ps)]);
+    rows.push([
+      'code tokens',
+      ...percentiles(
+        pairs.map((p) => tok.encode(p.code).length),
+        ps,
+      ),
+    ]);
+    rows.push([
+      'summary tokens',
+      ...percentiles(
+        pairs.map((p) => tok.encode(p.summary).length),
+        ps,
+      ),
+    ]);
     out.write(`${table(rows)}\n\n`);
     const s = tok.stats(pairs.flatMap((p) => [p.code, p.summary]));
-    out.write(`tokenizer ${opts.tokenizer} (${tok.vocabSize} tokens): OOV (byte-fallback) rate ${(100 * s.byteFallbackTokens / Math.max(1, s.tokens)).toFixed(3)}% of tokens; ` +
-      `${(100 * s.wholePieces / Math.max(1, s.pieces)).toFixed(1)}% of pieces are one token; ${(s.tokens / Math.max(1, s.pieces)).toFixed(2)} tokens per piece\n`);
+    out.write(
+      `tokenizer ${opts.tokenizer} (${tok.vocabSize} tokens): OOV (byte-fallback) rate ${((100 * s.byteFallbackTokens) / Math.max(1, s.tokens)).toFixed(3)}% of tokens; ` +
+        `${((100 * s.wholePieces) / Math.max(1, s.pieces)).toFixed(1)}% of pieces are one token; ${(s.tokens / Math.max(1, s.pieces)).toFixed(2)} tokens per piece\n`,
+    );
   } else {
     out.write(`${table(rows)}\n\n`);
     const c = pieceCoverage(pairs, seed);
-    out.write(`vocabulary: ${c.trainVocabulary} distinct pieces in train; held-out OOV rate ${(100 * c.oovRate).toFixed(2)}% of ${c.heldOutPieces} pieces (split by file, seed ${seed})\n`);
+    out.write(
+      `vocabulary: ${c.trainVocabulary} distinct pieces in train; held-out OOV rate ${(100 * c.oovRate).toFixed(2)}% of ${c.heldOutPieces} pieces (split by file, seed ${seed})\n`,
+    );
   }
 }
 

@@ -83,16 +83,21 @@ export function trainBpe(pieceCounts: ReadonlyMap<string, number>, options: BpeT
   // Words as symbol arrays; characters outside the alphabet break a word into separate runs.
   const words: string[][] = [];
   const counts: number[] = [];
+  const keepRun = (run: string[], n: number): void => {
+    if (run.length < 2) return;
+    words.push(run);
+    counts.push(n);
+  };
   for (const [piece, n] of pieceCounts) {
     let run: string[] = [];
     for (const ch of piece) {
       if (inAlphabet.has(ch)) run.push(ch);
       else {
-        if (run.length > 1) (words.push(run), counts.push(n));
+        keepRun(run, n);
         run = [];
       }
     }
-    if (run.length > 1) (words.push(run), counts.push(n));
+    keepRun(run, n);
   }
 
   const pairCounts = new Map<string, number>();

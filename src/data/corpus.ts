@@ -35,7 +35,10 @@ export function countByLanguage(pairs: Iterable<Pick<Pair, 'lang'>>): Partial<Re
   return out;
 }
 
-export async function buildCorpus(files: Iterable<SourceFile> | AsyncIterable<SourceFile>, options: BuildCorpusOptions = {}): Promise<CorpusReport> {
+export async function buildCorpus(
+  files: Iterable<SourceFile> | AsyncIterable<SourceFile>,
+  options: BuildCorpusOptions = {},
+): Promise<CorpusReport> {
   const miner = new Miner(options);
   const mined: Pair[] = [];
   let count = 0;

@@ -37,8 +37,10 @@ export function parseCorpusLine(line: string, where = 'corpus'): CorpusRecord {
   for (const k of ['path', 'code', 'summary'] as const) {
     if (typeof r[k] !== 'string') throw new Error(`${where}: "${k}" must be a string`);
   }
-  if (!CORPUS_LANGUAGES.includes(r.lang as CorpusLanguage)) throw new Error(`${where}: unknown language ${JSON.stringify(r.lang)}`);
-  if (!isStringArrayish(r.params) || !isStringArrayish(r.throws)) throw new Error(`${where}: "params" and "throws" must be arrays`);
+  if (!CORPUS_LANGUAGES.includes(r.lang as CorpusLanguage))
+    throw new Error(`${where}: unknown language ${JSON.stringify(r.lang)}`);
+  if (!isStringArrayish(r.params) || !isStringArrayish(r.throws))
+    throw new Error(`${where}: "params" and "throws" must be arrays`);
   return {
     lang: r.lang as CorpusLanguage,
     path: r.path as string,
@@ -101,8 +103,14 @@ export interface Example {
   readonly tgt: readonly number[];
 }
 
-export function makeExample(record: Pick<CorpusRecord, 'code' | 'summary'>, direction: Direction, tokenizer: TextEncoder, options: ExampleOptions): Example {
-  if (options.maxSrcLen < 3 || options.maxTgtLen < 2) throw new Error('maxSrcLen must be at least 3 and maxTgtLen at least 2');
+export function makeExample(
+  record: Pick<CorpusRecord, 'code' | 'summary'>,
+  direction: Direction,
+  tokenizer: TextEncoder,
+  options: ExampleOptions,
+): Example {
+  if (options.maxSrcLen < 3 || options.maxTgtLen < 2)
+    throw new Error('maxSrcLen must be at least 3 and maxTgtLen at least 2');
   const [source, target] = direction === 'code2doc' ? [record.code, record.summary] : [record.summary, record.code];
   const src = tokenizer.encode(source).slice(0, options.maxSrcLen - 2);
   const tgt = tokenizer.encode(target).slice(0, options.maxTgtLen - 1);
@@ -152,7 +160,8 @@ export function makeBatches(examples: readonly Example[], options: BatchOptions)
   const batches: Batch[] = [];
   for (let i = 0; i < order.length; i += pool) {
     const chunk = order.slice(i, i + pool).sort((a, b) => a.src.length - b.src.length || a.tgt.length - b.tgt.length);
-    for (let j = 0; j < chunk.length; j += options.batchSize) batches.push(collate(chunk.slice(j, j + options.batchSize)));
+    for (let j = 0; j < chunk.length; j += options.batchSize)
+      batches.push(collate(chunk.slice(j, j + options.batchSize)));
   }
   return shuffleInPlace(batches, random);
 }

@@ -21,7 +21,11 @@ export function normalizeCode(code: string): string {
 }
 
 export function normalizeDescription(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ').replace(/[\s.!?:;,]+$/, '').trim();
+  return text
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[\s.!?:;,]+$/, '')
+    .trim();
 }
 
 export interface DedupResult<T> {
@@ -70,11 +74,16 @@ export interface Splits<T> {
 export type SplitName = keyof Splits<unknown>;
 
 /** Which split each file goes to. */
-export function assignFiles(pairCountsByFile: ReadonlyMap<string, number>, options: SplitOptions): Map<string, SplitName> {
+export function assignFiles(
+  pairCountsByFile: ReadonlyMap<string, number>,
+  options: SplitOptions,
+): Map<string, SplitName> {
   const total = [...pairCountsByFile.values()].reduce((a, b) => a + b, 0);
   const wantTest = total * (options.testFraction ?? 0.1);
   const wantValid = total * (options.validFraction ?? 0.1);
-  const files = [...pairCountsByFile.keys()].sort((a, b) => hashString(a, options.seed) - hashString(b, options.seed) || (a < b ? -1 : 1));
+  const files = [...pairCountsByFile.keys()].sort(
+    (a, b) => hashString(a, options.seed) - hashString(b, options.seed) || (a < b ? -1 : 1),
+  );
   const out = new Map<string, SplitName>();
   let test = 0;
   let valid = 0;
@@ -92,7 +101,10 @@ export function assignFiles(pairCountsByFile: ReadonlyMap<string, number>, optio
 }
 
 /** Splits pairs by their file; order inside each split follows the input. */
-export function splitByFile<T extends { readonly path: string }>(pairs: readonly T[], options: SplitOptions): Splits<T> {
+export function splitByFile<T extends { readonly path: string }>(
+  pairs: readonly T[],
+  options: SplitOptions,
+): Splits<T> {
   const counts = new Map<string, number>();
   for (const p of pairs) counts.set(p.path, (counts.get(p.path) ?? 0) + 1);
   const where = assignFiles(counts, options);

@@ -53,7 +53,7 @@ export function stripDocDelimiters(raw: string): string {
     text = text.replace(/^\/\*[*!]?/, '').replace(/\*\/$/, '');
     lines = dedent(text.split('\n').map((l) => l.replace(/^\s*\*(?!\/)/, '')));
   } else {
-    lines = dedent(text.split('\n').map((l) => l.trim().replace(/^(\/\/[\/!]?|#)/, '')));
+    lines = dedent(text.split('\n').map((l) => l.trim().replace(/^(\/\/[/!]?|#)/, '')));
   }
   return trimBlankEdges(lines).join('\n');
 }
@@ -119,7 +119,9 @@ function stripLeadingType(body: string): string {
   const braced = leadingBraced(body);
   if (braced) return braced[1];
   const php = /^([\w\\|[\]<>]+)\s+(?=[a-z])/.exec(body);
-  return php && /[A-Z\\|[\]]|^(string|int|float|bool|array|mixed|void|null|object|callable|iterable)\b/.test(php[1]!) ? body.slice(php[0].length) : body;
+  return php && /[A-Z\\|[\]]|^(string|int|float|bool|array|mixed|void|null|object|callable|iterable)\b/.test(php[1]!)
+    ? body.slice(php[0].length)
+    : body;
 }
 
 /** `@param {T} name desc`, `@param [name=x] desc`, PHP `@param T $name desc`, YARD `@param name [T] desc`. */
@@ -132,14 +134,19 @@ function splitTagParam(body: string): { name: string; type?: string; text: strin
   if (php && !type) return { name: php[2]!, type: php[1]!, text: php[3]! };
   const m = /^(\[[^\]]*\]|\$?[\w.]+)\s*(?:\[([^\]]*)\]\s*)?-?\s*([\s\S]*)$/.exec(rest);
   if (!m) return undefined;
-  const name = m[1]!.replace(/^\[|\]$/g, '').replace(/=.*$/, '').replace(/^\$/, '');
+  const name = m[1]!
+    .replace(/^\[|\]$/g, '')
+    .replace(/=.*$/, '')
+    .replace(/^\$/, '');
   type = type ?? m[2];
   return { name, ...(type ? { type } : {}), text: m[3]! };
 }
 
 const TAG = /^[@\\](\w+)\s*(.*)$/;
-const REST = /^:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|raises?|except|exception)\b\s*([^:]*):\s*(.*)$/;
-const SECTION = /^(Args|Arguments|Parameters|Params|Keyword Args|Returns?|Yields?|Raises|Throws|Examples?|Notes?|See Also|Attributes|Panics|Errors|Safety)\s*:?\s*$/;
+const REST =
+  /^:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|raises?|except|exception)\b\s*([^:]*):\s*(.*)$/;
+const SECTION =
+  /^(Args|Arguments|Parameters|Params|Keyword Args|Returns?|Yields?|Raises|Throws|Examples?|Notes?|See Also|Attributes|Panics|Errors|Safety)\s*:?\s*$/;
 const MD_SECTION = /^#+\s+(Arguments|Parameters|Returns|Examples?|Errors|Panics|Safety)\s*$/;
 
 /** Parses tags and sections of any supported convention (they do not collide in practice). */
@@ -151,7 +158,12 @@ function parseTagged(text: string): Sectioned {
   let returns: string[] = [];
   let paramIndent = -1;
   const flush = (): void => {
-    if (current) out.params.push({ name: current.name, ...(current.type ? { type: current.type } : {}), description: collapse(cleanInline(current.text.join(' '))) });
+    if (current)
+      out.params.push({
+        name: current.name,
+        ...(current.type ? { type: current.type } : {}),
+        description: collapse(cleanInline(current.text.join(' '))),
+      });
     current = undefined;
   };
   const lines = text.split('\n');
@@ -186,7 +198,11 @@ function parseTagged(text: string): Sectioned {
       const [, kind, name, body] = rest as unknown as [string, string, string, string];
       if (/^(param|parameter|arg|argument|key|keyword)$/.test(kind)) {
         const parts = name.trim().split(/\s+/);
-        current = { name: parts[parts.length - 1]!, ...(parts.length > 1 ? { type: parts.slice(0, -1).join(' ') } : {}), text: [body] };
+        current = {
+          name: parts[parts.length - 1]!,
+          ...(parts.length > 1 ? { type: parts.slice(0, -1).join(' ') } : {}),
+          text: [body],
+        };
         mode = 'param';
       } else if (/^returns?$/.test(kind)) {
         mode = 'returns';
@@ -226,7 +242,8 @@ function parseTagged(text: string): Sectioned {
       if (line === '' && returns.join('').trim() !== '') mode = 'other';
       else returns.push(line);
     } else if (mode === 'throws') {
-      if (line !== '' && out.throws.length > 0 && /^\s/.test(lines[i]!)) out.throws[out.throws.length - 1] += ` ${line}`;
+      if (line !== '' && out.throws.length > 0 && /^\s/.test(lines[i]!))
+        out.throws[out.throws.length - 1] += ` ${line}`;
       else if (line !== '') out.throws.push(line);
     } else if (mode === 'description') out.description.push(lines[i]!);
     else if (mode === 'other' && current) current.text.push(line);

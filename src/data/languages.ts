@@ -7,17 +7,7 @@
  */
 
 export type CorpusLanguage =
-  | 'python'
-  | 'javascript'
-  | 'typescript'
-  | 'tsx'
-  | 'java'
-  | 'go'
-  | 'rust'
-  | 'c-sharp'
-  | 'cpp'
-  | 'php'
-  | 'ruby';
+  'python' | 'javascript' | 'typescript' | 'tsx' | 'java' | 'go' | 'rust' | 'c-sharp' | 'cpp' | 'php' | 'ruby';
 
 export const CORPUS_LANGUAGES: readonly CorpusLanguage[] = [
   'python',
@@ -58,14 +48,18 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 function decoratorOrOverload(line: string, name: string): boolean {
   if (line.startsWith('@')) return true;
-  const overload = new RegExp(`^(export\\s+)?(default\\s+)?(declare\\s+)?(async\\s+)?function\\s*\\*?\\s*${escapeRe(name)}\\b.*;$`);
+  const overload = new RegExp(
+    `^(export\\s+)?(default\\s+)?(declare\\s+)?(async\\s+)?function\\s*\\*?\\s*${escapeRe(name)}\\b.*;$`,
+  );
   return overload.test(line);
 }
 
 const none = (): boolean => false;
 
-function spec(s: Omit<LanguageSpec, 'assignedFunctionTypes' | 'wrapperTypes' | 'isSkippableLine'> &
-  Partial<Pick<LanguageSpec, 'assignedFunctionTypes' | 'wrapperTypes' | 'isSkippableLine'>>): LanguageSpec {
+function spec(
+  s: Omit<LanguageSpec, 'assignedFunctionTypes' | 'wrapperTypes' | 'isSkippableLine'> &
+    Partial<Pick<LanguageSpec, 'assignedFunctionTypes' | 'wrapperTypes' | 'isSkippableLine'>>,
+): LanguageSpec {
   return { assignedFunctionTypes: [], wrapperTypes: [], isSkippableLine: none, ...s };
 }
 
@@ -129,7 +123,8 @@ export const LANGUAGE_SPECS: Readonly<Record<CorpusLanguage, LanguageSpec>> = {
     functionTypes: ['function_definition'],
     wrapperTypes: ['template_declaration'],
     placement: 'above',
-    isDocComment: (t) => BLOCK_DOC(t) || t.startsWith('/*!') || (t.startsWith('///') && !t.startsWith('////')) || t.startsWith('//!'),
+    isDocComment: (t) =>
+      BLOCK_DOC(t) || t.startsWith('/*!') || (t.startsWith('///') && !t.startsWith('////')) || t.startsWith('//!'),
   }),
   php: spec({
     name: 'php',
@@ -144,7 +139,8 @@ export const LANGUAGE_SPECS: Readonly<Record<CorpusLanguage, LanguageSpec>> = {
     extensions: ['.rb'],
     functionTypes: ['method', 'singleton_method'],
     placement: 'above',
-    isDocComment: (t) => t.startsWith('#') && !t.startsWith('#!') && !/^#\s*(frozen_string_literal|rubocop|encoding):/.test(t),
+    isDocComment: (t) =>
+      t.startsWith('#') && !t.startsWith('#!') && !/^#\s*(frozen_string_literal|rubocop|encoding):/.test(t),
   }),
 };
 

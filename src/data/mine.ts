@@ -90,7 +90,11 @@ function docAbove(src: string, comments: Node[], anchor: Node, spec: LanguageSpe
   while (i >= 0 && comments[i]!.endIndex > anchor.startIndex) i--;
   if (i < 0) return undefined;
   const last = comments[i]!;
-  if (!spec.isDocComment(last.text) || !startsLine(src, last) || !gapAllowed(src, last, anchor.startIndex, spec, name)) {
+  if (
+    !spec.isDocComment(last.text) ||
+    !startsLine(src, last) ||
+    !gapAllowed(src, last, anchor.startIndex, spec, name)
+  ) {
     return undefined;
   }
   const block = [last];
@@ -107,7 +111,8 @@ function docAbove(src: string, comments: Node[], anchor: Node, spec: LanguageSpe
 }
 
 function findDocumented(src: string, root: Node, spec: LanguageSpec): Found[] {
-  const comments = spec.placement === 'above' ? root.descendantsOfType(COMMENT_TYPES).filter((c): c is Node => c !== null) : [];
+  const comments =
+    spec.placement === 'above' ? root.descendantsOfType(COMMENT_TYPES).filter((c): c is Node => c !== null) : [];
   comments.sort((a, b) => a.startIndex - b.startIndex);
   const nodes = root.descendantsOfType([...spec.functionTypes, ...spec.assignedFunctionTypes]);
   const found: Found[] = [];
@@ -224,7 +229,11 @@ export class Miner {
   }
 
   dispose(): void {
-    for (const p of this.parsers.values()) void p.then((x) => x.delete(), () => undefined);
+    for (const p of this.parsers.values())
+      void p.then(
+        (x) => x.delete(),
+        () => undefined,
+      );
     this.parsers.clear();
   }
 }

@@ -33,7 +33,10 @@ const FIRST_FREE_ID = SPECIAL_TOKENS.length + BYTE_TOKENS.length;
 interface TokenizerJson {
   version: string;
   added_tokens: { id: number; content: string; special: boolean }[];
-  model: { type: string; vocab: Record<string, number>; merges: [string, string][] | string[] } & Record<string, unknown>;
+  model: { type: string; vocab: Record<string, number>; merges: [string, string][] | string[] } & Record<
+    string,
+    unknown
+  >;
 }
 
 export interface EncodingStats {
@@ -224,7 +227,8 @@ export class CodeTokenizer {
       if (tokens[i] !== s) throw new Error(`tokenizer.json: id ${i} must be ${s}, found ${tokens[i] ?? 'nothing'}`);
     });
     BYTE_TOKENS.forEach((b, i) => {
-      if (tokens[SPECIAL_TOKENS.length + i] !== b) throw new Error(`tokenizer.json: byte token ${b} missing at id ${SPECIAL_TOKENS.length + i}`);
+      if (tokens[SPECIAL_TOKENS.length + i] !== b)
+        throw new Error(`tokenizer.json: byte token ${b} missing at id ${SPECIAL_TOKENS.length + i}`);
     });
     if (tokens.length !== Object.keys(j.model.vocab).length || tokens.some((t) => t === undefined)) {
       throw new Error('tokenizer.json: vocabulary ids are not contiguous');

@@ -8,7 +8,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import { DEFAULT_MAX_FILE_BYTES, fileSkipReason, isExcludedDir, isSecretPath, type FileFilterOptions, type FileSkipReason } from './filters';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  fileSkipReason,
+  isExcludedDir,
+  isSecretPath,
+  type FileFilterOptions,
+  type FileSkipReason,
+} from './filters';
 import { languageOfPath } from './languages';
 import type { SourceFile } from './mine';
 
@@ -47,7 +54,11 @@ function ignoredBy(scopes: readonly IgnoreScope[], abs: string, isDir: boolean):
 }
 
 /** Yields `{path, content}` for each minable file under the roots, in a stable (sorted) order. */
-export async function* walkSourceFiles(roots: readonly string[], options: WalkOptions = {}, skips: WalkSkips = {}): AsyncGenerator<SourceFile> {
+export async function* walkSourceFiles(
+  roots: readonly string[],
+  options: WalkOptions = {},
+  skips: WalkSkips = {},
+): AsyncGenerator<SourceFile> {
   const count = (why: keyof WalkSkips): void => {
     skips[why] = (skips[why] ?? 0) + 1;
   };

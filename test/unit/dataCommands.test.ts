@@ -41,7 +41,14 @@ describe('cli: mine and corpus-stats', function () {
     assert.match(text, /^python\s+4$/m);
     assert.match(text, /^c-sharp\s+\d+$/m);
     assert.match(text, new RegExp(`^total\\s+${pairs.length}$`, 'm'));
-    const split = ['train', 'valid', 'test'].map((s) => fs.readFileSync(path.join(dir, `corpus.${s}.jsonl`), 'utf8').trim().split('\n').filter(Boolean).length);
+    const split = ['train', 'valid', 'test'].map(
+      (s) =>
+        fs
+          .readFileSync(path.join(dir, `corpus.${s}.jsonl`), 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean).length,
+    );
     assert.strictEqual(split[0]! + split[1]! + split[2]!, pairs.length);
   });
 
@@ -60,7 +67,10 @@ describe('cli: mine and corpus-stats', function () {
     assert.match(plain, /held-out OOV rate \d+\.\d+%/);
     const tokFile = path.join(dir, 'tokenizer.json');
     const pairs = await readCorpus(corpus);
-    trainTokenizer(pairs.flatMap((p) => [p.code, p.summary]), { vocabSize: 500 }).save(tokFile);
+    trainTokenizer(
+      pairs.flatMap((p) => [p.code, p.summary]),
+      { vocabSize: 500 },
+    ).save(tokFile);
     const withTok = await run(['corpus-stats', corpus, '--tokenizer', tokFile]);
     assert.match(withTok, /^code tokens\s+\d+/m);
     assert.match(withTok, /OOV \(byte-fallback\) rate \d+\.\d+%/);

@@ -7,7 +7,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BOS_ID, CODE2DOC_ID, DOC2CODE_ID, EOS_ID, PAD_ID } from '../../src/core/specialTokens';
-import { collate, makeBatches, makeExample, makeExamples, parseCorpusLine, readCorpus, writeCorpus, type TextEncoder } from '../../src/data/dataset';
+import {
+  collate,
+  makeBatches,
+  makeExample,
+  makeExamples,
+  parseCorpusLine,
+  readCorpus,
+  writeCorpus,
+  type TextEncoder,
+} from '../../src/data/dataset';
 import { dedupPairs, splitByFile } from '../../src/data/dedupSplit';
 import type { Pair } from '../../src/data/mine';
 
@@ -26,23 +35,29 @@ describe('data/dedupSplit', () => {
       pair('c.py', 'def f():\n    return 1', 'Gives the number one.'),
       pair('d.py', 'def g():\n    return 2', 'Returns one.'),
     ]);
-    assert.deepStrictEqual(r.kept.map((p) => p.path), ['a.py', 'd.py']);
+    assert.deepStrictEqual(
+      r.kept.map((p) => p.path),
+      ['a.py', 'd.py'],
+    );
     assert.strictEqual(r.duplicatePair, 1);
     assert.strictEqual(r.duplicateCode, 1);
   });
 
   it('splits by file, deterministically from the seed, near the requested shares', () => {
     const pairs: Pair[] = [];
-    for (let f = 0; f < 200; f++) for (let i = 0; i < 1 + (f % 4); i++) pairs.push(pair(`src/f${f}.py`, `code ${f} ${i}`, `doc ${f} ${i}`));
+    for (let f = 0; f < 200; f++)
+      for (let i = 0; i < 1 + (f % 4); i++) pairs.push(pair(`src/f${f}.py`, `code ${f} ${i}`, `doc ${f} ${i}`));
     const a = splitByFile(pairs, { seed: 1 });
     const b = splitByFile(pairs.slice().reverse(), { seed: 1 });
     const files = (ps: Pair[]): string[] => [...new Set(ps.map((p) => p.path))].sort();
     assert.deepStrictEqual(files(a.test), files(b.test));
     assert.deepStrictEqual(files(a.valid), files(b.valid));
     const sets = [files(a.train), files(a.valid), files(a.test)];
-    for (let i = 0; i < 3; i++) for (let j = i + 1; j < 3; j++) assert.ok(!sets[i]!.some((f) => sets[j]!.includes(f)), 'a file in two splits');
+    for (let i = 0; i < 3; i++)
+      for (let j = i + 1; j < 3; j++) assert.ok(!sets[i]!.some((f) => sets[j]!.includes(f)), 'a file in two splits');
     assert.strictEqual(a.train.length + a.valid.length + a.test.length, pairs.length);
-    for (const s of [a.valid, a.test]) assert.ok(Math.abs(s.length / pairs.length - 0.1) < 0.02, `share ${s.length / pairs.length}`);
+    for (const s of [a.valid, a.test])
+      assert.ok(Math.abs(s.length / pairs.length - 0.1) < 0.02, `share ${s.length / pairs.length}`);
     const c = splitByFile(pairs, { seed: 2 });
     assert.notDeepStrictEqual(files(c.test), files(a.test));
   });
@@ -53,7 +68,10 @@ describe('data/dataset', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
     try {
       const file = path.join(dir, 'c.jsonl');
-      const records = [pair('a.py', 'def f():\n    return "é"', 'Returns é.'), { ...pair('b.py', 'x', 'y'), returns: 'z', params: [{ name: 'a', description: 'b' }] }];
+      const records = [
+        pair('a.py', 'def f():\n    return "é"', 'Returns é.'),
+        { ...pair('b.py', 'x', 'y'), returns: 'z', params: [{ name: 'a', description: 'b' }] },
+      ];
       assert.strictEqual(writeCorpus(file, records), 2);
       const line = JSON.parse(fs.readFileSync(file, 'utf8').split('\n')[0]!) as Record<string, unknown>;
       for (const k of ['lang', 'path', 'code', 'doc', 'summary']) assert.ok(k in line, k);
@@ -65,7 +83,10 @@ describe('data/dataset', () => {
 
   it('rejects malformed corpus lines with the place and the reason', () => {
     assert.throws(() => parseCorpusLine('{', 'c.jsonl:3'), /c\.jsonl:3: not JSON/);
-    assert.throws(() => parseCorpusLine('{"lang":"python","path":"a","code":1,"summary":"s"}'), /"code" must be a string/);
+    assert.throws(
+      () => parseCorpusLine('{"lang":"python","path":"a","code":1,"summary":"s"}'),
+      /"code" must be a string/,
+    );
     assert.throws(() => parseCorpusLine('{"lang":"cobol","path":"a","code":"c","summary":"s"}'), /unknown language/);
   });
 
@@ -100,10 +121,16 @@ describe('data/dataset', () => {
   });
 
   it('batches every example once, grouped by length, the same way for the same seed', () => {
-    const records = Array.from({ length: 300 }, (_, i) => ({ code: 'x'.repeat(1 + ((i * 37) % 97)), summary: 'y'.repeat(1 + (i % 13)) }));
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      code: 'x'.repeat(1 + ((i * 37) % 97)),
+      summary: 'y'.repeat(1 + (i % 13)),
+    }));
     const examples = makeExamples(records, charEncoder, { maxSrcLen: 64, maxTgtLen: 16 });
     const batches = makeBatches(examples, { batchSize: 16, seed: 5 });
-    assert.strictEqual(batches.reduce((n, b) => n + b.src.length, 0), examples.length);
+    assert.strictEqual(
+      batches.reduce((n, b) => n + b.src.length, 0),
+      examples.length,
+    );
     assert.deepStrictEqual(makeBatches(examples, { batchSize: 16, seed: 5 }), batches);
     assert.notDeepStrictEqual(makeBatches(examples, { batchSize: 16, seed: 6 }), batches);
     let padded = 0;
@@ -111,7 +138,10 @@ describe('data/dataset', () => {
     for (const b of batches) {
       assert.ok(b.src.every((r) => r.length === b.src[0]!.length && r.length <= 64));
       assert.ok(b.tgtIn.every((r) => r.length === b.tgtOut[0]!.length && r.length <= 16));
-      for (const r of b.src) for (const id of r) (total++, (padded += id === PAD_ID ? 1 : 0));
+      for (const r of b.src) {
+        total += r.length;
+        padded += r.filter((id) => id === PAD_ID).length;
+      }
     }
     // Random batching would pad about a third of this data; buckets keep it small.
     assert.ok(padded / total < 0.1, `padding share ${(padded / total).toFixed(3)}`);

@@ -155,13 +155,22 @@ describe('data/mine: pairs per language', function () {
 
   it('typescript: the doc above overload signatures goes to the implementation; decorators between doc and method are allowed', async () => {
     const pairs = await mineFixture('sample.ts');
-    assert.strictEqual(byName(pairs, 'toText').code, 'export function toText(x: number | boolean): string {\n  return String(x);\n}');
-    assert.strictEqual(byName(pairs, 'add').code, 'add(item: T): number {\n  this.items.push(item);\n  return this.items.length;\n}');
+    assert.strictEqual(
+      byName(pairs, 'toText').code,
+      'export function toText(x: number | boolean): string {\n  return String(x);\n}',
+    );
+    assert.strictEqual(
+      byName(pairs, 'add').code,
+      'add(item: T): number {\n  this.items.push(item);\n  return this.items.length;\n}',
+    );
   });
 
   it('java, c#, php, ruby: structured params and returns from each convention', async () => {
     const max = byName(await mineFixture('Sample.java'), 'max');
-    assert.deepStrictEqual(max.params.map((p) => p.name), ['a', 'b']);
+    assert.deepStrictEqual(
+      max.params.map((p) => p.name),
+      ['a', 'b'],
+    );
     assert.strictEqual(max.returns, 'the maximum');
     const add = byName(await mineFixture('Sample.cs'), 'Add');
     assert.deepStrictEqual(add.params, [
@@ -176,15 +185,21 @@ describe('data/mine: pairs per language', function () {
       { name: 'sep', type: 'string', description: 'the separator' },
     ]);
     const full = byName(await mineFixture('sample.rb'), 'full_name');
-    assert.deepStrictEqual(full.params.map((p) => [p.name, p.type]), [
-      ['first', 'String'],
-      ['last', 'String'],
-    ]);
+    assert.deepStrictEqual(
+      full.params.map((p) => [p.name, p.type]),
+      [
+        ['first', 'String'],
+        ['last', 'String'],
+      ],
+    );
   });
 
   it('go: a multi-line // block is one doc; a comment separated by a blank line is not a doc', async () => {
     const pairs = await mineFixture('sample.go');
-    assert.strictEqual(byName(pairs, 'Sum').doc, 'Sum returns the sum of the integers in xs.\nIt returns zero for an empty slice.');
+    assert.strictEqual(
+      byName(pairs, 'Sum').doc,
+      'Sum returns the sum of the integers in xs.\nIt returns zero for an empty slice.',
+    );
     assert.ok(!pairs.some((p) => p.name === 'undocumented'));
   });
 
@@ -204,7 +219,10 @@ describe('data/mine: pairs per language', function () {
     const content = fs.readFileSync(path.join(FIXTURES, 'sample.py'), 'utf8');
     const crlf = await miner.mine({ path: 'x.py', content: content.replace(/\n/g, '\r\n') });
     const lf = await mineFixture('sample.py');
-    assert.deepStrictEqual(crlf.map((p) => [p.code, p.summary]), lf.map((p) => [p.code, p.summary]));
+    assert.deepStrictEqual(
+      crlf.map((p) => [p.code, p.summary]),
+      lf.map((p) => [p.code, p.summary]),
+    );
   });
 
   it('unsupported files give no pairs', async () => {

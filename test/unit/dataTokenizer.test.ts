@@ -26,9 +26,48 @@ const PROSE = [
 /** Random strings from code-like fragments, seeded. */
 function randomTexts(n: number, seed: number): string[] {
   const parts = [
-    'parseHTTPHeader', 'getV2Data', 'HTML5Parser', 'x86_64', 'snake_case_name', '__init__', 'IOError', 'utf8ToUTF16',
-    'café', 'naïve', '日本語', '😀', 'Ω', ' ', '  ', '\t', '\n', '\n    ', '\r\n', '(', ')', '{', '}', '=>', '===', '!=',
-    '"str"', "'c'", '0x1F', '3.14', '1e-9', '//', '#', '/**', '*/', ';', ',', '.', '$var', '@decorator', '\\n', '`tpl`',
+    'parseHTTPHeader',
+    'getV2Data',
+    'HTML5Parser',
+    'x86_64',
+    'snake_case_name',
+    '__init__',
+    'IOError',
+    'utf8ToUTF16',
+    'café',
+    'naïve',
+    '日本語',
+    '😀',
+    'Ω',
+    ' ',
+    '  ',
+    '\t',
+    '\n',
+    '\n    ',
+    '\r\n',
+    '(',
+    ')',
+    '{',
+    '}',
+    '=>',
+    '===',
+    '!=',
+    '"str"',
+    "'c'",
+    '0x1F',
+    '3.14',
+    '1e-9',
+    '//',
+    '#',
+    '/**',
+    '*/',
+    ';',
+    ',',
+    '.',
+    '$var',
+    '@decorator',
+    '\\n',
+    '`tpl`',
   ];
   const rnd = seededRandom(seed);
   return Array.from({ length: n }, () => {
@@ -119,11 +158,28 @@ describe('data/tokenizer', function () {
   });
 
   it('trains deterministically (ties broken by pair order)', () => {
-    const a = trainBpe(new Map([['abcd', 3], ['bcda', 3], ['cdab', 3]]), { maxMerges: 10, minFrequency: 1 });
-    const b = trainBpe(new Map([['cdab', 3], ['abcd', 3], ['bcda', 3]]), { maxMerges: 10, minFrequency: 1 });
+    const a = trainBpe(
+      new Map([
+        ['abcd', 3],
+        ['bcda', 3],
+        ['cdab', 3],
+      ]),
+      { maxMerges: 10, minFrequency: 1 },
+    );
+    const b = trainBpe(
+      new Map([
+        ['cdab', 3],
+        ['abcd', 3],
+        ['bcda', 3],
+      ]),
+      { maxMerges: 10, minFrequency: 1 },
+    );
     assert.deepStrictEqual(a, b);
     // cd is the most frequent pair; then ab, bcd and cda tie at 6 and the smallest pair wins.
-    assert.deepStrictEqual(a.merges.slice(0, 2), [['c', 'd'], ['a', 'b']]);
+    assert.deepStrictEqual(a.merges.slice(0, 2), [
+      ['c', 'd'],
+      ['a', 'b'],
+    ]);
   });
 
   it('saves a standard tokenizer.json that loads back identically and that Hugging Face tokenizers encodes the same', async () => {
