@@ -43,7 +43,17 @@ export interface LanguageSpec {
 }
 
 const BLOCK_DOC = (t: string): boolean => t.startsWith('/**') && !t.startsWith('/**/') && t !== '/**';
-const JS_WRAPPERS = ['export_statement', 'lexical_declaration', 'variable_declaration', 'variable_declarator'];
+const JS_WRAPPERS = [
+  'export_statement',
+  'lexical_declaration',
+  'variable_declaration',
+  'variable_declarator',
+  'assignment_expression',
+  'expression_statement',
+  'pair',
+  'public_field_definition',
+  'field_definition',
+];
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function decoratorOrOverload(line: string, name: string): boolean {

@@ -44,6 +44,14 @@ interface Found {
 }
 
 const COMMENT_TYPES = ['comment', 'line_comment', 'block_comment'];
+/** Where a function expression counts as a named function: `const f =`, `obj.f =`, `{ f: }`, class fields. */
+const ASSIGNMENT_PARENTS = [
+  'variable_declarator',
+  'assignment_expression',
+  'pair',
+  'public_field_definition',
+  'field_definition',
+];
 
 function isBlank(s: string): boolean {
   return /^[ \t]*$/.test(s);
@@ -66,7 +74,9 @@ function functionName(fn: Node): string {
     return (m ? m[1]! : text).split(/[\s(]/)[0]!;
   }
   const parent = fn.parent;
-  return parent?.type === 'variable_declarator' ? (parent.childForFieldName('name')?.text ?? '') : '';
+  const target =
+    parent && (['name', 'left', 'key', 'property'].map((f) => parent.childForFieldName(f)).find((n) => n) ?? null);
+  return target ? (/([\w$]+)\W*$/.exec(target.text)?.[1] ?? target.text) : '';
 }
 
 function pythonDocstring(fn: Node): { node: Node; raw: string } | undefined {
@@ -118,7 +128,7 @@ function findDocumented(src: string, root: Node, spec: LanguageSpec): Found[] {
   const found: Found[] = [];
   for (const fn of nodes) {
     if (!fn) continue;
-    if (spec.assignedFunctionTypes.includes(fn.type) && fn.parent?.type !== 'variable_declarator') continue;
+    if (spec.assignedFunctionTypes.includes(fn.type) && !ASSIGNMENT_PARENTS.includes(fn.parent?.type ?? '')) continue;
     if (!fn.childForFieldName('body')) continue;
     const name = functionName(fn);
     let anchor = fn;

@@ -38,7 +38,7 @@ describe('cli: mine and corpus-stats', function () {
     const text = await run(['mine', FIXTURES, '--out', out, '--splits', '--seed', '3']);
     const pairs = await readCorpus(out);
     assert.ok(pairs.length >= 25, `${pairs.length} pairs`);
-    assert.match(text, /^python\s+4$/m);
+    assert.match(text, /^python\s+5$/m);
     assert.match(text, /^c-sharp\s+\d+$/m);
     assert.match(text, new RegExp(`^total\\s+${pairs.length}$`, 'm'));
     const split = ['train', 'valid', 'test'].map(

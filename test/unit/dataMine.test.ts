@@ -34,6 +34,7 @@ const EXPECTED: Record<string, [string, string][]> = {
     ['fib', 'Compute the n-th Fibonacci number.'],
     ['helper', 'Inner helper with its own docstring.'],
     ['greet', 'Return a greeting for `name` — with unicode: café ✓.'],
+    ['größe', 'Gibt die Größe des Werts zurück.'],
   ],
   'sample.js': [
     ['parseHTTPHeader', 'Parses an HTTP header line into a key and a value.'],
@@ -41,6 +42,8 @@ const EXPECTED: Record<string, [string, string][]> = {
     ['increment', 'Increments the counter by the given step.'],
     ['memoize', 'Builds a memoized version of fn.'],
     ['lookup', 'Looks the key up in the cache first.'],
+    ['getJSON', 'Fetches the resource at the URL as JSON.'],
+    ['trimLines', 'Exported helper that trims every line of the text.'],
   ],
   'sample.ts': [
     ['formatName', 'Formats a user name for display.'],
@@ -151,6 +154,20 @@ describe('data/mine: pairs per language', function () {
         '}',
       ].join('\n'),
     );
+  });
+
+  it('javascript: functions assigned to object properties and exports are pairs; callbacks are not', async () => {
+    const pairs = await mineFixture('sample.js');
+    assert.strictEqual(
+      byName(pairs, 'getJSON').code,
+      'getJSON: async (url) => {\n  const res = await fetch(url);\n  return res.json();\n}',
+    );
+    assert.ok(byName(pairs, 'trimLines').code.startsWith('module.exports.trimLines = function (text) {'));
+  });
+
+  it('unicode before a function does not shift the code that is cut out', async () => {
+    const p = byName(await mineFixture('sample.py'), 'größe');
+    assert.strictEqual(p.code, 'def größe(wert):\n    return len(str(wert)) * 2 + 1');
   });
 
   it('typescript: the doc above overload signatures goes to the implementation; decorators between doc and method are allowed', async () => {
