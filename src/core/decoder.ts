@@ -1,0 +1,147 @@
+/**
+ * The recurrent decoder: target embedding, 1-N GRU/LSTM layers, one attention mechanism and
+ * the output layer `logits = W_o tanh(W_c [h_t; c_t])`.
+ *
+ * Two schedules, one set of weights:
+ * - Luong (dot/general) and none: attention reads the current top state, so the recurrent
+ *   stack runs over all target steps first (inputs projected in one matMul per layer) and
+ *   attention for every step is one batched product.
+ * - Bahdanau: attention reads the previous top state and its context is part of the first
+ *   layer's input, so it runs step by step; the embedding part of that input is still
+ *   projected for all steps at once.
+ * Step-wise decoding is the same code with T = 1, so teacher-forced and incremental outputs
+ * agree by construction.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { createAttention, type AttentionCache, type AttentionMechanism } from './attention';
+import type { ModelConfig } from './config';
+import { dense, embed, maybeDropout, type SeededRandom, type WeightStore } from './layers';
+import {
+  createRecurrentParams,
+  recurrentStep,
+  runRecurrentLayer,
+  type RecurrentParams,
+  type RecurrentState,
+} from './recurrent';
+
+export interface DecoderRun {
+  /** `[b, T, V]` */
+  logits: tf.Tensor3D;
+  /** `[b, T, S]`, null without attention weights ('none') */
+  attention: tf.Tensor3D | null;
+  /** State of each layer after the last step. */
+  states: RecurrentState[];
+}
+
+export class RecurrentDecoder {
+  readonly attention: AttentionMechanism;
+  private readonly embedding: tf.Variable;
+  private readonly layers: RecurrentParams[] = [];
+  private readonly wc: tf.Variable;
+  private readonly bc: tf.Variable;
+  private readonly wo?: tf.Variable;
+  private readonly bo: tf.Variable;
+
+  constructor(
+    private readonly config: ModelConfig,
+    store: WeightStore,
+    private readonly rng: SeededRandom,
+    private readonly memoryDim: number,
+  ) {
+    const { embeddingDim: E, hiddenDim: H, cell, tgtVocabSize: V } = config;
+    this.embedding = store.uniform('decoder/embedding', [V, E], 0.1);
+    const feedsContext = config.attention === 'bahdanau';
+    for (let l = 0; l < config.decoderLayers; l++) {
+      const inDim = l === 0 ? E + (feedsContext ? memoryDim : 0) : H;
+      this.layers.push(createRecurrentParams(store, `decoder/l${l}`, cell, inDim, H));
+    }
+    this.attention = createAttention(config.attention, store, H, memoryDim);
+    this.wc = store.matrix('decoder/combine/w', H + memoryDim, H);
+    this.bc = store.constant('decoder/combine/b', [H], 0);
+    if (!config.tieEmbeddings) this.wo = store.matrix('decoder/output/w', H, V);
+    this.bo = store.constant('decoder/output/b', [V], 0);
+  }
+
+  /** Caches the source side for every later step. `memory` `[b, S, Hm]`, `srcMask` `[b, S]`. */
+  prepare(memory: tf.Tensor3D, srcMask: tf.Tensor2D): AttentionCache {
+    return this.attention.prepare(memory, srcMask);
+  }
+
+  /**
+   * Teacher-forced run over `tgtIn` int32 `[b, T]` from `init` (one state per layer).
+   */
+  run(cache: AttentionCache, tgtIn: tf.Tensor2D, init: readonly RecurrentState[], training: boolean): DecoderRun {
+    const x = maybeDropout(
+      embed(this.embedding as tf.Tensor2D, tgtIn, training),
+      this.config.dropout,
+      training,
+      this.rng,
+    ) as tf.Tensor3D;
+    return this.config.attention === 'bahdanau'
+      ? this.runStepwise(cache, x, init, training)
+      : this.runLayered(cache, x, init, training);
+  }
+
+  private runLayered(
+    cache: AttentionCache,
+    emb: tf.Tensor3D,
+    init: readonly RecurrentState[],
+    training: boolean,
+  ): DecoderRun {
+    let x = emb;
+    const states: RecurrentState[] = [];
+    this.layers.forEach((p, l) => {
+      if (l > 0) x = maybeDropout(x, this.config.dropout, training, this.rng) as tf.Tensor3D;
+      const r = runRecurrentLayer(p, x, init[l]!);
+      x = r.outputs;
+      states.push(r.final);
+    });
+    const { context, weights } = this.attention.attend(x, cache);
+    return { logits: this.output(x, context, training), attention: weights, states };
+  }
+
+  private runStepwise(
+    cache: AttentionCache,
+    emb: tf.Tensor3D,
+    init: readonly RecurrentState[],
+    training: boolean,
+  ): DecoderRun {
+    const { embeddingDim: E, dropout } = this.config;
+    const [b, T] = emb.shape;
+    const first = this.layers[0]!;
+    const wxEmb = tf.slice(first.wx, [0, 0], [E, -1]) as tf.Tensor2D;
+    const wxCtx = tf.slice(first.wx, [E, 0], [-1, -1]) as tf.Tensor2D;
+    // [T, b, G*H]: embedding part of the first layer's input for every step at once.
+    const embSteps = tf.unstack(tf.transpose(dense(emb, wxEmb, first.bx as tf.Tensor1D), [1, 0, 2])) as tf.Tensor2D[];
+    const states = [...init];
+    const tops: tf.Tensor2D[] = [];
+    const contexts: tf.Tensor2D[] = [];
+    const weights: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      const query = tf.expandDims(states[states.length - 1]!.h, 1) as tf.Tensor3D; // [b, 1, H]
+      const att = this.attention.attend(query, cache);
+      const ctx = tf.reshape(att.context, [b, this.memoryDim]) as tf.Tensor2D;
+      contexts.push(ctx);
+      weights.push(tf.reshape(att.weights!, [b, -1]) as tf.Tensor2D);
+      states[0] = recurrentStep(first, tf.add(embSteps[t]!, tf.matMul(ctx, wxCtx)) as tf.Tensor2D, states[0]!);
+      for (let l = 1; l < this.layers.length; l++) {
+        const p = this.layers[l]!;
+        const below = maybeDropout(states[l - 1]!.h, dropout, training, this.rng) as tf.Tensor2D;
+        states[l] = recurrentStep(p, dense(below, p.wx as tf.Tensor2D, p.bx as tf.Tensor1D) as tf.Tensor2D, states[l]!);
+      }
+      tops.push(states[states.length - 1]!.h);
+    }
+    const h = tf.stack(tops, 1) as tf.Tensor3D;
+    const context = tf.stack(contexts, 1) as tf.Tensor3D;
+    return { logits: this.output(h, context, training), attention: tf.stack(weights, 1) as tf.Tensor3D, states };
+  }
+
+  /** `h` `[b, T, H]`, `context` `[b, T, Hm]` -> logits `[b, T, V]`. */
+  private output(h: tf.Tensor3D, context: tf.Tensor3D, training: boolean): tf.Tensor3D {
+    const combined = tf.tanh(dense(tf.concat([h, context], 2), this.wc as tf.Tensor2D, this.bc as tf.Tensor1D));
+    const out = maybeDropout(combined, this.config.dropout, training, this.rng);
+    const wo = this.wo ? (this.wo as tf.Tensor2D) : (tf.transpose(this.embedding) as tf.Tensor2D);
+    return dense(out, wo, this.bo as tf.Tensor1D) as tf.Tensor3D;
+  }
+}

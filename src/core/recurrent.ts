@@ -1,0 +1,137 @@
+/**
+ * GRU and LSTM layers as raw tfjs ops, shared by the recurrent encoder and decoder.
+ *
+ * Speed rules (per-kernel overhead dominates on wasm): the input projection for all time steps
+ * is one matMul outside the loop; inside the loop one matMul computes every gate of the state
+ * path (`[b, H] x [H, G*H]`), and gate activations run on contiguous slices.
+ * Gate layout: GRU `[r | z | n]` (G = 3), LSTM `[i | f | o | g]` (G = 4).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import type { CellType } from './config';
+import { dense, type WeightStore } from './layers';
+
+/** Weights of one recurrent layer in one direction. */
+export interface RecurrentParams {
+  readonly cell: CellType;
+  readonly hidden: number;
+  /** [in, G*H] */
+  readonly wx: tf.Variable;
+  /** [G*H] */
+  readonly bx: tf.Variable;
+  /** [H, G*H] */
+  readonly wh: tf.Variable;
+  /** [G*H] (GRU only: the candidate's state bias sits inside r * (...)) */
+  readonly bh?: tf.Variable;
+}
+
+/** Recurrent state: `h` [b, H], and `c` [b, H] for LSTM. */
+export interface RecurrentState {
+  h: tf.Tensor2D;
+  c?: tf.Tensor2D;
+}
+
+export function gateCount(cell: CellType): number {
+  return cell === 'gru' ? 3 : 4;
+}
+
+export function createRecurrentParams(
+  store: WeightStore,
+  name: string,
+  cell: CellType,
+  inDim: number,
+  hidden: number,
+): RecurrentParams {
+  const g = gateCount(cell);
+  const wx = store.matrix(`${name}/wx`, inDim, g * hidden);
+  const wh = store.matrix(`${name}/wh`, hidden, g * hidden);
+  if (cell === 'gru') {
+    return {
+      cell,
+      hidden,
+      wx,
+      wh,
+      bx: store.constant(`${name}/bx`, [g * hidden], 0),
+      bh: store.constant(`${name}/bh`, [g * hidden], 0),
+    };
+  }
+  // LSTM: forget-gate bias 1 so that early gradients flow through the cell state.
+  const bias = new Float32Array(g * hidden).map((_, i) => (i >= hidden && i < 2 * hidden ? 1 : 0));
+  const bx = store.fromValues(`${name}/bx`, [g * hidden], bias);
+  return { cell, hidden, wx, wh, bx };
+}
+
+/** Input projection for every step at once: `[b, T, in] -> [b, T, G*H]`. */
+export function projectInputs(p: RecurrentParams, xs: tf.Tensor3D): tf.Tensor3D {
+  return dense(xs, p.wx as tf.Tensor2D, p.bx as tf.Tensor1D) as tf.Tensor3D;
+}
+
+/**
+ * One step from a precomputed input projection `xt` [b, G*H] (bias included).
+ * `mask` [b, 1] (1 = real token) keeps the previous state on padded steps.
+ */
+export function recurrentStep(
+  p: RecurrentParams,
+  xt: tf.Tensor2D,
+  state: RecurrentState,
+  mask?: tf.Tensor2D,
+): RecurrentState {
+  const H = p.hidden;
+  const h = state.h;
+  let next: RecurrentState;
+  if (p.cell === 'gru') {
+    const hh = tf.add(tf.matMul(h, p.wh as tf.Tensor2D), p.bh!) as tf.Tensor2D;
+    const rz = tf.sigmoid(tf.add(tf.slice(xt, [0, 0], [-1, 2 * H]), tf.slice(hh, [0, 0], [-1, 2 * H])));
+    const r = tf.slice(rz, [0, 0], [-1, H]);
+    const z = tf.slice(rz, [0, H], [-1, H]);
+    const n = tf.tanh(tf.add(tf.slice(xt, [0, 2 * H], [-1, H]), tf.mul(r, tf.slice(hh, [0, 2 * H], [-1, H]))));
+    // (1 - z) * n + z * h
+    next = { h: tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D };
+  } else {
+    const gates = tf.add(xt, tf.matMul(h, p.wh as tf.Tensor2D));
+    const ifo = tf.sigmoid(tf.slice(gates, [0, 0], [-1, 3 * H]));
+    const g = tf.tanh(tf.slice(gates, [0, 3 * H], [-1, H]));
+    const i = tf.slice(ifo, [0, 0], [-1, H]);
+    const f = tf.slice(ifo, [0, H], [-1, H]);
+    const o = tf.slice(ifo, [0, 2 * H], [-1, H]);
+    const c = tf.add(tf.mul(f, state.c!), tf.mul(i, g)) as tf.Tensor2D;
+    next = { h: tf.mul(o, tf.tanh(c)) as tf.Tensor2D, c };
+  }
+  if (!mask) return next;
+  const keep = (prev: tf.Tensor2D, cur: tf.Tensor2D): tf.Tensor2D =>
+    tf.add(prev, tf.mul(mask, tf.sub(cur, prev))) as tf.Tensor2D;
+  return next.c ? { h: keep(h, next.h), c: keep(state.c!, next.c) } : { h: keep(h, next.h) };
+}
+
+export function zeroState(cell: CellType, batch: number, hidden: number): RecurrentState {
+  const h = tf.zeros([batch, hidden]) as tf.Tensor2D;
+  return cell === 'lstm' ? { h, c: tf.zeros([batch, hidden]) as tf.Tensor2D } : { h };
+}
+
+/**
+ * Runs one layer over a sequence.
+ * @param xs `[b, T, in]` inputs
+ * @param mask `[b, T]` 1 on real tokens (optional; right padding keeps the last real state)
+ * @param reverse run from the last step to the first (backward direction)
+ * @returns outputs `[b, T, H]` in time order and the final state
+ */
+export function runRecurrentLayer(
+  p: RecurrentParams,
+  xs: tf.Tensor3D,
+  init: RecurrentState,
+  mask?: tf.Tensor2D,
+  reverse = false,
+): { outputs: tf.Tensor3D; final: RecurrentState } {
+  const T = xs.shape[1];
+  // [T, b, G*H]: time-major so that each step is one contiguous slice.
+  const steps = tf.unstack(tf.transpose(projectInputs(p, xs), [1, 0, 2])) as tf.Tensor2D[];
+  const masks = mask ? (tf.unstack(tf.expandDims(tf.transpose(mask), 2)) as tf.Tensor2D[]) : undefined;
+  const outputs = new Array<tf.Tensor2D>(T);
+  let state = init;
+  for (let k = 0; k < T; k++) {
+    const t = reverse ? T - 1 - k : k;
+    state = recurrentStep(p, steps[t]!, state, masks?.[t]);
+    outputs[t] = state.h;
+  }
+  return { outputs: tf.stack(outputs, 1) as tf.Tensor3D, final: state };
+}
