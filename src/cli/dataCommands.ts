@@ -107,8 +107,12 @@ async function mineCommand(dirs: string[], opts: MineOptions): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   const out = process.stdout;
   out.write(`${perLanguageTable(report.perLanguage)}\n`);
+  out.write(`${report.mined} pairs mined, ${written} written to ${opts.out}\n`);
+  const rate = (n: number): string => (seconds > 0 ? (n / seconds).toFixed(1) : '-');
+  const peakMb = process.resourceUsage().maxRSS / 1024;
   out.write(
-    `${report.files} files (${(report.bytes / 1e6).toFixed(1)} MB) in ${seconds.toFixed(1)} s; ${report.mined} pairs mined, ${written} written to ${opts.out}\n`,
+    `${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s: ` +
+      `${rate(report.files)} files/s, ${rate(report.bytes / 1e6)} MB/s, peak RSS ${peakMb.toFixed(0)} MB\n`,
   );
   out.write(`files skipped: ${fmt(skips)}\n`);
   out.write(
