@@ -1,0 +1,248 @@
+/**
+ * Decoding: greedy and batched beam search over a {@link Seq2SeqModel}'s step interface.
+ *
+ * The source is encoded once; live beams run as one `[beams, ...]` batch per step and are
+ * reordered with one gather per state tensor. Token choice (min length, no-repeat n-grams,
+ * top-k) happens in JS on the step's log-probabilities, which is cheap next to the step.
+ * Scores use the GNMT length penalty `lp(len) = ((5 + len) / 6) ^ alpha`, `score = logProb / lp`,
+ * where len counts generated tokens including EOS. Search stops once no live beam can still
+ * beat the n-th best finished hypothesis (exact bound, since log-probs only decrease).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { disposeDecodingTensors, selectRows, type DecodingTensors, type Seq2SeqModel } from './model';
+import { BOS_ID, EOS_ID } from './specialTokens';
+
+export interface DecodeOptions {
+  /** Beams kept per step (1 = greedy-like). */
+  beamSize: number;
+  /** Most output tokens (EOS excluded). */
+  maxLength: number;
+  /** Fewest output tokens before EOS may be chosen. */
+  minLength: number;
+  /** If set, maxLength is also capped at ceil(ratio * source length). */
+  maxLengthRatio?: number;
+  /** If set, minLength is raised to floor(ratio * source length). */
+  minLengthRatio?: number;
+  /** GNMT alpha; 0 ranks by total log-probability. */
+  lengthPenalty: number;
+  /** Hypotheses returned. */
+  nBest: number;
+  /** Forbid repeating any n-gram of this size (0 = off). */
+  noRepeatNgramSize: number;
+}
+
+export const DEFAULT_DECODE_OPTIONS: Readonly<DecodeOptions> = Object.freeze({
+  beamSize: 4,
+  maxLength: 64,
+  minLength: 0,
+  lengthPenalty: 0.6,
+  nBest: 1,
+  noRepeatNgramSize: 0,
+});
+
+export interface Hypothesis {
+  /** Output ids without BOS/EOS. */
+  tokens: number[];
+  /** Length-penalised score used for ranking. */
+  score: number;
+  /** Total log-probability (EOS included when it ended with EOS). */
+  logProb: number;
+  /** log p of each generated token (EOS included when present). */
+  tokenLogProbs: number[];
+  /** `[outStep][srcPos]` cross-attention (Transformer: last layer, head mean); [] rows without attention. */
+  attention: number[][];
+  /** `[layer][head][outStep][srcPos]` (Transformer only). */
+  attentionByLayerHead?: number[][][][];
+}
+
+export function lengthPenalty(length: number, alpha: number): number {
+  return alpha === 0 ? 1 : Math.pow((5 + length) / 6, alpha);
+}
+
+/** Resolved length limits for a source of `srcLen` tokens. */
+export function lengthLimits(opts: DecodeOptions, srcLen: number, modelMax: number): { min: number; max: number } {
+  let max = Math.min(opts.maxLength, modelMax);
+  if (opts.maxLengthRatio !== undefined) max = Math.min(max, Math.max(1, Math.ceil(opts.maxLengthRatio * srcLen)));
+  let min = opts.minLength;
+  if (opts.minLengthRatio !== undefined) min = Math.max(min, Math.floor(opts.minLengthRatio * srcLen));
+  return { min: Math.min(min, max), max };
+}
+
+/** Tokens that would complete an n-gram already present in `tokens`. */
+export function bannedTokens(tokens: readonly number[], n: number): Set<number> {
+  const banned = new Set<number>();
+  if (n <= 0 || tokens.length < n - 1) return banned;
+  const prefix = tokens.slice(tokens.length - (n - 1)).join(',');
+  for (let i = 0; i + n <= tokens.length; i++) {
+    if (tokens.slice(i, i + n - 1).join(',') === prefix) banned.add(tokens[i + n - 1]!);
+  }
+  return banned;
+}
+
+interface Beam {
+  tokens: number[];
+  tokenLogProbs: number[];
+  logProb: number;
+  attention: number[][];
+  byLayerHead: number[][][][] | null; // [step][layer][head][src]
+}
+
+function toHypothesis(b: Beam, ended: boolean, alpha: number): Hypothesis {
+  const h: Hypothesis = {
+    tokens: b.tokens,
+    score: b.logProb / lengthPenalty(b.tokens.length + (ended ? 1 : 0), alpha),
+    logProb: b.logProb,
+    tokenLogProbs: b.tokenLogProbs,
+    attention: b.attention,
+  };
+  if (b.byLayerHead) {
+    const steps = b.byLayerHead;
+    const L = steps[0]?.length ?? 0;
+    const H = steps[0]?.[0]?.length ?? 0;
+    h.attentionByLayerHead = Array.from({ length: L }, (_, l) =>
+      Array.from({ length: H }, (_, hd) => steps.map((s) => s[l]![hd]!)),
+    );
+  }
+  return h;
+}
+
+function checkSource(srcIds: readonly number[], vocab: number): void {
+  if (srcIds.length === 0) throw new Error('source is empty');
+  for (const id of srcIds) {
+    if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new Error(`source id ${id} is outside the vocabulary (0..${vocab - 1})`);
+  }
+}
+
+/** Highest-scoring single output, one token at a time. */
+export function greedyDecode(model: Seq2SeqModel, srcIds: number[], opts: Partial<DecodeOptions> = {}): Hypothesis {
+  return beamSearch(model, srcIds, { ...opts, beamSize: 1, nBest: 1, lengthPenalty: opts.lengthPenalty ?? 0 }, true)[0]!;
+}
+
+/**
+ * Beam search; returns `nBest` hypotheses, best first.
+ * @param srcIds the full source row `[directionToken, ...tokens, EOS]`
+ */
+export function beamSearch(
+  model: Seq2SeqModel,
+  srcIds: number[],
+  options: Partial<DecodeOptions> = {},
+  greedy = false,
+): Hypothesis[] {
+  const opts: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options };
+  if (!(opts.beamSize >= 1) || !(opts.nBest >= 1)) throw new Error('beamSize and nBest must be >= 1');
+  const k = Math.max(opts.beamSize, opts.nBest);
+  const cfg = model.config;
+  checkSource(srcIds, cfg.srcVocabSize);
+  const { min, max } = lengthLimits(opts, srcIds.length, cfg.maxTgtLen);
+  const alpha = opts.lengthPenalty;
+  const V = cfg.tgtVocabSize;
+
+  const src = tf.tensor2d([srcIds], [1, srcIds.length], 'int32');
+  const srcMask = tf.onesLike(src).toFloat() as tf.Tensor2D;
+  const source1 = model.encode(src, srcMask);
+  tf.dispose([src, srcMask]);
+  const tiled = new Map<number, DecodingTensors>();
+  const sourceFor = (n: number): DecodingTensors => {
+    let s = tiled.get(n);
+    if (!s) {
+      const rows = tf.zeros([n], 'int32') as tf.Tensor1D;
+      s = selectRows(source1, rows);
+      rows.dispose();
+      tiled.set(n, s);
+    }
+    return s;
+  };
+
+  let beams: Beam[] = [{ tokens: [], tokenLogProbs: [], logProb: 0, attention: [], byLayerHead: null }];
+  let state = model.initialState(source1);
+  const finished: Hypothesis[] = [];
+  try {
+    for (let t = 0; t < max && beams.length > 0; t++) {
+      const prev = beams.map((b) => (b.tokens.length ? b.tokens[b.tokens.length - 1]! : BOS_ID));
+      const prevT = tf.tensor1d(prev, 'int32');
+      const out = model.step(sourceFor(beams.length), state, prevT);
+      prevT.dispose();
+      disposeDecodingTensors(state);
+      state = out.state;
+      const logProbs = out.logProbs.dataSync() as Float32Array;
+      const att = out.attention ? (out.attention.dataSync() as Float32Array) : null;
+      const alh = out.attentionByLayerHead ? (out.attentionByLayerHead.dataSync() as Float32Array) : null;
+      const alhShape = out.attentionByLayerHead?.shape;
+      tf.dispose([out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? []]);
+      const S = srcIds.length;
+
+      // Candidates: the best 2k (beam, token) pairs after constraints.
+      const cands: { beam: number; token: number; lp: number; total: number }[] = [];
+      beams.forEach((b, i) => {
+        const banned = bannedTokens(b.tokens, opts.noRepeatNgramSize);
+        const row = i * V;
+        for (let v = 0; v < V; v++) {
+          if (v === EOS_ID && t < min) continue;
+          if (banned.has(v)) continue;
+          const lp = logProbs[row + v]!;
+          cands.push({ beam: i, token: v, lp, total: b.logProb + lp });
+        }
+      });
+      cands.sort((a, c) => c.total - a.total);
+
+      const next: Beam[] = [];
+      const rows: number[] = [];
+      for (const c of cands) {
+        if (next.length >= k) break;
+        const b = beams[c.beam]!;
+        const stepAtt = att ? Array.from(att.subarray(c.beam * S, (c.beam + 1) * S)) : [];
+        let stepAlh: number[][][] | null = null; // [layer][head][src]
+        if (alh && alhShape) {
+          const [L, H, n] = alhShape as [number, number, number, number];
+          stepAlh = [];
+          for (let l = 0; l < L; l++) {
+            const heads: number[][] = [];
+            for (let hd = 0; hd < H; hd++) {
+              const off = ((l * H + hd) * n + c.beam) * S;
+              heads.push(Array.from(alh.subarray(off, off + S)));
+            }
+            stepAlh.push(heads);
+          }
+        }
+        const extended: Beam = {
+          tokens: c.token === EOS_ID ? b.tokens : [...b.tokens, c.token],
+          tokenLogProbs: [...b.tokenLogProbs, c.lp],
+          logProb: c.total,
+          attention: [...b.attention, stepAtt],
+          byLayerHead: stepAlh ? [...(b.byLayerHead ?? []), stepAlh] : null,
+        };
+        if (c.token === EOS_ID) {
+          finished.push(toHypothesis(extended, true, alpha));
+          if (greedy) break;
+        } else {
+          next.push(extended);
+          rows.push(c.beam);
+        }
+      }
+      if (greedy && finished.length > 0) break;
+      // Reaching the length limit ends the live beams as they are.
+      if (t === max - 1) for (const b of next) finished.push(toHypothesis(b, false, alpha));
+      beams = t === max - 1 ? [] : next;
+      if (beams.length > 0) {
+        const idx = tf.tensor1d(rows, 'int32');
+        const reordered = selectRows(state, idx);
+        idx.dispose();
+        disposeDecodingTensors(state);
+        state = reordered;
+      }
+      if (finished.length >= opts.nBest && beams.length > 0) {
+        finished.sort((a, c) => c.score - a.score);
+        const nth = finished[opts.nBest - 1]!.score;
+        const bestLive = Math.max(...beams.map((b) => b.logProb));
+        if (bestLive / lengthPenalty(max + 1, alpha) <= nth) break;
+      }
+    }
+  } finally {
+    disposeDecodingTensors(state);
+    disposeDecodingTensors(source1);
+    for (const s of tiled.values()) disposeDecodingTensors(s);
+  }
+  finished.sort((a, c) => c.score - a.score);
+  return finished.slice(0, opts.nBest);
+}
