@@ -50,3 +50,17 @@ export function preTokenize(text: string): string[] {
 export function unmark(text: string): string {
   return text.replace(/▁/g, ' ').replace(/⇥/g, '\t').replace(/↵/g, '\n');
 }
+
+/**
+ * The same cut written for `tokenizers` (Oniguruma) over the marked text, for the
+ * `pre_tokenizer` of tokenizer.json: with the normaliser that marks whitespace first, the
+ * library then cuts text into exactly our pieces, so the saved file works on its own.
+ */
+export const MARKED_PIECE_PATTERN = [
+  '↵[▁⇥]*',
+  '▁▁+',
+  '⇥+',
+  '▁?(?:\\p{Lu}+(?=\\p{Lu}\\p{Ll})|\\p{Lu}?\\p{Ll}+|\\p{Lu}+|\\p{N}+|[\\p{L}\\p{M}]+|_+|[^\\p{L}\\p{M}\\p{N}_\\s▁⇥↵]+)',
+  '▁',
+  '\\s',
+].join('|');

@@ -5,19 +5,23 @@
  * marks), then BPE inside each piece. Ids: the six special tokens of src/core/specialTokens.ts
  * first (0..5), then 256 byte tokens `<0x00>`..`<0xFF>` (characters never seen in training fall
  * back to their UTF-8 bytes, so every text round-trips, nothing becomes `<unk>`), then the
- * alphabet, then one token per merge. Saved as a standard Hugging Face `tokenizer.json` (BPE
- * model with byte fallback), which the `tokenizers` library loads and encodes identically when
- * given our pieces as pre-tokenized input; the pre-tokenizer lives here because its identifier
- * split is not expressible with the binding's pre-tokenizers (its Split takes a literal string).
+ * alphabet, then one token per merge.
  *
- * Encoding and decoding are synchronous and pure TypeScript, so the extension host, the worker
- * and the webview-free CLI need no native module at inference time.
+ * Saved as a standard, self-contained Hugging Face `tokenizer.json`: a normaliser that marks
+ * whitespace, a regex `Split` pre-tokenizer that cuts our pieces, the BPE model with byte
+ * fallback, and a decoder that turns the marks back into whitespace. The `tokenizers` library
+ * loads it and encodes and decodes exactly as this class does (tested). We write the JSON
+ * ourselves because the Node binding cannot build a regex `Split` (its `splitPreTokenizer`
+ * takes a literal string) nor configure a trainer (see bpe.ts); it reads both from the file.
+ *
+ * Encoding and decoding here are synchronous and pure TypeScript, so the extension host, the
+ * worker and the CLI need no native module at inference time.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { SPECIAL_TOKENS, UNK_ID } from '../core/specialTokens';
 import { applyMerges, mergeKey, trainBpe } from './bpe';
-import { preTokenize, unmark } from './preTokenizer';
+import { MARKED_PIECE_PATTERN, NEWLINE_MARK, SPACE_MARK, TAB_MARK, preTokenize, unmark } from './preTokenizer';
 
 export interface TokenizerTrainOptions {
   /** Total vocabulary size, special and byte tokens included. */
@@ -25,6 +29,12 @@ export interface TokenizerTrainOptions {
   /** Pairs (and characters) seen fewer times are not learnt. Default 2. */
   readonly minFrequency?: number;
 }
+
+const replace = (from: string, to: string): Record<string, unknown> => ({
+  type: 'Replace',
+  pattern: { String: from },
+  content: to,
+});
 
 const BYTE_TOKENS = Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
 const FIRST_FREE_ID = SPECIAL_TOKENS.length + BYTE_TOKENS.length;
@@ -190,10 +200,28 @@ export class CodeTokenizer {
         normalized: false,
         special: true,
       })),
-      normalizer: null,
-      pre_tokenizer: null,
+      normalizer: {
+        type: 'Sequence',
+        normalizers: [
+          replace('\r\n', '\n'),
+          replace('\r', '\n'),
+          replace(' ', SPACE_MARK),
+          replace('\t', TAB_MARK),
+          replace('\n', NEWLINE_MARK),
+        ],
+      },
+      pre_tokenizer: { type: 'Split', pattern: { Regex: MARKED_PIECE_PATTERN }, behavior: 'Isolated', invert: false },
       post_processor: null,
-      decoder: null,
+      decoder: {
+        type: 'Sequence',
+        decoders: [
+          replace(SPACE_MARK, ' '),
+          replace(TAB_MARK, '\t'),
+          replace(NEWLINE_MARK, '\n'),
+          { type: 'ByteFallback' },
+          { type: 'Fuse' },
+        ],
+      },
       model: {
         type: 'BPE',
         dropout: null,
