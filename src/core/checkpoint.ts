@@ -1,0 +1,193 @@
+/**
+ * A model on disk: a folder with `config.json` (the ModelConfig, metadata and format version),
+ * `weights.bin` + `weights_manifest.json` (the TensorFlow.js weights format: names, shapes,
+ * dtypes), and any extra files the caller adds (tokenizer.json, metrics.json, optimizer state).
+ *
+ * Saving is atomic: everything is written to a temporary sibling folder which then replaces
+ * the target with renames, so a crash leaves either the old model or the new one. Loading
+ * checks everything (version, config, manifest, byte count, SHA-256, every expected weight and
+ * shape) before a model is built, and throws a {@link ModelLoadError} saying what is wrong and
+ * what to do; nothing is left allocated on failure.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+
+import { ConfigurationError, validateModelConfig, DEFAULT_MODEL_CONFIG, type ModelConfig } from './config';
+import { buildModel, type Seq2SeqModel } from './model';
+
+export const MODEL_FORMAT_VERSION = 1;
+export const CONFIG_FILE = 'config.json';
+export const WEIGHTS_FILE = 'weights.bin';
+export const MANIFEST_FILE = 'weights_manifest.json';
+const RESERVED = new Set([CONFIG_FILE, WEIGHTS_FILE, MANIFEST_FILE]);
+
+/** Open metadata record stored in config.json next to the model config. */
+export interface ModelMeta {
+  formatVersion: number;
+  /** ISO time of saving. */
+  createdAt: string;
+  /** File name of the tokenizer beside the weights (e.g. `tokenizer.json`). */
+  tokenizer?: string;
+  metrics?: Record<string, number>;
+  training?: unknown;
+  [key: string]: unknown;
+}
+
+export interface SaveOptions {
+  /** More files written into the same atomic folder: name (no path separators) -> contents. */
+  extraFiles?: Record<string, string | Uint8Array>;
+}
+
+/** A model folder that cannot be loaded; the message says what is wrong and what to do. */
+export class ModelLoadError extends Error {
+  constructor(
+    readonly dir: string,
+    problem: string,
+  ) {
+    super(`Cannot load the model in ${dir}: ${problem}`);
+    this.name = 'ModelLoadError';
+  }
+}
+
+interface ConfigFile {
+  formatVersion: number;
+  config: ModelConfig;
+  meta: ModelMeta;
+  weightsSha256: string;
+  weightsBytes: number;
+}
+
+/** Writes `model` (and `options.extraFiles`) to `dir`, replacing it atomically. */
+export async function saveModel(
+  model: Seq2SeqModel,
+  dir: string,
+  meta: Partial<ModelMeta> = {},
+  options: SaveOptions = {},
+): Promise<void> {
+  const target = path.resolve(dir);
+  const parent = path.dirname(target);
+  await fs.promises.mkdir(parent, { recursive: true });
+  const stamp = `${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e9)}`;
+  const tmp = path.join(parent, `.${path.basename(target)}.tmp-${stamp}`);
+  const old = path.join(parent, `.${path.basename(target)}.old-${stamp}`);
+
+  const named: tf.NamedTensorMap = {};
+  for (const w of model.weights) named[w.name] = w.variable;
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const bytes = Buffer.from(data);
+  const fullMeta: ModelMeta = { ...meta, formatVersion: MODEL_FORMAT_VERSION, createdAt: new Date().toISOString() };
+  const configFile: ConfigFile = {
+    formatVersion: MODEL_FORMAT_VERSION,
+    config: model.config,
+    meta: fullMeta,
+    weightsSha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+    weightsBytes: bytes.length,
+  };
+  const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_FILE], weights: specs }];
+
+  try {
+    await fs.promises.mkdir(tmp);
+    for (const [name, contents] of Object.entries(options.extraFiles ?? {})) {
+      if (RESERVED.has(name) || name !== path.basename(name) || name.startsWith('.') || name === '') {
+        throw new Error(`extra file name ${JSON.stringify(name)} is reserved or not a plain file name`);
+      }
+      await fs.promises.writeFile(path.join(tmp, name), contents);
+    }
+    await fs.promises.writeFile(path.join(tmp, WEIGHTS_FILE), bytes);
+    await fs.promises.writeFile(path.join(tmp, MANIFEST_FILE), JSON.stringify(manifest));
+    // config.json last: its presence marks a complete folder.
+    await fs.promises.writeFile(path.join(tmp, CONFIG_FILE), JSON.stringify(configFile, null, 2));
+    const existed = fs.existsSync(target);
+    if (existed) await fs.promises.rename(target, old);
+    await fs.promises.rename(tmp, target);
+    if (existed) await fs.promises.rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(target) && fs.existsSync(old)) await fs.promises.rename(old, target);
+    throw e;
+  }
+}
+
+async function readJson(dir: string, file: string, fail: (p: string) => ModelLoadError): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.promises.readFile(path.join(dir, file), 'utf8');
+  } catch {
+    throw fail(`${file} is missing. Choose a folder saved by Seq2Seq Studio, or retrain/re-import the model.`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw fail(`${file} is not valid JSON (the file is corrupt or truncated). Re-import or retrain the model.`);
+  }
+}
+
+/** Loads a model folder written by {@link saveModel}. Throws {@link ModelLoadError}. */
+export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; meta: ModelMeta }> {
+  const root = path.resolve(dir);
+  const fail = (problem: string) => new ModelLoadError(root, problem);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
+    throw fail('the folder does not exist. Check the model path or pick another model.');
+  }
+  const cfg = (await readJson(root, CONFIG_FILE, fail)) as Partial<ConfigFile> | null;
+  if (!cfg || typeof cfg !== 'object') throw fail(`${CONFIG_FILE} does not hold a model description.`);
+  if (cfg.formatVersion !== MODEL_FORMAT_VERSION) {
+    throw fail(
+      `it uses model format version ${JSON.stringify(cfg.formatVersion)}, but this version of Seq2Seq Studio reads ` +
+        `version ${MODEL_FORMAT_VERSION}. Update the extension or retrain the model.`,
+    );
+  }
+  const config = { ...DEFAULT_MODEL_CONFIG, ...(cfg.config ?? {}) } as ModelConfig;
+  try {
+    validateModelConfig(config);
+  } catch (e) {
+    if (e instanceof ConfigurationError) throw fail(`${CONFIG_FILE} has an invalid configuration (${e.message}).`);
+    throw e;
+  }
+  const manifest = (await readJson(root, MANIFEST_FILE, fail)) as tf.io.WeightsManifestConfig;
+  const specs = Array.isArray(manifest) ? manifest.flatMap((g) => (g && Array.isArray(g.weights) ? g.weights : [])) : [];
+  if (specs.length === 0) throw fail(`${MANIFEST_FILE} lists no weights; the folder is corrupt. Re-import or retrain.`);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(path.join(root, WEIGHTS_FILE));
+  } catch {
+    throw fail(`${WEIGHTS_FILE} is missing. Re-import or retrain the model.`);
+  }
+  if (bytes.length !== cfg.weightsBytes) {
+    throw fail(`${WEIGHTS_FILE} has ${bytes.length} bytes, expected ${cfg.weightsBytes} (truncated or corrupt). Re-import or retrain.`);
+  }
+  if (crypto.createHash('sha256').update(bytes).digest('hex') !== cfg.weightsSha256) {
+    throw fail(`${WEIGHTS_FILE} does not match its checksum (corrupt). Re-import or retrain the model.`);
+  }
+
+  let decoded: tf.NamedTensorMap;
+  try {
+    const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    decoded = tf.io.decodeWeights(buf, specs);
+  } catch (e) {
+    throw fail(`${WEIGHTS_FILE} and ${MANIFEST_FILE} disagree (${e instanceof Error ? e.message : String(e)}).`);
+  }
+  let model: Seq2SeqModel | undefined;
+  try {
+    model = buildModel(config, config.srcVocabSize, config.tgtVocabSize, 0);
+    for (const w of model.weights) {
+      const t = decoded[w.name];
+      if (!t) throw fail(`weight ${w.name} is missing from ${MANIFEST_FILE}; the model does not match its config.`);
+      if (t.shape.join('x') !== w.variable.shape.join('x')) {
+        throw fail(`weight ${w.name} has shape [${t.shape}] but the config needs [${w.variable.shape}].`);
+      }
+    }
+    const expected = new Set(model.weights.map((w) => w.name));
+    const extra = Object.keys(decoded).filter((n) => !expected.has(n));
+    if (extra.length) throw fail(`the weights hold unknown entries (${extra.slice(0, 3).join(', ')}); the config does not match them.`);
+    for (const w of model.weights) w.variable.assign(decoded[w.name]!);
+  } catch (e) {
+    model?.dispose();
+    throw e;
+  } finally {
+    tf.dispose(Object.values(decoded));
+  }
+  return { model, meta: (cfg.meta ?? { formatVersion: MODEL_FORMAT_VERSION, createdAt: '' }) as ModelMeta };
+}
