@@ -53,8 +53,9 @@ const ASSIGNMENT_PARENTS = [
   'field_definition',
 ];
 
+/** Blank, also with a CR left by CRLF text (the host parses editor text as it is). */
 function isBlank(s: string): boolean {
-  return /^[ \t]*$/.test(s);
+  return /^[ \t\r]*$/.test(s);
 }
 
 function lineStart(src: string, i: number): number {
@@ -114,25 +115,42 @@ function docAbove(src: string, comments: Node[], anchor: Node, spec: LanguageSpe
     const cur = block[0]!;
     if (prev.text.startsWith('/*') || !spec.isDocComment(prev.text) || !startsLine(src, prev)) break;
     const gap = (prev.text.endsWith('\n') ? '\n' : '') + src.slice(prev.endIndex, cur.startIndex);
-    if (!/^[ \t]*\n[ \t]*$/.test(gap)) break;
+    if (!/^[ \t\r]*\n[ \t]*$/.test(gap)) break;
     block.unshift(prev);
   }
   return block;
+}
+
+/** A function with a body, the node its doc comment sits above, and its name. */
+export interface LocatedFunctionNode {
+  readonly fn: Node;
+  readonly anchor: Node;
+  readonly name: string;
+}
+
+/**
+ * Every function, method or constructor with a body that mining considers (documented or not),
+ * in source order, so other features (the editor's function locator) agree with the miner.
+ */
+export function locateFunctions(root: Node, spec: LanguageSpec): LocatedFunctionNode[] {
+  const out: LocatedFunctionNode[] = [];
+  for (const fn of root.descendantsOfType([...spec.functionTypes, ...spec.assignedFunctionTypes])) {
+    if (!fn) continue;
+    if (spec.assignedFunctionTypes.includes(fn.type) && !ASSIGNMENT_PARENTS.includes(fn.parent?.type ?? '')) continue;
+    if (!fn.childForFieldName('body')) continue;
+    let anchor = fn;
+    while (anchor.parent && spec.wrapperTypes.includes(anchor.parent.type)) anchor = anchor.parent;
+    out.push({ fn, anchor, name: functionName(fn) });
+  }
+  return out;
 }
 
 function findDocumented(src: string, root: Node, spec: LanguageSpec): Found[] {
   const comments =
     spec.placement === 'above' ? root.descendantsOfType(COMMENT_TYPES).filter((c): c is Node => c !== null) : [];
   comments.sort((a, b) => a.startIndex - b.startIndex);
-  const nodes = root.descendantsOfType([...spec.functionTypes, ...spec.assignedFunctionTypes]);
   const found: Found[] = [];
-  for (const fn of nodes) {
-    if (!fn) continue;
-    if (spec.assignedFunctionTypes.includes(fn.type) && !ASSIGNMENT_PARENTS.includes(fn.parent?.type ?? '')) continue;
-    if (!fn.childForFieldName('body')) continue;
-    const name = functionName(fn);
-    let anchor = fn;
-    while (anchor.parent && spec.wrapperTypes.includes(anchor.parent.type)) anchor = anchor.parent;
+  for (const { fn, anchor, name } of locateFunctions(root, spec)) {
     if (spec.placement === 'docstring') {
       const ds = pythonDocstring(fn);
       if (ds) found.push({ fn, anchor, name, docRange: [ds.node.startIndex, ds.node.endIndex], rawDoc: ds.raw });
@@ -140,7 +158,7 @@ function findDocumented(src: string, root: Node, spec: LanguageSpec): Found[] {
     }
     const block = docAbove(src, comments, anchor, spec, name);
     if (!block) continue;
-    const rawDoc = block.map((c) => c.text.replace(/\n$/, '')).join('\n');
+    const rawDoc = block.map((c) => c.text.replace(/\r?\n$/, '')).join('\n');
     found.push({ fn, anchor, name, docRange: [block[0]!.startIndex, block[block.length - 1]!.endIndex], rawDoc });
   }
   return found;

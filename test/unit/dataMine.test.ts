@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { languageOfPath } from '../../src/data/languages';
-import { Miner, type Pair } from '../../src/data/mine';
+import { Miner, minePairsFromTree, type Pair } from '../../src/data/mine';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'corpus');
 const miner = new Miner();
@@ -240,6 +240,27 @@ describe('data/mine: pairs per language', function () {
       crlf.map((p) => [p.code, p.summary]),
       lf.map((p) => [p.code, p.summary]),
     );
+  });
+
+  it('minePairsFromTree on raw CRLF text (as the editor holds it) finds the same documented functions', async () => {
+    const { createParser } = await import('../../src/data/parser');
+    for (const file of Object.keys(EXPECTED)) {
+      const lang = languageOfPath(file)!;
+      const text = fs.readFileSync(path.join(FIXTURES, file), 'utf8').replace(/\n/g, '\r\n');
+      const parser = await createParser(lang);
+      const tree = parser.parse(text)!;
+      try {
+        const names = minePairsFromTree(text, tree.rootNode, lang, file).map((p) => [p.name, p.line]);
+        assert.deepStrictEqual(
+          names,
+          (await mineFixture(file)).map((p) => [p.name, p.line]),
+          file,
+        );
+      } finally {
+        tree.delete();
+        parser.delete();
+      }
+    }
   });
 
   it('unsupported files give no pairs', async () => {
