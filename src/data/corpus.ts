@@ -5,13 +5,20 @@
  * `corpus-stats`: pairs per language, length percentiles, vocabulary coverage.
  */
 import { dedupPairs, splitByFile } from './dedupSplit';
-import { filterPairs, type PairFilterOptions, type PairSkipReason } from './filters';
+import {
+  fileSkipReason,
+  filterPairs,
+  type FileFilterOptions,
+  type FileSkipReason,
+  type PairFilterOptions,
+  type PairSkipReason,
+} from './filters';
 import type { CorpusLanguage } from './languages';
 import { Miner, type Pair, type SourceFile } from './mine';
 import type { ParserOptions } from './parser';
 import { preTokenize } from './preTokenizer';
 
-export interface BuildCorpusOptions extends ParserOptions, PairFilterOptions {
+export interface BuildCorpusOptions extends ParserOptions, PairFilterOptions, FileFilterOptions {
   /** Called after each file: files done, pairs mined so far (before filtering). */
   readonly onFile?: (filesDone: number, pairsMined: number, file: string) => void;
   /** Stops early when set (checked between files). */
@@ -24,6 +31,8 @@ export interface CorpusReport {
   readonly bytes: number;
   readonly mined: number;
   readonly skipped: Partial<Record<PairSkipReason, number>>;
+  /** Files passed in but not mined (secret, vendored, generated, minified, too large). */
+  readonly skippedFiles: Partial<Record<FileSkipReason, number>>;
   readonly duplicateCode: number;
   readonly duplicatePair: number;
   readonly perLanguage: Partial<Record<CorpusLanguage, number>>;
@@ -43,9 +52,17 @@ export async function buildCorpus(
   const mined: Pair[] = [];
   let count = 0;
   let bytes = 0;
+  const skippedFiles: Partial<Record<FileSkipReason, number>> = {};
   try {
     for await (const f of files) {
       if (options.isCancelled?.()) break;
+      // The walker already applied these rules; files handed in by the extension have not. Folder
+      // names are the caller's choice (its globs), so only the file's own rules apply here.
+      const why = fileSkipReason(f.path, f.content, { ...options, ignoreFolderNames: true });
+      if (why) {
+        skippedFiles[why] = (skippedFiles[why] ?? 0) + 1;
+        continue;
+      }
       mined.push(...(await miner.mine(f)));
       bytes += Buffer.byteLength(f.content, 'utf8');
       options.onFile?.(++count, mined.length, f.path);
@@ -61,6 +78,7 @@ export async function buildCorpus(
     bytes,
     mined: mined.length,
     skipped: filtered.skipped,
+    skippedFiles,
     duplicateCode: dedup.duplicateCode,
     duplicatePair: dedup.duplicatePair,
     perLanguage: countByLanguage(dedup.kept),

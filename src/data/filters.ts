@@ -57,6 +57,8 @@ export interface FileFilterOptions {
   readonly maxFileBytes?: number;
   /** A file with a longer line is treated as minified or generated. Default 1,000. */
   readonly maxLineLength?: number;
+  /** Skip the folder-name rule (the caller chose the folders, e.g. mining inside node_modules on purpose). */
+  readonly ignoreFolderNames?: boolean;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024;
@@ -71,7 +73,7 @@ export function fileSkipReason(
   options: FileFilterOptions = {},
 ): FileSkipReason | undefined {
   if (isSecretPath(filePath)) return 'secret';
-  if (filePath.split(/[\\/]/).slice(0, -1).some(isExcludedDir)) return 'vendored';
+  if (!options.ignoreFolderNames && filePath.split(/[\\/]/).slice(0, -1).some(isExcludedDir)) return 'vendored';
   if (/\.(min|bundle|packed)\.\w+$|[.-]min\.js$/i.test(filePath)) return 'minified';
   if (Buffer.byteLength(content, 'utf8') > (options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) return 'tooLarge';
   const head = content.slice(0, 2000).split('\n').slice(0, 10).join('\n');

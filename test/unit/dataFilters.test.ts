@@ -122,3 +122,22 @@ describe('data/walk', () => {
     assert.ok(!files.some((c) => c.includes('secret')));
   });
 });
+
+describe('data/corpus: files handed in (the extension path)', function () {
+  this.timeout(20000);
+  it('skips secret, minified and generated files by their own rules, and counts them', async () => {
+    const { buildCorpus } = await import('../../src/data/corpus');
+    const good = 'def add(a, b):\n    """Add two numbers together."""\n    return a + b + 0\n';
+    const report = await buildCorpus([
+      { path: 'node_modules/pkg/ok.py', content: good },
+      { path: '.env.py', content: good },
+      { path: 'gen.py', content: `# @generated\n${good}` },
+      { path: 'long.py', content: `x = "${'a'.repeat(2000)}"\n${good}` },
+    ]);
+    assert.deepStrictEqual(report.skippedFiles, { secret: 1, generated: 1, minified: 1 });
+    assert.deepStrictEqual(
+      report.pairs.map((p) => [p.path, p.summary]),
+      [['node_modules/pkg/ok.py', 'Add two numbers together.']],
+    );
+  });
+});
