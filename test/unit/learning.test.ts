@@ -1,0 +1,148 @@
+/**
+ * Learning tests: tiny models must actually learn synthetic transductions on the wasm backend
+ * (sequence reversal; human-readable dates -> ISO dates). Training stops as soon as a
+ * teacher-forced check on held-out data is perfect; the pass criterion is greedy-decoded
+ * exact match >= 95% on held-out examples within a bounded number of steps.
+ */
+import * as assert from 'assert';
+import * as tf from '@tensorflow/tfjs';
+
+import { selectBackend } from '../../src/core/backend';
+import { batchToTensors, disposeBatch, type Batch } from '../../src/core/batch';
+import type { ModelConfig } from '../../src/core/config';
+import { SeededRandom } from '../../src/core/layers';
+import { maskedCrossEntropy } from '../../src/core/loss';
+import { buildModel, type Seq2SeqModel } from '../../src/core/model';
+import { greedyDecode } from '../../src/core/search';
+import { BOS_ID, CODE2DOC_ID, EOS_ID, PAD_ID } from '../../src/core/specialTokens';
+
+interface Pair {
+  src: number[];
+  tgt: number[];
+}
+
+const FIRST = 6; // first id after the special tokens
+
+function reversalPairs(n: number, rng: SeededRandom): Pair[] {
+  const out: Pair[] = [];
+  for (let i = 0; i < n; i++) {
+    const len = 3 + Math.floor(rng.next() * 5);
+    const seq = Array.from({ length: len }, () => FIRST + Math.floor(rng.next() * 10));
+    out.push({ src: seq, tgt: [...seq].reverse() });
+  }
+  return out;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const CHARS = ' ,/-0123456789abcdefghijklmnopqrstuvwxyz';
+const charIds = (s: string): number[] => [...s].map((c) => FIRST + CHARS.indexOf(c));
+
+/** Human-readable date -> ISO, as in the classic attention demo (char level). */
+function datePairs(n: number, rng: SeededRandom): Pair[] {
+  const out: Pair[] = [];
+  for (let i = 0; i < n; i++) {
+    const y = 1950 + Math.floor(rng.next() * 100);
+    const m = Math.floor(rng.next() * 12);
+    const d = 1 + Math.floor(rng.next() * 28);
+    const dd = String(d).padStart(2, '0');
+    const mm = String(m + 1).padStart(2, '0');
+    const formats = [`${d} ${MONTHS[m]} ${y}`, `${MONTHS[m]} ${d}, ${y}`, `${dd}/${mm}/${y}`];
+    const human = formats[Math.floor(rng.next() * formats.length)]!;
+    out.push({ src: charIds(human), tgt: charIds(`${y}-${mm}-${dd}`) });
+  }
+  return out;
+}
+
+function toBatch(pairs: readonly Pair[]): Batch {
+  const S = Math.max(...pairs.map((p) => p.src.length)) + 2;
+  const T = Math.max(...pairs.map((p) => p.tgt.length)) + 1;
+  const pad = (r: number[], n: number) => [...r, ...new Array<number>(n - r.length).fill(PAD_ID)];
+  return {
+    src: pairs.map((p) => pad([CODE2DOC_ID, ...p.src, EOS_ID], S)),
+    tgtIn: pairs.map((p) => pad([BOS_ID, ...p.tgt], T)),
+    tgtOut: pairs.map((p) => pad([...p.tgt, EOS_ID], T)),
+  };
+}
+
+/** Fraction of rows whose teacher-forced argmax equals the whole target (cheap progress check). */
+function teacherForcedExact(model: Seq2SeqModel, batch: Batch): number {
+  const t = batchToTensors(batch);
+  const ok = tf.tidy(() => {
+    const pred = tf.argMax(model.logits(t.src, t.srcMask, t.tgtIn, false), 2);
+    const wrong = tf.mul(tf.notEqual(pred, t.tgtOut).toFloat(), t.tgtMask);
+    return tf.equal(tf.sum(wrong, 1), 0).toFloat().mean().dataSync()[0]!;
+  });
+  disposeBatch(t);
+  return ok;
+}
+
+interface Run {
+  steps: number;
+  exact: number;
+  seconds: number;
+}
+
+function train(config: Partial<ModelConfig>, vocab: number, make: (n: number, r: SeededRandom) => Pair[], opts: { lr: number; maxSteps: number; batch: number }): Run {
+  const rng = new SeededRandom(7);
+  const heldOut = make(100, new SeededRandom(99));
+  const heldKeys = new Set(heldOut.map((p) => p.src.join(',')));
+  const model = buildModel({ dropout: 0, ...config }, vocab, vocab, 3);
+  const optimizer = tf.train.adam(opts.lr);
+  const start = Date.now();
+  const checkBatch = toBatch(heldOut);
+  let steps = 0;
+  try {
+    while (steps < opts.maxSteps) {
+      const pairs = make(opts.batch, rng).filter((p) => !heldKeys.has(p.src.join(',')));
+      const t = batchToTensors(toBatch(pairs));
+      const loss = optimizer.minimize(
+        () => maskedCrossEntropy(model.logits(t.src, t.srcMask, t.tgtIn, true), t.tgtOut, t.tgtMask),
+        true,
+        model.variables as tf.Variable[],
+      );
+      loss?.dispose();
+      disposeBatch(t);
+      steps++;
+      if (steps % 25 === 0 && teacherForcedExact(model, checkBatch) >= 0.99) break;
+    }
+    let exact = 0;
+    for (const p of heldOut) {
+      const h = greedyDecode(model, [CODE2DOC_ID, ...p.src, EOS_ID], { maxLength: p.tgt.length + 3 });
+      if (h.tokens.join(',') === p.tgt.join(',')) exact++;
+    }
+    return { steps, exact: exact / heldOut.length, seconds: (Date.now() - start) / 1000 };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+const RNN = { embeddingDim: 16, hiddenDim: 32 };
+const TRANSFORMER = { arch: 'transformer' as const, dModel: 32, heads: 2, ffDim: 64, encoderLayers: 1, decoderLayers: 1 };
+const CASES: { name: string; config: Partial<ModelConfig>; lr: number }[] = [
+  { name: 'GRU + Luong general attention', config: { ...RNN, cell: 'gru', attention: 'luong-general' }, lr: 0.02 },
+  { name: 'LSTM + Bahdanau attention', config: { ...RNN, cell: 'lstm', attention: 'bahdanau' }, lr: 0.02 },
+  { name: 'Transformer', config: TRANSFORMER, lr: 0.005 },
+];
+const TASKS = [
+  { name: 'reversal', vocab: FIRST + 10, make: reversalPairs, maxSteps: 600 },
+  { name: 'dates -> ISO', vocab: FIRST + CHARS.length, make: datePairs, maxSteps: 800 },
+];
+
+describe('learning (wasm backend)', function () {
+  this.timeout(180_000);
+  before(async () => {
+    await selectBackend({ setting: 'wasm' });
+    assert.strictEqual(tf.getBackend(), 'wasm');
+  });
+  for (const task of TASKS) {
+    for (const c of CASES) {
+      if (process.env.LEARN_ONLY && !`${task.name} ${c.name}`.includes(process.env.LEARN_ONLY)) continue;
+      it(`${c.name} learns ${task.name} (>= 95% exact match held out)`, () => {
+        const r = train(c.config, task.vocab, task.make, { lr: c.lr, maxSteps: task.maxSteps, batch: 32 });
+        console.log(`      ${c.name} / ${task.name}: ${r.steps} steps, ${(r.exact * 100).toFixed(0)}% exact, ${r.seconds.toFixed(1)} s`);
+        assert.ok(r.exact >= 0.95, `only ${(r.exact * 100).toFixed(1)}% exact after ${r.steps} steps`);
+      });
+    }
+  }
+});
