@@ -67,13 +67,17 @@ function startsLine(src: string, node: Node): boolean {
 }
 
 function functionName(fn: Node): string {
-  const own = fn.childForFieldName('name') ?? fn.childForFieldName('declarator');
-  if (own) {
-    // C++ declarators nest: take the innermost identifier-like text before the parameters.
-    const text = own.text;
-    const m = /([~\w$:]+)\s*\(/.exec(text);
-    return (m ? m[1]! : text).split(/[\s(]/)[0]!;
+  const own = fn.childForFieldName('name');
+  if (own) return own.text;
+  // C/C++: the name sits at the bottom of nested declarators (pointer, reference, function).
+  let decl = fn.childForFieldName('declarator');
+  while (decl) {
+    const inner =
+      decl.childForFieldName('declarator') ?? decl.namedChildren.find((c) => c?.type.endsWith('declarator')) ?? null;
+    if (!inner) break;
+    decl = inner;
   }
+  if (decl) return decl.text;
   const parent = fn.parent;
   const target =
     parent && (['name', 'left', 'key', 'property'].map((f) => parent.childForFieldName(f)).find((n) => n) ?? null);
@@ -193,13 +197,15 @@ function cutRanges(src: string, start: number, end: number, ranges: [number, num
   return out + src.slice(pos, end);
 }
 
-function dedentFrom(code: string, column: number): string {
-  const lines = code.split('\n');
-  return lines
+/** Removes the first line's indentation (`indent`, as written) from the following lines. */
+function dedentFrom(code: string, indent: string): string {
+  return code
+    .split('\n')
     .map((l, i) => {
       if (i === 0) return l.trimEnd();
-      const ws = l.length - l.trimStart().length;
-      return l.slice(Math.min(ws, column)).trimEnd();
+      let k = 0;
+      while (k < indent.length && k < l.length && l[k] === indent[k]) k++;
+      return l.slice(k).trimEnd();
     })
     .join('\n')
     .trimEnd();
@@ -214,7 +220,8 @@ export function minePairsFromTree(src: string, root: Node, lang: CorpusLanguage,
     const start = f.anchor.startIndex;
     const end = f.anchor.endIndex;
     const inside = ranges.filter(([s, e]) => s >= start && e <= end);
-    const code = dedentFrom(cutRanges(src, start, end, inside), f.anchor.startPosition.column);
+    const indent = /^[ \t]*/.exec(src.slice(lineStart(src, start), start))![0];
+    const code = dedentFrom(cutRanges(src, start, end, inside), indent);
     const doc = stripDocDelimiters(f.rawDoc);
     const parsed = parseDoc(doc);
     return {

@@ -72,6 +72,8 @@ const EXPECTED: Record<string, [string, string][]> = {
   'sample.cpp': [
     ['mean', 'Computes the mean of the values.'],
     ['clamp', 'Clamps the value between lo and hi.'],
+    ['data', 'Returns a pointer to the raw bytes.'],
+    ['operator=', 'Copies another buffer into this one.'],
   ],
   'sample.php': [
     ['join_words', 'Joins the words with a separator.'],
@@ -230,6 +232,10 @@ describe('data/mine: pairs per language', function () {
     const pairs = await mineFixture('sample.cpp');
     assert.strictEqual(byName(pairs, 'clamp').code.split('\n')[0], 'template <typename T>');
     assert.strictEqual(byName(pairs, 'mean').returns, 'the arithmetic mean');
+    assert.strictEqual(
+      byName(pairs, 'operator=').code,
+      'Buffer& operator=(const Buffer& other) {\n    bytes_ = other.bytes_;\n    return *this;\n}',
+    );
   });
 
   it('CRLF files give the same pairs as LF files', async () => {
