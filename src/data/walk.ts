@@ -66,7 +66,9 @@ export async function* walkSourceFiles(
   const exclude = options.exclude?.length ? picomatch(options.exclude as string[], { dot: true }) : undefined;
   for (const root of roots) {
     const rootAbs = path.resolve(root);
-    const stat = await fs.promises.stat(rootAbs);
+    const stat = await fs.promises.stat(rootAbs).catch(() => {
+      throw new Error(`cannot mine ${root}: no such file or folder`);
+    });
     const stack: { dir: string; scopes: IgnoreScope[] }[] = [];
     const files: string[] = [];
     if (stat.isFile()) files.push(rootAbs);

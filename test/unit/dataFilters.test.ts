@@ -115,6 +115,13 @@ describe('data/walk', () => {
     assert.strictEqual(skips.tooLarge, 2);
   });
 
+  it('says which root does not exist', async () => {
+    await assert.rejects(
+      walk({}, {}).then(() => walkSourceFiles([path.join(root, 'missing')]).next()),
+      /cannot mine .*missing: no such file or folder/,
+    );
+  });
+
   it('never yields the content of a secret file even when globs ask for it', async () => {
     write('src/.env.py', 'TOKEN = "secret"\n');
     const files: string[] = [];
