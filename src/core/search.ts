@@ -139,7 +139,7 @@ export function beamSearch(
   const V = cfg.tgtVocabSize;
 
   const src = tf.tensor2d([srcIds], [1, srcIds.length], 'int32');
-  const srcMask = tf.onesLike(src).toFloat() as tf.Tensor2D;
+  const srcMask = tf.ones([1, srcIds.length], 'float32') as tf.Tensor2D;
   const source1 = model.encode(src, srcMask);
   tf.dispose([src, srcMask]);
   const tiled = new Map<number, DecodingTensors>();

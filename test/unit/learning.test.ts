@@ -103,7 +103,11 @@ function train(config: Partial<ModelConfig>, vocab: number, make: (n: number, r:
       loss?.dispose();
       disposeBatch(t);
       steps++;
-      if (steps % 25 === 0 && teacherForcedExact(model, checkBatch) >= 0.99) break;
+      if (steps % 25 === 0) {
+        const acc = teacherForcedExact(model, checkBatch);
+        if (process.env.LEARN_VERBOSE) console.log(`        step ${steps}: teacher-forced exact ${acc}`);
+        if (acc >= 0.99) break;
+      }
     }
     let exact = 0;
     for (const p of heldOut) {
