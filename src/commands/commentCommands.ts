@@ -11,7 +11,7 @@ import { layoutCode, leadingWhitespace, planDocComment, type FunctionSpan } from
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings } from '../host/settings';
 import { innermostAt, type FunctionLocator } from '../host/functionLocator';
-import type { Candidate, TranslateRequest, Translation, Translator } from '../host/translation';
+import type { Candidate, TranslateRequest, Translation, Translator } from '../inference/translation';
 
 /** Inputs beyond this many characters are refused with a message instead of freezing decoding. */
 export const MAX_INPUT_CHARS = 20_000;

@@ -1,0 +1,104 @@
+/**
+ * A loaded model with its tokenizer, answering translation requests: encodes the text with the
+ * direction token, decodes with beam search, and returns candidates with their per-token
+ * probabilities and attention, plus the source tokens' character offsets so that the attention
+ * panel can point back into the editor. Runs wherever TensorFlow.js runs (the worker, the CLI).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadModel, type ModelMeta } from '../core/checkpoint';
+import type { Seq2SeqModel } from '../core/model';
+import { beamSearch, type Hypothesis } from '../core/search';
+import { EOS_ID, SPECIAL_TOKENS, directionTokenId } from '../core/specialTokens';
+import { CodeTokenizer } from '../data/tokenizer';
+import { normaliseText, unmark } from '../data/preTokenizer';
+import type { Candidate, SourceToken, TranslateRequest, Translation } from './translation';
+
+export const TOKENIZER_FILE = 'tokenizer.json';
+
+export class ModelRunner {
+  private constructor(
+    readonly id: string,
+    readonly model: Seq2SeqModel,
+    readonly meta: ModelMeta,
+    readonly tokenizer: CodeTokenizer,
+  ) {}
+
+  /** Loads a model folder; throws a clear error when the model or its tokenizer is unusable. */
+  static async load(dir: string, id = path.basename(dir)): Promise<ModelRunner> {
+    const { model, meta } = await loadModel(dir);
+    try {
+      const file = path.join(dir, meta.tokenizer ?? TOKENIZER_FILE);
+      if (!fs.existsSync(file))
+        throw new Error(`the model in ${dir} has no ${path.basename(file)}; re-export it with its tokenizer.`);
+      const tokenizer = CodeTokenizer.load(file);
+      const needed = Math.max(model.config.srcVocabSize, model.config.tgtVocabSize);
+      if (tokenizer.vocabSize > needed) {
+        throw new Error(
+          `the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${needed}; they do not belong together.`,
+        );
+      }
+      return new ModelRunner(id, model, meta, tokenizer);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+
+  /** The source row `[direction, ...tokens, EOS]` (truncated to the model's limit) and its tokens. */
+  encodeSource(request: Pick<TranslateRequest, 'direction' | 'text'>): { ids: number[]; tokens: SourceToken[] } {
+    const text = normaliseText(request.text);
+    const body = this.tokenizer.encode(text).slice(0, Math.max(1, this.model.config.maxSrcLen - 2));
+    const tokens: SourceToken[] = [{ text: SPECIAL_TOKENS[directionTokenId(request.direction)]!, start: -1, end: -1 }];
+    let offset = 0;
+    for (const id of body) {
+      const piece = this.tokenPiece(id);
+      const start = offset;
+      offset = Math.min(text.length, offset + piece.length);
+      tokens.push({ text: piece, start, end: offset });
+    }
+    tokens.push({ text: SPECIAL_TOKENS[EOS_ID]!, start: -1, end: -1 });
+    return { ids: [directionTokenId(request.direction), ...body, EOS_ID], tokens };
+  }
+
+  /** The text one token stands for (byte tokens count one character each, approximately). */
+  private tokenPiece(id: number): string {
+    const decoded = this.tokenizer.decode([id]);
+    return decoded.length > 0 ? decoded : unmark(this.tokenizer.idToToken(id) ?? '?').slice(0, 1);
+  }
+
+  translate(request: TranslateRequest): Translation {
+    const started = performance.now();
+    const { ids, tokens } = this.encodeSource(request);
+    const hypotheses = beamSearch(this.model, ids, {
+      beamSize: Math.max(1, request.beamSize),
+      nBest: Math.max(1, Math.min(request.nBest, request.beamSize)),
+      maxLength: Math.min(request.maxLength, this.model.config.maxTgtLen),
+      lengthPenalty: request.lengthPenalty,
+      noRepeatNgramSize: request.direction === 'code2doc' ? 3 : 0,
+    });
+    return {
+      direction: request.direction,
+      sourceTokens: tokens,
+      candidates: hypotheses.map((h) => this.candidate(h)),
+      modelId: this.id,
+      elapsedMs: performance.now() - started,
+    };
+  }
+
+  private candidate(h: Hypothesis): Candidate {
+    return {
+      text: this.tokenizer.decode(h.tokens).trim(),
+      score: h.score,
+      logProb: h.logProb,
+      tokens: h.tokens.map((id) => this.tokenPiece(id)),
+      tokenLogProbs: h.tokenLogProbs,
+      attention: h.attention,
+      ...(h.attentionByLayerHead ? { attentionByLayerHead: h.attentionByLayerHead } : {}),
+    };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

@@ -1,0 +1,95 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../../src/core/model';
+import { saveModel } from '../../src/core/checkpoint';
+import { CodeTokenizer } from '../../src/data/tokenizer';
+import { ModelRunner, TOKENIZER_FILE } from '../../src/inference/modelRunner';
+
+const TEXTS = [
+  'def read_file(path):\n    return open(path).read()',
+  'Read the whole file at path.',
+  'function parseHttpHeader(line) { return line.split(": "); }',
+  'Split an HTTP header line into its name and value.',
+];
+
+describe('model runner (model + tokenizer -> translation)', () => {
+  let dir: string;
+  before(async () => {
+    await tf.setBackend('cpu');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-'));
+    const tokenizer = CodeTokenizer.train(TEXTS, { vocabSize: 300, minFrequency: 1 });
+    const model = buildModel(
+      { arch: 'rnn', cell: 'gru', attention: 'luong-general', embeddingDim: 8, hiddenDim: 8, maxTgtLen: 12 },
+      tokenizer.vocabSize,
+      tokenizer.vocabSize,
+      7,
+    );
+    await saveModel(
+      model,
+      path.join(dir, 'm'),
+      { tokenizer: TOKENIZER_FILE },
+      { extraFiles: { [TOKENIZER_FILE]: JSON.stringify(tokenizer.toJSON()) } },
+    );
+    model.dispose();
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('maps every source token back to the characters it came from', async () => {
+    const runner = await ModelRunner.load(path.join(dir, 'm'));
+    try {
+      const text = 'def read_file(path):\r\n    return open(path).read()';
+      const { ids, tokens } = runner.encodeSource({ direction: 'code2doc', text });
+      assert.strictEqual(ids.length, tokens.length);
+      assert.strictEqual(tokens[0]!.start, -1);
+      assert.strictEqual(tokens.at(-1)!.start, -1);
+      const normalised = text.replace(/\r\n/g, '\n');
+      const rebuilt = tokens
+        .slice(1, -1)
+        .map((t) => normalised.slice(t.start, t.end))
+        .join('');
+      assert.strictEqual(rebuilt, normalised);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('returns ranked candidates whose attention has one row per output token and one column per source token', async () => {
+    const runner = await ModelRunner.load(path.join(dir, 'm'));
+    const before = tf.memory().numTensors;
+    try {
+      const t = runner.translate({
+        direction: 'code2doc',
+        text: TEXTS[0]!,
+        beamSize: 3,
+        nBest: 3,
+        maxLength: 10,
+        lengthPenalty: 0.6,
+      });
+      assert.ok(t.candidates.length >= 1 && t.candidates.length <= 3);
+      for (let i = 1; i < t.candidates.length; i++) assert.ok(t.candidates[i - 1]!.score >= t.candidates[i]!.score);
+      for (const c of t.candidates) {
+        assert.strictEqual(
+          c.tokens.length,
+          c.tokenLogProbs.length - (c.tokenLogProbs.length > c.tokens.length ? 1 : 0),
+        );
+        assert.ok(c.attention.length >= c.tokens.length);
+        for (const row of c.attention) {
+          assert.strictEqual(row.length, t.sourceTokens.length);
+          assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+        }
+      }
+      assert.strictEqual(tf.memory().numTensors, before);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('refuses a folder without a tokenizer, with a message that says what to do', async () => {
+    fs.cpSync(path.join(dir, 'm'), path.join(dir, 'no-tok'), { recursive: true });
+    fs.rmSync(path.join(dir, 'no-tok', TOKENIZER_FILE));
+    await assert.rejects(ModelRunner.load(path.join(dir, 'no-tok')), /has no tokenizer.json; re-export it/);
+  });
+});
