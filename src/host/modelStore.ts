@@ -46,8 +46,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Reads what the UI shows about a model from its folder; never throws. */
 export function readSummary(dir: string): ModelSummary | undefined {
-  const meta = readJson(path.join(dir, 'meta.json'));
-  const config = readJson(path.join(dir, 'config.json'));
+  // config.json holds { config, meta, ... } (src/core/checkpoint.ts).
+  const file = readJson(path.join(dir, 'config.json'));
+  const meta = isRecord(file) ? file.meta : undefined;
+  const config = isRecord(file) ? file.config : undefined;
   if (!isRecord(meta) && !isRecord(config)) return undefined;
   const summary: { -readonly [K in keyof ModelSummary]: ModelSummary[K] } = {};
   if (isRecord(meta)) {

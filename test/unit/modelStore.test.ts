@@ -32,6 +32,7 @@ describe('model store', () => {
     );
     assert.strictEqual(list[0]!.summary?.metrics?.bleu, 12.5);
     assert.strictEqual(list[0]!.summary?.corpus, 'ws');
+    assert.strictEqual(list[0]!.summary?.arch, 'rnn');
   });
 
   it('imports a validated folder under a free name and exports it back', async () => {
