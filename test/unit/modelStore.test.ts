@@ -6,10 +6,9 @@ import { ModelStore, DEFAULT_MODEL_ID } from '../../src/host/modelStore';
 
 function fakeModel(dir: string, metrics: Record<string, number> = { bleu: 12.5 }): string {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ arch: 'rnn' }));
   fs.writeFileSync(
-    path.join(dir, 'meta.json'),
-    JSON.stringify({ createdAt: '2026-01-01', metrics, training: { corpus: 'ws' } }),
+    path.join(dir, 'config.json'),
+    JSON.stringify({ config: { arch: 'rnn' }, meta: { createdAt: '2026-01-01', metrics, training: { corpus: 'ws' } } }),
   );
   fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(16, 1));
   return dir;
