@@ -3,7 +3,7 @@
  *
  * The source is encoded once; live beams run as one `[beams, ...]` batch per step and are
  * reordered with one gather per state tensor. Token choice (min length, no-repeat n-grams,
- * top-k) happens in JS on the step's log-probabilities, which is cheap next to the step.
+ * top-k; PAD and BOS are never produced) happens in JS on the step's log-probabilities, which is cheap next to the step.
  * Scores use the GNMT length penalty `lp(len) = ((5 + len) / 6) ^ alpha`, `score = logProb / lp`,
  * where len counts generated tokens including EOS. Search stops once no live beam can still
  * beat the n-th best finished hypothesis (exact bound, since log-probs only decrease).
@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { disposeDecodingTensors, selectRows, type DecodingTensors, type Seq2SeqModel } from './model';
-import { BOS_ID, EOS_ID } from './specialTokens';
+import { BOS_ID, EOS_ID, PAD_ID } from './specialTokens';
 
 export interface DecodeOptions {
   /** Beams kept per step (1 = greedy-like). */
@@ -178,7 +178,7 @@ export function beamSearch(
         const banned = bannedTokens(b.tokens, opts.noRepeatNgramSize);
         const row = i * V;
         for (let v = 0; v < V; v++) {
-          if (v === EOS_ID && t < min) continue;
+          if (v === PAD_ID || v === BOS_ID || (v === EOS_ID && t < min)) continue;
           if (banned.has(v)) continue;
           const lp = logProbs[row + v]!;
           cands.push({ beam: i, token: v, lp, total: b.logProb + lp });
