@@ -1,0 +1,63 @@
+/**
+ * The engine worker's protocol: what the extension host (and tests) may ask of the worker and the
+ * events it reports. The worker posts `ready` once TensorFlow.js and its backend have loaded.
+ */
+import type { BackendName, BackendSetting } from '../core/backendSetting';
+import type { TranslateRequest, Translation } from '../inference/translation';
+import { event, request } from './rpc';
+
+export interface WorkerOptions {
+  readonly backend: BackendSetting;
+  readonly tensorflowPath?: string;
+  /** Folder of the tfjs wasm binaries, when not next to the worker bundle. */
+  readonly wasmDir?: string;
+}
+
+export interface ReadyParams {
+  readonly backend: BackendName;
+  readonly reason: string;
+}
+
+export interface ModelRef {
+  /** Model folder (config.json, weights, tokenizer.json). */
+  readonly dir: string;
+  readonly id: string;
+}
+
+export const Ready = event<ReadyParams, 'ready'>('ready');
+
+/** Loads (or reuses) a model and translates with it. */
+export const Translate = request<TranslateRequest & { readonly model: ModelRef }, Translation, 'translate'>(
+  'translate',
+);
+
+/** Checks that a folder holds a loadable model; resolves with its config summary. */
+export const ValidateModel = request<
+  { readonly dir: string },
+  { readonly arch: string; readonly parameters: number },
+  'validateModel'
+>('validateModel');
+
+export interface MineParams {
+  readonly roots: readonly string[];
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly maxFileBytes?: number;
+  /** Where to write the mined corpus (JSONL). */
+  readonly out: string;
+}
+
+export interface MineResult {
+  readonly files: number;
+  readonly pairs: number;
+  readonly perLanguage: Readonly<Record<string, number>>;
+  readonly skipped: Readonly<Record<string, number>>;
+  readonly corpus: string;
+}
+
+/** Mines a corpus from folders on disk; reports MineProgress events. */
+export const Mine = request<MineParams, MineResult, 'mine'>('mine');
+export const MineProgress = event<
+  { readonly files: number; readonly pairs: number; readonly file: string },
+  'mineProgress'
+>('mineProgress');

@@ -1,0 +1,104 @@
+/**
+ * The engine worker thread: loads TensorFlow.js with the chosen backend, posts `ready`, then
+ * serves translation, model validation and corpus mining so that none of it runs on the
+ * extension host's thread. Models stay loaded between requests (the last few used).
+ */
+import { parentPort, workerData } from 'worker_threads';
+import { selectBackend } from '../core/backend';
+import { loadModel } from '../core/checkpoint';
+import { buildCorpus } from '../data/corpus';
+import { writeCorpus } from '../data/dataset';
+import { walkSourceFiles, type WalkSkips } from '../data/walk';
+import { ModelRunner } from '../inference/modelRunner';
+import { Mine, MineProgress, Ready, Translate, ValidateModel, type ModelRef, type WorkerOptions } from './protocol';
+import { WorkerServer } from './server';
+
+const MAX_MODELS = 2;
+const runners = new Map<string, Promise<ModelRunner>>();
+
+function runnerFor(model: ModelRef): Promise<ModelRunner> {
+  const key = `${model.id}\0${model.dir}`;
+  let r = runners.get(key);
+  if (!r) {
+    r = ModelRunner.load(model.dir, model.id);
+    r.catch(() => runners.delete(key));
+    runners.set(key, r);
+    while (runners.size > MAX_MODELS) {
+      const [oldest, old] = runners.entries().next().value as [string, Promise<ModelRunner>];
+      runners.delete(oldest);
+      void old.then(
+        (x) => x.dispose(),
+        () => undefined,
+      );
+    }
+  }
+  return r;
+}
+
+async function main(): Promise<void> {
+  if (!parentPort) throw new Error('worker.ts must run in a worker thread');
+  const options = workerData as WorkerOptions;
+  const server = new WorkerServer(parentPort);
+  const choice = await selectBackend({
+    setting: options.backend,
+    ...(options.tensorflowPath ? { tensorflowPath: options.tensorflowPath } : {}),
+    ...(options.wasmDir ? { wasmDir: options.wasmDir } : {}),
+  });
+
+  server.handle(Translate, async (params) => {
+    const runner = await runnerFor(params.model);
+    return runner.translate(params);
+  });
+
+  server.handle(ValidateModel, async ({ dir }) => {
+    const { model } = await loadModel(dir);
+    try {
+      const parameters = model.variables.reduce((n, v) => n + v.size, 0);
+      return { arch: model.config.arch, parameters };
+    } finally {
+      model.dispose();
+    }
+  });
+
+  server.handle(Mine, async (params, ctx) => {
+    const skips: WalkSkips = {};
+    let lastReport = 0;
+    const report = await buildCorpus(
+      walkSourceFiles(
+        params.roots,
+        {
+          ...(params.include ? { include: params.include } : {}),
+          ...(params.exclude ? { exclude: params.exclude } : {}),
+          ...(params.maxFileBytes ? { maxFileBytes: params.maxFileBytes } : {}),
+        },
+        skips,
+      ),
+      {
+        isCancelled: () => ctx.cancelled(),
+        onFile: (files, pairs, file) => {
+          const now = Date.now();
+          if (now - lastReport > 100) {
+            lastReport = now;
+            server.emit(MineProgress, { files, pairs, file });
+          }
+        },
+      },
+    );
+    writeCorpus(params.out, report.pairs);
+    const skipped: Record<string, number> = { ...skips, ...report.skippedFiles };
+    return {
+      files: report.files,
+      pairs: report.pairs.length,
+      perLanguage: report.perLanguage as Record<string, number>,
+      skipped,
+      corpus: params.out,
+    };
+  });
+
+  server.emit(Ready, { backend: choice.name, reason: choice.reason });
+}
+
+main().catch((e: unknown) => {
+  // Reported to the host as the worker's 'error' event, with this message.
+  throw e instanceof Error ? e : new Error(String(e));
+});
