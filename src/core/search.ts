@@ -107,8 +107,11 @@ function toHypothesis(b: Beam, ended: boolean, alpha: number): Hypothesis {
   return h;
 }
 
-function checkSource(srcIds: readonly number[], vocab: number): void {
+function checkSource(srcIds: readonly number[], vocab: number, maxLen: number): void {
   if (srcIds.length === 0) throw new Error('source is empty');
+  if (srcIds.length > maxLen) {
+    throw new Error(`source has ${srcIds.length} tokens but this model accepts at most ${maxLen} (maxSrcLen); shorten the input`);
+  }
   for (const id of srcIds) {
     if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new Error(`source id ${id} is outside the vocabulary (0..${vocab - 1})`);
   }
@@ -133,7 +136,7 @@ export function beamSearch(
   if (!(opts.beamSize >= 1) || !(opts.nBest >= 1)) throw new Error('beamSize and nBest must be >= 1');
   const k = Math.max(opts.beamSize, opts.nBest);
   const cfg = model.config;
-  checkSource(srcIds, cfg.srcVocabSize);
+  checkSource(srcIds, cfg.srcVocabSize, cfg.maxSrcLen);
   const { min, max } = lengthLimits(opts, srcIds.length, cfg.maxTgtLen);
   const alpha = opts.lengthPenalty;
   const V = cfg.tgtVocabSize;
@@ -172,19 +175,23 @@ export function beamSearch(
       tf.dispose([out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? []]);
       const S = srcIds.length;
 
-      // Candidates: the best 2k (beam, token) pairs after constraints.
+      // Candidates: the best 2k (beam, token) pairs after constraints, kept in a small sorted
+      // array (most of the k * V values fail the threshold test at once).
+      const want = 2 * k;
       const cands: { beam: number; token: number; lp: number; total: number }[] = [];
       beams.forEach((b, i) => {
         const banned = bannedTokens(b.tokens, opts.noRepeatNgramSize);
         const row = i * V;
         for (let v = 0; v < V; v++) {
-          if (v === PAD_ID || v === BOS_ID || (v === EOS_ID && t < min)) continue;
-          if (banned.has(v)) continue;
-          const lp = logProbs[row + v]!;
-          cands.push({ beam: i, token: v, lp, total: b.logProb + lp });
+          const total = b.logProb + logProbs[row + v]!;
+          if (cands.length === want && total <= cands[want - 1]!.total) continue;
+          if (v === PAD_ID || v === BOS_ID || (v === EOS_ID && t < min) || banned.has(v)) continue;
+          let at = cands.length;
+          while (at > 0 && cands[at - 1]!.total < total) at--;
+          cands.splice(at, 0, { beam: i, token: v, lp: logProbs[row + v]!, total });
+          if (cands.length > want) cands.pop();
         }
       });
-      cands.sort((a, c) => c.total - a.total);
 
       const next: Beam[] = [];
       const rows: number[] = [];

@@ -139,6 +139,9 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
 
   private embedTokens(table: V, ids: tf.Tensor2D, offset: number, training: boolean): tf.Tensor3D {
     const T = ids.shape[1];
+    if (offset + T > this.positions.shape[0]) {
+      throw new Error(`sequence of ${offset + T} tokens exceeds the model's position table (${this.positions.shape[0]}; maxSrcLen/maxTgtLen)`);
+    }
     const x = tf.add(
       tf.mul(embed(table as tf.Tensor2D, ids, training), Math.sqrt(this.config.dModel)),
       tf.slice(this.positions, [offset, 0], [T, -1]),
