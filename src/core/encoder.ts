@@ -56,16 +56,18 @@ export class RecurrentEncoder {
     const { cell, hiddenDim: H, dropout } = this.config;
     const b = src.shape[0];
     let x = maybeDropout(embed(this.embedding as tf.Tensor2D, src, training), dropout, training, this.rng) as tf.Tensor3D;
+    // Masking costs kernels on every step; skip it when the batch has no padding.
+    const mask = tf.tidy(() => tf.min(srcMask).dataSync()[0]!) < 1 ? srcMask : undefined;
     const finals: RecurrentState[] = [];
     this.layers.forEach((layer, l) => {
       if (l > 0) x = maybeDropout(x, dropout, training, this.rng) as tf.Tensor3D;
-      const fw = runRecurrentLayer(layer.fw, x, zeroState(cell, b, H), srcMask, false);
+      const fw = runRecurrentLayer(layer.fw, x, zeroState(cell, b, H), mask, false);
       if (!layer.bw) {
         x = fw.outputs;
         finals.push(fw.final);
         return;
       }
-      const bw = runRecurrentLayer(layer.bw, x, zeroState(cell, b, H), srcMask, true);
+      const bw = runRecurrentLayer(layer.bw, x, zeroState(cell, b, H), mask, true);
       x = tf.concat([fw.outputs, bw.outputs], 2);
       finals.push({
         h: tf.concat([fw.final.h, bw.final.h], 1),
