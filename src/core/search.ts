@@ -50,7 +50,10 @@ export interface Hypothesis {
   logProb: number;
   /** log p of each generated token (EOS included when present). */
   tokenLogProbs: number[];
-  /** `[outStep][srcPos]` cross-attention (Transformer: last layer, head mean); [] rows without attention. */
+  /**
+   * `[outStep][srcPos]` cross-attention (Transformer: last layer, head mean), one row per entry
+   * of tokenLogProbs (the EOS step included); rows are [] for attention 'none'.
+   */
   attention: number[][];
   /** `[layer][head][outStep][srcPos]` (Transformer only). */
   attentionByLayerHead?: number[][][][];
@@ -119,19 +122,19 @@ function checkSource(srcIds: readonly number[], vocab: number, maxLen: number): 
 
 /** Highest-scoring single output, one token at a time. */
 export function greedyDecode(model: Seq2SeqModel, srcIds: number[], opts: Partial<DecodeOptions> = {}): Hypothesis {
-  return beamSearch(model, srcIds, { ...opts, beamSize: 1, nBest: 1, lengthPenalty: opts.lengthPenalty ?? 0 }, true)[0]!;
+  return search(model, srcIds, { ...opts, beamSize: 1, nBest: 1, lengthPenalty: opts.lengthPenalty ?? 0 }, true)[0]!;
 }
 
 /**
  * Beam search; returns `nBest` hypotheses, best first.
  * @param srcIds the full source row `[directionToken, ...tokens, EOS]`
  */
-export function beamSearch(
-  model: Seq2SeqModel,
-  srcIds: number[],
-  options: Partial<DecodeOptions> = {},
-  greedy = false,
-): Hypothesis[] {
+export function beamSearch(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOptions> = {}): Hypothesis[] {
+  return search(model, srcIds, options, false);
+}
+
+/** `greedy` stops at the first EOS instead of looking for better finished hypotheses. */
+function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOptions>, greedy: boolean): Hypothesis[] {
   const opts: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options };
   if (!(opts.beamSize >= 1) || !(opts.nBest >= 1)) throw new Error('beamSize and nBest must be >= 1');
   const k = Math.max(opts.beamSize, opts.nBest);
