@@ -79,23 +79,22 @@ export function recurrentStep(
   const H = p.hidden;
   const h = state.h;
   let next: RecurrentState;
+  // tf.split rather than slices: its gradient is one concat, a slice's is a pad per slice.
   if (p.cell === 'gru') {
     const hh = tf.add(tf.matMul(h, p.wh as tf.Tensor2D), p.bh!) as tf.Tensor2D;
-    const rz = tf.sigmoid(tf.add(tf.slice(xt, [0, 0], [-1, 2 * H]), tf.slice(hh, [0, 0], [-1, 2 * H])));
-    const r = tf.slice(rz, [0, 0], [-1, H]);
-    const z = tf.slice(rz, [0, H], [-1, H]);
-    const n = tf.tanh(tf.add(tf.slice(xt, [0, 2 * H], [-1, H]), tf.mul(r, tf.slice(hh, [0, 2 * H], [-1, H]))));
+    const [xrz, xn] = tf.split(xt, [2 * H, H], 1);
+    const [hrz, hn] = tf.split(hh, [2 * H, H], 1);
+    const [r, z] = tf.split(tf.sigmoid(tf.add(xrz!, hrz!)), 2, 1);
+    const n = tf.tanh(tf.add(xn!, tf.mul(r!, hn!)));
     // (1 - z) * n + z * h
-    next = { h: tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D };
+    next = { h: tf.add(n, tf.mul(z!, tf.sub(h, n))) as tf.Tensor2D };
   } else {
     const gates = tf.add(xt, tf.matMul(h, p.wh as tf.Tensor2D));
-    const ifo = tf.sigmoid(tf.slice(gates, [0, 0], [-1, 3 * H]));
-    const g = tf.tanh(tf.slice(gates, [0, 3 * H], [-1, H]));
-    const i = tf.slice(ifo, [0, 0], [-1, H]);
-    const f = tf.slice(ifo, [0, H], [-1, H]);
-    const o = tf.slice(ifo, [0, 2 * H], [-1, H]);
-    const c = tf.add(tf.mul(f, state.c!), tf.mul(i, g)) as tf.Tensor2D;
-    next = { h: tf.mul(o, tf.tanh(c)) as tf.Tensor2D, c };
+    const [ifo, gPre] = tf.split(gates, [3 * H, H], 1);
+    const [i, f, o] = tf.split(tf.sigmoid(ifo!), 3, 1);
+    const g = tf.tanh(gPre!);
+    const c = tf.add(tf.mul(f!, state.c!), tf.mul(i!, g)) as tf.Tensor2D;
+    next = { h: tf.mul(o!, tf.tanh(c)) as tf.Tensor2D, c };
   }
   if (!mask) return next;
   const keep = (prev: tf.Tensor2D, cur: tf.Tensor2D): tf.Tensor2D =>
