@@ -81,13 +81,7 @@ export function recurrentStep(
   let next: RecurrentState;
   // tf.split rather than slices: its gradient is one concat, a slice's is a pad per slice.
   if (p.cell === 'gru') {
-    const hh = tf.add(tf.matMul(h, p.wh as tf.Tensor2D), p.bh!) as tf.Tensor2D;
-    const [xrz, xn] = tf.split(xt, [2 * H, H], 1);
-    const [hrz, hn] = tf.split(hh, [2 * H, H], 1);
-    const [r, z] = tf.split(tf.sigmoid(tf.add(xrz!, hrz!)), 2, 1);
-    const n = tf.tanh(tf.add(xn!, tf.mul(r!, hn!)));
-    // (1 - z) * n + z * h
-    next = { h: tf.add(n, tf.mul(z!, tf.sub(h, n))) as tf.Tensor2D };
+    next = { h: gruStep(xt, h, p.wh as tf.Tensor2D, p.bh! as tf.Tensor1D) };
   } else {
     const gates = tf.add(xt, tf.matMul(h, p.wh as tf.Tensor2D));
     const [ifo, gPre] = tf.split(gates, [3 * H, H], 1);
@@ -134,3 +128,63 @@ export function runRecurrentLayer(
   }
   return { outputs: tf.stack(outputs, 1) as tf.Tensor3D, final: state };
 }
+
+/**
+ * GRU step by plain autodiff: `xt` [b, 3H] (input projection with bias), `h` [b, H],
+ * `wh` [H, 3H], `bh` [3H] -> h' [b, H]. The reference for {@link gruStep}.
+ */
+export function gruStepAutodiff(xt: tf.Tensor2D, h: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D): tf.Tensor2D {
+  const H = h.shape[1];
+  const hh = tf.add(tf.matMul(h, wh), bh) as tf.Tensor2D;
+  const [xrz, xn] = tf.split(xt, [2 * H, H], 1);
+  const [hrz, hn] = tf.split(hh, [2 * H, H], 1);
+  const [r, z] = tf.split(tf.sigmoid(tf.add(xrz!, hrz!)), 2, 1);
+  const n = tf.tanh(tf.add(xn!, tf.mul(r!, hn!)));
+  return tf.add(n, tf.mul(z!, tf.sub(h, n))) as tf.Tensor2D; // (1 - z) * n + z * h
+}
+
+type GradientFunc = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  value: tf.Tensor2D;
+  gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => tf.Tensor[];
+};
+
+const gruStepWithGradient: GradientFunc = (...args) => {
+  const [xt, h, wh, bh, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  const H = h.shape[1];
+  const hh = tf.add(tf.matMul(h, wh), bh) as tf.Tensor2D;
+  const [xrz, xn] = tf.split(xt, [2 * H, H], 1);
+  const [hrz, hn] = tf.split(hh, [2 * H, H], 1);
+  const rz = tf.sigmoid(tf.add(xrz!, hrz!)) as tf.Tensor2D;
+  const [r, z] = tf.split(rz, 2, 1);
+  const n = tf.tanh(tf.add(xn!, tf.mul(r!, hn!))) as tf.Tensor2D;
+  const value = tf.add(n, tf.mul(z!, tf.sub(h, n))) as tf.Tensor2D;
+  save([h, wh, rz, n, hn!]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [h0, w, rzS, nS, hnS] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const [rS, zS] = tf.split(rzS, 2, 1);
+      const dn = tf.mul(dy, tf.sub(1, zS!));
+      const dz = tf.mul(dy, tf.sub(h0, nS));
+      const dpreN = tf.mul(dn, tf.sub(1, tf.square(nS)));
+      const dr = tf.mul(dpreN, hnS);
+      const dpreRZ = tf.mul(tf.concat([dr, dz], 1), tf.mul(rzS, tf.sub(1, rzS)));
+      const dxt = tf.concat([dpreRZ, dpreN], 1);
+      const dhh = tf.concat([dpreRZ, tf.mul(dpreN, rS!)], 1);
+      const dh = tf.add(tf.mul(dy, zS!), tf.matMul(dhh, w, false, true));
+      return [dxt, dh, tf.matMul(h0, dhh, true, false), tf.sum(dhh, 0)];
+    },
+  };
+};
+
+/**
+ * GRU step with a hand-written gradient (same maths as {@link gruStepAutodiff}): the backward
+ * pass takes about 20 kernels instead of about 45, which matters because per-kernel overhead
+ * dominates recurrent training on wasm.
+ */
+export const gruStep = tf.customGrad(gruStepWithGradient) as unknown as (
+  xt: tf.Tensor2D,
+  h: tf.Tensor2D,
+  wh: tf.Tensor2D,
+  bh: tf.Tensor1D,
+) => tf.Tensor2D;

@@ -9,6 +9,7 @@ import { selectBackend } from '../../src/core/backend';
 import { resolveModelConfig, type CellType } from '../../src/core/config';
 import { RecurrentEncoder } from '../../src/core/encoder';
 import { SeededRandom, WeightStore } from '../../src/core/layers';
+import { gruStep, gruStepAutodiff } from '../../src/core/recurrent';
 
 type M = number[][];
 const sig = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -73,6 +74,33 @@ describe('recurrent encoder', () => {
       store.dispose();
     });
   }
+
+  it('the GRU step with a hand-written gradient matches autodiff in value and all gradients', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const H = 3;
+      const rnd = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+      const inputs = [rnd([2, 3 * H], 1), rnd([2, H], 2), rnd([H, 3 * H], 3), rnd([3 * H], 4)] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const weights = rnd([2, H], 5); // a loss that weighs outputs differently
+      const loss =
+        (f: typeof gruStep) =>
+        (...x: tf.Tensor[]) =>
+          tf.sum(tf.mul(tf.square(f(x[0] as tf.Tensor2D, x[1] as tf.Tensor2D, x[2] as tf.Tensor2D, x[3] as tf.Tensor1D)), weights));
+      const fused = tf.grads(loss(gruStep))([...inputs]);
+      const plain = tf.grads(loss(gruStepAutodiff))([...inputs]);
+      const v1 = gruStep(...inputs).arraySync();
+      const v2 = gruStepAutodiff(...inputs).arraySync();
+      v1.forEach((r, i) => r.forEach((x, j) => assert.ok(Math.abs(x - v2[i]![j]!) < 1e-6)));
+      fused.forEach((g, k) => {
+        assert.deepStrictEqual(g.shape, inputs[k]!.shape);
+        const a = g.dataSync();
+        const b = plain[k]!.dataSync();
+        a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) < 1e-5, `gradient ${k}[${i}]: ${x} vs ${b[i]}`));
+        assert.ok(b.some((x) => Math.abs(x) > 1e-4), 'non-trivial gradient');
+      });
+    });
+    assert.strictEqual(tf.memory().numTensors, before);
+  });
 
   it('bidirectional 2-layer outputs and final states ignore right padding', () => {
     const config = resolveModelConfig({ cell: 'lstm', embeddingDim: 3, hiddenDim: 4, encoderLayers: 2, dropout: 0 }, 12, 12);
