@@ -76,19 +76,13 @@ export function recurrentStep(
   state: RecurrentState,
   mask?: tf.Tensor2D,
 ): RecurrentState {
-  const H = p.hidden;
   const h = state.h;
   let next: RecurrentState;
-  // tf.split rather than slices: its gradient is one concat, a slice's is a pad per slice.
   if (p.cell === 'gru') {
     next = { h: gruStep(xt, h, p.wh as tf.Tensor2D, p.bh! as tf.Tensor1D) };
   } else {
-    const gates = tf.add(xt, tf.matMul(h, p.wh as tf.Tensor2D));
-    const [ifo, gPre] = tf.split(gates, [3 * H, H], 1);
-    const [i, f, o] = tf.split(tf.sigmoid(ifo!), 3, 1);
-    const g = tf.tanh(gPre!);
-    const c = tf.add(tf.mul(f!, state.c!), tf.mul(i!, g)) as tf.Tensor2D;
-    next = { h: tf.mul(o!, tf.tanh(c)) as tf.Tensor2D, c };
+    const [hNext, cNext] = tf.split(lstmStep(xt, h, state.c!, p.wh as tf.Tensor2D), 2, 1);
+    next = { h: hNext as tf.Tensor2D, c: cNext as tf.Tensor2D };
   }
   if (!mask) return next;
   const keep = (prev: tf.Tensor2D, cur: tf.Tensor2D): tf.Tensor2D =>
@@ -187,4 +181,51 @@ export const gruStep = tf.customGrad(gruStepWithGradient) as unknown as (
   h: tf.Tensor2D,
   wh: tf.Tensor2D,
   bh: tf.Tensor1D,
+) => tf.Tensor2D;
+
+/**
+ * LSTM step by plain autodiff: `xt` [b, 4H] (with bias), `h`, `c` [b, H], `wh` [H, 4H]
+ * -> `[h'; c']` [b, 2H]. The reference for {@link lstmStep}.
+ */
+export function lstmStepAutodiff(xt: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, wh: tf.Tensor2D): tf.Tensor2D {
+  const H = h.shape[1];
+  const gates = tf.add(xt, tf.matMul(h, wh));
+  const [ifo, gPre] = tf.split(gates, [3 * H, H], 1);
+  const [i, f, o] = tf.split(tf.sigmoid(ifo!), 3, 1);
+  const cNext = tf.add(tf.mul(f!, c), tf.mul(i!, tf.tanh(gPre!)));
+  return tf.concat([tf.mul(o!, tf.tanh(cNext)), cNext], 1) as tf.Tensor2D;
+}
+
+const lstmStepWithGradient: GradientFunc = (...args) => {
+  const [xt, h, c, wh, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  const H = h.shape[1];
+  const gates = tf.add(xt, tf.matMul(h, wh));
+  const [ifoPre, gPre] = tf.split(gates, [3 * H, H], 1);
+  const ifo = tf.sigmoid(ifoPre!) as tf.Tensor2D;
+  const [i, f, o] = tf.split(ifo, 3, 1);
+  const g = tf.tanh(gPre!) as tf.Tensor2D;
+  const cNext = tf.add(tf.mul(f!, c), tf.mul(i!, g)) as tf.Tensor2D;
+  const tc = tf.tanh(cNext) as tf.Tensor2D;
+  save([h, c, wh, ifo, g, tc]);
+  return {
+    value: tf.concat([tf.mul(o!, tc), cNext], 1) as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [h0, c0, w, ifoS, gS, tcS] = saved as tf.Tensor2D[];
+      const [iS, fS, oS] = tf.split(ifoS!, 3, 1);
+      const [dh, dcOut] = tf.split(dy, 2, 1);
+      const dc = tf.add(dcOut!, tf.mul(tf.mul(dh!, oS!), tf.sub(1, tf.square(tcS!))));
+      const dIfo = tf.mul(tf.concat([tf.mul(dc, gS!), tf.mul(dc, c0!), tf.mul(dh!, tcS!)], 1), tf.mul(ifoS!, tf.sub(1, ifoS!)));
+      const dG = tf.mul(tf.mul(dc, iS!), tf.sub(1, tf.square(gS!)));
+      const dGates = tf.concat([dIfo, dG], 1);
+      return [dGates, tf.matMul(dGates, w!, false, true), tf.mul(dc, fS!), tf.matMul(h0!, dGates, true, false)];
+    },
+  };
+};
+
+/** LSTM step with a hand-written gradient (same maths as {@link lstmStepAutodiff}). */
+export const lstmStep = tf.customGrad(lstmStepWithGradient) as unknown as (
+  xt: tf.Tensor2D,
+  h: tf.Tensor2D,
+  c: tf.Tensor2D,
+  wh: tf.Tensor2D,
 ) => tf.Tensor2D;

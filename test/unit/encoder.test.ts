@@ -9,7 +9,7 @@ import { selectBackend } from '../../src/core/backend';
 import { resolveModelConfig, type CellType } from '../../src/core/config';
 import { RecurrentEncoder } from '../../src/core/encoder';
 import { SeededRandom, WeightStore } from '../../src/core/layers';
-import { gruStep, gruStepAutodiff } from '../../src/core/recurrent';
+import { gruStep, gruStepAutodiff, lstmStep, lstmStepAutodiff } from '../../src/core/recurrent';
 
 type M = number[][];
 const sig = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -91,6 +91,34 @@ describe('recurrent encoder', () => {
       const v1 = gruStep(...inputs).arraySync();
       const v2 = gruStepAutodiff(...inputs).arraySync();
       v1.forEach((r, i) => r.forEach((x, j) => assert.ok(Math.abs(x - v2[i]![j]!) < 1e-6)));
+      fused.forEach((g, k) => {
+        assert.deepStrictEqual(g.shape, inputs[k]!.shape);
+        const a = g.dataSync();
+        const b = plain[k]!.dataSync();
+        a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) < 1e-5, `gradient ${k}[${i}]: ${x} vs ${b[i]}`));
+        assert.ok(b.some((x) => Math.abs(x) > 1e-4), 'non-trivial gradient');
+      });
+    });
+    assert.strictEqual(tf.memory().numTensors, before);
+  });
+
+  it('the LSTM step with a hand-written gradient matches autodiff in value and all gradients', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const H = 3;
+      const rnd = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+      const inputs = [rnd([2, 4 * H], 1), rnd([2, H], 2), rnd([2, H], 3), rnd([H, 4 * H], 4)] as tf.Tensor2D[];
+      const weights = rnd([2, 2 * H], 5);
+      const loss =
+        (f: typeof lstmStep) =>
+        (...x: tf.Tensor[]) =>
+          tf.sum(tf.mul(tf.square(f(...(x as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]))), weights));
+      const fused = tf.grads(loss(lstmStep))(inputs);
+      const plain = tf.grads(loss(lstmStepAutodiff))(inputs);
+      const [a0, a1, a2, a3] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const v1 = lstmStep(a0, a1, a2, a3).dataSync();
+      const v2 = lstmStepAutodiff(a0, a1, a2, a3).dataSync();
+      v1.forEach((x, i) => assert.ok(Math.abs(x - v2[i]!) < 1e-6));
       fused.forEach((g, k) => {
         assert.deepStrictEqual(g.shape, inputs[k]!.shape);
         const a = g.dataSync();
