@@ -79,7 +79,7 @@ class LuongAttention implements AttentionMechanism {
     return { memory, srcMask, keys: tf.transpose(projected, [0, 2, 1]) }; // [b, Hq, S]
   }
   attend(queries: tf.Tensor3D, cache: AttentionCache): AttentionResult {
-    const scores = tf.matMul(queries, cache.keys as tf.Tensor3D); // [b, T, S]
+    const scores = tf.matMul(queries, cache.keys as tf.Tensor3D) as tf.Tensor3D; // [b, T, S]
     const weights = maskedSoftmax(scores, cache.srcMask);
     return { context: weightedContext(weights, cache.memory), weights };
   }
