@@ -1,47 +1,94 @@
 /**
- * Extension entry. `activate()` only registers commands and the status bar, then returns:
- * TensorFlow.js, models, parsers and panels load lazily inside the handlers.
+ * Extension entry. `activate()` only registers commands, providers and the status bar, then
+ * returns: TensorFlow.js, models, parsers and panels load lazily inside the handlers (the
+ * engine in its worker thread, tree-sitter on the first code lens or command).
  */
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { Seq2SeqContext } from './context';
+import { commentSelection, generateCode, type CommentServices } from './commands/commentCommands';
 import { showEngineStatus } from './commands/engineCommands';
+import { ActiveModel, deleteModel, describe, exportModel, importModel, selectModel } from './commands/modelCommands';
 import { notAvailableYet } from './commands/notAvailable';
+import { PREVIEW_SCHEME, PreviewProvider, translateSelection } from './commands/translateCommand';
+import { DocCommentLensProvider } from './host/codeLens';
 import { EngineHost } from './host/engineHost';
+import type { FunctionLocator } from './host/functionLocator';
+import type { TreeSitterLocator } from './host/treeSitterLocator';
 import { SUPPORTED_LANGUAGE_IDS } from './host/languages';
+import { ModelStore } from './host/modelStore';
 
 /** Commands contributed in package.json whose features arrive later. */
 const PENDING: ReadonlyArray<readonly [string, string]> = [
-  ['seq2seq.commentSelection', 'Comment Selection'],
-  ['seq2seq.generateCode', 'Generate Code from Comment'],
-  ['seq2seq.translateSelection', 'Translate Selection…'],
   ['seq2seq.showAttention', 'Show Attention for Selection'],
   ['seq2seq.fineTune', 'Fine-tune on Workspace'],
   ['seq2seq.stopTraining', 'Stop Training'],
   ['seq2seq.showDashboard', 'Show Training Dashboard'],
-  ['seq2seq.selectModel', 'Select Model…'],
-  ['seq2seq.importModel', 'Import Model…'],
-  ['seq2seq.exportModel', 'Export Model…'],
   ['seq2seq.evaluateModel', 'Evaluate Model'],
 ];
+
+/** A locator that loads tree-sitter on first use. */
+function lazyLocator(ctx: Seq2SeqContext): FunctionLocator & vscode.Disposable {
+  let real: Promise<TreeSitterLocator> | undefined;
+  return {
+    functions: async (language, text) => {
+      real ??= import('./host/treeSitterLocator').then(
+        (m) => new m.TreeSitterLocator({ wasmDir: path.join(ctx.extensionUri.fsPath, 'dist', 'tree-sitter') }),
+      );
+      return (await real).functions(language, text);
+    },
+    dispose: () => void real?.then((r) => r.dispose()),
+  };
+}
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const ctx = new Seq2SeqContext(context);
-  const engine = new EngineHost(ctx);
-  context.subscriptions.push(ctx);
+  const store = new ModelStore(
+    path.join(context.globalStorageUri.fsPath, 'models'),
+    path.join(context.extensionUri.fsPath, 'media', 'models', 'default'),
+  );
+  const active = new ActiveModel(ctx, store);
+  const engine = new EngineHost(ctx, () => active.current());
+  const locator = lazyLocator(ctx);
+  const services: CommentServices = { translator: async () => engine, locator };
+  const previews = new PreviewProvider();
+  const lenses = new DocCommentLensProvider(locator);
+  context.subscriptions.push(ctx, active, engine, locator, previews, lenses);
 
   const register = (id: string, handler: (...args: never[]) => unknown): void => {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
   };
   register('seq2seq.showEngineStatus', showEngineStatus(ctx, engine));
+  register('seq2seq.commentSelection', commentSelection(ctx, services));
+  register('seq2seq.generateCode', generateCode(ctx, services));
+  register('seq2seq.translateSelection', translateSelection(ctx, services, previews));
+  register('seq2seq.selectModel', selectModel(ctx, active));
+  register(
+    'seq2seq.importModel',
+    importModel(ctx, active, (dir) => engine.validateModel(dir)),
+  );
+  register('seq2seq.exportModel', exportModel(ctx, active));
+  register('seq2seq.deleteModel', deleteModel(ctx, active));
   for (const [id, title] of PENDING) register(id, notAvailableYet(title));
 
   context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),
+    vscode.languages.registerCodeLensProvider(
+      SUPPORTED_LANGUAGE_IDS.map((language) => ({ language, scheme: 'file' })),
+      lenses,
+    ),
+    vscode.workspace.onDidCloseTextDocument((doc) => lenses.forget(doc)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('seq2seq.backend') || e.affectsConfiguration('seq2seq.tensorflowPath')) engine.reset();
+      if (e.affectsConfiguration('seq2seq.backend') || e.affectsConfiguration('seq2seq.tensorflowPath'))
+        void engine.reset();
+      if (e.affectsConfiguration('seq2seq.codeLens')) lenses.refresh();
+      if (e.affectsConfiguration('seq2seq.model')) void active.set(active.current()?.id ?? '');
     }),
   );
   void vscode.commands.executeCommand('setContext', 'seq2seq.supportedLanguages', SUPPORTED_LANGUAGE_IDS);
+  const model = active.current();
+  ctx.statusBar.update({ model: model ? describe(model) : 'none' });
 
   ctx.activationMs = performance.now() - started;
   ctx.log.info(`Seq2Seq Studio activated in ${ctx.activationMs.toFixed(1)} ms`);

@@ -56,7 +56,9 @@ export async function translateWithProgress(
         );
       } catch (e) {
         if (abort.signal.aborted) return undefined;
-        throw e;
+        const msg = e instanceof Error ? e.message : String(e);
+        void vscode.window.showErrorMessage(`Seq2Seq: ${msg}`);
+        return undefined;
       } finally {
         sub.dispose();
       }

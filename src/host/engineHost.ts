@@ -1,41 +1,90 @@
 /**
- * The extension host's handle on the engine. Nothing heavy loads at activation: TensorFlow.js
- * and the backend are imported on first use (a separate webpack chunk), and the outcome is
- * shown in the status bar and the log.
+ * The extension host's handle on the engine: one worker thread (started on first use, not at
+ * activation) that loads TensorFlow.js, and the translator the editor commands use. The backend
+ * the worker chose, and why, is shown in the status bar and the log. A changed backend setting
+ * restarts the worker; a crashed worker is reported and replaced on the next request.
  */
-import type { BackendChoice } from '../core/backend';
+import * as path from 'path';
+import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
+import type { TranslateRequest, Translation, Translator } from '../inference/translation';
+import type { EngineWorkerClient } from '../worker/client';
+import type { ReadyParams } from '../worker/protocol';
+import type { ModelEntry } from './modelStore';
 import { engineSettings } from './settings';
 
-export class EngineHost {
-  private backend: Promise<BackendChoice> | undefined;
+const LABELS: Record<string, string> = {
+  tensorflow: 'TensorFlow (native)',
+  wasm: 'WebAssembly',
+  cpu: 'JavaScript CPU',
+};
 
-  constructor(private readonly ctx: Seq2SeqContext) {}
+export class EngineHost implements Translator, vscode.Disposable {
+  private client: Promise<EngineWorkerClient> | undefined;
 
-  /** Starts (once) the backend chosen by `seq2seq.backend`. */
-  ensureBackend(): Promise<BackendChoice> {
-    if (!this.backend) {
-      this.backend = this.startBackend();
-      // A failed start is not cached: the user may fix the setting and try again.
-      this.backend.catch(() => (this.backend = undefined));
-    }
-    return this.backend;
+  constructor(
+    private readonly ctx: Seq2SeqContext,
+    private readonly activeModel: () => ModelEntry | undefined,
+  ) {}
+
+  /** The worker client, created on first use. */
+  worker(): Promise<EngineWorkerClient> {
+    if (!this.client) this.client = this.createClient();
+    return this.client;
   }
 
-  /** Forgets the running backend so the next use applies a changed setting. */
-  reset(): void {
-    this.backend = undefined;
-  }
-
-  private async startBackend(): Promise<BackendChoice> {
-    const { selectBackend, backendLabel } = await import('../core/backend');
+  private async createClient(): Promise<EngineWorkerClient> {
+    const { EngineWorkerClient } = await import('../worker/client');
     const settings = engineSettings();
-    const choice = await selectBackend({
-      setting: settings.backend,
+    return new EngineWorkerClient({
+      backend: settings.backend,
       ...(settings.tensorflowPath ? { tensorflowPath: settings.tensorflowPath } : {}),
-      log: (line) => this.ctx.log.info(line),
+      script: path.join(this.ctx.extensionUri.fsPath, 'dist', 'worker.js'),
+      onCrash: (message) => {
+        this.ctx.log.error(`engine worker crashed: ${message}`);
+        this.ctx.statusBar.update({ backend: 'restarting', backendReason: `The engine stopped: ${message}` });
+        void vscode.window.showErrorMessage(
+          `Seq2Seq: the engine stopped (${message}). It restarts on the next request.`,
+        );
+      },
     });
-    this.ctx.statusBar.update({ backend: backendLabel(choice.name), backendReason: choice.reason });
-    return choice;
+  }
+
+  /** Starts the worker if needed and reports its backend. */
+  async ensureBackend(): Promise<ReadyParams> {
+    const ready = await (await this.worker()).ready();
+    this.ctx.statusBar.update({ backend: LABELS[ready.backend] ?? ready.backend, backendReason: ready.reason });
+    this.ctx.log.info(`[backend] ${ready.reason}`);
+    return ready;
+  }
+
+  async translate(request: TranslateRequest, signal?: AbortSignal): Promise<Translation> {
+    const model = this.activeModel();
+    if (!model) {
+      throw new Error(
+        'No model is available: import one with "Seq2Seq: Import Model…" or fine-tune on your workspace.',
+      );
+    }
+    const client = await this.worker();
+    await this.ensureBackend();
+    const { Translate } = await import('../worker/protocol');
+    return client.request(Translate, { ...request, model: { dir: model.dir, id: model.id } }, signal);
+  }
+
+  /** Validates a model folder in the worker (loads it fully, then frees it). */
+  async validateModel(dir: string): Promise<void> {
+    const { ValidateModel } = await import('../worker/protocol');
+    await (await this.worker()).request(ValidateModel, { dir });
+  }
+
+  /** Applies a changed backend setting: the next request starts a new worker. */
+  async reset(): Promise<void> {
+    const old = this.client;
+    this.client = undefined;
+    if (old) await (await old).dispose();
+  }
+
+  dispose(): void {
+    void this.reset();
   }
 }

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { CodeServer, REPO_ROOT } from './codeServer';
 import { Workbench } from './workbench';
 import { e2eTests, type E2eContext } from './tests';
+import { writeTinyModel } from './tinyModel';
 
 const VSIX = path.join(REPO_ROOT, 'seq2seq-studio.vsix');
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
@@ -47,7 +48,11 @@ async function main(): Promise<number> {
   const only = process.argv[2];
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-ws-'));
   fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
-  const server = new CodeServer({ vsix: VSIX });
+  const server = new CodeServer({ vsix: VSIX, settings: { 'seq2seq.model': 'tiny', 'seq2seq.backend': 'wasm' } });
+  await writeTinyModel(
+    path.join(server.userDataDir, 'User', 'globalStorage', 'seq2seq-studio.seq2seq-studio', 'models', 'tiny'),
+    workspace,
+  );
   let wb: Workbench | undefined;
   const stopAll = (): void => {
     server.cleanup();

@@ -74,6 +74,38 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
+    name: 'Comment Selection inserts a docstring into the function at the cursor, and one undo removes it',
+    async run({ wb, screenshots }) {
+      await wb.openFile('geometry.py');
+      const before = await wb.editorText();
+      await wb.clickLine('math.pi * radius');
+      await wb.runCommand('Seq2Seq: Comment Selection');
+      const after = await wb.waitForEditorText((t) => t !== before, 90_000);
+      screenshots.push(await wb.screenshot('comment-selection-python'));
+      const lines = after.split('\n');
+      const def = lines.findIndex((l) => l.startsWith('def circle_area'));
+      assert.ok(def >= 0, after);
+      assert.match(lines[def + 1] ?? '', /^ {4}"""/, `no docstring under the def:\n${after}`);
+      // Only the docstring was added: without it the text is what it was.
+      let end = def + 1;
+      if (!/^ {4}""".+"""$/.test(lines[end]!)) while (end < lines.length && lines[end]!.trim() !== '"""') end++;
+      assert.strictEqual([...lines.slice(0, def + 1), ...lines.slice(end + 1)].join('\n'), before);
+      await wb.page.keyboard.press('Control+z');
+      await wb.waitForEditorText((t) => t === before, 10_000);
+    },
+  },
+  {
+    name: 'code lenses offer "Generate doc comment" above undocumented functions only',
+    async run({ wb, screenshots }) {
+      await wb.openFile('strings.ts');
+      const lenses = wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Generate doc comment' });
+      await lenses.first().waitFor({ timeout: 60_000 });
+      screenshots.push(await wb.screenshot('code-lenses-typescript'));
+      // capitalize and countWords have no JSDoc; reverse has one.
+      assert.strictEqual(await lenses.count(), 2);
+    },
+  },
+  {
     name: 'a command whose feature is not built yet says so honestly',
     async run({ wb }) {
       await wb.runCommand('Seq2Seq: Evaluate Model');

@@ -114,6 +114,25 @@ export class Workbench {
     })()`);
   }
 
+  /** Clicks the end of the first editor line containing `text`. */
+  async clickLine(text: string): Promise<void> {
+    const line = this.page.locator('.monaco-editor .view-lines .view-line', { hasText: text }).first();
+    await line.click();
+    await this.page.keyboard.press('End');
+  }
+
+  /** Polls the editor's text until `predicate` holds; returns it. */
+  async waitForEditorText(predicate: (text: string) => boolean, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = await this.editorText();
+    while (!predicate(text)) {
+      if (Date.now() > deadline) throw new Error(`editor text did not change as expected; it is:\n${text}`);
+      await this.page.waitForTimeout(200);
+      text = await this.editorText();
+    }
+    return text;
+  }
+
   /** The frame holding a webview's own document, found by an element inside it. */
   async webviewFrame(selector: string, timeoutMs = 60_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
