@@ -8,6 +8,8 @@
  *   scalar loop about 10-20x slower.
  *
  * `registerWasmKernels()` registers replacements for the 'wasm' backend:
+ * - `Identity`, `Slice`, `Unpack`, `SplitV`: the stock ones copy the whole input on every call
+ *   (`readSync`) and `Identity` copies where it could share; these read through heap views.
  * - `UnsortedSegmentSum`: one pass over the input in JavaScript, reading and writing the wasm
  *   heap in place (no copies). A one-hot matMul costs `ids * segments * dim` flops instead and
  *   measured ~100x slower at embedding sizes (see bench/engine/README.md).
@@ -406,6 +408,23 @@ function slice(args: KernelArgs): tf.TensorInfo {
   return sliceInfo(asWasm(args.backend), x, b, s);
 }
 
+function splitV(args: KernelArgs): tf.TensorInfo[] {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  if (x.dtype === 'string') return originalKernels.get('SplitV')!(args) as tf.TensorInfo[];
+  const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
+  const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
+  const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
+  const backend = asWasm(args.backend);
+  const begin = new Array<number>(x.shape.length).fill(0);
+  return sizes.map((n) => {
+    const size = [...x.shape];
+    size[ax] = n;
+    const out = sliceInfo(backend, x, begin, size);
+    begin[ax]! += n;
+    return out;
+  });
+}
+
 function unpack(args: KernelArgs): tf.TensorInfo[] {
   const { value } = args.inputs as { value: tf.TensorInfo };
   if (value.dtype === 'string') return originalKernels.get('Unpack')!(args) as tf.TensorInfo[];
@@ -446,6 +465,7 @@ export function registerWasmKernels(): void {
     ['Identity', identity],
     ['Slice', slice],
     ['Unpack', unpack],
+    ['SplitV', splitV],
   ] as const) {
     const k = tf.getKernel(name, 'wasm') as (tf.KernelConfig & { [MARK]?: true }) | undefined;
     if (!k || k[MARK]) continue;
