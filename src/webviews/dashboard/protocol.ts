@@ -1,0 +1,149 @@
+/**
+ * The training dashboard's view model and messages, shared by the host (src/webviews/dashboard)
+ * and the browser app (src/webviews/apps/dashboard). Imports nothing but protocolBase.
+ *
+ * The dashboard defines its own event shapes (`DashboardEvent`) instead of importing the
+ * trainer's: the host adapter translates trainer callbacks into these, so the panel does not
+ * change when the trainer does. Times are milliseconds; `wallTime` is epoch milliseconds.
+ */
+import { message } from '../protocolBase';
+
+export type RunStatus = 'running' | 'paused' | 'stopping' | 'finished' | 'failed';
+
+/** Why a run ended (status `finished`). */
+export type EndReason = 'completed' | 'stopped' | 'earlyStopped';
+
+export interface RunInfo {
+  readonly id: string;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly backend: string;
+  /** Trainable parameters. */
+  readonly modelSize: number;
+  readonly hyperparameters: Readonly<Record<string, string | number>>;
+  readonly totalSteps: number;
+  readonly totalEpochs?: number;
+  /** Display name, e.g. the model being fine-tuned. */
+  readonly name?: string;
+}
+
+/**
+ * Training metrics at one step. Known keys (others are kept and exported too):
+ * `loss`, `perplexity`, `tokenAccuracy`, `learningRate`, `gradNorm`, `tokensPerSecond`.
+ */
+export interface MetricPoint {
+  readonly step: number;
+  readonly wallTime: number;
+  readonly values: Readonly<Record<string, number>>;
+}
+
+/** A fixed validation example and the model's current output for it. */
+export interface Sample {
+  /** Stable across evaluations, so the change since the previous one can be shown. */
+  readonly id: string;
+  readonly source: string;
+  readonly reference: string;
+  readonly prediction: string;
+}
+
+/**
+ * One evaluation. Known value keys: `validLoss`, `validPerplexity`, `bleu`, `smoothedBleu`,
+ * `exactMatch`.
+ */
+export interface EvalPoint {
+  readonly step: number;
+  readonly wallTime: number;
+  readonly values: Readonly<Record<string, number>>;
+  readonly samples: readonly Sample[];
+}
+
+/** What the training adapter pushes; the host coalesces these before posting. */
+export type DashboardEvent =
+  | { readonly type: 'runStarted'; readonly run: RunInfo }
+  | {
+      readonly type: 'step';
+      readonly epoch: number;
+      readonly elapsedMs: number;
+      /** null while unknown (first steps). */
+      readonly etaMs: number | null;
+      readonly point: MetricPoint;
+    }
+  | { readonly type: 'eval'; readonly point: EvalPoint }
+  | { readonly type: 'status'; readonly status: RunStatus; readonly message?: string }
+  | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
+  | { readonly type: 'finished'; readonly reason: EndReason; readonly step: number; readonly checkpointPath?: string }
+  | { readonly type: 'error'; readonly message: string };
+
+/** Everything known about one run: the live one, or one read back from history. */
+export interface RunRecord {
+  readonly run: RunInfo;
+  readonly metrics: readonly MetricPoint[];
+  readonly evals: readonly EvalPoint[];
+  readonly status: RunStatus;
+  readonly step: number;
+  readonly epoch: number;
+  readonly elapsedMs: number;
+  readonly etaMs: number | null;
+  readonly checkpoint?: { readonly step: number; readonly path: string };
+  readonly endReason?: EndReason;
+  readonly error?: string;
+  /** Metric points dropped from memory by thinning (long runs); history keeps them all. */
+  readonly thinned?: number;
+}
+
+/** A past run in the history list. */
+export interface RunSummary {
+  readonly id: string;
+  readonly name?: string;
+  readonly startedAt: number;
+  readonly backend: string;
+  readonly modelSize: number;
+  readonly totalSteps: number;
+  readonly lastStep: number;
+  readonly status: RunStatus;
+  readonly finalLoss?: number;
+  readonly bestBleu?: number;
+}
+
+export type XAxisMode = 'step' | 'time';
+
+/** View preferences, kept in the webview state across hide/reload. */
+export interface DashboardPrefs {
+  readonly xAxis: XAxisMode;
+  /** EMA weight in [0, 0.99]; 0 shows the raw series only. */
+  readonly smoothing: number;
+  readonly logLoss: boolean;
+  readonly compareId: string | null;
+}
+
+export type ExportKind = 'csv' | 'png';
+export type RunAction = 'stop' | 'pause' | 'resume';
+
+// host -> webview
+
+/** Coalesced live events, at most a bounded number of these per second. */
+export const DashboardEvents = message<{ readonly events: readonly DashboardEvent[] }, 'events'>('events');
+/** The live run so far (sent after `ready`), or null when nothing is running. */
+export const RunSnapshot = message<{ readonly record: RunRecord | null }, 'snapshot'>('snapshot');
+export const RunsListed = message<{ readonly runs: readonly RunSummary[] }, 'runsListed'>('runsListed');
+/** A past run to overlay (null clears the overlay or when the run could not be read). */
+export const CompareRunLoaded = message<{ readonly id: string | null; readonly record: RunRecord | null; readonly error?: string }, 'compareLoaded'>('compareLoaded');
+export const ExportDone = message<{ readonly kind: ExportKind; readonly saved: boolean; readonly path?: string; readonly error?: string }, 'exportDone'>('exportDone');
+
+// webview -> host
+
+export const ControlRun = message<{ readonly action: RunAction }, 'controlRun'>('controlRun');
+export const ListRuns = message<Record<string, never>, 'listRuns'>('listRuns');
+export const LoadCompareRun = message<{ readonly id: string | null }, 'loadCompareRun'>('loadCompareRun');
+/** Export a run's metrics; null runId means the live run. */
+export const ExportCsv = message<{ readonly runId: string | null }, 'exportCsv'>('exportCsv');
+/** A chart rendered to PNG: base64 without the `data:` prefix. */
+export const ExportPng = message<{ readonly base64: string; readonly suggestedName: string }, 'exportPng'>('exportPng');
+
+/** What the app keeps with `setState` (and the serializer hands back on reload). */
+export interface DashboardWebviewState {
+  readonly prefs: DashboardPrefs;
+  readonly live: RunRecord | null;
+}
+
+export const DEFAULT_PREFS: DashboardPrefs = { xAxis: 'step', smoothing: 0.6, logLoss: false, compareId: null };
