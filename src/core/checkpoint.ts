@@ -147,7 +147,9 @@ export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; met
     throw e;
   }
   const manifest = (await readJson(root, MANIFEST_FILE, fail)) as tf.io.WeightsManifestConfig;
-  const specs = Array.isArray(manifest) ? manifest.flatMap((g) => (g && Array.isArray(g.weights) ? g.weights : [])) : [];
+  const specs = Array.isArray(manifest)
+    ? manifest.flatMap((g) => (g && Array.isArray(g.weights) ? g.weights : []))
+    : [];
   if (specs.length === 0) throw fail(`${MANIFEST_FILE} lists no weights; the folder is corrupt. Re-import or retrain.`);
   let bytes: Buffer;
   try {
@@ -156,7 +158,9 @@ export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; met
     throw fail(`${WEIGHTS_FILE} is missing. Re-import or retrain the model.`);
   }
   if (bytes.length !== cfg.weightsBytes) {
-    throw fail(`${WEIGHTS_FILE} has ${bytes.length} bytes, expected ${cfg.weightsBytes} (truncated or corrupt). Re-import or retrain.`);
+    throw fail(
+      `${WEIGHTS_FILE} has ${bytes.length} bytes, expected ${cfg.weightsBytes} (truncated or corrupt). Re-import or retrain.`,
+    );
   }
   if (crypto.createHash('sha256').update(bytes).digest('hex') !== cfg.weightsSha256) {
     throw fail(`${WEIGHTS_FILE} does not match its checksum (corrupt). Re-import or retrain the model.`);
@@ -181,7 +185,8 @@ export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; met
     }
     const expected = new Set(model.weights.map((w) => w.name));
     const extra = Object.keys(decoded).filter((n) => !expected.has(n));
-    if (extra.length) throw fail(`the weights hold unknown entries (${extra.slice(0, 3).join(', ')}); the config does not match them.`);
+    if (extra.length)
+      throw fail(`the weights hold unknown entries (${extra.slice(0, 3).join(', ')}); the config does not match them.`);
     for (const w of model.weights) w.variable.assign(decoded[w.name]!);
   } catch (e) {
     model?.dispose();

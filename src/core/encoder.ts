@@ -55,7 +55,12 @@ export class RecurrentEncoder {
   encode(src: tf.Tensor2D, srcMask: tf.Tensor2D, training: boolean): EncoderOutput {
     const { cell, hiddenDim: H, dropout } = this.config;
     const b = src.shape[0];
-    let x = maybeDropout(embed(this.embedding as tf.Tensor2D, src, training), dropout, training, this.rng) as tf.Tensor3D;
+    let x = maybeDropout(
+      embed(this.embedding as tf.Tensor2D, src, training),
+      dropout,
+      training,
+      this.rng,
+    ) as tf.Tensor3D;
     // Masking costs kernels on every step; skip it when the batch has no padding.
     const mask = tf.tidy(() => tf.min(srcMask).dataSync()[0]!) < 1 ? srcMask : undefined;
     const finals: RecurrentState[] = [];

@@ -17,12 +17,16 @@ export function maskedCrossEntropy(
   mask: tf.Tensor2D,
   labelSmoothing = 0,
 ): tf.Scalar {
-  if (labelSmoothing < 0 || labelSmoothing >= 1) throw new Error(`labelSmoothing must be in [0, 1), got ${labelSmoothing}`);
+  if (labelSmoothing < 0 || labelSmoothing >= 1)
+    throw new Error(`labelSmoothing must be in [0, 1), got ${labelSmoothing}`);
   return tf.tidy(() => {
     const V = logits.shape[2];
     const logp = tf.logSoftmax(logits); // [b, T, V]
     const nll = tf.neg(tf.sum(tf.mul(logp, tf.oneHot(targets, V)), 2)); // [b, T]
-    const perToken = labelSmoothing > 0 ? tf.add(tf.mul(nll, 1 - labelSmoothing), tf.mul(tf.neg(tf.mean(logp, 2)), labelSmoothing)) : nll;
+    const perToken =
+      labelSmoothing > 0
+        ? tf.add(tf.mul(nll, 1 - labelSmoothing), tf.mul(tf.neg(tf.mean(logp, 2)), labelSmoothing))
+        : nll;
     return tf.div(tf.sum(tf.mul(perToken, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }

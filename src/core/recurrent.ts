@@ -214,7 +214,10 @@ const lstmStepWithGradient: GradientFunc = (...args) => {
       const [iS, fS, oS] = tf.split(ifoS!, 3, 1);
       const [dh, dcOut] = tf.split(dy, 2, 1);
       const dc = tf.add(dcOut!, tf.mul(tf.mul(dh!, oS!), tf.sub(1, tf.square(tcS!))));
-      const dIfo = tf.mul(tf.concat([tf.mul(dc, gS!), tf.mul(dc, c0!), tf.mul(dh!, tcS!)], 1), tf.mul(ifoS!, tf.sub(1, ifoS!)));
+      const dIfo = tf.mul(
+        tf.concat([tf.mul(dc, gS!), tf.mul(dc, c0!), tf.mul(dh!, tcS!)], 1),
+        tf.mul(ifoS!, tf.sub(1, ifoS!)),
+      );
       const dG = tf.mul(tf.mul(dc, iS!), tf.sub(1, tf.square(gS!)));
       const dGates = tf.concat([dIfo, dG], 1);
       return [dGates, tf.matMul(dGates, w!, false, true), tf.mul(dc, fS!), tf.matMul(h0!, dGates, true, false)];

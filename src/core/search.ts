@@ -113,10 +113,13 @@ function toHypothesis(b: Beam, ended: boolean, alpha: number): Hypothesis {
 function checkSource(srcIds: readonly number[], vocab: number, maxLen: number): void {
   if (srcIds.length === 0) throw new Error('source is empty');
   if (srcIds.length > maxLen) {
-    throw new Error(`source has ${srcIds.length} tokens but this model accepts at most ${maxLen} (maxSrcLen); shorten the input`);
+    throw new Error(
+      `source has ${srcIds.length} tokens but this model accepts at most ${maxLen} (maxSrcLen); shorten the input`,
+    );
   }
   for (const id of srcIds) {
-    if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new Error(`source id ${id} is outside the vocabulary (0..${vocab - 1})`);
+    if (!Number.isInteger(id) || id < 0 || id >= vocab)
+      throw new Error(`source id ${id} is outside the vocabulary (0..${vocab - 1})`);
   }
 }
 

@@ -140,7 +140,9 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
   private embedTokens(table: V, ids: tf.Tensor2D, offset: number, training: boolean): tf.Tensor3D {
     const T = ids.shape[1];
     if (offset + T > this.positions.shape[0]) {
-      throw new Error(`sequence of ${offset + T} tokens exceeds the model's position table (${this.positions.shape[0]}; maxSrcLen/maxTgtLen)`);
+      throw new Error(
+        `sequence of ${offset + T} tokens exceeds the model's position table (${this.positions.shape[0]}; maxSrcLen/maxTgtLen)`,
+      );
     }
     const x = tf.add(
       tf.mul(embed(table as tf.Tensor2D, ids, training), Math.sqrt(this.config.dModel)),
@@ -151,7 +153,11 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
 
   private feedForward(L: EncoderLayer, x: tf.Tensor3D, training: boolean): tf.Tensor3D {
     const h = layerNorm(x, L.ln2.g as tf.Tensor1D, L.ln2.b as tf.Tensor1D);
-    const y = dense(tf.relu(dense(h, L.w1 as tf.Tensor2D, L.b1 as tf.Tensor1D)), L.w2 as tf.Tensor2D, L.b2 as tf.Tensor1D);
+    const y = dense(
+      tf.relu(dense(h, L.w1 as tf.Tensor2D, L.b1 as tf.Tensor1D)),
+      L.w2 as tf.Tensor2D,
+      L.b2 as tf.Tensor1D,
+    );
     return tf.add(x, maybeDropout(y, this.config.dropout, training, this.rng)) as tf.Tensor3D;
   }
 

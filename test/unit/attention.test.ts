@@ -15,14 +15,25 @@ const matVec = (x: number[], w: M): number[] => w[0]!.map((_, j) => x.reduce((s,
 const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
 /** Reference attention for one query over memory rows with a 0/1 mask. */
-function reference(type: AttentionType, q: number[], memory: M, mask: number[], w: Record<string, M>): { weights: number[]; context: number[] } {
+function reference(
+  type: AttentionType,
+  q: number[],
+  memory: M,
+  mask: number[],
+  w: Record<string, M>,
+): { weights: number[]; context: number[] } {
   let scores: number[];
   if (type === 'luong-dot') scores = memory.map((m) => dot(q, m));
   else if (type === 'luong-general') scores = memory.map((m) => dot(q, matVec(m, w['attention/w']!)));
   else {
     const qa = matVec(q, w['attention/wq']!);
     const v = w['attention/v']!.map((r) => r[0]!);
-    scores = memory.map((m) => dot(v, matVec(m, w['attention/wk']!).map((k, i) => Math.tanh(k + qa[i]!))));
+    scores = memory.map((m) =>
+      dot(
+        v,
+        matVec(m, w['attention/wk']!).map((k, i) => Math.tanh(k + qa[i]!)),
+      ),
+    );
   }
   const live = scores.map((s, i) => (mask[i] ? s : -Infinity));
   const max = Math.max(...live);

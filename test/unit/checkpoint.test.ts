@@ -10,7 +10,14 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { selectBackend } from '../../src/core/backend';
-import { CONFIG_FILE, loadModel, MANIFEST_FILE, ModelLoadError, saveModel, WEIGHTS_FILE } from '../../src/core/checkpoint';
+import {
+  CONFIG_FILE,
+  loadModel,
+  MANIFEST_FILE,
+  ModelLoadError,
+  saveModel,
+  WEIGHTS_FILE,
+} from '../../src/core/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../../src/core/model';
 import { beamSearch } from '../../src/core/search';
 
@@ -29,9 +36,19 @@ describe('checkpoint', () => {
   before(async () => {
     await selectBackend({ setting: 'wasm' });
     root = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-ckpt-'));
-    model = buildModel({ cell: 'lstm', attention: 'bahdanau', embeddingDim: 6, hiddenDim: 8, encoderLayers: 2 }, 14, 13, 9);
+    model = buildModel(
+      { cell: 'lstm', attention: 'bahdanau', embeddingDim: 6, hiddenDim: 8, encoderLayers: 2 },
+      14,
+      13,
+      9,
+    );
     good = path.join(root, 'good');
-    await saveModel(model, good, { tokenizer: 'tokenizer.json', metrics: { bleu: 12.5 } }, { extraFiles: { 'tokenizer.json': '{"v":1}' } });
+    await saveModel(
+      model,
+      good,
+      { tokenizer: 'tokenizer.json', metrics: { bleu: 12.5 } },
+      { extraFiles: { 'tokenizer.json': '{"v":1}' } },
+    );
   });
   after(() => {
     model.dispose();
@@ -51,7 +68,10 @@ describe('checkpoint', () => {
       assert.strictEqual(meta.formatVersion, 1);
       assert.deepStrictEqual(loaded.config, m.config);
       assert.deepStrictEqual(outputs(loaded), outputs(m));
-      assert.deepStrictEqual(beamSearch(loaded, [4, 7, 8, 2], { maxLength: 5 }), beamSearch(m, [4, 7, 8, 2], { maxLength: 5 }));
+      assert.deepStrictEqual(
+        beamSearch(loaded, [4, 7, 8, 2], { maxLength: 5 }),
+        beamSearch(m, [4, 7, 8, 2], { maxLength: 5 }),
+      );
       loaded.dispose();
       assert.strictEqual(tf.memory().numTensors, before, 'dispose frees everything load allocated');
       m.dispose();
@@ -73,8 +93,14 @@ describe('checkpoint', () => {
     await saveModel(model, dir, {}, { extraFiles: { 'stale.txt': 'x' } });
     await saveModel(model, dir);
     assert.ok(!fs.existsSync(path.join(dir, 'stale.txt')));
-    assert.deepStrictEqual(fs.readdirSync(root).filter((f) => f.startsWith('.')), []);
-    await assert.rejects(saveModel(model, path.join(root, 'bad'), {}, { extraFiles: { '../evil': 'x' } }), /not a plain file name/);
+    assert.deepStrictEqual(
+      fs.readdirSync(root).filter((f) => f.startsWith('.')),
+      [],
+    );
+    await assert.rejects(
+      saveModel(model, path.join(root, 'bad'), {}, { extraFiles: { '../evil': 'x' } }),
+      /not a plain file name/,
+    );
     assert.ok(!fs.existsSync(path.join(root, 'bad')));
   });
 

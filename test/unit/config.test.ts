@@ -35,7 +35,9 @@ describe('config', () => {
   });
 
   it('accepts rnn-only oddities on a transformer and transformer-only ones on an rnn', () => {
-    assert.doesNotThrow(() => resolveModelConfig({ arch: 'transformer', attention: 'luong-dot', bidirectional: true }, 10, 10));
+    assert.doesNotThrow(() =>
+      resolveModelConfig({ arch: 'transformer', attention: 'luong-dot', bidirectional: true }, 10, 10),
+    );
     assert.doesNotThrow(() => resolveModelConfig({ arch: 'rnn', dModel: 7, heads: 3 }, 10, 10));
   });
 });

@@ -13,7 +13,8 @@ import { gruStep, gruStepAutodiff, lstmStep, lstmStepAutodiff } from '../../src/
 
 type M = number[][];
 const sig = (x: number): number => 1 / (1 + Math.exp(-x));
-const affine = (x: number[], w: M, b: number[]): number[] => b.map((bj, j) => bj + x.reduce((s, xi, i) => s + xi * w[i]![j]!, 0));
+const affine = (x: number[], w: M, b: number[]): number[] =>
+  b.map((bj, j) => bj + x.reduce((s, xi, i) => s + xi * w[i]![j]!, 0));
 
 /** Reference forward pass of one unidirectional layer; returns the outputs per step. */
 function referenceLayer(cell: CellType, ids: number[], w: Record<string, M | number[]>, H: number): number[][] {
@@ -55,7 +56,11 @@ describe('recurrent encoder', () => {
   for (const cell of ['gru', 'lstm'] as const) {
     it(`${cell} outputs match a plain-JS reference (1e-4)`, () => {
       const H = 4;
-      const config = resolveModelConfig({ cell, embeddingDim: 3, hiddenDim: H, bidirectional: false, dropout: 0 }, 10, 10);
+      const config = resolveModelConfig(
+        { cell, embeddingDim: 3, hiddenDim: H, bidirectional: false, dropout: 0 },
+        10,
+        10,
+      );
       const store = new WeightStore(new SeededRandom(21));
       const encoder = new RecurrentEncoder(config, store, new SeededRandom(1));
       const w: Record<string, M | number[]> = {};
@@ -80,12 +85,22 @@ describe('recurrent encoder', () => {
     tf.tidy(() => {
       const H = 3;
       const rnd = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
-      const inputs = [rnd([2, 3 * H], 1), rnd([2, H], 2), rnd([H, 3 * H], 3), rnd([3 * H], 4)] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const inputs = [rnd([2, 3 * H], 1), rnd([2, H], 2), rnd([H, 3 * H], 3), rnd([3 * H], 4)] as [
+        tf.Tensor2D,
+        tf.Tensor2D,
+        tf.Tensor2D,
+        tf.Tensor1D,
+      ];
       const weights = rnd([2, H], 5); // a loss that weighs outputs differently
       const loss =
         (f: typeof gruStep) =>
         (...x: tf.Tensor[]) =>
-          tf.sum(tf.mul(tf.square(f(x[0] as tf.Tensor2D, x[1] as tf.Tensor2D, x[2] as tf.Tensor2D, x[3] as tf.Tensor1D)), weights));
+          tf.sum(
+            tf.mul(
+              tf.square(f(x[0] as tf.Tensor2D, x[1] as tf.Tensor2D, x[2] as tf.Tensor2D, x[3] as tf.Tensor1D)),
+              weights,
+            ),
+          );
       const fused = tf.grads(loss(gruStep))([...inputs]);
       const plain = tf.grads(loss(gruStepAutodiff))([...inputs]);
       const v1 = gruStep(...inputs).arraySync();
@@ -96,7 +111,10 @@ describe('recurrent encoder', () => {
         const a = g.dataSync();
         const b = plain[k]!.dataSync();
         a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) < 1e-5, `gradient ${k}[${i}]: ${x} vs ${b[i]}`));
-        assert.ok(b.some((x) => Math.abs(x) > 1e-4), 'non-trivial gradient');
+        assert.ok(
+          b.some((x) => Math.abs(x) > 1e-4),
+          'non-trivial gradient',
+        );
       });
     });
     assert.strictEqual(tf.memory().numTensors, before);
@@ -124,14 +142,21 @@ describe('recurrent encoder', () => {
         const a = g.dataSync();
         const b = plain[k]!.dataSync();
         a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) < 1e-5, `gradient ${k}[${i}]: ${x} vs ${b[i]}`));
-        assert.ok(b.some((x) => Math.abs(x) > 1e-4), 'non-trivial gradient');
+        assert.ok(
+          b.some((x) => Math.abs(x) > 1e-4),
+          'non-trivial gradient',
+        );
       });
     });
     assert.strictEqual(tf.memory().numTensors, before);
   });
 
   it('bidirectional 2-layer outputs and final states ignore right padding', () => {
-    const config = resolveModelConfig({ cell: 'lstm', embeddingDim: 3, hiddenDim: 4, encoderLayers: 2, dropout: 0 }, 12, 12);
+    const config = resolveModelConfig(
+      { cell: 'lstm', embeddingDim: 3, hiddenDim: 4, encoderLayers: 2, dropout: 0 },
+      12,
+      12,
+    );
     const store = new WeightStore(new SeededRandom(2));
     const encoder = new RecurrentEncoder(config, store, new SeededRandom(1));
     const run = (rows: number[][]) =>
@@ -148,7 +173,9 @@ describe('recurrent encoder', () => {
     for (let t = 0; t < 4; t++) {
       alone.memory[0]![t]!.forEach((x, j) => assert.ok(Math.abs(padded.memory[0]![t]![j]! - x) < 1e-5, `memory t${t}`));
     }
-    alone.finals.forEach((f, l) => f[0]!.forEach((x, j) => assert.ok(Math.abs(padded.finals[l]![0]![j]! - x) < 1e-5, `final l${l}`)));
+    alone.finals.forEach((f, l) =>
+      f[0]!.forEach((x, j) => assert.ok(Math.abs(padded.finals[l]![0]![j]! - x) < 1e-5, `final l${l}`)),
+    );
     // The padded batch's other row differs, so the comparison is not vacuous.
     assert.ok(Math.abs(padded.finals[1]![1]![0]! - padded.finals[1]![0]![0]!) > 1e-6);
     store.dispose();

@@ -36,10 +36,15 @@ describe('loss', () => {
   });
 
   it('averages -log p(target) over unmasked tokens only', () => {
-    const expected = -(logSoftmax(LOGITS[0]![0]!)[1]! + logSoftmax(LOGITS[0]![1]!)[2]! + logSoftmax(LOGITS[1]![0]!)[0]!) / 3;
+    const expected =
+      -(logSoftmax(LOGITS[0]![0]!)[1]! + logSoftmax(LOGITS[0]![1]!)[2]! + logSoftmax(LOGITS[1]![0]!)[0]!) / 3;
     const before = tf.memory().numTensors;
     const [loss, lps] = tf.tidy(() => [
-      maskedCrossEntropy(tf.tensor3d(LOGITS), tf.tensor2d(TARGETS, undefined, 'int32'), tf.tensor2d(MASK)).dataSync()[0]!,
+      maskedCrossEntropy(
+        tf.tensor3d(LOGITS),
+        tf.tensor2d(TARGETS, undefined, 'int32'),
+        tf.tensor2d(MASK),
+      ).dataSync()[0]!,
       tokenLogProbs(tf.tensor3d(LOGITS), tf.tensor2d(TARGETS, undefined, 'int32')).arraySync(),
     ]) as unknown as [number, number[][]];
     assert.strictEqual(tf.memory().numTensors, before);
@@ -60,13 +65,25 @@ describe('loss', () => {
         const lp = logSoftmax(r);
         return s + (1 - eps) * -lp[t]! + (eps * -lp.reduce((a, b) => a + b, 0)) / lp.length;
       }, 0) / 3;
-    const loss = tf.tidy(() =>
-      maskedCrossEntropy(tf.tensor3d(LOGITS), tf.tensor2d(TARGETS, undefined, 'int32'), tf.tensor2d(MASK), eps).dataSync()[0]!,
+    const loss = tf.tidy(
+      () =>
+        maskedCrossEntropy(
+          tf.tensor3d(LOGITS),
+          tf.tensor2d(TARGETS, undefined, 'int32'),
+          tf.tensor2d(MASK),
+          eps,
+        ).dataSync()[0]!,
     );
     assert.ok(Math.abs(loss - expected) < 1e-5, `${loss} vs ${expected}`);
     tf.tidy(() =>
       assert.throws(
-        () => maskedCrossEntropy(tf.zeros([1, 1, 3]) as tf.Tensor3D, tf.zeros([1, 1], 'int32') as tf.Tensor2D, tf.ones([1, 1]) as tf.Tensor2D, 1),
+        () =>
+          maskedCrossEntropy(
+            tf.zeros([1, 1, 3]) as tf.Tensor3D,
+            tf.zeros([1, 1], 'int32') as tf.Tensor2D,
+            tf.ones([1, 1]) as tf.Tensor2D,
+            1,
+          ),
         /labelSmoothing/,
       ),
     );

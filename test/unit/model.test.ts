@@ -22,9 +22,24 @@ export const TINY_VARIANTS: Record<string, Partial<ModelConfig>> = {
     embeddingDim: 6,
     hiddenDim: 8,
   },
-  'lstm + bahdanau (2 layers)': { cell: 'lstm', attention: 'bahdanau', encoderLayers: 2, decoderLayers: 2, embeddingDim: 6, hiddenDim: 8 },
+  'lstm + bahdanau (2 layers)': {
+    cell: 'lstm',
+    attention: 'bahdanau',
+    encoderLayers: 2,
+    decoderLayers: 2,
+    embeddingDim: 6,
+    hiddenDim: 8,
+  },
   'lstm + none': { cell: 'lstm', attention: 'none', embeddingDim: 6, hiddenDim: 8 },
-  'transformer (tied)': { arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, encoderLayers: 2, decoderLayers: 2, tieEmbeddings: true },
+  'transformer (tied)': {
+    arch: 'transformer',
+    dModel: 8,
+    heads: 2,
+    ffDim: 16,
+    encoderLayers: 2,
+    decoderLayers: 2,
+    tieEmbeddings: true,
+  },
 };
 
 const SRC = [
@@ -62,75 +77,93 @@ describe('model', () => {
         `expected a ConfigurationError on ${field}`,
       );
     }
-    assert.throws(() => buildModel({}, 3, 20), (e: unknown) => e instanceof ConfigurationError && e.field === 'srcVocabSize');
+    assert.throws(
+      () => buildModel({}, 3, 20),
+      (e: unknown) => e instanceof ConfigurationError && e.field === 'srcVocabSize',
+    );
   });
 
-  for (const [name, config] of Object.entries(TINY_VARIANTS)) {
-    describe(name, () => {
-      it('step-wise decoding reproduces the teacher-forced log-probabilities and attention', () => {
-        const model = buildModel({ ...config, dropout: 0.3 }, 14, 13, 5);
-        const before = tf.memory().numTensors;
-        const src = tf.tensor2d([SRC[0]!], undefined, 'int32');
-        const mask = tf.ones([1, SRC[0]!.length]) as tf.Tensor2D;
-        const tgt = tf.tensor2d([TGT_IN[0]!], undefined, 'int32');
-        const out = model.forward(src, mask, tgt, false);
-        const lsm = tf.logSoftmax(out.logits);
-        const full = lsm.arraySync()[0]!;
-        const attention = out.attention?.arraySync()[0] ?? null;
-        tf.dispose([tgt, out.logits, out.attention ?? [], lsm]);
-        const source = model.encode(src, mask);
-        let state = model.initialState(source);
-        TGT_IN[0]!.forEach((tok, t) => {
-          const prev = tf.tensor1d([tok], 'int32');
-          const out = model.step(source, state, prev);
-          const lp = out.logProbs.arraySync()[0]!;
-          lp.forEach((x, v) => assert.ok(Math.abs(x - full[t]![v]!) < 1e-4, `step ${t} token ${v}: ${x} vs ${full[t]![v]}`));
-          if (attention) {
-            const a = out.attention!.arraySync()[0]!;
-            a.forEach((x, s) => assert.ok(Math.abs(x - attention[t]![s]!) < 1e-4, `attention step ${t}`));
-          } else assert.strictEqual(out.attention, null);
-          if (config.arch === 'transformer') assert.deepStrictEqual(out.attentionByLayerHead!.shape, [2, 2, 1, 5]);
-          tf.dispose([prev, out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? []]);
-          disposeDecodingTensors(state);
-          state = out.state;
+  for (const backend of ['wasm', 'cpu'] as const) {
+    for (const [name, config] of Object.entries(TINY_VARIANTS)) {
+      describe(`${name} on ${backend}`, () => {
+        before(async () => {
+          await selectBackend({ setting: backend });
+          assert.strictEqual(tf.getBackend(), backend);
         });
-        disposeDecodingTensors(state);
-        disposeDecodingTensors(source);
-        tf.dispose([src, mask]);
-        assert.strictEqual(tf.memory().numTensors, before, 'no tensor leaks after inference');
-        model.dispose();
-      });
+        after(async () => {
+          await selectBackend({ setting: 'wasm' });
+        });
+        it('step-wise decoding reproduces the teacher-forced log-probabilities and attention', () => {
+          const model = buildModel({ ...config, dropout: 0.3 }, 14, 13, 5);
+          const before = tf.memory().numTensors;
+          const src = tf.tensor2d([SRC[0]!], undefined, 'int32');
+          const mask = tf.ones([1, SRC[0]!.length]) as tf.Tensor2D;
+          const tgt = tf.tensor2d([TGT_IN[0]!], undefined, 'int32');
+          const out = model.forward(src, mask, tgt, false);
+          const lsm = tf.logSoftmax(out.logits);
+          const full = lsm.arraySync()[0]!;
+          const attention = out.attention?.arraySync()[0] ?? null;
+          tf.dispose([tgt, out.logits, out.attention ?? [], lsm]);
+          const source = model.encode(src, mask);
+          let state = model.initialState(source);
+          TGT_IN[0]!.forEach((tok, t) => {
+            const prev = tf.tensor1d([tok], 'int32');
+            const out = model.step(source, state, prev);
+            const lp = out.logProbs.arraySync()[0]!;
+            lp.forEach((x, v) =>
+              assert.ok(Math.abs(x - full[t]![v]!) < 1e-4, `step ${t} token ${v}: ${x} vs ${full[t]![v]}`),
+            );
+            if (attention) {
+              const a = out.attention!.arraySync()[0]!;
+              a.forEach((x, s) => assert.ok(Math.abs(x - attention[t]![s]!) < 1e-4, `attention step ${t}`));
+            } else assert.strictEqual(out.attention, null);
+            if (config.arch === 'transformer') assert.deepStrictEqual(out.attentionByLayerHead!.shape, [2, 2, 1, 5]);
+            tf.dispose([prev, out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? []]);
+            disposeDecodingTensors(state);
+            state = out.state;
+          });
+          disposeDecodingTensors(state);
+          disposeDecodingTensors(source);
+          tf.dispose([src, mask]);
+          assert.strictEqual(tf.memory().numTensors, before, 'no tensor leaks after inference');
+          model.dispose();
+        });
 
-      it('trains one step without leaking, with dropout only in training', () => {
-        const model = buildModel({ ...config, dropout: 0.5 }, 14, 13, 5);
-        const src = tf.tensor2d(SRC, undefined, 'int32');
-        const mask = tf.notEqual(src, 0).toFloat() as tf.Tensor2D;
-        const tgtIn = tf.tensor2d(TGT_IN, undefined, 'int32');
-        const tgtOut = tf.tensor2d(TGT_OUT, undefined, 'int32');
-        const tgtMask = tf.notEqual(tgtOut, 0).toFloat() as tf.Tensor2D;
-        const evalA = model.logits(src, mask, tgtIn, false);
-        const evalB = model.logits(src, mask, tgtIn, false);
-        const trainA = model.logits(src, mask, tgtIn, true);
-        assert.ok(tf.max(tf.abs(tf.sub(evalA, evalB))).dataSync()[0]! === 0, 'inference is deterministic');
-        assert.ok(tf.max(tf.abs(tf.sub(evalA, trainA))).dataSync()[0]! > 1e-4, 'dropout changes training outputs');
-        tf.dispose([evalA, evalB, trainA]);
-        tf.engine().startScope();
-        const optimizer = tf.train.adam(0.01);
-        const step = () =>
-          optimizer.minimize(() => maskedCrossEntropy(model.logits(src, mask, tgtIn, true), tgtOut, tgtMask), true, model.variables as tf.Variable[])!;
-        step().dispose(); // creates the optimizer's slots
-        const before = tf.memory().numTensors;
-        const loss = step();
-        loss.dispose();
-        assert.strictEqual(tf.memory().numTensors, before, 'no tensor leaks after a training step');
-        optimizer.dispose();
-        tf.engine().endScope();
-        const weightNames = model.weights.map((w) => w.name);
-        assert.strictEqual(new Set(weightNames).size, weightNames.length, 'weight names are unique');
-        tf.dispose([src, mask, tgtIn, tgtOut, tgtMask]);
-        model.dispose();
+        it('trains one step without leaking, with dropout only in training', () => {
+          const model = buildModel({ ...config, dropout: 0.5 }, 14, 13, 5);
+          const src = tf.tensor2d(SRC, undefined, 'int32');
+          const mask = tf.notEqual(src, 0).toFloat() as tf.Tensor2D;
+          const tgtIn = tf.tensor2d(TGT_IN, undefined, 'int32');
+          const tgtOut = tf.tensor2d(TGT_OUT, undefined, 'int32');
+          const tgtMask = tf.notEqual(tgtOut, 0).toFloat() as tf.Tensor2D;
+          const evalA = model.logits(src, mask, tgtIn, false);
+          const evalB = model.logits(src, mask, tgtIn, false);
+          const trainA = model.logits(src, mask, tgtIn, true);
+          assert.ok(tf.max(tf.abs(tf.sub(evalA, evalB))).dataSync()[0]! === 0, 'inference is deterministic');
+          assert.ok(tf.max(tf.abs(tf.sub(evalA, trainA))).dataSync()[0]! > 1e-4, 'dropout changes training outputs');
+          tf.dispose([evalA, evalB, trainA]);
+          tf.engine().startScope();
+          const optimizer = tf.train.adam(0.01);
+          const step = () =>
+            optimizer.minimize(
+              () => maskedCrossEntropy(model.logits(src, mask, tgtIn, true), tgtOut, tgtMask),
+              true,
+              model.variables as tf.Variable[],
+            )!;
+          step().dispose(); // creates the optimizer's slots
+          const before = tf.memory().numTensors;
+          const loss = step();
+          loss.dispose();
+          assert.strictEqual(tf.memory().numTensors, before, 'no tensor leaks after a training step');
+          optimizer.dispose();
+          tf.engine().endScope();
+          const weightNames = model.weights.map((w) => w.name);
+          assert.strictEqual(new Set(weightNames).size, weightNames.length, 'weight names are unique');
+          tf.dispose([src, mask, tgtIn, tgtOut, tgtMask]);
+          model.dispose();
+        });
       });
-    });
+    }
   }
 
   it('the same seed gives the same weights; another seed differs', () => {

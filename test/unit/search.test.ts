@@ -26,7 +26,12 @@ function rescore(model: Seq2SeqModel, src: number[], h: Hypothesis): number[] {
   const out = ended ? [...h.tokens, EOS_ID] : h.tokens;
   return tf.tidy(() => {
     const s = tf.tensor2d([src], undefined, 'int32');
-    const logits = model.logits(s, tf.ones([1, src.length]) as tf.Tensor2D, tf.tensor2d([[BOS_ID, ...out.slice(0, -1)]], undefined, 'int32'), false);
+    const logits = model.logits(
+      s,
+      tf.ones([1, src.length]) as tf.Tensor2D,
+      tf.tensor2d([[BOS_ID, ...out.slice(0, -1)]], undefined, 'int32'),
+      false,
+    );
     return Array.from(tokenLogProbs(logits, tf.tensor2d([out], undefined, 'int32')).dataSync());
   });
 }
@@ -37,9 +42,17 @@ describe('search', function () {
   before(async () => {
     await selectBackend({ setting: 'wasm' });
     models.gru = buildModel({ embeddingDim: 8, hiddenDim: 12, attention: 'luong-general', dropout: 0 }, 16, 16, 3);
-    models.transformer = buildModel({ arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, encoderLayers: 1, decoderLayers: 2, dropout: 0 }, 16, 16, 4);
+    models.transformer = buildModel(
+      { arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, encoderLayers: 1, decoderLayers: 2, dropout: 0 },
+      16,
+      16,
+      4,
+    );
     // Random weights rarely pick EOS; raise its bias so hypotheses end at different lengths.
-    for (const [arch, boost] of [['gru', 0], ['transformer', 1.5]] as const) {
+    for (const [arch, boost] of [
+      ['gru', 0],
+      ['transformer', 1.5],
+    ] as const) {
       const m = models[arch]!;
       const bias = m.weights.find((w) => w.name === 'decoder/output/b')!.variable;
       tf.tidy(() => bias.assign(tf.add(bias, tf.oneHot(EOS_ID, 16).toFloat().mul(boost))));
@@ -57,7 +70,9 @@ describe('search', function () {
           assert.deepStrictEqual(b!.tokens, g.tokens);
           assert.ok(Math.abs(b!.logProb - g.logProb) < 1e-5);
           const ref = rescore(m, src, g);
-          g.tokenLogProbs.forEach((lp, i) => assert.ok(Math.abs(lp - ref[i]!) < 1e-4, `token ${i}: ${lp} vs ${ref[i]}`));
+          g.tokenLogProbs.forEach((lp, i) =>
+            assert.ok(Math.abs(lp - ref[i]!) < 1e-4, `token ${i}: ${lp} vs ${ref[i]}`),
+          );
           assert.ok(Math.abs(g.logProb - g.tokenLogProbs.reduce((a, c) => a + c, 0)) < 1e-4);
         }
       });
@@ -99,10 +114,25 @@ describe('search', function () {
           for (const h of beamSearch(m, src, { beamSize: 3, nBest: 3, minLength: 3, maxLength: 5 })) {
             assert.ok(h.tokens.length >= 3 && h.tokens.length <= 5, `length ${h.tokens.length}`);
           }
-          for (const h of beamSearch(m, src, { beamSize: 3, nBest: 2, maxLength: 50, maxLengthRatio: 1, minLengthRatio: 0.5 })) {
-            assert.ok(h.tokens.length <= src.length && h.tokens.length >= Math.floor(src.length / 2), `ratio length ${h.tokens.length}`);
+          for (const h of beamSearch(m, src, {
+            beamSize: 3,
+            nBest: 2,
+            maxLength: 50,
+            maxLengthRatio: 1,
+            minLengthRatio: 0.5,
+          })) {
+            assert.ok(
+              h.tokens.length <= src.length && h.tokens.length >= Math.floor(src.length / 2),
+              `ratio length ${h.tokens.length}`,
+            );
           }
-          for (const h of beamSearch(m, src, { beamSize: 3, nBest: 3, minLength: 6, maxLength: 8, noRepeatNgramSize: 2 })) {
+          for (const h of beamSearch(m, src, {
+            beamSize: 3,
+            nBest: 3,
+            minLength: 6,
+            maxLength: 8,
+            noRepeatNgramSize: 2,
+          })) {
             const grams = h.tokens.slice(1).map((t, i) => `${h.tokens[i]},${t}`);
             assert.strictEqual(new Set(grams).size, grams.length, `repeated bigram in ${h.tokens}`);
           }
@@ -123,7 +153,10 @@ describe('search', function () {
           }
           if (arch === 'transformer') {
             const a = h.attentionByLayerHead!;
-            assert.deepStrictEqual([a.length, a[0]!.length, a[0]![0]!.length, a[0]![0]![0]!.length], [2, 2, h.attention.length, 5]);
+            assert.deepStrictEqual(
+              [a.length, a[0]!.length, a[0]![0]!.length, a[0]![0]![0]!.length],
+              [2, 2, h.attention.length, 5],
+            );
             // The reported row is the last layer's head mean.
             const mean = a[1]![0]![0]!.map((x, s) => (x + a[1]![1]![0]![s]!) / 2);
             mean.forEach((x, s) => assert.ok(Math.abs(x - h.attention[0]![s]!) < 1e-5));
