@@ -11,6 +11,7 @@
  *   --models a,b    gru,transformer (default both)
  *   --backends ...  wasm,cpu,tensorflow,wasm-stock (default wasm,tensorflow; cpu and the stock
  *                   wasm kernels are slow: cpu never finished a GRU step in 200 s here)
+ *   --cpu-timeout-s N  give the cpu backend this long per model before it is reported skipped
  *   --no-torch      skip the PyTorch reference
  *   --profile       add a per-kernel profile of one wasm training step
  *   --json FILE     also write the raw results
@@ -226,7 +227,7 @@ async function parent(): Promise<void> {
   const torch = process.argv.includes('--no-torch') ? 'skipped (--no-torch)' : runTorch(models);
   for (const model of models) {
     for (const backend of backends) {
-      const timeout = backend === 'cpu' || backend === 'wasm-stock' ? 300000 : 600000;
+      const timeout = backend === 'cpu' ? Number(flag('cpu-timeout-s') ?? 120) * 1000 : 600000;
       rows.push({ model, engine: `tfjs ${backend}`, r: runChild(backend, model, timeout) });
     }
     const t = typeof torch === 'string' ? torch : (torch[model] ?? 'not run');
