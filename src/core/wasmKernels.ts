@@ -8,6 +8,7 @@
  *   scalar loop about 10-20x slower.
  *
  * `registerWasmKernels()` registers replacements for the 'wasm' backend:
+ * - `Sum` over leading axes (bias gradients): one pass instead of transpose + reduce.
  * - `Identity`, `Slice`, `Unpack`, `SplitV`: the stock ones copy the whole input on every call
  *   (`readSync`) and `Identity` copies where it could share; these read through heap views.
  * - `UnsortedSegmentSum`: one pass over the input in JavaScript, reading and writing the wasm
@@ -425,6 +426,32 @@ function splitV(args: KernelArgs): tf.TensorInfo[] {
   });
 }
 
+/**
+ * Sum over leading axes (every bias gradient: `[rows, n] -> [n]`) as one pass over the rows;
+ * the stock kernel transposes the input first. Other reductions go to the stock kernel.
+ */
+function sum(args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+  const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
+  if (x.dtype !== 'float32' || !leading) return originalKernels.get('Sum')!(args) as tf.TensorInfo;
+  const backend = asWasm(args.backend);
+  const rest = x.shape.slice(axes.length);
+  const outShape = keepDims ? [...axes.map(() => 1), ...rest] : rest;
+  const out = backend.makeOutput(outShape, 'float32');
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  const inner = dst.length;
+  const rows = inner === 0 ? 0 : src.length / inner;
+  dst.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const o = r * inner;
+    for (let j = 0; j < inner; j++) dst[j]! += src[o + j]!;
+  }
+  return out;
+}
+
 function unpack(args: KernelArgs): tf.TensorInfo[] {
   const { value } = args.inputs as { value: tf.TensorInfo };
   if (value.dtype === 'string') return originalKernels.get('Unpack')!(args) as tf.TensorInfo[];
@@ -466,6 +493,7 @@ export function registerWasmKernels(): void {
     ['Slice', slice],
     ['Unpack', unpack],
     ['SplitV', splitV],
+    ['Sum', sum],
   ] as const) {
     const k = tf.getKernel(name, 'wasm') as (tf.KernelConfig & { [MARK]?: true }) | undefined;
     if (!k || k[MARK]) continue;

@@ -172,7 +172,7 @@ describe('wasm training kernels', function () {
     });
   });
 
-  describe('Identity, Slice, Unpack, SplitV', () => {
+  describe('Identity, Slice, Unpack, SplitV, Sum', () => {
     it('slices match for contiguous and strided windows', async () => {
       const x = rand([4, 5, 6], 30);
       await sameAsCpu([x], (v) => tf.slice(v, [1, 0, 0], [2, 5, 6]));
@@ -187,6 +187,15 @@ describe('wasm training kernels', function () {
       }
       await sameAsCpu([x], (v) => tf.concat(tf.split(v, [1, 3, 1], 2).reverse(), 2));
       await sameAsCpu([x], (v) => tf.concat(tf.split(v, 2, 1).reverse(), 1));
+    });
+
+    it('sums over leading axes (bias gradients) and any other axes like cpu', async () => {
+      const x = rand([6, 5, 4], 33);
+      await sameAsCpu([x], (v) => tf.sum(v, 0));
+      await sameAsCpu([x], (v) => tf.sum(v, [0, 1], true));
+      await sameAsCpu([x], (v) => tf.sum(v, 2));
+      await sameAsCpu([x], (v) => tf.sum(v));
+      await sameAsCpu([x], (v) => tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.add(v, b), v)))(tf.ones([4])));
     });
 
     it('a clone outlives its source', async () => {
