@@ -51,7 +51,15 @@ const CONFIGS: Record<ModelName, Partial<ModelConfig>> = {
     bidirectional: true,
     dropout: 0.1,
   },
-  transformer: { arch: 'transformer', dModel: 256, heads: 4, ffDim: 1024, encoderLayers: 2, decoderLayers: 2, dropout: 0.1 },
+  transformer: {
+    arch: 'transformer',
+    dModel: 256,
+    heads: 4,
+    ffDim: 1024,
+    encoderLayers: 2,
+    decoderLayers: 2,
+    dropout: 0.1,
+  },
 };
 
 interface Latency {
@@ -95,7 +103,13 @@ function ids(n: number, seed: number): Int32Array {
 }
 
 function trainingStep(model: Seq2SeqModel, opt: tf.Optimizer, batch: tf.Tensor2D[]): void {
-  const [src, srcMask, tgtIn, tgtOut, tgtMask] = batch as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  const [src, srcMask, tgtIn, tgtOut, tgtMask] = batch as [
+    tf.Tensor2D,
+    tf.Tensor2D,
+    tf.Tensor2D,
+    tf.Tensor2D,
+    tf.Tensor2D,
+  ];
   const cost = opt.minimize(
     () => maskedCrossEntropy(model.logits(src, srcMask, tgtIn, true), tgtOut, tgtMask, 0.1),
     true,
@@ -147,10 +161,18 @@ async function child(backend: BenchBackend, name: ModelName): Promise<EngineResu
     done++;
   }
   const stepMs = (performance.now() - t0) / done;
-  const result: EngineResult = { stepMs, tokensPerSec: (B * T * 1000) / stepMs, rssMb: 0, note: `${done} steps, first ${firstMs.toFixed(0)} ms` };
+  const result: EngineResult = {
+    stepMs,
+    tokensPerSec: (B * T * 1000) / stepMs,
+    rssMb: 0,
+    note: `${done} steps, first ${firstMs.toFixed(0)} ms`,
+  };
   if (process.argv.includes('--profile') && backend === 'wasm') result.profile = await profileStep(model, opt, batch);
   if (sentences > 0 && backend !== 'wasm-stock') {
-    for (const [key, beam] of [['greedy', 1], ['beam4', 4]] as const) {
+    for (const [key, beam] of [
+      ['greedy', 1],
+      ['beam4', 4],
+    ] as const) {
       const times: number[] = [];
       for (let i = 0; i <= sentences; i++) {
         const src = [...ids(DECODE_SRC, 100 + i)];
@@ -175,8 +197,13 @@ const THREAD_ENV = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_TH
 
 function runChild(backend: BenchBackend, name: ModelName, timeoutMs: number): EngineResult | string {
   const args = [__filename, '--child', backend, name, ...process.argv.slice(2).filter((a) => a !== '--child')];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...THREAD_ENV } });
-  if (r.error) return `skipped: ${r.error.message.includes('ETIMEDOUT') ? `no result within ${timeoutMs / 1000} s` : r.error.message}`;
+  const r = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, ...THREAD_ENV },
+  });
+  if (r.error)
+    return `skipped: ${r.error.message.includes('ETIMEDOUT') ? `no result within ${timeoutMs / 1000} s` : r.error.message}`;
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) return `failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(line.slice(7)) as EngineResult;
@@ -203,11 +230,21 @@ interface TorchResult {
 function runTorch(models: ModelName[]): TorchResult | string {
   const why = ensureTorch();
   if (why) return why;
-  const args = JSON.stringify({ threads: 1, steps: Number(flag('steps') ?? 5), sentences: Number(flag('sentences') ?? 20), decodeLen: DECODE_LEN, models });
-  const r = spawnSync('/usr/bin/python3', [path.join(__dirname, '..', '..', '..', 'bench', 'engine', 'reference.py'), args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...THREAD_ENV },
+  const args = JSON.stringify({
+    threads: 1,
+    steps: Number(flag('steps') ?? 5),
+    sentences: Number(flag('sentences') ?? 20),
+    decodeLen: DECODE_LEN,
+    models,
   });
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [path.join(__dirname, '..', '..', '..', 'bench', 'engine', 'reference.py'), args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...THREAD_ENV },
+    },
+  );
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as TorchResult;
@@ -234,8 +271,12 @@ async function parent(): Promise<void> {
     if (typeof t !== 'string' && typeof torch !== 'string') t.rssMb = torch.rssMb;
     rows.push({ model, engine: `PyTorch ${typeof torch === 'string' ? '' : torch.torch} (1 thread)`, r: t });
   }
-  console.log(`\nshapes: batch ${B}, source ${S}, target ${T}, vocab ${VOCAB}; decode: ${DECODE_SRC}-token source, ${DECODE_LEN} output steps`);
-  console.log('model        engine                     step ms   tgt tok/s  vs torch  greedy p50/p90 ms  beam4 p50/p90 ms  peak RSS MB');
+  console.log(
+    `\nshapes: batch ${B}, source ${S}, target ${T}, vocab ${VOCAB}; decode: ${DECODE_SRC}-token source, ${DECODE_LEN} output steps`,
+  );
+  console.log(
+    'model        engine                     step ms   tgt tok/s  vs torch  greedy p50/p90 ms  beam4 p50/p90 ms  peak RSS MB',
+  );
   for (const { model, engine, r } of rows) {
     if (typeof r === 'string') {
       console.log(`${model.padEnd(12)} ${engine.padEnd(26)} ${r}`);
@@ -255,7 +296,9 @@ async function parent(): Promise<void> {
       const total = r.profile.reduce((a, k) => a + k.ms, 0);
       console.log(`\nprofile of one ${model} training step on wasm (${total.toFixed(0)} ms in kernels):`);
       for (const k of r.profile.slice(0, 15)) {
-        console.log(`  ${k.name.padEnd(22)} ${k.ms.toFixed(1).padStart(8)} ms ${((100 * k.ms) / total).toFixed(1).padStart(5)}%  ${String(k.calls).padStart(6)} calls`);
+        console.log(
+          `  ${k.name.padEnd(22)} ${k.ms.toFixed(1).padStart(8)} ms ${((100 * k.ms) / total).toFixed(1).padStart(5)}%  ${String(k.calls).padStart(6)} calls`,
+        );
       }
       console.log(`  kernel calls in total: ${r.profile.reduce((a, k) => a + k.calls, 0)}`);
     }

@@ -183,7 +183,11 @@ function rawTranspose(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo {
   const kernel = tf.getKernel('Transpose', 'wasm');
   if (!kernel) throw new Error('wasm Transpose kernel missing');
   stats.transposes++;
-  return kernel.kernelFunc({ inputs: { x }, backend: backend as unknown as tf.KernelBackend, attrs: { perm } }) as tf.TensorInfo;
+  return kernel.kernelFunc({
+    inputs: { x },
+    backend: backend as unknown as tf.KernelBackend,
+    attrs: { perm },
+  }) as tf.TensorInfo;
 }
 
 /**
@@ -258,7 +262,11 @@ function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const bBatch = b.shape.slice(0, -2);
   const aBatchSize = sizeOf(aBatch);
   const bBatchSize = sizeOf(bBatch);
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (!transposeA && !transposeB && aBatchSize === 1 && bBatchSize === 1)) {
+  if (
+    a.dtype !== 'float32' ||
+    b.dtype !== 'float32' ||
+    (!transposeA && !transposeB && aBatchSize === 1 && bBatchSize === 1)
+  ) {
     stats.plain++;
     return original(args) as tf.TensorInfo;
   }
@@ -499,7 +507,12 @@ export function registerWasmKernels(): void {
     if (!k || k[MARK]) continue;
     originalKernels.set(name, k.kernelFunc);
     tf.unregisterKernel(name, 'wasm');
-    const config = { kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc, [MARK]: true as const };
+    const config = {
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: kernelFunc as tf.KernelFunc,
+      [MARK]: true as const,
+    };
     tf.registerKernel(k.setupFunc ? { ...config, setupFunc: k.setupFunc } : config);
   }
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {

@@ -23,7 +23,11 @@ function rand(shape: number[], seed: number): Values {
 }
 
 /** Runs `f` on fresh tensors of `inputs` on `backend` and returns its output's values and shape. */
-async function runOn(backend: string, inputs: Values[], f: (...xs: tf.Tensor[]) => tf.Tensor): Promise<{ v: Float32Array; shape: number[] }> {
+async function runOn(
+  backend: string,
+  inputs: Values[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+): Promise<{ v: Float32Array; shape: number[] }> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const y = f(...inputs.map((i) => tf.tensor(i.data, i.shape, i.dtype)));
@@ -122,8 +126,16 @@ describe('wasm training kernels', function () {
     });
 
     it('matches at model sizes (GRU step backward products)', async () => {
-      await sameAsCpu([rand([32, 96], 12), rand([48, 96], 13)], (x, y) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, false, true), 1e-4);
-      await sameAsCpu([rand([64, 48], 14), rand([64, 96], 15)], (x, y) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, true, false), 1e-4);
+      await sameAsCpu(
+        [rand([32, 96], 12), rand([48, 96], 13)],
+        (x, y) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, false, true),
+        1e-4,
+      );
+      await sameAsCpu(
+        [rand([64, 48], 14), rand([64, 96], 15)],
+        (x, y) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, true, false),
+        1e-4,
+      );
     });
 
     it('reuses the transpose of an operand used twice and still gives fresh results', async () => {
@@ -131,13 +143,19 @@ describe('wasm training kernels', function () {
       const w = tf.variable(tf.tensor(rand([6, 4], 16).data, [6, 4]));
       const hitsBefore = wasmKernelStats().transposeCacheHits;
       const outs: Float32Array[] = [];
-      for (let i = 0; i < 3; i++) outs.push(tf.tidy(() => tf.matMul(tf.ones([2, 4]), w, false, true).dataSync() as Float32Array));
+      for (let i = 0; i < 3; i++)
+        outs.push(tf.tidy(() => tf.matMul(tf.ones([2, 4]), w, false, true).dataSync() as Float32Array));
       assert.ok(wasmKernelStats().transposeCacheHits - hitsBefore >= 1);
       assert.deepStrictEqual(outs[2], outs[0]);
       // A new value gets a new data id: the cached transpose must not be used for it.
       w.assign(tf.mul(w, 2));
       const doubled = tf.tidy(() => tf.matMul(tf.ones([2, 4]), w, false, true).dataSync());
-      assert.ok(maxDiff(doubled, outs[0]!.map((v) => 2 * v)) < 1e-5);
+      assert.ok(
+        maxDiff(
+          doubled,
+          outs[0]!.map((v) => 2 * v),
+        ) < 1e-5,
+      );
       w.dispose();
     });
 
@@ -168,7 +186,9 @@ describe('wasm training kernels', function () {
       const table = rand([10, 4], 22);
       const ids: Values = { data: new Int32Array([3, 7, 3, 0, 9, 3]), shape: [2, 3], dtype: 'int32' };
       const dy = rand([2, 3, 4], 23);
-      await sameAsCpu([table, ids, dy], (t, i, g) => tf.grad((tt: tf.Tensor) => tf.sum(tf.mul(tf.gather(tt, i!), g!)))(t!));
+      await sameAsCpu([table, ids, dy], (t, i, g) =>
+        tf.grad((tt: tf.Tensor) => tf.sum(tf.mul(tf.gather(tt, i!), g!)))(t!),
+      );
     });
   });
 
@@ -183,7 +203,12 @@ describe('wasm training kernels', function () {
     it('unstack and split match on every axis', async () => {
       const x = rand([3, 4, 5], 32);
       for (const axis of [0, 1, 2]) {
-        await sameAsCpu([x], (v) => tf.stack(tf.unstack(v, axis).map((t) => tf.mul(t, 2)), axis));
+        await sameAsCpu([x], (v) =>
+          tf.stack(
+            tf.unstack(v, axis).map((t) => tf.mul(t, 2)),
+            axis,
+          ),
+        );
       }
       await sameAsCpu([x], (v) => tf.concat(tf.split(v, [1, 3, 1], 2).reverse(), 2));
       await sameAsCpu([x], (v) => tf.concat(tf.split(v, 2, 1).reverse(), 1));
@@ -214,7 +239,11 @@ describe('wasm training kernels', function () {
       const vocab = 20;
       const emb = tf.variable(tf.tensor(rand([vocab, 8], 40).data, [vocab, 8]));
       const w = tf.variable(tf.tensor(rand([8, vocab], 41).data, [8, vocab]));
-      const ids = tf.tensor2d([...Array(32).keys()].map((i) => (i * 7) % vocab), [4, 8], 'int32');
+      const ids = tf.tensor2d(
+        [...Array(32).keys()].map((i) => (i * 7) % vocab),
+        [4, 8],
+        'int32',
+      );
       const target = tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, vocab); // learn the identity map
       const opt = tf.train.adam(0.05);
       const lossOf = (): tf.Scalar =>
