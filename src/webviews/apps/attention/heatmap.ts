@@ -179,8 +179,8 @@ export class Heatmap {
     this.cursor = { step, index };
     this.mode = 'target';
     const row = data.matrix[step]!;
-    const rowMax = Math.max(...row, 1e-9);
-    this.srcLabels.querySelectorAll<HTMLElement>('.src-token').forEach((s, i) => tint(s, (row[i] ?? 0) / rowMax));
+    // Tints use the colour scale's top (the matrix maximum), so labels read like the cells.
+    this.srcLabels.querySelectorAll<HTMLElement>('.src-token').forEach((s, i) => tint(s, (row[i] ?? 0) / this.max));
     this.outLabels.children[step]?.classList.add('active');
     this.draw();
     this.callbacks.onTarget(step, row);
@@ -203,8 +203,7 @@ export class Heatmap {
     this.cursor = { step, index };
     this.mode = 'source';
     const col = column(data.matrix, index);
-    const colMax = Math.max(...col, 1e-9);
-    this.outLabels.querySelectorAll<HTMLElement>('.out-token').forEach((s, i) => tint(s, (col[i] ?? 0) / colMax));
+    this.outLabels.querySelectorAll<HTMLElement>('.out-token').forEach((s, i) => tint(s, (col[i] ?? 0) / this.max));
     this.srcLabels.children[index]?.classList.add('active');
     this.draw();
     this.callbacks.onSource(index);
