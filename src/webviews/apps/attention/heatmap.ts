@@ -38,6 +38,9 @@ export class Heatmap {
   private data: HeatmapData | undefined;
   private max = 1;
   private cursor: { step: number; index: number } | null = null;
+  /** The matrix at 1 pixel per cell, built once per render; hovers only rescale it. */
+  private cells: HTMLCanvasElement | undefined;
+  private cursorColor = '#ff8c00';
   private mode: 'target' | 'source' | null = null;
   lastRenderMs = 0;
 
@@ -70,6 +73,8 @@ export class Heatmap {
     this.canvas.dataset['cols'] = String(cols);
     this.canvas.setAttribute('aria-label', `Attention heatmap: ${rows} generated tokens by ${cols} source tokens. Arrow keys move between cells; Enter reveals the source token in the editor.`);
     this.renderLabels(data);
+    this.cells = cellImage(data.matrix, cols, this.max);
+    this.cursorColor = getComputedStyle(this.root).getPropertyValue('--cursor-color').trim() || this.cursorColor;
     this.draw();
     this.lastRenderMs = performance.now() - t0;
     this.canvas.dataset['renderMs'] = this.lastRenderMs.toFixed(1);
@@ -128,26 +133,10 @@ export class Heatmap {
     }
     const ctx = this.canvas.getContext('2d');
     if (!ctx || rows === 0 || cols === 0) return;
-    const image = new ImageData(cols, rows);
-    for (let r = 0; r < rows; r++) {
-      const row = data.matrix[r]!;
-      for (let c = 0; c < cols; c++) {
-        const k = Math.round(Math.min(1, (row[c] ?? 0) / this.max) * 255) * 3;
-        const p = (r * cols + c) * 4;
-        image.data[p] = TABLE[k]!;
-        image.data[p + 1] = TABLE[k + 1]!;
-        image.data[p + 2] = TABLE[k + 2]!;
-        image.data[p + 3] = 255;
-      }
-    }
-    const cells = document.createElement('canvas');
-    cells.width = cols;
-    cells.height = rows;
-    cells.getContext('2d')?.putImageData(image, 0, 0);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.clearRect(0, 0, width, height);
-    ctx.drawImage(cells, 0, 0, width, height);
+    if (this.cells) ctx.drawImage(this.cells, 0, 0, width, height);
     this.drawCursor(ctx);
   }
 
@@ -155,8 +144,7 @@ export class Heatmap {
     const c = this.cursor;
     const data = this.data;
     if (!c || !data) return;
-    const stroke = getComputedStyle(this.root).getPropertyValue('--cursor-color').trim() || '#ff8c00';
-    ctx.strokeStyle = stroke;
+    ctx.strokeStyle = this.cursorColor;
     ctx.lineWidth = 2;
     if (this.mode === 'target') ctx.strokeRect(1, c.step * CELL_H + 1, data.sourceTokens.length * CELL_W - 2, CELL_H - 2);
     if (this.mode === 'source') ctx.strokeRect(c.index * CELL_W + 1, 1, CELL_W - 2, data.matrix.length * CELL_H - 2);
@@ -295,6 +283,28 @@ export class Heatmap {
     if (y < scroller.scrollTop + labelsH) scroller.scrollTop = y - labelsH;
     else if (y + CELL_H > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y + CELL_H - scroller.clientHeight;
   }
+}
+
+function cellImage(matrix: Matrix, cols: number, max: number): HTMLCanvasElement {
+  const rows = matrix.length;
+  const cells = document.createElement('canvas');
+  cells.width = Math.max(1, cols);
+  cells.height = Math.max(1, rows);
+  if (rows === 0 || cols === 0) return cells;
+  const image = new ImageData(cols, rows);
+  for (let r = 0; r < rows; r++) {
+    const row = matrix[r]!;
+    for (let c = 0; c < cols; c++) {
+      const k = Math.round(Math.min(1, (row[c] ?? 0) / max) * 255) * 3;
+      const p = (r * cols + c) * 4;
+      image.data[p] = TABLE[k]!;
+      image.data[p + 1] = TABLE[k + 1]!;
+      image.data[p + 2] = TABLE[k + 2]!;
+      image.data[p + 3] = 255;
+    }
+  }
+  cells.getContext('2d')?.putImageData(image, 0, 0);
+  return cells;
 }
 
 function el(tag: string, className: string): HTMLElement {
