@@ -5,7 +5,14 @@
  */
 import * as assert from 'assert';
 
-import { AttentionViewError, buildAttentionView, EOS_LABEL, joinWordLabels, type AttentionViewInput, type HypothesisInput } from '../../src/webviews/attention/attentionView';
+import {
+  AttentionViewError,
+  buildAttentionView,
+  EOS_LABEL,
+  joinWordLabels,
+  type AttentionViewInput,
+  type HypothesisInput,
+} from '../../src/webviews/attention/attentionView';
 import { gnmtLengthPenalty, penalisedScore, rankHypotheses } from '../../src/webviews/attention/ranking';
 import { colorAt } from '../../src/webviews/apps/attention/colorScale';
 import { column, headMean, selectMatrix } from '../../src/webviews/apps/attention/matrix';
@@ -46,8 +53,18 @@ const HYP_B: HypothesisInput = {
   attention: [row(2), row(7)],
 };
 
-function input(hypotheses: HypothesisInput[] = [HYP_A, HYP_B], extra: Partial<AttentionViewInput> = {}): AttentionViewInput {
-  return { direction: 'code2doc', sourceText: SOURCE, sourceTokens: SOURCE_TOKENS, hypotheses, lengthPenalty: 0.6, ...extra };
+function input(
+  hypotheses: HypothesisInput[] = [HYP_A, HYP_B],
+  extra: Partial<AttentionViewInput> = {},
+): AttentionViewInput {
+  return {
+    direction: 'code2doc',
+    sourceText: SOURCE,
+    sourceTokens: SOURCE_TOKENS,
+    hypotheses,
+    lengthPenalty: 0.6,
+    ...extra,
+  };
 }
 
 describe('attention view model', () => {
@@ -64,8 +81,14 @@ describe('attention view model', () => {
 
   it('aligns labels with tokens: column i is source token i, row j is output token j', () => {
     const view = buildAttentionView(input());
-    assert.deepStrictEqual(view.sourceTokens.map((t) => t.index), [0, 1, 2, 3, 4, 5, 6, 7]);
-    assert.deepStrictEqual(view.sourceTokens.map((t) => t.text), SOURCE_TOKENS.map((t) => t.text));
+    assert.deepStrictEqual(
+      view.sourceTokens.map((t) => t.index),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.deepStrictEqual(
+      view.sourceTokens.map((t) => t.text),
+      SOURCE_TOKENS.map((t) => t.text),
+    );
     // Row 1 ("http") peaks on column 3, whose label is "Http" and whose span is "Http" in the source.
     const a = view.hypotheses[0]!;
     const peak = a.attention[1]!.indexOf(Math.max(...a.attention[1]!));
@@ -84,13 +107,31 @@ describe('attention view model', () => {
   });
 
   it('rejects wrong shapes with a message naming what is wrong', () => {
-    assert.throws(() => buildAttentionView(input([{ ...HYP_A, attention: HYP_A.attention.slice(1) }])), (e: Error) => e instanceof AttentionViewError && /3 rows, expected 4/.test(e.message));
-    assert.throws(() => buildAttentionView(input([{ ...HYP_A, attention: [row(2), row(3, S - 1), row(3), row(7)] }])), /row 1 has 7 columns, expected 8/);
-    assert.throws(() => buildAttentionView(input([{ ...HYP_A, tokenLogProbs: [0] }])), /1 token log-probabilities for 3 tokens/);
-    assert.throws(() => buildAttentionView(input([{ ...HYP_A, attention: [row(2), [NaN, ...row(3).slice(1)], row(3), row(7)] }])), /finite/);
-    assert.throws(() => buildAttentionView(input([{ ...HYP_A, attention: [row(2).map((w) => w * 2), row(3), row(3), row(7)] }])), /sums to 2\.0000/);
+    assert.throws(
+      () => buildAttentionView(input([{ ...HYP_A, attention: HYP_A.attention.slice(1) }])),
+      (e: Error) => e instanceof AttentionViewError && /3 rows, expected 4/.test(e.message),
+    );
+    assert.throws(
+      () => buildAttentionView(input([{ ...HYP_A, attention: [row(2), row(3, S - 1), row(3), row(7)] }])),
+      /row 1 has 7 columns, expected 8/,
+    );
+    assert.throws(
+      () => buildAttentionView(input([{ ...HYP_A, tokenLogProbs: [0] }])),
+      /1 token log-probabilities for 3 tokens/,
+    );
+    assert.throws(
+      () => buildAttentionView(input([{ ...HYP_A, attention: [row(2), [NaN, ...row(3).slice(1)], row(3), row(7)] }])),
+      /finite/,
+    );
+    assert.throws(
+      () => buildAttentionView(input([{ ...HYP_A, attention: [row(2).map((w) => w * 2), row(3), row(3), row(7)] }])),
+      /sums to 2\.0000/,
+    );
     assert.throws(() => buildAttentionView(input([])), /no output/);
-    assert.throws(() => buildAttentionView(input(undefined, { sourceTokens: [{ text: 'x', start: 10, end: 40 }] })), /outside the selected text/);
+    assert.throws(
+      () => buildAttentionView(input(undefined, { sourceTokens: [{ text: 'x', start: 10, end: 40 }] })),
+      /outside the selected text/,
+    );
   });
 
   it('accepts a model without attention (empty matrix) and keeps the n-best data', () => {
@@ -101,8 +142,14 @@ describe('attention view model', () => {
 
   it('checks and carries Transformer attention per layer and head', () => {
     const byLayerHead = [
-      [[row(1), row(2), row(3), row(7)], [row(2), row(3), row(4), row(7)]],
-      [[row(2), row(3), row(3), row(7)], [row(2), row(3), row(3), row(0)]],
+      [
+        [row(1), row(2), row(3), row(7)],
+        [row(2), row(3), row(4), row(7)],
+      ],
+      [
+        [row(2), row(3), row(3), row(7)],
+        [row(2), row(3), row(3), row(0)],
+      ],
     ];
     const view = buildAttentionView(input([{ ...HYP_A, attentionByLayerHead: byLayerHead }]));
     assert.strictEqual(view.layers, 2);
@@ -115,7 +162,10 @@ describe('attention view model', () => {
     assert.ok(Math.abs(mean[0]![1]! - (row(1)[1]! + row(2)[1]!) / 2) < 1e-12);
     assert.deepStrictEqual(headMean([]), []);
     assert.deepStrictEqual(column(byLayerHead[0]![0]!, 7), [row(1)[7], row(2)[7], row(3)[7], row(7)[7]]);
-    assert.throws(() => buildAttentionView(input([{ ...HYP_A, attentionByLayerHead: [[byLayerHead[0]![0]!.slice(1)]] }])), /layer 0, head 0: attention has 3 rows/);
+    assert.throws(
+      () => buildAttentionView(input([{ ...HYP_A, attentionByLayerHead: [[byLayerHead[0]![0]!.slice(1)]] }])),
+      /layer 0, head 0: attention has 3 rows/,
+    );
   });
 });
 
@@ -149,30 +199,56 @@ describe('attention n-best re-ranking', () => {
   it('re-ranks live: alpha 0 prefers the short, likely output; a high alpha the longer one', () => {
     const view = buildAttentionView(input());
     // A: logProb ≈ -1.99 over 4 steps; B: ≈ -1.20 over 2 steps.
-    assert.deepStrictEqual(rankHypotheses(view.hypotheses, 0).map((r) => r.index), [1, 0]);
-    assert.deepStrictEqual(rankHypotheses(view.hypotheses, 2).map((r) => r.index), [0, 1]);
+    assert.deepStrictEqual(
+      rankHypotheses(view.hypotheses, 0).map((r) => r.index),
+      [1, 0],
+    );
+    assert.deepStrictEqual(
+      rankHypotheses(view.hypotheses, 2).map((r) => r.index),
+      [0, 1],
+    );
     const r = rankHypotheses(view.hypotheses, 0.6);
     assert.ok(Math.abs(r.find((x) => x.index === 0)!.score - HYP_A.logProb / Math.pow(9 / 6, 0.6)) < 1e-12);
   });
 
   it('keeps the engine order on ties', () => {
-    const same = [{ index: 0, logProb: -1, length: 3 }, { index: 1, logProb: -1, length: 3 }];
-    assert.deepStrictEqual(rankHypotheses(same, 0.6).map((r) => r.index), [0, 1]);
+    const same = [
+      { index: 0, logProb: -1, length: 3 },
+      { index: 1, logProb: -1, length: 3 },
+    ];
+    assert.deepStrictEqual(
+      rankHypotheses(same, 0.6).map((r) => r.index),
+      [0, 1],
+    );
   });
 });
 
 describe('attention heatmap export', () => {
   it('writes one coloured cell per weight with aligned, escaped labels', () => {
-    const svg = heatmapSvg({ title: 'a<b', rowLabels: ['parse', '</s>'], colLabels: ['<code2doc>', 'parse', 'Http'], matrix: [[0.1, 0.8, 0.1], [0.5, 0.25, 0.25]] });
+    const svg = heatmapSvg({
+      title: 'a<b',
+      rowLabels: ['parse', '</s>'],
+      colLabels: ['<code2doc>', 'parse', 'Http'],
+      matrix: [
+        [0.1, 0.8, 0.1],
+        [0.5, 0.25, 0.25],
+      ],
+    });
     assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
     assert.strictEqual((svg.match(/class="cell"/g) ?? []).length, 6);
     assert.ok(svg.includes('<title>a&lt;b</title>'));
     assert.ok(svg.includes('&lt;/s&gt; → &lt;code2doc&gt;: 0.500'));
     assert.ok(svg.includes('data-weight="0.8000"'));
     const top = colorAt(1);
-    assert.ok(svg.includes(`fill="rgb(${top[0]}, ${top[1]}, ${top[2]})" data-weight="0.8000"`), 'the largest weight gets the top colour');
+    assert.ok(
+      svg.includes(`fill="rgb(${top[0]}, ${top[1]}, ${top[2]})" data-weight="0.8000"`),
+      'the largest weight gets the top colour',
+    );
     assert.ok(!/<script/i.test(svg));
     assert.strictEqual(escapeXml(`"'&`), '&quot;&apos;&amp;');
-    assert.throws(() => heatmapSvg({ title: '', rowLabels: ['a'], colLabels: ['x', 'y'], matrix: [[1]] }), /row 0 has 1 columns, expected 2/);
+    assert.throws(
+      () => heatmapSvg({ title: '', rowLabels: ['a'], colLabels: ['x', 'y'], matrix: [[1]] }),
+      /row 0 has 1 columns, expected 2/,
+    );
   });
 });

@@ -6,7 +6,14 @@
  * one), cols = source subword tokens. Joins identifier pieces into word labels and reports the
  * row sums so a caller (and the tests) can see the weights arrive unchanged.
  */
-import type { AttentionDirection, AttentionView, EditorRef, HypothesisView, SourceTokenView, SourceWordLabel } from './protocol';
+import type {
+  AttentionDirection,
+  AttentionView,
+  EditorRef,
+  HypothesisView,
+  SourceTokenView,
+  SourceWordLabel,
+} from './protocol';
 import { ATTENTION_PROTOCOL_VERSION } from './protocol';
 
 export interface SourceTokenInput {
@@ -50,7 +57,8 @@ export const EOS_LABEL = '</s>';
 const ROW_SUM_TOLERANCE = 1e-3;
 
 export function buildAttentionView(input: AttentionViewInput): AttentionView {
-  if (input.hypotheses.length === 0) throw new AttentionViewError('No hypotheses to show: the model produced no output.');
+  if (input.hypotheses.length === 0)
+    throw new AttentionViewError('No hypotheses to show: the model produced no output.');
   const sourceTokens = input.sourceTokens.map((t, i) => sourceToken(t, i, input.sourceText.length));
   const cols = sourceTokens.length;
   if (cols === 0) throw new AttentionViewError('The source has no tokens.');
@@ -76,24 +84,43 @@ export function buildAttentionView(input: AttentionViewInput): AttentionView {
 function sourceToken(t: SourceTokenInput, index: number, textLength: number): SourceTokenView {
   const special = t.start < 0 || t.end < 0;
   if (!special && !(t.start <= t.end && t.end <= textLength)) {
-    throw new AttentionViewError(`Source token ${index} ("${t.text}") has offsets ${t.start}..${t.end} outside the selected text (length ${textLength}).`);
+    throw new AttentionViewError(
+      `Source token ${index} ("${t.text}") has offsets ${t.start}..${t.end} outside the selected text (length ${textLength}).`,
+    );
   }
-  return { index, text: t.text, start: special ? -1 : t.start, end: special ? -1 : t.end, wordIndex: t.wordIndex ?? null, special };
+  return {
+    index,
+    text: t.text,
+    start: special ? -1 : t.start,
+    end: special ? -1 : t.end,
+    wordIndex: t.wordIndex ?? null,
+    special,
+  };
 }
 
-function hypothesisView(h: HypothesisInput, index: number, cols: number, layers: number, heads: number): HypothesisView {
+function hypothesisView(
+  h: HypothesisInput,
+  index: number,
+  cols: number,
+  layers: number,
+  heads: number,
+): HypothesisView {
   const where = `Hypothesis ${index}`;
   const steps = h.tokenLogProbs.length;
   if (steps !== h.tokens.length && steps !== h.tokens.length + 1) {
-    throw new AttentionViewError(`${where}: ${steps} token log-probabilities for ${h.tokens.length} tokens (expected ${h.tokens.length} or ${h.tokens.length + 1} with EOS).`);
+    throw new AttentionViewError(
+      `${where}: ${steps} token log-probabilities for ${h.tokens.length} tokens (expected ${h.tokens.length} or ${h.tokens.length + 1} with EOS).`,
+    );
   }
   const tokens = steps === h.tokens.length ? [...h.tokens] : [...h.tokens, EOS_LABEL];
   if (h.attention.length !== 0) checkMatrix(h.attention, steps, cols, where);
   let byLayerHead: HypothesisView['byLayerHead'];
   if (h.attentionByLayerHead) {
-    if (h.attentionByLayerHead.length !== layers) throw new AttentionViewError(`${where}: ${h.attentionByLayerHead.length} layers, expected ${layers}.`);
+    if (h.attentionByLayerHead.length !== layers)
+      throw new AttentionViewError(`${where}: ${h.attentionByLayerHead.length} layers, expected ${layers}.`);
     h.attentionByLayerHead.forEach((layer, l) => {
-      if (layer.length !== heads) throw new AttentionViewError(`${where}, layer ${l}: ${layer.length} heads, expected ${heads}.`);
+      if (layer.length !== heads)
+        throw new AttentionViewError(`${where}, layer ${l}: ${layer.length} heads, expected ${heads}.`);
       layer.forEach((m, hd) => checkMatrix(m, steps, cols, `${where}, layer ${l}, head ${hd}`));
     });
     byLayerHead = h.attentionByLayerHead.map((layer) => layer.map((m) => m.map((row) => [...row])));
@@ -115,15 +142,23 @@ function hypothesisView(h: HypothesisInput, index: number, cols: number, layers:
 }
 
 function checkMatrix(m: readonly (readonly number[])[], rows: number, cols: number, where: string): void {
-  if (m.length !== rows) throw new AttentionViewError(`${where}: attention has ${m.length} rows, expected ${rows} (one per generated token).`);
+  if (m.length !== rows)
+    throw new AttentionViewError(
+      `${where}: attention has ${m.length} rows, expected ${rows} (one per generated token).`,
+    );
   m.forEach((row, r) => {
-    if (row.length !== cols) throw new AttentionViewError(`${where}: attention row ${r} has ${row.length} columns, expected ${cols} (one per source token).`);
+    if (row.length !== cols)
+      throw new AttentionViewError(
+        `${where}: attention row ${r} has ${row.length} columns, expected ${cols} (one per source token).`,
+      );
     let sum = 0;
     for (const w of row) {
-      if (!Number.isFinite(w) || w < 0) throw new AttentionViewError(`${where}: attention row ${r} holds ${w}; weights must be finite and >= 0.`);
+      if (!Number.isFinite(w) || w < 0)
+        throw new AttentionViewError(`${where}: attention row ${r} holds ${w}; weights must be finite and >= 0.`);
       sum += w;
     }
-    if (sum > 1 + ROW_SUM_TOLERANCE) throw new AttentionViewError(`${where}: attention row ${r} sums to ${sum.toFixed(4)}, more than 1.`);
+    if (sum > 1 + ROW_SUM_TOLERANCE)
+      throw new AttentionViewError(`${where}: attention row ${r} sums to ${sum.toFixed(4)}, more than 1.`);
   });
 }
 
@@ -156,5 +191,8 @@ function wordText(tokens: readonly SourceTokenView[], i: number, j: number, text
   const a = tokens[i]!;
   const b = tokens[j]!;
   if (a.start >= 0 && b.end >= a.start) return text.slice(a.start, b.end);
-  return tokens.slice(i, j + 1).map((t) => t.text.replace(/^(▁|Ġ|##)/, '')).join('');
+  return tokens
+    .slice(i, j + 1)
+    .map((t) => t.text.replace(/^(▁|Ġ|##)/, ''))
+    .join('');
 }

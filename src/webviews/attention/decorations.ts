@@ -70,8 +70,14 @@ export function weightLevel(weight: number, max: number): number {
  * @param selectionStart document offset of the selection's start
  * @param tokens per source token, offsets into the selected text
  */
-export function createEditorLink(uri: vscode.Uri, selectionStart: number, selectionEnd: number, tokens: readonly TokenSpan[]): EditorLink {
-  const editors = (): vscode.TextEditor[] => vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === uri.toString());
+export function createEditorLink(
+  uri: vscode.Uri,
+  selectionStart: number,
+  selectionEnd: number,
+  tokens: readonly TokenSpan[],
+): EditorLink {
+  const editors = (): vscode.TextEditor[] =>
+    vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === uri.toString());
   const tokenRange = (doc: vscode.TextDocument, i: number): vscode.Range | undefined => {
     const t = tokens[i];
     if (!t || t.start < 0 || t.end < 0) return undefined;
@@ -112,7 +118,11 @@ export function createEditorLink(uri: vscode.Uri, selectionStart: number, select
       const r = tokenRange(doc, tokenIndex);
       if (!r) return;
       const visible = editors()[0];
-      const editor = await vscode.window.showTextDocument(doc, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false, selection: r });
+      const editor = await vscode.window.showTextDocument(doc, {
+        viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+        preserveFocus: false,
+        selection: r,
+      });
       editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     },
     toRef() {
@@ -126,7 +136,11 @@ export function createEditorLink(uri: vscode.Uri, selectionStart: number, select
 }
 
 /** A link for an editor the host has now (`editor.selection` is the range the model read). */
-export function editorLinkForSelection(editor: vscode.TextEditor, selection: vscode.Range, tokens: readonly TokenSpan[]): EditorLink {
+export function editorLinkForSelection(
+  editor: vscode.TextEditor,
+  selection: vscode.Range,
+  tokens: readonly TokenSpan[],
+): EditorLink {
   const doc = editor.document;
   return createEditorLink(doc.uri, doc.offsetAt(selection.start), doc.offsetAt(selection.end), tokens);
 }

@@ -38,7 +38,12 @@ export class AttentionPanel {
     if (panel) {
       panel.panel.reveal(column, true);
     } else {
-      const webviewPanel = vscode.window.createWebviewPanel(ATTENTION_VIEW_TYPE, 'Attention', { viewColumn: column, preserveFocus: true }, webviewOptions(extensionUri));
+      const webviewPanel = vscode.window.createWebviewPanel(
+        ATTENTION_VIEW_TYPE,
+        'Attention',
+        { viewColumn: column, preserveFocus: true },
+        webviewOptions(extensionUri),
+      );
       panel = new AttentionPanel(webviewPanel, extensionUri);
     }
     panel.show(view, editorLink);
@@ -46,7 +51,11 @@ export class AttentionPanel {
   }
 
   /** Restores a panel VS Code kept across a reload; the app restores its own state. */
-  static revive(webviewPanel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: AttentionPanelState | undefined): AttentionPanel {
+  static revive(
+    webviewPanel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    state: AttentionPanelState | undefined,
+  ): AttentionPanel {
     AttentionPanel.current?.dispose();
     const panel = new AttentionPanel(webviewPanel, extensionUri);
     const view = state?.view;
@@ -112,7 +121,7 @@ export class AttentionPanel {
     const filters: Record<ExportFormat, Record<string, string[]>> = {
       png: { 'PNG image': ['png'] },
       svg: { 'SVG image': ['svg'] },
-      json: { 'JSON': ['json'] },
+      json: { JSON: ['json'] },
     };
     const base = vscode.workspace.workspaceFolders?.[0]?.uri;
     const name = suggestedName.replace(/[^\w.-]+/g, '_');

@@ -89,16 +89,25 @@ export type ExportFormat = 'png' | 'svg' | 'json';
 
 // host -> webview
 export const ShowAttention = message<{ readonly view: AttentionView }, 'showAttention'>('showAttention');
-export const ExportResult = message<{ readonly format: ExportFormat; readonly saved: boolean; readonly path?: string; readonly error?: string }, 'exportResult'>('exportResult');
+export const ExportResult = message<
+  { readonly format: ExportFormat; readonly saved: boolean; readonly path?: string; readonly error?: string },
+  'exportResult'
+>('exportResult');
 
 // webview -> host
 /** Hover on a generated token: highlight its attention in the editor; `step: null` clears. */
-export const HoverTarget = message<{ readonly hyp: number; readonly step: number | null; readonly weights: readonly number[] }, 'hoverTarget'>('hoverTarget');
+export const HoverTarget = message<
+  { readonly hyp: number; readonly step: number | null; readonly weights: readonly number[] },
+  'hoverTarget'
+>('hoverTarget');
 /** Hover on a source token: outline it in the editor; `index: null` clears. */
 export const HoverSource = message<{ readonly index: number | null }, 'hoverSource'>('hoverSource');
 /** Click on a source token: reveal it in the editor. */
 export const RevealSource = message<{ readonly index: number }, 'revealSource'>('revealSource');
 /** Save a heatmap export: `data` is base64 for png, text otherwise. */
-export const ExportData = message<{ readonly format: ExportFormat; readonly data: string; readonly suggestedName: string }, 'exportData'>('exportData');
+export const ExportData = message<
+  { readonly format: ExportFormat; readonly data: string; readonly suggestedName: string },
+  'exportData'
+>('exportData');
 
 export const ATTENTION_PROTOCOL_VERSION = 1;

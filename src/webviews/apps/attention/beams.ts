@@ -40,7 +40,10 @@ export function renderBeams(list: HTMLElement, opts: BeamListOptions, onSelect: 
       s.dataset['p'] = p.toFixed(3);
       text.append(s);
     });
-    li.setAttribute('aria-label', `Hypothesis ${rank + 1}, score ${r.score.toFixed(3)}: ${h.tokens.join(' ')}${low ? `, ${low} low-confidence tokens` : ''}`);
+    li.setAttribute(
+      'aria-label',
+      `Hypothesis ${rank + 1}, score ${r.score.toFixed(3)}: ${h.tokens.join(' ')}${low ? `, ${low} low-confidence tokens` : ''}`,
+    );
     li.append(head, text);
     return li;
   });

@@ -27,7 +27,12 @@ export function drawThumbnail(canvas: HTMLCanvasElement, m: Matrix): void {
 }
 
 /** @param selected -1 for the average */
-export function renderHeads(container: HTMLElement, heads: readonly Matrix[], selected: number, onSelect: (head: number) => void): void {
+export function renderHeads(
+  container: HTMLElement,
+  heads: readonly Matrix[],
+  selected: number,
+  onSelect: (head: number) => void,
+): void {
   const thumbs = [-1, ...heads.map((_, i) => i)].map((h) => {
     const button = document.createElement('button');
     button.className = 'head-thumb';

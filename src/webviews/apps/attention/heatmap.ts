@@ -71,7 +71,10 @@ export class Heatmap {
     this.max = matrixMax(data.matrix);
     this.canvas.dataset['rows'] = String(rows);
     this.canvas.dataset['cols'] = String(cols);
-    this.canvas.setAttribute('aria-label', `Attention heatmap: ${rows} generated tokens by ${cols} source tokens. Arrow keys move between cells; Enter reveals the source token in the editor.`);
+    this.canvas.setAttribute(
+      'aria-label',
+      `Attention heatmap: ${rows} generated tokens by ${cols} source tokens. Arrow keys move between cells; Enter reveals the source token in the editor.`,
+    );
     this.renderLabels(data);
     this.cells = cellImage(data.matrix, cols, this.max);
     this.cursorColor = getComputedStyle(this.root).getPropertyValue('--cursor-color').trim() || this.cursorColor;
@@ -146,7 +149,8 @@ export class Heatmap {
     if (!c || !data) return;
     ctx.strokeStyle = this.cursorColor;
     ctx.lineWidth = 2;
-    if (this.mode === 'target') ctx.strokeRect(1, c.step * CELL_H + 1, data.sourceTokens.length * CELL_W - 2, CELL_H - 2);
+    if (this.mode === 'target')
+      ctx.strokeRect(1, c.step * CELL_H + 1, data.sourceTokens.length * CELL_W - 2, CELL_H - 2);
     if (this.mode === 'source') ctx.strokeRect(c.index * CELL_W + 1, 1, CELL_W - 2, data.matrix.length * CELL_H - 2);
     ctx.lineWidth = 1;
     ctx.strokeRect(c.index * CELL_W + 0.5, c.step * CELL_H + 0.5, CELL_W - 1, CELL_H - 1);
@@ -173,7 +177,9 @@ export class Heatmap {
     this.draw();
     this.callbacks.onTarget(step, row);
     const best = row.indexOf(Math.max(...row));
-    this.callbacks.onStatus(`"${data.rowLabels[step]}" attends most to "${data.sourceTokens[best]?.text ?? ''}" (${(row[best] ?? 0).toFixed(2)})`);
+    this.callbacks.onStatus(
+      `"${data.rowLabels[step]}" attends most to "${data.sourceTokens[best]?.text ?? ''}" (${(row[best] ?? 0).toFixed(2)})`,
+    );
   }
 
   /** Shows which generated tokens attended to source token `index`. */
@@ -195,7 +201,9 @@ export class Heatmap {
     this.srcLabels.children[index]?.classList.add('active');
     this.draw();
     this.callbacks.onSource(index);
-    this.callbacks.onStatus(`Source "${data.sourceTokens[index]?.text ?? ''}": most attended by "${data.rowLabels[col.indexOf(Math.max(...col))] ?? ''}"`);
+    this.callbacks.onStatus(
+      `Source "${data.sourceTokens[index]?.text ?? ''}": most attended by "${data.rowLabels[col.indexOf(Math.max(...col))] ?? ''}"`,
+    );
   }
 
   private clearTints(): void {
@@ -253,7 +261,12 @@ export class Heatmap {
     const data = this.data;
     if (!data) return;
     const c = this.cursor ?? { step: 0, index: 0 };
-    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
     const move = moves[ev.key];
     if (move) {
       ev.preventDefault();
@@ -279,9 +292,11 @@ export class Heatmap {
     const labelsW = this.outLabels.offsetWidth;
     const labelsH = this.srcLabels.parentElement?.offsetHeight ?? 0;
     if (x < scroller.scrollLeft + labelsW) scroller.scrollLeft = x - labelsW;
-    else if (x + CELL_W > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = x + CELL_W - scroller.clientWidth;
+    else if (x + CELL_W > scroller.scrollLeft + scroller.clientWidth)
+      scroller.scrollLeft = x + CELL_W - scroller.clientWidth;
     if (y < scroller.scrollTop + labelsH) scroller.scrollTop = y - labelsH;
-    else if (y + CELL_H > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y + CELL_H - scroller.clientHeight;
+    else if (y + CELL_H > scroller.scrollTop + scroller.clientHeight)
+      scroller.scrollTop = y + CELL_H - scroller.clientHeight;
   }
 }
 

@@ -36,14 +36,18 @@ let state: AttentionPanelState | undefined;
 
 const ui = buildShell(document.getElementById('app') ?? document.body);
 const heatmap = new Heatmap(ui.grid, {
-  onTarget: (step, weights) => state && vscode.postMessage(wire(HoverTarget, { hyp: state.selected, step, weights: [...weights] })),
+  onTarget: (step, weights) =>
+    state && vscode.postMessage(wire(HoverTarget, { hyp: state.selected, step, weights: [...weights] })),
   onSource: (index) => vscode.postMessage(wire(HoverSource, { index })),
   onReveal: (index) => vscode.postMessage(wire(RevealSource, { index })),
   onStatus: (text) => (ui.status.textContent = text),
 });
 
 function buildShell(app: HTMLElement) {
-  const make = <K extends keyof HTMLElementTagNameMap>(tag: K, props: { id?: string; className?: string; text?: string } = {}): HTMLElementTagNameMap[K] => {
+  const make = <K extends keyof HTMLElementTagNameMap>(
+    tag: K,
+    props: { id?: string; className?: string; text?: string } = {},
+  ): HTMLElementTagNameMap[K] => {
     const e = document.createElement(tag);
     if (props.id) e.id = props.id;
     if (props.className) e.className = props.className;
@@ -54,7 +58,11 @@ function buildShell(app: HTMLElement) {
   const status = make('p', { id: 'status', className: 'status' });
   status.setAttribute('role', 'status');
   status.setAttribute('aria-live', 'polite');
-  const empty = make('p', { id: 'empty', className: 'empty', text: 'Select code or a comment and run “Seq2Seq: Show Attention for Selection”.' });
+  const empty = make('p', {
+    id: 'empty',
+    className: 'empty',
+    text: 'Select code or a comment and run “Seq2Seq: Show Attention for Selection”.',
+  });
 
   const layerLabel = make('label', { text: 'Layer ' });
   const layerSelect = make('select', { id: 'layer-select' });
@@ -105,7 +113,21 @@ function buildShell(app: HTMLElement) {
   side.append(beamsTitle, beams);
   content.append(toolbar, main, side);
   app.append(title, status, empty, content);
-  return { title, status, empty, content, layerSelect, heads, lpSlider, lpValue, exports, legend, legendMax, grid, beams };
+  return {
+    title,
+    status,
+    empty,
+    content,
+    layerSelect,
+    heads,
+    lpSlider,
+    lpValue,
+    exports,
+    legend,
+    legendMax,
+    grid,
+    beams,
+  };
 }
 
 function setState(next: AttentionPanelState): void {
@@ -135,7 +157,11 @@ function render(): void {
   ui.lpSlider.value = String(s.alpha);
   ui.lpValue.value = s.alpha.toFixed(2);
   const ranking = rankHypotheses(view.hypotheses, s.alpha);
-  renderBeams(ui.beams, { hypotheses: view.hypotheses, ranking, selected: hyp.index, lowConfidence: view.lowConfidence }, (selected) => setState({ ...s, selected }));
+  renderBeams(
+    ui.beams,
+    { hypotheses: view.hypotheses, ranking, selected: hyp.index, lowConfidence: view.lowConfidence },
+    (selected) => setState({ ...s, selected }),
+  );
   // Heatmap.
   const matrix = selectMatrix(hyp, s.layer, s.head);
   if (matrix.length === 0) {
@@ -151,15 +177,24 @@ function drawLegend(max: number): void {
   c.width = 160;
   c.height = 10;
   const ctx = c.getContext('2d');
-  if (ctx) for (let x = 0; x < c.width; x++) {
-    ctx.fillStyle = cssColor(x / (c.width - 1));
-    ctx.fillRect(x, 0, 1, c.height);
-  }
+  if (ctx)
+    for (let x = 0; x < c.width; x++) {
+      ctx.fillStyle = cssColor(x / (c.width - 1));
+      ctx.fillRect(x, 0, 1, c.height);
+    }
   ui.legendMax.textContent = max.toFixed(2);
   c.setAttribute('aria-label', `Colour scale from 0 to ${max.toFixed(2)} attention weight`);
 }
 
-function currentExport(): { name: string; rowLabels: readonly string[]; colLabels: string[]; matrix: ReturnType<typeof selectMatrix>; title: string } | undefined {
+function currentExport():
+  | {
+      name: string;
+      rowLabels: readonly string[];
+      colLabels: string[];
+      matrix: ReturnType<typeof selectMatrix>;
+      title: string;
+    }
+  | undefined {
   const s = state;
   if (!s) return undefined;
   const hyp = s.view.hypotheses[s.selected] ?? s.view.hypotheses[0]!;
@@ -180,7 +215,20 @@ async function exportAs(format: ExportFormat): Promise<void> {
   let data: string;
   if (format === 'json') {
     const hyp = s.view.hypotheses[s.selected]!;
-    data = JSON.stringify({ direction: s.view.direction, sourceTokens: s.view.sourceTokens, outputTokens: hyp.tokens, tokenProbs: hyp.tokenProbs, layer: s.layer, head: s.head, attention: e.matrix, attentionByLayerHead: hyp.byLayerHead ?? null }, null, 1);
+    data = JSON.stringify(
+      {
+        direction: s.view.direction,
+        sourceTokens: s.view.sourceTokens,
+        outputTokens: hyp.tokens,
+        tokenProbs: hyp.tokenProbs,
+        layer: s.layer,
+        head: s.head,
+        attention: e.matrix,
+        attentionByLayerHead: hyp.byLayerHead ?? null,
+      },
+      null,
+      1,
+    );
   } else {
     const svg = heatmapSvg(e);
     data = format === 'svg' ? svg : await svgToPngBase64(svg);
@@ -203,11 +251,16 @@ function svgToPngBase64(svg: string): Promise<string> {
   });
 }
 
-ui.layerSelect.addEventListener('change', () => state && setState({ ...state, layer: Number(ui.layerSelect.value), head: -1 }));
+ui.layerSelect.addEventListener(
+  'change',
+  () => state && setState({ ...state, layer: Number(ui.layerSelect.value), head: -1 }),
+);
 ui.lpSlider.addEventListener('input', () => state && setState({ ...state, alpha: Number(ui.lpSlider.value) }));
 for (const b of ui.exports) {
   b.addEventListener('click', () => {
-    exportAs(b.dataset['format'] as ExportFormat).catch((err: unknown) => (ui.status.textContent = err instanceof Error ? err.message : String(err)));
+    exportAs(b.dataset['format'] as ExportFormat).catch(
+      (err: unknown) => (ui.status.textContent = err instanceof Error ? err.message : String(err)),
+    );
   });
 }
 
@@ -219,7 +272,11 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
     setState({ view, selected: best, alpha: view.lengthPenalty, layer: -1, head: -1 });
   } else if (isMessage(ExportResult, msg)) {
     const r = msg.params;
-    ui.status.textContent = r.saved ? `Saved ${r.format.toUpperCase()} to ${r.path ?? ''}` : r.error ? `Export failed: ${r.error}` : 'Export cancelled.';
+    ui.status.textContent = r.saved
+      ? `Saved ${r.format.toUpperCase()} to ${r.path ?? ''}`
+      : r.error
+        ? `Export failed: ${r.error}`
+        : 'Export cancelled.';
   }
 });
 
