@@ -82,7 +82,12 @@ interface Run {
   seconds: number;
 }
 
-function train(config: Partial<ModelConfig>, vocab: number, make: (n: number, r: SeededRandom) => Pair[], opts: { lr: number; maxSteps: number; batch: number }): Run {
+function train(
+  config: Partial<ModelConfig>,
+  vocab: number,
+  make: (n: number, r: SeededRandom) => Pair[],
+  opts: { lr: number; maxSteps: number; batch: number },
+): Run {
   const rng = new SeededRandom(7);
   const heldOut = make(100, new SeededRandom(99));
   const heldKeys = new Set(heldOut.map((p) => p.src.join(',')));
@@ -122,15 +127,53 @@ function train(config: Partial<ModelConfig>, vocab: number, make: (n: number, r:
 }
 
 const RNN = { embeddingDim: 32, hiddenDim: 64 };
-const TRANSFORMER = { arch: 'transformer' as const, dModel: 32, heads: 2, ffDim: 64, encoderLayers: 1, decoderLayers: 1 };
-const CASES: { name: string; config: Partial<ModelConfig>; lr: number }[] = [
-  { name: 'GRU + Luong general attention', config: { ...RNN, cell: 'gru', attention: 'luong-general' }, lr: 0.02 },
-  { name: 'LSTM + Bahdanau attention', config: { ...RNN, cell: 'lstm', attention: 'bahdanau' }, lr: 0.02 },
-  { name: 'Transformer', config: TRANSFORMER, lr: 0.01 },
-];
+const TRANSFORMER = {
+  arch: 'transformer' as const,
+  dModel: 32,
+  heads: 2,
+  ffDim: 64,
+  encoderLayers: 1,
+  decoderLayers: 1,
+};
+interface Case {
+  name: string;
+  config: Partial<ModelConfig>;
+  lr: number;
+}
+const GRU_LUONG: Case = {
+  name: 'GRU + Luong general attention',
+  config: { ...RNN, cell: 'gru', attention: 'luong-general' },
+  lr: 0.02,
+};
+const GRU_BAHDANAU: Case = {
+  name: 'GRU + Bahdanau attention',
+  config: { ...RNN, cell: 'gru', attention: 'bahdanau' },
+  lr: 0.02,
+};
+const LSTM_BAHDANAU: Case = {
+  name: 'LSTM + Bahdanau attention',
+  config: { ...RNN, cell: 'lstm', attention: 'bahdanau' },
+  lr: 0.02,
+};
+const TRANSFORMER_CASE: Case = { name: 'Transformer', config: TRANSFORMER, lr: 0.01 };
+// GRU + Luong learns dates too (250-350 steps) but GRU + Bahdanau needs about 75, so CI runs that.
 const TASKS = [
-  { name: 'reversal', vocab: FIRST + 10, make: reversalPairs, maxSteps: 600, batch: 32 },
-  { name: 'dates -> ISO', vocab: FIRST + CHARS.length, make: datePairs, maxSteps: 800, batch: 64 },
+  {
+    name: 'reversal',
+    vocab: FIRST + 10,
+    make: reversalPairs,
+    maxSteps: 600,
+    batch: 32,
+    cases: [GRU_LUONG, LSTM_BAHDANAU, TRANSFORMER_CASE],
+  },
+  {
+    name: 'dates -> ISO',
+    vocab: FIRST + CHARS.length,
+    make: datePairs,
+    maxSteps: 800,
+    batch: 64,
+    cases: [GRU_BAHDANAU, LSTM_BAHDANAU, TRANSFORMER_CASE],
+  },
 ];
 
 describe('learning (wasm backend)', function () {
@@ -140,11 +183,13 @@ describe('learning (wasm backend)', function () {
     assert.strictEqual(tf.getBackend(), 'wasm');
   });
   for (const task of TASKS) {
-    for (const c of CASES) {
+    for (const c of task.cases) {
       if (process.env.LEARN_ONLY && !`${task.name} ${c.name}`.includes(process.env.LEARN_ONLY)) continue;
       it(`${c.name} learns ${task.name} (>= 95% exact match held out)`, () => {
         const r = train(c.config, task.vocab, task.make, { lr: c.lr, maxSteps: task.maxSteps, batch: task.batch });
-        console.log(`      ${c.name} / ${task.name}: ${r.steps} steps, ${(r.exact * 100).toFixed(0)}% exact, ${r.seconds.toFixed(1)} s`);
+        console.log(
+          `      ${c.name} / ${task.name}: ${r.steps} steps, ${(r.exact * 100).toFixed(0)}% exact, ${r.seconds.toFixed(1)} s`,
+        );
         assert.ok(r.exact >= 0.95, `only ${(r.exact * 100).toFixed(1)}% exact after ${r.steps} steps`);
       });
     }
