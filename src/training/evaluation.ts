@@ -1,0 +1,120 @@
+/**
+ * Evaluation on held-out data: teacher-forced loss and perplexity over validation batches, and
+ * decoded outputs (greedy, or beam search) scored with corpus BLEU-4, the CodeXGLUE smoothed
+ * sentence BLEU-4 and exact match, overall and per group (language), with a few samples.
+ * Texts for BLEU come from the caller's detokenizer, then bleuTokens() (see bleu.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { batchToTensors, disposeBatch, type Batch } from '../core/batch';
+import { maskedCrossEntropy } from '../core/loss';
+import type { Seq2SeqModel } from '../core/model';
+import { beamSearch, greedyDecode } from '../core/search';
+import { CODE2DOC_ID, DOC2CODE_ID, EOS_ID, PAD_ID } from '../core/specialTokens';
+import { averageSentenceBleu, corpusBleuText, exactMatch } from './bleu';
+import type { EvaluationResult, Sample } from './events';
+
+/** One held-out example: `src` = [direction, ...tokens, EOS]; `tgt` = target tokens only. */
+export interface EvalExample {
+  readonly src: readonly number[];
+  readonly tgt: readonly number[];
+  /** Breakdown key, e.g. the language. */
+  readonly group?: string;
+}
+
+export interface EvaluationOptions {
+  /** Most examples decoded for BLEU (decoding is the slow part). Default 200. */
+  readonly limit?: number;
+  /** 1 = greedy. Default 1. */
+  readonly beamSize?: number;
+  /** Default: the model's maxTgtLen. */
+  readonly maxLength?: number;
+  /** Samples reported. Default 3. */
+  readonly samples?: number;
+  /** Called between decoded examples; return true to stop early (results cover what was done). */
+  readonly shouldStop?: () => boolean;
+}
+
+/** Token-weighted mean cross-entropy (no smoothing) over batches; dropout off. */
+export function validationLoss(model: Seq2SeqModel, batches: readonly Batch[]): number {
+  let sum = 0;
+  let tokens = 0;
+  for (const b of batches) {
+    const t = batchToTensors(b);
+    const n = countTargetTokens(b);
+    const loss = tf.tidy(() => maskedCrossEntropy(model.logits(t.src, t.srcMask, t.tgtIn, false), t.tgtOut, t.tgtMask, 0));
+    sum += loss.dataSync()[0]! * n;
+    tokens += n;
+    loss.dispose();
+    disposeBatch(t);
+  }
+  return tokens > 0 ? sum / tokens : NaN;
+}
+
+export function countTargetTokens(b: Batch): number {
+  let n = 0;
+  for (const row of b.tgtOut) for (const id of row) if (id !== PAD_ID) n++;
+  return n;
+}
+
+/** Strips the direction token and EOS from a source row. */
+export function sourceBody(src: readonly number[]): number[] {
+  const body = src.filter((id) => id !== PAD_ID);
+  if (body[0] === CODE2DOC_ID || body[0] === DOC2CODE_ID) body.shift();
+  if (body[body.length - 1] === EOS_ID) body.pop();
+  return body;
+}
+
+export function decodeExample(model: Seq2SeqModel, src: readonly number[], beamSize: number, maxLength: number): number[] {
+  const ids = src.slice();
+  if (beamSize <= 1) return greedyDecode(model, ids, { maxLength }).tokens;
+  return beamSearch(model, ids, { beamSize, nBest: 1, maxLength })[0]?.tokens ?? [];
+}
+
+export function evaluateModel(
+  model: Seq2SeqModel,
+  validBatches: readonly Batch[],
+  examples: readonly EvalExample[],
+  detokenize: (ids: readonly number[]) => string,
+  options: EvaluationOptions = {},
+): EvaluationResult {
+  const loss = validBatches.length > 0 ? validationLoss(model, validBatches) : NaN;
+  const chosen = examples.slice(0, options.limit ?? 200);
+  const beam = options.beamSize ?? 1;
+  const maxLength = options.maxLength ?? model.config.maxTgtLen;
+  const hyps: string[] = [];
+  const refs: string[] = [];
+  const groups: (string | undefined)[] = [];
+  const samples: Sample[] = [];
+  for (const ex of chosen) {
+    if (options.shouldStop?.()) break;
+    const prediction = detokenize(decodeExample(model, ex.src, beam, maxLength));
+    const reference = detokenize(ex.tgt);
+    hyps.push(prediction);
+    refs.push(reference);
+    groups.push(ex.group);
+    if (samples.length < (options.samples ?? 3)) samples.push({ source: detokenize(sourceBody(ex.src)), reference, prediction });
+  }
+  const byGroup: Record<string, { count: number; bleu: number; sentenceBleu: number; exactMatch: number }> = {};
+  for (const g of new Set(groups.filter((x): x is string => x !== undefined))) {
+    const idx = groups.map((x, i) => (x === g ? i : -1)).filter((i) => i >= 0);
+    const h = idx.map((i) => hyps[i]!);
+    const r = idx.map((i) => refs[i]!);
+    byGroup[g] = {
+      count: idx.length,
+      bleu: 100 * corpusBleuText(h, r),
+      sentenceBleu: 100 * averageSentenceBleu(h, r),
+      exactMatch: 100 * exactMatch(h, r),
+    };
+  }
+  return {
+    loss,
+    perplexity: Math.exp(loss),
+    bleu: hyps.length ? 100 * corpusBleuText(hyps, refs) : 0,
+    sentenceBleu: 100 * averageSentenceBleu(hyps, refs),
+    exactMatch: 100 * exactMatch(hyps, refs),
+    decoded: hyps.length,
+    samples,
+    byGroup,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Checkpoints a run can resume from: the model folder of src/core/checkpoint.ts plus
+ * `optimizer.bin` / `optimizer.json` (the optimizer's slot variables from `getWeights()`, in the
+ * model's variable order, in the TensorFlow.js weights format) and `trainState.json` (step,
+ * epoch, position in the epoch, early-stopping and schedule state). Everything goes into one
+ * atomic folder write, so a crash leaves the previous checkpoint whole.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+
+import { loadModel, saveModel, type ModelMeta } from '../core/checkpoint';
+import type { Seq2SeqModel } from '../core/model';
+import type { ScheduleState } from './schedules';
+
+export const OPTIMIZER_WEIGHTS_FILE = 'optimizer.bin';
+export const OPTIMIZER_SPECS_FILE = 'optimizer.json';
+export const TRAIN_STATE_FILE = 'trainState.json';
+
+export interface TrainState {
+  /** Optimizer steps taken. */
+  readonly step: number;
+  /** Epoch in progress (0-based). */
+  readonly epoch: number;
+  /** Micro-batches of that epoch already consumed. */
+  readonly batchInEpoch: number;
+  readonly bestMetric: number | null;
+  readonly evaluationsWithoutImprovement: number;
+  readonly schedule: ScheduleState;
+  readonly elapsedMs: number;
+  /** The options the run started with, for the record (JSON). */
+  readonly options?: unknown;
+}
+
+interface OptimizerSpecs {
+  readonly optimizer: string;
+  readonly specs: tf.io.WeightsManifestEntry[];
+}
+
+/** Saves model + optimizer + state into `dir` atomically. `extraFiles` e.g. the tokenizer. */
+export async function saveTrainCheckpoint(
+  dir: string,
+  model: Seq2SeqModel,
+  optimizer: tf.Optimizer,
+  state: TrainState,
+  meta: Partial<ModelMeta>,
+  extraFiles: Record<string, string | Uint8Array> = {},
+): Promise<void> {
+  const slots = await optimizer.getWeights();
+  // Names become positional and stable (the tf variable names carry an instance prefix).
+  const named: tf.NamedTensorMap = {};
+  slots.forEach((s, i) => (named[`${String(i).padStart(5, '0')}`] = s.tensor));
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const specFile: OptimizerSpecs = { optimizer: optimizer.getClassName(), specs };
+  await saveModel(model, dir, meta, {
+    extraFiles: {
+      ...extraFiles,
+      [OPTIMIZER_WEIGHTS_FILE]: new Uint8Array(data),
+      [OPTIMIZER_SPECS_FILE]: JSON.stringify(specFile),
+      [TRAIN_STATE_FILE]: JSON.stringify(state, null, 2),
+    },
+  });
+}
+
+/** True when `dir` holds a resumable checkpoint. */
+export function isTrainCheckpoint(dir: string): boolean {
+  return fs.existsSync(path.join(dir, TRAIN_STATE_FILE)) && fs.existsSync(path.join(dir, OPTIMIZER_SPECS_FILE));
+}
+
+/** Loads a checkpoint written by {@link saveTrainCheckpoint}; restores `optimizer` in place. */
+export async function loadTrainCheckpoint(
+  dir: string,
+  optimizer: (model: Seq2SeqModel) => tf.Optimizer,
+): Promise<{ model: Seq2SeqModel; meta: ModelMeta; optimizer: tf.Optimizer; state: TrainState }> {
+  if (!isTrainCheckpoint(dir)) {
+    throw new Error(`${dir} is not a resumable checkpoint (no ${TRAIN_STATE_FILE}); train without --resume or point at a run's "last" folder.`);
+  }
+  const { model, meta } = await loadModel(dir);
+  try {
+    const state = JSON.parse(fs.readFileSync(path.join(dir, TRAIN_STATE_FILE), 'utf8')) as TrainState;
+    const specFile = JSON.parse(fs.readFileSync(path.join(dir, OPTIMIZER_SPECS_FILE), 'utf8')) as OptimizerSpecs;
+    const opt = optimizer(model);
+    if (specFile.optimizer !== opt.getClassName()) {
+      throw new Error(`the checkpoint's optimizer is ${specFile.optimizer} but this run uses ${opt.getClassName()}; resume with the same optimizer.`);
+    }
+    const bytes = fs.readFileSync(path.join(dir, OPTIMIZER_WEIGHTS_FILE));
+    const decoded = tf.io.decodeWeights(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+      specFile.specs,
+    );
+    const names = Object.keys(decoded).sort();
+    // setWeights takes ownership of copies (it wraps each in a variable); free the decoded ones after.
+    await opt.setWeights(names.map((n) => ({ name: n, tensor: decoded[n]! })));
+    tf.dispose(Object.values(decoded));
+    return { model, meta, optimizer: opt, state };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}

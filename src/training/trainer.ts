@@ -1,0 +1,358 @@
+/**
+ * Maximum-likelihood training of a Seq2SeqModel, reporting through one event listener (events.ts)
+ * and knowing nothing of any UI.
+ *
+ * One optimizer step = `accumulate` micro-batches whose gradients are averaged weighted by target
+ * tokens, then L2 weight decay, clipping by global norm, the scheduled learning rate and the
+ * optimizer update. Every `evalEvery` steps (or at each epoch's end when 0) the model is evaluated;
+ * the chosen metric drives early stopping (patience) and the `best/` checkpoint; `last/` is saved
+ * at each evaluation, at the end, and on cancel. A checkpoint holds the optimizer state and the
+ * position in the data, so `Trainer.fromCheckpoint` continues at the same step. Pause and cancel
+ * take effect between optimizer steps; the loop yields to the event loop after every micro-batch
+ * so a worker thread can receive them.
+ */
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+
+import { batchToTensors, disposeBatch, type Batch } from '../core/batch';
+import type { ModelMeta } from '../core/checkpoint';
+import { maskedCrossEntropy } from '../core/loss';
+import type { Seq2SeqModel } from '../core/model';
+import { countTargetTokens, evaluateModel, type EvalExample } from './evaluation';
+import type { EvaluationEvent, FinishedEvent, FinishReason, StepEvent, TrainerListener } from './events';
+import {
+  GradientAccumulator,
+  addWeightDecay,
+  applyGradients,
+  clipByGlobalNorm,
+  createOptimizer,
+  setLearningRate,
+  type OptimizerConfig,
+} from './optimizers';
+import { createSchedule, type LrSchedule, type ScheduleConfig } from './schedules';
+import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
+
+export type StopMetric = 'loss' | 'bleu' | 'sentenceBleu' | 'exactMatch';
+export const STOP_METRICS: readonly StopMetric[] = ['loss', 'bleu', 'sentenceBleu', 'exactMatch'];
+
+/** Where the batches come from; the same epoch must give the same batches (seeded). */
+export interface TrainingData {
+  /** Micro-batches of epoch `epoch` (0-based). */
+  trainBatches(epoch: number): readonly Batch[];
+  readonly validBatches: readonly Batch[];
+  readonly validExamples: readonly EvalExample[];
+  /** Target or source ids -> text, for BLEU and samples. */
+  detokenize(ids: readonly number[]): string;
+}
+
+export interface TrainerOptions {
+  readonly optimizer: OptimizerConfig;
+  readonly schedule: ScheduleConfig;
+  readonly maxEpochs: number;
+  /** Stop after this many optimizer steps (0 or absent: no limit). */
+  readonly maxSteps?: number;
+  /** Micro-batches per optimizer step. Default 1. */
+  readonly accumulate?: number;
+  /** Global-norm clip; 0 disables. Default 1. */
+  readonly clipNorm?: number;
+  /** L2 coefficient added to gradients. Default 0. */
+  readonly weightDecay?: number;
+  /** Default 0.1. */
+  readonly labelSmoothing?: number;
+  /** Evaluate every N optimizer steps; 0 = at each epoch's end. Default 0. */
+  readonly evalEvery?: number;
+  /** Examples decoded per evaluation. Default 100. */
+  readonly evalLimit?: number;
+  /** Beam for evaluation decoding; 1 = greedy. Default 1. */
+  readonly evalBeam?: number;
+  readonly samples?: number;
+  readonly stopMetric?: StopMetric;
+  /** Evaluations without improvement before stopping; 0 = never stop early. Default 5. */
+  readonly patience?: number;
+  /** Run folder: `best/` and `last/` checkpoints go here. None: no checkpoints. */
+  readonly outDir?: string;
+  /** Files written into every checkpoint (e.g. tokenizer.json). */
+  readonly extraFiles?: Readonly<Record<string, string>>;
+  readonly meta?: Partial<ModelMeta>;
+}
+
+export const BEST_DIR = 'best';
+export const LAST_DIR = 'last';
+
+const higherIsBetter = (m: StopMetric): boolean => m !== 'loss';
+
+export class Trainer {
+  private readonly schedule: LrSchedule;
+  private state: TrainState;
+  private paused: (() => void) | null = null;
+  private pauseRequested = false;
+  private cancelRequested = false;
+  private running = false;
+
+  constructor(
+    readonly model: Seq2SeqModel,
+    private readonly data: TrainingData,
+    private readonly options: TrainerOptions,
+    private readonly listener: TrainerListener,
+    private readonly optimizer: tf.Optimizer = createOptimizer(options.optimizer),
+    state?: TrainState,
+  ) {
+    if (!(options.maxEpochs >= 1)) throw new Error(`maxEpochs must be at least 1, got ${options.maxEpochs}`);
+    this.schedule = createSchedule(options.schedule, options.optimizer.learningRate);
+    this.state = state ?? {
+      step: 0,
+      epoch: 0,
+      batchInEpoch: 0,
+      bestMetric: null,
+      evaluationsWithoutImprovement: 0,
+      schedule: {},
+      elapsedMs: 0,
+    };
+    this.schedule.restore(this.state.schedule);
+  }
+
+  /** Continues the run saved in `dir` (a `last/` folder) with the same optimizer state and position. */
+  static async fromCheckpoint(
+    dir: string,
+    data: TrainingData,
+    options: TrainerOptions,
+    listener: TrainerListener,
+  ): Promise<Trainer> {
+    const { model, optimizer, state } = await loadTrainCheckpoint(dir, () => createOptimizer(options.optimizer));
+    return new Trainer(model, data, options, listener, optimizer, state);
+  }
+
+  get step(): number {
+    return this.state.step;
+  }
+
+  get trainState(): TrainState {
+    return this.state;
+  }
+
+  pause(): void {
+    this.pauseRequested = true;
+  }
+
+  resume(): void {
+    this.pauseRequested = false;
+    const wake = this.paused;
+    this.paused = null;
+    wake?.();
+  }
+
+  /** Stops after the current optimizer step; the last checkpoint is saved first. */
+  cancel(): void {
+    this.cancelRequested = true;
+    this.resume();
+  }
+
+  private get bestDir(): string | null {
+    return this.options.outDir ? path.join(this.options.outDir, BEST_DIR) : null;
+  }
+
+  private get lastDir(): string | null {
+    return this.options.outDir ? path.join(this.options.outDir, LAST_DIR) : null;
+  }
+
+  /** Trains until the limits, early stopping or cancel; resolves with the finished event. */
+  async run(): Promise<FinishedEvent> {
+    if (this.running) throw new Error('this trainer is already running');
+    this.running = true;
+    try {
+      return await this.loop();
+    } catch (e) {
+      this.listener({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      throw e;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async loop(): Promise<FinishedEvent> {
+    const o = this.options;
+    const accumulate = Math.max(1, o.accumulate ?? 1);
+    const started = Date.now() - this.state.elapsedMs;
+    const acc = new GradientAccumulator();
+    let tokensSinceReport = 0;
+    let reportStart = Date.now();
+    let micro = { loss: 0, nll: 0, correct: 0, tokens: 0 };
+    let reason: FinishReason = 'completed';
+    const firstBatches = this.data.trainBatches(this.state.epoch);
+    const stepsPerEpoch = Math.ceil(firstBatches.length / accumulate);
+    const totalSteps = o.maxSteps && o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
+    const startStep = this.state.step;
+    const runStart = Date.now();
+
+    try {
+      outer: for (let epoch = this.state.epoch; epoch < o.maxEpochs; epoch++) {
+        const batches = epoch === this.state.epoch ? firstBatches : this.data.trainBatches(epoch);
+        let epochLoss = 0;
+        let epochSteps = 0;
+        for (let bi = epoch === this.state.epoch ? this.state.batchInEpoch : 0; bi < batches.length; bi++) {
+          if (acc.count === 0) {
+            if (this.pauseRequested && !this.cancelRequested) await this.waitWhilePaused();
+            if (this.cancelRequested) {
+              reason = 'cancelled';
+              break outer;
+            }
+          }
+          const batch = batches[bi]!;
+          const r = this.microStep(batch);
+          acc.add(r.grads, r.tokens);
+          micro = { loss: micro.loss + r.loss * r.tokens, nll: micro.nll + r.nll * r.tokens, correct: micro.correct + r.correct, tokens: micro.tokens + r.tokens };
+          tokensSinceReport += r.tokens;
+          const endOfEpoch = bi === batches.length - 1;
+          if (acc.count >= accumulate || endOfEpoch) {
+            const step = this.state.step + 1;
+            const lr = this.schedule.rate(step);
+            setLearningRate(this.optimizer, lr);
+            let grads = acc.take();
+            grads = addWeightDecay(grads, this.model.variables, o.weightDecay ?? 0);
+            const clipped = clipByGlobalNorm(grads, o.clipNorm ?? 1);
+            applyGradients(this.optimizer, this.model.variables, clipped.grads);
+            const now = Date.now();
+            const elapsedMs = now - started;
+            this.state = { ...this.state, step, epoch, batchInEpoch: bi + 1, elapsedMs, schedule: this.schedule.state() };
+            const loss = micro.loss / Math.max(1, micro.tokens);
+            epochLoss += loss;
+            epochSteps++;
+            const event: StepEvent = {
+              type: 'step',
+              step,
+              epoch: epoch + 1,
+              loss,
+              perplexity: Math.exp(micro.nll / Math.max(1, micro.tokens)),
+              tokenAccuracy: micro.correct / Math.max(1, micro.tokens),
+              learningRate: lr,
+              gradNorm: clipped.norm,
+              tokensPerSecond: (tokensSinceReport * 1000) / Math.max(1, now - reportStart),
+              elapsedMs,
+              etaMs: totalSteps > 0 ? (Math.max(0, totalSteps - step) * (now - runStart)) / Math.max(1, step - startStep) : null,
+              progress: totalSteps > 0 ? Math.min(1, step / totalSteps) : null,
+            };
+            this.listener(event);
+            micro = { loss: 0, nll: 0, correct: 0, tokens: 0 };
+            tokensSinceReport = 0;
+            reportStart = now;
+            if ((o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0) {
+              if (await this.evaluateAndCheckpoint()) {
+                reason = 'early-stopped';
+                break outer;
+              }
+            }
+            if (o.maxSteps && o.maxSteps > 0 && step >= o.maxSteps) break outer;
+          }
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        this.state = { ...this.state, epoch: epoch + 1, batchInEpoch: 0 };
+        this.listener({ type: 'epoch', epoch: epoch + 1, step: this.state.step, meanLoss: epochLoss / Math.max(1, epochSteps) });
+        if (!((o.evalEvery ?? 0) > 0) && (await this.evaluateAndCheckpoint())) {
+          reason = 'early-stopped';
+          break;
+        }
+      }
+    } finally {
+      acc.dispose();
+    }
+    this.state = { ...this.state, elapsedMs: Date.now() - started };
+    await this.saveLast();
+    const finished: FinishedEvent = {
+      type: 'finished',
+      reason,
+      step: this.state.step,
+      epoch: this.state.epoch,
+      bestMetric: this.state.bestMetric,
+      bestDir: this.bestDir && this.state.bestMetric !== null ? this.bestDir : null,
+      elapsedMs: this.state.elapsedMs,
+    };
+    this.listener(finished);
+    return finished;
+  }
+
+  private waitWhilePaused(): Promise<void> {
+    this.listener({ type: 'paused', step: this.state.step });
+    return new Promise<void>((resolve) => {
+      this.paused = () => {
+        this.listener({ type: 'resumed', step: this.state.step });
+        resolve();
+      };
+      if (!this.pauseRequested) this.resume();
+    });
+  }
+
+  /** Loss, gradients (model variable order) and token statistics of one micro-batch. */
+  private microStep(batch: Batch): { grads: tf.Tensor[]; loss: number; nll: number; correct: number; tokens: number } {
+    const t = batchToTensors(batch);
+    const ls = this.options.labelSmoothing ?? 0.1;
+    let stats: tf.Tensor1D | null = null;
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = this.model.logits(t.src, t.srcMask, t.tgtIn, true);
+        const loss = maskedCrossEntropy(logits, t.tgtOut, t.tgtMask, ls);
+        const nll = ls > 0 ? maskedCrossEntropy(logits, t.tgtOut, t.tgtMask, 0) : loss;
+        const correct = tf.sum(tf.mul(tf.equal(tf.argMax(logits, 2), t.tgtOut).toFloat(), t.tgtMask));
+        stats = tf.keep(tf.stack([nll, correct]) as tf.Tensor1D);
+        return loss;
+      }, this.model.variables as tf.Variable[]);
+      const s = (stats as tf.Tensor1D | null)?.dataSync() ?? [NaN, 0];
+      const loss = value.dataSync()[0]!;
+      value.dispose();
+      const list = this.model.variables.map((v) => {
+        const g = grads[v.name];
+        return g ?? tf.zerosLike(v);
+      });
+      return { grads: list, loss, nll: s[0]!, correct: s[1]!, tokens: countTargetTokens(batch) };
+    } finally {
+      if (stats) (stats as tf.Tensor1D).dispose();
+      disposeBatch(t);
+    }
+  }
+
+  /** Evaluates, updates early stopping and checkpoints; true when training should stop. */
+  private async evaluateAndCheckpoint(): Promise<boolean> {
+    const o = this.options;
+    const metric = o.stopMetric ?? 'loss';
+    const result = evaluateModel(this.model, this.data.validBatches, this.data.validExamples, (ids) => this.data.detokenize(ids), {
+      limit: o.evalLimit ?? 100,
+      beamSize: o.evalBeam ?? 1,
+      samples: o.samples ?? 3,
+    });
+    this.schedule.observe(result.loss);
+    const value = result[metric];
+    const best = this.state.bestMetric;
+    const improved =
+      Number.isFinite(value) && (best === null || (higherIsBetter(metric) ? value > best : value < best));
+    this.state = {
+      ...this.state,
+      bestMetric: improved ? value : best,
+      evaluationsWithoutImprovement: improved ? 0 : this.state.evaluationsWithoutImprovement + 1,
+      schedule: this.schedule.state(),
+    };
+    const event: EvaluationEvent = {
+      ...result,
+      type: 'evaluation',
+      step: this.state.step,
+      epoch: this.state.epoch + (this.state.batchInEpoch > 0 ? 1 : 0),
+      improved,
+      evaluationsWithoutImprovement: this.state.evaluationsWithoutImprovement,
+    };
+    this.listener(event);
+    const metrics = { loss: result.loss, perplexity: result.perplexity, bleu: result.bleu, sentenceBleu: result.sentenceBleu, exactMatch: result.exactMatch };
+    if (improved && this.bestDir) {
+      await saveTrainCheckpoint(this.bestDir, this.model, this.optimizer, this.state, { ...o.meta, metrics, step: this.state.step }, { ...o.extraFiles });
+      this.listener({ type: 'checkpoint', kind: 'best', dir: this.bestDir, step: this.state.step });
+    }
+    await this.saveLast(metrics);
+    const patience = o.patience ?? 5;
+    return patience > 0 && this.state.evaluationsWithoutImprovement >= patience;
+  }
+
+  private async saveLast(metrics?: Record<string, number>): Promise<void> {
+    const dir = this.lastDir;
+    if (!dir) return;
+    const meta = { ...this.options.meta, step: this.state.step, ...(metrics ? { metrics } : {}) };
+    await saveTrainCheckpoint(dir, this.model, this.optimizer, this.state, meta, { ...this.options.extraFiles });
+    this.listener({ type: 'checkpoint', kind: 'last', dir, step: this.state.step });
+  }
+}
