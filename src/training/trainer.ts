@@ -147,6 +147,11 @@ export class Trainer {
     this.resume();
   }
 
+  /** Frees the optimizer's slot variables (not the model, which the caller owns). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+
   private get bestDir(): string | null {
     return this.options.outDir ? path.join(this.options.outDir, BEST_DIR) : null;
   }
