@@ -1,4 +1,188 @@
-/** CLI commands over models (train, eval, translate). Filled in by the training work. */
+/**
+ * CLI commands over models: `train` (progress bar on stderr, JSONL metrics log, Ctrl-C saves the
+ * last checkpoint and exits, --resume, --init to fine-tune), `eval` (both BLEUs, exact match,
+ * per-language breakdown) and `translate` (stdin or a file's line range; beam and n-best).
+ * The progress bar is a few lines of ANSI on stderr rather than a dependency.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Command } from 'commander';
 
-export function registerTrainCommands(_program: Command): void {}
+import { isBackendSetting, selectBackend } from '../core/backend';
+import { loadModel } from '../core/checkpoint';
+import type { Direction } from '../core/specialTokens';
+import { readCorpus } from '../data/dataset';
+import { ModelRunner } from '../inference/modelRunner';
+import { prepareTrainingBackend } from '../training/backendSetup';
+import { evaluateModel } from '../training/evaluation';
+import type { TrainerEvent } from '../training/events';
+import { evalExamples, loadTokenizerBeside, readTrainConfig, resolveModelDir } from '../training/job';
+import { prepareTrainJob } from '../training/job';
+
+async function startBackend(setting: string): Promise<void> {
+  if (!isBackendSetting(setting)) throw new Error(`Unknown backend "${setting}": use auto, tensorflow, wasm or cpu.`);
+  const choice = await selectBackend({ setting });
+  process.stderr.write(`${choice.reason}\n`);
+  prepareTrainingBackend();
+}
+
+const fmtMs = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+};
+
+/** One-line progress bar text for a step event. */
+export function progressLine(e: Extract<TrainerEvent, { type: 'step' }>, width = 24): string {
+  const filled = e.progress === null ? 0 : Math.round(e.progress * width);
+  const bar = e.progress === null ? '' : `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] `;
+  return (
+    `${bar}step ${e.step} ep ${e.epoch} loss ${e.loss.toFixed(3)} ppl ${e.perplexity.toFixed(1)} acc ${(100 * e.tokenAccuracy).toFixed(1)}% ` +
+    `lr ${e.learningRate.toExponential(1)} ${Math.round(e.tokensPerSecond)} tok/s ${fmtMs(e.elapsedMs)}` +
+    (e.etaMs === null ? '' : ` eta ${fmtMs(e.etaMs)}`)
+  );
+}
+
+function parseDirection(d: string): Direction {
+  if (d !== 'code2doc' && d !== 'doc2code') throw new Error(`--direction must be code2doc or doc2code, got "${d}"`);
+  return d;
+}
+
+function parseLines(spec: string | undefined, total: number): [number, number] {
+  if (!spec) return [1, total];
+  const m = /^(\d+)(?:-(\d+))?$/.exec(spec.trim());
+  if (!m) throw new Error(`--lines must look like 10-30 (1-based, inclusive), got "${spec}"`);
+  const a = Number(m[1]);
+  const b = m[2] ? Number(m[2]) : a;
+  if (a < 1 || b < a) throw new Error(`--lines ${spec} is not a valid range`);
+  return [a, Math.min(b, total)];
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function registerTrainCommands(program: Command): void {
+  program
+    .command('train')
+    .description('train (or fine-tune, or resume) a model on a JSONL corpus; best/ and last/ go to --out')
+    .requiredOption('--corpus <file>', 'JSONL corpus from `seq2seq mine`')
+    .requiredOption('--out <dir>', 'run folder (best/, last/, metrics.jsonl)')
+    .option('--config <file>', 'JSON: {model, training, batchSize, vocabSize, seed, ...}')
+    .option('--resume', 'continue from <out>/last with its optimizer state', false)
+    .option('--init <dir>', 'fine-tune this model (its tokenizer is reused)')
+    .option('--max-steps <n>', 'stop after n optimizer steps')
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .action(async (opts: { corpus: string; out: string; config?: string; resume: boolean; init?: string; maxSteps?: string; backend: string }) => {
+      await startBackend(opts.backend);
+      const config = opts.config ? readTrainConfig(opts.config) : {};
+      const withSteps = opts.maxSteps ? { ...config, training: { ...config.training, maxSteps: Number(opts.maxSteps) } } : config;
+      fs.mkdirSync(opts.out, { recursive: true });
+      const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');
+      const tty = process.stderr.isTTY === true;
+      let lastDraw = 0;
+      const listener = (e: TrainerEvent): void => {
+        fs.writeSync(log, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
+        if (e.type === 'step') {
+          const now = Date.now();
+          if (tty && now - lastDraw > 200) {
+            process.stderr.write(`\r\x1b[2K${progressLine(e)}`);
+            lastDraw = now;
+          } else if (!tty && e.step % 50 === 0) process.stderr.write(`${progressLine(e)}\n`);
+        } else if (e.type === 'evaluation') {
+          process.stderr.write(
+            `${tty ? '\r\x1b[2K' : ''}eval @${e.step}: loss ${e.loss.toFixed(3)} ppl ${e.perplexity.toFixed(1)} BLEU ${e.bleu.toFixed(2)} ` +
+              `sentence-BLEU ${e.sentenceBleu.toFixed(2)} EM ${e.exactMatch.toFixed(1)}%${e.improved ? ' (best)' : ''}\n`,
+          );
+          for (const s of e.samples.slice(0, 2)) process.stderr.write(`  ref:  ${s.reference.slice(0, 100)}\n  pred: ${s.prediction.slice(0, 100)}\n`);
+        } else if (e.type === 'finished') {
+          process.stderr.write(`${tty ? '\r\x1b[2K' : ''}finished (${e.reason}) at step ${e.step} after ${fmtMs(e.elapsedMs)}; best ${e.bestDir ?? 'none'}\n`);
+        }
+      };
+      const { trainer, summary } = await prepareTrainJob(
+        { corpus: opts.corpus, outDir: opts.out, config: withSteps, resume: opts.resume, ...(opts.init ? { initModel: opts.init } : {}) },
+        listener,
+      );
+      process.stderr.write(
+        `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
+          `${summary.trainBatches} batches per epoch, vocab ${summary.vocabSize}, ${summary.parameters} parameters, from step ${summary.startStep}\n`,
+      );
+      const onSigint = (): void => {
+        process.stderr.write('\nstopping: saving the last checkpoint (Ctrl-C again to abort)\n');
+        trainer.cancel();
+        process.once('SIGINT', () => process.exit(130));
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        await trainer.run();
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        fs.closeSync(log);
+        trainer.dispose();
+        trainer.model.dispose();
+      }
+    });
+
+  program
+    .command('eval')
+    .description('score a model on a JSONL corpus: corpus BLEU-4, smoothed sentence BLEU-4, exact match, per language')
+    .requiredOption('--model <dir>', 'model folder (or a run folder: its best/)')
+    .requiredOption('--corpus <file>', 'JSONL corpus to score on')
+    .option('--direction <d>', 'code2doc | doc2code', 'code2doc')
+    .option('--beam <n>', 'beam size (1 = greedy)', '1')
+    .option('--limit <n>', 'most pairs decoded', '1000')
+    .option('--json', 'print the result as JSON', false)
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .action(async (opts: { model: string; corpus: string; direction: string; beam: string; limit: string; json: boolean; backend: string }) => {
+      await startBackend(opts.backend);
+      const dir = resolveModelDir(opts.model);
+      const tokenizer = loadTokenizerBeside(dir);
+      const { model } = await loadModel(dir);
+      try {
+        const records = await readCorpus(opts.corpus);
+        const examples = evalExamples(records, tokenizer, model.config, [parseDirection(opts.direction)]).slice(0, Number(opts.limit));
+        const r = evaluateModel(model, [], examples, (ids) => tokenizer.decode(ids).trim(), { limit: examples.length, beamSize: Number(opts.beam) });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ bleu: r.bleu, sentenceBleu: r.sentenceBleu, exactMatch: r.exactMatch, decoded: r.decoded, byGroup: r.byGroup })}\n`);
+          return;
+        }
+        process.stdout.write(`pairs ${r.decoded}\ncorpus BLEU-4 ${r.bleu.toFixed(2)}\nsentence BLEU-4 (CodeXGLUE) ${r.sentenceBleu.toFixed(2)}\nexact match ${r.exactMatch.toFixed(2)}%\n`);
+        for (const [g, s] of Object.entries(r.byGroup))
+          process.stdout.write(`  ${g}: ${s.count} pairs, BLEU ${s.bleu.toFixed(2)}, sentence BLEU ${s.sentenceBleu.toFixed(2)}, EM ${s.exactMatch.toFixed(1)}%\n`);
+      } finally {
+        model.dispose();
+      }
+    });
+
+  program
+    .command('translate')
+    .description('translate code to a comment (or back) with a model; reads stdin or --file with --lines')
+    .requiredOption('--model <dir>', 'model folder (or a run folder: its best/)')
+    .option('--direction <d>', 'code2doc | doc2code', 'code2doc')
+    .option('--beam <n>', 'beam size', '5')
+    .option('--nbest <n>', 'candidates printed', '1')
+    .option('--file <f>', 'read the source from this file')
+    .option('--lines <a-b>', '1-based inclusive line range of --file')
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .action(async (opts: { model: string; direction: string; beam: string; nbest: string; file?: string; lines?: string; backend: string }) => {
+      const direction = parseDirection(opts.direction);
+      let text: string;
+      if (opts.file) {
+        const all = fs.readFileSync(opts.file, 'utf8').split('\n');
+        const [a, b] = parseLines(opts.lines, all.length);
+        text = all.slice(a - 1, b).join('\n');
+      } else text = await readStdin();
+      if (text.trim() === '') throw new Error('nothing to translate: pass text on stdin or --file (with --lines).');
+      await startBackend(opts.backend);
+      const runner = await ModelRunner.load(resolveModelDir(opts.model));
+      try {
+        const beam = Math.max(1, Number(opts.beam));
+        const t = runner.translate({ direction, text, beamSize: beam, nBest: Math.max(1, Number(opts.nbest)), maxLength: 128, lengthPenalty: 0.6 });
+        if (t.candidates.length === 1) process.stdout.write(`${t.candidates[0]!.text}\n`);
+        else t.candidates.forEach((c, i) => process.stdout.write(`${i + 1}. [${c.score.toFixed(3)}] ${c.text}\n`));
+      } finally {
+        runner.dispose();
+      }
+    });
+}

@@ -4,6 +4,8 @@
  */
 import type { BackendName, BackendSetting } from '../core/backendSetting';
 import type { TranslateRequest, Translation } from '../inference/translation';
+import type { FinishedEvent, TrainerEvent } from '../training/events';
+import type { TrainJobParams, TrainJobSummary } from '../training/job';
 import { event, request } from './rpc';
 
 export interface WorkerOptions {
@@ -61,3 +63,16 @@ export const MineProgress = event<
   { readonly files: number; readonly pairs: number; readonly file: string },
   'mineProgress'
 >('mineProgress');
+
+// ---- training ------------------------------------------------------------------------------
+
+/** Starts a training run; resolves with the finished event once it ends (completed, early-stopped or cancelled). */
+export const TrainStart = request<TrainJobParams, FinishedEvent, 'trainStart'>('trainStart');
+/** Pause, resume and cancel act on the running training job (between optimizer steps); cancel saves `last/` first. */
+export const TrainPause = request<Record<string, never>, { readonly running: boolean }, 'trainPause'>('trainPause');
+export const TrainResume = request<Record<string, never>, { readonly running: boolean }, 'trainResume'>('trainResume');
+export const TrainCancel = request<Record<string, never>, { readonly running: boolean }, 'trainCancel'>('trainCancel');
+/** Every trainer event (step, epoch, evaluation, checkpoint, paused/resumed, finished, error). */
+export const TrainProgress = event<TrainerEvent, 'trainProgress'>('trainProgress');
+/** Once the data is read and the model built, before the first step. */
+export const TrainStarted = event<TrainJobSummary, 'trainStarted'>('trainStarted');

@@ -1,7 +1,7 @@
 /**
  * The engine worker thread: loads TensorFlow.js with the chosen backend, posts `ready`, then
- * serves translation, model validation and corpus mining so that none of it runs on the
- * extension host's thread. Models stay loaded between requests (the last few used).
+ * serves translation, model validation, corpus mining and training (start, pause, resume, cancel,
+ * with progress events) so that none of it runs on the extension host's thread. Models stay loaded between requests (the last few used).
  */
 import { parentPort, workerData } from 'worker_threads';
 import { selectBackend } from '../core/backend';
@@ -10,7 +10,23 @@ import { buildCorpus } from '../data/corpus';
 import { writeCorpus } from '../data/dataset';
 import { walkSourceFiles, type WalkSkips } from '../data/walk';
 import { ModelRunner } from '../inference/modelRunner';
-import { Mine, MineProgress, Ready, Translate, ValidateModel, type ModelRef, type WorkerOptions } from './protocol';
+import { prepareTrainJob } from '../training/job';
+import type { Trainer } from '../training/trainer';
+import {
+  Mine,
+  MineProgress,
+  Ready,
+  TrainCancel,
+  TrainPause,
+  TrainProgress,
+  TrainResume,
+  TrainStart,
+  TrainStarted,
+  Translate,
+  ValidateModel,
+  type ModelRef,
+  type WorkerOptions,
+} from './protocol';
 import { WorkerServer } from './server';
 
 const MAX_MODELS = 2;
@@ -94,6 +110,28 @@ async function main(): Promise<void> {
       corpus: params.out,
     };
   });
+
+  let training: Trainer | undefined;
+  server.handle(TrainStart, async (params, ctx) => {
+    if (training) throw new Error('a training run is already in progress in this worker; cancel it first.');
+    const { trainer, summary } = await prepareTrainJob(params, (e) => server.emit(TrainProgress, e));
+    training = trainer;
+    const poll = setInterval(() => {
+      if (ctx.cancelled()) trainer.cancel();
+    }, 100);
+    try {
+      server.emit(TrainStarted, summary);
+      return await trainer.run();
+    } finally {
+      clearInterval(poll);
+      training = undefined;
+      trainer.dispose();
+      trainer.model.dispose();
+    }
+  });
+  server.handle(TrainPause, () => (training?.pause(), { running: training !== undefined }));
+  server.handle(TrainResume, () => (training?.resume(), { running: training !== undefined }));
+  server.handle(TrainCancel, () => (training?.cancel(), { running: training !== undefined }));
 
   server.emit(Ready, { backend: choice.name, reason: choice.reason });
 }

@@ -1,0 +1,188 @@
+/**
+ * A training job from files: a JSONL corpus (split by file into train/valid/test with a seed),
+ * a config file, and a run folder. Shared by the CLI (`seq2seq train`) and the worker thread, so
+ * both train the same way. It trains a new tokenizer, or reuses the one of the model it
+ * fine-tunes from (`initModel`: the model's vocabulary decides, so a vocabulary mismatch cannot
+ * happen), or the one of the checkpoint it resumes (`resume`). Every checkpoint holds
+ * `tokenizer.json`, so `best/` and `last/` are ordinary model folders.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import type { ModelConfig } from '../core/config';
+import { loadModel } from '../core/checkpoint';
+import { buildModel, type Seq2SeqModel } from '../core/model';
+import type { Direction } from '../core/specialTokens';
+import { makeBatches, makeExample, makeExamples, readCorpus, type CorpusRecord } from '../data/dataset';
+import { splitByFile } from '../data/dedupSplit';
+import { CodeTokenizer } from '../data/tokenizer';
+import { prepareTrainingBackend } from './backendSetup';
+import type { EvalExample } from './evaluation';
+import type { TrainerListener } from './events';
+import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
+import { isTrainCheckpoint } from './trainState';
+
+export const TOKENIZER_FILE = 'tokenizer.json';
+
+/** The `--config` file. Every field is optional. */
+export interface TrainConfigFile {
+  readonly model?: Partial<ModelConfig>;
+  readonly training?: Partial<Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'meta'>>;
+  readonly batchSize?: number;
+  /** BPE vocabulary size for a new tokenizer. Default 2000. */
+  readonly vocabSize?: number;
+  readonly seed?: number;
+  readonly validFraction?: number;
+  readonly testFraction?: number;
+  readonly directions?: readonly Direction[];
+}
+
+export interface TrainJobParams {
+  readonly corpus: string;
+  readonly outDir: string;
+  readonly config?: TrainConfigFile;
+  /** Continue from `<outDir>/last`. */
+  readonly resume?: boolean;
+  /** Fine-tune this model folder (its tokenizer is reused). */
+  readonly initModel?: string;
+}
+
+export interface TrainJobSummary {
+  readonly trainPairs: number;
+  readonly validPairs: number;
+  readonly testPairs: number;
+  readonly trainBatches: number;
+  readonly vocabSize: number;
+  readonly parameters: number;
+  readonly startStep: number;
+  readonly origin: 'new' | 'resumed' | 'fine-tuned';
+}
+
+export const DEFAULT_TRAINING: Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'meta'> = {
+  optimizer: { name: 'adam', learningRate: 0.003 },
+  schedule: { kind: 'noam', warmupSteps: 100 },
+  maxEpochs: 20,
+  clipNorm: 1,
+  labelSmoothing: 0.1,
+  evalEvery: 0,
+  evalLimit: 100,
+  patience: 3,
+  stopMetric: 'sentenceBleu',
+};
+
+export function readTrainConfig(file: string): TrainConfigFile {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfigFile;
+  } catch (e) {
+    throw new Error(`cannot read the config ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Where a usable model lives in `dir`: a run folder's best/ or last/, or `dir` itself. */
+export function resolveModelDir(dir: string): string {
+  for (const sub of [BEST_DIR, LAST_DIR]) if (fs.existsSync(path.join(dir, sub, 'config.json'))) return path.join(dir, sub);
+  return dir;
+}
+
+export function loadTokenizerBeside(dir: string): CodeTokenizer {
+  const file = path.join(dir, TOKENIZER_FILE);
+  if (!fs.existsSync(file)) throw new Error(`${dir} has no ${TOKENIZER_FILE}; it cannot be used without its tokenizer.`);
+  return CodeTokenizer.load(file);
+}
+
+/** Examples for evaluation, grouped as "<lang> <direction>". */
+export function evalExamples(
+  records: readonly CorpusRecord[],
+  tokenizer: CodeTokenizer,
+  config: Pick<ModelConfig, 'maxSrcLen' | 'maxTgtLen'>,
+  directions: readonly Direction[],
+): EvalExample[] {
+  const out: EvalExample[] = [];
+  for (const r of records)
+    for (const d of directions) {
+      const e = makeExample(r, d, tokenizer, config);
+      out.push({ src: e.src, tgt: e.tgt, group: `${r.lang} ${d}` });
+    }
+  return out;
+}
+
+/** Reads, splits and tokenizes; builds (or loads) the model; returns a ready Trainer. */
+export async function prepareTrainJob(
+  params: TrainJobParams,
+  listener: TrainerListener,
+): Promise<{ trainer: Trainer; tokenizer: CodeTokenizer; summary: TrainJobSummary; test: CorpusRecord[] }> {
+  prepareTrainingBackend();
+  const cfg = params.config ?? {};
+  const seed = cfg.seed ?? 1;
+  const records = await readCorpus(params.corpus);
+  if (records.length === 0) throw new Error(`${params.corpus} holds no pairs; mine a corpus first (seq2seq mine).`);
+  const splits = splitByFile(records, { seed, validFraction: cfg.validFraction ?? 0.1, testFraction: cfg.testFraction ?? 0.1 });
+  if (splits.train.length === 0) throw new Error('the training split is empty; the corpus is too small.');
+  const lastDir = path.join(params.outDir, LAST_DIR);
+
+  let tokenizer: CodeTokenizer;
+  let model: Seq2SeqModel | undefined;
+  let origin: TrainJobSummary['origin'] = 'new';
+  if (params.resume) {
+    if (!isTrainCheckpoint(lastDir)) throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
+    tokenizer = loadTokenizerBeside(lastDir);
+    origin = 'resumed';
+  } else if (params.initModel) {
+    const dir = resolveModelDir(params.initModel);
+    tokenizer = loadTokenizerBeside(dir);
+    model = (await loadModel(dir)).model;
+    if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
+      model.dispose();
+      throw new Error(`the tokenizer in ${dir} has more tokens than its model; re-export the model.`);
+    }
+    origin = 'fine-tuned';
+  } else {
+    tokenizer = CodeTokenizer.train(
+      splits.train.flatMap((r) => [r.code, r.summary]),
+      { vocabSize: cfg.vocabSize ?? 2000 },
+    );
+  }
+
+  const limits = {
+    maxSrcLen: model?.config.maxSrcLen ?? cfg.model?.maxSrcLen ?? 128,
+    maxTgtLen: model?.config.maxTgtLen ?? cfg.model?.maxTgtLen ?? 64,
+  };
+  const directions = cfg.directions ?? ['code2doc', 'doc2code'];
+  const trainExamples = makeExamples(splits.train, tokenizer, { ...limits, directions });
+  const validExamples = evalExamples(splits.valid, tokenizer, limits, directions);
+  const batchSize = cfg.batchSize ?? 32;
+  const data: TrainingData = {
+    trainBatches: (epoch) => makeBatches(trainExamples, { batchSize, seed: seed * 1000 + epoch }),
+    validBatches: makeBatches(validExamples, { batchSize, seed }),
+    validExamples: validExamples.filter((e) => e.group?.endsWith('code2doc')).concat(validExamples.filter((e) => !e.group?.endsWith('code2doc'))),
+    detokenize: (ids) => tokenizer.decode(ids).trim(),
+  };
+  const options: TrainerOptions = {
+    ...DEFAULT_TRAINING,
+    ...cfg.training,
+    outDir: params.outDir,
+    extraFiles: { [TOKENIZER_FILE]: JSON.stringify(tokenizer.toJSON()) },
+    meta: { tokenizer: TOKENIZER_FILE, training: { corpus: path.resolve(params.corpus), seed, trainPairs: splits.train.length } },
+  };
+  let trainer: Trainer;
+  if (params.resume) trainer = await Trainer.fromCheckpoint(lastDir, data, options, listener);
+  else {
+    model ??= buildModel({ ...cfg.model, ...limits }, tokenizer.vocabSize, tokenizer.vocabSize, seed);
+    trainer = new Trainer(model, data, options, listener);
+  }
+  return {
+    trainer,
+    tokenizer,
+    test: splits.test,
+    summary: {
+      trainPairs: splits.train.length,
+      validPairs: splits.valid.length,
+      testPairs: splits.test.length,
+      trainBatches: data.trainBatches(0).length,
+      vocabSize: tokenizer.vocabSize,
+      parameters: trainer.model.variables.reduce((n, v) => n + v.size, 0),
+      startStep: trainer.step,
+      origin,
+    },
+  };
+}

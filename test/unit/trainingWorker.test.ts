@@ -1,0 +1,83 @@
+/**
+ * Training in the worker thread, through the typed protocol: progress events arrive, pause and
+ * resume answer, cancel mid-run resolves with 'cancelled' and leaves a loadable `last/`, and a
+ * second start while one runs is refused. (A killed worker being replaced is covered in
+ * worker.test.ts.) Spawns the compiled worker from out/.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { loadModel } from '../../src/core/checkpoint';
+import { selectBackend } from '../../src/core/backend';
+import type { TrainerEvent } from '../../src/training/events';
+import { EngineWorkerClient } from '../../src/worker/client';
+import { TrainCancel, TrainPause, TrainProgress, TrainResume, TrainStart, TrainStarted } from '../../src/worker/protocol';
+
+const WORKER = path.join(__dirname, '..', '..', 'src', 'worker', 'worker.js');
+
+function writeCorpus(dir: string): string {
+  const words = ['get', 'set', 'user', 'name', 'file', 'path', 'read', 'write'];
+  const lines: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    const a = words[i % 8]!;
+    const b = words[(i * 3 + 1) % 8]!;
+    lines.push(JSON.stringify({ lang: 'python', path: `f${i % 20}.py`, code: `def ${a}_${b}(x):\n    return x`, summary: `${a} ${b}` }));
+  }
+  const file = path.join(dir, 'corpus.jsonl');
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+describe('training in the worker', function () {
+  this.timeout(120000);
+  let client: EngineWorkerClient;
+  before(async () => {
+    await selectBackend({ setting: 'wasm' });
+    client = new EngineWorkerClient({ backend: 'wasm', script: WORKER });
+    await client.ready();
+  });
+  after(async () => client.dispose());
+
+  it('reports progress, pauses, resumes, and cancel leaves a loadable checkpoint', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-train-'));
+    const corpus = writeCorpus(dir);
+    const out = path.join(dir, 'run');
+    const events: TrainerEvent[] = [];
+    let started = false;
+    const subs = [
+      client.onEvent(TrainStarted, () => (started = true)),
+      client.onEvent(TrainProgress, (e) => {
+        events.push(e);
+        if (e.type === 'step' && e.step === 2) void client.request(TrainPause, {});
+        if (e.type === 'paused') void client.request(TrainResume, {});
+        if (e.type === 'step' && e.step === 4) void client.request(TrainCancel, {});
+      }),
+    ];
+    const config = {
+      model: { embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 24, maxTgtLen: 8 },
+      vocabSize: 300,
+      batchSize: 4,
+      directions: ['code2doc' as const],
+      training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2 },
+    };
+    const running = client.request(TrainStart, { corpus, outDir: out, config });
+    await assert.rejects(
+      async () => {
+        while (!started) await new Promise((r) => setTimeout(r, 10));
+        await client.request(TrainStart, { corpus, outDir: out, config });
+      },
+      /already in progress/,
+    );
+    const finished = await running;
+    subs.forEach((s) => s.dispose());
+    assert.strictEqual(finished.reason, 'cancelled');
+    assert.strictEqual(finished.step, 4);
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ['step', 'paused', 'resumed', 'checkpoint', 'finished']) assert.ok(types.has(t as TrainerEvent['type']), `no ${t} event`);
+    const { model } = await loadModel(path.join(out, 'last'));
+    model.dispose();
+    assert.ok(fs.existsSync(path.join(out, 'last', 'tokenizer.json')));
+  });
+});
