@@ -5,7 +5,8 @@
  * geometric mean of the four precisions, times the brevity penalty exp(1 - r/c) when the total
  * candidate length c is below the total reference length r. Tokenization: the caller's tokens, or
  * {@link bleuTokens} (lower-cased, `[\w]+|[^\s\w]`). Smoothing: none by default (any zero
- * precision gives 0, as in multi-bleu.perl); `smooth: true` adds 1 to numerator and denominator
+ * precision gives 0, as in multi-bleu.perl; when the candidates hold no n-grams of some order at
+ * all, the mean runs over the lower orders only, sacreBLEU's effective order); `smooth: true` adds 1 to numerator and denominator
  * for n >= 2 (Lin & Och 2004 "smoothing 2").
  *
  * Sentence BLEU, CodeXGLUE style (their `smooth_bleu.py` / `bleu.py` used for code summarisation):
@@ -68,13 +69,20 @@ export function bleuFromStats(s: BleuStats, smooth: boolean, plusOneLengths = fa
   const order = s.matches.length;
   if (s.candidateLength === 0) return 0;
   let logSum = 0;
+  let used = 0;
   for (let n = 0; n < order; n++) {
     const add = smooth && n > 0 ? 1 : 0;
     const num = s.matches[n]! + add;
     const den = s.totals[n]! + add;
-    if (num === 0 || den === 0) return 0;
+    // No candidate n-grams of this order at all (every text shorter than n): effective order,
+    // as sacreBLEU does, rather than scoring a perfect corpus of short texts 0.
+    if (den === 0) break;
+    if (num === 0) return 0;
     logSum += Math.log(num / den);
+    used++;
   }
+  if (used === 0) return 0;
+  logSum = (logSum / used) * order;
   const k = plusOneLengths ? 1 : 0;
   const bp = Math.exp(Math.min(0, 1 - (s.referenceLength + k) / (s.candidateLength + k)));
   return bp * Math.exp(logSum / order);

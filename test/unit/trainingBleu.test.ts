@@ -33,6 +33,14 @@ describe('training/bleu', () => {
     close(corpusBleuText(['the cat sat on the mat'], ['the cat is on the mat'], { smooth: true }), Math.pow(1 / 18, 0.25));
   });
 
+  it('uses the effective order when no candidate is long enough for 4-grams', () => {
+    close(corpusBleuText(['load write file', 'get user'], ['load write file', 'get user']), 1);
+    // "a b" vs "a b c": unigrams 2/2, bigrams 1/1, no trigrams or 4-grams; BP exp(1 - 3/2)
+    close(corpusBleu([toks('a b')], [toks('a b c')]), Math.exp(1 - 3 / 2));
+    // "a x b" vs "a b c": 2/3, 0/2 -> 0 (a zero precision still zeroes it)
+    assert.strictEqual(corpusBleu([toks('a x b')], [toks('a b c')]), 0);
+  });
+
   it('clips repeated candidate n-grams by the reference count', () => {
     // "the the the the" vs "the cat": unigram 1/4, bigram 0/3 -> smoothed (1/4 * 1/4 * 1/3 * 1/2)^(1/4); BP 1
     close(corpusBleu([toks('the the the the')], [toks('the cat')], { smooth: true }), Math.pow((1 / 4) * (1 / 4) * (1 / 3) * (1 / 2), 0.25));
