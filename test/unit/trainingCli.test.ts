@@ -1,0 +1,100 @@
+/**
+ * The CLI path end to end (compiled bin in a child process): `train` writes best/, last/ and a
+ * JSONL metrics log; `train --resume` continues at the next step; `eval --json` prints both BLEUs
+ * and the per-language breakdown; `translate` reads stdin and a file's line range.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
+
+function cli(args: string[], input?: string): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args, '--backend', 'wasm'], { encoding: 'utf8', input, timeout: 90000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('training CLI', function () {
+  this.timeout(180000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-train-'));
+  const corpus = path.join(dir, 'corpus.jsonl');
+  const config = path.join(dir, 'cfg.json');
+  const out = path.join(dir, 'run');
+
+  before(() => {
+    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
+    const lines: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const a = words[i % 6]!;
+      const b = words[(i * 5 + 2) % 6]!;
+      lines.push(JSON.stringify({ lang: i % 3 ? 'python' : 'javascript', path: `f${i % 20}.py`, code: `def ${a}_${b}(x):\n    return x`, summary: `${a} ${b}` }));
+    }
+    fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        model: { attention: 'bahdanau', embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 24, maxTgtLen: 8 },
+        vocabSize: 300,
+        batchSize: 8,
+        directions: ['code2doc'],
+        training: { optimizer: { name: 'adam', learningRate: 0.01 }, schedule: { kind: 'constant' }, maxEpochs: 100, evalEvery: 5, evalLimit: 4, patience: 0 },
+      }),
+    );
+  });
+
+  it('trains, logs metrics, and resumes at the next step', () => {
+    const first = cli(['train', '--corpus', corpus, '--config', config, '--out', out, '--max-steps', '10']);
+    assert.strictEqual(first.code, 0, first.err);
+    assert.match(first.err, /new run: \d+ train \/ \d+ valid \/ \d+ test pairs/);
+    assert.match(first.err, /finished \(completed\) at step 10/);
+    for (const sub of ['best', 'last']) assert.ok(fs.existsSync(path.join(out, sub, 'tokenizer.json')), `${sub}/ has no tokenizer`);
+    const resumed = cli(['train', '--corpus', corpus, '--config', config, '--out', out, '--resume', '--max-steps', '15']);
+    assert.strictEqual(resumed.code, 0, resumed.err);
+    assert.match(resumed.err, /resumed run: .* from step 10/);
+    const events = fs
+      .readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; step?: number });
+    const steps = events.filter((e) => e.type === 'step').map((e) => e.step);
+    assert.deepStrictEqual(steps, Array.from({ length: 15 }, (_, i) => i + 1));
+    assert.strictEqual(events.filter((e) => e.type === 'evaluation').length, 3);
+  });
+
+  it('fine-tunes an existing model with its own tokenizer (no vocabulary mismatch)', () => {
+    const tuned = path.join(dir, 'tuned');
+    // a different vocabulary size in the config must not matter: the model's tokenizer is reused
+    const r = cli(['train', '--corpus', corpus, '--config', config, '--out', tuned, '--init', out, '--max-steps', '3']);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.match(r.err, /fine-tuned run: .* vocab \d+/);
+    assert.strictEqual(
+      fs.readFileSync(path.join(tuned, 'last', 'tokenizer.json'), 'utf8'),
+      fs.readFileSync(path.join(out, 'best', 'tokenizer.json'), 'utf8'),
+    );
+  });
+
+  it('evaluates with both BLEUs and a per-language breakdown', () => {
+    const r = cli(['eval', '--model', out, '--corpus', corpus, '--json', '--limit', '12']);
+    assert.strictEqual(r.code, 0, r.err);
+    const res = JSON.parse(r.out) as { bleu: number; sentenceBleu: number; exactMatch: number; decoded: number; byGroup: Record<string, { count: number }> };
+    assert.strictEqual(res.decoded, 12);
+    assert.deepStrictEqual(Object.keys(res.byGroup).sort(), ['javascript code2doc', 'python code2doc']);
+    assert.ok(res.sentenceBleu >= 0 && res.sentenceBleu <= 100 && res.bleu >= 0 && res.exactMatch >= 0);
+  });
+
+  it('translates stdin and a file range, and explains a bad range', () => {
+    const viaStdin = cli(['translate', '--model', out, '--beam', '3', '--nbest', '2'], 'def get_user(x):\n    return x\n');
+    assert.strictEqual(viaStdin.code, 0, viaStdin.err);
+    assert.match(viaStdin.out, /^1\. \[-?\d+\.\d+\] .*\n2\. \[/);
+    const src = path.join(dir, 'a.py');
+    fs.writeFileSync(src, '# header\ndef set_name(x):\n    return x\n# footer\n');
+    const viaFile = cli(['translate', '--model', out, '--file', src, '--lines', '2-3']);
+    assert.strictEqual(viaFile.code, 0, viaFile.err);
+    assert.strictEqual(viaFile.out.trim().split('\n').length, 1);
+    const bad = cli(['translate', '--model', out, '--file', src, '--lines', 'x-y']);
+    assert.notStrictEqual(bad.code, 0);
+    assert.match(bad.err, /--lines must look like 10-30/);
+  });
+});
