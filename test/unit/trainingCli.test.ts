@@ -4,7 +4,7 @@
  * and the per-language breakdown; `translate` reads stdin and a file's line range.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -73,6 +73,21 @@ describe('training CLI', function () {
       fs.readFileSync(path.join(tuned, 'last', 'tokenizer.json'), 'utf8'),
       fs.readFileSync(path.join(out, 'best', 'tokenizer.json'), 'utf8'),
     );
+  });
+
+  it('Ctrl-C saves the last checkpoint and exits cleanly', async () => {
+    const run = path.join(dir, 'interrupted');
+    const child = spawn(process.execPath, [BIN, 'train', '--corpus', corpus, '--config', config, '--out', run, '--backend', 'wasm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const log = path.join(run, 'metrics.jsonl');
+    while (!(fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('"type":"step"'))) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.strictEqual(code, 0, err);
+    assert.match(err, /finished \(cancelled\) at step \d+/);
+    const state = JSON.parse(fs.readFileSync(path.join(run, 'last', 'trainState.json'), 'utf8')) as { step: number };
+    assert.ok(state.step >= 1);
   });
 
   it('evaluates with both BLEUs and a per-language breakdown', () => {
