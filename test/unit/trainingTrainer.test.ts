@@ -152,13 +152,12 @@ describe('training/trainer', function () {
   it('cancel mid-epoch saves a loadable last checkpoint at the step reached; pause waits', async () => {
     const dir = tmp();
     const model = buildModel(CONFIG, VOCAB, VOCAB, 9);
-    let trainer: Trainer | undefined;
     const seen: string[] = [];
-    trainer = new Trainer(model, data(), { ...BASE, evalEvery: 0, outDir: dir }, (e) => {
+    const trainer: Trainer = new Trainer(model, data(), { ...BASE, evalEvery: 0, outDir: dir }, (e) => {
       seen.push(e.type);
-      if (e.type === 'step' && e.step === 1) trainer!.pause();
-      if (e.type === 'paused') setTimeout(() => trainer!.resume(), 20);
-      if (e.type === 'step' && e.step === 2) trainer!.cancel();
+      if (e.type === 'step' && e.step === 1) trainer.pause();
+      if (e.type === 'paused') setTimeout(() => trainer.resume(), 20);
+      if (e.type === 'step' && e.step === 2) trainer.cancel();
     });
     const finished = await trainer.run();
     assert.strictEqual(finished.reason, 'cancelled');

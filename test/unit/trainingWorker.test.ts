@@ -73,7 +73,10 @@ describe('training in the worker', function () {
     const finished = await running;
     subs.forEach((s) => s.dispose());
     assert.strictEqual(finished.reason, 'cancelled');
-    assert.strictEqual(finished.step, 4);
+    // The cancel crosses threads, so a step or two may finish first; last/ holds the step reached.
+    assert.ok(finished.step >= 4 && finished.step < 20, `stopped at ${finished.step}`);
+    const state = JSON.parse(fs.readFileSync(path.join(out, 'last', 'trainState.json'), 'utf8')) as { step: number };
+    assert.strictEqual(state.step, finished.step);
     const types = new Set(events.map((e) => e.type));
     for (const t of ['step', 'paused', 'resumed', 'checkpoint', 'finished']) assert.ok(types.has(t as TrainerEvent['type']), `no ${t} event`);
     const { model } = await loadModel(path.join(out, 'last'));
