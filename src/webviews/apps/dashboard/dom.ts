@@ -48,5 +48,5 @@ export function formatNumber(v: number | null | undefined): string {
   if (a >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
   if (a >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
   if (Number.isInteger(v)) return String(v);
-  return a >= 100 ? v.toFixed(1) : v.toPrecision(4);
+  return a >= 100 ? v.toFixed(1) : String(Number(v.toPrecision(4)));
 }
