@@ -18,6 +18,7 @@ import { evaluateModel } from '../training/evaluation';
 import type { TrainerEvent } from '../training/events';
 import { evalExamples, loadTokenizerBeside, readTrainConfig, resolveModelDir } from '../training/job';
 import { prepareTrainJob } from '../training/job';
+import { randomSearch, trialTable } from '../training/tune';
 
 async function startBackend(setting: string): Promise<void> {
   if (!isBackendSetting(setting)) throw new Error(`Unknown backend "${setting}": use auto, tensorflow, wasm or cpu.`);
@@ -122,6 +123,30 @@ export function registerTrainCommands(program: Command): void {
         trainer.dispose();
         trainer.model.dispose();
       }
+    });
+
+  program
+    .command('tune')
+    .description('random search over learning rate, dropout, hidden size and attention type within a time budget')
+    .requiredOption('--corpus <file>', 'JSONL corpus')
+    .requiredOption('--out <dir>', 'folder for the trials (trials.json)')
+    .option('--config <file>', 'base config (as for train)')
+    .option('--minutes <n>', 'time budget', '10')
+    .option('--steps <n>', 'optimizer steps per trial', '200')
+    .option('--max-trials <n>', 'stop after this many trials')
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .action(async (opts: { corpus: string; out: string; config?: string; minutes: string; steps: string; maxTrials?: string; backend: string }) => {
+      await startBackend(opts.backend);
+      const trials = await randomSearch({
+        corpus: opts.corpus,
+        outDir: opts.out,
+        base: opts.config ? readTrainConfig(opts.config) : {},
+        budgetMs: Number(opts.minutes) * 60000,
+        stepsPerTrial: Number(opts.steps),
+        ...(opts.maxTrials ? { maxTrials: Number(opts.maxTrials) } : {}),
+        onTrial: (t) => process.stderr.write(`trial ${t.index}: score ${t.score ?? '-'} in ${t.seconds.toFixed(1)} s\n`),
+      });
+      process.stdout.write(`${trialTable(trials)}\n`);
     });
 
   program

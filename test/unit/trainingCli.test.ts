@@ -90,6 +90,16 @@ describe('training CLI', function () {
     assert.ok(state.step >= 1);
   });
 
+  it('tune runs trials and prints them sorted by validation score', () => {
+    const r = cli(['tune', '--corpus', corpus, '--config', config, '--out', path.join(dir, 'tune'), '--steps', '5', '--max-trials', '2']);
+    assert.strictEqual(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n');
+    assert.match(lines[0]!, /^trial\s+lr\s+dropout\s+hidden\s+attention\s+score/);
+    assert.strictEqual(lines.length, 3);
+    const trials = JSON.parse(fs.readFileSync(path.join(dir, 'tune', 'trials.json'), 'utf8')) as { score: number }[];
+    assert.ok(trials[0]!.score >= trials[1]!.score);
+  });
+
   it('evaluates with both BLEUs and a per-language breakdown', () => {
     const r = cli(['eval', '--model', out, '--corpus', corpus, '--json', '--limit', '12']);
     assert.strictEqual(r.code, 0, r.err);
