@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { isBackendSetting, selectBackend } from '../core/backend';
 import { loadModel } from '../core/checkpoint';
 import type { Direction } from '../core/specialTokens';
-import { readCorpus } from '../data/dataset';
+import { readCorpus, writeCorpus } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
 import { evaluateModel } from '../training/evaluation';
@@ -69,7 +69,7 @@ export function registerTrainCommands(program: Command): void {
     .command('train')
     .description('train (or fine-tune, or resume) a model on a JSONL corpus; best/ and last/ go to --out')
     .requiredOption('--corpus <file>', 'JSONL corpus from `seq2seq mine`')
-    .requiredOption('--out <dir>', 'run folder (best/, last/, metrics.jsonl)')
+    .requiredOption('--out <dir>', 'run folder (best/, last/, metrics.jsonl, test.jsonl)')
     .option('--config <file>', 'JSON: {model, training, batchSize, vocabSize, seed, ...}')
     .option('--resume', 'continue from <out>/last with its optimizer state', false)
     .option('--init <dir>', 'fine-tune this model (its tokenizer is reused)')
@@ -101,10 +101,12 @@ export function registerTrainCommands(program: Command): void {
           process.stderr.write(`${tty ? '\r\x1b[2K' : ''}finished (${e.reason}) at step ${e.step} after ${fmtMs(e.elapsedMs)}; best ${e.bestDir ?? 'none'}\n`);
         }
       };
-      const { trainer, summary } = await prepareTrainJob(
+      const { trainer, summary, test } = await prepareTrainJob(
         { corpus: opts.corpus, outDir: opts.out, config: withSteps, resume: opts.resume, ...(opts.init ? { initModel: opts.init } : {}) },
         listener,
       );
+      // The held-out test split (by file), for `seq2seq eval --corpus <out>/test.jsonl`.
+      if (test.length > 0) writeCorpus(path.join(opts.out, 'test.jsonl'), test);
       process.stderr.write(
         `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
           `${summary.trainBatches} batches per epoch, vocab ${summary.vocabSize}, ${summary.parameters} parameters, from step ${summary.startStep}\n`,

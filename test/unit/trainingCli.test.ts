@@ -49,6 +49,7 @@ describe('training CLI', function () {
     assert.strictEqual(first.code, 0, first.err);
     assert.match(first.err, /new run: \d+ train \/ \d+ valid \/ \d+ test pairs/);
     assert.match(first.err, /finished \(completed\) at step 10/);
+    assert.ok(fs.readFileSync(path.join(out, 'test.jsonl'), 'utf8').trim().length > 0, 'no test split written');
     for (const sub of ['best', 'last']) assert.ok(fs.existsSync(path.join(out, sub, 'tokenizer.json')), `${sub}/ has no tokenizer`);
     const resumed = cli(['train', '--corpus', corpus, '--config', config, '--out', out, '--resume', '--max-steps', '15']);
     assert.strictEqual(resumed.code, 0, resumed.err);
