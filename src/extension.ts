@@ -6,6 +6,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Seq2SeqContext } from './context';
+import { showAttention } from './commands/attentionCommand';
 import { commentSelection, generateCode, type CommentServices } from './commands/commentCommands';
 import { showEngineStatus } from './commands/engineCommands';
 import { ActiveModel, deleteModel, describe, exportModel, importModel, selectModel } from './commands/modelCommands';
@@ -17,10 +18,10 @@ import type { FunctionLocator } from './host/functionLocator';
 import type { TreeSitterLocator } from './host/treeSitterLocator';
 import { SUPPORTED_LANGUAGE_IDS } from './host/languages';
 import { ModelStore } from './host/modelStore';
+import { registerAttentionPanelSerializer } from './webviews/attention/panel';
 
 /** Commands contributed in package.json whose features arrive later. */
 const PENDING: ReadonlyArray<readonly [string, string]> = [
-  ['seq2seq.showAttention', 'Show Attention for Selection'],
   ['seq2seq.fineTune', 'Fine-tune on Workspace'],
   ['seq2seq.stopTraining', 'Stop Training'],
   ['seq2seq.showDashboard', 'Show Training Dashboard'],
@@ -62,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): void {
   register('seq2seq.showEngineStatus', showEngineStatus(ctx, engine));
   register('seq2seq.commentSelection', commentSelection(ctx, services));
   register('seq2seq.generateCode', generateCode(ctx, services));
+  register('seq2seq.showAttention', showAttention(ctx, services));
   register('seq2seq.translateSelection', translateSelection(ctx, services, previews));
   register('seq2seq.selectModel', selectModel(ctx, active));
   register(
@@ -74,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),
+    registerAttentionPanelSerializer(context.extensionUri),
     vscode.languages.registerCodeLensProvider(
       SUPPORTED_LANGUAGE_IDS.map((language) => ({ language, scheme: 'file' })),
       lenses,

@@ -35,6 +35,7 @@ export async function translateWithProgress(
   services: CommentServices,
   request: Omit<TranslateRequest, 'beamSize' | 'nBest' | 'maxLength' | 'lengthPenalty'>,
   title: string,
+  overrides: Partial<Pick<TranslateRequest, 'nBest'>> = {},
 ): Promise<Translation | undefined> {
   const d = decodingSettings();
   return vscode.window.withProgress(
@@ -48,7 +49,7 @@ export async function translateWithProgress(
           {
             ...request,
             beamSize: d.beamSize,
-            nBest: d.showCandidates ? Math.max(d.nBest, 1) : 1,
+            nBest: overrides.nBest ?? (d.showCandidates ? Math.max(d.nBest, 1) : 1),
             maxLength: d.maxOutputLength,
             lengthPenalty: d.lengthPenalty,
           },

@@ -106,6 +106,43 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
+    name: 'Show Attention draws the heatmap and hovering an output token highlights the source in the editor',
+    async run({ wb, screenshots }) {
+      await wb.openFile('geometry.py');
+      await wb.clickLine('def distance');
+      await wb.page.keyboard.press('Home');
+      for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Shift+ArrowDown');
+      await wb.page.keyboard.press('Shift+End');
+      await wb.runCommand('Seq2Seq: Show Attention for Selection');
+      const frame = await wb.webviewFrame('#heatmap[data-rows]', 90_000);
+      const heatmap = frame.locator('#heatmap');
+      const rows = Number(await heatmap.getAttribute('data-rows'));
+      const cols = Number(await heatmap.getAttribute('data-cols'));
+      const srcTokens = await frame.locator('.src-token').count();
+      const outTokens = await frame.locator('.out-token').count();
+      assert.ok(cols > 5 && rows > 0, `heatmap is ${rows} x ${cols}`);
+      assert.strictEqual(srcTokens, cols, 'one source label per heatmap column');
+      assert.strictEqual(outTokens, rows, 'one output label per heatmap row');
+      const beams = await frame.locator('.beam').count();
+      assert.ok(beams >= 1);
+      screenshots.push(await wb.screenshot('attention-panel'));
+      const decorated = async (): Promise<number> =>
+        wb.page.evaluate<number>(
+          `document.querySelectorAll('.monaco-editor .view-overlays [class*="ced-"], .monaco-editor .view-lines span[class*="ced-"]').length`,
+        );
+      const baseline = await decorated();
+      await frame.locator('.out-token').first().hover();
+      const deadline = Date.now() + 10_000;
+      while ((await decorated()) <= baseline && Date.now() < deadline) await wb.page.waitForTimeout(200);
+      screenshots.push(await wb.screenshot('attention-hover-decorations'));
+      assert.ok((await decorated()) > baseline, 'hovering an output token put no decorations on the source');
+      if (beams > 1) {
+        await frame.locator('.beam').nth(1).click();
+        await frame.locator('.beam.selected, .beam[aria-selected="true"]').nth(0).waitFor({ timeout: 5_000 });
+      }
+    },
+  },
+  {
     name: 'a command whose feature is not built yet says so honestly',
     async run({ wb }) {
       await wb.runCommand('Seq2Seq: Evaluate Model');
