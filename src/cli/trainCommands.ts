@@ -29,7 +29,9 @@ async function startBackend(setting: string): Promise<void> {
 
 const fmtMs = (ms: number): string => {
   const s = Math.round(ms / 1000);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 };
 
 /** One-line progress bar text for a step event. */
@@ -75,57 +77,78 @@ export function registerTrainCommands(program: Command): void {
     .option('--init <dir>', 'fine-tune this model (its tokenizer is reused)')
     .option('--max-steps <n>', 'stop after n optimizer steps')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .action(async (opts: { corpus: string; out: string; config?: string; resume: boolean; init?: string; maxSteps?: string; backend: string }) => {
-      await startBackend(opts.backend);
-      const config = opts.config ? readTrainConfig(opts.config) : {};
-      const withSteps = opts.maxSteps ? { ...config, training: { ...config.training, maxSteps: Number(opts.maxSteps) } } : config;
-      fs.mkdirSync(opts.out, { recursive: true });
-      const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');
-      const tty = process.stderr.isTTY === true;
-      let lastDraw = 0;
-      const listener = (e: TrainerEvent): void => {
-        fs.writeSync(log, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
-        if (e.type === 'step') {
-          const now = Date.now();
-          if (tty && now - lastDraw > 200) {
-            process.stderr.write(`\r\x1b[2K${progressLine(e)}`);
-            lastDraw = now;
-          } else if (!tty && e.step % 50 === 0) process.stderr.write(`${progressLine(e)}\n`);
-        } else if (e.type === 'evaluation') {
-          process.stderr.write(
-            `${tty ? '\r\x1b[2K' : ''}eval @${e.step}: loss ${e.loss.toFixed(3)} ppl ${e.perplexity.toFixed(1)} BLEU ${e.bleu.toFixed(2)} ` +
-              `sentence-BLEU ${e.sentenceBleu.toFixed(2)} EM ${e.exactMatch.toFixed(1)}%${e.improved ? ' (best)' : ''}\n`,
-          );
-          for (const s of e.samples.slice(0, 2)) process.stderr.write(`  ref:  ${s.reference.slice(0, 100)}\n  pred: ${s.prediction.slice(0, 100)}\n`);
-        } else if (e.type === 'finished') {
-          process.stderr.write(`${tty ? '\r\x1b[2K' : ''}finished (${e.reason}) at step ${e.step} after ${fmtMs(e.elapsedMs)}; best ${e.bestDir ?? 'none'}\n`);
+    .action(
+      async (opts: {
+        corpus: string;
+        out: string;
+        config?: string;
+        resume: boolean;
+        init?: string;
+        maxSteps?: string;
+        backend: string;
+      }) => {
+        await startBackend(opts.backend);
+        const config = opts.config ? readTrainConfig(opts.config) : {};
+        const withSteps = opts.maxSteps
+          ? { ...config, training: { ...config.training, maxSteps: Number(opts.maxSteps) } }
+          : config;
+        fs.mkdirSync(opts.out, { recursive: true });
+        const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');
+        const tty = process.stderr.isTTY === true;
+        let lastDraw = 0;
+        const listener = (e: TrainerEvent): void => {
+          fs.writeSync(log, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
+          if (e.type === 'step') {
+            const now = Date.now();
+            if (tty && now - lastDraw > 200) {
+              process.stderr.write(`\r\x1b[2K${progressLine(e)}`);
+              lastDraw = now;
+            } else if (!tty && e.step % 50 === 0) process.stderr.write(`${progressLine(e)}\n`);
+          } else if (e.type === 'evaluation') {
+            process.stderr.write(
+              `${tty ? '\r\x1b[2K' : ''}eval @${e.step}: loss ${e.loss.toFixed(3)} ppl ${e.perplexity.toFixed(1)} BLEU ${e.bleu.toFixed(2)} ` +
+                `sentence-BLEU ${e.sentenceBleu.toFixed(2)} EM ${e.exactMatch.toFixed(1)}%${e.improved ? ' (best)' : ''}\n`,
+            );
+            for (const s of e.samples.slice(0, 2))
+              process.stderr.write(`  ref:  ${s.reference.slice(0, 100)}\n  pred: ${s.prediction.slice(0, 100)}\n`);
+          } else if (e.type === 'finished') {
+            process.stderr.write(
+              `${tty ? '\r\x1b[2K' : ''}finished (${e.reason}) at step ${e.step} after ${fmtMs(e.elapsedMs)}; best ${e.bestDir ?? 'none'}\n`,
+            );
+          }
+        };
+        const { trainer, summary, test } = await prepareTrainJob(
+          {
+            corpus: opts.corpus,
+            outDir: opts.out,
+            config: withSteps,
+            resume: opts.resume,
+            ...(opts.init ? { initModel: opts.init } : {}),
+          },
+          listener,
+        );
+        // The held-out test split (by file), for `seq2seq eval --corpus <out>/test.jsonl`.
+        if (test.length > 0) writeCorpus(path.join(opts.out, 'test.jsonl'), test);
+        process.stderr.write(
+          `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
+            `${summary.trainBatches} batches per epoch, vocab ${summary.vocabSize}, ${summary.parameters} parameters, from step ${summary.startStep}\n`,
+        );
+        const onSigint = (): void => {
+          process.stderr.write('\nstopping: saving the last checkpoint (Ctrl-C again to abort)\n');
+          trainer.cancel();
+          process.once('SIGINT', () => process.exit(130));
+        };
+        process.once('SIGINT', onSigint);
+        try {
+          await trainer.run();
+        } finally {
+          process.removeListener('SIGINT', onSigint);
+          fs.closeSync(log);
+          trainer.dispose();
+          trainer.model.dispose();
         }
-      };
-      const { trainer, summary, test } = await prepareTrainJob(
-        { corpus: opts.corpus, outDir: opts.out, config: withSteps, resume: opts.resume, ...(opts.init ? { initModel: opts.init } : {}) },
-        listener,
-      );
-      // The held-out test split (by file), for `seq2seq eval --corpus <out>/test.jsonl`.
-      if (test.length > 0) writeCorpus(path.join(opts.out, 'test.jsonl'), test);
-      process.stderr.write(
-        `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
-          `${summary.trainBatches} batches per epoch, vocab ${summary.vocabSize}, ${summary.parameters} parameters, from step ${summary.startStep}\n`,
-      );
-      const onSigint = (): void => {
-        process.stderr.write('\nstopping: saving the last checkpoint (Ctrl-C again to abort)\n');
-        trainer.cancel();
-        process.once('SIGINT', () => process.exit(130));
-      };
-      process.once('SIGINT', onSigint);
-      try {
-        await trainer.run();
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-        fs.closeSync(log);
-        trainer.dispose();
-        trainer.model.dispose();
-      }
-    });
+      },
+    );
 
   program
     .command('tune')
@@ -137,19 +160,30 @@ export function registerTrainCommands(program: Command): void {
     .option('--steps <n>', 'optimizer steps per trial', '200')
     .option('--max-trials <n>', 'stop after this many trials')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .action(async (opts: { corpus: string; out: string; config?: string; minutes: string; steps: string; maxTrials?: string; backend: string }) => {
-      await startBackend(opts.backend);
-      const trials = await randomSearch({
-        corpus: opts.corpus,
-        outDir: opts.out,
-        base: opts.config ? readTrainConfig(opts.config) : {},
-        budgetMs: Number(opts.minutes) * 60000,
-        stepsPerTrial: Number(opts.steps),
-        ...(opts.maxTrials ? { maxTrials: Number(opts.maxTrials) } : {}),
-        onTrial: (t) => process.stderr.write(`trial ${t.index}: score ${t.score ?? '-'} in ${t.seconds.toFixed(1)} s\n`),
-      });
-      process.stdout.write(`${trialTable(trials)}\n`);
-    });
+    .action(
+      async (opts: {
+        corpus: string;
+        out: string;
+        config?: string;
+        minutes: string;
+        steps: string;
+        maxTrials?: string;
+        backend: string;
+      }) => {
+        await startBackend(opts.backend);
+        const trials = await randomSearch({
+          corpus: opts.corpus,
+          outDir: opts.out,
+          base: opts.config ? readTrainConfig(opts.config) : {},
+          budgetMs: Number(opts.minutes) * 60000,
+          stepsPerTrial: Number(opts.steps),
+          ...(opts.maxTrials ? { maxTrials: Number(opts.maxTrials) } : {}),
+          onTrial: (t) =>
+            process.stderr.write(`trial ${t.index}: score ${t.score ?? '-'} in ${t.seconds.toFixed(1)} s\n`),
+        });
+        process.stdout.write(`${trialTable(trials)}\n`);
+      },
+    );
 
   program
     .command('eval')
@@ -161,26 +195,48 @@ export function registerTrainCommands(program: Command): void {
     .option('--limit <n>', 'most pairs decoded', '1000')
     .option('--json', 'print the result as JSON', false)
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .action(async (opts: { model: string; corpus: string; direction: string; beam: string; limit: string; json: boolean; backend: string }) => {
-      await startBackend(opts.backend);
-      const dir = resolveModelDir(opts.model);
-      const tokenizer = loadTokenizerBeside(dir);
-      const { model } = await loadModel(dir);
-      try {
-        const records = await readCorpus(opts.corpus);
-        const examples = evalExamples(records, tokenizer, model.config, [parseDirection(opts.direction)]).slice(0, Number(opts.limit));
-        const r = evaluateModel(model, [], examples, (ids) => tokenizer.decode(ids).trim(), { limit: examples.length, beamSize: Number(opts.beam) });
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ bleu: r.bleu, sentenceBleu: r.sentenceBleu, exactMatch: r.exactMatch, decoded: r.decoded, byGroup: r.byGroup })}\n`);
-          return;
+    .action(
+      async (opts: {
+        model: string;
+        corpus: string;
+        direction: string;
+        beam: string;
+        limit: string;
+        json: boolean;
+        backend: string;
+      }) => {
+        await startBackend(opts.backend);
+        const dir = resolveModelDir(opts.model);
+        const tokenizer = loadTokenizerBeside(dir);
+        const { model } = await loadModel(dir);
+        try {
+          const records = await readCorpus(opts.corpus);
+          const examples = evalExamples(records, tokenizer, model.config, [parseDirection(opts.direction)]).slice(
+            0,
+            Number(opts.limit),
+          );
+          const r = evaluateModel(model, [], examples, (ids) => tokenizer.decode(ids).trim(), {
+            limit: examples.length,
+            beamSize: Number(opts.beam),
+          });
+          if (opts.json) {
+            process.stdout.write(
+              `${JSON.stringify({ bleu: r.bleu, sentenceBleu: r.sentenceBleu, exactMatch: r.exactMatch, decoded: r.decoded, byGroup: r.byGroup })}\n`,
+            );
+            return;
+          }
+          process.stdout.write(
+            `pairs ${r.decoded}\ncorpus BLEU-4 ${r.bleu.toFixed(2)}\nsentence BLEU-4 (CodeXGLUE) ${r.sentenceBleu.toFixed(2)}\nexact match ${r.exactMatch.toFixed(2)}%\n`,
+          );
+          for (const [g, s] of Object.entries(r.byGroup))
+            process.stdout.write(
+              `  ${g}: ${s.count} pairs, BLEU ${s.bleu.toFixed(2)}, sentence BLEU ${s.sentenceBleu.toFixed(2)}, EM ${s.exactMatch.toFixed(1)}%\n`,
+            );
+        } finally {
+          model.dispose();
         }
-        process.stdout.write(`pairs ${r.decoded}\ncorpus BLEU-4 ${r.bleu.toFixed(2)}\nsentence BLEU-4 (CodeXGLUE) ${r.sentenceBleu.toFixed(2)}\nexact match ${r.exactMatch.toFixed(2)}%\n`);
-        for (const [g, s] of Object.entries(r.byGroup))
-          process.stdout.write(`  ${g}: ${s.count} pairs, BLEU ${s.bleu.toFixed(2)}, sentence BLEU ${s.sentenceBleu.toFixed(2)}, EM ${s.exactMatch.toFixed(1)}%\n`);
-      } finally {
-        model.dispose();
-      }
-    });
+      },
+    );
 
   program
     .command('translate')
@@ -192,24 +248,41 @@ export function registerTrainCommands(program: Command): void {
     .option('--file <f>', 'read the source from this file')
     .option('--lines <a-b>', '1-based inclusive line range of --file')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .action(async (opts: { model: string; direction: string; beam: string; nbest: string; file?: string; lines?: string; backend: string }) => {
-      const direction = parseDirection(opts.direction);
-      let text: string;
-      if (opts.file) {
-        const all = fs.readFileSync(opts.file, 'utf8').split('\n');
-        const [a, b] = parseLines(opts.lines, all.length);
-        text = all.slice(a - 1, b).join('\n');
-      } else text = await readStdin();
-      if (text.trim() === '') throw new Error('nothing to translate: pass text on stdin or --file (with --lines).');
-      await startBackend(opts.backend);
-      const runner = await ModelRunner.load(resolveModelDir(opts.model));
-      try {
-        const beam = Math.max(1, Number(opts.beam));
-        const t = runner.translate({ direction, text, beamSize: beam, nBest: Math.max(1, Number(opts.nbest)), maxLength: 128, lengthPenalty: 0.6 });
-        if (t.candidates.length === 1) process.stdout.write(`${t.candidates[0]!.text}\n`);
-        else t.candidates.forEach((c, i) => process.stdout.write(`${i + 1}. [${c.score.toFixed(3)}] ${c.text}\n`));
-      } finally {
-        runner.dispose();
-      }
-    });
+    .action(
+      async (opts: {
+        model: string;
+        direction: string;
+        beam: string;
+        nbest: string;
+        file?: string;
+        lines?: string;
+        backend: string;
+      }) => {
+        const direction = parseDirection(opts.direction);
+        let text: string;
+        if (opts.file) {
+          const all = fs.readFileSync(opts.file, 'utf8').split('\n');
+          const [a, b] = parseLines(opts.lines, all.length);
+          text = all.slice(a - 1, b).join('\n');
+        } else text = await readStdin();
+        if (text.trim() === '') throw new Error('nothing to translate: pass text on stdin or --file (with --lines).');
+        await startBackend(opts.backend);
+        const runner = await ModelRunner.load(resolveModelDir(opts.model));
+        try {
+          const beam = Math.max(1, Number(opts.beam));
+          const t = runner.translate({
+            direction,
+            text,
+            beamSize: beam,
+            nBest: Math.max(1, Number(opts.nbest)),
+            maxLength: 128,
+            lengthPenalty: 0.6,
+          });
+          if (t.candidates.length === 1) process.stdout.write(`${t.candidates[0]!.text}\n`);
+          else t.candidates.forEach((c, i) => process.stdout.write(`${i + 1}. [${c.score.toFixed(3)}] ${c.text}\n`));
+        } finally {
+          runner.dispose();
+        }
+      },
+    );
 }

@@ -101,6 +101,9 @@ function defaultLoaders(options: SelectBackendOptions): BackendLoaders {
     async wasm() {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       wasm.setWasmPaths(options.wasmDir ?? defaultWasmDir());
+      // Faster BatchMatMul and the kernels training needs that the stock wasm backend lacks.
+      const { registerWasmKernels } = await import('./wasmKernels');
+      registerWasmKernels();
       // The threaded build starts its workers from a blob URL, which Node rejects; one thread.
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     },

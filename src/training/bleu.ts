@@ -124,7 +124,11 @@ export function corpusBleu(
 }
 
 /** Corpus BLEU over texts, tokenized with {@link bleuTokens}. */
-export function corpusBleuText(candidates: readonly string[], references: readonly string[], options: CorpusBleuOptions = {}): number {
+export function corpusBleuText(
+  candidates: readonly string[],
+  references: readonly string[],
+  options: CorpusBleuOptions = {},
+): number {
   return corpusBleu(candidates.map(bleuTokens), references.map(bleuTokens), options);
 }
 

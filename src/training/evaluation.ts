@@ -42,7 +42,9 @@ export function validationLoss(model: Seq2SeqModel, batches: readonly Batch[]): 
   for (const b of batches) {
     const t = batchToTensors(b);
     const n = countTargetTokens(b);
-    const loss = tf.tidy(() => maskedCrossEntropy(model.logits(t.src, t.srcMask, t.tgtIn, false), t.tgtOut, t.tgtMask, 0));
+    const loss = tf.tidy(() =>
+      maskedCrossEntropy(model.logits(t.src, t.srcMask, t.tgtIn, false), t.tgtOut, t.tgtMask, 0),
+    );
     sum += loss.dataSync()[0]! * n;
     tokens += n;
     loss.dispose();
@@ -65,7 +67,12 @@ export function sourceBody(src: readonly number[]): number[] {
   return body;
 }
 
-export function decodeExample(model: Seq2SeqModel, src: readonly number[], beamSize: number, maxLength: number): number[] {
+export function decodeExample(
+  model: Seq2SeqModel,
+  src: readonly number[],
+  beamSize: number,
+  maxLength: number,
+): number[] {
   const ids = src.slice();
   if (beamSize <= 1) return greedyDecode(model, ids, { maxLength }).tokens;
   return beamSearch(model, ids, { beamSize, nBest: 1, maxLength })[0]?.tokens ?? [];
@@ -93,7 +100,8 @@ export function evaluateModel(
     hyps.push(prediction);
     refs.push(reference);
     groups.push(ex.group);
-    if (samples.length < (options.samples ?? 3)) samples.push({ source: detokenize(sourceBody(ex.src)), reference, prediction });
+    if (samples.length < (options.samples ?? 3))
+      samples.push({ source: detokenize(sourceBody(ex.src)), reference, prediction });
   }
   const byGroup: Record<string, { count: number; bleu: number; sentenceBleu: number; exactMatch: number }> = {};
   for (const g of new Set(groups.filter((x): x is string => x !== undefined))) {

@@ -45,7 +45,12 @@ export interface EvaluationResult {
   readonly decoded: number;
   readonly samples: readonly Sample[];
   /** Per group (e.g. language): sentence BLEU, corpus BLEU and exact match, in [0, 100]. */
-  readonly byGroup: Readonly<Record<string, { readonly count: number; readonly bleu: number; readonly sentenceBleu: number; readonly exactMatch: number }>>;
+  readonly byGroup: Readonly<
+    Record<
+      string,
+      { readonly count: number; readonly bleu: number; readonly sentenceBleu: number; readonly exactMatch: number }
+    >
+  >;
 }
 
 export interface EvaluationEvent extends EvaluationResult {
@@ -95,6 +100,7 @@ export interface PausedEvent {
   readonly step: number;
 }
 
-export type TrainerEvent = StepEvent | EpochEvent | EvaluationEvent | CheckpointEvent | FinishedEvent | ErrorEvent | PausedEvent;
+export type TrainerEvent =
+  StepEvent | EpochEvent | EvaluationEvent | CheckpointEvent | FinishedEvent | ErrorEvent | PausedEvent;
 
 export type TrainerListener = (event: TrainerEvent) => void;

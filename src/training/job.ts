@@ -80,13 +80,15 @@ export function readTrainConfig(file: string): TrainConfigFile {
 
 /** Where a usable model lives in `dir`: a run folder's best/ or last/, or `dir` itself. */
 export function resolveModelDir(dir: string): string {
-  for (const sub of [BEST_DIR, LAST_DIR]) if (fs.existsSync(path.join(dir, sub, 'config.json'))) return path.join(dir, sub);
+  for (const sub of [BEST_DIR, LAST_DIR])
+    if (fs.existsSync(path.join(dir, sub, 'config.json'))) return path.join(dir, sub);
   return dir;
 }
 
 export function loadTokenizerBeside(dir: string): CodeTokenizer {
   const file = path.join(dir, TOKENIZER_FILE);
-  if (!fs.existsSync(file)) throw new Error(`${dir} has no ${TOKENIZER_FILE}; it cannot be used without its tokenizer.`);
+  if (!fs.existsSync(file))
+    throw new Error(`${dir} has no ${TOKENIZER_FILE}; it cannot be used without its tokenizer.`);
   return CodeTokenizer.load(file);
 }
 
@@ -116,7 +118,11 @@ export async function prepareTrainJob(
   const seed = cfg.seed ?? 1;
   const records = await readCorpus(params.corpus);
   if (records.length === 0) throw new Error(`${params.corpus} holds no pairs; mine a corpus first (seq2seq mine).`);
-  const splits = splitByFile(records, { seed, validFraction: cfg.validFraction ?? 0.1, testFraction: cfg.testFraction ?? 0.1 });
+  const splits = splitByFile(records, {
+    seed,
+    validFraction: cfg.validFraction ?? 0.1,
+    testFraction: cfg.testFraction ?? 0.1,
+  });
   if (splits.train.length === 0) throw new Error('the training split is empty; the corpus is too small.');
   const lastDir = path.join(params.outDir, LAST_DIR);
 
@@ -124,7 +130,8 @@ export async function prepareTrainJob(
   let model: Seq2SeqModel | undefined;
   let origin: TrainJobSummary['origin'] = 'new';
   if (params.resume) {
-    if (!isTrainCheckpoint(lastDir)) throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
+    if (!isTrainCheckpoint(lastDir))
+      throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
     tokenizer = loadTokenizerBeside(lastDir);
     origin = 'resumed';
   } else if (params.initModel) {
@@ -154,7 +161,9 @@ export async function prepareTrainJob(
   const data: TrainingData = {
     trainBatches: (epoch) => makeBatches(trainExamples, { batchSize, seed: seed * 1000 + epoch }),
     validBatches: makeBatches(validExamples, { batchSize, seed }),
-    validExamples: validExamples.filter((e) => e.group?.endsWith('code2doc')).concat(validExamples.filter((e) => !e.group?.endsWith('code2doc'))),
+    validExamples: validExamples
+      .filter((e) => e.group?.endsWith('code2doc'))
+      .concat(validExamples.filter((e) => !e.group?.endsWith('code2doc'))),
     detokenize: (ids) => tokenizer.decode(ids).trim(),
   };
   const options: TrainerOptions = {
@@ -162,7 +171,10 @@ export async function prepareTrainJob(
     ...cfg.training,
     outDir: params.outDir,
     extraFiles: { [TOKENIZER_FILE]: JSON.stringify(tokenizer.toJSON()) },
-    meta: { tokenizer: TOKENIZER_FILE, training: { corpus: path.resolve(params.corpus), seed, trainPairs: splits.train.length } },
+    meta: {
+      tokenizer: TOKENIZER_FILE,
+      training: { corpus: path.resolve(params.corpus), seed, trainPairs: splits.train.length },
+    },
   };
   let trainer: Trainer;
   if (params.resume) trainer = await Trainer.fromCheckpoint(lastDir, data, options, listener);

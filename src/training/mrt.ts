@@ -54,7 +54,10 @@ export function candidateSet(
   });
   const seen = new Set<string>();
   const candidates: number[][] = [];
-  for (const c of [...hyps.map((h) => h.tokens), ...((options.includeReference ?? true) ? [example.tgt.slice()] : [])]) {
+  for (const c of [
+    ...hyps.map((h) => h.tokens),
+    ...((options.includeReference ?? true) ? [example.tgt.slice()] : []),
+  ]) {
     const key = c.join(',');
     if (seen.has(key)) continue;
     seen.add(key);
@@ -75,7 +78,12 @@ function candidateBatch(set: CandidateSet): Batch {
 }
 
 /** Expected risk of one candidate set as a differentiable scalar. */
-export function expectedRiskTensor(model: Seq2SeqModel, set: CandidateSet, alpha: number, training: boolean): tf.Scalar {
+export function expectedRiskTensor(
+  model: Seq2SeqModel,
+  set: CandidateSet,
+  alpha: number,
+  training: boolean,
+): tf.Scalar {
   const t = batchToTensors(candidateBatch(set));
   try {
     return tf.tidy(() => {

@@ -59,7 +59,7 @@ export type GradientList = tf.Tensor[];
 export function globalNorm(grads: readonly tf.Tensor[]): number {
   return tf.tidy(() => {
     const sq = grads.map((g) => tf.sum(tf.square(g)));
-    return Math.sqrt((tf.addN(sq).dataSync()[0] ?? 0));
+    return Math.sqrt(tf.addN(sq).dataSync()[0] ?? 0);
   });
 }
 

@@ -73,7 +73,9 @@ export async function loadTrainCheckpoint(
   optimizer: (model: Seq2SeqModel) => tf.Optimizer,
 ): Promise<{ model: Seq2SeqModel; meta: ModelMeta; optimizer: tf.Optimizer; state: TrainState }> {
   if (!isTrainCheckpoint(dir)) {
-    throw new Error(`${dir} is not a resumable checkpoint (no ${TRAIN_STATE_FILE}); train without --resume or point at a run's "last" folder.`);
+    throw new Error(
+      `${dir} is not a resumable checkpoint (no ${TRAIN_STATE_FILE}); train without --resume or point at a run's "last" folder.`,
+    );
   }
   const { model, meta } = await loadModel(dir);
   try {
@@ -81,7 +83,9 @@ export async function loadTrainCheckpoint(
     const specFile = JSON.parse(fs.readFileSync(path.join(dir, OPTIMIZER_SPECS_FILE), 'utf8')) as OptimizerSpecs;
     const opt = optimizer(model);
     if (specFile.optimizer !== opt.getClassName()) {
-      throw new Error(`the checkpoint's optimizer is ${specFile.optimizer} but this run uses ${opt.getClassName()}; resume with the same optimizer.`);
+      throw new Error(
+        `the checkpoint's optimizer is ${specFile.optimizer} but this run uses ${opt.getClassName()}; resume with the same optimizer.`,
+      );
     }
     const bytes = fs.readFileSync(path.join(dir, OPTIMIZER_WEIGHTS_FILE));
     const decoded = tf.io.decodeWeights(

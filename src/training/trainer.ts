@@ -185,7 +185,8 @@ export class Trainer {
     let reason: FinishReason = 'completed';
     const firstBatches = this.data.trainBatches(this.state.epoch);
     const stepsPerEpoch = Math.ceil(firstBatches.length / accumulate);
-    const totalSteps = o.maxSteps && o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
+    const totalSteps =
+      o.maxSteps && o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
     const startStep = this.state.step;
     const runStart = Date.now();
 
@@ -205,7 +206,12 @@ export class Trainer {
           const batch = batches[bi]!;
           const r = this.microStep(batch);
           acc.add(r.grads, r.tokens);
-          micro = { loss: micro.loss + r.loss * r.tokens, nll: micro.nll + r.nll * r.tokens, correct: micro.correct + r.correct, tokens: micro.tokens + r.tokens };
+          micro = {
+            loss: micro.loss + r.loss * r.tokens,
+            nll: micro.nll + r.nll * r.tokens,
+            correct: micro.correct + r.correct,
+            tokens: micro.tokens + r.tokens,
+          };
           tokensSinceReport += r.tokens;
           const endOfEpoch = bi === batches.length - 1;
           if (acc.count >= accumulate || endOfEpoch) {
@@ -218,7 +224,14 @@ export class Trainer {
             applyGradients(this.optimizer, this.model.variables, clipped.grads);
             const now = Date.now();
             const elapsedMs = now - started;
-            this.state = { ...this.state, step, epoch, batchInEpoch: bi + 1, elapsedMs, schedule: this.schedule.state() };
+            this.state = {
+              ...this.state,
+              step,
+              epoch,
+              batchInEpoch: bi + 1,
+              elapsedMs,
+              schedule: this.schedule.state(),
+            };
             const loss = micro.loss / Math.max(1, micro.tokens);
             epochLoss += loss;
             epochSteps++;
@@ -233,7 +246,10 @@ export class Trainer {
               gradNorm: clipped.norm,
               tokensPerSecond: (tokensSinceReport * 1000) / Math.max(1, now - reportStart),
               elapsedMs,
-              etaMs: totalSteps > 0 ? (Math.max(0, totalSteps - step) * (now - runStart)) / Math.max(1, step - startStep) : null,
+              etaMs:
+                totalSteps > 0
+                  ? (Math.max(0, totalSteps - step) * (now - runStart)) / Math.max(1, step - startStep)
+                  : null,
               progress: totalSteps > 0 ? Math.min(1, step / totalSteps) : null,
             };
             this.listener(event);
@@ -251,7 +267,12 @@ export class Trainer {
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
         this.state = { ...this.state, epoch: epoch + 1, batchInEpoch: 0 };
-        this.listener({ type: 'epoch', epoch: epoch + 1, step: this.state.step, meanLoss: epochLoss / Math.max(1, epochSteps) });
+        this.listener({
+          type: 'epoch',
+          epoch: epoch + 1,
+          step: this.state.step,
+          meanLoss: epochLoss / Math.max(1, epochSteps),
+        });
         if (!((o.evalEvery ?? 0) > 0) && (await this.evaluateAndCheckpoint())) {
           reason = 'early-stopped';
           break;
@@ -318,11 +339,17 @@ export class Trainer {
   private async evaluateAndCheckpoint(): Promise<boolean> {
     const o = this.options;
     const metric = o.stopMetric ?? 'loss';
-    const result = evaluateModel(this.model, this.data.validBatches, this.data.validExamples, (ids) => this.data.detokenize(ids), {
-      limit: o.evalLimit ?? 100,
-      beamSize: o.evalBeam ?? 1,
-      samples: o.samples ?? 3,
-    });
+    const result = evaluateModel(
+      this.model,
+      this.data.validBatches,
+      this.data.validExamples,
+      (ids) => this.data.detokenize(ids),
+      {
+        limit: o.evalLimit ?? 100,
+        beamSize: o.evalBeam ?? 1,
+        samples: o.samples ?? 3,
+      },
+    );
     this.schedule.observe(result.loss);
     const value = result[metric];
     const best = this.state.bestMetric;
@@ -343,9 +370,22 @@ export class Trainer {
       evaluationsWithoutImprovement: this.state.evaluationsWithoutImprovement,
     };
     this.listener(event);
-    const metrics = { loss: result.loss, perplexity: result.perplexity, bleu: result.bleu, sentenceBleu: result.sentenceBleu, exactMatch: result.exactMatch };
+    const metrics = {
+      loss: result.loss,
+      perplexity: result.perplexity,
+      bleu: result.bleu,
+      sentenceBleu: result.sentenceBleu,
+      exactMatch: result.exactMatch,
+    };
     if (improved && this.bestDir) {
-      await saveTrainCheckpoint(this.bestDir, this.model, this.optimizer, this.state, { ...o.meta, metrics, step: this.state.step }, { ...o.extraFiles });
+      await saveTrainCheckpoint(
+        this.bestDir,
+        this.model,
+        this.optimizer,
+        this.state,
+        { ...o.meta, metrics, step: this.state.step },
+        { ...o.extraFiles },
+      );
       this.listener({ type: 'checkpoint', kind: 'best', dir: this.bestDir, step: this.state.step });
     }
     await this.saveLast(metrics);

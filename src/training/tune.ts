@@ -48,7 +48,11 @@ export async function randomSearch(options: TuneOptions): Promise<Trial[]> {
     const config: TrainConfigFile = {
       ...base,
       model: { ...base.model, dropout, hiddenDim, attention },
-      training: { ...base.training, optimizer: { name: 'adam', ...base.training?.optimizer, learningRate }, maxSteps: options.stepsPerTrial },
+      training: {
+        ...base.training,
+        optimizer: { name: 'adam', ...base.training?.optimizer, learningRate },
+        maxSteps: options.stepsPerTrial,
+      },
     };
     const outDir = path.join(options.outDir, `trial-${trials.length + 1}`);
     const { trainer } = await prepareTrainJob({ corpus: options.corpus, outDir, config }, () => undefined);
@@ -59,7 +63,15 @@ export async function randomSearch(options: TuneOptions): Promise<Trial[]> {
       trainer.dispose();
       trainer.model.dispose();
     }
-    const trial: Trial = { index: trials.length + 1, learningRate, dropout, hiddenDim, attention, score: finished.bestMetric, seconds: (Date.now() - t0) / 1000 };
+    const trial: Trial = {
+      index: trials.length + 1,
+      learningRate,
+      dropout,
+      hiddenDim,
+      attention,
+      score: finished.bestMetric,
+      seconds: (Date.now() - t0) / 1000,
+    };
     trials.push(trial);
     options.onTrial?.(trial);
   }
@@ -76,7 +88,15 @@ export async function randomSearch(options: TuneOptions): Promise<Trial[]> {
 
 /** The trials as an aligned text table. */
 export function trialTable(trials: readonly Trial[]): string {
-  const rows = trials.map((t) => [String(t.index), t.learningRate.toExponential(2), String(t.dropout), String(t.hiddenDim), t.attention, t.score === null ? '-' : t.score.toFixed(3), t.seconds.toFixed(1)]);
+  const rows = trials.map((t) => [
+    String(t.index),
+    t.learningRate.toExponential(2),
+    String(t.dropout),
+    String(t.hiddenDim),
+    t.attention,
+    t.score === null ? '-' : t.score.toFixed(3),
+    t.seconds.toFixed(1),
+  ]);
   const head = ['trial', 'lr', 'dropout', 'hidden', 'attention', 'score', 'seconds'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');

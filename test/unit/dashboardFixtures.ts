@@ -8,7 +8,16 @@ import type { Clock } from '../../src/webviews/dashboard/throttle';
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 export function runInfo(id = 'run-1', startedAt = T0): RunInfo {
-  return { id, startedAt, backend: 'wasm', modelSize: 1_234_567, hyperparameters: { optimizer: 'adam', learningRate: 5e-4, batchSize: 16 }, totalSteps: 100, totalEpochs: 2, name: 'tiny' };
+  return {
+    id,
+    startedAt,
+    backend: 'wasm',
+    modelSize: 1_234_567,
+    hyperparameters: { optimizer: 'adam', learningRate: 5e-4, batchSize: 16 },
+    totalSteps: 100,
+    totalEpochs: 2,
+    name: 'tiny',
+  };
 }
 
 export function stepEvent(step: number, loss: number, startedAt = T0): DashboardEvent {
@@ -17,13 +26,30 @@ export function stepEvent(step: number, loss: number, startedAt = T0): Dashboard
     epoch: step < 50 ? 1 : 2,
     elapsedMs: step * 1000,
     etaMs: (100 - step) * 1000,
-    point: { step, wallTime: startedAt + step * 1000, values: { loss, perplexity: Math.exp(loss), learningRate: 5e-4, gradNorm: 1.5, tokensPerSecond: 700 } },
+    point: {
+      step,
+      wallTime: startedAt + step * 1000,
+      values: { loss, perplexity: Math.exp(loss), learningRate: 5e-4, gradNorm: 1.5, tokensPerSecond: 700 },
+    },
   };
 }
 
 export function evalEvent(step: number, predictions: readonly string[], bleu: number): DashboardEvent {
-  const samples: Sample[] = predictions.map((prediction, i) => ({ id: `s${i}`, source: `def f${i}(x): return x`, reference: `returns x ${i}`, prediction }));
-  return { type: 'eval', point: { step, wallTime: T0 + step * 1000, values: { validLoss: 2, validPerplexity: Math.exp(2), bleu, exactMatch: 0.1 }, samples } };
+  const samples: Sample[] = predictions.map((prediction, i) => ({
+    id: `s${i}`,
+    source: `def f${i}(x): return x`,
+    reference: `returns x ${i}`,
+    prediction,
+  }));
+  return {
+    type: 'eval',
+    point: {
+      step,
+      wallTime: T0 + step * 1000,
+      values: { validLoss: 2, validPerplexity: Math.exp(2), bleu, exactMatch: 0.1 },
+      samples,
+    },
+  };
 }
 
 /** A deterministic clock: `advance` runs due timers in time order. */

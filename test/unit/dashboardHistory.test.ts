@@ -21,7 +21,11 @@ function run(id: string, startedAt: number, steps: number, end = true): Dashboar
   const events: DashboardEvent[] = [{ type: 'runStarted', run: runInfo(id, startedAt) }];
   for (let s = 1; s <= steps; s++) events.push(stepEvent(s, 5 / s, startedAt));
   events.push(evalEvent(steps, ['x'], 0.25));
-  if (end) events.push({ type: 'checkpoint', step: steps, path: `/m/${id}` }, { type: 'finished', reason: 'completed', step: steps });
+  if (end)
+    events.push(
+      { type: 'checkpoint', step: steps, path: `/m/${id}` },
+      { type: 'finished', reason: 'completed', step: steps },
+    );
   return events;
 }
 
@@ -33,7 +37,13 @@ describe('dashboard runs history', () => {
     for (const e of run('newer', T0 + 60_000, 7)) h.append(e);
     await h.flush();
     const list = await h.list();
-    assert.deepStrictEqual(list.map((r) => [r.id, r.lastStep, r.status]), [['newer', 7, 'finished'], ['older', 5, 'finished']]);
+    assert.deepStrictEqual(
+      list.map((r) => [r.id, r.lastStep, r.status]),
+      [
+        ['newer', 7, 'finished'],
+        ['older', 5, 'finished'],
+      ],
+    );
     const rec = await h.read('older');
     assert.ok(rec);
     assert.strictEqual(rec.metrics.length, 5);
@@ -64,7 +74,10 @@ describe('dashboard runs history', () => {
     for (const e of run('r', T0, 3)) h.append(e);
     const csv = (await h.csv('r')) ?? '';
     const lines = csv.trimEnd().split('\r\n');
-    assert.strictEqual(lines[0], 'step,wall_time,elapsed_s,loss,perplexity,learningRate,gradNorm,tokensPerSecond,validLoss,validPerplexity,bleu,exactMatch');
+    assert.strictEqual(
+      lines[0],
+      'step,wall_time,elapsed_s,loss,perplexity,learningRate,gradNorm,tokensPerSecond,validLoss,validPerplexity,bleu,exactMatch',
+    );
     assert.strictEqual(lines.length, 4);
     assert.ok(lines[1]?.startsWith('1,2026-01-01T12:00:01.000Z,1.000,5,'));
     assert.ok(lines[3]?.endsWith(',2,7.38905609893065,0.25,0.1'), lines[3]);
@@ -87,7 +100,11 @@ describe('dashboard feed', () => {
     const sub = feed.subscribe((e) => seen.push(e.type));
     const calls: string[] = [];
     feed.stop(); // no run yet: nothing happens
-    feed.setControl({ stop: () => calls.push('stop'), pause: () => calls.push('pause'), resume: () => calls.push('resume') });
+    feed.setControl({
+      stop: () => calls.push('stop'),
+      pause: () => calls.push('pause'),
+      resume: () => calls.push('resume'),
+    });
     for (const e of run('live', T0, 4, false)) feed.push(e);
     feed.pause();
     feed.resume();

@@ -7,7 +7,14 @@ import * as assert from 'assert';
 
 import { buildChartData, CHARTS, joinColumns } from '../../src/webviews/dashboard/chartSeries';
 import { DEFAULT_PREFS, type DashboardEvent } from '../../src/webviews/dashboard/protocol';
-import { applyEvents, initialState, progressFraction, reduce, sampleRows, summarize } from '../../src/webviews/dashboard/runState';
+import {
+  applyEvents,
+  initialState,
+  progressFraction,
+  reduce,
+  sampleRows,
+  summarize,
+} from '../../src/webviews/dashboard/runState';
 import { evalEvent, runInfo, stepEvent } from './dashboardFixtures';
 
 const LOSS = CHARTS.find((c) => c.id === 'loss-chart');
@@ -46,7 +53,10 @@ describe('dashboard run state', () => {
 
   it('a new runStarted replaces the previous run; an error fails it', () => {
     const a = applyEvents(null, [{ type: 'runStarted', run: runInfo('a') }, stepEvent(1, 4)]);
-    const b = applyEvents(a, [{ type: 'runStarted', run: runInfo('b') }, { type: 'error', message: 'out of memory' }]);
+    const b = applyEvents(a, [
+      { type: 'runStarted', run: runInfo('b') },
+      { type: 'error', message: 'out of memory' },
+    ]);
     assert.strictEqual(b?.run.id, 'b');
     assert.strictEqual(b?.metrics.length, 0);
     assert.strictEqual(b?.status, 'failed');
@@ -63,14 +73,30 @@ describe('dashboard run state', () => {
     assert.strictEqual(rec.metrics[0]?.step, 1);
     assert.strictEqual(rec.thinned, 1000 - rec.metrics.length);
     const steps = rec.metrics.map((p) => p.step);
-    assert.deepStrictEqual(steps, [...steps].sort((x, y) => x - y));
+    assert.deepStrictEqual(
+      steps,
+      [...steps].sort((x, y) => x - y),
+    );
   });
 
   it('marks samples whose prediction changed since the previous evaluation', () => {
-    const rec = applyEvents(null, [{ type: 'runStarted', run: runInfo() }, evalEvent(10, ['x', 'returns x 1'], 0.1), evalEvent(20, ['x', 'returns y'], 0.2)]);
+    const rec = applyEvents(null, [
+      { type: 'runStarted', run: runInfo() },
+      evalEvent(10, ['x', 'returns x 1'], 0.1),
+      evalEvent(20, ['x', 'returns y'], 0.2),
+    ]);
     const rows = sampleRows(rec?.evals ?? []);
-    assert.deepStrictEqual(rows.map((r) => [r.id, r.changed, r.previous]), [['s0', false, 'x'], ['s1', true, 'returns x 1']]);
-    assert.deepStrictEqual(sampleRows(rec?.evals.slice(0, 1) ?? []).map((r) => r.changed), [false, false]);
+    assert.deepStrictEqual(
+      rows.map((r) => [r.id, r.changed, r.previous]),
+      [
+        ['s0', false, 'x'],
+        ['s1', true, 'returns x 1'],
+      ],
+    );
+    assert.deepStrictEqual(
+      sampleRows(rec?.evals.slice(0, 1) ?? []).map((r) => r.changed),
+      [false, false],
+    );
     assert.deepStrictEqual(sampleRows([]), []);
   });
 
@@ -90,7 +116,13 @@ describe('dashboard run state', () => {
   });
 
   it('summarizes a run for the history list', () => {
-    const rec = applyEvents(null, [{ type: 'runStarted', run: runInfo() }, stepEvent(1, 4), stepEvent(2, 3), evalEvent(2, ['a'], 0.3), evalEvent(3, ['a'], 0.2)]);
+    const rec = applyEvents(null, [
+      { type: 'runStarted', run: runInfo() },
+      stepEvent(1, 4),
+      stepEvent(2, 3),
+      evalEvent(2, ['a'], 0.3),
+      evalEvent(3, ['a'], 0.2),
+    ]);
     assert.ok(rec);
     const sum = summarize(rec);
     assert.strictEqual(sum.finalLoss, 3);
@@ -100,21 +132,38 @@ describe('dashboard run state', () => {
 });
 
 describe('dashboard chart series', () => {
-  const live = applyEvents(null, [{ type: 'runStarted', run: runInfo('live') }, ...Array.from({ length: 50 }, (_, i) => stepEvent(i + 1, 5 - i * 0.05)), evalEvent(25, ['a'], 0.1)]);
+  const live = applyEvents(null, [
+    { type: 'runStarted', run: runInfo('live') },
+    ...Array.from({ length: 50 }, (_, i) => stepEvent(i + 1, 5 - i * 0.05)),
+    evalEvent(25, ['a'], 0.1),
+  ]);
 
   it('draws a faint raw line behind the smoothed one, and valid loss as points', () => {
     const d = buildChartData(LOSS, live, null, DEFAULT_PREFS);
-    assert.deepStrictEqual(d.columns.map((c) => c.role), ['raw', 'smoothed', 'eval']);
+    assert.deepStrictEqual(
+      d.columns.map((c) => c.role),
+      ['raw', 'smoothed', 'eval'],
+    );
     assert.strictEqual(d.livePoints, 50);
     assert.strictEqual(d.xs.length, 50);
     const evalCol = d.columns[2];
     assert.strictEqual(evalCol?.values.filter((v) => v !== null).length, 1);
     const off = buildChartData(LOSS, live, null, { ...DEFAULT_PREFS, smoothing: 0 });
-    assert.deepStrictEqual(off.columns.map((c) => c.role), ['smoothed', 'eval']);
+    assert.deepStrictEqual(
+      off.columns.map((c) => c.role),
+      ['smoothed', 'eval'],
+    );
   });
 
   it('decimates a long series to the point budget but reports every raw point', () => {
-    const long = applyEvents(null, [{ type: 'runStarted', run: runInfo() }, ...Array.from({ length: 20_000 }, (_, i) => stepEvent(i + 1, Math.sin(i) + 3))], Infinity);
+    const long = applyEvents(
+      null,
+      [
+        { type: 'runStarted', run: runInfo() },
+        ...Array.from({ length: 20_000 }, (_, i) => stepEvent(i + 1, Math.sin(i) + 3)),
+      ],
+      Infinity,
+    );
     const t = Date.now();
     const d = buildChartData(LOSS, long, null, DEFAULT_PREFS, 800);
     const ms = Date.now() - t;
@@ -125,7 +174,11 @@ describe('dashboard chart series', () => {
   });
 
   it('overlays a second run on the shared x axis (wall time from each run start)', () => {
-    const other = applyEvents(null, [{ type: 'runStarted', run: runInfo('old', 0) }, stepEvent(10, 2, 0), stepEvent(60, 1, 0)]);
+    const other = applyEvents(null, [
+      { type: 'runStarted', run: runInfo('old', 0) },
+      stepEvent(10, 2, 0),
+      stepEvent(60, 1, 0),
+    ]);
     const d = buildChartData(LOSS, live, other, { ...DEFAULT_PREFS, xAxis: 'time' });
     assert.ok(d.columns.some((c) => c.run === 'compare'));
     assert.ok(d.xs.includes(60), 'the compare run extends the axis to 60 s');
@@ -134,8 +187,17 @@ describe('dashboard chart series', () => {
 
   it('joins tables on the union of x values with nulls for gaps', () => {
     const col = { label: 'a', run: 'live' as const, role: 'smoothed' as const, seriesIndex: 0, values: [] };
-    const j = joinColumns([{ xs: [1, 3], column: { ...col, values: [10, 30] } }, { xs: [2, 3], column: { ...col, values: [20, 33] } }]);
+    const j = joinColumns([
+      { xs: [1, 3], column: { ...col, values: [10, 30] } },
+      { xs: [2, 3], column: { ...col, values: [20, 33] } },
+    ]);
     assert.deepStrictEqual(j.xs, [1, 2, 3]);
-    assert.deepStrictEqual(j.columns.map((c) => c.values), [[10, null, 30], [null, 20, 33]]);
+    assert.deepStrictEqual(
+      j.columns.map((c) => c.values),
+      [
+        [10, null, 30],
+        [null, 20, 33],
+      ],
+    );
   });
 });

@@ -23,7 +23,10 @@ describe('dashboard throttle', () => {
   it('bounds a 1000 steps/s loop to <= 10 messages/s and delivers every step', () => {
     const clock = new FakeClock();
     const sent: { at: number; events: DashboardEvent[] }[] = [];
-    const t = new EventThrottle<DashboardEvent>((events) => sent.push({ at: clock.now(), events }), { clock, isThinnable: (e) => e.type === 'step' });
+    const t = new EventThrottle<DashboardEvent>((events) => sent.push({ at: clock.now(), events }), {
+      clock,
+      isThinnable: (e) => e.type === 'step',
+    });
     for (let step = 1; step <= 10_000; step++) {
       t.push(stepEvent(step, 1));
       clock.advance(1); // 1 ms per step: 10 s of training
@@ -32,7 +35,9 @@ describe('dashboard throttle', () => {
     const times = sent.map((s) => s.at);
     const peak = maxInAnyWindow(times, 1000);
     const rate = sent.length / 10;
-    console.log(`      10,000 events in 10 s -> ${sent.length} messages (${rate.toFixed(1)}/s average, peak ${peak} in any 1 s window)`);
+    console.log(
+      `      10,000 events in 10 s -> ${sent.length} messages (${rate.toFixed(1)}/s average, peak ${peak} in any 1 s window)`,
+    );
     assert.ok(peak <= 10, `peak ${peak}`);
     const steps = sent.flatMap((s) => s.events).map((e) => (e.type === 'step' ? e.point.step : -1));
     assert.strictEqual(steps.length, 10_000);
@@ -58,7 +63,11 @@ describe('dashboard throttle', () => {
   it('thins step events in an oversized batch but never drops other events', () => {
     const clock = new FakeClock();
     const batches: DashboardEvent[][] = [];
-    const t = new EventThrottle<DashboardEvent>((e) => batches.push(e), { clock, maxStepsPerBatch: 100, isThinnable: (e) => e.type === 'step' });
+    const t = new EventThrottle<DashboardEvent>((e) => batches.push(e), {
+      clock,
+      maxStepsPerBatch: 100,
+      isThinnable: (e) => e.type === 'step',
+    });
     t.push({ type: 'status', status: 'running' }); // sent at once; the rest waits
     for (let s = 1; s <= 1000; s++) {
       t.push(stepEvent(s, 1));

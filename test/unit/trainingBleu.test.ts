@@ -14,7 +14,17 @@ const close = (a: number, b: number, msg = ''): void => assert.ok(Math.abs(a - b
 
 describe('training/bleu', () => {
   it('tokenizes like CodeXGLUE: lower-case, words and single punctuation', () => {
-    assert.deepStrictEqual(bleuTokens("Returns the HTTP-header's value."), ['returns', 'the', 'http', '-', 'header', "'", 's', 'value', '.']);
+    assert.deepStrictEqual(bleuTokens("Returns the HTTP-header's value."), [
+      'returns',
+      'the',
+      'http',
+      '-',
+      'header',
+      "'",
+      's',
+      'value',
+      '.',
+    ]);
     assert.deepStrictEqual(bleuTokens('  '), []);
   });
 
@@ -30,7 +40,10 @@ describe('training/bleu', () => {
     assert.strictEqual(corpusBleuText(['the cat sat on the mat'], ['the cat is on the mat']), 0);
     close(corpusBleuText(['The cat.'.repeat(1) + ' sat on the mat'], ['the cat . sat on the mat']), 1);
     // smoothed: (5/6 * 4/6 * 2/5 * 1/4)^(1/4) = (1/18)^(1/4)
-    close(corpusBleuText(['the cat sat on the mat'], ['the cat is on the mat'], { smooth: true }), Math.pow(1 / 18, 0.25));
+    close(
+      corpusBleuText(['the cat sat on the mat'], ['the cat is on the mat'], { smooth: true }),
+      Math.pow(1 / 18, 0.25),
+    );
   });
 
   it('uses the effective order when no candidate is long enough for 4-grams', () => {
@@ -43,7 +56,10 @@ describe('training/bleu', () => {
 
   it('clips repeated candidate n-grams by the reference count', () => {
     // "the the the the" vs "the cat": unigram 1/4, bigram 0/3 -> smoothed (1/4 * 1/4 * 1/3 * 1/2)^(1/4); BP 1
-    close(corpusBleu([toks('the the the the')], [toks('the cat')], { smooth: true }), Math.pow((1 / 4) * (1 / 4) * (1 / 3) * (1 / 2), 0.25));
+    close(
+      corpusBleu([toks('the the the the')], [toks('the cat')], { smooth: true }),
+      Math.pow((1 / 4) * (1 / 4) * (1 / 3) * (1 / 2), 0.25),
+    );
   });
 
   it('sentence BLEU (CodeXGLUE): +1 smoothing for n >= 2 and BP exp(1 - (r+1)/(c+1))', () => {

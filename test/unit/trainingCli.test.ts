@@ -12,7 +12,11 @@ import * as path from 'path';
 const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
 
 function cli(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--backend', 'wasm'], { encoding: 'utf8', input, timeout: 90000 });
+  const r = spawnSync(process.execPath, [BIN, ...args, '--backend', 'wasm'], {
+    encoding: 'utf8',
+    input,
+    timeout: 90000,
+  });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -29,7 +33,14 @@ describe('training CLI', function () {
     for (let i = 0; i < 60; i++) {
       const a = words[i % 6]!;
       const b = words[(i * 5 + 2) % 6]!;
-      lines.push(JSON.stringify({ lang: i % 3 ? 'python' : 'javascript', path: `f${i % 20}.py`, code: `def ${a}_${b}(x):\n    return x`, summary: `${a} ${b}` }));
+      lines.push(
+        JSON.stringify({
+          lang: i % 3 ? 'python' : 'javascript',
+          path: `f${i % 20}.py`,
+          code: `def ${a}_${b}(x):\n    return x`,
+          summary: `${a} ${b}`,
+        }),
+      );
     }
     fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
     fs.writeFileSync(
@@ -39,7 +50,14 @@ describe('training CLI', function () {
         vocabSize: 300,
         batchSize: 8,
         directions: ['code2doc'],
-        training: { optimizer: { name: 'adam', learningRate: 0.01 }, schedule: { kind: 'constant' }, maxEpochs: 100, evalEvery: 5, evalLimit: 4, patience: 0 },
+        training: {
+          optimizer: { name: 'adam', learningRate: 0.01 },
+          schedule: { kind: 'constant' },
+          maxEpochs: 100,
+          evalEvery: 5,
+          evalLimit: 4,
+          patience: 0,
+        },
       }),
     );
   });
@@ -50,8 +68,20 @@ describe('training CLI', function () {
     assert.match(first.err, /new run: \d+ train \/ \d+ valid \/ \d+ test pairs/);
     assert.match(first.err, /finished \(completed\) at step 10/);
     assert.ok(fs.readFileSync(path.join(out, 'test.jsonl'), 'utf8').trim().length > 0, 'no test split written');
-    for (const sub of ['best', 'last']) assert.ok(fs.existsSync(path.join(out, sub, 'tokenizer.json')), `${sub}/ has no tokenizer`);
-    const resumed = cli(['train', '--corpus', corpus, '--config', config, '--out', out, '--resume', '--max-steps', '15']);
+    for (const sub of ['best', 'last'])
+      assert.ok(fs.existsSync(path.join(out, sub, 'tokenizer.json')), `${sub}/ has no tokenizer`);
+    const resumed = cli([
+      'train',
+      '--corpus',
+      corpus,
+      '--config',
+      config,
+      '--out',
+      out,
+      '--resume',
+      '--max-steps',
+      '15',
+    ]);
     assert.strictEqual(resumed.code, 0, resumed.err);
     assert.match(resumed.err, /resumed run: .* from step 10/);
     const events = fs
@@ -60,7 +90,10 @@ describe('training CLI', function () {
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; step?: number });
     const steps = events.filter((e) => e.type === 'step').map((e) => e.step);
-    assert.deepStrictEqual(steps, Array.from({ length: 15 }, (_, i) => i + 1));
+    assert.deepStrictEqual(
+      steps,
+      Array.from({ length: 15 }, (_, i) => i + 1),
+    );
     assert.strictEqual(events.filter((e) => e.type === 'evaluation').length, 3);
   });
 
@@ -78,11 +111,16 @@ describe('training CLI', function () {
 
   it('Ctrl-C saves the last checkpoint and exits cleanly', async () => {
     const run = path.join(dir, 'interrupted');
-    const child = spawn(process.execPath, [BIN, 'train', '--corpus', corpus, '--config', config, '--out', run, '--backend', 'wasm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'train', '--corpus', corpus, '--config', config, '--out', run, '--backend', 'wasm'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const log = path.join(run, 'metrics.jsonl');
-    while (!(fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('"type":"step"'))) await new Promise((r) => setTimeout(r, 50));
+    while (!(fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('"type":"step"')))
+      await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.strictEqual(code, 0, err);
@@ -92,7 +130,19 @@ describe('training CLI', function () {
   });
 
   it('tune runs trials and prints them sorted by validation score', () => {
-    const r = cli(['tune', '--corpus', corpus, '--config', config, '--out', path.join(dir, 'tune'), '--steps', '5', '--max-trials', '2']);
+    const r = cli([
+      'tune',
+      '--corpus',
+      corpus,
+      '--config',
+      config,
+      '--out',
+      path.join(dir, 'tune'),
+      '--steps',
+      '5',
+      '--max-trials',
+      '2',
+    ]);
     assert.strictEqual(r.code, 0, r.err);
     const lines = r.out.trim().split('\n');
     assert.match(lines[0]!, /^trial\s+lr\s+dropout\s+hidden\s+attention\s+score/);
@@ -104,14 +154,23 @@ describe('training CLI', function () {
   it('evaluates with both BLEUs and a per-language breakdown', () => {
     const r = cli(['eval', '--model', out, '--corpus', corpus, '--json', '--limit', '12']);
     assert.strictEqual(r.code, 0, r.err);
-    const res = JSON.parse(r.out) as { bleu: number; sentenceBleu: number; exactMatch: number; decoded: number; byGroup: Record<string, { count: number }> };
+    const res = JSON.parse(r.out) as {
+      bleu: number;
+      sentenceBleu: number;
+      exactMatch: number;
+      decoded: number;
+      byGroup: Record<string, { count: number }>;
+    };
     assert.strictEqual(res.decoded, 12);
     assert.deepStrictEqual(Object.keys(res.byGroup).sort(), ['javascript code2doc', 'python code2doc']);
     assert.ok(res.sentenceBleu >= 0 && res.sentenceBleu <= 100 && res.bleu >= 0 && res.exactMatch >= 0);
   });
 
   it('translates stdin and a file range, and explains a bad range', () => {
-    const viaStdin = cli(['translate', '--model', out, '--beam', '3', '--nbest', '2'], 'def get_user(x):\n    return x\n');
+    const viaStdin = cli(
+      ['translate', '--model', out, '--beam', '3', '--nbest', '2'],
+      'def get_user(x):\n    return x\n',
+    );
     assert.strictEqual(viaStdin.code, 0, viaStdin.err);
     assert.match(viaStdin.out, /^1\. \[-?\d+\.\d+\] .*\n2\. \[/);
     const src = path.join(dir, 'a.py');

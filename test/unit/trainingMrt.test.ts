@@ -20,7 +20,12 @@ describe('training/mrt', function () {
   });
 
   it('lowers the expected risk (fresh candidates each step, as it trains) without leaking tensors', () => {
-    const model = buildModel({ embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 12, maxTgtLen: 8 }, FIRST + 6, FIRST + 6, 11);
+    const model = buildModel(
+      { embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 12, maxTgtLen: 8 },
+      FIRST + 6,
+      FIRST + 6,
+      11,
+    );
     const examples: EvalExample[] = [
       [6, 7, 8],
       [9, 10, 11],
@@ -28,7 +33,10 @@ describe('training/mrt', function () {
       [8, 10, 6, 11],
     ].map((seq) => ({ src: [CODE2DOC_ID, ...seq, EOS_ID], tgt: seq }));
     const sets = examples.map((e) => candidateSet(model, e, detok, { candidates: 3 }));
-    assert.ok(sets.every((s) => s.candidates.length >= 2 && s.risks.some((r) => r === 0)), 'each set holds the reference');
+    assert.ok(
+      sets.every((s) => s.candidates.length >= 2 && s.risks.some((r) => r === 0)),
+      'each set holds the reference',
+    );
     const before = expectedRisk(model, sets);
     const optimizer = tf.train.adam(0.02);
     const risks = [mrtStep(model, optimizer, examples, detok, { candidates: 3 })];

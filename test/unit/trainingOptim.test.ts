@@ -61,7 +61,8 @@ describe('training/optimizers', () => {
       const start = lossOf();
       setLearningRate(opt, 0);
       for (let i = 0; i < 3; i++) opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]);
-      if (name !== 'adagrad' && name !== 'rmsprop') assert.strictEqual(lossOf(), start, `${name}: rate 0 changed the weights`);
+      if (name !== 'adagrad' && name !== 'rmsprop')
+        assert.strictEqual(lossOf(), start, `${name}: rate 0 changed the weights`);
       setLearningRate(opt, 0.1);
       for (let i = 0; i < 20; i++) opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]);
       assert.ok(lossOf() < start * 0.8, `${name} did not descend: ${start} -> ${lossOf()}`);

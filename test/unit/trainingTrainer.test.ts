@@ -25,7 +25,7 @@ const CONFIG = { embeddingDim: 16, hiddenDim: 32, dropout: 0, maxSrcLen: 16, max
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function copyExamples(n: number, seed: number): EvalExample[] {
@@ -53,7 +53,10 @@ function data(trainN = 64, batch = 16): TrainingData {
   return {
     trainBatches: (epoch) => {
       const r = lcg(100 + epoch);
-      const order = train.map((e) => ({ e, k: r() })).sort((a, b) => a.k - b.k).map((x) => x.e);
+      const order = train
+        .map((e) => ({ e, k: r() }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.e);
       const out: Batch[] = [];
       for (let i = 0; i < order.length; i += batch) out.push(collate(order.slice(i, i + batch)));
       return out;
@@ -86,7 +89,12 @@ describe('training/trainer', function () {
     const model = buildModel(CONFIG, VOCAB, VOCAB, 7);
     const events: TrainerEvent[] = [];
     const before = tf.memory().numTensors;
-    const trainer = new Trainer(model, data(), { ...BASE, maxSteps: 60, evalEvery: 20, accumulate: 2, weightDecay: 1e-5 }, (e) => events.push(e));
+    const trainer = new Trainer(
+      model,
+      data(),
+      { ...BASE, maxSteps: 60, evalEvery: 20, accumulate: 2, weightDecay: 1e-5 },
+      (e) => events.push(e),
+    );
     const finished = await trainer.run();
     const steps = events.filter((e): e is StepEvent => e.type === 'step');
     const evals = events.filter((e): e is EvaluationEvent => e.type === 'evaluation');
@@ -97,7 +105,9 @@ describe('training/trainer', function () {
     const last = steps.slice(-5).reduce((a, s) => a + s.tokenAccuracy, 0) / 5;
     assert.ok(last > first + 0.3, `token accuracy ${first} -> ${last}`);
     assert.ok(evals[2]!.loss < evals[0]!.loss, `validation loss ${evals[0]!.loss} -> ${evals[2]!.loss}`);
-    assert.ok(steps.every((s) => s.tokensPerSecond > 0 && s.gradNorm > 0 && s.etaMs !== null && s.learningRate === 0.02));
+    assert.ok(
+      steps.every((s) => s.tokensPerSecond > 0 && s.gradNorm > 0 && s.etaMs !== null && s.learningRate === 0.02),
+    );
     assert.strictEqual(evals[0]!.samples.length, 3);
     assert.deepStrictEqual(Object.keys(evals[0]!.byGroup).sort(), ['even', 'odd']);
     trainer.dispose();
@@ -107,7 +117,12 @@ describe('training/trainer', function () {
 
   it('resume continues at the same step with the same optimizer state (same weights as an unbroken run)', async () => {
     const dir = tmp();
-    const opts: TrainerOptions = { ...BASE, optimizer: { name: 'adam', learningRate: 0.01 }, evalEvery: 3, evalLimit: 2 };
+    const opts: TrainerOptions = {
+      ...BASE,
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      evalEvery: 3,
+      evalLimit: 2,
+    };
     // Unbroken: 6 steps.
     const a = buildModel(CONFIG, VOCAB, VOCAB, 3);
     await new Trainer(a, data(), { ...opts, maxSteps: 6 }, () => undefined).run();
@@ -116,9 +131,14 @@ describe('training/trainer', function () {
     await new Trainer(b, data(), { ...opts, maxSteps: 3, outDir: dir }, () => undefined).run();
     b.dispose();
     const steps: number[] = [];
-    const resumed = await Trainer.fromCheckpoint(path.join(dir, LAST_DIR), data(), { ...opts, maxSteps: 6, outDir: dir }, (e) => {
-      if (e.type === 'step') steps.push(e.step);
-    });
+    const resumed = await Trainer.fromCheckpoint(
+      path.join(dir, LAST_DIR),
+      data(),
+      { ...opts, maxSteps: 6, outDir: dir },
+      (e) => {
+        if (e.type === 'step') steps.push(e.step);
+      },
+    );
     assert.strictEqual(resumed.step, 3);
     await resumed.run();
     assert.deepStrictEqual(steps, [4, 5, 6]);
@@ -138,7 +158,15 @@ describe('training/trainer', function () {
     const finished = await new Trainer(
       model,
       data(32),
-      { ...BASE, optimizer: { name: 'sgd', learningRate: 1e-12, momentum: 0 }, evalEvery: 1, evalLimit: 2, patience: 2, stopMetric: 'loss', outDir: dir },
+      {
+        ...BASE,
+        optimizer: { name: 'sgd', learningRate: 1e-12, momentum: 0 },
+        evalEvery: 1,
+        evalLimit: 2,
+        patience: 2,
+        stopMetric: 'loss',
+        outDir: dir,
+      },
       (e) => events.push(e),
     ).run();
     assert.strictEqual(finished.reason, 'early-stopped');
@@ -163,7 +191,10 @@ describe('training/trainer', function () {
     assert.strictEqual(finished.reason, 'cancelled');
     assert.strictEqual(finished.step, 2);
     assert.ok(seen.includes('paused') && seen.includes('resumed'));
-    const state = JSON.parse(fs.readFileSync(path.join(dir, LAST_DIR, 'trainState.json'), 'utf8')) as { step: number; batchInEpoch: number };
+    const state = JSON.parse(fs.readFileSync(path.join(dir, LAST_DIR, 'trainState.json'), 'utf8')) as {
+      step: number;
+      batchInEpoch: number;
+    };
     assert.strictEqual(state.step, 2);
     assert.strictEqual(state.batchInEpoch, 2);
     const { model: last } = await loadModel(path.join(dir, LAST_DIR));

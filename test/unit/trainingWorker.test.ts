@@ -13,7 +13,14 @@ import { loadModel } from '../../src/core/checkpoint';
 import { selectBackend } from '../../src/core/backend';
 import type { TrainerEvent } from '../../src/training/events';
 import { EngineWorkerClient } from '../../src/worker/client';
-import { TrainCancel, TrainPause, TrainProgress, TrainResume, TrainStart, TrainStarted } from '../../src/worker/protocol';
+import {
+  TrainCancel,
+  TrainPause,
+  TrainProgress,
+  TrainResume,
+  TrainStart,
+  TrainStarted,
+} from '../../src/worker/protocol';
 
 const WORKER = path.join(__dirname, '..', '..', 'src', 'worker', 'worker.js');
 
@@ -23,7 +30,14 @@ function writeCorpus(dir: string): string {
   for (let i = 0; i < 60; i++) {
     const a = words[i % 8]!;
     const b = words[(i * 3 + 1) % 8]!;
-    lines.push(JSON.stringify({ lang: 'python', path: `f${i % 20}.py`, code: `def ${a}_${b}(x):\n    return x`, summary: `${a} ${b}` }));
+    lines.push(
+      JSON.stringify({
+        lang: 'python',
+        path: `f${i % 20}.py`,
+        code: `def ${a}_${b}(x):\n    return x`,
+        summary: `${a} ${b}`,
+      }),
+    );
   }
   const file = path.join(dir, 'corpus.jsonl');
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
@@ -63,13 +77,10 @@ describe('training in the worker', function () {
       training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2 },
     };
     const running = client.request(TrainStart, { corpus, outDir: out, config });
-    await assert.rejects(
-      async () => {
-        while (!started) await new Promise((r) => setTimeout(r, 10));
-        await client.request(TrainStart, { corpus, outDir: out, config });
-      },
-      /already in progress/,
-    );
+    await assert.rejects(async () => {
+      while (!started) await new Promise((r) => setTimeout(r, 10));
+      await client.request(TrainStart, { corpus, outDir: out, config });
+    }, /already in progress/);
     const finished = await running;
     subs.forEach((s) => s.dispose());
     assert.strictEqual(finished.reason, 'cancelled');
@@ -78,7 +89,8 @@ describe('training in the worker', function () {
     const state = JSON.parse(fs.readFileSync(path.join(out, 'last', 'trainState.json'), 'utf8')) as { step: number };
     assert.strictEqual(state.step, finished.step);
     const types = new Set(events.map((e) => e.type));
-    for (const t of ['step', 'paused', 'resumed', 'checkpoint', 'finished']) assert.ok(types.has(t as TrainerEvent['type']), `no ${t} event`);
+    for (const t of ['step', 'paused', 'resumed', 'checkpoint', 'finished'])
+      assert.ok(types.has(t as TrainerEvent['type']), `no ${t} event`);
     const { model } = await loadModel(path.join(out, 'last'));
     model.dispose();
     assert.ok(fs.existsSync(path.join(out, 'last', 'tokenizer.json')));

@@ -21,12 +21,44 @@ export interface ChartSpec {
 }
 
 export const CHARTS: readonly ChartSpec[] = [
-  { id: 'loss-chart', title: 'Loss', logScale: true, series: [{ source: 'train', key: 'loss', label: 'train loss' }, { source: 'eval', key: 'validLoss', label: 'valid loss' }] },
-  { id: 'perplexity-chart', title: 'Perplexity', logScale: true, series: [{ source: 'train', key: 'perplexity', label: 'train ppl' }, { source: 'eval', key: 'validPerplexity', label: 'valid ppl' }] },
-  { id: 'bleu-chart', title: 'BLEU', series: [{ source: 'eval', key: 'bleu', label: 'BLEU' }, { source: 'eval', key: 'smoothedBleu', label: 'smoothed BLEU' }, { source: 'eval', key: 'exactMatch', label: 'exact match' }] },
-  { id: 'lr-chart', title: 'Learning rate', series: [{ source: 'train', key: 'learningRate', label: 'learning rate' }] },
+  {
+    id: 'loss-chart',
+    title: 'Loss',
+    logScale: true,
+    series: [
+      { source: 'train', key: 'loss', label: 'train loss' },
+      { source: 'eval', key: 'validLoss', label: 'valid loss' },
+    ],
+  },
+  {
+    id: 'perplexity-chart',
+    title: 'Perplexity',
+    logScale: true,
+    series: [
+      { source: 'train', key: 'perplexity', label: 'train ppl' },
+      { source: 'eval', key: 'validPerplexity', label: 'valid ppl' },
+    ],
+  },
+  {
+    id: 'bleu-chart',
+    title: 'BLEU',
+    series: [
+      { source: 'eval', key: 'bleu', label: 'BLEU' },
+      { source: 'eval', key: 'smoothedBleu', label: 'smoothed BLEU' },
+      { source: 'eval', key: 'exactMatch', label: 'exact match' },
+    ],
+  },
+  {
+    id: 'lr-chart',
+    title: 'Learning rate',
+    series: [{ source: 'train', key: 'learningRate', label: 'learning rate' }],
+  },
   { id: 'gradnorm-chart', title: 'Gradient norm', series: [{ source: 'train', key: 'gradNorm', label: 'grad norm' }] },
-  { id: 'throughput-chart', title: 'Target tokens/s', series: [{ source: 'train', key: 'tokensPerSecond', label: 'tokens/s' }] },
+  {
+    id: 'throughput-chart',
+    title: 'Target tokens/s',
+    series: [{ source: 'train', key: 'tokensPerSecond', label: 'tokens/s' }],
+  },
 ];
 
 export type ColumnRole = 'raw' | 'smoothed' | 'eval';
@@ -54,15 +86,26 @@ export function xOf(p: MetricPoint | EvalPoint, rec: RunRecord, mode: DashboardP
   return mode === 'step' ? p.step : (p.wallTime - rec.run.startedAt) / 1000;
 }
 
-export function buildChartData(spec: ChartSpec, live: RunRecord | null, compare: RunRecord | null, prefs: DashboardPrefs, maxPoints = 1000): ChartData {
+export function buildChartData(
+  spec: ChartSpec,
+  live: RunRecord | null,
+  compare: RunRecord | null,
+  prefs: DashboardPrefs,
+  maxPoints = 1000,
+): ChartData {
   const tables: { xs: number[]; column: ChartColumn }[] = [];
   let livePoints = 0;
   let drawnPoints = 0;
-  const runs: ['live' | 'compare', RunRecord | null][] = [['live', live], ['compare', compare && compare.run.id !== live?.run.id ? compare : null]];
+  const runs: ['live' | 'compare', RunRecord | null][] = [
+    ['live', live],
+    ['compare', compare && compare.run.id !== live?.run.id ? compare : null],
+  ];
   for (const [which, rec] of runs) {
     if (!rec) continue;
     spec.series.forEach((s, seriesIndex) => {
-      const points = (s.source === 'train' ? rec.metrics : rec.evals).filter((p) => typeof p.values[s.key] === 'number');
+      const points = (s.source === 'train' ? rec.metrics : rec.evals).filter(
+        (p) => typeof p.values[s.key] === 'number',
+      );
       if (!points.length) return;
       const xs = points.map((p) => xOf(p, rec, prefs.xAxis));
       const raw = points.map((p) => finiteOrNull(p.values[s.key]));
@@ -78,7 +121,11 @@ export function buildChartData(spec: ChartSpec, live: RunRecord | null, compare:
       const dx = pick(xs, idx);
       if (prefs.smoothing > 0) {
         const smooth = pick(emaSmooth(raw, prefs.smoothing), idx);
-        if (which === 'live') tables.push({ xs: dx, column: { label: `${label} (raw)`, run: which, role: 'raw', seriesIndex, values: pick(raw, idx) } });
+        if (which === 'live')
+          tables.push({
+            xs: dx,
+            column: { label: `${label} (raw)`, run: which, role: 'raw', seriesIndex, values: pick(raw, idx) },
+          });
         tables.push({ xs: dx, column: { label, run: which, role: 'smoothed', seriesIndex, values: smooth } });
       } else {
         tables.push({ xs: dx, column: { label, run: which, role: 'smoothed', seriesIndex, values: pick(raw, idx) } });
@@ -90,7 +137,10 @@ export function buildChartData(spec: ChartSpec, live: RunRecord | null, compare:
 }
 
 /** Aligns tables with their own x onto the sorted union of all x (null where a table has none). */
-export function joinColumns(tables: readonly { xs: readonly number[]; column: ChartColumn }[]): { xs: number[]; columns: ChartColumn[] } {
+export function joinColumns(tables: readonly { xs: readonly number[]; column: ChartColumn }[]): {
+  xs: number[];
+  columns: ChartColumn[];
+} {
   const all = new Set<number>();
   for (const t of tables) for (const x of t.xs) all.add(x);
   const xs = [...all].sort((a, b) => a - b);

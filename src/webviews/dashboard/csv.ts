@@ -5,7 +5,19 @@
  */
 import type { EvalPoint, MetricPoint } from './protocol';
 
-const PREFERRED = ['loss', 'perplexity', 'tokenAccuracy', 'learningRate', 'gradNorm', 'tokensPerSecond', 'validLoss', 'validPerplexity', 'bleu', 'smoothedBleu', 'exactMatch'];
+const PREFERRED = [
+  'loss',
+  'perplexity',
+  'tokenAccuracy',
+  'learningRate',
+  'gradNorm',
+  'tokensPerSecond',
+  'validLoss',
+  'validPerplexity',
+  'bleu',
+  'smoothedBleu',
+  'exactMatch',
+];
 
 export function metricsToCsv(startedAt: number, metrics: readonly MetricPoint[], evals: readonly EvalPoint[]): string {
   const keys = orderKeys([...metrics, ...evals]);

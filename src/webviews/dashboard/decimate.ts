@@ -46,7 +46,10 @@ export function lttbIndices(xs: ArrayLike<number>, ys: ArrayLike<number | null>,
     let bestArea = -1;
     for (let i = start; i < end; i++) {
       const yi = y(i);
-      const area = Number.isNaN(yi) || Number.isNaN(ay) ? 0 : Math.abs((ax - avgX) * (yi - ay) - (ax - (xs[i] as number)) * (avgY - ay));
+      const area =
+        Number.isNaN(yi) || Number.isNaN(ay)
+          ? 0
+          : Math.abs((ax - avgX) * (yi - ay) - (ax - (xs[i] as number)) * (avgY - ay));
       if (area > bestArea) {
         bestArea = area;
         best = i;

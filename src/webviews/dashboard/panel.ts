@@ -45,12 +45,21 @@ export class DashboardPanel {
       existing.panel.reveal(undefined, false);
       return existing;
     }
-    const webviewPanel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Training Dashboard', vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    const webviewPanel = vscode.window.createWebviewPanel(
+      DASHBOARD_VIEW_TYPE,
+      'Training Dashboard',
+      vscode.ViewColumn.Active,
+      webviewOptions(extensionUri),
+    );
     return new DashboardPanel(webviewPanel, extensionUri, controller);
   }
 
   /** Restores a panel VS Code kept across a reload; the app restores its own view state. */
-  static revive(webviewPanel: vscode.WebviewPanel, extensionUri: vscode.Uri, controller: DashboardController): DashboardPanel {
+  static revive(
+    webviewPanel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    controller: DashboardController,
+  ): DashboardPanel {
     DashboardPanel.current?.dispose();
     return new DashboardPanel(webviewPanel, extensionUri, controller);
   }
@@ -66,7 +75,11 @@ export class DashboardPanel {
       isThinnable: (e) => e.type === 'step',
     });
     panel.webview.options = webviewOptions(extensionUri);
-    panel.webview.html = renderWebviewHtml(panel.webview, extensionUri, { app: 'dashboard', title: 'Training Dashboard', extraStyles: ['uPlot.min.css'] });
+    panel.webview.html = renderWebviewHtml(panel.webview, extensionUri, {
+      app: 'dashboard',
+      title: 'Training Dashboard',
+      extraStyles: ['uPlot.min.css'],
+    });
     const subscription = controller.subscribe((event) => this.push(event));
     this.disposables.push(
       { dispose: () => subscription.dispose() },
@@ -116,7 +129,9 @@ export class DashboardPanel {
         return;
       }
       const record = (await this.controller.loadRun(id)) ?? null;
-      this.postNow(wire(CompareRunLoaded, { id, record, ...(record ? {} : { error: `Run ${id} could not be read.` }) }));
+      this.postNow(
+        wire(CompareRunLoaded, { id, record, ...(record ? {} : { error: `Run ${id} could not be read.` }) }),
+      );
     } else if (isMessage(ExportCsv, msg)) {
       const result = await saveRunCsv(this.controller, msg.params.runId);
       this.postNow(wire(ExportDone, { kind: 'csv', ...result }));
@@ -151,7 +166,10 @@ export async function saveRunCsv(controller: DashboardController, runId: string 
 }
 
 async function saveExport(kind: ExportKind, suggestedName: string, bytes: Uint8Array): Promise<SaveResult> {
-  const filters: Record<ExportKind, Record<string, string[]>> = { csv: { 'CSV': ['csv'] }, png: { 'PNG image': ['png'] } };
+  const filters: Record<ExportKind, Record<string, string[]>> = {
+    csv: { CSV: ['csv'] },
+    png: { 'PNG image': ['png'] },
+  };
   const base = vscode.workspace.workspaceFolders?.[0]?.uri;
   const name = suggestedName.replace(/[^\w.-]+/g, '_');
   const target = await vscode.window.showSaveDialog({
@@ -175,7 +193,10 @@ async function saveExport(kind: ExportKind, suggestedName: string, bytes: Uint8A
  * also add `onWebviewPanel:seq2seq.dashboard` to activationEvents). The provider is called lazily,
  * so the controller (and its history folder) is created only when a panel is revived.
  */
-export function registerDashboardSerializer(context: vscode.ExtensionContext, controllerProvider: () => DashboardController): vscode.Disposable {
+export function registerDashboardSerializer(
+  context: vscode.ExtensionContext,
+  controllerProvider: () => DashboardController,
+): vscode.Disposable {
   const registration = vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel) {
       DashboardPanel.revive(webviewPanel, context.extensionUri, controllerProvider());

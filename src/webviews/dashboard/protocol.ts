@@ -127,8 +127,14 @@ export const DashboardEvents = message<{ readonly events: readonly DashboardEven
 export const RunSnapshot = message<{ readonly record: RunRecord | null }, 'snapshot'>('snapshot');
 export const RunsListed = message<{ readonly runs: readonly RunSummary[] }, 'runsListed'>('runsListed');
 /** A past run to overlay (null clears the overlay or when the run could not be read). */
-export const CompareRunLoaded = message<{ readonly id: string | null; readonly record: RunRecord | null; readonly error?: string }, 'compareLoaded'>('compareLoaded');
-export const ExportDone = message<{ readonly kind: ExportKind; readonly saved: boolean; readonly path?: string; readonly error?: string }, 'exportDone'>('exportDone');
+export const CompareRunLoaded = message<
+  { readonly id: string | null; readonly record: RunRecord | null; readonly error?: string },
+  'compareLoaded'
+>('compareLoaded');
+export const ExportDone = message<
+  { readonly kind: ExportKind; readonly saved: boolean; readonly path?: string; readonly error?: string },
+  'exportDone'
+>('exportDone');
 
 // webview -> host
 

@@ -59,7 +59,9 @@ export class RunHistory {
       })
       .catch((err: unknown) => {
         // History is a convenience: a full disk must not stop training. Report once per write.
-        console.error(`seq2seq: could not write run history ${file}: ${err instanceof Error ? err.message : String(err)}`);
+        console.error(
+          `seq2seq: could not write run history ${file}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       });
   }
 
@@ -108,6 +110,8 @@ export class RunHistory {
     }
     const rec = applyEvents(null, events, Number.POSITIVE_INFINITY);
     // A run whose process died mid-way never got `finished`: it is not running any more.
-    return rec && (rec.status === 'running' || rec.status === 'paused' || rec.status === 'stopping') ? { ...rec, status: 'failed', error: rec.error ?? 'interrupted' } : (rec ?? undefined);
+    return rec && (rec.status === 'running' || rec.status === 'paused' || rec.status === 'stopping')
+      ? { ...rec, status: 'failed', error: rec.error ?? 'interrupted' }
+      : (rec ?? undefined);
   }
 }

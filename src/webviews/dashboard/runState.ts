@@ -59,7 +59,14 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
     case 'compare':
       return { ...state, compare: action.record, prefs: { ...state.prefs, compareId: action.record?.run.id ?? null } };
     case 'prefs':
-      return { ...state, prefs: { ...state.prefs, ...action.patch, smoothing: clampSmoothing(action.patch.smoothing ?? state.prefs.smoothing) } };
+      return {
+        ...state,
+        prefs: {
+          ...state.prefs,
+          ...action.patch,
+          smoothing: clampSmoothing(action.patch.smoothing ?? state.prefs.smoothing),
+        },
+      };
     case 'notice':
       return { ...state, notice: action.text };
   }
@@ -70,7 +77,11 @@ export function clampSmoothing(w: number): number {
 }
 
 /** Folds a batch of events into a run record; events before any `runStarted` are ignored. */
-export function applyEvents(record: RunRecord | null, events: readonly DashboardEvent[], maxPoints = MAX_LIVE_POINTS): RunRecord | null {
+export function applyEvents(
+  record: RunRecord | null,
+  events: readonly DashboardEvent[],
+  maxPoints = MAX_LIVE_POINTS,
+): RunRecord | null {
   let rec = record;
   let metrics: MetricPoint[] | null = null;
   let evals: EvalPoint[] | null = null;
@@ -149,7 +160,12 @@ export function sampleRows(evals: readonly EvalPoint[]): SampleRow[] {
   const before = new Map((evals[evals.length - 2]?.samples ?? []).map((s) => [s.id, s.prediction]));
   return last.samples.map((s) => {
     const previous = before.get(s.id) ?? null;
-    return { ...s, previous, changed: previous !== null && previous !== s.prediction, correct: s.prediction.trim() === s.reference.trim() };
+    return {
+      ...s,
+      previous,
+      changed: previous !== null && previous !== s.prediction,
+      correct: s.prediction.trim() === s.reference.trim(),
+    };
   });
 }
 
@@ -166,7 +182,9 @@ export function isActive(status: RunStatus): boolean {
 /** One line for the history list. */
 export function summarize(rec: RunRecord): RunSummary {
   const lastLoss = [...rec.metrics].reverse().find((p) => Number.isFinite(p.values['loss']))?.values['loss'];
-  const bleus = rec.evals.map((e) => e.values['bleu']).filter((b): b is number => typeof b === 'number' && Number.isFinite(b));
+  const bleus = rec.evals
+    .map((e) => e.values['bleu'])
+    .filter((b): b is number => typeof b === 'number' && Number.isFinite(b));
   return {
     id: rec.run.id,
     ...(rec.run.name ? { name: rec.run.name } : {}),

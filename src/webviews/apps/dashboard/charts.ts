@@ -11,7 +11,14 @@ import type { ChartData, ChartSpec, ChartColumn } from '../../dashboard/chartSer
 import type { DashboardPrefs } from '../../dashboard/protocol';
 import { formatDuration, formatNumber, h } from './dom';
 
-const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const PALETTE = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-yellow',
+];
 const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
 
 export class ChartCard {
@@ -27,7 +34,16 @@ export class ChartCard {
   ) {
     this.host = h('div', { class: 'chart-host' });
     this.empty = h('p', { class: 'chart-empty' }, 'No data yet');
-    const exportButton = h('button', { type: 'button', class: 'icon-button export-png', 'aria-label': `Export the ${spec.title} chart as PNG`, title: 'Export PNG' }, 'PNG');
+    const exportButton = h(
+      'button',
+      {
+        type: 'button',
+        class: 'icon-button export-png',
+        'aria-label': `Export the ${spec.title} chart as PNG`,
+        title: 'Export PNG',
+      },
+      'PNG',
+    );
     exportButton.addEventListener('click', () => onExport(this));
     this.element = h(
       'section',
@@ -43,8 +59,16 @@ export class ChartCard {
     this.element.dataset['drawn'] = String(data.drawnPoints);
     this.empty.hidden = data.xs.length > 0;
     const log = Boolean(this.spec.logScale && prefs.logLoss);
-    const shape = [themeKey, prefs.xAxis, log, ...data.columns.map((c) => `${c.run}/${c.role}/${c.seriesIndex}/${c.label}`)].join('|');
-    const aligned: uPlot.AlignedData = [data.xs, ...data.columns.map((c) => (log ? c.values.map((v) => (v !== null && v > 0 ? v : null)) : c.values))];
+    const shape = [
+      themeKey,
+      prefs.xAxis,
+      log,
+      ...data.columns.map((c) => `${c.run}/${c.role}/${c.seriesIndex}/${c.label}`),
+    ].join('|');
+    const aligned: uPlot.AlignedData = [
+      data.xs,
+      ...data.columns.map((c) => (log ? c.values.map((v) => (v !== null && v > 0 ? v : null)) : c.values)),
+    ];
     if (!data.xs.length) {
       this.plot?.destroy();
       this.plot = undefined;
@@ -104,10 +128,25 @@ export class ChartCard {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
       axes: [
-        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map(fmtX), label: time ? 'elapsed' : 'step' },
-        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map(formatNumber), size: 60 },
+        {
+          stroke: fg,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid },
+          values: (_u, ticks) => ticks.map(fmtX),
+          label: time ? 'elapsed' : 'step',
+        },
+        {
+          stroke: fg,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid },
+          values: (_u, ticks) => ticks.map(formatNumber),
+          size: 60,
+        },
       ],
-      series: [{ label: time ? 'elapsed' : 'step', value: (_u, v) => (v === null ? '–' : fmtX(v)) }, ...columns.map((c) => seriesOptions(c))],
+      series: [
+        { label: time ? 'elapsed' : 'step', value: (_u, v) => (v === null ? '–' : fmtX(v)) },
+        ...columns.map((c) => seriesOptions(c)),
+      ],
     };
   }
 }
@@ -115,7 +154,12 @@ export class ChartCard {
 function seriesOptions(c: ChartColumn): uPlot.Series {
   const base = color(c.seriesIndex);
   const dash = c.run === 'compare' ? [6, 4] : undefined;
-  const common = { label: c.label, value: (_u: uPlot, v: number | null) => formatNumber(v), spanGaps: true, ...(dash ? { dash } : {}) };
+  const common = {
+    label: c.label,
+    value: (_u: uPlot, v: number | null) => formatNumber(v),
+    spanGaps: true,
+    ...(dash ? { dash } : {}),
+  };
   if (c.role === 'raw') return { ...common, stroke: rgba(base, 0.25), width: 1, points: { show: false } };
   if (c.role === 'eval') return { ...common, stroke: base, width: 1.5, points: { show: true, size: 6, fill: base } };
   return { ...common, stroke: base, width: 2, points: { show: false } };

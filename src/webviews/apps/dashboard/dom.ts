@@ -7,7 +7,11 @@
 type Attrs = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /** Creates an element; `attrs` are attributes (`class`, `id`, `aria-*`, `data-*`, ...). */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
@@ -43,7 +47,7 @@ export function formatDuration(ms: number | null): string {
 export function formatNumber(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
   const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3)) return v.toExponential(2);
+  if (a !== 0 && a < 1e-3) return v.toExponential(2);
   if (a >= 1e9) return `${(v / 1e9).toFixed(2)}G`;
   if (a >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
   if (a >= 1e4) return `${(v / 1e3).toFixed(1)}k`;

@@ -39,7 +39,10 @@ const SAVED_POINTS = 2000;
 
 const vscode = acquireVsCodeApi();
 const restored = vscode.getState() as Partial<DashboardWebviewState> | undefined;
-let state: DashboardState = initialState({ ...(restored?.prefs ? { prefs: restored.prefs } : {}), live: restored?.live ?? null });
+let state: DashboardState = initialState({
+  ...(restored?.prefs ? { prefs: restored.prefs } : {}),
+  live: restored?.live ?? null,
+});
 let frame = 0;
 
 const post = (msg: WireMessage): void => vscode.postMessage(msg);
@@ -57,7 +60,19 @@ const controls = new ControlsView({
 });
 
 byId('app').append(
-  h('div', { class: 'layout' }, status.element, h('section', { class: 'charts-section', 'aria-label': 'Charts' }, controls.toolbar, h('div', { class: 'charts', id: 'charts' }, ...charts.map((c) => c.element))), samples.element, controls.history),
+  h(
+    'div',
+    { class: 'layout' },
+    status.element,
+    h(
+      'section',
+      { class: 'charts-section', 'aria-label': 'Charts' },
+      controls.toolbar,
+      h('div', { class: 'charts', id: 'charts' }, ...charts.map((c) => c.element)),
+    ),
+    samples.element,
+    controls.history,
+  ),
 );
 
 function dispatch(action: DashboardAction): void {
@@ -111,12 +126,22 @@ window.addEventListener('message', (e: MessageEvent<unknown>) => {
     if (msg.params.error) dispatch({ type: 'notice', text: msg.params.error });
   } else if (isMessage(ExportDone, msg)) {
     const { kind, saved, path, error } = msg.params;
-    dispatch({ type: 'notice', text: saved ? `Saved ${kind.toUpperCase()} to ${path ?? ''}` : error ? `${kind.toUpperCase()} export failed: ${error}` : null });
+    dispatch({
+      type: 'notice',
+      text: saved
+        ? `Saved ${kind.toUpperCase()} to ${path ?? ''}`
+        : error
+          ? `${kind.toUpperCase()} export failed: ${error}`
+          : null,
+    });
   }
 });
 
 // Theme changes (VS Code swaps the body class) rebuild the charts with the new colours.
-new MutationObserver(() => dispatch({ type: 'notice', text: state.notice })).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => dispatch({ type: 'notice', text: state.notice })).observe(document.body, {
+  attributes: true,
+  attributeFilter: ['class'],
+});
 new ResizeObserver(() => charts.forEach((c) => c.resize())).observe(byId('charts'));
 
 render();

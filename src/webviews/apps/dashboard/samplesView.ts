@@ -19,10 +19,25 @@ export class SamplesView {
       'table',
       { id: 'samples-table', class: 'samples', 'aria-describedby': 'samples-caption' },
       this.caption,
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Source'), h('th', { scope: 'col' }, 'Reference'), h('th', { scope: 'col' }, 'Prediction'))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Source'),
+          h('th', { scope: 'col' }, 'Reference'),
+          h('th', { scope: 'col' }, 'Prediction'),
+        ),
+      ),
       this.body,
     );
-    this.element = h('section', { class: 'card samples-card', 'aria-label': 'Validation samples' }, h('h2', {}, 'Samples'), table);
+    this.element = h(
+      'section',
+      { class: 'card samples-card', 'aria-label': 'Validation samples' },
+      h('h2', {}, 'Samples'),
+      table,
+    );
   }
 
   update(evals: readonly EvalPoint[]): void {
@@ -31,14 +46,27 @@ export class SamplesView {
     this.lastEval = last;
     const rows = sampleRows(evals);
     const changed = rows.filter((r) => r.changed).length;
-    setText(this.caption, last ? `At step ${last.step}: ${changed} of ${rows.length} predictions changed since the previous evaluation` : 'No evaluation yet');
+    setText(
+      this.caption,
+      last
+        ? `At step ${last.step}: ${changed} of ${rows.length} predictions changed since the previous evaluation`
+        : 'No evaluation yet',
+    );
     this.body.replaceChildren(
       ...rows.map((r) => {
         const prediction = h('td', { class: 'prediction' }, h('code', {}, r.prediction));
-        if (r.changed && r.previous !== null) prediction.append(h('div', { class: 'previous', 'aria-label': 'previous prediction' }, 'was: ', h('del', {}, r.previous)));
+        if (r.changed && r.previous !== null)
+          prediction.append(
+            h('div', { class: 'previous', 'aria-label': 'previous prediction' }, 'was: ', h('del', {}, r.previous)),
+          );
         return h(
           'tr',
-          { class: r.changed ? 'sample-row changed' : 'sample-row', 'data-sample-id': r.id, 'data-changed': String(r.changed), 'data-correct': String(r.correct) },
+          {
+            class: r.changed ? 'sample-row changed' : 'sample-row',
+            'data-sample-id': r.id,
+            'data-changed': String(r.changed),
+            'data-correct': String(r.correct),
+          },
           h('td', { class: 'source' }, h('code', {}, r.source)),
           h('td', { class: 'reference' }, r.reference),
           prediction,

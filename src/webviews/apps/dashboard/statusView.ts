@@ -17,20 +17,50 @@ const STATUS_TEXT: Record<RunRecord['status'], string> = {
 
 export class StatusView {
   readonly element: HTMLElement;
-  private readonly status = h('span', { id: 'run-status', class: 'status-badge', role: 'status', 'aria-live': 'polite', 'data-status': 'idle' }, 'No run');
+  private readonly status = h(
+    'span',
+    { id: 'run-status', class: 'status-badge', role: 'status', 'aria-live': 'polite', 'data-status': 'idle' },
+    'No run',
+  );
   private readonly title = h('h2', { id: 'run-title' }, 'Training');
   private readonly step = h('span', { id: 'step-counter', 'data-step': 0 }, 'Step –');
   private readonly epoch = h('span', { id: 'epoch-counter' }, 'Epoch –');
   private readonly fill = h('div', { class: 'progress-fill' });
-  private readonly bar = h('div', { id: 'progress-bar', class: 'progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, this.fill);
+  private readonly bar = h(
+    'div',
+    {
+      id: 'progress-bar',
+      class: 'progress',
+      role: 'progressbar',
+      'aria-label': 'Training progress',
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+      'aria-valuenow': 0,
+    },
+    this.fill,
+  );
   private readonly elapsed = h('dd', { id: 'elapsed' }, '–');
   private readonly eta = h('dd', { id: 'eta' }, '–');
   private readonly backend = h('dd', { id: 'backend' }, '–');
   private readonly modelSize = h('dd', { id: 'model-size' }, '–');
   private readonly checkpoint = h('dd', { id: 'checkpoint-info' }, '–');
   private readonly error = h('p', { id: 'run-error', class: 'error', role: 'alert', hidden: true });
-  private readonly pause = h('button', { id: 'pause-button', type: 'button', 'aria-label': 'Pause training', 'aria-pressed': 'false', disabled: true }, 'Pause');
-  private readonly stop = h('button', { id: 'stop-button', type: 'button', class: 'danger', 'aria-label': 'Stop training and save a checkpoint', disabled: true }, 'Stop');
+  private readonly pause = h(
+    'button',
+    { id: 'pause-button', type: 'button', 'aria-label': 'Pause training', 'aria-pressed': 'false', disabled: true },
+    'Pause',
+  );
+  private readonly stop = h(
+    'button',
+    {
+      id: 'stop-button',
+      type: 'button',
+      class: 'danger',
+      'aria-label': 'Stop training and save a checkpoint',
+      disabled: true,
+    },
+    'Stop',
+  );
   private readonly hyper = h('tbody');
   private hyperKey = '';
   private current: RunRecord | null = null;
@@ -47,17 +77,33 @@ export class StatusView {
     const dl = h(
       'dl',
       { class: 'facts' },
-      h('dt', {}, 'Elapsed'), this.elapsed,
-      h('dt', {}, 'ETA'), this.eta,
-      h('dt', {}, 'Backend'), this.backend,
-      h('dt', {}, 'Model size'), this.modelSize,
-      h('dt', {}, 'Checkpoint'), this.checkpoint,
+      h('dt', {}, 'Elapsed'),
+      this.elapsed,
+      h('dt', {}, 'ETA'),
+      this.eta,
+      h('dt', {}, 'Backend'),
+      this.backend,
+      h('dt', {}, 'Model size'),
+      this.modelSize,
+      h('dt', {}, 'Checkpoint'),
+      this.checkpoint,
     );
-    const hyperTable = h('table', { id: 'hyperparameters', class: 'kv-table', 'aria-label': 'Hyperparameters' }, h('caption', {}, 'Hyperparameters'), this.hyper);
+    const hyperTable = h(
+      'table',
+      { id: 'hyperparameters', class: 'kv-table', 'aria-label': 'Hyperparameters' },
+      h('caption', {}, 'Hyperparameters'),
+      this.hyper,
+    );
     this.element = h(
       'section',
       { class: 'card status-card', 'aria-labelledby': 'run-title' },
-      h('header', { class: 'status-header' }, this.title, this.status, h('div', { class: 'buttons' }, this.pause, this.stop)),
+      h(
+        'header',
+        { class: 'status-header' },
+        this.title,
+        this.status,
+        h('div', { class: 'buttons' }, this.pause, this.stop),
+      ),
       h('div', { class: 'counters' }, this.step, this.epoch),
       this.bar,
       dl,
@@ -78,7 +124,12 @@ export class StatusView {
     const { run } = rec;
     setText(this.title, run.name ? `Training ${run.name}` : 'Training');
     this.status.dataset['status'] = rec.status;
-    const ended = rec.endReason === 'stopped' ? 'Stopped' : rec.endReason === 'earlyStopped' ? 'Finished (early stopping)' : STATUS_TEXT[rec.status];
+    const ended =
+      rec.endReason === 'stopped'
+        ? 'Stopped'
+        : rec.endReason === 'earlyStopped'
+          ? 'Finished (early stopping)'
+          : STATUS_TEXT[rec.status];
     setText(this.status, rec.status === 'finished' ? ended : STATUS_TEXT[rec.status]);
     this.step.dataset['step'] = String(rec.step);
     setText(this.step, `Step ${rec.step}${run.totalSteps ? ` / ${run.totalSteps}` : ''}`);
@@ -110,6 +161,10 @@ export class StatusView {
     const key = JSON.stringify(entries);
     if (key === this.hyperKey) return;
     this.hyperKey = key;
-    this.hyper.replaceChildren(...entries.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, typeof v === 'number' ? formatNumber(v) : v))));
+    this.hyper.replaceChildren(
+      ...entries.map(([k, v]) =>
+        h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, typeof v === 'number' ? formatNumber(v) : v)),
+      ),
+    );
   }
 }
