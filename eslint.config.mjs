@@ -13,7 +13,18 @@ const ENGINE_LAYERS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'test/fixtures/**', 'node_modules/**', '.cache/**', 'media/**', 'test-results/**', '**/*.d.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'out/**',
+      'test/fixtures/**',
+      'node_modules/**',
+      '.cache/**',
+      'media/**',
+      'test-results/**',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
