@@ -11,6 +11,7 @@ import { commentSelection, generateCode, type CommentServices } from './commands
 import { showEngineStatus } from './commands/engineCommands';
 import { ActiveModel, deleteModel, describe, exportModel, importModel, selectModel } from './commands/modelCommands';
 import { notAvailableYet } from './commands/notAvailable';
+import { fineTune, showDashboard, stopTraining, type TrainingServices } from './commands/trainingCommands';
 import { PREVIEW_SCHEME, PreviewProvider, translateSelection } from './commands/translateCommand';
 import { DocCommentLensProvider } from './host/codeLens';
 import { EngineHost } from './host/engineHost';
@@ -19,14 +20,11 @@ import type { TreeSitterLocator } from './host/treeSitterLocator';
 import { SUPPORTED_LANGUAGE_IDS } from './host/languages';
 import { ModelStore } from './host/modelStore';
 import { registerAttentionPanelSerializer } from './webviews/attention/panel';
+import { DashboardFeed } from './webviews/dashboard/feed';
+import { registerDashboardSerializer } from './webviews/dashboard/panel';
 
 /** Commands contributed in package.json whose features arrive later. */
-const PENDING: ReadonlyArray<readonly [string, string]> = [
-  ['seq2seq.fineTune', 'Fine-tune on Workspace'],
-  ['seq2seq.stopTraining', 'Stop Training'],
-  ['seq2seq.showDashboard', 'Show Training Dashboard'],
-  ['seq2seq.evaluateModel', 'Evaluate Model'],
-];
+const PENDING: ReadonlyArray<readonly [string, string]> = [['seq2seq.evaluateModel', 'Evaluate Model']];
 
 /** A locator that loads tree-sitter on first use. */
 function lazyLocator(ctx: Seq2SeqContext): FunctionLocator & vscode.Disposable {
@@ -72,6 +70,16 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   register('seq2seq.exportModel', exportModel(ctx, active));
   register('seq2seq.deleteModel', deleteModel(ctx, active));
+  let feed: DashboardFeed | undefined;
+  const training: TrainingServices = {
+    engine,
+    active,
+    feed: () => (feed ??= new DashboardFeed(path.join(context.globalStorageUri.fsPath, 'runs'))),
+  };
+  register('seq2seq.fineTune', fineTune(ctx, training));
+  register('seq2seq.stopTraining', stopTraining(training));
+  register('seq2seq.showDashboard', showDashboard(ctx, training));
+  context.subscriptions.push(registerDashboardSerializer(context, training.feed), { dispose: () => feed?.dispose() });
   for (const [id, title] of PENDING) register(id, notAvailableYet(title));
 
   context.subscriptions.push(

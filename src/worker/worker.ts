@@ -3,6 +3,8 @@
  * serves translation, model validation, corpus mining and training (start, pause, resume, cancel,
  * with progress events) so that none of it runs on the extension host's thread. Models stay loaded between requests (the last few used).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { parentPort, workerData } from 'worker_threads';
 import { selectBackend } from '../core/backend';
 import { loadModel } from '../core/checkpoint';
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
         },
       },
     );
+    fs.mkdirSync(path.dirname(params.out), { recursive: true });
     writeCorpus(params.out, report.pairs);
     const skipped: Record<string, number> = { ...skips, ...report.skippedFiles };
     return {

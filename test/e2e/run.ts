@@ -48,7 +48,20 @@ async function main(): Promise<number> {
   const only = process.argv[2];
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-ws-'));
   fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
-  const server = new CodeServer({ vsix: VSIX, settings: { 'seq2seq.model': 'tiny', 'seq2seq.backend': 'wasm' } });
+  // Documented functions in every language, so that fine-tuning has a corpus to mine.
+  fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'corpus'), path.join(workspace, 'corpus'), { recursive: true });
+  const server = new CodeServer({
+    vsix: VSIX,
+    settings: {
+      'seq2seq.model': 'tiny',
+      'seq2seq.backend': 'wasm',
+      // A run long enough to stop by hand, with frequent small steps and evaluations.
+      'seq2seq.training.batchSize': 4,
+      'seq2seq.training.maxSteps': 2000,
+      'seq2seq.training.evalEvery': 10,
+      'seq2seq.training.lrSchedule': 'constant',
+    },
+  });
   await writeTinyModel(
     path.join(server.userDataDir, 'User', 'globalStorage', 'seq2seq-studio.seq2seq-studio', 'models', 'tiny'),
     workspace,

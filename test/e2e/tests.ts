@@ -143,6 +143,31 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
+    name: 'Fine-tune on Workspace trains live in the dashboard, and Stop ends the run with a saved checkpoint',
+    async run({ wb, screenshots }) {
+      await wb.runCommand('Seq2Seq: Fine-tune on Workspace');
+      const dialog = wb.page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 60_000 });
+      const question = (await dialog.innerText()).replace(/\s+/g, ' ');
+      assert.match(question, /found \d+ documented functions in \d+ files \(.*python \d+/);
+      await dialog.locator('.monaco-button', { hasText: 'Fine-tune' }).click();
+      const frame = await wb.webviewFrame('#step-counter', 60_000);
+      const points = async (): Promise<number> =>
+        Number((await frame.locator('#loss-chart').getAttribute('data-points')) ?? '0');
+      const deadline = Date.now() + 120_000;
+      while ((await points()) < 2 && Date.now() < deadline) await wb.page.waitForTimeout(500);
+      assert.ok((await points()) >= 2, 'fewer than two loss points arrived');
+      assert.ok(Number(await frame.locator('#step-counter').getAttribute('data-step')) >= 1);
+      screenshots.push(await wb.screenshot('dashboard-training'));
+      await frame.locator('#stop-button').click();
+      await frame.locator('#run-status[data-status="finished"]').waitFor({ timeout: 60_000 });
+      await frame.locator('#checkpoint-info[data-saved="true"]').waitFor({ timeout: 10_000 });
+      screenshots.push(await wb.screenshot('dashboard-stopped'));
+      const done = await wb.notification(/fine-tuning cancelled after \d+ steps; saved as/, 60_000);
+      console.log(`    ${done}`);
+    },
+  },
+  {
     name: 'a command whose feature is not built yet says so honestly',
     async run({ wb }) {
       await wb.runCommand('Seq2Seq: Evaluate Model');

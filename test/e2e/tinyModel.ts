@@ -14,7 +14,10 @@ import { TOKENIZER_FILE } from '../../src/inference/modelRunner';
 
 export async function writeTinyModel(dir: string, sourcesDir: string): Promise<void> {
   await tf.setBackend('cpu');
-  const texts = fs.readdirSync(sourcesDir).map((f) => fs.readFileSync(path.join(sourcesDir, f), 'utf8'));
+  const texts = fs
+    .readdirSync(sourcesDir, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => fs.readFileSync(path.join(sourcesDir, e.name), 'utf8'));
   const tokenizer = CodeTokenizer.train(texts, { vocabSize: 400, minFrequency: 1 });
   const model = buildModel(
     { arch: 'rnn', cell: 'gru', attention: 'luong-general', embeddingDim: 16, hiddenDim: 16, maxTgtLen: 12 },

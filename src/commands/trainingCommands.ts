@@ -1,0 +1,252 @@
+/**
+ * Fine-tune on Workspace, Stop Training and Show Training Dashboard. Fine-tuning mines the
+ * workspace in the worker (`.gitignore`, `files.exclude` and the `seq2seq.corpus.*` globs
+ * honoured), shows the pairs per language and asks before training; training starts from the
+ * active model (its tokenizer reused) in the worker, reports to the dashboard and the status
+ * bar, and ends with the best checkpoint imported as a new model. Stop in the dashboard, the
+ * progress notification and the command all go through one cancel path, which keeps the last
+ * good checkpoint.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Seq2SeqContext } from '../context';
+import type { EngineHost } from '../host/engineHost';
+import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
+import type { TrainConfigFile } from '../training/job';
+import type { DashboardFeed } from '../webviews/dashboard/feed';
+import { DashboardPanel } from '../webviews/dashboard/panel';
+import type { ActiveModel } from './modelCommands';
+
+/** Fewer pairs than this cannot fine-tune anything useful. */
+export const MIN_PAIRS = 20;
+
+export interface TrainingServices {
+  readonly engine: EngineHost;
+  readonly active: ActiveModel;
+  readonly feed: () => DashboardFeed;
+}
+
+let running = false;
+
+function trainingSettings(): { config: TrainConfigFile; summary: Record<string, string | number> } {
+  const c = vscode.workspace.getConfiguration('seq2seq.training');
+  const get = <T>(key: string, fallback: T): T => c.get<T>(key, fallback);
+  const epochs = get('epochs', 5);
+  const maxSteps = get('maxSteps', 0);
+  const warmupSteps = get('warmupSteps', 100);
+  const kind = get<string>('lrSchedule', 'cosine');
+  const schedule =
+    kind === 'constant'
+      ? ({ kind: 'constant' } as const)
+      : kind === 'noam'
+        ? ({ kind: 'noam', warmupSteps } as const)
+        : kind === 'plateau'
+          ? ({ kind: 'plateau' } as const)
+          : ({ kind: 'cosine', warmupSteps, totalSteps: maxSteps > 0 ? maxSteps : 2000 } as const);
+  const optimizer = get<'adam' | 'adagrad' | 'rmsprop' | 'sgd'>('optimizer', 'adam');
+  const learningRate = get('learningRate', 0.0005);
+  const config: TrainConfigFile = {
+    batchSize: get('batchSize', 16),
+    seed: get('seed', 42),
+    model: { dropout: get('dropout', 0.1) },
+    training: {
+      optimizer: { name: optimizer, learningRate },
+      schedule,
+      maxEpochs: epochs,
+      ...(maxSteps > 0 ? { maxSteps } : {}),
+      clipNorm: get('clipNorm', 1),
+      weightDecay: get('weightDecay', 0),
+      labelSmoothing: get('labelSmoothing', 0.1),
+      evalEvery: get('evalEvery', 200),
+      patience: get('patience', 5),
+    },
+  };
+  const summary = { optimizer, learningRate, schedule: kind, epochs, batchSize: config.batchSize ?? 16 };
+  return { config, summary };
+}
+
+function excludeGlobs(): string[] {
+  const own = vscode.workspace.getConfiguration('seq2seq.corpus').get<string[]>('exclude', []);
+  const files = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude', {});
+  return [
+    ...own,
+    ...Object.entries(files)
+      .filter(([, on]) => on === true)
+      .map(([glob]) => glob.replace(/^\*\*\//, '**/')),
+  ];
+}
+
+export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
+  return async (): Promise<void> => {
+    if (running) {
+      void vscode.window
+        .showInformationMessage('Seq2Seq: a fine-tuning run is already in progress.', 'Show Dashboard')
+        .then((a) => a && vscode.commands.executeCommand('seq2seq.showDashboard'));
+      return;
+    }
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) {
+      void vscode.window.showInformationMessage('Seq2Seq: open a folder to fine-tune on its code.');
+      return;
+    }
+    const base = services.active.current();
+    const client = await services.engine.worker();
+    const { Mine, MineProgress, TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =
+      await import('../worker/protocol');
+    const storage = ctx.extension.globalStorageUri.fsPath;
+    const runId = new Date().toISOString().replace(/[:.]/g, '-');
+    const corpusSettings = vscode.workspace.getConfiguration('seq2seq.corpus');
+
+    // 1. Mine, in the worker, with a cancellable progress notification.
+    const mined = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Seq2Seq: finding documented functions',
+        cancellable: true,
+      },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        const events = client.onEvent(MineProgress, (p) =>
+          progress.report({ message: `${p.files} files, ${p.pairs} pairs — ${path.basename(p.file)}` }),
+        );
+        try {
+          return await client.request(
+            Mine,
+            {
+              roots: folders.map((f) => f.uri.fsPath),
+              include: corpusSettings.get<string[]>('include', []),
+              exclude: excludeGlobs(),
+              maxFileBytes: corpusSettings.get<number>('maxFileSizeKb', 512) * 1024,
+              out: path.join(storage, 'runs', runId, 'corpus.jsonl'),
+            },
+            abort.signal,
+          );
+        } catch (e) {
+          if (!abort.signal.aborted)
+            void vscode.window.showErrorMessage(`Seq2Seq: mining failed: ${(e as Error).message}`);
+          return undefined;
+        } finally {
+          events.dispose();
+          sub.dispose();
+        }
+      },
+    );
+    if (!mined) return;
+    const perLanguage = Object.entries(mined.perLanguage)
+      .sort((a, b) => b[1] - a[1])
+      .map(([lang, n]) => `${lang} ${n}`)
+      .join(', ');
+    if (mined.pairs < MIN_PAIRS) {
+      void vscode.window.showWarningMessage(
+        `Seq2Seq: only ${mined.pairs} documented functions found in ${mined.files} files (${perLanguage || 'none'}); fine-tuning needs at least ${MIN_PAIRS}. Check the seq2seq.corpus.include/exclude settings.`,
+      );
+      return;
+    }
+    const answer = await vscode.window.showInformationMessage(
+      `Seq2Seq: found ${mined.pairs} documented functions in ${mined.files} files (${perLanguage}). Fine-tune ${base ? `"${base.bundled ? 'default' : base.id}"` : 'a new model'} on them?`,
+      { modal: true },
+      'Fine-tune',
+    );
+    if (answer !== 'Fine-tune') return;
+
+    // 2. Train in the worker; the dashboard and the status bar listen to the same events.
+    const { config, summary } = trainingSettings();
+    const feed = services.feed();
+    const outDir = path.join(storage, 'runs', runId);
+    const ready = await client.ready();
+    running = true;
+    void vscode.commands.executeCommand('setContext', 'seq2seq.training', true);
+    const cancel = (): void => {
+      feed.push({ type: 'status', status: 'stopping' });
+      void client.request(TrainCancel, {});
+    };
+    feed.setControl({
+      stop: cancel,
+      pause: () => void client.request(TrainPause, {}),
+      resume: () => void client.request(TrainResume, {}),
+    });
+    const subs = [
+      client.onEvent(TrainStarted, (s) =>
+        feed.push({
+          type: 'runStarted',
+          run: {
+            id: runId,
+            startedAt: Date.now(),
+            backend: ready.backend,
+            modelSize: s.parameters,
+            hyperparameters: { ...summary, trainPairs: s.trainPairs, validPairs: s.validPairs, vocab: s.vocabSize },
+            totalSteps: config.training?.maxSteps ?? s.trainBatches * (config.training?.maxEpochs ?? 1),
+            totalEpochs: config.training?.maxEpochs ?? 1,
+            name: `fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a new model'}`,
+          },
+        }),
+      ),
+      client.onEvent(TrainProgress, (e) => {
+        for (const d of toDashboardEvents(e)) feed.push(d);
+        if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
+      }),
+    ];
+    void vscode.commands.executeCommand('seq2seq.showDashboard');
+    try {
+      const finished = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
+        async (progress, token) => {
+          const sub = token.onCancellationRequested(cancel);
+          const step = client.onEvent(TrainProgress, (e) => {
+            if (e.type === 'step') progress.report({ message: stepSummary(e.step, e.progress, e.loss) });
+          });
+          try {
+            return await client.request(TrainStart, {
+              corpus: mined.corpus,
+              outDir,
+              config,
+              ...(base ? { initModel: base.dir } : {}),
+            });
+          } finally {
+            step.dispose();
+            sub.dispose();
+          }
+        },
+      );
+      const best = finished.bestDir ?? path.join(outDir, 'last');
+      const entry = await services.active.store.import(
+        best,
+        (dir) => services.engine.validateModel(dir),
+        `workspace-${runId.slice(0, 10)}`,
+      );
+      const use = await vscode.window.showInformationMessage(
+        `Seq2Seq: fine-tuning ${finished.reason} after ${finished.step} steps; saved as "${entry.id}".`,
+        'Use it now',
+      );
+      if (use) await services.active.set(entry.id);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      feed.push({ type: 'error', message: msg });
+      ctx.log.error(`fine-tune: ${msg}`);
+      void vscode.window.showErrorMessage(`Seq2Seq: fine-tuning failed: ${msg}`);
+    } finally {
+      subs.forEach((s) => s.dispose());
+      feed.setControl(undefined);
+      running = false;
+      ctx.statusBar.update({ training: undefined });
+      void vscode.commands.executeCommand('setContext', 'seq2seq.training', false);
+    }
+  };
+}
+
+export function stopTraining(services: TrainingServices) {
+  return async (): Promise<void> => {
+    if (!running) {
+      void vscode.window.showInformationMessage('Seq2Seq: no training is running.');
+      return;
+    }
+    services.feed().stop();
+  };
+}
+
+export function showDashboard(ctx: Seq2SeqContext, services: TrainingServices) {
+  return (): void => {
+    DashboardPanel.createOrShow(ctx.extensionUri, services.feed());
+  };
+}
