@@ -11,6 +11,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { EngineHost } from '../host/engineHost';
+import type { ModelEntry } from '../host/modelStore';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
 import type { TrainConfigFile } from '../training/job';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
@@ -188,6 +189,7 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
       }),
     ];
     void vscode.commands.executeCommand('seq2seq.showDashboard');
+    let outcome: { entry: ModelEntry; reason: string; step: number } | undefined;
     try {
       const finished = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
@@ -215,11 +217,7 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
         (dir) => services.engine.validateModel(dir),
         `workspace-${runId.slice(0, 10)}`,
       );
-      const use = await vscode.window.showInformationMessage(
-        `Seq2Seq: fine-tuning ${finished.reason} after ${finished.step} steps; saved as "${entry.id}".`,
-        'Use it now',
-      );
-      if (use) await services.active.set(entry.id);
+      outcome = { entry, reason: finished.reason, step: finished.step };
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       feed.push({ type: 'error', message: msg });
@@ -231,6 +229,13 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
       running = false;
       ctx.statusBar.update({ training: undefined });
       void vscode.commands.executeCommand('setContext', 'seq2seq.training', false);
+    }
+    if (outcome) {
+      const use = await vscode.window.showInformationMessage(
+        `Seq2Seq: fine-tuning ${outcome.reason} after ${outcome.step} steps; saved as "${outcome.entry.id}".`,
+        'Use it now',
+      );
+      if (use) await services.active.set(outcome.entry.id);
     }
   };
 }
