@@ -4,7 +4,7 @@
  * text and is tested in plain Node.
  */
 import type { Parser } from 'web-tree-sitter';
-import { minePairsFromTree } from '../data/mine';
+import { locateFunctions, minePairsFromTree } from '../data/mine';
 import { CORPUS_LANGUAGES, LANGUAGE_SPECS, type CorpusLanguage } from '../data/languages';
 import { createParser, type ParserOptions } from '../data/parser';
 import type { FunctionLocator, LocatedFunction } from './functionLocator';
@@ -38,21 +38,15 @@ export class TreeSitterLocator implements FunctionLocator {
       const root = tree.rootNode;
       const documentedLines = new Set(minePairsFromTree(text, root, language, '').map((p) => p.line - 1));
       const out: LocatedFunction[] = [];
-      for (const fn of root.descendantsOfType([...spec.functionTypes, ...spec.assignedFunctionTypes])) {
-        if (!fn) continue;
-        if (spec.assignedFunctionTypes.includes(fn.type) && fn.parent?.type !== 'variable_declarator') continue;
+      // The miner's own notion of which nodes are functions, so lenses and mining agree.
+      for (const { fn, anchor, name } of locateFunctions(root, spec)) {
         const body = fn.childForFieldName('body');
         if (!body) continue;
-        let anchor = fn;
-        while (anchor.parent && spec.wrapperTypes.includes(anchor.parent.type)) anchor = anchor.parent;
-        const nameNode =
-          fn.childForFieldName('name') ??
-          (fn.parent?.type === 'variable_declarator' ? fn.parent.childForFieldName('name') : null);
         const startLine = fn.startPosition.row;
         const headerLine = anchor.startPosition.row;
         const bodyRow = body.startPosition.row;
         out.push({
-          name: nameNode?.text ?? '',
+          name,
           startLine,
           ...(headerLine < startLine ? { headerLine } : {}),
           ...(bodyRow > startLine ? { bodyStartLine: bodyRow } : {}),
