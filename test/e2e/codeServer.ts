@@ -21,6 +21,15 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
 }
 
+const BASE_SETTINGS: Readonly<Record<string, unknown>> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'update.mode': 'none',
+};
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -70,22 +79,7 @@ export class CodeServer {
       throw new Error('code-server is not installed: run `bash test/e2e/install-code-server.sh` first.');
     }
     fs.writeFileSync(path.join(this.dir, 'config.yaml'), 'auth: none\ncert: false\n');
-    fs.writeFileSync(
-      path.join(this.userDataDir, 'User', 'settings.json'),
-      JSON.stringify(
-        {
-          'workbench.startupEditor': 'none',
-          'workbench.tips.enabled': false,
-          'security.workspace.trust.enabled': false,
-          'telemetry.telemetryLevel': 'off',
-          'extensions.autoCheckUpdates': false,
-          'update.mode': 'none',
-          ...this.options.settings,
-        },
-        null,
-        2,
-      ),
-    );
+    this.setSettings({});
     if (this.options.vsix) {
       execFileSync(process.execPath, [...this.baseArgs(), '--install-extension', this.options.vsix], {
         stdio: 'pipe',
@@ -131,6 +125,14 @@ export class CodeServer {
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`code-server did not answer within ${timeoutMs} ms:\n${this.log()}`);
+  }
+
+  /** Writes the user settings: the harness's base ones plus the suite's and `extra`. */
+  setSettings(extra: Record<string, unknown>): void {
+    fs.writeFileSync(
+      path.join(this.userDataDir, 'User', 'settings.json'),
+      JSON.stringify({ ...BASE_SETTINGS, ...this.options.settings, ...extra }, null, 2),
+    );
   }
 
   url(folder: string, payload?: ReadonlyArray<readonly [string, string]>): string {

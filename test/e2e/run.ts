@@ -58,6 +58,8 @@ async function main(): Promise<number> {
       // A run long enough to stop by hand, with frequent small steps and evaluations.
       'seq2seq.training.batchSize': 4,
       'seq2seq.training.maxSteps': 2000,
+      'seq2seq.training.epochs': 1000,
+      'seq2seq.training.patience': 0,
       'seq2seq.training.evalEvery': 10,
       'seq2seq.training.lrSchedule': 'constant',
     },

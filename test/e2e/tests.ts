@@ -95,6 +95,42 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
+    name: 'Comment Selection on a TypeScript function inserts a /** */ block above it (latency over 5 runs)',
+    async run({ wb, screenshots }) {
+      await wb.openFile('strings.ts');
+      const before = await wb.editorText();
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await wb.clickLine('text.split(/');
+        const t0 = Date.now();
+        await wb.runCommand('Seq2Seq: Comment Selection');
+        const after = await wb.waitForEditorText((t) => t !== before, 60_000);
+        times.push(Date.now() - t0);
+        const lines = after.split('\n');
+        const fn = lines.findIndex((l) => l.startsWith('export function countWords'));
+        assert.strictEqual(lines[fn - 1], ' */', `no JSDoc above countWords:\n${after}`);
+        assert.ok(lines.slice(0, fn).some((l) => l === '/**'));
+        if (i === 0) screenshots.push(await wb.screenshot('comment-selection-typescript'));
+        await wb.page.keyboard.press('Control+z');
+        await wb.waitForEditorText((t) => t === before, 10_000);
+      }
+      times.sort((a, b) => a - b);
+      console.log(`    Comment Selection, command to inserted text: p50 ${times[2]} ms (runs: ${times.join(', ')} ms)`);
+    },
+  },
+  {
+    name: 'without a function at the cursor, or in an unsupported language, Comment Selection says what to do',
+    async run({ wb }) {
+      await wb.openFile('geometry.py');
+      await wb.clickLine('import math');
+      await wb.runCommand('Seq2Seq: Comment Selection');
+      await wb.notification(/put the cursor inside a function, or select some code/, 15_000);
+      await wb.openFile('notes.txt');
+      await wb.runCommand('Seq2Seq: Comment Selection');
+      await wb.notification(/plaintext is not supported yet/, 15_000);
+    },
+  },
+  {
     name: 'code lenses offer "Generate doc comment" above undocumented functions only',
     async run({ wb, screenshots }) {
       await wb.openFile('strings.ts');
@@ -103,6 +139,12 @@ export const e2eTests: E2eTest[] = [
       screenshots.push(await wb.screenshot('code-lenses-typescript'));
       // capitalize and countWords have no JSDoc; reverse has one.
       assert.strictEqual(await lenses.count(), 2);
+      const before = await wb.editorText();
+      await lenses.first().click();
+      const after = await wb.waitForEditorText((t) => t !== before, 60_000);
+      assert.ok(after.startsWith('/**'), `the lens did not document capitalize:\n${after}`);
+      await wb.page.keyboard.press('Control+z');
+      await wb.waitForEditorText((t) => t === before, 10_000);
     },
   },
   {
@@ -158,7 +200,15 @@ export const e2eTests: E2eTest[] = [
       while ((await points()) < 2 && Date.now() < deadline) await wb.page.waitForTimeout(500);
       assert.ok((await points()) >= 2, 'fewer than two loss points arrived');
       assert.ok(Number(await frame.locator('#step-counter').getAttribute('data-step')) >= 1);
-      screenshots.push(await wb.screenshot('dashboard-training'));
+      // Message rate into the webview while training runs (the host coalesces to <= 10/s).
+      const count = async (): Promise<number> =>
+        Number((await frame.locator('body').getAttribute('data-event-messages')) ?? '0');
+      const [m0, t0] = [await count(), Date.now()];
+      await wb.page.waitForTimeout(3000);
+      const rate = ((await count()) - m0) / ((Date.now() - t0) / 1000);
+      console.log(`    dashboard event messages during training: ${rate.toFixed(1)}/s`);
+      assert.ok(rate <= 12, `the webview got ${rate.toFixed(1)} messages/s`);
+      screenshots.push(await wb.screenshot('dashboard-training-light'));
       await frame.locator('#stop-button').click();
       await frame.locator('#run-status[data-status="finished"]').waitFor({ timeout: 60_000 });
       await frame.locator('#checkpoint-info[data-saved="true"]').waitFor({ timeout: 10_000 });

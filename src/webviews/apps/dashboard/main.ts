@@ -112,10 +112,15 @@ function exportPng(card: ChartCard): void {
   post(wire(ExportPng, { base64, suggestedName: `${card.spec.id}-${state.live?.run.id ?? 'run'}.png` }));
 }
 
+let eventMessages = 0;
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   const msg = e.data;
-  if (isMessage(DashboardEvents, msg)) dispatch({ type: 'events', events: msg.params.events });
-  else if (isMessage(RunSnapshot, msg)) dispatch({ type: 'snapshot', record: msg.params.record });
+  if (isMessage(DashboardEvents, msg)) {
+    // Counted on the page so the message rate during training can be measured from outside.
+    eventMessages++;
+    document.body.dataset['eventMessages'] = String(eventMessages);
+    dispatch({ type: 'events', events: msg.params.events });
+  } else if (isMessage(RunSnapshot, msg)) dispatch({ type: 'snapshot', record: msg.params.record });
   else if (isMessage(RunsListed, msg)) {
     dispatch({ type: 'runs', runs: msg.params.runs });
     // A restored overlay is loaded again once the list shows it still exists.
