@@ -7,10 +7,10 @@
  * Input is `{path, content}` records: no file system here, so the extension can pass open
  * documents and the CLI can pass what its walker read. Line endings are normalised to `\n`.
  */
-import type { Node, Parser } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { parseDoc, stripDocDelimiters, summarize, type DocParam } from './docComments';
 import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage, type LanguageSpec } from './languages';
-import { createParser, type ParserOptions } from './parser';
+import { ParserPool, type ParserOptions } from './parser';
 
 export interface SourceFile {
   readonly path: string;
@@ -241,18 +241,16 @@ export function minePairsFromTree(src: string, root: Node, lang: CorpusLanguage,
 
 /** Mines files with one parser per language, created on first use. */
 export class Miner {
-  private readonly parsers = new Map<CorpusLanguage, Promise<Parser>>();
+  private readonly parsers: ParserPool;
 
-  constructor(private readonly options: ParserOptions = {}) {}
+  constructor(options: ParserOptions = {}) {
+    this.parsers = new ParserPool(options);
+  }
 
   /** Pairs of one file; files in unsupported languages give none. */
   async mine(file: SourceFile, lang: CorpusLanguage | undefined = languageOfPath(file.path)): Promise<Pair[]> {
     if (!lang) return [];
-    let parser = this.parsers.get(lang);
-    if (!parser) {
-      parser = createParser(lang, this.options);
-      this.parsers.set(lang, parser);
-    }
+    const parser = this.parsers.get(lang);
     const src = file.content.replace(/\r\n?/g, '\n');
     const tree = (await parser).parse(src);
     if (!tree) return [];
@@ -264,11 +262,6 @@ export class Miner {
   }
 
   dispose(): void {
-    for (const p of this.parsers.values())
-      void p.then(
-        (x) => x.delete(),
-        () => undefined,
-      );
-    this.parsers.clear();
+    this.parsers.dispose();
   }
 }

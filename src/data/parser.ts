@@ -78,3 +78,29 @@ export async function createParser(lang: CorpusLanguage, options: ParserOptions 
   parser.setLanguage(await language);
   return parser;
 }
+
+/** One parser per language, created on first use and shared; a failed load is retried next time. */
+export class ParserPool {
+  private readonly parsers = new Map<CorpusLanguage, Promise<Parser>>();
+
+  constructor(private readonly options: ParserOptions = {}) {}
+
+  get(lang: CorpusLanguage): Promise<Parser> {
+    let p = this.parsers.get(lang);
+    if (!p) {
+      p = createParser(lang, this.options);
+      this.parsers.set(lang, p);
+      p.catch(() => this.parsers.delete(lang));
+    }
+    return p;
+  }
+
+  dispose(): void {
+    for (const p of this.parsers.values())
+      void p.then(
+        (x) => x.delete(),
+        () => undefined,
+      );
+    this.parsers.clear();
+  }
+}

@@ -3,10 +3,9 @@
  * miner, so "documented" means exactly what mining means by it. No `vscode` here: it works on
  * text and is tested in plain Node.
  */
-import type { Parser } from 'web-tree-sitter';
 import { locateFunctions, minePairsFromTree } from '../data/mine';
 import { CORPUS_LANGUAGES, LANGUAGE_SPECS, type CorpusLanguage } from '../data/languages';
-import { createParser, type ParserOptions } from '../data/parser';
+import { ParserPool, type ParserOptions } from '../data/parser';
 import type { FunctionLocator, LocatedFunction } from './functionLocator';
 
 function isCorpusLanguage(lang: string): lang is CorpusLanguage {
@@ -14,25 +13,17 @@ function isCorpusLanguage(lang: string): lang is CorpusLanguage {
 }
 
 export class TreeSitterLocator implements FunctionLocator {
-  private readonly parsers = new Map<CorpusLanguage, Promise<Parser>>();
+  private readonly parsers: ParserPool;
 
-  constructor(private readonly options: ParserOptions = {}) {}
-
-  private parser(lang: CorpusLanguage): Promise<Parser> {
-    let p = this.parsers.get(lang);
-    if (!p) {
-      p = createParser(lang, this.options);
-      this.parsers.set(lang, p);
-      p.catch(() => this.parsers.delete(lang));
-    }
-    return p;
+  constructor(options: ParserOptions = {}) {
+    this.parsers = new ParserPool(options);
   }
 
   async functions(language: string, text: string): Promise<LocatedFunction[]> {
     if (!isCorpusLanguage(language)) return [];
     const spec = LANGUAGE_SPECS[language];
     // Offsets must match the editor's text: parse it as it is (CRLF included).
-    const tree = (await this.parser(language)).parse(text);
+    const tree = (await this.parsers.get(language)).parse(text);
     if (!tree) return [];
     try {
       const root = tree.rootNode;
@@ -63,11 +54,6 @@ export class TreeSitterLocator implements FunctionLocator {
   }
 
   dispose(): void {
-    for (const p of this.parsers.values())
-      void p.then(
-        (x) => x.delete(),
-        () => undefined,
-      );
-    this.parsers.clear();
+    this.parsers.dispose();
   }
 }
