@@ -21,6 +21,7 @@ const LABELS: Record<string, string> = {
 
 export class EngineHost implements Translator, vscode.Disposable {
   private client: Promise<EngineWorkerClient> | undefined;
+  private ready: Promise<ReadyParams> | undefined;
 
   constructor(
     private readonly ctx: Seq2SeqContext,
@@ -42,6 +43,7 @@ export class EngineHost implements Translator, vscode.Disposable {
       script: path.join(this.ctx.extensionUri.fsPath, 'dist', 'worker.js'),
       onCrash: (message) => {
         this.ctx.log.error(`engine worker crashed: ${message}`);
+        this.ready = undefined;
         this.ctx.statusBar.update({ backend: 'restarting', backendReason: `The engine stopped: ${message}` });
         void vscode.window.showErrorMessage(
           `Seq2Seq: the engine stopped (${message}). It restarts on the next request.`,
@@ -50,12 +52,17 @@ export class EngineHost implements Translator, vscode.Disposable {
     });
   }
 
-  /** Starts the worker if needed and reports its backend. */
-  async ensureBackend(): Promise<ReadyParams> {
-    const ready = await (await this.worker()).ready();
-    this.ctx.statusBar.update({ backend: LABELS[ready.backend] ?? ready.backend, backendReason: ready.reason });
-    this.ctx.log.info(`[backend] ${ready.reason}`);
-    return ready;
+  /** Starts the worker if needed; its backend is reported once per worker, not per request. */
+  ensureBackend(): Promise<ReadyParams> {
+    this.ready ??= this.worker()
+      .then((client) => client.ready())
+      .then((ready) => {
+        this.ctx.statusBar.update({ backend: LABELS[ready.backend] ?? ready.backend, backendReason: ready.reason });
+        this.ctx.log.info(`[backend] ${ready.reason}`);
+        return ready;
+      });
+    this.ready.catch(() => (this.ready = undefined));
+    return this.ready;
   }
 
   async translate(request: TranslateRequest, signal?: AbortSignal): Promise<Translation> {
@@ -81,6 +88,7 @@ export class EngineHost implements Translator, vscode.Disposable {
   async reset(): Promise<void> {
     const old = this.client;
     this.client = undefined;
+    this.ready = undefined;
     if (old) await (await old).dispose();
   }
 
