@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerDataCommands } from './dataCommands';
+import { registerDocumentCommand } from './documentCommand';
 import { registerTrainCommands } from './trainCommands';
 import { selectBackend, isBackendSetting } from '../core/backend';
 import pkg from '../../package.json';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     });
   registerDataCommands(program);
   registerTrainCommands(program);
+  registerDocumentCommand(program);
   return program;
 }
 

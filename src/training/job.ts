@@ -13,7 +13,8 @@ import type { ModelConfig } from '../core/config';
 import { loadModel } from '../core/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
-import { makeBatches, makeExample, makeExamples, readCorpus, type CorpusRecord } from '../data/dataset';
+import { makeBatches, makeExample, readCorpus, type CorpusRecord, type Example } from '../data/dataset';
+import { seededRandom } from '../data/random';
 import { splitByFile } from '../data/dedupSplit';
 import { CodeTokenizer } from '../data/tokenizer';
 import { prepareTrainingBackend } from './backendSetup';
@@ -35,6 +36,12 @@ export interface TrainConfigFile {
   readonly validFraction?: number;
   readonly testFraction?: number;
   readonly directions?: readonly Direction[];
+  /**
+   * Share (0..1] of the training pairs that also give a doc2code example when both directions
+   * are trained, chosen with the seed. Default 1 (every pair, both ways). Below 1 it spends the
+   * budget mostly on code2doc while one model still learns both directions.
+   */
+  readonly doc2codeShare?: number;
 }
 
 export interface TrainJobParams {
@@ -108,6 +115,27 @@ export function evalExamples(
   return out;
 }
 
+/** Training examples of every direction, doc2code only for a seeded `doc2codeShare` of the pairs. */
+export function trainingExamples(
+  records: readonly CorpusRecord[],
+  tokenizer: CodeTokenizer,
+  limits: Pick<ModelConfig, 'maxSrcLen' | 'maxTgtLen'>,
+  directions: readonly Direction[],
+  doc2codeShare: number,
+  seed: number,
+): Example[] {
+  if (!(doc2codeShare > 0 && doc2codeShare <= 1))
+    throw new Error(`doc2codeShare must be in (0, 1], got ${JSON.stringify(doc2codeShare)}`);
+  const random = seededRandom(seed * 7919 + 17);
+  const out: Example[] = [];
+  for (const r of records) {
+    if (directions.includes('code2doc')) out.push(makeExample(r, 'code2doc', tokenizer, limits));
+    if (directions.includes('doc2code') && (doc2codeShare >= 1 || random() < doc2codeShare))
+      out.push(makeExample(r, 'doc2code', tokenizer, limits));
+  }
+  return out;
+}
+
 /** Reads, splits and tokenizes; builds (or loads) the model; returns a ready Trainer. */
 export async function prepareTrainJob(
   params: TrainJobParams,
@@ -155,7 +183,7 @@ export async function prepareTrainJob(
     maxTgtLen: model?.config.maxTgtLen ?? cfg.model?.maxTgtLen ?? 64,
   };
   const directions = cfg.directions ?? ['code2doc', 'doc2code'];
-  const trainExamples = makeExamples(splits.train, tokenizer, { ...limits, directions });
+  const trainExamples = trainingExamples(splits.train, tokenizer, limits, directions, cfg.doc2codeShare ?? 1, seed);
   const validExamples = evalExamples(splits.valid, tokenizer, limits, directions);
   const batchSize = cfg.batchSize ?? 32;
   const data: TrainingData = {

@@ -209,10 +209,19 @@ export const e2eTests: E2eTest[] = [
       console.log(`    dashboard event messages during training: ${rate.toFixed(1)}/s`);
       assert.ok(rate <= 12, `the webview got ${rate.toFixed(1)} messages/s`);
       screenshots.push(await wb.screenshot('dashboard-training-light'));
+      // The same panel in the dark theme: VS Code's own toggle, then the webview's body class.
+      await wb.runCommand('Preferences: Toggle between Light/Dark Themes');
+      await frame.locator('body.vscode-dark').waitFor({ timeout: 15_000 });
+      await wb.page.waitForTimeout(500);
+      screenshots.push(await wb.screenshot('dashboard-training-dark'));
       await frame.locator('#stop-button').click();
+      await frame.locator('#pause-button[disabled]').waitFor({ timeout: 10_000 });
       await frame.locator('#run-status[data-status="finished"]').waitFor({ timeout: 60_000 });
       await frame.locator('#checkpoint-info[data-saved="true"]').waitFor({ timeout: 10_000 });
-      screenshots.push(await wb.screenshot('dashboard-stopped'));
+      assert.ok(await frame.locator('#pause-button').isDisabled(), 'Pause is still enabled after the run ended');
+      screenshots.push(await wb.screenshot('dashboard-stopped-dark'));
+      await wb.runCommand('Preferences: Toggle between Light/Dark Themes');
+      await frame.locator('body.vscode-light').waitFor({ timeout: 15_000 });
       const done = await wb.notification(/fine-tuning cancelled after \d+ steps; saved as/, 60_000);
       console.log(`    ${done}`);
     },

@@ -71,7 +71,9 @@ export class StatusView {
       onAction(this.current.status === 'paused' ? 'resume' : 'pause');
     });
     this.stop.addEventListener('click', () => {
+      // A stopping run can neither pause nor stop again; the host's 'stopping' status follows.
       this.stop.disabled = true;
+      this.pause.disabled = true;
       onAction('stop');
     });
     const dl = h(

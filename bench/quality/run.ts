@@ -1,0 +1,93 @@
+/**
+ * `npm run bench:quality`: the default model (or `--model <dir>`) against the BM25 retrieval and
+ * function-name baselines on the held-out test split of the default corpus, per language, with
+ * corpus BLEU-4, smoothed sentence BLEU-4 and exact match. Prints a Markdown table.
+ *
+ * The corpus is `.cache/default-model/corpus.jsonl` when `npm run train:default` left one; else it
+ * is mined again from the pinned sources (seconds). The split is the model's own: its seed is read
+ * from the model's config.json, and the recipe's fractions are used, so the test pairs are ones
+ * the model never trained on. Flags: --model <dir>, --corpus <file>, --limit N (first N test
+ * pairs), --beam N, --length-penalty A, --json <file>.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { Command } from 'commander';
+
+import { selectBackend } from '../../src/core/backend';
+import { readCorpus, writeCorpus } from '../../src/data/dataset';
+import { splitByFile } from '../../src/data/dedupSplit';
+import { ModelRunner } from '../../src/inference/modelRunner';
+import { MEDIA_MODEL_DIR, readRecipe } from '../../scripts/default-model/train';
+import { defaultSources, mineSources } from '../../scripts/default-model/sources';
+import {
+  baselinePredictions,
+  EXTENSION_DECODING,
+  languagesNotWon,
+  modelPredictions,
+  qualityTable,
+  scoreSystems,
+} from './quality';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option('--model <dir>', 'model folder', MEDIA_MODEL_DIR)
+    .option('--corpus <file>', 'corpus (default: the one train:default mined, else mined now)')
+    .option('--limit <n>', 'score only the first n test pairs')
+    .option('--beam <n>', 'beam size', String(EXTENSION_DECODING.beamSize))
+    .option('--length-penalty <a>', 'GNMT length penalty', String(EXTENSION_DECODING.lengthPenalty))
+    .option('--json <file>', 'also write the rows as JSON')
+    .parse()
+    .opts<{ model: string; corpus?: string; limit?: string; beam: string; lengthPenalty: string; json?: string }>();
+  if (!fs.existsSync(path.join(opts.model, 'config.json')))
+    throw new Error(`no model in ${opts.model}; run npm run train:default or pass --model <dir>.`);
+  log((await selectBackend({ setting: 'auto' })).reason);
+
+  let corpus = opts.corpus ?? path.join(ROOT, '.cache', 'default-model', 'corpus.jsonl');
+  if (!opts.corpus && !fs.existsSync(corpus)) {
+    log('mining the default corpus from the pinned sources');
+    const mined = await mineSources(defaultSources(ROOT));
+    fs.mkdirSync(path.dirname(corpus), { recursive: true });
+    writeCorpus(corpus, mined.pairs);
+  }
+  corpus = path.resolve(corpus);
+  const recipe = readRecipe();
+  const meta = (JSON.parse(fs.readFileSync(path.join(opts.model, 'config.json'), 'utf8')) as { meta?: { training?: { seed?: number } } })
+    .meta;
+  const seed = meta?.training?.seed ?? recipe.seed ?? 1;
+  const records = await readCorpus(corpus);
+  const splits = splitByFile(records, {
+    seed,
+    validFraction: recipe.validFraction ?? 0.1,
+    testFraction: recipe.testFraction ?? 0.1,
+  });
+  const test = opts.limit ? splits.test.slice(0, Number(opts.limit)) : splits.test;
+  log(`${records.length} pairs; scoring ${test.length} test pairs (split seed ${seed})`);
+
+  const runner = await ModelRunner.load(opts.model);
+  const started = Date.now();
+  const decoding = { ...EXTENSION_DECODING, beamSize: Number(opts.beam), lengthPenalty: Number(opts.lengthPenalty) };
+  const model = modelPredictions(runner, test, decoding, (n) => {
+    if (n % 200 === 0) log(`decoded ${n}/${test.length}`);
+  });
+  const seconds = (Date.now() - started) / 1000;
+  runner.dispose();
+  const rows = scoreSystems(test, { model, ...baselinePredictions(splits.train, test) });
+  process.stdout.write(`${qualityTable(rows)}\n\n`);
+  const notWon = languagesNotWon(rows, 'model');
+  process.stdout.write(
+    `decoding: beam ${decoding.beamSize}, length penalty ${decoding.lengthPenalty}; ${(seconds / Math.max(1, test.length)) * 1000 < 1 ? '<1' : Math.round((seconds * 1000) / Math.max(1, test.length))} ms per pair\n` +
+      (notWon.length === 0
+        ? 'the model beats both baselines on both BLEU variants in every language\n'
+        : `the model does NOT beat both baselines on both BLEU variants in: ${notWon.join(', ')}\n`),
+  );
+  if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify({ decoding, rows }, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  log(`bench:quality failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

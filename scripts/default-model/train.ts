@@ -1,0 +1,208 @@
+/**
+ * `npm run train:default`: the recipe that reproduces the bundled default model.
+ *
+ *  1. mines the pinned sources (sources.ts) into `<work>/corpus.jsonl`;
+ *  2. trains with `recipe.json` through the same training job as `seq2seq train` (split by file
+ *     with the recipe's seed; one model, both directions, told apart by a direction token);
+ *  3. scores the best checkpoint and both baselines on the held-out test split (bench/quality);
+ *  4. writes `MODEL.md` (the model card) and `quality.json` into the model folder and installs it
+ *     as `media/models/default` (atomically: a failed run never leaves a half-written model).
+ *
+ * Flags: --work <dir> (default .cache/default-model), --python <exe> (default python3),
+ * --max-steps N and --max-minutes M (override the recipe's budget), --resume (continue the run in
+ * <work>/run), --no-install (leave media/ alone), --eval-only (score and install <work>/run's
+ * best model without training).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { Command } from 'commander';
+
+import { selectBackend } from '../../src/core/backend';
+import { readCorpus, writeCorpus } from '../../src/data/dataset';
+import { splitByFile } from '../../src/data/dedupSplit';
+import { ModelRunner } from '../../src/inference/modelRunner';
+import { prepareTrainingBackend } from '../../src/training/backendSetup';
+import type { TrainerEvent } from '../../src/training/events';
+import { prepareTrainJob, resolveModelDir, type TrainConfigFile } from '../../src/training/job';
+import { progressLine } from '../../src/cli/trainCommands';
+import {
+  baselinePredictions,
+  EXTENSION_DECODING,
+  languagesNotWon,
+  modelPredictions,
+  qualityTable,
+  scoreSystems,
+} from '../../bench/quality/quality';
+import { writeModelCard, type CardInputs } from './modelCard';
+import { defaultSources, mineSources } from './sources';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const RECIPE_FILE = path.join(ROOT, 'scripts', 'default-model', 'recipe.json');
+export const MEDIA_MODEL_DIR = path.join(ROOT, 'media', 'models', 'default');
+
+export interface Recipe extends TrainConfigFile {
+  /** Wall-clock cap for training, in minutes; the run stops (and keeps its best checkpoint) when it is reached. */
+  readonly maxMinutes: number;
+}
+
+export function readRecipe(file = RECIPE_FILE): Recipe {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Recipe;
+}
+
+/** Copies a model folder over `target` atomically (temporary sibling, then two renames). */
+export function installModel(from: string, target: string, files: readonly string[]): void {
+  const parent = path.dirname(target);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, '.default-new-'));
+  try {
+    for (const f of files) fs.copyFileSync(path.join(from, f), path.join(tmp, f));
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  const old = fs.existsSync(target) ? `${target}.old-${process.pid}` : undefined;
+  if (old) fs.renameSync(target, old);
+  fs.renameSync(tmp, target);
+  if (old) fs.rmSync(old, { recursive: true, force: true });
+}
+
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option('--work <dir>', 'working folder (corpus, run)', path.join(ROOT, '.cache', 'default-model'))
+    .option('--python <exe>', 'Python whose standard library is mined', 'python3')
+    .option('--max-steps <n>', "override the recipe's step budget")
+    .option('--max-minutes <n>', "override the recipe's time cap")
+    .option('--resume', 'continue <work>/run', false)
+    .option('--eval-only', "score and install <work>/run's best model without training", false)
+    .option('--no-install', 'do not install into media/models/default')
+    .parse()
+    .opts<{
+      work: string;
+      python: string;
+      maxSteps?: string;
+      maxMinutes?: string;
+      resume: boolean;
+      evalOnly: boolean;
+      install: boolean;
+    }>();
+  const base = readRecipe();
+  const recipe: Recipe = {
+    ...base,
+    maxMinutes: opts.maxMinutes ? Number(opts.maxMinutes) : base.maxMinutes,
+    training: { ...base.training, ...(opts.maxSteps ? { maxSteps: Number(opts.maxSteps) } : {}) },
+  };
+  const work = path.resolve(opts.work);
+  const runDir = path.join(work, 'run');
+  const corpusFile = path.join(work, 'corpus.jsonl');
+  fs.mkdirSync(work, { recursive: true });
+
+  const choice = await selectBackend({ setting: 'auto' });
+  log(choice.reason);
+  prepareTrainingBackend();
+
+  // 1. Mine (always: it takes seconds, and the corpus must match the installed sources).
+  const sources = defaultSources(ROOT, opts.python);
+  log(`mining ${sources.map((s) => s.label).join(', ')}`);
+  const mined = await mineSources(sources);
+  writeCorpus(corpusFile, mined.pairs);
+  log(`${mined.pairs.length} pairs from ${mined.files} files in ${mined.seconds.toFixed(1)} s`);
+
+  // 2. Train.
+  if (!opts.evalOnly) {
+    fs.mkdirSync(runDir, { recursive: true });
+    const metrics = fs.openSync(path.join(runDir, 'metrics.jsonl'), 'a');
+    const listener = (e: TrainerEvent): void => {
+      fs.writeSync(metrics, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
+      if (e.type === 'step' && e.step % 25 === 0) log(progressLine(e));
+      else if (e.type === 'evaluation')
+        log(
+          `eval @${e.step}: loss ${e.loss.toFixed(3)} BLEU ${e.bleu.toFixed(2)} sentence-BLEU ${e.sentenceBleu.toFixed(2)}` +
+            ` EM ${e.exactMatch.toFixed(1)}%${e.improved ? ' (best)' : ''}\n  ref:  ${e.samples[0]?.reference ?? ''}\n  pred: ${e.samples[0]?.prediction ?? ''}`,
+        );
+    };
+    const { trainer, summary } = await prepareTrainJob(
+      { corpus: corpusFile, outDir: runDir, config: recipe, resume: opts.resume },
+      listener,
+    );
+    log(
+      `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
+        `vocab ${summary.vocabSize}, ${summary.parameters} parameters`,
+    );
+    const timer = setTimeout(() => {
+      log(`time cap of ${recipe.maxMinutes} min reached: stopping`);
+      trainer.cancel();
+    }, recipe.maxMinutes * 60_000);
+    const onSigint = (): void => trainer.cancel();
+    process.once('SIGINT', onSigint);
+    try {
+      await trainer.run();
+    } finally {
+      clearTimeout(timer);
+      process.removeListener('SIGINT', onSigint);
+      fs.closeSync(metrics);
+      trainer.dispose();
+      trainer.model.dispose();
+    }
+  }
+
+  // 3. Score on the held-out test split.
+  const modelDir = resolveModelDir(runDir);
+  const records = await readCorpus(corpusFile);
+  const seed = recipe.seed ?? 1;
+  const splits = splitByFile(records, {
+    seed,
+    validFraction: recipe.validFraction ?? 0.1,
+    testFraction: recipe.testFraction ?? 0.1,
+  });
+  const runner = await ModelRunner.load(modelDir, 'default');
+  const started = Date.now();
+  const predictions = modelPredictions(runner, splits.test, EXTENSION_DECODING, (n) => {
+    if (n % 200 === 0) log(`scored ${n}/${splits.test.length}`);
+  });
+  const decodeSeconds = (Date.now() - started) / 1000;
+  runner.dispose();
+  const rows = scoreSystems(splits.test, { model: predictions, ...baselinePredictions(splits.train, splits.test) });
+  writeCorpus(
+    path.join(work, 'test-predictions.jsonl'),
+    splits.test.map((r, i) => ({ ...r, doc: predictions[i]! })),
+  );
+  process.stdout.write(`${qualityTable(rows)}\n`);
+  const notWon = languagesNotWon(rows, 'model');
+  log(notWon.length === 0 ? 'the model beats both baselines everywhere' : `not beaten in: ${notWon.join(', ')}`);
+
+  // 4. Card and install.
+  const inputs: CardInputs = {
+    recipe,
+    sources,
+    mined,
+    splits: { train: splits.train, valid: splits.valid, test: splits.test },
+    modelDir,
+    runDir,
+    rows,
+    decoding: EXTENSION_DECODING,
+    decodeSeconds,
+    backend: choice.name,
+  };
+  writeModelCard(inputs);
+  if (opts.install) {
+    installModel(modelDir, MEDIA_MODEL_DIR, [
+      'config.json',
+      'weights.bin',
+      'weights_manifest.json',
+      'tokenizer.json',
+      'MODEL.md',
+      'quality.json',
+    ]);
+    log(`installed into ${path.relative(ROOT, MEDIA_MODEL_DIR)}`);
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    log(`train:default failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,151 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { languagesNotWon, qualityTable, scoreSystems } from '../../bench/quality/quality';
+import { defaultSources, mineSources } from '../../scripts/default-model/sources';
+import { installModel } from '../../scripts/default-model/train';
+import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
+import { directionTokenId } from '../../src/core/specialTokens';
+import type { CorpusRecord } from '../../src/data/dataset';
+import { ParserPool } from '../../src/data/parser';
+import { trainingExamples } from '../../src/training/job';
+
+const record = (lang: CorpusRecord['lang'], name: string, summary: string, code = `def ${name}(): pass`): CorpusRecord => ({
+  lang,
+  path: `${lang}/${name}.src`,
+  name,
+  line: 1,
+  code,
+  doc: summary,
+  summary,
+  params: [],
+  throws: [],
+});
+
+describe('default model: quality benchmark', () => {
+  const test = [
+    record('python', 'read_file', 'Read a file.'),
+    record('python', 'write_file', 'Write a file.'),
+    record('javascript', 'clamp', 'Clamps a value between min and max.'),
+  ];
+
+  it('scores systems per language and overall with both BLEUs and exact match', () => {
+    const rows = scoreSystems(test, {
+      model: ['Read a file.', 'Write a file.', 'Clamps a value between min and max.'],
+      name: ['read file', 'write file', 'clamp'],
+    });
+    const row = (language: string, system: string) => rows.find((r) => r.language === language && r.system === system)!;
+    assert.deepStrictEqual(
+      rows.map((r) => `${r.language}/${r.system}/${r.count}`),
+      ['javascript/model/1', 'javascript/name/1', 'python/model/2', 'python/name/2', 'all/model/3', 'all/name/3'],
+    );
+    assert.strictEqual(row('all', 'model').exactMatch, 100);
+    assert.strictEqual(row('all', 'model').bleu, 100);
+    assert.strictEqual(row('python', 'name').exactMatch, 0);
+    assert.ok(row('python', 'name').sentenceBleu > 0 && row('python', 'name').sentenceBleu < 100);
+    assert.deepStrictEqual(languagesNotWon(rows, 'model'), []);
+    assert.deepStrictEqual(languagesNotWon(rows, 'name').sort(), ['all', 'javascript', 'python']);
+    assert.match(qualityTable(rows), /\| python \| model \| 2 \| 100\.00 \| 100\.00 \| 100\.0 \|/);
+  });
+
+  it('counts a tie as not beaten, and refuses outputs that do not line up with the test pairs', () => {
+    const same = ['Read a file.', 'x', 'y'];
+    assert.ok(languagesNotWon(scoreSystems(test, { model: same, bm25: same }), 'model').includes('python'));
+    assert.throws(() => scoreSystems(test, { model: ['only one'] }), /1 outputs for 3 pairs/);
+  });
+});
+
+describe('default model: recipe pieces', () => {
+  it('gives doc2code examples to a seeded share of the pairs, and every pair a code2doc one', () => {
+    const records = Array.from({ length: 400 }, (_, i) => record('python', `f${i}`, `Does thing ${i}.`));
+    const enc = { encode: (t: string) => [...t].map((c) => 10 + (c.charCodeAt(0) % 50)), vocabSize: 64 };
+    const limits = { maxSrcLen: 32, maxTgtLen: 16 };
+    const tokenizer = enc as unknown as Parameters<typeof trainingExamples>[1];
+    const a = trainingExamples(records, tokenizer, limits, ['code2doc', 'doc2code'], 0.25, 3);
+    const doc2code = a.filter((e) => e.src[0] === directionTokenId('doc2code')).length;
+    assert.strictEqual(a.length - doc2code, 400);
+    assert.ok(doc2code > 70 && doc2code < 130, `${doc2code} doc2code examples for a share of 0.25`);
+    const b = trainingExamples(records, tokenizer, limits, ['code2doc', 'doc2code'], 0.25, 3);
+    assert.deepStrictEqual(b, a, 'the same seed picks the same pairs');
+    assert.strictEqual(trainingExamples(records, tokenizer, limits, ['code2doc', 'doc2code'], 1, 3).length, 800);
+    assert.throws(() => trainingExamples(records, tokenizer, limits, ['code2doc'], 0, 3), /doc2codeShare/);
+  });
+
+  it('checks that the corpus packages are pinned and installed, and mines them with source-relative paths', async function () {
+    this.timeout(120_000);
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const sources = defaultSources(root);
+    assert.deepStrictEqual(
+      sources.slice(0, 4).map((s) => s.name),
+      ['three', 'lodash', 'webpack', 'eslint'],
+    );
+    assert.match(sources[4]!.label, /^CPython 3\.\d+\.\d+ standard library$/);
+    // Mine one small folder of one source: paths are prefixed by the source's name.
+    const lodash = sources.find((s) => s.name === 'lodash')!;
+    const mined = await mineSources([{ ...lodash, include: ['clamp.js', 'isObject.js'] }]);
+    assert.deepStrictEqual(mined.pairs.map((p) => p.path).sort(), ['lodash/clamp.js', 'lodash/isObject.js']);
+    assert.strictEqual(mined.perSource.lodash, 2);
+
+    const fake = fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-pins-'));
+    fs.writeFileSync(path.join(fake, 'package.json'), JSON.stringify({ devDependencies: { three: '^0.1.0' } }));
+    assert.throws(() => defaultSources(fake), /must pin three to an exact version/);
+  });
+
+  it('installs a model folder atomically, replacing the previous one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-install-'));
+    const from = path.join(dir, 'run');
+    fs.mkdirSync(from);
+    fs.writeFileSync(path.join(from, 'config.json'), '{"v":2}');
+    fs.writeFileSync(path.join(from, 'optimizer.bin'), 'not shipped');
+    const target = path.join(dir, 'media', 'default');
+    fs.mkdirSync(target, { recursive: true });
+    fs.writeFileSync(path.join(target, 'config.json'), '{"v":1}');
+    fs.writeFileSync(path.join(target, 'stale.txt'), 'old');
+    installModel(from, target, ['config.json']);
+    assert.deepStrictEqual(fs.readdirSync(target), ['config.json']);
+    assert.strictEqual(fs.readFileSync(path.join(target, 'config.json'), 'utf8'), '{"v":2}');
+    assert.deepStrictEqual(fs.readdirSync(path.dirname(target)), ['default']);
+    assert.throws(() => installModel(from, target, ['missing.json']), /ENOENT/);
+    assert.deepStrictEqual(fs.readdirSync(path.dirname(target)), ['default'], 'no temporary folder is left');
+    assert.strictEqual(fs.readFileSync(path.join(target, 'config.json'), 'utf8'), '{"v":2}', 'a failed install keeps the model');
+  });
+});
+
+describe('seq2seq document', () => {
+  const parsers = new ParserPool();
+  after(() => parsers.dispose());
+
+  it('lists every function with the code mining would give the model, docstrings removed', async () => {
+    const src = [
+      'def area(r):',
+      '    return 3.14 * r * r',
+      '',
+      'class Stack:',
+      '    def push(self, item):',
+      '        """Push an item onto the stack."""',
+      '        self.items.append(item)',
+      '',
+    ].join('\n');
+    const fns = await functionsToDocument(parsers, 'python', src);
+    assert.deepStrictEqual(
+      fns.map((f) => [f.name, f.line, f.existing]),
+      [
+        ['area', 1, undefined],
+        ['push', 5, 'Push an item onto the stack.'],
+      ],
+    );
+    assert.strictEqual(fns[0]!.code, 'def area(r):\n    return 3.14 * r * r');
+    assert.ok(!fns[1]!.code.includes('Push an item'), fns[1]!.code);
+  });
+
+  it('finds the bundled model by walking up from the running script', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-bundle-'));
+    fs.mkdirSync(path.join(root, 'media', 'models', 'default'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'media', 'models', 'default', 'config.json'), '{}');
+    fs.mkdirSync(path.join(root, 'dist'));
+    assert.strictEqual(bundledModelDir(path.join(root, 'dist')), path.join(root, 'media', 'models', 'default'));
+    assert.strictEqual(bundledModelDir(fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-none-'))), undefined);
+  });
+});
