@@ -8,7 +8,7 @@
  *  4. writes `MODEL.md` (the model card) and `quality.json` into the model folder and installs it
  *     as `media/models/default` (atomically: a failed run never leaves a half-written model).
  *
- * Flags: --work <dir> (default .cache/default-model), --python <exe> (default python3),
+ * Flags: --work <dir> (default .cache/default-model), --recipe <file>, --python <exe> (default python3),
  * --max-steps N and --max-minutes M (override the recipe's budget), --resume (continue the run in
  * <work>/run), --no-install (leave media/ alone), --eval-only (score and install <work>/run's
  * best model without training).
@@ -72,6 +72,7 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 async function main(): Promise<void> {
   const opts = new Command()
     .option('--work <dir>', 'working folder (corpus, run)', path.join(ROOT, '.cache', 'default-model'))
+    .option('--recipe <file>', 'recipe (default: scripts/default-model/recipe.json)', RECIPE_FILE)
     .option('--python <exe>', 'Python whose standard library is mined', 'python3')
     .option('--max-steps <n>', "override the recipe's step budget")
     .option('--max-minutes <n>', "override the recipe's time cap")
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     .parse()
     .opts<{
       work: string;
+      recipe: string;
       python: string;
       maxSteps?: string;
       maxMinutes?: string;
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
       evalOnly: boolean;
       install: boolean;
     }>();
-  const base = readRecipe();
+  const base = readRecipe(opts.recipe);
   const recipe: Recipe = {
     ...base,
     maxMinutes: opts.maxMinutes ? Number(opts.maxMinutes) : base.maxMinutes,

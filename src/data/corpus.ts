@@ -65,7 +65,8 @@ export async function buildCorpus(
       }
       mined.push(...(await miner.mine(f)));
       bytes += Buffer.byteLength(f.content, 'utf8');
-      options.onFile?.(++count, mined.length, f.path);
+      count++;
+      options.onFile?.(count, mined.length, f.path);
     }
   } finally {
     miner.dispose();

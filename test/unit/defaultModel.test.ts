@@ -87,6 +87,7 @@ describe('default model: recipe pieces', () => {
     const mined = await mineSources([{ ...lodash, include: ['clamp.js', 'isObject.js'] }]);
     assert.deepStrictEqual(mined.pairs.map((p) => p.path).sort(), ['lodash/clamp.js', 'lodash/isObject.js']);
     assert.strictEqual(mined.perSource.lodash, 2);
+    assert.strictEqual(mined.files, 2, 'files are counted without a progress callback too');
 
     const fake = fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-pins-'));
     fs.writeFileSync(path.join(fake, 'package.json'), JSON.stringify({ devDependencies: { three: '^0.1.0' } }));
