@@ -7,7 +7,7 @@
 import type { CorpusRecord } from '../../src/data/dataset';
 import type { ModelRunner } from '../../src/inference/modelRunner';
 import { averageSentenceBleu, corpusBleuText, exactMatch } from '../../src/training/bleu';
-import { nameBaseline, retrievalBaseline } from './baselines';
+import { nameBaseline, retrievalBaseline } from '../../src/data/retrieval';
 
 export interface QualityRow {
   readonly language: string;
@@ -69,7 +69,8 @@ export function scoreSystems(
     const idx = test.map((r, i) => (language === 'all' || r.lang === language ? i : -1)).filter((i) => i >= 0);
     const refs = idx.map((i) => test[i]!.summary);
     for (const [system, outputs] of Object.entries(systems)) {
-      if (outputs.length !== test.length) throw new Error(`${system} has ${outputs.length} outputs for ${test.length} pairs`);
+      if (outputs.length !== test.length)
+        throw new Error(`${system} has ${outputs.length} outputs for ${test.length} pairs`);
       const hyps = idx.map((i) => outputs[i]!);
       rows.push({
         language,

@@ -55,8 +55,11 @@ async function main(): Promise<void> {
   }
   corpus = path.resolve(corpus);
   const recipe = readRecipe();
-  const meta = (JSON.parse(fs.readFileSync(path.join(opts.model, 'config.json'), 'utf8')) as { meta?: { training?: { seed?: number } } })
-    .meta;
+  const meta = (
+    JSON.parse(fs.readFileSync(path.join(opts.model, 'config.json'), 'utf8')) as {
+      meta?: { training?: { seed?: number } };
+    }
+  ).meta;
   const seed = meta?.training?.seed ?? recipe.seed ?? 1;
   const records = await readCorpus(corpus);
   const splits = splitByFile(records, {

@@ -83,7 +83,9 @@ function languageTable(splits: CardInputs['splits']): string {
   const languages = [...new Set(Object.values(counts).flatMap((c) => Object.keys(c)))].sort();
   const lines = ['| language | train | valid | test |', '| --- | ---: | ---: | ---: |'];
   for (const l of languages)
-    lines.push(`| ${l} | ${counts.train[l as never] ?? 0} | ${counts.valid[l as never] ?? 0} | ${counts.test[l as never] ?? 0} |`);
+    lines.push(
+      `| ${l} | ${counts.train[l as never] ?? 0} | ${counts.valid[l as never] ?? 0} | ${counts.test[l as never] ?? 0} |`,
+    );
   lines.push(`| all | ${splits.train.length} | ${splits.valid.length} | ${splits.test.length} |`);
   return lines.join('\n');
 }

@@ -24,7 +24,7 @@ import { splitByFile } from '../../src/data/dedupSplit';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import type { TrainerEvent } from '../../src/training/events';
-import { prepareTrainJob, resolveModelDir, type TrainConfigFile } from '../../src/training/job';
+import { MEMORY_FILE, prepareTrainJob, resolveModelDir, type TrainConfigFile } from '../../src/training/job';
 import { progressLine } from '../../src/cli/trainCommands';
 import {
   baselinePredictions,
@@ -190,14 +190,9 @@ async function main(): Promise<void> {
   };
   writeModelCard(inputs);
   if (opts.install) {
-    installModel(modelDir, MEDIA_MODEL_DIR, [
-      'config.json',
-      'weights.bin',
-      'weights_manifest.json',
-      'tokenizer.json',
-      'MODEL.md',
-      'quality.json',
-    ]);
+    const files = ['config.json', 'weights.bin', 'weights_manifest.json', 'tokenizer.json', 'MODEL.md', 'quality.json'];
+    if (fs.existsSync(path.join(modelDir, MEMORY_FILE))) files.push(MEMORY_FILE);
+    installModel(modelDir, MEDIA_MODEL_DIR, files);
     log(`installed into ${path.relative(ROOT, MEDIA_MODEL_DIR)}`);
   }
 }

@@ -115,7 +115,9 @@ export function registerDocumentCommand(program: Command): void {
               meanTokenProbability: Math.exp(c.logProb / Math.max(1, c.tokens.length)),
             }));
             if (opts.json) {
-              out.write(`${JSON.stringify({ file, lang, ...fn, code: undefined, candidates, ms: Math.round(t.elapsedMs) })}\n`);
+              out.write(
+                `${JSON.stringify({ file, lang, ...fn, code: undefined, candidates, ms: Math.round(t.elapsedMs) })}\n`,
+              );
               continue;
             }
             out.write(`\n  line ${fn.line}  ${fn.name}\n`);

@@ -15,6 +15,7 @@ import { readCorpus, writeCorpus } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
 import { evaluateModel } from '../training/evaluation';
+import { bundledModelDir } from './documentCommand';
 import type { TrainerEvent } from '../training/events';
 import { evalExamples, loadTokenizerBeside, readTrainConfig, resolveModelDir } from '../training/job';
 import { prepareTrainJob } from '../training/job';
@@ -43,6 +44,14 @@ export function progressLine(e: Extract<TrainerEvent, { type: 'step' }>, width =
     `lr ${e.learningRate.toExponential(1)} ${Math.round(e.tokensPerSecond)} tok/s ${fmtMs(e.elapsedMs)}` +
     (e.etaMs === null ? '' : ` eta ${fmtMs(e.etaMs)}`)
   );
+}
+
+/** `--model`, or the bundled default model when it is not given. */
+function modelDirOption(model: string | undefined): string {
+  if (model) return resolveModelDir(model);
+  const bundled = bundledModelDir();
+  if (!bundled) throw new Error('no bundled default model found; pass --model <dir>.');
+  return bundled;
 }
 
 function parseDirection(d: string): Direction {
@@ -188,7 +197,7 @@ export function registerTrainCommands(program: Command): void {
   program
     .command('eval')
     .description('score a model on a JSONL corpus: corpus BLEU-4, smoothed sentence BLEU-4, exact match, per language')
-    .requiredOption('--model <dir>', 'model folder (or a run folder: its best/)')
+    .option('--model <dir>', 'model folder (or a run folder: its best/); default: the bundled default model')
     .requiredOption('--corpus <file>', 'JSONL corpus to score on')
     .option('--direction <d>', 'code2doc | doc2code', 'code2doc')
     .option('--beam <n>', 'beam size (1 = greedy)', '1')
@@ -197,7 +206,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(
       async (opts: {
-        model: string;
+        model?: string;
         corpus: string;
         direction: string;
         beam: string;
@@ -206,7 +215,7 @@ export function registerTrainCommands(program: Command): void {
         backend: string;
       }) => {
         await startBackend(opts.backend);
-        const dir = resolveModelDir(opts.model);
+        const dir = modelDirOption(opts.model);
         const tokenizer = loadTokenizerBeside(dir);
         const { model } = await loadModel(dir);
         try {
@@ -241,7 +250,7 @@ export function registerTrainCommands(program: Command): void {
   program
     .command('translate')
     .description('translate code to a comment (or back) with a model; reads stdin or --file with --lines')
-    .requiredOption('--model <dir>', 'model folder (or a run folder: its best/)')
+    .option('--model <dir>', 'model folder (or a run folder: its best/); default: the bundled default model')
     .option('--direction <d>', 'code2doc | doc2code', 'code2doc')
     .option('--beam <n>', 'beam size', '5')
     .option('--nbest <n>', 'candidates printed', '1')
@@ -250,7 +259,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(
       async (opts: {
-        model: string;
+        model?: string;
         direction: string;
         beam: string;
         nbest: string;
@@ -267,7 +276,7 @@ export function registerTrainCommands(program: Command): void {
         } else text = await readStdin();
         if (text.trim() === '') throw new Error('nothing to translate: pass text on stdin or --file (with --lines).');
         await startBackend(opts.backend);
-        const runner = await ModelRunner.load(resolveModelDir(opts.model));
+        const runner = await ModelRunner.load(modelDirOption(opts.model));
         try {
           const beam = Math.max(1, Number(opts.beam));
           const t = runner.translate({

@@ -14,6 +14,7 @@ import * as readline from 'readline';
 import type { Batch } from '../core/batch';
 import { BOS_ID, EOS_ID, PAD_ID, directionTokenId, type Direction } from '../core/specialTokens';
 import { CORPUS_LANGUAGES, type CorpusLanguage } from './languages';
+import { NEIGHBOUR_MAX_TOKENS } from './retrieval';
 import type { Pair } from './mine';
 import { seededRandom, shuffleInPlace } from './random';
 
@@ -103,18 +104,36 @@ export interface Example {
   readonly tgt: readonly number[];
 }
 
+/**
+ * The source ids around the direction token and EOS: an optional `prefix` (a retrieved
+ * neighbour's summary, at most NEIGHBOUR_MAX_TOKENS) and then the text, cut to fit `maxSrcLen`.
+ * Training and inference (ModelRunner) both build sources here, so they agree token for token.
+ */
+export function sourceParts(
+  tokenizer: TextEncoder,
+  text: string,
+  maxSrcLen: number,
+  prefix?: string,
+): { prefix: number[]; body: number[] } {
+  const pre = prefix ? tokenizer.encode(prefix).slice(0, NEIGHBOUR_MAX_TOKENS) : [];
+  const body = tokenizer.encode(text).slice(0, Math.max(1, maxSrcLen - 2 - pre.length));
+  return { prefix: pre, body };
+}
+
+/** One example; `sourcePrefix` (code2doc only) goes before the code (see {@link sourceParts}). */
 export function makeExample(
   record: Pick<CorpusRecord, 'code' | 'summary'>,
   direction: Direction,
   tokenizer: TextEncoder,
   options: ExampleOptions,
+  sourcePrefix?: string,
 ): Example {
   if (options.maxSrcLen < 3 || options.maxTgtLen < 2)
     throw new Error('maxSrcLen must be at least 3 and maxTgtLen at least 2');
   const [source, target] = direction === 'code2doc' ? [record.code, record.summary] : [record.summary, record.code];
-  const src = tokenizer.encode(source).slice(0, options.maxSrcLen - 2);
+  const parts = sourceParts(tokenizer, source, options.maxSrcLen, direction === 'code2doc' ? sourcePrefix : undefined);
   const tgt = tokenizer.encode(target).slice(0, options.maxTgtLen - 1);
-  return { src: [directionTokenId(direction), ...src, EOS_ID], tgt };
+  return { src: [directionTokenId(direction), ...parts.prefix, ...parts.body, EOS_ID], tgt };
 }
 
 /** Examples of both directions (or one) for every record. */

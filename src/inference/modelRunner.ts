@@ -12,9 +12,27 @@ import { beamSearch, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId } from '../core/specialTokens';
 import { CodeTokenizer } from '../data/tokenizer';
 import { normaliseText, unmark } from '../data/preTokenizer';
+import { sourceParts } from '../data/dataset';
+import { ExampleMemory } from '../data/retrieval';
 import type { Candidate, SourceToken, TranslateRequest, Translation } from './translation';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
+
+/** The example memory a retrieval-augmented model names in its meta; a clear error when it is missing. */
+function loadMemory(dir: string, meta: ModelMeta): ExampleMemory | undefined {
+  const spec = meta.retrieval as { memory?: unknown } | undefined;
+  if (!spec || typeof spec.memory !== 'string') return undefined;
+  const file = path.join(dir, path.basename(spec.memory));
+  if (!fs.existsSync(file))
+    throw new Error(
+      `the model in ${dir} looks up similar functions in ${spec.memory}, which is missing; re-export it.`,
+    );
+  try {
+    return ExampleMemory.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch (e) {
+    throw new Error(`${file} cannot be read (${e instanceof Error ? e.message : String(e)}); re-export the model.`);
+  }
+}
 
 export class ModelRunner {
   private constructor(
@@ -22,6 +40,8 @@ export class ModelRunner {
     readonly model: Seq2SeqModel,
     readonly meta: ModelMeta,
     readonly tokenizer: CodeTokenizer,
+    /** Retrieval-augmented models: the training functions whose summaries go before the code. */
+    readonly memory?: ExampleMemory,
   ) {}
 
   /** Loads a model folder; throws a clear error when the model or its tokenizer is unusable. */
@@ -38,27 +58,33 @@ export class ModelRunner {
           `the tokenizer has ${tokenizer.vocabSize} tokens but the model only ${needed}; they do not belong together.`,
         );
       }
-      return new ModelRunner(id, model, meta, tokenizer);
+      return new ModelRunner(id, model, meta, tokenizer, loadMemory(dir, meta));
     } catch (e) {
       model.dispose();
       throw e;
     }
   }
 
-  /** The source row `[direction, ...tokens, EOS]` (truncated to the model's limit) and its tokens. */
+  /**
+   * The source row `[direction, ...neighbour, ...tokens, EOS]` (truncated to the model's limit)
+   * and its tokens; a retrieval-augmented model's neighbour summary has no place in the text
+   * (offsets -1).
+   */
   encodeSource(request: Pick<TranslateRequest, 'direction' | 'text'>): { ids: number[]; tokens: SourceToken[] } {
     const text = normaliseText(request.text);
-    const body = this.tokenizer.encode(text).slice(0, Math.max(1, this.model.config.maxSrcLen - 2));
+    const prefix = request.direction === 'code2doc' ? this.memory?.prefix(text) : undefined;
+    const parts = sourceParts(this.tokenizer, text, this.model.config.maxSrcLen, prefix);
     const tokens: SourceToken[] = [{ text: SPECIAL_TOKENS[directionTokenId(request.direction)]!, start: -1, end: -1 }];
+    for (const id of parts.prefix) tokens.push({ text: this.tokenPiece(id), start: -1, end: -1 });
     let offset = 0;
-    for (const id of body) {
+    for (const id of parts.body) {
       const piece = this.tokenPiece(id);
       const start = offset;
       offset = Math.min(text.length, offset + piece.length);
       tokens.push({ text: piece, start, end: offset });
     }
     tokens.push({ text: SPECIAL_TOKENS[EOS_ID]!, start: -1, end: -1 });
-    return { ids: [directionTokenId(request.direction), ...body, EOS_ID], tokens };
+    return { ids: [directionTokenId(request.direction), ...parts.prefix, ...parts.body, EOS_ID], tokens };
   }
 
   /** The text one token stands for (byte tokens count one character each, approximately). */

@@ -15,6 +15,7 @@ import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
 import { makeBatches, makeExample, readCorpus, type CorpusRecord, type Example } from '../data/dataset';
 import { seededRandom } from '../data/random';
+import { ExampleMemory } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
 import { CodeTokenizer } from '../data/tokenizer';
 import { prepareTrainingBackend } from './backendSetup';
@@ -42,7 +43,18 @@ export interface TrainConfigFile {
    * budget mostly on code2doc while one model still learns both directions.
    */
   readonly doc2codeShare?: number;
+  /**
+   * Retrieval-augmented code2doc: the summary of the most similar training function (BM25, from
+   * another file) goes before the code, and the training split is saved beside the model as its
+   * example memory (`memory.json`) for inference. A model fine-tuned from such a model keeps it.
+   */
+  readonly retrieval?: boolean;
 }
+
+export const MEMORY_FILE = 'memory.json';
+
+/** Puts a neighbour's summary before a record's code, or nothing. */
+export type SourcePrefix = (record: CorpusRecord) => string | undefined;
 
 export interface TrainJobParams {
   readonly corpus: string;
@@ -105,11 +117,12 @@ export function evalExamples(
   tokenizer: CodeTokenizer,
   config: Pick<ModelConfig, 'maxSrcLen' | 'maxTgtLen'>,
   directions: readonly Direction[],
+  prefix?: SourcePrefix,
 ): EvalExample[] {
   const out: EvalExample[] = [];
   for (const r of records)
     for (const d of directions) {
-      const e = makeExample(r, d, tokenizer, config);
+      const e = makeExample(r, d, tokenizer, config, d === 'code2doc' ? prefix?.(r) : undefined);
       out.push({ src: e.src, tgt: e.tgt, group: `${r.lang} ${d}` });
     }
   return out;
@@ -123,13 +136,14 @@ export function trainingExamples(
   directions: readonly Direction[],
   doc2codeShare: number,
   seed: number,
+  prefix?: SourcePrefix,
 ): Example[] {
   if (!(doc2codeShare > 0 && doc2codeShare <= 1))
     throw new Error(`doc2codeShare must be in (0, 1], got ${JSON.stringify(doc2codeShare)}`);
   const random = seededRandom(seed * 7919 + 17);
   const out: Example[] = [];
   for (const r of records) {
-    if (directions.includes('code2doc')) out.push(makeExample(r, 'code2doc', tokenizer, limits));
+    if (directions.includes('code2doc')) out.push(makeExample(r, 'code2doc', tokenizer, limits, prefix?.(r)));
     if (directions.includes('doc2code') && (doc2codeShare >= 1 || random() < doc2codeShare))
       out.push(makeExample(r, 'doc2code', tokenizer, limits));
   }
@@ -157,6 +171,7 @@ export async function prepareTrainJob(
   let tokenizer: CodeTokenizer;
   let model: Seq2SeqModel | undefined;
   let origin: TrainJobSummary['origin'] = 'new';
+  let inheritsRetrieval = false;
   if (params.resume) {
     if (!isTrainCheckpoint(lastDir))
       throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
@@ -165,7 +180,9 @@ export async function prepareTrainJob(
   } else if (params.initModel) {
     const dir = resolveModelDir(params.initModel);
     tokenizer = loadTokenizerBeside(dir);
-    model = (await loadModel(dir)).model;
+    const loaded = await loadModel(dir);
+    model = loaded.model;
+    inheritsRetrieval = loaded.meta.retrieval !== undefined;
     if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
       model.dispose();
       throw new Error(`the tokenizer in ${dir} has more tokens than its model; re-export the model.`);
@@ -183,8 +200,19 @@ export async function prepareTrainJob(
     maxTgtLen: model?.config.maxTgtLen ?? cfg.model?.maxTgtLen ?? 64,
   };
   const directions = cfg.directions ?? ['code2doc', 'doc2code'];
-  const trainExamples = trainingExamples(splits.train, tokenizer, limits, directions, cfg.doc2codeShare ?? 1, seed);
-  const validExamples = evalExamples(splits.valid, tokenizer, limits, directions);
+  // The memory is the training split: a neighbour always comes from another file, as at test time.
+  const memory = cfg.retrieval || inheritsRetrieval ? ExampleMemory.build(splits.train) : undefined;
+  const prefix: SourcePrefix | undefined = memory ? (r) => memory.prefix(r.code, r.path) : undefined;
+  const trainExamples = trainingExamples(
+    splits.train,
+    tokenizer,
+    limits,
+    directions,
+    cfg.doc2codeShare ?? 1,
+    seed,
+    prefix,
+  );
+  const validExamples = evalExamples(splits.valid, tokenizer, limits, directions, prefix);
   const batchSize = cfg.batchSize ?? 32;
   const data: TrainingData = {
     trainBatches: (epoch) => makeBatches(trainExamples, { batchSize, seed: seed * 1000 + epoch }),
@@ -198,9 +226,13 @@ export async function prepareTrainJob(
     ...DEFAULT_TRAINING,
     ...cfg.training,
     outDir: params.outDir,
-    extraFiles: { [TOKENIZER_FILE]: JSON.stringify(tokenizer.toJSON()) },
+    extraFiles: {
+      [TOKENIZER_FILE]: JSON.stringify(tokenizer.toJSON()),
+      ...(memory ? { [MEMORY_FILE]: JSON.stringify(memory.toJSON()) } : {}),
+    },
     meta: {
       tokenizer: TOKENIZER_FILE,
+      ...(memory ? { retrieval: { memory: MEMORY_FILE, entries: memory.size } } : {}),
       training: { corpus: path.resolve(params.corpus), seed, trainPairs: splits.train.length },
     },
   };

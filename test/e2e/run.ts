@@ -91,7 +91,7 @@ async function main(): Promise<number> {
     console.log(`code-server and workbench ready in ${Date.now() - t0} ms (port ${server.port})`);
     const ctx: E2eContext = { wb, server, workspace, screenshots: [] };
     for (const test of e2eTests) {
-      if (only && !test.name.includes(only)) continue;
+      if (only && !new RegExp(only).test(test.name)) continue;
       const started = Date.now();
       try {
         await test.run(ctx);
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
         await wb.page.keyboard.press('Escape').catch(() => undefined);
       }
     }
-    if (!only || 'integration'.includes(only)) {
+    if (!only || new RegExp(only).test('integration')) {
       await wb.close();
       wb = undefined;
       const started = Date.now();

@@ -5,7 +5,9 @@ import {
   nameBaseline,
   retrievalBaseline,
   splitIdentifier,
-} from '../../bench/quality/baselines';
+  ExampleMemory,
+  NEIGHBOUR_MARK,
+} from '../../src/data/retrieval';
 
 describe('quality baselines', () => {
   it('splits identifiers at case changes, digits and underscores', () => {
@@ -43,5 +45,25 @@ describe('quality baselines', () => {
     assert.deepStrictEqual(retrievalBaseline(train, ['def read_text(path): return open(path).read()']), [
       'Read a file.',
     ]);
+  });
+
+  it('an example memory finds the nearest function in another file, and survives a JSON round trip', () => {
+    const memory = ExampleMemory.build([
+      { path: 'x.py', code: 'def read_file(path): return open(path).read()', summary: 'Read a file.' },
+      { path: 'y.py', code: 'def read_lines(path): return open(path).readlines()', summary: 'Read lines.' },
+      { path: 'z.py', code: 'def add(a, b): return a + b', summary: 'Add two numbers.' },
+    ]);
+    const query = 'def read_file(path): return open(path).read()';
+    assert.strictEqual(memory.neighbour(query), 'Read a file.');
+    assert.strictEqual(memory.neighbour(query, 'x.py'), 'Read lines.', 'the function itself is skipped');
+    assert.strictEqual(memory.prefix(query, 'x.py'), `${NEIGHBOUR_MARK}Read lines.`);
+    assert.strictEqual(memory.prefix('zzz qqq'), '');
+    const back = ExampleMemory.fromJSON(JSON.parse(JSON.stringify(memory.toJSON())));
+    assert.strictEqual(back.size, 3);
+    assert.strictEqual(back.neighbour(query, 'x.py'), 'Read lines.');
+    assert.throws(
+      () => ExampleMemory.fromJSON({ version: 1, paths: ['a'], summaries: [], subtokens: [] }),
+      /truncated/,
+    );
   });
 });

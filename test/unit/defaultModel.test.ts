@@ -12,7 +12,12 @@ import type { CorpusRecord } from '../../src/data/dataset';
 import { ParserPool } from '../../src/data/parser';
 import { trainingExamples } from '../../src/training/job';
 
-const record = (lang: CorpusRecord['lang'], name: string, summary: string, code = `def ${name}(): pass`): CorpusRecord => ({
+const record = (
+  lang: CorpusRecord['lang'],
+  name: string,
+  summary: string,
+  code = `def ${name}(): pass`,
+): CorpusRecord => ({
   lang,
   path: `${lang}/${name}.src`,
   name,
@@ -110,7 +115,11 @@ describe('default model: recipe pieces', () => {
     assert.deepStrictEqual(fs.readdirSync(path.dirname(target)), ['default']);
     assert.throws(() => installModel(from, target, ['missing.json']), /ENOENT/);
     assert.deepStrictEqual(fs.readdirSync(path.dirname(target)), ['default'], 'no temporary folder is left');
-    assert.strictEqual(fs.readFileSync(path.join(target, 'config.json'), 'utf8'), '{"v":2}', 'a failed install keeps the model');
+    assert.strictEqual(
+      fs.readFileSync(path.join(target, 'config.json'), 'utf8'),
+      '{"v":2}',
+      'a failed install keeps the model',
+    );
   });
 });
 

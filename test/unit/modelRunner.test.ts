@@ -7,6 +7,8 @@ import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
 import { ModelRunner, TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { ExampleMemory, NEIGHBOUR_MARK, NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
+import { MEMORY_FILE } from '../../src/training/job';
 
 const TEXTS = [
   'def read_file(path):\n    return open(path).read()',
@@ -91,5 +93,42 @@ describe('model runner (model + tokenizer -> translation)', () => {
     fs.cpSync(path.join(dir, 'm'), path.join(dir, 'no-tok'), { recursive: true });
     fs.rmSync(path.join(dir, 'no-tok', TOKENIZER_FILE));
     await assert.rejects(ModelRunner.load(path.join(dir, 'no-tok')), /has no tokenizer.json; re-export it/);
+  });
+
+  it("puts a retrieval-augmented model's neighbour summary before the code, with no place in the text", async () => {
+    const memory = ExampleMemory.build([
+      { path: 'a.py', code: 'def read_file(path): return open(path).read()', summary: 'Read the whole file at path.' },
+    ]);
+    const m = path.join(dir, 'with-memory');
+    fs.cpSync(path.join(dir, 'm'), m, { recursive: true });
+    const configFile = path.join(m, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { meta: Record<string, unknown> };
+    config.meta.retrieval = { memory: MEMORY_FILE, entries: 1 };
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    fs.writeFileSync(path.join(m, MEMORY_FILE), JSON.stringify(memory.toJSON()));
+    const runner = await ModelRunner.load(m);
+    try {
+      const text = 'def read_text(path):\n    return open(path).read()';
+      const { ids, tokens } = runner.encodeSource({ direction: 'code2doc', text });
+      const prefix = runner.tokenizer
+        .encode(`${NEIGHBOUR_MARK}Read the whole file at path.`)
+        .slice(0, NEIGHBOUR_MAX_TOKENS);
+      assert.deepStrictEqual(ids.slice(1, 1 + prefix.length), prefix);
+      assert.ok(tokens.slice(1, 1 + prefix.length).every((t) => t.start === -1 && t.end === -1));
+      const body = tokens.slice(1 + prefix.length, -1);
+      assert.strictEqual(body.map((t) => text.slice(t.start, t.end)).join(''), text);
+      // comment -> code has no neighbour.
+      const back = runner.encodeSource({ direction: 'doc2code', text: 'Read a file.' });
+      assert.ok(back.tokens.slice(1, -1).every((t) => t.start >= 0));
+      assert.strictEqual(
+        runner.translate({ direction: 'code2doc', text, beamSize: 2, nBest: 1, maxLength: 5, lengthPenalty: 0.6 })
+          .candidates.length,
+        1,
+      );
+    } finally {
+      runner.dispose();
+    }
+    fs.rmSync(path.join(m, MEMORY_FILE));
+    await assert.rejects(ModelRunner.load(m), /memory\.json, which is missing; re-export it/);
   });
 });

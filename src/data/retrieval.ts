@@ -1,0 +1,193 @@
+/**
+ * Retrieval over code by Okapi BM25 on the code's subtokens (identifiers split at case and
+ * underscores, lower-cased). Two users:
+ *  - the baselines of bench:quality: the description of the most similar training function
+ *    (`retrievalBaseline`), and the function's name split into words (`nameBaseline`);
+ *  - retrieval-augmented models (`ExampleMemory`): the summary of the most similar training
+ *    function from another file is put before the code, so the model can copy or edit it
+ *    (retrieve-and-edit, as in Hashimoto et al. 2018 and Zhang et al. 2020 for code summaries).
+ * BM25 is a few lines of arithmetic over an inverted index, written here rather than pulled in
+ * as a dependency so that its tokenisation is exactly the one documented above, and so that it
+ * can skip candidates (another file only) and score into a typed array.
+ */
+
+/** Code subtokens: words and identifier pieces, lower-cased; punctuation dropped. */
+export function codeSubtokens(code: string): string[] {
+  const out: string[] = [];
+  for (const word of code.match(/[A-Za-z_$][A-Za-z0-9_$]*|\d+/g) ?? []) {
+    for (const piece of splitIdentifier(word)) out.push(piece.toLowerCase());
+  }
+  return out;
+}
+
+/** `parseHTTPHeader_v2` -> ['parse', 'HTTP', 'Header', 'v2']. */
+export function splitIdentifier(identifier: string): string[] {
+  return identifier
+    .split(/[_$]+/)
+    .flatMap((part) => part.match(/[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+/g) ?? [])
+    .filter(Boolean);
+}
+
+/** The trivial baseline: the function name as words. */
+export function nameBaseline(name: string): string {
+  return splitIdentifier(name)
+    .map((w) => w.toLowerCase())
+    .join(' ');
+}
+
+export interface Bm25Options {
+  readonly k1?: number;
+  readonly b?: number;
+}
+
+/** BM25 retrieval over documents given as token lists. */
+export class Bm25Index {
+  private readonly postings = new Map<string, { doc: number; tf: number }[]>();
+  private readonly lengths: number[] = [];
+  private readonly avgLength: number;
+  private scores = new Float64Array(0);
+  private readonly k1: number;
+  private readonly b: number;
+
+  constructor(
+    readonly documents: readonly (readonly string[])[],
+    options: Bm25Options = {},
+  ) {
+    const docs = documents;
+    this.k1 = options.k1 ?? 1.2;
+    this.b = options.b ?? 0.75;
+    docs.forEach((tokens, doc) => {
+      this.lengths.push(tokens.length);
+      const tf = new Map<string, number>();
+      for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+      for (const [term, n] of tf) {
+        let list = this.postings.get(term);
+        if (!list) this.postings.set(term, (list = []));
+        list.push({ doc, tf: n });
+      }
+    });
+    this.avgLength = this.lengths.reduce((a, b) => a + b, 0) / Math.max(1, this.lengths.length);
+  }
+
+  /** Robertson-Sparck Jones idf with the +1 that keeps it positive. */
+  idf(term: string): number {
+    const n = this.postings.get(term)?.length ?? 0;
+    const total = this.lengths.length;
+    return Math.log(1 + (total - n + 0.5) / (n + 0.5));
+  }
+
+  /**
+   * Index of the best-scoring document (ties: the lowest index), or -1 when nothing matches;
+   * `skip(doc)` rules candidates out.
+   */
+  best(query: readonly string[], skip?: (doc: number) => boolean): number {
+    const n = this.lengths.length;
+    if (this.scores.length !== n) this.scores = new Float64Array(n);
+    const scores = this.scores;
+    const touched: number[] = [];
+    for (const term of new Set(query)) {
+      const list = this.postings.get(term);
+      if (!list) continue;
+      const idf = this.idf(term);
+      for (const { doc, tf } of list) {
+        const norm = tf + this.k1 * (1 - this.b + (this.b * this.lengths[doc]!) / this.avgLength);
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc] += (idf * (tf * (this.k1 + 1))) / norm;
+      }
+    }
+    let bestDoc = -1;
+    let bestScore = -Infinity;
+    for (const doc of touched) {
+      const s = scores[doc]!;
+      scores[doc] = 0;
+      if (skip?.(doc)) continue;
+      if (s > bestScore || (s === bestScore && doc < bestDoc)) {
+        bestDoc = doc;
+        bestScore = s;
+      }
+    }
+    return bestDoc;
+  }
+}
+
+/** The retrieval baseline: for each test code, the summary of the nearest training code. */
+export function retrievalBaseline(
+  train: readonly { readonly code: string; readonly summary: string }[],
+  testCodes: readonly string[],
+): string[] {
+  const index = new Bm25Index(train.map((t) => codeSubtokens(t.code)));
+  return testCodes.map((code) => {
+    const hit = index.best(codeSubtokens(code));
+    return hit >= 0 ? train[hit]!.summary : '';
+  });
+}
+
+/** What a retrieval-augmented source starts with: the neighbour's summary, then the code. */
+export const NEIGHBOUR_MARK = 'similar: ';
+/** Longest neighbour summary kept in front of the code, in tokens. */
+export const NEIGHBOUR_MAX_TOKENS = 24;
+
+export interface MemoryEntry {
+  readonly path: string;
+  readonly code: string;
+  readonly summary: string;
+}
+
+/** Training functions a retrieval-augmented model looks up; saved beside the model as JSON. */
+export class ExampleMemory {
+  private readonly index: Bm25Index;
+
+  private constructor(
+    private readonly paths: readonly string[],
+    private readonly summaries: readonly string[],
+    subtokens: readonly (readonly string[])[],
+  ) {
+    this.index = new Bm25Index(subtokens);
+  }
+
+  static build(entries: readonly MemoryEntry[]): ExampleMemory {
+    return new ExampleMemory(
+      entries.map((e) => e.path),
+      entries.map((e) => e.summary),
+      entries.map((e) => codeSubtokens(e.code)),
+    );
+  }
+
+  get size(): number {
+    return this.summaries.length;
+  }
+
+  /** The summary of the most similar function, from a file other than `excludePath` when given. */
+  neighbour(code: string, excludePath?: string): string | undefined {
+    const skip = excludePath === undefined ? undefined : (doc: number) => this.paths[doc] === excludePath;
+    const hit = this.index.best(codeSubtokens(code), skip);
+    return hit >= 0 ? this.summaries[hit] : undefined;
+  }
+
+  /** The text put before the code: `similar: <summary>` (empty when nothing matched). */
+  prefix(code: string, excludePath?: string): string {
+    const n = this.neighbour(code, excludePath);
+    return n === undefined ? '' : `${NEIGHBOUR_MARK}${n}`;
+  }
+
+  toJSON(): { version: 1; paths: readonly string[]; summaries: readonly string[]; subtokens: string[] } {
+    return { version: 1, paths: this.paths, summaries: this.summaries, subtokens: this.subtokenLines };
+  }
+
+  private get subtokenLines(): string[] {
+    return this.index.documents.map((d) => d.join(' '));
+  }
+
+  static fromJSON(v: unknown): ExampleMemory {
+    const o = v as { version?: number; paths?: unknown; summaries?: unknown; subtokens?: unknown };
+    if (o?.version !== 1 || !Array.isArray(o.paths) || !Array.isArray(o.summaries) || !Array.isArray(o.subtokens))
+      throw new Error('not a version 1 example memory');
+    if (o.paths.length !== o.summaries.length || o.paths.length !== o.subtokens.length)
+      throw new Error('the example memory is truncated');
+    return new ExampleMemory(
+      o.paths as string[],
+      o.summaries as string[],
+      (o.subtokens as string[]).map((l) => (l ? l.split(' ') : [])),
+    );
+  }
+}
