@@ -227,6 +227,40 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
+    name: 'with the bundled default model selected, Comment Selection writes a real comment',
+    async run({ wb, screenshots }) {
+      const pickModel = async (label: string): Promise<void> => {
+        await wb.runCommand('Seq2Seq: Select Model…');
+        const row = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label });
+        await row.first().click({ timeout: 15_000 });
+      };
+      await pickModel('Default (bundled)');
+      await wb.page.locator('.statusbar-item', { hasText: 'Seq2Seq: default' }).first().waitFor({ timeout: 15_000 });
+      await wb.openFile('geometry.py');
+      const before = await wb.editorText();
+      await wb.clickLine('dx = x2 - x1');
+      const started = Date.now();
+      await wb.runCommand('Seq2Seq: Comment Selection');
+      const after = await wb.waitForEditorText((t) => t !== before, 90_000);
+      console.log(`    default model: comment inserted ${Date.now() - started} ms after the command`);
+      screenshots.push(await wb.screenshot('comment-selection-default-model'));
+      const lines = after.split('\n');
+      const def = lines.findIndex((l) => l.startsWith('def distance'));
+      let end = def + 1;
+      if (!/^ {4}""".+"""$/.test(lines[end] ?? '')) while (end < lines.length && lines[end]!.trim() !== '"""') end++;
+      const doc = lines
+        .slice(def + 1, end + 1)
+        .map((l) => l.trim())
+        .join(' ');
+      console.log(`    default model wrote: ${doc}`);
+      assert.match(doc, /^""".*[A-Za-z]{3,}.*[A-Za-z]{3,}/, `not a comment of words:\n${after}`);
+      await wb.page.keyboard.press('Control+z');
+      await wb.waitForEditorText((t) => t === before, 10_000);
+      await pickModel('tiny');
+      await wb.page.locator('.statusbar-item', { hasText: 'Seq2Seq: tiny' }).first().waitFor({ timeout: 15_000 });
+    },
+  },
+  {
     name: 'a command whose feature is not built yet says so honestly',
     async run({ wb }) {
       await wb.runCommand('Seq2Seq: Evaluate Model');

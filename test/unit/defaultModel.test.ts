@@ -159,3 +159,42 @@ describe('seq2seq document', () => {
     assert.strictEqual(bundledModelDir(fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-none-'))), undefined);
   });
 });
+
+describe('the bundled default model', () => {
+  const dir = path.resolve(__dirname, '..', '..', '..', 'media', 'models', 'default');
+
+  it('loads with its tokenizer and example memory, and its card reports that it beats both baselines', async function () {
+    this.timeout(120_000);
+    const card = fs.readFileSync(path.join(dir, 'MODEL.md'), 'utf8');
+    assert.match(card, /beats both baselines on both BLEU variants in every language/);
+    const quality = JSON.parse(fs.readFileSync(path.join(dir, 'quality.json'), 'utf8')) as {
+      rows: Parameters<typeof languagesNotWon>[0];
+    };
+    assert.deepStrictEqual(languagesNotWon(quality.rows, 'model'), []);
+    const { ModelRunner } = await import('../../src/inference/modelRunner');
+    const runner = await ModelRunner.load(dir, 'default');
+    try {
+      const parsers = new ParserPool();
+      const fns = await functionsToDocument(
+        parsers,
+        'python',
+        fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'examples', 'inventory.py'), 'utf8'),
+      );
+      parsers.dispose();
+      assert.ok(fns.length >= 5);
+      for (const fn of fns) {
+        const t = runner.translate({
+          direction: 'code2doc',
+          text: fn.code,
+          beamSize: 2,
+          nBest: 1,
+          maxLength: 32,
+          lengthPenalty: 0.6,
+        });
+        assert.ok(t.candidates[0]!.text.trim().length > 0, `no comment for ${fn.name}`);
+      }
+    } finally {
+      runner.dispose();
+    }
+  });
+});
