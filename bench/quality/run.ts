@@ -6,8 +6,9 @@
  * The corpus is `.cache/default-model/corpus.jsonl` when `npm run train:default` left one; else it
  * is mined again from the pinned sources (seconds). The split is the model's own: its seed is read
  * from the model's config.json, and the recipe's fractions are used, so the test pairs are ones
- * the model never trained on. Flags: --model <dir>, --corpus <file>, --limit N (first N test
- * pairs), --beam N, --length-penalty A, --json <file>.
+ * the model never trained on. Flags: --model <dir>, --corpus <file>, --limit N (first N pairs),
+ * --beam N, --length-penalty A, --split valid (choose decoding settings on the validation split,
+ * never on the test split), --json <file>.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -39,9 +40,19 @@ async function main(): Promise<void> {
     .option('--limit <n>', 'score only the first n test pairs')
     .option('--beam <n>', 'beam size', String(EXTENSION_DECODING.beamSize))
     .option('--length-penalty <a>', 'GNMT length penalty', String(EXTENSION_DECODING.lengthPenalty))
+    .option('--split <name>', 'test, or valid to choose decoding settings without looking at the test split', 'test')
     .option('--json <file>', 'also write the rows as JSON')
     .parse()
-    .opts<{ model: string; corpus?: string; limit?: string; beam: string; lengthPenalty: string; json?: string }>();
+    .opts<{
+      model: string;
+      corpus?: string;
+      limit?: string;
+      beam: string;
+      lengthPenalty: string;
+      split: string;
+      json?: string;
+    }>();
+  if (opts.split !== 'test' && opts.split !== 'valid') throw new Error('--split must be test or valid');
   if (!fs.existsSync(path.join(opts.model, 'config.json')))
     throw new Error(`no model in ${opts.model}; run npm run train:default or pass --model <dir>.`);
   log((await selectBackend({ setting: 'auto' })).reason);
@@ -67,8 +78,9 @@ async function main(): Promise<void> {
     validFraction: recipe.validFraction ?? 0.1,
     testFraction: recipe.testFraction ?? 0.1,
   });
-  const test = opts.limit ? splits.test.slice(0, Number(opts.limit)) : splits.test;
-  log(`${records.length} pairs; scoring ${test.length} test pairs (split seed ${seed})`);
+  const held = opts.split === 'valid' ? splits.valid : splits.test;
+  const test = opts.limit ? held.slice(0, Number(opts.limit)) : held;
+  log(`${records.length} pairs; scoring ${test.length} ${opts.split} pairs (split seed ${seed})`);
 
   const runner = await ModelRunner.load(opts.model);
   const started = Date.now();
