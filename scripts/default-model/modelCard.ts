@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { CorpusRecord } from '../../src/data/dataset';
 import { countByLanguage } from '../../src/data/corpus';
 import { type DecodeSettings, languagesNotWon, qualityTable, type QualityRow } from '../../bench/quality/quality';
-import type { Recipe } from './train';
+import type { CheckpointChoice, Recipe } from './train';
 import type { CorpusSource, MinedCorpus } from './sources';
 
 export interface CardInputs {
@@ -22,6 +22,7 @@ export interface CardInputs {
   /** The trained model folder (the run's best/ or last/). */
   readonly modelDir: string;
   readonly runDir: string;
+  readonly selection: CheckpointChoice;
   readonly rows: readonly QualityRow[];
   readonly decoding: DecodeSettings;
   readonly decodeSeconds: number;
@@ -147,7 +148,11 @@ ${languageTable(splits)}
 | dropout | ${String(m.dropout)} |
 | gradient clipping | global norm ${recipe.training?.clipNorm ?? 1} |
 | budget | ${recipe.training?.maxSteps ?? 'no'} steps or ${recipe.maxMinutes} min, whichever comes first |
-| model kept | best validation ${recipe.training?.stopMetric ?? 'sentenceBleu'}, evaluated every ${recipe.training?.evalEvery ?? 0} steps |
+| model kept | \`${path.basename(modelDir)}/\` of ${Object.entries(inputs.selection.scores)
+    .map(([k, v]) => `${k}/ ${v.toFixed(2)}`)
+    .join(
+      ', ',
+    )} (mean of both BLEUs on the first ${recipe.selectionPairs ?? 600} validation pairs, decoded as below); \`best/\` is the best greedy validation ${recipe.training?.stopMetric ?? 'sentenceBleu'} of the evaluations every ${recipe.training?.evalEvery ?? 0} steps |
 | backend | ${inputs.backend} (TensorFlow.js), one thread, on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} |
 ${
   log

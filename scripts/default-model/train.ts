@@ -19,12 +19,13 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
-import { readCorpus, writeCorpus } from '../../src/data/dataset';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import type { TrainerEvent } from '../../src/training/events';
-import { MEMORY_FILE, prepareTrainJob, resolveModelDir, type TrainConfigFile } from '../../src/training/job';
+import { MEMORY_FILE, prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { progressLine } from '../../src/cli/trainCommands';
 import {
   baselinePredictions,
@@ -44,6 +45,38 @@ export const MEDIA_MODEL_DIR = path.join(ROOT, 'media', 'models', 'default');
 export interface Recipe extends TrainConfigFile {
   /** Wall-clock cap for training, in minutes; the run stops (and keeps its best checkpoint) when it is reached. */
   readonly maxMinutes: number;
+  /** Validation pairs that decide between the best/ and last/ checkpoints. Default 600. */
+  readonly selectionPairs?: number;
+}
+
+export interface CheckpointChoice {
+  readonly dir: string;
+  /** Mean of corpus and smoothed sentence BLEU-4 on the selection pairs, per candidate folder. */
+  readonly scores: Record<string, number>;
+}
+
+/** Scores best/ and last/ on validation pairs (both BLEUs, averaged) and returns the better one. */
+export async function selectCheckpoint(runDir: string, valid: readonly CorpusRecord[]): Promise<CheckpointChoice> {
+  const candidates = [BEST_DIR, LAST_DIR]
+    .map((d) => path.join(runDir, d))
+    .filter((d) => fs.existsSync(path.join(d, 'config.json')));
+  if (candidates.length === 0) throw new Error(`${runDir} has no checkpoint; train first.`);
+  const scores: Record<string, number> = {};
+  for (const dir of candidates) {
+    const runner = await ModelRunner.load(dir);
+    try {
+      const rows = scoreSystems(valid, { model: modelPredictions(runner, valid) });
+      const all = rows.find((r) => r.language === 'all')!;
+      scores[path.basename(dir)] = (all.bleu + all.sentenceBleu) / 2;
+    } finally {
+      runner.dispose();
+    }
+    log(
+      `checkpoint ${path.basename(dir)}: ${scores[path.basename(dir)]!.toFixed(2)} on ${valid.length} validation pairs`,
+    );
+  }
+  const dir = candidates.reduce((a, b) => (scores[path.basename(b)]! > scores[path.basename(a)]! ? b : a));
+  return { dir, scores };
 }
 
 export function readRecipe(file = RECIPE_FILE): Recipe {
@@ -150,8 +183,6 @@ async function main(): Promise<void> {
     }
   }
 
-  // 3. Score on the held-out test split.
-  const modelDir = resolveModelDir(runDir);
   const records = await readCorpus(corpusFile);
   const seed = recipe.seed ?? 1;
   const splits = splitByFile(records, {
@@ -159,6 +190,13 @@ async function main(): Promise<void> {
     validFraction: recipe.validFraction ?? 0.1,
     testFraction: recipe.testFraction ?? 0.1,
   });
+
+  // 3. Keep best/ or last/, whichever scores higher on validation pairs decoded as the extension
+  // decodes (the in-training evaluation is greedy and small, so its "best" is noisy).
+  const selection = await selectCheckpoint(runDir, splits.valid.slice(0, recipe.selectionPairs ?? 600));
+  const modelDir = selection.dir;
+
+  // 4. Score on the held-out test split.
   const runner = await ModelRunner.load(modelDir, 'default');
   const started = Date.now();
   const predictions = modelPredictions(runner, splits.test, EXTENSION_DECODING, (n) => {
@@ -183,6 +221,7 @@ async function main(): Promise<void> {
     splits: { train: splits.train, valid: splits.valid, test: splits.test },
     modelDir,
     runDir,
+    selection,
     rows,
     decoding: EXTENSION_DECODING,
     decodeSeconds,
