@@ -108,3 +108,32 @@ export function languagesNotWon(rows: readonly QualityRow[], system: string): st
   }
   return out;
 }
+
+export interface BenchmarkResult {
+  readonly rows: QualityRow[];
+  /** The model's output per pair, in order. */
+  readonly predictions: string[];
+  readonly decodeSeconds: number;
+}
+
+/** The model (loaded from `modelDir`) and both baselines on `pairs`, the baselines' memory being `train`. */
+export async function benchmarkModel(
+  modelDir: string,
+  train: readonly CorpusRecord[],
+  pairs: readonly CorpusRecord[],
+  decoding: DecodeSettings = EXTENSION_DECODING,
+  onProgress?: (done: number) => void,
+): Promise<BenchmarkResult> {
+  const { ModelRunner } = await import('../../src/inference/modelRunner');
+  const runner = await ModelRunner.load(modelDir, 'default');
+  const started = Date.now();
+  let predictions: string[];
+  try {
+    predictions = modelPredictions(runner, pairs, decoding, onProgress);
+  } finally {
+    runner.dispose();
+  }
+  const decodeSeconds = (Date.now() - started) / 1000;
+  const rows = scoreSystems(pairs, { model: predictions, ...baselinePredictions(train, pairs) });
+  return { rows, predictions, decodeSeconds };
+}

@@ -18,17 +18,9 @@ import { Command } from 'commander';
 import { selectBackend } from '../../src/core/backend';
 import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
-import { ModelRunner } from '../../src/inference/modelRunner';
 import { MEDIA_MODEL_DIR, readRecipe } from '../../scripts/default-model/train';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
-import {
-  baselinePredictions,
-  EXTENSION_DECODING,
-  languagesNotWon,
-  modelPredictions,
-  qualityTable,
-  scoreSystems,
-} from './quality';
+import { benchmarkModel, EXTENSION_DECODING, languagesNotWon, qualityTable } from './quality';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -82,15 +74,14 @@ async function main(): Promise<void> {
   const test = opts.limit ? held.slice(0, Number(opts.limit)) : held;
   log(`${records.length} pairs; scoring ${test.length} ${opts.split} pairs (split seed ${seed})`);
 
-  const runner = await ModelRunner.load(opts.model);
-  const started = Date.now();
   const decoding = { ...EXTENSION_DECODING, beamSize: Number(opts.beam), lengthPenalty: Number(opts.lengthPenalty) };
-  const model = modelPredictions(runner, test, decoding, (n) => {
-    if (n % 200 === 0) log(`decoded ${n}/${test.length}`);
-  });
-  const seconds = (Date.now() - started) / 1000;
-  runner.dispose();
-  const rows = scoreSystems(test, { model, ...baselinePredictions(splits.train, test) });
+  const { rows, decodeSeconds: seconds } = await benchmarkModel(
+    opts.model,
+    splits.train,
+    test,
+    decoding,
+    (n) => n % 200 === 0 && log(`decoded ${n}/${test.length}`),
+  );
   process.stdout.write(`${qualityTable(rows)}\n\n`);
   const notWon = languagesNotWon(rows, 'model');
   process.stdout.write(

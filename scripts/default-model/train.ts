@@ -28,7 +28,7 @@ import { MEMORY_FILE, prepareTrainJob, type TrainConfigFile } from '../../src/tr
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { progressLine } from '../../src/cli/trainCommands';
 import {
-  baselinePredictions,
+  benchmarkModel,
   EXTENSION_DECODING,
   languagesNotWon,
   modelPredictions,
@@ -197,14 +197,13 @@ async function main(): Promise<void> {
   const modelDir = selection.dir;
 
   // 4. Score on the held-out test split.
-  const runner = await ModelRunner.load(modelDir, 'default');
-  const started = Date.now();
-  const predictions = modelPredictions(runner, splits.test, EXTENSION_DECODING, (n) => {
-    if (n % 200 === 0) log(`scored ${n}/${splits.test.length}`);
-  });
-  const decodeSeconds = (Date.now() - started) / 1000;
-  runner.dispose();
-  const rows = scoreSystems(splits.test, { model: predictions, ...baselinePredictions(splits.train, splits.test) });
+  const { rows, predictions, decodeSeconds } = await benchmarkModel(
+    modelDir,
+    splits.train,
+    splits.test,
+    EXTENSION_DECODING,
+    (n) => n % 200 === 0 && log(`scored ${n}/${splits.test.length}`),
+  );
   writeCorpus(
     path.join(work, 'test-predictions.jsonl'),
     splits.test.map((r, i) => ({ ...r, doc: predictions[i]! })),
