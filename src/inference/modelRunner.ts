@@ -18,6 +18,16 @@ import type { Candidate, SourceToken, TranslateRequest, Translation } from './tr
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 
+/**
+ * Model output made safe for an editor: byte-fallback debris (U+FFFD), control characters other
+ * than newline and tab (C0, DEL, C1 including NEL) removed; Unicode line and paragraph separators
+ * become newlines, so the editor never meets an "unusual line terminator" in a generated comment.
+ */
+export function cleanGeneratedText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u2028\u2029]/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, '');
+}
+
 /** The example memory a retrieval-augmented model names in its meta; a clear error when it is missing. */
 function loadMemory(dir: string, meta: ModelMeta): ExampleMemory | undefined {
   const spec = meta.retrieval as { memory?: unknown } | undefined;
@@ -114,7 +124,7 @@ export class ModelRunner {
 
   private candidate(h: Hypothesis): Candidate {
     return {
-      text: this.tokenizer.decode(h.tokens).trim(),
+      text: cleanGeneratedText(this.tokenizer.decode(h.tokens)).trim(),
       score: h.score,
       logProb: h.logProb,
       tokens: h.tokens.map((id) => this.tokenPiece(id)),

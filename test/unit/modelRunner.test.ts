@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
-import { ModelRunner, TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { cleanGeneratedText, ModelRunner, TOKENIZER_FILE } from '../../src/inference/modelRunner';
 import { ExampleMemory, NEIGHBOUR_MARK, NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
 import { MEMORY_FILE } from '../../src/training/job';
 
@@ -130,5 +130,9 @@ describe('model runner (model + tokenizer -> translation)', () => {
     }
     fs.rmSync(path.join(m, MEMORY_FILE));
     await assert.rejects(ModelRunner.load(m), /memory\.json, which is missing; re-export it/);
+  });
+
+  it('cleans generated text of debris an editor would choke on', () => {
+    assert.strictEqual(cleanGeneratedText('Vx\ufffd\u0085C\u0000ount\u2028words.\tok\r\n'), 'VxCount\nwords.\tok\n');
   });
 });
