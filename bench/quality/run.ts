@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     .option('--length-penalty <a>', 'GNMT length penalty', String(EXTENSION_DECODING.lengthPenalty))
     .option('--split <name>', 'test, or valid to choose decoding settings without looking at the test split', 'test')
     .option('--json <file>', 'also write the rows as JSON')
+    .option('--force', 'score even when the corpus is not the one the model was trained on', false)
     .parse()
     .opts<{
       model: string;
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       lengthPenalty: string;
       split: string;
       json?: string;
+      force: boolean;
     }>();
   if (opts.split !== 'test' && opts.split !== 'valid') throw new Error('--split must be test or valid');
   if (!fs.existsSync(path.join(opts.model, 'config.json')))
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   const recipe = readRecipe();
   const meta = (
     JSON.parse(fs.readFileSync(path.join(opts.model, 'config.json'), 'utf8')) as {
-      meta?: { training?: { seed?: number } };
+      meta?: { training?: { seed?: number; trainPairs?: number } };
     }
   ).meta;
   const seed = meta?.training?.seed ?? recipe.seed ?? 1;
@@ -70,6 +72,15 @@ async function main(): Promise<void> {
     validFraction: recipe.validFraction ?? 0.1,
     testFraction: recipe.testFraction ?? 0.1,
   });
+  // A corpus mined elsewhere (another python3, other package versions) splits differently, and
+  // its test pairs may then include functions the model trained on.
+  const trained = meta?.training?.trainPairs;
+  if (trained !== undefined && trained !== splits.train.length && !opts.force)
+    throw new Error(
+      `this corpus gives ${splits.train.length} training pairs, but the model trained on ${trained}: it was mined ` +
+        'from other sources (another python3 or package versions), so the test split may overlap the training data. ' +
+        'Score with the corpus the model was trained on (--corpus), or pass --force to score anyway.',
+    );
   const held = opts.split === 'valid' ? splits.valid : splits.test;
   const test = opts.limit ? held.slice(0, Number(opts.limit)) : held;
   log(`${records.length} pairs; scoring ${test.length} ${opts.split} pairs (split seed ${seed})`);
