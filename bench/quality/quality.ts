@@ -5,7 +5,7 @@
  * `[\w]+|[^\s\w]` tokens; references are the full first-sentence summaries).
  */
 import type { CorpusRecord } from '../../src/data/dataset';
-import type { ModelRunner } from '../../src/inference/modelRunner';
+import { ModelRunner } from '../../src/inference/modelRunner';
 import { averageSentenceBleu, corpusBleuText, exactMatch } from '../../src/training/bleu';
 import { nameBaseline, retrievalBaseline } from '../../src/data/retrieval';
 
@@ -124,7 +124,6 @@ export async function benchmarkModel(
   decoding: DecodeSettings = EXTENSION_DECODING,
   onProgress?: (done: number) => void,
 ): Promise<BenchmarkResult> {
-  const { ModelRunner } = await import('../../src/inference/modelRunner');
   const runner = await ModelRunner.load(modelDir, 'default');
   const started = Date.now();
   let predictions: string[];

@@ -136,15 +136,34 @@ export function makeExample(
   return { src: [directionTokenId(direction), ...parts.prefix, ...parts.body, EOS_ID], tgt };
 }
 
-/** Examples of both directions (or one) for every record. */
-export function makeExamples(
-  records: Iterable<Pick<CorpusRecord, 'code' | 'summary'>>,
+export interface ExamplesOptions<R = CorpusRecord> extends ExampleOptions {
+  readonly directions?: readonly Direction[];
+  /**
+   * Share (0..1] of the records that also give a doc2code example, drawn with `seed`. Default 1
+   * (every record, every direction).
+   */
+  readonly doc2codeShare?: number;
+  readonly seed?: number;
+  /** Text put before a record's code in its code2doc example (a retrieved neighbour's summary). */
+  readonly sourcePrefix?: (record: R) => string | undefined;
+}
+
+/** Examples of both directions (or one) for every record; doc2code for a seeded share of them. */
+export function makeExamples<R extends Pick<CorpusRecord, 'code' | 'summary'>>(
+  records: Iterable<R>,
   tokenizer: TextEncoder,
-  options: ExampleOptions & { readonly directions?: readonly Direction[] },
+  options: ExamplesOptions<R>,
 ): Example[] {
   const directions = options.directions ?? ['code2doc', 'doc2code'];
+  const share = options.doc2codeShare ?? 1;
+  if (!(share > 0 && share <= 1)) throw new Error(`doc2codeShare must be in (0, 1], got ${JSON.stringify(share)}`);
+  const random = seededRandom((options.seed ?? 1) * 7919 + 17);
   const out: Example[] = [];
-  for (const r of records) for (const d of directions) out.push(makeExample(r, d, tokenizer, options));
+  for (const r of records)
+    for (const d of directions) {
+      if (d === 'doc2code' && share < 1 && random() >= share) continue;
+      out.push(makeExample(r, d, tokenizer, options, d === 'code2doc' ? options.sourcePrefix?.(r) : undefined));
+    }
   return out;
 }
 

@@ -10,11 +10,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import type { ModelConfig } from '../core/config';
-import { loadModel } from '../core/checkpoint';
+import { CONFIG_FILE, loadModel, type ModelMeta } from '../core/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
-import { makeBatches, makeExample, readCorpus, type CorpusRecord, type Example } from '../data/dataset';
-import { seededRandom } from '../data/random';
+import { makeBatches, makeExample, makeExamples, readCorpus, type CorpusRecord } from '../data/dataset';
 import { ExampleMemory } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
 import { CodeTokenizer } from '../data/tokenizer';
@@ -128,28 +127,6 @@ export function evalExamples(
   return out;
 }
 
-/** Training examples of every direction, doc2code only for a seeded `doc2codeShare` of the pairs. */
-export function trainingExamples(
-  records: readonly CorpusRecord[],
-  tokenizer: CodeTokenizer,
-  limits: Pick<ModelConfig, 'maxSrcLen' | 'maxTgtLen'>,
-  directions: readonly Direction[],
-  doc2codeShare: number,
-  seed: number,
-  prefix?: SourcePrefix,
-): Example[] {
-  if (!(doc2codeShare > 0 && doc2codeShare <= 1))
-    throw new Error(`doc2codeShare must be in (0, 1], got ${JSON.stringify(doc2codeShare)}`);
-  const random = seededRandom(seed * 7919 + 17);
-  const out: Example[] = [];
-  for (const r of records) {
-    if (directions.includes('code2doc')) out.push(makeExample(r, 'code2doc', tokenizer, limits, prefix?.(r)));
-    if (directions.includes('doc2code') && (doc2codeShare >= 1 || random() < doc2codeShare))
-      out.push(makeExample(r, 'doc2code', tokenizer, limits));
-  }
-  return out;
-}
-
 /** Reads, splits and tokenizes; builds (or loads) the model; returns a ready Trainer. */
 export async function prepareTrainJob(
   params: TrainJobParams,
@@ -176,6 +153,9 @@ export async function prepareTrainJob(
     if (!isTrainCheckpoint(lastDir))
       throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
     tokenizer = loadTokenizerBeside(lastDir);
+    // A resumed run keeps the retrieval it was started with, whatever the config says now.
+    const saved = JSON.parse(fs.readFileSync(path.join(lastDir, CONFIG_FILE), 'utf8')) as { meta?: ModelMeta };
+    inheritsRetrieval = saved.meta?.retrieval !== undefined;
     origin = 'resumed';
   } else if (params.initModel) {
     const dir = resolveModelDir(params.initModel);
@@ -203,15 +183,13 @@ export async function prepareTrainJob(
   // The memory is the training split: a neighbour always comes from another file, as at test time.
   const memory = cfg.retrieval || inheritsRetrieval ? ExampleMemory.build(splits.train) : undefined;
   const prefix: SourcePrefix | undefined = memory ? (r) => memory.prefix(r.code, r.path) : undefined;
-  const trainExamples = trainingExamples(
-    splits.train,
-    tokenizer,
-    limits,
+  const trainExamples = makeExamples(splits.train, tokenizer, {
+    ...limits,
     directions,
-    cfg.doc2codeShare ?? 1,
+    doc2codeShare: cfg.doc2codeShare ?? 1,
     seed,
-    prefix,
-  );
+    ...(prefix ? { sourcePrefix: prefix } : {}),
+  });
   const validExamples = evalExamples(splits.valid, tokenizer, limits, directions, prefix);
   const batchSize = cfg.batchSize ?? 32;
   const data: TrainingData = {

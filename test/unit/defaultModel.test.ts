@@ -9,9 +9,9 @@ import { installModel } from '../../scripts/default-model/train';
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
 import { selectBackend } from '../../src/core/backend';
 import { directionTokenId } from '../../src/core/specialTokens';
-import type { CorpusRecord } from '../../src/data/dataset';
+import { makeExamples, type CorpusRecord } from '../../src/data/dataset';
 import { ParserPool } from '../../src/data/parser';
-import { trainingExamples } from '../../src/training/job';
+import { ModelRunner } from '../../src/inference/modelRunner';
 
 const record = (
   lang: CorpusRecord['lang'],
@@ -68,15 +68,18 @@ describe('default model: recipe pieces', () => {
     const records = Array.from({ length: 400 }, (_, i) => record('python', `f${i}`, `Does thing ${i}.`));
     const enc = { encode: (t: string) => [...t].map((c) => 10 + (c.charCodeAt(0) % 50)), vocabSize: 64 };
     const limits = { maxSrcLen: 32, maxTgtLen: 16 };
-    const tokenizer = enc as unknown as Parameters<typeof trainingExamples>[1];
-    const a = trainingExamples(records, tokenizer, limits, ['code2doc', 'doc2code'], 0.25, 3);
+    const tokenizer = enc;
+    const a = makeExamples(records, tokenizer, { ...limits, doc2codeShare: 0.25, seed: 3 });
     const doc2code = a.filter((e) => e.src[0] === directionTokenId('doc2code')).length;
     assert.strictEqual(a.length - doc2code, 400);
     assert.ok(doc2code > 70 && doc2code < 130, `${doc2code} doc2code examples for a share of 0.25`);
-    const b = trainingExamples(records, tokenizer, limits, ['code2doc', 'doc2code'], 0.25, 3);
+    const b = makeExamples(records, tokenizer, { ...limits, doc2codeShare: 0.25, seed: 3 });
     assert.deepStrictEqual(b, a, 'the same seed picks the same pairs');
-    assert.strictEqual(trainingExamples(records, tokenizer, limits, ['code2doc', 'doc2code'], 1, 3).length, 800);
-    assert.throws(() => trainingExamples(records, tokenizer, limits, ['code2doc'], 0, 3), /doc2codeShare/);
+    assert.strictEqual(makeExamples(records, tokenizer, { ...limits, doc2codeShare: 1, seed: 3 }).length, 800);
+    assert.throws(
+      () => makeExamples(records, tokenizer, { ...limits, directions: ['code2doc'], doc2codeShare: 0, seed: 3 }),
+      /doc2codeShare/,
+    );
   });
 
   it('checks that the corpus packages are pinned and installed, and mines them with source-relative paths', async function () {
@@ -182,7 +185,6 @@ describe('the bundled default model', () => {
       [],
     );
     await selectBackend({ setting: 'wasm' });
-    const { ModelRunner } = await import('../../src/inference/modelRunner');
     const runner = await ModelRunner.load(dir, 'default');
     try {
       const parsers = new ParserPool();
