@@ -234,6 +234,9 @@ export const e2eTests: E2eTest[] = [
         const row = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label });
         await row.first().click({ timeout: 15_000 });
       };
+      // One editor only: earlier tests leave groups beside (the dashboard), and a file shown in two
+      // groups would be read twice.
+      await wb.runCommand('View: Close All Editor Groups');
       await pickModel('Default (bundled)');
       await wb.page.locator('.statusbar-item', { hasText: 'Seq2Seq: default' }).first().waitFor({ timeout: 15_000 });
       await wb.openFile('geometry.py');
