@@ -240,11 +240,12 @@ export const e2eTests: E2eTest[] = [
       await pickModel('Default (bundled)');
       await wb.page.locator('.statusbar-item', { hasText: 'Seq2Seq: default' }).first().waitFor({ timeout: 15_000 });
       await wb.openFile('geometry.py');
-      const before = await wb.editorText();
+      // The whole file rendered, so that only the insertion can change the text.
+      const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
       await wb.clickLine('dx = x2 - x1');
       const started = Date.now();
       await wb.runCommand('Seq2Seq: Comment Selection');
-      const after = await wb.waitForEditorText((t) => t !== before, 90_000);
+      const after = await wb.waitForEditorText((t) => /def distance\(.*\):\n {4}"""/.test(t), 90_000);
       console.log(`    default model: comment inserted ${Date.now() - started} ms after the command`);
       screenshots.push(await wb.screenshot('comment-selection-default-model'));
       const lines = after.split('\n');
