@@ -46,6 +46,13 @@ export interface ModelConfig {
   ffDim: number;
   /** Share the target embedding with the output projection (Transformer; rnn needs embeddingDim == hiddenDim). */
   tieEmbeddings: boolean;
+  /**
+   * Pointer-generator output (rnn only; See et al. 2017): each output token is a learned mix of
+   * generating from the vocabulary and copying a source token through the attention weights,
+   * so identifiers and a retrieved neighbour's summary can be reproduced in one decision per
+   * token. Needs one vocabulary for source and target.
+   */
+  copy: boolean;
   /** Source vocabulary size (ids 0..srcVocabSize-1, specials first). */
   srcVocabSize: number;
   /** Target vocabulary size. */
@@ -70,6 +77,7 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   heads: 4,
   ffDim: 1024,
   tieEmbeddings: false,
+  copy: false,
   srcVocabSize: 4000,
   tgtVocabSize: 4000,
   maxSrcLen: 256,
@@ -134,6 +142,16 @@ export function validateModelConfig(config: ModelConfig): void {
   checkInt(config, 'maxTgtLen', 2);
   if (typeof config.bidirectional !== 'boolean') throw new ConfigurationError('bidirectional', 'must be true or false');
   if (typeof config.tieEmbeddings !== 'boolean') throw new ConfigurationError('tieEmbeddings', 'must be true or false');
+  if (typeof config.copy !== 'boolean') throw new ConfigurationError('copy', 'must be true or false');
+  if (config.copy && config.arch !== 'rnn')
+    throw new ConfigurationError('copy', 'the copy mechanism is built for arch rnn; set copy: false for the Transformer');
+  if (config.copy && config.attention === 'none')
+    throw new ConfigurationError('copy', 'copying reads the attention weights; choose an attention other than none');
+  if (config.copy && config.srcVocabSize !== config.tgtVocabSize)
+    throw new ConfigurationError(
+      'copy',
+      `copying needs one vocabulary for source and target, got ${config.srcVocabSize} and ${config.tgtVocabSize}`,
+    );
   if (typeof config.dropout !== 'number' || !(config.dropout >= 0 && config.dropout < 1)) {
     throw new ConfigurationError('dropout', `must be in [0, 1), got ${JSON.stringify(config.dropout)}`);
   }

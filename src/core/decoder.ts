@@ -11,6 +11,12 @@
  *   projected for all steps at once.
  * Step-wise decoding is the same code with T = 1, so teacher-forced and incremental outputs
  * agree by construction.
+ *
+ * With `copy` (pointer-generator, See et al. 2017) the output is a distribution, not scores:
+ * `p = g * softmax(logits) + (1 - g) * sum_s a_s [src_s = v]` with the gate
+ * `g = sigmoid(w_g [tanh(W_c [h_t; c_t]); x_t] + b_g)`, returned as `log p`. Log-probabilities
+ * are valid logits (their log-softmax is themselves), so the loss, scoring and search need no
+ * special case.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -26,7 +32,7 @@ import {
 } from './recurrent';
 
 export interface DecoderRun {
-  /** `[b, T, V]` */
+  /** `[b, T, V]` (log-probabilities with `copy`) */
   logits: tf.Tensor3D;
   /** `[b, T, S]`, null without attention weights ('none') */
   attention: tf.Tensor3D | null;
@@ -42,6 +48,8 @@ export class RecurrentDecoder {
   private readonly bc: tf.Variable;
   private readonly wo?: tf.Variable;
   private readonly bo: tf.Variable;
+  private readonly wg?: tf.Variable;
+  private readonly bg?: tf.Variable;
 
   constructor(
     private readonly config: ModelConfig,
@@ -61,6 +69,10 @@ export class RecurrentDecoder {
     this.bc = store.constant('decoder/combine/b', [H], 0);
     if (!config.tieEmbeddings) this.wo = store.matrix('decoder/output/w', H, V);
     this.bo = store.constant('decoder/output/b', [V], 0);
+    if (config.copy) {
+      this.wg = store.matrix('decoder/copy/w', H + E, 1);
+      this.bg = store.constant('decoder/copy/b', [1], 0);
+    }
   }
 
   /** Caches the source side for every later step. `memory` `[b, S, Hm]`, `srcMask` `[b, S]`. */
@@ -69,18 +81,28 @@ export class RecurrentDecoder {
   }
 
   /**
-   * Teacher-forced run over `tgtIn` int32 `[b, T]` from `init` (one state per layer).
+   * Teacher-forced run over `tgtIn` int32 `[b, T]` from `init` (one state per layer); `src`
+   * int32 `[b, S]` is what a copying decoder copies from.
    */
-  run(cache: AttentionCache, tgtIn: tf.Tensor2D, init: readonly RecurrentState[], training: boolean): DecoderRun {
+  run(
+    cache: AttentionCache,
+    tgtIn: tf.Tensor2D,
+    init: readonly RecurrentState[],
+    training: boolean,
+    src?: tf.Tensor2D,
+  ): DecoderRun {
     const x = maybeDropout(
       embed(this.embedding as tf.Tensor2D, tgtIn, training),
       this.config.dropout,
       training,
       this.rng,
     ) as tf.Tensor3D;
-    return this.config.attention === 'bahdanau'
-      ? this.runStepwise(cache, x, init, training)
-      : this.runLayered(cache, x, init, training);
+    const r =
+      this.config.attention === 'bahdanau'
+        ? this.runStepwise(cache, x, init, training)
+        : this.runLayered(cache, x, init, training);
+    const logits = this.output(r.h, r.context, training, x, r.attention, src);
+    return { logits, attention: r.attention, states: r.states };
   }
 
   private runLayered(
@@ -88,7 +110,7 @@ export class RecurrentDecoder {
     emb: tf.Tensor3D,
     init: readonly RecurrentState[],
     training: boolean,
-  ): DecoderRun {
+  ): Steps {
     let x = emb;
     const states: RecurrentState[] = [];
     this.layers.forEach((p, l) => {
@@ -98,7 +120,7 @@ export class RecurrentDecoder {
       states.push(r.final);
     });
     const { context, weights } = this.attention.attend(x, cache);
-    return { logits: this.output(x, context, training), attention: weights, states };
+    return { h: x, context, attention: weights, states };
   }
 
   private runStepwise(
@@ -106,7 +128,7 @@ export class RecurrentDecoder {
     emb: tf.Tensor3D,
     init: readonly RecurrentState[],
     training: boolean,
-  ): DecoderRun {
+  ): Steps {
     const { embeddingDim: E, dropout } = this.config;
     const [b, T] = emb.shape;
     const first = this.layers[0]!;
@@ -134,14 +156,46 @@ export class RecurrentDecoder {
     }
     const h = tf.stack(tops, 1) as tf.Tensor3D;
     const context = tf.stack(contexts, 1) as tf.Tensor3D;
-    return { logits: this.output(h, context, training), attention: tf.stack(weights, 1) as tf.Tensor3D, states };
+    return { h, context, attention: tf.stack(weights, 1) as tf.Tensor3D, states };
   }
 
-  /** `h` `[b, T, H]`, `context` `[b, T, Hm]` -> logits `[b, T, V]`. */
-  private output(h: tf.Tensor3D, context: tf.Tensor3D, training: boolean): tf.Tensor3D {
+  /**
+   * `h` `[b, T, H]`, `context` `[b, T, Hm]` -> logits `[b, T, V]`; with `copy`, the log of the
+   * mix of generating and copying (`emb` `[b, T, E]`, `attention` `[b, T, S]`, `src` `[b, S]`).
+   */
+  private output(
+    h: tf.Tensor3D,
+    context: tf.Tensor3D,
+    training: boolean,
+    emb: tf.Tensor3D,
+    attention: tf.Tensor3D | null,
+    src?: tf.Tensor2D,
+  ): tf.Tensor3D {
     const combined = tf.tanh(dense(tf.concat([h, context], 2), this.wc as tf.Tensor2D, this.bc as tf.Tensor1D));
     const out = maybeDropout(combined, this.config.dropout, training, this.rng);
     const wo = this.wo ? (this.wo as tf.Tensor2D) : (tf.transpose(this.embedding) as tf.Tensor2D);
-    return dense(out, wo, this.bo as tf.Tensor1D) as tf.Tensor3D;
+    const logits = dense(out, wo, this.bo as tf.Tensor1D) as tf.Tensor3D;
+    if (!this.wg) return logits;
+    if (!src || !attention) throw new Error('a copying decoder needs the source ids and attention weights');
+    const gate = tf.sigmoid(dense(tf.concat([combined, emb], 2), this.wg as tf.Tensor2D, this.bg as tf.Tensor1D)); // [b, T, 1]
+    const V = this.config.tgtVocabSize;
+    // [b, T, S] x [b, S, V]: the attention mass on each source position, moved to its token id.
+    // (tfjs-backend-wasm's OneHot leaves a float32 result zero, so cast an int32 one.)
+    const copied = tf.matMul(attention, tf.cast(tf.oneHot(src, V), 'float32') as tf.Tensor3D);
+    const p = tf.add(tf.mul(gate, tf.softmax(logits)), tf.mul(tf.sub(1, gate), copied));
+    return tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor3D;
   }
+}
+
+/** Added to the mixed probabilities before the log, so an impossible token costs ~41 nats, not infinity. */
+const COPY_FLOOR = 1e-18;
+
+/** What the recurrent stack and attention produce before the output layer. */
+interface Steps {
+  /** `[b, T, H]` top-layer states */
+  h: tf.Tensor3D;
+  /** `[b, T, Hm]` */
+  context: tf.Tensor3D;
+  attention: tf.Tensor3D | null;
+  states: RecurrentState[];
 }

@@ -2,8 +2,8 @@
  * The recurrent encoder-decoder as a {@link Seq2SeqModel}: encoder, bridge and decoder wired
  * for teacher-forced training and step-wise decoding.
  *
- * Decoding bundles: source parts `[memory, srcMask, keys, h_0..h_L-1, (c_0..c_L-1)]` (the
- * bridged initial states ride with the source), state parts `[h_0.., (c_0..)]`.
+ * Decoding bundles: source parts `[memory, srcMask, keys, (src ids when copying), h_0..h_L-1,
+ * (c_0..c_L-1)]` (the bridged initial states ride with the source), state parts `[h_0.., (c_0..)]`.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -51,7 +51,7 @@ export class RecurrentSeq2Seq implements Seq2SeqModel {
     const enc = this.encoder.encode(src, srcMask, training);
     const init = this.bridge.initialStates(enc.finals);
     const cache = this.decoder.prepare(enc.memory, srcMask);
-    const r = this.decoder.run(cache, tgtIn, init, training);
+    const r = this.decoder.run(cache, tgtIn, init, training, src);
     return { logits: r.logits, attention: r.attention };
   }
 
@@ -60,22 +60,29 @@ export class RecurrentSeq2Seq implements Seq2SeqModel {
       const enc = this.encoder.encode(src, srcMask, false);
       const init = this.bridge.initialStates(enc.finals);
       const cache = this.decoder.prepare(enc.memory, srcMask);
-      return [cache.memory, tf.clone(srcMask), cache.keys, ...statesToParts(init)];
+      const copyFrom = this.config.copy ? [tf.clone(src)] : [];
+      return [cache.memory, tf.clone(srcMask), cache.keys, ...copyFrom, ...statesToParts(init)];
     });
     return { parts, position: 0 };
   }
 
+  /** Source parts before the bridged states. */
+  private get sourceParts(): number {
+    return this.config.copy ? 4 : 3;
+  }
+
   initialState(source: DecodingTensors): DecodingTensors {
-    return { parts: source.parts.slice(3).map((p) => tf.clone(p)), position: 0 };
+    return { parts: source.parts.slice(this.sourceParts).map((p) => tf.clone(p)), position: 0 };
   }
 
   step(source: DecodingTensors, state: DecodingTensors, prevTokens: tf.Tensor1D): StepOutput {
     const n = prevTokens.shape[0];
     const out = tf.tidy(() => {
-      const [memory, srcMask, keys] = source.parts as [tf.Tensor3D, tf.Tensor2D, tf.Tensor];
+      const [memory, srcMask, keys, src] = source.parts as [tf.Tensor3D, tf.Tensor2D, tf.Tensor, tf.Tensor2D];
       const cache = { memory, srcMask, keys };
       const init = partsToStates(state.parts, this.config.cell === 'lstm');
-      const r = this.decoder.run(cache, tf.reshape(prevTokens, [n, 1]) as tf.Tensor2D, init, false);
+      const prev = tf.reshape(prevTokens, [n, 1]) as tf.Tensor2D;
+      const r = this.decoder.run(cache, prev, init, false, this.config.copy ? src : undefined);
       const logProbs = tf.logSoftmax(tf.reshape(r.logits, [n, -1]));
       const attention = r.attention ? [tf.reshape(r.attention, [n, -1])] : [];
       return [logProbs, ...attention, ...statesToParts(r.states)];

@@ -53,6 +53,29 @@ function datePairs(n: number, rng: SeededRandom): Pair[] {
   return out;
 }
 
+/** Identifiers 0..COPY_SEEN-1 appear in training; the rest only in held-out pairs. */
+const COPY_IDS = 300;
+const COPY_SEEN = 240;
+const RETURNS = FIRST;
+const OF = FIRST + 1;
+
+/**
+ * "Document" a list of identifiers: `returns <first> of <last>`. Held-out pairs use identifiers
+ * never seen in training, so only a model that copies from the source can get them right.
+ */
+function identifierPairs(heldOut: boolean) {
+  return (n: number, rng: SeededRandom): Pair[] => {
+    const out: Pair[] = [];
+    const [lo, span] = heldOut ? [COPY_SEEN, COPY_IDS - COPY_SEEN] : [0, COPY_SEEN];
+    for (let i = 0; i < n; i++) {
+      const len = 3 + Math.floor(rng.next() * 4);
+      const ids = Array.from({ length: len }, () => FIRST + 2 + lo + Math.floor(rng.next() * span));
+      out.push({ src: ids, tgt: [RETURNS, ids[0]!, OF, ids[len - 1]!] });
+    }
+    return out;
+  };
+}
+
 function toBatch(pairs: readonly Pair[]): Batch {
   const S = Math.max(...pairs.map((p) => p.src.length)) + 2;
   const T = Math.max(...pairs.map((p) => p.tgt.length)) + 1;
@@ -86,10 +109,10 @@ function train(
   config: Partial<ModelConfig>,
   vocab: number,
   make: (n: number, r: SeededRandom) => Pair[],
-  opts: { lr: number; maxSteps: number; batch: number },
+  opts: { lr: number; maxSteps: number; batch: number; makeHeldOut?: (n: number, r: SeededRandom) => Pair[] },
 ): Run {
   const rng = new SeededRandom(7);
-  const heldOut = make(100, new SeededRandom(99));
+  const heldOut = (opts.makeHeldOut ?? make)(100, new SeededRandom(99));
   const heldKeys = new Set(heldOut.map((p) => p.src.join(',')));
   const model = buildModel({ dropout: 0, ...config }, vocab, vocab, 3);
   const optimizer = tf.train.adam(opts.lr);
@@ -176,6 +199,12 @@ const TASKS = [
   },
 ];
 
+const COPYING: Case = {
+  name: 'GRU + Luong general attention + copy',
+  config: { ...RNN, cell: 'gru', attention: 'luong-general', copy: true },
+  lr: 0.02,
+};
+
 describe('learning (wasm backend)', function () {
   this.timeout(300_000);
   before(async () => {
@@ -194,4 +223,19 @@ describe('learning (wasm backend)', function () {
       });
     }
   }
+
+  describe('copying identifiers never seen in training', () => {
+    const task = { make: identifierPairs(false), makeHeldOut: identifierPairs(true), batch: 32 };
+    const vocab = FIRST + 2 + COPY_IDS;
+    it(`${COPYING.name} copies them (>= 95% exact match held out)`, () => {
+      const r = train(COPYING.config, vocab, task.make, { ...task, lr: COPYING.lr, maxSteps: 400 });
+      console.log(`      ${COPYING.name}: ${r.steps} steps, ${(r.exact * 100).toFixed(0)}% exact, ${r.seconds.toFixed(1)} s`);
+      assert.ok(r.exact >= 0.95, `only ${(r.exact * 100).toFixed(1)}% exact after ${r.steps} steps`);
+    });
+    it('the same model without copy cannot (the task needs copying)', () => {
+      const r = train({ ...COPYING.config, copy: false }, vocab, task.make, { ...task, lr: COPYING.lr, maxSteps: 150 });
+      console.log(`      without copy: ${r.steps} steps, ${(r.exact * 100).toFixed(0)}% exact`);
+      assert.ok(r.exact < 0.2, `${(r.exact * 100).toFixed(1)}% exact without copying: the task does not test copying`);
+    });
+  });
 });

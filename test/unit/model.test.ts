@@ -30,6 +30,15 @@ export const TINY_VARIANTS: Record<string, Partial<ModelConfig>> = {
     embeddingDim: 6,
     hiddenDim: 8,
   },
+  'gru + luong-general + copy': { cell: 'gru', attention: 'luong-general', embeddingDim: 6, hiddenDim: 8, copy: true },
+  'lstm + bahdanau + copy (2 layers)': {
+    cell: 'lstm',
+    attention: 'bahdanau',
+    decoderLayers: 2,
+    embeddingDim: 6,
+    hiddenDim: 8,
+    copy: true,
+  },
   'lstm + none': { cell: 'lstm', attention: 'none', embeddingDim: 6, hiddenDim: 8 },
   'transformer (tied)': {
     arch: 'transformer',
@@ -69,6 +78,8 @@ describe('model', () => {
       [{ cell: 'rnn' as never }, 'cell'],
       [{ tieEmbeddings: true, embeddingDim: 8, hiddenDim: 16 }, 'tieEmbeddings'],
       [{ hidenDim: 3 } as Partial<ModelConfig>, 'hidenDim'],
+      [{ copy: true, attention: 'none' }, 'copy'],
+      [{ copy: true, arch: 'transformer', dModel: 8, heads: 2 }, 'copy'],
     ];
     for (const [config, field] of cases) {
       assert.throws(
@@ -94,12 +105,17 @@ describe('model', () => {
           await selectBackend({ setting: 'wasm' });
         });
         it('step-wise decoding reproduces the teacher-forced log-probabilities and attention', () => {
-          const model = buildModel({ ...config, dropout: 0.3 }, 14, 13, 5);
+          const model = buildModel({ ...config, dropout: 0.3 }, 14, config.copy ? 14 : 13, 5);
           const before = tf.memory().numTensors;
           const src = tf.tensor2d([SRC[0]!], undefined, 'int32');
           const mask = tf.ones([1, SRC[0]!.length]) as tf.Tensor2D;
           const tgt = tf.tensor2d([TGT_IN[0]!], undefined, 'int32');
           const out = model.forward(src, mask, tgt, false);
+          if (config.copy) {
+            // A copying model's logits are already log-probabilities.
+            const worst = tf.tidy(() => tf.max(tf.abs(tf.logSumExp(out.logits, 2))).dataSync()[0]!);
+            assert.ok(worst < 1e-4, `copying logits are normalised (|logsumexp| ${worst})`);
+          }
           const lsm = tf.logSoftmax(out.logits);
           const full = lsm.arraySync()[0]!;
           const attention = out.attention?.arraySync()[0] ?? null;
@@ -130,7 +146,7 @@ describe('model', () => {
         });
 
         it('trains one step without leaking, with dropout only in training', () => {
-          const model = buildModel({ ...config, dropout: 0.5 }, 14, 13, 5);
+          const model = buildModel({ ...config, dropout: 0.5 }, 14, config.copy ? 14 : 13, 5);
           const src = tf.tensor2d(SRC, undefined, 'int32');
           const mask = tf.notEqual(src, 0).toFloat() as tf.Tensor2D;
           const tgtIn = tf.tensor2d(TGT_IN, undefined, 'int32');
