@@ -5,9 +5,12 @@ import * as path from 'path';
 
 import { languagesNotWon, qualityTable, scoreSystems } from '../../bench/quality/quality';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
-import { installModel } from '../../scripts/default-model/train';
+import { installModel, selectCheckpoint } from '../../scripts/default-model/train';
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
 import { selectBackend } from '../../src/core/backend';
+import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { buildModel } from '../../src/core/model';
+import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { directionTokenId } from '../../src/core/specialTokens';
 import { makeExamples, type CorpusRecord } from '../../src/data/dataset';
 import { ParserPool } from '../../src/data/parser';
@@ -29,6 +32,46 @@ const record = (
   params: [],
   throws: [],
 });
+
+/** Functions written like the pinned sources' own, with the summaries their authors would give. */
+const EXAMPLE_PAIRS: CorpusRecord[] = [
+  record(
+    'javascript',
+    'clone',
+    'Returns a new vector with copied values from this instance.',
+    'clone() {\n  return new this.constructor( this.x, this.y, this.z );\n}',
+  ),
+  record(
+    'javascript',
+    'length',
+    'Computes the Euclidean length of this vector.',
+    'length() {\n  return Math.sqrt( this.x * this.x + this.y * this.y + this.z * this.z );\n}',
+  ),
+  record(
+    'javascript',
+    'isEmpty',
+    'Checks if `value` is an empty object, collection, map, or set.',
+    'function isEmpty(value) {\n  if (value == null) {\n    return true;\n  }\n  return !Object.keys(value).length;\n}',
+  ),
+  record(
+    'python',
+    'is_empty',
+    'Return True if the queue is empty, False otherwise.',
+    'def is_empty(self):\n    return not self._queue',
+  ),
+  record(
+    'python',
+    'read_text',
+    'Open the file in text mode, read it, and close the file.',
+    'def read_text(self, encoding=None, errors=None):\n    with self.open(mode="r", encoding=encoding, errors=errors) as f:\n        return f.read()',
+  ),
+  record(
+    'python',
+    'close',
+    'Close the file.',
+    'def close(self):\n    if self._file is not None:\n        self._file.close()\n        self._file = None',
+  ),
+];
 
 describe('default model: quality benchmark', () => {
   const test = [
@@ -124,6 +167,33 @@ describe('default model: recipe pieces', () => {
       '{"v":2}',
       'a failed install keeps the model',
     );
+  });
+
+  it('keeps the checkpoint that decodes validation pairs better, and says so with both scores', async function () {
+    this.timeout(120_000);
+    await selectBackend({ setting: 'wasm' });
+    const bundled = path.resolve(__dirname, '..', '..', '..', 'media', 'models', 'default');
+    const run = fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-select-'));
+    // last/: the bundled model's shape, tokenizer and memory, with untrained weights.
+    const { model, meta } = await loadModel(bundled);
+    const c = model.config;
+    const untrained = buildModel(c, c.srcVocabSize, c.tgtVocabSize, 99);
+    model.dispose();
+    const extra = Object.fromEntries(
+      ['tokenizer.json', 'memory.json'].map((f) => [f, fs.readFileSync(path.join(bundled, f))]),
+    );
+    await saveModel(untrained, path.join(run, LAST_DIR), meta, { extraFiles: extra });
+    untrained.dispose();
+    await assert.rejects(
+      selectCheckpoint(fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-empty-')), []),
+      /has no checkpoint; train first/,
+    );
+    // best/: the trained weights.
+    fs.cpSync(bundled, path.join(run, BEST_DIR), { recursive: true });
+    const choice = await selectCheckpoint(run, EXAMPLE_PAIRS);
+    assert.strictEqual(choice.dir, path.join(run, BEST_DIR));
+    assert.deepStrictEqual(Object.keys(choice.scores).sort(), [BEST_DIR, LAST_DIR].sort());
+    assert.ok(choice.scores[BEST_DIR]! > choice.scores[LAST_DIR]!, JSON.stringify(choice.scores));
   });
 });
 
