@@ -9,15 +9,14 @@ import * as path from 'path';
 import type { Command } from 'commander';
 
 import { isBackendSetting, selectBackend } from '../core/backend';
-import { loadModel } from '../core/checkpoint';
 import type { Direction } from '../core/specialTokens';
-import { readCorpus, writeCorpus } from '../data/dataset';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
 import { evaluateModel } from '../training/evaluation';
 import { bundledModelDir } from './documentCommand';
 import type { TrainerEvent } from '../training/events';
-import { evalExamples, loadTokenizerBeside, readTrainConfig, resolveModelDir } from '../training/job';
+import { evalExamples, readTrainConfig, resolveModelDir } from '../training/job';
 import { prepareTrainJob } from '../training/job';
 import { randomSearch, trialTable } from '../training/tune';
 
@@ -216,14 +215,20 @@ export function registerTrainCommands(program: Command): void {
       }) => {
         await startBackend(opts.backend);
         const dir = modelDirOption(opts.model);
-        const tokenizer = loadTokenizerBeside(dir);
-        const { model } = await loadModel(dir);
+        // The runner brings the tokenizer and, for a retrieval-augmented model, its example memory.
+        const runner = await ModelRunner.load(dir);
+        const { model, tokenizer, memory } = runner;
         try {
           const records = await readCorpus(opts.corpus);
-          const examples = evalExamples(records, tokenizer, model.config, [parseDirection(opts.direction)]).slice(
-            0,
-            Number(opts.limit),
-          );
+          // A neighbour from the pair's own file would be its own summary when the memory holds it.
+          const prefix = memory ? (r: CorpusRecord) => memory.prefix(r.code, r.path) : undefined;
+          const examples = evalExamples(
+            records,
+            tokenizer,
+            model.config,
+            [parseDirection(opts.direction)],
+            prefix,
+          ).slice(0, Number(opts.limit));
           const r = evaluateModel(model, [], examples, (ids) => tokenizer.decode(ids).trim(), {
             limit: examples.length,
             beamSize: Number(opts.beam),
@@ -242,7 +247,7 @@ export function registerTrainCommands(program: Command): void {
               `  ${g}: ${s.count} pairs, BLEU ${s.bleu.toFixed(2)}, sentence BLEU ${s.sentenceBleu.toFixed(2)}, EM ${s.exactMatch.toFixed(1)}%\n`,
             );
         } finally {
-          model.dispose();
+          runner.dispose();
         }
       },
     );

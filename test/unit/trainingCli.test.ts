@@ -173,7 +173,18 @@ describe('training CLI', function () {
     fs.writeFileSync(
       cfg,
       JSON.stringify({
-        model: { attention: 'bahdanau', embeddingDim: 32, hiddenDim: 64, dropout: 0, maxSrcLen: 32, maxTgtLen: 8 },
+        // Copying, and a retrieved neighbour's summary (another name's words) before the code,
+        // which eval must put there too.
+        model: {
+          attention: 'bahdanau',
+          embeddingDim: 32,
+          hiddenDim: 64,
+          dropout: 0,
+          maxSrcLen: 32,
+          maxTgtLen: 8,
+          copy: true,
+        },
+        retrieval: true,
         vocabSize: 300,
         batchSize: 16,
         directions: ['code2doc'],
@@ -189,7 +200,7 @@ describe('training CLI', function () {
       }),
     );
     const run = path.join(dir, 'synthetic-run');
-    const trained = cli(['train', '--corpus', synth, '--config', cfg, '--out', run, '--max-steps', '700']);
+    const trained = cli(['train', '--corpus', synth, '--config', cfg, '--out', run, '--max-steps', '300']);
     assert.strictEqual(trained.code, 0, trained.err);
     const held = path.join(run, 'test.jsonl');
     assert.ok(fs.existsSync(held), 'train wrote no held-out split');
