@@ -106,7 +106,10 @@ export function writeModelCard(inputs: CardInputs): void {
     m.arch === 'transformer'
       ? `Transformer, ${String(m.encoderLayers)}+${String(m.decoderLayers)} layers, d_model ${String(m.dModel)}, ${String(m.heads)} heads`
       : `${String(m.cell).toUpperCase()} encoder-decoder: bidirectional ${String(m.encoderLayers)}-layer encoder, ` +
-        `${String(m.decoderLayers)}-layer decoder, ${String(m.attention)} attention, embedding ${String(m.embeddingDim)}, hidden ${String(m.hiddenDim)}`;
+        `${String(m.decoderLayers)}-layer decoder, ${String(m.attention)} attention, embedding ${String(m.embeddingDim)}, hidden ${String(m.hiddenDim)}` +
+        (m.copy
+          ? '; pointer-generator output (See et al. 2017): at every step a learned gate mixes generating a token from the vocabulary with copying one from the source through the attention weights, so identifiers and the neighbour\'s summary can be reproduced word for word'
+          : '');
   const parameters = Math.round(weightsBytes / 4);
   const card = `# Seq2Seq Studio default model
 
@@ -119,7 +122,7 @@ code→comment (${Math.round(100 * (recipe.doc2codeShare ?? 1))}% of the trainin
 
 ${
   recipe.retrieval
-    ? `Retrieval-augmented: for code→comment the source starts with \`similar: \` and the summary of the most similar training function (BM25 over the code's identifier pieces; in training always from another file, as at test time), then the code. The ${splits.train.length} training functions ship beside the weights as \`memory.json\`, and the model learns when to copy, edit or ignore the neighbour's summary.
+    ? `Retrieval-augmented: for code→comment the source starts with \`similar: \` and the summary of the most similar training function (BM25 over the code's identifier pieces; in training always from another file, as at test time), then the code. The ${splits.train.length} training functions ship beside the weights as \`memory.json\`, and the model learns when to copy, edit or ignore the neighbour's summary${m.copy ? ' (its copy mechanism makes copying one decision per token)' : ''}.
 
 `
     : ''
