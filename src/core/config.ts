@@ -144,7 +144,10 @@ export function validateModelConfig(config: ModelConfig): void {
   if (typeof config.tieEmbeddings !== 'boolean') throw new ConfigurationError('tieEmbeddings', 'must be true or false');
   if (typeof config.copy !== 'boolean') throw new ConfigurationError('copy', 'must be true or false');
   if (config.copy && config.arch !== 'rnn')
-    throw new ConfigurationError('copy', 'the copy mechanism is built for arch rnn; set copy: false for the Transformer');
+    throw new ConfigurationError(
+      'copy',
+      'the copy mechanism is built for arch rnn; set copy: false for the Transformer',
+    );
   if (config.copy && config.attention === 'none')
     throw new ConfigurationError('copy', 'copying reads the attention weights; choose an attention other than none');
   if (config.copy && config.srcVocabSize !== config.tgtVocabSize)

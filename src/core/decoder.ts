@@ -38,6 +38,8 @@ export interface DecoderRun {
   attention: tf.Tensor3D | null;
   /** State of each layer after the last step. */
   states: RecurrentState[];
+  /** `[b, T, V]` with `copy`: log of the copy part of the output distribution. */
+  copyLogProbs?: tf.Tensor3D;
 }
 
 export class RecurrentDecoder {
@@ -101,8 +103,8 @@ export class RecurrentDecoder {
       this.config.attention === 'bahdanau'
         ? this.runStepwise(cache, x, init, training)
         : this.runLayered(cache, x, init, training);
-    const logits = this.output(r.h, r.context, training, x, r.attention, src);
-    return { logits, attention: r.attention, states: r.states };
+    const out = this.output(r.h, r.context, training, x, r.attention, src);
+    return { ...out, attention: r.attention, states: r.states };
   }
 
   private runLayered(
@@ -170,20 +172,24 @@ export class RecurrentDecoder {
     emb: tf.Tensor3D,
     attention: tf.Tensor3D | null,
     src?: tf.Tensor2D,
-  ): tf.Tensor3D {
+  ): { logits: tf.Tensor3D; copyLogProbs?: tf.Tensor3D } {
     const combined = tf.tanh(dense(tf.concat([h, context], 2), this.wc as tf.Tensor2D, this.bc as tf.Tensor1D));
     const out = maybeDropout(combined, this.config.dropout, training, this.rng);
     const wo = this.wo ? (this.wo as tf.Tensor2D) : (tf.transpose(this.embedding) as tf.Tensor2D);
     const logits = dense(out, wo, this.bo as tf.Tensor1D) as tf.Tensor3D;
-    if (!this.wg) return logits;
+    if (!this.wg) return { logits };
     if (!src || !attention) throw new Error('a copying decoder needs the source ids and attention weights');
     const gate = tf.sigmoid(dense(tf.concat([combined, emb], 2), this.wg as tf.Tensor2D, this.bg as tf.Tensor1D)); // [b, T, 1]
     const V = this.config.tgtVocabSize;
     // [b, T, S] x [b, S, V]: the attention mass on each source position, moved to its token id.
     // (tfjs-backend-wasm's OneHot leaves a float32 result zero, so cast an int32 one.)
     const copied = tf.matMul(attention, tf.cast(tf.oneHot(src, V), 'float32') as tf.Tensor3D);
-    const p = tf.add(tf.mul(gate, tf.softmax(logits)), tf.mul(tf.sub(1, gate), copied));
-    return tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor3D;
+    const copyPart = tf.mul(tf.sub(1, gate), copied);
+    const p = tf.add(tf.mul(gate, tf.softmax(logits)), copyPart);
+    return {
+      logits: tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor3D,
+      copyLogProbs: tf.log(tf.add(copyPart, COPY_FLOOR)) as tf.Tensor3D,
+    };
   }
 }
 

@@ -27,6 +27,11 @@ export interface StepOutput {
   attention: tf.Tensor2D | null;
   /** `[layers, heads, n, S]` (Transformer only). */
   attentionByLayerHead: tf.Tensor4D | null;
+  /**
+   * `[n, tgtVocab]`: log of the copy part of `logProbs` (the probability of producing each token
+   * by copying it from the source); only for models with a copy mechanism.
+   */
+  copyLogProbs?: tf.Tensor2D;
   state: DecodingTensors;
 }
 

@@ -85,15 +85,18 @@ export class RecurrentSeq2Seq implements Seq2SeqModel {
       const r = this.decoder.run(cache, prev, init, false, this.config.copy ? src : undefined);
       const logProbs = tf.logSoftmax(tf.reshape(r.logits, [n, -1]));
       const attention = r.attention ? [tf.reshape(r.attention, [n, -1])] : [];
-      return [logProbs, ...attention, ...statesToParts(r.states)];
+      const copied = r.copyLogProbs ? [tf.reshape(r.copyLogProbs, [n, -1])] : [];
+      return [logProbs, ...attention, ...copied, ...statesToParts(r.states)];
     });
     const hasAttention = this.config.attention !== 'none';
-    const stateParts = out.slice(hasAttention ? 2 : 1);
+    const copying = this.config.copy;
+    const first = 1 + (hasAttention ? 1 : 0);
     return {
       logProbs: out[0] as tf.Tensor2D,
       attention: hasAttention ? (out[1] as tf.Tensor2D) : null,
       attentionByLayerHead: null,
-      state: { parts: stateParts, position: state.position + 1 },
+      ...(copying ? { copyLogProbs: out[first] as tf.Tensor2D } : {}),
+      state: { parts: out.slice(first + (copying ? 1 : 0)), position: state.position + 1 },
     };
   }
 

@@ -57,6 +57,11 @@ export interface Hypothesis {
   attention: number[][];
   /** `[layer][head][outStep][srcPos]` (Transformer only). */
   attentionByLayerHead?: number[][][][];
+  /**
+   * Per entry of tokenLogProbs, the share of the token's probability that came from copying it
+   * from the source (0..1); only for models with a copy mechanism.
+   */
+  copied?: number[];
 }
 
 export function lengthPenalty(length: number, alpha: number): number {
@@ -89,6 +94,7 @@ interface Beam {
   logProb: number;
   attention: number[][];
   byLayerHead: number[][][][] | null; // [step][layer][head][src]
+  copied: number[] | null;
 }
 
 function toHypothesis(b: Beam, ended: boolean, alpha: number): Hypothesis {
@@ -99,6 +105,7 @@ function toHypothesis(b: Beam, ended: boolean, alpha: number): Hypothesis {
     tokenLogProbs: b.tokenLogProbs,
     attention: b.attention,
   };
+  if (b.copied) h.copied = b.copied;
   if (b.byLayerHead) {
     const steps = b.byLayerHead;
     const L = steps[0]?.length ?? 0;
@@ -163,7 +170,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
     return s;
   };
 
-  let beams: Beam[] = [{ tokens: [], tokenLogProbs: [], logProb: 0, attention: [], byLayerHead: null }];
+  let beams: Beam[] = [{ tokens: [], tokenLogProbs: [], logProb: 0, attention: [], byLayerHead: null, copied: null }];
   let state = model.initialState(source1);
   const finished: Hypothesis[] = [];
   try {
@@ -178,7 +185,8 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
       const att = out.attention ? (out.attention.dataSync() as Float32Array) : null;
       const alh = out.attentionByLayerHead ? (out.attentionByLayerHead.dataSync() as Float32Array) : null;
       const alhShape = out.attentionByLayerHead?.shape;
-      tf.dispose([out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? []]);
+      const copyLp = out.copyLogProbs ? (out.copyLogProbs.dataSync() as Float32Array) : null;
+      tf.dispose([out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? [], out.copyLogProbs ?? []]);
       const S = srcIds.length;
 
       // Candidates: the best 2k (beam, token) pairs after constraints, kept in a small sorted
@@ -224,6 +232,8 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
           logProb: c.total,
           attention: [...b.attention, stepAtt],
           byLayerHead: stepAlh ? [...(b.byLayerHead ?? []), stepAlh] : null,
+          // p(copied | token) = p_copy(token) / p(token), both from this step's distribution.
+          copied: copyLp ? [...(b.copied ?? []), Math.min(1, Math.exp(copyLp[c.beam * V + c.token]! - c.lp))] : null,
         };
         if (c.token === EOS_ID) {
           finished.push(toHypothesis(extended, true, alpha));

@@ -130,6 +130,7 @@ export class ModelRunner {
       tokens: h.tokens.map((id) => this.tokenPiece(id)),
       tokenLogProbs: h.tokenLogProbs,
       attention: h.attention,
+      ...(h.copied ? { copied: h.copied } : {}),
       ...(h.attentionByLayerHead ? { attentionByLayerHead: h.attentionByLayerHead } : {}),
     };
   }

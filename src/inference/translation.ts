@@ -34,6 +34,8 @@ export interface Candidate {
   readonly tokenLogProbs: readonly number[];
   /** [outStep][srcPos] */
   readonly attention: readonly (readonly number[])[];
+  /** Per entry of tokenLogProbs, the share copied from the source (0..1); models with copying only. */
+  readonly copied?: readonly number[];
   /** [layer][head][outStep][srcPos], Transformer only */
   readonly attentionByLayerHead?: readonly (readonly (readonly (readonly number[])[])[])[];
 }

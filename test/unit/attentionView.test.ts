@@ -134,6 +134,15 @@ describe('attention view model', () => {
     );
   });
 
+  it("carries a copying model's copied shares, and rejects ones that do not line up", () => {
+    const copied = [0.9, 0.7, 0.01, 0.2];
+    const view = buildAttentionView(input([{ ...HYP_A, copied }, HYP_B]));
+    assert.deepStrictEqual(view.hypotheses[0]!.copied, copied);
+    assert.strictEqual(view.hypotheses[1]!.copied, undefined, 'no shares for a model without copying');
+    assert.throws(() => buildAttentionView(input([{ ...HYP_A, copied: [0.5] }])), /1 copy shares for 4 steps/);
+    assert.throws(() => buildAttentionView(input([{ ...HYP_A, copied: [0.5, 1.5, 0, 0] }])), /1\.5 is not in 0\.\.1/);
+  });
+
   it('accepts a model without attention (empty matrix) and keeps the n-best data', () => {
     const view = buildAttentionView(input([{ ...HYP_A, attention: [] }]));
     assert.deepStrictEqual(view.hypotheses[0]!.attention, []);

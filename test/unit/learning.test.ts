@@ -229,7 +229,9 @@ describe('learning (wasm backend)', function () {
     const vocab = FIRST + 2 + COPY_IDS;
     it(`${COPYING.name} copies them (>= 95% exact match held out)`, () => {
       const r = train(COPYING.config, vocab, task.make, { ...task, lr: COPYING.lr, maxSteps: 400 });
-      console.log(`      ${COPYING.name}: ${r.steps} steps, ${(r.exact * 100).toFixed(0)}% exact, ${r.seconds.toFixed(1)} s`);
+      console.log(
+        `      ${COPYING.name}: ${r.steps} steps, ${(r.exact * 100).toFixed(0)}% exact, ${r.seconds.toFixed(1)} s`,
+      );
       assert.ok(r.exact >= 0.95, `only ${(r.exact * 100).toFixed(1)}% exact after ${r.steps} steps`);
     });
     it('the same model without copy cannot (the task needs copying)', () => {

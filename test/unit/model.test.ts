@@ -134,7 +134,18 @@ describe('model', () => {
               a.forEach((x, s) => assert.ok(Math.abs(x - attention[t]![s]!) < 1e-4, `attention step ${t}`));
             } else assert.strictEqual(out.attention, null);
             if (config.arch === 'transformer') assert.deepStrictEqual(out.attentionByLayerHead!.shape, [2, 2, 1, 5]);
-            tf.dispose([prev, out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? []]);
+            if (config.copy) {
+              // The copy part is part of the distribution: p_copy <= p for every token.
+              const over = tf.tidy(() => tf.max(tf.sub(out.copyLogProbs!, out.logProbs)).dataSync()[0]!);
+              assert.ok(over < 1e-4, `copy log-probabilities exceed the total by ${over}`);
+            } else assert.strictEqual(out.copyLogProbs, undefined);
+            tf.dispose([
+              prev,
+              out.logProbs,
+              out.attention ?? [],
+              out.attentionByLayerHead ?? [],
+              out.copyLogProbs ?? [],
+            ]);
             disposeDecodingTensors(state);
             state = out.state;
           });

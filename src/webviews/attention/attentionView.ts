@@ -36,6 +36,8 @@ export interface HypothesisInput {
   readonly attention: readonly (readonly number[])[];
   /** `[layer][head][outStep][srcPos]` (Transformer). */
   readonly attentionByLayerHead?: readonly (readonly (readonly (readonly number[])[])[])[];
+  /** Per step, the share of the token's probability copied from the source (copying models). */
+  readonly copied?: readonly number[];
 }
 
 export interface AttentionViewInput {
@@ -127,6 +129,12 @@ function hypothesisView(
   } else if (layers > 0) {
     throw new AttentionViewError(`${where}: no per-layer attention while hypothesis 0 has ${layers} layers.`);
   }
+  if (h.copied) {
+    if (h.copied.length !== steps)
+      throw new AttentionViewError(`${where}: ${h.copied.length} copy shares for ${steps} steps.`);
+    const bad = h.copied.find((c) => !(c >= 0 && c <= 1));
+    if (bad !== undefined) throw new AttentionViewError(`${where}: copy share ${bad} is not in 0..1.`);
+  }
   const attention = h.attention.map((row) => [...row]);
   return {
     index,
@@ -138,6 +146,7 @@ function hypothesisView(
     attention,
     rowSums: attention.map((row) => row.reduce((s, w) => s + w, 0)),
     ...(byLayerHead ? { byLayerHead } : {}),
+    ...(h.copied ? { copied: [...h.copied] } : {}),
   };
 }
 

@@ -48,6 +48,11 @@ export interface HypothesisView {
   readonly rowSums: readonly number[];
   /** `[layer][head][outStep][srcPos]`, Transformer only. */
   readonly byLayerHead?: readonly (readonly (readonly (readonly number[])[])[])[];
+  /**
+   * Per row, the share of the token's probability that came from copying a source token through
+   * the attention weights (0..1); models with a copy mechanism only.
+   */
+  readonly copied?: readonly number[];
 }
 
 /** The document range the panel describes, kept so a reloaded panel can find its editor again. */

@@ -1,7 +1,8 @@
 /**
  * The n-best list: rank, length-penalised score at the slider's alpha, total log-probability,
- * and each token with its probability (low-confidence tokens marked). A listbox with a roving
- * tab stop: arrow keys move, Enter or Space selects.
+ * and each token with its probability (low-confidence tokens marked; with a copying model, tokens
+ * mostly copied from the source marked too). A listbox with a roving tab stop: arrow keys move,
+ * Enter or Space selects.
  */
 import type { HypothesisView } from '../../attention/protocol';
 import type { Ranked } from '../../attention/ranking';
@@ -12,6 +13,10 @@ export interface BeamListOptions {
   readonly selected: number;
   readonly lowConfidence: number;
 }
+
+/** A token most of whose probability came from copying it from the source. */
+export const COPIED_SHARE = 0.5;
+const isCopied = (h: HypothesisView, i: number): boolean => (h.copied?.[i] ?? 0) >= COPIED_SHARE;
 
 export function renderBeams(list: HTMLElement, opts: BeamListOptions, onSelect: (index: number) => void): void {
   const focused = document.activeElement instanceof HTMLElement && list.contains(document.activeElement);
@@ -28,15 +33,19 @@ export function renderBeams(list: HTMLElement, opts: BeamListOptions, onSelect: 
     const head = document.createElement('div');
     head.className = 'beam-head';
     const low = h.tokenProbs.filter((p) => p < opts.lowConfidence).length;
-    head.textContent = `#${rank + 1}  score ${r.score.toFixed(3)}  log p ${h.logProb.toFixed(2)}  ${h.length} tokens${low ? `  ${low} low-confidence` : ''}`;
+    const copied = h.tokens.filter((_, i) => isCopied(h, i)).length;
+    head.textContent = `#${rank + 1}  score ${r.score.toFixed(3)}  log p ${h.logProb.toFixed(2)}  ${h.length} tokens${low ? `  ${low} low-confidence` : ''}${h.copied ? `  ${copied} copied` : ''}`;
     const text = document.createElement('div');
     text.className = 'beam-tokens';
     h.tokens.forEach((t, i) => {
       const p = h.tokenProbs[i] ?? 1;
       const s = document.createElement('span');
-      s.className = p < opts.lowConfidence ? 'beam-token low-confidence' : 'beam-token';
+      s.className = `beam-token${p < opts.lowConfidence ? ' low-confidence' : ''}${isCopied(h, i) ? ' copied' : ''}`;
       s.textContent = t;
-      s.title = `p = ${p.toFixed(3)}${p < opts.lowConfidence ? ' (low confidence)' : ''}`;
+      const share = h.copied?.[i];
+      s.title =
+        `p = ${p.toFixed(3)}${p < opts.lowConfidence ? ' (low confidence)' : ''}` +
+        (share === undefined ? '' : `, ${Math.round(share * 100)}% copied from the source`);
       s.dataset['p'] = p.toFixed(3);
       text.append(s);
     });
