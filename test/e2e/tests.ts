@@ -227,7 +227,7 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
-    name: 'with the bundled default model selected, Comment Selection writes a real comment',
+    name: 'with the bundled default model selected, Comment Selection writes a real comment and the attention explorer shows copying',
     async run({ wb, screenshots }) {
       const pickModel = async (label: string): Promise<void> => {
         await wb.runCommand('Seq2Seq: Select Model…');
@@ -260,6 +260,19 @@ export const e2eTests: E2eTest[] = [
       assert.match(doc, /^""".*[A-Za-z]{3,}.*[A-Za-z]{3,}/, `not a comment of words:\n${after}`);
       await wb.page.keyboard.press('Control+z');
       await wb.waitForEditorText((t) => t === before, 10_000);
+      // The attention explorer shows the default model's copy mechanism: each beam says how many
+      // of its tokens were copied from the source (the code or the retrieved neighbour's summary).
+      await wb.clickLine('def distance');
+      await wb.page.keyboard.press('Home');
+      for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Shift+ArrowDown');
+      await wb.page.keyboard.press('Shift+End');
+      await wb.runCommand('Seq2Seq: Show Attention for Selection');
+      const frame = await wb.webviewFrame('#heatmap[data-rows]', 90_000);
+      const head = await frame.locator('.beam-head').first().innerText();
+      console.log(`    default model, best beam: ${head.trim()}`);
+      assert.match(head, /\d+ copied/, 'the beam list does not report copied tokens');
+      screenshots.push(await wb.screenshot('attention-default-model'));
+      await wb.runCommand('View: Close All Editor Groups');
       await pickModel('tiny');
       await wb.page.locator('.statusbar-item', { hasText: 'Seq2Seq: tiny' }).first().waitFor({ timeout: 15_000 });
     },
