@@ -108,7 +108,7 @@ export function writeModelCard(inputs: CardInputs): void {
       : `${String(m.cell).toUpperCase()} encoder-decoder: bidirectional ${String(m.encoderLayers)}-layer encoder, ` +
         `${String(m.decoderLayers)}-layer decoder, ${String(m.attention)} attention, embedding ${String(m.embeddingDim)}, hidden ${String(m.hiddenDim)}` +
         (m.copy
-          ? '; pointer-generator output (See et al. 2017): at every step a learned gate mixes generating a token from the vocabulary with copying one from the source through the attention weights, so identifiers and the neighbour\'s summary can be reproduced word for word'
+          ? "; pointer-generator output (See et al. 2017): at every step a learned gate mixes generating a token from the vocabulary with copying one from the source through the attention weights, so identifiers and the neighbour's summary can be reproduced word for word"
           : '');
   const parameters = Math.round(weightsBytes / 4);
   const card = `# Seq2Seq Studio default model
@@ -161,7 +161,7 @@ ${languageTable(splits)}
     .map(([k, v]) => `${k}/ ${v.toFixed(2)}`)
     .join(
       ', ',
-    )} (mean of both BLEUs on the first ${recipe.selectionPairs ?? 600} validation pairs, decoded as below); \`best/\` is the best greedy validation ${recipe.training?.stopMetric ?? 'sentenceBleu'} of the evaluations every ${recipe.training?.evalEvery ?? 0} steps |
+    )} (mean of both BLEUs, languages weighted equally, on ${recipe.selectionPairs ?? 600} validation pairs shared equally by the languages, decoded as below); \`best/\` is the best greedy validation ${recipe.training?.stopMetric ?? 'sentenceBleu'} of the evaluations every ${recipe.training?.evalEvery ?? 0} steps |
 | backend | ${inputs.backend} (TensorFlow.js), one thread, on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} |
 ${
   log

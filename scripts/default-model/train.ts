@@ -45,17 +45,37 @@ export const MEDIA_MODEL_DIR = path.join(ROOT, 'media', 'models', 'default');
 export interface Recipe extends TrainConfigFile {
   /** Wall-clock cap for training, in minutes; the run stops (and keeps its best checkpoint) when it is reached. */
   readonly maxMinutes: number;
-  /** Validation pairs that decide between the best/ and last/ checkpoints. Default 600. */
+  /**
+   * Validation pairs that decide between the best/ and last/ checkpoints, shared equally by the
+   * languages (the first of each). Default 600.
+   */
   readonly selectionPairs?: number;
 }
 
 export interface CheckpointChoice {
   readonly dir: string;
-  /** Mean of corpus and smoothed sentence BLEU-4 on the selection pairs, per candidate folder. */
+  /**
+   * Per candidate folder: the mean over languages of the mean of corpus and smoothed sentence
+   * BLEU-4 on the selection pairs.
+   */
   readonly scores: Record<string, number>;
 }
 
-/** Scores best/ and last/ on validation pairs (both BLEUs, averaged) and returns the better one. */
+/**
+ * Up to `n` pairs, the same number from each language (a language with fewer gives all it has),
+ * the first of each in split order. A split keeps the corpus order, so its first pairs are often
+ * all one language.
+ */
+export function selectionPairs<R extends Pick<CorpusRecord, 'lang'>>(valid: readonly R[], n: number): R[] {
+  const languages = [...new Set(valid.map((r) => r.lang))].sort();
+  const each = Math.ceil(n / Math.max(1, languages.length));
+  return languages.flatMap((lang) => valid.filter((r) => r.lang === lang).slice(0, each));
+}
+
+/**
+ * Scores best/ and last/ on validation pairs (both BLEUs averaged, languages weighted equally,
+ * as the benchmark judges each language) and returns the better one.
+ */
 export async function selectCheckpoint(runDir: string, valid: readonly CorpusRecord[]): Promise<CheckpointChoice> {
   const candidates = [BEST_DIR, LAST_DIR]
     .map((d) => path.join(runDir, d))
@@ -65,9 +85,9 @@ export async function selectCheckpoint(runDir: string, valid: readonly CorpusRec
   for (const dir of candidates) {
     const runner = await ModelRunner.load(dir);
     try {
-      const rows = scoreSystems(valid, { model: modelPredictions(runner, valid) });
-      const all = rows.find((r) => r.language === 'all')!;
-      scores[path.basename(dir)] = (all.bleu + all.sentenceBleu) / 2;
+      const rows = scoreSystems(valid, { model: modelPredictions(runner, valid) }).filter((r) => r.language !== 'all');
+      scores[path.basename(dir)] =
+        rows.reduce((s, r) => s + (r.bleu + r.sentenceBleu) / 2, 0) / Math.max(1, rows.length);
     } finally {
       runner.dispose();
     }
@@ -193,7 +213,7 @@ async function main(): Promise<void> {
 
   // 3. Keep best/ or last/, whichever scores higher on validation pairs decoded as the extension
   // decodes (the in-training evaluation is greedy and small, so its "best" is noisy).
-  const selection = await selectCheckpoint(runDir, splits.valid.slice(0, recipe.selectionPairs ?? 600));
+  const selection = await selectCheckpoint(runDir, selectionPairs(splits.valid, recipe.selectionPairs ?? 600));
   const modelDir = selection.dir;
 
   // 4. Score on the held-out test split.

@@ -5,7 +5,7 @@ import * as path from 'path';
 
 import { languagesNotWon, qualityTable, scoreSystems } from '../../bench/quality/quality';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
-import { installModel, selectCheckpoint } from '../../scripts/default-model/train';
+import { installModel, selectCheckpoint, selectionPairs } from '../../scripts/default-model/train';
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
 import { selectBackend } from '../../src/core/backend';
 import { loadModel, saveModel } from '../../src/core/checkpoint';
@@ -167,6 +167,19 @@ describe('default model: recipe pieces', () => {
       '{"v":2}',
       'a failed install keeps the model',
     );
+  });
+
+  it('shares the checkpoint-selection pairs equally by language, however the split is ordered', () => {
+    const valid = [
+      ...Array.from({ length: 5 }, (_, i) => ({ lang: 'javascript' as const, i })),
+      ...Array.from({ length: 2 }, (_, i) => ({ lang: 'python' as const, i })),
+    ];
+    assert.deepStrictEqual(
+      selectionPairs(valid, 4).map((r) => `${r.lang} ${r.i}`),
+      ['javascript 0', 'javascript 1', 'python 0', 'python 1'],
+    );
+    // A language with fewer pairs gives all it has.
+    assert.strictEqual(selectionPairs(valid, 8).length, 6);
   });
 
   it('keeps the checkpoint that decodes validation pairs better, and says so with both scores', async function () {
