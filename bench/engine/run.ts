@@ -8,7 +8,8 @@
  * ratios taken in the same run). Flags:
  *   --steps N       timed training steps per model (default 5, after one warm-up step)
  *   --sentences N   decode latency sample size (default 20)
- *   --models a,b    gru,transformer (default both)
+ *   --models a,b    gru,gru-copy,transformer (default all three; gru-copy is the GRU with the copy
+ *                   mechanism of the default model, reported as a ratio to the plain GRU)
  *   --backends ...  wasm,cpu,tensorflow,wasm-stock (default wasm,tensorflow; cpu and the stock
  *                   wasm kernels are slow: cpu never finished a GRU step in 200 s here)
  *   --cpu-timeout-s N  give the cpu backend this long per model before it is reported skipped
@@ -36,21 +37,24 @@ const VOCAB = 4000;
 const DECODE_SRC = 100;
 const DECODE_LEN = 30;
 
-type ModelName = 'gru' | 'transformer';
+type ModelName = 'gru' | 'gru-copy' | 'transformer';
 type BenchBackend = BackendName | 'wasm-stock';
 
+const GRU: Partial<ModelConfig> = {
+  arch: 'rnn',
+  cell: 'gru',
+  attention: 'luong-general',
+  embeddingDim: 128,
+  hiddenDim: 256,
+  encoderLayers: 1,
+  decoderLayers: 1,
+  bidirectional: true,
+  dropout: 0.1,
+};
+
 const CONFIGS: Record<ModelName, Partial<ModelConfig>> = {
-  gru: {
-    arch: 'rnn',
-    cell: 'gru',
-    attention: 'luong-general',
-    embeddingDim: 128,
-    hiddenDim: 256,
-    encoderLayers: 1,
-    decoderLayers: 1,
-    bidirectional: true,
-    dropout: 0.1,
-  },
+  gru: GRU,
+  'gru-copy': { ...GRU, copy: true },
   transformer: {
     arch: 'transformer',
     dModel: 256,
@@ -225,6 +229,8 @@ interface TorchResult {
   rssMb: number;
   gru?: EngineResult;
   transformer?: EngineResult;
+  /** Never set: the reference has no copy mechanism. */
+  'gru-copy'?: EngineResult;
 }
 
 function runTorch(models: ModelName[]): TorchResult | string {
@@ -258,7 +264,7 @@ function fmt(n: number | undefined, digits = 0): string {
 }
 
 async function parent(): Promise<void> {
-  const models = (flag('models') ?? 'gru,transformer').split(',') as ModelName[];
+  const models = (flag('models') ?? 'gru,gru-copy,transformer').split(',') as ModelName[];
   const backends = (flag('backends') ?? 'wasm,tensorflow').split(',') as BenchBackend[];
   const rows: { model: ModelName; engine: string; r: EngineResult | string }[] = [];
   const torch = process.argv.includes('--no-torch') ? 'skipped (--no-torch)' : runTorch(models);
@@ -302,6 +308,15 @@ async function parent(): Promise<void> {
       }
       console.log(`  kernel calls in total: ${r.profile.reduce((a, k) => a + k.calls, 0)}`);
     }
+  }
+  for (const backend of backends) {
+    const find = (m: ModelName) => rows.find((r) => r.model === m && r.engine === `tfjs ${backend}`)?.r;
+    const [plain, copying] = [find('gru'), find('gru-copy')];
+    if (typeof plain === 'object' && typeof copying === 'object')
+      console.log(
+        `copy mechanism on ${backend}: training step ${(copying.stepMs / plain.stepMs).toFixed(2)}x the plain GRU's, ` +
+          `beam-4 decode p50 ${fmt((copying.beam4?.p50 ?? NaN) / (plain.beam4?.p50 ?? NaN), 2)}x`,
+      );
   }
   const out = flag('json');
   if (out) fs.writeFileSync(out, JSON.stringify({ rows, torch }, null, 2));
