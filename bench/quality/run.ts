@@ -6,7 +6,8 @@
  * The corpus is `.cache/default-model/corpus.jsonl` when `npm run train:default` left one; else it
  * is mined again from the pinned sources (seconds). The split is the model's own: its seed is read
  * from the model's config.json, and the recipe's fractions are used, so the test pairs are ones
- * the model never trained on. Flags: --model <dir>, --corpus <file>, --limit N (first N pairs),
+ * the model never trained on. Flags: --model <dir>, --corpus <file>, --limit N (N pairs shared
+ * equally by the languages),
  * --beam N, --length-penalty A, --split valid (choose decoding settings on the validation split,
  * never on the test split), --json <file>.
  */
@@ -18,7 +19,7 @@ import { Command } from 'commander';
 import { selectBackend } from '../../src/core/backend';
 import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
-import { MEDIA_MODEL_DIR, readRecipe } from '../../scripts/default-model/train';
+import { MEDIA_MODEL_DIR, readRecipe, selectionPairs } from '../../scripts/default-model/train';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
 import { benchmarkModel, EXTENSION_DECODING, languagesNotWon, qualityTable } from './quality';
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const opts = new Command()
     .option('--model <dir>', 'model folder', MEDIA_MODEL_DIR)
     .option('--corpus <file>', 'corpus (default: the one train:default mined, else mined now)')
-    .option('--limit <n>', 'score only the first n test pairs')
+    .option('--limit <n>', 'score only n pairs, shared equally by the languages (the first of each)')
     .option('--beam <n>', 'beam size', String(EXTENSION_DECODING.beamSize))
     .option('--length-penalty <a>', 'GNMT length penalty', String(EXTENSION_DECODING.lengthPenalty))
     .option('--split <name>', 'test, or valid to choose decoding settings without looking at the test split', 'test')
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
         'Score with the corpus the model was trained on (--corpus), or pass --force to score anyway.',
     );
   const held = opts.split === 'valid' ? splits.valid : splits.test;
-  const test = opts.limit ? held.slice(0, Number(opts.limit)) : held;
+  const test = opts.limit ? selectionPairs(held, Number(opts.limit)) : held;
   log(`${records.length} pairs; scoring ${test.length} ${opts.split} pairs (split seed ${seed})`);
 
   const decoding = { ...EXTENSION_DECODING, beamSize: Number(opts.beam), lengthPenalty: Number(opts.lengthPenalty) };
