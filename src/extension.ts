@@ -10,7 +10,7 @@ import { showAttention } from './commands/attentionCommand';
 import { commentSelection, generateCode, type CommentServices } from './commands/commentCommands';
 import { showEngineStatus } from './commands/engineCommands';
 import { ActiveModel, deleteModel, describe, exportModel, importModel, selectModel } from './commands/modelCommands';
-import { notAvailableYet } from './commands/notAvailable';
+import { evaluateModel } from './commands/evaluateCommand';
 import { fineTune, showDashboard, stopTraining, type TrainingServices } from './commands/trainingCommands';
 import { PREVIEW_SCHEME, PreviewProvider, translateSelection } from './commands/translateCommand';
 import { DocCommentLensProvider } from './host/codeLens';
@@ -22,9 +22,6 @@ import { ModelStore } from './host/modelStore';
 import { registerAttentionPanelSerializer } from './webviews/attention/panel';
 import { DashboardFeed } from './webviews/dashboard/feed';
 import { registerDashboardSerializer } from './webviews/dashboard/panel';
-
-/** Commands contributed in package.json whose features arrive later. */
-const PENDING: ReadonlyArray<readonly [string, string]> = [['seq2seq.evaluateModel', 'Evaluate Model']];
 
 /** A locator that loads tree-sitter on first use. */
 function lazyLocator(ctx: Seq2SeqContext): FunctionLocator & vscode.Disposable {
@@ -80,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
   register('seq2seq.stopTraining', stopTraining(training));
   register('seq2seq.showDashboard', showDashboard(ctx, training));
   context.subscriptions.push(registerDashboardSerializer(context, training.feed), { dispose: () => feed?.dispose() });
-  for (const [id, title] of PENDING) register(id, notAvailableYet(title));
+  register('seq2seq.evaluateModel', evaluateModel(ctx, { engine, active }));
 
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),

@@ -1,25 +1,12 @@
 /**
  * The quality benchmark behind `npm run bench:quality` and the default model's card: a model and
- * the two baselines of baselines.ts scored on the same held-out test split, per language, with
- * corpus BLEU-4, smoothed sentence BLEU-4 and exact match (src/training/bleu.ts: lower-cased,
- * `[\w]+|[^\s\w]` tokens; references are the full first-sentence summaries).
+ * the two baselines of src/data/retrieval.ts decoded on the same held-out test split, then scored
+ * per language by src/training/quality.ts.
  */
 import type { CorpusRecord } from '../../src/data/dataset';
 import { ModelRunner } from '../../src/inference/modelRunner';
-import { averageSentenceBleu, corpusBleuText, exactMatch } from '../../src/training/bleu';
+import { scoreSystems, type QualityRow } from '../../src/training/quality';
 import { nameBaseline, retrievalBaseline } from '../../src/data/retrieval';
-
-export interface QualityRow {
-  readonly language: string;
-  readonly system: string;
-  readonly count: number;
-  /** Corpus BLEU-4, 0-100. */
-  readonly bleu: number;
-  /** Mean smoothed sentence BLEU-4, 0-100. */
-  readonly sentenceBleu: number;
-  /** Exact match after lower-casing and tokenizing, 0-100. */
-  readonly exactMatch: number;
-}
 
 export interface DecodeSettings {
   readonly beamSize: number;
@@ -56,57 +43,6 @@ export function baselinePredictions(
     ),
     name: test.map((r) => nameBaseline(r.name)),
   };
-}
-
-/** Scores each system per language and over all languages ('all'). */
-export function scoreSystems(
-  test: readonly CorpusRecord[],
-  systems: Readonly<Record<string, readonly string[]>>,
-): QualityRow[] {
-  const languages = [...new Set(test.map((r) => r.lang))].sort();
-  const rows: QualityRow[] = [];
-  for (const language of [...languages, 'all']) {
-    const idx = test.map((r, i) => (language === 'all' || r.lang === language ? i : -1)).filter((i) => i >= 0);
-    const refs = idx.map((i) => test[i]!.summary);
-    for (const [system, outputs] of Object.entries(systems)) {
-      if (outputs.length !== test.length)
-        throw new Error(`${system} has ${outputs.length} outputs for ${test.length} pairs`);
-      const hyps = idx.map((i) => outputs[i]!);
-      rows.push({
-        language,
-        system,
-        count: idx.length,
-        bleu: 100 * corpusBleuText(hyps, refs),
-        sentenceBleu: 100 * averageSentenceBleu(hyps, refs),
-        exactMatch: 100 * exactMatch(hyps, refs),
-      });
-    }
-  }
-  return rows;
-}
-
-/** A Markdown table of the rows. */
-export function qualityTable(rows: readonly QualityRow[]): string {
-  const lines = [
-    '| language | system | pairs | corpus BLEU-4 | smoothed BLEU-4 | exact match % |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
-  ];
-  for (const r of rows)
-    lines.push(
-      `| ${r.language} | ${r.system} | ${r.count} | ${r.bleu.toFixed(2)} | ${r.sentenceBleu.toFixed(2)} | ${r.exactMatch.toFixed(1)} |`,
-    );
-  return lines.join('\n');
-}
-
-/** Languages where `system` does not beat every other system on both BLEUs (empty: it wins everywhere). */
-export function languagesNotWon(rows: readonly QualityRow[], system: string): string[] {
-  const out: string[] = [];
-  for (const language of new Set(rows.map((r) => r.language))) {
-    const mine = rows.find((r) => r.language === language && r.system === system);
-    const others = rows.filter((r) => r.language === language && r.system !== system);
-    if (!mine || others.some((o) => o.bleu >= mine.bleu || o.sentenceBleu >= mine.sentenceBleu)) out.push(language);
-  }
-  return out;
 }
 
 export interface BenchmarkResult {

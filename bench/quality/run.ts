@@ -19,9 +19,10 @@ import { Command } from 'commander';
 import { selectBackend } from '../../src/core/backend';
 import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
-import { MEDIA_MODEL_DIR, readRecipe, selectionPairs } from '../../scripts/default-model/train';
+import { MEDIA_MODEL_DIR, readRecipe } from '../../scripts/default-model/train';
+import { languagesNotWon, perLanguageSample, qualityTable } from '../../src/training/quality';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
-import { benchmarkModel, EXTENSION_DECODING, languagesNotWon, qualityTable } from './quality';
+import { benchmarkModel, EXTENSION_DECODING } from './quality';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
         'Score with the corpus the model was trained on (--corpus), or pass --force to score anyway.',
     );
   const held = opts.split === 'valid' ? splits.valid : splits.test;
-  const test = opts.limit ? selectionPairs(held, Number(opts.limit)) : held;
+  const test = opts.limit ? perLanguageSample(held, Number(opts.limit)) : held;
   log(`${records.length} pairs; scoring ${test.length} ${opts.split} pairs (split seed ${seed})`);
 
   const decoding = { ...EXTENSION_DECODING, beamSize: Number(opts.beam), lengthPenalty: Number(opts.lengthPenalty) };

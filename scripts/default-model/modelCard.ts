@@ -10,7 +10,8 @@ import * as path from 'path';
 
 import type { CorpusRecord } from '../../src/data/dataset';
 import { countByLanguage } from '../../src/data/corpus';
-import { type DecodeSettings, languagesNotWon, qualityTable, type QualityRow } from '../../bench/quality/quality';
+import type { DecodeSettings } from '../../bench/quality/quality';
+import { languagesNotWon, qualityTable, type QualityRow } from '../../src/training/quality';
 import type { CheckpointChoice, Recipe } from './train';
 import type { CorpusSource, MinedCorpus } from './sources';
 

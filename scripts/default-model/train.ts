@@ -27,14 +27,8 @@ import type { TrainerEvent } from '../../src/training/events';
 import { MEMORY_FILE, prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { progressLine } from '../../src/cli/trainCommands';
-import {
-  benchmarkModel,
-  EXTENSION_DECODING,
-  languagesNotWon,
-  modelPredictions,
-  qualityTable,
-  scoreSystems,
-} from '../../bench/quality/quality';
+import { languagesNotWon, perLanguageSample, qualityTable, scoreSystems } from '../../src/training/quality';
+import { benchmarkModel, EXTENSION_DECODING, modelPredictions } from '../../bench/quality/quality';
 import { writeModelCard, type CardInputs } from './modelCard';
 import { defaultSources, mineSources } from './sources';
 
@@ -59,17 +53,6 @@ export interface CheckpointChoice {
    * BLEU-4 on the selection pairs.
    */
   readonly scores: Record<string, number>;
-}
-
-/**
- * Up to `n` pairs, the same number from each language (a language with fewer gives all it has),
- * the first of each in split order. A split keeps the corpus order, so its first pairs are often
- * all one language.
- */
-export function selectionPairs<R extends Pick<CorpusRecord, 'lang'>>(valid: readonly R[], n: number): R[] {
-  const languages = [...new Set(valid.map((r) => r.lang))].sort();
-  const each = Math.ceil(n / Math.max(1, languages.length));
-  return languages.flatMap((lang) => valid.filter((r) => r.lang === lang).slice(0, each));
 }
 
 /**
@@ -213,7 +196,7 @@ async function main(): Promise<void> {
 
   // 3. Keep best/ or last/, whichever scores higher on validation pairs decoded as the extension
   // decodes (the in-training evaluation is greedy and small, so its "best" is noisy).
-  const selection = await selectCheckpoint(runDir, selectionPairs(splits.valid, recipe.selectionPairs ?? 600));
+  const selection = await selectCheckpoint(runDir, perLanguageSample(splits.valid, recipe.selectionPairs ?? 600));
   const modelDir = selection.dir;
 
   // 4. Score on the held-out test split.

@@ -13,6 +13,7 @@ import type { Seq2SeqContext } from '../context';
 import type { EngineHost } from '../host/engineHost';
 import type { ModelEntry } from '../host/modelStore';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
+import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import type { TrainConfigFile } from '../training/job';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
 import { DashboardPanel } from '../webviews/dashboard/panel';
@@ -66,17 +67,6 @@ function trainingSettings(): { config: TrainConfigFile; summary: Record<string, 
   return { config, summary };
 }
 
-function excludeGlobs(): string[] {
-  const own = vscode.workspace.getConfiguration('seq2seq.corpus').get<string[]>('exclude', []);
-  const files = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude', {});
-  return [
-    ...own,
-    ...Object.entries(files)
-      .filter(([, on]) => on === true)
-      .map(([glob]) => glob.replace(/^\*\*\//, '**/')),
-  ];
-}
-
 export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
   return async (): Promise<void> => {
     if (running) {
@@ -92,52 +82,15 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
     }
     const base = services.active.current();
     const client = await services.engine.worker();
-    const { Mine, MineProgress, TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =
+    const { TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =
       await import('../worker/protocol');
     const storage = ctx.extension.globalStorageUri.fsPath;
     const runId = new Date().toISOString().replace(/[:.]/g, '-');
-    const corpusSettings = vscode.workspace.getConfiguration('seq2seq.corpus');
 
     // 1. Mine, in the worker, with a cancellable progress notification.
-    const mined = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: 'Seq2Seq: finding documented functions',
-        cancellable: true,
-      },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        const events = client.onEvent(MineProgress, (p) =>
-          progress.report({ message: `${p.files} files, ${p.pairs} pairs — ${path.basename(p.file)}` }),
-        );
-        try {
-          return await client.request(
-            Mine,
-            {
-              roots: folders.map((f) => f.uri.fsPath),
-              include: corpusSettings.get<string[]>('include', []),
-              exclude: excludeGlobs(),
-              maxFileBytes: corpusSettings.get<number>('maxFileSizeKb', 512) * 1024,
-              out: path.join(storage, 'runs', runId, 'corpus.jsonl'),
-            },
-            abort.signal,
-          );
-        } catch (e) {
-          if (!abort.signal.aborted)
-            void vscode.window.showErrorMessage(`Seq2Seq: mining failed: ${(e as Error).message}`);
-          return undefined;
-        } finally {
-          events.dispose();
-          sub.dispose();
-        }
-      },
-    );
+    const mined = await mineWorkspace(client, path.join(storage, 'runs', runId, 'corpus.jsonl'));
     if (!mined) return;
-    const perLanguage = Object.entries(mined.perLanguage)
-      .sort((a, b) => b[1] - a[1])
-      .map(([lang, n]) => `${lang} ${n}`)
-      .join(', ');
+    const perLanguage = perLanguageSummary(mined.perLanguage);
     if (mined.pairs < MIN_PAIRS) {
       void vscode.window.showWarningMessage(
         `Seq2Seq: only ${mined.pairs} documented functions found in ${mined.files} files (${perLanguage || 'none'}); fine-tuning needs at least ${MIN_PAIRS}. Check the seq2seq.corpus.include/exclude settings.`,

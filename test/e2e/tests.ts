@@ -278,11 +278,22 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
-    name: 'a command whose feature is not built yet says so honestly',
-    async run({ wb }) {
+    name: 'Evaluate Model scores the active model on the workspace and opens a report',
+    async run({ wb, screenshots }) {
+      await wb.runCommand('View: Close All Editor Groups');
+      const started = Date.now();
       await wb.runCommand('Seq2Seq: Evaluate Model');
-      const text = await wb.notification(/not available yet/);
-      assert.match(text, /Evaluate Model/);
+      const report = await wb.waitForEditorText(
+        (t) => t.includes('# Seq2Seq: evaluation of') && /\| all \| name \|/.test(t),
+        120_000,
+      );
+      console.log(`    evaluation report after ${Date.now() - started} ms`);
+      screenshots.push(await wb.screenshot('evaluate-model'));
+      assert.match(report, /documented functions in \d+ files \(.*python \d+/);
+      // One row per system and language, with numbers in every score column.
+      for (const system of ['model', 'name'])
+        assert.match(report, new RegExp(`\\| python \\| ${system} \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\|`));
+      await wb.runCommand('View: Close All Editor Groups');
     },
   },
 ];

@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { languagesNotWon, qualityTable, scoreSystems } from '../../bench/quality/quality';
+import { languagesNotWon, perLanguageSample, qualityTable, scoreSystems } from '../../src/training/quality';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
-import { installModel, selectCheckpoint, selectionPairs } from '../../scripts/default-model/train';
+import { installModel, selectCheckpoint } from '../../scripts/default-model/train';
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
 import { selectBackend } from '../../src/core/backend';
 import { loadModel, saveModel } from '../../src/core/checkpoint';
@@ -175,11 +175,11 @@ describe('default model: recipe pieces', () => {
       ...Array.from({ length: 2 }, (_, i) => ({ lang: 'python' as const, i })),
     ];
     assert.deepStrictEqual(
-      selectionPairs(valid, 4).map((r) => `${r.lang} ${r.i}`),
+      perLanguageSample(valid, 4).map((r) => `${r.lang} ${r.i}`),
       ['javascript 0', 'javascript 1', 'python 0', 'python 1'],
     );
     // A language with fewer pairs gives all it has.
-    assert.strictEqual(selectionPairs(valid, 8).length, 6);
+    assert.strictEqual(perLanguageSample(valid, 8).length, 6);
   });
 
   it('keeps the checkpoint that decodes validation pairs better, and says so with both scores', async function () {

@@ -1,0 +1,73 @@
+/**
+ * Mining the open workspace's documented functions, shared by Fine-tune on Workspace and Evaluate
+ * Model: runs in the worker (`.gitignore`, `files.exclude` and the `seq2seq.corpus.*` globs
+ * honoured) behind a cancellable progress notification.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { EngineWorkerClient } from '../worker/client';
+import type { MineResult } from '../worker/protocol';
+
+/** The globs mining skips: `seq2seq.corpus.exclude` and the enabled `files.exclude` entries. */
+function excludeGlobs(): string[] {
+  const own = vscode.workspace.getConfiguration('seq2seq.corpus').get<string[]>('exclude', []);
+  const files = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude', {});
+  return [
+    ...own,
+    ...Object.entries(files)
+      .filter(([, on]) => on === true)
+      .map(([glob]) => glob.replace(/^\*\*\//, '**/')),
+  ];
+}
+
+/**
+ * Mines every workspace folder into the JSONL file `out`; undefined when cancelled or failed
+ * (a failure is shown to the user).
+ */
+export async function mineWorkspace(client: EngineWorkerClient, out: string): Promise<MineResult | undefined> {
+  const { Mine, MineProgress } = await import('../worker/protocol');
+  const corpusSettings = vscode.workspace.getConfiguration('seq2seq.corpus');
+  const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  return vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: 'Seq2Seq: finding documented functions',
+      cancellable: true,
+    },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      const events = client.onEvent(MineProgress, (p) =>
+        progress.report({ message: `${p.files} files, ${p.pairs} pairs — ${path.basename(p.file)}` }),
+      );
+      try {
+        return await client.request(
+          Mine,
+          {
+            roots,
+            include: corpusSettings.get<string[]>('include', []),
+            exclude: excludeGlobs(),
+            maxFileBytes: corpusSettings.get<number>('maxFileSizeKb', 512) * 1024,
+            out,
+          },
+          abort.signal,
+        );
+      } catch (e) {
+        if (!abort.signal.aborted)
+          void vscode.window.showErrorMessage(`Seq2Seq: mining failed: ${(e as Error).message}`);
+        return undefined;
+      } finally {
+        events.dispose();
+        sub.dispose();
+      }
+    },
+  );
+}
+
+/** `python 12, javascript 3`, most first. */
+export function perLanguageSummary(perLanguage: Readonly<Record<string, number>>): string {
+  return Object.entries(perLanguage)
+    .sort((a, b) => b[1] - a[1])
+    .map(([lang, n]) => `${lang} ${n}`)
+    .join(', ');
+}

@@ -1,0 +1,82 @@
+/**
+ * Quality scores of code→comment systems on the same pairs, per language and overall: corpus
+ * BLEU-4, smoothed sentence BLEU-4 and exact match (bleu.ts: lower-cased `[\w]+|[^\s\w]` tokens;
+ * references are the full first-sentence summaries). Pure: used by `npm run bench:quality`, the
+ * default model's card and the extension's Evaluate Model command.
+ */
+import type { CorpusRecord } from '../data/dataset';
+import { averageSentenceBleu, corpusBleuText, exactMatch } from './bleu';
+
+export interface QualityRow {
+  readonly language: string;
+  readonly system: string;
+  readonly count: number;
+  /** Corpus BLEU-4, 0-100. */
+  readonly bleu: number;
+  /** Mean smoothed sentence BLEU-4, 0-100. */
+  readonly sentenceBleu: number;
+  /** Exact match after lower-casing and tokenizing, 0-100. */
+  readonly exactMatch: number;
+}
+
+/** Scores each system per language and over all languages ('all'). */
+export function scoreSystems(
+  test: readonly CorpusRecord[],
+  systems: Readonly<Record<string, readonly string[]>>,
+): QualityRow[] {
+  const languages = [...new Set(test.map((r) => r.lang))].sort();
+  const rows: QualityRow[] = [];
+  for (const language of [...languages, 'all']) {
+    const idx = test.map((r, i) => (language === 'all' || r.lang === language ? i : -1)).filter((i) => i >= 0);
+    const refs = idx.map((i) => test[i]!.summary);
+    for (const [system, outputs] of Object.entries(systems)) {
+      if (outputs.length !== test.length)
+        throw new Error(`${system} has ${outputs.length} outputs for ${test.length} pairs`);
+      const hyps = idx.map((i) => outputs[i]!);
+      rows.push({
+        language,
+        system,
+        count: idx.length,
+        bleu: 100 * corpusBleuText(hyps, refs),
+        sentenceBleu: 100 * averageSentenceBleu(hyps, refs),
+        exactMatch: 100 * exactMatch(hyps, refs),
+      });
+    }
+  }
+  return rows;
+}
+
+/** A Markdown table of the rows. */
+export function qualityTable(rows: readonly QualityRow[]): string {
+  const lines = [
+    '| language | system | pairs | corpus BLEU-4 | smoothed BLEU-4 | exact match % |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows)
+    lines.push(
+      `| ${r.language} | ${r.system} | ${r.count} | ${r.bleu.toFixed(2)} | ${r.sentenceBleu.toFixed(2)} | ${r.exactMatch.toFixed(1)} |`,
+    );
+  return lines.join('\n');
+}
+
+/** Languages where `system` does not beat every other system on both BLEUs (empty: it wins everywhere). */
+export function languagesNotWon(rows: readonly QualityRow[], system: string): string[] {
+  const out: string[] = [];
+  for (const language of new Set(rows.map((r) => r.language))) {
+    const mine = rows.find((r) => r.language === language && r.system === system);
+    const others = rows.filter((r) => r.language === language && r.system !== system);
+    if (!mine || others.some((o) => o.bleu >= mine.bleu || o.sentenceBleu >= mine.sentenceBleu)) out.push(language);
+  }
+  return out;
+}
+
+/**
+ * Up to `n` pairs, the same number from each language (a language with fewer gives all it has),
+ * the first of each in the given order. A split keeps the corpus order, so its first pairs are
+ * often all one language.
+ */
+export function perLanguageSample<R extends Pick<CorpusRecord, 'lang'>>(pairs: readonly R[], n: number): R[] {
+  const languages = [...new Set(pairs.map((r) => r.lang))].sort();
+  const each = Math.ceil(n / Math.max(1, languages.length));
+  return languages.flatMap((lang) => pairs.filter((r) => r.lang === lang).slice(0, each));
+}
