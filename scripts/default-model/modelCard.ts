@@ -191,7 +191,11 @@ ${qualityTable(rows)}
 - The comments are short first-sentence summaries in the style of the sources (three.js, lodash, webpack, ESLint, the Python standard library). The model does not write @param/@returns tags.
 - Comment→code output is weak: a few million parameters trained for ${recipe.maxMinutes} minutes cannot write correct code. It suggests a shape to start from.
 - The model sees the first ${String(m.maxSrcLen)} tokens of a function; what a long function does further down is invisible to it.
-- It repeats phrasing common in its sources and can be confidently wrong. Read what it writes.
+- It repeats phrasing common in its sources and can be confidently wrong. Read what it writes.${
+    m.copy
+      ? "\n- It can copy the summary of a similar but different function (the retrieved neighbour) word for word. Show Attention for Selection marks the tokens it copied and shows the neighbour's words among the source tokens."
+      : ''
+  }
 `;
   fs.writeFileSync(path.join(modelDir, 'MODEL.md'), card);
   fs.writeFileSync(
