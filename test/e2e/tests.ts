@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CodeServer } from './codeServer';
 import { REPO_ROOT } from './codeServer';
+import type { Frame } from 'playwright-core';
 import type { Workbench } from './workbench';
 
 export interface E2eContext {
@@ -39,6 +40,16 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json')
 const HIDDEN_UNTIL_CONTEXT = new Set(
   manifest.contributes.menus.commandPalette.filter((m) => /^seq2seq\.\w+$/.test(m.when)).map((m) => m.command),
 );
+
+/** Selects `distance()` in geometry.py (its first four lines) and opens the attention explorer on it. */
+async function showAttentionForDistance(wb: Workbench): Promise<Frame> {
+  await wb.clickLine('def distance');
+  await wb.page.keyboard.press('Home');
+  for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Shift+ArrowDown');
+  await wb.page.keyboard.press('Shift+End');
+  await wb.runCommand('Seq2Seq: Show Attention for Selection');
+  return wb.webviewFrame('#heatmap[data-rows]', 90_000);
+}
 
 export const e2eTests: E2eTest[] = [
   {
@@ -151,12 +162,7 @@ export const e2eTests: E2eTest[] = [
     name: 'Show Attention draws the heatmap and hovering an output token highlights the source in the editor',
     async run({ wb, screenshots }) {
       await wb.openFile('geometry.py');
-      await wb.clickLine('def distance');
-      await wb.page.keyboard.press('Home');
-      for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Shift+ArrowDown');
-      await wb.page.keyboard.press('Shift+End');
-      await wb.runCommand('Seq2Seq: Show Attention for Selection');
-      const frame = await wb.webviewFrame('#heatmap[data-rows]', 90_000);
+      const frame = await showAttentionForDistance(wb);
       const heatmap = frame.locator('#heatmap');
       const rows = Number(await heatmap.getAttribute('data-rows'));
       const cols = Number(await heatmap.getAttribute('data-cols'));
@@ -262,12 +268,7 @@ export const e2eTests: E2eTest[] = [
       await wb.waitForEditorText((t) => t === before, 10_000);
       // The attention explorer shows the default model's copy mechanism: each beam says how many
       // of its tokens were copied from the source (the code or the retrieved neighbour's summary).
-      await wb.clickLine('def distance');
-      await wb.page.keyboard.press('Home');
-      for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Shift+ArrowDown');
-      await wb.page.keyboard.press('Shift+End');
-      await wb.runCommand('Seq2Seq: Show Attention for Selection');
-      const frame = await wb.webviewFrame('#heatmap[data-rows]', 90_000);
+      const frame = await showAttentionForDistance(wb);
       const head = await frame.locator('.beam-head').first().innerText();
       console.log(`    default model, best beam: ${head.trim()}`);
       assert.match(head, /\d+ copied/, 'the beam list does not report copied tokens');
