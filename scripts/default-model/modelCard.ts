@@ -92,6 +92,25 @@ function languageTable(splits: CardInputs['splits']): string {
   return lines.join('\n');
 }
 
+/** Where the model loses, the reason the rows show: short outputs (brevity penalty) or retrieval's verbatim templates. */
+function whyNotWon(rows: readonly QualityRow[], notWon: readonly string[], minutes: number): string {
+  const model = (language: string) => rows.find((r) => r.language === language && r.system === 'model');
+  const bm25 = (language: string) => rows.find((r) => r.language === language && r.system === 'bm25');
+  const parts: string[] = [];
+  for (const language of notWon.filter((l) => l !== 'all')) {
+    const m = model(language);
+    const b = bm25(language);
+    if (!m || !b) continue;
+    const brevity = m.lengthRatio < 1 ? Math.exp(1 - 1 / m.lengthRatio) : 1;
+    const wins =
+      m.sentenceBleu > b.sentenceBleu ? 'beats BM25 on smoothed BLEU-4 but not on corpus BLEU-4' : 'loses to BM25';
+    parts.push(
+      `In ${language} it ${wins}; its comments are ${m.lengthRatio.toFixed(2)}× the reference length (BM25's ${b.lengthRatio.toFixed(2)}×), so corpus BLEU's brevity penalty multiplies its score by ${brevity.toFixed(2)}.`,
+    );
+  }
+  return `${parts.join(' ')} Retrieval returns whole human-written summaries, often templates repeated across files, verbatim; this model, trained for ${minutes} minutes on one core, writes shorter ones.`;
+}
+
 export function writeModelCard(inputs: CardInputs): void {
   const { recipe, sources, mined, splits, modelDir, rows, decoding } = inputs;
   const config = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as {
@@ -182,7 +201,7 @@ ${qualityTable(rows)}
 - ${
     notWon.length === 0
       ? 'The model beats both baselines on both BLEU variants in every language.'
-      : `The model does **not** beat both baselines on both BLEU variants in: ${notWon.join(', ')}. Where BM25 scores higher, the training set holds near-copies of the test functions' comments (templated documentation), which retrieval returns verbatim; this model, trained for ${recipe.maxMinutes} minutes on one core, has not learned to reproduce them as reliably.`
+      : `The model does **not** beat both baselines on both BLEU variants in: ${notWon.join(', ')}. ${whyNotWon(rows, notWon, recipe.maxMinutes)}`
   }
 
 ## Known limitations

@@ -100,6 +100,7 @@ export function installModel(from: string, target: string, files: readonly strin
   const old = fs.existsSync(target) ? `${target}.old-${process.pid}` : undefined;
   if (old) fs.renameSync(target, old);
   fs.renameSync(tmp, target);
+  fs.chmodSync(target, 0o755); // mkdtemp makes it private; the extension's users must read it
   if (old) fs.rmSync(old, { recursive: true, force: true });
 }
 

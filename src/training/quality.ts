@@ -5,7 +5,7 @@
  * default model's card and the extension's Evaluate Model command.
  */
 import type { CorpusRecord } from '../data/dataset';
-import { averageSentenceBleu, corpusBleuText, exactMatch } from './bleu';
+import { averageSentenceBleu, bleuTokens, corpusBleuText, exactMatch } from './bleu';
 
 export interface QualityRow {
   readonly language: string;
@@ -17,6 +17,11 @@ export interface QualityRow {
   readonly sentenceBleu: number;
   /** Exact match after lower-casing and tokenizing, 0-100. */
   readonly exactMatch: number;
+  /**
+   * Output tokens over reference tokens, summed over the pairs: below 1, corpus BLEU's brevity
+   * penalty `exp(1 - 1 / ratio)` scales the score down.
+   */
+  readonly lengthRatio: number;
 }
 
 /** Scores each system per language and over all languages ('all'). */
@@ -40,21 +45,24 @@ export function scoreSystems(
         bleu: 100 * corpusBleuText(hyps, refs),
         sentenceBleu: 100 * averageSentenceBleu(hyps, refs),
         exactMatch: 100 * exactMatch(hyps, refs),
+        lengthRatio: tokenCount(hyps) / Math.max(1, tokenCount(refs)),
       });
     }
   }
   return rows;
 }
 
+const tokenCount = (texts: readonly string[]): number => texts.reduce((n, t) => n + bleuTokens(t).length, 0);
+
 /** A Markdown table of the rows. */
 export function qualityTable(rows: readonly QualityRow[]): string {
   const lines = [
-    '| language | system | pairs | corpus BLEU-4 | smoothed BLEU-4 | exact match % |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    '| language | system | pairs | corpus BLEU-4 | smoothed BLEU-4 | exact match % | length ratio |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows)
     lines.push(
-      `| ${r.language} | ${r.system} | ${r.count} | ${r.bleu.toFixed(2)} | ${r.sentenceBleu.toFixed(2)} | ${r.exactMatch.toFixed(1)} |`,
+      `| ${r.language} | ${r.system} | ${r.count} | ${r.bleu.toFixed(2)} | ${r.sentenceBleu.toFixed(2)} | ${r.exactMatch.toFixed(1)} | ${r.lengthRatio.toFixed(2)} |`,
     );
   return lines.join('\n');
 }

@@ -96,7 +96,7 @@ describe('default model: quality benchmark', () => {
     assert.ok(row('python', 'name').sentenceBleu > 0 && row('python', 'name').sentenceBleu < 100);
     assert.deepStrictEqual(languagesNotWon(rows, 'model'), []);
     assert.deepStrictEqual(languagesNotWon(rows, 'name').sort(), ['all', 'javascript', 'python']);
-    assert.match(qualityTable(rows), /\| python \| model \| 2 \| 100\.00 \| 100\.00 \| 100\.0 \|/);
+    assert.match(qualityTable(rows), /\| python \| model \| 2 \| 100\.00 \| 100\.00 \| 100\.0 \| 1\.00 \|/);
   });
 
   it('counts a tie as not beaten, and refuses outputs that do not line up with the test pairs', () => {
