@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/core/backend';
 import { ConfigurationError, type ModelConfig } from '../../src/core/config';
 import { maskedCrossEntropy } from '../../src/core/loss';
+import { copyDistribution } from '../../src/core/decoder';
 import { buildModel, disposeDecodingTensors } from '../../src/core/model';
 
 export const TINY_VARIANTS: Record<string, Partial<ModelConfig>> = {
@@ -192,6 +193,34 @@ describe('model', () => {
       });
     }
   }
+
+  for (const backend of ['wasm', 'cpu'] as const)
+    it(`the copy distribution equals the attention times the one-hot source, gradient included, on ${backend}`, async () => {
+      await selectBackend({ setting: backend });
+      try {
+        const src = tf.tensor2d(
+          [
+            [4, 9, 9, 2],
+            [5, 7, 11, 2],
+          ],
+          undefined,
+          'int32',
+        );
+        const attention = tf.softmax(tf.randomNormal([2, 3, 4], 0, 1, 'float32', 3)) as tf.Tensor3D;
+        const oneHot = tf.cast(tf.oneHot(src, 13), 'float32') as tf.Tensor3D;
+        const weights = tf.range(0, 13).reshape([1, 1, 13]);
+        const viaProduct = (a: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor3D, oneHot), weights));
+        const viaScatter = (a: tf.Tensor) => tf.sum(tf.mul(copyDistribution(a as tf.Tensor3D, src, 13), weights));
+        const diff = (x: tf.Tensor, y: tf.Tensor) => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]!;
+        // Token 9 appears twice in the first source: its mass is the sum of both positions.
+        const copied = copyDistribution(attention, src, 13);
+        assert.ok(diff(copied, tf.matMul(attention, oneHot)) < 1e-6);
+        assert.ok(diff(tf.grad(viaProduct)(attention), tf.grad(viaScatter)(attention)) < 1e-5);
+        tf.dispose([src, attention, oneHot, weights, copied]);
+      } finally {
+        await selectBackend({ setting: 'wasm' });
+      }
+    });
 
   it('the same seed gives the same weights; another seed differs', () => {
     const a = buildModel(TINY_VARIANTS['gru + luong-general']!, 14, 13, 1);
