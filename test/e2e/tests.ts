@@ -109,13 +109,15 @@ export const e2eTests: E2eTest[] = [
     name: 'Comment Selection on a TypeScript function inserts a /** */ block above it (latency over 5 runs)',
     async run({ wb, screenshots }) {
       await wb.openFile('strings.ts');
-      const before = await wb.editorText();
+      // The whole file rendered, then the JSDoc itself: a partly rendered editor differs from
+      // `before` too, and was once taken for the insertion.
+      const before = await wb.waitForEditorText((t) => t.includes('w.length > 0).length;'), 10_000);
       const times: number[] = [];
       for (let i = 0; i < 5; i++) {
         await wb.clickLine('text.split(/');
         const t0 = Date.now();
         await wb.runCommand('Seq2Seq: Comment Selection');
-        const after = await wb.waitForEditorText((t) => t !== before, 60_000);
+        const after = await wb.waitForEditorText((t) => /\*\/\nexport function countWords/.test(t), 60_000);
         times.push(Date.now() - t0);
         const lines = after.split('\n');
         const fn = lines.findIndex((l) => l.startsWith('export function countWords'));
