@@ -19,6 +19,8 @@ import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 
 /** Most functions decoded (shared equally by the languages), so a large workspace takes minutes, not hours. */
 export const MAX_EVAL_PAIRS = 200;
+/** Fewer scored functions than this get a warning that the figures are rough. */
+const ROUGH_BELOW = 30;
 /** Examples listed at each end of the report. */
 const EXAMPLES = 8;
 
@@ -88,20 +90,20 @@ ${input.mined.pairs} documented functions in ${input.mined.files} files (${perLa
     input.heldOut
       ? `scored ${n} of the test split that fine-tuning holds out (split by file, seed \`seq2seq.training.seed\`), so a model fine-tuned on this workspace never trained on them.`
       : `the workspace is too small to hold out a test split, so all ${n} are scored; a model fine-tuned on this workspace has trained on them.`
-  } Code → comment, beam ${input.decoding.beamSize}, length penalty ${input.decoding.lengthPenalty}, ${input.seconds.toFixed(1)} s.
+  } Code → comment, beam ${input.decoding.beamSize}, length penalty ${input.decoding.lengthPenalty}, ${input.seconds.toFixed(1)} s.${
+    n < ROUGH_BELOW ? ` With ${n} functions the scores are rough: a single comment moves them by points.` : ''
+  }
 
 ${qualityTable(rows)}
 
 - **model**: the active model. **name**: the function's name split into words, a baseline any useful model should beat.
 - **corpus BLEU-4** over all pairs; **smoothed BLEU-4**: the mean of per-comment BLEU-4 with add-one smoothing; **exact match**: the share equal to the author's comment. Lower-cased word and punctuation tokens, against the first sentence of the author's doc comment.
 
-## Best
-
-${examples(ranked.slice(0, Math.min(EXAMPLES, n)))}
-
-## Worst
-
-${examples(ranked.slice(Math.max(Math.min(EXAMPLES, n), n - EXAMPLES)).reverse())}
+${
+  n <= 2 * EXAMPLES
+    ? `## Every function, best first\n\n${examples(ranked)}`
+    : `## Best\n\n${examples(ranked.slice(0, EXAMPLES))}\n\n## Worst\n\n${examples(ranked.slice(n - EXAMPLES).reverse())}`
+}
 `;
 }
 

@@ -293,9 +293,15 @@ export const e2eTests: E2eTest[] = [
       console.log(`    evaluation report after ${Date.now() - started} ms`);
       screenshots.push(await wb.screenshot('evaluate-model'));
       assert.match(report, /documented functions in \d+ files \(.*python \d+/);
-      // One row per system and language, with numbers in every score column.
+      assert.match(report, /scored \d+ of the test split that fine-tuning holds out/);
+      // A row per system over all languages, with numbers in every score column.
       for (const system of ['model', 'name'])
-        assert.match(report, new RegExp(`\\| python \\| ${system} \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\|`));
+        assert.match(
+          report,
+          new RegExp(`\\| all \\| ${system} \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\|`),
+        );
+      // The Markdown preview opened beside takes the focus; the palette opens from the editor.
+      await wb.clickLine('# Seq2Seq: evaluation of');
       await wb.runCommand('View: Close All Editor Groups');
     },
   },
