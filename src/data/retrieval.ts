@@ -81,14 +81,6 @@ export class Bm25Index {
    * `skip(doc)` rules candidates out.
    */
   best(query: readonly string[], skip?: (doc: number) => boolean): number {
-    return this.top(query, 1, skip)[0]?.doc ?? -1;
-  }
-
-  /**
-   * The `k` best-scoring documents, best first (ties: the lower index first); `skip(doc)` rules
-   * candidates out.
-   */
-  top(query: readonly string[], k: number, skip?: (doc: number) => boolean): { doc: number; score: number }[] {
     const n = this.lengths.length;
     if (this.scores.length !== n) this.scores = new Float64Array(n);
     const scores = this.scores;
@@ -103,21 +95,18 @@ export class Bm25Index {
         scores[doc] += (idf * (tf * (this.k1 + 1))) / norm;
       }
     }
-    // A small sorted list, since k is a handful and the touched documents are thousands.
-    const hits: { doc: number; score: number }[] = [];
-    const better = (a: { doc: number; score: number }, b: { doc: number; score: number }): boolean =>
-      a.score > b.score || (a.score === b.score && a.doc < b.doc);
+    let bestDoc = -1;
+    let bestScore = -Infinity;
     for (const doc of touched) {
-      const hit = { doc, score: scores[doc]! };
+      const s = scores[doc]!;
       scores[doc] = 0;
-      if (k < 1 || skip?.(doc)) continue;
-      if (hits.length === k && !better(hit, hits[k - 1]!)) continue;
-      let at = hits.length === k ? k - 1 : hits.length;
-      while (at > 0 && better(hit, hits[at - 1]!)) at--;
-      hits.splice(at, 0, hit);
-      if (hits.length > k) hits.pop();
+      if (skip?.(doc)) continue;
+      if (s > bestScore || (s === bestScore && doc < bestDoc)) {
+        bestDoc = doc;
+        bestScore = s;
+      }
     }
-    return hits;
+    return bestDoc;
   }
 }
 
@@ -173,25 +162,6 @@ export class ExampleMemory {
     const skip = excludePath === undefined ? undefined : (doc: number) => this.paths[doc] === excludePath;
     const hit = this.index.best(codeSubtokens(code), skip);
     return hit >= 0 ? this.summaries[hit] : undefined;
-  }
-
-  /**
-   * The summaries of the most similar functions, best first, each summary once (templated
-   * documentation repeats), at most `k` of them.
-   */
-  neighbours(code: string, k: number, excludePath?: string): { summary: string; score: number }[] {
-    const skip = excludePath === undefined ? undefined : (doc: number) => this.paths[doc] === excludePath;
-    const out: { summary: string; score: number }[] = [];
-    const seen = new Set<string>();
-    // Ask for more than k: near-duplicate functions often share one summary.
-    for (const { doc, score } of this.index.top(codeSubtokens(code), 4 * k, skip)) {
-      const summary = this.summaries[doc]!;
-      if (seen.has(summary)) continue;
-      seen.add(summary);
-      out.push({ summary, score });
-      if (out.length === k) break;
-    }
-    return out;
   }
 
   /** The text put before the code: `similar: <summary>` (empty when nothing matched). */
