@@ -174,6 +174,7 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
       },
     );
     if (!scored) return;
+    const seconds = (Date.now() - started) / 1000;
     const report = await evaluationReport({
       model: model.bundled ? 'default' : model.id,
       roots: folders.map((f) => f.uri.fsPath),
@@ -181,9 +182,9 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
       heldOut,
       scored,
       decoding: d,
-      seconds: (Date.now() - started) / 1000,
+      seconds,
     });
-    ctx.log.info(`evaluate: ${scored.length} functions scored in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    ctx.log.info(`evaluate: ${scored.length} functions scored in ${seconds.toFixed(1)} s`);
     // A file, not an untitled document: it stays for comparison and closes without a save prompt.
     const file = vscode.Uri.file(path.join(path.dirname(corpus), 'report.md'));
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(report));

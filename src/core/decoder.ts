@@ -40,7 +40,7 @@ export interface DecoderRun {
   attention: tf.Tensor3D | null;
   /** State of each layer after the last step. */
   states: RecurrentState[];
-  /** `[b, T, V]` with `copy`: log of the copy part of the output distribution. */
+  /** `[b, T, V]` with `copy`, outside training: log of the copy part of the output distribution. */
   copyLogProbs?: tf.Tensor3D;
 }
 
@@ -185,10 +185,10 @@ export class RecurrentDecoder {
     const copied = copyDistribution(attention, src, this.config.tgtVocabSize);
     const copyPart = tf.mul(tf.sub(1, gate), copied);
     const p = tf.add(tf.mul(gate, tf.softmax(logits)), copyPart);
-    return {
-      logits: tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor3D,
-      copyLogProbs: tf.log(tf.add(copyPart, COPY_FLOOR)) as tf.Tensor3D,
-    };
+    const logProbs = tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor3D;
+    // Decoding reports the copied share of each token; a training step has no use for it.
+    if (training) return { logits: logProbs };
+    return { logits: logProbs, copyLogProbs: tf.log(tf.add(copyPart, COPY_FLOOR)) as tf.Tensor3D };
   }
 }
 
