@@ -7,9 +7,8 @@
  * is mined again from the pinned sources (seconds). The split is the model's own: its seed is read
  * from the model's config.json, and the recipe's fractions are used, so the test pairs are ones
  * the model never trained on. Flags: --model <dir>, --corpus <file>, --limit N (N pairs shared
- * equally by the languages),
- * --beam N, --length-penalty A, --split valid (choose decoding settings on the validation split,
- * never on the test split), --json <file>.
+ * equally by the languages), --beam N, --length-penalty A, --split valid (choose decoding
+ * settings on the validation split, never on the test split), --json <file>, --force.
  */
 import * as fs from 'fs';
 import * as path from 'path';
