@@ -14,7 +14,8 @@
  *
  * With `copy` (pointer-generator, See et al. 2017) the output is a distribution, not scores:
  * `p = g * softmax(logits) + (1 - g) * sum_s a_s [src_s = v]` with the gate
- * `g = sigmoid(w_g [tanh(W_c [h_t; c_t]); x_t] + b_g)`, returned as `log p`. Log-probabilities
+ * `g = sigmoid(w_g [tanh(W_c [h_t; c_t]); x_t] + b_g)`, returned as `log p`; attention on special
+ * tokens (direction, EOS) is not copied but added to the generator's share. Log-probabilities
  * are valid logits (their log-softmax is themselves), so the loss, scoring and search need no
  * special case. The copy part is a scatter-add of the attention weights onto the source tokens'
  * ids (`unsortedSegmentSum`, whose gradient is a gather): as a product with the one-hot source it
@@ -32,6 +33,7 @@ import {
   type RecurrentParams,
   type RecurrentState,
 } from './recurrent';
+import { SPECIAL_TOKENS } from './specialTokens';
 
 export interface DecoderRun {
   /** `[b, T, V]` (log-probabilities with `copy`) */
@@ -182,9 +184,15 @@ export class RecurrentDecoder {
     if (!this.wg) return { logits };
     if (!src || !attention) throw new Error('a copying decoder needs the source ids and attention weights');
     const gate = tf.sigmoid(dense(tf.concat([combined, emb], 2), this.wg as tf.Tensor2D, this.bg as tf.Tensor1D)); // [b, T, 1]
-    const copied = copyDistribution(attention, src, this.config.tgtVocabSize);
+    // Special tokens (direction, EOS, <unk>) are markers, not words: their attention mass goes to
+    // the generator, so EOS is generated when the comment is complete, never copied from the end
+    // of the source because the attention came to rest there.
+    const words = tf.cast(tf.greaterEqual(src, FIRST_WORD_ID), 'float32').reshape([src.shape[0], 1, src.shape[1]]);
+    const wordAttention = tf.mul(attention, words) as tf.Tensor3D;
+    const copyShare = tf.mul(tf.sub(1, gate), tf.sum(wordAttention, 2, true)); // [b, T, 1]
+    const copied = copyDistribution(wordAttention, src, this.config.tgtVocabSize);
     const copyPart = tf.mul(tf.sub(1, gate), copied);
-    const p = tf.add(tf.mul(gate, tf.softmax(logits)), copyPart);
+    const p = tf.add(tf.mul(tf.sub(1, copyShare), tf.softmax(logits)), copyPart);
     const logProbs = tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor3D;
     // Decoding reports the copied share of each token; a training step has no use for it.
     if (training) return { logits: logProbs };
@@ -210,6 +218,9 @@ export function copyDistribution(attention: tf.Tensor3D, src: tf.Tensor2D, vocab
     return tf.reshape(summed, [b, T, vocabSize]) as tf.Tensor3D;
   });
 }
+
+/** Source ids below this are special tokens, which are never copied. */
+const FIRST_WORD_ID = SPECIAL_TOKENS.length;
 
 /** Added to the mixed probabilities before the log, so an impossible token costs ~41 nats, not infinity. */
 const COPY_FLOOR = 1e-18;

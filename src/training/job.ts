@@ -20,6 +20,7 @@ import { CodeTokenizer } from '../data/tokenizer';
 import { prepareTrainingBackend } from './backendSetup';
 import type { EvalExample } from './evaluation';
 import type { TrainerListener } from './events';
+import { interleaveLanguages } from './quality';
 import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
 import { isTrainCheckpoint } from './trainState';
 
@@ -190,7 +191,8 @@ export async function prepareTrainJob(
     seed,
     ...(prefix ? { sourcePrefix: prefix } : {}),
   });
-  const validExamples = evalExamples(splits.valid, tokenizer, limits, directions, prefix);
+  // Interleaved by language: the trainer's evaluations score a prefix of these (evalLimit).
+  const validExamples = evalExamples(interleaveLanguages(splits.valid), tokenizer, limits, directions, prefix);
   const batchSize = cfg.batchSize ?? 32;
   const data: TrainingData = {
     trainBatches: (epoch) => makeBatches(trainExamples, { batchSize, seed: seed * 1000 + epoch }),

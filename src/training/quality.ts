@@ -79,6 +79,18 @@ export function languagesNotWon(rows: readonly QualityRow[], system: string): st
 }
 
 /**
+ * The pairs reordered round-robin over languages (each language keeping its order), so every
+ * prefix is shared by the languages as evenly as they allow: a corpus in file order starts with
+ * one language, and an evaluation of its first N pairs would measure that language alone.
+ */
+export function interleaveLanguages<R extends Pick<CorpusRecord, 'lang'>>(pairs: readonly R[]): R[] {
+  const queues = [...new Set(pairs.map((r) => r.lang))].sort().map((lang) => pairs.filter((r) => r.lang === lang));
+  const out: R[] = [];
+  for (let i = 0; out.length < pairs.length; i++) for (const q of queues) if (i < q.length) out.push(q[i]!);
+  return out;
+}
+
+/**
  * Up to `n` pairs, the same number from each language (a language with fewer gives all it has),
  * the first of each in the given order. A split keeps the corpus order, so its first pairs are
  * often all one language.

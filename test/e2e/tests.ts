@@ -150,7 +150,11 @@ export const e2eTests: E2eTest[] = [
       const lenses = wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Generate doc comment' });
       await lenses.first().waitFor({ timeout: 60_000 });
       screenshots.push(await wb.screenshot('code-lenses-typescript'));
-      // capitalize and countWords have no JSDoc; reverse has one.
+      // capitalize and countWords have no JSDoc; reverse has one. Lenses render one by one, so wait
+      // for the second (or a third, which would be wrong) before counting.
+      const deadline = Date.now() + 15_000;
+      while ((await lenses.count()) < 2 && Date.now() < deadline) await wb.page.waitForTimeout(200);
+      await wb.page.waitForTimeout(500);
       assert.strictEqual(await lenses.count(), 2);
       const before = await wb.editorText();
       await lenses.first().click();
