@@ -5,7 +5,7 @@
  * reordered with one gather per state tensor. Token choice (min length, no-repeat n-grams,
  * top-k; PAD and BOS are never produced) happens in JS on the step's log-probabilities, which is cheap next to the step.
  * Scores use the GNMT length penalty `lp(len) = ((5 + len) / 6) ^ alpha`, `score = logProb / lp`,
- * where len counts generated tokens including EOS. Search stops once no live beam can still
+ * where len counts generated tokens including EOS, plus an optional reward per token. Search stops once no live beam can still
  * beat the n-th best finished hypothesis (exact bound, since log-probs only decrease).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -26,6 +26,13 @@ export interface DecodeOptions {
   minLengthRatio?: number;
   /** GNMT alpha; 0 ranks by total log-probability. */
   lengthPenalty: number;
+  /**
+   * Added to a hypothesis's score per output token, EOS included (a word reward, Murray & Chiang
+   * 2018, "Correcting Length Bias in Neural Machine Translation"); 0 (the default) is off. A
+   * model whose comments come out shorter than people write them gets longer ones with a
+   * reward tuned on validation pairs.
+   */
+  lengthReward?: number;
   /** Hypotheses returned. */
   nBest: number;
   /** Forbid repeating any n-gram of this size (0 = off). */
@@ -97,10 +104,15 @@ interface Beam {
   copied: number[] | null;
 }
 
-function toHypothesis(b: Beam, ended: boolean, alpha: number): Hypothesis {
+/** The ranking score of a hypothesis of `length` tokens (EOS included) with total log-probability `logProb`. */
+export function hypothesisScore(logProb: number, length: number, alpha: number, reward = 0): number {
+  return logProb / lengthPenalty(length, alpha) + reward * length;
+}
+
+function toHypothesis(b: Beam, ended: boolean, alpha: number, reward: number): Hypothesis {
   const h: Hypothesis = {
     tokens: b.tokens,
-    score: b.logProb / lengthPenalty(b.tokens.length + (ended ? 1 : 0), alpha),
+    score: hypothesisScore(b.logProb, b.tokens.length + (ended ? 1 : 0), alpha, reward),
     logProb: b.logProb,
     tokenLogProbs: b.tokenLogProbs,
     attention: b.attention,
@@ -152,6 +164,8 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
   checkSource(srcIds, cfg.srcVocabSize, cfg.maxSrcLen);
   const { min, max } = lengthLimits(opts, srcIds.length, cfg.maxTgtLen);
   const alpha = opts.lengthPenalty;
+  const reward = opts.lengthReward ?? 0;
+  if (!Number.isFinite(reward) || reward < 0) throw new Error('lengthReward must be a number >= 0');
   const V = cfg.tgtVocabSize;
 
   const src = tf.tensor2d([srcIds], [1, srcIds.length], 'int32');
@@ -236,7 +250,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
           copied: copyLp ? [...(b.copied ?? []), Math.min(1, Math.exp(copyLp[c.beam * V + c.token]! - c.lp))] : null,
         };
         if (c.token === EOS_ID) {
-          finished.push(toHypothesis(extended, true, alpha));
+          finished.push(toHypothesis(extended, true, alpha, reward));
           if (greedy) break;
         } else {
           next.push(extended);
@@ -245,7 +259,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
       }
       if (greedy && finished.length > 0) break;
       // Reaching the length limit ends the live beams as they are.
-      if (t === max - 1) for (const b of next) finished.push(toHypothesis(b, false, alpha));
+      if (t === max - 1) for (const b of next) finished.push(toHypothesis(b, false, alpha, reward));
       beams = t === max - 1 ? [] : next;
       if (beams.length > 0) {
         const idx = tf.tensor1d(rows, 'int32');
@@ -258,7 +272,9 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
         finished.sort((a, c) => c.score - a.score);
         const nth = finished[opts.nBest - 1]!.score;
         const bestLive = Math.max(...beams.map((b) => b.logProb));
-        if (bestLive / lengthPenalty(max + 1, alpha) <= nth) break;
+        // Log-probabilities only fall, so a live beam scores at most its current log-probability
+        // under the longest length's penalty, plus the reward for every token it may still add.
+        if (hypothesisScore(bestLive, max + 1, alpha, reward) <= nth) break;
       }
     }
   } finally {

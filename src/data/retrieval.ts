@@ -127,6 +127,29 @@ export const NEIGHBOUR_MARK = 'similar: ';
 /** Longest neighbour summary kept in front of the code, in tokens. */
 export const NEIGHBOUR_MAX_TOKENS = 24;
 
+/**
+ * A graded memory (version 2) says how close the neighbour is: the mark before its summary is
+ * `same: `, `similar: ` or `unlike: ` by the Dice overlap of the two functions' code subtokens
+ * (at least 0.8, at least 0.5, below). The model sees only the neighbour's summary, not its code,
+ * so without the grade it cannot tell a near-copy of the function (whose summary it should copy
+ * whole) from a loose match (whose summary is at most a template).
+ */
+export const SIMILARITY_MARKS: readonly { readonly atLeast: number; readonly mark: string }[] = [
+  { atLeast: 0.8, mark: 'same: ' },
+  { atLeast: 0.5, mark: 'similar: ' },
+  { atLeast: 0, mark: 'unlike: ' },
+];
+
+/** Dice coefficient of two token sets: 2|A∩B| / (|A| + |B|), 0 when both are empty. */
+export function diceOverlap(a: readonly string[], b: readonly string[]): number {
+  const A = new Set(a);
+  const B = new Set(b);
+  if (A.size + B.size === 0) return 0;
+  let shared = 0;
+  for (const t of A) if (B.has(t)) shared++;
+  return (2 * shared) / (A.size + B.size);
+}
+
 export interface MemoryEntry {
   readonly path: string;
   readonly code: string;
@@ -141,15 +164,19 @@ export class ExampleMemory {
     private readonly paths: readonly string[],
     private readonly summaries: readonly string[],
     subtokens: readonly (readonly string[])[],
+    /** Marks the neighbour with its similarity (version 2); version 1 memories always say `similar: `. */
+    readonly graded: boolean,
   ) {
     this.index = new Bm25Index(subtokens);
   }
 
-  static build(entries: readonly MemoryEntry[]): ExampleMemory {
+  /** A new memory is graded; `graded: false` builds the version 1 kind. */
+  static build(entries: readonly MemoryEntry[], options: { graded?: boolean } = {}): ExampleMemory {
     return new ExampleMemory(
       entries.map((e) => e.path),
       entries.map((e) => e.summary),
       entries.map((e) => codeSubtokens(e.code)),
+      options.graded ?? true,
     );
   }
 
@@ -157,21 +184,40 @@ export class ExampleMemory {
     return this.summaries.length;
   }
 
+  /**
+   * The most similar function's summary and the Dice overlap of the two functions' subtokens,
+   * from a file other than `excludePath` when given.
+   */
+  lookup(code: string, excludePath?: string): { summary: string; similarity: number } | undefined {
+    const skip = excludePath === undefined ? undefined : (doc: number) => this.paths[doc] === excludePath;
+    const query = codeSubtokens(code);
+    const hit = this.index.best(query, skip);
+    if (hit < 0) return undefined;
+    return { summary: this.summaries[hit]!, similarity: diceOverlap(query, this.index.documents[hit]!) };
+  }
+
   /** The summary of the most similar function, from a file other than `excludePath` when given. */
   neighbour(code: string, excludePath?: string): string | undefined {
-    const skip = excludePath === undefined ? undefined : (doc: number) => this.paths[doc] === excludePath;
-    const hit = this.index.best(codeSubtokens(code), skip);
-    return hit >= 0 ? this.summaries[hit] : undefined;
+    return this.lookup(code, excludePath)?.summary;
   }
 
-  /** The text put before the code: `similar: <summary>` (empty when nothing matched). */
+  /** The text put before the code: `<mark><summary>` (empty when nothing matched). */
   prefix(code: string, excludePath?: string): string {
-    const n = this.neighbour(code, excludePath);
-    return n === undefined ? '' : `${NEIGHBOUR_MARK}${n}`;
+    const n = this.lookup(code, excludePath);
+    if (n === undefined) return '';
+    const mark = this.graded
+      ? SIMILARITY_MARKS.find((m) => n.similarity >= m.atLeast)!.mark
+      : NEIGHBOUR_MARK;
+    return `${mark}${n.summary}`;
   }
 
-  toJSON(): { version: 1; paths: readonly string[]; summaries: readonly string[]; subtokens: string[] } {
-    return { version: 1, paths: this.paths, summaries: this.summaries, subtokens: this.subtokenLines };
+  toJSON(): { version: 1 | 2; paths: readonly string[]; summaries: readonly string[]; subtokens: string[] } {
+    return {
+      version: this.graded ? 2 : 1,
+      paths: this.paths,
+      summaries: this.summaries,
+      subtokens: this.subtokenLines,
+    };
   }
 
   private get subtokenLines(): string[] {
@@ -180,14 +226,15 @@ export class ExampleMemory {
 
   static fromJSON(v: unknown): ExampleMemory {
     const o = v as { version?: number; paths?: unknown; summaries?: unknown; subtokens?: unknown };
-    if (o?.version !== 1 || !Array.isArray(o.paths) || !Array.isArray(o.summaries) || !Array.isArray(o.subtokens))
-      throw new Error('not a version 1 example memory');
+    if ((o?.version !== 1 && o?.version !== 2) || !Array.isArray(o.paths) || !Array.isArray(o.summaries) || !Array.isArray(o.subtokens))
+      throw new Error('not a version 1 or 2 example memory');
     if (o.paths.length !== o.summaries.length || o.paths.length !== o.subtokens.length)
       throw new Error('the example memory is truncated');
     return new ExampleMemory(
       o.paths as string[],
       o.summaries as string[],
       (o.subtokens as string[]).map((l) => (l ? l.split(' ') : [])),
+      o.version === 2,
     );
   }
 }

@@ -150,6 +150,9 @@ export async function prepareTrainJob(
   let model: Seq2SeqModel | undefined;
   let origin: TrainJobSummary['origin'] = 'new';
   let inheritsRetrieval = false;
+  // Whether the inherited memory marks its neighbours' similarity (version 2); a model trained on
+  // the version 1 marks keeps them.
+  let graded = true;
   if (params.resume) {
     if (!isTrainCheckpoint(lastDir))
       throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
@@ -157,6 +160,7 @@ export async function prepareTrainJob(
     // A resumed run keeps the retrieval it was started with, whatever the config says now.
     const saved = JSON.parse(fs.readFileSync(path.join(lastDir, CONFIG_FILE), 'utf8')) as { meta?: ModelMeta };
     inheritsRetrieval = saved.meta?.retrieval !== undefined;
+    if (inheritsRetrieval) graded = memoryIsGraded(lastDir);
     origin = 'resumed';
   } else if (params.initModel) {
     const dir = resolveModelDir(params.initModel);
@@ -164,6 +168,7 @@ export async function prepareTrainJob(
     const loaded = await loadModel(dir);
     model = loaded.model;
     inheritsRetrieval = loaded.meta.retrieval !== undefined;
+    if (inheritsRetrieval) graded = memoryIsGraded(dir);
     if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
       model.dispose();
       throw new Error(`the tokenizer in ${dir} has more tokens than its model; re-export the model.`);
@@ -182,7 +187,7 @@ export async function prepareTrainJob(
   };
   const directions = cfg.directions ?? ['code2doc', 'doc2code'];
   // The memory is the training split: a neighbour always comes from another file, as at test time.
-  const memory = cfg.retrieval || inheritsRetrieval ? ExampleMemory.build(splits.train) : undefined;
+  const memory = cfg.retrieval || inheritsRetrieval ? ExampleMemory.build(splits.train, { graded }) : undefined;
   const prefix: SourcePrefix | undefined = memory ? (r) => memory.prefix(r.code, r.path) : undefined;
   const trainExamples = makeExamples(splits.train, tokenizer, {
     ...limits,
@@ -237,4 +242,11 @@ export async function prepareTrainJob(
       origin,
     },
   };
+}
+
+/** Whether the example memory saved in a model folder is a graded (version 2) one. */
+function memoryIsGraded(dir: string): boolean {
+  const file = path.join(dir, MEMORY_FILE);
+  if (!fs.existsSync(file)) return true;
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: number }).version === 2;
 }

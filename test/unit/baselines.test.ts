@@ -5,6 +5,7 @@ import {
   nameBaseline,
   retrievalBaseline,
   splitIdentifier,
+  diceOverlap,
   ExampleMemory,
   NEIGHBOUR_MARK,
 } from '../../src/data/retrieval';
@@ -56,11 +57,22 @@ describe('quality baselines', () => {
     const query = 'def read_file(path): return open(path).read()';
     assert.strictEqual(memory.neighbour(query), 'Read a file.');
     assert.strictEqual(memory.neighbour(query, 'x.py'), 'Read lines.', 'the function itself is skipped');
-    assert.strictEqual(memory.prefix(query, 'x.py'), `${NEIGHBOUR_MARK}Read lines.`);
+    // A graded memory marks the neighbour by the Dice overlap of the code subtokens.
+    assert.strictEqual(memory.lookup(query)?.similarity, 1);
+    assert.strictEqual(memory.prefix(query), 'same: Read a file.');
+    assert.strictEqual(diceOverlap(codeSubtokens(query), codeSubtokens('def read_lines(path): return open(path).readlines()')), 10 / 13);
+    assert.strictEqual(memory.prefix(query, 'x.py'), 'similar: Read lines.');
+    assert.strictEqual(memory.prefix('function addAll(values) { let s = 0; for (const v of values) s += v; }'), 'unlike: Add two numbers.');
     assert.strictEqual(memory.prefix('zzz qqq'), '');
     const back = ExampleMemory.fromJSON(JSON.parse(JSON.stringify(memory.toJSON())));
     assert.strictEqual(back.size, 3);
     assert.strictEqual(back.neighbour(query, 'x.py'), 'Read lines.');
+    assert.strictEqual(back.prefix(query), 'same: Read a file.');
+    // A version 1 memory (models trained before the grades) always says `similar: `.
+    const v1 = ExampleMemory.fromJSON({ ...memory.toJSON(), version: 1 });
+    assert.strictEqual(v1.graded, false);
+    assert.strictEqual(v1.prefix(query), `${NEIGHBOUR_MARK}Read a file.`);
+    assert.strictEqual(ExampleMemory.build([], { graded: false }).toJSON().version, 1);
     assert.throws(
       () => ExampleMemory.fromJSON({ version: 1, paths: ['a'], summaries: [], subtokens: [] }),
       /truncated/,

@@ -7,7 +7,7 @@ import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
 import { cleanGeneratedText, ModelRunner, TOKENIZER_FILE } from '../../src/inference/modelRunner';
-import { ExampleMemory, NEIGHBOUR_MARK, NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
+import { ExampleMemory, NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
 import { MEMORY_FILE } from '../../src/training/job';
 
 const TEXTS = [
@@ -111,7 +111,7 @@ describe('model runner (model + tokenizer -> translation)', () => {
       const text = 'def read_text(path):\n    return open(path).read()';
       const { ids, tokens } = runner.encodeSource({ direction: 'code2doc', text });
       const prefix = runner.tokenizer
-        .encode(`${NEIGHBOUR_MARK}Read the whole file at path.`)
+        .encode('same: Read the whole file at path.')
         .slice(0, NEIGHBOUR_MAX_TOKENS);
       assert.deepStrictEqual(ids.slice(1, 1 + prefix.length), prefix);
       assert.ok(tokens.slice(1, 1 + prefix.length).every((t) => t.start === -1 && t.end === -1));

@@ -98,23 +98,36 @@ describe('search', function () {
         console.log(`        beam beat greedy on ${strictlyBetter}/${SOURCES.length} sources`);
       });
 
-      it('ranks by the GNMT length penalty: score = logProb / ((5 + len) / 6)^alpha', function () {
-        // An untrained copying model copies the EOS that ends every source at once, so no
-        // hypothesis is longer than one token; the ranking itself is the same code for all.
-        if (arch === 'gru + copy') this.skip();
+      it('ranks by the GNMT length penalty and the length reward: score = logProb / ((5 + len) / 6)^alpha + reward * len', () => {
         const m = models[arch]!;
         const len = (h: Hypothesis) => h.tokenLogProbs.length;
-        let longerWins = 0;
-        for (const src of SOURCES) {
-          const plain = beamSearch(m, src, { beamSize: 6, nBest: 6, maxLength: 10, lengthPenalty: 0 });
-          const penalised = beamSearch(m, src, { beamSize: 6, nBest: 6, maxLength: 10, lengthPenalty: 2 });
-          for (const h of penalised) assert.ok(Math.abs(h.score - h.logProb / lengthPenalty(len(h), 2)) < 1e-6);
-          for (let i = 1; i < penalised.length; i++) assert.ok(penalised[i - 1]!.score >= penalised[i]!.score);
-          assert.ok(len(penalised[0]!) >= len(plain[0]!), 'a strong penalty does not pick a shorter best');
-          if (len(penalised[0]!) > len(plain[0]!)) longerWins++;
+        const settings = [
+          { lengthPenalty: 2, lengthReward: 0 },
+          { lengthPenalty: 0, lengthReward: 5 },
+        ];
+        for (const { lengthPenalty: alpha, lengthReward: reward } of settings) {
+          let longerWins = 0;
+          for (const src of SOURCES) {
+            const plain = beamSearch(m, src, { beamSize: 6, nBest: 6, maxLength: 10, lengthPenalty: 0 });
+            const favoured = beamSearch(m, src, {
+              beamSize: 6,
+              nBest: 6,
+              maxLength: 10,
+              lengthPenalty: alpha,
+              lengthReward: reward,
+            });
+            for (const h of favoured) {
+              const expected = h.logProb / lengthPenalty(len(h), alpha) + reward * len(h);
+              assert.ok(Math.abs(h.score - expected) < 1e-6, `score ${h.score}, expected ${expected}`);
+            }
+            for (let i = 1; i < favoured.length; i++) assert.ok(favoured[i - 1]!.score >= favoured[i]!.score);
+            assert.ok(len(favoured[0]!) >= len(plain[0]!), 'favouring length picked a shorter best');
+            if (len(favoured[0]!) > len(plain[0]!)) longerWins++;
+          }
+          // The setting must actually change the winner somewhere, or this test would prove nothing.
+          assert.ok(longerWins > 0, `alpha ${alpha}, reward ${reward} never made a longer hypothesis win`);
         }
-        // The penalty must actually change the winner somewhere, or this test would prove nothing.
-        assert.ok(longerWins > 0, 'alpha = 2 never made a longer hypothesis win');
+        assert.throws(() => beamSearch(m, SOURCES[0]!, { lengthReward: -1 }), /lengthReward/);
       });
 
       it('respects min/max length (absolute and ratio) and no-repeat n-grams', () => {
