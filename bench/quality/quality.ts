@@ -12,6 +12,8 @@ export interface DecodeSettings {
   readonly beamSize: number;
   readonly lengthPenalty: number;
   readonly maxLength: number;
+  /** Absent: the model's tuned value (meta.decoding.lengthReward), else 0. */
+  readonly lengthReward?: number;
 }
 
 /** What the extension decodes with by default (package.json's seq2seq.decoding.*). */

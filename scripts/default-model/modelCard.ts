@@ -12,7 +12,7 @@ import type { CorpusRecord } from '../../src/data/dataset';
 import { countByLanguage } from '../../src/data/corpus';
 import type { DecodeSettings } from '../../bench/quality/quality';
 import { languagesNotWon, qualityTable, type QualityRow } from '../../src/training/quality';
-import type { CheckpointChoice, Recipe } from './train';
+import type { CheckpointChoice, Recipe, RewardChoice } from './train';
 import type { CorpusSource, MinedCorpus } from './sources';
 
 export interface CardInputs {
@@ -24,6 +24,7 @@ export interface CardInputs {
   readonly modelDir: string;
   readonly runDir: string;
   readonly selection: CheckpointChoice;
+  readonly reward: RewardChoice;
   readonly rows: readonly QualityRow[];
   readonly decoding: DecodeSettings;
   readonly decodeSeconds: number;
@@ -142,7 +143,7 @@ code→comment (${Math.round(100 * (recipe.doc2codeShare ?? 1))}% of the trainin
 
 ${
   recipe.retrieval
-    ? `Retrieval-augmented: for code→comment the source starts with \`similar: \` and the summary of the most similar training function (BM25 over the code's identifier pieces; in training always from another file, as at test time), then the code. The ${splits.train.length} training functions ship beside the weights as \`memory.json\`, and the model learns when to copy, edit or ignore the neighbour's summary${m.copy ? ' (its copy mechanism makes copying one decision per token)' : ''}.
+    ? `Retrieval-augmented: for code→comment the source starts with the summary of the most similar training function (BM25 over the code's identifier pieces; in training always from another file, as at test time), then the code. The summary is marked \`same: \`, \`similar: \` or \`unlike: \` by how much of the two functions' identifier pieces they share (Dice overlap at least 0.8, at least 0.5, below), since the model sees the neighbour's summary but not its code. The ${splits.train.length} training functions ship beside the weights as \`memory.json\`, and the model learns when to copy, edit or ignore the neighbour's summary${m.copy ? ' (its copy mechanism makes copying one decision per token)' : ''}.
 
 `
     : ''
@@ -182,6 +183,11 @@ ${languageTable(splits)}
     .join(
       ', ',
     )} (mean of both BLEUs, languages weighted equally, on ${recipe.selectionPairs ?? 600} validation pairs shared equally by the languages, decoded as below); \`best/\` is the best greedy validation ${recipe.training?.stopMetric ?? 'sentenceBleu'} of the evaluations every ${recipe.training?.evalEvery ?? 0} steps |
+| length reward | ${inputs.reward.lengthReward} per output token, the best of ${Object.entries(inputs.reward.scores)
+    .map(([k, v]) => `${k}: ${v.toFixed(2)}`)
+    .join(
+      ', ',
+    )} on the same validation pairs (beam search adds it to a hypothesis's score for each token, so comments come out longer; stored in \`config.json\` as \`meta.decoding.lengthReward\`, which the extension uses unless \`seq2seq.decoding.lengthReward\` is set) |
 | backend | ${inputs.backend} (TensorFlow.js), one thread, on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} |
 ${
   log
@@ -192,7 +198,7 @@ ${log.best ? `| best checkpoint | step ${log.best.step}: validation loss ${log.b
 }
 ## Test scores (code → comment)
 
-${splits.test.length} held-out pairs, decoded as the extension does by default (beam ${decoding.beamSize}, length penalty ${decoding.lengthPenalty}, no repeated trigrams, at most ${decoding.maxLength} tokens) in ${inputs.decodeSeconds.toFixed(0)} s.
+${splits.test.length} held-out pairs, decoded as the extension does by default (beam ${decoding.beamSize}, length penalty ${decoding.lengthPenalty}, the tuned length reward ${inputs.reward.lengthReward}, no repeated trigrams, at most ${decoding.maxLength} tokens) in ${inputs.decodeSeconds.toFixed(0)} s.
 
 ${qualityTable(rows)}
 

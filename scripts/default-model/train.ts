@@ -4,7 +4,8 @@
  *  1. mines the pinned sources (sources.ts) into `<work>/corpus.jsonl`;
  *  2. trains with `recipe.json` through the same training job as `seq2seq train` (split by file
  *     with the recipe's seed; one model, both directions, told apart by a direction token);
- *  3. scores the best checkpoint and both baselines on the held-out test split (bench/quality);
+ *  3. keeps best/ or last/ by validation BLEU, tunes its length reward on the same pairs, and
+ *     scores it and both baselines on the held-out test split (bench/quality);
  *  4. writes `MODEL.md` (the model card) and `quality.json` into the model folder and installs it
  *     as `media/models/default` (atomically: a failed run never leaves a half-written model).
  *
@@ -44,6 +45,55 @@ export interface Recipe extends TrainConfigFile {
    * languages (the first of each). Default 600.
    */
   readonly selectionPairs?: number;
+  /**
+   * Length rewards (beam search's bonus per output token) tried on the selection pairs with the
+   * kept checkpoint; the best is written into its `meta.decoding`, so the extension, the CLI and
+   * the benchmark decode with it. Default [0] (no tuning).
+   */
+  readonly lengthRewards?: readonly number[];
+}
+
+/** The selection score: the mean over languages of the mean of corpus and smoothed sentence BLEU-4. */
+function selectionScore(runner: ModelRunner, valid: readonly CorpusRecord[], lengthReward: number): number {
+  const predictions = modelPredictions(runner, valid, { ...EXTENSION_DECODING, lengthReward });
+  const rows = scoreSystems(valid, { model: predictions }).filter((r) => r.language !== 'all');
+  return rows.reduce((s, r) => s + (r.bleu + r.sentenceBleu) / 2, 0) / Math.max(1, rows.length);
+}
+
+export interface RewardChoice {
+  readonly lengthReward: number;
+  /** Selection score per reward tried. */
+  readonly scores: Record<string, number>;
+}
+
+/**
+ * Decodes the selection pairs with each length reward, keeps the best (the lowest on ties) and
+ * writes it into the model's `config.json` as `meta.decoding.lengthReward` (atomically).
+ * `known` holds scores already measured (the checkpoint selection's, at reward 0).
+ */
+export async function tuneLengthReward(
+  modelDir: string,
+  valid: readonly CorpusRecord[],
+  rewards: readonly number[],
+  known: Record<string, number> = {},
+): Promise<RewardChoice> {
+  const scores: Record<string, number> = {};
+  const runner = await ModelRunner.load(modelDir);
+  try {
+    for (const r of rewards) {
+      scores[String(r)] = known[String(r)] ?? selectionScore(runner, valid, r);
+      log(`length reward ${r}: ${scores[String(r)]!.toFixed(2)} on ${valid.length} validation pairs`);
+    }
+  } finally {
+    runner.dispose();
+  }
+  const lengthReward = rewards.reduce((a, b) => (scores[String(b)]! > scores[String(a)]! ? b : a));
+  const file = path.join(modelDir, 'config.json');
+  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { meta?: Record<string, unknown> };
+  config.meta = { ...config.meta, decoding: { lengthReward } };
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(config, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+  return { lengthReward, scores };
 }
 
 export interface CheckpointChoice {
@@ -68,9 +118,7 @@ export async function selectCheckpoint(runDir: string, valid: readonly CorpusRec
   for (const dir of candidates) {
     const runner = await ModelRunner.load(dir);
     try {
-      const rows = scoreSystems(valid, { model: modelPredictions(runner, valid) }).filter((r) => r.language !== 'all');
-      scores[path.basename(dir)] =
-        rows.reduce((s, r) => s + (r.bleu + r.sentenceBleu) / 2, 0) / Math.max(1, rows.length);
+      scores[path.basename(dir)] = selectionScore(runner, valid, 0);
     } finally {
       runner.dispose();
     }
@@ -197,8 +245,15 @@ async function main(): Promise<void> {
 
   // 3. Keep best/ or last/, whichever scores higher on validation pairs decoded as the extension
   // decodes (the in-training evaluation is greedy and small, so its "best" is noisy).
-  const selection = await selectCheckpoint(runDir, perLanguageSample(splits.valid, recipe.selectionPairs ?? 600));
+  const selectionPairs = perLanguageSample(splits.valid, recipe.selectionPairs ?? 600);
+  const selection = await selectCheckpoint(runDir, selectionPairs);
   const modelDir = selection.dir;
+  // ... and tune its length reward on the same pairs (the model writes shorter comments than the
+  // references; a reward per token is the cheapest correction, Murray & Chiang 2018).
+  const reward = await tuneLengthReward(modelDir, selectionPairs, recipe.lengthRewards ?? [0], {
+    '0': selection.scores[path.basename(modelDir)]!,
+  });
+  log(`length reward ${reward.lengthReward} kept`);
 
   // 4. Score on the held-out test split.
   const { rows, predictions, decodeSeconds } = await benchmarkModel(
@@ -225,6 +280,7 @@ async function main(): Promise<void> {
     modelDir,
     runDir,
     selection,
+    reward,
     rows,
     decoding: EXTENSION_DECODING,
     decodeSeconds,

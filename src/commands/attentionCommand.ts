@@ -72,6 +72,7 @@ export function showAttention(ctx: Seq2SeqContext, services: CommentServices) {
         sourceTokens,
         hypotheses: translation.candidates,
         lengthPenalty: d.lengthPenalty,
+        lengthReward: translation.lengthReward,
         editor: { uri: doc.uri.toString(), start, end: doc.offsetAt(selection.end) },
       });
       AttentionPanel.createOrShow(ctx.extensionUri, view, editorLinkForSelection(editor, selection, sourceTokens));

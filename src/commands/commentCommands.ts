@@ -33,7 +33,7 @@ function eolOf(doc: vscode.TextDocument): string {
 /** Runs a translation with a cancellable progress notification; undefined when cancelled. */
 export async function translateWithProgress(
   services: CommentServices,
-  request: Omit<TranslateRequest, 'beamSize' | 'nBest' | 'maxLength' | 'lengthPenalty'>,
+  request: Omit<TranslateRequest, 'beamSize' | 'nBest' | 'maxLength' | 'lengthPenalty' | 'lengthReward'>,
   title: string,
   overrides: Partial<Pick<TranslateRequest, 'nBest'>> = {},
 ): Promise<Translation | undefined> {
@@ -52,6 +52,7 @@ export async function translateWithProgress(
             nBest: overrides.nBest ?? (d.showCandidates ? Math.max(d.nBest, 1) : 1),
             maxLength: d.maxOutputLength,
             lengthPenalty: d.lengthPenalty,
+            ...(d.lengthReward !== undefined ? { lengthReward: d.lengthReward } : {}),
           },
           abort.signal,
         );

@@ -55,7 +55,7 @@ export async function evaluationReport(input: {
   readonly mined: { readonly files: number; readonly pairs: number; readonly perLanguage: Record<string, number> };
   readonly heldOut: boolean;
   readonly scored: readonly ScoredPair[];
-  readonly decoding: { readonly beamSize: number; readonly lengthPenalty: number };
+  readonly decoding: { readonly beamSize: number; readonly lengthPenalty: number; readonly lengthReward: number };
   readonly seconds: number;
 }): Promise<string> {
   const { scoreSystems, qualityTable } = await import('../training/quality');
@@ -90,7 +90,7 @@ ${input.mined.pairs} documented functions in ${input.mined.files} files (${perLa
     input.heldOut
       ? `scored ${n} of the test split that fine-tuning holds out (split by file, seed \`seq2seq.training.seed\`), so a model fine-tuned on this workspace never trained on them.`
       : `the workspace is too small to hold out a test split, so all ${n} are scored; a model fine-tuned on this workspace has trained on them.`
-  } Code → comment, beam ${input.decoding.beamSize}, length penalty ${input.decoding.lengthPenalty}, ${input.seconds.toFixed(1)} s.${
+  } Code → comment, beam ${input.decoding.beamSize}, length penalty ${input.decoding.lengthPenalty}, length reward ${input.decoding.lengthReward}, ${input.seconds.toFixed(1)} s.${
     n < ROUGH_BELOW ? ` With ${n} functions the scores are rough: a single comment moves them by points.` : ''
   }
 
@@ -145,6 +145,7 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
         const sub = token.onCancellationRequested(() => abort.abort());
         const out: ScoredPair[] = [];
         try {
+          let reward = 0;
           for (const record of pairs) {
             if (abort.signal.aborted) return undefined;
             const t = await services.engine.translate(
@@ -156,14 +157,16 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
                 nBest: 1,
                 maxLength: d.maxOutputLength,
                 lengthPenalty: d.lengthPenalty,
+                ...(d.lengthReward !== undefined ? { lengthReward: d.lengthReward } : {}),
               },
               abort.signal,
             );
+            reward = t.lengthReward;
             const output = t.candidates[0]?.text ?? '';
             out.push({ record, output, sentenceBleu: 100 * sentenceBleu(output, record.summary) });
             progress.report({ message: `${out.length}/${pairs.length} functions`, increment: 100 / pairs.length });
           }
-          return out;
+          return { out, reward };
         } catch (e) {
           if (abort.signal.aborted) return undefined;
           void vscode.window.showErrorMessage(`Seq2Seq: evaluation failed: ${(e as Error).message}`);
@@ -174,17 +177,18 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
       },
     );
     if (!scored) return;
+    const { out: scoredPairs, reward } = scored;
     const seconds = (Date.now() - started) / 1000;
     const report = await evaluationReport({
       model: model.bundled ? 'default' : model.id,
       roots: folders.map((f) => f.uri.fsPath),
       mined,
       heldOut,
-      scored,
-      decoding: d,
+      scored: scoredPairs,
+      decoding: { ...d, lengthReward: reward },
       seconds,
     });
-    ctx.log.info(`evaluate: ${scored.length} functions scored in ${seconds.toFixed(1)} s`);
+    ctx.log.info(`evaluate: ${scoredPairs.length} functions scored in ${seconds.toFixed(1)} s`);
     // A file, not an untitled document: it stays for comparison and closes without a save prompt.
     const file = vscode.Uri.file(path.join(path.dirname(corpus), 'report.md'));
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(report));

@@ -205,9 +205,7 @@ export class ExampleMemory {
   prefix(code: string, excludePath?: string): string {
     const n = this.lookup(code, excludePath);
     if (n === undefined) return '';
-    const mark = this.graded
-      ? SIMILARITY_MARKS.find((m) => n.similarity >= m.atLeast)!.mark
-      : NEIGHBOUR_MARK;
+    const mark = this.graded ? SIMILARITY_MARKS.find((m) => n.similarity >= m.atLeast)!.mark : NEIGHBOUR_MARK;
     return `${mark}${n.summary}`;
   }
 
@@ -226,7 +224,12 @@ export class ExampleMemory {
 
   static fromJSON(v: unknown): ExampleMemory {
     const o = v as { version?: number; paths?: unknown; summaries?: unknown; subtokens?: unknown };
-    if ((o?.version !== 1 && o?.version !== 2) || !Array.isArray(o.paths) || !Array.isArray(o.summaries) || !Array.isArray(o.subtokens))
+    if (
+      (o?.version !== 1 && o?.version !== 2) ||
+      !Array.isArray(o.paths) ||
+      !Array.isArray(o.summaries) ||
+      !Array.isArray(o.subtokens)
+    )
       throw new Error('not a version 1 or 2 example memory');
     if (o.paths.length !== o.summaries.length || o.paths.length !== o.subtokens.length)
       throw new Error('the example memory is truncated');

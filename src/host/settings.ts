@@ -15,6 +15,8 @@ export interface DecodingSettings {
   readonly beamSize: number;
   readonly maxOutputLength: number;
   readonly lengthPenalty: number;
+  /** Unset: the model's own tuned value. */
+  readonly lengthReward: number | undefined;
   readonly showCandidates: boolean;
   readonly nBest: number;
 }
@@ -39,6 +41,7 @@ export function decodingSettings(): DecodingSettings {
     beamSize: c.get<number>('decoding.beamSize', 4),
     maxOutputLength: c.get<number>('decoding.maxOutputLength', 64),
     lengthPenalty: c.get<number>('decoding.lengthPenalty', 0.6),
+    lengthReward: c.get<number | null>('decoding.lengthReward', null) ?? undefined,
     showCandidates: c.get<boolean>('decoding.showCandidates', false),
     nBest: c.get<number>('decoding.nBest', 3),
   };

@@ -103,14 +103,25 @@ export class ModelRunner {
     return decoded.length > 0 ? decoded : unmark(this.tokenizer.idToToken(id) ?? '?').slice(0, 1);
   }
 
+  /**
+   * The length reward tuned for this model on its validation pairs (`meta.decoding.lengthReward`,
+   * written by the default model's recipe), or 0.
+   */
+  get tunedLengthReward(): number {
+    const r = (this.meta.decoding as { lengthReward?: unknown } | undefined)?.lengthReward;
+    return typeof r === 'number' && Number.isFinite(r) && r >= 0 ? r : 0;
+  }
+
   translate(request: TranslateRequest): Translation {
     const started = performance.now();
     const { ids, tokens } = this.encodeSource(request);
+    const lengthReward = request.lengthReward ?? this.tunedLengthReward;
     const hypotheses = beamSearch(this.model, ids, {
       beamSize: Math.max(1, request.beamSize),
       nBest: Math.max(1, Math.min(request.nBest, request.beamSize)),
       maxLength: Math.min(request.maxLength, this.model.config.maxTgtLen),
       lengthPenalty: request.lengthPenalty,
+      lengthReward,
       noRepeatNgramSize: request.direction === 'code2doc' ? 3 : 0,
     });
     return {
@@ -119,6 +130,7 @@ export class ModelRunner {
       candidates: hypotheses.map((h) => this.candidate(h)),
       modelId: this.id,
       elapsedMs: performance.now() - started,
+      lengthReward,
     };
   }
 

@@ -14,6 +14,11 @@ export interface TranslateRequest {
   readonly nBest: number;
   readonly maxLength: number;
   readonly lengthPenalty: number;
+  /**
+   * Score bonus per output token (beam search's word reward); absent: the value the model was
+   * tuned with (`meta.decoding.lengthReward`), else 0.
+   */
+  readonly lengthReward?: number;
 }
 
 /** One source subword with its place in the request's text (-1 for special tokens). */
@@ -47,6 +52,8 @@ export interface Translation {
   readonly candidates: readonly Candidate[];
   readonly modelId: string;
   readonly elapsedMs: number;
+  /** The length reward the search ranked with (the request's, or the model's tuned one). */
+  readonly lengthReward: number;
 }
 
 export interface Translator {

@@ -218,6 +218,13 @@ describe('attention n-best re-ranking', () => {
     );
     const r = rankHypotheses(view.hypotheses, 0.6);
     assert.ok(Math.abs(r.find((x) => x.index === 0)!.score - HYP_A.logProb / Math.pow(9 / 6, 0.6)) < 1e-12);
+    // A length reward (the engine's, carried by the view) also lifts the longer output: 0.5 per token.
+    assert.strictEqual(view.lengthReward, 0);
+    assert.strictEqual(buildAttentionView({ ...input(), lengthReward: 0.5 }).lengthReward, 0.5);
+    assert.deepStrictEqual(
+      rankHypotheses(view.hypotheses, 0, 0.5).map((r) => r.index),
+      [0, 1],
+    );
   });
 
   it('keeps the engine order on ties', () => {

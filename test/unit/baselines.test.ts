@@ -60,9 +60,15 @@ describe('quality baselines', () => {
     // A graded memory marks the neighbour by the Dice overlap of the code subtokens.
     assert.strictEqual(memory.lookup(query)?.similarity, 1);
     assert.strictEqual(memory.prefix(query), 'same: Read a file.');
-    assert.strictEqual(diceOverlap(codeSubtokens(query), codeSubtokens('def read_lines(path): return open(path).readlines()')), 10 / 13);
+    assert.strictEqual(
+      diceOverlap(codeSubtokens(query), codeSubtokens('def read_lines(path): return open(path).readlines()')),
+      10 / 13,
+    );
     assert.strictEqual(memory.prefix(query, 'x.py'), 'similar: Read lines.');
-    assert.strictEqual(memory.prefix('function addAll(values) { let s = 0; for (const v of values) s += v; }'), 'unlike: Add two numbers.');
+    assert.strictEqual(
+      memory.prefix('function addAll(values) { let s = 0; for (const v of values) s += v; }'),
+      'unlike: Add two numbers.',
+    );
     assert.strictEqual(memory.prefix('zzz qqq'), '');
     const back = ExampleMemory.fromJSON(JSON.parse(JSON.stringify(memory.toJSON())));
     assert.strictEqual(back.size, 3);

@@ -3,9 +3,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { languagesNotWon, perLanguageSample, qualityTable, scoreSystems } from '../../src/training/quality';
+import {
+  interleaveLanguages,
+  languagesNotWon,
+  perLanguageSample,
+  qualityTable,
+  scoreSystems,
+} from '../../src/training/quality';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
-import { installModel, selectCheckpoint } from '../../scripts/default-model/train';
+import { installModel, selectCheckpoint, tuneLengthReward } from '../../scripts/default-model/train';
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
 import { selectBackend } from '../../src/core/backend';
 import { loadModel, saveModel } from '../../src/core/checkpoint';
@@ -180,6 +186,11 @@ describe('default model: recipe pieces', () => {
     );
     // A language with fewer pairs gives all it has.
     assert.strictEqual(perLanguageSample(valid, 8).length, 6);
+    // The trainer's evaluations take a prefix: interleaved, every prefix is shared as evenly as it can be.
+    assert.deepStrictEqual(
+      interleaveLanguages(valid).map((r) => `${r.lang[0]}${r.i}`),
+      ['j0', 'p0', 'j1', 'p1', 'j2', 'j3', 'j4'],
+    );
   });
 
   it('keeps the checkpoint that decodes validation pairs better, and says so with both scores', async function () {
@@ -207,6 +218,22 @@ describe('default model: recipe pieces', () => {
     assert.strictEqual(choice.dir, path.join(run, BEST_DIR));
     assert.deepStrictEqual(Object.keys(choice.scores).sort(), [BEST_DIR, LAST_DIR].sort());
     assert.ok(choice.scores[BEST_DIR]! > choice.scores[LAST_DIR]!, JSON.stringify(choice.scores));
+
+    // The kept model's length reward is tuned on the same pairs and written into its config.
+    const kept = choice.dir;
+    const tuned = await tuneLengthReward(kept, EXAMPLE_PAIRS, [0, 0.2, 5], { '0': choice.scores[BEST_DIR]! });
+    assert.deepStrictEqual(Object.keys(tuned.scores).sort(), ['0', '0.2', '5']);
+    assert.strictEqual(tuned.scores['0'], choice.scores[BEST_DIR]);
+    // 5 nats a token outweighs any log-probability: every comment runs to the length limit.
+    assert.ok(tuned.scores['5']! < Math.max(tuned.scores['0']!, tuned.scores['0.2']!), JSON.stringify(tuned.scores));
+    assert.notStrictEqual(tuned.lengthReward, 5);
+    const runner = await ModelRunner.load(kept);
+    try {
+      assert.strictEqual(runner.tunedLengthReward, tuned.lengthReward);
+    } finally {
+      runner.dispose();
+    }
+    fs.rmSync(run, { recursive: true, force: true });
   });
 });
 

@@ -110,9 +110,7 @@ describe('model runner (model + tokenizer -> translation)', () => {
     try {
       const text = 'def read_text(path):\n    return open(path).read()';
       const { ids, tokens } = runner.encodeSource({ direction: 'code2doc', text });
-      const prefix = runner.tokenizer
-        .encode('same: Read the whole file at path.')
-        .slice(0, NEIGHBOUR_MAX_TOKENS);
+      const prefix = runner.tokenizer.encode('same: Read the whole file at path.').slice(0, NEIGHBOUR_MAX_TOKENS);
       assert.deepStrictEqual(ids.slice(1, 1 + prefix.length), prefix);
       assert.ok(tokens.slice(1, 1 + prefix.length).every((t) => t.start === -1 && t.end === -1));
       const body = tokens.slice(1 + prefix.length, -1);
@@ -130,6 +128,35 @@ describe('model runner (model + tokenizer -> translation)', () => {
     }
     fs.rmSync(path.join(m, MEMORY_FILE));
     await assert.rejects(ModelRunner.load(m), /memory\.json, which is missing; re-export it/);
+  });
+
+  it("decodes with the model's tuned length reward unless the request names one", async () => {
+    const m = path.join(dir, 'tuned');
+    fs.cpSync(path.join(dir, 'm'), m, { recursive: true });
+    const configFile = path.join(m, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { meta: Record<string, unknown> };
+    config.meta.decoding = { lengthReward: 50 };
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    const runner = await ModelRunner.load(m);
+    try {
+      const request = {
+        direction: 'code2doc' as const,
+        text: TEXTS[0]!,
+        beamSize: 2,
+        nBest: 1,
+        maxLength: 12,
+        lengthPenalty: 0,
+      };
+      const tuned = runner.translate(request);
+      assert.strictEqual(tuned.lengthReward, 50);
+      // A reward this large outweighs any log-probability: the output runs to the length limit.
+      assert.strictEqual(tuned.candidates[0]!.tokenLogProbs.length, 12);
+      const off = runner.translate({ ...request, lengthReward: 0 });
+      assert.strictEqual(off.lengthReward, 0);
+      assert.ok(Math.abs(off.candidates[0]!.score - off.candidates[0]!.logProb) < 1e-9);
+    } finally {
+      runner.dispose();
+    }
   });
 
   it('cleans generated text of debris an editor would choke on', () => {

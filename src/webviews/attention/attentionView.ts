@@ -46,6 +46,8 @@ export interface AttentionViewInput {
   readonly sourceTokens: readonly SourceTokenInput[];
   readonly hypotheses: readonly HypothesisInput[];
   readonly lengthPenalty: number;
+  /** The engine's length reward (default 0). */
+  readonly lengthReward?: number;
   /** Probability under which a token is marked (default 0.3). */
   readonly lowConfidence?: number;
   readonly editor?: EditorRef;
@@ -76,6 +78,7 @@ export function buildAttentionView(input: AttentionViewInput): AttentionView {
     words: joinWordLabels(sourceTokens, input.sourceText),
     hypotheses,
     lengthPenalty: input.lengthPenalty,
+    lengthReward: input.lengthReward ?? 0,
     lowConfidence: input.lowConfidence ?? 0.3,
     layers,
     heads,

@@ -72,6 +72,8 @@ export interface AttentionView {
   readonly hypotheses: readonly HypothesisView[];
   /** GNMT alpha the engine ranked with; the slider starts here. */
   readonly lengthPenalty: number;
+  /** Score bonus per token the engine ranked with (kept as the slider moves alpha). */
+  readonly lengthReward: number;
   /** Tokens with p below this are marked low-confidence. */
   readonly lowConfidence: number;
   readonly layers: number;

@@ -1,6 +1,6 @@
 /**
  * Length-penalised re-ranking of an n-best list (GNMT: `lp(len) = ((5 + len) / 6) ^ alpha`,
- * `score = logProb / lp`, len counting generated tokens with EOS when present), as the engine's
+ * `score = logProb / lp + reward * len`, len counting generated tokens with EOS when present), as the engine's
  * search ranks them. Pure, no imports: the host uses it to build the view and the attention
  * app uses it for the live length-penalty slider.
  */
@@ -9,8 +9,8 @@ export function gnmtLengthPenalty(length: number, alpha: number): number {
   return alpha === 0 ? 1 : Math.pow((5 + length) / 6, alpha);
 }
 
-export function penalisedScore(logProb: number, length: number, alpha: number): number {
-  return logProb / gnmtLengthPenalty(length, alpha);
+export function penalisedScore(logProb: number, length: number, alpha: number, reward = 0): number {
+  return logProb / gnmtLengthPenalty(length, alpha) + reward * length;
 }
 
 export interface Rankable {
@@ -25,8 +25,8 @@ export interface Ranked {
 }
 
 /** Best first; ties keep the engine's order (stable on `index`). */
-export function rankHypotheses(hyps: readonly Rankable[], alpha: number): Ranked[] {
+export function rankHypotheses(hyps: readonly Rankable[], alpha: number, reward = 0): Ranked[] {
   return hyps
-    .map((h) => ({ index: h.index, score: penalisedScore(h.logProb, h.length, alpha) }))
+    .map((h) => ({ index: h.index, score: penalisedScore(h.logProb, h.length, alpha, reward) }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
 }
