@@ -9,7 +9,7 @@ import * as path from 'path';
 import { loadModel, type ModelMeta } from '../core/checkpoint';
 import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, type Hypothesis } from '../core/search';
-import { EOS_ID, SPECIAL_TOKENS, directionTokenId } from '../core/specialTokens';
+import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
 import { CodeTokenizer } from '../data/tokenizer';
 import { normaliseText, unmark } from '../data/preTokenizer';
 import { sourceParts } from '../data/dataset';
@@ -42,6 +42,33 @@ function loadMemory(dir: string, meta: ModelMeta): ExampleMemory | undefined {
   } catch (e) {
     throw new Error(`${file} cannot be read (${e instanceof Error ? e.message : String(e)}); re-export the model.`);
   }
+}
+
+/**
+ * A comment's text from a copying model's output. A word piece copied from code carries no
+ * leading-space mark when it continued an identifier there (`Framebuffer` of
+ * `createFramebuffer`), so after a generated word it would glue on ("theFramebuffer"). A copied
+ * piece that starts with a capital and follows a generated lower-case word gets the space a
+ * comment word needs. Lower-case continuations are left alone: a generated stem with a copied
+ * ending ("resource" + "s") is how the model spells many words. Pieces copied one after another
+ * (a whole identifier) stay joined.
+ * `copied[i]` is the share of token i's probability that came from copying.
+ */
+export function spacedCommentText(
+  tokenizer: Pick<CodeTokenizer, 'decode' | 'idToToken'>,
+  ids: readonly number[],
+  copied: readonly number[],
+): string {
+  const isCopied = (i: number): boolean => (copied[i] ?? 0) >= 0.5;
+  const segments: number[][] = [[]];
+  ids.forEach((id, i) => {
+    const piece = tokenizer.idToToken(id) ?? '';
+    const before = i > 0 ? (tokenizer.idToToken(ids[i - 1]!) ?? '') : '';
+    if (i > 0 && isCopied(i) && !isCopied(i - 1) && /^\p{Lu}/u.test(piece) && /^▁\p{Ll}+$/u.test(before))
+      segments.push([]);
+    segments[segments.length - 1]!.push(id);
+  });
+  return segments.map((s) => tokenizer.decode(s)).join(' ');
 }
 
 export class ModelRunner {
@@ -127,16 +154,20 @@ export class ModelRunner {
     return {
       direction: request.direction,
       sourceTokens: tokens,
-      candidates: hypotheses.map((h) => this.candidate(h)),
+      candidates: hypotheses.map((h) => this.candidate(h, request.direction)),
       modelId: this.id,
       elapsedMs: performance.now() - started,
       lengthReward,
     };
   }
 
-  private candidate(h: Hypothesis): Candidate {
+  private candidate(h: Hypothesis, direction: Direction): Candidate {
+    const text =
+      direction === 'code2doc' && h.copied
+        ? spacedCommentText(this.tokenizer, h.tokens, h.copied)
+        : this.tokenizer.decode(h.tokens);
     return {
-      text: cleanGeneratedText(this.tokenizer.decode(h.tokens)).trim(),
+      text: cleanGeneratedText(text).trim(),
       score: h.score,
       logProb: h.logProb,
       tokens: h.tokens.map((id) => this.tokenPiece(id)),

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
-import { cleanGeneratedText, ModelRunner, TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { cleanGeneratedText, ModelRunner, spacedCommentText, TOKENIZER_FILE } from '../../src/inference/modelRunner';
 import { ExampleMemory, NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
 import { MEMORY_FILE } from '../../src/training/job';
 
@@ -157,6 +157,34 @@ describe('model runner (model + tokenizer -> translation)', () => {
     } finally {
       runner.dispose();
     }
+  });
+
+  it('spaces a copied identifier piece off the generated word before it, and keeps copied identifiers whole', () => {
+    const pieces: Record<number, string> = {
+      10: '▁Returns',
+      11: '▁the',
+      12: 'Framebuffer',
+      13: 'Frame',
+      14: '.',
+      15: 'buffer',
+      16: '▁resource',
+      17: 's',
+    };
+    const tokenizer = {
+      idToToken: (id: number) => pieces[id],
+      decode: (ids: readonly number[]) =>
+        ids
+          .map((id) => pieces[id] ?? '')
+          .join('')
+          .replace(/▁/g, ' '),
+    };
+    const text = (ids: number[], copied: number[]) => spacedCommentText(tokenizer, ids, copied).trim();
+    assert.strictEqual(text([10, 11, 12, 14], [0, 0, 0.9, 0]), 'Returns the Framebuffer.');
+    assert.strictEqual(text([10, 11, 13, 15, 14], [0, 0, 0.8, 0.9, 0]), 'Returns the Framebuffer.');
+    // A generated continuation is the model's own word split, and a copied lower-case ending
+    // after a generated stem is how it spells words.
+    assert.strictEqual(text([11, 12, 14], [0, 0.2, 0.9]), 'theFramebuffer.');
+    assert.strictEqual(text([16, 17], [0, 0.9]), 'resources');
   });
 
   it('cleans generated text of debris an editor would choke on', () => {
