@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     .option('--limit <n>', 'score only n pairs, shared equally by the languages (the first of each)')
     .option('--beam <n>', 'beam size', String(EXTENSION_DECODING.beamSize))
     .option('--length-penalty <a>', 'GNMT length penalty', String(EXTENSION_DECODING.lengthPenalty))
+    .option('--length-reward <r>', "score bonus per output token (default: the model's tuned value)")
     .option('--split <name>', 'test, or valid to choose decoding settings without looking at the test split', 'test')
     .option('--json <file>', 'also write the rows as JSON')
     .option('--force', 'score even when the corpus is not the one the model was trained on', false)
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       limit?: string;
       beam: string;
       lengthPenalty: string;
+      lengthReward?: string;
       split: string;
       json?: string;
       force: boolean;
@@ -86,7 +88,12 @@ async function main(): Promise<void> {
   const test = opts.limit ? perLanguageSample(held, Number(opts.limit)) : held;
   log(`${records.length} pairs; scoring ${test.length} ${opts.split} pairs (split seed ${seed})`);
 
-  const decoding = { ...EXTENSION_DECODING, beamSize: Number(opts.beam), lengthPenalty: Number(opts.lengthPenalty) };
+  const decoding = {
+    ...EXTENSION_DECODING,
+    beamSize: Number(opts.beam),
+    lengthPenalty: Number(opts.lengthPenalty),
+    ...(opts.lengthReward !== undefined ? { lengthReward: Number(opts.lengthReward) } : {}),
+  };
   const { rows, decodeSeconds: seconds } = await benchmarkModel(
     opts.model,
     splits.train,
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${qualityTable(rows)}\n\n`);
   const notWon = languagesNotWon(rows, 'model');
   process.stdout.write(
-    `decoding: beam ${decoding.beamSize}, length penalty ${decoding.lengthPenalty}; ${(seconds / Math.max(1, test.length)) * 1000 < 1 ? '<1' : Math.round((seconds * 1000) / Math.max(1, test.length))} ms per pair\n` +
+    `decoding: beam ${decoding.beamSize}, length penalty ${decoding.lengthPenalty}, length reward ${decoding.lengthReward ?? "the model's"}; ${(seconds / Math.max(1, test.length)) * 1000 < 1 ? '<1' : Math.round((seconds * 1000) / Math.max(1, test.length))} ms per pair\n` +
       (notWon.length === 0
         ? 'the model beats both baselines on both BLEU variants in every language\n'
         : `the model does NOT beat both baselines on both BLEU variants in: ${notWon.join(', ')}\n`),
