@@ -69,9 +69,17 @@ export class Workbench {
 
   private async openPalette(query: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    if (!(await input.isVisible())) {
-      await this.page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
+    // F1 goes to whatever has the focus; a webview that just opened beside the editor (the
+    // Markdown preview) can swallow it. The command center in the title bar opens the same
+    // quick input whatever has the focus, so it is the fallback.
+    for (let attempt = 0; !(await input.isVisible()); attempt++) {
+      if (attempt === 0) await this.page.keyboard.press('F1');
+      else await this.page.locator('.command-center .search-label, .command-center').first().click();
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5_000 });
+      } catch (e) {
+        if (attempt >= 2) throw e;
+      }
     }
     await input.fill(`>${query}`);
   }
