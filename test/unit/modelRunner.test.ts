@@ -169,6 +169,7 @@ describe('model runner (model + tokenizer -> translation)', () => {
       15: 'buffer',
       16: '▁resource',
       17: 's',
+      18: 'extension',
     };
     const tokenizer = {
       idToToken: (id: number) => pieces[id],
@@ -185,6 +186,7 @@ describe('model runner (model + tokenizer -> translation)', () => {
     // after a generated stem is how it spells words.
     assert.strictEqual(text([11, 12, 14], [0, 0.2, 0.9]), 'theFramebuffer.');
     assert.strictEqual(text([16, 17], [0, 0.9]), 'resources');
+    assert.strictEqual(text([11, 18], [0, 0.9]), 'the extension');
   });
 
   it('cleans generated text of debris an editor would choke on', () => {
