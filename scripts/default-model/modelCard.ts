@@ -10,6 +10,7 @@ import * as path from 'path';
 
 import type { CorpusRecord } from '../../src/data/dataset';
 import { countByLanguage } from '../../src/data/corpus';
+import { NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
 import type { DecodeSettings } from '../../bench/quality/quality';
 import { languagesNotWon, qualityTable, type QualityRow } from '../../src/training/quality';
 import type { CheckpointChoice, Recipe, RewardChoice } from './train';
@@ -165,7 +166,7 @@ ${languageTable(splits)}
 
 - ${architecture}; ${parameters.toLocaleString('en')} parameters (${mb(weightsBytes)} of float32 weights).
 - Code-aware BPE tokenizer, ${String(m.srcVocabSize)} tokens shared by code and comments (${mb(tokenizerBytes)}).
-- Source truncated to ${String(m.maxSrcLen)} tokens, target to ${String(m.maxTgtLen)}.
+- Source truncated to ${String(m.maxSrcLen)} tokens${recipe.retrieval ? ` (at most ${recipe.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS} of them the neighbour's summary)` : ''}, target to ${String(m.maxTgtLen)}.
 
 ## Training
 

@@ -96,6 +96,8 @@ export interface ExampleOptions {
   readonly maxSrcLen: number;
   /** Longest target in ids, BOS (tgtIn) or EOS (tgtOut) included. */
   readonly maxTgtLen: number;
+  /** Longest retrieved-neighbour prefix in ids (default NEIGHBOUR_MAX_TOKENS). */
+  readonly neighbourTokens?: number;
 }
 
 /** One tokenized example: `src` = [direction, ...tokens, EOS]; `tgt` = the target tokens only. */
@@ -106,7 +108,7 @@ export interface Example {
 
 /**
  * The source ids around the direction token and EOS: an optional `prefix` (a retrieved
- * neighbour's summary, at most NEIGHBOUR_MAX_TOKENS) and then the text, cut to fit `maxSrcLen`.
+ * neighbour's summary, at most `prefixLimit` ids) and then the text, cut to fit `maxSrcLen`.
  * Training and inference (ModelRunner) both build sources here, so they agree token for token.
  */
 export function sourceParts(
@@ -114,8 +116,9 @@ export function sourceParts(
   text: string,
   maxSrcLen: number,
   prefix?: string,
+  prefixLimit = NEIGHBOUR_MAX_TOKENS,
 ): { prefix: number[]; body: number[] } {
-  const pre = prefix ? tokenizer.encode(prefix).slice(0, NEIGHBOUR_MAX_TOKENS) : [];
+  const pre = prefix ? tokenizer.encode(prefix).slice(0, prefixLimit) : [];
   const body = tokenizer.encode(text).slice(0, Math.max(1, maxSrcLen - 2 - pre.length));
   return { prefix: pre, body };
 }
@@ -131,7 +134,13 @@ export function makeExample(
   if (options.maxSrcLen < 3 || options.maxTgtLen < 2)
     throw new Error('maxSrcLen must be at least 3 and maxTgtLen at least 2');
   const [source, target] = direction === 'code2doc' ? [record.code, record.summary] : [record.summary, record.code];
-  const parts = sourceParts(tokenizer, source, options.maxSrcLen, direction === 'code2doc' ? sourcePrefix : undefined);
+  const parts = sourceParts(
+    tokenizer,
+    source,
+    options.maxSrcLen,
+    direction === 'code2doc' ? sourcePrefix : undefined,
+    options.neighbourTokens,
+  );
   const tgt = tokenizer.encode(target).slice(0, options.maxTgtLen - 1);
   return { src: [directionTokenId(direction), ...parts.prefix, ...parts.body, EOS_ID], tgt };
 }

@@ -166,17 +166,31 @@ export class ExampleMemory {
     subtokens: readonly (readonly string[])[],
     /** Marks the neighbour with its similarity (version 2); version 1 memories always say `similar: `. */
     readonly graded: boolean,
+    /** Longest neighbour prefix in tokens, as the model was trained (version 1: NEIGHBOUR_MAX_TOKENS). */
+    readonly neighbourTokens: number = NEIGHBOUR_MAX_TOKENS,
   ) {
     this.index = new Bm25Index(subtokens);
   }
 
-  /** A new memory is graded; `graded: false` builds the version 1 kind. */
-  static build(entries: readonly MemoryEntry[], options: { graded?: boolean } = {}): ExampleMemory {
+  /**
+   * A new memory is graded; `graded: false` builds the version 1 kind. `neighbourTokens` (graded
+   * only) is how much of the neighbour's summary goes before the code.
+   */
+  static build(
+    entries: readonly MemoryEntry[],
+    options: { graded?: boolean; neighbourTokens?: number } = {},
+  ): ExampleMemory {
+    const graded = options.graded ?? true;
+    const tokens = options.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS;
+    if (!graded && tokens !== NEIGHBOUR_MAX_TOKENS)
+      throw new Error(`a version 1 memory always keeps ${NEIGHBOUR_MAX_TOKENS} neighbour tokens`);
+    if (!Number.isInteger(tokens) || tokens < 1) throw new Error('neighbourTokens must be a whole number >= 1');
     return new ExampleMemory(
       entries.map((e) => e.path),
       entries.map((e) => e.summary),
       entries.map((e) => codeSubtokens(e.code)),
-      options.graded ?? true,
+      graded,
+      tokens,
     );
   }
 
@@ -209,9 +223,16 @@ export class ExampleMemory {
     return `${mark}${n.summary}`;
   }
 
-  toJSON(): { version: 1 | 2; paths: readonly string[]; summaries: readonly string[]; subtokens: string[] } {
+  toJSON(): {
+    version: 1 | 2;
+    neighbourTokens?: number;
+    paths: readonly string[];
+    summaries: readonly string[];
+    subtokens: string[];
+  } {
     return {
       version: this.graded ? 2 : 1,
+      ...(this.graded ? { neighbourTokens: this.neighbourTokens } : {}),
       paths: this.paths,
       summaries: this.summaries,
       subtokens: this.subtokenLines,
@@ -223,7 +244,13 @@ export class ExampleMemory {
   }
 
   static fromJSON(v: unknown): ExampleMemory {
-    const o = v as { version?: number; paths?: unknown; summaries?: unknown; subtokens?: unknown };
+    const o = v as {
+      version?: number;
+      neighbourTokens?: unknown;
+      paths?: unknown;
+      summaries?: unknown;
+      subtokens?: unknown;
+    };
     if (
       (o?.version !== 1 && o?.version !== 2) ||
       !Array.isArray(o.paths) ||
@@ -238,6 +265,9 @@ export class ExampleMemory {
       o.summaries as string[],
       (o.subtokens as string[]).map((l) => (l ? l.split(' ') : [])),
       o.version === 2,
+      o.version === 2 && typeof o.neighbourTokens === 'number' && o.neighbourTokens >= 1
+        ? o.neighbourTokens
+        : NEIGHBOUR_MAX_TOKENS,
     );
   }
 }

@@ -111,7 +111,7 @@ export class ModelRunner {
   encodeSource(request: Pick<TranslateRequest, 'direction' | 'text'>): { ids: number[]; tokens: SourceToken[] } {
     const text = normaliseText(request.text);
     const prefix = request.direction === 'code2doc' ? this.memory?.prefix(text) : undefined;
-    const parts = sourceParts(this.tokenizer, text, this.model.config.maxSrcLen, prefix);
+    const parts = sourceParts(this.tokenizer, text, this.model.config.maxSrcLen, prefix, this.memory?.neighbourTokens);
     const tokens: SourceToken[] = [{ text: SPECIAL_TOKENS[directionTokenId(request.direction)]!, start: -1, end: -1 }];
     for (const id of parts.prefix) tokens.push({ text: this.tokenPiece(id), start: -1, end: -1 });
     let offset = 0;

@@ -13,8 +13,15 @@ import type { ModelConfig } from '../core/config';
 import { CONFIG_FILE, loadModel, type ModelMeta } from '../core/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
-import { makeBatches, makeExample, makeExamples, readCorpus, type CorpusRecord } from '../data/dataset';
-import { ExampleMemory } from '../data/retrieval';
+import {
+  makeBatches,
+  makeExample,
+  makeExamples,
+  readCorpus,
+  type CorpusRecord,
+  type ExampleOptions,
+} from '../data/dataset';
+import { ExampleMemory, NEIGHBOUR_MAX_TOKENS } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
 import { CodeTokenizer } from '../data/tokenizer';
 import { prepareTrainingBackend } from './backendSetup';
@@ -49,6 +56,8 @@ export interface TrainConfigFile {
    * example memory (`memory.json`) for inference. A model fine-tuned from such a model keeps it.
    */
   readonly retrieval?: boolean;
+  /** How many tokens of the neighbour's summary go before the code (default 24). */
+  readonly neighbourTokens?: number;
 }
 
 export const MEMORY_FILE = 'memory.json';
@@ -115,7 +124,7 @@ export function loadTokenizerBeside(dir: string): CodeTokenizer {
 export function evalExamples(
   records: readonly CorpusRecord[],
   tokenizer: CodeTokenizer,
-  config: Pick<ModelConfig, 'maxSrcLen' | 'maxTgtLen'>,
+  config: ExampleOptions,
   directions: readonly Direction[],
   prefix?: SourcePrefix,
 ): EvalExample[] {
@@ -150,9 +159,8 @@ export async function prepareTrainJob(
   let model: Seq2SeqModel | undefined;
   let origin: TrainJobSummary['origin'] = 'new';
   let inheritsRetrieval = false;
-  // Whether the inherited memory marks its neighbours' similarity (version 2); a model trained on
-  // the version 1 marks keeps them.
-  let graded = true;
+  // The kind of memory (graded or not, neighbour length) a model trained with it keeps.
+  let memoryKind: MemoryKind = { graded: true, neighbourTokens: cfg.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS };
   if (params.resume) {
     if (!isTrainCheckpoint(lastDir))
       throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
@@ -160,7 +168,7 @@ export async function prepareTrainJob(
     // A resumed run keeps the retrieval it was started with, whatever the config says now.
     const saved = JSON.parse(fs.readFileSync(path.join(lastDir, CONFIG_FILE), 'utf8')) as { meta?: ModelMeta };
     inheritsRetrieval = saved.meta?.retrieval !== undefined;
-    if (inheritsRetrieval) graded = memoryIsGraded(lastDir);
+    if (inheritsRetrieval) memoryKind = savedMemoryKind(lastDir);
     origin = 'resumed';
   } else if (params.initModel) {
     const dir = resolveModelDir(params.initModel);
@@ -168,7 +176,7 @@ export async function prepareTrainJob(
     const loaded = await loadModel(dir);
     model = loaded.model;
     inheritsRetrieval = loaded.meta.retrieval !== undefined;
-    if (inheritsRetrieval) graded = memoryIsGraded(dir);
+    if (inheritsRetrieval) memoryKind = savedMemoryKind(dir);
     if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
       model.dispose();
       throw new Error(`the tokenizer in ${dir} has more tokens than its model; re-export the model.`);
@@ -187,17 +195,24 @@ export async function prepareTrainJob(
   };
   const directions = cfg.directions ?? ['code2doc', 'doc2code'];
   // The memory is the training split: a neighbour always comes from another file, as at test time.
-  const memory = cfg.retrieval || inheritsRetrieval ? ExampleMemory.build(splits.train, { graded }) : undefined;
+  const memory = cfg.retrieval || inheritsRetrieval ? ExampleMemory.build(splits.train, memoryKind) : undefined;
   const prefix: SourcePrefix | undefined = memory ? (r) => memory.prefix(r.code, r.path) : undefined;
   const trainExamples = makeExamples(splits.train, tokenizer, {
     ...limits,
+    neighbourTokens: memoryKind.neighbourTokens,
     directions,
     doc2codeShare: cfg.doc2codeShare ?? 1,
     seed,
     ...(prefix ? { sourcePrefix: prefix } : {}),
   });
   // Interleaved by language: the trainer's evaluations score a prefix of these (evalLimit).
-  const validExamples = evalExamples(interleaveLanguages(splits.valid), tokenizer, limits, directions, prefix);
+  const validExamples = evalExamples(
+    interleaveLanguages(splits.valid),
+    tokenizer,
+    { ...limits, neighbourTokens: memoryKind.neighbourTokens },
+    directions,
+    prefix,
+  );
   const batchSize = cfg.batchSize ?? 32;
   const data: TrainingData = {
     trainBatches: (epoch) => makeBatches(trainExamples, { batchSize, seed: seed * 1000 + epoch }),
@@ -244,9 +259,15 @@ export async function prepareTrainJob(
   };
 }
 
-/** Whether the example memory saved in a model folder is a graded (version 2) one. */
-function memoryIsGraded(dir: string): boolean {
+interface MemoryKind {
+  readonly graded: boolean;
+  readonly neighbourTokens: number;
+}
+
+/** The kind of the example memory saved in a model folder. */
+function savedMemoryKind(dir: string): MemoryKind {
   const file = path.join(dir, MEMORY_FILE);
-  if (!fs.existsSync(file)) return true;
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: number }).version === 2;
+  if (!fs.existsSync(file)) return { graded: true, neighbourTokens: NEIGHBOUR_MAX_TOKENS };
+  const memory = ExampleMemory.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+  return { graded: memory.graded, neighbourTokens: memory.neighbourTokens };
 }

@@ -8,6 +8,7 @@ import {
   diceOverlap,
   ExampleMemory,
   NEIGHBOUR_MARK,
+  NEIGHBOUR_MAX_TOKENS,
 } from '../../src/data/retrieval';
 
 describe('quality baselines', () => {
@@ -79,6 +80,13 @@ describe('quality baselines', () => {
     assert.strictEqual(v1.graded, false);
     assert.strictEqual(v1.prefix(query), `${NEIGHBOUR_MARK}Read a file.`);
     assert.strictEqual(ExampleMemory.build([], { graded: false }).toJSON().version, 1);
+    // How much of the neighbour goes before the code travels with the memory.
+    assert.strictEqual(back.neighbourTokens, NEIGHBOUR_MAX_TOKENS);
+    const long = ExampleMemory.build([], { neighbourTokens: 40 });
+    assert.strictEqual(ExampleMemory.fromJSON(JSON.parse(JSON.stringify(long.toJSON()))).neighbourTokens, 40);
+    assert.strictEqual(v1.neighbourTokens, NEIGHBOUR_MAX_TOKENS);
+    assert.throws(() => ExampleMemory.build([], { graded: false, neighbourTokens: 40 }), /version 1/);
+    assert.throws(() => ExampleMemory.build([], { neighbourTokens: 0 }), /neighbourTokens/);
     assert.throws(
       () => ExampleMemory.fromJSON({ version: 1, paths: ['a'], summaries: [], subtokens: [] }),
       /truncated/,

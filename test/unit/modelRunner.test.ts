@@ -7,7 +7,7 @@ import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
 import { cleanGeneratedText, ModelRunner, spacedCommentText, TOKENIZER_FILE } from '../../src/inference/modelRunner';
-import { ExampleMemory, NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
+import { ExampleMemory } from '../../src/data/retrieval';
 import { MEMORY_FILE } from '../../src/training/job';
 
 const TEXTS = [
@@ -96,9 +96,17 @@ describe('model runner (model + tokenizer -> translation)', () => {
   });
 
   it("puts a retrieval-augmented model's neighbour summary before the code, with no place in the text", async () => {
-    const memory = ExampleMemory.build([
-      { path: 'a.py', code: 'def read_file(path): return open(path).read()', summary: 'Read the whole file at path.' },
-    ]);
+    const memory = ExampleMemory.build(
+      [
+        {
+          path: 'a.py',
+          code: 'def read_file(path): return open(path).read()',
+          summary: 'Read the whole file at path.',
+        },
+      ],
+      // The memory says how much of the neighbour the model was trained to see.
+      { neighbourTokens: 4 },
+    );
     const m = path.join(dir, 'with-memory');
     fs.cpSync(path.join(dir, 'm'), m, { recursive: true });
     const configFile = path.join(m, 'config.json');
@@ -110,7 +118,7 @@ describe('model runner (model + tokenizer -> translation)', () => {
     try {
       const text = 'def read_text(path):\n    return open(path).read()';
       const { ids, tokens } = runner.encodeSource({ direction: 'code2doc', text });
-      const prefix = runner.tokenizer.encode('same: Read the whole file at path.').slice(0, NEIGHBOUR_MAX_TOKENS);
+      const prefix = runner.tokenizer.encode('same: Read the whole file at path.').slice(0, 4);
       assert.deepStrictEqual(ids.slice(1, 1 + prefix.length), prefix);
       assert.ok(tokens.slice(1, 1 + prefix.length).every((t) => t.start === -1 && t.end === -1));
       const body = tokens.slice(1 + prefix.length, -1);
