@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { hypothesisScore, lengthPenalty } from './lengthScore';
 import { disposeDecodingTensors, selectRows, type DecodingTensors, type Seq2SeqModel } from './model';
 import { BOS_ID, EOS_ID, PAD_ID } from './specialTokens';
 
@@ -71,9 +72,7 @@ export interface Hypothesis {
   copied?: number[];
 }
 
-export function lengthPenalty(length: number, alpha: number): number {
-  return alpha === 0 ? 1 : Math.pow((5 + length) / 6, alpha);
-}
+export { hypothesisScore, lengthPenalty };
 
 /** Resolved length limits for a source of `srcLen` tokens. */
 export function lengthLimits(opts: DecodeOptions, srcLen: number, modelMax: number): { min: number; max: number } {
@@ -102,11 +101,6 @@ interface Beam {
   attention: number[][];
   byLayerHead: number[][][][] | null; // [step][layer][head][src]
   copied: number[] | null;
-}
-
-/** The ranking score of a hypothesis of `length` tokens (EOS included) with total log-probability `logProb`. */
-export function hypothesisScore(logProb: number, length: number, alpha: number, reward = 0): number {
-  return logProb / lengthPenalty(length, alpha) + reward * length;
 }
 
 function toHypothesis(b: Beam, ended: boolean, alpha: number, reward: number): Hypothesis {

@@ -156,6 +156,12 @@ export interface MemoryEntry {
   readonly summary: string;
 }
 
+/** Whether neighbours are marked by similarity (version 2), and how many of their tokens go before the code. */
+export interface MemoryKind {
+  readonly graded: boolean;
+  readonly neighbourTokens: number;
+}
+
 /** Training functions a retrieval-augmented model looks up; saved beside the model as JSON. */
 export class ExampleMemory {
   private readonly index: Bm25Index;
@@ -260,14 +266,23 @@ export class ExampleMemory {
       throw new Error('not a version 1 or 2 example memory');
     if (o.paths.length !== o.summaries.length || o.paths.length !== o.subtokens.length)
       throw new Error('the example memory is truncated');
+    const kind = ExampleMemory.kindOf(o);
     return new ExampleMemory(
       o.paths as string[],
       o.summaries as string[],
       (o.subtokens as string[]).map((l) => (l ? l.split(' ') : [])),
-      o.version === 2,
-      o.version === 2 && typeof o.neighbourTokens === 'number' && o.neighbourTokens >= 1
-        ? o.neighbourTokens
-        : NEIGHBOUR_MAX_TOKENS,
+      kind.graded,
+      kind.neighbourTokens,
     );
+  }
+
+  /** How a saved memory marks and truncates neighbours, read from its JSON without building the index. */
+  static kindOf(v: { version?: number; neighbourTokens?: unknown }): MemoryKind {
+    const graded = v.version === 2;
+    const tokens = v.neighbourTokens;
+    return {
+      graded,
+      neighbourTokens: graded && typeof tokens === 'number' && tokens >= 1 ? tokens : NEIGHBOUR_MAX_TOKENS,
+    };
   }
 }

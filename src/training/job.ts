@@ -21,7 +21,7 @@ import {
   type CorpusRecord,
   type ExampleOptions,
 } from '../data/dataset';
-import { ExampleMemory, NEIGHBOUR_MAX_TOKENS } from '../data/retrieval';
+import { ExampleMemory, NEIGHBOUR_MAX_TOKENS, type MemoryKind } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
 import { CodeTokenizer } from '../data/tokenizer';
 import { prepareTrainingBackend } from './backendSetup';
@@ -259,15 +259,9 @@ export async function prepareTrainJob(
   };
 }
 
-interface MemoryKind {
-  readonly graded: boolean;
-  readonly neighbourTokens: number;
-}
-
 /** The kind of the example memory saved in a model folder. */
 function savedMemoryKind(dir: string): MemoryKind {
   const file = path.join(dir, MEMORY_FILE);
   if (!fs.existsSync(file)) return { graded: true, neighbourTokens: NEIGHBOUR_MAX_TOKENS };
-  const memory = ExampleMemory.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
-  return { graded: memory.graded, neighbourTokens: memory.neighbourTokens };
+  return ExampleMemory.kindOf(JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: number });
 }

@@ -1,17 +1,11 @@
 /**
- * Length-penalised re-ranking of an n-best list (GNMT: `lp(len) = ((5 + len) / 6) ^ alpha`,
- * `score = logProb / lp + reward * len`, len counting generated tokens with EOS when present), as the engine's
- * search ranks them. Pure, no imports: the host uses it to build the view and the attention
- * app uses it for the live length-penalty slider.
+ * Length-penalised re-ranking of an n-best list with the engine's own scoring
+ * (src/core/lengthScore.ts: GNMT length penalty plus a reward per token), as search ranks them.
+ * The host uses it to build the view and the attention app for the live length-penalty slider.
  */
+import { hypothesisScore, lengthPenalty } from '../../core/lengthScore';
 
-export function gnmtLengthPenalty(length: number, alpha: number): number {
-  return alpha === 0 ? 1 : Math.pow((5 + length) / 6, alpha);
-}
-
-export function penalisedScore(logProb: number, length: number, alpha: number, reward = 0): number {
-  return logProb / gnmtLengthPenalty(length, alpha) + reward * length;
-}
+export { lengthPenalty as gnmtLengthPenalty, hypothesisScore as penalisedScore };
 
 export interface Rankable {
   readonly index: number;
@@ -27,6 +21,6 @@ export interface Ranked {
 /** Best first; ties keep the engine's order (stable on `index`). */
 export function rankHypotheses(hyps: readonly Rankable[], alpha: number, reward = 0): Ranked[] {
   return hyps
-    .map((h) => ({ index: h.index, score: penalisedScore(h.logProb, h.length, alpha, reward) }))
+    .map((h) => ({ index: h.index, score: hypothesisScore(h.logProb, h.length, alpha, reward) }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
 }
