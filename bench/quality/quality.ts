@@ -14,10 +14,26 @@ export interface DecodeSettings {
   readonly maxLength: number;
   /** Absent: the model's tuned value (meta.decoding.lengthReward), else 0. */
   readonly lengthReward?: number;
+  /** Absent: the model's tuned value (meta.decoding.lengthRewardLimit), else none. */
+  readonly lengthRewardLimit?: number;
+  /** Absent: the model's tuned value (meta.decoding.reuseSimilarity); null: never reuse. */
+  readonly reuseSimilarity?: number | null;
 }
+
+/** The benchmark row for the beam search's own output, beside 'model' (what the extension inserts). */
+export const GENERATED_SYSTEM = 'model, generated only';
 
 /** What the extension decodes with by default (package.json's seq2seq.decoding.*). */
 export const EXTENSION_DECODING: DecodeSettings = { beamSize: 4, lengthPenalty: 0.6, maxLength: 64 };
+
+export interface ModelPredictions {
+  /** What the extension would insert. */
+  readonly outputs: string[];
+  /** The beam search's own best, which differs where a similar function's summary was reused. */
+  readonly generated: string[];
+  /** How many outputs are reused summaries. */
+  readonly reused: number;
+}
 
 /** The model's code→comment output for each test pair, through the same runner the extension uses. */
 export function modelPredictions(
@@ -25,12 +41,21 @@ export function modelPredictions(
   test: readonly CorpusRecord[],
   decoding: DecodeSettings = EXTENSION_DECODING,
   onProgress?: (done: number) => void,
-): string[] {
-  return test.map((r, i) => {
-    const t = runner.translate({ direction: 'code2doc', text: r.code, language: r.lang, nBest: 1, ...decoding });
+): ModelPredictions {
+  const outputs: string[] = [];
+  const generated: string[] = [];
+  let reused = 0;
+  test.forEach((r, i) => {
+    // Two candidates: when the first is a reused summary, the second is the beam's best.
+    const t = runner.translate({ direction: 'code2doc', text: r.code, language: r.lang, nBest: 2, ...decoding });
+    const [first, second] = t.candidates;
+    outputs.push(first?.text ?? '');
+    const from = first?.reusedFrom;
+    if (from) reused++;
+    generated.push((from && !from.alsoGenerated ? second?.text : first?.text) ?? '');
     onProgress?.(i + 1);
-    return t.candidates[0]?.text ?? '';
   });
+  return { outputs, generated, reused };
 }
 
 /** The baselines' outputs for each test pair. */
@@ -48,9 +73,12 @@ export function baselinePredictions(
 }
 
 export interface BenchmarkResult {
+  /** System 'model' is what the extension inserts; 'model, generated' the beam's own best (retrieval models with reuse only). */
   readonly rows: QualityRow[];
   /** The model's output per pair, in order. */
   readonly predictions: string[];
+  /** Outputs that are a similar training function's summary, reused. */
+  readonly reused: number;
   readonly decodeSeconds: number;
 }
 
@@ -64,13 +92,17 @@ export async function benchmarkModel(
 ): Promise<BenchmarkResult> {
   const runner = await ModelRunner.load(modelDir, 'default');
   const started = Date.now();
-  let predictions: string[];
+  let p: ModelPredictions;
   try {
-    predictions = modelPredictions(runner, pairs, decoding, onProgress);
+    p = modelPredictions(runner, pairs, decoding, onProgress);
   } finally {
     runner.dispose();
   }
   const decodeSeconds = (Date.now() - started) / 1000;
-  const rows = scoreSystems(pairs, { model: predictions, ...baselinePredictions(train, pairs) });
-  return { rows, predictions, decodeSeconds };
+  const rows = scoreSystems(pairs, {
+    model: p.outputs,
+    ...(p.reused > 0 ? { [GENERATED_SYSTEM]: p.generated } : {}),
+    ...baselinePredictions(train, pairs),
+  });
+  return { rows, predictions: p.outputs, reused: p.reused, decodeSeconds };
 }

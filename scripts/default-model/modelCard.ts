@@ -11,9 +11,9 @@ import * as path from 'path';
 import type { CorpusRecord } from '../../src/data/dataset';
 import { countByLanguage } from '../../src/data/corpus';
 import { NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
-import type { DecodeSettings } from '../../bench/quality/quality';
+import { GENERATED_SYSTEM, type DecodeSettings } from '../../bench/quality/quality';
 import { languagesNotWon, qualityTable, type QualityRow } from '../../src/training/quality';
-import type { CheckpointChoice, Recipe, RewardChoice } from './train';
+import { decodingKey, type CheckpointChoice, type DecodingChoice, type LengthRewardOption, type Recipe } from './train';
 import type { CorpusSource, MinedCorpus } from './sources';
 
 export interface CardInputs {
@@ -25,7 +25,9 @@ export interface CardInputs {
   readonly modelDir: string;
   readonly runDir: string;
   readonly selection: CheckpointChoice;
-  readonly reward: RewardChoice;
+  readonly tuned: DecodingChoice;
+  /** Test outputs that are a reused summary. */
+  readonly reused: number;
   readonly rows: readonly QualityRow[];
   readonly decoding: DecodeSettings;
   readonly decodeSeconds: number;
@@ -94,6 +96,38 @@ function languageTable(splits: CardInputs['splits']): string {
   return lines.join('\n');
 }
 
+/** The tuned decoding in words. */
+function tunedText(t: DecodingChoice): string {
+  return decodingKey(
+    { reward: t.lengthReward, ...(t.lengthRewardLimit !== undefined ? { limit: t.lengthRewardLimit } : {}) },
+    t.reuseSimilarity,
+  ).replace(/^reward/, 'length reward');
+}
+
+/** Selection scores: one row per length reward, one column per reuse overlap. */
+function triedTable(t: DecodingChoice): string {
+  const label = (o: LengthRewardOption): string =>
+    `${o.reward}${o.limit !== undefined ? ` up to ${o.limit} tokens` : ''}`;
+  const rewards = [...new Set(t.tried.map((x) => label(x.option)))];
+  const reuses = [...new Set(t.tried.map((x) => x.reuse))];
+  const head = `| length reward | ${reuses.map((u) => (u === null ? 'no reuse' : `reuse from ${u}`)).join(' | ')} |`;
+  const rows = rewards.map(
+    (r) =>
+      `| ${r} | ${reuses
+        .map((u) => {
+          const x = t.tried.find((y) => label(y.option) === r && y.reuse === u);
+          const kept =
+            x &&
+            x.option.reward === t.lengthReward &&
+            x.option.limit === t.lengthRewardLimit &&
+            u === t.reuseSimilarity;
+          return x ? (kept ? `**${x.score.toFixed(2)}**` : x.score.toFixed(2)) : '';
+        })
+        .join(' | ')} |`,
+  );
+  return [head, `| --- |${reuses.map(() => ' ---: |').join('')}`, ...rows].join('\n');
+}
+
 /** Where the model loses, the reason the rows show: short outputs (brevity penalty) or retrieval's verbatim templates. */
 function whyNotWon(rows: readonly QualityRow[], notWon: readonly string[], minutes: number): string {
   const model = (language: string) => rows.find((r) => r.language === language && r.system === 'model');
@@ -122,7 +156,7 @@ export function writeModelCard(inputs: CardInputs): void {
   const weightsBytes = fs.statSync(path.join(modelDir, 'weights.bin')).size;
   const tokenizerBytes = fs.statSync(path.join(modelDir, 'tokenizer.json')).size;
   const log = readTrainingLog(inputs.runDir);
-  const notWon = languagesNotWon(rows, 'model');
+  const notWon = languagesNotWon(rows, 'model', [GENERATED_SYSTEM]);
   const m = config.config;
   const architecture =
     m.arch === 'transformer'
@@ -184,11 +218,7 @@ ${languageTable(splits)}
     .join(
       ', ',
     )} (mean of both BLEUs, languages weighted equally, on ${recipe.selectionPairs ?? 600} validation pairs shared equally by the languages, decoded as below); \`best/\` is the best greedy validation ${recipe.training?.stopMetric ?? 'sentenceBleu'} of the evaluations every ${recipe.training?.evalEvery ?? 0} steps |
-| length reward | ${inputs.reward.lengthReward} per output token, the best of ${Object.entries(inputs.reward.scores)
-    .map(([k, v]) => `${k}: ${v.toFixed(2)}`)
-    .join(
-      ', ',
-    )} on the same validation pairs (beam search adds it to a hypothesis's score for each token, so comments come out longer; stored in \`config.json\` as \`meta.decoding.lengthReward\`, which the extension uses unless \`seq2seq.decoding.lengthReward\` is set) |
+| decoding tuned | ${tunedText(inputs.tuned)}: the best selection score of the settings below, on the same validation pairs. The length reward is added to a hypothesis's score for each token (up to the limit, when there is one), so comments come out longer. Reuse: when the most similar training function's code shares at least that share of identifier pieces (Dice overlap) with the input, its summary is the output, as the retrieval baseline would answer; below it, the model writes its own. Stored in \`config.json\` as \`meta.decoding\`, which the extension uses unless \`seq2seq.decoding.lengthReward\` is set or \`seq2seq.decoding.reuseSimilarSummaries\` is off |
 | backend | ${inputs.backend} (TensorFlow.js), one thread, on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} |
 ${
   log
@@ -197,13 +227,23 @@ ${
 ${log.best ? `| best checkpoint | step ${log.best.step}: validation loss ${log.best.loss.toFixed(3)}, smoothed BLEU-4 ${log.best.sentenceBleu.toFixed(2)} (greedy, first ${recipe.training?.evalLimit ?? 100} pairs) |\n` : ''}`
     : ''
 }
+### Decoding settings tried (selection score on ${recipe.selectionPairs ?? 600} validation pairs)
+
+${triedTable(inputs.tuned)}
+
 ## Test scores (code → comment)
 
-${splits.test.length} held-out pairs, decoded as the extension does by default (beam ${decoding.beamSize}, length penalty ${decoding.lengthPenalty}, the tuned length reward ${inputs.reward.lengthReward}, no repeated trigrams, at most ${decoding.maxLength} tokens) in ${inputs.decodeSeconds.toFixed(0)} s.
+${splits.test.length} held-out pairs, decoded as the extension does by default (beam ${decoding.beamSize}, length penalty ${decoding.lengthPenalty}, ${tunedText(inputs.tuned)}, no repeated trigrams, at most ${decoding.maxLength} tokens) in ${inputs.decodeSeconds.toFixed(0)} s.${
+    inputs.reused > 0
+      ? ` ${inputs.reused} of the ${splits.test.length} outputs are a similar training function's summary, reused.`
+      : ''
+  }
 
 ${qualityTable(rows)}
 
-- **model**: this model. **bm25**: the summary of the most similar training function, by Okapi BM25 (k1 1.2, b 0.75) over the code's lower-cased identifier pieces. **name**: the function's name split into words.
+- **model**: this model, as the extension uses it${inputs.reused > 0 ? ' (with reuse)' : ''}.${
+    inputs.reused > 0 ? " **model, generated only**: the beam search's own output for every pair, reuse off." : ''
+  } **bm25**: the summary of the most similar training function, by Okapi BM25 (k1 1.2, b 0.75) over the code's lower-cased identifier pieces. **name**: the function's name split into words.
 - **corpus BLEU-4**: BLEU over the whole test set, no smoothing, brevity penalty over the total lengths. **smoothed BLEU-4**: the mean of per-pair BLEU-4 with add-one smoothing of the n-gram precisions (Lin and Och 2004), as in code-summarisation papers. **exact match**: the share of outputs equal to the reference. All three compare lower-cased word and punctuation tokens (\`[\\w]+|[^\\s\\w]\`) against the first sentence of the real doc comment.
 - ${
     notWon.length === 0
@@ -226,6 +266,6 @@ ${qualityTable(rows)}
   fs.writeFileSync(path.join(modelDir, 'MODEL.md'), card);
   fs.writeFileSync(
     path.join(modelDir, 'quality.json'),
-    `${JSON.stringify({ decoding, rows, testPairs: splits.test.length, training: log ?? null }, null, 2)}\n`,
+    `${JSON.stringify({ decoding, tuned: { ...inputs.tuned, scores: undefined, tried: undefined }, reused: inputs.reused, rows, testPairs: splits.test.length, training: log ?? null }, null, 2)}\n`,
   );
 }

@@ -22,14 +22,14 @@ import { Command } from 'commander';
 import { selectBackend } from '../../src/core/backend';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
-import { ModelRunner } from '../../src/inference/modelRunner';
+import { cleanGeneratedText, ModelRunner } from '../../src/inference/modelRunner';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import type { TrainerEvent } from '../../src/training/events';
 import { MEMORY_FILE, prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { progressLine } from '../../src/cli/trainCommands';
 import { languagesNotWon, perLanguageSample, qualityTable, scoreSystems } from '../../src/training/quality';
-import { benchmarkModel, EXTENSION_DECODING, modelPredictions } from '../../bench/quality/quality';
+import { benchmarkModel, EXTENSION_DECODING, GENERATED_SYSTEM, modelPredictions } from '../../bench/quality/quality';
 import { writeModelCard, type CardInputs } from './modelCard';
 import { defaultSources, mineSources } from './sources';
 
@@ -46,54 +46,112 @@ export interface Recipe extends TrainConfigFile {
    */
   readonly selectionPairs?: number;
   /**
-   * Length rewards (beam search's bonus per output token) tried on the selection pairs with the
-   * kept checkpoint; the best is written into its `meta.decoding`, so the extension, the CLI and
-   * the benchmark decode with it. Default [0] (no tuning).
+   * Length rewards (beam search's bonus per output token, optionally only up to `limit` tokens)
+   * tried on the selection pairs with the kept checkpoint. Default [0] (no tuning).
    */
-  readonly lengthRewards?: readonly number[];
+  readonly lengthRewards?: readonly (number | LengthRewardOption)[];
+  /**
+   * Code overlaps (Dice of code subtokens) from which the model reuses the most similar
+   * training function's summary; null: never. Tried with every length reward. Default [null].
+   */
+  readonly reuseSimilarities?: readonly (number | null)[];
+}
+
+export interface LengthRewardOption {
+  readonly reward: number;
+  /** Tokens past this many earn no reward. */
+  readonly limit?: number;
 }
 
 /** The selection score: the mean over languages of the mean of corpus and smoothed sentence BLEU-4. */
-function selectionScore(runner: ModelRunner, valid: readonly CorpusRecord[], lengthReward: number): number {
-  const predictions = modelPredictions(runner, valid, { ...EXTENSION_DECODING, lengthReward });
-  const rows = scoreSystems(valid, { model: predictions }).filter((r) => r.language !== 'all');
+function selectionScore(valid: readonly CorpusRecord[], outputs: readonly string[]): number {
+  const rows = scoreSystems(valid, { model: outputs }).filter((r) => r.language !== 'all');
   return rows.reduce((s, r) => s + (r.bleu + r.sentenceBleu) / 2, 0) / Math.max(1, rows.length);
 }
 
-export interface RewardChoice {
-  readonly lengthReward: number;
-  /** Selection score per reward tried. */
-  readonly scores: Record<string, number>;
+/** The generated output for each pair (no reuse) at `option`'s length reward. */
+function generatedOutputs(runner: ModelRunner, valid: readonly CorpusRecord[], option: LengthRewardOption): string[] {
+  return modelPredictions(runner, valid, {
+    ...EXTENSION_DECODING,
+    lengthReward: option.reward,
+    ...(option.limit !== undefined ? { lengthRewardLimit: option.limit } : {}),
+    reuseSimilarity: null,
+  }).outputs;
 }
 
+export interface DecodingChoice {
+  readonly lengthReward: number;
+  readonly lengthRewardLimit?: number;
+  readonly reuseSimilarity: number | null;
+  /** Selection score per setting tried, keyed by {@link decodingKey}. */
+  readonly scores: Record<string, number>;
+  /** The same, in the order tried. */
+  readonly tried: readonly {
+    readonly option: LengthRewardOption;
+    readonly reuse: number | null;
+    readonly score: number;
+  }[];
+}
+
+export const decodingKey = (option: LengthRewardOption, reuse: number | null): string =>
+  `reward ${option.reward}${option.limit !== undefined ? ` up to ${option.limit} tokens` : ''}, reuse ${reuse === null ? 'never' : `from ${reuse}`}`;
+
 /**
- * Decodes the selection pairs with each length reward, keeps the best (the lowest on ties) and
- * writes it into the model's `config.json` as `meta.decoding.lengthReward` (atomically).
- * `known` holds scores already measured (the checkpoint selection's, at reward 0).
+ * Decodes the selection pairs once per length reward; for each, scores every reuse threshold
+ * (reuse replaces the output by the neighbour's summary exactly as ModelRunner does, so no
+ * second decode is needed). Keeps the best setting (the first on ties, so list the plain ones
+ * first) and writes it into the model's `config.json` as `meta.decoding` (atomically).
+ * `known` holds scores already measured (the checkpoint selection's, at reward 0 without reuse).
  */
-export async function tuneLengthReward(
+export async function tuneDecoding(
   modelDir: string,
   valid: readonly CorpusRecord[],
-  rewards: readonly number[],
+  rewards: readonly (number | LengthRewardOption)[],
+  reuses: readonly (number | null)[],
   known: Record<string, number> = {},
-): Promise<RewardChoice> {
+): Promise<DecodingChoice> {
+  const options = rewards.map((r) => (typeof r === 'number' ? { reward: r } : r));
   const scores: Record<string, number> = {};
+  const tried: DecodingChoice['tried'][number][] = [];
+  let best: { option: LengthRewardOption; reuse: number | null; score: number } | undefined;
   const runner = await ModelRunner.load(modelDir);
   try {
-    for (const r of rewards) {
-      scores[String(r)] = known[String(r)] ?? selectionScore(runner, valid, r);
-      log(`length reward ${r}: ${scores[String(r)]!.toFixed(2)} on ${valid.length} validation pairs`);
+    const neighbours = valid.map((r) => runner.encodeSource({ direction: 'code2doc', text: r.code }).neighbour);
+    for (const option of options) {
+      let generated: string[] | undefined;
+      for (const reuse of reuses) {
+        const key = decodingKey(option, reuse);
+        let score = known[key];
+        if (score === undefined) {
+          generated ??= generatedOutputs(runner, valid, option);
+          const outputs = generated.map((g, i) => {
+            const n = neighbours[i];
+            const summary = n ? cleanGeneratedText(n.summary).trim() : '';
+            return n && reuse !== null && n.similarity >= reuse && summary ? summary : g;
+          });
+          score = selectionScore(valid, outputs);
+        }
+        scores[key] = score;
+        tried.push({ option, reuse, score });
+        log(`${key}: ${score.toFixed(2)} on ${valid.length} validation pairs`);
+        if (!best || score > best.score) best = { option, reuse, score };
+      }
     }
   } finally {
     runner.dispose();
   }
-  const lengthReward = rewards.reduce((a, b) => (scores[String(b)]! > scores[String(a)]! ? b : a));
+  if (!best) throw new Error('no decoding settings to tune');
+  const decoding = {
+    lengthReward: best.option.reward,
+    ...(best.option.limit !== undefined ? { lengthRewardLimit: best.option.limit } : {}),
+    reuseSimilarity: best.reuse,
+  };
   const file = path.join(modelDir, 'config.json');
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { meta?: Record<string, unknown> };
-  config.meta = { ...config.meta, decoding: { lengthReward } };
+  config.meta = { ...config.meta, decoding };
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(config, null, 2));
   fs.renameSync(`${file}.tmp`, file);
-  return { lengthReward, scores };
+  return { ...decoding, scores, tried };
 }
 
 export interface CheckpointChoice {
@@ -118,7 +176,7 @@ export async function selectCheckpoint(runDir: string, valid: readonly CorpusRec
   for (const dir of candidates) {
     const runner = await ModelRunner.load(dir);
     try {
-      scores[path.basename(dir)] = selectionScore(runner, valid, 0);
+      scores[path.basename(dir)] = selectionScore(valid, generatedOutputs(runner, valid, { reward: 0 }));
     } finally {
       runner.dispose();
     }
@@ -248,15 +306,22 @@ async function main(): Promise<void> {
   const selectionPairs = perLanguageSample(splits.valid, recipe.selectionPairs ?? 600);
   const selection = await selectCheckpoint(runDir, selectionPairs);
   const modelDir = selection.dir;
-  // ... and tune its length reward on the same pairs (the model writes shorter comments than the
-  // references; a reward per token is the cheapest correction, Murray & Chiang 2018).
-  const reward = await tuneLengthReward(modelDir, selectionPairs, recipe.lengthRewards ?? [0], {
-    '0': selection.scores[path.basename(modelDir)]!,
-  });
-  log(`length reward ${reward.lengthReward} kept`);
+  // ... and tune its decoding on the same pairs: a length reward (the model writes shorter
+  // comments than the references; a reward per token is the cheapest correction, Murray & Chiang
+  // 2018) and the code overlap from which it reuses a near-copy's summary.
+  const decoding = await tuneDecoding(
+    modelDir,
+    selectionPairs,
+    recipe.lengthRewards ?? [0],
+    recipe.reuseSimilarities ?? [null],
+    { [decodingKey({ reward: 0 }, null)]: selection.scores[path.basename(modelDir)]! },
+  );
+  log(
+    `kept: ${decodingKey({ reward: decoding.lengthReward, ...(decoding.lengthRewardLimit !== undefined ? { limit: decoding.lengthRewardLimit } : {}) }, decoding.reuseSimilarity)}`,
+  );
 
   // 4. Score on the held-out test split.
-  const { rows, predictions, decodeSeconds } = await benchmarkModel(
+  const { rows, predictions, reused, decodeSeconds } = await benchmarkModel(
     modelDir,
     splits.train,
     splits.test,
@@ -268,7 +333,7 @@ async function main(): Promise<void> {
     splits.test.map((r, i) => ({ ...r, doc: predictions[i]! })),
   );
   process.stdout.write(`${qualityTable(rows)}\n`);
-  const notWon = languagesNotWon(rows, 'model');
+  const notWon = languagesNotWon(rows, 'model', [GENERATED_SYSTEM]);
   log(notWon.length === 0 ? 'the model beats both baselines everywhere' : `not beaten in: ${notWon.join(', ')}`);
 
   // 4. Card and install.
@@ -280,7 +345,8 @@ async function main(): Promise<void> {
     modelDir,
     runDir,
     selection,
-    reward,
+    tuned: decoding,
+    reused,
     rows,
     decoding: EXTENSION_DECODING,
     decodeSeconds,

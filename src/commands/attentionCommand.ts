@@ -73,6 +73,7 @@ export function showAttention(ctx: Seq2SeqContext, services: CommentServices) {
         hypotheses: translation.candidates,
         lengthPenalty: d.lengthPenalty,
         lengthReward: translation.lengthReward,
+        ...(translation.lengthRewardLimit !== undefined ? { lengthRewardLimit: translation.lengthRewardLimit } : {}),
         editor: { uri: doc.uri.toString(), start, end: doc.offsetAt(selection.end) },
       });
       AttentionPanel.createOrShow(ctx.extensionUri, view, editorLinkForSelection(editor, selection, sourceTokens));

@@ -9,7 +9,7 @@ import type { Seq2SeqContext } from '../context';
 import type { CommentLanguage } from '../editing/commentStyle';
 import { layoutCode, leadingWhitespace, planDocComment, type FunctionSpan } from '../editing/insertion';
 import { LANGUAGE_IDS } from '../host/languages';
-import { decodingSettings } from '../host/settings';
+import { decodingSettings, tunedRequestFields } from '../host/settings';
 import { innermostAt, type FunctionLocator } from '../host/functionLocator';
 import type { Candidate, TranslateRequest, Translation, Translator } from '../inference/translation';
 
@@ -33,7 +33,10 @@ function eolOf(doc: vscode.TextDocument): string {
 /** Runs a translation with a cancellable progress notification; undefined when cancelled. */
 export async function translateWithProgress(
   services: CommentServices,
-  request: Omit<TranslateRequest, 'beamSize' | 'nBest' | 'maxLength' | 'lengthPenalty' | 'lengthReward'>,
+  request: Omit<
+    TranslateRequest,
+    'beamSize' | 'nBest' | 'maxLength' | 'lengthPenalty' | 'lengthReward' | 'reuseSimilarity'
+  >,
   title: string,
   overrides: Partial<Pick<TranslateRequest, 'nBest'>> = {},
 ): Promise<Translation | undefined> {
@@ -52,7 +55,7 @@ export async function translateWithProgress(
             nBest: overrides.nBest ?? (d.showCandidates ? Math.max(d.nBest, 1) : 1),
             maxLength: d.maxOutputLength,
             lengthPenalty: d.lengthPenalty,
-            ...(d.lengthReward !== undefined ? { lengthReward: d.lengthReward } : {}),
+            ...tunedRequestFields(d),
           },
           abort.signal,
         );
@@ -76,7 +79,9 @@ export async function chooseCandidate(translation: Translation): Promise<Candida
   const picked = await vscode.window.showQuickPick(
     candidates.map((c, i) => ({
       label: c.text.split('\n')[0] ?? c.text,
-      description: `score ${c.score.toFixed(3)}`,
+      description: c.reusedFrom
+        ? `reused from ${c.reusedFrom.path} (${Math.round(100 * c.reusedFrom.similarity)}% the same code)`
+        : `score ${c.score.toFixed(3)}`,
       detail: c.text.includes('\n') ? c.text : `log p ${c.logProb.toFixed(2)}`,
       index: i,
     })),
@@ -153,9 +158,15 @@ export function commentSelection(ctx: Seq2SeqContext, services: CommentServices)
     const lines = text.split(/\r?\n/);
     const plan = planDocComment(lang, lines, span, choice.text, eolOf(doc), indentOptions(editor));
     const ok = await editor.edit((b) => b.insert(new vscode.Position(plan.line, plan.character), plan.text));
+    const from = choice.reusedFrom;
+    const origin = from
+      ? `the summary of ${from.path}, ${Math.round(100 * from.similarity)}% the same code`
+      : `score ${choice.score.toFixed(3)}`;
     ctx.log.info(
-      `comment: inserted ${JSON.stringify(choice.text)} (score ${choice.score.toFixed(3)}, ${translation.elapsedMs.toFixed(0)} ms)`,
+      `comment: inserted ${JSON.stringify(choice.text)} (${origin}, ${translation.elapsedMs.toFixed(0)} ms)`,
     );
+    // A reused summary is someone else's comment: say where it came from.
+    if (ok && from) vscode.window.setStatusBarMessage(`Seq2Seq: comment reused from ${origin}`, 10_000);
     return ok;
   };
 }

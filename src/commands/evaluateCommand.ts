@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { CorpusRecord } from '../data/dataset';
-import { decodingSettings } from '../host/settings';
+import { decodingSettings, tunedRequestFields } from '../host/settings';
 import type { Translator } from '../inference/translation';
 import type { EngineWorkerClient } from '../worker/client';
 import type { ActiveModel } from './modelCommands';
@@ -157,7 +157,7 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
                 nBest: 1,
                 maxLength: d.maxOutputLength,
                 lengthPenalty: d.lengthPenalty,
-                ...(d.lengthReward !== undefined ? { lengthReward: d.lengthReward } : {}),
+                ...tunedRequestFields(d),
               },
               abort.signal,
             );

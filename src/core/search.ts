@@ -5,7 +5,7 @@
  * reordered with one gather per state tensor. Token choice (min length, no-repeat n-grams,
  * top-k; PAD and BOS are never produced) happens in JS on the step's log-probabilities, which is cheap next to the step.
  * Scores use the GNMT length penalty `lp(len) = ((5 + len) / 6) ^ alpha`, `score = logProb / lp`,
- * where len counts generated tokens including EOS, plus an optional reward per token. Search stops once no live beam can still
+ * where len counts generated tokens including EOS, plus an optional reward per token (up to a limit). Search stops once no live beam can still
  * beat the n-th best finished hypothesis (exact bound, since log-probs only decrease).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -34,6 +34,11 @@ export interface DecodeOptions {
    * reward tuned on validation pairs.
    */
   lengthReward?: number;
+  /**
+   * Tokens past this many earn no reward (Huang et al. 2017's bounded reward; see
+   * lengthScore.ts); unset means every token does.
+   */
+  lengthRewardLimit?: number;
   /** Hypotheses returned. */
   nBest: number;
   /** Forbid repeating any n-gram of this size (0 = off). */
@@ -103,10 +108,10 @@ interface Beam {
   copied: number[] | null;
 }
 
-function toHypothesis(b: Beam, ended: boolean, alpha: number, reward: number): Hypothesis {
+function toHypothesis(b: Beam, ended: boolean, alpha: number, reward: number, limit: number): Hypothesis {
   const h: Hypothesis = {
     tokens: b.tokens,
-    score: hypothesisScore(b.logProb, b.tokens.length + (ended ? 1 : 0), alpha, reward),
+    score: hypothesisScore(b.logProb, b.tokens.length + (ended ? 1 : 0), alpha, reward, limit),
     logProb: b.logProb,
     tokenLogProbs: b.tokenLogProbs,
     attention: b.attention,
@@ -121,6 +126,89 @@ function toHypothesis(b: Beam, ended: boolean, alpha: number, reward: number): H
     );
   }
   return h;
+}
+
+/** One beam's attention row at this step, and (Transformer) its `[layer][head][src]` rows. */
+function stepAttention(
+  att: Float32Array | null,
+  alh: Float32Array | null,
+  alhShape: readonly number[] | undefined,
+  row: number,
+  S: number,
+): { stepAtt: number[]; stepAlh: number[][][] | null } {
+  const stepAtt = att ? Array.from(att.subarray(row * S, (row + 1) * S)) : [];
+  if (!alh || !alhShape) return { stepAtt, stepAlh: null };
+  const [L, H, n] = alhShape as [number, number, number, number];
+  const stepAlh: number[][][] = [];
+  for (let l = 0; l < L; l++) {
+    const heads: number[][] = [];
+    for (let hd = 0; hd < H; hd++) {
+      const off = ((l * H + hd) * n + row) * S;
+      heads.push(Array.from(alh.subarray(off, off + S)));
+    }
+    stepAlh.push(heads);
+  }
+  return { stepAtt, stepAlh };
+}
+
+/**
+ * The model's own view of a given output (teacher forcing through the step interface, so the
+ * numbers are exactly what search would report for it): log-probabilities with EOS, attention,
+ * copy shares and the score under `options`' length penalty and reward. Used to put a
+ * retrieved comment beside the beam's hypotheses on the same scale.
+ */
+export function scoreTokens(
+  model: Seq2SeqModel,
+  srcIds: number[],
+  tokens: readonly number[],
+  options: Partial<Pick<DecodeOptions, 'lengthPenalty' | 'lengthReward' | 'lengthRewardLimit'>> = {},
+): Hypothesis {
+  const cfg = model.config;
+  checkSource(srcIds, cfg.srcVocabSize, cfg.maxSrcLen);
+  if (tokens.length > cfg.maxTgtLen) throw new Error(`at most ${cfg.maxTgtLen} output tokens can be scored`);
+  if (tokens.some((t) => !Number.isInteger(t) || t < 0 || t >= cfg.tgtVocabSize))
+    throw new Error('output token out of vocabulary');
+  const S = srcIds.length;
+  const beam: Beam = {
+    tokens: [...tokens],
+    tokenLogProbs: [],
+    logProb: 0,
+    attention: [],
+    byLayerHead: null,
+    copied: null,
+  };
+  const src = tf.tensor2d([srcIds], [1, S], 'int32');
+  const srcMask = tf.ones([1, S], 'float32') as tf.Tensor2D;
+  const source = model.encode(src, srcMask);
+  tf.dispose([src, srcMask]);
+  let state = model.initialState(source);
+  try {
+    [...tokens, EOS_ID].forEach((token, t) => {
+      const prevT = tf.tensor1d([t === 0 ? BOS_ID : tokens[t - 1]!], 'int32');
+      const out = model.step(source, state, prevT);
+      prevT.dispose();
+      disposeDecodingTensors(state);
+      state = out.state;
+      const lp = (out.logProbs.dataSync() as Float32Array)[token]!;
+      const att = out.attention ? (out.attention.dataSync() as Float32Array) : null;
+      const alh = out.attentionByLayerHead ? (out.attentionByLayerHead.dataSync() as Float32Array) : null;
+      const { stepAtt, stepAlh } = stepAttention(att, alh, out.attentionByLayerHead?.shape, 0, S);
+      if (out.copyLogProbs) {
+        const copyLp = (out.copyLogProbs.dataSync() as Float32Array)[token]!;
+        (beam.copied ??= []).push(Math.min(1, Math.exp(copyLp - lp)));
+      }
+      tf.dispose([out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? [], out.copyLogProbs ?? []]);
+      beam.tokenLogProbs.push(lp);
+      beam.logProb += lp;
+      beam.attention.push(stepAtt);
+      if (stepAlh) (beam.byLayerHead ??= []).push(stepAlh);
+    });
+  } finally {
+    disposeDecodingTensors(state);
+    disposeDecodingTensors(source);
+  }
+  const o = { ...DEFAULT_DECODE_OPTIONS, ...options };
+  return toHypothesis(beam, true, o.lengthPenalty, o.lengthReward ?? 0, o.lengthRewardLimit ?? Infinity);
 }
 
 function checkSource(srcIds: readonly number[], vocab: number, maxLen: number): void {
@@ -160,6 +248,8 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
   const alpha = opts.lengthPenalty;
   const reward = opts.lengthReward ?? 0;
   if (!Number.isFinite(reward) || reward < 0) throw new Error('lengthReward must be a number >= 0');
+  const limit = opts.lengthRewardLimit ?? Infinity;
+  if (!(limit >= 1)) throw new Error('lengthRewardLimit must be a number >= 1');
   const V = cfg.tgtVocabSize;
 
   const src = tf.tensor2d([srcIds], [1, srcIds.length], 'int32');
@@ -220,20 +310,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
       for (const c of cands) {
         if (next.length >= k) break;
         const b = beams[c.beam]!;
-        const stepAtt = att ? Array.from(att.subarray(c.beam * S, (c.beam + 1) * S)) : [];
-        let stepAlh: number[][][] | null = null; // [layer][head][src]
-        if (alh && alhShape) {
-          const [L, H, n] = alhShape as [number, number, number, number];
-          stepAlh = [];
-          for (let l = 0; l < L; l++) {
-            const heads: number[][] = [];
-            for (let hd = 0; hd < H; hd++) {
-              const off = ((l * H + hd) * n + c.beam) * S;
-              heads.push(Array.from(alh.subarray(off, off + S)));
-            }
-            stepAlh.push(heads);
-          }
-        }
+        const { stepAtt, stepAlh } = stepAttention(att, alh, alhShape, c.beam, S);
         const extended: Beam = {
           tokens: c.token === EOS_ID ? b.tokens : [...b.tokens, c.token],
           tokenLogProbs: [...b.tokenLogProbs, c.lp],
@@ -244,7 +321,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
           copied: copyLp ? [...(b.copied ?? []), Math.min(1, Math.exp(copyLp[c.beam * V + c.token]! - c.lp))] : null,
         };
         if (c.token === EOS_ID) {
-          finished.push(toHypothesis(extended, true, alpha, reward));
+          finished.push(toHypothesis(extended, true, alpha, reward, limit));
           if (greedy) break;
         } else {
           next.push(extended);
@@ -253,7 +330,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
       }
       if (greedy && finished.length > 0) break;
       // Reaching the length limit ends the live beams as they are.
-      if (t === max - 1) for (const b of next) finished.push(toHypothesis(b, false, alpha, reward));
+      if (t === max - 1) for (const b of next) finished.push(toHypothesis(b, false, alpha, reward, limit));
       beams = t === max - 1 ? [] : next;
       if (beams.length > 0) {
         const idx = tf.tensor1d(rows, 'int32');
@@ -267,8 +344,9 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
         const nth = finished[opts.nBest - 1]!.score;
         const bestLive = Math.max(...beams.map((b) => b.logProb));
         // Log-probabilities only fall, so a live beam scores at most its current log-probability
-        // under the longest length's penalty, plus the reward for every token it may still add.
-        if (hypothesisScore(bestLive, max + 1, alpha, reward) <= nth) break;
+        // under the longest length's penalty, plus the reward for every token it may still add
+        // (min(len, limit) only grows with len).
+        if (hypothesisScore(bestLive, max + 1, alpha, reward, limit) <= nth) break;
       }
     }
   } finally {

@@ -208,12 +208,16 @@ export class ExampleMemory {
    * The most similar function's summary and the Dice overlap of the two functions' subtokens,
    * from a file other than `excludePath` when given.
    */
-  lookup(code: string, excludePath?: string): { summary: string; similarity: number } | undefined {
+  lookup(code: string, excludePath?: string): { summary: string; similarity: number; path: string } | undefined {
     const skip = excludePath === undefined ? undefined : (doc: number) => this.paths[doc] === excludePath;
     const query = codeSubtokens(code);
     const hit = this.index.best(query, skip);
     if (hit < 0) return undefined;
-    return { summary: this.summaries[hit]!, similarity: diceOverlap(query, this.index.documents[hit]!) };
+    return {
+      summary: this.summaries[hit]!,
+      similarity: diceOverlap(query, this.index.documents[hit]!),
+      path: this.paths[hit]!,
+    };
   }
 
   /** The summary of the most similar function, from a file other than `excludePath` when given. */
@@ -223,7 +227,11 @@ export class ExampleMemory {
 
   /** The text put before the code: `<mark><summary>` (empty when nothing matched). */
   prefix(code: string, excludePath?: string): string {
-    const n = this.lookup(code, excludePath);
+    return this.prefixOf(this.lookup(code, excludePath));
+  }
+
+  /** {@link prefix} for a neighbour already looked up. */
+  prefixOf(n: { summary: string; similarity: number } | undefined): string {
     if (n === undefined) return '';
     const mark = this.graded ? SIMILARITY_MARKS.find((m) => n.similarity >= m.atLeast)!.mark : NEIGHBOUR_MARK;
     return `${mark}${n.summary}`;

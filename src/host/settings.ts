@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { isBackendSetting, type BackendSetting } from '../core/backendSetting';
+import type { TranslateRequest } from '../inference/translation';
 
 export interface EngineSettings {
   readonly backend: BackendSetting;
@@ -17,6 +18,8 @@ export interface DecodingSettings {
   readonly lengthPenalty: number;
   /** Unset: the model's own tuned value. */
   readonly lengthReward: number | undefined;
+  /** Off: never answer with a similar training function's summary. */
+  readonly reuseSimilarSummaries: boolean;
   readonly showCandidates: boolean;
   readonly nBest: number;
 }
@@ -42,7 +45,16 @@ export function decodingSettings(): DecodingSettings {
     maxOutputLength: c.get<number>('decoding.maxOutputLength', 64),
     lengthPenalty: c.get<number>('decoding.lengthPenalty', 0.6),
     lengthReward: c.get<number | null>('decoding.lengthReward', null) ?? undefined,
+    reuseSimilarSummaries: c.get<boolean>('decoding.reuseSimilarSummaries', true),
     showCandidates: c.get<boolean>('decoding.showCandidates', false),
     nBest: c.get<number>('decoding.nBest', 3),
+  };
+}
+
+/** What the settings change in a request beyond beam and lengths; absent fields mean the model's tuned values. */
+export function tunedRequestFields(d: DecodingSettings): Pick<TranslateRequest, 'lengthReward' | 'reuseSimilarity'> {
+  return {
+    ...(d.lengthReward !== undefined ? { lengthReward: d.lengthReward } : {}),
+    ...(d.reuseSimilarSummaries ? {} : { reuseSimilarity: null }),
   };
 }

@@ -8,13 +8,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadModel, type ModelMeta } from '../core/checkpoint';
 import type { Seq2SeqModel } from '../core/model';
-import { beamSearch, type Hypothesis } from '../core/search';
+import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
 import { CodeTokenizer } from '../data/tokenizer';
 import { normaliseText, unmark } from '../data/preTokenizer';
 import { sourceParts } from '../data/dataset';
 import { ExampleMemory } from '../data/retrieval';
-import type { Candidate, SourceToken, TranslateRequest, Translation } from './translation';
+import type { Candidate, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 
@@ -108,9 +108,15 @@ export class ModelRunner {
    * and its tokens; a retrieval-augmented model's neighbour summary has no place in the text
    * (offsets -1).
    */
-  encodeSource(request: Pick<TranslateRequest, 'direction' | 'text'>): { ids: number[]; tokens: SourceToken[] } {
+  encodeSource(request: Pick<TranslateRequest, 'direction' | 'text'>): {
+    ids: number[];
+    tokens: SourceToken[];
+    /** The retrieved neighbour (retrieval models, code → comment). */
+    neighbour?: { summary: string; similarity: number; path: string };
+  } {
     const text = normaliseText(request.text);
-    const prefix = request.direction === 'code2doc' ? this.memory?.prefix(text) : undefined;
+    const neighbour = request.direction === 'code2doc' ? this.memory?.lookup(text) : undefined;
+    const prefix = neighbour ? this.memory!.prefixOf(neighbour) : undefined;
     const parts = sourceParts(this.tokenizer, text, this.model.config.maxSrcLen, prefix, this.memory?.neighbourTokens);
     const tokens: SourceToken[] = [{ text: SPECIAL_TOKENS[directionTokenId(request.direction)]!, start: -1, end: -1 }];
     for (const id of parts.prefix) tokens.push({ text: this.tokenPiece(id), start: -1, end: -1 });
@@ -122,7 +128,11 @@ export class ModelRunner {
       tokens.push({ text: piece, start, end: offset });
     }
     tokens.push({ text: SPECIAL_TOKENS[EOS_ID]!, start: -1, end: -1 });
-    return { ids: [directionTokenId(request.direction), ...parts.prefix, ...parts.body, EOS_ID], tokens };
+    return {
+      ids: [directionTokenId(request.direction), ...parts.prefix, ...parts.body, EOS_ID],
+      tokens,
+      ...(neighbour ? { neighbour } : {}),
+    };
   }
 
   /** The text one token stands for (byte tokens count one character each, approximately). */
@@ -136,29 +146,70 @@ export class ModelRunner {
    * written by the default model's recipe), or 0.
    */
   get tunedLengthReward(): number {
-    const r = (this.meta.decoding as { lengthReward?: unknown } | undefined)?.lengthReward;
+    const r = this.tunedDecoding.lengthReward;
     return typeof r === 'number' && Number.isFinite(r) && r >= 0 ? r : 0;
+  }
+
+  /** The reward's token limit tuned with it (`meta.decoding.lengthRewardLimit`), if any. */
+  get tunedLengthRewardLimit(): number | undefined {
+    const l = this.tunedDecoding.lengthRewardLimit;
+    return typeof l === 'number' && l >= 1 ? l : undefined;
+  }
+
+  /**
+   * The code overlap from which a retrieval model reuses the neighbour's summary
+   * (`meta.decoding.reuseSimilarity`, tuned on validation pairs by the default model's recipe),
+   * or null (never).
+   */
+  get tunedReuseSimilarity(): number | null {
+    const t = this.tunedDecoding.reuseSimilarity;
+    return this.memory && typeof t === 'number' && t >= 0 && t <= 1 ? t : null;
+  }
+
+  private get tunedDecoding(): { lengthReward?: unknown; lengthRewardLimit?: unknown; reuseSimilarity?: unknown } {
+    return (this.meta.decoding as Record<string, unknown> | undefined) ?? {};
   }
 
   translate(request: TranslateRequest): Translation {
     const started = performance.now();
-    const { ids, tokens } = this.encodeSource(request);
+    const { ids, tokens, neighbour } = this.encodeSource(request);
     const lengthReward = request.lengthReward ?? this.tunedLengthReward;
+    const lengthRewardLimit = request.lengthRewardLimit ?? this.tunedLengthRewardLimit;
+    const nBest = Math.max(1, Math.min(request.nBest, request.beamSize));
+    const scoring = { lengthPenalty: request.lengthPenalty, lengthReward, lengthRewardLimit };
     const hypotheses = beamSearch(this.model, ids, {
+      ...scoring,
       beamSize: Math.max(1, request.beamSize),
-      nBest: Math.max(1, Math.min(request.nBest, request.beamSize)),
+      nBest,
       maxLength: Math.min(request.maxLength, this.model.config.maxTgtLen),
-      lengthPenalty: request.lengthPenalty,
-      lengthReward,
       noRepeatNgramSize: request.direction === 'code2doc' ? 3 : 0,
     });
+    let candidates = hypotheses.map((h) => this.candidate(h, request.direction));
+    // A near-copy of a training function: its summary (scored by the model, so the panel can
+    // show it like any other hypothesis) goes first.
+    const threshold = request.reuseSimilarity === undefined ? this.tunedReuseSimilarity : request.reuseSimilarity;
+    const summary = neighbour ? cleanGeneratedText(neighbour.summary).trim() : '';
+    if (neighbour && threshold !== null && neighbour.similarity >= threshold && summary) {
+      const target = this.tokenizer.encode(summary).slice(0, this.model.config.maxTgtLen);
+      const reused = scoreTokens(this.model, ids, target, scoring);
+      const from: ReusedFrom = {
+        path: neighbour.path,
+        similarity: neighbour.similarity,
+        alsoGenerated: candidates[0]?.text === summary,
+      };
+      candidates = [
+        { ...this.candidate(reused, request.direction), text: summary, reusedFrom: from },
+        ...candidates.filter((c) => c.text !== summary),
+      ].slice(0, nBest);
+    }
     return {
       direction: request.direction,
       sourceTokens: tokens,
-      candidates: hypotheses.map((h) => this.candidate(h, request.direction)),
+      candidates,
       modelId: this.id,
       elapsedMs: performance.now() - started,
       lengthReward,
+      ...(lengthRewardLimit !== undefined ? { lengthRewardLimit } : {}),
     };
   }
 

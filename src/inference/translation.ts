@@ -19,6 +19,14 @@ export interface TranslateRequest {
    * tuned with (`meta.decoding.lengthReward`), else 0.
    */
   readonly lengthReward?: number;
+  /** Tokens past this many earn no reward; absent: the model's `meta.decoding.lengthRewardLimit`, else none. */
+  readonly lengthRewardLimit?: number;
+  /**
+   * Code → comment with a retrieval model: when the most similar training function's code
+   * overlaps the input's by at least this much (Dice of code subtokens, 0..1), its summary is
+   * the first candidate. Absent: the model's `meta.decoding.reuseSimilarity`; null: never.
+   */
+  readonly reuseSimilarity?: number | null;
 }
 
 /** One source subword with its place in the request's text (-1 for special tokens). */
@@ -43,6 +51,20 @@ export interface Candidate {
   readonly copied?: readonly number[];
   /** [layer][head][outStep][srcPos], Transformer only */
   readonly attentionByLayerHead?: readonly (readonly (readonly (readonly number[])[])[])[];
+  /**
+   * Set when the text is a similar training function's summary, reused as it is (see
+   * TranslateRequest.reuseSimilarity); the scores are still the model's.
+   */
+  readonly reusedFrom?: ReusedFrom;
+}
+
+export interface ReusedFrom {
+  /** The training file the summary comes from. */
+  readonly path: string;
+  /** Dice overlap of the two functions' code subtokens (0..1). */
+  readonly similarity: number;
+  /** Whether the beam search's best hypothesis was this same text. */
+  readonly alsoGenerated: boolean;
 }
 
 export interface Translation {
@@ -54,6 +76,8 @@ export interface Translation {
   readonly elapsedMs: number;
   /** The length reward the search ranked with (the request's, or the model's tuned one). */
   readonly lengthReward: number;
+  /** The reward's token limit, when it had one. */
+  readonly lengthRewardLimit?: number;
 }
 
 export interface Translator {

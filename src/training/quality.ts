@@ -67,12 +67,15 @@ export function qualityTable(rows: readonly QualityRow[]): string {
   return lines.join('\n');
 }
 
-/** Languages where `system` does not beat every other system on both BLEUs (empty: it wins everywhere). */
-export function languagesNotWon(rows: readonly QualityRow[], system: string): string[] {
+/**
+ * Languages where `system` does not beat every other system (but those in `ignore`, such as
+ * variants of itself) on both BLEUs; empty: it wins everywhere.
+ */
+export function languagesNotWon(rows: readonly QualityRow[], system: string, ignore: readonly string[] = []): string[] {
   const out: string[] = [];
   for (const language of new Set(rows.map((r) => r.language))) {
     const mine = rows.find((r) => r.language === language && r.system === system);
-    const others = rows.filter((r) => r.language === language && r.system !== system);
+    const others = rows.filter((r) => r.language === language && r.system !== system && !ignore.includes(r.system));
     if (!mine || others.some((o) => o.bleu >= mine.bleu || o.sentenceBleu >= mine.sentenceBleu)) out.push(language);
   }
   return out;

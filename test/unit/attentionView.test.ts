@@ -225,6 +225,27 @@ describe('attention n-best re-ranking', () => {
       rankHypotheses(view.hypotheses, 0, 0.5).map((r) => r.index),
       [0, 1],
     );
+    // ... unless the reward stops after 2 tokens (A: -1.99 + 1, B: -1.20 + 1).
+    const bounded = buildAttentionView({ ...input(), lengthReward: 0.5, lengthRewardLimit: 2 });
+    assert.strictEqual(bounded.lengthRewardLimit, 2);
+    assert.strictEqual(view.lengthRewardLimit, undefined);
+    assert.deepStrictEqual(
+      rankHypotheses(bounded.hypotheses, 0, 0.5, 2).map((r) => r.index),
+      [1, 0],
+    );
+  });
+
+  it('keeps a reused summary first whatever the slider says, and labels where it came from', () => {
+    const from = { path: 'lib/http.py', similarity: 0.9 };
+    const view = buildAttentionView({ ...input(), hypotheses: [HYP_A, { ...HYP_B, reusedFrom: from }] });
+    assert.deepStrictEqual(view.hypotheses[1]!.reusedFrom, from);
+    assert.strictEqual(view.hypotheses[0]!.reusedFrom, undefined);
+    // Alpha 2 ranks A first on score alone (previous test); the reused B stays on top.
+    for (const alpha of [0, 2])
+      assert.deepStrictEqual(
+        rankHypotheses(view.hypotheses, alpha).map((r) => r.index),
+        [1, 0],
+      );
   });
 
   it('keeps the engine order on ties', () => {

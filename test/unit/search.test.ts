@@ -10,7 +10,14 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/core/backend';
 import { tokenLogProbs } from '../../src/core/loss';
 import { buildModel, type Seq2SeqModel } from '../../src/core/model';
-import { bannedTokens, beamSearch, greedyDecode, lengthPenalty, type Hypothesis } from '../../src/core/search';
+import {
+  bannedTokens,
+  beamSearch,
+  greedyDecode,
+  lengthPenalty,
+  scoreTokens,
+  type Hypothesis,
+} from '../../src/core/search';
 import { BOS_ID, EOS_ID } from '../../src/core/specialTokens';
 
 const SOURCES = [
@@ -128,6 +135,53 @@ describe('search', function () {
           assert.ok(longerWins > 0, `alpha ${alpha}, reward ${reward} never made a longer hypothesis win`);
         }
         assert.throws(() => beamSearch(m, SOURCES[0]!, { lengthReward: -1 }), /lengthReward/);
+      });
+
+      it('bounds the reward: tokens past lengthRewardLimit earn nothing, so a large reward no longer runs to the length limit', () => {
+        const m = models[arch]!;
+        const len = (h: Hypothesis) => h.tokenLogProbs.length;
+        let shorter = 0;
+        for (const src of SOURCES) {
+          const opts = { beamSize: 4, nBest: 4, maxLength: 10, lengthPenalty: 0, lengthReward: 5 };
+          const unbounded = beamSearch(m, src, opts);
+          const bounded = beamSearch(m, src, { ...opts, lengthRewardLimit: 2 });
+          for (const h of bounded) {
+            const expected = h.logProb + 5 * Math.min(len(h), 2);
+            assert.ok(Math.abs(h.score - expected) < 1e-6, `score ${h.score}, expected ${expected}`);
+          }
+          // 5 nats a token: unbounded, the best is as long as the search allows.
+          assert.strictEqual(len(unbounded[0]!), 10);
+          if (len(bounded[0]!) < len(unbounded[0]!)) shorter++;
+        }
+        assert.ok(shorter > 0, 'the limit never changed the winner');
+        assert.throws(() => beamSearch(m, SOURCES[0]!, { lengthRewardLimit: 0 }), /lengthRewardLimit/);
+      });
+
+      it('scores a given output as search would: scoreTokens agrees with the beam on its own hypotheses', () => {
+        const m = models[arch]!;
+        let compared = 0;
+        const tensors = tf.memory().numTensors;
+        for (const src of SOURCES) {
+          const opts = { lengthPenalty: 0.6, lengthReward: 0.4, lengthRewardLimit: 3 };
+          for (const h of beamSearch(m, src, { ...opts, beamSize: 3, nBest: 3, maxLength: 6 })) {
+            if (h.tokenLogProbs.length === h.tokens.length) continue; // cut at the length limit, no EOS
+            const s = scoreTokens(m, src, h.tokens, opts);
+            compared++;
+            assert.deepStrictEqual(s.tokens, h.tokens);
+            assert.ok(Math.abs(s.logProb - h.logProb) < 1e-4, `${s.logProb} vs ${h.logProb}`);
+            assert.ok(Math.abs(s.score - h.score) < 1e-4, `${s.score} vs ${h.score}`);
+            s.tokenLogProbs.forEach((lp, i) => assert.ok(Math.abs(lp - h.tokenLogProbs[i]!) < 1e-4));
+            s.attention.forEach((row, i) => row.forEach((a, j) => assert.ok(Math.abs(a - h.attention[i]![j]!) < 1e-4)));
+            assert.strictEqual(s.copied?.length, h.copied?.length);
+            assert.strictEqual(s.attentionByLayerHead?.length, h.attentionByLayerHead?.length);
+          }
+          // Any output, not only the beam's: its log-probabilities match teacher-forced rescoring.
+          const forced = scoreTokens(m, src, [3, 4, 3]);
+          rescore(m, src, forced).forEach((lp, i) => assert.ok(Math.abs(lp - forced.tokenLogProbs[i]!) < 1e-4));
+        }
+        assert.ok(compared > 0, 'no hypothesis ended with EOS');
+        assert.strictEqual(tf.memory().numTensors, tensors, 'scoreTokens leaked tensors');
+        assert.throws(() => scoreTokens(m, SOURCES[0]!, [99]), /vocabulary/);
       });
 
       it('respects min/max length (absolute and ratio) and no-repeat n-grams', () => {

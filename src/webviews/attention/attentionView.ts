@@ -38,6 +38,8 @@ export interface HypothesisInput {
   readonly attentionByLayerHead?: readonly (readonly (readonly (readonly number[])[])[])[];
   /** Per step, the share of the token's probability copied from the source (copying models). */
   readonly copied?: readonly number[];
+  /** A similar training function's summary, reused. */
+  readonly reusedFrom?: { readonly path: string; readonly similarity: number };
 }
 
 export interface AttentionViewInput {
@@ -48,6 +50,8 @@ export interface AttentionViewInput {
   readonly lengthPenalty: number;
   /** The engine's length reward (default 0). */
   readonly lengthReward?: number;
+  /** The reward's token limit, when it had one. */
+  readonly lengthRewardLimit?: number;
   /** Probability under which a token is marked (default 0.3). */
   readonly lowConfidence?: number;
   readonly editor?: EditorRef;
@@ -79,6 +83,7 @@ export function buildAttentionView(input: AttentionViewInput): AttentionView {
     hypotheses,
     lengthPenalty: input.lengthPenalty,
     lengthReward: input.lengthReward ?? 0,
+    ...(input.lengthRewardLimit !== undefined ? { lengthRewardLimit: input.lengthRewardLimit } : {}),
     lowConfidence: input.lowConfidence ?? 0.3,
     layers,
     heads,
@@ -150,6 +155,7 @@ function hypothesisView(
     rowSums: attention.map((row) => row.reduce((s, w) => s + w, 0)),
     ...(byLayerHead ? { byLayerHead } : {}),
     ...(h.copied ? { copied: [...h.copied] } : {}),
+    ...(h.reusedFrom ? { reusedFrom: { path: h.reusedFrom.path, similarity: h.reusedFrom.similarity } } : {}),
   };
 }
 

@@ -53,6 +53,8 @@ export interface HypothesisView {
    * the attention weights (0..1); models with a copy mechanism only.
    */
   readonly copied?: readonly number[];
+  /** Set when this is a similar training function's summary, reused (it ranks first). */
+  readonly reusedFrom?: { readonly path: string; readonly similarity: number };
 }
 
 /** The document range the panel describes, kept so a reloaded panel can find its editor again. */
@@ -74,6 +76,8 @@ export interface AttentionView {
   readonly lengthPenalty: number;
   /** Score bonus per token the engine ranked with (kept as the slider moves alpha). */
   readonly lengthReward: number;
+  /** Tokens past this many earn no reward (absent: no limit). */
+  readonly lengthRewardLimit?: number;
   /** Tokens with p below this are marked low-confidence. */
   readonly lowConfidence: number;
   readonly layers: number;

@@ -11,6 +11,8 @@ export interface Rankable {
   readonly index: number;
   readonly logProb: number;
   readonly length: number;
+  /** A reused summary: the engine put it first by similarity, not by score, and it stays first. */
+  readonly reusedFrom?: unknown;
 }
 
 export interface Ranked {
@@ -18,9 +20,12 @@ export interface Ranked {
   readonly score: number;
 }
 
-/** Best first; ties keep the engine's order (stable on `index`). */
-export function rankHypotheses(hyps: readonly Rankable[], alpha: number, reward = 0): Ranked[] {
+/** Best first (a reused summary before all); ties keep the engine's order (stable on `index`). */
+export function rankHypotheses(hyps: readonly Rankable[], alpha: number, reward = 0, limit = Infinity): Ranked[] {
+  const pinned = new Set(hyps.filter((h) => h.reusedFrom).map((h) => h.index));
   return hyps
-    .map((h) => ({ index: h.index, score: hypothesisScore(h.logProb, h.length, alpha, reward) }))
-    .sort((a, b) => b.score - a.score || a.index - b.index);
+    .map((h) => ({ index: h.index, score: hypothesisScore(h.logProb, h.length, alpha, reward, limit) }))
+    .sort(
+      (a, b) => Number(pinned.has(b.index)) - Number(pinned.has(a.index)) || b.score - a.score || a.index - b.index,
+    );
 }

@@ -156,7 +156,7 @@ function render(): void {
   // Beams.
   ui.lpSlider.value = String(s.alpha);
   ui.lpValue.value = s.alpha.toFixed(2);
-  const ranking = rankHypotheses(view.hypotheses, s.alpha, view.lengthReward);
+  const ranking = rankHypotheses(view.hypotheses, s.alpha, view.lengthReward, view.lengthRewardLimit);
   renderBeams(
     ui.beams,
     { hypotheses: view.hypotheses, ranking, selected: hyp.index, lowConfidence: view.lowConfidence },
@@ -268,7 +268,8 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const msg = ev.data;
   if (isMessage(ShowAttention, msg)) {
     const view = msg.params.view;
-    const best = rankHypotheses(view.hypotheses, view.lengthPenalty, view.lengthReward)[0]?.index ?? 0;
+    const best =
+      rankHypotheses(view.hypotheses, view.lengthPenalty, view.lengthReward, view.lengthRewardLimit)[0]?.index ?? 0;
     setState({ view, selected: best, alpha: view.lengthPenalty, layer: -1, head: -1 });
   } else if (isMessage(ExportResult, msg)) {
     const r = msg.params;
