@@ -5,7 +5,7 @@
  */
 import type { CorpusRecord } from '../../src/data/dataset';
 import { ModelRunner } from '../../src/inference/modelRunner';
-import { scoreSystems, type QualityRow } from '../../src/training/quality';
+import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from '../../src/training/quality';
 import { nameBaseline, retrievalBaseline } from '../../src/data/retrieval';
 
 export interface DecodeSettings {
@@ -79,6 +79,8 @@ export interface BenchmarkResult {
   readonly predictions: string[];
   /** Outputs that are a similar training function's summary, reused. */
   readonly reused: number;
+  /** The model against each baseline under paired bootstrap resampling, per language. */
+  readonly bootstrap: BootstrapRow[];
   readonly decodeSeconds: number;
 }
 
@@ -99,10 +101,9 @@ export async function benchmarkModel(
     runner.dispose();
   }
   const decodeSeconds = (Date.now() - started) / 1000;
-  const rows = scoreSystems(pairs, {
-    model: p.outputs,
-    ...(p.reused > 0 ? { [GENERATED_SYSTEM]: p.generated } : {}),
-    ...baselinePredictions(train, pairs),
-  });
-  return { rows, predictions: p.outputs, reused: p.reused, decodeSeconds };
+  const baselines = baselinePredictions(train, pairs);
+  const systems = { model: p.outputs, ...(p.reused > 0 ? { [GENERATED_SYSTEM]: p.generated } : {}), ...baselines };
+  const rows = scoreSystems(pairs, systems);
+  const bootstrap = bootstrapRows(pairs, systems, 'model', Object.keys(baselines));
+  return { rows, predictions: p.outputs, reused: p.reused, bootstrap, decodeSeconds };
 }

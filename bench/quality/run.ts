@@ -19,7 +19,7 @@ import { selectBackend } from '../../src/core/backend';
 import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
 import { MEDIA_MODEL_DIR, readRecipe } from '../../scripts/default-model/train';
-import { languagesNotWon, perLanguageSample, qualityTable } from '../../src/training/quality';
+import { bootstrapText, languagesNotWon, perLanguageSample, qualityTable } from '../../src/training/quality';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
 import { benchmarkModel, EXTENSION_DECODING, GENERATED_SYSTEM } from './quality';
 
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
   const {
     rows,
     reused,
+    bootstrap,
     decodeSeconds: seconds,
   } = await benchmarkModel(
     opts.model,
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
     decoding,
     (n) => n % 200 === 0 && log(`decoded ${n}/${test.length}`),
   );
-  process.stdout.write(`${qualityTable(rows)}\n\n`);
+  process.stdout.write(`${qualityTable(rows)}\n\n${bootstrapText(bootstrap, 'model')}\n\n`);
   const notWon = languagesNotWon(rows, 'model', [GENERATED_SYSTEM]);
   process.stdout.write(
     `decoding: beam ${decoding.beamSize}, length penalty ${decoding.lengthPenalty}, length reward ${decoding.lengthReward ?? "the model's"}; ${reused} of ${test.length} outputs a similar training function's summary, reused; ${(seconds / Math.max(1, test.length)) * 1000 < 1 ? '<1' : Math.round((seconds * 1000) / Math.max(1, test.length))} ms per pair\n` +
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
         ? 'the model beats both baselines on both BLEU variants in every language\n'
         : `the model does NOT beat both baselines on both BLEU variants in: ${notWon.join(', ')}\n`),
   );
-  if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify({ decoding, rows }, null, 2)}\n`);
+  if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify({ decoding, rows, bootstrap }, null, 2)}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -34,6 +34,8 @@ export interface ScoredPair {
   readonly output: string;
   /** Smoothed sentence BLEU-4, 0-100. */
   readonly sentenceBleu: number;
+  /** The output is a similar training function's summary, reused. */
+  readonly reused?: boolean;
 }
 
 /** Which pairs to score: fine-tuning's test split when it has any, else every pair (and says so). */
@@ -80,10 +82,11 @@ export async function evaluationReport(input: {
       '| --- | --- | --- | ---: |',
       ...list.map(
         (s) =>
-          `| ${link(s.record)} \`${cell(s.record.name)}\` | ${cell(s.record.summary)} | ${cell(s.output)} | ${s.sentenceBleu.toFixed(1)} |`,
+          `| ${link(s.record)} \`${cell(s.record.name)}\` | ${cell(s.record.summary)} | ${cell(s.output)}${s.reused ? ' *(reused)*' : ''} | ${s.sentenceBleu.toFixed(1)} |`,
       ),
     ].join('\n');
   const n = input.scored.length;
+  const reused = input.scored.filter((s) => s.reused).length;
   return `# Seq2Seq: evaluation of "${input.model}"
 
 ${input.mined.pairs} documented functions in ${input.mined.files} files (${perLanguageSummary(input.mined.perLanguage)}); ${
@@ -91,8 +94,10 @@ ${input.mined.pairs} documented functions in ${input.mined.files} files (${perLa
       ? `scored ${n} of the test split that fine-tuning holds out (split by file, seed \`seq2seq.training.seed\`), so a model fine-tuned on this workspace never trained on them.`
       : `the workspace is too small to hold out a test split, so all ${n} are scored; a model fine-tuned on this workspace has trained on them.`
   } Code → comment, beam ${input.decoding.beamSize}, length penalty ${input.decoding.lengthPenalty}, length reward ${input.decoding.lengthReward}, ${input.seconds.toFixed(1)} s.${
-    n < ROUGH_BELOW ? ` With ${n} functions the scores are rough: a single comment moves them by points.` : ''
-  }
+    reused > 0
+      ? ` ${reused} of the ${n} outputs are the summary of a similar function the model was trained on, reused (\`seq2seq.decoding.reuseSimilarSummaries\`).`
+      : ''
+  }${n < ROUGH_BELOW ? ` With ${n} functions the scores are rough: a single comment moves them by points.` : ''}
 
 ${qualityTable(rows)}
 
@@ -163,7 +168,12 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
             );
             reward = t.lengthReward;
             const output = t.candidates[0]?.text ?? '';
-            out.push({ record, output, sentenceBleu: 100 * sentenceBleu(output, record.summary) });
+            out.push({
+              record,
+              output,
+              sentenceBleu: 100 * sentenceBleu(output, record.summary),
+              ...(t.candidates[0]?.reusedFrom ? { reused: true } : {}),
+            });
             progress.report({ message: `${out.length}/${pairs.length} functions`, increment: 100 / pairs.length });
           }
           return { out, reward };

@@ -88,7 +88,8 @@ export function bleuFromStats(s: BleuStats, smooth: boolean, plusOneLengths = fa
   return bp * Math.exp(logSum / order);
 }
 
-function sumStats(all: readonly BleuStats[], maxOrder: number): BleuStats {
+/** Sums per-pair statistics into corpus statistics. */
+export function sumStats(all: readonly BleuStats[], maxOrder: number): BleuStats {
   const matches = new Array<number>(maxOrder).fill(0);
   const totals = new Array<number>(maxOrder).fill(0);
   let candidateLength = 0;

@@ -5,7 +5,17 @@
  * default model's card and the extension's Evaluate Model command.
  */
 import type { CorpusRecord } from '../data/dataset';
-import { averageSentenceBleu, bleuTokens, corpusBleuText, exactMatch } from './bleu';
+import { seededRandom } from '../data/random';
+import {
+  averageSentenceBleu,
+  bleuFromStats,
+  bleuStats,
+  bleuTokens,
+  corpusBleuText,
+  exactMatch,
+  MAX_ORDER,
+  sumStats,
+} from './bleu';
 
 export interface QualityRow {
   readonly language: string;
@@ -102,4 +112,95 @@ export function perLanguageSample<R extends Pick<CorpusRecord, 'lang'>>(pairs: r
   const languages = [...new Set(pairs.map((r) => r.lang))].sort();
   const each = Math.ceil(n / Math.max(1, languages.length));
   return languages.flatMap((lang) => pairs.filter((r) => r.lang === lang).slice(0, each));
+}
+
+export interface BootstrapResult {
+  /** Share of resampled test sets on which A's corpus BLEU-4 is higher than B's (0..1). */
+  readonly bleu: number;
+  /** The same for smoothed sentence BLEU-4. */
+  readonly sentenceBleu: number;
+  readonly samples: number;
+}
+
+/**
+ * Paired bootstrap resampling (Koehn 2004, "Statistical Significance Tests for Machine
+ * Translation Evaluation"): draws `samples` test sets of the same size from the pairs, with
+ * replacement, scores both systems on each and counts how often A wins. 0.95 or more is the
+ * usual bar for "A is better, not just luckier on this test set".
+ */
+export function pairedBootstrap(
+  references: readonly string[],
+  a: readonly string[],
+  b: readonly string[],
+  samples = 1000,
+  seed = 1,
+): BootstrapResult {
+  if (a.length !== references.length || b.length !== references.length)
+    throw new Error('pairedBootstrap: every system needs one output per reference');
+  const refs = references.map(bleuTokens);
+  const stats = (outs: readonly string[]) => outs.map((o, i) => bleuStats(bleuTokens(o), refs[i]!));
+  const sa = stats(a);
+  const sb = stats(b);
+  const sentence = (s: ReturnType<typeof stats>) => s.map((x) => bleuFromStats(x, true, true));
+  const ta = sentence(sa);
+  const tb = sentence(sb);
+  const random = seededRandom(seed);
+  const n = references.length;
+  let bleuWins = 0;
+  let sentenceWins = 0;
+  for (let k = 0; k < samples && n > 0; k++) {
+    const idx = Array.from({ length: n }, () => Math.floor(random() * n));
+    const corpus = (s: ReturnType<typeof stats>) =>
+      bleuFromStats(
+        sumStats(
+          idx.map((i) => s[i]!),
+          MAX_ORDER,
+        ),
+        false,
+      );
+    if (corpus(sa) > corpus(sb)) bleuWins++;
+    const mean = (t: number[]) => idx.reduce((acc, i) => acc + t[i]!, 0);
+    if (mean(ta) > mean(tb)) sentenceWins++;
+  }
+  return { bleu: bleuWins / samples, sentenceBleu: sentenceWins / samples, samples };
+}
+
+export interface BootstrapRow extends BootstrapResult {
+  readonly language: string;
+  readonly baseline: string;
+}
+
+/** {@link pairedBootstrap} of `system` against each of `baselines`, per language. */
+export function bootstrapRows(
+  test: readonly Pick<CorpusRecord, 'lang' | 'summary'>[],
+  systems: Readonly<Record<string, readonly string[]>>,
+  system: string,
+  baselines: readonly string[],
+  samples = 1000,
+): BootstrapRow[] {
+  const rows: BootstrapRow[] = [];
+  for (const language of [...new Set(test.map((r) => r.lang))].sort()) {
+    const idx = test.map((r, i) => (r.lang === language ? i : -1)).filter((i) => i >= 0);
+    const pick = (outs: readonly string[]) => idx.map((i) => outs[i]!);
+    for (const baseline of baselines) {
+      const r = pairedBootstrap(
+        pick(test.map((t) => t.summary)),
+        pick(systems[system]!),
+        pick(systems[baseline]!),
+        samples,
+      );
+      rows.push({ language, baseline, ...r });
+    }
+  }
+  return rows;
+}
+
+/** One line per language and baseline: how often the system wins under resampling. */
+export function bootstrapText(rows: readonly BootstrapRow[], system: string): string {
+  return rows
+    .map(
+      (r) =>
+        `${r.language}: ${system} above ${r.baseline} in ${(100 * r.bleu).toFixed(1)}% of ${r.samples} paired bootstrap resamples on corpus BLEU-4, ${(100 * r.sentenceBleu).toFixed(1)}% on smoothed BLEU-4`,
+    )
+    .join('\n');
 }
