@@ -129,6 +129,18 @@ function triedTable(t: DecodingChoice): string {
   return [head, `| --- |${reuses.map(() => ' ---: |').join('')}`, ...rows].join('\n');
 }
 
+/** What reuse adds: where the model's own output alone would not beat the baselines. */
+function generatedNote(rows: readonly QualityRow[], reused: number): string {
+  if (reused === 0) return '';
+  const alone = languagesNotWon(
+    rows.filter((r) => r.system !== 'model'),
+    GENERATED_SYSTEM,
+  ).filter((l) => l !== 'all');
+  return alone.length === 0
+    ? '\n- Its own output alone (model, generated only) beats both baselines too; reuse adds to it.'
+    : `\n- Its own output alone (model, generated only) does **not** beat both baselines in: ${alone.join(', ')}. Reusing the summaries of near-copies (where retrieval is at its best) for ${reused} of the pairs and writing its own comment for the others is what beats them: where the model writes, it does better than retrieval would.`;
+}
+
 /** Where the model loses, the reason the rows show: short outputs (brevity penalty) or retrieval's verbatim templates. */
 function whyNotWon(rows: readonly QualityRow[], notWon: readonly string[], minutes: number): string {
   const model = (language: string) => rows.find((r) => r.language === language && r.system === 'model');
@@ -223,7 +235,12 @@ ${languageTable(splits)}
 | backend | ${inputs.backend} (TensorFlow.js), one thread, on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} |
 ${
   log
-    ? `| steps run | ${log.steps} (${log.epochs} epochs; ${log.reason}) |
+    ? `| steps run | ${log.steps} (${log.epochs} epochs; ${
+        // The recipe's time cap stops the trainer the way a user's Stop does.
+        log.reason === 'cancelled' && log.seconds >= recipe.maxMinutes * 60 - 60
+          ? `stopped by the ${recipe.maxMinutes}-minute cap`
+          : log.reason
+      }) |
 | training time | ${(log.seconds / 60).toFixed(1)} min, median ${Math.round(log.tokensPerSecond ?? 0)} target tokens/s |
 ${log.best ? `| best checkpoint | step ${log.best.step}: validation loss ${log.best.loss.toFixed(3)}, smoothed BLEU-4 ${log.best.sentenceBleu.toFixed(2)} (greedy, first ${recipe.training?.evalLimit ?? 100} pairs) |\n` : ''}`
     : ''
@@ -258,7 +275,7 @@ ${inputs.bootstrap.map((b) => `| ${b.language} | ${b.baseline} | ${(100 * b.bleu
     notWon.length === 0
       ? 'The model beats both baselines on both BLEU variants in every language.'
       : `The model does **not** beat both baselines on both BLEU variants in: ${notWon.join(', ')}. ${whyNotWon(rows, notWon, recipe.maxMinutes)}`
-  }
+  }${generatedNote(rows, inputs.reused)}
 
 ## Known limitations
 
@@ -267,6 +284,10 @@ ${inputs.bootstrap.map((b) => `| ${b.language} | ${b.baseline} | ${(100 * b.bleu
 - Comment→code output is weak: a few million parameters trained for ${recipe.maxMinutes} minutes cannot write correct code. It suggests a shape to start from.
 - The model sees the first ${String(m.maxSrcLen)} tokens of a function; what a long function does further down is invisible to it.
 - It repeats phrasing common in its sources and can be confidently wrong. Read what it writes.${
+    inputs.tuned.reuseSimilarity !== null
+      ? "\n- A reused summary is another function's comment, word for word: names in it are that function's. The status bar, the candidate list and the attention explorer say which file it came from; `seq2seq.decoding.reuseSimilarSummaries` turns reuse off."
+      : ''
+  }${
     m.copy
       ? "\n- It can copy the summary of a similar but different function (the retrieved neighbour) word for word. Show Attention for Selection marks the tokens it copied and shows the neighbour's words among the source tokens."
       : ''

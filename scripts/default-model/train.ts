@@ -76,12 +76,15 @@ function selectionScore(valid: readonly CorpusRecord[], outputs: readonly string
   return rows.reduce((s, r) => s + (r.bleu + r.sentenceBleu) / 2, 0) / Math.max(1, rows.length);
 }
 
-/** The generated output for each pair (no reuse) at `option`'s length reward. */
+/**
+ * The generated output for each pair (no reuse) at `option`'s length reward. Every setting is
+ * explicit, so what an earlier tuning stored in the model's config.json does not leak in.
+ */
 function generatedOutputs(runner: ModelRunner, valid: readonly CorpusRecord[], option: LengthRewardOption): string[] {
   return modelPredictions(runner, valid, {
     ...EXTENSION_DECODING,
     lengthReward: option.reward,
-    ...(option.limit !== undefined ? { lengthRewardLimit: option.limit } : {}),
+    lengthRewardLimit: option.limit ?? Infinity,
     reuseSimilarity: null,
   }).outputs;
 }

@@ -209,7 +209,7 @@ export class ModelRunner {
       modelId: this.id,
       elapsedMs: performance.now() - started,
       lengthReward,
-      ...(lengthRewardLimit !== undefined ? { lengthRewardLimit } : {}),
+      ...(lengthRewardLimit !== undefined && Number.isFinite(lengthRewardLimit) ? { lengthRewardLimit } : {}),
     };
   }
 

@@ -19,7 +19,10 @@ export interface TranslateRequest {
    * tuned with (`meta.decoding.lengthReward`), else 0.
    */
   readonly lengthReward?: number;
-  /** Tokens past this many earn no reward; absent: the model's `meta.decoding.lengthRewardLimit`, else none. */
+  /**
+   * Tokens past this many earn no reward (Infinity: no limit); absent: the model's
+   * `meta.decoding.lengthRewardLimit`, else none.
+   */
   readonly lengthRewardLimit?: number;
   /**
    * Code → comment with a retrieval model: when the most similar training function's code

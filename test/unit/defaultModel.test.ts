@@ -274,16 +274,19 @@ describe('default model: recipe pieces', () => {
       assert.strictEqual(runner.tunedReuseSimilarity, tuned.reuseSimilarity);
       // The runner reuses exactly as the tuning assumed: from overlap 0, the first candidate is
       // the neighbour's summary, scored by the model.
-      const t = runner.translate({
-        direction: 'code2doc',
-        text: EXAMPLE_PAIRS[0]!.code,
-        beamSize: 4,
-        nBest: 3,
-        maxLength: 40,
-        lengthPenalty: 0.6,
-        reuseSimilarity: 0,
-      });
-      const n = runner.encodeSource({ direction: 'code2doc', text: EXAMPLE_PAIRS[0]!.code }).neighbour!;
+      const code = EXAMPLE_PAIRS[0]!.code;
+      const ask = (reuseSimilarity: number | null) =>
+        runner.translate({
+          direction: 'code2doc',
+          text: code,
+          beamSize: 4,
+          nBest: 3,
+          maxLength: 40,
+          lengthPenalty: 0.6,
+          reuseSimilarity,
+        });
+      const t = ask(0);
+      const n = runner.encodeSource({ direction: 'code2doc', text: code }).neighbour!;
       assert.strictEqual(t.candidates[0]!.text, n.summary.trim());
       assert.deepStrictEqual(
         { path: t.candidates[0]!.reusedFrom?.path, similarity: t.candidates[0]!.reusedFrom?.similarity },
@@ -292,25 +295,29 @@ describe('default model: recipe pieces', () => {
       assert.ok(t.candidates[0]!.logProb < 0 && t.candidates[0]!.attention.length > 0);
       assert.strictEqual(t.candidates.length, 3);
       assert.ok(t.candidates.slice(1).every((c) => !c.reusedFrom && c.text !== n.summary.trim()));
-      const never = runner.translate({
-        ...{ direction: 'code2doc' as const, text: EXAMPLE_PAIRS[0]!.code },
-        beamSize: 4,
-        nBest: 3,
-        maxLength: 40,
-        lengthPenalty: 0.6,
-        reuseSimilarity: null,
-      });
-      assert.ok(never.candidates.every((c) => !c.reusedFrom));
+      assert.ok(ask(null).candidates.every((c) => !c.reusedFrom));
+      // A request's limit, Infinity included, wins over the one stored with the model (tuning
+      // relies on that): 5 nats a token runs to the length limit only without a limit.
+      const rewarded = (lengthRewardLimit: number) =>
+        runner.translate({
+          direction: 'code2doc',
+          text: code,
+          beamSize: 2,
+          nBest: 1,
+          maxLength: 20,
+          lengthPenalty: 0,
+          lengthReward: 5,
+          lengthRewardLimit,
+          reuseSimilarity: null,
+        });
+      const unbounded = rewarded(Infinity);
+      assert.strictEqual(unbounded.lengthRewardLimit, undefined);
+      assert.strictEqual(unbounded.candidates[0]!.tokenLogProbs.length, 20);
+      const bounded = rewarded(3);
+      assert.strictEqual(bounded.lengthRewardLimit, 3);
+      assert.ok(bounded.candidates[0]!.tokenLogProbs.length < 20, bounded.candidates[0]!.text);
       // Above the overlap, nothing is reused.
-      const above = runner.translate({
-        direction: 'code2doc',
-        text: EXAMPLE_PAIRS[0]!.code,
-        beamSize: 4,
-        nBest: 3,
-        maxLength: 40,
-        lengthPenalty: 0.6,
-        reuseSimilarity: Math.min(1, n.similarity + 0.01),
-      });
+      const above = ask(Math.min(1, n.similarity + 0.01));
       assert.ok(n.similarity >= 1 || above.candidates.every((c) => !c.reusedFrom));
     } finally {
       runner.dispose();
