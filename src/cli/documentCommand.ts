@@ -113,6 +113,7 @@ export function registerDocumentCommand(program: Command): void {
               text: c.text,
               score: c.score,
               meanTokenProbability: Math.exp(c.logProb / Math.max(1, c.tokens.length)),
+              ...(c.reusedFrom ? { reusedFrom: { path: c.reusedFrom.path, similarity: c.reusedFrom.similarity } } : {}),
             }));
             if (opts.json) {
               out.write(
@@ -123,7 +124,7 @@ export function registerDocumentCommand(program: Command): void {
             out.write(`\n  line ${fn.line}  ${fn.name}\n`);
             for (const c of candidates)
               out.write(
-                `    ${c.text || '(empty)'}\n      score ${c.score.toFixed(3)}, mean token probability ${c.meanTokenProbability.toFixed(2)}, ${Math.round(t.elapsedMs)} ms\n`,
+                `    ${c.text || '(empty)'}\n      ${c.reusedFrom ? `reused: the summary of ${c.reusedFrom.path} (${Math.round(100 * c.reusedFrom.similarity)}% the same code), ` : ''}score ${c.score.toFixed(3)}, mean token probability ${c.meanTokenProbability.toFixed(2)}, ${Math.round(t.elapsedMs)} ms\n`,
               );
             if (fn.existing) out.write(`    written by its author: ${fn.existing}\n`);
           }

@@ -293,7 +293,12 @@ export function registerTrainCommands(program: Command): void {
             lengthPenalty: 0.6,
           });
           if (t.candidates.length === 1) process.stdout.write(`${t.candidates[0]!.text}\n`);
-          else t.candidates.forEach((c, i) => process.stdout.write(`${i + 1}. [${c.score.toFixed(3)}] ${c.text}\n`));
+          else
+            t.candidates.forEach((c, i) =>
+              process.stdout.write(
+                `${i + 1}. [${c.reusedFrom ? `reused from ${c.reusedFrom.path}` : c.score.toFixed(3)}] ${c.text}\n`,
+              ),
+            );
         } finally {
           runner.dispose();
         }
