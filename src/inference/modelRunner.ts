@@ -2,7 +2,9 @@
  * A loaded model with its tokenizer, answering translation requests: encodes the text with the
  * direction token, decodes with beam search, and returns candidates with their per-token
  * probabilities and attention, plus the source tokens' character offsets so that the attention
- * panel can point back into the editor. Runs wherever TensorFlow.js runs (the worker, the CLI).
+ * panel can point back into the editor. A retrieval model (code → comment) puts its neighbour's
+ * summary before the code and, when the neighbour is a near-copy, answers with that summary
+ * (scored by the model, marked `reusedFrom`). Runs wherever TensorFlow.js runs (the worker, the CLI).
  */
 import * as fs from 'fs';
 import * as path from 'path';
