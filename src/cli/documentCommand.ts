@@ -65,6 +65,8 @@ interface DocumentOptions {
   nbest: string;
   json: boolean;
   backend: string;
+  /** False with --no-reuse. */
+  reuse: boolean;
 }
 
 export function registerDocumentCommand(program: Command): void {
@@ -76,6 +78,7 @@ export function registerDocumentCommand(program: Command): void {
     .option('--beam <n>', 'beam size', '4')
     .option('--nbest <n>', 'candidates printed per function', '1')
     .option('--json', 'print JSON lines instead of text', false)
+    .option('--no-reuse', "always write a new comment, never a similar training function's summary")
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(async (files: string[], opts: DocumentOptions) => {
       if (!isBackendSetting(opts.backend))
@@ -108,6 +111,7 @@ export function registerDocumentCommand(program: Command): void {
               nBest: Math.max(1, Math.min(beam, Number(opts.nbest))),
               maxLength: 64,
               lengthPenalty: 0.6,
+              ...(opts.reuse ? {} : { reuseSimilarity: null }),
             });
             const candidates = t.candidates.map((c) => ({
               text: c.text,

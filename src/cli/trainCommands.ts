@@ -261,6 +261,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--nbest <n>', 'candidates printed', '1')
     .option('--file <f>', 'read the source from this file')
     .option('--lines <a-b>', '1-based inclusive line range of --file')
+    .option('--no-reuse', "always write a new comment, never a similar training function's summary")
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(
       async (opts: {
@@ -271,6 +272,7 @@ export function registerTrainCommands(program: Command): void {
         file?: string;
         lines?: string;
         backend: string;
+        reuse: boolean;
       }) => {
         const direction = parseDirection(opts.direction);
         let text: string;
@@ -291,6 +293,7 @@ export function registerTrainCommands(program: Command): void {
             nBest: Math.max(1, Number(opts.nbest)),
             maxLength: 128,
             lengthPenalty: 0.6,
+            ...(opts.reuse ? {} : { reuseSimilarity: null }),
           });
           if (t.candidates.length === 1) process.stdout.write(`${t.candidates[0]!.text}\n`);
           else
