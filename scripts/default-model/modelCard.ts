@@ -13,7 +13,14 @@ import { countByLanguage } from '../../src/data/corpus';
 import { NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
 import { GENERATED_SYSTEM, type DecodeSettings } from '../../bench/quality/quality';
 import { languagesNotWon, qualityTable, type BootstrapRow, type QualityRow } from '../../src/training/quality';
-import { decodingKey, type CheckpointChoice, type DecodingChoice, type LengthRewardOption, type Recipe } from './train';
+import {
+  decodingKey,
+  keptDecodingKey,
+  type CheckpointChoice,
+  type DecodingChoice,
+  type LengthRewardOption,
+  type Recipe,
+} from './train';
 import type { CorpusSource, MinedCorpus } from './sources';
 
 export interface CardInputs {
@@ -99,10 +106,7 @@ function languageTable(splits: CardInputs['splits']): string {
 
 /** The tuned decoding in words. */
 function tunedText(t: DecodingChoice): string {
-  return decodingKey(
-    { reward: t.lengthReward, ...(t.lengthRewardLimit !== undefined ? { limit: t.lengthRewardLimit } : {}) },
-    t.reuseSimilarity,
-  ).replace(/^reward/, 'length reward');
+  return keptDecodingKey(t).replace(/^reward/, 'length reward');
 }
 
 /** Selection scores: one row per length reward, one column per reuse overlap. */
@@ -117,11 +121,7 @@ function triedTable(t: DecodingChoice): string {
       `| ${r} | ${reuses
         .map((u) => {
           const x = t.tried.find((y) => label(y.option) === r && y.reuse === u);
-          const kept =
-            x &&
-            x.option.reward === t.lengthReward &&
-            x.option.limit === t.lengthRewardLimit &&
-            u === t.reuseSimilarity;
+          const kept = x && decodingKey(x.option, x.reuse) === keptDecodingKey(t);
           return x ? (kept ? `**${x.score.toFixed(2)}**` : x.score.toFixed(2)) : '';
         })
         .join(' | ')} |`,

@@ -23,7 +23,7 @@ import { selectBackend } from '../../src/core/backend';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { nameBaseline } from '../../src/data/retrieval';
 import { splitByFile } from '../../src/data/dedupSplit';
-import { cleanGeneratedText, ModelRunner } from '../../src/inference/modelRunner';
+import { ModelRunner, reusableSummary } from '../../src/inference/modelRunner';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import type { TrainerEvent } from '../../src/training/events';
 import { MEMORY_FILE, prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
@@ -103,6 +103,13 @@ export interface DecodingChoice {
   }[];
 }
 
+/** The kept setting's {@link decodingKey}. */
+export const keptDecodingKey = (d: Omit<DecodingChoice, 'scores' | 'tried'>): string =>
+  decodingKey(
+    { reward: d.lengthReward, ...(d.lengthRewardLimit !== undefined ? { limit: d.lengthRewardLimit } : {}) },
+    d.reuseSimilarity,
+  );
+
 export const decodingKey = (option: LengthRewardOption, reuse: number | null): string =>
   `reward ${option.reward}${option.limit !== undefined ? ` up to ${option.limit} tokens` : ''}, reuse ${reuse === null ? 'never' : `from ${reuse}`}`;
 
@@ -135,7 +142,6 @@ export async function tuneDecoding(
   reuses: readonly (number | null)[],
 ): Promise<DecodingChoice> {
   const options = rewards.map((r) => (typeof r === 'number' ? { reward: r } : r));
-  const scores: Record<string, number> = {};
   const tried: DecodingChoice['tried'][number][] = [];
   let best: { option: LengthRewardOption; reuse: number | null; score: number } | undefined;
   const runner = await ModelRunner.load(modelDir);
@@ -143,19 +149,14 @@ export async function tuneDecoding(
     const neighbours = valid.map((r) => runner.encodeSource({ direction: 'code2doc', text: r.code }).neighbour);
     const bm25 = neighbours.map((n) => n?.summary ?? '');
     for (const option of options) {
-      let generated: string[] | undefined;
+      const generated = generatedOutputs(runner, valid, option);
       for (const reuse of reuses) {
-        const key = decodingKey(option, reuse);
-        generated ??= generatedOutputs(runner, valid, option);
-        const outputs = generated.map((g, i) => {
-          const n = neighbours[i];
-          const summary = n ? cleanGeneratedText(n.summary).trim() : '';
-          return n && reuse !== null && n.similarity >= reuse && summary ? summary : g;
-        });
+        const outputs = generated.map((g, i) => reusableSummary(neighbours[i], reuse) ?? g);
         const score = marginScore(valid, outputs, bm25);
-        scores[key] = score;
         tried.push({ option, reuse, score });
-        log(`${key}: smallest margin over the baselines ${score.toFixed(2)} on ${valid.length} validation pairs`);
+        log(
+          `${decodingKey(option, reuse)}: smallest margin over the baselines ${score.toFixed(2)} on ${valid.length} validation pairs`,
+        );
         if (!best || score > best.score) best = { option, reuse, score };
       }
     }
@@ -173,6 +174,7 @@ export async function tuneDecoding(
   config.meta = { ...config.meta, decoding };
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(config, null, 2));
   fs.renameSync(`${file}.tmp`, file);
+  const scores = Object.fromEntries(tried.map((t) => [decodingKey(t.option, t.reuse), t.score]));
   return { ...decoding, scores, tried };
 }
 
@@ -337,9 +339,7 @@ async function main(): Promise<void> {
     recipe.lengthRewards ?? [0],
     recipe.reuseSimilarities ?? [null],
   );
-  log(
-    `kept: ${decodingKey({ reward: decoding.lengthReward, ...(decoding.lengthRewardLimit !== undefined ? { limit: decoding.lengthRewardLimit } : {}) }, decoding.reuseSimilarity)}`,
-  );
+  log(`kept: ${keptDecodingKey(decoding)}`);
 
   // 4. Score on the held-out test split.
   const { rows, predictions, reused, bootstrap, decodeSeconds } = await benchmarkModel(

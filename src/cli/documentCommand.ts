@@ -13,6 +13,7 @@ import { languageOfPath, LANGUAGE_SPECS, type CorpusLanguage } from '../data/lan
 import { locateFunctions, minePairsFromTree } from '../data/mine';
 import { ParserPool } from '../data/parser';
 import { ModelRunner } from '../inference/modelRunner';
+import { reuseOrigin } from '../inference/translation';
 import { resolveModelDir } from '../training/job';
 
 /** The bundled default model: `media/models/default` above the running script (dist/ or out/src/cli/). */
@@ -128,7 +129,7 @@ export function registerDocumentCommand(program: Command): void {
             out.write(`\n  line ${fn.line}  ${fn.name}\n`);
             for (const c of candidates)
               out.write(
-                `    ${c.text || '(empty)'}\n      ${c.reusedFrom ? `reused: the summary of ${c.reusedFrom.path} (${Math.round(100 * c.reusedFrom.similarity)}% the same code), ` : ''}score ${c.score.toFixed(3)}, mean token probability ${c.meanTokenProbability.toFixed(2)}, ${Math.round(t.elapsedMs)} ms\n`,
+                `    ${c.text || '(empty)'}\n      ${c.reusedFrom ? `reused: ${reuseOrigin(c.reusedFrom)}, ` : ''}score ${c.score.toFixed(3)}, mean token probability ${c.meanTokenProbability.toFixed(2)}, ${Math.round(t.elapsedMs)} ms\n`,
               );
             if (fn.existing) out.write(`    written by its author: ${fn.existing}\n`);
           }

@@ -11,7 +11,13 @@ import { layoutCode, leadingWhitespace, planDocComment, type FunctionSpan } from
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings, tunedRequestFields } from '../host/settings';
 import { innermostAt, type FunctionLocator } from '../host/functionLocator';
-import type { Candidate, TranslateRequest, Translation, Translator } from '../inference/translation';
+import {
+  reuseOrigin,
+  type Candidate,
+  type TranslateRequest,
+  type Translation,
+  type Translator,
+} from '../inference/translation';
 
 /** Inputs beyond this many characters are refused with a message instead of freezing decoding. */
 export const MAX_INPUT_CHARS = 20_000;
@@ -79,9 +85,7 @@ export async function chooseCandidate(translation: Translation): Promise<Candida
   const picked = await vscode.window.showQuickPick(
     candidates.map((c, i) => ({
       label: c.text.split('\n')[0] ?? c.text,
-      description: c.reusedFrom
-        ? `reused from ${c.reusedFrom.path} (${Math.round(100 * c.reusedFrom.similarity)}% the same code)`
-        : `score ${c.score.toFixed(3)}`,
+      description: c.reusedFrom ? `reused: ${reuseOrigin(c.reusedFrom)}` : `score ${c.score.toFixed(3)}`,
       detail: c.text.includes('\n') ? c.text : `log p ${c.logProb.toFixed(2)}`,
       index: i,
     })),
@@ -159,9 +163,7 @@ export function commentSelection(ctx: Seq2SeqContext, services: CommentServices)
     const plan = planDocComment(lang, lines, span, choice.text, eolOf(doc), indentOptions(editor));
     const ok = await editor.edit((b) => b.insert(new vscode.Position(plan.line, plan.character), plan.text));
     const from = choice.reusedFrom;
-    const origin = from
-      ? `the summary of ${from.path}, ${Math.round(100 * from.similarity)}% the same code`
-      : `score ${choice.score.toFixed(3)}`;
+    const origin = from ? reuseOrigin(from) : `score ${choice.score.toFixed(3)}`;
     ctx.log.info(
       `comment: inserted ${JSON.stringify(choice.text)} (${origin}, ${translation.elapsedMs.toFixed(0)} ms)`,
     );

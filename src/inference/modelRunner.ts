@@ -74,6 +74,20 @@ export function spacedCommentText(
   return segments.map((s) => tokenizer.decode(s)).join(' ');
 }
 
+/**
+ * The neighbour's summary when it is close enough to be reused as the answer (overlap at least
+ * `threshold`, which null turns off), cleaned as generated text is; else undefined. The default
+ * model's recipe tunes the threshold with this same rule.
+ */
+export function reusableSummary(
+  neighbour: { summary: string; similarity: number } | undefined,
+  threshold: number | null,
+): string | undefined {
+  if (!neighbour || threshold === null || neighbour.similarity < threshold) return undefined;
+  const summary = cleanGeneratedText(neighbour.summary).trim();
+  return summary || undefined;
+}
+
 export class ModelRunner {
   private constructor(
     readonly id: string,
@@ -190,8 +204,8 @@ export class ModelRunner {
     // A near-copy of a training function: its summary (scored by the model, so the panel can
     // show it like any other hypothesis) goes first.
     const threshold = request.reuseSimilarity === undefined ? this.tunedReuseSimilarity : request.reuseSimilarity;
-    const summary = neighbour ? cleanGeneratedText(neighbour.summary).trim() : '';
-    if (neighbour && threshold !== null && neighbour.similarity >= threshold && summary) {
+    const summary = reusableSummary(neighbour, threshold);
+    if (neighbour && summary !== undefined) {
       const target = this.tokenizer.encode(summary).slice(0, this.model.config.maxTgtLen);
       const reused = scoreTokens(this.model, ids, target, scoring);
       const from: ReusedFrom = {

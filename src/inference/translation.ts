@@ -61,6 +61,11 @@ export interface Candidate {
   readonly reusedFrom?: ReusedFrom;
 }
 
+/** Where a reused summary came from, in words: "the summary of <path> (87% the same code)". */
+export function reuseOrigin(from: Pick<ReusedFrom, 'path' | 'similarity'>): string {
+  return `the summary of ${from.path} (${Math.round(100 * from.similarity)}% the same code)`;
+}
+
 export interface ReusedFrom {
   /** The training file the summary comes from. */
   readonly path: string;

@@ -6,6 +6,7 @@
  */
 import type { HypothesisView } from '../../attention/protocol';
 import type { Ranked } from '../../attention/ranking';
+import { reuseOrigin } from '../../../inference/translation';
 
 export interface BeamListOptions {
   readonly hypotheses: readonly HypothesisView[];
@@ -34,7 +35,7 @@ export function renderBeams(list: HTMLElement, opts: BeamListOptions, onSelect: 
     head.className = 'beam-head';
     const low = h.tokenProbs.filter((p) => p < opts.lowConfidence).length;
     const copied = h.tokens.filter((_, i) => isCopied(h, i)).length;
-    head.textContent = `#${rank + 1}  score ${r.score.toFixed(3)}  log p ${h.logProb.toFixed(2)}  ${h.length} tokens${low ? `  ${low} low-confidence` : ''}${h.copied ? `  ${copied} copied` : ''}${h.reusedFrom ? `  reused: the summary of ${h.reusedFrom.path} (${Math.round(100 * h.reusedFrom.similarity)}% the same code)` : ''}`;
+    head.textContent = `#${rank + 1}  score ${r.score.toFixed(3)}  log p ${h.logProb.toFixed(2)}  ${h.length} tokens${low ? `  ${low} low-confidence` : ''}${h.copied ? `  ${copied} copied` : ''}${h.reusedFrom ? `  reused: ${reuseOrigin(h.reusedFrom)}` : ''}`;
     const text = document.createElement('div');
     text.className = 'beam-tokens';
     h.tokens.forEach((t, i) => {
