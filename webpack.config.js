@@ -6,8 +6,7 @@
  *  - cli: the headless command line (node);
  *  - one web bundle per webview app in src/webviews/apps/<app>/main.ts.
  * Binary assets are copied beside the bundles and found at run time from `__dirname`:
- * TensorFlow.js wasm binaries in dist/wasm, tree-sitter grammars in dist/tree-sitter, and the
- * tokenizers native binding in dist/node_modules/tokenizers (Node resolves it from the bundle).
+ * TensorFlow.js wasm binaries in dist/wasm and tree-sitter grammars in dist/tree-sitter.
  */
 'use strict';
 
@@ -20,9 +19,6 @@ const dist = path.resolve(__dirname, 'dist');
 
 /** Grammars the miner and the editor commands use. */
 const GRAMMARS = ['python', 'javascript', 'typescript', 'tsx', 'java', 'go', 'rust', 'c-sharp', 'cpp', 'php', 'ruby'];
-
-/** tokenizers native bindings shipped in the package (the common desktop platforms). */
-const TOKENIZER_BINARIES = ['linux-x64-gnu', 'linux-arm64-gnu', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc'];
 
 /** @param {'node' | 'web'} target @param {string} configFile @returns {import('webpack').Configuration} */
 function base(target, configFile) {
@@ -75,7 +71,6 @@ function nodeBundle(name, entry) {
     externals: {
       vscode: 'commonjs vscode',
       '@tensorflow/tfjs-node': 'commonjs @tensorflow/tfjs-node',
-      tokenizers: 'commonjs tokenizers',
     },
     ignoreWarnings: [{ module: /node_modules/ }],
   };
@@ -97,16 +92,6 @@ const copyAssets = new CopyPlugin({
       to: path.join(dist, 'tree-sitter', '[name][ext]'),
       noErrorOnMissing: true,
     },
-    {
-      from: 'node_modules/tokenizers/{index.js,index.d.ts,package.json,LICENSE}',
-      to: path.join(dist, 'node_modules', 'tokenizers', '[name][ext]'),
-      noErrorOnMissing: true,
-    },
-    ...TOKENIZER_BINARIES.map((p) => ({
-      from: `node_modules/tokenizers/tokenizers.${p}.node`,
-      to: path.join(dist, 'node_modules', 'tokenizers', '[name][ext]'),
-      noErrorOnMissing: true,
-    })),
   ],
 });
 
