@@ -18,7 +18,7 @@
  * same weights and stops the run loudly when they do not.
  */
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 
 import type { Batch } from '../core/batch';
 import type { ModelMeta } from '../core/checkpoint';
