@@ -169,6 +169,7 @@ async function timeDataParallel(
     const firstMs = performance.now() - t0;
     const sum = { gradientsMs: 0, updateMs: 0 };
     let done = 0;
+    const cpu0 = process.cpuUsage();
     t0 = performance.now();
     while (done < steps && (done === 0 || performance.now() - t0 + (performance.now() - t0) / done < budgetMs)) {
       const p = await runner.step(batch);
@@ -177,10 +178,15 @@ async function timeDataParallel(
       done++;
     }
     const stepMs = (performance.now() - t0) / done;
+    // CPU time of every thread of the process: how many cores the step kept busy, and its total work.
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000 / done;
     const shareAloneMs = runner.shareAloneMs(batch, workers);
     return {
       stepMs,
-      note: `${done} steps, first ${firstMs.toFixed(0)} ms`,
+      note:
+        `${done} steps, first ${firstMs.toFixed(0)} ms; CPU ${cpuMs.toFixed(0)} ms per step ` +
+        `(${(cpuMs / stepMs).toFixed(2)} cores busy on average)`,
       phases: { gradientsMs: sum.gradientsMs / done, updateMs: sum.updateMs / done, shareAloneMs },
     };
   } finally {
