@@ -104,6 +104,8 @@ cli.plugins = [new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: tr
 const configs = [extension, cli];
 if (fs.existsSync(path.join(__dirname, 'src/worker/worker.ts')))
   configs.push(nodeBundle('worker', './src/worker/worker.ts'));
+// Data-parallel training's gradient workers, started by the trainer from beside its bundle.
+configs.push(nodeBundle('gradientWorker', './src/training/gradientWorker.ts'));
 
 const appsDir = path.join(__dirname, 'src/webviews/apps');
 const apps = fs.existsSync(appsDir)

@@ -209,8 +209,20 @@ def decode_latency(model, is_gru, beam):
     return {"p50": percentile(times, 50), "p90": percentile(times, 90)}
 
 
+def blas_core():
+    """The kernels OpenBLAS runs (OPENBLAS_CORETYPE picks them; see ENVIRONMENT.md)."""
+    try:
+        import ctypes
+
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return "unknown"
+
+
 def main():
-    out = {"threads": THREADS, "torch": torch.__version__}
+    out = {"threads": THREADS, "torch": torch.__version__, "blasCore": blas_core()}
     for name, ctor, is_gru in (("gru", GruSeq2Seq, True), ("transformer", TransformerSeq2Seq, False)):
         if name not in ARGS.get("models", ["gru", "transformer"]):
             continue

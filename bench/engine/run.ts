@@ -5,7 +5,9 @@
  *
  * Each measurement runs in its own child process so that peak RSS belongs to one backend and
  * one model. Prints a table; not a test (numbers depend on the machine and its load, so compare
- * ratios taken in the same run). Flags:
+ * ratios taken in the same run). On wasm the training step is the trainer's (src/training), with
+ * 1 and 2 data-parallel workers; PyTorch runs with 1 and 2 threads; the machine's load average is
+ * printed before and after, since these machines are shared. Flags:
  *   --steps N       timed training steps per model (default 5, after one warm-up step)
  *   --sentences N   decode latency sample size (default 20)
  *   --models a,b    gru,gru-copy,transformer (default all three; gru-copy is the GRU with the copy
@@ -13,12 +15,15 @@
  *   --backends ...  wasm,cpu,tensorflow,wasm-stock (default wasm,tensorflow; cpu and the stock
  *                   wasm kernels are slow: cpu never finished a GRU step in 200 s here)
  *   --cpu-timeout-s N  give the cpu backend this long per model before it is reported skipped
+ *   --workers a,b   data-parallel worker counts on wasm (default 1,2)
+ *   --torch-threads a,b  PyTorch thread counts (default 1,2)
  *   --no-torch      skip the PyTorch reference
  *   --profile       add a per-kernel profile of one wasm training step
  *   --json FILE     also write the raw results
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 import * as tf from '@tensorflow/tfjs';
@@ -29,6 +34,8 @@ import { maskedCrossEntropy } from '../../src/core/loss';
 import { buildModel, type Seq2SeqModel } from '../../src/core/model';
 import { beamSearch, greedyDecode } from '../../src/core/search';
 import { registerWasmKernels, wasmKernelStats } from '../../src/core/wasmKernels';
+import type { Batch } from '../../src/core/batch';
+import { DataParallelStep, type StepPhases } from './parallelStep';
 
 const B = 32;
 const S = 60;
@@ -78,6 +85,10 @@ export interface EngineResult {
   rssMb: number;
   profile?: KernelProfile[];
   note?: string;
+  /** wasm: data-parallel workers; PyTorch: threads. */
+  threads?: number;
+  /** wasm: mean phases of a step, and the first share's gradients computed alone. */
+  phases?: StepPhases & { shareAloneMs: number };
 }
 interface KernelProfile {
   name: string;
@@ -136,7 +147,54 @@ async function profileStep(model: Seq2SeqModel, opt: tf.Optimizer, batch: tf.Ten
   return [...byName.values()].sort((a, b) => b.ms - a.ms);
 }
 
-async function child(backend: BenchBackend, name: ModelName): Promise<EngineResult> {
+/** The benchmark batch as the data layer hands it to the trainer. */
+function benchBatch(): Batch {
+  const rows = (flat: Int32Array, len: number): number[][] =>
+    Array.from({ length: B }, (_, i) => [...flat.subarray(i * len, (i + 1) * len)]);
+  return { src: rows(ids(B * S, 1), S), tgtIn: rows(ids(B * T, 2), T), tgtOut: rows(ids(B * T, 3), T) };
+}
+
+/** Mean step time of the trainer's data-parallel step with `workers` replicas, and its phases. */
+async function timeDataParallel(
+  model: Seq2SeqModel,
+  workers: number,
+  steps: number,
+  budgetMs: number,
+): Promise<Pick<EngineResult, 'stepMs' | 'note' | 'phases'>> {
+  const batch = benchBatch();
+  const runner = await DataParallelStep.start(model, workers);
+  try {
+    let t0 = performance.now();
+    await runner.step(batch); // warm-up (also builds the optimizer slots)
+    const firstMs = performance.now() - t0;
+    const sum = { gradientsMs: 0, updateMs: 0 };
+    let done = 0;
+    const cpu0 = process.cpuUsage();
+    t0 = performance.now();
+    while (done < steps && (done === 0 || performance.now() - t0 + (performance.now() - t0) / done < budgetMs)) {
+      const p = await runner.step(batch);
+      sum.gradientsMs += p.gradientsMs;
+      sum.updateMs += p.updateMs;
+      done++;
+    }
+    const stepMs = (performance.now() - t0) / done;
+    // CPU time of every thread of the process: how many cores the step kept busy, and its total work.
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000 / done;
+    const shareAloneMs = runner.shareAloneMs(batch, workers);
+    return {
+      stepMs,
+      note:
+        `${done} steps, first ${firstMs.toFixed(0)} ms; CPU ${cpuMs.toFixed(0)} ms per step ` +
+        `(${(cpuMs / stepMs).toFixed(2)} cores busy on average)`,
+      phases: { gradientsMs: sum.gradientsMs / done, updateMs: sum.updateMs / done, shareAloneMs },
+    };
+  } finally {
+    await runner.close();
+  }
+}
+
+async function child(backend: BenchBackend, name: ModelName, workers: number): Promise<EngineResult> {
   const steps = Number(flag('steps') ?? 5);
   const sentences = Number(flag('sentences') ?? 20);
   const budgetMs = Number(flag('budget-ms') ?? 120000);
@@ -155,24 +213,25 @@ async function child(backend: BenchBackend, name: ModelName): Promise<EngineResu
     tf.tensor2d(ids(B * T, 3), [B, T], 'int32'),
     tf.ones([B, T]) as tf.Tensor2D,
   ];
-  let t0 = performance.now();
-  trainingStep(model, opt, batch); // warm-up (also builds the optimizer slots)
-  const firstMs = performance.now() - t0;
-  let done = 0;
-  t0 = performance.now();
-  while (done < steps && (done === 0 || performance.now() - t0 + (performance.now() - t0) / done < budgetMs)) {
-    trainingStep(model, opt, batch);
-    done++;
+  let timed: Pick<EngineResult, 'stepMs' | 'note' | 'phases'>;
+  if (backend === 'wasm') timed = await timeDataParallel(model, workers, steps, budgetMs);
+  else {
+    let t0 = performance.now();
+    trainingStep(model, opt, batch); // warm-up (also builds the optimizer slots)
+    const firstMs = performance.now() - t0;
+    let done = 0;
+    t0 = performance.now();
+    while (done < steps && (done === 0 || performance.now() - t0 + (performance.now() - t0) / done < budgetMs)) {
+      trainingStep(model, opt, batch);
+      done++;
+    }
+    const stepMs = (performance.now() - t0) / done;
+    timed = { stepMs, note: `${done} steps, first ${firstMs.toFixed(0)} ms` };
   }
-  const stepMs = (performance.now() - t0) / done;
-  const result: EngineResult = {
-    stepMs,
-    tokensPerSec: (B * T * 1000) / stepMs,
-    rssMb: 0,
-    note: `${done} steps, first ${firstMs.toFixed(0)} ms`,
-  };
-  if (process.argv.includes('--profile') && backend === 'wasm') result.profile = await profileStep(model, opt, batch);
-  if (sentences > 0 && backend !== 'wasm-stock') {
+  const result: EngineResult = { ...timed, threads: workers, tokensPerSec: (B * T * 1000) / timed.stepMs, rssMb: 0 };
+  if (process.argv.includes('--profile') && backend === 'wasm' && workers === 1)
+    result.profile = await profileStep(model, opt, batch);
+  if (sentences > 0 && backend !== 'wasm-stock' && workers === 1) {
     for (const [key, beam] of [
       ['greedy', 1],
       ['beam4', 4],
@@ -199,8 +258,8 @@ async function child(backend: BenchBackend, name: ModelName): Promise<EngineResu
 
 const THREAD_ENV = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
-function runChild(backend: BenchBackend, name: ModelName, timeoutMs: number): EngineResult | string {
-  const args = [__filename, '--child', backend, name, ...process.argv.slice(2).filter((a) => a !== '--child')];
+function runChild(backend: BenchBackend, name: ModelName, workers: number, timeoutMs: number): EngineResult | string {
+  const args = [__filename, '--child', backend, name, String(workers), ...process.argv.slice(2)];
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: timeoutMs,
@@ -226,6 +285,9 @@ function ensureTorch(): string | null {
 
 interface TorchResult {
   torch: string;
+  threads: number;
+  /** The kernels OpenBLAS runs (set by OPENBLAS_CORETYPE, see ENVIRONMENT.md). */
+  blasCore?: string;
   rssMb: number;
   gru?: EngineResult;
   transformer?: EngineResult;
@@ -233,11 +295,28 @@ interface TorchResult {
   'gru-copy'?: EngineResult;
 }
 
-function runTorch(models: ModelName[]): TorchResult | string {
+/**
+ * OpenBLAS in Debian bookworm does not recognise recent CPUs and falls back to its slowest
+ * kernels; name the right ones for the PyTorch process only (never for tests or CI).
+ */
+function blasCoreType(): Record<string, string> {
+  let flags = '';
+  try {
+    flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return {};
+  }
+  if (/\bavx512f\b/.test(flags)) return { OPENBLAS_CORETYPE: 'SkylakeX' };
+  if (/\bavx2\b/.test(flags)) return { OPENBLAS_CORETYPE: 'Haswell' };
+  return {};
+}
+
+function runTorch(models: ModelName[], threads: number): TorchResult | string {
   const why = ensureTorch();
   if (why) return why;
+  const n = String(threads);
   const args = JSON.stringify({
-    threads: 1,
+    threads,
     steps: Number(flag('steps') ?? 5),
     sentences: Number(flag('sentences') ?? 20),
     decodeLen: DECODE_LEN,
@@ -248,7 +327,7 @@ function runTorch(models: ModelName[]): TorchResult | string {
     [path.join(__dirname, '..', '..', '..', 'bench', 'engine', 'reference.py'), args],
     {
       encoding: 'utf8',
-      env: { ...process.env, ...THREAD_ENV },
+      env: { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n, ...blasCoreType() },
     },
   );
   const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -263,41 +342,70 @@ function fmt(n: number | undefined, digits = 0): string {
   return n === undefined ? '-' : n.toFixed(digits);
 }
 
-async function parent(): Promise<void> {
-  const models = (flag('models') ?? 'gru,gru-copy,transformer').split(',') as ModelName[];
-  const backends = (flag('backends') ?? 'wasm,tensorflow').split(',') as BenchBackend[];
-  const rows: { model: ModelName; engine: string; r: EngineResult | string }[] = [];
-  const torch = process.argv.includes('--no-torch') ? 'skipped (--no-torch)' : runTorch(models);
-  for (const model of models) {
-    for (const backend of backends) {
-      const timeout = backend === 'cpu' ? Number(flag('cpu-timeout-s') ?? 120) * 1000 : 600000;
-      rows.push({ model, engine: `tfjs ${backend}`, r: runChild(backend, model, timeout) });
-    }
-    const t = typeof torch === 'string' ? torch : (torch[model] ?? 'not run');
-    if (typeof t !== 'string' && typeof torch !== 'string') t.rssMb = torch.rssMb;
-    rows.push({ model, engine: `PyTorch ${typeof torch === 'string' ? '' : torch.torch} (1 thread)`, r: t });
+interface Row {
+  model: ModelName;
+  engine: string;
+  backend: BenchBackend | 'torch';
+  threads: number;
+  r: EngineResult | string;
+}
+
+const loadAverage = (): string => {
+  try {
+    return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'unknown';
   }
+};
+
+const list = (name: string, fallback: string): number[] => (flag(name) ?? fallback).split(',').map(Number);
+
+function printRows(rows: Row[]): void {
   console.log(
-    `\nshapes: batch ${B}, source ${S}, target ${T}, vocab ${VOCAB}; decode: ${DECODE_SRC}-token source, ${DECODE_LEN} output steps`,
+    'model        engine                       step ms   tgt tok/s  vs torch  greedy p50/p90 ms  beam4 p50/p90 ms  peak RSS MB',
   );
-  console.log(
-    'model        engine                     step ms   tgt tok/s  vs torch  greedy p50/p90 ms  beam4 p50/p90 ms  peak RSS MB',
-  );
-  for (const { model, engine, r } of rows) {
+  for (const { model, engine, backend, threads, r } of rows) {
     if (typeof r === 'string') {
-      console.log(`${model.padEnd(12)} ${engine.padEnd(26)} ${r}`);
+      console.log(`${model.padEnd(12)} ${engine.padEnd(28)} ${r}`);
       continue;
     }
-    const ref = typeof torch === 'string' ? undefined : torch[model];
-    const ratio = ref ? r.tokensPerSec / ref.tokensPerSec : undefined;
+    // Against PyTorch with as many threads as this row has workers.
+    const ref = rows.find((x) => x.model === model && x.backend === 'torch' && x.threads === threads)?.r;
+    const ratio = typeof ref === 'object' && backend !== 'torch' ? r.tokensPerSec / ref.tokensPerSec : undefined;
     console.log(
-      `${model.padEnd(12)} ${engine.padEnd(26)} ${fmt(r.stepMs).padStart(7)} ${fmt(r.tokensPerSec).padStart(11)} ${fmt(ratio, 3).padStart(9)}` +
+      `${model.padEnd(12)} ${engine.padEnd(28)} ${fmt(r.stepMs).padStart(7)} ${fmt(r.tokensPerSec).padStart(11)} ${fmt(ratio, 3).padStart(9)}` +
         `  ${`${fmt(r.greedy?.p50)}/${fmt(r.greedy?.p90)}`.padStart(17)}  ${`${fmt(r.beam4?.p50)}/${fmt(r.beam4?.p90)}`.padStart(16)}  ${fmt(r.rssMb).padStart(11)}`,
     );
   }
+}
+
+/** tfjs 2 workers / PyTorch 2 threads and tfjs 2 workers / tfjs 1 worker, per model. */
+function printRatios(rows: Row[], models: ModelName[], workers: number[]): void {
+  const rate = (model: ModelName, backend: Row['backend'], threads: number): number | undefined => {
+    const r = rows.find((x) => x.model === model && x.backend === backend && x.threads === threads)?.r;
+    return typeof r === 'object' ? r.tokensPerSec : undefined;
+  };
+  const most = Math.max(...workers);
+  if (most < 2) return;
+  console.log('');
+  for (const model of models) {
+    const [one, many, torchMany] = [rate(model, 'wasm', 1), rate(model, 'wasm', most), rate(model, 'torch', most)];
+    console.log(
+      `${model}: tfjs ${most} workers / PyTorch ${most} threads ${fmt(many && torchMany ? many / torchMany : undefined, 3)}; ` +
+        `tfjs ${most} workers / 1 worker ${fmt(many && one ? many / one : undefined, 2)}x`,
+    );
+  }
+}
+
+function printNotes(rows: Row[]): void {
   for (const { model, engine, r } of rows) {
     if (typeof r === 'string') continue;
     if (r.note) console.log(`note ${model} ${engine}: ${r.note}`);
+    if (r.phases)
+      console.log(
+        `  step phases: gradients of all shares ${fmt(r.phases.gradientsMs)} ms, mean + clip + update + publish ${fmt(r.phases.updateMs)} ms; ` +
+          `the first share alone ${fmt(r.phases.shareAloneMs)} ms`,
+      );
     if (r.profile) {
       const total = r.profile.reduce((a, k) => a + k.ms, 0);
       console.log(`\nprofile of one ${model} training step on wasm (${total.toFixed(0)} ms in kernels):`);
@@ -309,8 +417,50 @@ async function parent(): Promise<void> {
       console.log(`  kernel calls in total: ${r.profile.reduce((a, k) => a + k.calls, 0)}`);
     }
   }
+}
+
+async function parent(): Promise<void> {
+  const models = (flag('models') ?? 'gru,gru-copy,transformer').split(',') as ModelName[];
+  const backends = (flag('backends') ?? 'wasm,tensorflow').split(',') as BenchBackend[];
+  const workers = list('workers', '1,2');
+  const torchThreads = process.argv.includes('--no-torch') ? [] : list('torch-threads', '1,2');
+  const loadBefore = loadAverage();
+  const rows: Row[] = [];
+  const torch = new Map<number, TorchResult | string>();
+  for (const threads of torchThreads) torch.set(threads, runTorch(models, threads));
+  for (const model of models) {
+    for (const backend of backends) {
+      const timeout = backend === 'cpu' ? Number(flag('cpu-timeout-s') ?? 120) * 1000 : 600000;
+      for (const n of backend === 'wasm' ? workers : [1]) {
+        const engine = `tfjs ${backend}${backend === 'wasm' ? ` ${n} worker${n === 1 ? '' : 's'}` : ''}`;
+        rows.push({ model, engine, backend, threads: n, r: runChild(backend, model, n, timeout) });
+      }
+    }
+    for (const [threads, t] of torch) {
+      const r = typeof t === 'string' ? t : (t[model] ?? 'not run');
+      if (typeof r !== 'string' && typeof t !== 'string') r.rssMb = t.rssMb;
+      const name = typeof t === 'string' ? 'PyTorch' : `PyTorch ${t.torch}`;
+      rows.push({
+        model,
+        engine: `${name} ${threads} thread${threads === 1 ? '' : 's'}`,
+        backend: 'torch',
+        threads,
+        r,
+      });
+    }
+  }
+  const loadAfter = loadAverage();
+  console.log(
+    `\nshapes: batch ${B}, source ${S}, target ${T}, vocab ${VOCAB}; decode: ${DECODE_SRC}-token source, ${DECODE_LEN} output steps`,
+  );
+  console.log(`load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}; cores ${os.cpus().length}`);
+  for (const [threads, t] of torch)
+    if (typeof t !== 'string') console.log(`PyTorch ${threads} thread(s): OpenBLAS core ${t.blasCore ?? 'unknown'}`);
+  printRows(rows);
+  printRatios(rows, models, workers);
+  printNotes(rows);
   for (const backend of backends) {
-    const find = (m: ModelName) => rows.find((r) => r.model === m && r.engine === `tfjs ${backend}`)?.r;
+    const find = (m: ModelName) => rows.find((r) => r.model === m && r.backend === backend && r.threads === 1)?.r;
     const [plain, copying] = [find('gru'), find('gru-copy')];
     if (typeof plain === 'object' && typeof copying === 'object')
       console.log(
@@ -319,13 +469,17 @@ async function parent(): Promise<void> {
       );
   }
   const out = flag('json');
-  if (out) fs.writeFileSync(out, JSON.stringify({ rows, torch }, null, 2));
+  if (out) fs.writeFileSync(out, JSON.stringify({ loadBefore, loadAfter, rows, torch: [...torch] }, null, 2));
 }
 
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--child');
   if (i >= 0) {
-    const r = await child(process.argv[i + 1] as BenchBackend, process.argv[i + 2] as ModelName);
+    const r = await child(
+      process.argv[i + 1] as BenchBackend,
+      process.argv[i + 2] as ModelName,
+      Number(process.argv[i + 3]),
+    );
     console.log(`RESULT ${JSON.stringify(r)}`);
     return;
   }

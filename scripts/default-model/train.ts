@@ -27,6 +27,7 @@ import { ModelRunner, reusableSummary } from '../../src/inference/modelRunner';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import type { TrainerEvent } from '../../src/training/events';
 import { MEMORY_FILE, prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import { checkThreads } from '../../src/training/threads';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { progressLine } from '../../src/cli/trainCommands';
 import {
@@ -243,6 +244,7 @@ async function main(): Promise<void> {
     .option('--python <exe>', 'Python whose standard library is mined', 'python3')
     .option('--max-steps <n>', "override the recipe's step budget")
     .option('--max-minutes <n>', "override the recipe's time cap")
+    .option('--threads <n>', 'data-parallel training threads (default 1)')
     .option('--resume', 'continue <work>/run', false)
     .option('--eval-only', "score and install <work>/run's best model without training", false)
     .option('--no-install', 'do not install into media/models/default')
@@ -253,6 +255,7 @@ async function main(): Promise<void> {
       python: string;
       maxSteps?: string;
       maxMinutes?: string;
+      threads?: string;
       resume: boolean;
       evalOnly: boolean;
       install: boolean;
@@ -261,7 +264,11 @@ async function main(): Promise<void> {
   const recipe: Recipe = {
     ...base,
     maxMinutes: opts.maxMinutes ? Number(opts.maxMinutes) : base.maxMinutes,
-    training: { ...base.training, ...(opts.maxSteps ? { maxSteps: Number(opts.maxSteps) } : {}) },
+    training: {
+      ...base.training,
+      ...(opts.maxSteps ? { maxSteps: Number(opts.maxSteps) } : {}),
+      ...(opts.threads ? { threads: checkThreads(Number(opts.threads)) } : {}),
+    },
   };
   const work = path.resolve(opts.work);
   const runDir = path.join(work, 'run');

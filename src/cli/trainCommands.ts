@@ -16,7 +16,8 @@ import { prepareTrainingBackend } from '../training/backendSetup';
 import { evaluateModel } from '../training/evaluation';
 import { bundledModelDir } from './documentCommand';
 import type { TrainerEvent } from '../training/events';
-import { evalExamples, readTrainConfig, resolveModelDir } from '../training/job';
+import { evalExamples, readTrainConfig, resolveModelDir, type TrainConfigFile } from '../training/job';
+import { checkThreads } from '../training/threads';
 import { prepareTrainJob } from '../training/job';
 import { randomSearch, trialTable } from '../training/tune';
 
@@ -74,6 +75,21 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The config file with `--max-steps` and `--threads` laid over its `training` section. */
+export function withTrainingFlags(
+  config: TrainConfigFile,
+  flags: { readonly maxSteps?: string; readonly threads?: string },
+): TrainConfigFile {
+  const training = { ...config.training };
+  if (flags.maxSteps !== undefined) training.maxSteps = Number(flags.maxSteps);
+  if (flags.threads !== undefined) {
+    const threads = Number(flags.threads);
+    checkThreads(threads);
+    training.threads = threads;
+  }
+  return { ...config, training };
+}
+
 export function registerTrainCommands(program: Command): void {
   program
     .command('train')
@@ -84,6 +100,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--resume', 'continue from <out>/last with its optimizer state', false)
     .option('--init <dir>', 'fine-tune this model (its tokenizer is reused)')
     .option('--max-steps <n>', 'stop after n optimizer steps')
+    .option('--threads <n>', 'data-parallel training threads (each with a model replica); default: the config, or 1')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(
       async (opts: {
@@ -93,13 +110,12 @@ export function registerTrainCommands(program: Command): void {
         resume: boolean;
         init?: string;
         maxSteps?: string;
+        threads?: string;
         backend: string;
       }) => {
         await startBackend(opts.backend);
         const config = opts.config ? readTrainConfig(opts.config) : {};
-        const withSteps = opts.maxSteps
-          ? { ...config, training: { ...config.training, maxSteps: Number(opts.maxSteps) } }
-          : config;
+        const withSteps = withTrainingFlags(config, opts);
         fs.mkdirSync(opts.out, { recursive: true });
         const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');
         const tty = process.stderr.isTTY === true;
@@ -139,7 +155,8 @@ export function registerTrainCommands(program: Command): void {
         if (test.length > 0) writeCorpus(path.join(opts.out, 'test.jsonl'), test);
         process.stderr.write(
           `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
-            `${summary.trainBatches} batches per epoch, vocab ${summary.vocabSize}, ${summary.parameters} parameters, from step ${summary.startStep}\n`,
+            `${summary.trainBatches} batches per epoch, vocab ${summary.vocabSize}, ${summary.parameters} parameters, from step ${summary.startStep}, ` +
+            `${summary.threads} training thread${summary.threads === 1 ? '' : 's'}\n`,
         );
         const onSigint = (): void => {
           process.stderr.write('\nstopping: saving the last checkpoint (Ctrl-C again to abort)\n');
@@ -167,6 +184,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--minutes <n>', 'time budget', '10')
     .option('--steps <n>', 'optimizer steps per trial', '200')
     .option('--max-trials <n>', 'stop after this many trials')
+    .option('--threads <n>', 'data-parallel training threads per trial; default: the config, or 1')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(
       async (opts: {
@@ -176,13 +194,14 @@ export function registerTrainCommands(program: Command): void {
         minutes: string;
         steps: string;
         maxTrials?: string;
+        threads?: string;
         backend: string;
       }) => {
         await startBackend(opts.backend);
         const trials = await randomSearch({
           corpus: opts.corpus,
           outDir: opts.out,
-          base: opts.config ? readTrainConfig(opts.config) : {},
+          base: withTrainingFlags(opts.config ? readTrainConfig(opts.config) : {}, opts),
           budgetMs: Number(opts.minutes) * 60000,
           stepsPerTrial: Number(opts.steps),
           ...(opts.maxTrials ? { maxTrials: Number(opts.maxTrials) } : {}),

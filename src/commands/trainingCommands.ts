@@ -7,6 +7,7 @@
  * progress notification and the command all go through one cancel path, which keeps the last
  * good checkpoint.
  */
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
@@ -15,6 +16,7 @@ import type { ModelEntry } from '../host/modelStore';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import type { TrainConfigFile } from '../training/job';
+import { resolveThreads } from '../training/threads';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
 import { DashboardPanel } from '../webviews/dashboard/panel';
 import type { ActiveModel } from './modelCommands';
@@ -61,9 +63,17 @@ function trainingSettings(): { config: TrainConfigFile; summary: Record<string, 
       labelSmoothing: get('labelSmoothing', 0.1),
       evalEvery: get('evalEvery', 200),
       patience: get('patience', 5),
+      threads: resolveThreads(get('threads', 0), os.availableParallelism()),
     },
   };
-  const summary = { optimizer, learningRate, schedule: kind, epochs, batchSize: config.batchSize ?? 16 };
+  const summary = {
+    optimizer,
+    learningRate,
+    schedule: kind,
+    epochs,
+    batchSize: config.batchSize ?? 16,
+    threads: config.training?.threads ?? 1,
+  };
   return { config, summary };
 }
 

@@ -3,12 +3,15 @@
  *
  * Speed rules (per-kernel overhead dominates on wasm): the input projection for all time steps
  * is one matMul outside the loop; inside the loop one matMul computes every gate of the state
- * path (`[b, H] x [H, G*H]`), and gate activations run on contiguous slices.
+ * path (`[b, H] x [H, G*H]`), and gate activations run on contiguous slices. A GRU layer runs as
+ * one whole-sequence op (gruSequence.ts) whose backward pass takes the recurrent weight gradient
+ * in one product over all steps.
  * Gate layout: GRU `[r | z | n]` (G = 3), LSTM `[i | f | o | g]` (G = 4).
  */
 import * as tf from '@tensorflow/tfjs';
 
 import type { CellType } from './config';
+import { gruSequence } from './gruSequence';
 import { dense, type WeightStore } from './layers';
 
 /** Weights of one recurrent layer in one direction. */
@@ -111,8 +114,16 @@ export function runRecurrentLayer(
 ): { outputs: tf.Tensor3D; final: RecurrentState } {
   const T = xs.shape[1];
   // [T, b, G*H]: time-major so that each step is one contiguous slice.
-  const steps = tf.unstack(tf.transpose(projectInputs(p, xs), [1, 0, 2])) as tf.Tensor2D[];
-  const masks = mask ? (tf.unstack(tf.expandDims(tf.transpose(mask), 2)) as tf.Tensor2D[]) : undefined;
+  const projected = tf.transpose(projectInputs(p, xs), [1, 0, 2]) as tf.Tensor3D;
+  const masksT = mask ? (tf.expandDims(tf.transpose(mask), 2) as tf.Tensor3D) : undefined;
+  if (p.cell === 'gru') {
+    // The whole sequence as one op: its backward pass takes the weight gradient in one product.
+    const out = gruSequence(projected, init.h, p.wh as tf.Tensor2D, p.bh! as tf.Tensor1D, masksT, reverse);
+    const last = tf.squeeze(tf.slice(out, [reverse ? 0 : T - 1, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D;
+    return { outputs: tf.transpose(out, [1, 0, 2]) as tf.Tensor3D, final: { h: last } };
+  }
+  const steps = tf.unstack(projected) as tf.Tensor2D[];
+  const masks = masksT ? (tf.unstack(masksT) as tf.Tensor2D[]) : undefined;
   const outputs = new Array<tf.Tensor2D>(T);
   let state = init;
   for (let k = 0; k < T; k++) {

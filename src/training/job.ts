@@ -83,6 +83,8 @@ export interface TrainJobSummary {
   readonly vocabSize: number;
   readonly parameters: number;
   readonly startStep: number;
+  /** Data-parallel training threads (1: no gradient workers). */
+  readonly threads: number;
   readonly origin: 'new' | 'resumed' | 'fine-tuned';
 }
 
@@ -254,6 +256,7 @@ export async function prepareTrainJob(
       vocabSize: tokenizer.vocabSize,
       parameters: trainer.model.variables.reduce((n, v) => n + v.size, 0),
       startStep: trainer.step,
+      threads: options.threads ?? 1,
       origin,
     },
   };

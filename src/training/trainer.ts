@@ -10,15 +10,20 @@
  * position in the data, so `Trainer.fromCheckpoint` continues at the same step. Pause and cancel
  * take effect between optimizer steps; the loop yields to the event loop after every micro-batch
  * so a worker thread can receive them.
+ *
+ * With `threads` above 1 the gradients of every micro-batch come from data-parallel replicas
+ * (replicaPool.ts): the batch is split between this thread and `threads - 1` gradient workers,
+ * their gradients are combined weighted by target tokens, and this trainer alone applies the
+ * update and publishes the weights. Every evaluation first checks that all replicas hold the
+ * same weights and stops the run loudly when they do not.
  */
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 
-import { batchToTensors, disposeBatch, type Batch } from '../core/batch';
+import type { Batch } from '../core/batch';
 import type { ModelMeta } from '../core/checkpoint';
-import { maskedCrossEntropy } from '../core/loss';
 import type { Seq2SeqModel } from '../core/model';
-import { countTargetTokens, evaluateModel, type EvalExample } from './evaluation';
+import { evaluateModel, type EvalExample } from './evaluation';
 import type { EvaluationEvent, FinishedEvent, FinishReason, StepEvent, TrainerListener } from './events';
 import {
   GradientAccumulator,
@@ -29,6 +34,9 @@ import {
   setLearningRate,
   type OptimizerConfig,
 } from './optimizers';
+import { batchGradients, type ShareGradients } from './gradients';
+import { ReplicaPool } from './replicaPool';
+import { checkThreads } from './threads';
 import { createSchedule, type LrSchedule, type ScheduleConfig } from './schedules';
 import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
 
@@ -74,6 +82,11 @@ export interface TrainerOptions {
   /** Files written into every checkpoint (e.g. tokenizer.json). */
   readonly extraFiles?: Readonly<Record<string, string>>;
   readonly meta?: Partial<ModelMeta>;
+  /**
+   * Threads computing gradients: this one plus `threads - 1` data-parallel gradient workers,
+   * each with its own backend and model replica. Default 1 (no workers).
+   */
+  readonly threads?: number;
 }
 
 export const BEST_DIR = 'best';
@@ -88,6 +101,7 @@ export class Trainer {
   private pauseRequested = false;
   private cancelRequested = false;
   private running = false;
+  private pool: ReplicaPool | null = null;
 
   constructor(
     readonly model: Seq2SeqModel,
@@ -98,6 +112,7 @@ export class Trainer {
     state?: TrainState,
   ) {
     if (!(options.maxEpochs >= 1)) throw new Error(`maxEpochs must be at least 1, got ${options.maxEpochs}`);
+    checkThreads(options.threads);
     this.schedule = createSchedule(options.schedule, options.optimizer.learningRate);
     this.state = state ?? {
       step: 0,
@@ -165,12 +180,18 @@ export class Trainer {
     if (this.running) throw new Error('this trainer is already running');
     this.running = true;
     try {
+      const threads = checkThreads(this.options.threads);
+      if (threads > 1)
+        this.pool = await ReplicaPool.start(this.model, { threads, labelSmoothing: this.labelSmoothing });
       return await this.loop();
     } catch (e) {
       this.listener({ type: 'error', message: e instanceof Error ? e.message : String(e) });
       throw e;
     } finally {
       this.running = false;
+      const pool = this.pool;
+      this.pool = null;
+      await pool?.close();
     }
   }
 
@@ -179,6 +200,7 @@ export class Trainer {
     const accumulate = Math.max(1, o.accumulate ?? 1);
     const started = Date.now() - this.state.elapsedMs;
     const acc = new GradientAccumulator();
+    let microInStep = 0;
     let tokensSinceReport = 0;
     let reportStart = Date.now();
     let micro = { loss: 0, nll: 0, correct: 0, tokens: 0 };
@@ -196,25 +218,28 @@ export class Trainer {
         let epochLoss = 0;
         let epochSteps = 0;
         for (let bi = epoch === this.state.epoch ? this.state.batchInEpoch : 0; bi < batches.length; bi++) {
-          if (acc.count === 0) {
+          if (microInStep === 0) {
             if (this.pauseRequested && !this.cancelRequested) await this.waitWhilePaused();
             if (this.cancelRequested) {
               reason = 'cancelled';
               break outer;
             }
           }
-          const batch = batches[bi]!;
-          const r = this.microStep(batch);
-          acc.add(r.grads, r.tokens);
-          micro = {
-            loss: micro.loss + r.loss * r.tokens,
-            nll: micro.nll + r.nll * r.tokens,
-            correct: micro.correct + r.correct,
-            tokens: micro.tokens + r.tokens,
-          };
-          tokensSinceReport += r.tokens;
+          // One share per replica; the accumulator weights every share by its target tokens.
+          for (const r of await this.gradients(batches[bi]!)) {
+            acc.add(r.grads, r.tokens);
+            micro = {
+              loss: micro.loss + r.loss * r.tokens,
+              nll: micro.nll + r.nll * r.tokens,
+              correct: micro.correct + r.correct,
+              tokens: micro.tokens + r.tokens,
+            };
+            tokensSinceReport += r.tokens;
+          }
+          microInStep++;
           const endOfEpoch = bi === batches.length - 1;
-          if (acc.count >= accumulate || endOfEpoch) {
+          if (microInStep >= accumulate || endOfEpoch) {
+            microInStep = 0;
             const step = this.state.step + 1;
             const lr = this.schedule.rate(step);
             setLearningRate(this.optimizer, lr);
@@ -222,6 +247,7 @@ export class Trainer {
             grads = addWeightDecay(grads, this.model.variables, o.weightDecay ?? 0);
             const clipped = clipByGlobalNorm(grads, o.clipNorm ?? 1);
             applyGradients(this.optimizer, this.model.variables, clipped.grads);
+            this.pool?.publish();
             const now = Date.now();
             const elapsedMs = now - started;
             this.state = {
@@ -307,38 +333,20 @@ export class Trainer {
     });
   }
 
-  /** Loss, gradients (model variable order) and token statistics of one micro-batch. */
-  private microStep(batch: Batch): { grads: tf.Tensor[]; loss: number; nll: number; correct: number; tokens: number } {
-    const t = batchToTensors(batch);
-    const ls = this.options.labelSmoothing ?? 0.1;
-    let stats: tf.Tensor1D | null = null;
-    try {
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = this.model.logits(t.src, t.srcMask, t.tgtIn, true);
-        const loss = maskedCrossEntropy(logits, t.tgtOut, t.tgtMask, ls);
-        const nll = ls > 0 ? maskedCrossEntropy(logits, t.tgtOut, t.tgtMask, 0) : loss;
-        const correct = tf.sum(tf.mul(tf.equal(tf.argMax(logits, 2), t.tgtOut).toFloat(), t.tgtMask));
-        stats = tf.keep(tf.stack([nll, correct]) as tf.Tensor1D);
-        return loss;
-      }, this.model.variables as tf.Variable[]);
-      const s = (stats as tf.Tensor1D | null)?.dataSync() ?? [NaN, 0];
-      const loss = value.dataSync()[0]!;
-      value.dispose();
-      const list = this.model.variables.map((v) => {
-        const g = grads[v.name];
-        return g ?? tf.zerosLike(v);
-      });
-      return { grads: list, loss, nll: s[0]!, correct: s[1]!, tokens: countTargetTokens(batch) };
-    } finally {
-      if (stats) (stats as tf.Tensor1D).dispose();
-      disposeBatch(t);
-    }
+  private get labelSmoothing(): number {
+    return this.options.labelSmoothing ?? 0.1;
+  }
+
+  /** Gradients of one micro-batch: one share on this thread, or one per data-parallel replica. */
+  private async gradients(batch: Batch): Promise<ShareGradients[]> {
+    return this.pool ? this.pool.gradients(batch) : [batchGradients(this.model, batch, this.labelSmoothing)];
   }
 
   /** Evaluates, updates early stopping and checkpoints; true when training should stop. */
   private async evaluateAndCheckpoint(): Promise<boolean> {
     const o = this.options;
     const metric = o.stopMetric ?? 'loss';
+    await this.pool?.verify(this.state.step);
     const result = evaluateModel(
       this.model,
       this.data.validBatches,

@@ -81,9 +81,11 @@ describe('training CLI', function () {
       '--resume',
       '--max-steps',
       '15',
+      '--threads',
+      '2',
     ]);
     assert.strictEqual(resumed.code, 0, resumed.err);
-    assert.match(resumed.err, /resumed run: .* from step 10/);
+    assert.match(resumed.err, /resumed run: .* from step 10, 2 training threads/);
     const events = fs
       .readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
       .trim()

@@ -60,8 +60,9 @@ describe('training in the worker', function () {
     const out = path.join(dir, 'run');
     const events: TrainerEvent[] = [];
     let started = false;
+    let threads = 0;
     const subs = [
-      client.onEvent(TrainStarted, () => (started = true)),
+      client.onEvent(TrainStarted, (s) => ((started = true), (threads = s.threads))),
       client.onEvent(TrainProgress, (e) => {
         events.push(e);
         if (e.type === 'step' && e.step === 2) void client.request(TrainPause, {});
@@ -74,7 +75,8 @@ describe('training in the worker', function () {
       vocabSize: 300,
       batchSize: 4,
       directions: ['code2doc' as const],
-      training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2 },
+      // Two threads: the engine worker trains with one gradient worker of its own, as Fine-tune does.
+      training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2, threads: 2 },
     };
     const running = client.request(TrainStart, { corpus, outDir: out, config });
     await assert.rejects(async () => {
@@ -84,6 +86,7 @@ describe('training in the worker', function () {
     const finished = await running;
     subs.forEach((s) => s.dispose());
     assert.strictEqual(finished.reason, 'cancelled');
+    assert.strictEqual(threads, 2);
     // The cancel crosses threads, so a step or two may finish first; last/ holds the step reached.
     assert.ok(finished.step >= 4 && finished.step < 20, `stopped at ${finished.step}`);
     const state = JSON.parse(fs.readFileSync(path.join(out, 'last', 'trainState.json'), 'utf8')) as { step: number };
