@@ -29,6 +29,7 @@ import {
   setLearningRate,
   type OptimizerConfig,
 } from './optimizers';
+import { WeightAnchor } from './l2sp';
 import { createSchedule, type LrSchedule, type ScheduleConfig } from './schedules';
 import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
 
@@ -57,6 +58,19 @@ export interface TrainerOptions {
   readonly clipNorm?: number;
   /** L2 coefficient added to gradients. Default 0. */
   readonly weightDecay?: number;
+  /**
+   * L2-SP strength: adds `l2sp * (w - w0)` to the gradients, `w0` being the weights when the
+   * trainer was built (the base model when fine-tuning). Default 0.
+   */
+  readonly l2sp?: number;
+  /** Stop after this much training time (milliseconds; 0 or absent: no limit). */
+  readonly timeBudgetMs?: number;
+  /**
+   * Evaluate the starting model before the first step: its validation loss is the value to beat
+   * (so a fine-tune that never improves keeps the starting weights as `best/`) and the event is
+   * marked `reference` (the dashboard draws its BLEU as a line). Default false.
+   */
+  readonly evaluateAtStart?: boolean;
   /** Default 0.1. */
   readonly labelSmoothing?: number;
   /** Evaluate every N optimizer steps; 0 = at each epoch's end. Default 0. */
@@ -88,6 +102,7 @@ export class Trainer {
   private pauseRequested = false;
   private cancelRequested = false;
   private running = false;
+  private readonly anchor: WeightAnchor | null;
 
   constructor(
     readonly model: Seq2SeqModel,
@@ -109,6 +124,7 @@ export class Trainer {
       elapsedMs: 0,
     };
     this.schedule.restore(this.state.schedule);
+    this.anchor = (options.l2sp ?? 0) > 0 ? new WeightAnchor(model.variables) : null;
   }
 
   /** Continues the run saved in `dir` (a `last/` folder) with the same optimizer state and position. */
@@ -150,6 +166,7 @@ export class Trainer {
   /** Frees the optimizer's slot variables (not the model, which the caller owns). */
   dispose(): void {
     this.optimizer.dispose();
+    this.anchor?.dispose();
   }
 
   private get bestDir(): string | null {
@@ -189,6 +206,8 @@ export class Trainer {
       o.maxSteps && o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
     const startStep = this.state.step;
     const runStart = Date.now();
+    if (o.evaluateAtStart && this.state.step === 0 && this.state.bestMetric === null)
+      await this.evaluateAndCheckpoint(true);
 
     try {
       outer: for (let epoch = this.state.epoch; epoch < o.maxEpochs; epoch++) {
@@ -220,6 +239,7 @@ export class Trainer {
             setLearningRate(this.optimizer, lr);
             let grads = acc.take();
             grads = addWeightDecay(grads, this.model.variables, o.weightDecay ?? 0);
+            if (this.anchor) grads = this.anchor.pull(grads, this.model.variables, o.l2sp ?? 0);
             const clipped = clipByGlobalNorm(grads, o.clipNorm ?? 1);
             applyGradients(this.optimizer, this.model.variables, clipped.grads);
             const now = Date.now();
@@ -263,6 +283,10 @@ export class Trainer {
               }
             }
             if (o.maxSteps && o.maxSteps > 0 && step >= o.maxSteps) break outer;
+            if (o.timeBudgetMs && o.timeBudgetMs > 0 && elapsedMs >= o.timeBudgetMs) {
+              if (!((o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0)) await this.evaluateAndCheckpoint();
+              break outer;
+            }
           }
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
@@ -336,7 +360,7 @@ export class Trainer {
   }
 
   /** Evaluates, updates early stopping and checkpoints; true when training should stop. */
-  private async evaluateAndCheckpoint(): Promise<boolean> {
+  private async evaluateAndCheckpoint(reference = false): Promise<boolean> {
     const o = this.options;
     const metric = o.stopMetric ?? 'loss';
     const result = evaluateModel(
@@ -368,6 +392,7 @@ export class Trainer {
       epoch: this.state.epoch + (this.state.batchInEpoch > 0 ? 1 : 0),
       improved,
       evaluationsWithoutImprovement: this.state.evaluationsWithoutImprovement,
+      ...(reference ? { reference: true } : {}),
     };
     this.listener(event);
     const metrics = {
