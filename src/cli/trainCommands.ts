@@ -15,7 +15,8 @@ import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
 import { evaluateModel } from '../training/evaluation';
 import { bundledModelDir } from './documentCommand';
-import type { TrainerEvent } from '../training/events';
+import type { FinishedEvent, TrainerEvent } from '../training/events';
+import { guardFineTune } from '../training/guard';
 import { evalExamples, readTrainConfig, resolveModelDir } from '../training/job';
 import { prepareTrainJob } from '../training/job';
 import { randomSearch, trialTable } from '../training/tune';
@@ -84,6 +85,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--resume', 'continue from <out>/last with its optimizer state', false)
     .option('--init <dir>', 'fine-tune this model (its tokenizer is reused)')
     .option('--max-steps <n>', 'stop after n optimizer steps')
+    .option('--minutes <n>', 'time budget: stop training after n minutes (the best checkpoint is kept)')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(
       async (opts: {
@@ -93,13 +95,21 @@ export function registerTrainCommands(program: Command): void {
         resume: boolean;
         init?: string;
         maxSteps?: string;
+        minutes?: string;
         backend: string;
       }) => {
         await startBackend(opts.backend);
         const config = opts.config ? readTrainConfig(opts.config) : {};
-        const withSteps = opts.maxSteps
-          ? { ...config, training: { ...config.training, maxSteps: Number(opts.maxSteps) } }
-          : config;
+        if (opts.minutes !== undefined && !(Number(opts.minutes) > 0))
+          throw new Error(`--minutes must be a positive number, got "${opts.minutes}"`);
+        const withSteps = {
+          ...config,
+          training: {
+            ...config.training,
+            ...(opts.maxSteps ? { maxSteps: Number(opts.maxSteps) } : {}),
+            ...(opts.minutes ? { timeBudgetMs: Number(opts.minutes) * 60_000 } : {}),
+          },
+        };
         fs.mkdirSync(opts.out, { recursive: true });
         const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');
         const tty = process.stderr.isTTY === true;
@@ -147,13 +157,24 @@ export function registerTrainCommands(program: Command): void {
           process.once('SIGINT', () => process.exit(130));
         };
         process.once('SIGINT', onSigint);
+        let finished: FinishedEvent;
         try {
-          await trainer.run();
+          finished = await trainer.run();
         } finally {
           process.removeListener('SIGINT', onSigint);
           fs.closeSync(log);
           trainer.dispose();
           trainer.model.dispose();
+        }
+        if (opts.init) {
+          // The guard: the fine-tuned model against the one it started from, on the held-out split.
+          process.stderr.write(`scoring the fine-tuned and the base model on ${test.length} held-out pairs\n`);
+          const tuned = finished.bestDir ?? path.join(opts.out, 'last');
+          const guard = await guardFineTune(resolveModelDir(opts.init), tuned, test, 'the base model');
+          const file = path.join(opts.out, 'guard.json');
+          fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(guard, null, 2)}\n`);
+          fs.renameSync(`${file}.tmp`, file);
+          process.stdout.write(`${guard.message}\n`);
         }
       },
     );
