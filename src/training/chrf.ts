@@ -8,6 +8,8 @@
  * are too; no TypeScript package implements sacreBLEU's variant.
  */
 
+import { seededRandom } from '../data/random';
+
 export const CHRF_ORDER = 6;
 export const CHRF_BETA = 2;
 
@@ -80,4 +82,30 @@ export function sentenceChrf(hypothesis: string, reference: string): number {
 export function corpusChrf(hypotheses: readonly string[], references: readonly string[]): number {
   if (hypotheses.length !== references.length) throw new Error('corpusChrf: one hypothesis per reference');
   return chrfFromStats(sumChrfStats(hypotheses.map((h, i) => chrfStats(h, references[i]!))));
+}
+
+/**
+ * Paired bootstrap (Koehn 2004) on corpus chrF: the share of `samples` resampled test sets (same
+ * size, with replacement, seeded) on which system A's corpus chrF is above B's.
+ */
+export function pairedBootstrapChrf(
+  references: readonly string[],
+  a: readonly string[],
+  b: readonly string[],
+  samples = 1000,
+  seed = 1,
+): number {
+  if (a.length !== references.length || b.length !== references.length)
+    throw new Error('pairedBootstrapChrf: every system needs one output per reference');
+  const sa = a.map((h, i) => chrfStats(h, references[i]!));
+  const sb = b.map((h, i) => chrfStats(h, references[i]!));
+  const random = seededRandom(seed);
+  const n = references.length;
+  let wins = 0;
+  for (let k = 0; k < samples && n > 0; k++) {
+    const idx = Array.from({ length: n }, () => Math.floor(random() * n));
+    if (chrfFromStats(sumChrfStats(idx.map((i) => sa[i]!))) > chrfFromStats(sumChrfStats(idx.map((i) => sb[i]!))))
+      wins++;
+  }
+  return wins / samples;
 }
