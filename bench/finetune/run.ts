@@ -70,7 +70,10 @@ function score(system: string, outputs: readonly string[], refs: readonly string
 }
 
 /** Projects of a corpus with at least `min` pairs, largest first. */
-function projectsOf(records: readonly (CorpusRecord & { project?: string })[], min: number): Map<string, CorpusRecord[]> {
+function projectsOf(
+  records: readonly (CorpusRecord & { project?: string })[],
+  min: number,
+): Map<string, CorpusRecord[]> {
   const by = new Map<string, CorpusRecord[]>();
   for (const r of records) {
     const p = r.project ?? 'workspace';
@@ -108,14 +111,11 @@ async function runProject(
       training: { ...variant.config.training, timeBudgetMs: minutes * 60_000 },
     };
     let lastEval = '';
-    const { trainer, test: heldOut } = await prepareTrainJob(
-      { corpus, outDir, config, initModel: BASE },
-      (e) => {
-        if (e.type === 'evaluation')
-          lastEval = `eval @${e.step}: valid loss ${e.loss.toFixed(3)}${e.improved ? ' (best)' : ''}`;
-        if (e.type === 'evaluation') log(`  ${name} ${lastEval}`);
-      },
-    );
+    const { trainer, test: heldOut } = await prepareTrainJob({ corpus, outDir, config, initModel: BASE }, (e) => {
+      if (e.type === 'evaluation')
+        lastEval = `eval @${e.step}: valid loss ${e.loss.toFixed(3)}${e.improved ? ' (best)' : ''}`;
+      if (e.type === 'evaluation') log(`  ${name} ${lastEval}`);
+    });
     if (heldOut.length !== splits.test.length) throw new Error('the job split differs from the bench split');
     const finished = await trainer.run();
     trainer.dispose();
@@ -126,7 +126,17 @@ async function runProject(
       note: `${finished.step} steps, ${finished.reason}, best valid loss ${finished.bestMetric?.toFixed(3) ?? '-'}`,
     });
   }
-  scores.push(score('in-project BM25', retrievalBaseline(splits.train, test.map((r) => r.code)), refs, base));
+  scores.push(
+    score(
+      'in-project BM25',
+      retrievalBaseline(
+        splits.train,
+        test.map((r) => r.code),
+      ),
+      refs,
+      base,
+    ),
+  );
   fs.rmSync(work, { recursive: true, force: true });
   return { project, train: splits.train.length, test: test.length, scores };
 }
@@ -196,9 +206,7 @@ async function main(): Promise<void> {
     results.push(await runProject(p, rs, variants, Number(opts.minutes), Number(opts.limit)));
     process.stdout.write(`${table(results.slice(-1))}\n\n`);
   }
-  process.stdout.write(
-    `budget ${opts.minutes} min per fine-tune, ${os.cpus().length} cores\n\n${table(results)}\n`,
-  );
+  process.stdout.write(`budget ${opts.minutes} min per fine-tune, ${os.cpus().length} cores\n\n${table(results)}\n`);
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
 }
 

@@ -31,6 +31,7 @@ import type { EvalExample } from './evaluation';
 import type { TrainerListener } from './events';
 import { interleaveLanguages } from './quality';
 import { mixedBatches, readRehearsalSample } from './rehearsal';
+import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from './fineTuneDefaults';
 import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
 import { isTrainCheckpoint } from './trainState';
 
@@ -63,7 +64,7 @@ export interface TrainConfigFile {
   readonly neighbourTokens?: number;
   /**
    * Fine-tuning only: share of each batch taken from the base model's `rehearsal.jsonl` (pairs
-   * of its own training corpus), in [0, 1). Default {@link FINE_TUNE_REHEARSAL_SHARE}; 0 turns it
+   * of its own training corpus), in [0, 1). Default FINE_TUNE_REHEARSAL_SHARE; 0 turns it
    * off, and a model without the file trains on workspace pairs only.
    */
   readonly rehearsalShare?: number;
@@ -109,29 +110,7 @@ export const DEFAULT_TRAINING: Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'm
   stopMetric: 'sentenceBleu',
 };
 
-/**
- * Fine-tuning a trained model on a small workspace (`initModel`): a rate an order of magnitude
- * below the from-scratch one with a short warm-up and inverse-square-root decay; the starting
- * model evaluated first and every 50 steps on the whole validation split's loss, which picks
- * `best/` and stops early (the starting weights stay `best/` when nothing beats them); L2-SP
- * toward the base weights; rehearsal of base pairs in every batch (FINE_TUNE_REHEARSAL_SHARE).
- * BLEU is still decoded on a few validation pairs for the dashboard's chart, but decides nothing.
- */
-export const FINE_TUNE_TRAINING: Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'meta'> = {
-  optimizer: { name: 'adam', learningRate: 1e-4 },
-  schedule: { kind: 'noam', warmupSteps: 30 },
-  maxEpochs: 100,
-  clipNorm: 1,
-  labelSmoothing: 0.1,
-  l2sp: 0.01,
-  evaluateAtStart: true,
-  evalEvery: 50,
-  evalLimit: 30,
-  patience: 4,
-  stopMetric: 'loss',
-};
-
-export const FINE_TUNE_REHEARSAL_SHARE = 0.25;
+export { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING };
 
 export function readTrainConfig(file: string): TrainConfigFile {
   try {
@@ -254,7 +233,12 @@ export async function prepareTrainJob(
   );
   const batchSize = cfg.batchSize ?? 32;
   const rehearsal = baseDir
-    ? await rehearsalExamples(baseDir, tokenizer, { ...limits, directions, seed, doc2codeShare: cfg.doc2codeShare ?? 1 })
+    ? await rehearsalExamples(baseDir, tokenizer, {
+        ...limits,
+        directions,
+        seed,
+        doc2codeShare: cfg.doc2codeShare ?? 1,
+      })
     : [];
   const share = baseDir ? (cfg.rehearsalShare ?? FINE_TUNE_REHEARSAL_SHARE) : 0;
   const data: TrainingData = {

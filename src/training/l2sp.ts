@@ -20,7 +20,8 @@ export class WeightAnchor {
   /** Adds `alpha * (w - w0)` to each gradient (model variable order); the inputs are disposed. */
   pull(grads: GradientList, variables: readonly tf.Variable[], alpha: number): GradientList {
     if (!(alpha > 0)) return grads;
-    if (variables.length !== this.anchors.length) throw new Error('L2-SP: the model has other variables than its anchor');
+    if (variables.length !== this.anchors.length)
+      throw new Error('L2-SP: the model has other variables than its anchor');
     const out = grads.map((g, i) => tf.tidy(() => tf.add(g, tf.mul(tf.sub(variables[i]!, this.anchors[i]!), alpha))));
     tf.dispose(grads);
     return out;
