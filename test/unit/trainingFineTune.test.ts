@@ -50,6 +50,15 @@ function taskData(): TrainingData {
   };
 }
 
+/** Adam at a rate that learns the task in tens of steps. */
+const TINY: TrainerOptions = {
+  optimizer: { name: 'adam', learningRate: 0.02 },
+  schedule: { kind: 'constant' },
+  maxEpochs: 100,
+  labelSmoothing: 0,
+  patience: 0,
+};
+
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-'));
 
 describe('training/fine-tuning', function () {
@@ -76,14 +85,7 @@ describe('training/fine-tuning', function () {
   it('a fine-tune that only hurts keeps the starting weights as best/ (validation loss over the whole split)', async () => {
     const model = buildModel(CONFIG, VOCAB, VOCAB, 5);
     // Pre-train: the "base model".
-    const pre: TrainerOptions = {
-      optimizer: { name: 'adam', learningRate: 0.02 },
-      schedule: { kind: 'constant' },
-      maxEpochs: 100,
-      maxSteps: 40,
-      labelSmoothing: 0,
-      patience: 0,
-    };
+    const pre: TrainerOptions = { ...TINY, maxSteps: 40 };
     const base = new Trainer(model, taskData(), pre, () => undefined);
     await base.run();
     base.dispose();
@@ -133,14 +135,10 @@ describe('training/fine-tuning', function () {
       model,
       taskData(),
       {
-        optimizer: { name: 'adam', learningRate: 0.02 },
-        schedule: { kind: 'constant' },
-        maxEpochs: 100,
+        ...TINY,
         maxSteps: 30,
-        labelSmoothing: 0,
         evalEvery: 10,
         evalLimit: 2,
-        patience: 0,
         stopMetric: 'loss',
         evaluateAtStart: true,
         outDir: dir,
@@ -157,20 +155,11 @@ describe('training/fine-tuning', function () {
     const lowest = evals.reduce((a, b) => (b.loss < a.loss ? b : a));
     assert.ok(lowest.step > 0, 'training did not lower the validation loss');
     assert.strictEqual(finished.bestMetric, lowest.loss);
-    assert.strictEqual((await loadModel(path.join(dir, BEST_DIR))).meta.step, lowest.step);
+    const kept = await loadModel(path.join(dir, BEST_DIR));
+    assert.strictEqual(kept.meta.step, lowest.step);
+    kept.model.dispose();
 
-    const budget = new Trainer(
-      model,
-      taskData(),
-      {
-        optimizer: { name: 'adam', learningRate: 0.01 },
-        schedule: { kind: 'constant' },
-        maxEpochs: 100,
-        timeBudgetMs: 1,
-        evalLimit: 1,
-      },
-      () => undefined,
-    );
+    const budget = new Trainer(model, taskData(), { ...TINY, timeBudgetMs: 1, evalLimit: 1 }, () => undefined);
     const ended = await budget.run();
     budget.dispose();
     assert.strictEqual(ended.step, 1);
