@@ -164,7 +164,9 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
             backend: ready.backend,
             modelSize: s.parameters,
             hyperparameters: { ...summary, trainPairs: s.trainPairs, validPairs: s.validPairs, vocab: s.vocabSize },
-            totalSteps: config.training?.maxSteps ?? s.trainBatches * (config.training?.maxEpochs ?? 1),
+            totalSteps:
+              config.training?.maxSteps ??
+              s.trainBatches * (config.training?.maxEpochs ?? FINE_TUNE_TRAINING.maxEpochs),
             ...(config.training?.maxEpochs ? { totalEpochs: config.training.maxEpochs } : {}),
             name: `fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a new model'}`,
           },

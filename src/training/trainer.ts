@@ -205,6 +205,7 @@ export class Trainer {
     const totalSteps =
       o.maxSteps && o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
     const startStep = this.state.step;
+    const budget = o.timeBudgetMs ?? 0;
     const runStart = Date.now();
     if (o.evaluateAtStart && this.state.step === 0 && this.state.bestMetric === null)
       await this.evaluateAndCheckpoint(true);
@@ -255,6 +256,13 @@ export class Trainer {
             const loss = micro.loss / Math.max(1, micro.tokens);
             epochLoss += loss;
             epochSteps++;
+            // With a time budget, whichever limit comes first.
+            const eta = Math.min(
+              totalSteps > 0
+                ? (Math.max(0, totalSteps - step) * (now - runStart)) / Math.max(1, step - startStep)
+                : Infinity,
+              budget > 0 ? Math.max(0, budget - elapsedMs) : Infinity,
+            );
             const event: StepEvent = {
               type: 'step',
               step,
@@ -266,11 +274,11 @@ export class Trainer {
               gradNorm: clipped.norm,
               tokensPerSecond: (tokensSinceReport * 1000) / Math.max(1, now - reportStart),
               elapsedMs,
-              etaMs:
-                totalSteps > 0
-                  ? (Math.max(0, totalSteps - step) * (now - runStart)) / Math.max(1, step - startStep)
+              etaMs: Number.isFinite(eta) ? eta : null,
+              progress:
+                totalSteps > 0 || budget > 0
+                  ? Math.min(1, Math.max(totalSteps > 0 ? step / totalSteps : 0, budget > 0 ? elapsedMs / budget : 0))
                   : null,
-              progress: totalSteps > 0 ? Math.min(1, step / totalSteps) : null,
             };
             this.listener(event);
             micro = { loss: 0, nll: 0, correct: 0, tokens: 0 };

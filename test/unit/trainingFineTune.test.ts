@@ -17,7 +17,7 @@ import { CODE2DOC_ID, EOS_ID } from '../../src/core/specialTokens';
 import { collate, type Example } from '../../src/data/dataset';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { validationLoss } from '../../src/training/evaluation';
-import type { EvaluationEvent, TrainerEvent } from '../../src/training/events';
+import type { EvaluationEvent, StepEvent, TrainerEvent } from '../../src/training/events';
 import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from '../../src/training/fineTuneDefaults';
 import { guardDecision, heldOutScore } from '../../src/training/guard';
 import { WeightAnchor } from '../../src/training/l2sp';
@@ -159,10 +159,16 @@ describe('training/fine-tuning', function () {
     assert.strictEqual(kept.meta.step, lowest.step);
     kept.model.dispose();
 
-    const budget = new Trainer(model, taskData(), { ...TINY, timeBudgetMs: 1, evalLimit: 1 }, () => undefined);
+    const steps: StepEvent[] = [];
+    const budget = new Trainer(model, taskData(), { ...TINY, timeBudgetMs: 1, evalLimit: 1 }, (e) => {
+      if (e.type === 'step') steps.push(e);
+    });
     const ended = await budget.run();
     budget.dispose();
     assert.strictEqual(ended.step, 1);
+    // Progress and ETA follow the budget when it ends the run first.
+    assert.strictEqual(steps[0]?.progress, 1);
+    assert.strictEqual(steps[0]?.etaMs, 0);
     assert.strictEqual(ended.reason, 'completed');
     assert.ok(ended.bestMetric !== null, 'the budget end was not evaluated');
     model.dispose();
