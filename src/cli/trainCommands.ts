@@ -15,7 +15,8 @@ import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
 import { evaluateModel } from '../training/evaluation';
 import { bundledModelDir } from './documentCommand';
-import type { TrainerEvent } from '../training/events';
+import type { FinishedEvent, TrainerEvent } from '../training/events';
+import { guardFineTune } from '../training/guard';
 import { evalExamples, readTrainConfig, resolveModelDir, type TrainConfigFile } from '../training/job';
 import { checkThreads } from '../training/threads';
 import { prepareTrainJob } from '../training/job';
@@ -78,10 +79,20 @@ async function readStdin(): Promise<string> {
 /** The config file with `--max-steps` and `--threads` laid over its `training` section. */
 export function withTrainingFlags(
   config: TrainConfigFile,
-  flags: { readonly maxSteps?: string; readonly threads?: string },
+  flags: { readonly maxSteps?: string; readonly threads?: string; readonly minutes?: string },
 ): TrainConfigFile {
   const training = { ...config.training };
-  if (flags.maxSteps !== undefined) training.maxSteps = Number(flags.maxSteps);
+  if (flags.maxSteps !== undefined) {
+    const steps = Number(flags.maxSteps);
+    if (!Number.isInteger(steps) || steps < 1)
+      throw new Error(`--max-steps must be a whole number of steps >= 1, got "${flags.maxSteps}"`);
+    training.maxSteps = steps;
+  }
+  if (flags.minutes !== undefined) {
+    const minutes = Number(flags.minutes);
+    if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, got "${flags.minutes}"`);
+    training.timeBudgetMs = minutes * 60_000;
+  }
   if (flags.threads !== undefined) {
     const threads = Number(flags.threads);
     checkThreads(threads);
@@ -101,6 +112,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--init <dir>', 'fine-tune this model (its tokenizer is reused)')
     .option('--max-steps <n>', 'stop after n optimizer steps')
     .option('--threads <n>', 'data-parallel training threads (each with a model replica); default: the config, or 1')
+    .option('--minutes <n>', 'time budget: stop training after n minutes (the best checkpoint is kept)')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(
       async (opts: {
@@ -111,6 +123,7 @@ export function registerTrainCommands(program: Command): void {
         init?: string;
         maxSteps?: string;
         threads?: string;
+        minutes?: string;
         backend: string;
       }) => {
         await startBackend(opts.backend);
@@ -164,13 +177,24 @@ export function registerTrainCommands(program: Command): void {
           process.once('SIGINT', () => process.exit(130));
         };
         process.once('SIGINT', onSigint);
+        let finished: FinishedEvent;
         try {
-          await trainer.run();
+          finished = await trainer.run();
         } finally {
           process.removeListener('SIGINT', onSigint);
           fs.closeSync(log);
           trainer.dispose();
           trainer.model.dispose();
+        }
+        if (opts.init) {
+          // The guard: the fine-tuned model against the one it started from, on the held-out split.
+          process.stderr.write(`scoring the fine-tuned and the base model on ${test.length} held-out pairs\n`);
+          const tuned = finished.bestDir ?? path.join(opts.out, 'last');
+          const guard = await guardFineTune(resolveModelDir(opts.init), tuned, test, 'the base model');
+          const file = path.join(opts.out, 'guard.json');
+          fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(guard, null, 2)}\n`);
+          fs.renameSync(`${file}.tmp`, file);
+          process.stdout.write(`${guard.message}\n`);
         }
       },
     );

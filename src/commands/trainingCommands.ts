@@ -15,6 +15,8 @@ import type { EngineHost } from '../host/engineHost';
 import type { ModelEntry } from '../host/modelStore';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
+import type { GuardResult } from '../training/guard';
+import { FINE_TUNE_TRAINING } from '../training/fineTuneDefaults';
 import type { TrainConfigFile } from '../training/job';
 import { resolveThreads } from '../training/threads';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
@@ -32,47 +34,71 @@ export interface TrainingServices {
 
 let running = false;
 
-function trainingSettings(): { config: TrainConfigFile; summary: Record<string, string | number> } {
+/** What Fine-tune offers: a time budget, or training until validation loss stops improving. */
+export const BUDGETS: readonly { readonly label: string; readonly minutes: number | null }[] = [
+  { label: '5 minutes', minutes: 5 },
+  { label: '15 minutes', minutes: 15 },
+  { label: '30 minutes', minutes: 30 },
+  { label: 'Until it stops improving', minutes: null },
+];
+
+/**
+ * The run's config: the fine-tuning defaults (src/training/job.ts FINE_TUNE_TRAINING), overridden
+ * only by the seq2seq.training.* settings the user set, plus the chosen time budget.
+ */
+function trainingSettings(minutes: number | null): {
+  config: TrainConfigFile;
+  summary: Record<string, string | number>;
+} {
   const c = vscode.workspace.getConfiguration('seq2seq.training');
-  const get = <T>(key: string, fallback: T): T => c.get<T>(key, fallback);
-  const epochs = get('epochs', 5);
-  const maxSteps = get('maxSteps', 0);
-  const warmupSteps = get('warmupSteps', 100);
-  const kind = get<string>('lrSchedule', 'cosine');
+  const set = (key: string): boolean => {
+    const i = c.inspect(key);
+    return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
+  };
+  const own = <T>(key: string, to: (v: T) => Record<string, unknown>): Record<string, unknown> =>
+    set(key) ? to(c.get<T>(key) as T) : {};
+  const warmupSteps = c.get<number>('warmupSteps', 30);
+  const maxSteps = c.get<number>('maxSteps', 0);
+  const kind = c.get<string>('lrSchedule', 'noam');
   const schedule =
     kind === 'constant'
       ? ({ kind: 'constant' } as const)
-      : kind === 'noam'
-        ? ({ kind: 'noam', warmupSteps } as const)
+      : kind === 'cosine'
+        ? ({ kind: 'cosine', warmupSteps, totalSteps: maxSteps > 0 ? maxSteps : 2000 } as const)
         : kind === 'plateau'
           ? ({ kind: 'plateau' } as const)
-          : ({ kind: 'cosine', warmupSteps, totalSteps: maxSteps > 0 ? maxSteps : 2000 } as const);
-  const optimizer = get<'adam' | 'adagrad' | 'rmsprop' | 'sgd'>('optimizer', 'adam');
-  const learningRate = get('learningRate', 0.0005);
+          : ({ kind: 'noam', warmupSteps } as const);
+  const learningRate = c.get<number>('learningRate', FINE_TUNE_TRAINING.optimizer.learningRate);
+  const training = {
+    ...own<string>('optimizer', (name) => ({ optimizer: { name, learningRate } })),
+    ...(set('learningRate') && !set('optimizer')
+      ? { optimizer: { ...FINE_TUNE_TRAINING.optimizer, learningRate } }
+      : {}),
+    ...(set('lrSchedule') || set('warmupSteps') ? { schedule } : {}),
+    ...own<number>('epochs', (maxEpochs) => ({ maxEpochs })),
+    ...(maxSteps > 0 ? { maxSteps } : {}),
+    ...own<number>('clipNorm', (clipNorm) => ({ clipNorm })),
+    ...own<number>('weightDecay', (weightDecay) => ({ weightDecay })),
+    ...own<number>('labelSmoothing', (labelSmoothing) => ({ labelSmoothing })),
+    ...own<number>('evalEvery', (evalEvery) => ({ evalEvery })),
+    ...own<number>('patience', (patience) => ({ patience })),
+    ...own<number>('l2sp', (l2sp) => ({ l2sp })),
+    ...(minutes !== null ? { timeBudgetMs: minutes * 60_000 } : {}),
+    threads: resolveThreads(c.get<number>('threads', 0), os.availableParallelism()),
+  } as TrainConfigFile['training'];
   const config: TrainConfigFile = {
-    batchSize: get('batchSize', 16),
-    seed: get('seed', 42),
-    model: { dropout: get('dropout', 0.1) },
-    training: {
-      optimizer: { name: optimizer, learningRate },
-      schedule,
-      maxEpochs: epochs,
-      ...(maxSteps > 0 ? { maxSteps } : {}),
-      clipNorm: get('clipNorm', 1),
-      weightDecay: get('weightDecay', 0),
-      labelSmoothing: get('labelSmoothing', 0.1),
-      evalEvery: get('evalEvery', 200),
-      patience: get('patience', 5),
-      threads: resolveThreads(get('threads', 0), os.availableParallelism()),
-    },
+    batchSize: c.get<number>('batchSize', 16),
+    seed: c.get<number>('seed', 42),
+    ...own<number>('rehearsalShare', (rehearsalShare) => ({ rehearsalShare })),
+    training,
   };
   const summary = {
-    optimizer,
-    learningRate,
-    schedule: kind,
-    epochs,
+    optimizer: training?.optimizer?.name ?? FINE_TUNE_TRAINING.optimizer.name,
+    learningRate: training?.optimizer?.learningRate ?? FINE_TUNE_TRAINING.optimizer.learningRate,
+    schedule: training?.schedule?.kind ?? FINE_TUNE_TRAINING.schedule.kind,
+    budget: minutes === null ? 'until it stops improving' : `${minutes} min`,
     batchSize: config.batchSize ?? 16,
-    threads: config.training?.threads ?? 1,
+    threads: training?.threads ?? 1,
   };
   return { config, summary };
 }
@@ -108,14 +134,16 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
       return;
     }
     const answer = await vscode.window.showInformationMessage(
-      `Seq2Seq: found ${mined.pairs} documented functions in ${mined.files} files (${perLanguage}). Fine-tune ${base ? `"${base.bundled ? 'default' : base.id}"` : 'a new model'} on them?`,
+      `Seq2Seq: found ${mined.pairs} documented functions in ${mined.files} files (${perLanguage}). Fine-tune ${base ? `"${base.bundled ? 'default' : base.id}"` : 'a new model'} on them? Choose how long it may train; it stops earlier when it stops improving.`,
       { modal: true },
-      'Fine-tune',
+      ...BUDGETS.map((b) => b.label),
     );
-    if (answer !== 'Fine-tune') return;
+    const budget = BUDGETS.find((b) => b.label === answer);
+    if (!budget) return;
 
     // 2. Train in the worker; the dashboard and the status bar listen to the same events.
-    const { config, summary } = trainingSettings();
+    const { config, summary } = trainingSettings(budget.minutes);
+    const baseName = base ? (base.bundled ? 'the bundled model' : `"${base.id}"`) : undefined;
     const feed = services.feed();
     const outDir = path.join(storage, 'runs', runId);
     const ready = await client.ready();
@@ -140,8 +168,10 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
             backend: ready.backend,
             modelSize: s.parameters,
             hyperparameters: { ...summary, trainPairs: s.trainPairs, validPairs: s.validPairs, vocab: s.vocabSize },
-            totalSteps: config.training?.maxSteps ?? s.trainBatches * (config.training?.maxEpochs ?? 1),
-            totalEpochs: config.training?.maxEpochs ?? 1,
+            totalSteps:
+              config.training?.maxSteps ??
+              s.trainBatches * (config.training?.maxEpochs ?? FINE_TUNE_TRAINING.maxEpochs),
+            ...(config.training?.maxEpochs ? { totalEpochs: config.training.maxEpochs } : {}),
             name: `fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a new model'}`,
           },
         }),
@@ -152,7 +182,7 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
       }),
     ];
     void vscode.commands.executeCommand('seq2seq.showDashboard');
-    let outcome: { entry: ModelEntry; reason: string; step: number } | undefined;
+    let outcome: { entry: ModelEntry; reason: string; step: number; guard?: GuardResult } | undefined;
     try {
       const finished = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
@@ -166,7 +196,7 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
               corpus: mined.corpus,
               outDir,
               config,
-              ...(base ? { initModel: base.dir } : {}),
+              ...(base ? { initModel: base.dir, guardBaseName: baseName } : {}),
             });
           } finally {
             step.dispose();
@@ -174,13 +204,24 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
           }
         },
       );
+      if (finished.guard && !finished.guard.better) {
+        // Not better on the held-out functions: nothing is imported and the base stays active.
+        ctx.log.info(`fine-tune: ${finished.guard.message}`);
+        void vscode.window.showWarningMessage(`Seq2Seq: ${finished.guard.message}`);
+        return;
+      }
       const best = finished.bestDir ?? path.join(outDir, 'last');
       const entry = await services.active.store.import(
         best,
         (dir) => services.engine.validateModel(dir),
         `workspace-${runId.slice(0, 10)}`,
       );
-      outcome = { entry, reason: finished.reason, step: finished.step };
+      outcome = {
+        entry,
+        reason: finished.reason,
+        step: finished.step,
+        ...(finished.guard ? { guard: finished.guard } : {}),
+      };
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       feed.push({ type: 'error', message: msg });
@@ -195,7 +236,7 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
     }
     if (outcome) {
       const use = await vscode.window.showInformationMessage(
-        `Seq2Seq: fine-tuning ${outcome.reason} after ${outcome.step} steps; saved as "${outcome.entry.id}".`,
+        `Seq2Seq: fine-tuning ${outcome.reason} after ${outcome.step} steps; saved as "${outcome.entry.id}".${outcome.guard ? ` ${outcome.guard.message}` : ''}`,
         'Use it now',
       );
       if (use) await services.active.set(outcome.entry.id);

@@ -38,6 +38,14 @@ export function toDashboardEvents(event: TrainerEvent, now: number = Date.now())
       ];
     case 'evaluation':
       return [
+        ...(event.reference
+          ? [
+              {
+                type: 'reference' as const,
+                reference: { label: 'base model', values: { bleu: event.bleu, smoothedBleu: event.sentenceBleu } },
+              },
+            ]
+          : []),
         {
           type: 'eval',
           point: {

@@ -60,6 +60,8 @@ export interface EvaluationEvent extends EvaluationResult {
   /** True when this evaluation is the best so far on the early-stopping metric. */
   readonly improved: boolean;
   readonly evaluationsWithoutImprovement: number;
+  /** The starting model's evaluation, before any step: the score a fine-tune has to beat. */
+  readonly reference?: boolean;
 }
 
 export interface EpochEvent {

@@ -19,7 +19,9 @@ import {
   makeExamples,
   readCorpus,
   type CorpusRecord,
+  type Example,
   type ExampleOptions,
+  type ExamplesOptions,
 } from '../data/dataset';
 import { ExampleMemory, NEIGHBOUR_MAX_TOKENS, type MemoryKind } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
@@ -28,6 +30,8 @@ import { prepareTrainingBackend } from './backendSetup';
 import type { EvalExample } from './evaluation';
 import type { TrainerListener } from './events';
 import { interleaveLanguages } from './quality';
+import { mixedBatches, readRehearsalSample } from './rehearsal';
+import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from './fineTuneDefaults';
 import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
 import { isTrainCheckpoint } from './trainState';
 
@@ -58,6 +62,12 @@ export interface TrainConfigFile {
   readonly retrieval?: boolean;
   /** How many tokens of the neighbour's summary go before the code (default 24). */
   readonly neighbourTokens?: number;
+  /**
+   * Fine-tuning only: share of each batch taken from the base model's `rehearsal.jsonl` (pairs
+   * of its own training corpus), in [0, 1). Default FINE_TUNE_REHEARSAL_SHARE; 0 turns it
+   * off, and a model without the file trains on workspace pairs only.
+   */
+  readonly rehearsalShare?: number;
 }
 
 export const MEMORY_FILE = 'memory.json';
@@ -86,6 +96,8 @@ export interface TrainJobSummary {
   /** Data-parallel training threads (1: no gradient workers). */
   readonly threads: number;
   readonly origin: 'new' | 'resumed' | 'fine-tuned';
+  /** Base-corpus examples mixed into the batches (fine-tuning with rehearsal), else 0. */
+  readonly rehearsalPairs?: number;
 }
 
 export const DEFAULT_TRAINING: Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'meta'> = {
@@ -99,6 +111,8 @@ export const DEFAULT_TRAINING: Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'm
   patience: 3,
   stopMetric: 'sentenceBleu',
 };
+
+export { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING };
 
 export function readTrainConfig(file: string): TrainConfigFile {
   try {
@@ -161,6 +175,8 @@ export async function prepareTrainJob(
   let model: Seq2SeqModel | undefined;
   let origin: TrainJobSummary['origin'] = 'new';
   let inheritsRetrieval = false;
+  let baseDir: string | undefined;
+  let baseDecoding: unknown;
   // The kind of memory (graded or not, neighbour length) a model trained with it keeps.
   let memoryKind: MemoryKind = { graded: true, neighbourTokens: cfg.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS };
   if (params.resume) {
@@ -177,6 +193,8 @@ export async function prepareTrainJob(
     tokenizer = loadTokenizerBeside(dir);
     const loaded = await loadModel(dir);
     model = loaded.model;
+    baseDir = dir;
+    baseDecoding = loaded.meta.decoding;
     inheritsRetrieval = loaded.meta.retrieval !== undefined;
     if (inheritsRetrieval) memoryKind = savedMemoryKind(dir);
     if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
@@ -216,8 +234,20 @@ export async function prepareTrainJob(
     prefix,
   );
   const batchSize = cfg.batchSize ?? 32;
+  const rehearsal = baseDir
+    ? await rehearsalExamples(baseDir, tokenizer, {
+        ...limits,
+        directions,
+        seed,
+        doc2codeShare: cfg.doc2codeShare ?? 1,
+      })
+    : [];
+  const share = baseDir ? (cfg.rehearsalShare ?? FINE_TUNE_REHEARSAL_SHARE) : 0;
   const data: TrainingData = {
-    trainBatches: (epoch) => makeBatches(trainExamples, { batchSize, seed: seed * 1000 + epoch }),
+    trainBatches: (epoch) =>
+      rehearsal.length > 0 && share > 0
+        ? mixedBatches(trainExamples, rehearsal, { batchSize, seed: seed * 1000 + epoch, share })
+        : makeBatches(trainExamples, { batchSize, seed: seed * 1000 + epoch }),
     validBatches: makeBatches(validExamples, { batchSize, seed }),
     validExamples: validExamples
       .filter((e) => e.group?.endsWith('code2doc'))
@@ -225,7 +255,7 @@ export async function prepareTrainJob(
     detokenize: (ids) => tokenizer.decode(ids).trim(),
   };
   const options: TrainerOptions = {
-    ...DEFAULT_TRAINING,
+    ...(baseDir ? FINE_TUNE_TRAINING : DEFAULT_TRAINING),
     ...cfg.training,
     outDir: params.outDir,
     extraFiles: {
@@ -236,6 +266,8 @@ export async function prepareTrainJob(
       tokenizer: TOKENIZER_FILE,
       ...(memory ? { retrieval: { memory: MEMORY_FILE, entries: memory.size } } : {}),
       training: { corpus: path.resolve(params.corpus), seed, trainPairs: splits.train.length },
+      // A fine-tuned model decodes as its base was tuned to (length reward, reuse threshold).
+      ...(baseDecoding !== undefined ? { decoding: baseDecoding } : {}),
     },
   };
   let trainer: Trainer;
@@ -258,8 +290,30 @@ export async function prepareTrainJob(
       startStep: trainer.step,
       threads: options.threads ?? 1,
       origin,
+      rehearsalPairs: share > 0 ? rehearsal.length : 0,
     },
   };
+}
+
+/**
+ * The base model's rehearsal sample as examples, each code2doc source prefixed with its neighbour
+ * from the base model's own memory (as in the base model's training), none when it has no sample.
+ */
+async function rehearsalExamples(
+  baseDir: string,
+  tokenizer: CodeTokenizer,
+  options: ExamplesOptions,
+): Promise<Example[]> {
+  const records = await readRehearsalSample(baseDir);
+  if (records.length === 0) return [];
+  const memoryFile = path.join(baseDir, MEMORY_FILE);
+  const memory = fs.existsSync(memoryFile)
+    ? ExampleMemory.fromJSON(JSON.parse(fs.readFileSync(memoryFile, 'utf8')))
+    : undefined;
+  return makeExamples(records, tokenizer, {
+    ...options,
+    ...(memory ? { neighbourTokens: memory.neighbourTokens, sourcePrefix: (r) => memory.prefix(r.code, r.path) } : {}),
+  });
 }
 
 /** The kind of the example memory saved in a model folder. */

@@ -35,6 +35,7 @@ import {
   type OptimizerConfig,
 } from './optimizers';
 import { batchGradients, type ShareGradients } from './gradients';
+import { WeightAnchor } from './l2sp';
 import { ReplicaPool } from './replicaPool';
 import { checkThreads } from './threads';
 import { createSchedule, type LrSchedule, type ScheduleConfig } from './schedules';
@@ -65,6 +66,19 @@ export interface TrainerOptions {
   readonly clipNorm?: number;
   /** L2 coefficient added to gradients. Default 0. */
   readonly weightDecay?: number;
+  /**
+   * L2-SP strength: adds `l2sp * (w - w0)` to the gradients, `w0` being the weights when the
+   * trainer was built (the base model when fine-tuning). Default 0.
+   */
+  readonly l2sp?: number;
+  /** Stop after this much training time (milliseconds; 0 or absent: no limit). */
+  readonly timeBudgetMs?: number;
+  /**
+   * Evaluate the starting model before the first step: its validation loss is the value to beat
+   * (so a fine-tune that never improves keeps the starting weights as `best/`) and the event is
+   * marked `reference` (the dashboard draws its BLEU as a line). Default false.
+   */
+  readonly evaluateAtStart?: boolean;
   /** Default 0.1. */
   readonly labelSmoothing?: number;
   /** Evaluate every N optimizer steps; 0 = at each epoch's end. Default 0. */
@@ -102,6 +116,7 @@ export class Trainer {
   private cancelRequested = false;
   private running = false;
   private pool: ReplicaPool | null = null;
+  private readonly anchor: WeightAnchor | null;
 
   constructor(
     readonly model: Seq2SeqModel,
@@ -124,6 +139,7 @@ export class Trainer {
       elapsedMs: 0,
     };
     this.schedule.restore(this.state.schedule);
+    this.anchor = (options.l2sp ?? 0) > 0 ? new WeightAnchor(model.variables) : null;
   }
 
   /** Continues the run saved in `dir` (a `last/` folder) with the same optimizer state and position. */
@@ -165,6 +181,7 @@ export class Trainer {
   /** Frees the optimizer's slot variables (not the model, which the caller owns). */
   dispose(): void {
     this.optimizer.dispose();
+    this.anchor?.dispose();
   }
 
   private get bestDir(): string | null {
@@ -210,7 +227,10 @@ export class Trainer {
     const totalSteps =
       o.maxSteps && o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
     const startStep = this.state.step;
+    const budget = o.timeBudgetMs ?? 0;
     const runStart = Date.now();
+    if (o.evaluateAtStart && this.state.step === 0 && this.state.bestMetric === null)
+      await this.evaluateAndCheckpoint(true);
 
     try {
       outer: for (let epoch = this.state.epoch; epoch < o.maxEpochs; epoch++) {
@@ -245,6 +265,7 @@ export class Trainer {
             setLearningRate(this.optimizer, lr);
             let grads = acc.take();
             grads = addWeightDecay(grads, this.model.variables, o.weightDecay ?? 0);
+            if (this.anchor) grads = this.anchor.pull(grads, this.model.variables, o.l2sp ?? 0);
             const clipped = clipByGlobalNorm(grads, o.clipNorm ?? 1);
             applyGradients(this.optimizer, this.model.variables, clipped.grads);
             this.pool?.publish();
@@ -261,6 +282,13 @@ export class Trainer {
             const loss = micro.loss / Math.max(1, micro.tokens);
             epochLoss += loss;
             epochSteps++;
+            // With a time budget, whichever limit comes first.
+            const eta = Math.min(
+              totalSteps > 0
+                ? (Math.max(0, totalSteps - step) * (now - runStart)) / Math.max(1, step - startStep)
+                : Infinity,
+              budget > 0 ? Math.max(0, budget - elapsedMs) : Infinity,
+            );
             const event: StepEvent = {
               type: 'step',
               step,
@@ -272,11 +300,11 @@ export class Trainer {
               gradNorm: clipped.norm,
               tokensPerSecond: (tokensSinceReport * 1000) / Math.max(1, now - reportStart),
               elapsedMs,
-              etaMs:
-                totalSteps > 0
-                  ? (Math.max(0, totalSteps - step) * (now - runStart)) / Math.max(1, step - startStep)
+              etaMs: Number.isFinite(eta) ? eta : null,
+              progress:
+                totalSteps > 0 || budget > 0
+                  ? Math.min(1, Math.max(totalSteps > 0 ? step / totalSteps : 0, budget > 0 ? elapsedMs / budget : 0))
                   : null,
-              progress: totalSteps > 0 ? Math.min(1, step / totalSteps) : null,
             };
             this.listener(event);
             micro = { loss: 0, nll: 0, correct: 0, tokens: 0 };
@@ -289,6 +317,10 @@ export class Trainer {
               }
             }
             if (o.maxSteps && o.maxSteps > 0 && step >= o.maxSteps) break outer;
+            if (o.timeBudgetMs && o.timeBudgetMs > 0 && elapsedMs >= o.timeBudgetMs) {
+              if (!((o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0)) await this.evaluateAndCheckpoint();
+              break outer;
+            }
           }
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
@@ -343,7 +375,7 @@ export class Trainer {
   }
 
   /** Evaluates, updates early stopping and checkpoints; true when training should stop. */
-  private async evaluateAndCheckpoint(): Promise<boolean> {
+  private async evaluateAndCheckpoint(reference = false): Promise<boolean> {
     const o = this.options;
     const metric = o.stopMetric ?? 'loss';
     await this.pool?.verify(this.state.step);
@@ -376,6 +408,7 @@ export class Trainer {
       epoch: this.state.epoch + (this.state.batchInEpoch > 0 ? 1 : 0),
       improved,
       evaluationsWithoutImprovement: this.state.evaluationsWithoutImprovement,
+      ...(reference ? { reference: true } : {}),
     };
     this.listener(event);
     const metrics = {

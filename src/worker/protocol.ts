@@ -5,6 +5,7 @@
 import type { BackendName, BackendSetting } from '../core/backendSetting';
 import type { TranslateRequest, Translation } from '../inference/translation';
 import type { FinishedEvent, TrainerEvent } from '../training/events';
+import type { GuardResult } from '../training/guard';
 import type { TrainJobParams, TrainJobSummary } from '../training/job';
 import { event, request } from './rpc';
 
@@ -67,7 +68,14 @@ export const MineProgress = event<
 // ---- training ------------------------------------------------------------------------------
 
 /** Starts a training run; resolves with the finished event once it ends (completed, early-stopped or cancelled). */
-export const TrainStart = request<TrainJobParams, FinishedEvent, 'trainStart'>('trainStart');
+export const TrainStart = request<
+  TrainJobParams & {
+    /** Fine-tuning: score the result against `initModel` on the held-out split (named so in messages). */
+    readonly guardBaseName?: string;
+  },
+  FinishedEvent & { readonly guard?: GuardResult },
+  'trainStart'
+>('trainStart');
 /** Pause, resume and cancel act on the running training job (between optimizer steps); cancel saves `last/` first. */
 export const TrainPause = request<Record<string, never>, { readonly running: boolean }, 'trainPause'>('trainPause');
 export const TrainResume = request<Record<string, never>, { readonly running: boolean }, 'trainResume'>('trainResume');

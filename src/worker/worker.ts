@@ -12,7 +12,9 @@ import { buildCorpus } from '../data/corpus';
 import { writeCorpus } from '../data/dataset';
 import { walkSourceFiles, type WalkSkips } from '../data/walk';
 import { ModelRunner } from '../inference/modelRunner';
-import { prepareTrainJob } from '../training/job';
+import { guardFineTune } from '../training/guard';
+import { prepareTrainJob, resolveModelDir } from '../training/job';
+import { LAST_DIR } from '../training/trainer';
 import type { Trainer } from '../training/trainer';
 import {
   Mine,
@@ -117,14 +119,18 @@ async function main(): Promise<void> {
   let training: Trainer | undefined;
   server.handle(TrainStart, async (params, ctx) => {
     if (training) throw new Error('a training run is already in progress in this worker; cancel it first.');
-    const { trainer, summary } = await prepareTrainJob(params, (e) => server.emit(TrainProgress, e));
+    const { trainer, summary, test } = await prepareTrainJob(params, (e) => server.emit(TrainProgress, e));
     training = trainer;
     const poll = setInterval(() => {
       if (ctx.cancelled()) trainer.cancel();
     }, 100);
     try {
       server.emit(TrainStarted, summary);
-      return await trainer.run();
+      const finished = await trainer.run();
+      if (!params.initModel || params.guardBaseName === undefined) return finished;
+      const tuned = finished.bestDir ?? path.join(params.outDir, LAST_DIR);
+      const guard = await guardFineTune(resolveModelDir(params.initModel), tuned, test, params.guardBaseName);
+      return { ...finished, guard };
     } finally {
       clearInterval(poll);
       training = undefined;

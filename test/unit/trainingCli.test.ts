@@ -99,7 +99,7 @@ describe('training CLI', function () {
     assert.strictEqual(events.filter((e) => e.type === 'evaluation').length, 3);
   });
 
-  it('fine-tunes an existing model with its own tokenizer (no vocabulary mismatch)', () => {
+  it('fine-tunes an existing model with its own tokenizer (no vocabulary mismatch), then guards it', () => {
     const tuned = path.join(dir, 'tuned');
     // a different vocabulary size in the config must not matter: the model's tokenizer is reused
     const r = cli(['train', '--corpus', corpus, '--config', config, '--out', tuned, '--init', out, '--max-steps', '3']);
@@ -109,6 +109,13 @@ describe('training CLI', function () {
       fs.readFileSync(path.join(tuned, 'last', 'tokenizer.json'), 'utf8'),
       fs.readFileSync(path.join(out, 'best', 'tokenizer.json'), 'utf8'),
     );
+    // The guard scored both models on the held-out split and said which one to keep.
+    assert.match(r.out, /(beats|did not beat) the base model on your held-out functions: chrF [\d.]+ vs [\d.]+/);
+    const guard = JSON.parse(fs.readFileSync(path.join(tuned, 'guard.json'), 'utf8')) as {
+      better: boolean;
+      base: { pairs: number };
+    };
+    assert.ok(guard.base.pairs > 0 && typeof guard.better === 'boolean');
   });
 
   it('Ctrl-C saves the last checkpoint and exits cleanly', async () => {

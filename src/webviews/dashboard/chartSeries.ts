@@ -61,7 +61,8 @@ export const CHARTS: readonly ChartSpec[] = [
   },
 ];
 
-export type ColumnRole = 'raw' | 'smoothed' | 'eval';
+/** `reference`: a flat line at the starting model's score (fine-tuning), across the whole x range. */
+export type ColumnRole = 'raw' | 'smoothed' | 'eval' | 'reference';
 
 export interface ChartColumn {
   readonly label: string;
@@ -133,7 +134,31 @@ export function buildChartData(
     });
   }
   const joined = joinColumns(tables);
-  return { ...joined, livePoints, drawnPoints };
+  return {
+    ...joined,
+    columns: [...joined.columns, ...referenceColumns(spec, live, joined.xs)],
+    livePoints,
+    drawnPoints,
+  };
+}
+
+/** Flat lines at the live run's reference scores for the chart's evaluation series, over `xs`. */
+export function referenceColumns(spec: ChartSpec, live: RunRecord | null, xs: readonly number[]): ChartColumn[] {
+  const ref = live?.reference;
+  if (!ref || xs.length === 0) return [];
+  const out: ChartColumn[] = [];
+  spec.series.forEach((s, seriesIndex) => {
+    const v = s.source === 'eval' ? ref.values[s.key] : undefined;
+    if (v === undefined || !Number.isFinite(v)) return;
+    out.push({
+      label: `${ref.label}: ${s.label}`,
+      run: 'live',
+      role: 'reference',
+      seriesIndex,
+      values: xs.map(() => v),
+    });
+  });
+  return out;
 }
 
 /** Aligns tables with their own x onto the sorted union of all x (null where a table has none). */

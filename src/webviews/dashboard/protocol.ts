@@ -69,10 +69,19 @@ export type DashboardEvent =
       readonly point: MetricPoint;
     }
   | { readonly type: 'eval'; readonly point: EvalPoint }
+  /** The starting model's scores (fine-tuning): drawn as flat reference lines. */
+  | { readonly type: 'reference'; readonly reference: ReferenceScores }
   | { readonly type: 'status'; readonly status: RunStatus; readonly message?: string }
   | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
   | { readonly type: 'finished'; readonly reason: EndReason; readonly step: number; readonly checkpointPath?: string }
   | { readonly type: 'error'; readonly message: string };
+
+/** Scores of the model a fine-tune started from, keyed like `EvalPoint.values`. */
+export interface ReferenceScores {
+  /** What the line is, e.g. "base model". */
+  readonly label: string;
+  readonly values: Readonly<Record<string, number>>;
+}
 
 /** Everything known about one run: the live one, or one read back from history. */
 export interface RunRecord {
@@ -87,6 +96,8 @@ export interface RunRecord {
   readonly checkpoint?: { readonly step: number; readonly path: string };
   readonly endReason?: EndReason;
   readonly error?: string;
+  /** The starting model's scores (fine-tuning), drawn as reference lines. */
+  readonly reference?: ReferenceScores;
   /** Metric points dropped from memory by thinning (long runs); history keeps them all. */
   readonly thinned?: number;
 }

@@ -109,6 +109,9 @@ export function applyEvents(
         evals ??= rec.evals.slice();
         evals.push(e.point);
         break;
+      case 'reference':
+        rec = { ...rec, reference: e.reference };
+        break;
       case 'status':
         rec = { ...rec, status: e.status, ...(e.status === 'failed' && e.message ? { error: e.message } : {}) };
         break;

@@ -57,6 +57,10 @@ export class ChartCard {
   update(data: ChartData, prefs: DashboardPrefs, themeKey: string): void {
     this.element.dataset['points'] = String(data.livePoints);
     this.element.dataset['drawn'] = String(data.drawnPoints);
+    // The starting model's score as a reference line (fine-tuning), for the E2E and the curious.
+    const reference = data.columns.find((c) => c.role === 'reference');
+    if (reference) this.element.dataset['reference'] = String(reference.values[0] ?? '');
+    else delete this.element.dataset['reference'];
     this.empty.hidden = data.xs.length > 0;
     const log = Boolean(this.spec.logScale && prefs.logLoss);
     const shape = [
@@ -160,6 +164,8 @@ function seriesOptions(c: ChartColumn): uPlot.Series {
     spanGaps: true,
     ...(dash ? { dash } : {}),
   };
+  if (c.role === 'reference')
+    return { ...common, stroke: rgba(base, 0.7), width: 1.5, dash: [4, 4], points: { show: false } };
   if (c.role === 'raw') return { ...common, stroke: rgba(base, 0.25), width: 1, points: { show: false } };
   if (c.role === 'eval') return { ...common, stroke: base, width: 1.5, points: { show: true, size: 6, fill: base } };
   return { ...common, stroke: base, width: 2, points: { show: false } };

@@ -1,0 +1,20 @@
+/**
+ * The fine-tuning settings `npm run bench:finetune` compares: the defaults (src/training/job.ts
+ * FINE_TUNE_TRAINING with rehearsal), each protection alone, none, and the from-scratch settings
+ * fine-tuning used before (the problem being fixed).
+ */
+import { DEFAULT_TRAINING, type TrainConfigFile } from '../../src/training/job';
+
+export interface Variant {
+  readonly config: TrainConfigFile;
+}
+
+export const VARIANTS: Readonly<Record<string, Variant>> = {
+  defaults: { config: {} },
+  'no-protection': { config: { rehearsalShare: 0, training: { l2sp: 0 } } },
+  'rehearsal-only': { config: { training: { l2sp: 0 } } },
+  'l2sp-only': { config: { rehearsalShare: 0 } },
+  'from-scratch-settings': {
+    config: { rehearsalShare: 0, training: { ...DEFAULT_TRAINING, l2sp: 0, evaluateAtStart: false, evalEvery: 200 } },
+  },
+};

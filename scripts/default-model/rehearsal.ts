@@ -1,0 +1,59 @@
+/**
+ * Writes the default model's rehearsal sample (`media/models/default/rehearsal.jsonl`): a seeded,
+ * language-proportional sample of the very training split the model learned from (mined again
+ * from the pinned sources and split with the model's seed), which fine-tuning mixes into every
+ * batch so the model keeps what it knew (src/training/rehearsal.ts). Refuses when the sources
+ * split differently from the model's training run.
+ *
+ *   node out/scripts/default-model/rehearsal.js [--pairs 1000]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { writeCorpus, type CorpusRecord } from '../../src/data/dataset';
+import { splitByFile } from '../../src/data/dedupSplit';
+import { seededRandom, shuffleInPlace } from '../../src/data/random';
+import { REHEARSAL_FILE } from '../../src/training/rehearsal';
+import { defaultSources, mineSources } from './sources';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const MODEL_DIR = path.join(ROOT, 'media', 'models', 'default');
+/** Longer code is cut: the model reads at most 64 source tokens. */
+const MAX_CODE_CHARS = 1200;
+
+async function main(): Promise<void> {
+  const i = process.argv.indexOf('--pairs');
+  const wanted = i > 0 ? Number(process.argv[i + 1]) : 1000;
+  const recipe = JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts', 'default-model', 'recipe.json'), 'utf8')) as {
+    seed: number;
+    validFraction?: number;
+    testFraction?: number;
+  };
+  const meta = (
+    JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'config.json'), 'utf8')) as {
+      meta: { training: { trainPairs: number } };
+    }
+  ).meta;
+  const mined = await mineSources(defaultSources(ROOT));
+  const splits = splitByFile(mined.pairs, {
+    seed: recipe.seed,
+    validFraction: recipe.validFraction ?? 0.1,
+    testFraction: recipe.testFraction ?? 0.1,
+  });
+  if (splits.train.length !== meta.training.trainPairs)
+    throw new Error(
+      `the sources give ${splits.train.length} training pairs but the model trained on ${meta.training.trainPairs}; ` +
+        'install the pinned packages (npm ci) and the same python3 before writing the sample.',
+    );
+  const random = seededRandom(recipe.seed);
+  const sample: CorpusRecord[] = shuffleInPlace(splits.train.slice(), random)
+    .slice(0, wanted)
+    .map((r) => ({ ...r, code: r.code.slice(0, MAX_CODE_CHARS) }));
+  const n = writeCorpus(path.join(MODEL_DIR, REHEARSAL_FILE), sample);
+  process.stderr.write(`wrote ${n} of ${splits.train.length} training pairs to ${REHEARSAL_FILE}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`rehearsal sample failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+/**
+ * The fine-tuning guard: before a fine-tuned model is offered, it and the model it started from
+ * write comments for the workspace's held-out functions (the test split, by file, that neither
+ * trained on), decoded as the extension decodes, and are scored with chrF and smoothed BLEU-4.
+ * The fine-tuned model is offered only when it is better: higher chrF and no lower smoothed
+ * BLEU-4. Otherwise the user is told both numbers and the base model stays active.
+ */
+import type { CorpusRecord } from '../data/dataset';
+import { ModelRunner } from '../inference/modelRunner';
+import { averageSentenceBleu } from './bleu';
+import { corpusChrf } from './chrf';
+import { interleaveLanguages } from './quality';
+
+export interface HeldOutScore {
+  /** Corpus chrF, 0-100. */
+  readonly chrf: number;
+  /** Mean smoothed sentence BLEU-4 (CodeXGLUE), 0-100. */
+  readonly sentenceBleu: number;
+  readonly pairs: number;
+}
+
+export interface GuardResult {
+  readonly base: HeldOutScore;
+  readonly tuned: HeldOutScore;
+  /** Offer the fine-tuned model. */
+  readonly better: boolean;
+  /** What to tell the user, with both scores. */
+  readonly message: string;
+}
+
+/** The extension's default decoding (package.json seq2seq.decoding.*). */
+export const GUARD_DECODING = { beamSize: 4, lengthPenalty: 0.6, maxLength: 64 } as const;
+/** Held-out functions decoded per model at most (decoding is the slow part). */
+export const GUARD_LIMIT = 200;
+
+export function heldOutScore(outputs: readonly string[], references: readonly string[]): HeldOutScore {
+  return {
+    chrf: outputs.length ? corpusChrf(outputs, references) : 0,
+    sentenceBleu: outputs.length ? 100 * averageSentenceBleu(outputs, references) : 0,
+    pairs: outputs.length,
+  };
+}
+
+const fmt = (s: HeldOutScore, which: 'chrf' | 'sentenceBleu'): string => s[which].toFixed(1);
+
+/** The decision and its message; `baseName` names the base model ("the bundled model"). */
+export function guardDecision(base: HeldOutScore, tuned: HeldOutScore, baseName: string): GuardResult {
+  const scores =
+    `chrF ${fmt(tuned, 'chrf')} vs ${fmt(base, 'chrf')}, smoothed BLEU-4 ${fmt(tuned, 'sentenceBleu')} vs ` +
+    `${fmt(base, 'sentenceBleu')} on ${tuned.pairs} held-out functions`;
+  if (tuned.pairs === 0)
+    return {
+      base,
+      tuned,
+      better: false,
+      message: `Fine-tuning could not be checked: the workspace left no held-out functions to score it on; kept ${baseName}.`,
+    };
+  const better = tuned.chrf > base.chrf && tuned.sentenceBleu >= base.sentenceBleu;
+  return {
+    base,
+    tuned,
+    better,
+    message: better
+      ? `The fine-tuned model beats ${baseName} on your held-out functions: ${scores}.`
+      : `Fine-tuning did not beat ${baseName} on your held-out functions: ${scores} — kept ${baseName}.`,
+  };
+}
+
+/** What a model folder writes for each record's code (code→comment), as the extension decodes. */
+export async function modelOutputs(dir: string, records: readonly CorpusRecord[]): Promise<string[]> {
+  const runner = await ModelRunner.load(dir);
+  try {
+    return records.map(
+      (r) =>
+        runner.translate({ direction: 'code2doc', text: r.code, language: r.lang, nBest: 1, ...GUARD_DECODING })
+          .candidates[0]?.text ?? '',
+    );
+  } finally {
+    runner.dispose();
+  }
+}
+
+/** Scores both models on (up to GUARD_LIMIT of) the held-out records and decides. */
+export async function guardFineTune(
+  baseDir: string,
+  tunedDir: string,
+  heldOut: readonly CorpusRecord[],
+  baseName: string,
+  limit = GUARD_LIMIT,
+): Promise<GuardResult> {
+  const records = interleaveLanguages(heldOut).slice(0, limit);
+  const refs = records.map((r) => r.summary);
+  const base = heldOutScore(await modelOutputs(baseDir, records), refs);
+  const tuned = heldOutScore(await modelOutputs(tunedDir, records), refs);
+  return guardDecision(base, tuned, baseName);
+}
