@@ -7,6 +7,7 @@
  * progress notification and the command all go through one cancel path, which keeps the last
  * good checkpoint.
  */
+import { requireTrust } from '../host/trust';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
@@ -80,6 +81,7 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
       void vscode.window.showInformationMessage('Seq2Seq: open a folder to fine-tune on its code.');
       return;
     }
+    if (!requireTrust('Fine-tuning')) return;
     const base = services.active.current();
     const client = await services.engine.worker();
     const { TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =
