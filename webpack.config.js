@@ -3,6 +3,7 @@
  * One webpack configuration per runtime, sharing one defaults function:
  *  - extension: the extension host entry (node); `vscode` and native modules stay external;
  *  - worker: the training/inference worker thread (node), when present;
+ *  - parseWorker: the tree-sitter worker thread of the editor's function locator (node);
  *  - cli: the headless command line (node);
  *  - one web bundle per webview app in src/webviews/apps/<app>/main.ts.
  * Binary assets are copied beside the bundles and found at run time from `__dirname`:
@@ -106,6 +107,7 @@ if (fs.existsSync(path.join(__dirname, 'src/worker/worker.ts')))
   configs.push(nodeBundle('worker', './src/worker/worker.ts'));
 // Data-parallel training's gradient workers, started by the trainer from beside its bundle.
 configs.push(nodeBundle('gradientWorker', './src/training/gradientWorker.ts'));
+configs.push(nodeBundle('parseWorker', './src/worker/parseWorker.ts'));
 
 const appsDir = path.join(__dirname, 'src/webviews/apps');
 const apps = fs.existsSync(appsDir)

@@ -1,7 +1,7 @@
 /**
  * Extension entry. `activate()` only registers commands, providers and the status bar, then
  * returns: TensorFlow.js, models, parsers and panels load lazily inside the handlers (the
- * engine in its worker thread, tree-sitter on the first code lens or command).
+ * engine in its worker thread, tree-sitter in the parse worker on the first code lens or command).
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -16,20 +16,24 @@ import { PREVIEW_SCHEME, PreviewProvider, translateSelection } from './commands/
 import { DocCommentLensProvider } from './host/codeLens';
 import { EngineHost } from './host/engineHost';
 import type { FunctionLocator } from './host/functionLocator';
-import type { TreeSitterLocator } from './host/treeSitterLocator';
+import type { WorkerLocator } from './host/parseClient';
 import { SUPPORTED_LANGUAGE_IDS } from './host/languages';
 import { ModelStore } from './host/modelStore';
 import { registerAttentionPanelSerializer } from './webviews/attention/panel';
 import { DashboardFeed } from './webviews/dashboard/feed';
 import { registerDashboardSerializer } from './webviews/dashboard/panel';
 
-/** A locator that loads tree-sitter on first use. */
+/** The function locator: tree-sitter in its own worker thread, loaded and started on first use. */
 function lazyLocator(ctx: Seq2SeqContext): FunctionLocator & vscode.Disposable {
-  let real: Promise<TreeSitterLocator> | undefined;
+  let real: Promise<WorkerLocator> | undefined;
   return {
     functions: async (language, text) => {
-      real ??= import('./host/treeSitterLocator').then(
-        (m) => new m.TreeSitterLocator({ wasmDir: path.join(ctx.extensionUri.fsPath, 'dist', 'tree-sitter') }),
+      real ??= import('./host/parseClient').then(
+        (m) =>
+          new m.WorkerLocator({
+            script: path.join(ctx.extensionUri.fsPath, 'dist', 'parseWorker.js'),
+            wasmDir: path.join(ctx.extensionUri.fsPath, 'dist', 'tree-sitter'),
+          }),
       );
       return (await real).functions(language, text);
     },

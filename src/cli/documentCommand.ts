@@ -12,6 +12,8 @@ import { isBackendSetting, selectBackend } from '../core/backend';
 import { languageOfPath, LANGUAGE_SPECS, type CorpusLanguage } from '../data/languages';
 import { locateFunctions, minePairsFromTree } from '../data/mine';
 import { ParserPool } from '../data/parser';
+import { skipMessage } from '../data/filters';
+import { readSourceFile } from '../data/walk';
 import { ModelRunner } from '../inference/modelRunner';
 import { reuseOrigin } from '../inference/translation';
 import { resolveModelDir } from '../training/job';
@@ -100,7 +102,15 @@ export function registerDocumentCommand(program: Command): void {
       try {
         if (!opts.json) out.write(`model ${modelDir} on ${choice.name}\n`);
         for (const { file, lang } of inputs) {
-          const fns = await functionsToDocument(parsers, lang, fs.readFileSync(file, 'utf8'));
+          // The miner's file rules: size, binary, invalid UTF-8, minified, generated, not a file.
+          const read = await readSourceFile(file, file, { ignoreFolderNames: true });
+          if ('reason' in read) {
+            const message = skipMessage(file, read.reason);
+            if (opts.json) out.write(`${JSON.stringify({ file, skipped: read.reason, message })}\n`);
+            else out.write(`\n${message}\n`);
+            continue;
+          }
+          const fns = await functionsToDocument(parsers, lang, read.content);
           if (!opts.json) out.write(`\n${file} (${lang}): ${fns.length} function${fns.length === 1 ? '' : 's'}\n`);
           for (const fn of fns) {
             const beam = Math.max(1, Number(opts.beam));

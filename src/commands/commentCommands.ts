@@ -9,6 +9,7 @@ import type { Seq2SeqContext } from '../context';
 import type { CommentLanguage } from '../editing/commentStyle';
 import { layoutCode, leadingWhitespace, planDocComment, type FunctionSpan } from '../editing/insertion';
 import { LANGUAGE_IDS } from '../host/languages';
+import { editorInputProblem } from '../data/filters';
 import { decodingSettings, tunedRequestFields } from '../host/settings';
 import { innermostAt, type FunctionLocator } from '../host/functionLocator';
 import {
@@ -123,7 +124,23 @@ export function commentSelection(ctx: Seq2SeqContext, services: CommentServices)
 
     let span: FunctionSpan;
     let code: string;
-    const located = innermostAt(await services.locator.functions(lang, text), offset);
+    let located: ReturnType<typeof innermostAt>;
+    if (target || selection.isEmpty) {
+      // Only a whole function needs the parser; a selection is documented as it is.
+      const skipped = editorInputProblem(doc.uri.fsPath, text);
+      if (skipped) {
+        void vscode.window.showWarningMessage(`Seq2Seq: ${skipped} Select the code to comment instead.`);
+        return false;
+      }
+      try {
+        located = innermostAt(await services.locator.functions(lang, text), offset);
+      } catch (e) {
+        void vscode.window.showWarningMessage(`Seq2Seq: ${e instanceof Error ? e.message : String(e)}`);
+        return false;
+      }
+    } else {
+      located = innermostAt(await services.locator.functions(lang, text).catch(() => []), offset);
+    }
     if (!target && !selection.isEmpty && (!located || !selection.contains(doc.positionAt(located.startOffset)))) {
       // A selection that is not (or not only) a whole function: document what was selected.
       code = doc.getText(selection);

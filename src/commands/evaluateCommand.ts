@@ -7,6 +7,7 @@
  * function name split into words, then the best and worst comments with links to the code. The
  * report is saved beside the mined corpus in the extension's storage (`evaluations/<time>/`).
  */
+import { requireTrust } from '../host/trust';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
@@ -119,6 +120,7 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
       void vscode.window.showInformationMessage('Seq2Seq: open a folder to evaluate the model on its code.');
       return;
     }
+    if (!requireTrust('Evaluating on the workspace')) return;
     const model = services.active.current();
     if (!model) {
       void vscode.window.showErrorMessage(

@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
+import { requireTrust } from '../host/trust';
 import type { EngineHost } from '../host/engineHost';
 import type { ModelEntry } from '../host/modelStore';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
@@ -116,6 +117,7 @@ export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
       void vscode.window.showInformationMessage('Seq2Seq: open a folder to fine-tune on its code.');
       return;
     }
+    if (!requireTrust('Fine-tuning')) return;
     const base = services.active.current();
     const client = await services.engine.worker();
     const { TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =

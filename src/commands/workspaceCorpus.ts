@@ -3,6 +3,7 @@
  * Model: runs in the worker (`.gitignore`, `files.exclude` and the `seq2seq.corpus.*` globs
  * honoured) behind a cancellable progress notification.
  */
+import { requireTrust } from '../host/trust';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EngineWorkerClient } from '../worker/client';
@@ -25,6 +26,7 @@ function excludeGlobs(): string[] {
  * (a failure is shown to the user).
  */
 export async function mineWorkspace(client: EngineWorkerClient, out: string): Promise<MineResult | undefined> {
+  if (!requireTrust('Mining the workspace')) return undefined;
   const { Mine, MineProgress } = await import('../worker/protocol');
   const corpusSettings = vscode.workspace.getConfiguration('seq2seq.corpus');
   const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);

@@ -12,10 +12,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-import type { BackendName, BackendSetting } from './backendSetting';
+import { tensorflowPathProblem, type BackendName, type BackendSetting } from './backendSetting';
 
 export type { BackendName, BackendSetting } from './backendSetting';
-export { BACKEND_SETTINGS, isBackendSetting } from './backendSetting';
+export { BACKEND_SETTINGS, isBackendSetting, tensorflowPathProblem } from './backendSetting';
 
 /** One try at activating a backend. */
 export interface BackendAttempt {
@@ -47,6 +47,8 @@ export interface SelectBackendOptions {
   wasmDir?: string;
   /** Extra place to load `@tensorflow/tfjs-node` from (a folder with it installed). */
   tensorflowPath?: string;
+  /** Folders tfjs-node is never loaded from (the open workspace folders): see tensorflowPathProblem. */
+  workspaceFolders?: readonly string[];
   loaders?: Partial<BackendLoaders>;
   /** Activates a registered backend; returns false when TensorFlow.js refused it. */
   activate?: (name: BackendName) => Promise<boolean>;
@@ -80,7 +82,10 @@ function defaultLoaders(options: SelectBackendOptions): BackendLoaders {
     async tensorflow() {
       const req = nodeRequire();
       const places = ['@tensorflow/tfjs-node'];
-      if (options.tensorflowPath) {
+      const refused = options.tensorflowPath
+        ? tensorflowPathProblem(options.tensorflowPath, options.workspaceFolders ?? [])
+        : undefined;
+      if (options.tensorflowPath && !refused) {
         places.push(path.join(options.tensorflowPath, 'node_modules', '@tensorflow', 'tfjs-node'));
         places.push(options.tensorflowPath);
       }
@@ -93,6 +98,7 @@ function defaultLoaders(options: SelectBackendOptions): BackendLoaders {
           lastError = e;
         }
       }
+      if (refused) throw new Error(refused);
       throw new Error(
         `@tensorflow/tfjs-node is not installed (${firstLine(lastError)}). ` +
           'Install it with `npm install @tensorflow/tfjs-node` for the fastest backend.',

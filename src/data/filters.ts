@@ -7,6 +7,8 @@
 import type { Pair } from './mine';
 
 export type FileSkipReason = 'secret' | 'vendored' | 'generated' | 'minified' | 'tooLarge';
+/** Why a file handed in by name (CLI `document`, the editor) is not read, beyond the miner's rules. */
+export type InputSkipReason = FileSkipReason | 'binary' | 'invalidUtf8' | 'notAFile' | 'unreadable';
 export type PairSkipReason = 'emptySummary' | 'oneWordSummary' | 'placeholderSummary' | 'shortCode';
 
 /** Folders never entered: dependencies, build output, tool caches. */
@@ -39,8 +41,13 @@ export const EXCLUDED_DIRS: ReadonlySet<string> = new Set([
   'Pods',
 ]);
 
+/**
+ * Names of files that may hold credentials: `.env` and its variants, tool credential files, SSH
+ * and TLS keys, and source files named for secrets or credentials (`secrets.py`,
+ * `credentials.js`, `client_secret.json`, `private_key.pem`).
+ */
 const SECRET_NAME =
-  /^(\.env(\..*)?|\.netrc|\.npmrc|\.pypirc|id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|credentials(\.\w+)?|secrets?\.(json|ya?ml|toml)|.*\.(pem|key|p12|pfx|jks|keystore|crt|cer|der|asc|gpg|kdbx))$/i;
+  /^(\.env(\..*)?|.+\.env|\.envrc|\.netrc|\.npmrc|\.pypirc|\.pgpass|\.htpasswd|\.git-credentials|id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|.*_rsa|credentials?(\.\w+)?|secrets?(\.\w+)?|.*[._-]secrets?(\.\w+)?|private[_-]?key.*|service[_-]?account.*\.json|.*\.(pem|key|p12|pfx|jks|keystore|crt|cer|der|asc|gpg|kdbx|ppk))$/i;
 
 /** Files that may hold credentials; the walker never opens them. */
 export function isSecretPath(filePath: string): boolean {
@@ -88,6 +95,36 @@ export function fileSkipReason(
     lineStart = nl + 1;
   }
   return undefined;
+}
+
+const SKIP_WORDS: Record<InputSkipReason, string> = {
+  secret: 'its name says it may hold secrets (credentials, keys, .env), so it is never read',
+  vendored: 'it is in a dependency or build folder',
+  generated: 'it is marked as generated (e.g. "@generated" or "DO NOT EDIT")',
+  minified: 'it looks minified or generated (a line longer than 1,000 characters)',
+  tooLarge: 'it is larger than the size limit',
+  binary: 'it is a binary file (it holds NUL bytes)',
+  invalidUtf8: 'it is not valid UTF-8 text; save it as UTF-8',
+  notAFile: 'it is not a regular file (a device, pipe or folder)',
+  unreadable: 'it cannot be read',
+};
+
+/** One line saying why `file` is skipped. */
+export function skipMessage(file: string, reason: InputSkipReason, maxBytes = DEFAULT_MAX_FILE_BYTES): string {
+  const words = reason === 'tooLarge' ? `it is larger than ${Math.round(maxBytes / 1024)} KiB` : SKIP_WORDS[reason];
+  return `${file} skipped: ${words}.`;
+}
+
+/**
+ * Why an open document's text should not be parsed for its functions (minified, generated, too
+ * large or binary), as a sentence; undefined when it can be. The editor documents a selection
+ * in such a file instead.
+ */
+export function editorInputProblem(filePath: string, text: string, maxBytes = 2 * 1024 * 1024): string | undefined {
+  const name = filePath.split(/[\\/]/).pop() ?? filePath;
+  if (text.slice(0, 8000).includes('\0')) return skipMessage(name, 'binary');
+  const why = fileSkipReason(filePath, text, { ignoreFolderNames: true, maxFileBytes: maxBytes });
+  return why && why !== 'secret' ? skipMessage(name, why, maxBytes) : undefined;
 }
 
 export interface PairFilterOptions {

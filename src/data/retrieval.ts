@@ -10,6 +10,7 @@
  * as a dependency so that its tokenisation is exactly the one documented above, and so that it
  * can skip candidates (another file only) and score into a typed array.
  */
+import { scrubSecrets } from './secrets';
 
 /** Code subtokens: words and identifier pieces, lower-cased; punctuation dropped. */
 export function codeSubtokens(code: string): string[] {
@@ -193,8 +194,9 @@ export class ExampleMemory {
     if (!Number.isInteger(tokens) || tokens < 1) throw new Error('neighbourTokens must be a whole number >= 1');
     return new ExampleMemory(
       entries.map((e) => e.path),
-      entries.map((e) => e.summary),
-      entries.map((e) => codeSubtokens(e.code)),
+      entries.map((e) => scrubSecrets(e.summary)),
+      // A key in the code would otherwise be saved, split into subtokens, in memory.json.
+      entries.map((e) => codeSubtokens(scrubSecrets(e.code))),
       graded,
       tokens,
     );

@@ -250,9 +250,14 @@ export class CodeTokenizer {
       throw new Error('not a BPE tokenizer.json');
     }
     const tokens: string[] = [];
-    for (const [t, id] of Object.entries(j.model.vocab)) tokens[id] = t;
+    const entries = Object.entries(j.model.vocab);
+    for (const [t, id] of entries) {
+      if (!Number.isInteger(id) || id < 0 || id >= entries.length)
+        throw new Error('tokenizer.json: vocabulary ids must be whole numbers from 0 to the vocabulary size');
+      tokens[id] = t;
+    }
     SPECIAL_TOKENS.forEach((s, i) => {
-      if (tokens[i] !== s) throw new Error(`tokenizer.json: id ${i} must be ${s}, found ${tokens[i] ?? 'nothing'}`);
+      if (tokens[i] !== s) throw new Error(`tokenizer.json: id ${i} must be ${s}`);
     });
     BYTE_TOKENS.forEach((b, i) => {
       if (tokens[SPECIAL_TOKENS.length + i] !== b)
@@ -261,7 +266,13 @@ export class CodeTokenizer {
     if (tokens.length !== Object.keys(j.model.vocab).length || tokens.some((t) => t === undefined)) {
       throw new Error('tokenizer.json: vocabulary ids are not contiguous');
     }
-    const merges = (j.model.merges ?? []).map((m): [string, string] => {
+    const rawMerges: unknown = j.model.merges ?? [];
+    const isMerge = (m: unknown): boolean =>
+      (typeof m === 'string' && m.includes(' ')) ||
+      (Array.isArray(m) && m.length === 2 && m.every((x) => typeof x === 'string'));
+    if (!Array.isArray(rawMerges) || !rawMerges.every(isMerge))
+      throw new Error('tokenizer.json: merges must be pairs of tokens');
+    const merges = (rawMerges as (string | [string, string])[]).map((m): [string, string] => {
       if (Array.isArray(m)) return [m[0]!, m[1]!];
       const sp = m.indexOf(' ');
       return [m.slice(0, sp), m.slice(sp + 1)];

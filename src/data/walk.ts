@@ -14,7 +14,7 @@ import {
   isExcludedDir,
   isSecretPath,
   type FileFilterOptions,
-  type FileSkipReason,
+  type InputSkipReason,
 } from './filters';
 import { languageOfPath } from './languages';
 import type { SourceFile } from './mine';
@@ -29,7 +29,7 @@ export interface WalkOptions extends FileFilterOptions {
 }
 
 /** What the walk skipped, by reason; filled in as the walk goes. */
-export type WalkSkips = Partial<Record<FileSkipReason | 'gitignored' | 'excluded' | 'unreadable', number>>;
+export type WalkSkips = Partial<Record<InputSkipReason | 'gitignored' | 'excluded', number>>;
 
 interface IgnoreScope {
   readonly base: string;
@@ -51,6 +51,46 @@ function ignoredBy(scopes: readonly IgnoreScope[], abs: string, isDir: boolean):
     if (rel && !rel.startsWith('..') && s.rules.ignores(isDir ? `${rel}/` : rel)) return true;
   }
   return false;
+}
+
+/**
+ * Reads one source file with the miner's rules: a regular file (symbolic links followed, so a
+ * link to /dev/zero is refused as a device), no larger than the limit (checked before reading,
+ * and no more than the limit is ever read), no NUL bytes, valid UTF-8, then the content rules
+ * of filters.ts. `rel` is the path the name rules see.
+ */
+export async function readSourceFile(
+  file: string,
+  rel: string,
+  options: FileFilterOptions = {},
+): Promise<{ content: string } | { reason: InputSkipReason }> {
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (isSecretPath(rel)) return { reason: 'secret' };
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    const stat = await fs.promises.stat(file);
+    if (!stat.isFile()) return { reason: 'notAFile' };
+    if (stat.size > max) return { reason: 'tooLarge' };
+    handle = await fs.promises.open(file, 'r');
+    // One byte more than it had: a file that grew since is not read in part.
+    const buffer = Buffer.alloc(stat.size + 1);
+    const { bytesRead } = await handle.read(buffer, 0, stat.size + 1, 0);
+    if (bytesRead > stat.size) return { reason: 'unreadable' };
+    const bytes = buffer.subarray(0, bytesRead);
+    if (bytes.subarray(0, 8000).includes(0)) return { reason: 'binary' };
+    let content: string;
+    try {
+      content = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return { reason: 'invalidUtf8' };
+    }
+    const why = fileSkipReason(rel, content, options);
+    return why ? { reason: why } : { content };
+  } catch {
+    return { reason: 'unreadable' };
+  } finally {
+    await handle?.close();
+  }
 }
 
 /** Yields `{path, content}` for each minable file under the roots, in a stable (sorted) order. */
@@ -111,22 +151,9 @@ export async function* walkSourceFiles(
       const file = files.pop()!;
       const rel = stat.isFile() ? path.basename(file) : path.relative(rootAbs, file).split(path.sep).join('/');
       const displayPath = (stat.isFile() ? root : path.join(root, rel)).split(path.sep).join('/');
-      try {
-        const size = (await fs.promises.stat(file)).size;
-        if (size > (options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) {
-          count('tooLarge');
-          continue;
-        }
-        const content = await fs.promises.readFile(file, 'utf8');
-        const why = fileSkipReason(rel, content, options);
-        if (why) {
-          count(why);
-          continue;
-        }
-        yield { path: displayPath, content };
-      } catch {
-        count('unreadable');
-      }
+      const read = await readSourceFile(file, rel, options);
+      if ('reason' in read) count(read.reason);
+      else yield { path: displayPath, content: read.content };
     }
   }
 }

@@ -5,6 +5,8 @@
  * Pure text functions: the editor commands decide where the text goes.
  */
 
+import { blockCommentText, docstringText, lineCommentText, pythonDocstring } from './commentEscape';
+
 export type CommentLanguage =
   'python' | 'javascript' | 'typescript' | 'tsx' | 'java' | 'go' | 'rust' | 'c-sharp' | 'cpp' | 'php' | 'ruby';
 
@@ -36,52 +38,58 @@ export function wrapWords(text: string, width = WRAP): string[] {
   return out.length > 0 ? out : [''];
 }
 
-/** Capitalised, one trailing period, no comment delimiters that would close the comment early. */
+/**
+ * Capitalised, one trailing period, on one line. Each style then makes it safe for its comment
+ * syntax (commentEscape.ts).
+ */
 export function tidySummary(summary: string): string {
   let s = summary.replace(/\s+/g, ' ').trim();
-  s = s.replace(/\*\//g, '* /').replace(/"""/g, "'''");
   if (!s) return s;
   s = s[0]!.toUpperCase() + s.slice(1);
   if (!/[.!?]$/.test(s)) s += '.';
   return s;
 }
 
-const block: CommentStyle = {
+const block = (language?: CommentLanguage): CommentStyle => ({
   placement: 'above',
-  lines: (summary) => ['/**', ...wrapWords(tidySummary(summary)).map((l) => ` * ${l}`), ' */'],
-};
+  lines: (summary) => [
+    '/**',
+    ...wrapWords(blockCommentText(tidySummary(summary), language)).map((l) => ` * ${l}`),
+    ' */',
+  ],
+});
 
 const slashes = (prefix: string): CommentStyle => ({
   placement: 'above',
-  lines: (summary) => wrapWords(tidySummary(summary)).map((l) => `${prefix} ${l}`),
+  lines: (summary) => wrapWords(lineCommentText(tidySummary(summary))).map((l) => `${prefix} ${l}`),
 });
 
 export const COMMENT_STYLES: Readonly<Record<CommentLanguage, CommentStyle>> = {
   python: {
     placement: 'bodyStart',
-    lines: (summary) => {
-      const wrapped = wrapWords(tidySummary(summary));
-      if (wrapped.length === 1) return [`"""${wrapped[0]}"""`];
-      return [`"""${wrapped[0]}`, ...wrapped.slice(1), '"""'];
-    },
+    lines: (summary) => pythonDocstring(wrapWords(docstringText(tidySummary(summary)))),
   },
-  javascript: block,
-  typescript: block,
-  tsx: block,
-  java: block,
-  php: block,
-  cpp: block,
+  javascript: block(),
+  typescript: block(),
+  tsx: block(),
+  java: block('java'),
+  php: block(),
+  cpp: block(),
   rust: slashes('///'),
   'c-sharp': {
     placement: 'above',
-    lines: (summary) => ['/// <summary>', ...wrapWords(tidySummary(summary)).map((l) => `/// ${l}`), '/// </summary>'],
+    lines: (summary) => [
+      '/// <summary>',
+      ...wrapWords(lineCommentText(tidySummary(summary))).map((l) => `/// ${l}`),
+      '/// </summary>',
+    ],
   },
   go: {
     placement: 'above',
     // Go's convention: the comment is a sentence that starts with the function's name.
     lines: (summary, name) => {
-      let s = tidySummary(summary);
-      if (name && !s.startsWith(name)) s = `${name} ${s[0]!.toLowerCase()}${s.slice(1)}`;
+      let s = lineCommentText(tidySummary(summary));
+      if (name && s && !s.startsWith(name)) s = `${name} ${s[0]!.toLowerCase()}${s.slice(1)}`;
       return wrapWords(s).map((l) => `// ${l}`);
     },
   },

@@ -1,11 +1,29 @@
 /**
  * "Generate doc comment" code lenses above functions that have none, for supported languages,
- * while `seq2seq.codeLens.enabled` is on. Parsing is lazy (first request) and results are cached
- * per document version, so typing does not re-parse for every lens request.
+ * while `seq2seq.codeLens.enabled` is on. Parsing runs in the parse worker, only after typing has
+ * paused (debounced), and results are cached per document version. Minified, generated and
+ * over-large files get no lenses (the miner's own file rules), and a file that could not be
+ * parsed within the limits is not tried again until it changes.
  */
 import * as vscode from 'vscode';
+import { fileSkipReason } from '../data/filters';
 import { LANGUAGE_IDS } from './languages';
 import type { FunctionLocator, LocatedFunction } from './functionLocator';
+
+/** Lenses wait this long after the last edit before parsing (milliseconds). */
+export const LENS_DEBOUNCE_MS = 500;
+
+function pause(ms: number, token: vscode.CancellationToken): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const sub = token.onCancellationRequested(done);
+    function done(): void {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    }
+  });
+}
 
 export class DocCommentLensProvider implements vscode.CodeLensProvider {
   private readonly cache = new Map<string, { version: number; functions: LocatedFunction[] }>();
@@ -25,9 +43,17 @@ export class DocCommentLensProvider implements vscode.CodeLensProvider {
     const key = doc.uri.toString();
     let entry = this.cache.get(key);
     if (!entry || entry.version !== doc.version) {
-      const functions = await this.locator.functions(lang, doc.getText());
+      const version = doc.version;
+      await pause(LENS_DEBOUNCE_MS, token);
+      if (token.isCancellationRequested || doc.version !== version) return [];
+      const text = doc.getText();
+      let functions: LocatedFunction[] = [];
+      if (!fileSkipReason(doc.uri.fsPath, text, { ignoreFolderNames: true })) {
+        // Too large or too slow to parse: no lenses for this version.
+        functions = await this.locator.functions(lang, text).catch(() => []);
+      }
       if (token.isCancellationRequested) return [];
-      entry = { version: doc.version, functions };
+      entry = { version, functions };
       this.cache.set(key, entry);
     }
     return entry.functions

@@ -12,6 +12,7 @@ import type { EngineWorkerClient } from '../worker/client';
 import type { ReadyParams } from '../worker/protocol';
 import type { ModelEntry } from './modelStore';
 import { engineSettings } from './settings';
+import { tensorflowPathProblem } from '../core/backendSetting';
 
 const LABELS: Record<string, string> = {
   tensorflow: 'TensorFlow (native)',
@@ -37,9 +38,16 @@ export class EngineHost implements Translator, vscode.Disposable {
   private async createClient(): Promise<EngineWorkerClient> {
     const { EngineWorkerClient } = await import('../worker/client');
     const settings = engineSettings();
+    const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const refused = tensorflowPathProblem(settings.tensorflowPath, workspaceFolders);
+    if (refused) {
+      this.ctx.log.warn(`[backend] ${refused}`);
+      void vscode.window.showWarningMessage(`Seq2Seq: ${refused}`);
+    }
     return new EngineWorkerClient({
       backend: settings.backend,
-      ...(settings.tensorflowPath ? { tensorflowPath: settings.tensorflowPath } : {}),
+      ...(settings.tensorflowPath && !refused ? { tensorflowPath: settings.tensorflowPath } : {}),
+      workspaceFolders,
       script: path.join(this.ctx.extensionUri.fsPath, 'dist', 'worker.js'),
       onCrash: (message) => {
         this.ctx.log.error(`engine worker crashed: ${message}`);

@@ -2,17 +2,10 @@
  * Finds functions in an open document with tree-sitter (through src/data's parser and language
  * specs), for Comment Selection without a selection and for code lenses.
  */
-import type { FunctionSpan } from '../editing/insertion';
+import type { LocatedFunction } from '../data/locate';
 
-export interface LocatedFunction extends FunctionSpan {
-  readonly name: string;
-  /** Character offsets of the function (decorators included) in the document's text. */
-  readonly startOffset: number;
-  readonly endOffset: number;
-  /** The function's source, as the model's code2doc input. */
-  readonly code: string;
-  readonly documented: boolean;
-}
+/** Plain data (src/data/locate.ts): ranges, name, code, documented; a FunctionSpan for insertion. */
+export type { LocatedFunction } from '../data/locate';
 
 export interface FunctionLocator {
   /** Every function in the text, outermost first. */

@@ -32,6 +32,41 @@ export type ModelValidator = (dir: string) => Promise<void>;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** Most files and bytes an imported model folder may hold (a model is a few files). */
+const MAX_IMPORT_FILES = 1000;
+const MAX_IMPORT_BYTES = 4 * 1024 * 1024 * 1024;
+
+/**
+ * Copies the contents of `source` into the new folder `target`: regular files and folders only.
+ * A symbolic link (it could point at any file, or break when the source is deleted), a device or
+ * a pipe is refused with its path relative to the folder, never its content.
+ */
+export function copyPlainFiles(source: string, target: string): void {
+  let files = 0;
+  let bytes = 0;
+  const walk = (from: string, to: string, rel: string): void => {
+    fs.mkdirSync(to);
+    for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+      const name = rel ? `${rel}/${e.name}` : e.name;
+      const src = path.join(from, e.name);
+      if (e.isSymbolicLink())
+        throw new Error(`${name} is a symbolic link; copy the file itself into the model folder and import again.`);
+      if (e.isDirectory()) walk(src, path.join(to, e.name), name);
+      else if (e.isFile()) {
+        bytes += fs.statSync(src).size;
+        if (++files > MAX_IMPORT_FILES || bytes > MAX_IMPORT_BYTES)
+          throw new Error(
+            `the folder holds more than ${MAX_IMPORT_FILES} files or 4 GiB; choose the model folder itself.`,
+          );
+        fs.copyFileSync(src, path.join(to, e.name), fs.constants.COPYFILE_EXCL);
+      } else
+        throw new Error(`${name} is not a regular file (a device, pipe or socket); a model folder holds files only.`);
+    }
+  };
+  if (fs.lstatSync(source).isSymbolicLink()) source = fs.realpathSync(source);
+  walk(source, target, '');
+}
+
 function readJson(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
@@ -118,8 +153,10 @@ export class ModelStore {
   }
 
   /**
-   * Copies a model folder into the store after `validate` accepted it; returns the new entry.
-   * Nothing in the store changes when validation or copying fails.
+   * Copies a model folder into the store (file contents only: links and special files are
+   * refused), checks the copy's files ({@link checkModelFiles}) and lets `validate` load it, then
+   * moves it in under a free name; returns the new entry. Nothing in the store changes when a
+   * check or the copy fails. {@link checkModelFiles} is loaded here, not at activation.
    */
   async import(source: string, validate: ModelValidator, wanted = path.basename(source)): Promise<ModelEntry> {
     if (!fs.existsSync(path.join(source, 'config.json'))) {
@@ -127,19 +164,21 @@ export class ModelStore {
         `${source} is not a Seq2Seq model folder (it has no config.json). Choose the folder a model was exported to.`,
       );
     }
-    await validate(source);
     fs.mkdirSync(this.root, { recursive: true });
-    const name = this.freeName(wanted);
-    const target = path.join(this.root, name);
     const temp = path.join(this.root, `.import-${process.pid}-${Date.now()}`);
     try {
-      fs.cpSync(source, temp, { recursive: true });
+      copyPlainFiles(source, temp);
+      const { checkModelFiles } = await import('../data/modelFiles');
+      checkModelFiles(temp);
+      await validate(temp);
+      const name = this.freeName(wanted);
+      const target = path.join(this.root, name);
       fs.renameSync(temp, target);
+      return this.entry(name, target, false);
     } catch (e) {
       fs.rmSync(temp, { recursive: true, force: true });
       throw e;
     }
-    return this.entry(name, target, false);
   }
 
   /** Copies a model to `target` (a new folder), atomically. */
@@ -149,7 +188,7 @@ export class ModelStore {
     if (fs.existsSync(target)) throw new Error(`${target} already exists; choose a new folder name.`);
     const temp = `${target}.partial-${process.pid}`;
     try {
-      fs.cpSync(model.dir, temp, { recursive: true });
+      copyPlainFiles(model.dir, temp);
       fs.renameSync(temp, target);
     } catch (e) {
       fs.rmSync(temp, { recursive: true, force: true });

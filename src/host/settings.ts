@@ -33,7 +33,8 @@ export function engineSettings(): EngineSettings {
   const backend = c.get<string>('backend', 'auto');
   return {
     backend: isBackendSetting(backend) ? backend : 'auto',
-    tensorflowPath: c.get<string>('tensorflowPath', ''),
+    // Machine-scoped: only the user's own value counts, never a workspace's (it names code to load).
+    tensorflowPath: c.inspect<string>('tensorflowPath')?.globalValue ?? '',
     model: c.get<string>('model', ''),
   };
 }

@@ -12,10 +12,11 @@ import { loadModel, type ModelMeta } from '../core/checkpoint';
 import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
-import { CodeTokenizer } from '../data/tokenizer';
+import type { CodeTokenizer } from '../data/tokenizer';
+import { loadMemoryFile, loadTokenizerFile, memoryName } from '../data/modelFiles';
 import { normaliseText, unmark } from '../data/preTokenizer';
 import { sourceParts } from '../data/dataset';
-import { ExampleMemory } from '../data/retrieval';
+import type { ExampleMemory } from '../data/retrieval';
 import type { Candidate, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -32,17 +33,14 @@ export function cleanGeneratedText(text: string): string {
 
 /** The example memory a retrieval-augmented model names in its meta; a clear error when it is missing. */
 function loadMemory(dir: string, meta: ModelMeta): ExampleMemory | undefined {
-  const spec = meta.retrieval as { memory?: unknown } | undefined;
-  if (!spec || typeof spec.memory !== 'string') return undefined;
-  const file = path.join(dir, path.basename(spec.memory));
-  if (!fs.existsSync(file))
-    throw new Error(
-      `the model in ${dir} looks up similar functions in ${spec.memory}, which is missing; re-export it.`,
-    );
+  const name = memoryName(meta);
+  if (name === undefined) return undefined;
+  if (typeof name === 'string' && !fs.existsSync(path.join(dir, name)))
+    throw new Error(`the model in ${dir} looks up similar functions in ${name}, which is missing; re-export it.`);
   try {
-    return ExampleMemory.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+    return loadMemoryFile(dir, name);
   } catch (e) {
-    throw new Error(`${file} cannot be read (${e instanceof Error ? e.message : String(e)}); re-export the model.`);
+    throw new Error(`the model in ${dir} cannot be used: ${e instanceof Error ? e.message : String(e)} Re-export it.`);
   }
 }
 
@@ -102,10 +100,17 @@ export class ModelRunner {
   static async load(dir: string, id = path.basename(dir)): Promise<ModelRunner> {
     const { model, meta } = await loadModel(dir);
     try {
-      const file = path.join(dir, meta.tokenizer ?? TOKENIZER_FILE);
-      if (!fs.existsSync(file))
-        throw new Error(`the model in ${dir} has no ${path.basename(file)}; re-export it with its tokenizer.`);
-      const tokenizer = CodeTokenizer.load(file);
+      const name = meta.tokenizer ?? TOKENIZER_FILE;
+      if (typeof name === 'string' && !fs.existsSync(path.join(dir, name)))
+        throw new Error(`the model in ${dir} has no ${path.basename(name)}; re-export it with its tokenizer.`);
+      let tokenizer: CodeTokenizer;
+      try {
+        tokenizer = loadTokenizerFile(dir, name);
+      } catch (e) {
+        throw new Error(
+          `the model in ${dir} has no usable tokenizer: ${e instanceof Error ? e.message : String(e)} Re-export it with its tokenizer.`,
+        );
+      }
       const needed = Math.max(model.config.srcVocabSize, model.config.tgtVocabSize);
       if (tokenizer.vocabSize > needed) {
         throw new Error(

@@ -91,6 +91,7 @@ export class EngineWorkerClient {
         {
           backend: this.options.backend,
           ...(this.options.tensorflowPath ? { tensorflowPath: this.options.tensorflowPath } : {}),
+          ...(this.options.workspaceFolders ? { workspaceFolders: this.options.workspaceFolders } : {}),
           ...(this.options.wasmDir ? { wasmDir: this.options.wasmDir } : {}),
         },
         (method, params) => this.listeners.get(method)?.forEach((l) => l(params)),

@@ -12,6 +12,8 @@ import { event, request } from './rpc';
 export interface WorkerOptions {
   readonly backend: BackendSetting;
   readonly tensorflowPath?: string;
+  /** The open workspace folders, which tensorflowPath must not point into. */
+  readonly workspaceFolders?: readonly string[];
   /** Folder of the tfjs wasm binaries, when not next to the worker bundle. */
   readonly wasmDir?: string;
 }

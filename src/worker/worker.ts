@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   const choice = await selectBackend({
     setting: options.backend,
     ...(options.tensorflowPath ? { tensorflowPath: options.tensorflowPath } : {}),
+    ...(options.workspaceFolders ? { workspaceFolders: options.workspaceFolders } : {}),
     ...(options.wasmDir ? { wasmDir: options.wasmDir } : {}),
   });
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { renderDocComment, tidySummary, wrapWords, COMMENT_STYLES } from '../../src/editing/commentStyle';
+import { renderDocComment, wrapWords, COMMENT_STYLES } from '../../src/editing/commentStyle';
 
 describe('doc comment styles', () => {
   it('writes a one-line Python docstring placed at the start of the body', () => {
@@ -32,7 +32,7 @@ describe('doc comment styles', () => {
 
   it('never lets generated text close the comment early', () => {
     assert.ok(!renderDocComment('java', 'a */ b', '').slice(3, -3).includes('*/'));
-    assert.ok(!tidySummary('say """hi"""').includes('"""'));
+    assert.ok(!renderDocComment('python', 'say """hi"""', '').slice(3, -3).includes('"""'));
   });
 
   it('wraps long summaries without breaking words', () => {

@@ -2,7 +2,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CodeTokenizer } from '../../src/data/tokenizer';
 import { ModelStore, DEFAULT_MODEL_ID } from '../../src/host/modelStore';
+
+const TOKENIZER = JSON.stringify(CodeTokenizer.train(['a b c'], { vocabSize: 270, minFrequency: 1 }).toJSON());
 
 function fakeModel(dir: string, metrics: Record<string, number> = { bleu: 12.5 }): string {
   fs.mkdirSync(dir, { recursive: true });
@@ -11,6 +14,7 @@ function fakeModel(dir: string, metrics: Record<string, number> = { bleu: 12.5 }
     JSON.stringify({ config: { arch: 'rnn' }, meta: { createdAt: '2026-01-01', metrics, training: { corpus: 'ws' } } }),
   );
   fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(16, 1));
+  fs.writeFileSync(path.join(dir, 'tokenizer.json'), TOKENIZER);
   return dir;
 }
 

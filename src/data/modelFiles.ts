@@ -1,0 +1,111 @@
+/**
+ * Reading the side files of a model folder (tokenizer.json, the example memory) safely: a name
+ * from config.json's meta must be a plain file name inside the folder (no `../`, no separators),
+ * the file must be a regular file (no symbolic link, device or pipe), no larger than its limit,
+ * and match its schema. Errors name the file and the problem, never the file's content, so a
+ * folder that points at another file cannot leak it into a message. Import checks a model with
+ * {@link checkModelFiles} before it lands in the store; the runner loads through the same code.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ExampleMemory } from './retrieval';
+import { CodeTokenizer } from './tokenizer';
+
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_TOKENIZER_BYTES = 32 * 1024 * 1024;
+export const MAX_MEMORY_BYTES = 256 * 1024 * 1024;
+
+const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/** The path of `name` inside `dir`; throws when the name could lead anywhere else. */
+export function modelFilePath(dir: string, name: unknown, what: string): string {
+  if (typeof name !== 'string' || !PLAIN_NAME.test(name)) {
+    throw new Error(
+      `config.json names its ${what} ${JSON.stringify(String(name)).slice(0, 80)}, which is not a file inside the model folder; a model's files must sit beside config.json.`,
+    );
+  }
+  return path.join(dir, name);
+}
+
+/** The text of a regular file of at most `maxBytes`; the message never quotes the content. */
+export function readModelFile(file: string, maxBytes: number): string {
+  const base = path.basename(file);
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(file);
+  } catch {
+    throw new Error(`${base} is missing from the model folder.`);
+  }
+  if (stat.isSymbolicLink()) throw new Error(`${base} is a symbolic link; a model's files must be plain files.`);
+  if (!stat.isFile()) throw new Error(`${base} is not a regular file.`);
+  if (stat.size > maxBytes)
+    throw new Error(`${base} is ${stat.size} bytes, more than the ${maxBytes} a model's ${base} may have.`);
+  const bytes = fs.readFileSync(file);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${base} is not UTF-8 text.`);
+  }
+}
+
+function parseJson(file: string, maxBytes: number): unknown {
+  const text = readModelFile(file, maxBytes);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // JSON.parse's message quotes the text: say only where it broke.
+    throw new Error(`${path.basename(file)} is not valid JSON (corrupt, truncated or not a model file).`);
+  }
+}
+
+/** Runs `check`, replacing its message with one that names the file and never quotes it. */
+function schema<T>(file: string, what: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    const detail = e instanceof Error ? e.message.replace(/\s+/g, ' ').slice(0, 120) : '';
+    throw new Error(`${path.basename(file)} is not a valid ${what}${detail ? ` (${detail})` : ''}.`);
+  }
+}
+
+export function loadTokenizerFile(dir: string, name: unknown): CodeTokenizer {
+  const file = modelFilePath(dir, name, 'tokenizer');
+  const json = parseJson(file, MAX_TOKENIZER_BYTES);
+  return schema(file, 'tokenizer', () => CodeTokenizer.fromJSON(json));
+}
+
+function checkMemorySchema(v: unknown): void {
+  const o = v as { paths?: unknown; summaries?: unknown; subtokens?: unknown };
+  for (const key of ['paths', 'summaries', 'subtokens'] as const) {
+    const list = o?.[key];
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) throw new Error(`${key} must be strings`);
+  }
+}
+
+export function loadMemoryFile(dir: string, name: unknown): ExampleMemory {
+  const file = modelFilePath(dir, name, 'example memory');
+  const json = parseJson(file, MAX_MEMORY_BYTES);
+  return schema(file, 'example memory', () => {
+    checkMemorySchema(json);
+    return ExampleMemory.fromJSON(json);
+  });
+}
+
+/** The memory file named by a model's meta (`meta.retrieval.memory`), if it has one. */
+export function memoryName(meta: unknown): unknown {
+  const retrieval = (meta as { retrieval?: { memory?: unknown } } | undefined)?.retrieval;
+  return retrieval && typeof retrieval === 'object' ? retrieval.memory : undefined;
+}
+
+/**
+ * Checks a model folder's config.json, tokenizer and example memory (names, sizes, schemas)
+ * without TensorFlow.js; throws with a message that says what is wrong.
+ */
+export function checkModelFiles(dir: string): void {
+  const config = parseJson(path.join(dir, 'config.json'), MAX_CONFIG_BYTES) as { meta?: unknown } | null;
+  if (!config || typeof config !== 'object') throw new Error('config.json does not hold a model description.');
+  const meta = config.meta as { tokenizer?: unknown } | undefined;
+  loadTokenizerFile(dir, meta?.tokenizer ?? 'tokenizer.json');
+  const memory = memoryName(meta);
+  if (memory !== undefined) loadMemoryFile(dir, memory);
+}
