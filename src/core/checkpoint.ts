@@ -125,6 +125,25 @@ export function isCompleteModelFolder(dir: string): boolean {
   }
 }
 
+/**
+ * What identifies the files now in a model folder (name, inode, size, modification time of
+ * each): it changes when the model is deleted and another saved or imported in its place.
+ */
+export function modelFolderSignature(dir: string): string {
+  try {
+    return fs
+      .readdirSync(dir)
+      .sort()
+      .map((name) => {
+        const st = fs.statSync(path.join(dir, name));
+        return `${name}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      })
+      .join('|');
+  } catch {
+    return 'missing';
+  }
+}
+
 /** Puts back the model folder a crashed save left aside (see atomicFolder.ts); true when `dir` is complete. */
 export function recoverModelFolder(dir: string): boolean {
   return recoverFolder(path.resolve(dir), isCompleteModelFolder) !== 'none';

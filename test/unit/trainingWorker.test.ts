@@ -95,4 +95,28 @@ describe('training in the worker', function () {
     model.dispose();
     assert.ok(fs.existsSync(path.join(out, 'last', 'tokenizer.json')));
   });
+
+  it('two starts in quick succession: the second is refused at once, and Stop cancels the one run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-train-twice-'));
+    const corpus = writeCorpus(dir);
+    const config = {
+      model: { embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 24, maxTgtLen: 8 },
+      vocabSize: 300,
+      batchSize: 4,
+      directions: ['code2doc' as const],
+      training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2 },
+    };
+    const first = client.request(TrainStart, { corpus, outDir: path.join(dir, 'a'), config });
+    // No waiting for the first to finish its setup (tokenizer, model) before the second start.
+    await assert.rejects(
+      client.request(TrainStart, { corpus, outDir: path.join(dir, 'b'), config }),
+      /already in progress; stop it/,
+    );
+    assert.strictEqual((await client.request(TrainCancel, {})).running, true);
+    const finished = await first;
+    assert.strictEqual(finished.reason, 'cancelled');
+    assert.ok(finished.step < 20, `stopped at ${finished.step}`);
+    assert.strictEqual((await client.request(TrainCancel, {})).running, false, 'nothing else runs');
+    assert.ok(!fs.existsSync(path.join(dir, 'b')));
+  });
 });
