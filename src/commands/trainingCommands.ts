@@ -5,13 +5,24 @@
  * active model (its tokenizer reused) in the worker, reports to the dashboard and the status
  * bar, and ends with the best checkpoint imported as a new model. Stop in the dashboard, the
  * progress notification and the command all go through one cancel path, which keeps the last
- * good checkpoint.
+ * good checkpoint. Only one run at a time: the guard is taken before mining, so a second start is
+ * refused at once. A run a reload or crash interrupted is offered for resume (from its `last/`)
+ * or discard on the next start of the extension.
  */
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { EngineHost } from '../host/engineHost';
 import type { ModelEntry } from '../host/modelStore';
+import {
+  discardRun,
+  findInterruptedRuns,
+  markRunEnded,
+  writeRunRecord,
+  type InterruptedRun,
+} from '../host/interruptedRuns';
+import { RunGuard } from '../host/runGuard';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import type { TrainConfigFile } from '../training/job';
@@ -28,7 +39,23 @@ export interface TrainingServices {
   readonly feed: () => DashboardFeed;
 }
 
-let running = false;
+const guard = new RunGuard();
+
+function refuseSecondRun(): void {
+  void vscode.window
+    .showInformationMessage('Seq2Seq: a fine-tuning run is already in progress.', 'Show Dashboard')
+    .then((a) => a && vscode.commands.executeCommand('seq2seq.showDashboard'));
+}
+
+/** What one training run needs: where its data and checkpoints are, and whether it resumes. */
+interface RunPlan {
+  readonly runId: string;
+  readonly corpus: string;
+  readonly config: TrainConfigFile;
+  readonly summary: Record<string, string | number>;
+  readonly base: ModelEntry | undefined;
+  readonly resume: boolean;
+}
 
 function trainingSettings(): { config: TrainConfigFile; summary: Record<string, string | number> } {
   const c = vscode.workspace.getConfiguration('seq2seq.training');
@@ -68,134 +95,187 @@ function trainingSettings(): { config: TrainConfigFile; summary: Record<string, 
 }
 
 export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
-  return async (): Promise<void> => {
-    if (running) {
-      void vscode.window
-        .showInformationMessage('Seq2Seq: a fine-tuning run is already in progress.', 'Show Dashboard')
-        .then((a) => a && vscode.commands.executeCommand('seq2seq.showDashboard'));
-      return;
-    }
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    if (folders.length === 0) {
-      void vscode.window.showInformationMessage('Seq2Seq: open a folder to fine-tune on its code.');
-      return;
-    }
-    const base = services.active.current();
-    const client = await services.engine.worker();
-    const { TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =
-      await import('../worker/protocol');
-    const storage = ctx.extension.globalStorageUri.fsPath;
-    const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  return (): Promise<void> => guard.run(() => mineAndTrain(ctx, services), refuseSecondRun);
+}
 
-    // 1. Mine, in the worker, with a cancellable progress notification.
-    const mined = await mineWorkspace(client, path.join(storage, 'runs', runId, 'corpus.jsonl'));
-    if (!mined) return;
-    const perLanguage = perLanguageSummary(mined.perLanguage);
-    if (mined.pairs < MIN_PAIRS) {
-      void vscode.window.showWarningMessage(
-        `Seq2Seq: only ${mined.pairs} documented functions found in ${mined.files} files (${perLanguage || 'none'}); fine-tuning needs at least ${MIN_PAIRS}. Check the seq2seq.corpus.include/exclude settings.`,
-      );
-      return;
-    }
-    const answer = await vscode.window.showInformationMessage(
-      `Seq2Seq: found ${mined.pairs} documented functions in ${mined.files} files (${perLanguage}). Fine-tune ${base ? `"${base.bundled ? 'default' : base.id}"` : 'a new model'} on them?`,
-      { modal: true },
-      'Fine-tune',
+async function mineAndTrain(ctx: Seq2SeqContext, services: TrainingServices): Promise<void> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    void vscode.window.showInformationMessage('Seq2Seq: open a folder to fine-tune on its code.');
+    return;
+  }
+  const base = services.active.current();
+  const client = await services.engine.worker();
+  const storage = ctx.extension.globalStorageUri.fsPath;
+  const runId = new Date().toISOString().replace(/[:.]/g, '-');
+
+  // 1. Mine, in the worker, with a cancellable progress notification.
+  const mined = await mineWorkspace(client, path.join(storage, 'runs', runId, 'corpus.jsonl'));
+  if (!mined) return;
+  const perLanguage = perLanguageSummary(mined.perLanguage);
+  if (mined.pairs < MIN_PAIRS) {
+    void vscode.window.showWarningMessage(
+      `Seq2Seq: only ${mined.pairs} documented functions found in ${mined.files} files (${perLanguage || 'none'}); fine-tuning needs at least ${MIN_PAIRS}. Check the seq2seq.corpus.include/exclude settings.`,
     );
-    if (answer !== 'Fine-tune') return;
+    return;
+  }
+  const answer = await vscode.window.showInformationMessage(
+    `Seq2Seq: found ${mined.pairs} documented functions in ${mined.files} files (${perLanguage}). Fine-tune ${base ? `"${base.bundled ? 'default' : base.id}"` : 'a new model'} on them?`,
+    { modal: true },
+    'Fine-tune',
+  );
+  if (answer !== 'Fine-tune') return;
+  const { config, summary } = trainingSettings();
+  await train(ctx, services, { runId, corpus: mined.corpus, config, summary, base, resume: false });
+}
 
-    // 2. Train in the worker; the dashboard and the status bar listen to the same events.
-    const { config, summary } = trainingSettings();
-    const feed = services.feed();
-    const outDir = path.join(storage, 'runs', runId);
-    const ready = await client.ready();
-    running = true;
-    void vscode.commands.executeCommand('setContext', 'seq2seq.training', true);
-    const cancel = (): void => {
-      feed.push({ type: 'status', status: 'stopping' });
-      void client.request(TrainCancel, {});
-    };
-    feed.setControl({
-      stop: cancel,
-      pause: () => void client.request(TrainPause, {}),
-      resume: () => void client.request(TrainResume, {}),
+/** 2. Trains in the worker; the dashboard and the status bar listen to the same events. */
+async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunPlan): Promise<void> {
+  const { runId, config, summary, base } = plan;
+  const client = await services.engine.worker();
+  const { TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =
+    await import('../worker/protocol');
+  const storage = ctx.extension.globalStorageUri.fsPath;
+  const feed = services.feed();
+  const outDir = path.join(storage, 'runs', runId);
+  if (!plan.resume)
+    writeRunRecord(outDir, {
+      id: runId,
+      startedAt: new Date().toISOString(),
+      pid: process.pid,
+      host: os.hostname(),
+      corpus: plan.corpus,
+      config,
+      ...(base && !base.bundled ? { baseId: base.id } : {}),
     });
-    const subs = [
-      client.onEvent(TrainStarted, (s) =>
-        feed.push({
-          type: 'runStarted',
-          run: {
-            id: runId,
-            startedAt: Date.now(),
-            backend: ready.backend,
-            modelSize: s.parameters,
-            hyperparameters: { ...summary, trainPairs: s.trainPairs, validPairs: s.validPairs, vocab: s.vocabSize },
-            totalSteps: config.training?.maxSteps ?? s.trainBatches * (config.training?.maxEpochs ?? 1),
-            totalEpochs: config.training?.maxEpochs ?? 1,
-            name: `fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a new model'}`,
-          },
-        }),
-      ),
-      client.onEvent(TrainProgress, (e) => {
-        for (const d of toDashboardEvents(e)) feed.push(d);
-        if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
-      }),
-    ];
-    void vscode.commands.executeCommand('seq2seq.showDashboard');
-    let outcome: { entry: ModelEntry; reason: string; step: number } | undefined;
-    try {
-      const finished = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
-        async (progress, token) => {
-          const sub = token.onCancellationRequested(cancel);
-          const step = client.onEvent(TrainProgress, (e) => {
-            if (e.type === 'step') progress.report({ message: stepSummary(e.step, e.progress, e.loss) });
-          });
-          try {
-            return await client.request(TrainStart, {
-              corpus: mined.corpus,
-              outDir,
-              config,
-              ...(base ? { initModel: base.dir } : {}),
-            });
-          } finally {
-            step.dispose();
-            sub.dispose();
-          }
-        },
-      );
-      const best = finished.bestDir ?? path.join(outDir, 'last');
-      const entry = await services.active.store.import(
-        best,
-        (dir) => services.engine.validateModel(dir),
-        `workspace-${runId.slice(0, 10)}`,
-      );
-      outcome = { entry, reason: finished.reason, step: finished.step };
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      feed.push({ type: 'error', message: msg });
-      ctx.log.error(`fine-tune: ${msg}`);
-      void vscode.window.showErrorMessage(`Seq2Seq: fine-tuning failed: ${msg}`);
-    } finally {
-      subs.forEach((s) => s.dispose());
-      feed.setControl(undefined);
-      running = false;
-      ctx.statusBar.update({ training: undefined });
-      void vscode.commands.executeCommand('setContext', 'seq2seq.training', false);
-    }
-    if (outcome) {
-      const use = await vscode.window.showInformationMessage(
-        `Seq2Seq: fine-tuning ${outcome.reason} after ${outcome.step} steps; saved as "${outcome.entry.id}".`,
-        'Use it now',
-      );
-      if (use) await services.active.set(outcome.entry.id);
-    }
+  const ready = await client.ready();
+  void vscode.commands.executeCommand('setContext', 'seq2seq.training', true);
+  const cancel = (): void => {
+    feed.push({ type: 'status', status: 'stopping' });
+    void client.request(TrainCancel, {});
   };
+  feed.setControl({
+    stop: cancel,
+    pause: () => void client.request(TrainPause, {}),
+    resume: () => void client.request(TrainResume, {}),
+  });
+  const subs = [
+    client.onEvent(TrainStarted, (s) =>
+      feed.push({
+        type: 'runStarted',
+        run: {
+          id: runId,
+          startedAt: Date.now(),
+          backend: ready.backend,
+          modelSize: s.parameters,
+          hyperparameters: { ...summary, trainPairs: s.trainPairs, validPairs: s.validPairs, vocab: s.vocabSize },
+          totalSteps: config.training?.maxSteps ?? s.trainBatches * (config.training?.maxEpochs ?? 1),
+          totalEpochs: config.training?.maxEpochs ?? 1,
+          name: `${plan.resume ? 'resumed ' : ''}fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a model'}`,
+        },
+      }),
+    ),
+    client.onEvent(TrainProgress, (e) => {
+      for (const d of toDashboardEvents(e)) feed.push(d);
+      if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
+    }),
+  ];
+  void vscode.commands.executeCommand('seq2seq.showDashboard');
+  let outcome: { entry: ModelEntry; reason: string; step: number } | undefined;
+  try {
+    const finished = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
+      async (progress, token) => {
+        const sub = token.onCancellationRequested(cancel);
+        const step = client.onEvent(TrainProgress, (e) => {
+          if (e.type === 'step') progress.report({ message: stepSummary(e.step, e.progress, e.loss) });
+        });
+        try {
+          return await client.request(TrainStart, {
+            corpus: plan.corpus,
+            outDir,
+            config,
+            ...(plan.resume ? { resume: true } : base ? { initModel: base.dir } : {}),
+          });
+        } finally {
+          step.dispose();
+          sub.dispose();
+        }
+      },
+    );
+    const best = finished.bestDir ?? path.join(outDir, 'last');
+    const entry = await services.active.store.import(
+      best,
+      (dir) => services.engine.validateModel(dir),
+      `workspace-${runId.slice(0, 10)}`,
+    );
+    outcome = { entry, reason: finished.reason, step: finished.step };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    feed.push({ type: 'error', message: msg });
+    ctx.log.error(`fine-tune: ${msg}`);
+    void vscode.window.showErrorMessage(`Seq2Seq: fine-tuning failed: ${msg}`);
+  } finally {
+    // Ended here, whatever the outcome: only a reload or a crash leaves a run to resume.
+    markRunEnded(outDir);
+    subs.forEach((s) => s.dispose());
+    feed.setControl(undefined);
+    ctx.statusBar.update({ training: undefined });
+    void vscode.commands.executeCommand('setContext', 'seq2seq.training', false);
+  }
+  if (outcome) {
+    const use = await vscode.window.showInformationMessage(
+      `Seq2Seq: fine-tuning ${outcome.reason} after ${outcome.step} steps; saved as "${outcome.entry.id}".`,
+      'Use it now',
+    );
+    if (use) await services.active.set(outcome.entry.id);
+  }
+}
+
+/**
+ * Offers each fine-tune a reload or crash interrupted: resume it from its last checkpoint, or
+ * discard its folder. Called once, a little after activation.
+ */
+export async function offerInterruptedRuns(ctx: Seq2SeqContext, services: TrainingServices): Promise<void> {
+  const runs = findInterruptedRuns(path.join(ctx.extension.globalStorageUri.fsPath, 'runs'));
+  for (const run of runs) await offerRun(ctx, services, run);
+}
+
+async function offerRun(ctx: Seq2SeqContext, services: TrainingServices, run: InterruptedRun): Promise<void> {
+  const started = new Date(run.record.startedAt).toLocaleString();
+  if (run.step === null) {
+    const a = await vscode.window.showInformationMessage(
+      `Seq2Seq: a fine-tune started ${started} was interrupted before its first checkpoint; nothing can be resumed.`,
+      'Discard',
+    );
+    if (a === 'Discard') discardRun(run);
+    return;
+  }
+  const a = await vscode.window.showInformationMessage(
+    `Seq2Seq: a fine-tune started ${started} was interrupted at step ${run.step}.`,
+    'Resume the interrupted fine-tune',
+    'Discard',
+  );
+  if (a === 'Discard') discardRun(run);
+  if (a !== 'Resume the interrupted fine-tune') return;
+  const base = run.record.baseId ? services.active.store.get(run.record.baseId) : services.active.current();
+  await guard.run(
+    () =>
+      train(ctx, services, {
+        runId: run.record.id,
+        corpus: run.record.corpus,
+        config: run.record.config,
+        summary: { resumedFrom: run.step ?? 0 },
+        base,
+        resume: true,
+      }),
+    refuseSecondRun,
+  );
 }
 
 export function stopTraining(services: TrainingServices) {
   return async (): Promise<void> => {
-    if (!running) {
+    if (!guard.running) {
       void vscode.window.showInformationMessage('Seq2Seq: no training is running.');
       return;
     }
