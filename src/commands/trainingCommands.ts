@@ -19,6 +19,7 @@ import {
   discardRun,
   findInterruptedRuns,
   markRunEnded,
+  readRunRecord,
   writeRunRecord,
   type InterruptedRun,
 } from '../host/interruptedRuns';
@@ -138,16 +139,18 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
   const storage = ctx.extension.globalStorageUri.fsPath;
   const feed = services.feed();
   const outDir = path.join(storage, 'runs', runId);
-  if (!plan.resume)
-    writeRunRecord(outDir, {
-      id: runId,
-      startedAt: new Date().toISOString(),
-      pid: process.pid,
-      host: os.hostname(),
-      corpus: plan.corpus,
-      config,
-      ...(base && !base.bundled ? { baseId: base.id } : {}),
-    });
+  // The record names this process as the run's owner (again, when resuming), so no other
+  // window offers it for resume while it runs.
+  writeRunRecord(outDir, {
+    ...(plan.resume ? readRunRecord(outDir) : {}),
+    id: runId,
+    startedAt: plan.resume ? (readRunRecord(outDir)?.startedAt ?? new Date().toISOString()) : new Date().toISOString(),
+    pid: process.pid,
+    host: os.hostname(),
+    corpus: plan.corpus,
+    config,
+    ...(base && !base.bundled ? { baseId: base.id } : {}),
+  });
   const ready = await client.ready();
   void vscode.commands.executeCommand('setContext', 'seq2seq.training', true);
   const cancel = (): void => {

@@ -80,7 +80,8 @@ function siblingsOf(target: string): Sibling[] {
   return out;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this id runs on this machine (a permission error means it does). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

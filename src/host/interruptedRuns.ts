@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { recoverFolder } from '../core/atomicFolder';
+import { processAlive, recoverFolder } from '../core/atomicFolder';
 import type { TrainConfigFile } from '../training/job';
 
 export const RUN_RECORD_FILE = 'run.json';
@@ -57,15 +57,6 @@ export function readRunRecord(dir: string): RunRecord | undefined {
     return typeof r.id === 'string' && typeof r.pid === 'number' && typeof r.corpus === 'string' ? r : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
