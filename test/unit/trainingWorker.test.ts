@@ -44,6 +44,15 @@ function writeCorpus(dir: string): string {
   return file;
 }
 
+/** A tiny model trained for many epochs: a run that lasts until it is cancelled. */
+const config = {
+  model: { embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 24, maxTgtLen: 8 },
+  vocabSize: 300,
+  batchSize: 4,
+  directions: ['code2doc' as const],
+  training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2 },
+};
+
 describe('training in the worker', function () {
   this.timeout(120000);
   let client: EngineWorkerClient;
@@ -69,13 +78,6 @@ describe('training in the worker', function () {
         if (e.type === 'step' && e.step === 4) void client.request(TrainCancel, {});
       }),
     ];
-    const config = {
-      model: { embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 24, maxTgtLen: 8 },
-      vocabSize: 300,
-      batchSize: 4,
-      directions: ['code2doc' as const],
-      training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2 },
-    };
     const running = client.request(TrainStart, { corpus, outDir: out, config });
     await assert.rejects(async () => {
       while (!started) await new Promise((r) => setTimeout(r, 10));
@@ -99,13 +101,6 @@ describe('training in the worker', function () {
   it('two starts in quick succession: the second is refused at once, and Stop cancels the one run', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-train-twice-'));
     const corpus = writeCorpus(dir);
-    const config = {
-      model: { embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 24, maxTgtLen: 8 },
-      vocabSize: 300,
-      batchSize: 4,
-      directions: ['code2doc' as const],
-      training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2 },
-    };
     const first = client.request(TrainStart, { corpus, outDir: path.join(dir, 'a'), config });
     // No waiting for the first to finish its setup (tokenizer, model) before the second start.
     await assert.rejects(
