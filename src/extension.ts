@@ -11,7 +11,13 @@ import { commentSelection, generateCode, type CommentServices } from './commands
 import { showEngineStatus } from './commands/engineCommands';
 import { ActiveModel, deleteModel, describe, exportModel, importModel, selectModel } from './commands/modelCommands';
 import { evaluateModel } from './commands/evaluateCommand';
-import { fineTune, showDashboard, stopTraining, type TrainingServices } from './commands/trainingCommands';
+import {
+  fineTune,
+  offerInterruptedRuns,
+  showDashboard,
+  stopTraining,
+  type TrainingServices,
+} from './commands/trainingCommands';
 import { PREVIEW_SCHEME, PreviewProvider, translateSelection } from './commands/translateCommand';
 import { DocCommentLensProvider } from './host/codeLens';
 import { EngineHost } from './host/engineHost';
@@ -82,6 +88,12 @@ export function activate(context: vscode.ExtensionContext): void {
   register('seq2seq.showDashboard', showDashboard(ctx, training));
   context.subscriptions.push(registerDashboardSerializer(context, training.feed), { dispose: () => feed?.dispose() });
   register('seq2seq.evaluateModel', evaluateModel(ctx, { engine, active }));
+  // Off the activation path: a fine-tune that a reload or crash interrupted is offered for resume.
+  const offer = setTimeout(
+    () => void offerInterruptedRuns(ctx, training).catch((e: unknown) => ctx.log.error(String(e))),
+    3000,
+  );
+  context.subscriptions.push({ dispose: () => clearTimeout(offer) });
 
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),

@@ -5,16 +5,27 @@
  * active model (its tokenizer reused) in the worker, reports to the dashboard and the status
  * bar, and ends with the best checkpoint imported as a new model. Stop in the dashboard, the
  * progress notification and the command all go through one cancel path, which keeps the last
- * good checkpoint.
+ * good checkpoint. Only one run at a time: the guard is taken before mining, so a second start is
+ * refused at once. A run a reload or crash interrupted is offered for resume (from its `last/`)
+ * or discard on the next start of the extension.
  */
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
-import { requireTrust } from '../host/trust';
 import type { EngineHost } from '../host/engineHost';
 import type { ModelEntry } from '../host/modelStore';
+import {
+  discardRun,
+  findInterruptedRuns,
+  markRunEnded,
+  readRunRecord,
+  writeRunRecord,
+  type InterruptedRun,
+} from '../host/interruptedRuns';
+import { RunGuard } from '../host/runGuard';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
+import { requireTrust } from '../host/trust';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import type { GuardResult } from '../training/guard';
 import { FINE_TUNE_TRAINING } from '../training/fineTuneDefaults';
@@ -33,7 +44,23 @@ export interface TrainingServices {
   readonly feed: () => DashboardFeed;
 }
 
-let running = false;
+const guard = new RunGuard();
+
+function refuseSecondRun(): void {
+  void vscode.window
+    .showInformationMessage('Seq2Seq: a fine-tuning run is already in progress.', 'Show Dashboard')
+    .then((a) => a && vscode.commands.executeCommand('seq2seq.showDashboard'));
+}
+
+/** What one training run needs: where its data and checkpoints are, and whether it resumes. */
+interface RunPlan {
+  readonly runId: string;
+  readonly corpus: string;
+  readonly config: TrainConfigFile;
+  readonly summary: Record<string, string | number>;
+  readonly base: ModelEntry | undefined;
+  readonly resume: boolean;
+}
 
 /** What Fine-tune offers: a time budget, or training until validation loss stops improving. */
 export const BUDGETS: readonly { readonly label: string; readonly minutes: number | null }[] = [
@@ -105,150 +132,205 @@ function trainingSettings(minutes: number | null): {
 }
 
 export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
-  return async (): Promise<void> => {
-    if (running) {
-      void vscode.window
-        .showInformationMessage('Seq2Seq: a fine-tuning run is already in progress.', 'Show Dashboard')
-        .then((a) => a && vscode.commands.executeCommand('seq2seq.showDashboard'));
-      return;
-    }
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    if (folders.length === 0) {
-      void vscode.window.showInformationMessage('Seq2Seq: open a folder to fine-tune on its code.');
-      return;
-    }
-    if (!requireTrust('Fine-tuning')) return;
-    const base = services.active.current();
-    const client = await services.engine.worker();
-    const { TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =
-      await import('../worker/protocol');
-    const storage = ctx.extension.globalStorageUri.fsPath;
-    const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  return (): Promise<void> => guard.run(() => mineAndTrain(ctx, services), refuseSecondRun);
+}
 
-    // 1. Mine, in the worker, with a cancellable progress notification.
-    const mined = await mineWorkspace(client, path.join(storage, 'runs', runId, 'corpus.jsonl'));
-    if (!mined) return;
-    const perLanguage = perLanguageSummary(mined.perLanguage);
-    if (mined.pairs < MIN_PAIRS) {
-      void vscode.window.showWarningMessage(
-        `Seq2Seq: only ${mined.pairs} documented functions found in ${mined.files} files (${perLanguage || 'none'}); fine-tuning needs at least ${MIN_PAIRS}. Check the seq2seq.corpus.include/exclude settings.`,
-      );
-      return;
-    }
-    const answer = await vscode.window.showInformationMessage(
-      `Seq2Seq: found ${mined.pairs} documented functions in ${mined.files} files (${perLanguage}). Fine-tune ${base ? `"${base.bundled ? 'default' : base.id}"` : 'a new model'} on them? Choose how long it may train; it stops earlier when it stops improving.`,
-      { modal: true },
-      ...BUDGETS.map((b) => b.label),
+async function mineAndTrain(ctx: Seq2SeqContext, services: TrainingServices): Promise<void> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    void vscode.window.showInformationMessage('Seq2Seq: open a folder to fine-tune on its code.');
+    return;
+  }
+  if (!requireTrust('Fine-tuning')) return;
+  const base = services.active.current();
+  const client = await services.engine.worker();
+  const storage = ctx.extension.globalStorageUri.fsPath;
+  const runId = new Date().toISOString().replace(/[:.]/g, '-');
+
+  // 1. Mine, in the worker, with a cancellable progress notification.
+  const mined = await mineWorkspace(client, path.join(storage, 'runs', runId, 'corpus.jsonl'));
+  if (!mined) return;
+  const perLanguage = perLanguageSummary(mined.perLanguage);
+  if (mined.pairs < MIN_PAIRS) {
+    void vscode.window.showWarningMessage(
+      `Seq2Seq: only ${mined.pairs} documented functions found in ${mined.files} files (${perLanguage || 'none'}); fine-tuning needs at least ${MIN_PAIRS}. Check the seq2seq.corpus.include/exclude settings.`,
     );
-    const budget = BUDGETS.find((b) => b.label === answer);
-    if (!budget) return;
+    return;
+  }
+  const answer = await vscode.window.showInformationMessage(
+    `Seq2Seq: found ${mined.pairs} documented functions in ${mined.files} files (${perLanguage}). Fine-tune ${base ? `"${base.bundled ? 'default' : base.id}"` : 'a new model'} on them? Choose how long it may train; it stops earlier when it stops improving.`,
+    { modal: true },
+    ...BUDGETS.map((b) => b.label),
+  );
+  const budget = BUDGETS.find((b) => b.label === answer);
+  if (!budget) return;
+  const { config, summary } = trainingSettings(budget.minutes);
+  await train(ctx, services, { runId, corpus: mined.corpus, config, summary, base, resume: false });
+}
 
-    // 2. Train in the worker; the dashboard and the status bar listen to the same events.
-    const { config, summary } = trainingSettings(budget.minutes);
-    const baseName = base ? (base.bundled ? 'the bundled model' : `"${base.id}"`) : undefined;
-    const feed = services.feed();
-    const outDir = path.join(storage, 'runs', runId);
-    const ready = await client.ready();
-    running = true;
-    void vscode.commands.executeCommand('setContext', 'seq2seq.training', true);
-    const cancel = (): void => {
-      feed.push({ type: 'status', status: 'stopping' });
-      void client.request(TrainCancel, {});
-    };
-    feed.setControl({
-      stop: cancel,
-      pause: () => void client.request(TrainPause, {}),
-      resume: () => void client.request(TrainResume, {}),
-    });
-    const subs = [
-      client.onEvent(TrainStarted, (s) =>
-        feed.push({
-          type: 'runStarted',
-          run: {
-            id: runId,
-            startedAt: Date.now(),
-            backend: ready.backend,
-            modelSize: s.parameters,
-            hyperparameters: { ...summary, trainPairs: s.trainPairs, validPairs: s.validPairs, vocab: s.vocabSize },
-            totalSteps:
-              config.training?.maxSteps ??
-              s.trainBatches * (config.training?.maxEpochs ?? FINE_TUNE_TRAINING.maxEpochs),
-            ...(config.training?.maxEpochs ? { totalEpochs: config.training.maxEpochs } : {}),
-            name: `fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a new model'}`,
-          },
-        }),
-      ),
-      client.onEvent(TrainProgress, (e) => {
-        for (const d of toDashboardEvents(e)) feed.push(d);
-        if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
-      }),
-    ];
-    void vscode.commands.executeCommand('seq2seq.showDashboard');
-    let outcome: { entry: ModelEntry; reason: string; step: number; guard?: GuardResult } | undefined;
-    try {
-      const finished = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
-        async (progress, token) => {
-          const sub = token.onCancellationRequested(cancel);
-          const step = client.onEvent(TrainProgress, (e) => {
-            if (e.type === 'step') progress.report({ message: stepSummary(e.step, e.progress, e.loss) });
-          });
-          try {
-            return await client.request(TrainStart, {
-              corpus: mined.corpus,
-              outDir,
-              config,
-              ...(base ? { initModel: base.dir, guardBaseName: baseName } : {}),
-            });
-          } finally {
-            step.dispose();
-            sub.dispose();
-          }
-        },
-      );
-      if (finished.guard && !finished.guard.better) {
-        // Not better on the held-out functions: nothing is imported and the base stays active.
-        ctx.log.info(`fine-tune: ${finished.guard.message}`);
-        void vscode.window.showWarningMessage(`Seq2Seq: ${finished.guard.message}`);
-        return;
-      }
-      const best = finished.bestDir ?? path.join(outDir, 'last');
-      const entry = await services.active.store.import(
-        best,
-        (dir) => services.engine.validateModel(dir),
-        `workspace-${runId.slice(0, 10)}`,
-      );
-      outcome = {
-        entry,
-        reason: finished.reason,
-        step: finished.step,
-        ...(finished.guard ? { guard: finished.guard } : {}),
-      };
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      feed.push({ type: 'error', message: msg });
-      ctx.log.error(`fine-tune: ${msg}`);
-      void vscode.window.showErrorMessage(`Seq2Seq: fine-tuning failed: ${msg}`);
-    } finally {
-      subs.forEach((s) => s.dispose());
-      feed.setControl(undefined);
-      running = false;
-      ctx.statusBar.update({ training: undefined });
-      void vscode.commands.executeCommand('setContext', 'seq2seq.training', false);
-    }
-    if (outcome) {
-      const use = await vscode.window.showInformationMessage(
-        `Seq2Seq: fine-tuning ${outcome.reason} after ${outcome.step} steps; saved as "${outcome.entry.id}".${outcome.guard ? ` ${outcome.guard.message}` : ''}`,
-        'Use it now',
-      );
-      if (use) await services.active.set(outcome.entry.id);
-    }
+/** 2. Trains in the worker; the dashboard and the status bar listen to the same events. */
+async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunPlan): Promise<void> {
+  const { runId, config, summary, base } = plan;
+  const client = await services.engine.worker();
+  const { TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =
+    await import('../worker/protocol');
+  const storage = ctx.extension.globalStorageUri.fsPath;
+  const feed = services.feed();
+  const outDir = path.join(storage, 'runs', runId);
+  const baseName = base ? (base.bundled ? 'the bundled model' : `"${base.id}"`) : undefined;
+  // The record names this process as the run's owner (again, when resuming), so no other
+  // window offers it for resume while it runs.
+  writeRunRecord(outDir, {
+    ...(plan.resume ? readRunRecord(outDir) : {}),
+    id: runId,
+    startedAt: plan.resume ? (readRunRecord(outDir)?.startedAt ?? new Date().toISOString()) : new Date().toISOString(),
+    pid: process.pid,
+    host: os.hostname(),
+    corpus: plan.corpus,
+    config,
+    ...(base && !base.bundled ? { baseId: base.id } : {}),
+  });
+  const ready = await client.ready();
+  void vscode.commands.executeCommand('setContext', 'seq2seq.training', true);
+  const cancel = (): void => {
+    feed.push({ type: 'status', status: 'stopping' });
+    void client.request(TrainCancel, {});
   };
+  feed.setControl({
+    stop: cancel,
+    pause: () => void client.request(TrainPause, {}),
+    resume: () => void client.request(TrainResume, {}),
+  });
+  const subs = [
+    client.onEvent(TrainStarted, (s) =>
+      feed.push({
+        type: 'runStarted',
+        run: {
+          id: runId,
+          startedAt: Date.now(),
+          backend: ready.backend,
+          modelSize: s.parameters,
+          hyperparameters: { ...summary, trainPairs: s.trainPairs, validPairs: s.validPairs, vocab: s.vocabSize },
+          totalSteps:
+            config.training?.maxSteps ?? s.trainBatches * (config.training?.maxEpochs ?? FINE_TUNE_TRAINING.maxEpochs),
+          ...(config.training?.maxEpochs ? { totalEpochs: config.training.maxEpochs } : {}),
+          name: `${plan.resume ? 'resumed ' : ''}fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a model'}`,
+        },
+      }),
+    ),
+    client.onEvent(TrainProgress, (e) => {
+      for (const d of toDashboardEvents(e)) feed.push(d);
+      if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
+    }),
+  ];
+  void vscode.commands.executeCommand('seq2seq.showDashboard');
+  let outcome: { entry: ModelEntry; reason: string; step: number; guard?: GuardResult } | undefined;
+  try {
+    const finished = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
+      async (progress, token) => {
+        const sub = token.onCancellationRequested(cancel);
+        const step = client.onEvent(TrainProgress, (e) => {
+          if (e.type === 'step') progress.report({ message: stepSummary(e.step, e.progress, e.loss) });
+        });
+        try {
+          return await client.request(TrainStart, {
+            corpus: plan.corpus,
+            outDir,
+            config,
+            ...(plan.resume ? { resume: true } : {}),
+            ...(base ? { initModel: base.dir, guardBaseName: baseName } : {}),
+          });
+        } finally {
+          step.dispose();
+          sub.dispose();
+        }
+      },
+    );
+    if (finished.guard && !finished.guard.better) {
+      // Not better on the held-out functions: nothing is imported and the base stays active.
+      ctx.log.info(`fine-tune: ${finished.guard.message}`);
+      void vscode.window.showWarningMessage(`Seq2Seq: ${finished.guard.message}`);
+      return;
+    }
+    const best = finished.bestDir ?? path.join(outDir, 'last');
+    const entry = await services.active.store.import(
+      best,
+      (dir) => services.engine.validateModel(dir),
+      `workspace-${runId.slice(0, 10)}`,
+    );
+    outcome = {
+      entry,
+      reason: finished.reason,
+      step: finished.step,
+      ...(finished.guard ? { guard: finished.guard } : {}),
+    };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    feed.push({ type: 'error', message: msg });
+    ctx.log.error(`fine-tune: ${msg}`);
+    void vscode.window.showErrorMessage(`Seq2Seq: fine-tuning failed: ${msg}`);
+  } finally {
+    // Ended here, whatever the outcome: only a reload or a crash leaves a run to resume.
+    markRunEnded(outDir);
+    subs.forEach((s) => s.dispose());
+    feed.setControl(undefined);
+    ctx.statusBar.update({ training: undefined });
+    void vscode.commands.executeCommand('setContext', 'seq2seq.training', false);
+  }
+  if (outcome) {
+    const use = await vscode.window.showInformationMessage(
+      `Seq2Seq: fine-tuning ${outcome.reason} after ${outcome.step} steps; saved as "${outcome.entry.id}".${outcome.guard ? ` ${outcome.guard.message}` : ''}`,
+      'Use it now',
+    );
+    if (use) await services.active.set(outcome.entry.id);
+  }
+}
+
+/**
+ * Offers each fine-tune a reload or crash interrupted: resume it from its last checkpoint, or
+ * discard its folder. Called once, a little after activation.
+ */
+export async function offerInterruptedRuns(ctx: Seq2SeqContext, services: TrainingServices): Promise<void> {
+  const runs = findInterruptedRuns(path.join(ctx.extension.globalStorageUri.fsPath, 'runs'));
+  for (const run of runs) await offerRun(ctx, services, run);
+}
+
+async function offerRun(ctx: Seq2SeqContext, services: TrainingServices, run: InterruptedRun): Promise<void> {
+  const started = new Date(run.record.startedAt).toLocaleString();
+  if (run.step === null) {
+    const a = await vscode.window.showInformationMessage(
+      `Seq2Seq: a fine-tune started ${started} was interrupted before its first checkpoint; nothing can be resumed.`,
+      'Discard',
+    );
+    if (a === 'Discard') discardRun(run);
+    return;
+  }
+  const a = await vscode.window.showInformationMessage(
+    `Seq2Seq: a fine-tune started ${started} was interrupted at step ${run.step}.`,
+    'Resume the interrupted fine-tune',
+    'Discard',
+  );
+  if (a === 'Discard') discardRun(run);
+  if (a !== 'Resume the interrupted fine-tune') return;
+  const base = run.record.baseId ? services.active.store.get(run.record.baseId) : services.active.current();
+  await guard.run(
+    () =>
+      train(ctx, services, {
+        runId: run.record.id,
+        corpus: run.record.corpus,
+        config: run.record.config,
+        summary: { resumedFrom: run.step ?? 0 },
+        base,
+        resume: true,
+      }),
+    refuseSecondRun,
+  );
 }
 
 export function stopTraining(services: TrainingServices) {
   return async (): Promise<void> => {
-    if (!running) {
+    if (!guard.running) {
       void vscode.window.showInformationMessage('Seq2Seq: no training is running.');
       return;
     }

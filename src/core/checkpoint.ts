@@ -3,8 +3,9 @@
  * `weights.bin` + `weights_manifest.json` (the TensorFlow.js weights format: names, shapes,
  * dtypes), and any extra files the caller adds (tokenizer.json, metrics.json, optimizer state).
  *
- * Saving is atomic: everything is written to a temporary sibling folder which then replaces
- * the target with renames, so a crash leaves either the old model or the new one. Loading
+ * Saving is atomic and durable: everything is written and flushed to a temporary sibling folder
+ * which then replaces the target with renames (src/core/atomicFolder.ts), so a crash leaves
+ * either the old model or the new one, and loading puts back whichever a crash left aside. Loading
  * checks everything (version, config, manifest, byte count, SHA-256, every expected weight and
  * shape) before a model is built, and throws a {@link ModelLoadError} saying what is wrong and
  * what to do; nothing is left allocated on failure.
@@ -14,8 +15,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
+import { recoverFolder, replaceFolder, saveStamp, siblingPath, writeFileDurably, type SaveHooks } from './atomicFolder';
 import { ConfigurationError, validateModelConfig, DEFAULT_MODEL_CONFIG, type ModelConfig } from './config';
 import { buildModel, type Seq2SeqModel } from './model';
+import { checkModelSize } from './modelSize';
 
 export const MODEL_FORMAT_VERSION = 1;
 export const CONFIG_FILE = 'config.json';
@@ -38,6 +41,8 @@ export interface ModelMeta {
 export interface SaveOptions {
   /** More files written into the same atomic folder: name (no path separators) -> contents. */
   extraFiles?: Record<string, string | Uint8Array>;
+  /** Test seam: called at each point of the save (see atomicFolder.ts). */
+  hooks?: SaveHooks;
 }
 
 /** A model folder that cannot be loaded; the message says what is wrong and what to do. */
@@ -69,9 +74,9 @@ export async function saveModel(
   const target = path.resolve(dir);
   const parent = path.dirname(target);
   await fs.promises.mkdir(parent, { recursive: true });
-  const stamp = `${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e9)}`;
-  const tmp = path.join(parent, `.${path.basename(target)}.tmp-${stamp}`);
-  const old = path.join(parent, `.${path.basename(target)}.old-${stamp}`);
+  const stamp = saveStamp();
+  const tmp = siblingPath(target, 'tmp', stamp);
+  const old = siblingPath(target, 'old', stamp);
 
   const named: tf.NamedTensorMap = {};
   for (const w of model.weights) named[w.name] = w.variable;
@@ -93,21 +98,55 @@ export async function saveModel(
       if (RESERVED.has(name) || name !== path.basename(name) || name.startsWith('.') || name === '') {
         throw new Error(`extra file name ${JSON.stringify(name)} is reserved or not a plain file name`);
       }
-      await fs.promises.writeFile(path.join(tmp, name), contents);
+      await writeFileDurably(path.join(tmp, name), contents);
     }
-    await fs.promises.writeFile(path.join(tmp, WEIGHTS_FILE), bytes);
-    await fs.promises.writeFile(path.join(tmp, MANIFEST_FILE), JSON.stringify(manifest));
-    // config.json last: its presence marks a complete folder.
-    await fs.promises.writeFile(path.join(tmp, CONFIG_FILE), JSON.stringify(configFile, null, 2));
-    const existed = fs.existsSync(target);
-    if (existed) await fs.promises.rename(target, old);
-    await fs.promises.rename(tmp, target);
-    if (existed) await fs.promises.rm(old, { recursive: true, force: true });
+    await writeFileDurably(path.join(tmp, WEIGHTS_FILE), bytes);
+    await writeFileDurably(path.join(tmp, MANIFEST_FILE), JSON.stringify(manifest));
+    await options.hooks?.onPoint?.('files-partly-written');
+    // config.json last, after every other file is on disk: its presence marks a complete folder.
+    await writeFileDurably(path.join(tmp, CONFIG_FILE), JSON.stringify(configFile, null, 2));
+    await replaceFolder(tmp, target, old, options.hooks);
   } catch (e) {
     await fs.promises.rm(tmp, { recursive: true, force: true });
-    if (!fs.existsSync(target) && fs.existsSync(old)) await fs.promises.rename(old, target);
     throw e;
   }
+}
+
+/**
+ * True when `dir` holds everything {@link saveModel} writes: a readable config.json (written
+ * last) and weights of the size it names. Cheap: no checksum.
+ */
+export function isCompleteModelFolder(dir: string): boolean {
+  try {
+    const cfg = JSON.parse(fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8')) as Partial<ConfigFile>;
+    return fs.statSync(path.join(dir, WEIGHTS_FILE)).size === cfg.weightsBytes;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What identifies the files now in a model folder (name, inode, size, modification time of
+ * each): it changes when the model is deleted and another saved or imported in its place.
+ */
+export function modelFolderSignature(dir: string): string {
+  try {
+    return fs
+      .readdirSync(dir)
+      .sort()
+      .map((name) => {
+        const st = fs.statSync(path.join(dir, name));
+        return `${name}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      })
+      .join('|');
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Puts back the model folder a crashed save left aside (see atomicFolder.ts); true when `dir` is complete. */
+export function recoverModelFolder(dir: string): boolean {
+  return recoverFolder(path.resolve(dir), isCompleteModelFolder) !== 'none';
 }
 
 async function readJson(dir: string, file: string, fail: (p: string) => ModelLoadError): Promise<unknown> {
@@ -128,6 +167,7 @@ async function readJson(dir: string, file: string, fail: (p: string) => ModelLoa
 export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; meta: ModelMeta }> {
   const root = path.resolve(dir);
   const fail = (problem: string) => new ModelLoadError(root, problem);
+  recoverModelFolder(root);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     throw fail('the folder does not exist. Check the model path or pick another model.');
   }
@@ -142,6 +182,7 @@ export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; met
   const config = { ...DEFAULT_MODEL_CONFIG, ...(cfg.config ?? {}) } as ModelConfig;
   try {
     validateModelConfig(config);
+    checkModelSize(config);
   } catch (e) {
     if (e instanceof ConfigurationError) throw fail(`${CONFIG_FILE} has an invalid configuration (${e.message}).`);
     throw e;

@@ -95,10 +95,29 @@ export class ConfigurationError extends Error {
   }
 }
 
+/**
+ * Upper bounds of the size fields: far above any model this engine can train, low enough that
+ * no single field asks for an impossible allocation (the total is checked in modelSize.ts).
+ */
+export const MAX_CONFIG_VALUES: Readonly<Partial<Record<keyof ModelConfig, number>>> = Object.freeze({
+  srcVocabSize: 262_144,
+  tgtVocabSize: 262_144,
+  encoderLayers: 64,
+  decoderLayers: 64,
+  maxSrcLen: 8192,
+  maxTgtLen: 4096,
+  embeddingDim: 8192,
+  hiddenDim: 8192,
+  dModel: 8192,
+  heads: 256,
+  ffDim: 32_768,
+});
+
 function checkInt(config: ModelConfig, field: keyof ModelConfig, min: number): void {
   const v = config[field];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new ConfigurationError(field, `must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  const max = MAX_CONFIG_VALUES[field] ?? Number.MAX_SAFE_INTEGER;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ConfigurationError(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
   }
 }
 

@@ -6,6 +6,7 @@
  * token). Decoding tensors are bundles whose every part has the batch (beam) on axis 0, so
  * search can reorder or tile beams with one gather per part without knowing the architecture.
  */
+import { checkModelSize } from './modelSize';
 import * as tf from '@tensorflow/tfjs';
 
 import { resolveModelConfig, type ModelConfig } from './config';
@@ -84,5 +85,6 @@ export function buildModel(
   seed = 42,
 ): Seq2SeqModel {
   const resolved = resolveModelConfig(config, srcVocabSize, tgtVocabSize);
+  checkModelSize(resolved);
   return resolved.arch === 'rnn' ? new RecurrentSeq2Seq(resolved, seed) : new TransformerSeq2Seq(resolved, seed);
 }

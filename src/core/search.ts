@@ -43,6 +43,19 @@ export interface DecodeOptions {
   nBest: number;
   /** Forbid repeating any n-gram of this size (0 = off). */
   noRepeatNgramSize: number;
+  /**
+   * Asked before every decoding step; true ends the search with a {@link SearchCancelledError}.
+   * The engine worker answers from shared memory, so a cancel reaches a search in progress.
+   */
+  isCancelled?: () => boolean;
+}
+
+/** A search stopped by its `isCancelled` callback; everything it allocated is freed. */
+export class SearchCancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
 }
 
 export const DEFAULT_DECODE_OPTIONS: Readonly<DecodeOptions> = Object.freeze({
@@ -273,6 +286,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
   const finished: Hypothesis[] = [];
   try {
     for (let t = 0; t < max && beams.length > 0; t++) {
+      if (opts.isCancelled?.()) throw new SearchCancelledError();
       const prev = beams.map((b) => (b.tokens.length ? b.tokens[b.tokens.length - 1]! : BOS_ID));
       const prevT = tf.tensor1d(prev, 'int32');
       const out = model.step(sourceFor(beams.length), state, prevT);

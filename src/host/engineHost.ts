@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { TranslateRequest, Translation, Translator } from '../inference/translation';
-import type { EngineWorkerClient } from '../worker/client';
+import type { EngineWorkerClient, EngineWorkerClientOptions } from '../worker/client';
 import type { ReadyParams } from '../worker/protocol';
 import type { ModelEntry } from './modelStore';
 import { engineSettings } from './settings';
@@ -35,8 +35,8 @@ export class EngineHost implements Translator, vscode.Disposable {
     return this.client;
   }
 
-  private async createClient(): Promise<EngineWorkerClient> {
-    const { EngineWorkerClient } = await import('../worker/client');
+  /** How every worker of this extension starts: the backend setting, the bundled script. */
+  private workerOptions(): EngineWorkerClientOptions {
     const settings = engineSettings();
     const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     const refused = tensorflowPathProblem(settings.tensorflowPath, workspaceFolders);
@@ -44,11 +44,18 @@ export class EngineHost implements Translator, vscode.Disposable {
       this.ctx.log.warn(`[backend] ${refused}`);
       void vscode.window.showWarningMessage(`Seq2Seq: ${refused}`);
     }
-    return new EngineWorkerClient({
+    return {
       backend: settings.backend,
       ...(settings.tensorflowPath && !refused ? { tensorflowPath: settings.tensorflowPath } : {}),
       workspaceFolders,
       script: path.join(this.ctx.extensionUri.fsPath, 'dist', 'worker.js'),
+    };
+  }
+
+  private async createClient(): Promise<EngineWorkerClient> {
+    const { EngineWorkerClient } = await import('../worker/client');
+    return new EngineWorkerClient({
+      ...this.workerOptions(),
       onCrash: (message) => {
         this.ctx.log.error(`engine worker crashed: ${message}`);
         this.ready = undefined;
@@ -86,10 +93,14 @@ export class EngineHost implements Translator, vscode.Disposable {
     return client.request(Translate, { ...request, model: { dir: model.dir, id: model.id } }, signal);
   }
 
-  /** Validates a model folder in the worker (loads it fully, then frees it). */
+  /**
+   * Validates a model folder (loads it fully) in a worker of its own that ends afterwards, so a
+   * hostile or broken folder cannot poison the worker that translates.
+   */
   async validateModel(dir: string): Promise<void> {
     const { ValidateModel } = await import('../worker/protocol');
-    await (await this.worker()).request(ValidateModel, { dir });
+    const { requestInDisposableWorker } = await import('../worker/client');
+    await requestInDisposableWorker(this.workerOptions(), ValidateModel, { dir });
   }
 
   /** Applies a changed backend setting: the next request starts a new worker. */

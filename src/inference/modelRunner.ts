@@ -191,7 +191,8 @@ export class ModelRunner {
     return (this.meta.decoding as Record<string, unknown> | undefined) ?? {};
   }
 
-  translate(request: TranslateRequest): Translation {
+  /** `isCancelled` is asked before each decoding step (see search.ts); true ends with a CancelledError. */
+  translate(request: TranslateRequest, isCancelled?: () => boolean): Translation {
     const started = performance.now();
     const { ids, tokens, neighbour } = this.encodeSource(request);
     const lengthReward = request.lengthReward ?? this.tunedLengthReward;
@@ -204,6 +205,7 @@ export class ModelRunner {
       nBest,
       maxLength: Math.min(request.maxLength, this.model.config.maxTgtLen),
       noRepeatNgramSize: request.direction === 'code2doc' ? 3 : 0,
+      ...(isCancelled ? { isCancelled } : {}),
     });
     let candidates = hypotheses.map((h) => this.candidate(h, request.direction));
     // A near-copy of a training function: its summary (scored by the model, so the panel can

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import type { ModelConfig } from '../core/config';
-import { CONFIG_FILE, loadModel, type ModelMeta } from '../core/checkpoint';
+import { CONFIG_FILE, loadModel, recoverModelFolder, type ModelMeta } from '../core/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
 import {
@@ -124,8 +124,7 @@ export function readTrainConfig(file: string): TrainConfigFile {
 
 /** Where a usable model lives in `dir`: a run folder's best/ or last/, or `dir` itself. */
 export function resolveModelDir(dir: string): string {
-  for (const sub of [BEST_DIR, LAST_DIR])
-    if (fs.existsSync(path.join(dir, sub, 'config.json'))) return path.join(dir, sub);
+  for (const sub of [BEST_DIR, LAST_DIR]) if (recoverModelFolder(path.join(dir, sub))) return path.join(dir, sub);
   return dir;
 }
 

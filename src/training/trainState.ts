@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-import { loadModel, saveModel, type ModelMeta } from '../core/checkpoint';
+import type { SaveHooks } from '../core/atomicFolder';
+import { loadModel, recoverModelFolder, saveModel, type ModelMeta } from '../core/checkpoint';
 import type { Seq2SeqModel } from '../core/model';
 import type { ScheduleState } from './schedules';
 
@@ -45,6 +46,7 @@ export async function saveTrainCheckpoint(
   state: TrainState,
   meta: Partial<ModelMeta>,
   extraFiles: Record<string, string | Uint8Array> = {},
+  hooks?: SaveHooks,
 ): Promise<void> {
   const slots = await optimizer.getWeights();
   // Names become positional and stable (the tf variable names carry an instance prefix).
@@ -59,11 +61,13 @@ export async function saveTrainCheckpoint(
       [OPTIMIZER_SPECS_FILE]: JSON.stringify(specFile),
       [TRAIN_STATE_FILE]: JSON.stringify(state, null, 2),
     },
+    ...(hooks ? { hooks } : {}),
   });
 }
 
-/** True when `dir` holds a resumable checkpoint. */
+/** True when `dir` holds a resumable checkpoint (after putting back one a crashed save left aside). */
 export function isTrainCheckpoint(dir: string): boolean {
+  recoverModelFolder(dir);
   return fs.existsSync(path.join(dir, TRAIN_STATE_FILE)) && fs.existsSync(path.join(dir, OPTIMIZER_SPECS_FILE));
 }
 

@@ -1,15 +1,31 @@
 /**
  * The host side of the engine worker: starts it, waits for `ready`, sends typed requests and
  * dispatches events. A crash rejects every pending request with the worker's error, and the next
- * request starts a fresh worker, so one failure never leaves the host stuck.
+ * request starts a fresh worker, so one failure never leaves the host stuck. So does a worker
+ * whose WebAssembly runtime aborted (it answers ENGINE_ABORTED), and one that has not let go of
+ * a cancelled request after `stuckAfterMs` (the watchdog), unless it runs a long job (mining,
+ * training), which is cancelled between its steps instead. Cancelling sets a flag in shared
+ * memory that the worker reads between decoding steps, so it stops within one step.
  */
 import { Worker } from 'worker_threads';
 import * as path from 'path';
 import type { ReadyParams, WorkerOptions } from './protocol';
-import { Ready } from './protocol';
-import { isWireMessage, type EventType, type RequestType, type WireMessage } from './rpc';
+import { JOB_METHODS, Ready } from './protocol';
+import {
+  createCancelFlags,
+  ENGINE_ABORTED,
+  flagCancelled,
+  isWireMessage,
+  type EventType,
+  type RequestType,
+  type WireMessage,
+} from './rpc';
+
+/** How long a cancelled request may keep the worker busy before the watchdog replaces it. */
+export const DEFAULT_STUCK_AFTER_MS = 20_000;
 
 interface Pending {
+  readonly method: string;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -19,21 +35,26 @@ export interface EngineWorkerClientOptions extends WorkerOptions {
   readonly script?: string;
   /** Called with a one-line description when the worker dies unexpectedly. */
   readonly onCrash?: (message: string) => void;
+  /** Watchdog limit for a cancelled request; default {@link DEFAULT_STUCK_AFTER_MS}. */
+  readonly stuckAfterMs?: number;
 }
 
 class WorkerProcess {
   readonly worker: Worker;
   readonly ready: Promise<ReadyParams>;
   readonly pending = new Map<number, Pending>();
+  /** Cancelled requests the worker has not answered yet: id -> watchdog timer. */
+  readonly cancelling = new Map<number, NodeJS.Timeout>();
+  readonly flags = createCancelFlags();
   dead = false;
 
   constructor(
     script: string,
     options: WorkerOptions,
     onEvent: (method: string, params: unknown) => void,
-    onExit: (error: Error) => void,
+    private readonly onExit: (error: Error) => void,
   ) {
-    this.worker = new Worker(script, { workerData: options });
+    this.worker = new Worker(script, { workerData: { ...options, cancelFlags: this.flags } });
     let markReady: (p: ReadyParams) => void = () => undefined;
     let failReady: (e: Error) => void = () => undefined;
     this.ready = new Promise<ReadyParams>((resolve, reject) => {
@@ -47,26 +68,62 @@ class WorkerProcess {
         if (msg.method === Ready.method) markReady(msg.params as ReadyParams);
         onEvent(msg.method, msg.params);
       } else if (msg.kind === 'response') {
+        clearTimeout(this.cancelling.get(msg.id));
+        this.cancelling.delete(msg.id);
         const p = this.pending.get(msg.id);
+        const error = msg.error ? Object.assign(new Error(msg.error.message), { name: msg.error.name }) : undefined;
+        if (error?.name === ENGINE_ABORTED) {
+          this.pending.delete(msg.id);
+          p?.reject(error);
+          this.retire(error);
+          return;
+        }
         if (!p) return;
         this.pending.delete(msg.id);
-        if (msg.error) {
-          const e = new Error(msg.error.message);
-          e.name = msg.error.name;
-          p.reject(e);
-        } else p.resolve(msg.result);
+        if (error) p.reject(error);
+        else p.resolve(msg.result);
       }
     });
-    const die = (error: Error): void => {
-      if (this.dead) return;
-      this.dead = true;
-      failReady(error);
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
-      onExit(error);
-    };
-    this.worker.on('error', (e) => die(e instanceof Error ? e : new Error(String(e))));
-    this.worker.on('exit', (code) => die(new Error(`the engine worker stopped (exit code ${code})`)));
+    this.failReady = failReady;
+    this.worker.on('error', (e) => this.die(e instanceof Error ? e : new Error(String(e))));
+    this.worker.on('exit', (code) => this.die(new Error(`the engine worker stopped (exit code ${code})`)));
+  }
+
+  private failReady: (e: Error) => void = () => undefined;
+
+  /** Rejects everything pending with `error` and reports it (unless `report` is false); once. */
+  private die(error: Error, report = true): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.failReady(error);
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    for (const t of this.cancelling.values()) clearTimeout(t);
+    this.cancelling.clear();
+    if (report) this.onExit(error);
+  }
+
+  /** Ends a worker that can no longer serve (aborted runtime, stuck); the next request starts a fresh one. */
+  retire(error: Error, report = true): void {
+    this.die(error, report);
+    void this.worker.terminate();
+  }
+
+  /** Cancels request `id`: the shared flag at once, the message for handlers that poll. */
+  cancel(id: number, stuckAfterMs: number): void {
+    flagCancelled(new Int32Array(this.flags), id);
+    this.worker.postMessage({ kind: 'cancel', id } satisfies WireMessage);
+    const timer = setTimeout(() => {
+      this.cancelling.delete(id);
+      if ([...this.pending.values()].some((p) => JOB_METHODS.includes(p.method))) return;
+      this.retire(
+        new Error(
+          `the engine did not stop a cancelled request within ${stuckAfterMs < 1000 ? `${stuckAfterMs} ms` : `${Math.round(stuckAfterMs / 1000)} s`}; it was restarted. Try again.`,
+        ),
+      );
+    }, stuckAfterMs);
+    timer.unref();
+    this.cancelling.set(id, timer);
   }
 }
 
@@ -117,11 +174,12 @@ export class EngineWorkerClient {
     return new Promise<R>((resolve, reject) => {
       const onAbort = (): void => {
         if (!proc.pending.delete(id)) return;
-        proc.worker.postMessage({ kind: 'cancel', id } satisfies WireMessage);
+        proc.cancel(id, this.options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS);
         reject(new Error('cancelled'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       proc.pending.set(id, {
+        method: type.method,
         resolve: (v) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(v as R);
@@ -148,9 +206,7 @@ export class EngineWorkerClient {
     const proc = this.process;
     this.process = undefined;
     if (proc && !proc.dead) {
-      proc.dead = true;
-      for (const p of proc.pending.values()) p.reject(new Error('the engine worker was restarted'));
-      proc.pending.clear();
+      proc.retire(new Error('the engine worker was restarted'), false);
       await proc.worker.terminate();
     }
   }
@@ -159,5 +215,23 @@ export class EngineWorkerClient {
     await this.restart();
     this.disposed = true;
     this.listeners.clear();
+  }
+}
+
+/**
+ * Sends one request to a worker of its own, which ends afterwards: for work on untrusted input
+ * (validating a model folder being imported) whatever it does to its runtime (exhausting memory,
+ * an abort) cannot reach the engine that serves translations.
+ */
+export async function requestInDisposableWorker<M extends string, P, R>(
+  options: EngineWorkerClientOptions,
+  type: RequestType<M, P, R>,
+  params: P,
+): Promise<R> {
+  const client = new EngineWorkerClient(options);
+  try {
+    return await client.request(type, params);
+  } finally {
+    await client.dispose();
   }
 }

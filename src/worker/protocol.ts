@@ -16,6 +16,8 @@ export interface WorkerOptions {
   readonly workspaceFolders?: readonly string[];
   /** Folder of the tfjs wasm binaries, when not next to the worker bundle. */
   readonly wasmDir?: string;
+  /** The host's cancel flags (rpc.ts), set by the client for each worker it starts. */
+  readonly cancelFlags?: SharedArrayBuffer;
 }
 
 export interface ReadyParams {
@@ -82,6 +84,12 @@ export const TrainStart = request<
 export const TrainPause = request<Record<string, never>, { readonly running: boolean }, 'trainPause'>('trainPause');
 export const TrainResume = request<Record<string, never>, { readonly running: boolean }, 'trainResume'>('trainResume');
 export const TrainCancel = request<Record<string, never>, { readonly running: boolean }, 'trainCancel'>('trainCancel');
+/**
+ * Requests that run for minutes and are cancelled between their steps; the client's watchdog
+ * never replaces a worker while one of them runs (it would lose the run).
+ */
+export const JOB_METHODS: readonly string[] = [Mine.method, TrainStart.method];
+
 /** Every trainer event (step, epoch, evaluation, checkpoint, paused/resumed, finished, error). */
 export const TrainProgress = event<TrainerEvent, 'trainProgress'>('trainProgress');
 /** Once the data is read and the model built, before the first step. */

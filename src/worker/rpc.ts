@@ -42,6 +42,50 @@ export interface WireError {
   readonly stack?: string;
 }
 
+/**
+ * Cancel flags shared between the host and a worker: a request's slot (`id % CANCEL_SLOTS`)
+ * holds the id of the last cancelled request there. The host stores it when the request is
+ * cancelled; the worker reads it between decoding steps, while its message queue waits.
+ */
+export const CANCEL_SLOTS = 1024;
+
+export function createCancelFlags(): SharedArrayBuffer {
+  return new SharedArrayBuffer(CANCEL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
+}
+
+export function flagCancelled(flags: Int32Array, id: number): void {
+  Atomics.store(flags, id % CANCEL_SLOTS, id);
+}
+
+export function isFlagged(flags: Int32Array, id: number): boolean {
+  return Atomics.load(flags, id % CANCEL_SLOTS) === id;
+}
+
+/** Thrown by work that noticed its cancellation. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * The error name of a request that made the WebAssembly runtime abort (out of memory, a bad
+ * model). The thread survives an abort but every later call into that runtime fails, so the
+ * host replaces the worker when it sees this name.
+ */
+export const ENGINE_ABORTED = 'EngineAbortedError';
+
+/** True for an error thrown by an aborted (or trapped) WebAssembly runtime. */
+export function isWasmAbort(e: unknown): boolean {
+  // The project's type libraries do not declare WebAssembly; the runtime always has it.
+  const runtimeError = (globalThis as { WebAssembly?: { RuntimeError: abstract new () => Error } }).WebAssembly
+    ?.RuntimeError;
+  return (
+    (runtimeError !== undefined && e instanceof runtimeError) || (e instanceof Error && /^Aborted\(/.test(e.message))
+  );
+}
+
 export function toWireError(e: unknown): WireError {
   if (e instanceof Error) return { message: e.message, name: e.name, ...(e.stack ? { stack: e.stack } : {}) };
   return { message: String(e), name: 'Error' };

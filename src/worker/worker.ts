@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parentPort, workerData } from 'worker_threads';
 import { selectBackend } from '../core/backend';
-import { loadModel } from '../core/checkpoint';
+import { loadModel, modelFolderSignature } from '../core/checkpoint';
 import { buildCorpus } from '../data/corpus';
 import { writeCorpus } from '../data/dataset';
 import { walkSourceFiles, type WalkSkips } from '../data/walk';
@@ -36,20 +36,34 @@ import { WorkerServer } from './server';
 const MAX_MODELS = 2;
 const runners = new Map<string, Promise<ModelRunner>>();
 
+function disposeRunner(r: Promise<ModelRunner>): void {
+  void r.then(
+    (x) => x.dispose(),
+    () => undefined,
+  );
+}
+
+/**
+ * The loaded model for `model`, keyed on what is on disk (every file's inode, size and time), so
+ * a model deleted and imported again under the same name and folder is loaded afresh.
+ */
 function runnerFor(model: ModelRef): Promise<ModelRunner> {
-  const key = `${model.id}\0${model.dir}`;
+  const folder = `${model.id}\0${model.dir}\0`;
+  const key = folder + modelFolderSignature(model.dir);
   let r = runners.get(key);
   if (!r) {
+    for (const [k, stale] of runners)
+      if (k.startsWith(folder)) {
+        runners.delete(k);
+        disposeRunner(stale);
+      }
     r = ModelRunner.load(model.dir, model.id);
     r.catch(() => runners.delete(key));
     runners.set(key, r);
     while (runners.size > MAX_MODELS) {
       const [oldest, old] = runners.entries().next().value as [string, Promise<ModelRunner>];
       runners.delete(oldest);
-      void old.then(
-        (x) => x.dispose(),
-        () => undefined,
-      );
+      disposeRunner(old);
     }
   }
   return r;
@@ -58,7 +72,7 @@ function runnerFor(model: ModelRef): Promise<ModelRunner> {
 async function main(): Promise<void> {
   if (!parentPort) throw new Error('worker.ts must run in a worker thread');
   const options = workerData as WorkerOptions;
-  const server = new WorkerServer(parentPort);
+  const server = new WorkerServer(parentPort, options.cancelFlags);
   const choice = await selectBackend({
     setting: options.backend,
     ...(options.tensorflowPath ? { tensorflowPath: options.tensorflowPath } : {}),
@@ -66,9 +80,9 @@ async function main(): Promise<void> {
     ...(options.wasmDir ? { wasmDir: options.wasmDir } : {}),
   });
 
-  server.handle(Translate, async (params) => {
+  server.handle(Translate, async (params, ctx) => {
     const runner = await runnerFor(params.model);
-    return runner.translate(params);
+    return runner.translate(params, () => ctx.cancelled());
   });
 
   server.handle(ValidateModel, async ({ dir }) => {
@@ -117,31 +131,44 @@ async function main(): Promise<void> {
     };
   });
 
-  let training: Trainer | undefined;
+  // The run in progress, claimed before the slow setup so that a second start is refused at
+  // once; a cancel during the setup is kept and applied once the trainer exists.
+  let job: { cancelled: boolean; trainer?: Trainer } | undefined;
   server.handle(TrainStart, async (params, ctx) => {
-    if (training) throw new Error('a training run is already in progress in this worker; cancel it first.');
-    const { trainer, summary, test } = await prepareTrainJob(params, (e) => server.emit(TrainProgress, e));
-    training = trainer;
-    const poll = setInterval(() => {
-      if (ctx.cancelled()) trainer.cancel();
-    }, 100);
+    if (job) throw new Error('a training run is already in progress; stop it (Seq2Seq: Stop Training) first.');
+    const current: { cancelled: boolean; trainer?: Trainer } = { cancelled: false };
+    job = current;
     try {
-      server.emit(TrainStarted, summary);
-      const finished = await trainer.run();
+      const { trainer, summary, test } = await prepareTrainJob(params, (e) => server.emit(TrainProgress, e));
+      current.trainer = trainer;
+      if (current.cancelled) trainer.cancel();
+      const poll = setInterval(() => {
+        if (ctx.cancelled()) trainer.cancel();
+      }, 100);
+      let finished: Awaited<ReturnType<Trainer['run']>>;
+      try {
+        server.emit(TrainStarted, summary);
+        finished = await trainer.run();
+      } finally {
+        clearInterval(poll);
+        trainer.dispose();
+        trainer.model.dispose();
+      }
       if (!params.initModel || params.guardBaseName === undefined) return finished;
       const tuned = finished.bestDir ?? path.join(params.outDir, LAST_DIR);
       const guard = await guardFineTune(resolveModelDir(params.initModel), tuned, test, params.guardBaseName);
       return { ...finished, guard };
     } finally {
-      clearInterval(poll);
-      training = undefined;
-      trainer.dispose();
-      trainer.model.dispose();
+      job = undefined;
     }
   });
-  server.handle(TrainPause, () => (training?.pause(), { running: training !== undefined }));
-  server.handle(TrainResume, () => (training?.resume(), { running: training !== undefined }));
-  server.handle(TrainCancel, () => (training?.cancel(), { running: training !== undefined }));
+  server.handle(TrainPause, () => (job?.trainer?.pause(), { running: job !== undefined }));
+  server.handle(TrainResume, () => (job?.trainer?.resume(), { running: job !== undefined }));
+  server.handle(TrainCancel, () => {
+    if (job) job.cancelled = true;
+    job?.trainer?.cancel();
+    return { running: job !== undefined };
+  });
 
   server.emit(Ready, { backend: choice.name, reason: choice.reason });
 }

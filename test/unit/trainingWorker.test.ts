@@ -44,6 +44,16 @@ function writeCorpus(dir: string): string {
   return file;
 }
 
+/** A tiny model trained for many epochs: a run that lasts until it is cancelled. */
+const config = {
+  model: { embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 24, maxTgtLen: 8 },
+  vocabSize: 300,
+  batchSize: 4,
+  directions: ['code2doc' as const],
+  // Two threads: the engine worker trains with one gradient worker of its own, as Fine-tune does.
+  training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2, threads: 2 },
+};
+
 describe('training in the worker', function () {
   this.timeout(120000);
   let client: EngineWorkerClient;
@@ -70,14 +80,6 @@ describe('training in the worker', function () {
         if (e.type === 'step' && e.step === 4) void client.request(TrainCancel, {});
       }),
     ];
-    const config = {
-      model: { embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 24, maxTgtLen: 8 },
-      vocabSize: 300,
-      batchSize: 4,
-      directions: ['code2doc' as const],
-      // Two threads: the engine worker trains with one gradient worker of its own, as Fine-tune does.
-      training: { maxEpochs: 50, evalEvery: 0, evalLimit: 2, threads: 2 },
-    };
     const running = client.request(TrainStart, { corpus, outDir: out, config });
     await assert.rejects(async () => {
       while (!started) await new Promise((r) => setTimeout(r, 10));
@@ -97,5 +99,22 @@ describe('training in the worker', function () {
     const { model } = await loadModel(path.join(out, 'last'));
     model.dispose();
     assert.ok(fs.existsSync(path.join(out, 'last', 'tokenizer.json')));
+  });
+
+  it('two starts in quick succession: the second is refused at once, and Stop cancels the one run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-train-twice-'));
+    const corpus = writeCorpus(dir);
+    const first = client.request(TrainStart, { corpus, outDir: path.join(dir, 'a'), config });
+    // No waiting for the first to finish its setup (tokenizer, model) before the second start.
+    await assert.rejects(
+      client.request(TrainStart, { corpus, outDir: path.join(dir, 'b'), config }),
+      /already in progress; stop it/,
+    );
+    assert.strictEqual((await client.request(TrainCancel, {})).running, true);
+    const finished = await first;
+    assert.strictEqual(finished.reason, 'cancelled');
+    assert.ok(finished.step < 20, `stopped at ${finished.step}`);
+    assert.strictEqual((await client.request(TrainCancel, {})).running, false, 'nothing else runs');
+    assert.ok(!fs.existsSync(path.join(dir, 'b')));
   });
 });

@@ -1,0 +1,43 @@
+/**
+ * A child process for checkpoint.test.ts: saves a model (or a training checkpoint) over an
+ * existing one and kills itself with SIGKILL at the named point of the save, as a power cut or
+ * a killed extension host would. Usage: node crashingSave.js <model|train> <dir> <point> <seed>
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SavePoint } from '../../../src/core/atomicFolder';
+import { saveModel } from '../../../src/core/checkpoint';
+import { buildModel } from '../../../src/core/model';
+import { createOptimizer } from '../../../src/training/optimizers';
+import { saveTrainCheckpoint } from '../../../src/training/trainState';
+
+export const TINY = { embeddingDim: 6, hiddenDim: 8, maxSrcLen: 8, maxTgtLen: 8 } as const;
+
+async function main(): Promise<void> {
+  const [kind, dir, point, seed] = process.argv.slice(2) as [string, string, SavePoint, string];
+  await tf.setBackend('cpu');
+  const model = buildModel(TINY, 12, 12, Number(seed));
+  const hooks = {
+    onPoint: (p: SavePoint) => {
+      if (p === point) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+  if (kind === 'train') {
+    const optimizer = createOptimizer({ name: 'adam', learningRate: 0.001 });
+    const state = {
+      step: Number(seed),
+      epoch: 0,
+      batchInEpoch: 0,
+      bestMetric: null,
+      evaluationsWithoutImprovement: 0,
+      schedule: {},
+      elapsedMs: 0,
+    };
+    await saveTrainCheckpoint(dir, model, optimizer, state, {}, {}, hooks);
+  } else await saveModel(model, dir, { seed: Number(seed) }, { hooks });
+}
+
+if (require.main === module)
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
