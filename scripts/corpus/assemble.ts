@@ -64,11 +64,14 @@ export function exactDuplicates(items: readonly Item[], keep: boolean[]): number
   return n;
 }
 
-/** Drops items whose code nearly copies a kept item of another project. `code(i)` gives the text. */
+/**
+ * Drops items whose code nearly copies a kept item of another project. `signature(i)` gives the
+ * MinHash signature of item i (computed with the same options, e.g. by `NearDupIndex.signature`).
+ */
 export function nearDuplicates(
   items: readonly Item[],
   keep: boolean[],
-  code: (i: number) => string,
+  signature: (i: number) => Uint32Array,
   options: NearDupOptions = {},
 ): number {
   const index = new NearDupIndex(options);
@@ -78,7 +81,7 @@ export function nearDuplicates(
     if (!keep[i]) return;
     let p = projectIds.get(it.project);
     if (p === undefined) projectIds.set(it.project, (p = projectIds.size));
-    const sig = index.signature(code(i));
+    const sig = signature(i);
     if (index.check(sig, p) !== undefined) {
       keep[i] = false;
       n++;
@@ -179,11 +182,15 @@ export function splitProjects(
 }
 
 /** The whole assembly. Items must come in a deterministic order (projects by name, then file order). */
-export function assemble(items: readonly Item[], code: (i: number) => string, options: AssembleOptions): Assembly {
+export function assemble(
+  items: readonly Item[],
+  signature: (i: number) => Uint32Array,
+  options: AssembleOptions,
+): Assembly {
   const keep = items.map(() => true);
   const dropped: Dropped = { duplicateCode: 0, nearDuplicate: 0, summaryCap: 0, projectCap: 0 };
   dropped.duplicateCode = exactDuplicates(items, keep);
-  if (options.nearDup !== false) dropped.nearDuplicate = nearDuplicates(items, keep, code, options.nearDup ?? {});
+  if (options.nearDup !== false) dropped.nearDuplicate = nearDuplicates(items, keep, signature, options.nearDup ?? {});
   dropped.summaryCap = capSummaries(items, keep, options.maxSummaryRepeats ?? 5, options.seed);
   const [projectCapDropped, projectCap] = capProjects(items, keep, options.maxProjectShare ?? 0.02, options.seed);
   dropped.projectCap = projectCapDropped;

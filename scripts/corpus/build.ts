@@ -13,6 +13,7 @@ import { Command } from 'commander';
 import { percentiles } from '../../src/data/corpus';
 import { normalizeCode, normalizeDescription, type SplitName } from '../../src/data/dedupSplit';
 import { assemble, type Item } from './assemble';
+import { signatureFromBase64 } from './nearDup';
 import { missedTargets, renderCard, SPLITS, type CorpusStats, type Targets } from './card';
 import { downloadDebs } from './debian';
 import { parseManifest } from './manifest';
@@ -87,9 +88,12 @@ function jobsOf(options: Options): { jobs: ProjectJob[]; stats: CorpusStats['man
   return { jobs, stats, packages: jobs.flatMap((j) => j.packages.map((p) => p.name)) };
 }
 
-async function* readRecords(file: string): AsyncGenerator<CorpusRecord> {
+/** A mined record with its MinHash signature (base64), as the mining processes write it. */
+type MinedRecord = CorpusRecord & { readonly sig: string };
+
+async function* readRecords(file: string): AsyncGenerator<MinedRecord> {
   const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  for await (const line of rl) if (line) yield JSON.parse(line) as CorpusRecord;
+  for await (const line of rl) if (line) yield JSON.parse(line) as MinedRecord;
 }
 
 const codeTokens = (code: string): number => (code.match(/[\p{L}\p{N}_$]+|[^\s\p{L}\p{N}_$]/gu) ?? []).length;
@@ -138,7 +142,7 @@ async function build(options: Options): Promise<void> {
   // Pass 1: light items for assembly, in project-name then file order.
   const minedDir = path.join(cache, 'mined');
   const items: Item[] = [];
-  const codes: string[] = [];
+  const sigs: Uint32Array[] = [];
   for (const r of results) {
     if (r.pairs === 0) continue;
     for await (const rec of readRecords(minedFile(minedDir, r.project))) {
@@ -149,18 +153,18 @@ async function build(options: Options): Promise<void> {
         summaryKey: normalizeDescription(rec.summary),
         id: `${rec.package}/${rec.path}:${rec.line}`,
       });
-      codes.push(rec.code);
+      sigs.push(signatureFromBase64(rec.sig));
     }
   }
   log(`assemble ${fmt(items.length)} pairs from ${fmt(results.filter((r) => r.pairs > 0).length)} projects`);
-  const asm = assemble(items, (i) => codes[i]!, {
+  const asm = assemble(items, (i) => sigs[i]!, {
     seed: options.seed,
     maxProjectShare: options.maxProjectShare,
     maxSummaryRepeats: options.maxSummaryRepeats,
     validFraction: options.valid,
     testFraction: options.test,
   });
-  codes.length = 0;
+  sigs.length = 0;
   log(
     `dropped: ${fmt(asm.dropped.duplicateCode)} duplicate code, ${fmt(asm.dropped.nearDuplicate)} near-duplicates, ` +
       `${fmt(asm.dropped.summaryCap)} repeated summaries, ${fmt(asm.dropped.projectCap)} over the project cap (${fmt(asm.projectCap)})`,
@@ -182,7 +186,8 @@ async function build(options: Options): Promise<void> {
     for await (const rec of readRecords(minedFile(minedDir, r.project))) {
       const split = asm.split[index++];
       if (!split) continue;
-      const line = `${JSON.stringify(rec)}\n`;
+      const { sig: _sig, ...record } = rec;
+      const line = `${JSON.stringify(record)}\n`;
       hashes[split].update(line);
       bytes[split] += Buffer.byteLength(line);
       if (!streams[split].write(line)) await new Promise<void>((res) => streams[split].once('drain', () => res()));

@@ -13,6 +13,7 @@ import { Miner, type Pair } from '../../src/data/mine';
 import { walkSourceFiles, type WalkSkips } from '../../src/data/walk';
 import { packageLicence, unpackDeb } from './debian';
 import { ALL_ROOTS } from './manifest';
+import { NearDupIndex, signatureToBase64 } from './nearDup';
 import type { CorpusRecord, MineRequest, MineResult, PackageInfo } from './records';
 
 /** Folders of an unpacked package that hold no project source. */
@@ -25,6 +26,8 @@ export function projectPath(rel: string, roots: readonly string[]): string {
 }
 
 const miner = new Miner();
+/** Signatures are computed here, in parallel, rather than in the build's single assembly pass. */
+const signer = new NearDupIndex();
 
 /**
  * Can this file hold a doc comment at all? A cheap test before parsing: a file without the
@@ -98,7 +101,8 @@ async function minePackage(
         throws: p.throws,
         license: info.license,
       };
-      if (!out.write(`${JSON.stringify(rec)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+      const line = JSON.stringify({ ...rec, sig: signatureToBase64(signer.signature(p.code)) });
+      if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
       totals.pairs++;
     }
   }

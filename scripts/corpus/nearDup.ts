@@ -69,6 +69,18 @@ export function minHash(shingles: Uint32Array, size: number): Uint32Array {
   return sig;
 }
 
+/** A signature as base64 (for the mined JSONL) and back. */
+export function signatureToBase64(sig: Uint32Array): string {
+  return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64');
+}
+
+export function signatureFromBase64(text: string): Uint32Array {
+  const buf = Buffer.from(text, 'base64');
+  const out = new Uint32Array(buf.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readUInt32LE(i * 4);
+  return out;
+}
+
 /** Share of equal positions of two signatures: an estimate of their sets' Jaccard similarity. */
 export function similarity(a: Uint32Array, b: Uint32Array): number {
   let same = 0;

@@ -27,7 +27,12 @@ import {
   type FamilySpec,
 } from '../../scripts/corpus/manifest';
 import { mayHoldDocs, projectPath } from '../../scripts/corpus/mineWorker';
-import { NearDupIndex, normalisedTokens } from '../../scripts/corpus/nearDup';
+import {
+  NearDupIndex,
+  normalisedTokens,
+  signatureFromBase64,
+  signatureToBase64,
+} from '../../scripts/corpus/nearDup';
 
 const INDEX = `Package: python3-foo
 Source: foo (1.0-1)
@@ -223,6 +228,11 @@ describe('corpus build: dedup, caps and split', () => {
     assert.deepStrictEqual(normalisedTokens('Foo("a", 42)'), ['foo', '(', 'S', ',', '0', ')']);
   });
 
+  it('stores a signature as base64 and reads it back', () => {
+    const sig = new NearDupIndex().signature(A);
+    assert.deepStrictEqual(signatureFromBase64(signatureToBase64(sig)), sig);
+  });
+
   it('finds a near copy from another project but not a different function', () => {
     const index = new NearDupIndex();
     index.add(index.signature(A), 0);
@@ -236,7 +246,8 @@ describe('corpus build: dedup, caps and split', () => {
     const keep = items.map(() => true);
     assert.strictEqual(exactDuplicates(items, keep), 1);
     const codes = [A, A, A_EDITED, B];
-    assert.strictEqual(nearDuplicates(items, keep, (i) => codes[i]!), 1);
+    const signer = new NearDupIndex();
+    assert.strictEqual(nearDuplicates(items, keep, (i) => signer.signature(codes[i]!)), 1);
     assert.deepStrictEqual(keep, [true, false, false, true]);
   });
 
@@ -297,8 +308,8 @@ describe('corpus build: dedup, caps and split', () => {
   it('assembles: kept pairs carry their project split, dropped ones none', () => {
     const items = corpus();
     items.push(item('ruby-1', 'ruby', 'python 0 0'));
-    const codes = items.map((it) => it.codeKey);
-    const asm = assemble(items, (i) => codes[i]!, { seed: 5, maxProjectShare: 0.5, validFraction: 0.1, testFraction: 0.1 });
+    const signer = new NearDupIndex();
+    const asm = assemble(items, (i) => signer.signature(items[i]!.codeKey), { seed: 5, maxProjectShare: 0.5, validFraction: 0.1, testFraction: 0.1 });
     assert.strictEqual(asm.dropped.duplicateCode, 1);
     assert.strictEqual(asm.split[items.length - 1], undefined);
     items.forEach((it, i) => {
