@@ -91,7 +91,13 @@ export function nearDuplicates(
 }
 
 /** Keeps at most `limit` items per group, chosen by a seeded hash of their ids. */
-function capGroups(items: readonly Item[], keep: boolean[], groupOf: (it: Item) => string, limit: number, seed: number): number {
+function capGroups(
+  items: readonly Item[],
+  keep: boolean[],
+  groupOf: (it: Item) => string,
+  limit: number,
+  seed: number,
+): number {
   const groups = new Map<string, number[]>();
   items.forEach((it, i) => {
     if (!keep[i]) return;

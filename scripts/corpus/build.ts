@@ -38,7 +38,11 @@ interface Options extends Targets {
 }
 
 function parseArgs(argv: string[]): Options {
-  const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (v: string): string[] =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const cmd = new Command('corpus:build')
     .option('--out <dir>', 'output folder', path.join(ROOT, '.cache', 'corpus'))
     .option('--manifest <file>', 'manifest', path.join(ROOT, 'scripts', 'corpus', 'manifest.json'))
@@ -121,7 +125,10 @@ async function build(options: Options): Promise<void> {
   phase('download');
 
   const ready = jobs
-    .map((j) => ({ ...j, packages: j.packages.filter((p) => dl.debs.has(p.name)).map((p) => ({ ...p, deb: dl.debs.get(p.name)! })) }))
+    .map((j) => ({
+      ...j,
+      packages: j.packages.filter((p) => dl.debs.has(p.name)).map((p) => ({ ...p, deb: dl.debs.get(p.name)! })),
+    }))
     .filter((j) => j.packages.length > 0);
   let lastLog = 0;
   const results = await mineProjects(ready, cache, {
@@ -172,9 +179,18 @@ async function build(options: Options): Promise<void> {
   phase('assemble');
 
   // Pass 2: write the splits (temporary names until the targets are checked) and gather stats.
-  const tmp = Object.fromEntries(SPLITS.map((k) => [k, path.join(options.out, `${k}.jsonl.tmp`)])) as Record<SplitName, string>;
-  const streams = Object.fromEntries(SPLITS.map((k) => [k, fs.createWriteStream(tmp[k])])) as Record<SplitName, fs.WriteStream>;
-  const hashes = Object.fromEntries(SPLITS.map((k) => [k, createHash('sha256')])) as Record<SplitName, ReturnType<typeof createHash>>;
+  const tmp = Object.fromEntries(SPLITS.map((k) => [k, path.join(options.out, `${k}.jsonl.tmp`)])) as Record<
+    SplitName,
+    string
+  >;
+  const streams = Object.fromEntries(SPLITS.map((k) => [k, fs.createWriteStream(tmp[k])])) as Record<
+    SplitName,
+    fs.WriteStream
+  >;
+  const hashes = Object.fromEntries(SPLITS.map((k) => [k, createHash('sha256')])) as Record<
+    SplitName,
+    ReturnType<typeof createHash>
+  >;
   const bytes: Record<SplitName, number> = { train: 0, valid: 0, test: 0 };
   const perLanguage: CorpusStats['perLanguage'] = {};
   const lengths = new Map<string, { code: number[]; summary: number[] }>();
@@ -210,7 +226,9 @@ async function build(options: Options): Promise<void> {
   phase('write');
 
   const projectSplit = asm.projectSplit;
-  const licenceOf = new Map(results.map((r) => [r.project, [...new Set(r.packages.map((p) => p.license))].join(' / ') || 'unknown']));
+  const licenceOf = new Map(
+    results.map((r) => [r.project, [...new Set(r.packages.map((p) => p.license))].join(' / ') || 'unknown']),
+  );
   const projects = { train: 0, valid: 0, test: 0 };
   const projectsByLanguage: CorpusStats['projectsByLanguage'] = {};
   const licences = new Map<string, { projects: number; pairs: number }>();
@@ -239,7 +257,11 @@ async function build(options: Options): Promise<void> {
     jobs: options.jobs,
     seed: options.seed,
     manifest: manifestStats,
-    download: { downloaded: dl.downloaded, reused: dl.reused, failed: [...dl.failed].map(([name, reason]) => ({ name, reason })) },
+    download: {
+      downloaded: dl.downloaded,
+      reused: dl.reused,
+      failed: [...dl.failed].map(([name, reason]) => ({ name, reason })),
+    },
     mining: {
       projectsMined: results.length,
       projectsReused: 0,
@@ -259,7 +281,10 @@ async function build(options: Options): Promise<void> {
     projects,
     projectsByLanguage,
     lengths: Object.fromEntries(
-      [...lengths].map(([l, v]) => [l, { code: percentiles(v.code, [10, 50, 90, 99]), summary: percentiles(v.summary, [10, 50, 90, 99]) }]),
+      [...lengths].map(([l, v]) => [
+        l,
+        { code: percentiles(v.code, [10, 50, 90, 99]), summary: percentiles(v.summary, [10, 50, 90, 99]) },
+      ]),
     ),
     topSummaries: [...summaries]
       .sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))

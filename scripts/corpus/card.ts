@@ -97,12 +97,16 @@ export function renderCard(s: CorpusStats): string {
   md.push('');
   md.push(
     'Built by `npm run corpus:build` from the packages listed in `scripts/corpus/manifest.json`, ' +
-      'mined with the project\'s own miner (src/data/mine.ts). The corpus itself is not committed; ' +
+      "mined with the project's own miner (src/data/mine.ts). The corpus itself is not committed; " +
       'this card is the record of one build (regenerate it with `npm run corpus:build -- --card-only`).',
   );
   md.push('');
   md.push(`Built ${s.builtAt} in **${minutes(s.seconds)}** with ${s.jobs} mining processes (seed ${s.seed}).`);
-  md.push(`Phases: ${Object.entries(s.phases).map(([k, v]) => `${k} ${minutes(v)}`).join(', ')}.`);
+  md.push(
+    `Phases: ${Object.entries(s.phases)
+      .map(([k, v]) => `${k} ${minutes(v)}`)
+      .join(', ')}.`,
+  );
   md.push('');
   md.push('## Sources');
   md.push('');
@@ -111,7 +115,7 @@ export function renderCard(s: CorpusStats): string {
       'The manifest is chosen from the apt lists (Debian 12 "bookworm", main, amd64) by the rule in ' +
       '`scripts/corpus/manifest.ts` (`selectManifest`): per family, packages of the name pattern that are ' +
       'not debug/doc/test packages, Installed-Size between the bounds (Python, JavaScript and Ruby: ' +
-      'architecture `all` only), source packages ordered by a seeded hash and taken whole until the family\'s ' +
+      "architecture `all` only), source packages ordered by a seeded hash and taken whole until the family's " +
       'size budget is spent.',
   );
   md.push('');
@@ -126,7 +130,10 @@ export function renderCard(s: CorpusStats): string {
     `Downloads: ${n(s.download.downloaded)} fetched, ${n(s.download.reused)} reused from the cache; ` +
       `${s.download.failed.length + s.mining.failed.length} packages failed` +
       (s.download.failed.length + s.mining.failed.length
-        ? ` (${[...s.download.failed, ...s.mining.failed].slice(0, 20).map((f) => `\`${f.name}\`: ${f.reason}`).join('; ')})`
+        ? ` (${[...s.download.failed, ...s.mining.failed]
+            .slice(0, 20)
+            .map((f) => `\`${f.name}\`: ${f.reason}`)
+            .join('; ')})`
         : '') +
       '.',
   );
@@ -149,7 +156,7 @@ export function renderCard(s: CorpusStats): string {
   md.push('## Projects per split');
   md.push('');
   md.push(
-    'Split by project (whole source packages), stratified by each project\'s main language; no project ' +
+    "Split by project (whole source packages), stratified by each project's main language; no project " +
       'is in two splits.',
   );
   md.push('');
@@ -158,7 +165,12 @@ export function renderCard(s: CorpusStats): string {
     table(
       ['main language', 'train', 'valid', 'test'],
       [
-        ...plangs.map((l) => [l, s.projectsByLanguage[l]!.train, s.projectsByLanguage[l]!.valid, s.projectsByLanguage[l]!.test]),
+        ...plangs.map((l) => [
+          l,
+          s.projectsByLanguage[l]!.train,
+          s.projectsByLanguage[l]!.valid,
+          s.projectsByLanguage[l]!.test,
+        ]),
         ['**all**', s.projects.train, s.projects.valid, s.projects.test],
       ],
     ),
@@ -168,10 +180,14 @@ export function renderCard(s: CorpusStats): string {
   md.push('');
   md.push(
     `Mined ${n(s.mining.files)} files (${n(Math.round(s.mining.megabytes))} MB) into ${n(s.mining.mined)} pairs; ` +
-      `${n(s.mining.afterFilter)} after dropping trivial pairs (${Object.entries(s.mining.skippedPairs).map(([k, v]) => `${k} ${n(v)}`).join(', ')}).`,
+      `${n(s.mining.afterFilter)} after dropping trivial pairs (${Object.entries(s.mining.skippedPairs)
+        .map(([k, v]) => `${k} ${n(v)}`)
+        .join(', ')}).`,
   );
   md.push(
-    `Files skipped: ${Object.entries(s.mining.skippedFiles).map(([k, v]) => `${k} ${n(v)}`).join(', ')}.`,
+    `Files skipped: ${Object.entries(s.mining.skippedFiles)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ')}.`,
   );
   md.push('');
   md.push(
@@ -179,7 +195,10 @@ export function renderCard(s: CorpusStats): string {
       ['step', 'pairs dropped'],
       [
         ['exact duplicate code (normalised whitespace), across and within projects', s.dropped.duplicateCode],
-        ['near-duplicate code from another project (MinHash, estimated Jaccard ≥ 0.8 of 5-token shingles)', s.dropped.nearDuplicate],
+        [
+          'near-duplicate code from another project (MinHash, estimated Jaccard ≥ 0.8 of 5-token shingles)',
+          s.dropped.nearDuplicate,
+        ],
         [`same summary more than ${s.maxSummaryRepeats} times in one project`, s.dropped.summaryCap],
         [`project above 2 % of the corpus (cap ${n(s.projectCap)} pairs)`, s.dropped.projectCap],
       ],
@@ -193,7 +212,9 @@ export function renderCard(s: CorpusStats): string {
   md.push(
     table(
       ['language', 'code tokens', 'summary words'],
-      langs.filter((l) => s.lengths[l]).map((l) => [l, s.lengths[l]!.code.join(' / '), s.lengths[l]!.summary.join(' / ')]),
+      langs
+        .filter((l) => s.lengths[l])
+        .map((l) => [l, s.lengths[l]!.code.join(' / '), s.lengths[l]!.summary.join(' / ')]),
     ),
   );
   md.push('');
@@ -208,9 +229,14 @@ export function renderCard(s: CorpusStats): string {
   md.push('');
   md.push('## Licences');
   md.push('');
-  md.push('As named by each project\'s `usr/share/doc/<package>/copyright` (the `Files: *` paragraph).');
+  md.push("As named by each project's `usr/share/doc/<package>/copyright` (the `Files: *` paragraph).");
   md.push('');
-  md.push(table(['licence', 'projects', 'pairs'], s.licences.slice(0, 25).map((l) => [l.licence, l.projects, l.pairs])));
+  md.push(
+    table(
+      ['licence', 'projects', 'pairs'],
+      s.licences.slice(0, 25).map((l) => [l.licence, l.projects, l.pairs]),
+    ),
+  );
   if (s.licences.length > 25) {
     const rest = s.licences.slice(25);
     md.push(

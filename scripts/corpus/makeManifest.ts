@@ -28,11 +28,14 @@ function readIndexes(): IndexEntry[] {
   return out;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..', '..');
   const manifest = selectManifest(readIndexes(), DEFAULT_RULE);
   const file = path.join(root, 'scripts', 'corpus', 'manifest.json');
-  fs.writeFileSync(file, `${JSON.stringify(manifest, null, 1)}\n`);
+  // Formatted as the repository's prettier formats it, so a regenerated manifest diffs cleanly.
+  const prettier = await import('prettier');
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(JSON.stringify(manifest), { ...config, filepath: file }));
   for (const f of manifest.families) {
     const pkgs = f.projects.reduce((s, p) => s + p.packages.length, 0);
     console.log(`${f.name}: ${f.projects.length} projects, ${pkgs} packages`);
@@ -40,4 +43,7 @@ function main(): void {
   console.log(`wrote ${path.relative(root, file)}`);
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(`corpus:manifest failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

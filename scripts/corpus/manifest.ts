@@ -208,9 +208,9 @@ export function selectManifest(
   const out: ManifestFamily[] = families.map((fam, fi) => ({
     name: fam.name,
     language: fam.language,
-    projects: chosenByFamily[fi]!
-      .map((p) => ({ source: p.source, packages: p.packages.sort() }))
-      .sort((a, b) => (a.source < b.source ? -1 : 1)),
+    projects: chosenByFamily[fi]!.map((p) => ({ source: p.source, packages: p.packages.sort() })).sort((a, b) =>
+      a.source < b.source ? -1 : 1,
+    ),
   }));
   return {
     rule: { ...rule, budgetsKb: Object.fromEntries(families.map((f) => [f.name, f.budgetKb])) },

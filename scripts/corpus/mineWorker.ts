@@ -17,7 +17,13 @@ import { NearDupIndex, signatureToBase64 } from './nearDup';
 import type { CorpusRecord, MineRequest, MineResult, PackageInfo } from './records';
 
 /** Folders of an unpacked package that hold no project source. */
-const NOT_SOURCE = ['DEBIAN/**', 'usr/share/doc/**', 'usr/share/man/**', 'usr/share/lintian/**', 'usr/share/bash-completion/**'];
+const NOT_SOURCE = [
+  'DEBIAN/**',
+  'usr/share/doc/**',
+  'usr/share/man/**',
+  'usr/share/lintian/**',
+  'usr/share/bash-completion/**',
+];
 
 /** A path inside an unpacked package, its family's install prefix removed. */
 export function projectPath(rel: string, roots: readonly string[]): string {
@@ -125,7 +131,10 @@ async function mineProject(req: MineRequest): Promise<MineResult> {
       await minePackage(req, pkg, info, out, totals, skips, skippedPairs);
       packages.push(info);
     } catch (e) {
-      failed.push({ name: pkg.name, reason: (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200) });
+      failed.push({
+        name: pkg.name,
+        reason: (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200),
+      });
     }
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));

@@ -29,7 +29,9 @@ const DEFAULTS = { bands: 12, rows: 5, shingle: 5, threshold: 0.8, maxCandidates
  */
 export function normalisedTokens(code: string): string[] {
   const out: string[] = [];
-  for (const m of code.matchAll(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`|\d[\w.]*|[\p{L}_$][\p{L}\p{N}_$]*|\S/gu)) {
+  for (const m of code.matchAll(
+    /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`|\d[\w.]*|[\p{L}_$][\p{L}\p{N}_$]*|\S/gu,
+  )) {
     const t = m[0];
     const c = t[0]!;
     out.push(c === '"' || c === "'" || c === '`' ? 'S' : c >= '0' && c <= '9' ? '0' : t.toLowerCase());

@@ -93,7 +93,14 @@ const TEST_FILE =
   /^(test_.*\.py|.*_tests?\.py|conftest\.py|.*_test\.go|.*\.(test|spec)\.[cm]?[jt]sx?|.*_(spec|test)\.rb|test_.*\.rb|.*Test(Case)?\.php|tests?\.rs)$/;
 
 /** Copies of other projects kept inside a package, named by convention. */
-const VENDORED_DIRS: ReadonlySet<string> = new Set(['_vendor', 'vendored', '_vendored', 'extern', 'externals', '_bundled']);
+const VENDORED_DIRS: ReadonlySet<string> = new Set([
+  '_vendor',
+  'vendored',
+  '_vendored',
+  'extern',
+  'externals',
+  '_bundled',
+]);
 const VENDORED_FILE = /^_?six\.py$/;
 
 /** Tool output recognised by its file name. */

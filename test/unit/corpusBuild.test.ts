@@ -27,12 +27,7 @@ import {
   type FamilySpec,
 } from '../../scripts/corpus/manifest';
 import { mayHoldDocs, projectPath } from '../../scripts/corpus/mineWorker';
-import {
-  NearDupIndex,
-  normalisedTokens,
-  signatureFromBase64,
-  signatureToBase64,
-} from '../../scripts/corpus/nearDup';
+import { NearDupIndex, normalisedTokens, signatureFromBase64, signatureToBase64 } from '../../scripts/corpus/nearDup';
 
 const INDEX = `Package: python3-foo
 Source: foo (1.0-1)
@@ -139,15 +134,30 @@ describe('corpus build: manifest', () => {
   });
 
   it('checks a manifest and names the problem', () => {
-    const ok = { rule: { seed: 1 }, families: [{ name: 'x', language: 'go', projects: [{ source: 'a', packages: ['p'] }] }] };
+    const ok = {
+      rule: { seed: 1 },
+      families: [{ name: 'x', language: 'go', projects: [{ source: 'a', packages: ['p'] }] }],
+    };
     assert.doesNotThrow(() => parseManifest(ok));
     const twice = {
       rule: { seed: 1 },
-      families: [{ name: 'x', language: 'go', projects: [{ source: 'a', packages: ['p'] }, { source: 'b', packages: ['p'] }] }],
+      families: [
+        {
+          name: 'x',
+          language: 'go',
+          projects: [
+            { source: 'a', packages: ['p'] },
+            { source: 'b', packages: ['p'] },
+          ],
+        },
+      ],
     };
     assert.throws(() => parseManifest(twice), /package p listed twice/);
     assert.throws(() => parseManifest({ rule: { seed: 1 }, families: [] }), /no families/);
-    const bad = { rule: { seed: 1 }, families: [{ name: 'x', language: 'go', projects: [{ source: 'a', packages: ['../etc'] }] }] };
+    const bad = {
+      rule: { seed: 1 },
+      families: [{ name: 'x', language: 'go', projects: [{ source: 'a', packages: ['../etc'] }] }],
+    };
     assert.throws(() => parseManifest(bad), /bad package name/);
   });
 });
@@ -177,11 +187,16 @@ describe('corpus build: Debian packages', () => {
     const calls: string[][] = [];
     const fake = async (names: readonly string[], tmp: string): Promise<void> => {
       calls.push([...names]);
-      if (names.includes('missing-pkg')) throw Object.assign(new Error('x'), { stderr: 'E: Unable to locate package missing-pkg' });
+      if (names.includes('missing-pkg'))
+        throw Object.assign(new Error('x'), { stderr: 'E: Unable to locate package missing-pkg' });
       for (const n of names) fs.writeFileSync(path.join(tmp, `${n}_1.0_all.deb`), 'deb');
     };
     try {
-      const first = await downloadDebs(['a', 'missing-pkg', 'b', 'c'], dir, { batchSize: 3, parallel: 2, download: fake });
+      const first = await downloadDebs(['a', 'missing-pkg', 'b', 'c'], dir, {
+        batchSize: 3,
+        parallel: 2,
+        download: fake,
+      });
       assert.deepStrictEqual([...first.debs.keys()].sort(), ['a', 'b', 'c']);
       assert.deepStrictEqual([...first.failed.keys()], ['missing-pkg']);
       assert.match(first.failed.get('missing-pkg')!, /Unable to locate package missing-pkg/);
@@ -247,7 +262,10 @@ describe('corpus build: dedup, caps and split', () => {
     assert.strictEqual(exactDuplicates(items, keep), 1);
     const codes = [A, A, A_EDITED, B];
     const signer = new NearDupIndex();
-    assert.strictEqual(nearDuplicates(items, keep, (i) => signer.signature(codes[i]!)), 1);
+    assert.strictEqual(
+      nearDuplicates(items, keep, (i) => signer.signature(codes[i]!)),
+      1,
+    );
     assert.deepStrictEqual(keep, [true, false, false, true]);
   });
 
@@ -264,7 +282,8 @@ describe('corpus build: dedup, caps and split', () => {
 
   it('caps every project at its share of the final corpus', () => {
     const items: Item[] = [];
-    for (let p = 0; p < 10; p++) for (let i = 0; i < (p === 0 ? 500 : 20); i++) items.push(item(`p${p}`, 'go', `c${p} ${i}`));
+    for (let p = 0; p < 10; p++)
+      for (let i = 0; i < (p === 0 ? 500 : 20); i++) items.push(item(`p${p}`, 'go', `c${p} ${i}`));
     const keep = items.map(() => true);
     const [dropped, cap] = capProjects(items, keep, 0.2, 1);
     const kept = keep.filter(Boolean).length;
@@ -309,7 +328,12 @@ describe('corpus build: dedup, caps and split', () => {
     const items = corpus();
     items.push(item('ruby-1', 'ruby', 'python 0 0'));
     const signer = new NearDupIndex();
-    const asm = assemble(items, (i) => signer.signature(items[i]!.codeKey), { seed: 5, maxProjectShare: 0.5, validFraction: 0.1, testFraction: 0.1 });
+    const asm = assemble(items, (i) => signer.signature(items[i]!.codeKey), {
+      seed: 5,
+      maxProjectShare: 0.5,
+      validFraction: 0.1,
+      testFraction: 0.1,
+    });
     assert.strictEqual(asm.dropped.duplicateCode, 1);
     assert.strictEqual(asm.split[items.length - 1], undefined);
     items.forEach((it, i) => {

@@ -61,7 +61,13 @@ describe('data/filters', () => {
       assert.strictEqual(fileSkipReason(p, 'x = 1', strict), 'test', p);
       assert.strictEqual(fileSkipReason(p, 'x = 1'), undefined, `${p} kept without strict`);
     }
-    for (const p of ['pkg/testing_utils_helpers.py', 'src/attest.go', 'lib/contest.rb', 'latest.js', 'src/Testament.php'])
+    for (const p of [
+      'pkg/testing_utils_helpers.py',
+      'src/attest.go',
+      'lib/contest.rb',
+      'latest.js',
+      'src/Testament.php',
+    ])
       assert.ok(!isTestPath(p), p);
     assert.strictEqual(fileSkipReason('pip/_vendor/requests/api.py', 'x', strict), 'vendored');
     assert.strictEqual(fileSkipReason('mypkg/six.py', 'x', strict), 'vendored');
