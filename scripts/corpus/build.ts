@@ -131,9 +131,11 @@ async function build(options: Options): Promise<void> {
     }))
     .filter((j) => j.packages.length > 0);
   let lastLog = 0;
+  let reusedProjects = 0;
   const results = await mineProjects(ready, cache, {
     jobs: options.jobs,
     onResult: (r, p) => {
+      reusedProjects = p.reused;
       for (const f of r.failed) log(`FAILED ${f.name} (${r.project}): ${f.reason} (skipped)`);
       if (Date.now() - lastLog > 15_000 || p.projects === ready.length) {
         lastLog = Date.now();
@@ -264,7 +266,7 @@ async function build(options: Options): Promise<void> {
     },
     mining: {
       projectsMined: results.length,
-      projectsReused: 0,
+      projectsReused: reusedProjects,
       files: sum((r) => r.files),
       megabytes: sum((r) => r.bytes) / 1e6,
       mined: sum((r) => r.mined),
@@ -276,6 +278,7 @@ async function build(options: Options): Promise<void> {
     dropped: asm.dropped,
     projectCap: asm.projectCap,
     maxSummaryRepeats: options.maxSummaryRepeats,
+    maxProjectShare: options.maxProjectShare,
     pairs,
     perLanguage,
     projects,

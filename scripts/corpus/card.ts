@@ -33,6 +33,7 @@ export interface CorpusStats {
   readonly dropped: Dropped;
   readonly projectCap: number;
   readonly maxSummaryRepeats: number;
+  readonly maxProjectShare: number;
   readonly pairs: number;
   /** Pairs per language per split. */
   readonly perLanguage: Record<string, Record<SplitName, number>>;
@@ -179,15 +180,18 @@ export function renderCard(s: CorpusStats): string {
   md.push('## Hygiene');
   md.push('');
   md.push(
-    `Mined ${n(s.mining.files)} files (${n(Math.round(s.mining.megabytes))} MB) into ${n(s.mining.mined)} pairs; ` +
+    `Mined ${n(s.mining.projectsMined)} projects (${n(s.mining.projectsReused)} reused from an earlier build's cache), ` +
+      `${n(s.mining.files)} files (${n(Math.round(s.mining.megabytes))} MB) into ${n(s.mining.mined)} pairs; ` +
       `${n(s.mining.afterFilter)} after dropping trivial pairs (${Object.entries(s.mining.skippedPairs)
         .map(([k, v]) => `${k} ${n(v)}`)
         .join(', ')}).`,
   );
   md.push(
-    `Files skipped: ${Object.entries(s.mining.skippedFiles)
-      .map(([k, v]) => `${k} ${n(v)}`)
-      .join(', ')}.`,
+    `Files skipped (noDocs: no doc-comment opener, so not parsed; excluded: documentation folders of the ` +
+      `package; test, vendored, generated, minified: the strict file rules of src/data/filters.ts): ` +
+      `${Object.entries(s.mining.skippedFiles)
+        .map(([k, v]) => `${k} ${n(v)}`)
+        .join(', ')}.`,
   );
   md.push('');
   md.push(
@@ -200,7 +204,10 @@ export function renderCard(s: CorpusStats): string {
           s.dropped.nearDuplicate,
         ],
         [`same summary more than ${s.maxSummaryRepeats} times in one project`, s.dropped.summaryCap],
-        [`project above 2 % of the corpus (cap ${n(s.projectCap)} pairs)`, s.dropped.projectCap],
+        [
+          `project above ${s.maxProjectShare * 100} % of the corpus (cap ${n(s.projectCap)} pairs)`,
+          s.dropped.projectCap,
+        ],
       ],
     ),
   );
