@@ -2,32 +2,17 @@
  * The corpus record (one JSONL line of train/valid/test.jsonl) and the messages between the build
  * and its mining processes. Declared once here; CORPUS.md documents the same schema.
  */
-import type { DocParam } from '../../src/data/docComments';
 import type { FileSkipReason, PairSkipReason } from '../../src/data/filters';
-import type { CorpusLanguage } from '../../src/data/languages';
+import type { Pair } from '../../src/data/mine';
 
-/** One (code, documentation) pair of the corpus. */
-export interface CorpusRecord {
+/** One (code, documentation) pair of the corpus: a mined Pair with where it came from. */
+export interface CorpusRecord extends Pair {
   /** The project: the Debian source package. */
   readonly project: string;
   /** The source package's version (of the binary package mined). */
   readonly version: string;
   /** The Debian binary package the file came from. */
   readonly package: string;
-  readonly lang: CorpusLanguage;
-  /** The file's path inside the project, the family's install prefix removed (`sympy/core/add.py`). */
-  readonly path: string;
-  /** The function's name ('' when it has none). */
-  readonly name: string;
-  readonly line: number;
-  readonly code: string;
-  /** The whole doc comment without its delimiters (tags kept). */
-  readonly doc: string;
-  /** The first sentence of the description: the model's target. */
-  readonly summary: string;
-  readonly params: readonly DocParam[];
-  readonly returns?: string;
-  readonly throws: readonly string[];
   /** The licence named by the package's copyright file. */
   readonly license: string;
 }
