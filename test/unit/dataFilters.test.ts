@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fileSkipReason, filterPairs, isSecretPath, pairSkipReason } from '../../src/data/filters';
+import { fileSkipReason, filterPairs, isSecretPath, isTestPath, pairSkipReason } from '../../src/data/filters';
 import { walkSourceFiles, type WalkOptions, type WalkSkips } from '../../src/data/walk';
 
 const BODY = 'def f(a, b):\n    return a + b * 2\n';
@@ -39,6 +39,44 @@ describe('data/filters', () => {
     );
     assert.strictEqual(fileSkipReason('big.py', 'x = 1\n'.repeat(100), { maxFileBytes: 100 }), 'tooLarge');
     assert.strictEqual(fileSkipReason('src/ok.py', BODY), undefined);
+  });
+
+  it('strict hygiene also skips tests, vendored copies and generated files by name; off by default', () => {
+    const strict = { strict: true };
+    for (const p of [
+      'pkg/tests/test_core.py',
+      'pkg/test_core.py',
+      'pkg/core_test.py',
+      'conftest.py',
+      'server/handler_test.go',
+      'src/util.spec.ts',
+      'lib/a.test.js',
+      'spec/models/user_spec.rb',
+      'src/FooTest.php',
+      'crate/tests/it.rs',
+      'x/testdata/sample.go',
+      'web/__tests__/app.js',
+    ]) {
+      assert.ok(isTestPath(p), p);
+      assert.strictEqual(fileSkipReason(p, 'x = 1', strict), 'test', p);
+      assert.strictEqual(fileSkipReason(p, 'x = 1'), undefined, `${p} kept without strict`);
+    }
+    for (const p of [
+      'pkg/testing_utils_helpers.py',
+      'src/attest.go',
+      'lib/contest.rb',
+      'latest.js',
+      'src/Testament.php',
+    ])
+      assert.ok(!isTestPath(p), p);
+    assert.strictEqual(fileSkipReason('pip/_vendor/requests/api.py', 'x', strict), 'vendored');
+    assert.strictEqual(fileSkipReason('mypkg/six.py', 'x', strict), 'vendored');
+    assert.strictEqual(fileSkipReason('api/v1/service_pb2.py', 'x', strict), 'generated');
+    assert.strictEqual(fileSkipReason('api/service.pb.go', 'x', strict), 'generated');
+    assert.strictEqual(fileSkipReason('apis/zz_generated.deepcopy.go', 'x', strict), 'generated');
+    assert.strictEqual(fileSkipReason('ply/parsetab.py', 'x', strict), 'generated');
+    assert.strictEqual(fileSkipReason('pkg/core.py', 'x = 1', strict), undefined);
+    assert.strictEqual(fileSkipReason('mypkg/six.py', 'x'), undefined, 'not strict: kept');
   });
 
   it('drops trivial pairs and keeps real ones', () => {
