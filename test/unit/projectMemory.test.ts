@@ -109,7 +109,9 @@ describe('training job on a corpus split by project', function () {
       for (let i = 0; i < n; i++) {
         const a = words[i % 6]!;
         const b = words[(i * 5 + 2) % 6]!;
-        lines.push(JSON.stringify(rec(project, `${project}/f${i % 4}.py`, `def ${a}_${b}(x):\n    return x`, `${a} ${b}`)));
+        lines.push(
+          JSON.stringify(rec(project, `${project}/f${i % 4}.py`, `def ${a}_${b}(x):\n    return x`, `${a} ${b}`)),
+        );
       }
       fs.writeFileSync(path.join(dir, file), `${lines.join('\n')}\n`);
       return path.join(dir, file);
