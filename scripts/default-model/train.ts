@@ -25,9 +25,9 @@ import { nameBaseline } from '../../src/data/retrieval';
 import { splitByFile } from '../../src/data/dedupSplit';
 import { ModelRunner, reusableSummary } from '../../src/inference/modelRunner';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
-import type { TrainerEvent } from '../../src/training/events';
 import { MEMORY_FILE, prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { checkThreads } from '../../src/training/threads';
+import { runListener, runWithTimeCap } from '../../src/training/timedRun';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { progressLine } from '../../src/cli/trainCommands';
 import {
@@ -288,39 +288,19 @@ async function main(): Promise<void> {
 
   // 2. Train.
   if (!opts.evalOnly) {
-    fs.mkdirSync(runDir, { recursive: true });
-    const metrics = fs.openSync(path.join(runDir, 'metrics.jsonl'), 'a');
-    const listener = (e: TrainerEvent): void => {
-      fs.writeSync(metrics, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
-      if (e.type === 'step' && e.step % 25 === 0) log(progressLine(e));
-      else if (e.type === 'evaluation')
-        log(
-          `eval @${e.step}: loss ${e.loss.toFixed(3)} BLEU ${e.bleu.toFixed(2)} sentence-BLEU ${e.sentenceBleu.toFixed(2)}` +
-            ` EM ${e.exactMatch.toFixed(1)}%${e.improved ? ' (best)' : ''}\n  ref:  ${e.samples[0]?.reference ?? ''}\n  pred: ${e.samples[0]?.prediction ?? ''}`,
-        );
-    };
-    const { trainer, summary } = await prepareTrainJob(
-      { corpus: corpusFile, outDir: runDir, config: recipe, resume: opts.resume },
-      listener,
-    );
-    log(
-      `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
-        `vocab ${summary.vocabSize}, ${summary.parameters} parameters`,
-    );
-    const timer = setTimeout(() => {
-      log(`time cap of ${recipe.maxMinutes} min reached: stopping`);
-      trainer.cancel();
-    }, recipe.maxMinutes * 60_000);
-    const onSigint = (): void => trainer.cancel();
-    process.once('SIGINT', onSigint);
+    const run = runListener(runDir, log, progressLine);
     try {
-      await trainer.run();
+      const { trainer, summary } = await prepareTrainJob(
+        { corpus: corpusFile, outDir: runDir, config: recipe, resume: opts.resume },
+        run.listener,
+      );
+      log(
+        `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
+          `vocab ${summary.vocabSize}, ${summary.parameters} parameters`,
+      );
+      await runWithTimeCap(trainer, recipe.maxMinutes, log);
     } finally {
-      clearTimeout(timer);
-      process.removeListener('SIGINT', onSigint);
-      fs.closeSync(metrics);
-      trainer.dispose();
-      trainer.model.dispose();
+      run.close();
     }
   }
 

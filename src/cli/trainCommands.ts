@@ -105,8 +105,10 @@ export function registerTrainCommands(program: Command): void {
   program
     .command('train')
     .description('train (or fine-tune, or resume) a model on a JSONL corpus; best/ and last/ go to --out')
-    .requiredOption('--corpus <file>', 'JSONL corpus from `seq2seq mine`')
+    .requiredOption('--corpus <file>', 'JSONL corpus from `seq2seq mine` (with --valid and --test: the training split)')
     .requiredOption('--out <dir>', 'run folder (best/, last/, metrics.jsonl, test.jsonl)')
+    .option('--valid <file>', 'validation split made beforehand, e.g. by project (npm run corpus:build); needs --test')
+    .option('--test <file>', 'test split made beforehand; needs --valid')
     .option('--config <file>', 'JSON: {model, training, batchSize, vocabSize, seed, ...}')
     .option('--resume', 'continue from <out>/last with its optimizer state', false)
     .option('--init <dir>', 'fine-tune this model (its tokenizer is reused)')
@@ -118,6 +120,8 @@ export function registerTrainCommands(program: Command): void {
       async (opts: {
         corpus: string;
         out: string;
+        valid?: string;
+        test?: string;
         config?: string;
         resume: boolean;
         init?: string;
@@ -157,6 +161,8 @@ export function registerTrainCommands(program: Command): void {
         const { trainer, summary, test } = await prepareTrainJob(
           {
             corpus: opts.corpus,
+            ...(opts.valid !== undefined ? { validCorpus: opts.valid } : {}),
+            ...(opts.test !== undefined ? { testCorpus: opts.test } : {}),
             outDir: opts.out,
             config: withSteps,
             resume: opts.resume,

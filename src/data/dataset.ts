@@ -18,8 +18,11 @@ import { NEIGHBOUR_MAX_TOKENS } from './retrieval';
 import type { Pair } from './mine';
 import { seededRandom, shuffleInPlace } from './random';
 
-/** A corpus line; `Pair` from mining is one. */
-export type CorpusRecord = Pair;
+/**
+ * A corpus line; `Pair` from mining is one. `project` names the project the pair came from in a
+ * corpus of many (scripts/corpus): splits and retrieval neighbours never cross projects.
+ */
+export type CorpusRecord = Pair & { readonly project?: string };
 
 function isStringArrayish(v: unknown): boolean {
   return v === undefined || Array.isArray(v);
@@ -42,7 +45,9 @@ export function parseCorpusLine(line: string, where = 'corpus'): CorpusRecord {
     throw new Error(`${where}: unknown language ${JSON.stringify(r.lang)}`);
   if (!isStringArrayish(r.params) || !isStringArrayish(r.throws))
     throw new Error(`${where}: "params" and "throws" must be arrays`);
+  if (r.project !== undefined && typeof r.project !== 'string') throw new Error(`${where}: "project" must be a string`);
   return {
+    ...(typeof r.project === 'string' ? { project: r.project } : {}),
     lang: r.lang as CorpusLanguage,
     path: r.path as string,
     name: typeof r.name === 'string' ? r.name : '',

@@ -1,5 +1,6 @@
 /**
- * A training job from files: a JSONL corpus (split by file into train/valid/test with a seed),
+ * A training job from files: a JSONL corpus (split by file into train/valid/test with a seed, or
+ * already split by project into three files, as scripts/corpus writes them),
  * a config file, and a run folder. Shared by the CLI (`seq2seq train`) and the worker thread, so
  * both train the same way. It trains a new tokenizer, or reuses the one of the model it
  * fine-tunes from (`initModel`: the model's vocabulary decides, so a vocabulary mismatch cannot
@@ -23,6 +24,7 @@ import {
   type ExampleOptions,
   type ExamplesOptions,
 } from '../data/dataset';
+import { ProjectMemories } from '../data/projectMemory';
 import { ExampleMemory, NEIGHBOUR_MAX_TOKENS, type MemoryKind } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
 import { CodeTokenizer } from '../data/tokenizer';
@@ -58,8 +60,11 @@ export interface TrainConfigFile {
    * Retrieval-augmented code2doc: the summary of the most similar training function (BM25, from
    * another file) goes before the code, and the training split is saved beside the model as its
    * example memory (`memory.json`) for inference. A model fine-tuned from such a model keeps it.
+   * `'project'`: the neighbour comes from the same project's other files only (a corpus of many
+   * projects, see {@link ProjectMemories}), as the workspace index gives it at inference time; no
+   * memory is saved, the model reads its neighbours from the user's workspace.
    */
-  readonly retrieval?: boolean;
+  readonly retrieval?: boolean | 'project';
   /** How many tokens of the neighbour's summary go before the code (default 24). */
   readonly neighbourTokens?: number;
   /**
@@ -76,7 +81,11 @@ export const MEMORY_FILE = 'memory.json';
 export type SourcePrefix = (record: CorpusRecord) => string | undefined;
 
 export interface TrainJobParams {
+  /** The corpus; with `validCorpus` and `testCorpus`, the training split alone. */
   readonly corpus: string;
+  /** Validation and test splits made beforehand (e.g. by project): no split by file then. */
+  readonly validCorpus?: string;
+  readonly testCorpus?: string;
   readonly outDir: string;
   readonly config?: TrainConfigFile;
   /** Continue from `<outDir>/last`. */
@@ -160,13 +169,7 @@ export async function prepareTrainJob(
   prepareTrainingBackend();
   const cfg = params.config ?? {};
   const seed = cfg.seed ?? 1;
-  const records = await readCorpus(params.corpus);
-  if (records.length === 0) throw new Error(`${params.corpus} holds no pairs; mine a corpus first (seq2seq mine).`);
-  const splits = splitByFile(records, {
-    seed,
-    validFraction: cfg.validFraction ?? 0.1,
-    testFraction: cfg.testFraction ?? 0.1,
-  });
+  const splits = await readSplits(params, cfg, seed);
   if (splits.train.length === 0) throw new Error('the training split is empty; the corpus is too small.');
   const lastDir = path.join(params.outDir, LAST_DIR);
 
@@ -176,6 +179,7 @@ export async function prepareTrainJob(
   let inheritsRetrieval = false;
   let baseDir: string | undefined;
   let baseDecoding: unknown;
+  let inheritedScope: string | undefined;
   // The kind of memory (graded or not, neighbour length) a model trained with it keeps.
   let memoryKind: MemoryKind = { graded: true, neighbourTokens: cfg.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS };
   if (params.resume) {
@@ -185,7 +189,8 @@ export async function prepareTrainJob(
     // A resumed run keeps the retrieval it was started with, whatever the config says now.
     const saved = JSON.parse(fs.readFileSync(path.join(lastDir, CONFIG_FILE), 'utf8')) as { meta?: ModelMeta };
     inheritsRetrieval = saved.meta?.retrieval !== undefined;
-    if (inheritsRetrieval) memoryKind = savedMemoryKind(lastDir);
+    inheritedScope = retrievalScope(saved.meta);
+    if (inheritsRetrieval) memoryKind = savedMemoryKind(lastDir, saved.meta);
     origin = 'resumed';
   } else if (params.initModel) {
     const dir = resolveModelDir(params.initModel);
@@ -195,7 +200,8 @@ export async function prepareTrainJob(
     baseDir = dir;
     baseDecoding = loaded.meta.decoding;
     inheritsRetrieval = loaded.meta.retrieval !== undefined;
-    if (inheritsRetrieval) memoryKind = savedMemoryKind(dir);
+    inheritedScope = retrievalScope(loaded.meta);
+    if (inheritsRetrieval) memoryKind = savedMemoryKind(dir, loaded.meta);
     if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
       model.dispose();
       throw new Error(`the tokenizer in ${dir} has more tokens than its model; re-export the model.`);
@@ -213,9 +219,9 @@ export async function prepareTrainJob(
     maxTgtLen: model?.config.maxTgtLen ?? cfg.model?.maxTgtLen ?? 64,
   };
   const directions = cfg.directions ?? ['code2doc', 'doc2code'];
-  // The memory is the training split: a neighbour always comes from another file, as at test time.
-  const memory = cfg.retrieval || inheritsRetrieval ? ExampleMemory.build(splits.train, memoryKind) : undefined;
-  const prefix: SourcePrefix | undefined = memory ? (r) => memory.prefix(r.code, r.path) : undefined;
+  const projectScope = inheritsRetrieval ? inheritedScope === 'project' : cfg.retrieval === 'project';
+  const scope = projectScope ? 'project' : cfg.retrieval || inheritsRetrieval ? 'corpus' : 'none';
+  const { memory, prefix, validPrefix } = sourcePrefixes(splits, scope, memoryKind);
   const trainExamples = makeExamples(splits.train, tokenizer, {
     ...limits,
     neighbourTokens: memoryKind.neighbourTokens,
@@ -230,7 +236,7 @@ export async function prepareTrainJob(
     tokenizer,
     { ...limits, neighbourTokens: memoryKind.neighbourTokens },
     directions,
-    prefix,
+    validPrefix,
   );
   const batchSize = cfg.batchSize ?? 32;
   const rehearsal = baseDir
@@ -264,6 +270,9 @@ export async function prepareTrainJob(
     meta: {
       tokenizer: TOKENIZER_FILE,
       ...(memory ? { retrieval: { memory: MEMORY_FILE, entries: memory.size } } : {}),
+      ...(projectScope
+        ? { retrieval: { scope: 'project', graded: memoryKind.graded, neighbourTokens: memoryKind.neighbourTokens } }
+        : {}),
       training: { corpus: path.resolve(params.corpus), seed, trainPairs: splits.train.length },
       // A fine-tuned model decodes as its base was tuned to (length reward, reuse threshold).
       ...(baseDecoding !== undefined ? { decoding: baseDecoding } : {}),
@@ -315,9 +324,62 @@ async function rehearsalExamples(
   });
 }
 
-/** The kind of the example memory saved in a model folder. */
-function savedMemoryKind(dir: string): MemoryKind {
+/**
+ * What goes before each split's code2doc sources. `corpus`: the most similar training function
+ * from another file, the training split being the memory saved with the model. `project`: the most
+ * similar function of the record's own project, from another file; validation projects look only
+ * at themselves (never seen in training, like a user's workspace).
+ */
+export function sourcePrefixes(
+  splits: { readonly train: readonly CorpusRecord[]; readonly valid: readonly CorpusRecord[] },
+  scope: 'none' | 'corpus' | 'project',
+  kind: MemoryKind,
+): { memory?: ExampleMemory; prefix?: SourcePrefix; validPrefix?: SourcePrefix } {
+  if (scope === 'none') return {};
+  if (scope === 'corpus') {
+    const memory = ExampleMemory.build(splits.train, kind);
+    const prefix: SourcePrefix = (r) => memory.prefix(r.code, r.path);
+    return { memory, prefix, validPrefix: prefix };
+  }
+  const train = new ProjectMemories(splits.train, kind);
+  const valid = new ProjectMemories(splits.valid, kind);
+  return { prefix: (r) => train.prefix(r), validPrefix: (r) => valid.prefix(r) };
+}
+
+/** 'project' for a model trained with project-scoped neighbours, else undefined. */
+function retrievalScope(meta: ModelMeta | undefined): string | undefined {
+  const r = meta?.retrieval as { scope?: unknown } | undefined;
+  return typeof r?.scope === 'string' ? r.scope : undefined;
+}
+
+/** The kind of the example memory saved in a model folder (or, project-scoped, named in its meta). */
+function savedMemoryKind(dir: string, meta?: ModelMeta): MemoryKind {
+  const r = meta?.retrieval as { scope?: unknown; graded?: unknown; neighbourTokens?: unknown } | undefined;
+  if (r?.scope === 'project')
+    return ExampleMemory.kindOf({ version: r.graded === false ? 1 : 2, neighbourTokens: r.neighbourTokens });
   const file = path.join(dir, MEMORY_FILE);
   if (!fs.existsSync(file)) return { graded: true, neighbourTokens: NEIGHBOUR_MAX_TOKENS };
   return ExampleMemory.kindOf(JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: number });
+}
+
+/** The train/valid/test records: three files made beforehand, or one corpus split by file. */
+async function readSplits(
+  params: TrainJobParams,
+  cfg: TrainConfigFile,
+  seed: number,
+): Promise<{ train: CorpusRecord[]; valid: CorpusRecord[]; test: CorpusRecord[] }> {
+  if ((params.validCorpus === undefined) !== (params.testCorpus === undefined))
+    throw new Error('give both the validation and the test split (or neither, to split the corpus by file).');
+  const records = await readCorpus(params.corpus);
+  if (records.length === 0) throw new Error(`${params.corpus} holds no pairs; mine a corpus first (seq2seq mine).`);
+  if (params.validCorpus !== undefined && params.testCorpus !== undefined) {
+    const [valid, test] = await Promise.all([readCorpus(params.validCorpus), readCorpus(params.testCorpus)]);
+    if (valid.length === 0) throw new Error(`${params.validCorpus} holds no pairs; rebuild the corpus.`);
+    return { train: records, valid, test };
+  }
+  return splitByFile(records, {
+    seed,
+    validFraction: cfg.validFraction ?? 0.1,
+    testFraction: cfg.testFraction ?? 0.1,
+  });
 }

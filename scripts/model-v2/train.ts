@@ -1,0 +1,258 @@
+/**
+ * `npm run train:v2`: trains the second default model on the corpus of `npm run corpus:build`
+ * (split by project), in resumable chunks, and compares architectures at equal training time.
+ *
+ *  - `--arm gru|transformer` picks one of the recipe's architectures; each arm trains in its own
+ *    folder `<work>/<arm>/run` with neighbours from the same project's other files (retrieval
+ *    'project'), validated on a fixed per-language sample of the validation projects.
+ *  - One invocation trains one chunk: at most `chunkMinutes` (and `--minutes`), and never past the
+ *    arm's `totalMinutes`; `--resume` continues the arm's run from its last checkpoint. The
+ *    minutes each chunk trained are kept in `<work>/<arm>/chunks.json`.
+ *  - `--compare` trains nothing: it prints, for each arm, the best validation loss and BLEU reached
+ *    within the training time both arms have had, so they are compared at equal wall-clock.
+ *
+ * Flags: --corpus <dir> (default .cache/corpus), --work <dir> (default .cache/model-v2),
+ * --recipe <file>, --arm, --minutes N, --max-steps N, --resume, --compare.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { Command } from 'commander';
+
+import { selectBackend } from '../../src/core/backend';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
+import { seededRandom, shuffleInPlace } from '../../src/data/random';
+import { progressLine } from '../../src/cli/trainCommands';
+import { prepareTrainingBackend } from '../../src/training/backendSetup';
+import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import { perLanguageSample } from '../../src/training/quality';
+import { runListener, runWithTimeCap } from '../../src/training/timedRun';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const RECIPE_FILE = path.join(ROOT, 'scripts', 'model-v2', 'recipe.json');
+
+interface RecipeV2 extends Omit<TrainConfigFile, 'model'> {
+  /** Validation pairs per language scored at each evaluation (a fixed seeded sample). */
+  readonly validPairsPerLanguage: number;
+  /** Longest chunk one invocation trains, in minutes. */
+  readonly chunkMinutes: number;
+  /** Training minutes an arm may spend over all its chunks. */
+  readonly totalMinutes: number;
+  /** The architectures compared, each a partial training config laid over the recipe. */
+  readonly arms: Readonly<Record<string, Pick<TrainConfigFile, 'model'> & Partial<TrainConfigFile>>>;
+}
+
+interface Chunk {
+  readonly started: string;
+  readonly minutes: number;
+  readonly fromStep: number;
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`[train:v2 ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+function readRecipe(file: string): RecipeV2 {
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as RecipeV2;
+  if (!(r.chunkMinutes > 0 && r.chunkMinutes <= 150)) throw new Error(`${file}: chunkMinutes must be in (0, 150]`);
+  if (!(r.totalMinutes > 0)) throw new Error(`${file}: totalMinutes must be positive`);
+  if (!r.arms || Object.keys(r.arms).length === 0) throw new Error(`${file}: no arms`);
+  return r;
+}
+
+function readChunks(armDir: string): Chunk[] {
+  const file = path.join(armDir, 'chunks.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Chunk[]) : [];
+}
+
+function writeChunks(armDir: string, chunks: readonly Chunk[]): void {
+  const file = path.join(armDir, 'chunks.json');
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(chunks, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/** The corpus's split files, or a message saying how to build them. */
+function splitFiles(corpusDir: string): { train: string; valid: string; test: string } {
+  const files = { train: 'train.jsonl', valid: 'valid.jsonl', test: 'test.jsonl' };
+  const out = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, path.join(corpusDir, f)])) as typeof files;
+  for (const f of Object.values(out))
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing; build the corpus first (npm run corpus:build).`);
+  return out;
+}
+
+/** A fixed, seeded sample of the validation projects' pairs, the same for every arm and chunk. */
+async function validSample(validFile: string, work: string, perLanguage: number, seed: number): Promise<string> {
+  const file = path.join(work, `valid-sample-${perLanguage}.jsonl`);
+  if (fs.existsSync(file)) return file;
+  const records: CorpusRecord[] = shuffleInPlace(await readCorpus(validFile), seededRandom(seed));
+  const languages = new Set(records.map((r) => r.lang)).size;
+  writeCorpus(file, perLanguageSample(records, perLanguage * languages));
+  return file;
+}
+
+async function trainChunk(
+  recipe: RecipeV2,
+  arm: string,
+  opts: { corpus: string; work: string; minutes?: number; maxSteps?: number; resume: boolean },
+): Promise<void> {
+  const armRecipe = recipe.arms[arm];
+  if (!armRecipe) throw new Error(`no arm ${arm} in the recipe; choose one of ${Object.keys(recipe.arms).join(', ')}`);
+  const armDir = path.join(opts.work, arm);
+  const runDir = path.join(armDir, 'run');
+  const chunks = readChunks(armDir);
+  if (chunks.length > 0 && !opts.resume)
+    throw new Error(`${runDir} already trained ${chunks.length} chunk(s); pass --resume to continue it.`);
+  const used = chunks.reduce((s, c) => s + c.minutes, 0);
+  const minutes = Math.min(recipe.chunkMinutes, opts.minutes ?? Infinity, recipe.totalMinutes - used);
+  if (minutes <= 0) {
+    log(`${arm} has trained its ${recipe.totalMinutes} minutes; nothing to do.`);
+    return;
+  }
+  const files = splitFiles(opts.corpus);
+  const seed = recipe.seed ?? 1;
+  const valid = await validSample(files.valid, opts.work, recipe.validPairsPerLanguage, seed);
+  const { arms: _arms, validPairsPerLanguage: _v, chunkMinutes: _c, totalMinutes: _t, ...shared } = recipe;
+  const config: TrainConfigFile = {
+    ...shared,
+    ...armRecipe,
+    training: {
+      ...shared.training,
+      ...armRecipe.training,
+      ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
+    },
+  };
+  const run = runListener(runDir, log, progressLine, 50);
+  const started = Date.now();
+  try {
+    const { trainer, summary } = await prepareTrainJob(
+      { corpus: files.train, validCorpus: valid, testCorpus: files.test, outDir: runDir, config, resume: opts.resume },
+      run.listener,
+    );
+    log(
+      `${arm}: ${summary.origin} run at step ${summary.startStep}: ${summary.trainPairs} train / ${summary.validPairs} valid pairs, ` +
+        `vocab ${summary.vocabSize}, ${summary.parameters} parameters; chunk of ${minutes.toFixed(0)} min (${used.toFixed(0)} used)`,
+    );
+    await runWithTimeCap(trainer, minutes, log);
+    writeChunks(armDir, [
+      ...chunks,
+      {
+        started: new Date(started).toISOString(),
+        minutes: (Date.now() - started) / 60_000,
+        fromStep: summary.startStep,
+      },
+    ]);
+  } finally {
+    run.close();
+  }
+}
+
+interface Evaluation {
+  readonly minutes: number;
+  readonly step: number;
+  readonly loss: number;
+  readonly bleu: number;
+  readonly sentenceBleu: number;
+}
+
+/** Each evaluation of an arm's run with the training minutes spent when it was made. */
+function evaluations(armDir: string): Evaluation[] {
+  const chunks = readChunks(armDir);
+  const file = path.join(armDir, 'run', 'metrics.jsonl');
+  if (!fs.existsSync(file)) return [];
+  const out: Evaluation[] = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const e = JSON.parse(line) as { type: string; time: string } & Partial<Evaluation>;
+    if (e.type !== 'evaluation') continue;
+    const t = Date.parse(e.time);
+    let before = 0;
+    let minutes = NaN;
+    for (const c of chunks) {
+      const start = Date.parse(c.started);
+      if (t >= start && t <= start + c.minutes * 60_000 + 60_000) minutes = before + (t - start) / 60_000;
+      before += c.minutes;
+    }
+    if (!Number.isNaN(minutes))
+      out.push({
+        minutes,
+        step: e.step ?? 0,
+        loss: e.loss ?? NaN,
+        bleu: e.bleu ?? NaN,
+        sentenceBleu: e.sentenceBleu ?? NaN,
+      });
+  }
+  return out;
+}
+
+function compare(recipe: RecipeV2, work: string): void {
+  const arms = Object.keys(recipe.arms);
+  const trained = arms.map((a) => readChunks(path.join(work, a)).reduce((s, c) => s + c.minutes, 0));
+  const budget = Math.min(...trained);
+  log(
+    `comparing at ${budget.toFixed(1)} training minutes (each arm: ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')})`,
+  );
+  const rows = [
+    '| arm | evaluations | step | best valid loss | BLEU-4 | smoothed BLEU-4 |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const arm of arms) {
+    const within = evaluations(path.join(work, arm)).filter((e) => e.minutes <= budget + 1e-9);
+    const best = within.reduce<Evaluation | undefined>((b, e) => (!b || e.loss < b.loss ? e : b), undefined);
+    rows.push(
+      best
+        ? `| ${arm} | ${within.length} | ${best.step} | ${best.loss.toFixed(3)} | ${best.bleu.toFixed(2)} | ${best.sentenceBleu.toFixed(2)} |`
+        : `| ${arm} | 0 | | | | |`,
+    );
+  }
+  process.stdout.write(`${rows.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option('--corpus <dir>', 'corpus folder with train/valid/test.jsonl', path.join(ROOT, '.cache', 'corpus'))
+    .option('--work <dir>', 'working folder (one run per arm)', path.join(ROOT, '.cache', 'model-v2'))
+    .option('--recipe <file>', 'recipe (default: scripts/model-v2/recipe.json)', RECIPE_FILE)
+    .option('--arm <name>', 'architecture to train (a key of the recipe\'s "arms")', 'gru')
+    .option('--minutes <n>', 'train at most this long in this chunk')
+    .option('--max-steps <n>', "override the recipe's step budget")
+    .option('--resume', "continue the arm's run", false)
+    .option('--compare', 'compare the arms at equal training time; trains nothing', false)
+    .parse()
+    .opts<{
+      corpus: string;
+      work: string;
+      recipe: string;
+      arm: string;
+      minutes?: string;
+      maxSteps?: string;
+      resume: boolean;
+      compare: boolean;
+    }>();
+  const positive = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n > 0)) throw new Error(`${name} must be a positive number, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const recipe = readRecipe(opts.recipe);
+  const work = path.resolve(opts.work);
+  fs.mkdirSync(work, { recursive: true });
+  if (opts.compare) return compare(recipe, work);
+  const choice = await selectBackend({ setting: 'auto' });
+  log(choice.reason);
+  prepareTrainingBackend();
+  const minutes = positive('--minutes', opts.minutes);
+  const maxSteps = positive('--max-steps', opts.maxSteps);
+  await trainChunk(recipe, opts.arm, {
+    corpus: path.resolve(opts.corpus),
+    work,
+    resume: opts.resume,
+    ...(minutes !== undefined ? { minutes } : {}),
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
+  });
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`train:v2: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,116 @@
+/**
+ * The second default model's recipe (scripts/model-v2/train.ts) on a tiny corpus split by
+ * project: each arm trains a chunk, a second chunk needs --resume and continues at the next step,
+ * and --compare prints both arms at equal training time.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'model-v2', 'train.js');
+const RECIPE = path.join(__dirname, '..', '..', '..', 'scripts', 'model-v2', 'recipe.json');
+
+describe('train:v2 recipe', function () {
+  this.timeout(300000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'train-v2-'));
+  const corpus = path.join(dir, 'corpus');
+  const recipe = path.join(dir, 'recipe.json');
+  const work = path.join(dir, 'work');
+  const run = (...args: string[]): { code: number; out: string; err: string } => {
+    const r = spawnSync(process.execPath, [SCRIPT, '--corpus', corpus, '--work', work, '--recipe', recipe, ...args], {
+      encoding: 'utf8',
+      timeout: 240000,
+    });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  };
+
+  before(() => {
+    fs.mkdirSync(corpus);
+    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
+    const splits: [string, string[], number][] = [
+      ['train', ['a', 'b'], 32],
+      ['valid', ['c'], 12],
+      ['test', ['d'], 8],
+    ];
+    for (const [split, projects, n] of splits) {
+      const lines: string[] = [];
+      for (const p of projects)
+        for (let i = 0; i < n; i++) {
+          const a = words[i % 6]!;
+          const b = words[(i * 5 + 2) % 6]!;
+          const lang = i % 2 ? 'python' : 'javascript';
+          lines.push(
+            JSON.stringify({
+              project: p,
+              lang,
+              path: `${p}/f${i % 4}`,
+              code: `def ${a}_${b}(x): return x`,
+              summary: `${a} ${b}`,
+            }),
+          );
+        }
+      fs.writeFileSync(path.join(corpus, `${split}.jsonl`), `${lines.join('\n')}\n`);
+    }
+    // The committed recipe, shrunk: what is checked is the orchestration, not the sizes.
+    const r = JSON.parse(fs.readFileSync(RECIPE, 'utf8')) as {
+      vocabSize: number;
+      batchSize: number;
+      validPairsPerLanguage: number;
+      training: Record<string, unknown>;
+      arms: Record<string, { model: Record<string, unknown> }>;
+    };
+    Object.assign(r, { vocabSize: 300, batchSize: 8, validPairsPerLanguage: 4 });
+    Object.assign(r.training, { evalEvery: 5, evalLimit: 4 });
+    for (const arm of Object.values(r.arms))
+      Object.assign(arm.model, {
+        embeddingDim: 16,
+        hiddenDim: 16,
+        dModel: 16,
+        heads: 2,
+        ffDim: 32,
+        encoderLayers: 1,
+        decoderLayers: 1,
+        maxSrcLen: 40,
+        maxTgtLen: 8,
+      });
+    fs.writeFileSync(recipe, JSON.stringify(r));
+  });
+
+  it('trains each arm in chunks that resume, and compares them', () => {
+    for (const arm of ['gru', 'transformer']) {
+      const ok = run('--arm', arm, '--max-steps', '10');
+      assert.strictEqual(ok.code, 0, ok.err);
+      assert.match(ok.err, /new run at step 0/);
+    }
+    const again = run('--arm', 'gru', '--max-steps', '14');
+    assert.notStrictEqual(again.code, 0);
+    assert.match(again.err, /pass --resume/);
+    const resumed = run('--arm', 'gru', '--max-steps', '14', '--resume');
+    assert.strictEqual(resumed.code, 0, resumed.err);
+    assert.match(resumed.err, /resumed run at step 10/);
+    const chunks = JSON.parse(fs.readFileSync(path.join(work, 'gru', 'chunks.json'), 'utf8')) as unknown[];
+    assert.strictEqual(chunks.length, 2);
+    const config = JSON.parse(fs.readFileSync(path.join(work, 'gru', 'run', 'last', 'config.json'), 'utf8')) as {
+      meta: { retrieval?: { scope?: string } };
+    };
+    assert.strictEqual(config.meta.retrieval?.scope, 'project');
+    const cmp = run('--compare');
+    assert.strictEqual(cmp.code, 0, cmp.err);
+    assert.match(cmp.out, /\| gru \| \d+ \|/);
+    assert.match(cmp.out, /\| transformer \| \d+ \|/);
+    // The arm that trained less has all its evaluations within the common budget.
+    assert.match(cmp.out, /\| (gru|transformer) \| [1-9]\d* \| \d+ \| \d+\.\d{3} \|/);
+  });
+
+  it('says how to build the corpus when it is missing', () => {
+    const r = spawnSync(
+      process.execPath,
+      [SCRIPT, '--corpus', path.join(dir, 'none'), '--work', path.join(dir, 'w2'), '--recipe', recipe],
+      { encoding: 'utf8' },
+    );
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /npm run corpus:build/);
+  });
+});
