@@ -79,6 +79,12 @@ export function functionOrigin(from: { path: string; name?: string; line?: numbe
   return from.name !== undefined ? `\`${from.name}\` in ${from.path}${from.line ? `:${from.line}` : ''}` : from.path;
 }
 
+/** "Neighbour: `load_json` in utils/io.py:12 (this workspace), 43% the same code: "Load a JSON file."" */
+export function neighbourOrigin(n: Neighbour): string {
+  const where = n.source === 'workspace' ? 'this workspace' : "the model's bundled examples";
+  return `Neighbour: ${functionOrigin(n)} (${where}), ${Math.round(100 * n.similarity)}% the same code: "${n.summary}"`;
+}
+
 /** The documented function whose summary a retrieval model read before the code. */
 export interface Neighbour {
   readonly summary: string;
