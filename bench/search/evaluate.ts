@@ -36,6 +36,7 @@ export function scoreQuery(
   queryIndex: number,
   k: number,
   scorer: ScoringModel | undefined,
+  withDoc2code = false,
 ): ScoredQuery {
   const query = functions[queryIndex]!;
   const docs = functions.map((f, i) => (i === queryIndex ? searchTokens({ code: f.code }) : searchTokens(f)));
@@ -48,7 +49,7 @@ export function scoreQuery(
     target: hits.findIndex((h) => h.doc === queryIndex),
     bm25: hits.map((h) => h.score),
     code2doc: scorer && codes.length > 0 ? code2docScores(scorer, text, codes) : [],
-    doc2code: scorer && codes.length > 0 ? doc2codeScores(scorer, text, codes) : [],
+    doc2code: scorer && withDoc2code && codes.length > 0 ? doc2codeScores(scorer, text, codes) : [],
   };
 }
 
@@ -97,10 +98,10 @@ export const BM25_ONLY: RerankWeights = { bm25: 1, code2doc: 0, doc2code: 0 };
 export const MODEL_ONLY: RerankWeights = { bm25: 0, code2doc: 1, doc2code: 0 };
 
 /** The weightings tried on validation projects. */
-export function weightGrid(): RerankWeights[] {
+export function weightGrid(withDoc2code: boolean): RerankWeights[] {
   const out: RerankWeights[] = [];
   for (let b = 0; b <= 10; b++)
-    for (const d of [0, 0.25, 0.5]) out.push({ bm25: b / 10, code2doc: 1 - b / 10, doc2code: d });
+    for (const d of withDoc2code ? [0, 0.25, 0.5] : [0]) out.push({ bm25: b / 10, code2doc: 1 - b / 10, doc2code: d });
   return out;
 }
 
@@ -108,7 +109,7 @@ export function weightGrid(): RerankWeights[] {
 export function chooseWeights(queries: readonly ScoredQuery[]): { weights: RerankWeights; mrr: number } {
   const langs = [...new Set(queries.map((q) => q.lang))];
   let best = { weights: BM25_ONLY, mrr: -1 };
-  for (const w of weightGrid()) {
+  for (const w of weightGrid(queries.some((q) => q.doc2code.length > 0))) {
     const mrr =
       langs.reduce(
         (s, l) =>

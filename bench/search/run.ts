@@ -168,9 +168,11 @@ async function main(): Promise<void> {
     .option('--candidates <n>', 'BM25 candidates re-ranked', '50')
     .option('--latency <n>', 'timed searches over the 5,000-function index', '30')
     .option('--seed <n>', 'sampling seed', '17')
+    .option('--doc2code', 'also score the comment → code direction (doubles the model time)', false)
     .option('--json <file>', 'also write the results as JSON')
     .parse()
     .opts<{
+      doc2code: boolean;
       model: string;
       corpus?: string;
       queries: string;
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
         `${split} ${lang}: ${ps.length} projects, ${ps.reduce((n, p) => n + p.functions.length, 0)} functions, ${sample.length} queries`,
       );
       sample.forEach(({ project, index }, i) => {
-        scored[split].push(scoreQuery(project.name, project.functions, index, k, runner));
+        scored[split].push(scoreQuery(project.name, project.functions, index, k, runner, opts.doc2code));
         if ((i + 1) % 25 === 0) log(`  ${i + 1}/${sample.length}`);
       });
     }

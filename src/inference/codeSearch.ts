@@ -78,19 +78,32 @@ export function meanLogProbs(
   }
 }
 
-/** `[direction, ...tokens, EOS]` within the model's source limit. */
-function sourceRow(scorer: ScoringModel, direction: 'code2doc' | 'doc2code', text: string): number[] {
-  const body = scorer.tokenizer.encode(normaliseText(text)).slice(0, scorer.model.config.maxSrcLen - 2);
+/**
+ * Code tokens the code → comment score reads per candidate: the signature and the start of the
+ * body carry most of what a summary says, and the encoder's cost grows with this length.
+ */
+export const SCORED_CODE_TOKENS = 32;
+
+/** `[direction, ...tokens, EOS]` within the model's source limit (and `limit` tokens). */
+function sourceRow(scorer: ScoringModel, direction: 'code2doc' | 'doc2code', text: string, limit = Infinity): number[] {
+  const body = scorer.tokenizer
+    .encode(normaliseText(text))
+    .slice(0, Math.min(limit, scorer.model.config.maxSrcLen - 2));
   return [directionTokenId(direction), ...body, EOS_ID];
 }
 
 /** p(description | code) per candidate, length-normalised (code → comment direction). */
-export function code2docScores(scorer: ScoringModel, description: string, codes: readonly string[]): number[] {
+export function code2docScores(
+  scorer: ScoringModel,
+  description: string,
+  codes: readonly string[],
+  codeTokens = SCORED_CODE_TOKENS,
+): number[] {
   const target = scorer.tokenizer.encode(normaliseText(description)).slice(0, scorer.model.config.maxTgtLen - 1);
   if (target.length === 0) return codes.map(() => 0);
   return meanLogProbs(
     scorer.model,
-    codes.map((c) => sourceRow(scorer, 'code2doc', c)),
+    codes.map((c) => sourceRow(scorer, 'code2doc', c, codeTokens)),
     codes.map(() => target),
     codes.map(() => true),
   );
