@@ -1,6 +1,6 @@
 /** Find Code by Description: BM25 candidates, the model's re-rank, and `seq2seq search`. */
 import * as assert from 'assert';
-import { Command } from 'commander';
+import { runCli } from './cliHarness';
 import * as path from 'path';
 import { bundledModelDir } from '../../src/cli/documentCommand';
 import { registerSearchCommand } from '../../src/cli/searchCommand';
@@ -17,22 +17,7 @@ import { rankMetrics, rankUnder, type ScoredQuery } from '../../bench/search/eva
 const ROOT = path.join(__dirname, '..', '..', '..');
 const WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
 
-async function run(args: string[]): Promise<string> {
-  const program = new Command('seq2seq').exitOverride();
-  registerSearchCommand(program);
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'seq2seq', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  return out;
-}
+const run = (args: string[]): Promise<string> => runCli(registerSearchCommand, args);
 
 const fn = (p: string, name: string, code: string, summary?: string): IndexedFunction => ({
   path: p,
