@@ -41,8 +41,7 @@ export class WorkspaceIndexHost implements vscode.Disposable {
     this.subscriptions.push(
       vscode.workspace.onDidSaveTextDocument((doc) => void this.fileChanged(doc.uri, doc.getText())),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((uri) => void this.fileChanged(uri, undefined))),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rebuild(false)),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.ensure()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.foldersChanged()),
     );
   }
 
@@ -81,6 +80,13 @@ export class WorkspaceIndexHost implements vscode.Disposable {
         return undefined;
       },
     );
+  }
+
+  /** Added or removed folders: an index already built is brought up to date (unchanged files kept). */
+  private foldersChanged(): void {
+    if (!this.building || !this.available) return;
+    this.building = this.building.catch(() => []).then(() => this.build(false));
+    this.building.catch(() => (this.building = undefined));
   }
 
   private settingsFor(root: string): IndexSettings {
