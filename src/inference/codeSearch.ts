@@ -24,7 +24,7 @@ export interface RerankWeights {
 }
 
 /** Chosen on validation projects by bench/search (see its report). */
-export const DEFAULT_RERANK_WEIGHTS: RerankWeights = { bm25: 0.5, code2doc: 0.5, doc2code: 0 };
+export const DEFAULT_RERANK_WEIGHTS: RerankWeights = { bm25: 0.4, code2doc: 0.6, doc2code: 0 };
 
 /** Candidates BM25 hands to the model. */
 export const DEFAULT_CANDIDATES = 50;
