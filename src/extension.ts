@@ -19,7 +19,9 @@ import {
   type TrainingServices,
 } from './commands/trainingCommands';
 import { PREVIEW_SCHEME, PreviewProvider, translateSelection } from './commands/translateCommand';
+import { findCode, rebuildIndex, type SearchServices } from './commands/searchCommands';
 import { DocCommentLensProvider } from './host/codeLens';
+import { WorkspaceIndexHost } from './host/workspaceIndex';
 import { EngineHost } from './host/engineHost';
 import type { FunctionLocator } from './host/functionLocator';
 import type { WorkerLocator } from './host/parseClient';
@@ -57,10 +59,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const active = new ActiveModel(ctx, store);
   const engine = new EngineHost(ctx, () => active.current());
   const locator = lazyLocator(ctx);
-  const services: CommentServices = { translator: async () => engine, locator };
+  const index = new WorkspaceIndexHost(ctx, engine, context.storageUri);
+  const search: SearchServices = { engine, index };
+  const services: CommentServices = { translator: async () => engine, locator, search };
   const previews = new PreviewProvider();
   const lenses = new DocCommentLensProvider(locator);
-  context.subscriptions.push(ctx, active, engine, locator, previews, lenses);
+  context.subscriptions.push(ctx, active, engine, index, locator, previews, lenses);
 
   const register = (id: string, handler: (...args: never[]) => unknown): void => {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
@@ -68,6 +72,8 @@ export function activate(context: vscode.ExtensionContext): void {
   register('seq2seq.showEngineStatus', showEngineStatus(ctx, engine));
   register('seq2seq.commentSelection', commentSelection(ctx, services));
   register('seq2seq.generateCode', generateCode(ctx, services));
+  register('seq2seq.findCode', findCode(ctx, search));
+  register('seq2seq.rebuildIndex', rebuildIndex(search));
   register('seq2seq.showAttention', showAttention(ctx, services));
   register('seq2seq.translateSelection', translateSelection(ctx, services, previews));
   register('seq2seq.selectModel', selectModel(ctx, active));

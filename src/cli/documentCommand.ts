@@ -9,13 +9,15 @@ import * as path from 'path';
 import type { Command } from 'commander';
 
 import { isBackendSetting, selectBackend } from '../core/backend';
-import { languageOfPath, LANGUAGE_SPECS, type CorpusLanguage } from '../data/languages';
-import { locateFunctions, minePairsFromTree } from '../data/mine';
+import { languageOfPath } from '../data/languages';
+import { functionsToDocument, type FunctionToDocument } from '../data/indexMining';
 import { ParserPool } from '../data/parser';
 import { skipMessage } from '../data/filters';
 import { readSourceFile } from '../data/walk';
 import { ModelRunner } from '../inference/modelRunner';
-import { reuseOrigin } from '../inference/translation';
+import { functionOrigin, reuseOrigin } from '../inference/translation';
+import { relativePath } from '../data/indexMining';
+import { defaultIndexRoot, indexFolder } from './projectIndex';
 import { resolveModelDir } from '../training/job';
 
 /** The bundled default model: `media/models/default` above the running script (dist/ or out/src/cli/). */
@@ -30,37 +32,7 @@ export function bundledModelDir(from = __dirname): string | undefined {
   }
 }
 
-export interface FunctionToDocument {
-  readonly name: string;
-  /** 1-based line of the function's first line (decorators included). */
-  readonly line: number;
-  /** The code the model reads: the function without its own doc comment. */
-  readonly code: string;
-  /** First sentence of the doc comment it already has. */
-  readonly existing?: string;
-}
-
-/** Every function in `text`, with its code as mining presents it (doc comments removed). */
-export async function functionsToDocument(
-  parsers: ParserPool,
-  lang: CorpusLanguage,
-  text: string,
-): Promise<FunctionToDocument[]> {
-  const tree = (await parsers.get(lang)).parse(text);
-  if (!tree) return [];
-  try {
-    const documented = new Map(minePairsFromTree(text, tree.rootNode, lang, '').map((p) => [p.line, p]));
-    return locateFunctions(tree.rootNode, LANGUAGE_SPECS[lang]).map(({ anchor, name }) => {
-      const line = anchor.startPosition.row + 1;
-      const pair = documented.get(line);
-      return pair
-        ? { name, line, code: pair.code, existing: pair.summary }
-        : { name, line, code: text.slice(anchor.startIndex, anchor.endIndex) };
-    });
-  } finally {
-    tree.delete();
-  }
-}
+export { functionsToDocument, type FunctionToDocument };
 
 interface DocumentOptions {
   model?: string;
@@ -70,6 +42,10 @@ interface DocumentOptions {
   backend: string;
   /** False with --no-reuse. */
   reuse: boolean;
+  /** Project folder whose documented functions are the neighbours (default: the git root or the files' folder). */
+  index?: string;
+  /** False with --no-index: the model's bundled memory only. */
+  indexing: boolean;
 }
 
 export function registerDocumentCommand(program: Command): void {
@@ -81,7 +57,12 @@ export function registerDocumentCommand(program: Command): void {
     .option('--beam <n>', 'beam size', '4')
     .option('--nbest <n>', 'candidates printed per function', '1')
     .option('--json', 'print JSON lines instead of text', false)
-    .option('--no-reuse', "always write a new comment, never a similar training function's summary")
+    .option('--no-reuse', "always write a new comment, never a similar function's summary")
+    .option(
+      '--index <dir>',
+      "project folder whose documented functions are the neighbours (default: the files' git root, or their folder)",
+    )
+    .option('--no-indexing', "use only the model's bundled memory, not the project's functions")
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(async (files: string[], opts: DocumentOptions) => {
       if (!isBackendSetting(opts.backend))
@@ -101,6 +82,12 @@ export function registerDocumentCommand(program: Command): void {
       const out = process.stdout;
       try {
         if (!opts.json) out.write(`model ${modelDir} on ${choice.name}\n`);
+        const root = opts.indexing && runner.memory ? path.resolve(opts.index ?? defaultIndexRoot(files)) : undefined;
+        const index = root ? await indexFolder(root, parsers) : undefined;
+        if (index && !opts.json)
+          out.write(
+            `neighbours from ${root}: ${index.documentedCount} documented of ${index.size} functions${index.documentedCount === 0 ? " (none: the model's bundled memory instead)" : ''}\n`,
+          );
         for (const { file, lang } of inputs) {
           // The miner's file rules: size, binary, invalid UTF-8, minified, generated, not a file.
           const read = await readSourceFile(file, file, { ignoreFolderNames: true });
@@ -114,25 +101,29 @@ export function registerDocumentCommand(program: Command): void {
           if (!opts.json) out.write(`\n${file} (${lang}): ${fns.length} function${fns.length === 1 ? '' : 's'}\n`);
           for (const fn of fns) {
             const beam = Math.max(1, Number(opts.beam));
-            const t = runner.translate({
-              direction: 'code2doc',
-              text: fn.code,
-              language: lang,
-              beamSize: beam,
-              nBest: Math.max(1, Math.min(beam, Number(opts.nbest))),
-              maxLength: 64,
-              lengthPenalty: 0.6,
-              ...(opts.reuse ? {} : { reuseSimilarity: null }),
-            });
+            const t = runner.translate(
+              {
+                direction: 'code2doc',
+                text: fn.code,
+                language: lang,
+                beamSize: beam,
+                nBest: Math.max(1, Math.min(beam, Number(opts.nbest))),
+                maxLength: 64,
+                lengthPenalty: 0.6,
+                ...(opts.reuse ? {} : { reuseSimilarity: null }),
+              },
+              index ? { index, excludePath: relativePath(index.root, file) } : undefined,
+            );
             const candidates = t.candidates.map((c) => ({
               text: c.text,
               score: c.score,
               meanTokenProbability: Math.exp(c.logProb / Math.max(1, c.tokens.length)),
-              ...(c.reusedFrom ? { reusedFrom: { path: c.reusedFrom.path, similarity: c.reusedFrom.similarity } } : {}),
+              ...(c.reusedFrom ? { reusedFrom: { ...c.reusedFrom, alsoGenerated: undefined } } : {}),
             }));
+            const neighbour = t.neighbour;
             if (opts.json) {
               out.write(
-                `${JSON.stringify({ file, lang, ...fn, code: undefined, candidates, ms: Math.round(t.elapsedMs) })}\n`,
+                `${JSON.stringify({ file, lang, ...fn, code: undefined, candidates, neighbour, ms: Math.round(t.elapsedMs) })}\n`,
               );
               continue;
             }
@@ -140,6 +131,10 @@ export function registerDocumentCommand(program: Command): void {
             for (const c of candidates)
               out.write(
                 `    ${c.text || '(empty)'}\n      ${c.reusedFrom ? `reused: ${reuseOrigin(c.reusedFrom)}, ` : ''}score ${c.score.toFixed(3)}, mean token probability ${c.meanTokenProbability.toFixed(2)}, ${Math.round(t.elapsedMs)} ms\n`,
+              );
+            if (neighbour)
+              out.write(
+                `    neighbour (${neighbour.source === 'workspace' ? 'project' : 'bundled memory'}): ${functionOrigin(neighbour)}, ${Math.round(100 * neighbour.similarity)}% the same code\n`,
               );
             if (fn.existing) out.write(`    written by its author: ${fn.existing}\n`);
           }

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerDataCommands } from './dataCommands';
 import { registerDocumentCommand } from './documentCommand';
+import { registerSearchCommand } from './searchCommand';
 import { registerTrainCommands } from './trainCommands';
 import { selectBackend, isBackendSetting } from '../core/backend';
 import pkg from '../../package.json';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerTrainCommands(program);
   registerDocumentCommand(program);
+  registerSearchCommand(program);
   return program;
 }
 

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Direction } from '../core/specialTokens';
 import type { Seq2SeqContext } from '../context';
-import type { SourceToken } from '../inference/translation';
+import { neighbourOrigin, type SourceToken } from '../inference/translation';
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings } from '../host/settings';
 import { MAX_INPUT_CHARS, translateWithProgress, type CommentServices } from './commentCommands';
@@ -53,7 +53,7 @@ export function showAttention(ctx: Seq2SeqContext, services: CommentServices) {
     const d = decodingSettings();
     const translation = await translateWithProgress(
       services,
-      { direction, text, ...(language ? { language } : {}) },
+      { direction, text, file: doc.uri.fsPath, ...(language ? { language } : {}) },
       'Seq2Seq: decoding with attention…',
       { nBest: Math.max(d.nBest, Math.min(4, d.beamSize)) },
     );
@@ -75,6 +75,7 @@ export function showAttention(ctx: Seq2SeqContext, services: CommentServices) {
         lengthReward: translation.lengthReward,
         ...(translation.lengthRewardLimit !== undefined ? { lengthRewardLimit: translation.lengthRewardLimit } : {}),
         editor: { uri: doc.uri.toString(), start, end: doc.offsetAt(selection.end) },
+        ...(translation.neighbour ? { neighbour: neighbourOrigin(translation.neighbour) } : {}),
       });
       AttentionPanel.createOrShow(ctx.extensionUri, view, editorLinkForSelection(editor, selection, sourceTokens));
     } catch (e) {

@@ -7,12 +7,15 @@
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { CommentLanguage } from '../editing/commentStyle';
-import { layoutCode, leadingWhitespace, planDocComment, type FunctionSpan } from '../editing/insertion';
+import { planDocComment, type FunctionSpan } from '../editing/insertion';
 import { LANGUAGE_IDS } from '../host/languages';
 import { editorInputProblem } from '../data/filters';
 import { decodingSettings, tunedRequestFields } from '../host/settings';
 import { innermostAt, type FunctionLocator } from '../host/functionLocator';
+import { offerCode } from './codeFromComment';
+import type { SearchServices } from './searchCommands';
 import {
+  functionOrigin,
   reuseOrigin,
   type Candidate,
   type TranslateRequest,
@@ -26,14 +29,16 @@ export const MAX_INPUT_CHARS = 20_000;
 export interface CommentServices {
   readonly translator: () => Promise<Translator>;
   readonly locator: FunctionLocator;
+  /** Workspace search for Generate Code from Comment (existing functions first). */
+  readonly search?: SearchServices;
 }
 
-function indentOptions(editor: vscode.TextEditor): { insertSpaces: boolean; tabSize: number } {
+export function indentOptions(editor: vscode.TextEditor): { insertSpaces: boolean; tabSize: number } {
   const { insertSpaces, tabSize } = editor.options;
   return { insertSpaces: insertSpaces !== false, tabSize: typeof tabSize === 'number' ? tabSize : 4 };
 }
 
-function eolOf(doc: vscode.TextDocument): string {
+export function eolOf(doc: vscode.TextDocument): string {
   return doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
 }
 
@@ -76,6 +81,17 @@ export async function translateWithProgress(
       }
     },
   );
+}
+
+/** Longest wait for a first index build before a comment is written with the bundled examples instead. */
+const INDEX_WAIT_MS = 3000;
+
+/** Starts the workspace index (neighbours for code → comment), waiting a little for a first build. */
+async function indexReady(services: CommentServices): Promise<void> {
+  const index = services.search?.index;
+  if (!index?.available) return;
+  const built = index.ensure().catch(() => []);
+  await Promise.race([built, new Promise((r) => setTimeout(r, INDEX_WAIT_MS))]);
 }
 
 /** The best candidate, or the one the user picks when `seq2seq.decoding.showCandidates` is on. */
@@ -159,11 +175,19 @@ export function commentSelection(ctx: Seq2SeqContext, services: CommentServices)
       return false;
     }
     const version = doc.version;
+    await indexReady(services);
     const translation = await translateWithProgress(
       services,
-      { direction: 'code2doc', text: code, language: lang },
+      { direction: 'code2doc', text: code, language: lang, file: doc.uri.fsPath },
       'Seq2Seq: writing a doc comment…',
     );
+    if (translation?.neighbour) {
+      const n = translation.neighbour;
+      ctx.statusBar.update({
+        neighbour:
+          n.source === 'workspace' ? `neighbour ${functionOrigin(n)}` : "neighbour from the model's bundled examples",
+      });
+    }
     if (!translation) return false;
     const choice = await chooseCandidate(translation);
     if (!choice) {
@@ -239,28 +263,6 @@ export function generateCode(ctx: Seq2SeqContext, services: CommentServices) {
       void vscode.window.showInformationMessage('Seq2Seq: the comment is empty.');
       return false;
     }
-    const version = doc.version;
-    const translation = await translateWithProgress(
-      services,
-      { direction: 'doc2code', text: description, language: lang },
-      'Seq2Seq: writing code…',
-    );
-    if (!translation) return false;
-    const choice = await chooseCandidate(translation);
-    if (!choice) {
-      void vscode.window.showInformationMessage('Seq2Seq: the model produced no code for this comment.');
-      return false;
-    }
-    if (doc.version !== version) {
-      void vscode.window.showWarningMessage(
-        'Seq2Seq: the document changed while the code was generated; run the command again.',
-      );
-      return false;
-    }
-    const eol = eolOf(doc);
-    const base = leadingWhitespace(doc.lineAt(afterLine).text);
-    const code = layoutCode(choice.text, base, eol, indentOptions(editor));
-    const at = doc.lineAt(afterLine).range.end;
-    return editor.edit((b) => b.insert(at, eol + code));
+    return offerCode(ctx, services, editor, lang, description, afterLine);
   };
 }

@@ -80,7 +80,7 @@ export function translateSelection(ctx: Seq2SeqContext, services: CommentService
     const language = LANGUAGE_IDS[doc.languageId];
     const translation = await translateWithProgress(
       services,
-      { direction: picked.direction, text, ...(language ? { language } : {}) },
+      { direction: picked.direction, text, file: editor.document.uri.fsPath, ...(language ? { language } : {}) },
       'Seq2Seq: translating…',
     );
     if (!translation) return;

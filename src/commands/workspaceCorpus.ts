@@ -8,18 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EngineWorkerClient } from '../worker/client';
 import type { MineResult } from '../worker/protocol';
-
-/** The globs mining skips: `seq2seq.corpus.exclude` and the enabled `files.exclude` entries. */
-function excludeGlobs(): string[] {
-  const own = vscode.workspace.getConfiguration('seq2seq.corpus').get<string[]>('exclude', []);
-  const files = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude', {});
-  return [
-    ...own,
-    ...Object.entries(files)
-      .filter(([, on]) => on === true)
-      .map(([glob]) => glob.replace(/^\*\*\//, '**/')),
-  ];
-}
+import { excludeGlobs } from '../host/workspaceIndex';
 
 /**
  * Mines every workspace folder into the JSONL file `out`; undefined when cancelled or failed

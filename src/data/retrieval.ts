@@ -82,6 +82,14 @@ export class Bm25Index {
    * `skip(doc)` rules candidates out.
    */
   best(query: readonly string[], skip?: (doc: number) => boolean): number {
+    return this.top(query, 1, skip)[0]?.doc ?? -1;
+  }
+
+  /**
+   * The `k` best-scoring documents that match at least one term, best first (ties: the lowest
+   * index); `skip(doc)` rules candidates out.
+   */
+  top(query: readonly string[], k: number, skip?: (doc: number) => boolean): { doc: number; score: number }[] {
     const n = this.lengths.length;
     if (this.scores.length !== n) this.scores = new Float64Array(n);
     const scores = this.scores;
@@ -96,18 +104,18 @@ export class Bm25Index {
         scores[doc] += (idf * (tf * (this.k1 + 1))) / norm;
       }
     }
-    let bestDoc = -1;
-    let bestScore = -Infinity;
+    const hits: { doc: number; score: number }[] = [];
     for (const doc of touched) {
       const s = scores[doc]!;
       scores[doc] = 0;
-      if (skip?.(doc)) continue;
-      if (s > bestScore || (s === bestScore && doc < bestDoc)) {
-        bestDoc = doc;
-        bestScore = s;
-      }
+      if (!skip?.(doc)) hits.push({ doc, score: s });
     }
-    return bestDoc;
+    if (k === 1) {
+      let best: { doc: number; score: number } | undefined;
+      for (const h of hits) if (!best || h.score > best.score || (h.score === best.score && h.doc < best.doc)) best = h;
+      return best ? [best] : [];
+    }
+    return hits.sort((a, b) => b.score - a.score || a.doc - b.doc).slice(0, k);
   }
 }
 
@@ -210,7 +218,10 @@ export class ExampleMemory {
    * The most similar function's summary and the Dice overlap of the two functions' subtokens,
    * from a file other than `excludePath` when given.
    */
-  lookup(code: string, excludePath?: string): { summary: string; similarity: number; path: string } | undefined {
+  lookup(
+    code: string,
+    excludePath?: string,
+  ): { summary: string; similarity: number; path: string; index: number } | undefined {
     const skip = excludePath === undefined ? undefined : (doc: number) => this.paths[doc] === excludePath;
     const query = codeSubtokens(code);
     const hit = this.index.best(query, skip);
@@ -219,6 +230,7 @@ export class ExampleMemory {
       summary: this.summaries[hit]!,
       similarity: diceOverlap(query, this.index.documents[hit]!),
       path: this.paths[hit]!,
+      index: hit,
     };
   }
 

@@ -157,3 +157,36 @@ export async function* walkSourceFiles(
     }
   }
 }
+
+/**
+ * Whether the walk of `root` would yield the file `file` (absolute, with this content): the
+ * same language, secret, folder, `.gitignore`, glob and file rules, for re-mining one saved file.
+ */
+export function walkAdmits(root: string, file: string, content: string, options: WalkOptions = {}): boolean {
+  const rootAbs = path.resolve(root);
+  const abs = path.resolve(file);
+  const rel = path.relative(rootAbs, abs).split(path.sep).join('/');
+  if (!rel || rel.startsWith('../') || path.isAbsolute(rel)) return false;
+  if (!languageOfPath(abs) || isSecretPath(abs)) return false;
+  const dirs = rel.split('/').slice(0, -1);
+  if (dirs.some(isExcludedDir)) return false;
+  if (options.gitignore !== false) {
+    const scopes: IgnoreScope[] = [];
+    let dir = rootAbs;
+    for (const name of ['', ...dirs]) {
+      dir = name ? path.join(dir, name) : dir;
+      if (name && ignoredBy(scopes, dir, true)) return false;
+      const own = loadGitignore(dir);
+      if (own) scopes.push(own);
+    }
+    if (ignoredBy(scopes, abs, false)) return false;
+  }
+  const include = options.include?.length ? picomatch(options.include as string[], { dot: true }) : undefined;
+  const exclude = options.exclude?.length ? picomatch(options.exclude as string[], { dot: true }) : undefined;
+  for (let i = 1; i <= dirs.length; i++) {
+    const d = dirs.slice(0, i).join('/');
+    if (exclude?.(d) || exclude?.(`${d}/`)) return false;
+  }
+  if (exclude?.(rel) || (include && !include(rel))) return false;
+  return fileSkipReason(rel, content, options) === undefined;
+}

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { TranslateRequest, Translation, Translator } from '../inference/translation';
 import type { EngineWorkerClient, EngineWorkerClientOptions } from '../worker/client';
-import type { ReadyParams } from '../worker/protocol';
+import type { CodeSearchHit, ReadyParams } from '../worker/protocol';
 import type { ModelEntry } from './modelStore';
 import { engineSettings } from './settings';
 import { tensorflowPathProblem } from '../core/backendSetting';
@@ -91,6 +91,16 @@ export class EngineHost implements Translator, vscode.Disposable {
     await this.ensureBackend();
     const { Translate } = await import('../worker/protocol');
     return client.request(Translate, { ...request, model: { dir: model.dir, id: model.id } }, signal);
+  }
+
+  /** Find Code by Description over the indexed workspace folders, re-ranked by the active model. */
+  async searchCode(query: string, limit: number, signal?: AbortSignal): Promise<readonly CodeSearchHit[]> {
+    const model = this.activeModel();
+    if (!model) throw new Error('No model is available to rank the results: import one with "Seq2Seq: Import Model…".');
+    const client = await this.worker();
+    await this.ensureBackend();
+    const { SearchCode } = await import('../worker/protocol');
+    return client.request(SearchCode, { query, limit, model: { dir: model.dir, id: model.id } }, signal);
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * The status bar item: active model, backend (the tooltip says why that backend) and training
- * progress. Clicking it opens the dashboard while training and the model picker otherwise.
+ * The status bar item: active model, backend (the tooltip says why that backend), training
+ * progress, the workspace index's size and where the last comment's neighbour came from. Clicking it opens the dashboard while training and the model picker otherwise.
  */
 import * as vscode from 'vscode';
 
@@ -9,6 +9,10 @@ export interface StatusState {
   backend?: string;
   backendReason?: string;
   training?: string;
+  /** The workspace index's size, in words. */
+  index?: string;
+  /** Which function the last comment's neighbour came from, in words. */
+  neighbour?: string;
 }
 
 export class StatusBar implements vscode.Disposable {
@@ -28,7 +32,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private render(): void {
-    const { model, backend, backendReason, training } = this.state;
+    const { model, backend, backendReason, training, index, neighbour } = this.state;
     this.item.text = training ? `$(sync~spin) Seq2Seq ${training}` : `$(hubot) Seq2Seq${model ? `: ${model}` : ''}`;
     const lines = [
       `**Seq2Seq Studio**`,
@@ -36,6 +40,8 @@ export class StatusBar implements vscode.Disposable {
       `Backend: ${backend ?? 'not started yet'}`,
       ...(backendReason ? [backendReason] : []),
       ...(training ? [`Training: ${training}`] : []),
+      `Workspace index: ${index ?? 'not built yet'}`,
+      ...(neighbour ? [`Last comment: ${neighbour}`] : []),
     ];
     this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
     this.item.command = training ? 'seq2seq.showDashboard' : 'seq2seq.selectModel';

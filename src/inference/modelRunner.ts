@@ -16,8 +16,9 @@ import type { CodeTokenizer } from '../data/tokenizer';
 import { loadMemoryFile, loadTokenizerFile, memoryName } from '../data/modelFiles';
 import { normaliseText, unmark } from '../data/preTokenizer';
 import { sourceParts } from '../data/dataset';
+import type { FunctionIndex } from '../data/functionIndex';
 import type { ExampleMemory } from '../data/retrieval';
-import type { Candidate, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
+import type { Candidate, Neighbour, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 
@@ -70,6 +71,15 @@ export function spacedCommentText(
     segments[segments.length - 1]!.push(id);
   });
   return segments.map((s) => tokenizer.decode(s)).join(' ');
+}
+
+/**
+ * The workspace a code → comment request comes from: its index is the retrieval memory, and
+ * `excludePath` (the file being documented, relative to the index's root) is never a neighbour.
+ */
+export interface WorkspaceNeighbours {
+  readonly index: FunctionIndex;
+  readonly excludePath?: string;
 }
 
 /**
@@ -129,14 +139,17 @@ export class ModelRunner {
    * and its tokens; a retrieval-augmented model's neighbour summary has no place in the text
    * (offsets -1).
    */
-  encodeSource(request: Pick<TranslateRequest, 'direction' | 'text'>): {
+  encodeSource(
+    request: Pick<TranslateRequest, 'direction' | 'text'>,
+    workspace?: WorkspaceNeighbours,
+  ): {
     ids: number[];
     tokens: SourceToken[];
     /** The retrieved neighbour (retrieval models, code → comment). */
-    neighbour?: { summary: string; similarity: number; path: string };
+    neighbour?: Neighbour;
   } {
     const text = normaliseText(request.text);
-    const neighbour = request.direction === 'code2doc' ? this.memory?.lookup(text) : undefined;
+    const neighbour = request.direction === 'code2doc' ? this.neighbourOf(text, workspace) : undefined;
     const prefix = neighbour ? this.memory!.prefixOf(neighbour) : undefined;
     const parts = sourceParts(this.tokenizer, text, this.model.config.maxSrcLen, prefix, this.memory?.neighbourTokens);
     const tokens: SourceToken[] = [{ text: SPECIAL_TOKENS[directionTokenId(request.direction)]!, start: -1, end: -1 }];
@@ -154,6 +167,20 @@ export class ModelRunner {
       tokens,
       ...(neighbour ? { neighbour } : {}),
     };
+  }
+
+  /**
+   * The most similar documented function: from the workspace's index when it has one outside
+   * the excluded file, else from the model's bundled memory.
+   */
+  neighbourOf(code: string, workspace?: WorkspaceNeighbours): Neighbour | undefined {
+    if (!this.memory) return undefined;
+    const own = workspace?.index.neighbour(code, workspace.excludePath);
+    if (own) return { ...own, source: 'workspace' };
+    const bundled = this.memory.lookup(code);
+    return bundled
+      ? { summary: bundled.summary, similarity: bundled.similarity, path: bundled.path, source: 'bundled' }
+      : undefined;
   }
 
   /** The text one token stands for (byte tokens count one character each, approximately). */
@@ -191,10 +218,14 @@ export class ModelRunner {
     return (this.meta.decoding as Record<string, unknown> | undefined) ?? {};
   }
 
-  /** `isCancelled` is asked before each decoding step (see search.ts); true ends with a CancelledError. */
-  translate(request: TranslateRequest, isCancelled?: () => boolean): Translation {
+  /**
+   * `workspace`: where code → comment neighbours come from first (the bundled memory is the
+   * fallback). `isCancelled` is asked before each decoding step (see search.ts); true ends with a
+   * CancelledError.
+   */
+  translate(request: TranslateRequest, workspace?: WorkspaceNeighbours, isCancelled?: () => boolean): Translation {
     const started = performance.now();
-    const { ids, tokens, neighbour } = this.encodeSource(request);
+    const { ids, tokens, neighbour } = this.encodeSource(request, workspace);
     const lengthReward = request.lengthReward ?? this.tunedLengthReward;
     const lengthRewardLimit = request.lengthRewardLimit ?? this.tunedLengthRewardLimit;
     const nBest = Math.max(1, Math.min(request.nBest, request.beamSize));
@@ -217,6 +248,7 @@ export class ModelRunner {
       const reused = scoreTokens(this.model, ids, target, scoring);
       const from: ReusedFrom = {
         path: neighbour.path,
+        ...(neighbour.name !== undefined ? { name: neighbour.name, line: neighbour.line } : {}),
         similarity: neighbour.similarity,
         alsoGenerated: candidates[0]?.text === summary,
       };
@@ -231,6 +263,7 @@ export class ModelRunner {
       candidates,
       modelId: this.id,
       elapsedMs: performance.now() - started,
+      ...(neighbour ? { neighbour } : {}),
       lengthReward,
       ...(lengthRewardLimit !== undefined && Number.isFinite(lengthRewardLimit) ? { lengthRewardLimit } : {}),
     };

@@ -30,6 +30,11 @@ export interface TranslateRequest {
    * the first candidate. Absent: the model's `meta.decoding.reuseSimilarity`; null: never.
    */
   readonly reuseSimilarity?: number | null;
+  /**
+   * The file the text comes from (absolute), when it is in an indexed workspace: code → comment
+   * then reads its neighbour from that workspace's index, never from this file.
+   */
+  readonly file?: string;
 }
 
 /** One source subword with its place in the request's text (-1 for special tokens). */
@@ -61,14 +66,45 @@ export interface Candidate {
   readonly reusedFrom?: ReusedFrom;
 }
 
-/** Where a reused summary came from, in words: "the summary of <path> (87% the same code)". */
-export function reuseOrigin(from: Pick<ReusedFrom, 'path' | 'similarity'>): string {
-  return `the summary of ${from.path} (${Math.round(100 * from.similarity)}% the same code)`;
+/**
+ * Where a reused summary came from, in words: "the summary of <path> (87% the same code)", or
+ * "the summary of `load_json` in utils/io.py:12 (...)" for a workspace function.
+ */
+export function reuseOrigin(from: Pick<ReusedFrom, 'path' | 'similarity' | 'name' | 'line'>): string {
+  return `the summary of ${functionOrigin(from)} (${Math.round(100 * from.similarity)}% the same code)`;
+}
+
+/** `` `name` in path:line `` for a workspace function, else the path. */
+export function functionOrigin(from: { path: string; name?: string; line?: number }): string {
+  return from.name !== undefined ? `\`${from.name}\` in ${from.path}${from.line ? `:${from.line}` : ''}` : from.path;
+}
+
+/** "Neighbour: `load_json` in utils/io.py:12 (this workspace), 43% the same code: "Load a JSON file."" */
+export function neighbourOrigin(n: Neighbour): string {
+  const where = n.source === 'workspace' ? 'this workspace' : "the model's bundled examples";
+  return `Neighbour: ${functionOrigin(n)} (${where}), ${Math.round(100 * n.similarity)}% the same code: "${n.summary}"`;
+}
+
+/** The documented function whose summary a retrieval model read before the code. */
+export interface Neighbour {
+  readonly summary: string;
+  /** Dice overlap of the two functions' code subtokens (0..1). */
+  readonly similarity: number;
+  /** Its file: relative to the workspace root, or the training file of the bundled memory. */
+  readonly path: string;
+  /** Workspace functions only. */
+  readonly name?: string;
+  readonly line?: number;
+  /** The open workspace's index, or the model's bundled memory (the fallback). */
+  readonly source: 'workspace' | 'bundled';
 }
 
 export interface ReusedFrom {
-  /** The training file the summary comes from. */
+  /** The file the summary comes from (training file, or workspace file relative to its root). */
   readonly path: string;
+  /** A workspace function's name and 1-based line. */
+  readonly name?: string;
+  readonly line?: number;
   /** Dice overlap of the two functions' code subtokens (0..1). */
   readonly similarity: number;
   /** Whether the beam search's best hypothesis was this same text. */
@@ -86,6 +122,8 @@ export interface Translation {
   readonly lengthReward: number;
   /** The reward's token limit, when it had one. */
   readonly lengthRewardLimit?: number;
+  /** Code → comment with a retrieval model: the neighbour whose summary went before the code. */
+  readonly neighbour?: Neighbour;
 }
 
 export interface Translator {

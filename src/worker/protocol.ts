@@ -94,3 +94,62 @@ export const JOB_METHODS: readonly string[] = [Mine.method, TrainStart.method];
 export const TrainProgress = event<TrainerEvent, 'trainProgress'>('trainProgress');
 /** Once the data is read and the model built, before the first step. */
 export const TrainStarted = event<TrainJobSummary, 'trainStarted'>('trainStarted');
+
+// ---- workspace index and code search ------------------------------------------------------
+
+export interface IndexSettings {
+  /** The workspace folder indexed (absolute). */
+  readonly root: string;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly maxFileBytes?: number;
+  /** Where the index is kept between sessions (JSON); none: in memory only. */
+  readonly storageFile?: string;
+}
+
+export interface IndexSummary {
+  readonly root: string;
+  readonly functions: number;
+  /** Functions with a summary (neighbours for code → comment). */
+  readonly documented: number;
+  readonly files: number;
+  /** Files mined by this request (a build keeps unchanged files of the saved index). */
+  readonly reMined: number;
+}
+
+/** Loads the saved index of a folder and brings it up to date (`rebuild`: from scratch); reports IndexProgress. */
+export const IndexBuild = request<IndexSettings & { readonly rebuild?: boolean }, IndexSummary, 'indexBuild'>(
+  'indexBuild',
+);
+export const IndexProgress = event<
+  { readonly root: string; readonly files: number; readonly file: string },
+  'indexProgress'
+>('indexProgress');
+/** Re-mines one saved (or deleted: no content) file of an indexed folder. */
+export const IndexUpdate = request<
+  { readonly root: string; readonly file: string; readonly content?: string },
+  IndexSummary,
+  'indexUpdate'
+>('indexUpdate');
+
+export interface CodeSearchHit {
+  /** Relative to the index's root. */
+  readonly path: string;
+  readonly root: string;
+  readonly name: string;
+  readonly line: number;
+  readonly lang: string;
+  readonly code: string;
+  readonly summary?: string;
+  readonly score: number;
+  readonly bm25: number;
+  /** Mean token log-probability of the description given the code, when the model scored it. */
+  readonly code2doc?: number;
+}
+
+/** Find code by description over the indexed folders: BM25, then re-ranked by the model. */
+export const SearchCode = request<
+  { readonly query: string; readonly model: ModelRef; readonly limit?: number },
+  readonly CodeSearchHit[],
+  'searchCode'
+>('searchCode');

@@ -11,12 +11,17 @@ import { loadModel, modelFolderSignature } from '../core/checkpoint';
 import { buildCorpus } from '../data/corpus';
 import { writeCorpus } from '../data/dataset';
 import { walkSourceFiles, type WalkSkips } from '../data/walk';
+import { DEFAULT_CANDIDATES, rerank } from '../inference/codeSearch';
 import { ModelRunner } from '../inference/modelRunner';
 import { guardFineTune } from '../training/guard';
 import { prepareTrainJob, resolveModelDir } from '../training/job';
 import { LAST_DIR } from '../training/trainer';
 import type { Trainer } from '../training/trainer';
 import {
+  IndexBuild,
+  IndexProgress,
+  IndexUpdate,
+  SearchCode,
   Mine,
   MineProgress,
   Ready,
@@ -32,6 +37,7 @@ import {
   type WorkerOptions,
 } from './protocol';
 import { WorkerServer } from './server';
+import { WorkspaceIndexes } from './indexes';
 
 const MAX_MODELS = 2;
 const runners = new Map<string, Promise<ModelRunner>>();
@@ -80,9 +86,44 @@ async function main(): Promise<void> {
     ...(options.wasmDir ? { wasmDir: options.wasmDir } : {}),
   });
 
+  const indexes = new WorkspaceIndexes();
   server.handle(Translate, async (params, ctx) => {
     const runner = await runnerFor(params.model);
-    return runner.translate(params, () => ctx.cancelled());
+    return runner.translate(params, indexes.neighboursFor(params.file), () => ctx.cancelled());
+  });
+
+  server.handle(IndexBuild, (params, ctx) => {
+    let last = 0;
+    return indexes.build(
+      params,
+      (files, file) => {
+        const now = Date.now();
+        if (now - last > 100) {
+          last = now;
+          server.emit(IndexProgress, { root: params.root, files, file });
+        }
+      },
+      () => ctx.cancelled(),
+    );
+  });
+  server.handle(IndexUpdate, ({ root, file, content }) => indexes.update(root, file, content));
+  server.handle(SearchCode, async ({ query, model, limit }) => {
+    const runner = await runnerFor(model);
+    const hits = indexes
+      .all()
+      .flatMap((index) => index.search(query, DEFAULT_CANDIDATES).map((h) => ({ ...h, root: index.root })))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, DEFAULT_CANDIDATES);
+    const roots = new Map(hits.map((h) => [h.fn, h.root]));
+    return rerank(hits, query, runner)
+      .slice(0, limit ?? 20)
+      .map((r) => ({
+        ...r.fn,
+        root: roots.get(r.fn)!,
+        score: r.score,
+        bm25: r.bm25,
+        ...(r.code2doc !== undefined ? { code2doc: r.code2doc } : {}),
+      }));
   });
 
   server.handle(ValidateModel, async ({ dir }) => {

@@ -285,6 +285,20 @@ export const e2eTests: E2eTest[] = [
       assert.match(head, /\d+ copied/, 'the beam list does not report copied tokens');
       screenshots.push(await wb.screenshot('attention-default-model'));
       await wb.runCommand('View: Close All Editor Groups');
+      // Find Code by Description over the fixture workspace, which has almost no doc comments:
+      // the workspace index is built in the worker, BM25 proposes, the default model re-ranks.
+      await wb.runCommand('Seq2Seq: Find Code by Description');
+      const box = wb.page.locator('.quick-input-widget .quick-input-box input');
+      await box.waitFor({ state: 'visible', timeout: 15_000 });
+      await box.fill('compute the area of a circle from its radius');
+      await wb.page.keyboard.press('Enter');
+      const first = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+      await first.filter({ hasText: 'circle_area' }).waitFor({ timeout: 120_000 });
+      assert.match((await first.innerText()).replace(/\s+/g, ' '), /circle_area.*geometry\.py:4/);
+      screenshots.push(await wb.screenshot('find-code-by-description'));
+      await wb.page.keyboard.press('Enter');
+      await wb.waitForEditorText((t) => t.includes('def circle_area(radius):'), 15_000);
+      await wb.runCommand('View: Close All Editor Groups');
       await pickModel('tiny');
       await wb.page.locator('.statusbar-item', { hasText: 'Seq2Seq: tiny' }).first().waitFor({ timeout: 15_000 });
     },

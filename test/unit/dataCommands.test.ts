@@ -1,6 +1,6 @@
 /** The `mine` and `corpus-stats` commands, run in-process on the fixture corpus. */
 import * as assert from 'assert';
-import { Command } from 'commander';
+import { runCli } from './cliHarness';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,22 +10,7 @@ import { trainTokenizer } from '../../src/data/tokenizer';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'corpus');
 
-async function run(args: string[]): Promise<string> {
-  const program = new Command('seq2seq').exitOverride();
-  registerDataCommands(program);
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'seq2seq', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  return out;
-}
+const run = (args: string[]): Promise<string> => runCli(registerDataCommands, args);
 
 describe('cli: mine and corpus-stats', function () {
   this.timeout(20000);

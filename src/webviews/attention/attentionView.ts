@@ -55,6 +55,8 @@ export interface AttentionViewInput {
   /** Probability under which a token is marked (default 0.3). */
   readonly lowConfidence?: number;
   readonly editor?: EditorRef;
+  /** Which function's summary a retrieval model read before the code, in words. */
+  readonly neighbour?: string;
 }
 
 export class AttentionViewError extends Error {
@@ -88,6 +90,7 @@ export function buildAttentionView(input: AttentionViewInput): AttentionView {
     layers,
     heads,
     ...(input.editor ? { editor: input.editor } : {}),
+    ...(input.neighbour ? { neighbour: input.neighbour } : {}),
   };
 }
 

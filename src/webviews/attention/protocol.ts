@@ -83,6 +83,8 @@ export interface AttentionView {
   readonly layers: number;
   readonly heads: number;
   readonly editor?: EditorRef;
+  /** Code → comment with a retrieval model: which function's summary the model read first, in words. */
+  readonly neighbour?: string;
 }
 
 /** State the webview keeps with setState (and the serializer hands back on reload). */

@@ -55,6 +55,7 @@ function buildShell(app: HTMLElement) {
     return e;
   };
   const title = make('h1', { id: 'title', text: 'Attention' });
+  const neighbour = make('p', { id: 'neighbour', className: 'status' });
   const status = make('p', { id: 'status', className: 'status' });
   status.setAttribute('role', 'status');
   status.setAttribute('aria-live', 'polite');
@@ -112,9 +113,10 @@ function buildShell(app: HTMLElement) {
   const side = make('aside', { className: 'beams-section' });
   side.append(beamsTitle, beams);
   content.append(toolbar, main, side);
-  app.append(title, status, empty, content);
+  app.append(title, neighbour, status, empty, content);
   return {
     title,
+    neighbour,
     status,
     empty,
     content,
@@ -144,6 +146,8 @@ function render(): void {
   const view = s.view;
   const hyp = view.hypotheses[s.selected] ?? view.hypotheses[0]!;
   ui.title.textContent = view.direction === 'code2doc' ? 'Attention: code → comment' : 'Attention: comment → code';
+  ui.neighbour.hidden = !view.neighbour;
+  ui.neighbour.textContent = view.neighbour ?? '';
   // Layers.
   const options = [new Option(view.layers ? 'Default (last layer, head mean)' : 'Attention', '-1')];
   for (let l = 0; l < view.layers; l++) options.push(new Option(`Layer ${l + 1}`, String(l)));

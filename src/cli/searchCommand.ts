@@ -1,0 +1,99 @@
+/**
+ * `seq2seq search "<sentence>" --index <dir>`: Find Code by Description without VS Code. Mines the
+ * folder into a workspace index (every function, documented or not; `.gitignore`, secret and
+ * vendored files skipped), takes BM25's best candidates and re-ranks them by the model's score of
+ * the sentence given each candidate's code. Also the project folder `seq2seq document` indexes.
+ */
+import * as path from 'path';
+import type { Command } from 'commander';
+
+import { isBackendSetting, selectBackend } from '../core/backend';
+import type { FunctionIndex } from '../data/functionIndex';
+import { ParserPool } from '../data/parser';
+import { DEFAULT_CANDIDATES, DEFAULT_RERANK_WEIGHTS, searchCode } from '../inference/codeSearch';
+import { ModelRunner } from '../inference/modelRunner';
+import { resolveModelDir } from '../training/job';
+import { bundledModelDir } from './documentCommand';
+import { defaultIndexRoot, indexFolder } from './projectIndex';
+
+interface SearchOptions {
+  index?: string;
+  model?: string;
+  limit: string;
+  candidates: string;
+  bm25Only: boolean;
+  json: boolean;
+  backend: string;
+}
+
+export function registerSearchCommand(program: Command): void {
+  program
+    .command('search')
+    .description("find functions by description: BM25 over the folder's functions, re-ranked by the model")
+    .argument('<sentence>', 'what the code does, e.g. "read a JSON file and return its contents"')
+    .option('--index <dir>', 'project folder to search (default: the git root above the current folder, or it)')
+    .option('--model <dir>', 'model folder (default: the bundled default model)')
+    .option('--limit <n>', 'results printed', '10')
+    .option('--candidates <n>', 'BM25 candidates the model re-ranks', String(DEFAULT_CANDIDATES))
+    .option('--bm25-only', 'rank by BM25 alone, without the model', false)
+    .option('--json', 'print JSON lines instead of text', false)
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .action(async (sentence: string, opts: SearchOptions) => {
+      if (!sentence.trim()) throw new Error('the sentence is empty; describe what the code does.');
+      if (!isBackendSetting(opts.backend))
+        throw new Error(`Unknown backend "${opts.backend}": use auto, tensorflow, wasm or cpu.`);
+      const limit = Number(opts.limit);
+      const candidates = Number(opts.candidates);
+      if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a whole number >= 1');
+      if (!Number.isInteger(candidates) || candidates < 1) throw new Error('--candidates must be a whole number >= 1');
+      const root = path.resolve(opts.index ?? defaultIndexRoot([path.join(process.cwd(), '.')]));
+      const parsers = new ParserPool();
+      let index: FunctionIndex;
+      try {
+        index = await indexFolder(root, parsers);
+      } finally {
+        parsers.dispose();
+      }
+      const out = process.stdout;
+      if (index.size === 0) {
+        if (!opts.json) out.write(`no functions found under ${root}\n`);
+        return;
+      }
+      let runner: ModelRunner | undefined;
+      if (!opts.bm25Only) {
+        const modelDir = opts.model ? resolveModelDir(opts.model) : bundledModelDir();
+        if (!modelDir)
+          throw new Error('no bundled default model found; pass --model <dir>, or --bm25-only to search without one.');
+        await selectBackend({ setting: opts.backend });
+        runner = await ModelRunner.load(modelDir);
+      }
+      try {
+        const started = performance.now();
+        const results = searchCode(index, sentence, runner, {
+          limit,
+          candidates,
+          weights: runner ? DEFAULT_RERANK_WEIGHTS : { bm25: 1, code2doc: 0, doc2code: 0 },
+        });
+        const ms = performance.now() - started;
+        if (!opts.json)
+          out.write(`${index.size} functions in ${index.fileCount} files under ${root}; ${Math.round(ms)} ms\n`);
+        results.forEach((r, i) => {
+          const { code: _code, ...fn } = r.fn;
+          if (opts.json) {
+            out.write(
+              `${JSON.stringify({ rank: i + 1, ...fn, score: r.score, bm25: r.bm25, code2doc: r.code2doc })}\n`,
+            );
+            return;
+          }
+          out.write(`\n${i + 1}. ${r.fn.name}  ${r.fn.path}:${r.fn.line}\n`);
+          if (r.fn.summary) out.write(`   ${r.fn.summary}\n`);
+          out.write(
+            `   score ${r.score.toFixed(3)} (BM25 ${r.bm25.toFixed(2)}${r.code2doc !== undefined ? `, mean log p of the sentence ${r.code2doc.toFixed(2)}` : ''})\n`,
+          );
+        });
+        if (results.length === 0 && !opts.json) out.write('no function matches any word of the sentence\n');
+      } finally {
+        runner?.dispose();
+      }
+    });
+}
