@@ -8,6 +8,7 @@
 import type { AnalyzedFunction } from './analyze';
 import { DESCRIPTION } from './builder';
 import type { ParamInfo } from './shape';
+import { jsTypeOfDefault, jsTypeOfName } from './types';
 import { scanDoc, type DocEntry, type ScannedDoc } from './scan';
 
 export type DocIssueKind = 'missing-param' | 'extra-param' | 'renamed-param' | 'stale-returns' | 'stale-raises';
@@ -161,7 +162,11 @@ function newEntryLines(scanned: ScannedDoc, ref: DocEntry, p: ParamInfo, python:
   if ((m = /^([@\\])(param|arg|argument)(\[[^\]]*\])?\s+(.*)$/.exec(text))) {
     const [, sigil, tag, , body] = m as unknown as [string, string, string, string | undefined, string];
     const head = `${prefix}${sigil}${tag}`;
-    if (body.startsWith('{')) return [`${head} {${type ?? '*'}} ${p.name} ${dash}${DESCRIPTION}`];
+    if (body.startsWith('{')) {
+      const inferred =
+        type ?? (p.default !== undefined ? jsTypeOfDefault(p.default) : undefined) ?? jsTypeOfName(p.name);
+      return [`${head} {${inferred ?? '*'}} ${p.name} ${dash}${DESCRIPTION}`];
+    }
     if (/^[^\s$[]+\s+(\.\.\.)?\$/.test(body)) return [`${head} ${type ?? 'mixed'} $${p.name} ${DESCRIPTION}`];
     if (/^[\w$]+\s+\[[^\]]*\]/.test(body)) return [`${head} ${p.name} [Object] ${DESCRIPTION}`];
     if (/^[\w$]+:/.test(body)) return [`${head} ${p.name}: ${DESCRIPTION}`];
@@ -217,13 +222,20 @@ export function docFixEdits(fn: AnalyzedFunction, eol = '\n'): TextEdit[] {
     if (i > 1 && blank(i - 1) && !doomed.has(i - 1) && (j >= n - 1 || blank(j))) doomed.add(i - 1);
   }
   const lines = [...doomed].sort((a, b) => a - b);
+  let tail: { start: number; end: number; text: string } | undefined;
   for (let k = 0; k < lines.length;) {
     const a = lines[k]!;
     let b = a + 1;
     while (lines.includes(b)) b++;
     k = lines.indexOf(b - 1) + 1;
+    const closing = /\s*(\*\/|"""|''')\s*$/.exec(scanned.lines[n - 1]!);
     if (a > 0 && b < n) edits.push({ start: off(a), end: off(b), text: '' });
-    else {
+    else if (a > 0 && !closing) {
+      // The last lines of a line-comment block: remove them with the line break before them.
+      const start = off(a) - (doc.text[starts[a]! - 2] === '\r' ? 2 : 1);
+      tail = { start, end: doc.start + doc.text.length, text: '' };
+      edits.push(tail);
+    } else {
       // The entry shares a line with the comment's delimiters: remove only its text.
       const last = scanned.lines[b - 1]!;
       const close = /\s*(\*\/|"""|''')\s*$/.exec(last);
@@ -268,7 +280,9 @@ export function docFixEdits(fn: AnalyzedFunction, eol = '\n'): TextEdit[] {
     }
     for (const [line, texts] of byLine) {
       const at = off(line);
-      edits.push({ start: at, end: at, text: texts.map((t) => t + eol).join('') });
+      // New entries where the removed tail of a line-comment block began: they replace it.
+      if (tail && at >= tail.start && at <= tail.end) tail.text += texts.map((t) => eol + t).join('');
+      else edits.push({ start: at, end: at, text: texts.map((t) => t + eol).join('') });
     }
   }
   return edits.sort((a, b) => a.start - b.start || a.end - b.end);
