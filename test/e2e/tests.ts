@@ -165,6 +165,134 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
+    name: 'typing """ under a def offers the whole docstring (Google style), inserted as one snippet',
+    async run({ wb, screenshots }) {
+      await wb.runCommand('View: Close All Editor Groups');
+      await wb.openFile('geometry.py');
+      const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
+      await wb.clickLine('def circle_area');
+      await wb.page.keyboard.press('Enter');
+      await wb.page.keyboard.type('"""');
+      const row = wb.page.locator('.suggest-widget .monaco-list-row', { hasText: 'Generate doc comment' });
+      await row.first().waitFor({ timeout: 60_000 });
+      await row.first().click();
+      const after = await wb.waitForEditorText((t) => /radius: _description_/.test(t) && /\n {4}"""\n/.test(t), 30_000);
+      await wb.page.waitForTimeout(300);
+      screenshots.push(await wb.screenshot('doc-comment-python-google'));
+      const lines = after.split('\n');
+      const def = lines.findIndex((l) => l.startsWith('def circle_area'));
+      const end = lines.findIndex((l, i) => i > def + 1 && l === '    """');
+      assert.match(lines[def + 1]!, /^ {4}"""\S/, after);
+      assert.deepStrictEqual(lines.slice(def + 2, end), [
+        '',
+        '    Args:',
+        '        radius: _description_',
+        '',
+        '    Returns:',
+        '        _description_',
+      ]);
+      // Nothing else changed: no stray quotes, no extra line.
+      assert.strictEqual([...lines.slice(0, def + 1), ...lines.slice(end + 1)].join('\n'), before);
+      await wb.page.keyboard.press('Escape');
+      await wb.runCommand('File: Revert File');
+      await wb.waitForEditorText((t) => t === before, 10_000);
+    },
+  },
+  {
+    name: 'Generate Doc Comment writes NumPy style when seq2seq.docComment.format says so for Python',
+    async run({ wb, server, screenshots }) {
+      server.setSettings({ 'seq2seq.docComment.format': { python: 'numpy' } });
+      try {
+        await wb.page.waitForTimeout(2_000);
+        await wb.openFile('geometry.py');
+        const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
+        await wb.clickLine('dx = x2 - x1');
+        await wb.runCommand('Seq2Seq: Generate Doc Comment');
+        const after = await wb.waitForEditorText((t) => /Parameters\n {4}-{10}\n {4}x1\n/.test(t), 60_000);
+        await wb.page.keyboard.press('Escape');
+        await wb.page.waitForTimeout(300);
+        screenshots.push(await wb.screenshot('doc-comment-python-numpy'));
+        for (const p of ['x1', 'y1', 'x2', 'y2'])
+          assert.ok(after.includes(`\n    ${p}\n        _description_\n`), after);
+        assert.match(after, /Returns\n {4}-------\n {4}_type_\n {8}_description_\n {4}"""\n {4}dx = x2 - x1/);
+        await wb.runCommand('File: Revert File');
+        await wb.waitForEditorText((t) => t === before, 10_000);
+      } finally {
+        server.setSettings({});
+        await wb.page.waitForTimeout(1_000);
+      }
+    },
+  },
+  {
+    name: 'typing /** above a TypeScript function offers a TSDoc comment with its parameters',
+    async run({ wb, screenshots }) {
+      await wb.openFile('strings.ts');
+      const before = await wb.waitForEditorText((t) => t.includes('w.length > 0).length;'), 10_000);
+      await wb.clickLine('export function capitalize');
+      await wb.page.keyboard.press('Home');
+      await wb.page.keyboard.press('Enter');
+      await wb.page.keyboard.press('ArrowUp');
+      await wb.page.keyboard.type('/**');
+      const row = wb.page.locator('.suggest-widget .monaco-list-row', { hasText: 'Generate doc comment' });
+      await row.first().waitFor({ timeout: 60_000 });
+      await row.first().click();
+      const after = await wb.waitForEditorText(
+        (t) => /\* @returns _description_\n \*\/\nexport function capitalize/.test(t),
+        30_000,
+      );
+      await wb.page.keyboard.press('Escape');
+      await wb.page.waitForTimeout(300);
+      screenshots.push(await wb.screenshot('doc-comment-typescript-tsdoc'));
+      assert.match(
+        after,
+        /^\/\*\*\n \* \S.*\n \*\n \* @param word - _description_\n \* @returns _description_\n \*\/\n/,
+        after,
+      );
+      await wb.runCommand('File: Revert File');
+      await wb.waitForEditorText((t) => t === before, 10_000);
+    },
+  },
+  {
+    name: 'a doc comment naming a renamed parameter gets a hint, and "Update doc comment" fixes only that name',
+    async run({ wb, screenshots }) {
+      await wb.openFile('docs_stale.py');
+      const before = await wb.waitForEditorText((t) => t.includes('return [v * factor'), 10_000);
+      await wb.page.locator('.monaco-editor .squiggly-hint').first().waitFor({ state: 'attached', timeout: 60_000 });
+      await wb.clickLine('ratio (float)');
+      await wb.page.keyboard.press('Control+.');
+      const fix = wb.page.locator('.action-widget .monaco-list-row', { hasText: 'Update doc comment' });
+      await fix.first().waitFor({ timeout: 30_000 });
+      screenshots.push(await wb.screenshot('doc-comment-quick-fix'));
+      await fix.first().click();
+      const after = await wb.waitForEditorText((t) => !t.includes('ratio'), 15_000);
+      // Every other byte as it was: only the name changed.
+      assert.strictEqual(after, before.replace('ratio (float)', 'factor (float)'));
+      await wb.runCommand('File: Revert File');
+      await wb.waitForEditorText((t) => t === before, 10_000);
+    },
+  },
+  {
+    name: 'Document All Undocumented Functions in File shows the edits in the refactor preview, then applies them',
+    async run({ wb, screenshots }) {
+      await wb.runCommand('View: Close All Editor Groups');
+      await wb.openFile('geometry.py');
+      const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
+      await wb.runCommand('Seq2Seq: Document All Undocumented Functions in File');
+      const apply = wb.page.locator('.monaco-button', { hasText: /^Apply$/ });
+      await apply.first().waitFor({ timeout: 90_000 });
+      screenshots.push(await wb.screenshot('doc-comment-document-file-preview'));
+      // The preview alone changes nothing.
+      assert.strictEqual(await wb.editorText(), before);
+      await apply.first().click();
+      const after = await wb.waitForEditorText((t) => (t.match(/"""/g) ?? []).length >= 12, 30_000);
+      for (const fn of ['def circle_area', 'def distance', 'class Stack', 'def __init__', 'def pop'])
+        assert.match(after, new RegExp(`${fn}.*:\\n +"""`), `${fn} was not documented:\n${after}`);
+      assert.ok(after.includes('"""Push an item onto the stack."""'));
+      await wb.runCommand('File: Revert File');
+      await wb.waitForEditorText((t) => t === before, 10_000);
+    },
+  },
+  {
     name: 'Show Attention draws the heatmap and hovering an output token highlights the source in the editor',
     async run({ wb, screenshots }) {
       await wb.openFile('geometry.py');
