@@ -305,7 +305,7 @@ function rustSections(shape: FunctionShape, out: Lines): void {
 /** The summary's sentence: Go's starts with the function's name. */
 function summaryText(shape: FunctionShape, req: DocRequest): string {
   const s = sentence(req.descriptions?.summary ?? '');
-  if (req.format !== 'godoc' || !s || s.startsWith(shape.name)) return s;
+  if (req.format !== 'godoc' || !s || s === shape.name || s.startsWith(`${shape.name} `)) return s;
   return `${shape.name} ${s[0]!.toLowerCase()}${s.slice(1)}`;
 }
 

@@ -29,7 +29,7 @@ export interface FunctionShape {
   readonly async: boolean;
   readonly generator: boolean;
   /** A constructor (`__init__`, Java/C# constructors): never a Returns section. */
-  readonly constructor: boolean;
+  readonly isConstructor: boolean;
   readonly params: readonly ParamInfo[];
   readonly typeParams: readonly string[];
   readonly returnType?: string;
@@ -279,7 +279,7 @@ export function functionShape(fn: Node, name: string, lang: CorpusLanguage): Fun
     kind: 'function',
     async: isAsync(fn, lang),
     generator,
-    constructor,
+    isConstructor: constructor,
     params: parametersOf(fn, lang),
     typeParams: typeParameters(fn),
     ...(declared.type ? { returnType: declared.type } : {}),
@@ -320,7 +320,7 @@ export function pythonClassShape(cls: Node): FunctionShape {
     kind: 'class',
     async: false,
     generator: false,
-    constructor: true,
+    isConstructor: true,
     params: shape?.params ?? [],
     typeParams: [],
     returnsValue: false,
