@@ -37,7 +37,8 @@ function languageOf(doc: vscode.TextDocument): CorpusLanguage | undefined {
   return LANGUAGE_IDS[doc.languageId] as CorpusLanguage | undefined;
 }
 
-async function request(
+/** The request for a document's settings (format and sections, per language). */
+export async function docRequest(
   doc: vscode.TextDocument,
   lang: CorpusLanguage,
   descriptions: DocDescriptions,
@@ -122,7 +123,7 @@ export async function insertDocComment(
   const fn = functionAt(await services.analyzer.analyze(lang, doc.getText()), offset);
   if (!fn) return false;
   const { planDocInsertion } = await import('../docs/insert');
-  const req = await request(doc, lang, await describe(summary));
+  const req = await docRequest(doc, lang, await describe(summary));
   const lines = doc.getText().split(/\r?\n/);
   const plan = planDocInsertion(fn, req, lines, { eol: eolOf(doc), indentUnit: indentUnit(editor), snippet: true });
   if (!plan) return false;
@@ -220,7 +221,7 @@ export function documentFile(ctx: Seq2SeqContext, services: DocServices) {
     }
     const { documentAll } = await import('../docs/insert');
     const reqs = new Map<AnalyzedFunction, DocRequest>();
-    for (const fn of todo) reqs.set(fn, await request(doc, lang, await describe(summaries.get(fn))));
+    for (const fn of todo) reqs.set(fn, await docRequest(doc, lang, await describe(summaries.get(fn))));
     const insertions = documentAll(todo, (fn) => reqs.get(fn)!, text.split(/\r?\n/), {
       eol: eolOf(doc),
       indentUnit: indentUnit(editor),

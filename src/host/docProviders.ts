@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { CorpusLanguage } from '../data/languages';
 import type { AnalyzedFunction } from '../docs/analyze';
-import { modelSummary, type DocServices } from '../commands/docCommentCommands';
+import { docRequest, modelSummary, type DocServices } from '../commands/docCommentCommands';
 import { LANGUAGE_IDS } from './languages';
 
 const SOURCE = 'Seq2Seq';
@@ -53,15 +53,8 @@ export class DocCompletionProvider implements vscode.CompletionItemProvider {
       clearTimeout(timer);
       sub.dispose();
     }
-    const { resolveFormat, resolveSections } = await import('../docs/formats');
+    const req = await docRequest(doc, lang, summary ? { summary } : {});
     const { renderDoc } = await import('../docs/builder');
-    const c = vscode.workspace.getConfiguration('seq2seq.docComment', doc);
-    const req = {
-      lang,
-      format: resolveFormat(lang, c.get('format')),
-      sections: resolveSections(c.get('sections')),
-      descriptions: summary ? { summary } : {},
-    };
     const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     // The editor indents each following line like this one, so the text carries relative indentation.
     const snippet = renderDoc(fn.shape, req, { indent: '', eol, snippet: true });
