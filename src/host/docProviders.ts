@@ -56,14 +56,17 @@ export class DocCompletionProvider implements vscode.CompletionItemProvider {
     const req = await docRequest(doc, lang, summary ? { summary } : {});
     const { renderDoc } = await import('../docs/builder');
     const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-    // The editor indents each following line like this one, so the text carries relative indentation.
-    const snippet = renderDoc(fn.shape, req, { indent: '', eol, snippet: true });
+    // Indented as written here (the editor would otherwise also indent the blank lines); the
+    // range starts after this line's indentation, so the first line goes without it.
+    const indent = opener[1]!;
+    const snippet = renderDoc(fn.shape, req, { indent, eol, snippet: true }).slice(indent.length);
     const plain = renderDoc(fn.shape, req, { indent: '', eol: '\n', snippet: false });
     const item = new vscode.CompletionItem(
       `${opener[2] ?? '/**'} Generate doc comment`,
       vscode.CompletionItemKind.Snippet,
     );
     item.insertText = new vscode.SnippetString(snippet);
+    item.keepWhitespace = true;
     item.range = new vscode.Range(pos.line, opener[1]!.length, pos.line, line.length);
     item.filterText = before.trimStart();
     item.sortText = '\0';
