@@ -198,6 +198,7 @@ export const e2eTests: E2eTest[] = [
       const after = await wb.waitForEditorText((t) => /radius: _description_/.test(t) && /\n {4}"""\n/.test(t), 30_000);
       await wb.page.waitForTimeout(300);
       screenshots.push(await wb.screenshot('doc-comment-python-google'));
+      await restore(wb, before);
       const lines = after.split('\n');
       const def = lines.findIndex((l) => l.startsWith('def circle_area'));
       const end = lines.findIndex((l, i) => i > def + 1 && l === '    """');
@@ -212,7 +213,6 @@ export const e2eTests: E2eTest[] = [
       ]);
       // Nothing else changed: no stray quotes, no extra line.
       assert.strictEqual([...lines.slice(0, def + 1), ...lines.slice(end + 1)].join('\n'), before);
-      await restore(wb, before);
     },
   },
   {
@@ -223,16 +223,23 @@ export const e2eTests: E2eTest[] = [
         await wb.page.waitForTimeout(2_000);
         await wb.openFile('geometry.py');
         const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
-        await wb.clickLine('dx = x2 - x1');
-        await wb.runCommand('Seq2Seq: Generate Doc Comment');
-        const after = await wb.waitForEditorText((t) => /Parameters\n {4}-{10}\n {4}x1\n/.test(t), 60_000);
+        // The settings file is watched: until the change arrives the comment is in Google style.
+        let after = '';
+        for (let attempt = 0; !/Parameters\n {4}-{10}\n {4}x1\n/.test(after); attempt++) {
+          if (attempt > 0) await restore(wb, before);
+          if (attempt > 3) throw new Error(`no NumPy docstring after ${attempt} tries:\n${after}`);
+          await wb.clickLine('dx = x2 - x1');
+          await wb.runCommand('Seq2Seq: Generate Doc Comment');
+          after = await wb.waitForEditorText((t) => t !== before && /"""\n {4}dx = x2/.test(t), 60_000);
+          await wb.page.waitForTimeout(1_000);
+        }
         await wb.page.keyboard.press('Escape');
         await wb.page.waitForTimeout(300);
         screenshots.push(await wb.screenshot('doc-comment-python-numpy'));
+        await restore(wb, before);
         for (const p of ['x1', 'y1', 'x2', 'y2'])
           assert.ok(after.includes(`\n    ${p}\n        _description_\n`), after);
         assert.match(after, /Returns\n {4}-------\n {4}_type_\n {8}_description_\n {4}"""\n {4}dx = x2 - x1/);
-        await restore(wb, before);
       } finally {
         server.setSettings({});
         await wb.page.waitForTimeout(1_000);
@@ -253,18 +260,18 @@ export const e2eTests: E2eTest[] = [
       await row.first().waitFor({ timeout: 60_000 });
       await row.first().click();
       const after = await wb.waitForEditorText(
-        (t) => /\* @returns _description_\n \*\/\nexport function capitalize/.test(t),
+        (t) => t.includes('@param word - _description_') && t.includes('@returns _description_'),
         30_000,
       );
       await wb.page.keyboard.press('Escape');
       await wb.page.waitForTimeout(300);
       screenshots.push(await wb.screenshot('doc-comment-typescript-tsdoc'));
+      await restore(wb, before);
       assert.match(
         after,
         /^\/\*\*\n \* \S.*\n \*\n \* @param word - _description_\n \* @returns _description_\n \*\/\n/,
         after,
       );
-      await restore(wb, before);
     },
   },
   {
