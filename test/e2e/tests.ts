@@ -217,8 +217,11 @@ export const e2eTests: E2eTest[] = [
   },
   {
     name: 'Generate Doc Comment writes NumPy style when seq2seq.docComment.format says so for Python',
-    async run({ wb, server, screenshots }) {
-      server.setSettings({ 'seq2seq.docComment.format': { python: 'numpy' } });
+    async run({ wb, workspace, screenshots }) {
+      // A workspace setting (the folder's files are watched), as a per-language object.
+      const settings = path.join(workspace, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(settings), { recursive: true });
+      fs.writeFileSync(settings, JSON.stringify({ 'seq2seq.docComment.format': { python: 'numpy' } }));
       try {
         await wb.page.waitForTimeout(2_000);
         await wb.openFile('geometry.py');
@@ -241,7 +244,7 @@ export const e2eTests: E2eTest[] = [
           assert.ok(after.includes(`\n    ${p}\n        _description_\n`), after);
         assert.match(after, /Returns\n {4}-------\n {4}_type_\n {8}_description_\n {4}"""\n {4}dx = x2 - x1/);
       } finally {
-        server.setSettings({});
+        fs.rmSync(path.dirname(settings), { recursive: true, force: true });
         await wb.page.waitForTimeout(1_000);
       }
     },
@@ -297,20 +300,26 @@ export const e2eTests: E2eTest[] = [
     async run({ wb, screenshots }) {
       await wb.runCommand('View: Close All Editor Groups');
       await wb.openFile('geometry.py');
-      await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
+      const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
       await wb.runCommand('Seq2Seq: Document All Undocumented Functions in File');
       const apply = wb.page.locator('.monaco-button', { hasText: /^Apply$/ });
       await apply.first().waitFor({ timeout: 90_000 });
       screenshots.push(await wb.screenshot('doc-comment-document-file-preview'));
+      // Edits that need confirmation start unchecked: check the file's row to accept them all.
+      await wb.page
+        .locator('.monaco-list-row', { hasText: 'geometry.py' })
+        .locator('input[type="checkbox"], .monaco-checkbox, .codicon-check')
+        .first()
+        .click();
       await apply.first().click();
       const after = await wb.waitForEditorText((t) => (t.match(/"""/g) ?? []).length >= 12, 30_000);
       for (const fn of ['def circle_area', 'def distance', 'class Stack', 'def __init__', 'def pop'])
         assert.match(after, new RegExp(`${fn}.*:\\n +"""`), `${fn} was not documented:\n${after}`);
       assert.ok(after.includes('"""Push an item onto the stack."""'));
       // Back to the file as it is on disk.
-      await wb.clickLine('def circle_area');
-      await wb.runCommand('File: Revert File');
-      await wb.waitForEditorText((t) => (t.match(/"""/g) ?? []).length === 2, 10_000);
+      await wb.page.keyboard.press('Control+Home');
+      await wb.clickLine('import math');
+      await restore(wb, before);
       await wb.runCommand('View: Close All Editor Groups');
     },
   },
