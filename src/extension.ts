@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { Seq2SeqContext } from './context';
 import { showAttention } from './commands/attentionCommand';
 import { commentSelection, generateCode, type CommentServices } from './commands/commentCommands';
+import { registerDocComments } from './commands/docCommentRegistration';
 import { showEngineStatus } from './commands/engineCommands';
 import { ActiveModel, deleteModel, describe, exportModel, importModel, selectModel } from './commands/modelCommands';
 import { evaluateModel } from './commands/evaluateCommand';
@@ -70,7 +71,13 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
   };
   register('seq2seq.showEngineStatus', showEngineStatus(ctx, engine));
-  register('seq2seq.commentSelection', commentSelection(ctx, services));
+  const docs = registerDocComments(context, ctx, services);
+  const withDocs: CommentServices = {
+    ...services,
+    insertDocComment: async (editor, offset, summary) =>
+      (await import('./commands/docCommentCommands')).insertDocComment(await docs.services(), editor, offset, summary),
+  };
+  register('seq2seq.commentSelection', commentSelection(ctx, withDocs));
   register('seq2seq.generateCode', generateCode(ctx, services));
   register('seq2seq.findCode', findCode(ctx, search));
   register('seq2seq.rebuildIndex', rebuildIndex(search));

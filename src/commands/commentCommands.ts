@@ -31,6 +31,8 @@ export interface CommentServices {
   readonly locator: FunctionLocator;
   /** Workspace search for Generate Code from Comment (existing functions first). */
   readonly search?: SearchServices;
+  /** Inserts the whole doc comment (sections per `seq2seq.docComment.*`) for the function at an offset. */
+  readonly insertDocComment?: (editor: vscode.TextEditor, offset: number, summary: string) => Promise<boolean>;
 }
 
 export function indentOptions(editor: vscode.TextEditor): { insertSpaces: boolean; tabSize: number } {
@@ -200,9 +202,15 @@ export function commentSelection(ctx: Seq2SeqContext, services: CommentServices)
       );
       return false;
     }
-    const lines = text.split(/\r?\n/);
-    const plan = planDocComment(lang, lines, span, choice.text, eolOf(doc), indentOptions(editor));
-    const ok = await editor.edit((b) => b.insert(new vscode.Position(plan.line, plan.character), plan.text));
+    let ok = false;
+    // A whole function: its whole doc comment, in the user's format, the model's sentence as its summary.
+    if (located && span === located && services.insertDocComment)
+      ok = await services.insertDocComment(editor, located.startOffset, choice.text);
+    if (!ok) {
+      const lines = text.split(/\r?\n/);
+      const plan = planDocComment(lang, lines, span, choice.text, eolOf(doc), indentOptions(editor));
+      ok = await editor.edit((b) => b.insert(new vscode.Position(plan.line, plan.character), plan.text));
+    }
     const from = choice.reusedFrom;
     const origin = from ? reuseOrigin(from) : `score ${choice.score.toFixed(3)}`;
     ctx.log.info(

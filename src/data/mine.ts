@@ -34,7 +34,8 @@ export interface Pair {
   readonly throws: readonly string[];
 }
 
-interface Found {
+/** A documented function: its node, the node its doc sits above, and the doc's source range. */
+export interface Found {
   fn: Node;
   anchor: Node;
   name: string;
@@ -149,7 +150,7 @@ export function locateFunctions(root: Node, spec: LanguageSpec): LocatedFunction
   return out;
 }
 
-function findDocumented(src: string, root: Node, spec: LanguageSpec): Found[] {
+export function findDocumented(src: string, root: Node, spec: LanguageSpec): Found[] {
   const comments =
     spec.placement === 'above' ? root.descendantsOfType(COMMENT_TYPES).filter((c): c is Node => c !== null) : [];
   comments.sort((a, b) => a.startIndex - b.startIndex);

@@ -51,6 +51,25 @@ async function showAttentionForDistance(wb: Workbench): Promise<Frame> {
   return wb.webviewFrame('#heatmap[data-rows]', 90_000);
 }
 
+/**
+ * Leaves snippet mode and brings the file back to `before`: File: Revert File, then undo steps
+ * if the revert was lost to a widget that had the focus.
+ */
+async function restore(wb: Workbench, before: string): Promise<void> {
+  await wb.page.keyboard.press('Escape');
+  await wb.runCommand('File: Revert File');
+  try {
+    await wb.waitForEditorText((t) => t === before, 5_000);
+    return;
+  } catch {
+    for (let i = 0; i < 15 && (await wb.editorText()) !== before; i++) {
+      await wb.page.keyboard.press('Control+z');
+      await wb.page.waitForTimeout(200);
+    }
+    await wb.waitForEditorText((t) => t === before, 5_000);
+  }
+}
+
 export const e2eTests: E2eTest[] = [
   {
     name: 'every contributed command is listed in the palette',
@@ -162,6 +181,159 @@ export const e2eTests: E2eTest[] = [
       assert.ok(after.startsWith('/**'), `the lens did not document capitalize:\n${after}`);
       await wb.page.keyboard.press('Control+z');
       await wb.waitForEditorText((t) => t === before, 10_000);
+    },
+  },
+  {
+    name: 'typing """ under a def offers the whole docstring (Google style), inserted as one snippet',
+    async run({ wb, screenshots }) {
+      await wb.runCommand('View: Close All Editor Groups');
+      await wb.openFile('geometry.py');
+      const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
+      await wb.clickLine('def circle_area');
+      await wb.page.keyboard.press('Enter');
+      await wb.page.keyboard.type('"""');
+      const row = wb.page.locator('.suggest-widget .monaco-list-row', { hasText: 'Generate doc comment' });
+      await row.first().waitFor({ timeout: 60_000 });
+      await row.first().click();
+      const after = await wb.waitForEditorText((t) => /radius: _description_/.test(t) && /\n {4}"""\n/.test(t), 30_000);
+      await wb.page.waitForTimeout(300);
+      screenshots.push(await wb.screenshot('doc-comment-python-google'));
+      await restore(wb, before);
+      const lines = after.split('\n');
+      const def = lines.findIndex((l) => l.startsWith('def circle_area'));
+      const end = lines.findIndex((l, i) => i > def + 1 && l === '    """');
+      assert.match(lines[def + 1]!, /^ {4}"""\S/, after);
+      assert.deepStrictEqual(lines.slice(def + 2, end), [
+        '',
+        '    Args:',
+        '        radius: _description_',
+        '',
+        '    Returns:',
+        '        _description_',
+      ]);
+      // Nothing else changed: no stray quotes, no extra line.
+      assert.strictEqual([...lines.slice(0, def + 1), ...lines.slice(end + 1)].join('\n'), before);
+    },
+  },
+  {
+    name: 'Generate Doc Comment writes NumPy style when seq2seq.docComment.format says so for Python',
+    async run({ wb, workspace, screenshots }) {
+      // A workspace setting (the folder's files are watched), as a per-language object.
+      const settings = path.join(workspace, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(settings), { recursive: true });
+      fs.writeFileSync(settings, JSON.stringify({ 'seq2seq.docComment.format': { python: 'numpy' } }));
+      try {
+        await wb.page.waitForTimeout(2_000);
+        await wb.openFile('geometry.py');
+        const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
+        // The settings file is watched: until the change arrives the comment is in Google style.
+        let after = '';
+        for (let attempt = 0; !/Parameters\n {4}-{10}\n {4}x1\n/.test(after); attempt++) {
+          if (attempt > 0) await restore(wb, before);
+          if (attempt > 3) throw new Error(`no NumPy docstring after ${attempt} tries:\n${after}`);
+          await wb.clickLine('dx = x2 - x1');
+          await wb.runCommand('Seq2Seq: Generate Doc Comment');
+          after = await wb.waitForEditorText((t) => t !== before && /"""\n {4}dx = x2/.test(t), 60_000);
+          await wb.page.waitForTimeout(1_000);
+        }
+        await wb.page.keyboard.press('Escape');
+        await wb.page.waitForTimeout(300);
+        screenshots.push(await wb.screenshot('doc-comment-python-numpy'));
+        await restore(wb, before);
+        for (const p of ['x1', 'y1', 'x2', 'y2'])
+          assert.ok(after.includes(`\n    ${p}\n        _description_\n`), after);
+        assert.match(after, /Returns\n {4}-------\n {4}_type_\n {8}_description_\n {4}"""\n {4}dx = x2 - x1/);
+      } finally {
+        fs.rmSync(path.dirname(settings), { recursive: true, force: true });
+        await wb.page.waitForTimeout(1_000);
+      }
+    },
+  },
+  {
+    name: 'typing /** above a TypeScript function offers a TSDoc comment with its parameters',
+    async run({ wb, screenshots }) {
+      await wb.openFile('strings.ts');
+      const before = await wb.waitForEditorText((t) => t.includes('w.length > 0).length;'), 10_000);
+      await wb.clickLine('export function capitalize');
+      await wb.page.keyboard.press('Home');
+      await wb.page.keyboard.press('Enter');
+      await wb.page.keyboard.press('ArrowUp');
+      await wb.page.keyboard.type('/**');
+      const row = wb.page.locator('.suggest-widget .monaco-list-row', { hasText: 'Generate doc comment' });
+      await row.first().waitFor({ timeout: 60_000 });
+      await row.first().click();
+      const after = await wb.waitForEditorText(
+        (t) => t.includes('@param word - _description_') && t.includes('@returns _description_'),
+        30_000,
+      );
+      await wb.page.keyboard.press('Escape');
+      await wb.page.waitForTimeout(300);
+      screenshots.push(await wb.screenshot('doc-comment-typescript-tsdoc'));
+      await restore(wb, before);
+      assert.match(
+        after,
+        /^\/\*\*\n \* \S.*\n \*\n \* @param word - _description_\n \* @returns _description_\n \*\/\n/,
+        after,
+      );
+    },
+  },
+  {
+    name: 'a doc comment naming a renamed parameter gets a hint, and "Update doc comment" fixes only that name',
+    async run({ wb, screenshots }) {
+      await wb.openFile('docs_stale.py');
+      const before = await wb.waitForEditorText((t) => t.includes('return [v * factor'), 10_000);
+      await wb.page.locator('.monaco-editor .squiggly-hint').first().waitFor({ state: 'attached', timeout: 60_000 });
+      await wb.clickLine('ratio (float)');
+      await wb.page.keyboard.press('Control+.');
+      const fix = wb.page.locator('.action-widget .monaco-list-row', { hasText: 'Update doc comment' });
+      await fix.first().waitFor({ timeout: 30_000 });
+      screenshots.push(await wb.screenshot('doc-comment-quick-fix'));
+      await wb.page.keyboard.press('Enter');
+      const after = await wb.waitForEditorText((t) => !t.includes('ratio'), 15_000);
+      // Every other byte as it was: only the name changed.
+      assert.strictEqual(after, before.replace('ratio (float)', 'factor (float)'));
+      await restore(wb, before);
+    },
+  },
+  {
+    name: 'Document All Undocumented Functions in File shows the edits in the refactor preview, then applies them',
+    async run({ wb, screenshots }) {
+      await wb.runCommand('View: Close All Editor Groups');
+      await wb.openFile('geometry.py');
+      const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
+      await wb.runCommand('Seq2Seq: Document All Undocumented Functions in File');
+      const apply = wb.page.locator('.monaco-button', { hasText: /^Apply$/ });
+      await apply.first().waitFor({ timeout: 90_000 });
+      screenshots.push(await wb.screenshot('doc-comment-document-file-preview'));
+      // Edits that need confirmation start unchecked: check the file's row to accept them all.
+      await wb.page
+        .locator('.monaco-list-row', { hasText: 'geometry.py' })
+        .locator('input[type="checkbox"], .monaco-checkbox, .codicon-check')
+        .first()
+        .click();
+      await apply.first().click();
+      // The editor renders the lines in view: the top of the file, then its end.
+      const top = await wb.waitForEditorText((t) => /class Stack:\n +"""/.test(t), 30_000);
+      for (const fn of ['def circle_area', 'def distance', 'class Stack'])
+        assert.match(top, new RegExp(`${fn}.*:\\n +"""`), `${fn} was not documented:\n${top}`);
+      await wb.clickLine('import math');
+      await wb.page.keyboard.press('Control+End');
+      const end = await wb.waitForEditorText((t) => /def pop\(self\):\n +"""/.test(t), 10_000);
+      assert.ok(end.includes('"""Push an item onto the stack."""'), end);
+      // Back to the file as it is on disk (revert in its own editor, the preview panel closed).
+      await wb.runCommand('View: Close All Editor Groups');
+      const dontSave = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: /Don.t Save/ });
+      if (
+        await dontSave
+          .first()
+          .isVisible({ timeout: 3_000 })
+          .catch(() => false)
+      )
+        await dontSave.first().click();
+      await wb.openFile('geometry.py');
+      await wb.clickLine('import math');
+      await restore(wb, before);
+      await wb.runCommand('View: Close All Editor Groups');
     },
   },
   {

@@ -1,0 +1,195 @@
+/**
+ * Editor providers for doc comments: the completion item offered when `"""` is typed on the line
+ * after a `def` or `/**` above a function, the light bulb's "Generate doc comment", and the
+ * hint-level diagnostics (while `seq2seq.docComment.checkConsistency` is on) with their
+ * "Update doc comment" quick fix. Analysis goes through the lazy analyzer; building and
+ * checking modules load on first use.
+ */
+import * as vscode from 'vscode';
+import type { CorpusLanguage } from '../data/languages';
+import type { AnalyzedFunction } from '../docs/analyze';
+import { docRequest, modelSummary, type DocServices } from '../commands/docCommentCommands';
+import { LANGUAGE_IDS } from './languages';
+
+const SOURCE = 'Seq2Seq';
+/** How long the completion waits for the model's summary before offering placeholders only. */
+const SUMMARY_WAIT_MS = 8_000;
+
+const languageOf = (doc: vscode.TextDocument): CorpusLanguage | undefined =>
+  LANGUAGE_IDS[doc.languageId] as CorpusLanguage | undefined;
+
+/** The completion on `"""` (Python) or `/**` (block-comment languages). */
+export class DocCompletionProvider implements vscode.CompletionItemProvider {
+  constructor(private readonly services: DocServices) {}
+
+  async provideCompletionItems(
+    doc: vscode.TextDocument,
+    pos: vscode.Position,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.CompletionItem[]> {
+    const lang = languageOf(doc);
+    if (!lang) return [];
+    const line = doc.lineAt(pos.line).text;
+    const before = line.slice(0, pos.character);
+    const opener = lang === 'python' ? /^(\s*)([rRuU]?"""|[rRuU]?''')$/.exec(before) : /^(\s*)\/\*\*$/.exec(before);
+    if (!opener) return [];
+    // Analyse the text without the half-typed comment, which would swallow the code after it.
+    const lines = doc.getText().split(/\r?\n/);
+    lines[pos.line] = lang === 'python' ? `${opener[1]}pass` : '';
+    const functions = await this.services.analyzer.analyze(lang, lines.join('\n'));
+    const fn = functions.find((f) =>
+      lang === 'python' ? f.bodyLine === pos.line && f.startLine < pos.line : f.headerLine === pos.line + 1,
+    );
+    if (!fn || fn.doc || token.isCancellationRequested) return [];
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    const timer = setTimeout(() => abort.abort(), SUMMARY_WAIT_MS);
+    let summary: string | undefined;
+    try {
+      summary = await modelSummary(this.services, lang, fn.code, abort.signal);
+    } catch {
+      summary = undefined;
+    } finally {
+      clearTimeout(timer);
+      sub.dispose();
+    }
+    const req = await docRequest(doc, lang, summary ? { summary } : {});
+    const { renderDoc } = await import('../docs/builder');
+    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    // Indented as written here (the editor would otherwise also indent the blank lines); the
+    // range starts after this line's indentation, so the first line goes without it.
+    const indent = opener[1]!;
+    const snippet = renderDoc(fn.shape, req, { indent, eol, snippet: true }).slice(indent.length);
+    const plain = renderDoc(fn.shape, req, { indent: '', eol: '\n', snippet: false });
+    const item = new vscode.CompletionItem(
+      `${opener[2] ?? '/**'} Generate doc comment`,
+      vscode.CompletionItemKind.Snippet,
+    );
+    item.insertText = new vscode.SnippetString(snippet);
+    item.keepWhitespace = true;
+    item.range = new vscode.Range(pos.line, opener[1]!.length, pos.line, line.length);
+    item.filterText = before.trimStart();
+    item.sortText = '\0';
+    item.preselect = true;
+    item.detail = `Seq2Seq: ${req.format} doc comment for ${fn.shape.name}`;
+    item.documentation = new vscode.MarkdownString().appendCodeblock(plain, doc.languageId);
+    return [item];
+  }
+}
+
+/** Diagnostics where a doc comment disagrees with its function; refreshed as the text changes. */
+export class DocDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('seq2seq.docComments');
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly services: DocServices) {}
+
+  static enabled(doc: vscode.TextDocument): boolean {
+    return vscode.workspace.getConfiguration('seq2seq.docComment', doc).get<boolean>('checkConsistency', true);
+  }
+
+  schedule(doc: vscode.TextDocument, delayMs = 500): void {
+    const lang = languageOf(doc);
+    if (!lang || (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled')) return;
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.refresh(doc, lang);
+      }, delayMs),
+    );
+  }
+
+  private async refresh(doc: vscode.TextDocument, lang: CorpusLanguage): Promise<void> {
+    if (doc.isClosed) return;
+    if (!DocDiagnostics.enabled(doc) || doc.lineCount > 20_000) {
+      this.collection.delete(doc.uri);
+      return;
+    }
+    const version = doc.version;
+    const functions = await this.services.analyzer.analyze(lang, doc.getText());
+    const { docIssues } = await import('../docs/consistency');
+    if (doc.isClosed || doc.version !== version) return;
+    const diagnostics: vscode.Diagnostic[] = [];
+    for (const fn of functions)
+      for (const issue of docIssues(fn)) {
+        const range = new vscode.Range(doc.positionAt(issue.start), doc.positionAt(issue.end));
+        const d = new vscode.Diagnostic(range, issue.message, vscode.DiagnosticSeverity.Hint);
+        d.source = SOURCE;
+        d.code = issue.kind;
+        diagnostics.push(d);
+      }
+    this.collection.set(doc.uri, diagnostics);
+  }
+
+  forget(doc: vscode.TextDocument): void {
+    clearTimeout(this.timers.get(doc.uri.toString()));
+    this.collection.delete(doc.uri);
+  }
+
+  clearAll(): void {
+    this.collection.clear();
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.collection.dispose();
+  }
+}
+
+/** The light bulb: "Update doc comment" for our diagnostics, "Generate doc comment" on a signature. */
+export class DocCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
+
+  constructor(private readonly services: DocServices) {}
+
+  async provideCodeActions(
+    doc: vscode.TextDocument,
+    range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): Promise<vscode.CodeAction[]> {
+    const lang = languageOf(doc);
+    if (!lang) return [];
+    const functions = await this.services.analyzer.analyze(lang, doc.getText());
+    const actions: vscode.CodeAction[] = [];
+    const ours = context.diagnostics.filter((d) => d.source === SOURCE);
+    if (ours.length > 0) {
+      const { docFixEdits } = await import('../docs/consistency');
+      const offset = doc.offsetAt(ours[0]!.range.start);
+      const fn = functions.find((f) => f.doc && f.doc.start <= offset && offset <= f.doc.end);
+      const edits = fn ? docFixEdits(fn, doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n') : [];
+      if (edits.length > 0) {
+        const action = new vscode.CodeAction('Update doc comment', vscode.CodeActionKind.QuickFix);
+        action.diagnostics = ours;
+        action.isPreferred = true;
+        action.edit = new vscode.WorkspaceEdit();
+        for (const e of edits)
+          action.edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.text);
+        actions.push(action);
+      }
+    }
+    const fn = onSignature(functions, range.start.line);
+    if (fn && !fn.doc) {
+      const action = new vscode.CodeAction('Generate doc comment', vscode.CodeActionKind.RefactorRewrite);
+      action.command = {
+        title: 'Generate doc comment',
+        command: 'seq2seq.generateDocComment',
+        arguments: [{ uri: doc.uri, offset: fn.startOffset }],
+      };
+      actions.push(action);
+    }
+    return actions;
+  }
+}
+
+/** The function whose header (decorators through the signature) is on `line`. */
+function onSignature(functions: readonly AnalyzedFunction[], line: number): AnalyzedFunction | undefined {
+  let best: AnalyzedFunction | undefined;
+  for (const f of functions) {
+    const last = Math.max(f.startLine, f.bodyLine - 1);
+    if (f.headerLine <= line && line <= last && (!best || f.startOffset > best.startOffset)) best = f;
+  }
+  return best;
+}

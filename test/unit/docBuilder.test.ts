@@ -1,0 +1,120 @@
+/**
+ * The pieces of whole doc comments that golden files show less directly: Python annotation
+ * unwrapping, JSDoc types from defaults, format resolution from the settings, snippet syntax
+ * and the escaping of text that would end a comment.
+ */
+import * as assert from 'assert';
+import { renderDoc } from '../../src/docs/builder';
+import { resolveFormat, resolveSections } from '../../src/docs/formats';
+import type { FunctionShape } from '../../src/docs/shape';
+import { jsTypeOfDefault, pythonType } from '../../src/docs/types';
+
+const shape = (over: Partial<FunctionShape> = {}): FunctionShape => ({
+  name: 'f',
+  kind: 'function',
+  async: false,
+  generator: false,
+  isConstructor: false,
+  params: [{ name: 'a', kind: 'positional', type: 'int' }],
+  typeParams: [],
+  returnsValue: true,
+  throws: [],
+  errors: false,
+  panics: false,
+  attributes: [],
+  stub: false,
+  ...over,
+});
+
+describe('doc comment builder', () => {
+  it('unwraps Optional, Annotated, Union and PEP 604 unions', () => {
+    assert.deepStrictEqual(pythonType('Optional[int]'), { type: 'int', optional: true });
+    assert.deepStrictEqual(pythonType('typing.Optional[List[str]]'), { type: 'List[str]', optional: true });
+    assert.deepStrictEqual(pythonType('Annotated[Optional[float], Gt(0)]'), { type: 'float', optional: true });
+    assert.deepStrictEqual(pythonType('int | None'), { type: 'int', optional: true });
+    assert.deepStrictEqual(pythonType('None | str | bytes'), { type: 'str | bytes', optional: true });
+    assert.deepStrictEqual(pythonType('Union[int, str]'), { type: 'int | str', optional: false });
+    assert.deepStrictEqual(pythonType('Union[Dict[str, int], None]'), { type: 'Dict[str, int]', optional: true });
+    assert.deepStrictEqual(pythonType('"Point"'), { type: 'Point', optional: false });
+  });
+
+  it('reads JSDoc types from default values', () => {
+    assert.strictEqual(jsTypeOfDefault('3'), 'number');
+    assert.strictEqual(jsTypeOfDefault("'x'"), 'string');
+    assert.strictEqual(jsTypeOfDefault('false'), 'boolean');
+    assert.strictEqual(jsTypeOfDefault('[]'), 'Array');
+    assert.strictEqual(jsTypeOfDefault('() => 1'), 'Function');
+    assert.strictEqual(jsTypeOfDefault('new Map()'), 'Map');
+    assert.strictEqual(jsTypeOfDefault('other'), undefined);
+  });
+
+  it('resolves the format setting per language, falling back to the convention', () => {
+    assert.strictEqual(resolveFormat('python', 'auto'), 'google');
+    assert.strictEqual(resolveFormat('python', 'numpy'), 'numpy');
+    assert.strictEqual(resolveFormat('typescript', 'numpy'), 'tsdoc');
+    assert.strictEqual(resolveFormat('python', { python: 'sphinx', typescript: 'jsdoc' }), 'sphinx');
+    assert.strictEqual(resolveFormat('tsx', { typescript: 'jsdoc' }), 'jsdoc');
+    assert.strictEqual(resolveFormat('go', { python: 'numpy' }), 'godoc');
+    assert.strictEqual(resolveSections('summary'), 'summary');
+    assert.strictEqual(resolveSections(undefined), 'full');
+  });
+
+  it('numbers snippet placeholders in order and escapes snippet syntax in literal text', () => {
+    const text = renderDoc(
+      shape({ params: [{ name: 'a', kind: 'positional', type: 'Record<string, ${x}>' }] }),
+      { lang: 'python', format: 'google', sections: 'full', descriptions: { summary: 'costs $5' } },
+      { indent: '  ', eol: '\n', snippet: true },
+    );
+    assert.strictEqual(
+      text,
+      [
+        '  """${1:Costs \\$5.}',
+        '',
+        '  Args:',
+        '      a (Record<string, \\${x\\}>): ${2:_description_}',
+        '',
+        '  Returns:',
+        '      ${3:_description_}',
+        '  """',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps text from closing the comment: backslashes and quotes in docstrings, */ in blocks, markup in XML', () => {
+    const py = renderDoc(
+      shape({ params: [], returnsValue: false }),
+      { lang: 'python', format: 'google', sections: 'full', descriptions: { summary: 'splits on "\\n" and """' } },
+      { indent: '', eol: '\n', snippet: false },
+    );
+    // Backslashes escaped; a triple quote inside becomes ''' (src/editing/commentEscape.ts).
+    assert.strictEqual(py, '"""Splits on "\\\\n" and \'\'\'.' + '"""');
+    const js = renderDoc(
+      shape({ params: [], returnsValue: false }),
+      { lang: 'javascript', format: 'jsdoc', sections: 'full', descriptions: { summary: 'matches a/*/b' } },
+      { indent: '', eol: '\n', snippet: false },
+    );
+    assert.strictEqual(js, '/**\n * Matches a/* /b.\n */');
+    const cs = renderDoc(
+      shape({ params: [], returnsValue: false }),
+      { lang: 'c-sharp', format: 'xmldoc', sections: 'full', descriptions: { summary: 'returns a < b & c' } },
+      { indent: '', eol: '\n', snippet: false },
+    );
+    assert.strictEqual(cs, '/// <summary>\n/// Returns a &lt; b &amp; c.\n/// </summary>');
+  });
+
+  it('summary only leaves out every section; Go starts the sentence with the name', () => {
+    const req = {
+      lang: 'python',
+      format: 'google',
+      sections: 'summary',
+      descriptions: { summary: 'adds one' },
+    } as const;
+    assert.strictEqual(renderDoc(shape(), req, { indent: '', eol: '\n', snippet: false }), '"""Adds one."""');
+    const go = renderDoc(
+      shape({ name: 'Add' }),
+      { lang: 'go', format: 'godoc', sections: 'full', descriptions: { summary: 'adds one' } },
+      { indent: '', eol: '\n', snippet: false },
+    );
+    assert.strictEqual(go, '// Add adds one.');
+  });
+});
