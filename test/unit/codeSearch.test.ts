@@ -97,7 +97,8 @@ describe('code search', function () {
       const parsers = new ParserPool();
       const { index } = await buildFunctionIndex(WORKSPACE, parsers);
       parsers.dispose();
-      assert.ok(index.size >= 6 && index.documentedCount <= 2);
+      // Fewer than half of its functions have a doc comment (docs_stale.py has one, for the consistency hints).
+      assert.ok(index.size >= 6 && index.documentedCount * 2 < index.size, `${index.documentedCount} of ${index.size}`);
       const ask = (q: string): string | undefined => searchCode(index, q, runner, { limit: 3 })[0]?.fn.name;
       assert.strictEqual(ask('compute the area of a circle from its radius'), 'circle_area');
       assert.strictEqual(ask('distance between two points'), 'distance');
