@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-interface StepValues {
+export interface StepValues {
   h: tf.Tensor2D;
   rz: tf.Tensor2D;
   n: tf.Tensor2D;
@@ -20,7 +20,7 @@ interface StepValues {
 }
 
 /** One GRU step: h' = (1 - z) * n + z * h, with the candidate's state bias inside r * (...). */
-function gruCell(xt: tf.Tensor2D, h: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D): StepValues {
+export function gruCell(xt: tf.Tensor2D, h: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor1D): StepValues {
   const H = h.shape[1];
   const hh = tf.add(tf.matMul(h, wh), bh) as tf.Tensor2D;
   const [xrz, xn] = tf.split(xt, [2 * H, H], 1);
@@ -29,6 +29,30 @@ function gruCell(xt: tf.Tensor2D, h: tf.Tensor2D, wh: tf.Tensor2D, bh: tf.Tensor
   const [r, z] = tf.split(rz, 2, 1);
   const n = tf.tanh(tf.add(xn!, tf.mul(r!, hn!))) as tf.Tensor2D;
   return { h: tf.add(n, tf.mul(z!, tf.sub(h, n))) as tf.Tensor2D, rz, n, hn: hn as tf.Tensor2D };
+}
+
+/**
+ * One step's gate gradients from `dg` [b, H], the gradient reaching the step's output, and what
+ * its forward pass saved: `dx` [b, 3H] for the input projection, `dhh` [b, 3H] for the state
+ * projection `h Wh + bh`, and `z` [b, H] (the share of `dg` passed straight to the previous state).
+ */
+export function gruGateGradients(
+  dg: tf.Tensor2D,
+  prev: tf.Tensor2D,
+  rz: tf.Tensor2D,
+  n: tf.Tensor2D,
+  hn: tf.Tensor2D,
+): { dx: tf.Tensor2D; dhh: tf.Tensor2D; z: tf.Tensor2D } {
+  const [r, z] = tf.split(rz, 2, 1);
+  const dn = tf.mul(dg, tf.sub(1, z!));
+  const dz = tf.mul(dg, tf.sub(prev, n));
+  const dpreN = tf.mul(dn, tf.sub(1, tf.square(n)));
+  const dpreRZ = tf.mul(tf.concat([tf.mul(dpreN, hn), dz], 1), tf.mul(rz, tf.sub(1, rz)));
+  return {
+    dx: tf.concat([dpreRZ, dpreN], 1) as tf.Tensor2D,
+    dhh: tf.concat([dpreRZ, tf.mul(dpreN, r!)], 1) as tf.Tensor2D,
+    z: z as tf.Tensor2D,
+  };
 }
 
 /** The state after a step, kept where the mask is 0. */
@@ -103,14 +127,10 @@ export function gruSequence(
           const dyt = carry ? (tf.add(dys![t]!, carry) as tf.Tensor2D) : dys![t]!;
           // Through the mask: a padded step passes its gradient straight to the previous state.
           const dg = mk ? (tf.mul(dyt, mk[t]!) as tf.Tensor2D) : dyt;
-          const [r, z] = tf.split(rz![t]!, 2, 1);
-          const dn = tf.mul(dg, tf.sub(1, z!));
-          const dz = tf.mul(dg, tf.sub(ps![t]!, n![t]!));
-          const dpreN = tf.mul(dn, tf.sub(1, tf.square(n![t]!)));
-          const dpreRZ = tf.mul(tf.concat([tf.mul(dpreN, hn![t]!), dz], 1), tf.mul(rz![t]!, tf.sub(1, rz![t]!)));
-          dxs[t] = tf.concat([dpreRZ, dpreN], 1) as tf.Tensor2D;
-          dhh[t] = tf.concat([dpreRZ, tf.mul(dpreN, r!)], 1) as tf.Tensor2D;
-          const direct = mk ? tf.add(tf.sub(dyt, dg), tf.mul(dg, z!)) : tf.mul(dg, z!);
+          const g = gruGateGradients(dg, ps![t]!, rz![t]!, n![t]!, hn![t]!);
+          dxs[t] = g.dx;
+          dhh[t] = g.dhh;
+          const direct = mk ? tf.add(tf.sub(dyt, dg), tf.mul(dg, g.z)) : tf.mul(dg, g.z);
           carry = tf.add(direct, tf.matMul(dhh[t]!, wS, false, true)) as tf.Tensor2D;
         }
         const [, b, H] = P.shape;

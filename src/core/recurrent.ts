@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { CellType } from './config';
-import { gruSequence } from './gruSequence';
+import { gruCell, gruGateGradients, gruSequence } from './gruSequence';
 import { dense, type WeightStore } from './layers';
 
 /** Weights of one recurrent layer in one direction. */
@@ -155,29 +155,15 @@ type GradientFunc = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 
 const gruStepWithGradient: GradientFunc = (...args) => {
   const [xt, h, wh, bh, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-  const H = h.shape[1];
-  const hh = tf.add(tf.matMul(h, wh), bh) as tf.Tensor2D;
-  const [xrz, xn] = tf.split(xt, [2 * H, H], 1);
-  const [hrz, hn] = tf.split(hh, [2 * H, H], 1);
-  const rz = tf.sigmoid(tf.add(xrz!, hrz!)) as tf.Tensor2D;
-  const [r, z] = tf.split(rz, 2, 1);
-  const n = tf.tanh(tf.add(xn!, tf.mul(r!, hn!))) as tf.Tensor2D;
-  const value = tf.add(n, tf.mul(z!, tf.sub(h, n))) as tf.Tensor2D;
-  save([h, wh, rz, n, hn!]);
+  const s = gruCell(xt, h, wh, bh);
+  save([h, wh, s.rz, s.n, s.hn]);
   return {
-    value,
+    value: s.h,
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [h0, w, rzS, nS, hnS] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const [rS, zS] = tf.split(rzS, 2, 1);
-      const dn = tf.mul(dy, tf.sub(1, zS!));
-      const dz = tf.mul(dy, tf.sub(h0, nS));
-      const dpreN = tf.mul(dn, tf.sub(1, tf.square(nS)));
-      const dr = tf.mul(dpreN, hnS);
-      const dpreRZ = tf.mul(tf.concat([dr, dz], 1), tf.mul(rzS, tf.sub(1, rzS)));
-      const dxt = tf.concat([dpreRZ, dpreN], 1);
-      const dhh = tf.concat([dpreRZ, tf.mul(dpreN, rS!)], 1);
-      const dh = tf.add(tf.mul(dy, zS!), tf.matMul(dhh, w, false, true));
-      return [dxt, dh, tf.matMul(h0, dhh, true, false), tf.sum(dhh, 0)];
+      const { dx, dhh, z } = gruGateGradients(dy, h0, rzS, nS, hnS);
+      const dh = tf.add(tf.mul(dy, z), tf.matMul(dhh, w, false, true));
+      return [dx, dh, tf.matMul(h0, dhh, true, false), tf.sum(dhh, 0)];
     },
   };
 };
