@@ -12,7 +12,7 @@
  *    within the training time both arms have had, so they are compared at equal wall-clock.
  *
  * Flags: --corpus <dir> (default .cache/corpus), --work <dir> (default .cache/model-v2),
- * --recipe <file>, --arm, --minutes N, --max-steps N, --resume, --compare.
+ * --recipe <file>, --arm, --minutes N, --max-steps N, --threads N, --resume, --compare.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -26,6 +26,7 @@ import { progressLine } from '../../src/cli/trainCommands';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { perLanguageSample } from '../../src/training/quality';
+import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -93,7 +94,7 @@ async function validSample(validFile: string, work: string, perLanguage: number,
 async function trainChunk(
   recipe: RecipeV2,
   arm: string,
-  opts: { corpus: string; work: string; minutes?: number; maxSteps?: number; resume: boolean },
+  opts: { corpus: string; work: string; minutes?: number; maxSteps?: number; threads?: number; resume: boolean },
 ): Promise<void> {
   const armRecipe = recipe.arms[arm];
   if (!armRecipe) throw new Error(`no arm ${arm} in the recipe; choose one of ${Object.keys(recipe.arms).join(', ')}`);
@@ -119,6 +120,7 @@ async function trainChunk(
       ...shared.training,
       ...armRecipe.training,
       ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
     },
   };
   const run = runListener(runDir, log, progressLine, 50);
@@ -215,6 +217,7 @@ async function main(): Promise<void> {
     .option('--arm <name>', 'architecture to train (a key of the recipe\'s "arms")', 'gru')
     .option('--minutes <n>', 'train at most this long in this chunk')
     .option('--max-steps <n>', "override the recipe's step budget")
+    .option('--threads <n>', 'data-parallel training threads (default: the recipe, or 1)')
     .option('--resume', "continue the arm's run", false)
     .option('--compare', 'compare the arms at equal training time; trains nothing', false)
     .parse()
@@ -225,6 +228,7 @@ async function main(): Promise<void> {
       arm: string;
       minutes?: string;
       maxSteps?: string;
+      threads?: string;
       resume: boolean;
       compare: boolean;
     }>();
@@ -243,12 +247,14 @@ async function main(): Promise<void> {
   prepareTrainingBackend();
   const minutes = positive('--minutes', opts.minutes);
   const maxSteps = positive('--max-steps', opts.maxSteps);
+  const threads = opts.threads === undefined ? undefined : checkThreads(Number(opts.threads));
   await trainChunk(recipe, opts.arm, {
     corpus: path.resolve(opts.corpus),
     work,
     resume: opts.resume,
     ...(minutes !== undefined ? { minutes } : {}),
     ...(maxSteps !== undefined ? { maxSteps } : {}),
+    ...(threads !== undefined ? { threads } : {}),
   });
 }
 
