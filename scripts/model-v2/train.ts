@@ -124,7 +124,6 @@ async function trainChunk(
     },
   };
   const run = runListener(runDir, log, progressLine, 50);
-  const started = Date.now();
   try {
     const { trainer, summary } = await prepareTrainJob(
       { corpus: files.train, validCorpus: valid, testCorpus: files.test, outDir: runDir, config, resume: opts.resume },
@@ -134,6 +133,8 @@ async function trainChunk(
       `${arm}: ${summary.origin} run at step ${summary.startStep}: ${summary.trainPairs} train / ${summary.validPairs} valid pairs, ` +
         `vocab ${summary.vocabSize}, ${summary.parameters} parameters; chunk of ${minutes.toFixed(0)} min (${used.toFixed(0)} used)`,
     );
+    // Training time starts here: reading the corpus and building the neighbours is not counted.
+    const started = Date.now();
     await runWithTimeCap(trainer, minutes, log);
     writeChunks(armDir, [
       ...chunks,

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ExampleMemory } from './retrieval';
+import { ExampleMemory, type MemoryKind } from './retrieval';
 import { CodeTokenizer } from './tokenizer';
 
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -95,6 +95,18 @@ export function loadMemoryFile(dir: string, name: unknown): ExampleMemory {
 export function memoryName(meta: unknown): unknown {
   const retrieval = (meta as { retrieval?: { memory?: unknown } } | undefined)?.retrieval;
   return retrieval && typeof retrieval === 'object' ? retrieval.memory : undefined;
+}
+
+/**
+ * The neighbour kind of a model trained with neighbours from its own project's other files
+ * (`meta.retrieval.scope === 'project'`): it ships no memory and reads its neighbours from the
+ * user's workspace. Undefined for any other model.
+ */
+export function projectRetrievalKind(meta: unknown): MemoryKind | undefined {
+  const r = (meta as { retrieval?: { scope?: unknown; graded?: unknown; neighbourTokens?: unknown } } | undefined)
+    ?.retrieval;
+  if (!r || typeof r !== 'object' || r.scope !== 'project') return undefined;
+  return ExampleMemory.kindOf({ version: r.graded === false ? 1 : 2, neighbourTokens: r.neighbourTokens });
 }
 
 /**

@@ -13,11 +13,11 @@ import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
 import type { CodeTokenizer } from '../data/tokenizer';
-import { loadMemoryFile, loadTokenizerFile, memoryName } from '../data/modelFiles';
+import { loadMemoryFile, loadTokenizerFile, memoryName, projectRetrievalKind } from '../data/modelFiles';
 import { normaliseText, unmark } from '../data/preTokenizer';
 import { sourceParts } from '../data/dataset';
 import type { FunctionIndex } from '../data/functionIndex';
-import type { ExampleMemory } from '../data/retrieval';
+import { ExampleMemory } from '../data/retrieval';
 import type { Candidate, Neighbour, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -32,8 +32,14 @@ export function cleanGeneratedText(text: string): string {
   return text.replace(/[\u2028\u2029]/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, '');
 }
 
-/** The example memory a retrieval-augmented model names in its meta; a clear error when it is missing. */
+/**
+ * The example memory a retrieval-augmented model names in its meta; a clear error when it is
+ * missing. A model trained on project-scoped neighbours ships none: its memory is empty, so its
+ * neighbours come from the workspace index alone (and it reads no neighbour without one).
+ */
 function loadMemory(dir: string, meta: ModelMeta): ExampleMemory | undefined {
+  const projectKind = projectRetrievalKind(meta);
+  if (projectKind) return ExampleMemory.build([], projectKind);
   const name = memoryName(meta);
   if (name === undefined) return undefined;
   if (typeof name === 'string' && !fs.existsSync(path.join(dir, name)))

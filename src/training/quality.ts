@@ -1,7 +1,7 @@
 /**
  * Quality scores of code→comment systems on the same pairs, per language and overall: corpus
- * BLEU-4, smoothed sentence BLEU-4 and exact match (bleu.ts: lower-cased `[\w]+|[^\s\w]` tokens;
- * references are the full first-sentence summaries). Pure: used by `npm run bench:quality`, the
+ * BLEU-4, smoothed sentence BLEU-4, exact match (bleu.ts: lower-cased `[\w]+|[^\s\w]` tokens;
+ * references are the full first-sentence summaries), corpus chrF (chrf.ts) and ROUGE-L (rouge.ts). Pure: used by `npm run bench:quality`, the
  * default model's card and the extension's Evaluate Model command.
  */
 import type { CorpusRecord } from '../data/dataset';
@@ -16,6 +16,8 @@ import {
   MAX_ORDER,
   sumStats,
 } from './bleu';
+import { corpusChrf, pairedBootstrapChrf } from './chrf';
+import { averageRougeL } from './rouge';
 
 export interface QualityRow {
   readonly language: string;
@@ -32,6 +34,10 @@ export interface QualityRow {
    * penalty `exp(1 - 1 / ratio)` scales the score down.
    */
   readonly lengthRatio: number;
+  /** Corpus chrF (character 6-grams, beta 2), 0-100. */
+  readonly chrf: number;
+  /** Mean sentence ROUGE-L F (beta 1.2), 0-100. */
+  readonly rougeL: number;
 }
 
 /** Scores each system per language and over all languages ('all'). */
@@ -56,6 +62,8 @@ export function scoreSystems(
         sentenceBleu: 100 * averageSentenceBleu(hyps, refs),
         exactMatch: 100 * exactMatch(hyps, refs),
         lengthRatio: tokenCount(hyps) / Math.max(1, tokenCount(refs)),
+        chrf: corpusChrf(hyps, refs),
+        rougeL: 100 * averageRougeL(hyps, refs),
       });
     }
   }
@@ -67,12 +75,12 @@ const tokenCount = (texts: readonly string[]): number => texts.reduce((n, t) => 
 /** A Markdown table of the rows. */
 export function qualityTable(rows: readonly QualityRow[]): string {
   const lines = [
-    '| language | system | pairs | corpus BLEU-4 | smoothed BLEU-4 | exact match % | length ratio |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| language | system | pairs | corpus BLEU-4 | smoothed BLEU-4 | exact match % | length ratio | chrF | ROUGE-L |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows)
     lines.push(
-      `| ${r.language} | ${r.system} | ${r.count} | ${r.bleu.toFixed(2)} | ${r.sentenceBleu.toFixed(2)} | ${r.exactMatch.toFixed(1)} | ${r.lengthRatio.toFixed(2)} |`,
+      `| ${r.language} | ${r.system} | ${r.count} | ${r.bleu.toFixed(2)} | ${r.sentenceBleu.toFixed(2)} | ${r.exactMatch.toFixed(1)} | ${r.lengthRatio.toFixed(2)} | ${r.chrf.toFixed(2)} | ${r.rougeL.toFixed(2)} |`,
     );
   return lines.join('\n');
 }
@@ -168,6 +176,8 @@ export function pairedBootstrap(
 export interface BootstrapRow extends BootstrapResult {
   readonly language: string;
   readonly baseline: string;
+  /** Share of the resamples on which the system's corpus chrF is above the baseline's (0..1). */
+  readonly chrf: number;
 }
 
 /** {@link pairedBootstrap} of `system` against each of `baselines`, per language. */
@@ -183,13 +193,11 @@ export function bootstrapRows(
     const idx = test.map((r, i) => (r.lang === language ? i : -1)).filter((i) => i >= 0);
     const pick = (outs: readonly string[]) => idx.map((i) => outs[i]!);
     for (const baseline of baselines) {
-      const r = pairedBootstrap(
-        pick(test.map((t) => t.summary)),
-        pick(systems[system]!),
-        pick(systems[baseline]!),
-        samples,
-      );
-      rows.push({ language, baseline, ...r });
+      const refs = pick(test.map((t) => t.summary));
+      const a = pick(systems[system]!);
+      const b = pick(systems[baseline]!);
+      const r = pairedBootstrap(refs, a, b, samples);
+      rows.push({ language, baseline, ...r, chrf: pairedBootstrapChrf(refs, a, b, samples) });
     }
   }
   return rows;
@@ -200,7 +208,7 @@ export function bootstrapText(rows: readonly BootstrapRow[], system: string): st
   return rows
     .map(
       (r) =>
-        `${r.language}: ${system} above ${r.baseline} in ${(100 * r.bleu).toFixed(1)}% of ${r.samples} paired bootstrap resamples on corpus BLEU-4, ${(100 * r.sentenceBleu).toFixed(1)}% on smoothed BLEU-4`,
+        `${r.language}: ${system} above ${r.baseline} in ${(100 * r.bleu).toFixed(1)}% of ${r.samples} paired bootstrap resamples on corpus BLEU-4, ${(100 * r.sentenceBleu).toFixed(1)}% on smoothed BLEU-4, ${(100 * r.chrf).toFixed(1)}% on chrF`,
     )
     .join('\n');
 }

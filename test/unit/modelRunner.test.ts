@@ -7,6 +7,7 @@ import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
 import { cleanGeneratedText, ModelRunner, spacedCommentText, TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { FunctionIndex } from '../../src/data/functionIndex';
 import { ExampleMemory } from '../../src/data/retrieval';
 import { MEMORY_FILE } from '../../src/training/job';
 
@@ -136,6 +137,36 @@ describe('model runner (model + tokenizer -> translation)', () => {
     }
     fs.rmSync(path.join(m, MEMORY_FILE));
     await assert.rejects(ModelRunner.load(m), /memory\.json, which is missing; re-export it/);
+  });
+
+  it("reads a project-scoped model's neighbour from the workspace index only (it ships no memory)", async () => {
+    const m = path.join(dir, 'project-scoped');
+    fs.cpSync(path.join(dir, 'm'), m, { recursive: true });
+    const configFile = path.join(m, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { meta: Record<string, unknown> };
+    config.meta.retrieval = { scope: 'project', graded: true, neighbourTokens: 4 };
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    const runner = await ModelRunner.load(m);
+    try {
+      const text = 'def read_text(path):\n    return open(path).read()';
+      // No workspace: no neighbour, the source is the code alone.
+      const alone = runner.encodeSource({ direction: 'code2doc', text });
+      assert.strictEqual(alone.neighbour, undefined);
+      assert.ok(alone.tokens.slice(1, -1).every((t) => t.start >= 0));
+      const index = new FunctionIndex('/ws');
+      const fn = { lang: 'python' as const, line: 1, code: 'def read_file(path): return open(path).read()' };
+      index.setFile('io.py', [{ ...fn, path: 'io.py', name: 'read_file', summary: 'Read the whole file at path.' }]);
+      const withIndex = runner.encodeSource({ direction: 'code2doc', text }, { index, excludePath: 'other.py' });
+      assert.strictEqual(withIndex.neighbour?.source, 'workspace');
+      assert.strictEqual(withIndex.neighbour?.path, 'io.py');
+      const prefix = runner.tokenizer.encode('same: Read the whole file at path.').slice(0, 4);
+      assert.deepStrictEqual(withIndex.ids.slice(1, 1 + prefix.length), prefix);
+      // The file being documented is never its own neighbour.
+      const own = runner.encodeSource({ direction: 'code2doc', text }, { index, excludePath: 'io.py' });
+      assert.strictEqual(own.neighbour, undefined);
+    } finally {
+      runner.dispose();
+    }
   });
 
   it("decodes with the model's tuned length reward unless the request names one", async () => {

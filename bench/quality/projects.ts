@@ -1,0 +1,196 @@
+/**
+ * The quality benchmark on held-out projects, each treated as the user's workspace: what
+ * `npm run bench:quality` measures on the corpus of `npm run corpus:build` (split by project).
+ *
+ * For every scored function, its workspace is the rest of its own project in the same split
+ * (the documented functions of the project's other files, as the workspace index would hold
+ * them); the function's own file is never a neighbour. Systems, all on the same pairs:
+ *  - each model given (the shipped system, with reuse of a near-copy neighbour's summary when
+ *    its meta says so, and its beam's own output, "generated only"), decoding with the
+ *    project's workspace index as the extension does;
+ *  - in-project BM25: the summary of the most similar documented function from another file of
+ *    the project (leave-file-out);
+ *  - the function's name split into words.
+ * The sample is drawn with a fixed seed before any result is seen: `perLanguage` pairs of each
+ * language, and a smaller fixed sample (20 per language) for the side-by-side table.
+ */
+import * as path from 'path';
+
+import type { CorpusRecord } from '../../src/data/dataset';
+import { FunctionIndex, type IndexedFunction } from '../../src/data/functionIndex';
+import { projectOf } from '../../src/data/projectMemory';
+import { seededRandom, shuffleInPlace } from '../../src/data/random';
+import { nameBaseline } from '../../src/data/retrieval';
+import { ModelRunner } from '../../src/inference/modelRunner';
+import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from '../../src/training/quality';
+import { EXTENSION_DECODING, type DecodeSettings } from './quality';
+
+/** The seed of the scored sample, fixed before any result was seen. */
+export const PROJECT_SAMPLE_SEED = 20261201;
+
+/** The in-project BM25 system's name in the tables. */
+export const BM25_PROJECT = 'bm25 in-project';
+export const NAME_SYSTEM = 'name';
+
+/** One workspace index per project of `records` (documented functions, grouped by file). */
+export function projectWorkspaces(records: readonly CorpusRecord[]): Map<string, FunctionIndex> {
+  const byFile = new Map<string, Map<string, IndexedFunction[]>>();
+  for (const r of records) {
+    const project = projectOf(r);
+    let files = byFile.get(project);
+    if (!files) byFile.set(project, (files = new Map()));
+    let fns = files.get(r.path);
+    if (!fns) files.set(r.path, (fns = []));
+    fns.push({ path: r.path, lang: r.lang, name: r.name, line: r.line, code: r.code, summary: r.summary });
+  }
+  const out = new Map<string, FunctionIndex>();
+  for (const [project, files] of byFile) {
+    const index = new FunctionIndex(path.join('/projects', project || 'unnamed'));
+    for (const [file, fns] of files) index.setFile(file, fns);
+    out.set(project, index);
+  }
+  return out;
+}
+
+/**
+ * A seeded sample of `perLanguage` pairs of each language (all of a language with fewer), in a
+ * stable order; the same seed and records give the same sample.
+ */
+export function seededLanguageSample<R extends Pick<CorpusRecord, 'lang'>>(
+  records: readonly R[],
+  perLanguage: number,
+  seed = PROJECT_SAMPLE_SEED,
+): R[] {
+  const languages = [...new Set(records.map((r) => r.lang))].sort();
+  return languages.flatMap((lang) =>
+    shuffleInPlace(
+      records.filter((r) => r.lang === lang),
+      seededRandom(seed),
+    ).slice(0, perLanguage),
+  );
+}
+
+export interface ModelOutputs {
+  /** What the extension inserts (a reused neighbour summary where the model reuses one). */
+  readonly shipped: string[];
+  /** The beam search's own best. */
+  readonly generated: string[];
+  readonly reused: number;
+  /** Milliseconds per pair. */
+  readonly msPerPair: number;
+}
+
+/** A model's comments for `pairs`, each decoded with its project's workspace index as neighbours. */
+export async function projectModelOutputs(
+  modelDir: string,
+  pairs: readonly CorpusRecord[],
+  workspaces: ReadonlyMap<string, FunctionIndex>,
+  decoding: DecodeSettings = EXTENSION_DECODING,
+  onProgress?: (done: number) => void,
+): Promise<ModelOutputs> {
+  const runner = await ModelRunner.load(modelDir);
+  const shipped: string[] = [];
+  const generated: string[] = [];
+  let reused = 0;
+  const started = Date.now();
+  try {
+    pairs.forEach((r, i) => {
+      const index = workspaces.get(projectOf(r));
+      const t = runner.translate(
+        { direction: 'code2doc', text: r.code, language: r.lang, nBest: 2, ...decoding },
+        index ? { index, excludePath: r.path } : undefined,
+      );
+      const [first, second] = t.candidates;
+      shipped.push(first?.text ?? '');
+      const from = first?.reusedFrom;
+      if (from) reused++;
+      generated.push((from && !from.alsoGenerated ? second?.text : first?.text) ?? '');
+      onProgress?.(i + 1);
+    });
+  } finally {
+    runner.dispose();
+  }
+  return { shipped, generated, reused, msPerPair: (Date.now() - started) / Math.max(1, pairs.length) };
+}
+
+/** The two baselines for `pairs`: in-project BM25 (leave-file-out) and the function name. */
+export function projectBaselines(
+  pairs: readonly CorpusRecord[],
+  workspaces: ReadonlyMap<string, FunctionIndex>,
+): Record<string, string[]> {
+  return {
+    [BM25_PROJECT]: pairs.map((r) => workspaces.get(projectOf(r))?.neighbour(r.code, r.path)?.summary ?? ''),
+    [NAME_SYSTEM]: pairs.map((r) => nameBaseline(r.name)),
+  };
+}
+
+export interface ProjectBenchmark {
+  readonly rows: QualityRow[];
+  /** The first model's shipped system against every other system, per language. */
+  readonly bootstrap: BootstrapRow[];
+  /** The first model's generated-only output against every other system but its shipped one. */
+  readonly bootstrapGenerated: BootstrapRow[];
+  readonly systems: Record<string, string[]>;
+  readonly outputs: Record<string, ModelOutputs>;
+}
+
+/**
+ * Every model of `models` (name → folder; the first is the one under test) and both baselines on
+ * `pairs`, scored per language with paired bootstrap of the first model against the rest.
+ */
+export async function projectBenchmark(
+  models: readonly { readonly name: string; readonly dir: string; readonly decoding?: DecodeSettings }[],
+  pairs: readonly CorpusRecord[],
+  workspaces: ReadonlyMap<string, FunctionIndex>,
+  onProgress?: (model: string, done: number) => void,
+  samples = 1000,
+): Promise<ProjectBenchmark> {
+  if (models.length === 0) throw new Error('projectBenchmark needs at least one model');
+  const systems: Record<string, string[]> = {};
+  const outputs: Record<string, ModelOutputs> = {};
+  for (const m of models) {
+    const o = await projectModelOutputs(m.dir, pairs, workspaces, m.decoding, (n) => onProgress?.(m.name, n));
+    outputs[m.name] = o;
+    systems[m.name] = o.shipped;
+    systems[generatedName(m.name)] = o.generated;
+  }
+  Object.assign(systems, projectBaselines(pairs, workspaces));
+  const head = models[0]!.name;
+  const others = Object.keys(systems).filter((s) => s !== head);
+  const othersOfGenerated = Object.keys(systems).filter((s) => s !== head && s !== generatedName(head));
+  return {
+    rows: scoreSystems(pairs, systems),
+    bootstrap: bootstrapRows(pairs, systems, head, others, samples),
+    bootstrapGenerated: bootstrapRows(pairs, systems, generatedName(head), othersOfGenerated, samples),
+    systems,
+    outputs,
+  };
+}
+
+export const generatedName = (model: string): string => `${model}, generated only`;
+
+/** Markdown: for each language, the author's summary beside the systems' comments. */
+export function sideBySide(
+  pairs: readonly CorpusRecord[],
+  systems: Readonly<Record<string, readonly string[]>>,
+  shown: readonly string[],
+  perLanguage = 20,
+): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim() || '—';
+  const parts: string[] = [];
+  for (const lang of [...new Set(pairs.map((r) => r.lang))].sort()) {
+    const idx = pairs
+      .map((r, i) => (r.lang === lang ? i : -1))
+      .filter((i) => i >= 0)
+      .slice(0, perLanguage);
+    parts.push(`#### ${lang}\n`);
+    parts.push(`| function | author | ${shown.join(' | ')} |`);
+    parts.push(`|---|---|${shown.map(() => '---').join('|')}|`);
+    for (const i of idx)
+      parts.push(
+        `| \`${cell(pairs[i]!.name)}\` (${cell(projectOf(pairs[i]!))}) | ${cell(pairs[i]!.summary)} | ${shown.map((s) => cell(systems[s]![i]!)).join(' | ')} |`,
+      );
+    parts.push('');
+  }
+  return parts.join('\n');
+}
