@@ -23,7 +23,13 @@ import { seededRandom, shuffleInPlace } from '../../src/data/random';
 import { nameBaseline } from '../../src/data/retrieval';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from '../../src/training/quality';
-import { EXTENSION_DECODING, type DecodeSettings } from './quality';
+import {
+  EXTENSION_DECODING,
+  modelPredictions,
+  type DecodeSettings,
+  type ModelPredictions,
+  type WorkspaceOf,
+} from './quality';
 
 /** The seed of the scored sample, fixed before any result was seen. */
 export const PROJECT_SAMPLE_SEED = 20261201;
@@ -70,14 +76,17 @@ export function seededLanguageSample<R extends Pick<CorpusRecord, 'lang'>>(
   );
 }
 
-export interface ModelOutputs {
-  /** What the extension inserts (a reused neighbour summary where the model reuses one). */
-  readonly shipped: string[];
-  /** The beam search's own best. */
-  readonly generated: string[];
-  readonly reused: number;
+export interface ModelOutputs extends ModelPredictions {
   /** Milliseconds per pair. */
   readonly msPerPair: number;
+}
+
+/** Each pair's workspace: its project's index, its own file excluded. */
+export function projectWorkspaceOf(workspaces: ReadonlyMap<string, FunctionIndex>): WorkspaceOf {
+  return (r) => {
+    const index = workspaces.get(projectOf(r));
+    return index ? { index, excludePath: r.path } : undefined;
+  };
 }
 
 /** A model's comments for `pairs`, each decoded with its project's workspace index as neighbours. */
@@ -89,28 +98,13 @@ export async function projectModelOutputs(
   onProgress?: (done: number) => void,
 ): Promise<ModelOutputs> {
   const runner = await ModelRunner.load(modelDir);
-  const shipped: string[] = [];
-  const generated: string[] = [];
-  let reused = 0;
   const started = Date.now();
   try {
-    pairs.forEach((r, i) => {
-      const index = workspaces.get(projectOf(r));
-      const t = runner.translate(
-        { direction: 'code2doc', text: r.code, language: r.lang, nBest: 2, ...decoding },
-        index ? { index, excludePath: r.path } : undefined,
-      );
-      const [first, second] = t.candidates;
-      shipped.push(first?.text ?? '');
-      const from = first?.reusedFrom;
-      if (from) reused++;
-      generated.push((from && !from.alsoGenerated ? second?.text : first?.text) ?? '');
-      onProgress?.(i + 1);
-    });
+    const p = modelPredictions(runner, pairs, decoding, onProgress, projectWorkspaceOf(workspaces));
+    return { ...p, msPerPair: (Date.now() - started) / Math.max(1, pairs.length) };
   } finally {
     runner.dispose();
   }
-  return { shipped, generated, reused, msPerPair: (Date.now() - started) / Math.max(1, pairs.length) };
 }
 
 /** The two baselines for `pairs`: in-project BM25 (leave-file-out) and the function name. */
@@ -151,7 +145,7 @@ export async function projectBenchmark(
   for (const m of models) {
     const o = await projectModelOutputs(m.dir, pairs, workspaces, m.decoding, (n) => onProgress?.(m.name, n));
     outputs[m.name] = o;
-    systems[m.name] = o.shipped;
+    systems[m.name] = o.outputs;
     systems[generatedName(m.name)] = o.generated;
   }
   Object.assign(systems, projectBaselines(pairs, workspaces));

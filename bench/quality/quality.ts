@@ -4,7 +4,7 @@
  * per language by src/training/quality.ts.
  */
 import type { CorpusRecord } from '../../src/data/dataset';
-import { ModelRunner } from '../../src/inference/modelRunner';
+import { ModelRunner, type WorkspaceNeighbours } from '../../src/inference/modelRunner';
 import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from '../../src/training/quality';
 import { nameBaseline, retrievalBaseline } from '../../src/data/retrieval';
 
@@ -35,19 +35,29 @@ export interface ModelPredictions {
   readonly reused: number;
 }
 
-/** The model's code→comment output for each test pair, through the same runner the extension uses. */
+/** Where a pair's neighbours come from: its project's workspace index, or (undefined) the model's memory. */
+export type WorkspaceOf = (r: CorpusRecord) => WorkspaceNeighbours | undefined;
+
+/**
+ * The model's code→comment output for each test pair, through the same runner the extension
+ * uses, each pair's neighbours read from `workspaceOf(pair)` when given.
+ */
 export function modelPredictions(
   runner: ModelRunner,
   test: readonly CorpusRecord[],
   decoding: DecodeSettings = EXTENSION_DECODING,
   onProgress?: (done: number) => void,
+  workspaceOf?: WorkspaceOf,
 ): ModelPredictions {
   const outputs: string[] = [];
   const generated: string[] = [];
   let reused = 0;
   test.forEach((r, i) => {
     // Two candidates: when the first is a reused summary, the second is the beam's best.
-    const t = runner.translate({ direction: 'code2doc', text: r.code, language: r.lang, nBest: 2, ...decoding });
+    const t = runner.translate(
+      { direction: 'code2doc', text: r.code, language: r.lang, nBest: 2, ...decoding },
+      workspaceOf?.(r),
+    );
     const [first, second] = t.candidates;
     outputs.push(first?.text ?? '');
     const from = first?.reusedFrom;

@@ -37,7 +37,13 @@ import {
   qualityTable,
   scoreSystems,
 } from '../../src/training/quality';
-import { benchmarkModel, EXTENSION_DECODING, GENERATED_SYSTEM, modelPredictions } from '../../bench/quality/quality';
+import {
+  benchmarkModel,
+  EXTENSION_DECODING,
+  GENERATED_SYSTEM,
+  modelPredictions,
+  type WorkspaceOf,
+} from '../../bench/quality/quality';
 import { writeModelCard, type CardInputs } from './modelCard';
 import { defaultSources, mineSources } from './sources';
 
@@ -81,13 +87,24 @@ function selectionScore(valid: readonly CorpusRecord[], outputs: readonly string
  * The generated output for each pair (no reuse) at `option`'s length reward. Every setting is
  * explicit, so what an earlier tuning stored in the model's config.json does not leak in.
  */
-function generatedOutputs(runner: ModelRunner, valid: readonly CorpusRecord[], option: LengthRewardOption): string[] {
-  return modelPredictions(runner, valid, {
-    ...EXTENSION_DECODING,
-    lengthReward: option.reward,
-    lengthRewardLimit: option.limit ?? Infinity,
-    reuseSimilarity: null,
-  }).outputs;
+function generatedOutputs(
+  runner: ModelRunner,
+  valid: readonly CorpusRecord[],
+  option: LengthRewardOption,
+  workspaceOf?: WorkspaceOf,
+): string[] {
+  return modelPredictions(
+    runner,
+    valid,
+    {
+      ...EXTENSION_DECODING,
+      lengthReward: option.reward,
+      lengthRewardLimit: option.limit ?? Infinity,
+      reuseSimilarity: null,
+    },
+    undefined,
+    workspaceOf,
+  ).outputs;
 }
 
 export interface DecodingChoice {
@@ -134,23 +151,27 @@ function marginScore(valid: readonly CorpusRecord[], outputs: readonly string[],
  * (reuse replaces the output by the neighbour's summary exactly as ModelRunner does, so no
  * second decode is needed) by {@link marginScore}. Keeps the best setting (the first on ties, so
  * list the plain ones first) and writes it into the model's `config.json` as `meta.decoding`
- * (atomically).
+ * (atomically). `workspaceOf`: each pair's workspace (a project-scoped model's neighbours);
+ * without it, the model's own memory.
  */
 export async function tuneDecoding(
   modelDir: string,
   valid: readonly CorpusRecord[],
   rewards: readonly (number | LengthRewardOption)[],
   reuses: readonly (number | null)[],
+  workspaceOf?: WorkspaceOf,
 ): Promise<DecodingChoice> {
   const options = rewards.map((r) => (typeof r === 'number' ? { reward: r } : r));
   const tried: DecodingChoice['tried'][number][] = [];
   let best: { option: LengthRewardOption; reuse: number | null; score: number } | undefined;
   const runner = await ModelRunner.load(modelDir);
   try {
-    const neighbours = valid.map((r) => runner.encodeSource({ direction: 'code2doc', text: r.code }).neighbour);
+    const neighbours = valid.map(
+      (r) => runner.encodeSource({ direction: 'code2doc', text: r.code }, workspaceOf?.(r)).neighbour,
+    );
     const bm25 = neighbours.map((n) => n?.summary ?? '');
     for (const option of options) {
-      const generated = generatedOutputs(runner, valid, option);
+      const generated = generatedOutputs(runner, valid, option, workspaceOf);
       for (const reuse of reuses) {
         const outputs = generated.map((g, i) => reusableSummary(neighbours[i], reuse) ?? g);
         const score = marginScore(valid, outputs, bm25);
@@ -192,7 +213,11 @@ export interface CheckpointChoice {
  * Scores best/ and last/ on validation pairs (both BLEUs averaged, languages weighted equally,
  * as the benchmark judges each language) and returns the better one.
  */
-export async function selectCheckpoint(runDir: string, valid: readonly CorpusRecord[]): Promise<CheckpointChoice> {
+export async function selectCheckpoint(
+  runDir: string,
+  valid: readonly CorpusRecord[],
+  workspaceOf?: WorkspaceOf,
+): Promise<CheckpointChoice> {
   const candidates = [BEST_DIR, LAST_DIR]
     .map((d) => path.join(runDir, d))
     .filter((d) => fs.existsSync(path.join(d, 'config.json')));
@@ -201,7 +226,7 @@ export async function selectCheckpoint(runDir: string, valid: readonly CorpusRec
   for (const dir of candidates) {
     const runner = await ModelRunner.load(dir);
     try {
-      scores[path.basename(dir)] = selectionScore(valid, generatedOutputs(runner, valid, { reward: 0 }));
+      scores[path.basename(dir)] = selectionScore(valid, generatedOutputs(runner, valid, { reward: 0 }, workspaceOf));
     } finally {
       runner.dispose();
     }

@@ -43,6 +43,81 @@ export interface SaveOptions {
   extraFiles?: Record<string, string | Uint8Array>;
   /** Test seam: called at each point of the save (see atomicFolder.ts). */
   hooks?: SaveHooks;
+  /**
+   * Store float32 weights as float16 (the weights format's `quantization: { dtype: 'float16' }`,
+   * which TensorFlow.js's loader turns back into float32): half the bytes, for a model that is
+   * shipped rather than trained on (an optimizer resuming from it would lose precision).
+   */
+  float16?: boolean;
+}
+
+/**
+ * IEEE 754 half-precision bits of a float32 value, rounded to nearest even; out of range values
+ * become infinities and tiny ones subnormals or zero, as a hardware conversion would.
+ */
+export function float16Bits(value: number): number {
+  const f32 = new Float32Array([value]);
+  const x = new Uint32Array(f32.buffer)[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // Inf, NaN
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // overflow
+  if (e <= 0) {
+    if (e < -10) return sign; // underflow to zero
+    mant |= 0x800000; // implicit leading one
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = mant & ((1 << shift) - 1);
+    let m = mant >>> shift;
+    if (rest > half || (rest === half && m & 1)) m++;
+    return sign | m;
+  }
+  const rest = mant & 0x1fff;
+  mant >>>= 13;
+  if (rest > 0x1000 || (rest === 0x1000 && mant & 1)) {
+    mant++;
+    if (mant === 0x400) {
+      mant = 0;
+      e++;
+      if (e >= 0x1f) return sign | 0x7c00;
+    }
+  }
+  return sign | (e << 10) | mant;
+}
+
+/** Weights data and specs with every float32 tensor stored as float16 (see SaveOptions.float16). */
+function toFloat16(
+  data: ArrayBuffer,
+  specs: readonly tf.io.WeightsManifestEntry[],
+): { data: ArrayBuffer; specs: tf.io.WeightsManifestEntry[] } {
+  const parts: Uint8Array[] = [];
+  const out: tf.io.WeightsManifestEntry[] = [];
+  let offset = 0;
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const bytes = size * 4; // encodeWeights writes float32, int32 and bool as 4 bytes each
+    if (spec.dtype === 'float32') {
+      const values = new Float32Array(data.slice(offset, offset + bytes));
+      const half = new Uint16Array(size);
+      for (let i = 0; i < size; i++) half[i] = float16Bits(values[i]!);
+      parts.push(new Uint8Array(half.buffer));
+      out.push({ ...spec, quantization: { dtype: 'float16' } });
+    } else {
+      parts.push(new Uint8Array(data.slice(offset, offset + bytes)));
+      out.push(spec);
+    }
+    offset += bytes;
+  }
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const joined = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    joined.set(p, at);
+    at += p.length;
+  }
+  return { data: joined.buffer, specs: out };
 }
 
 /** A model folder that cannot be loaded; the message says what is wrong and what to do. */
@@ -80,7 +155,8 @@ export async function saveModel(
 
   const named: tf.NamedTensorMap = {};
   for (const w of model.weights) named[w.name] = w.variable;
-  const { data, specs } = await tf.io.encodeWeights(named);
+  const encoded = await tf.io.encodeWeights(named);
+  const { data, specs } = options.float16 ? toFloat16(encoded.data, encoded.specs) : encoded;
   const bytes = Buffer.from(data);
   const fullMeta: ModelMeta = { ...meta, formatVersion: MODEL_FORMAT_VERSION, createdAt: new Date().toISOString() };
   const configFile: ConfigFile = {

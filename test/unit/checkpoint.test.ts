@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/core/backend';
 import {
   CONFIG_FILE,
+  float16Bits,
   loadModel,
   MANIFEST_FILE,
   ModelLoadError,
@@ -77,6 +78,37 @@ describe('checkpoint', () => {
       m.dispose();
     });
   }
+
+  it('converts float32 to IEEE half precision bits, rounding to nearest even', () => {
+    assert.strictEqual(float16Bits(0), 0);
+    assert.strictEqual(float16Bits(-0), 0x8000);
+    assert.strictEqual(float16Bits(1), 0x3c00);
+    assert.strictEqual(float16Bits(-2), 0xc000);
+    assert.strictEqual(float16Bits(65504), 0x7bff);
+    assert.strictEqual(float16Bits(1e6), 0x7c00);
+    assert.strictEqual(float16Bits(2 ** -24), 0x0001); // the smallest subnormal
+    assert.strictEqual(float16Bits(2 ** -26), 0); // below half of it
+    assert.strictEqual(float16Bits(1 + 2 ** -11), 0x3c00); // a tie rounds to even (down)
+    assert.strictEqual(float16Bits(1 + 3 * 2 ** -11), 0x3c02); // a tie rounds to even (up)
+    assert.strictEqual(float16Bits(0.1), 0x2e66);
+    assert.strictEqual(float16Bits(NaN) & 0x7c00, 0x7c00);
+  });
+
+  it('stores weights as float16 on request: half the bytes, outputs within float16 precision', async () => {
+    const dir = path.join(root, 'half');
+    await saveModel(model, dir, {}, { float16: true });
+    const full = fs.statSync(path.join(good, WEIGHTS_FILE)).size;
+    assert.strictEqual(fs.statSync(path.join(dir, WEIGHTS_FILE)).size, full / 2);
+    const { model: loaded } = await loadModel(dir);
+    try {
+      const a = outputs(model);
+      const b = outputs(loaded);
+      const worst = Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
+      assert.ok(worst > 0 && worst < 1e-2, `largest logit difference ${worst}`);
+    } finally {
+      loaded.dispose();
+    }
+  });
 
   it('writes the TensorFlow.js weights format, metadata and extra files, and replaces a folder atomically', async () => {
     const files = fs.readdirSync(good).sort();
