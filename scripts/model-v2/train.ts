@@ -10,6 +10,8 @@
  *    minutes each chunk trained are kept in `<work>/<arm>/chunks.json`.
  *  - `--compare` trains nothing: it prints, for each arm, the best validation loss and BLEU reached
  *    within the training time both arms have had, so they are compared at equal wall-clock.
+ *  - `--finish` (finish.ts) chooses the arm's checkpoint and decoding on validation projects,
+ *    scores the test projects once, writes MODEL.md; `--install` makes it the bundled model.
  *
  * Flags: --corpus <dir> (default .cache/corpus), --work <dir> (default .cache/model-v2),
  * --recipe <file>, --arm, --minutes N, --max-steps N, --threads N, --resume, --compare.
@@ -28,11 +30,17 @@ import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { perLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
+import { MEDIA_MODEL_DIR } from '../default-model/train';
+import { finish } from './finish';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const RECIPE_FILE = path.join(ROOT, 'scripts', 'model-v2', 'recipe.json');
 
 interface RecipeV2 extends Omit<TrainConfigFile, 'model'> {
+  /** Length rewards tried by --finish on validation projects. */
+  readonly lengthRewards?: readonly number[];
+  /** Overlaps from which a neighbour's summary is reused, tried by --finish (null: never). */
+  readonly reuseSimilarities?: readonly (number | null)[];
   /** Validation pairs per language scored at each evaluation (a fixed seeded sample). */
   readonly validPairsPerLanguage: number;
   /** Longest chunk one invocation trains, in minutes. */
@@ -112,7 +120,15 @@ async function trainChunk(
   const files = splitFiles(opts.corpus);
   const seed = recipe.seed ?? 1;
   const valid = await validSample(files.valid, opts.work, recipe.validPairsPerLanguage, seed);
-  const { arms: _arms, validPairsPerLanguage: _v, chunkMinutes: _c, totalMinutes: _t, ...shared } = recipe;
+  const {
+    arms: _arms,
+    validPairsPerLanguage: _v,
+    chunkMinutes: _c,
+    totalMinutes: _t,
+    lengthRewards: _l,
+    reuseSimilarities: _r,
+    ...shared
+  } = recipe;
   const config: TrainConfigFile = {
     ...shared,
     ...armRecipe,
@@ -187,7 +203,8 @@ function evaluations(armDir: string): Evaluation[] {
   return out;
 }
 
-function compare(recipe: RecipeV2, work: string): void {
+/** The arms at equal training time (the least any arm has had), as a Markdown table. */
+function compare(recipe: RecipeV2, work: string): string {
   const arms = Object.keys(recipe.arms);
   const trained = arms.map((a) => readChunks(path.join(work, a)).reduce((s, c) => s + c.minutes, 0));
   const budget = Math.min(...trained);
@@ -207,7 +224,7 @@ function compare(recipe: RecipeV2, work: string): void {
         : `| ${arm} | 0 | | | | |`,
     );
   }
-  process.stdout.write(`${rows.join('\n')}\n`);
+  return `At ${budget.toFixed(1)} training minutes each (the arms had ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')}):\n\n${rows.join('\n')}`;
 }
 
 async function main(): Promise<void> {
@@ -221,6 +238,13 @@ async function main(): Promise<void> {
     .option('--threads <n>', 'data-parallel training threads (default: the recipe, or 1)')
     .option('--resume', "continue the arm's run", false)
     .option('--compare', 'compare the arms at equal training time; trains nothing', false)
+    .option(
+      '--finish',
+      "choose the arm's checkpoint and decoding on validation projects, score the test projects, write MODEL.md",
+      false,
+    )
+    .option('--install', 'with --finish: install the model into media/models/default (float16 weights)', false)
+    .option('--bundled <dir>', "with --finish: today's bundled model, scored beside the new one", MEDIA_MODEL_DIR)
     .parse()
     .opts<{
       corpus: string;
@@ -232,6 +256,9 @@ async function main(): Promise<void> {
       threads?: string;
       resume: boolean;
       compare: boolean;
+      finish: boolean;
+      install: boolean;
+      bundled: string;
     }>();
   const positive = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
@@ -242,9 +269,32 @@ async function main(): Promise<void> {
   const recipe = readRecipe(opts.recipe);
   const work = path.resolve(opts.work);
   fs.mkdirSync(work, { recursive: true });
-  if (opts.compare) return compare(recipe, work);
+  if (opts.compare) {
+    process.stdout.write(`${compare(recipe, work)}\n`);
+    return;
+  }
   const choice = await selectBackend({ setting: 'auto' });
   log(choice.reason);
+  if (opts.finish) {
+    if (!recipe.arms[opts.arm]) throw new Error(`no arm ${opts.arm} in the recipe`);
+    const bundled = path.resolve(opts.bundled);
+    // The bundled model is replaced by --install: score a copy of it.
+    const bundledCopy = path.join(work, 'bundled-v1');
+    if (!fs.existsSync(path.join(bundledCopy, 'config.json'))) fs.cpSync(bundled, bundledCopy, { recursive: true });
+    await finish({
+      files: splitFiles(path.resolve(opts.corpus)),
+      armDir: path.join(work, opts.arm),
+      arm: opts.arm,
+      comparison: compare(recipe, work),
+      chunks: readChunks(path.join(work, opts.arm)),
+      bundled: bundledCopy,
+      lengthRewards: recipe.lengthRewards ?? [0, 0.4, 0.8],
+      reuseSimilarities: recipe.reuseSimilarities ?? [null, 0.9, 0.8, 0.7, 0.6, 0.5],
+      install: opts.install,
+      log,
+    });
+    return;
+  }
   prepareTrainingBackend();
   const minutes = positive('--minutes', opts.minutes);
   const maxSteps = positive('--max-steps', opts.maxSteps);

@@ -179,6 +179,7 @@ export async function prepareTrainJob(
   let inheritsRetrieval = false;
   let baseDir: string | undefined;
   let baseDecoding: unknown;
+  let baseMeta: ModelMeta | undefined;
   let inheritedScope: string | undefined;
   // The kind of memory (graded or not, neighbour length) a model trained with it keeps.
   let memoryKind: MemoryKind = { graded: true, neighbourTokens: cfg.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS };
@@ -199,6 +200,7 @@ export async function prepareTrainJob(
     model = loaded.model;
     baseDir = dir;
     baseDecoding = loaded.meta.decoding;
+    baseMeta = loaded.meta;
     inheritsRetrieval = loaded.meta.retrieval !== undefined;
     inheritedScope = retrievalScope(loaded.meta);
     if (inheritsRetrieval) memoryKind = savedMemoryKind(dir, loaded.meta);
@@ -240,7 +242,7 @@ export async function prepareTrainJob(
   );
   const batchSize = cfg.batchSize ?? 32;
   const rehearsal = baseDir
-    ? await rehearsalExamples(baseDir, tokenizer, {
+    ? await rehearsalExamples(baseDir, baseMeta, tokenizer, {
         ...limits,
         directions,
         seed,
@@ -309,11 +311,23 @@ export async function prepareTrainJob(
  */
 async function rehearsalExamples(
   baseDir: string,
+  base: ModelMeta | undefined,
   tokenizer: CodeTokenizer,
   options: ExamplesOptions,
 ): Promise<Example[]> {
   const records = await readRehearsalSample(baseDir);
   if (records.length === 0) return [];
+  if (retrievalScope(base) === 'project') {
+    // A project-scoped base ships whole projects as its sample: each pair's neighbour comes from
+    // its own project's other files, as in the base's training.
+    const kind = savedMemoryKind(baseDir, base);
+    const projects = new ProjectMemories(records, kind);
+    return makeExamples(records, tokenizer, {
+      ...options,
+      neighbourTokens: kind.neighbourTokens,
+      sourcePrefix: (r) => projects.prefix(r),
+    });
+  }
   const memoryFile = path.join(baseDir, MEMORY_FILE);
   const memory = fs.existsSync(memoryFile)
     ? ExampleMemory.fromJSON(JSON.parse(fs.readFileSync(memoryFile, 'utf8')))

@@ -1,0 +1,189 @@
+/**
+ * The last stage of `npm run train:v2 -- --finish --arm <arm>`: from a trained arm to the
+ * default model, every choice made on validation projects and the test projects scored once.
+ *
+ *  1. Checkpoint: best/ (lowest validation loss) or last/, whichever decodes a fixed seeded
+ *     sample of validation functions better, each decoded with its project as the workspace.
+ *  2. Decoding: length reward and the overlap from which a near-copy neighbour's summary is
+ *     reused, tuned on the same validation sample (scripts/default-model/train.ts tuneDecoding).
+ *  3. Test: the held-out test projects, each its own workspace (bench/quality/projects.ts),
+ *     against in-project BM25, the function name and today's bundled model.
+ *  4. `MODEL.md` and `quality.json` in `<work>/<arm>/final`; with `--install`, the folder goes to
+ *     media/models/default with float16 weights and a rehearsal sample for fine-tuning.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
+import { projectOf } from '../../src/data/projectMemory';
+import { seededRandom, shuffleInPlace } from '../../src/data/random';
+import { REHEARSAL_FILE } from '../../src/training/rehearsal';
+import { bootstrapText, qualityTable } from '../../src/training/quality';
+import { TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { EXTENSION_DECODING } from '../../bench/quality/quality';
+import {
+  BM25_PROJECT,
+  generatedName,
+  projectBenchmark,
+  projectWorkspaceOf,
+  projectWorkspaces,
+  seededLanguageSample,
+  sideBySide,
+} from '../../bench/quality/projects';
+import { decodingKey, MEDIA_MODEL_DIR, selectCheckpoint, tuneDecoding } from '../default-model/train';
+
+/** Validation functions per language for the checkpoint and decoding choices. */
+export const SELECTION_PER_LANGUAGE = 40;
+/** Test functions per language scored for the card. */
+export const TEST_PER_LANGUAGE = 200;
+/** Pairs of the training split shipped for fine-tuning's rehearsal: whole projects, so they have neighbours. */
+export const REHEARSAL_PAIRS = 1000;
+
+export interface FinishOptions {
+  readonly files: { readonly train: string; readonly valid: string; readonly test: string };
+  readonly armDir: string;
+  readonly arm: string;
+  /** The arms' comparison at equal training time (Markdown), for the card. */
+  readonly comparison: string;
+  /** The training chunks, for the card. */
+  readonly chunks: readonly { readonly started: string; readonly minutes: number; readonly fromStep: number }[];
+  /** Today's bundled model, scored beside the new one. */
+  readonly bundled: string;
+  readonly lengthRewards: readonly number[];
+  readonly reuseSimilarities: readonly (number | null)[];
+  readonly install: boolean;
+  readonly log: (line: string) => void;
+}
+
+/** Whole training projects, drawn with a fixed seed, until `n` pairs: rehearsal pairs that have neighbours. */
+export function rehearsalProjects(train: readonly CorpusRecord[], n: number, seed = 1): CorpusRecord[] {
+  const byProject = new Map<string, CorpusRecord[]>();
+  for (const r of train) {
+    const key = projectOf(r);
+    let list = byProject.get(key);
+    if (!list) byProject.set(key, (list = []));
+    list.push(r);
+  }
+  const out: CorpusRecord[] = [];
+  for (const project of shuffleInPlace([...byProject.keys()].sort(), seededRandom(seed))) {
+    const records = byProject.get(project)!;
+    if (records.length < 2 || records.length > n / 4) continue; // neighbours, and no project dominates
+    out.push(...records);
+    if (out.length >= n) break;
+  }
+  return out;
+}
+
+export async function finish(o: FinishOptions): Promise<void> {
+  const runDir = path.join(o.armDir, 'run');
+  const finalDir = path.join(o.armDir, 'final');
+  const validRecords = await readCorpus(o.files.valid);
+  const selection = seededLanguageSample(validRecords, SELECTION_PER_LANGUAGE);
+  const validWorkspaceOf = projectWorkspaceOf(projectWorkspaces(validRecords));
+  o.log(`choosing the checkpoint on ${selection.length} validation functions`);
+  const choice = await selectCheckpoint(runDir, selection, validWorkspaceOf);
+  fs.rmSync(finalDir, { recursive: true, force: true });
+  fs.cpSync(choice.dir, finalDir, { recursive: true });
+  o.log(`kept ${path.basename(choice.dir)}; tuning decoding`);
+  const tuned = await tuneDecoding(finalDir, selection, o.lengthRewards, o.reuseSimilarities, validWorkspaceOf);
+
+  const testRecords = await readCorpus(o.files.test);
+  const pairs = seededLanguageSample(testRecords, TEST_PER_LANGUAGE);
+  o.log(`scoring ${pairs.length} test functions (once)`);
+  const result = await projectBenchmark(
+    [
+      { name: 'model', dir: finalDir, decoding: EXTENSION_DECODING },
+      { name: 'bundled v1', dir: o.bundled, decoding: EXTENSION_DECODING },
+    ],
+    pairs,
+    projectWorkspaces(testRecords),
+    (m, n) => n % 300 === 0 && o.log(`${m}: ${n}/${pairs.length}`),
+  );
+  const { meta, model } = await loadModel(finalDir);
+  model.dispose();
+  const minutes = o.chunks.reduce((s, c) => s + c.minutes, 0);
+  const card = [
+    '# Seq2Seq Studio default model, version 2',
+    '',
+    `Architecture \`${o.arm}\`, trained by \`npm run train:v2\` (scripts/model-v2) on the corpus of \`npm run corpus:build\` ` +
+      '(scripts/corpus/CORPUS.md), split by project, with each function given the summary of the most similar documented ' +
+      "function of its own project's other files (graded same / similar / unlike), as the workspace index gives it in the editor. " +
+      "The model ships no memory of its own: its neighbours come from the user's workspace.",
+    '',
+    '## Training',
+    '',
+    `${minutes.toFixed(0)} minutes of training in ${o.chunks.length} chunk(s) on this project's 2-core machine ` +
+      `(${o.chunks.map((c) => `${c.minutes.toFixed(0)} min from step ${c.fromStep}`).join(', ')}), ` +
+      `${String(meta.step ?? '?')} steps.`,
+    '',
+    '### Architectures at equal training time (validation projects)',
+    '',
+    o.comparison,
+    '',
+    '## Choices made on validation projects',
+    '',
+    `Checkpoint: ${Object.entries(choice.scores)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')} (mean of corpus and smoothed BLEU-4, languages weighted equally, ${selection.length} functions); ` +
+      `kept ${path.basename(choice.dir)}.`,
+    '',
+    `Decoding: beam ${EXTENSION_DECODING.beamSize}, length penalty ${EXTENSION_DECODING.lengthPenalty}; kept ` +
+      `${decodingKey(
+        {
+          reward: tuned.lengthReward,
+          ...(tuned.lengthRewardLimit !== undefined ? { limit: tuned.lengthRewardLimit } : {}),
+        },
+        tuned.reuseSimilarity,
+      )} (smallest margin over in-project BM25 and the name, over languages and both BLEUs):`,
+    '',
+    '| setting | smallest margin |',
+    '|---|---:|',
+    ...tuned.tried.map((t) => `| ${decodingKey(t.option, t.reuse)} | ${t.score.toFixed(2)} |`),
+    '',
+    `## Test projects (${pairs.length} functions, at most ${TEST_PER_LANGUAGE} per language, seeded sample; scored once)`,
+    '',
+    `"model" is what the extension inserts; "${generatedName('model')}" the beam's own output (no reuse); ` +
+      `"${BM25_PROJECT}" the summary of the most similar documented function of another file of the same project; ` +
+      '"bundled v1" the model this one replaces, given the same workspace.',
+    '',
+    qualityTable(result.rows),
+    '',
+    bootstrapText(result.bootstrap, 'model'),
+    '',
+    bootstrapText(result.bootstrapGenerated, generatedName('model')),
+    '',
+    `${result.outputs.model!.reused} of ${pairs.length} outputs reused a neighbour's summary; ` +
+      `${Math.round(result.outputs.model!.msPerPair)} ms per function (beam ${EXTENSION_DECODING.beamSize}, this machine).`,
+    '',
+    '## 20 test functions per language, side by side (seeded, fixed before any result)',
+    '',
+    sideBySide(pairs, result.systems, ['model', generatedName('model'), BM25_PROJECT, 'bundled v1']),
+  ].join('\n');
+  fs.writeFileSync(path.join(finalDir, 'MODEL.md'), `${card}\n`);
+  fs.writeFileSync(
+    path.join(finalDir, 'quality.json'),
+    `${JSON.stringify({ decoding: EXTENSION_DECODING, tuned, rows: result.rows, bootstrap: result.bootstrap, bootstrapGenerated: result.bootstrapGenerated }, null, 2)}\n`,
+  );
+  o.log(`card written: ${path.join(finalDir, 'MODEL.md')}`);
+  if (!o.install) return;
+
+  const rehearsal = path.join(o.armDir, REHEARSAL_FILE);
+  writeCorpus(rehearsal, rehearsalProjects(await readCorpus(o.files.train), REHEARSAL_PAIRS));
+  const loaded = await loadModel(finalDir);
+  try {
+    const extra = (name: string, from = finalDir) => [name, fs.readFileSync(path.join(from, name))] as const;
+    await saveModel(loaded.model, MEDIA_MODEL_DIR, loaded.meta, {
+      float16: true,
+      extraFiles: Object.fromEntries([
+        extra(TOKENIZER_FILE),
+        extra('MODEL.md'),
+        extra('quality.json'),
+        extra(REHEARSAL_FILE, o.armDir),
+      ]),
+    });
+  } finally {
+    loaded.model.dispose();
+  }
+  o.log(`installed into ${MEDIA_MODEL_DIR} (float16 weights)`);
+}
