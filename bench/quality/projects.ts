@@ -146,7 +146,8 @@ export async function projectBenchmark(
     const o = await projectModelOutputs(m.dir, pairs, workspaces, m.decoding, (n) => onProgress?.(m.name, n));
     outputs[m.name] = o;
     systems[m.name] = o.outputs;
-    systems[generatedName(m.name)] = o.generated;
+    // The beam's own output, for the model under test only.
+    if (m === models[0]) systems[generatedName(m.name)] = o.generated;
   }
   Object.assign(systems, projectBaselines(pairs, workspaces));
   const head = models[0]!.name;

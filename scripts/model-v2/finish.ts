@@ -9,7 +9,8 @@
  *  3. Test: the held-out test projects, each its own workspace (bench/quality/projects.ts),
  *     against in-project BM25, the function name and today's bundled model.
  *  4. `MODEL.md` and `quality.json` in `<work>/<arm>/final`; with `--install`, the folder goes to
- *     media/models/default with float16 weights and a rehearsal sample for fine-tuning.
+ *     media/models/default (or `--target`) with float16 weights and a rehearsal sample for
+ *     fine-tuning, written atomically.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -31,7 +32,7 @@ import {
   seededLanguageSample,
   sideBySide,
 } from '../../bench/quality/projects';
-import { decodingKey, MEDIA_MODEL_DIR, selectCheckpoint, tuneDecoding } from '../default-model/train';
+import { decodingKey, selectCheckpoint, tuneDecoding } from '../default-model/train';
 
 /** Validation functions per language for the checkpoint and decoding choices. */
 export const SELECTION_PER_LANGUAGE = 40;
@@ -52,7 +53,8 @@ export interface FinishOptions {
   readonly bundled: string;
   readonly lengthRewards: readonly number[];
   readonly reuseSimilarities: readonly (number | null)[];
-  readonly install: boolean;
+  /** Install the model here (float16 weights, with a rehearsal sample); absent: do not install. */
+  readonly installInto?: string;
   readonly log: (line: string) => void;
 }
 
@@ -166,14 +168,14 @@ export async function finish(o: FinishOptions): Promise<void> {
     `${JSON.stringify({ decoding: EXTENSION_DECODING, tuned, rows: result.rows, bootstrap: result.bootstrap, bootstrapGenerated: result.bootstrapGenerated }, null, 2)}\n`,
   );
   o.log(`card written: ${path.join(finalDir, 'MODEL.md')}`);
-  if (!o.install) return;
+  if (!o.installInto) return;
 
   const rehearsal = path.join(o.armDir, REHEARSAL_FILE);
   writeCorpus(rehearsal, rehearsalProjects(await readCorpus(o.files.train), REHEARSAL_PAIRS));
   const loaded = await loadModel(finalDir);
   try {
     const extra = (name: string, from = finalDir) => [name, fs.readFileSync(path.join(from, name))] as const;
-    await saveModel(loaded.model, MEDIA_MODEL_DIR, loaded.meta, {
+    await saveModel(loaded.model, o.installInto, loaded.meta, {
       float16: true,
       extraFiles: Object.fromEntries([
         extra(TOKENIZER_FILE),
@@ -185,5 +187,5 @@ export async function finish(o: FinishOptions): Promise<void> {
   } finally {
     loaded.model.dispose();
   }
-  o.log(`installed into ${MEDIA_MODEL_DIR} (float16 weights)`);
+  o.log(`installed into ${o.installInto} (float16 weights)`);
 }

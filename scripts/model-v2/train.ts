@@ -243,7 +243,8 @@ async function main(): Promise<void> {
       "choose the arm's checkpoint and decoding on validation projects, score the test projects, write MODEL.md",
       false,
     )
-    .option('--install', 'with --finish: install the model into media/models/default (float16 weights)', false)
+    .option('--install', 'with --finish: install the model (float16 weights) into --target', false)
+    .option('--target <dir>', 'with --install: the model folder to replace', MEDIA_MODEL_DIR)
     .option('--bundled <dir>', "with --finish: today's bundled model, scored beside the new one", MEDIA_MODEL_DIR)
     .parse()
     .opts<{
@@ -258,6 +259,7 @@ async function main(): Promise<void> {
       compare: boolean;
       finish: boolean;
       install: boolean;
+      target: string;
       bundled: string;
     }>();
   const positive = (name: string, v: string | undefined): number | undefined => {
@@ -290,7 +292,7 @@ async function main(): Promise<void> {
       bundled: bundledCopy,
       lengthRewards: recipe.lengthRewards ?? [0, 0.4, 0.8],
       reuseSimilarities: recipe.reuseSimilarities ?? [null, 0.9, 0.8, 0.7, 0.6, 0.5],
-      install: opts.install,
+      ...(opts.install ? { installInto: path.resolve(opts.target) } : {}),
       log,
     });
     return;

@@ -46,6 +46,8 @@ describe('train:v2 recipe', function () {
               project: p,
               lang,
               path: `${p}/f${i % 4}`,
+              name: `${a}_${b}`,
+              line: 1 + i,
               code: `def ${a}_${b}(x): return x`,
               summary: `${a} ${b}`,
             }),
@@ -102,6 +104,43 @@ describe('train:v2 recipe', function () {
     assert.match(cmp.out, /\| transformer \| \d+ \|/);
     // The arm that trained less has all its evaluations within the common budget.
     assert.match(cmp.out, /\| (gru|transformer) \| [1-9]\d* \| \d+ \| \d+\.\d{3} \|/);
+  });
+
+  it('finishes an arm: checkpoint and decoding chosen on validation projects, a card, a float16 install', async () => {
+    const target = path.join(dir, 'installed');
+    const done = run('--finish', '--arm', 'gru', '--install', '--target', target);
+    assert.strictEqual(done.code, 0, done.err);
+    assert.match(done.err, /choosing the checkpoint on \d+ validation functions/);
+    const card = fs.readFileSync(path.join(work, 'gru', 'final', 'MODEL.md'), 'utf8');
+    for (const heading of [
+      '### Architectures at equal training time',
+      '## Choices made on validation projects',
+      '## Test projects',
+      '## 20 test functions per language, side by side',
+    ])
+      assert.ok(card.includes(heading), `the card has no "${heading}"`);
+    const quality = JSON.parse(fs.readFileSync(path.join(target, 'quality.json'), 'utf8')) as {
+      rows: { system: string }[];
+    };
+    assert.deepStrictEqual([...new Set(quality.rows.map((r) => r.system))].sort(), [
+      'bm25 in-project',
+      'bundled v1',
+      'model',
+      'model, generated only',
+      'name',
+    ]);
+    // Installed: float16 weights (half the trained folder's bytes), the tokenizer, a rehearsal
+    // sample of whole projects, and the tuned decoding in its meta; no memory (project-scoped).
+    const bytes = (d: string) => fs.statSync(path.join(d, 'weights.bin')).size;
+    assert.strictEqual(bytes(target) * 2, bytes(path.join(work, 'gru', 'final')));
+    for (const f of ['tokenizer.json', 'rehearsal.jsonl', 'MODEL.md'])
+      assert.ok(fs.existsSync(path.join(target, f)), f);
+    assert.ok(!fs.existsSync(path.join(target, 'memory.json')));
+    const config = JSON.parse(fs.readFileSync(path.join(target, 'config.json'), 'utf8')) as {
+      meta: { retrieval?: { scope?: string }; decoding?: { reuseSimilarity?: unknown } };
+    };
+    assert.strictEqual(config.meta.retrieval?.scope, 'project');
+    assert.ok(config.meta.decoding && 'reuseSimilarity' in config.meta.decoding);
   });
 
   it('says how to build the corpus when it is missing', () => {
