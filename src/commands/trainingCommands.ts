@@ -113,7 +113,7 @@ function trainingSettings(minutes: number | null): {
     ...own<number>('l2sp', (l2sp) => ({ l2sp })),
     ...(minutes !== null ? { timeBudgetMs: minutes * 60_000 } : {}),
     threads: resolveThreads(c.get<number>('threads', 0), os.availableParallelism()),
-  } as TrainConfigFile['training'];
+  } as NonNullable<TrainConfigFile['training']>;
   const config: TrainConfigFile = {
     batchSize: c.get<number>('batchSize', 16),
     seed: c.get<number>('seed', 42),
@@ -239,7 +239,7 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
             outDir,
             config,
             ...(plan.resume ? { resume: true } : {}),
-            ...(base ? { initModel: base.dir, guardBaseName: baseName } : {}),
+            ...(base && baseName !== undefined ? { initModel: base.dir, guardBaseName: baseName } : {}),
           });
         } finally {
           step.dispose();

@@ -5,14 +5,14 @@
 import * as vscode from 'vscode';
 
 export interface StatusState {
-  model?: string;
-  backend?: string;
-  backendReason?: string;
-  training?: string;
+  model?: string | undefined;
+  backend?: string | undefined;
+  backendReason?: string | undefined;
+  training?: string | undefined;
   /** The workspace index's size, in words. */
-  index?: string;
+  index?: string | undefined;
   /** Which function the last comment's neighbour came from, in words. */
-  neighbour?: string;
+  neighbour?: string | undefined;
 }
 
 export class StatusBar implements vscode.Disposable {

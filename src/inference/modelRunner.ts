@@ -229,7 +229,11 @@ export class ModelRunner {
     const lengthReward = request.lengthReward ?? this.tunedLengthReward;
     const lengthRewardLimit = request.lengthRewardLimit ?? this.tunedLengthRewardLimit;
     const nBest = Math.max(1, Math.min(request.nBest, request.beamSize));
-    const scoring = { lengthPenalty: request.lengthPenalty, lengthReward, lengthRewardLimit };
+    const scoring = {
+      lengthPenalty: request.lengthPenalty,
+      lengthReward,
+      ...(lengthRewardLimit !== undefined ? { lengthRewardLimit } : {}),
+    };
     const hypotheses = beamSearch(this.model, ids, {
       ...scoring,
       beamSize: Math.max(1, request.beamSize),
