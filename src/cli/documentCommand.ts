@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 
 import { isBackendSetting, selectBackend } from '../core/backend';
 import { languageOfPath } from '../data/languages';
+import { hasConfigFile } from '../data/modelFolder';
 import { functionsToDocument, type FunctionToDocument } from '../data/indexMining';
 import { ParserPool } from '../data/parser';
 import { skipMessage } from '../data/filters';
@@ -25,7 +26,7 @@ export function bundledModelDir(from = __dirname): string | undefined {
   let dir = from;
   for (;;) {
     const candidate = path.join(dir, 'media', 'models', 'default');
-    if (fs.existsSync(path.join(candidate, 'config.json'))) return candidate;
+    if (hasConfigFile(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;

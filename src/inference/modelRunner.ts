@@ -13,14 +13,13 @@ import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
 import type { CodeTokenizer } from '../data/tokenizer';
-import { loadMemoryFile, loadTokenizerFile, memoryName } from '../data/modelFiles';
+import { loadMemoryFile, loadTokenizerFile } from '../data/modelFiles';
+import { TOKENIZER_FILE, memoryFileName, type DecodingMeta } from '../data/modelFolder';
 import { normaliseText, unmark } from '../data/preTokenizer';
 import { sourceParts } from '../data/dataset';
 import type { FunctionIndex } from '../data/functionIndex';
 import type { ExampleMemory } from '../data/retrieval';
 import type { Candidate, Neighbour, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
-
-export const TOKENIZER_FILE = 'tokenizer.json';
 
 /**
  * Model output made safe for an editor: byte-fallback debris (U+FFFD), control characters other
@@ -34,9 +33,9 @@ export function cleanGeneratedText(text: string): string {
 
 /** The example memory a retrieval-augmented model names in its meta; a clear error when it is missing. */
 function loadMemory(dir: string, meta: ModelMeta): ExampleMemory | undefined {
-  const name = memoryName(meta);
+  const name = memoryFileName(meta);
   if (name === undefined) return undefined;
-  if (typeof name === 'string' && !fs.existsSync(path.join(dir, name)))
+  if (!fs.existsSync(path.join(dir, name)))
     throw new Error(`the model in ${dir} looks up similar functions in ${name}, which is missing; re-export it.`);
   try {
     return loadMemoryFile(dir, name);
@@ -111,7 +110,7 @@ export class ModelRunner {
     const { model, meta } = await loadModel(dir);
     try {
       const name = meta.tokenizer ?? TOKENIZER_FILE;
-      if (typeof name === 'string' && !fs.existsSync(path.join(dir, name)))
+      if (!fs.existsSync(path.join(dir, name)))
         throw new Error(`the model in ${dir} has no ${path.basename(name)}; re-export it with its tokenizer.`);
       let tokenizer: CodeTokenizer;
       try {
@@ -214,8 +213,8 @@ export class ModelRunner {
     return this.memory && typeof t === 'number' && t >= 0 && t <= 1 ? t : null;
   }
 
-  private get tunedDecoding(): { lengthReward?: unknown; lengthRewardLimit?: unknown; reuseSimilarity?: unknown } {
-    return (this.meta.decoding as Record<string, unknown> | undefined) ?? {};
+  private get tunedDecoding(): DecodingMeta {
+    return this.meta.decoding ?? {};
   }
 
   /**

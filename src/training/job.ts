@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import type { ModelConfig } from '../core/config';
-import { CONFIG_FILE, loadModel, recoverModelFolder, type ModelMeta } from '../core/checkpoint';
+import { loadModel, recoverModelFolder } from '../core/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
 import {
@@ -24,6 +24,15 @@ import {
   type ExampleOptions,
   type ExamplesOptions,
 } from '../data/dataset';
+import {
+  MEMORY_FILE,
+  TOKENIZER_FILE,
+  provenancePath,
+  readConfigFile,
+  retrievalScope,
+  type DecodingMeta,
+  type RetrievalMeta,
+} from '../data/modelFolder';
 import { ProjectMemories } from '../data/projectMemory';
 import { ExampleMemory, NEIGHBOUR_MAX_TOKENS, type MemoryKind } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
@@ -36,8 +45,6 @@ import { mixedBatches, readRehearsalSample } from './rehearsal';
 import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from './fineTuneDefaults';
 import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
 import { isTrainCheckpoint } from './trainState';
-
-export const TOKENIZER_FILE = 'tokenizer.json';
 
 /** The `--config` file. Every field is optional. */
 export interface TrainConfigFile {
@@ -74,8 +81,6 @@ export interface TrainConfigFile {
    */
   readonly rehearsalShare?: number;
 }
-
-export const MEMORY_FILE = 'memory.json';
 
 /** Puts a neighbour's summary before a record's code, or nothing. */
 export type SourcePrefix = (record: CorpusRecord) => string | undefined;
@@ -178,8 +183,8 @@ export async function prepareTrainJob(
   let origin: TrainJobSummary['origin'] = 'new';
   let inheritsRetrieval = false;
   let baseDir: string | undefined;
-  let baseDecoding: unknown;
-  let inheritedScope: string | undefined;
+  let baseDecoding: DecodingMeta | undefined;
+  let inheritedScope: ReturnType<typeof retrievalScope>;
   // The kind of memory (graded or not, neighbour length) a model trained with it keeps.
   let memoryKind: MemoryKind = { graded: true, neighbourTokens: cfg.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS };
   if (params.resume) {
@@ -187,10 +192,10 @@ export async function prepareTrainJob(
       throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
     tokenizer = loadTokenizerBeside(lastDir);
     // A resumed run keeps the retrieval it was started with, whatever the config says now.
-    const saved = JSON.parse(fs.readFileSync(path.join(lastDir, CONFIG_FILE), 'utf8')) as { meta?: ModelMeta };
-    inheritsRetrieval = saved.meta?.retrieval !== undefined;
-    inheritedScope = retrievalScope(saved.meta);
-    if (inheritsRetrieval) memoryKind = savedMemoryKind(lastDir, saved.meta);
+    const saved = readConfigFile(lastDir).meta;
+    inheritsRetrieval = saved.retrieval !== undefined;
+    inheritedScope = retrievalScope(saved);
+    if (saved.retrieval) memoryKind = savedMemoryKind(lastDir, saved.retrieval);
     origin = 'resumed';
   } else if (params.initModel) {
     const dir = resolveModelDir(params.initModel);
@@ -201,7 +206,7 @@ export async function prepareTrainJob(
     baseDecoding = loaded.meta.decoding;
     inheritsRetrieval = loaded.meta.retrieval !== undefined;
     inheritedScope = retrievalScope(loaded.meta);
-    if (inheritsRetrieval) memoryKind = savedMemoryKind(dir, loaded.meta);
+    if (loaded.meta.retrieval) memoryKind = savedMemoryKind(dir, loaded.meta.retrieval);
     if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
       model.dispose();
       throw new Error(`the tokenizer in ${dir} has more tokens than its model; re-export the model.`);
@@ -273,7 +278,7 @@ export async function prepareTrainJob(
       ...(projectScope
         ? { retrieval: { scope: 'project', graded: memoryKind.graded, neighbourTokens: memoryKind.neighbourTokens } }
         : {}),
-      training: { corpus: path.resolve(params.corpus), seed, trainPairs: splits.train.length },
+      training: { corpus: provenancePath(params.corpus), seed, trainPairs: splits.train.length },
       // A fine-tuned model decodes as its base was tuned to (length reward, reuse threshold).
       ...(baseDecoding !== undefined ? { decoding: baseDecoding } : {}),
     },
@@ -346,16 +351,9 @@ export function sourcePrefixes(
   return { prefix: (r) => train.prefix(r), validPrefix: (r) => valid.prefix(r) };
 }
 
-/** 'project' for a model trained with project-scoped neighbours, else undefined. */
-function retrievalScope(meta: ModelMeta | undefined): string | undefined {
-  const r = meta?.retrieval as { scope?: unknown } | undefined;
-  return typeof r?.scope === 'string' ? r.scope : undefined;
-}
-
 /** The kind of the example memory saved in a model folder (or, project-scoped, named in its meta). */
-function savedMemoryKind(dir: string, meta?: ModelMeta): MemoryKind {
-  const r = meta?.retrieval as { scope?: unknown; graded?: unknown; neighbourTokens?: unknown } | undefined;
-  if (r?.scope === 'project')
+function savedMemoryKind(dir: string, r: RetrievalMeta): MemoryKind {
+  if ('scope' in r)
     return ExampleMemory.kindOf({ version: r.graded === false ? 1 : 2, neighbourTokens: r.neighbourTokens });
   const file = path.join(dir, MEMORY_FILE);
   if (!fs.existsSync(file)) return { graded: true, neighbourTokens: NEIGHBOUR_MAX_TOKENS };

@@ -21,7 +21,7 @@ import * as path from 'path';
 import type * as tf from '@tensorflow/tfjs';
 
 import type { Batch } from '../core/batch';
-import type { ModelMeta } from '../core/checkpoint';
+import type { ModelMetaInput } from '../data/modelFolder';
 import type { Seq2SeqModel } from '../core/model';
 import { evaluateModel, type EvalExample } from './evaluation';
 import type { EvaluationEvent, FinishedEvent, FinishReason, StepEvent, TrainerListener } from './events';
@@ -95,7 +95,7 @@ export interface TrainerOptions {
   readonly outDir?: string;
   /** Files written into every checkpoint (e.g. tokenizer.json). */
   readonly extraFiles?: Readonly<Record<string, string>>;
-  readonly meta?: Partial<ModelMeta>;
+  readonly meta?: ModelMetaInput;
   /**
    * Threads computing gradients: this one plus `threads - 1` data-parallel gradient workers,
    * each with its own backend and model replica. Default 1 (no workers).
