@@ -28,7 +28,7 @@ import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
 import { requireTrust } from '../host/trust';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import type { GuardResult } from '../training/guard';
-import { FINE_TUNE_TRAINING } from '../training/fineTuneDefaults';
+import { FINE_TUNE_JOB_DEFAULTS, FINE_TUNE_TRAINING } from '../training/trainingDefaults';
 import type { TrainConfigFile } from '../training/job';
 import { resolveThreads } from '../training/threads';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
@@ -85,9 +85,10 @@ function trainingSettings(minutes: number | null): {
   };
   const own = <T>(key: string, to: (v: T) => Record<string, unknown>): Record<string, unknown> =>
     set(key) ? to(c.get<T>(key) as T) : {};
-  const warmupSteps = c.get<number>('warmupSteps', 30);
-  const maxSteps = c.get<number>('maxSteps', 0);
-  const kind = c.get<string>('lrSchedule', 'noam');
+  const schedule0 = FINE_TUNE_TRAINING.schedule;
+  const warmupSteps = c.get<number>('warmupSteps', schedule0?.kind === 'noam' ? schedule0.warmupSteps : 0);
+  const maxSteps = c.get<number>('maxSteps', FINE_TUNE_JOB_DEFAULTS.maxSteps);
+  const kind = c.get<string>('lrSchedule', schedule0?.kind ?? 'noam');
   const schedule =
     kind === 'constant'
       ? ({ kind: 'constant' } as const)
@@ -112,11 +113,11 @@ function trainingSettings(minutes: number | null): {
     ...own<number>('patience', (patience) => ({ patience })),
     ...own<number>('l2sp', (l2sp) => ({ l2sp })),
     ...(minutes !== null ? { timeBudgetMs: minutes * 60_000 } : {}),
-    threads: resolveThreads(c.get<number>('threads', 0), os.availableParallelism()),
+    threads: resolveThreads(c.get<number>('threads', FINE_TUNE_JOB_DEFAULTS.threads), os.availableParallelism()),
   } as NonNullable<TrainConfigFile['training']>;
   const config: TrainConfigFile = {
-    batchSize: c.get<number>('batchSize', 16),
-    seed: c.get<number>('seed', 42),
+    batchSize: c.get<number>('batchSize', FINE_TUNE_JOB_DEFAULTS.batchSize),
+    seed: c.get<number>('seed', FINE_TUNE_JOB_DEFAULTS.seed),
     ...own<number>('rehearsalShare', (rehearsalShare) => ({ rehearsalShare })),
     training,
   };

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import type { ModelConfig } from '../core/config';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../core/config';
 import { loadModel, recoverModelFolder } from '../core/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
@@ -42,7 +42,12 @@ import type { EvalExample } from './evaluation';
 import type { TrainerListener } from './events';
 import { interleaveLanguages } from './quality';
 import { mixedBatches, readRehearsalSample } from './rehearsal';
-import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from './fineTuneDefaults';
+import {
+  DEFAULT_TRAINING,
+  FINE_TUNE_REHEARSAL_SHARE,
+  FINE_TUNE_TRAINING,
+  TRAIN_JOB_DEFAULTS,
+} from './trainingDefaults';
 import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
 import { isTrainCheckpoint } from './trainState';
 
@@ -114,19 +119,7 @@ export interface TrainJobSummary {
   readonly rehearsalPairs?: number;
 }
 
-export const DEFAULT_TRAINING: Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'meta'> = {
-  optimizer: { name: 'adam', learningRate: 0.003 },
-  schedule: { kind: 'noam', warmupSteps: 100 },
-  maxEpochs: 20,
-  clipNorm: 1,
-  labelSmoothing: 0.1,
-  evalEvery: 0,
-  evalLimit: 100,
-  patience: 3,
-  stopMetric: 'sentenceBleu',
-};
-
-export { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING };
+export { DEFAULT_TRAINING, FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING };
 
 export function readTrainConfig(file: string): TrainConfigFile {
   try {
@@ -173,7 +166,7 @@ export async function prepareTrainJob(
 ): Promise<{ trainer: Trainer; tokenizer: CodeTokenizer; summary: TrainJobSummary; test: CorpusRecord[] }> {
   prepareTrainingBackend();
   const cfg = params.config ?? {};
-  const seed = cfg.seed ?? 1;
+  const seed = cfg.seed ?? TRAIN_JOB_DEFAULTS.seed;
   const splits = await readSplits(params, cfg, seed);
   if (splits.train.length === 0) throw new Error('the training split is empty; the corpus is too small.');
   const lastDir = path.join(params.outDir, LAST_DIR);
@@ -215,13 +208,13 @@ export async function prepareTrainJob(
   } else {
     tokenizer = CodeTokenizer.train(
       splits.train.flatMap((r) => [r.code, r.summary]),
-      { vocabSize: cfg.vocabSize ?? 2000 },
+      { vocabSize: cfg.vocabSize ?? TRAIN_JOB_DEFAULTS.vocabSize },
     );
   }
 
   const limits = {
-    maxSrcLen: model?.config.maxSrcLen ?? cfg.model?.maxSrcLen ?? 128,
-    maxTgtLen: model?.config.maxTgtLen ?? cfg.model?.maxTgtLen ?? 64,
+    maxSrcLen: model?.config.maxSrcLen ?? cfg.model?.maxSrcLen ?? DEFAULT_MODEL_CONFIG.maxSrcLen,
+    maxTgtLen: model?.config.maxTgtLen ?? cfg.model?.maxTgtLen ?? DEFAULT_MODEL_CONFIG.maxTgtLen,
   };
   const directions = cfg.directions ?? ['code2doc', 'doc2code'];
   const projectScope = inheritsRetrieval ? inheritedScope === 'project' : cfg.retrieval === 'project';
@@ -231,7 +224,7 @@ export async function prepareTrainJob(
     ...limits,
     neighbourTokens: memoryKind.neighbourTokens,
     directions,
-    doc2codeShare: cfg.doc2codeShare ?? 1,
+    doc2codeShare: cfg.doc2codeShare ?? TRAIN_JOB_DEFAULTS.doc2codeShare,
     seed,
     ...(prefix ? { sourcePrefix: prefix } : {}),
   });
@@ -243,13 +236,13 @@ export async function prepareTrainJob(
     directions,
     validPrefix,
   );
-  const batchSize = cfg.batchSize ?? 32;
+  const batchSize = cfg.batchSize ?? TRAIN_JOB_DEFAULTS.batchSize;
   const rehearsal = baseDir
     ? await rehearsalExamples(baseDir, tokenizer, {
         ...limits,
         directions,
         seed,
-        doc2codeShare: cfg.doc2codeShare ?? 1,
+        doc2codeShare: cfg.doc2codeShare ?? TRAIN_JOB_DEFAULTS.doc2codeShare,
       })
     : [];
   const share = baseDir ? (cfg.rehearsalShare ?? FINE_TUNE_REHEARSAL_SHARE) : 0;
@@ -377,7 +370,7 @@ async function readSplits(
   }
   return splitByFile(records, {
     seed,
-    validFraction: cfg.validFraction ?? 0.1,
-    testFraction: cfg.testFraction ?? 0.1,
+    validFraction: cfg.validFraction ?? TRAIN_JOB_DEFAULTS.validFraction,
+    testFraction: cfg.testFraction ?? TRAIN_JOB_DEFAULTS.testFraction,
   });
 }

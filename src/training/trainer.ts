@@ -38,6 +38,7 @@ import { batchGradients, type ShareGradients } from './gradients';
 import { WeightAnchor } from './l2sp';
 import { ReplicaPool } from './replicaPool';
 import { checkThreads } from './threads';
+import { DEFAULT_TRAINING } from './trainingDefaults';
 import { createSchedule, type LrSchedule, type ScheduleConfig } from './schedules';
 import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
 
@@ -89,7 +90,7 @@ export interface TrainerOptions {
   readonly evalBeam?: number;
   readonly samples?: number;
   readonly stopMetric?: StopMetric;
-  /** Evaluations without improvement before stopping; 0 = never stop early. Default 5. */
+  /** Evaluations without improvement before stopping; 0 = never stop early. Default: DEFAULT_TRAINING's. */
   readonly patience?: number;
   /** Run folder: `best/` and `last/` checkpoints go here. None: no checkpoints. */
   readonly outDir?: string;
@@ -430,7 +431,7 @@ export class Trainer {
       this.listener({ type: 'checkpoint', kind: 'best', dir: this.bestDir, step: this.state.step });
     }
     await this.saveLast(metrics);
-    const patience = o.patience ?? 5;
+    const patience = o.patience ?? DEFAULT_TRAINING.patience;
     return patience > 0 && this.state.evaluationsWithoutImprovement >= patience;
   }
 
