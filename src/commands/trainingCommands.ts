@@ -34,6 +34,7 @@ import { resolveThreads } from '../training/threads';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
 import { DashboardPanel } from '../webviews/dashboard/panel';
 import type { ActiveModel } from './modelCommands';
+import { COMMANDS } from '../commandIds';
 
 /** Fewer pairs than this cannot fine-tune anything useful. */
 export const MIN_PAIRS = 20;
@@ -49,7 +50,7 @@ const guard = new RunGuard();
 function refuseSecondRun(): void {
   void vscode.window
     .showInformationMessage('Seq2Seq: a fine-tuning run is already in progress.', 'Show Dashboard')
-    .then((a) => a && vscode.commands.executeCommand('seq2seq.showDashboard'));
+    .then((a) => a && vscode.commands.executeCommand(COMMANDS.showDashboard));
 }
 
 /** What one training run needs: where its data and checkpoints are, and whether it resumes. */
@@ -224,7 +225,7 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
       if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
     }),
   ];
-  void vscode.commands.executeCommand('seq2seq.showDashboard');
+  void vscode.commands.executeCommand(COMMANDS.showDashboard);
   let outcome: { entry: ModelEntry; reason: string; step: number; guard?: GuardResult } | undefined;
   try {
     const finished = await vscode.window.withProgress(

@@ -3,6 +3,7 @@
  * progress, the workspace index's size and where the last comment's neighbour came from. Clicking it opens the dashboard while training and the model picker otherwise.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 
 export interface StatusState {
   model?: string | undefined;
@@ -44,7 +45,7 @@ export class StatusBar implements vscode.Disposable {
       ...(neighbour ? [`Last comment: ${neighbour}`] : []),
     ];
     this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
-    this.item.command = training ? 'seq2seq.showDashboard' : 'seq2seq.selectModel';
+    this.item.command = training ? COMMANDS.showDashboard : COMMANDS.selectModel;
   }
 
   dispose(): void {
