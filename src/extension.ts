@@ -31,6 +31,7 @@ import { ModelStore } from './host/modelStore';
 import { registerAttentionPanelSerializer } from './webviews/attention/panel';
 import { DashboardFeed } from './webviews/dashboard/feed';
 import { registerDashboardSerializer } from './webviews/dashboard/panel';
+import { COMMANDS, type CommandId } from './commandIds';
 
 /** The function locator: tree-sitter in its own worker thread, loaded and started on first use. */
 function lazyLocator(ctx: Seq2SeqContext): FunctionLocator & vscode.Disposable {
@@ -67,40 +68,40 @@ export function activate(context: vscode.ExtensionContext): void {
   const lenses = new DocCommentLensProvider(locator);
   context.subscriptions.push(ctx, active, engine, index, locator, previews, lenses);
 
-  const register = (id: string, handler: (...args: never[]) => unknown): void => {
+  const register = (id: CommandId, handler: (...args: never[]) => unknown): void => {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
   };
-  register('seq2seq.showEngineStatus', showEngineStatus(ctx, engine));
+  register(COMMANDS.showEngineStatus, showEngineStatus(ctx, engine));
   const docs = registerDocComments(context, ctx, services);
   const withDocs: CommentServices = {
     ...services,
     insertDocComment: async (editor, offset, summary) =>
       (await import('./commands/docCommentCommands')).insertDocComment(await docs.services(), editor, offset, summary),
   };
-  register('seq2seq.commentSelection', commentSelection(ctx, withDocs));
-  register('seq2seq.generateCode', generateCode(ctx, services));
-  register('seq2seq.findCode', findCode(ctx, search));
-  register('seq2seq.rebuildIndex', rebuildIndex(search));
-  register('seq2seq.showAttention', showAttention(ctx, services));
-  register('seq2seq.translateSelection', translateSelection(ctx, services, previews));
-  register('seq2seq.selectModel', selectModel(ctx, active));
+  register(COMMANDS.commentSelection, commentSelection(ctx, withDocs));
+  register(COMMANDS.generateCode, generateCode(ctx, services));
+  register(COMMANDS.findCode, findCode(ctx, search));
+  register(COMMANDS.rebuildIndex, rebuildIndex(search));
+  register(COMMANDS.showAttention, showAttention(ctx, services));
+  register(COMMANDS.translateSelection, translateSelection(ctx, services, previews));
+  register(COMMANDS.selectModel, selectModel(ctx, active));
   register(
-    'seq2seq.importModel',
+    COMMANDS.importModel,
     importModel(ctx, active, (dir) => engine.validateModel(dir)),
   );
-  register('seq2seq.exportModel', exportModel(ctx, active));
-  register('seq2seq.deleteModel', deleteModel(ctx, active));
+  register(COMMANDS.exportModel, exportModel(ctx, active));
+  register(COMMANDS.deleteModel, deleteModel(ctx, active));
   let feed: DashboardFeed | undefined;
   const training: TrainingServices = {
     engine,
     active,
     feed: () => (feed ??= new DashboardFeed(path.join(context.globalStorageUri.fsPath, 'runs'))),
   };
-  register('seq2seq.fineTune', fineTune(ctx, training));
-  register('seq2seq.stopTraining', stopTraining(training));
-  register('seq2seq.showDashboard', showDashboard(ctx, training));
+  register(COMMANDS.fineTune, fineTune(ctx, training));
+  register(COMMANDS.stopTraining, stopTraining(training));
+  register(COMMANDS.showDashboard, showDashboard(ctx, training));
   context.subscriptions.push(registerDashboardSerializer(context, training.feed), { dispose: () => feed?.dispose() });
-  register('seq2seq.evaluateModel', evaluateModel(ctx, { engine, active }));
+  register(COMMANDS.evaluateModel, evaluateModel(ctx, { engine, active }));
   // Off the activation path: a fine-tune that a reload or crash interrupted is offered for resume.
   const offer = setTimeout(
     () => void offerInterruptedRuns(ctx, training).catch((e: unknown) => ctx.log.error(String(e))),

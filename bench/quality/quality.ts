@@ -3,6 +3,7 @@
  * the two baselines of src/data/retrieval.ts decoded on the same held-out test split, then scored
  * per language by src/training/quality.ts.
  */
+import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
 import type { CorpusRecord } from '../../src/data/dataset';
 import { ModelRunner, type WorkspaceNeighbours } from '../../src/inference/modelRunner';
 import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from '../../src/training/quality';
@@ -24,7 +25,11 @@ export interface DecodeSettings {
 export const GENERATED_SYSTEM = 'model, generated only';
 
 /** What the extension decodes with by default (package.json's seq2seq.decoding.*). */
-export const EXTENSION_DECODING: DecodeSettings = { beamSize: 4, lengthPenalty: 0.6, maxLength: 64 };
+export const EXTENSION_DECODING: DecodeSettings = {
+  beamSize: DECODING_DEFAULTS.beamSize,
+  lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
+  maxLength: DECODING_DEFAULTS.maxLength,
+};
 
 export interface ModelPredictions {
   /** What the extension would insert. */

@@ -21,6 +21,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
+import { hasConfigFile, peekConfigFile } from '../../src/data/modelFolder';
 import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
 import { MEDIA_MODEL_DIR, readRecipe } from '../../scripts/default-model/train';
@@ -81,8 +82,7 @@ async function main(): Promise<void> {
     .opts<Options>();
   if (opts.split !== 'test' && opts.split !== 'valid') throw new Error('--split must be test or valid');
   for (const dir of [opts.model, opts.bundled])
-    if (!fs.existsSync(path.join(dir, 'config.json')))
-      throw new Error(`no model in ${dir}; run npm run train:default or pass --model <dir>.`);
+    if (!hasConfigFile(dir)) throw new Error(`no model in ${dir}; run npm run train:default or pass --model <dir>.`);
   log((await selectBackend({ setting: 'auto' })).reason);
   const decoding: DecodeSettings = {
     ...EXTENSION_DECODING,
@@ -158,11 +158,7 @@ async function byFile(opts: Options, decoding: DecodeSettings): Promise<void> {
   }
   corpus = path.resolve(corpus);
   const recipe = readRecipe();
-  const meta = (
-    JSON.parse(fs.readFileSync(path.join(opts.model, 'config.json'), 'utf8')) as {
-      meta?: { training?: { seed?: number; trainPairs?: number } };
-    }
-  ).meta;
+  const meta = peekConfigFile(opts.model)?.meta;
   const seed = meta?.training?.seed ?? recipe.seed ?? 1;
   const records = await readCorpus(corpus);
   const splits = splitByFile(records, {

@@ -20,6 +20,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
+import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
 import { FunctionIndex, type IndexedFunction } from '../../src/data/functionIndex';
 import { buildFunctionIndex } from '../../src/data/indexMining';
 import type { CorpusLanguage } from '../../src/data/languages';
@@ -239,7 +240,7 @@ async function main(): Promise<void> {
   });
   const commentMs = queries.map((q) => {
     const t0 = performance.now();
-    runner.translate({ direction: 'code2doc', text: q.code, beamSize: 4, nBest: 1, maxLength: 64, lengthPenalty: 0.6 });
+    runner.translate({ direction: 'code2doc', text: q.code, ...DECODING_DEFAULTS, nBest: 1 });
     return performance.now() - t0;
   });
   runner.dispose();

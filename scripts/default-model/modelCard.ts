@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import type { CorpusRecord } from '../../src/data/dataset';
+import { TOKENIZER_FILE, WEIGHTS_FILE, readConfigFile } from '../../src/data/modelFolder';
 import { countByLanguage } from '../../src/data/corpus';
 import { NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
 import { GENERATED_SYSTEM, type DecodeSettings } from '../../bench/quality/quality';
@@ -162,12 +163,9 @@ function whyNotWon(rows: readonly QualityRow[], notWon: readonly string[], minut
 
 export function writeModelCard(inputs: CardInputs): void {
   const { recipe, sources, mined, splits, modelDir, rows, decoding } = inputs;
-  const config = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as {
-    config: Record<string, unknown>;
-    weightsBytes?: number;
-  };
-  const weightsBytes = fs.statSync(path.join(modelDir, 'weights.bin')).size;
-  const tokenizerBytes = fs.statSync(path.join(modelDir, 'tokenizer.json')).size;
+  const config = readConfigFile(modelDir);
+  const weightsBytes = fs.statSync(path.join(modelDir, WEIGHTS_FILE)).size;
+  const tokenizerBytes = fs.statSync(path.join(modelDir, TOKENIZER_FILE)).size;
   const log = readTrainingLog(inputs.runDir);
   const notWon = languagesNotWon(rows, 'model', [GENERATED_SYSTEM]);
   const m = config.config;

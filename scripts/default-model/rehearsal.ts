@@ -13,7 +13,7 @@ import * as path from 'path';
 import { writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
-import { REHEARSAL_FILE } from '../../src/training/rehearsal';
+import { REHEARSAL_FILE, readConfigFile } from '../../src/data/modelFolder';
 import { defaultSources, mineSources } from './sources';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -29,20 +29,16 @@ async function main(): Promise<void> {
     validFraction?: number;
     testFraction?: number;
   };
-  const meta = (
-    JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'config.json'), 'utf8')) as {
-      meta: { training: { trainPairs: number } };
-    }
-  ).meta;
+  const trainPairs = readConfigFile(MODEL_DIR).meta.training?.trainPairs;
   const mined = await mineSources(defaultSources(ROOT));
   const splits = splitByFile(mined.pairs, {
     seed: recipe.seed,
     validFraction: recipe.validFraction ?? 0.1,
     testFraction: recipe.testFraction ?? 0.1,
   });
-  if (splits.train.length !== meta.training.trainPairs)
+  if (splits.train.length !== trainPairs)
     throw new Error(
-      `the sources give ${splits.train.length} training pairs but the model trained on ${meta.training.trainPairs}; ` +
+      `the sources give ${splits.train.length} training pairs but the model trained on ${trainPairs}; ` +
         'install the pinned packages (npm ci) and the same python3 before writing the sample.',
     );
   const random = seededRandom(recipe.seed);

@@ -25,7 +25,16 @@ import { nameBaseline } from '../../src/data/retrieval';
 import { splitByFile } from '../../src/data/dedupSplit';
 import { ModelRunner, reusableSummary } from '../../src/inference/modelRunner';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
-import { MEMORY_FILE, prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import {
+  CONFIG_FILE,
+  MANIFEST_FILE,
+  MEMORY_FILE,
+  TOKENIZER_FILE,
+  WEIGHTS_FILE,
+  hasConfigFile,
+  writeDecodingMeta,
+} from '../../src/data/modelFolder';
+import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
@@ -191,11 +200,7 @@ export async function tuneDecoding(
     ...(best.option.limit !== undefined ? { lengthRewardLimit: best.option.limit } : {}),
     reuseSimilarity: best.reuse,
   };
-  const file = path.join(modelDir, 'config.json');
-  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { meta?: Record<string, unknown> };
-  config.meta = { ...config.meta, decoding };
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(config, null, 2));
-  fs.renameSync(`${file}.tmp`, file);
+  writeDecodingMeta(modelDir, decoding);
   const scores = Object.fromEntries(tried.map((t) => [decodingKey(t.option, t.reuse), t.score]));
   return { ...decoding, scores, tried };
 }
@@ -218,9 +223,7 @@ export async function selectCheckpoint(
   valid: readonly CorpusRecord[],
   workspaceOf?: WorkspaceOf,
 ): Promise<CheckpointChoice> {
-  const candidates = [BEST_DIR, LAST_DIR]
-    .map((d) => path.join(runDir, d))
-    .filter((d) => fs.existsSync(path.join(d, 'config.json')));
+  const candidates = [BEST_DIR, LAST_DIR].map((d) => path.join(runDir, d)).filter(hasConfigFile);
   if (candidates.length === 0) throw new Error(`${runDir} has no checkpoint; train first.`);
   const scores: Record<string, number> = {};
   for (const dir of candidates) {
@@ -388,7 +391,7 @@ async function main(): Promise<void> {
   };
   writeModelCard(inputs);
   if (opts.install) {
-    const files = ['config.json', 'weights.bin', 'weights_manifest.json', 'tokenizer.json', 'MODEL.md', 'quality.json'];
+    const files = [CONFIG_FILE, WEIGHTS_FILE, MANIFEST_FILE, TOKENIZER_FILE, 'MODEL.md', 'quality.json'];
     if (fs.existsSync(path.join(modelDir, MEMORY_FILE))) files.push(MEMORY_FILE);
     installModel(modelDir, MEDIA_MODEL_DIR, files);
     log(`installed into ${path.relative(ROOT, MEDIA_MODEL_DIR)}`);

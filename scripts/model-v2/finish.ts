@@ -19,9 +19,8 @@ import { loadModel, saveModel } from '../../src/core/checkpoint';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { projectOf } from '../../src/data/projectMemory';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
-import { REHEARSAL_FILE } from '../../src/training/rehearsal';
 import { bootstrapText, qualityTable } from '../../src/training/quality';
-import { TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { REHEARSAL_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
 import { EXTENSION_DECODING } from '../../bench/quality/quality';
 import {
   BM25_PROJECT,

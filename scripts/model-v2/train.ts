@@ -22,6 +22,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
+import { hasConfigFile } from '../../src/data/modelFolder';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
 import { progressLine } from '../../src/cli/trainCommands';
@@ -282,7 +283,7 @@ async function main(): Promise<void> {
     const bundled = path.resolve(opts.bundled);
     // The bundled model is replaced by --install: score a copy of it.
     const bundledCopy = path.join(work, 'bundled-v1');
-    if (!fs.existsSync(path.join(bundledCopy, 'config.json'))) fs.cpSync(bundled, bundledCopy, { recursive: true });
+    if (!hasConfigFile(bundledCopy)) fs.cpSync(bundled, bundledCopy, { recursive: true });
     await finish({
       files: splitFiles(path.resolve(opts.corpus)),
       armDir: path.join(work, opts.arm),

@@ -9,7 +9,9 @@ import * as path from 'path';
 import type { Command } from 'commander';
 
 import { isBackendSetting, selectBackend } from '../core/backend';
+import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import { languageOfPath } from '../data/languages';
+import { hasConfigFile } from '../data/modelFolder';
 import { functionsToDocument, type FunctionToDocument } from '../data/indexMining';
 import { ParserPool } from '../data/parser';
 import { skipMessage } from '../data/filters';
@@ -25,7 +27,7 @@ export function bundledModelDir(from = __dirname): string | undefined {
   let dir = from;
   for (;;) {
     const candidate = path.join(dir, 'media', 'models', 'default');
-    if (fs.existsSync(path.join(candidate, 'config.json'))) return candidate;
+    if (hasConfigFile(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -54,7 +56,7 @@ export function registerDocumentCommand(program: Command): void {
     .description('write a doc comment for every function in the files, with scores (default: the bundled model)')
     .argument('<file...>', 'source files (Python, JavaScript, TypeScript, Java, Go, Rust, ...)')
     .option('--model <dir>', 'model folder (default: the bundled default model)')
-    .option('--beam <n>', 'beam size', '4')
+    .option('--beam <n>', 'beam size', String(DECODING_DEFAULTS.beamSize))
     .option('--nbest <n>', 'candidates printed per function', '1')
     .option('--json', 'print JSON lines instead of text', false)
     .option('--no-reuse', "always write a new comment, never a similar function's summary")
@@ -108,8 +110,8 @@ export function registerDocumentCommand(program: Command): void {
                 language: lang,
                 beamSize: beam,
                 nBest: Math.max(1, Math.min(beam, Number(opts.nbest))),
-                maxLength: 64,
-                lengthPenalty: 0.6,
+                maxLength: DECODING_DEFAULTS.maxLength,
+                lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
                 ...(opts.reuse ? {} : { reuseSimilarity: null }),
               },
               index ? { index, excludePath: relativePath(index.root, file) } : undefined,

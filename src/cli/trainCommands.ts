@@ -9,6 +9,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 
 import { isBackendSetting, selectBackend } from '../core/backend';
+import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import type { Direction } from '../core/specialTokens';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
@@ -306,7 +307,7 @@ export function registerTrainCommands(program: Command): void {
     .description('translate code to a comment (or back) with a model; reads stdin or --file with --lines')
     .option('--model <dir>', 'model folder (or a run folder: its best/); default: the bundled default model')
     .option('--direction <d>', 'code2doc | doc2code', 'code2doc')
-    .option('--beam <n>', 'beam size', '5')
+    .option('--beam <n>', 'beam size', String(DECODING_DEFAULTS.beamSize))
     .option('--nbest <n>', 'candidates printed', '1')
     .option('--file <f>', 'read the source from this file')
     .option('--lines <a-b>', '1-based inclusive line range of --file')
@@ -340,8 +341,8 @@ export function registerTrainCommands(program: Command): void {
             text,
             beamSize: beam,
             nBest: Math.max(1, Number(opts.nbest)),
-            maxLength: 128,
-            lengthPenalty: 0.6,
+            maxLength: DECODING_DEFAULTS.maxLength,
+            lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
             ...(opts.reuse ? {} : { reuseSimilarity: null }),
           });
           if (t.candidates.length === 1) process.stdout.write(`${t.candidates[0]!.text}\n`);

@@ -12,6 +12,7 @@ import type { DocServices } from './docCommentCommands';
 
 import type * as ProvidersModule from '../host/docProviders';
 import type * as CommandsModule from './docCommentCommands';
+import { COMMANDS } from '../commandIds';
 
 type Providers = typeof ProvidersModule;
 type Commands = typeof CommandsModule;
@@ -35,12 +36,10 @@ export function registerDocComments(
   const selector = SUPPORTED_LANGUAGE_IDS.map((language) => ({ language }));
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(
-      'seq2seq.generateDocComment',
-      async (target?: { uri: vscode.Uri; offset: number }) =>
-        (await loadCommands()).generateDocComment(ctx, await getServices())(target),
+    vscode.commands.registerCommand(COMMANDS.generateDocComment, async (target?: { uri: vscode.Uri; offset: number }) =>
+      (await loadCommands()).generateDocComment(ctx, await getServices())(target),
     ),
-    vscode.commands.registerCommand('seq2seq.documentFile', async () =>
+    vscode.commands.registerCommand(COMMANDS.documentFile, async () =>
       (await loadCommands()).documentFile(ctx, await getServices())(),
     ),
   );

@@ -12,6 +12,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { CorpusRecord } from '../data/dataset';
+import { FINE_TUNE_JOB_DEFAULTS } from '../training/trainingDefaults';
 import { decodingSettings, tunedRequestFields } from '../host/settings';
 import type { Translator } from '../inference/translation';
 import type { EngineWorkerClient } from '../worker/client';
@@ -46,7 +47,8 @@ export async function evaluationPairs(
 ): Promise<{ pairs: CorpusRecord[]; heldOut: boolean }> {
   const { splitByFile } = await import('../data/dedupSplit');
   const { perLanguageSample } = await import('../training/quality');
-  const test = splitByFile(records, { seed, validFraction: 0.1, testFraction: 0.1 }).test;
+  const { validFraction, testFraction } = FINE_TUNE_JOB_DEFAULTS;
+  const test = splitByFile(records, { seed, validFraction, testFraction }).test;
   const heldOut = test.length > 0;
   return { pairs: perLanguageSample(heldOut ? test : records, MAX_EVAL_PAIRS), heldOut };
 }
@@ -141,7 +143,7 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
     }
     const { readCorpus } = await import('../data/dataset');
     const { sentenceBleu } = await import('../training/bleu');
-    const seed = vscode.workspace.getConfiguration('seq2seq.training').get<number>('seed', 42);
+    const seed = vscode.workspace.getConfiguration('seq2seq.training').get<number>('seed', FINE_TUNE_JOB_DEFAULTS.seed);
     const { pairs, heldOut } = await evaluationPairs(await readCorpus(mined.corpus), seed);
     const d = decodingSettings();
     const started = Date.now();

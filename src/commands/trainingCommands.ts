@@ -28,12 +28,13 @@ import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
 import { requireTrust } from '../host/trust';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import type { GuardResult } from '../training/guard';
-import { FINE_TUNE_TRAINING } from '../training/fineTuneDefaults';
+import { FINE_TUNE_JOB_DEFAULTS, FINE_TUNE_TRAINING } from '../training/trainingDefaults';
 import type { TrainConfigFile } from '../training/job';
 import { resolveThreads } from '../training/threads';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
 import { DashboardPanel } from '../webviews/dashboard/panel';
 import type { ActiveModel } from './modelCommands';
+import { COMMANDS } from '../commandIds';
 
 /** Fewer pairs than this cannot fine-tune anything useful. */
 export const MIN_PAIRS = 20;
@@ -49,7 +50,7 @@ const guard = new RunGuard();
 function refuseSecondRun(): void {
   void vscode.window
     .showInformationMessage('Seq2Seq: a fine-tuning run is already in progress.', 'Show Dashboard')
-    .then((a) => a && vscode.commands.executeCommand('seq2seq.showDashboard'));
+    .then((a) => a && vscode.commands.executeCommand(COMMANDS.showDashboard));
 }
 
 /** What one training run needs: where its data and checkpoints are, and whether it resumes. */
@@ -85,9 +86,10 @@ function trainingSettings(minutes: number | null): {
   };
   const own = <T>(key: string, to: (v: T) => Record<string, unknown>): Record<string, unknown> =>
     set(key) ? to(c.get<T>(key) as T) : {};
-  const warmupSteps = c.get<number>('warmupSteps', 30);
-  const maxSteps = c.get<number>('maxSteps', 0);
-  const kind = c.get<string>('lrSchedule', 'noam');
+  const schedule0 = FINE_TUNE_TRAINING.schedule;
+  const warmupSteps = c.get<number>('warmupSteps', schedule0?.kind === 'noam' ? schedule0.warmupSteps : 0);
+  const maxSteps = c.get<number>('maxSteps', FINE_TUNE_JOB_DEFAULTS.maxSteps);
+  const kind = c.get<string>('lrSchedule', schedule0?.kind ?? 'noam');
   const schedule =
     kind === 'constant'
       ? ({ kind: 'constant' } as const)
@@ -112,11 +114,11 @@ function trainingSettings(minutes: number | null): {
     ...own<number>('patience', (patience) => ({ patience })),
     ...own<number>('l2sp', (l2sp) => ({ l2sp })),
     ...(minutes !== null ? { timeBudgetMs: minutes * 60_000 } : {}),
-    threads: resolveThreads(c.get<number>('threads', 0), os.availableParallelism()),
-  } as TrainConfigFile['training'];
+    threads: resolveThreads(c.get<number>('threads', FINE_TUNE_JOB_DEFAULTS.threads), os.availableParallelism()),
+  } as NonNullable<TrainConfigFile['training']>;
   const config: TrainConfigFile = {
-    batchSize: c.get<number>('batchSize', 16),
-    seed: c.get<number>('seed', 42),
+    batchSize: c.get<number>('batchSize', FINE_TUNE_JOB_DEFAULTS.batchSize),
+    seed: c.get<number>('seed', FINE_TUNE_JOB_DEFAULTS.seed),
     ...own<number>('rehearsalShare', (rehearsalShare) => ({ rehearsalShare })),
     training,
   };
@@ -223,7 +225,7 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
       if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
     }),
   ];
-  void vscode.commands.executeCommand('seq2seq.showDashboard');
+  void vscode.commands.executeCommand(COMMANDS.showDashboard);
   let outcome: { entry: ModelEntry; reason: string; step: number; guard?: GuardResult } | undefined;
   try {
     const finished = await vscode.window.withProgress(
@@ -239,7 +241,7 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
             outDir,
             config,
             ...(plan.resume ? { resume: true } : {}),
-            ...(base ? { initModel: base.dir, guardBaseName: baseName } : {}),
+            ...(base && baseName !== undefined ? { initModel: base.dir, guardBaseName: baseName } : {}),
           });
         } finally {
           step.dispose();

@@ -2,6 +2,8 @@
  * A model on disk: a folder with `config.json` (the ModelConfig, metadata and format version),
  * `weights.bin` + `weights_manifest.json` (the TensorFlow.js weights format: names, shapes,
  * dtypes), and any extra files the caller adds (tokenizer.json, metrics.json, optimizer state).
+ * The folder's file names, its typed meta and the reading and writing of config.json belong to
+ * src/data/modelFolder.ts; this module adds the TensorFlow.js side (weights in, a model out).
  *
  * Saving is atomic and durable: everything is written and flushed to a temporary sibling folder
  * which then replaces the target with renames (src/core/atomicFolder.ts), so a crash leaves
@@ -16,27 +18,24 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { recoverFolder, replaceFolder, saveStamp, siblingPath, writeFileDurably, type SaveHooks } from './atomicFolder';
+import {
+  CONFIG_FILE,
+  MANIFEST_FILE,
+  WEIGHTS_FILE,
+  ModelFolderError,
+  configFileText,
+  peekConfigFile,
+  readConfigFile,
+  type ModelConfigFile,
+  type ModelMeta,
+  type ModelMetaInput,
+} from '../data/modelFolder';
 import { ConfigurationError, validateModelConfig, DEFAULT_MODEL_CONFIG, type ModelConfig } from './config';
 import { buildModel, type Seq2SeqModel } from './model';
 import { checkModelSize } from './modelSize';
 
-export const MODEL_FORMAT_VERSION = 1;
-export const CONFIG_FILE = 'config.json';
-export const WEIGHTS_FILE = 'weights.bin';
-export const MANIFEST_FILE = 'weights_manifest.json';
+export type { ModelMeta, ModelMetaInput };
 const RESERVED = new Set([CONFIG_FILE, WEIGHTS_FILE, MANIFEST_FILE]);
-
-/** Open metadata record stored in config.json next to the model config. */
-export interface ModelMeta {
-  formatVersion: number;
-  /** ISO time of saving. */
-  createdAt: string;
-  /** File name of the tokenizer beside the weights (e.g. `tokenizer.json`). */
-  tokenizer?: string;
-  metrics?: Record<string, number>;
-  training?: unknown;
-  [key: string]: unknown;
-}
 
 export interface SaveOptions {
   /** More files written into the same atomic folder: name (no path separators) -> contents. */
@@ -131,19 +130,11 @@ export class ModelLoadError extends Error {
   }
 }
 
-interface ConfigFile {
-  formatVersion: number;
-  config: ModelConfig;
-  meta: ModelMeta;
-  weightsSha256: string;
-  weightsBytes: number;
-}
-
 /** Writes `model` (and `options.extraFiles`) to `dir`, replacing it atomically. */
 export async function saveModel(
   model: Seq2SeqModel,
   dir: string,
-  meta: Partial<ModelMeta> = {},
+  meta: ModelMetaInput = {},
   options: SaveOptions = {},
 ): Promise<void> {
   const target = path.resolve(dir);
@@ -158,14 +149,12 @@ export async function saveModel(
   const encoded = await tf.io.encodeWeights(named);
   const { data, specs } = options.float16 ? toFloat16(encoded.data, encoded.specs) : encoded;
   const bytes = Buffer.from(data);
-  const fullMeta: ModelMeta = { ...meta, formatVersion: MODEL_FORMAT_VERSION, createdAt: new Date().toISOString() };
-  const configFile: ConfigFile = {
-    formatVersion: MODEL_FORMAT_VERSION,
+  const configText = configFileText({
     config: model.config,
-    meta: fullMeta,
+    meta,
     weightsSha256: crypto.createHash('sha256').update(bytes).digest('hex'),
     weightsBytes: bytes.length,
-  };
+  });
   const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_FILE], weights: specs }];
 
   try {
@@ -180,7 +169,7 @@ export async function saveModel(
     await writeFileDurably(path.join(tmp, MANIFEST_FILE), JSON.stringify(manifest));
     await options.hooks?.onPoint?.('files-partly-written');
     // config.json last, after every other file is on disk: its presence marks a complete folder.
-    await writeFileDurably(path.join(tmp, CONFIG_FILE), JSON.stringify(configFile, null, 2));
+    await writeFileDurably(path.join(tmp, CONFIG_FILE), configText);
     await replaceFolder(tmp, target, old, options.hooks);
   } catch (e) {
     await fs.promises.rm(tmp, { recursive: true, force: true });
@@ -194,8 +183,8 @@ export async function saveModel(
  */
 export function isCompleteModelFolder(dir: string): boolean {
   try {
-    const cfg = JSON.parse(fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8')) as Partial<ConfigFile>;
-    return fs.statSync(path.join(dir, WEIGHTS_FILE)).size === cfg.weightsBytes;
+    const bytes = peekConfigFile(dir)?.weightsBytes;
+    return bytes !== undefined && fs.statSync(path.join(dir, WEIGHTS_FILE)).size === bytes;
   } catch {
     return false;
   }
@@ -247,15 +236,14 @@ export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; met
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     throw fail('the folder does not exist. Check the model path or pick another model.');
   }
-  const cfg = (await readJson(root, CONFIG_FILE, fail)) as Partial<ConfigFile> | null;
-  if (!cfg || typeof cfg !== 'object') throw fail(`${CONFIG_FILE} does not hold a model description.`);
-  if (cfg.formatVersion !== MODEL_FORMAT_VERSION) {
-    throw fail(
-      `it uses model format version ${JSON.stringify(cfg.formatVersion)}, but this version of Seq2Seq Studio reads ` +
-        `version ${MODEL_FORMAT_VERSION}. Update the extension or retrain the model.`,
-    );
+  let cfg: ModelConfigFile;
+  try {
+    cfg = readConfigFile(root);
+  } catch (e) {
+    if (e instanceof ModelFolderError) throw fail(e.message);
+    throw e;
   }
-  const config = { ...DEFAULT_MODEL_CONFIG, ...(cfg.config ?? {}) } as ModelConfig;
+  const config = { ...DEFAULT_MODEL_CONFIG, ...cfg.config } as ModelConfig;
   try {
     validateModelConfig(config);
     checkModelSize(config);
@@ -311,5 +299,5 @@ export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; met
   } finally {
     tf.dispose(Object.values(decoded));
   }
-  return { model, meta: (cfg.meta ?? { formatVersion: MODEL_FORMAT_VERSION, createdAt: '' }) as ModelMeta };
+  return { model, meta: cfg.meta };
 }

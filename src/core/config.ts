@@ -80,8 +80,8 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   copy: false,
   srcVocabSize: 4000,
   tgtVocabSize: 4000,
-  maxSrcLen: 256,
-  maxTgtLen: 128,
+  maxSrcLen: 128,
+  maxTgtLen: 64,
 });
 
 /** A config value that cannot work; `field` is the offending ModelConfig key. */

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { DECODING_DEFAULTS } from './decodingDefaults';
 import { hypothesisScore, lengthPenalty } from './lengthScore';
 import { disposeDecodingTensors, selectRows, type DecodingTensors, type Seq2SeqModel } from './model';
 import { BOS_ID, EOS_ID, PAD_ID } from './specialTokens';
@@ -59,10 +60,10 @@ export class SearchCancelledError extends Error {
 }
 
 export const DEFAULT_DECODE_OPTIONS: Readonly<DecodeOptions> = Object.freeze({
-  beamSize: 4,
-  maxLength: 64,
+  beamSize: DECODING_DEFAULTS.beamSize,
+  maxLength: DECODING_DEFAULTS.maxLength,
   minLength: 0,
-  lengthPenalty: 0.6,
+  lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
   nBest: 1,
   noRepeatNgramSize: 0,
 });

@@ -413,7 +413,11 @@ function slice(args: KernelArgs): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
   const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
   if (x.dtype === 'string') return originalKernels.get('Slice')!(args) as tf.TensorInfo;
-  const [b, s] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as unknown as tf.Tensor, begin, size);
+  // [begin, size], each of the input's rank.
+  const [b, s] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as unknown as tf.Tensor, begin, size) as [
+    number[],
+    number[],
+  ];
   return sliceInfo(asWasm(args.backend), x, b, s);
 }
 

@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { CONFIG_FILE, TOKENIZER_FILE, memoryFileName, parseModelMeta, type ModelMeta } from './modelFolder';
 import { ExampleMemory, type MemoryKind } from './retrieval';
 import { CodeTokenizer } from './tokenizer';
 
@@ -21,7 +22,7 @@ const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 export function modelFilePath(dir: string, name: unknown, what: string): string {
   if (typeof name !== 'string' || !PLAIN_NAME.test(name)) {
     throw new Error(
-      `config.json names its ${what} ${JSON.stringify(String(name)).slice(0, 80)}, which is not a file inside the model folder; a model's files must sit beside config.json.`,
+      `${CONFIG_FILE} names its ${what} ${JSON.stringify(String(name)).slice(0, 80)}, which is not a file inside the model folder; a model's files must sit beside config.json.`,
     );
   }
   return path.join(dir, name);
@@ -91,21 +92,14 @@ export function loadMemoryFile(dir: string, name: unknown): ExampleMemory {
   });
 }
 
-/** The memory file named by a model's meta (`meta.retrieval.memory`), if it has one. */
-export function memoryName(meta: unknown): unknown {
-  const retrieval = (meta as { retrieval?: { memory?: unknown } } | undefined)?.retrieval;
-  return retrieval && typeof retrieval === 'object' ? retrieval.memory : undefined;
-}
-
 /**
  * The neighbour kind of a model trained with neighbours from its own project's other files
  * (`meta.retrieval.scope === 'project'`): it ships no memory and reads its neighbours from the
  * user's workspace. Undefined for any other model.
  */
-export function projectRetrievalKind(meta: unknown): MemoryKind | undefined {
-  const r = (meta as { retrieval?: { scope?: unknown; graded?: unknown; neighbourTokens?: unknown } } | undefined)
-    ?.retrieval;
-  if (!r || typeof r !== 'object' || r.scope !== 'project') return undefined;
+export function projectRetrievalKind(meta: Pick<ModelMeta, 'retrieval'> | undefined): MemoryKind | undefined {
+  const r = meta?.retrieval;
+  if (!r || !('scope' in r)) return undefined;
   return ExampleMemory.kindOf({ version: r.graded === false ? 1 : 2, neighbourTokens: r.neighbourTokens });
 }
 
@@ -114,10 +108,11 @@ export function projectRetrievalKind(meta: unknown): MemoryKind | undefined {
  * without TensorFlow.js; throws with a message that says what is wrong.
  */
 export function checkModelFiles(dir: string): void {
-  const config = parseJson(path.join(dir, 'config.json'), MAX_CONFIG_BYTES) as { meta?: unknown } | null;
-  if (!config || typeof config !== 'object') throw new Error('config.json does not hold a model description.');
-  const meta = config.meta as { tokenizer?: unknown } | undefined;
-  loadTokenizerFile(dir, meta?.tokenizer ?? 'tokenizer.json');
-  const memory = memoryName(meta);
+  // Read with the side files' limits (size, no link), then typed by the folder format's own parser.
+  const config = parseJson(path.join(dir, CONFIG_FILE), MAX_CONFIG_BYTES) as { meta?: unknown } | null;
+  if (!config || typeof config !== 'object') throw new Error(`${CONFIG_FILE} does not hold a model description.`);
+  const meta = parseModelMeta(config.meta);
+  loadTokenizerFile(dir, meta.tokenizer ?? TOKENIZER_FILE);
+  const memory = memoryFileName(meta);
   if (memory !== undefined) loadMemoryFile(dir, memory);
 }

@@ -100,8 +100,9 @@ export class Bm25Index {
       const idf = this.idf(term);
       for (const { doc, tf } of list) {
         const norm = tf + this.k1 * (1 - this.b + (this.b * this.lengths[doc]!) / this.avgLength);
-        if (scores[doc] === 0) touched.push(doc);
-        scores[doc] += (idf * (tf * (this.k1 + 1))) / norm;
+        const before = scores[doc]!;
+        if (before === 0) touched.push(doc);
+        scores[doc] = before + (idf * (tf * (this.k1 + 1))) / norm;
       }
     }
     const hits: { doc: number; score: number }[] = [];

@@ -191,7 +191,7 @@ export function scanDoc(source: string): ScannedDoc {
               start: i,
               end: i + 1,
               nameColumn: cols[i]!,
-              written: m?.[1],
+              ...(m ? { written: m[1]! } : {}),
               related: [],
             });
         }

@@ -189,7 +189,7 @@ function typeText(n: Node | null | undefined): string | undefined {
 }
 
 /** Does the function return a value, from its declared return type where the language has one? */
-function declaredReturn(fn: Node, lang: CorpusLanguage): { type?: string; returns?: boolean } {
+function declaredReturn(fn: Node, lang: CorpusLanguage): { type?: string | undefined; returns?: boolean } {
   switch (lang) {
     case 'java':
     case 'c-sharp': {

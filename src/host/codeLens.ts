@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { fileSkipReason } from '../data/filters';
 import { LANGUAGE_IDS } from './languages';
 import type { FunctionLocator, LocatedFunction } from './functionLocator';
+import { COMMANDS } from '../commandIds';
 
 /** Lenses wait this long after the last edit before parsing (milliseconds). */
 export const LENS_DEBOUNCE_MS = 500;
@@ -63,7 +64,7 @@ export class DocCommentLensProvider implements vscode.CodeLensProvider {
         return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
           title: '$(sparkle) Generate doc comment',
           tooltip: `Seq2Seq: write a doc comment for ${f.name || 'this function'}`,
-          command: 'seq2seq.commentSelection',
+          command: COMMANDS.commentSelection,
           arguments: [{ uri: doc.uri, offset: f.startOffset }],
         });
       });

@@ -10,6 +10,7 @@ import type { CorpusLanguage } from '../data/languages';
 import type { AnalyzedFunction } from '../docs/analyze';
 import { docRequest, modelSummary, type DocServices } from '../commands/docCommentCommands';
 import { LANGUAGE_IDS } from './languages';
+import { COMMANDS } from '../commandIds';
 
 const SOURCE = 'Seq2Seq';
 /** How long the completion waits for the model's summary before offering placeholders only. */
@@ -175,7 +176,7 @@ export class DocCodeActions implements vscode.CodeActionProvider {
       const action = new vscode.CodeAction('Generate doc comment', vscode.CodeActionKind.RefactorRewrite);
       action.command = {
         title: 'Generate doc comment',
-        command: 'seq2seq.generateDocComment',
+        command: COMMANDS.generateDocComment,
         arguments: [{ uri: doc.uri, offset: fn.startOffset }],
       };
       actions.push(action);

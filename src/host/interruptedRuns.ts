@@ -11,11 +11,12 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { processAlive, recoverFolder } from '../core/atomicFolder';
+import { CONFIG_FILE, OPTIMIZER_SPECS_FILE, TRAIN_STATE_FILE } from '../data/modelFolder';
 import type { TrainConfigFile } from '../training/job';
 
 export const RUN_RECORD_FILE = 'run.json';
 const LAST = 'last';
-const CHECKPOINT_FILES = ['config.json', 'trainState.json', 'optimizer.json'];
+const CHECKPOINT_FILES = [CONFIG_FILE, TRAIN_STATE_FILE, OPTIMIZER_SPECS_FILE];
 
 export interface RunRecord {
   readonly id: string;
@@ -64,7 +65,7 @@ export function readRunRecord(dir: string): RunRecord | undefined {
 function checkpointStep(dir: string): number | null {
   recoverFolder(dir, (d) => CHECKPOINT_FILES.every((f) => fs.existsSync(path.join(d, f))));
   try {
-    const state = JSON.parse(fs.readFileSync(path.join(dir, 'trainState.json'), 'utf8')) as { step?: unknown };
+    const state = JSON.parse(fs.readFileSync(path.join(dir, TRAIN_STATE_FILE), 'utf8')) as { step?: unknown };
     return CHECKPOINT_FILES.every((f) => fs.existsSync(path.join(dir, f))) && typeof state.step === 'number'
       ? state.step
       : null;

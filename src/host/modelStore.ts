@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { CONFIG_FILE, hasConfigFile, peekConfigFile } from '../data/modelFolder';
 
 export const DEFAULT_MODEL_ID = 'default';
 
@@ -67,37 +68,18 @@ export function copyPlainFiles(source: string, target: string): void {
   walk(source, target, '');
 }
 
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Reads what the UI shows about a model from its folder; never throws. */
 export function readSummary(dir: string): ModelSummary | undefined {
-  // config.json holds { config, meta, ... } (src/core/checkpoint.ts).
-  const file = readJson(path.join(dir, 'config.json'));
-  const meta = isRecord(file) ? file.meta : undefined;
-  const config = isRecord(file) ? file.config : undefined;
-  if (!isRecord(meta) && !isRecord(config)) return undefined;
+  const file = peekConfigFile(dir);
+  const { meta, config } = file ?? {};
+  if (!meta && !config) return undefined;
   const summary: { -readonly [K in keyof ModelSummary]: ModelSummary[K] } = {};
-  if (isRecord(meta)) {
-    if (typeof meta.createdAt === 'string') summary.createdAt = meta.createdAt;
-    if (isRecord(meta.metrics)) {
-      summary.metrics = Object.fromEntries(
-        Object.entries(meta.metrics).filter((e): e is [string, number] => typeof e[1] === 'number'),
-      );
-    }
-    const training = meta.training;
-    if (isRecord(training) && typeof training.corpus === 'string') summary.corpus = training.corpus;
+  if (meta) {
+    if (meta.createdAt) summary.createdAt = meta.createdAt;
+    if (meta.metrics) summary.metrics = meta.metrics;
+    if (meta.training) summary.corpus = meta.training.corpus;
   }
-  if (isRecord(config) && typeof config.arch === 'string') summary.arch = config.arch;
+  if (typeof config?.arch === 'string') summary.arch = config.arch;
   return summary;
 }
 
@@ -113,13 +95,13 @@ export class ModelStore {
 
   list(): ModelEntry[] {
     const out: ModelEntry[] = [];
-    if (this.bundledDir && fs.existsSync(path.join(this.bundledDir, 'config.json'))) {
+    if (this.bundledDir && hasConfigFile(this.bundledDir)) {
       out.push(this.entry(DEFAULT_MODEL_ID, this.bundledDir, true));
     }
     if (fs.existsSync(this.root)) {
       for (const name of fs.readdirSync(this.root).sort()) {
         const dir = path.join(this.root, name);
-        if (NAME.test(name) && fs.existsSync(path.join(dir, 'config.json'))) out.push(this.entry(name, dir, false));
+        if (NAME.test(name) && hasConfigFile(dir)) out.push(this.entry(name, dir, false));
       }
     }
     return out;
@@ -159,9 +141,9 @@ export class ModelStore {
    * check or the copy fails. {@link checkModelFiles} is loaded here, not at activation.
    */
   async import(source: string, validate: ModelValidator, wanted = path.basename(source)): Promise<ModelEntry> {
-    if (!fs.existsSync(path.join(source, 'config.json'))) {
+    if (!hasConfigFile(source)) {
       throw new Error(
-        `${source} is not a Seq2Seq model folder (it has no config.json). Choose the folder a model was exported to.`,
+        `${source} is not a Seq2Seq model folder (it has no ${CONFIG_FILE}). Choose the folder a model was exported to.`,
       );
     }
     fs.mkdirSync(this.root, { recursive: true });

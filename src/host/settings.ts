@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { isBackendSetting, type BackendSetting } from '../core/backendSetting';
+import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import type { TranslateRequest } from '../inference/translation';
 
 export interface EngineSettings {
@@ -42,13 +43,13 @@ export function engineSettings(): EngineSettings {
 export function decodingSettings(): DecodingSettings {
   const c = section();
   return {
-    beamSize: c.get<number>('decoding.beamSize', 4),
-    maxOutputLength: c.get<number>('decoding.maxOutputLength', 64),
-    lengthPenalty: c.get<number>('decoding.lengthPenalty', 0.6),
+    beamSize: c.get<number>('decoding.beamSize', DECODING_DEFAULTS.beamSize),
+    maxOutputLength: c.get<number>('decoding.maxOutputLength', DECODING_DEFAULTS.maxLength),
+    lengthPenalty: c.get<number>('decoding.lengthPenalty', DECODING_DEFAULTS.lengthPenalty),
     lengthReward: c.get<number | null>('decoding.lengthReward', null) ?? undefined,
     reuseSimilarSummaries: c.get<boolean>('decoding.reuseSimilarSummaries', true),
     showCandidates: c.get<boolean>('decoding.showCandidates', false),
-    nBest: c.get<number>('decoding.nBest', 3),
+    nBest: c.get<number>('decoding.nBest', DECODING_DEFAULTS.nBest),
   };
 }
 

@@ -3,16 +3,17 @@
  * progress, the workspace index's size and where the last comment's neighbour came from. Clicking it opens the dashboard while training and the model picker otherwise.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from '../commandIds';
 
 export interface StatusState {
-  model?: string;
-  backend?: string;
-  backendReason?: string;
-  training?: string;
+  model?: string | undefined;
+  backend?: string | undefined;
+  backendReason?: string | undefined;
+  training?: string | undefined;
   /** The workspace index's size, in words. */
-  index?: string;
+  index?: string | undefined;
   /** Which function the last comment's neighbour came from, in words. */
-  neighbour?: string;
+  neighbour?: string | undefined;
 }
 
 export class StatusBar implements vscode.Disposable {
@@ -44,7 +45,7 @@ export class StatusBar implements vscode.Disposable {
       ...(neighbour ? [`Last comment: ${neighbour}`] : []),
     ];
     this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
-    this.item.command = training ? 'seq2seq.showDashboard' : 'seq2seq.selectModel';
+    this.item.command = training ? COMMANDS.showDashboard : COMMANDS.selectModel;
   }
 
   dispose(): void {

@@ -13,14 +13,13 @@ import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
 import type { CodeTokenizer } from '../data/tokenizer';
-import { loadMemoryFile, loadTokenizerFile, memoryName, projectRetrievalKind } from '../data/modelFiles';
+import { loadMemoryFile, loadTokenizerFile, projectRetrievalKind } from '../data/modelFiles';
+import { TOKENIZER_FILE, memoryFileName, type DecodingMeta } from '../data/modelFolder';
 import { normaliseText, unmark } from '../data/preTokenizer';
 import { sourceParts } from '../data/dataset';
 import type { FunctionIndex } from '../data/functionIndex';
 import { ExampleMemory } from '../data/retrieval';
 import type { Candidate, Neighbour, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
-
-export const TOKENIZER_FILE = 'tokenizer.json';
 
 /**
  * Model output made safe for an editor: byte-fallback debris (U+FFFD), control characters other
@@ -40,9 +39,9 @@ export function cleanGeneratedText(text: string): string {
 function loadMemory(dir: string, meta: ModelMeta): ExampleMemory | undefined {
   const projectKind = projectRetrievalKind(meta);
   if (projectKind) return ExampleMemory.build([], projectKind);
-  const name = memoryName(meta);
+  const name = memoryFileName(meta);
   if (name === undefined) return undefined;
-  if (typeof name === 'string' && !fs.existsSync(path.join(dir, name)))
+  if (!fs.existsSync(path.join(dir, name)))
     throw new Error(`the model in ${dir} looks up similar functions in ${name}, which is missing; re-export it.`);
   try {
     return loadMemoryFile(dir, name);
@@ -117,7 +116,7 @@ export class ModelRunner {
     const { model, meta } = await loadModel(dir);
     try {
       const name = meta.tokenizer ?? TOKENIZER_FILE;
-      if (typeof name === 'string' && !fs.existsSync(path.join(dir, name)))
+      if (!fs.existsSync(path.join(dir, name)))
         throw new Error(`the model in ${dir} has no ${path.basename(name)}; re-export it with its tokenizer.`);
       let tokenizer: CodeTokenizer;
       try {
@@ -220,8 +219,8 @@ export class ModelRunner {
     return this.memory && typeof t === 'number' && t >= 0 && t <= 1 ? t : null;
   }
 
-  private get tunedDecoding(): { lengthReward?: unknown; lengthRewardLimit?: unknown; reuseSimilarity?: unknown } {
-    return (this.meta.decoding as Record<string, unknown> | undefined) ?? {};
+  private get tunedDecoding(): DecodingMeta {
+    return this.meta.decoding ?? {};
   }
 
   /**
@@ -235,7 +234,11 @@ export class ModelRunner {
     const lengthReward = request.lengthReward ?? this.tunedLengthReward;
     const lengthRewardLimit = request.lengthRewardLimit ?? this.tunedLengthRewardLimit;
     const nBest = Math.max(1, Math.min(request.nBest, request.beamSize));
-    const scoring = { lengthPenalty: request.lengthPenalty, lengthReward, lengthRewardLimit };
+    const scoring = {
+      lengthPenalty: request.lengthPenalty,
+      lengthReward,
+      ...(lengthRewardLimit !== undefined ? { lengthRewardLimit } : {}),
+    };
     const hypotheses = beamSearch(this.model, ids, {
       ...scoring,
       beamSize: Math.max(1, request.beamSize),

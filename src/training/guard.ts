@@ -5,6 +5,7 @@
  * The fine-tuned model is offered only when it is better: higher chrF and no lower smoothed
  * BLEU-4. Otherwise the user is told both numbers and the base model stays active.
  */
+import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import type { CorpusRecord } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
 import { averageSentenceBleu } from './bleu';
@@ -29,7 +30,11 @@ export interface GuardResult {
 }
 
 /** The extension's default decoding (package.json seq2seq.decoding.*). */
-export const GUARD_DECODING = { beamSize: 4, lengthPenalty: 0.6, maxLength: 64 } as const;
+export const GUARD_DECODING = {
+  beamSize: DECODING_DEFAULTS.beamSize,
+  lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
+  maxLength: DECODING_DEFAULTS.maxLength,
+} as const;
 /** Held-out functions decoded per model at most (decoding is the slow part). */
 export const GUARD_LIMIT = 200;
 

@@ -10,8 +10,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import type { ModelConfig } from '../core/config';
-import { CONFIG_FILE, loadModel, recoverModelFolder, type ModelMeta } from '../core/checkpoint';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../core/config';
+import { loadModel, recoverModelFolder } from '../core/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
 import {
@@ -24,6 +24,17 @@ import {
   type ExampleOptions,
   type ExamplesOptions,
 } from '../data/dataset';
+import {
+  MEMORY_FILE,
+  TOKENIZER_FILE,
+  provenancePath,
+  readConfigFile,
+  retrievalScope,
+  type DecodingMeta,
+  type ModelMeta,
+  type RetrievalMeta,
+} from '../data/modelFolder';
+import { projectRetrievalKind } from '../data/modelFiles';
 import { ProjectMemories } from '../data/projectMemory';
 import { ExampleMemory, NEIGHBOUR_MAX_TOKENS, type MemoryKind } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
@@ -33,11 +44,14 @@ import type { EvalExample } from './evaluation';
 import type { TrainerListener } from './events';
 import { interleaveLanguages } from './quality';
 import { mixedBatches, readRehearsalSample } from './rehearsal';
-import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from './fineTuneDefaults';
+import {
+  DEFAULT_TRAINING,
+  FINE_TUNE_REHEARSAL_SHARE,
+  FINE_TUNE_TRAINING,
+  TRAIN_JOB_DEFAULTS,
+} from './trainingDefaults';
 import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
 import { isTrainCheckpoint } from './trainState';
-
-export const TOKENIZER_FILE = 'tokenizer.json';
 
 /** The `--config` file. Every field is optional. */
 export interface TrainConfigFile {
@@ -75,8 +89,6 @@ export interface TrainConfigFile {
   readonly rehearsalShare?: number;
 }
 
-export const MEMORY_FILE = 'memory.json';
-
 /** Puts a neighbour's summary before a record's code, or nothing. */
 export type SourcePrefix = (record: CorpusRecord) => string | undefined;
 
@@ -109,19 +121,7 @@ export interface TrainJobSummary {
   readonly rehearsalPairs?: number;
 }
 
-export const DEFAULT_TRAINING: Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'meta'> = {
-  optimizer: { name: 'adam', learningRate: 0.003 },
-  schedule: { kind: 'noam', warmupSteps: 100 },
-  maxEpochs: 20,
-  clipNorm: 1,
-  labelSmoothing: 0.1,
-  evalEvery: 0,
-  evalLimit: 100,
-  patience: 3,
-  stopMetric: 'sentenceBleu',
-};
-
-export { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING };
+export { DEFAULT_TRAINING, FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING };
 
 export function readTrainConfig(file: string): TrainConfigFile {
   try {
@@ -168,7 +168,7 @@ export async function prepareTrainJob(
 ): Promise<{ trainer: Trainer; tokenizer: CodeTokenizer; summary: TrainJobSummary; test: CorpusRecord[] }> {
   prepareTrainingBackend();
   const cfg = params.config ?? {};
-  const seed = cfg.seed ?? 1;
+  const seed = cfg.seed ?? TRAIN_JOB_DEFAULTS.seed;
   const splits = await readSplits(params, cfg, seed);
   if (splits.train.length === 0) throw new Error('the training split is empty; the corpus is too small.');
   const lastDir = path.join(params.outDir, LAST_DIR);
@@ -178,9 +178,9 @@ export async function prepareTrainJob(
   let origin: TrainJobSummary['origin'] = 'new';
   let inheritsRetrieval = false;
   let baseDir: string | undefined;
-  let baseDecoding: unknown;
+  let baseDecoding: DecodingMeta | undefined;
   let baseMeta: ModelMeta | undefined;
-  let inheritedScope: string | undefined;
+  let inheritedScope: ReturnType<typeof retrievalScope>;
   // The kind of memory (graded or not, neighbour length) a model trained with it keeps.
   let memoryKind: MemoryKind = { graded: true, neighbourTokens: cfg.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS };
   if (params.resume) {
@@ -188,10 +188,10 @@ export async function prepareTrainJob(
       throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
     tokenizer = loadTokenizerBeside(lastDir);
     // A resumed run keeps the retrieval it was started with, whatever the config says now.
-    const saved = JSON.parse(fs.readFileSync(path.join(lastDir, CONFIG_FILE), 'utf8')) as { meta?: ModelMeta };
-    inheritsRetrieval = saved.meta?.retrieval !== undefined;
-    inheritedScope = retrievalScope(saved.meta);
-    if (inheritsRetrieval) memoryKind = savedMemoryKind(lastDir, saved.meta);
+    const saved = readConfigFile(lastDir).meta;
+    inheritsRetrieval = saved.retrieval !== undefined;
+    inheritedScope = retrievalScope(saved);
+    if (saved.retrieval) memoryKind = savedMemoryKind(lastDir, saved.retrieval);
     origin = 'resumed';
   } else if (params.initModel) {
     const dir = resolveModelDir(params.initModel);
@@ -203,7 +203,7 @@ export async function prepareTrainJob(
     baseMeta = loaded.meta;
     inheritsRetrieval = loaded.meta.retrieval !== undefined;
     inheritedScope = retrievalScope(loaded.meta);
-    if (inheritsRetrieval) memoryKind = savedMemoryKind(dir, loaded.meta);
+    if (loaded.meta.retrieval) memoryKind = savedMemoryKind(dir, loaded.meta.retrieval);
     if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
       model.dispose();
       throw new Error(`the tokenizer in ${dir} has more tokens than its model; re-export the model.`);
@@ -212,13 +212,13 @@ export async function prepareTrainJob(
   } else {
     tokenizer = CodeTokenizer.train(
       splits.train.flatMap((r) => [r.code, r.summary]),
-      { vocabSize: cfg.vocabSize ?? 2000 },
+      { vocabSize: cfg.vocabSize ?? TRAIN_JOB_DEFAULTS.vocabSize },
     );
   }
 
   const limits = {
-    maxSrcLen: model?.config.maxSrcLen ?? cfg.model?.maxSrcLen ?? 128,
-    maxTgtLen: model?.config.maxTgtLen ?? cfg.model?.maxTgtLen ?? 64,
+    maxSrcLen: model?.config.maxSrcLen ?? cfg.model?.maxSrcLen ?? DEFAULT_MODEL_CONFIG.maxSrcLen,
+    maxTgtLen: model?.config.maxTgtLen ?? cfg.model?.maxTgtLen ?? DEFAULT_MODEL_CONFIG.maxTgtLen,
   };
   const directions = cfg.directions ?? ['code2doc', 'doc2code'];
   const projectScope = inheritsRetrieval ? inheritedScope === 'project' : cfg.retrieval === 'project';
@@ -228,7 +228,7 @@ export async function prepareTrainJob(
     ...limits,
     neighbourTokens: memoryKind.neighbourTokens,
     directions,
-    doc2codeShare: cfg.doc2codeShare ?? 1,
+    doc2codeShare: cfg.doc2codeShare ?? TRAIN_JOB_DEFAULTS.doc2codeShare,
     seed,
     ...(prefix ? { sourcePrefix: prefix } : {}),
   });
@@ -240,13 +240,13 @@ export async function prepareTrainJob(
     directions,
     validPrefix,
   );
-  const batchSize = cfg.batchSize ?? 32;
+  const batchSize = cfg.batchSize ?? TRAIN_JOB_DEFAULTS.batchSize;
   const rehearsal = baseDir
     ? await rehearsalExamples(baseDir, baseMeta, tokenizer, {
         ...limits,
         directions,
         seed,
-        doc2codeShare: cfg.doc2codeShare ?? 1,
+        doc2codeShare: cfg.doc2codeShare ?? TRAIN_JOB_DEFAULTS.doc2codeShare,
       })
     : [];
   const share = baseDir ? (cfg.rehearsalShare ?? FINE_TUNE_REHEARSAL_SHARE) : 0;
@@ -275,7 +275,7 @@ export async function prepareTrainJob(
       ...(projectScope
         ? { retrieval: { scope: 'project', graded: memoryKind.graded, neighbourTokens: memoryKind.neighbourTokens } }
         : {}),
-      training: { corpus: path.resolve(params.corpus), seed, trainPairs: splits.train.length },
+      training: { corpus: provenancePath(params.corpus), seed, trainPairs: splits.train.length },
       // A fine-tuned model decodes as its base was tuned to (length reward, reuse threshold).
       ...(baseDecoding !== undefined ? { decoding: baseDecoding } : {}),
     },
@@ -317,10 +317,10 @@ async function rehearsalExamples(
 ): Promise<Example[]> {
   const records = await readRehearsalSample(baseDir);
   if (records.length === 0) return [];
-  if (retrievalScope(base) === 'project') {
+  const kind = projectRetrievalKind(base);
+  if (kind) {
     // A project-scoped base ships whole projects as its sample: each pair's neighbour comes from
     // its own project's other files, as in the base's training.
-    const kind = savedMemoryKind(baseDir, base);
     const projects = new ProjectMemories(records, kind);
     return makeExamples(records, tokenizer, {
       ...options,
@@ -360,17 +360,10 @@ export function sourcePrefixes(
   return { prefix: (r) => train.prefix(r), validPrefix: (r) => valid.prefix(r) };
 }
 
-/** 'project' for a model trained with project-scoped neighbours, else undefined. */
-function retrievalScope(meta: ModelMeta | undefined): string | undefined {
-  const r = meta?.retrieval as { scope?: unknown } | undefined;
-  return typeof r?.scope === 'string' ? r.scope : undefined;
-}
-
 /** The kind of the example memory saved in a model folder (or, project-scoped, named in its meta). */
-function savedMemoryKind(dir: string, meta?: ModelMeta): MemoryKind {
-  const r = meta?.retrieval as { scope?: unknown; graded?: unknown; neighbourTokens?: unknown } | undefined;
-  if (r?.scope === 'project')
-    return ExampleMemory.kindOf({ version: r.graded === false ? 1 : 2, neighbourTokens: r.neighbourTokens });
+function savedMemoryKind(dir: string, r: RetrievalMeta): MemoryKind {
+  const project = projectRetrievalKind({ retrieval: r });
+  if (project) return project;
   const file = path.join(dir, MEMORY_FILE);
   if (!fs.existsSync(file)) return { graded: true, neighbourTokens: NEIGHBOUR_MAX_TOKENS };
   return ExampleMemory.kindOf(JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: number });
@@ -393,7 +386,7 @@ async function readSplits(
   }
   return splitByFile(records, {
     seed,
-    validFraction: cfg.validFraction ?? 0.1,
-    testFraction: cfg.testFraction ?? 0.1,
+    validFraction: cfg.validFraction ?? TRAIN_JOB_DEFAULTS.validFraction,
+    testFraction: cfg.testFraction ?? TRAIN_JOB_DEFAULTS.testFraction,
   });
 }

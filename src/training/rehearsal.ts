@@ -10,9 +10,8 @@ import * as path from 'path';
 
 import type { Batch } from '../core/batch';
 import { collate, readCorpus, type CorpusRecord, type Example } from '../data/dataset';
+import { REHEARSAL_FILE } from '../data/modelFolder';
 import { seededRandom, shuffleInPlace } from '../data/random';
-
-export const REHEARSAL_FILE = 'rehearsal.jsonl';
 
 /** The base-corpus sample shipped beside a model, or none. */
 export async function readRehearsalSample(modelDir: string): Promise<CorpusRecord[]> {

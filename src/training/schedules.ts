@@ -110,7 +110,11 @@ class PlateauSchedule implements LrSchedule {
   }
 
   state(): ScheduleState {
-    return { rate: this.current, best: Number.isFinite(this.best) ? this.best : undefined, badEvaluations: this.bad };
+    return {
+      rate: this.current,
+      ...(Number.isFinite(this.best) ? { best: this.best } : {}),
+      badEvaluations: this.bad,
+    };
   }
 
   restore(state: ScheduleState): void {

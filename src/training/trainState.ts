@@ -10,13 +10,12 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import type { SaveHooks } from '../core/atomicFolder';
-import { loadModel, recoverModelFolder, saveModel, type ModelMeta } from '../core/checkpoint';
+import { loadModel, recoverModelFolder, saveModel, type ModelMeta, type ModelMetaInput } from '../core/checkpoint';
+import { OPTIMIZER_SPECS_FILE, TRAIN_STATE_FILE } from '../data/modelFolder';
 import type { Seq2SeqModel } from '../core/model';
 import type { ScheduleState } from './schedules';
 
 export const OPTIMIZER_WEIGHTS_FILE = 'optimizer.bin';
-export const OPTIMIZER_SPECS_FILE = 'optimizer.json';
-export const TRAIN_STATE_FILE = 'trainState.json';
 
 export interface TrainState {
   /** Optimizer steps taken. */
@@ -44,7 +43,7 @@ export async function saveTrainCheckpoint(
   model: Seq2SeqModel,
   optimizer: tf.Optimizer,
   state: TrainState,
-  meta: Partial<ModelMeta>,
+  meta: ModelMetaInput,
   extraFiles: Record<string, string | Uint8Array> = {},
   hooks?: SaveHooks,
 ): Promise<void> {

@@ -21,7 +21,7 @@ import * as path from 'path';
 import type * as tf from '@tensorflow/tfjs';
 
 import type { Batch } from '../core/batch';
-import type { ModelMeta } from '../core/checkpoint';
+import type { ModelMetaInput } from '../data/modelFolder';
 import type { Seq2SeqModel } from '../core/model';
 import { evaluateModel, type EvalExample } from './evaluation';
 import type { EvaluationEvent, FinishedEvent, FinishReason, StepEvent, TrainerListener } from './events';
@@ -38,6 +38,7 @@ import { batchGradients, type ShareGradients } from './gradients';
 import { WeightAnchor } from './l2sp';
 import { ReplicaPool } from './replicaPool';
 import { checkThreads } from './threads';
+import { DEFAULT_TRAINING } from './trainingDefaults';
 import { createSchedule, type LrSchedule, type ScheduleConfig } from './schedules';
 import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
 
@@ -89,13 +90,13 @@ export interface TrainerOptions {
   readonly evalBeam?: number;
   readonly samples?: number;
   readonly stopMetric?: StopMetric;
-  /** Evaluations without improvement before stopping; 0 = never stop early. Default 5. */
+  /** Evaluations without improvement before stopping; 0 = never stop early. Default: DEFAULT_TRAINING's. */
   readonly patience?: number;
   /** Run folder: `best/` and `last/` checkpoints go here. None: no checkpoints. */
   readonly outDir?: string;
   /** Files written into every checkpoint (e.g. tokenizer.json). */
   readonly extraFiles?: Readonly<Record<string, string>>;
-  readonly meta?: Partial<ModelMeta>;
+  readonly meta?: ModelMetaInput;
   /**
    * Threads computing gradients: this one plus `threads - 1` data-parallel gradient workers,
    * each with its own backend and model replica. Default 1 (no workers).
@@ -430,7 +431,7 @@ export class Trainer {
       this.listener({ type: 'checkpoint', kind: 'best', dir: this.bestDir, step: this.state.step });
     }
     await this.saveLast(metrics);
-    const patience = o.patience ?? 5;
+    const patience = o.patience ?? DEFAULT_TRAINING.patience;
     return patience > 0 && this.state.evaluationsWithoutImprovement >= patience;
   }
 

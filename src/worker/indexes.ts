@@ -16,7 +16,7 @@ const SAVE_DELAY_MS = 2000;
 interface Entry {
   settings: IndexSettings;
   index: FunctionIndex;
-  saveTimer?: ReturnType<typeof setTimeout>;
+  saveTimer?: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class WorkspaceIndexes {

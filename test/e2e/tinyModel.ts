@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../../src/core/checkpoint';
 import { buildModel } from '../../src/core/model';
 import { CodeTokenizer } from '../../src/data/tokenizer';
-import { TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { TOKENIZER_FILE } from '../../src/data/modelFolder';
 
 export async function writeTinyModel(dir: string, sourcesDir: string): Promise<void> {
   await tf.setBackend('cpu');

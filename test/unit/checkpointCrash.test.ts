@@ -11,7 +11,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import type { SavePoint } from '../../src/core/atomicFolder';
-import { loadModel, saveModel, WEIGHTS_FILE } from '../../src/core/checkpoint';
+import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { WEIGHTS_FILE } from '../../src/data/modelFolder';
 import { buildModel } from '../../src/core/model';
 import { createOptimizer } from '../../src/training/optimizers';
 import { isTrainCheckpoint, loadTrainCheckpoint } from '../../src/training/trainState';
@@ -39,7 +40,7 @@ describe('checkpoint crash recovery', function () {
 
   async function saveOld(dir: string): Promise<void> {
     const m = buildModel(TINY, 12, 12, 1);
-    await saveModel(m, dir, { seed: 1 });
+    await saveModel(m, dir, { step: 1 });
     m.dispose();
   }
 
@@ -56,7 +57,7 @@ describe('checkpoint crash recovery', function () {
       crashSave('model', dir, point, 2);
       const { model, meta } = await loadModel(dir);
       model.dispose();
-      assert.strictEqual(meta.seed, expected);
+      assert.strictEqual(meta.step, expected);
       assert.deepStrictEqual(leftovers(dir), []);
     });
   }
@@ -69,7 +70,7 @@ describe('checkpoint crash recovery', function () {
     fs.truncateSync(path.join(root, tmp, WEIGHTS_FILE), 10);
     const { model, meta } = await loadModel(dir);
     model.dispose();
-    assert.strictEqual(meta.seed, 1);
+    assert.strictEqual(meta.step, 1);
     assert.deepStrictEqual(leftovers(dir), []);
   });
 

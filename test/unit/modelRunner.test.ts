@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
-import { cleanGeneratedText, ModelRunner, spacedCommentText, TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { cleanGeneratedText, ModelRunner, spacedCommentText } from '../../src/inference/modelRunner';
 import { FunctionIndex } from '../../src/data/functionIndex';
+import { MEMORY_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
 import { ExampleMemory } from '../../src/data/retrieval';
-import { MEMORY_FILE } from '../../src/training/job';
 
 const TEXTS = [
   'def read_file(path):\n    return open(path).read()',

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../../src/core/checkpoint';
 import { buildModel } from '../../src/core/model';
 import { CodeTokenizer } from '../../src/data/tokenizer';
-import { TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { TOKENIZER_FILE } from '../../src/data/modelFolder';
 import { EngineWorkerClient } from '../../src/worker/client';
 import { TrainStart, Translate } from '../../src/worker/protocol';
 import { attempts, forbidNetwork, NETWORK_LOG_ENV } from './helpers/noNetwork';

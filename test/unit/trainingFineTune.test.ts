@@ -18,7 +18,7 @@ import { collate, type Example } from '../../src/data/dataset';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { validationLoss } from '../../src/training/evaluation';
 import type { EvaluationEvent, StepEvent, TrainerEvent } from '../../src/training/events';
-import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from '../../src/training/fineTuneDefaults';
+import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from '../../src/training/trainingDefaults';
 import { guardDecision, heldOutScore } from '../../src/training/guard';
 import { WeightAnchor } from '../../src/training/l2sp';
 import { mixedBatches, rehearsalPerBatch } from '../../src/training/rehearsal';

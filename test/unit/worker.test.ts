@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
-import { TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { TOKENIZER_FILE } from '../../src/data/modelFolder';
 import { EngineWorkerClient } from '../../src/worker/client';
 import { Mine, MineProgress, Translate, ValidateModel } from '../../src/worker/protocol';
 

@@ -10,10 +10,11 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-import { saveModel, CONFIG_FILE } from '../../src/core/checkpoint';
+import { saveModel } from '../../src/core/checkpoint';
+import { CONFIG_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
 import { buildModel } from '../../src/core/model';
 import { CodeTokenizer } from '../../src/data/tokenizer';
-import { ModelRunner, TOKENIZER_FILE } from '../../src/inference/modelRunner';
+import { ModelRunner } from '../../src/inference/modelRunner';
 import { EngineWorkerClient, requestInDisposableWorker } from '../../src/worker/client';
 import { Translate, ValidateModel } from '../../src/worker/protocol';
 import { Spin, ThreadId, Trap } from './helpers/testWorker';

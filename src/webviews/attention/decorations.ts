@@ -47,7 +47,7 @@ function decorationTypes(): { levels: vscode.TextEditorDecorationType[]; outline
       backgroundColor: `rgba(255, 140, 0, ${a})`,
       borderRadius: '2px',
       light: { backgroundColor: `rgba(230, 110, 0, ${a})` },
-      overviewRulerColor: a >= 0.55 ? `rgba(255, 140, 0, ${a})` : undefined,
+      ...(a >= 0.55 ? { overviewRulerColor: `rgba(255, 140, 0, ${a})` } : {}),
       overviewRulerLane: vscode.OverviewRulerLane.Center,
     }),
   );

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       elapsedMs: 0,
     };
     await saveTrainCheckpoint(dir, model, optimizer, state, {}, {}, hooks);
-  } else await saveModel(model, dir, { seed: Number(seed) }, { hooks });
+  } else await saveModel(model, dir, { step: Number(seed) }, { hooks });
 }
 
 if (require.main === module)

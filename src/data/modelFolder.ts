@@ -1,0 +1,289 @@
+/**
+ * The model folder's format, in one place and without TensorFlow.js (the extension host reads it
+ * too): the names of the files a model folder holds, the typed metadata record (`ModelMeta`) that
+ * config.json carries beside the model config, and the only code that reads or writes config.json.
+ * src/core/checkpoint.ts writes the weights and calls {@link configFileText} for the description;
+ * src/data/modelFiles.ts reads the side files (tokenizer, example memory) safely.
+ *
+ * Format version 1 (every folder saved so far, the bundled default model included) is the one
+ * described here; a folder of another version is refused with a message that says what to do.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import type { ModelConfig } from '../core/config';
+
+/** The version of the folder format written by this code and the only one it reads. */
+export const MODEL_FORMAT_VERSION = 1;
+
+/** The model description: format version, model config, meta, the weights' size and checksum. Written last. */
+export const CONFIG_FILE = 'config.json';
+/** The weights in the TensorFlow.js format, and their manifest (names, shapes, dtypes). */
+export const WEIGHTS_FILE = 'weights.bin';
+export const MANIFEST_FILE = 'weights_manifest.json';
+/** The tokenizer (the name a model's meta gives, this one by default). */
+export const TOKENIZER_FILE = 'tokenizer.json';
+/** A retrieval model's example memory: the training pairs its neighbours come from. */
+export const MEMORY_FILE = 'memory.json';
+/** A sample of the model's own training pairs, mixed into fine-tuning batches (rehearsal). */
+export const REHEARSAL_FILE = 'rehearsal.jsonl';
+/** A training checkpoint's extra files (a run's `last/` folder). */
+export const TRAIN_STATE_FILE = 'trainState.json';
+export const OPTIMIZER_SPECS_FILE = 'optimizer.json';
+
+/**
+ * How a retrieval-augmented model finds the neighbour whose summary goes before the code:
+ * from the memory saved beside its weights, or (`scope: 'project'`) from the same project's other
+ * files, which the workspace index gives at inference time (no memory is saved).
+ */
+export type RetrievalMeta =
+  | { readonly memory: string; readonly entries?: number }
+  | { readonly scope: 'project'; readonly graded: boolean; readonly neighbourTokens?: number };
+
+/** Decoding settings tuned for the model on its validation pairs (the default model's recipe). */
+export interface DecodingMeta {
+  readonly lengthReward?: number;
+  readonly lengthRewardLimit?: number;
+  /** The code overlap from which the neighbour's summary is reused as it is; null: never. */
+  readonly reuseSimilarity?: number | null;
+}
+
+/** Where the model's training pairs came from. */
+export interface TrainingProvenance {
+  /** The corpus file, relative to the folder training ran from when it lies inside it. */
+  readonly corpus: string;
+  /** Absent only in folders written by other tools. */
+  readonly seed?: number;
+  readonly trainPairs?: number;
+}
+
+/** The metadata config.json stores next to the model config. */
+export interface ModelMeta {
+  readonly formatVersion: number;
+  /** ISO time of saving. */
+  readonly createdAt: string;
+  /** File name of the tokenizer beside the weights (default {@link TOKENIZER_FILE}). */
+  readonly tokenizer?: string;
+  readonly retrieval?: RetrievalMeta;
+  readonly decoding?: DecodingMeta;
+  readonly training?: TrainingProvenance;
+  /** Held-out scores at saving (loss, perplexity, BLEU, ...). */
+  readonly metrics?: Record<string, number>;
+  /** The training step the weights are from. */
+  readonly step?: number;
+}
+
+/** What a caller gives when saving: the format version and time are added on writing. */
+export type ModelMetaInput = Omit<ModelMeta, 'formatVersion' | 'createdAt'>;
+
+/** config.json as written. `config` is checked by src/core/config.ts when the model is built. */
+export interface ModelConfigFile {
+  readonly formatVersion: number;
+  readonly config: Partial<ModelConfig>;
+  readonly meta: ModelMeta;
+  readonly weightsSha256: string;
+  readonly weightsBytes: number;
+}
+
+/** A model folder whose description cannot be read; the message says what is wrong and what to do. */
+export class ModelFolderError extends Error {
+  constructor(problem: string) {
+    super(problem);
+    this.name = 'ModelFolderError';
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * The typed meta of a config.json's `meta` value. Lenient, as loading always was: a field of the
+ * wrong type is left out (its default applies), except a file name, which must be a string so a
+ * bad one is reported (src/data/modelFiles.ts checks that it stays inside the folder).
+ */
+export function parseModelMeta(raw: unknown): ModelMeta {
+  const m = isRecord(raw) ? raw : {};
+  const name = (v: unknown, what: string): string => {
+    if (typeof v === 'string') return v;
+    throw new ModelFolderError(
+      `config.json names its ${what} ${JSON.stringify(String(v)).slice(0, 80)}, which is not a file inside the model folder; a model's files must sit beside config.json.`,
+    );
+  };
+  const retrieval = parseRetrieval(m.retrieval, name);
+  const decoding = isRecord(m.decoding) ? parseDecoding(m.decoding) : undefined;
+  const t = m.training;
+  const metrics = isRecord(m.metrics)
+    ? Object.fromEntries(Object.entries(m.metrics).filter((e): e is [string, number] => typeof e[1] === 'number'))
+    : undefined;
+  return {
+    formatVersion: finite(m.formatVersion) ? m.formatVersion : MODEL_FORMAT_VERSION,
+    createdAt: typeof m.createdAt === 'string' ? m.createdAt : '',
+    ...(m.tokenizer !== undefined ? { tokenizer: name(m.tokenizer, 'tokenizer') } : {}),
+    ...(retrieval ? { retrieval } : {}),
+    ...(decoding ? { decoding } : {}),
+    ...(isRecord(t) && typeof t.corpus === 'string'
+      ? {
+          training: {
+            corpus: t.corpus,
+            ...(finite(t.seed) ? { seed: t.seed } : {}),
+            ...(finite(t.trainPairs) ? { trainPairs: t.trainPairs } : {}),
+          },
+        }
+      : {}),
+    ...(metrics ? { metrics } : {}),
+    ...(finite(m.step) ? { step: m.step } : {}),
+  };
+}
+
+function parseRetrieval(r: unknown, name: (v: unknown, what: string) => string): RetrievalMeta | undefined {
+  if (!isRecord(r)) return undefined;
+  if (r.scope === 'project') {
+    return {
+      scope: 'project',
+      graded: r.graded !== false,
+      ...(finite(r.neighbourTokens) ? { neighbourTokens: r.neighbourTokens } : {}),
+    };
+  }
+  if (r.memory === undefined) return undefined;
+  return { memory: name(r.memory, 'example memory'), ...(finite(r.entries) ? { entries: r.entries } : {}) };
+}
+
+/** The tuned settings a decoder may use: each present, in range, or left out. */
+export function parseDecoding(d: Record<string, unknown>): DecodingMeta {
+  const { lengthReward: r, lengthRewardLimit: l, reuseSimilarity: s } = d;
+  return {
+    ...(finite(r) && r >= 0 ? { lengthReward: r } : {}),
+    ...(typeof l === 'number' && l >= 1 ? { lengthRewardLimit: l } : {}),
+    ...((typeof s === 'number' && s >= 0 && s <= 1) || s === null ? { reuseSimilarity: s } : {}),
+  };
+}
+
+/** 'project' for a model whose neighbours come from the user's project, 'corpus' for a saved memory. */
+export function retrievalScope(meta: ModelMeta | undefined): 'project' | 'corpus' | undefined {
+  const r = meta?.retrieval;
+  if (!r) return undefined;
+  return 'scope' in r ? 'project' : 'corpus';
+}
+
+/** The memory file a model's meta names, if it saved one. */
+export function memoryFileName(meta: ModelMeta | undefined): string | undefined {
+  const r = meta?.retrieval;
+  return r && 'memory' in r ? r.memory : undefined;
+}
+
+/**
+ * A path for a model's provenance: relative to `root` (with `/`) when the file lies inside it, so
+ * a model trained in a checkout records where in the repository its corpus was, not the machine's
+ * layout; otherwise the absolute path.
+ */
+export function provenancePath(file: string, root: string = process.cwd()): string {
+  const absolute = path.resolve(file);
+  const relative = path.relative(path.resolve(root), absolute);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
+    ? relative.split(path.sep).join('/')
+    : absolute;
+}
+
+/** The text of config.json for a model: written last into the folder, it marks the folder complete. */
+export function configFileText(file: {
+  readonly config: ModelConfig;
+  readonly meta: ModelMetaInput;
+  readonly weightsSha256: string;
+  readonly weightsBytes: number;
+}): string {
+  const meta: ModelMeta = { ...file.meta, formatVersion: MODEL_FORMAT_VERSION, createdAt: new Date().toISOString() };
+  const out: ModelConfigFile = {
+    formatVersion: MODEL_FORMAT_VERSION,
+    config: file.config,
+    meta,
+    weightsSha256: file.weightsSha256,
+    weightsBytes: file.weightsBytes,
+  };
+  return JSON.stringify(out, null, 2);
+}
+
+/**
+ * config.json of the model in `dir`, checked: present, JSON, a description of the supported
+ * format version. Throws {@link ModelFolderError}, whose message says what to do.
+ */
+export function readConfigFile(dir: string): ModelConfigFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8');
+  } catch {
+    throw new ModelFolderError(
+      `${CONFIG_FILE} is missing. Choose a folder saved by Seq2Seq Studio, or retrain/re-import the model.`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text) as unknown;
+  } catch {
+    throw new ModelFolderError(
+      `${CONFIG_FILE} is not valid JSON (the file is corrupt or truncated). Re-import or retrain the model.`,
+    );
+  }
+  if (!isRecord(raw)) throw new ModelFolderError(`${CONFIG_FILE} does not hold a model description.`);
+  if (raw.formatVersion !== MODEL_FORMAT_VERSION) {
+    throw new ModelFolderError(
+      `it uses model format version ${JSON.stringify(raw.formatVersion)}, but this version of Seq2Seq Studio reads ` +
+        `version ${MODEL_FORMAT_VERSION}. Update the extension or retrain the model.`,
+    );
+  }
+  return {
+    formatVersion: MODEL_FORMAT_VERSION,
+    config: isRecord(raw.config) ? (raw.config as Partial<ModelConfig>) : {},
+    meta: parseModelMeta(raw.meta),
+    weightsSha256: typeof raw.weightsSha256 === 'string' ? raw.weightsSha256 : '',
+    weightsBytes: finite(raw.weightsBytes) ? raw.weightsBytes : -1,
+  };
+}
+
+/**
+ * What can be read of config.json without checking it (the model list, a folder left by a crash):
+ * undefined when it is missing or not JSON; never throws.
+ */
+export function peekConfigFile(
+  dir: string,
+):
+  { readonly config?: Record<string, unknown>; readonly meta?: ModelMeta; readonly weightsBytes?: number } | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(raw)) return undefined;
+  let meta: ModelMeta | undefined;
+  try {
+    meta = isRecord(raw.meta) ? parseModelMeta(raw.meta) : undefined;
+  } catch {
+    meta = undefined;
+  }
+  return {
+    ...(isRecord(raw.config) ? { config: raw.config } : {}),
+    ...(meta ? { meta } : {}),
+    ...(finite(raw.weightsBytes) ? { weightsBytes: raw.weightsBytes } : {}),
+  };
+}
+
+/** True when `dir` has a config.json (saved models write it last). */
+export function hasConfigFile(dir: string): boolean {
+  return fs.existsSync(path.join(dir, CONFIG_FILE));
+}
+
+/**
+ * Records decoding settings tuned after training in the model's config.json, replacing the file
+ * atomically (temporary file + rename); the weights, and so their checksum, stay as they are.
+ */
+export function writeDecodingMeta(dir: string, decoding: DecodingMeta): void {
+  const file = path.join(dir, CONFIG_FILE);
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const meta = isRecord(raw.meta) ? raw.meta : {};
+  const updated = { ...raw, meta: { ...meta, decoding: parseDecoding({ ...decoding }) } };
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(updated, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+}
