@@ -27,6 +27,7 @@ import { RunGuard } from '../host/runGuard';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
 import { requireTrust } from '../host/trust';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
+import { eventLoopDelayText, measureEventLoopDelay } from '../host/eventLoopDelay';
 import type { GuardResult } from '../training/guard';
 import { FINE_TUNE_JOB_DEFAULTS, FINE_TUNE_TRAINING } from '../training/trainingDefaults';
 import type { TrainConfigFile } from '../training/job';
@@ -227,6 +228,8 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
   ];
   void vscode.commands.executeCommand(COMMANDS.showDashboard);
   let outcome: { entry: ModelEntry; reason: string; step: number; guard?: GuardResult } | undefined;
+  // Training runs in worker threads: the editor's own event loop should barely notice it.
+  const loopDelay = measureEventLoopDelay();
   try {
     const finished = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
@@ -273,6 +276,7 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
     ctx.log.error(`fine-tune: ${msg}`);
     void vscode.window.showErrorMessage(`Seq2Seq: fine-tuning failed: ${msg}`);
   } finally {
+    ctx.log.info(eventLoopDelayText('fine-tune', loopDelay.stop()));
     // Ended here, whatever the outcome: only a reload or a crash leaves a run to resume.
     markRunEnded(outDir);
     subs.forEach((s) => s.dispose());

@@ -361,7 +361,7 @@ export const e2eTests: E2eTest[] = [
   },
   {
     name: 'Fine-tune on Workspace trains live in the dashboard, and Stop ends the run with a saved checkpoint',
-    async run({ wb, screenshots }) {
+    async run({ wb, server, screenshots }) {
       await wb.runCommand('Seq2Seq: Fine-tune on Workspace');
       const dialog = wb.page.locator('.monaco-dialog-box');
       await dialog.waitFor({ timeout: 60_000 });
@@ -404,6 +404,18 @@ export const e2eTests: E2eTest[] = [
         180_000,
       );
       console.log(`    ${done}`);
+      // The editor's responsiveness while the run trained in worker threads (reported, not timed).
+      let delay: RegExpMatchArray | null = null;
+      for (let i = 0; i < 20 && !delay; i++) {
+        delay = server
+          .extensionHostLog()
+          .match(
+            /fine-tune: extension host event-loop delay p50 [\d.]+ ms, p99 ([\d.]+) ms, max [\d.]+ ms \(\d+ samples\)/,
+          );
+        if (!delay) await wb.page.waitForTimeout(500);
+      }
+      assert.ok(delay, 'the extension host logged no event-loop delay for the fine-tune');
+      console.log(`    ${delay[0]}`);
     },
   },
   {

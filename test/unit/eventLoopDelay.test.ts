@@ -1,0 +1,21 @@
+import * as assert from 'assert';
+
+import { eventLoopDelayText, measureEventLoopDelay } from '../../src/host/eventLoopDelay';
+
+describe('extension host event-loop delay', () => {
+  it('sees a blocked event loop in its maximum and percentiles', async () => {
+    const m = measureEventLoopDelay(5);
+    await new Promise((r) => setTimeout(r, 60));
+    const until = Date.now() + 120;
+    while (Date.now() < until); // block the loop for 120 ms
+    await new Promise((r) => setTimeout(r, 30));
+    const d = m.stop();
+    assert.ok(d.samples > 0);
+    assert.ok(d.max >= 80, `max ${d.max} ms after a 120 ms block`);
+    assert.ok(d.p50 <= d.p99 && d.p99 <= d.max);
+    assert.match(
+      eventLoopDelayText('fine-tune', d),
+      /^fine-tune: extension host event-loop delay p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms \(\d+ samples\)$/,
+    );
+  });
+});
