@@ -94,6 +94,18 @@ export function rankMetrics(queries: readonly ScoredQuery[], w: RerankWeights): 
   };
 }
 
+/** The query as if BM25 had handed only its top `k` candidates to the model (scores kept). */
+export function shortlist(q: ScoredQuery, k: number): ScoredQuery {
+  if (q.bm25.length <= k) return q;
+  return {
+    ...q,
+    target: q.target < k ? q.target : -1,
+    bm25: q.bm25.slice(0, k),
+    code2doc: q.code2doc.slice(0, k),
+    doc2code: q.doc2code.slice(0, k),
+  };
+}
+
 export const BM25_ONLY: RerankWeights = { bm25: 1, code2doc: 0, doc2code: 0 };
 export const MODEL_ONLY: RerankWeights = { bm25: 0, code2doc: 1, doc2code: 0 };
 

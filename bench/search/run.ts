@@ -29,7 +29,7 @@ import { seededRandom, shuffleInPlace } from '../../src/data/random';
 import { searchCode, type RerankWeights } from '../../src/inference/codeSearch';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { MEDIA_MODEL_DIR } from '../../scripts/default-model/train';
-import { BM25_ONLY, chooseWeights, MODEL_ONLY, rankMetrics, scoreQuery, type ScoredQuery } from './evaluate';
+import { BM25_ONLY, chooseWeights, MODEL_ONLY, rankMetrics, scoreQuery, shortlist, type ScoredQuery } from './evaluate';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CACHE = path.join(ROOT, '.cache', 'search-bench');
@@ -168,6 +168,11 @@ async function main(): Promise<void> {
     .option('--queries <n>', 'sampled queries per language and split', '100')
     .option('--candidates <n>', 'BM25 candidates re-ranked', '50')
     .option('--latency <n>', 'timed searches over the 5,000-function index', '30')
+    .option(
+      '--shortlists <list>',
+      "also score re-ranking only BM25's top N (comma-separated; from the same model scores) and time it",
+      '10,20',
+    )
     .option('--seed <n>', 'sampling seed', '17')
     .option('--doc2code', 'also score the comment → code direction (doubles the model time)', false)
     .option('--json <file>', 'also write the results as JSON')
@@ -179,6 +184,7 @@ async function main(): Promise<void> {
       queries: string;
       candidates: string;
       latency: string;
+      shortlists: string;
       seed: string;
       json?: string;
     }>();
@@ -219,6 +225,36 @@ async function main(): Promise<void> {
       })),
     );
 
+  // Shorter shortlists, from the same scores: weights chosen again on validation for each.
+  const shortlists = opts.shortlists
+    .split(',')
+    .filter(Boolean)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0 && n < k);
+  const shortRows = shortlists.map((n) => {
+    const cut = (split: 'valid' | 'test') => scored[split].map((q) => shortlist(q, n));
+    const w = chooseWeights(cut('valid'));
+    return {
+      n,
+      weights: w.weights,
+      rows: langs.flatMap((lang) =>
+        (
+          [
+            ['BM25', BM25_ONLY],
+            [`top ${n} re-ranked, ${JSON.stringify(w.weights)}`, w.weights],
+          ] as [string, RerankWeights][]
+        ).map(([system, weights]) => ({
+          lang,
+          system,
+          m: rankMetrics(
+            cut('test').filter((q) => q.lang === lang),
+            weights,
+          ),
+        })),
+      ),
+    };
+  });
+
   // Latency: a 5,000-function index made of the projects' functions; reference: one comment.
   const pool = projects.flatMap((p) => p.functions.map((f) => ({ ...f, path: `${p.name}/${f.path}` })));
   shuffleInPlace(pool, seededRandom(seed));
@@ -233,6 +269,15 @@ async function main(): Promise<void> {
     searchCode(index, q.summary!, runner, { weights: chosen.weights, candidates: k });
     return performance.now() - t0;
   });
+  const shortMs = shortRows.map(({ n, weights }) =>
+    median(
+      queries.map((q) => {
+        const t0 = performance.now();
+        searchCode(index, q.summary!, runner, { weights, candidates: n });
+        return performance.now() - t0;
+      }),
+    ),
+  );
   const bm25Ms = queries.map((q) => {
     const t0 = performance.now();
     index.search(q.summary!, k);
@@ -262,7 +307,9 @@ async function main(): Promise<void> {
     '### Test projects',
     table(rows('test')),
     '',
+    ...shortRows.flatMap(({ n, rows: r }) => [`### Test projects, BM25's top ${n} re-ranked`, table(r), '']),
     `### Latency over a ${index.size}-function index (${queries.length} queries)`,
+    ...shortRows.map(({ n }, i) => `top ${n} re-ranked: search p50 ${shortMs[i]!.toFixed(0)} ms`),
     `search p50 ${median(searchMs).toFixed(0)} ms (BM25 alone p50 ${median(bm25Ms).toFixed(1)} ms); ` +
       `reference, one comment (beam 4) p50 ${median(commentMs).toFixed(0)} ms; ratio ${(median(searchMs) / median(commentMs)).toFixed(2)}`,
   ].join('\n');

@@ -12,7 +12,7 @@ import { buildFunctionIndex } from '../../src/data/indexMining';
 import { ParserPool } from '../../src/data/parser';
 import { code2docScores, rerank, searchCode, zScores } from '../../src/inference/codeSearch';
 import { ModelRunner } from '../../src/inference/modelRunner';
-import { rankMetrics, rankUnder, type ScoredQuery } from '../../bench/search/evaluate';
+import { rankMetrics, rankUnder, shortlist, type ScoredQuery } from '../../bench/search/evaluate';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
@@ -66,6 +66,10 @@ describe('code search', function () {
     assert.strictEqual(rankUnder(q, { bm25: 0, code2doc: 1, doc2code: 0 }), 1);
     const m = rankMetrics([q, { ...q, target: -1 }], { bm25: 1, code2doc: 0, doc2code: 0 });
     assert.deepStrictEqual([m.mrr, m.recall1, m.recall5], [1 / 6, 0, 0.5]);
+    // A shorter shortlist keeps the scores of the first candidates and loses a target beyond it.
+    assert.strictEqual(shortlist(q, 5), q);
+    assert.deepStrictEqual(shortlist(q, 2), { ...q, target: -1, bm25: [3, 2], code2doc: [-5, -4], doc2code: [] });
+    assert.strictEqual(rankUnder(shortlist({ ...q, target: 1 }, 2), { bm25: 0, code2doc: 1, doc2code: 0 }), 1);
   });
 
   describe('with the bundled model', () => {
