@@ -14,6 +14,7 @@ import { splitByFile } from '../data/dedupSplit';
 import { CORPUS_LANGUAGES } from '../data/languages';
 import { CodeTokenizer } from '../data/tokenizer';
 import { walkSourceFiles, type WalkSkips } from '../data/walk';
+import { integerOption, wholeNumberOption } from './options';
 
 interface MineOptions {
   out: string;
@@ -29,12 +30,6 @@ interface MineOptions {
 interface StatsOptions {
   tokenizer?: string;
   seed: string;
-}
-
-function toInt(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got "${value}"`);
-  return n;
 }
 
 /** A progress line on stderr that redraws itself on a terminal and throttles itself elsewhere. */
@@ -83,8 +78,8 @@ const fmt = (o: Record<string, number | undefined>): string =>
     .join(', ') || 'none';
 
 async function mineCommand(dirs: string[], opts: MineOptions): Promise<void> {
-  const seed = toInt(opts.seed, '--seed');
-  const maxFileBytes = toInt(opts.maxFileKb, '--max-file-kb') * 1024;
+  const seed = integerOption('--seed', opts.seed);
+  const maxFileBytes = wholeNumberOption('--max-file-kb', opts.maxFileKb) * 1024;
   const skips: WalkSkips = {};
   const progress = progressReporter('mining');
   const started = Date.now();
@@ -129,7 +124,7 @@ async function mineCommand(dirs: string[], opts: MineOptions): Promise<void> {
 }
 
 async function statsCommand(file: string, opts: StatsOptions): Promise<void> {
-  const seed = toInt(opts.seed, '--seed');
+  const seed = integerOption('--seed', opts.seed);
   const pairs = await readCorpus(file);
   const out = process.stdout;
   out.write(`${perLanguageTable(countByLanguage(pairs))}\n\n`);

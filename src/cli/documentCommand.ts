@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 
-import { isBackendSetting, selectBackend } from '../core/backend';
+import { selectBackend } from '../core/backend';
 import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import { languageOfPath } from '../data/languages';
 import { hasConfigFile } from '../data/modelFolder';
@@ -19,6 +19,7 @@ import { readSourceFile } from '../data/walk';
 import { ModelRunner } from '../inference/modelRunner';
 import { functionOrigin, reuseOrigin } from '../inference/translation';
 import { relativePath } from '../data/indexMining';
+import { backendOption, wholeNumberOption } from './options';
 import { defaultIndexRoot, indexFolder } from './projectIndex';
 import { resolveModelDir } from '../training/job';
 
@@ -67,8 +68,9 @@ export function registerDocumentCommand(program: Command): void {
     .option('--no-indexing', "use only the model's bundled memory, not the project's functions")
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(async (files: string[], opts: DocumentOptions) => {
-      if (!isBackendSetting(opts.backend))
-        throw new Error(`Unknown backend "${opts.backend}": use auto, tensorflow, wasm or cpu.`);
+      const backend = backendOption(opts.backend);
+      const beam = wholeNumberOption('--beam', opts.beam);
+      const nBest = Math.min(beam, wholeNumberOption('--nbest', opts.nbest));
       const inputs = files.map((f) => {
         const lang = languageOfPath(f);
         if (!lang) throw new Error(`${f}: unsupported file type; use a source file such as .py, .js or .ts.`);
@@ -78,7 +80,7 @@ export function registerDocumentCommand(program: Command): void {
       const modelDir = opts.model ? resolveModelDir(opts.model) : bundledModelDir();
       if (!modelDir)
         throw new Error('no bundled default model found; pass --model <dir> or run npm run train:default.');
-      const choice = await selectBackend({ setting: opts.backend });
+      const choice = await selectBackend({ setting: backend });
       const runner = await ModelRunner.load(modelDir);
       const parsers = new ParserPool();
       const out = process.stdout;
@@ -102,14 +104,13 @@ export function registerDocumentCommand(program: Command): void {
           const fns = await functionsToDocument(parsers, lang, read.content);
           if (!opts.json) out.write(`\n${file} (${lang}): ${fns.length} function${fns.length === 1 ? '' : 's'}\n`);
           for (const fn of fns) {
-            const beam = Math.max(1, Number(opts.beam));
             const t = runner.translate(
               {
                 direction: 'code2doc',
                 text: fn.code,
                 language: lang,
                 beamSize: beam,
-                nBest: Math.max(1, Math.min(beam, Number(opts.nbest))),
+                nBest,
                 maxLength: DECODING_DEFAULTS.maxLength,
                 lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
                 ...(opts.reuse ? {} : { reuseSimilarity: null }),

@@ -7,7 +7,8 @@ import { registerDataCommands } from './dataCommands';
 import { registerDocumentCommand } from './documentCommand';
 import { registerSearchCommand } from './searchCommand';
 import { registerTrainCommands } from './trainCommands';
-import { selectBackend, isBackendSetting } from '../core/backend';
+import { selectBackend } from '../core/backend';
+import { backendOption } from './options';
 import pkg from '../../package.json';
 
 export function buildProgram(): Command {
@@ -19,10 +20,7 @@ export function buildProgram(): Command {
     .description('start the best available TensorFlow.js backend and say which one runs and why')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(async (opts: { backend: string }) => {
-      if (!isBackendSetting(opts.backend)) {
-        throw new Error(`Unknown backend "${opts.backend}": use auto, tensorflow, wasm or cpu.`);
-      }
-      const choice = await selectBackend({ setting: opts.backend });
+      const choice = await selectBackend({ setting: backendOption(opts.backend) });
       process.stdout.write(`${choice.reason}\n`);
     });
   registerDataCommands(program);

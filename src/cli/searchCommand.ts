@@ -7,13 +7,14 @@
 import * as path from 'path';
 import type { Command } from 'commander';
 
-import { isBackendSetting, selectBackend } from '../core/backend';
+import { selectBackend } from '../core/backend';
 import type { FunctionIndex } from '../data/functionIndex';
 import { ParserPool } from '../data/parser';
 import { DEFAULT_CANDIDATES, DEFAULT_RERANK_WEIGHTS, searchCode } from '../inference/codeSearch';
 import { ModelRunner } from '../inference/modelRunner';
 import { resolveModelDir } from '../training/job';
 import { bundledModelDir } from './documentCommand';
+import { backendOption, wholeNumberOption } from './options';
 import { defaultIndexRoot, indexFolder } from './projectIndex';
 
 interface SearchOptions {
@@ -40,12 +41,9 @@ export function registerSearchCommand(program: Command): void {
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(async (sentence: string, opts: SearchOptions) => {
       if (!sentence.trim()) throw new Error('the sentence is empty; describe what the code does.');
-      if (!isBackendSetting(opts.backend))
-        throw new Error(`Unknown backend "${opts.backend}": use auto, tensorflow, wasm or cpu.`);
-      const limit = Number(opts.limit);
-      const candidates = Number(opts.candidates);
-      if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a whole number >= 1');
-      if (!Number.isInteger(candidates) || candidates < 1) throw new Error('--candidates must be a whole number >= 1');
+      const backend = backendOption(opts.backend);
+      const limit = wholeNumberOption('--limit', opts.limit);
+      const candidates = wholeNumberOption('--candidates', opts.candidates);
       const root = path.resolve(opts.index ?? defaultIndexRoot([path.join(process.cwd(), '.')]));
       const parsers = new ParserPool();
       let index: FunctionIndex;
@@ -64,7 +62,7 @@ export function registerSearchCommand(program: Command): void {
         const modelDir = opts.model ? resolveModelDir(opts.model) : bundledModelDir();
         if (!modelDir)
           throw new Error('no bundled default model found; pass --model <dir>, or --bm25-only to search without one.');
-        await selectBackend({ setting: opts.backend });
+        await selectBackend({ setting: backend });
         runner = await ModelRunner.load(modelDir);
       }
       try {

@@ -8,9 +8,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 
-import { isBackendSetting, selectBackend } from '../core/backend';
+import { selectBackend } from '../core/backend';
 import { DECODING_DEFAULTS } from '../core/decodingDefaults';
-import type { Direction } from '../core/specialTokens';
+import { DIRECTIONS, type Direction } from '../core/specialTokens';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
@@ -18,14 +18,19 @@ import { evaluateModel } from '../training/evaluation';
 import { bundledModelDir } from './documentCommand';
 import type { FinishedEvent, TrainerEvent } from '../training/events';
 import { guardFineTune } from '../training/guard';
-import { evalExamples, readTrainConfig, resolveModelDir, type TrainConfigFile } from '../training/job';
-import { checkThreads } from '../training/threads';
-import { prepareTrainJob } from '../training/job';
+import { evalExamples, prepareTrainJob, readTrainConfig, resolveModelDir, type TrainConfigFile } from '../training/job';
 import { randomSearch, trialTable } from '../training/tune';
+import {
+  backendOption,
+  choiceOption,
+  lineRangeOption,
+  optional,
+  positiveNumberOption,
+  wholeNumberOption,
+} from './options';
 
 async function startBackend(setting: string): Promise<void> {
-  if (!isBackendSetting(setting)) throw new Error(`Unknown backend "${setting}": use auto, tensorflow, wasm or cpu.`);
-  const choice = await selectBackend({ setting });
+  const choice = await selectBackend({ setting: backendOption(setting) });
   process.stderr.write(`${choice.reason}\n`);
   prepareTrainingBackend();
 }
@@ -56,20 +61,7 @@ function modelDirOption(model: string | undefined): string {
   return bundled;
 }
 
-function parseDirection(d: string): Direction {
-  if (d !== 'code2doc' && d !== 'doc2code') throw new Error(`--direction must be code2doc or doc2code, got "${d}"`);
-  return d;
-}
-
-function parseLines(spec: string | undefined, total: number): [number, number] {
-  if (!spec) return [1, total];
-  const m = /^(\d+)(?:-(\d+))?$/.exec(spec.trim());
-  if (!m) throw new Error(`--lines must look like 10-30 (1-based, inclusive), got "${spec}"`);
-  const a = Number(m[1]);
-  const b = m[2] ? Number(m[2]) : a;
-  if (a < 1 || b < a) throw new Error(`--lines ${spec} is not a valid range`);
-  return [a, Math.min(b, total)];
-}
+const parseDirection = (d: string): Direction => choiceOption('--direction', d, DIRECTIONS);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -77,32 +69,44 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The config file with `--max-steps` and `--threads` laid over its `training` section. */
+/** The config file with `--max-steps`, `--minutes` and `--threads` laid over its `training` section. */
 export function withTrainingFlags(
   config: TrainConfigFile,
   flags: { readonly maxSteps?: string; readonly threads?: string; readonly minutes?: string },
 ): TrainConfigFile {
   const training = { ...config.training };
-  if (flags.maxSteps !== undefined) {
-    const steps = Number(flags.maxSteps);
-    if (!Number.isInteger(steps) || steps < 1)
-      throw new Error(`--max-steps must be a whole number of steps >= 1, got "${flags.maxSteps}"`);
-    training.maxSteps = steps;
-  }
-  if (flags.minutes !== undefined) {
-    const minutes = Number(flags.minutes);
-    if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, got "${flags.minutes}"`);
-    training.timeBudgetMs = minutes * 60_000;
-  }
-  if (flags.threads !== undefined) {
-    const threads = Number(flags.threads);
-    checkThreads(threads);
-    training.threads = threads;
-  }
+  const maxSteps = optional(flags.maxSteps, (v) => wholeNumberOption('--max-steps', v));
+  const minutes = optional(flags.minutes, (v) => positiveNumberOption('--minutes', v));
+  const threads = optional(flags.threads, (v) => wholeNumberOption('--threads', v));
+  if (maxSteps !== undefined) training.maxSteps = maxSteps;
+  if (minutes !== undefined) training.timeBudgetMs = minutes * 60_000;
+  if (threads !== undefined) training.threads = threads;
   return { ...config, training };
 }
 
+/** `train`, `tune`, `eval` and `translate`. */
 export function registerTrainCommands(program: Command): void {
+  registerTrain(program);
+  registerTune(program);
+  registerEval(program);
+  registerTranslate(program);
+}
+
+interface TrainOptions {
+  corpus: string;
+  out: string;
+  valid?: string;
+  test?: string;
+  config?: string;
+  resume: boolean;
+  init?: string;
+  maxSteps?: string;
+  threads?: string;
+  minutes?: string;
+  backend: string;
+}
+
+function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train (or fine-tune, or resume) a model on a JSONL corpus; best/ and last/ go to --out')
@@ -117,95 +121,104 @@ export function registerTrainCommands(program: Command): void {
     .option('--threads <n>', 'data-parallel training threads (each with a model replica); default: the config, or 1')
     .option('--minutes <n>', 'time budget: stop training after n minutes (the best checkpoint is kept)')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .action(
-      async (opts: {
-        corpus: string;
-        out: string;
-        valid?: string;
-        test?: string;
-        config?: string;
-        resume: boolean;
-        init?: string;
-        maxSteps?: string;
-        threads?: string;
-        minutes?: string;
-        backend: string;
-      }) => {
-        await startBackend(opts.backend);
-        const config = opts.config ? readTrainConfig(opts.config) : {};
-        const withSteps = withTrainingFlags(config, opts);
-        fs.mkdirSync(opts.out, { recursive: true });
-        const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');
-        const tty = process.stderr.isTTY === true;
-        let lastDraw = 0;
-        const listener = (e: TrainerEvent): void => {
-          fs.writeSync(log, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
-          if (e.type === 'step') {
-            const now = Date.now();
-            if (tty && now - lastDraw > 200) {
-              process.stderr.write(`\r\x1b[2K${progressLine(e)}`);
-              lastDraw = now;
-            } else if (!tty && e.step % 50 === 0) process.stderr.write(`${progressLine(e)}\n`);
-          } else if (e.type === 'evaluation') {
-            process.stderr.write(
-              `${tty ? '\r\x1b[2K' : ''}eval @${e.step}: loss ${e.loss.toFixed(3)} ppl ${e.perplexity.toFixed(1)} BLEU ${e.bleu.toFixed(2)} ` +
-                `sentence-BLEU ${e.sentenceBleu.toFixed(2)} EM ${e.exactMatch.toFixed(1)}%${e.improved ? ' (best)' : ''}\n`,
-            );
-            for (const s of e.samples.slice(0, 2))
-              process.stderr.write(`  ref:  ${s.reference.slice(0, 100)}\n  pred: ${s.prediction.slice(0, 100)}\n`);
-          } else if (e.type === 'finished') {
-            process.stderr.write(
-              `${tty ? '\r\x1b[2K' : ''}finished (${e.reason}) at step ${e.step} after ${fmtMs(e.elapsedMs)}; best ${e.bestDir ?? 'none'}\n`,
-            );
-          }
-        };
-        const { trainer, summary, test } = await prepareTrainJob(
-          {
-            corpus: opts.corpus,
-            ...(opts.valid !== undefined ? { validCorpus: opts.valid } : {}),
-            ...(opts.test !== undefined ? { testCorpus: opts.test } : {}),
-            outDir: opts.out,
-            config: withSteps,
-            resume: opts.resume,
-            ...(opts.init ? { initModel: opts.init } : {}),
-          },
-          listener,
-        );
-        // The held-out test split (by file), for `seq2seq eval --corpus <out>/test.jsonl`.
-        if (test.length > 0) writeCorpus(path.join(opts.out, 'test.jsonl'), test);
-        process.stderr.write(
-          `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
-            `${summary.trainBatches} batches per epoch, vocab ${summary.vocabSize}, ${summary.parameters} parameters, from step ${summary.startStep}, ` +
-            `${summary.threads} training thread${summary.threads === 1 ? '' : 's'}\n`,
-        );
-        const onSigint = (): void => {
-          process.stderr.write('\nstopping: saving the last checkpoint (Ctrl-C again to abort)\n');
-          trainer.cancel();
-          process.once('SIGINT', () => process.exit(130));
-        };
-        process.once('SIGINT', onSigint);
-        let finished: FinishedEvent;
-        try {
-          finished = await trainer.run();
-        } finally {
-          process.removeListener('SIGINT', onSigint);
-          fs.closeSync(log);
-          trainer.dispose();
-          trainer.model.dispose();
-        }
-        if (opts.init) {
-          // The guard: the fine-tuned model against the one it started from, on the held-out split.
-          process.stderr.write(`scoring the fine-tuned and the base model on ${test.length} held-out pairs\n`);
-          const tuned = finished.bestDir ?? path.join(opts.out, 'last');
-          const guard = await guardFineTune(resolveModelDir(opts.init), tuned, test, 'the base model');
-          const file = path.join(opts.out, 'guard.json');
-          fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(guard, null, 2)}\n`);
-          fs.renameSync(`${file}.tmp`, file);
-          process.stdout.write(`${guard.message}\n`);
-        }
-      },
-    );
+    .action((opts: TrainOptions) => trainCommand(opts));
+}
 
+/**
+ * The `train` listener: every event as a JSON line in `log`, and on stderr a progress bar
+ * (redrawn on a terminal, every 50 steps otherwise), evaluations and the end of the run.
+ */
+function trainProgressListener(log: number): (e: TrainerEvent) => void {
+  const tty = process.stderr.isTTY === true;
+  let lastDraw = 0;
+  return (e) => {
+    fs.writeSync(log, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
+    if (e.type === 'step') {
+      const now = Date.now();
+      if (tty && now - lastDraw > 200) {
+        process.stderr.write(`\r\x1b[2K${progressLine(e)}`);
+        lastDraw = now;
+      } else if (!tty && e.step % 50 === 0) process.stderr.write(`${progressLine(e)}\n`);
+    } else if (e.type === 'evaluation') {
+      process.stderr.write(
+        `${tty ? '\r\x1b[2K' : ''}eval @${e.step}: loss ${e.loss.toFixed(3)} ppl ${e.perplexity.toFixed(1)} BLEU ${e.bleu.toFixed(2)} ` +
+          `sentence-BLEU ${e.sentenceBleu.toFixed(2)} EM ${e.exactMatch.toFixed(1)}%${e.improved ? ' (best)' : ''}\n`,
+      );
+      for (const s of e.samples.slice(0, 2))
+        process.stderr.write(`  ref:  ${s.reference.slice(0, 100)}\n  pred: ${s.prediction.slice(0, 100)}\n`);
+    } else if (e.type === 'finished') {
+      process.stderr.write(
+        `${tty ? '\r\x1b[2K' : ''}finished (${e.reason}) at step ${e.step} after ${fmtMs(e.elapsedMs)}; best ${e.bestDir ?? 'none'}\n`,
+      );
+    }
+  };
+}
+
+async function trainCommand(opts: TrainOptions): Promise<void> {
+  // Options first, so that a typo fails before the backend loads.
+  const config = withTrainingFlags(opts.config ? readTrainConfig(opts.config) : {}, opts);
+  await startBackend(opts.backend);
+  fs.mkdirSync(opts.out, { recursive: true });
+  const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');
+  const { trainer, summary, test } = await prepareTrainJob(
+    {
+      corpus: opts.corpus,
+      ...(opts.valid !== undefined ? { validCorpus: opts.valid } : {}),
+      ...(opts.test !== undefined ? { testCorpus: opts.test } : {}),
+      outDir: opts.out,
+      config,
+      resume: opts.resume,
+      ...(opts.init ? { initModel: opts.init } : {}),
+    },
+    trainProgressListener(log),
+  );
+  // The held-out test split (by file), for `seq2seq eval --corpus <out>/test.jsonl`.
+  if (test.length > 0) writeCorpus(path.join(opts.out, 'test.jsonl'), test);
+  process.stderr.write(
+    `${summary.origin} run: ${summary.trainPairs} train / ${summary.validPairs} valid / ${summary.testPairs} test pairs, ` +
+      `${summary.trainBatches} batches per epoch, vocab ${summary.vocabSize}, ${summary.parameters} parameters, from step ${summary.startStep}, ` +
+      `${summary.threads} training thread${summary.threads === 1 ? '' : 's'}\n`,
+  );
+  const onSigint = (): void => {
+    process.stderr.write('\nstopping: saving the last checkpoint (Ctrl-C again to abort)\n');
+    trainer.cancel();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  let finished: FinishedEvent;
+  try {
+    finished = await trainer.run();
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    fs.closeSync(log);
+    trainer.dispose();
+    trainer.model.dispose();
+  }
+  if (opts.init) await guardRun(opts.init, finished.bestDir ?? path.join(opts.out, 'last'), test, opts.out);
+}
+
+/** The guard: the fine-tuned model against the one it started from, on the held-out split. */
+async function guardRun(init: string, tuned: string, test: readonly CorpusRecord[], out: string): Promise<void> {
+  process.stderr.write(`scoring the fine-tuned and the base model on ${test.length} held-out pairs\n`);
+  const guard = await guardFineTune(resolveModelDir(init), tuned, test, 'the base model');
+  const file = path.join(out, 'guard.json');
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(guard, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+  process.stdout.write(`${guard.message}\n`);
+}
+
+interface TuneOptions {
+  corpus: string;
+  out: string;
+  config?: string;
+  minutes: string;
+  steps: string;
+  maxTrials?: string;
+  threads?: string;
+  backend: string;
+}
+
+function registerTune(program: Command): void {
   program
     .command('tune')
     .description('random search over learning rate, dropout, hidden size and attention type within a time budget')
@@ -217,32 +230,37 @@ export function registerTrainCommands(program: Command): void {
     .option('--max-trials <n>', 'stop after this many trials')
     .option('--threads <n>', 'data-parallel training threads per trial; default: the config, or 1')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .action(
-      async (opts: {
-        corpus: string;
-        out: string;
-        config?: string;
-        minutes: string;
-        steps: string;
-        maxTrials?: string;
-        threads?: string;
-        backend: string;
-      }) => {
-        await startBackend(opts.backend);
-        const trials = await randomSearch({
-          corpus: opts.corpus,
-          outDir: opts.out,
-          base: withTrainingFlags(opts.config ? readTrainConfig(opts.config) : {}, opts),
-          budgetMs: Number(opts.minutes) * 60000,
-          stepsPerTrial: Number(opts.steps),
-          ...(opts.maxTrials ? { maxTrials: Number(opts.maxTrials) } : {}),
-          onTrial: (t) =>
-            process.stderr.write(`trial ${t.index}: score ${t.score ?? '-'} in ${t.seconds.toFixed(1)} s\n`),
-        });
-        process.stdout.write(`${trialTable(trials)}\n`);
-      },
-    );
+    .action(async (opts: TuneOptions) => {
+      const base = withTrainingFlags(opts.config ? readTrainConfig(opts.config) : {}, opts);
+      const minutes = positiveNumberOption('--minutes', opts.minutes);
+      const stepsPerTrial = wholeNumberOption('--steps', opts.steps);
+      const maxTrials = optional(opts.maxTrials, (v) => wholeNumberOption('--max-trials', v));
+      await startBackend(opts.backend);
+      const trials = await randomSearch({
+        corpus: opts.corpus,
+        outDir: opts.out,
+        base,
+        budgetMs: minutes * 60000,
+        stepsPerTrial,
+        ...(maxTrials !== undefined ? { maxTrials } : {}),
+        onTrial: (t) =>
+          process.stderr.write(`trial ${t.index}: score ${t.score ?? '-'} in ${t.seconds.toFixed(1)} s\n`),
+      });
+      process.stdout.write(`${trialTable(trials)}\n`);
+    });
+}
 
+interface EvalOptions {
+  model?: string;
+  corpus: string;
+  direction: string;
+  beam: string;
+  limit: string;
+  json: boolean;
+  backend: string;
+}
+
+function registerEval(program: Command): void {
   program
     .command('eval')
     .description('score a model on a JSONL corpus: corpus BLEU-4, smoothed sentence BLEU-4, exact match, per language')
@@ -253,55 +271,57 @@ export function registerTrainCommands(program: Command): void {
     .option('--limit <n>', 'most pairs decoded', '1000')
     .option('--json', 'print the result as JSON', false)
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .action(
-      async (opts: {
-        model?: string;
-        corpus: string;
-        direction: string;
-        beam: string;
-        limit: string;
-        json: boolean;
-        backend: string;
-      }) => {
-        await startBackend(opts.backend);
-        const dir = modelDirOption(opts.model);
-        // The runner brings the tokenizer and, for a retrieval-augmented model, its example memory.
-        const runner = await ModelRunner.load(dir);
-        const { model, tokenizer, memory } = runner;
-        try {
-          const records = await readCorpus(opts.corpus);
-          // A neighbour from the pair's own file would be its own summary when the memory holds it.
-          const prefix = memory ? (r: CorpusRecord) => memory.prefix(r.code, r.path) : undefined;
-          const examples = evalExamples(
-            records,
-            tokenizer,
-            model.config,
-            [parseDirection(opts.direction)],
-            prefix,
-          ).slice(0, Number(opts.limit));
-          const r = evaluateModel(model, [], examples, (ids) => tokenizer.decode(ids).trim(), {
-            limit: examples.length,
-            beamSize: Number(opts.beam),
-          });
-          if (opts.json) {
-            process.stdout.write(
-              `${JSON.stringify({ bleu: r.bleu, sentenceBleu: r.sentenceBleu, exactMatch: r.exactMatch, decoded: r.decoded, byGroup: r.byGroup })}\n`,
-            );
-            return;
-          }
-          process.stdout.write(
-            `pairs ${r.decoded}\ncorpus BLEU-4 ${r.bleu.toFixed(2)}\nsentence BLEU-4 (CodeXGLUE) ${r.sentenceBleu.toFixed(2)}\nexact match ${r.exactMatch.toFixed(2)}%\n`,
-          );
-          for (const [g, s] of Object.entries(r.byGroup))
-            process.stdout.write(
-              `  ${g}: ${s.count} pairs, BLEU ${s.bleu.toFixed(2)}, sentence BLEU ${s.sentenceBleu.toFixed(2)}, EM ${s.exactMatch.toFixed(1)}%\n`,
-            );
-        } finally {
-          runner.dispose();
-        }
-      },
-    );
+    .action((opts: EvalOptions) => evalCommand(opts));
+}
 
+async function evalCommand(opts: EvalOptions): Promise<void> {
+  const direction = parseDirection(opts.direction);
+  const beamSize = wholeNumberOption('--beam', opts.beam);
+  const limit = wholeNumberOption('--limit', opts.limit);
+  await startBackend(opts.backend);
+  const dir = modelDirOption(opts.model);
+  // The runner brings the tokenizer and, for a retrieval-augmented model, its example memory.
+  const runner = await ModelRunner.load(dir);
+  const { model, tokenizer, memory } = runner;
+  try {
+    const records = await readCorpus(opts.corpus);
+    // A neighbour from the pair's own file would be its own summary when the memory holds it.
+    const prefix = memory ? (r: CorpusRecord) => memory.prefix(r.code, r.path) : undefined;
+    const examples = evalExamples(records, tokenizer, model.config, [direction], prefix).slice(0, limit);
+    const r = evaluateModel(model, [], examples, (ids) => tokenizer.decode(ids).trim(), {
+      limit: examples.length,
+      beamSize,
+    });
+    if (opts.json) {
+      process.stdout.write(
+        `${JSON.stringify({ bleu: r.bleu, sentenceBleu: r.sentenceBleu, exactMatch: r.exactMatch, decoded: r.decoded, byGroup: r.byGroup })}\n`,
+      );
+      return;
+    }
+    process.stdout.write(
+      `pairs ${r.decoded}\ncorpus BLEU-4 ${r.bleu.toFixed(2)}\nsentence BLEU-4 (CodeXGLUE) ${r.sentenceBleu.toFixed(2)}\nexact match ${r.exactMatch.toFixed(2)}%\n`,
+    );
+    for (const [g, s] of Object.entries(r.byGroup))
+      process.stdout.write(
+        `  ${g}: ${s.count} pairs, BLEU ${s.bleu.toFixed(2)}, sentence BLEU ${s.sentenceBleu.toFixed(2)}, EM ${s.exactMatch.toFixed(1)}%\n`,
+      );
+  } finally {
+    runner.dispose();
+  }
+}
+
+interface TranslateOptions {
+  model?: string;
+  direction: string;
+  beam: string;
+  nbest: string;
+  file?: string;
+  lines?: string;
+  backend: string;
+  reuse: boolean;
+}
+
+function registerTranslate(program: Command): void {
   program
     .command('translate')
     .description('translate code to a comment (or back) with a model; reads stdin or --file with --lines')
@@ -313,48 +333,40 @@ export function registerTrainCommands(program: Command): void {
     .option('--lines <a-b>', '1-based inclusive line range of --file')
     .option('--no-reuse', "always write a new comment, never a similar training function's summary")
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .action(
-      async (opts: {
-        model?: string;
-        direction: string;
-        beam: string;
-        nbest: string;
-        file?: string;
-        lines?: string;
-        backend: string;
-        reuse: boolean;
-      }) => {
-        const direction = parseDirection(opts.direction);
-        let text: string;
-        if (opts.file) {
-          const all = fs.readFileSync(opts.file, 'utf8').split('\n');
-          const [a, b] = parseLines(opts.lines, all.length);
-          text = all.slice(a - 1, b).join('\n');
-        } else text = await readStdin();
-        if (text.trim() === '') throw new Error('nothing to translate: pass text on stdin or --file (with --lines).');
-        await startBackend(opts.backend);
-        const runner = await ModelRunner.load(modelDirOption(opts.model));
-        try {
-          const beam = Math.max(1, Number(opts.beam));
-          const t = runner.translate({
-            direction,
-            text,
-            beamSize: beam,
-            nBest: Math.max(1, Number(opts.nbest)),
-            maxLength: DECODING_DEFAULTS.maxLength,
-            lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
-            ...(opts.reuse ? {} : { reuseSimilarity: null }),
-          });
-          if (t.candidates.length === 1) process.stdout.write(`${t.candidates[0]!.text}\n`);
-          else
-            t.candidates.forEach((c, i) =>
-              process.stdout.write(
-                `${i + 1}. [${c.reusedFrom ? `reused from ${c.reusedFrom.path}` : c.score.toFixed(3)}] ${c.text}\n`,
-              ),
-            );
-        } finally {
-          runner.dispose();
-        }
-      },
-    );
+    .action((opts: TranslateOptions) => translateCommand(opts));
+}
+
+async function translateCommand(opts: TranslateOptions): Promise<void> {
+  const direction = parseDirection(opts.direction);
+  const beamSize = wholeNumberOption('--beam', opts.beam);
+  const nBest = wholeNumberOption('--nbest', opts.nbest);
+  let text: string;
+  if (opts.file) {
+    const all = fs.readFileSync(opts.file, 'utf8').split('\n');
+    const [a, b] = lineRangeOption('--lines', opts.lines, all.length);
+    text = all.slice(a - 1, b).join('\n');
+  } else text = await readStdin();
+  if (text.trim() === '') throw new Error('nothing to translate: pass text on stdin or --file (with --lines).');
+  await startBackend(opts.backend);
+  const runner = await ModelRunner.load(modelDirOption(opts.model));
+  try {
+    const t = runner.translate({
+      direction,
+      text,
+      beamSize,
+      nBest,
+      maxLength: DECODING_DEFAULTS.maxLength,
+      lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
+      ...(opts.reuse ? {} : { reuseSimilarity: null }),
+    });
+    if (t.candidates.length === 1) process.stdout.write(`${t.candidates[0]!.text}\n`);
+    else
+      t.candidates.forEach((c, i) =>
+        process.stdout.write(
+          `${i + 1}. [${c.reusedFrom ? `reused from ${c.reusedFrom.path}` : c.score.toFixed(3)}] ${c.text}\n`,
+        ),
+      );
+  } finally {
+    runner.dispose();
+  }
 }

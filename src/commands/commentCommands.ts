@@ -118,7 +118,7 @@ function supportedLanguage(ctx: Seq2SeqContext, editor: vscode.TextEditor | unde
     void vscode.window.showInformationMessage('Seq2Seq: open a file and select a function first.');
     return undefined;
   }
-  const lang = LANGUAGE_IDS[editor.document.languageId] as CommentLanguage | undefined;
+  const lang = LANGUAGE_IDS[editor.document.languageId];
   if (!lang) {
     void vscode.window.showInformationMessage(
       `Seq2Seq: ${editor.document.languageId} is not supported yet. Supported: Python, JavaScript, TypeScript, Java, Go, Rust, C#, C++, PHP and Ruby.`,

@@ -34,7 +34,7 @@ export interface DocServices extends CommentServices {
 }
 
 function languageOf(doc: vscode.TextDocument): CorpusLanguage | undefined {
-  return LANGUAGE_IDS[doc.languageId] as CorpusLanguage | undefined;
+  return LANGUAGE_IDS[doc.languageId];
 }
 
 /** The request for a document's settings (format and sections, per language). */

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { Direction } from '../core/specialTokens';
 import type { Seq2SeqContext } from '../context';
+import { usualExtension } from '../data/languages';
 import { LANGUAGE_IDS } from '../host/languages';
 import { chooseCandidate, MAX_INPUT_CHARS, translateWithProgress, type CommentServices } from './commentCommands';
 
@@ -32,20 +33,6 @@ export class PreviewProvider implements vscode.TextDocumentContentProvider {
     this.emitter.dispose();
   }
 }
-
-const EXT: Readonly<Record<string, string>> = {
-  python: '.py',
-  javascript: '.js',
-  typescript: '.ts',
-  tsx: '.tsx',
-  java: '.java',
-  go: '.go',
-  rust: '.rs',
-  'c-sharp': '.cs',
-  cpp: '.cpp',
-  php: '.php',
-  ruby: '.rb',
-};
 
 export function translateSelection(ctx: Seq2SeqContext, services: CommentServices, previews: PreviewProvider) {
   return async (): Promise<void> => {
@@ -89,7 +76,7 @@ export function translateSelection(ctx: Seq2SeqContext, services: CommentService
       void vscode.window.showInformationMessage('Seq2Seq: the model produced nothing for this selection.');
       return;
     }
-    const ext = picked.direction === 'doc2code' ? (EXT[language ?? ''] ?? '.txt') : '.txt';
+    const ext = picked.direction === 'doc2code' ? (language ? usualExtension(language) : '.txt') : '.txt';
     const uri = previews.add(
       picked.direction === 'doc2code' ? 'generated-code' : 'generated-comment',
       choice.text,

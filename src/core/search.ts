@@ -165,6 +165,73 @@ function stepAttention(
   return { stepAtt, stepAlh };
 }
 
+/** One decoding step read into JS (every tensor of the step disposed). */
+interface StepReadout {
+  /** `[beams * V]` log-probabilities. */
+  readonly logProbs: Float32Array;
+  /** `[beams * S]` cross-attention, or null for attention 'none'. */
+  readonly att: Float32Array | null;
+  /** `[layer, head, beams, S]` attention (Transformer), or null. */
+  readonly alh: Float32Array | null;
+  readonly alhShape: readonly number[] | undefined;
+  /** `[beams * V]` log-probabilities of copying each token (copy mechanism), or null. */
+  readonly copyLp: Float32Array | null;
+}
+
+/** The source row `[1, S]` encoded once, with a mask of ones. */
+function encodeSource(model: Seq2SeqModel, srcIds: readonly number[]): DecodingTensors {
+  const src = tf.tensor2d([[...srcIds]], [1, srcIds.length], 'int32');
+  const srcMask = tf.ones([1, srcIds.length], 'float32') as tf.Tensor2D;
+  const source = model.encode(src, srcMask);
+  tf.dispose([src, srcMask]);
+  return source;
+}
+
+/**
+ * One step of the decoder for each beam's previous token: the new state (the old one is
+ * disposed) and the step's outputs read into JS.
+ */
+function decodeStep(
+  model: Seq2SeqModel,
+  source: DecodingTensors,
+  state: DecodingTensors,
+  prev: readonly number[],
+): { state: DecodingTensors; readout: StepReadout } {
+  const prevT = tf.tensor1d([...prev], 'int32');
+  const out = model.step(source, state, prevT);
+  prevT.dispose();
+  disposeDecodingTensors(state);
+  const readout: StepReadout = {
+    logProbs: out.logProbs.dataSync() as Float32Array,
+    att: out.attention ? (out.attention.dataSync() as Float32Array) : null,
+    alh: out.attentionByLayerHead ? (out.attentionByLayerHead.dataSync() as Float32Array) : null,
+    alhShape: out.attentionByLayerHead?.shape,
+    copyLp: out.copyLogProbs ? (out.copyLogProbs.dataSync() as Float32Array) : null,
+  };
+  tf.dispose([out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? [], out.copyLogProbs ?? []]);
+  return { state: out.state, readout };
+}
+
+/**
+ * Beam `b` (row `row` of the step) extended by `token`: its log-probability, this step's
+ * attention rows and copy share. EOS is scored but not appended to the tokens.
+ */
+function extendBeam(b: Beam, r: StepReadout, row: number, token: number, S: number, V: number): Beam {
+  const lp = r.logProbs[row * V + token]!;
+  const { stepAtt, stepAlh } = stepAttention(r.att, r.alh, r.alhShape, row, S);
+  return {
+    tokens: token === EOS_ID ? b.tokens : [...b.tokens, token],
+    tokenLogProbs: [...b.tokenLogProbs, lp],
+    logProb: b.logProb + lp,
+    attention: [...b.attention, stepAtt],
+    byLayerHead: stepAlh ? [...(b.byLayerHead ?? []), stepAlh] : null,
+    // p(copied | token) = p_copy(token) / p(token), both from this step's distribution.
+    copied: r.copyLp ? [...(b.copied ?? []), Math.min(1, Math.exp(r.copyLp[row * V + token]! - lp))] : null,
+  };
+}
+
+const EMPTY_BEAM: Beam = { tokens: [], tokenLogProbs: [], logProb: 0, attention: [], byLayerHead: null, copied: null };
+
 /**
  * The model's own view of a given output (teacher forcing through the step interface, so the
  * numbers are exactly what search would report for it): log-probabilities with EOS, attention,
@@ -182,40 +249,14 @@ export function scoreTokens(
   if (tokens.length > cfg.maxTgtLen) throw new Error(`at most ${cfg.maxTgtLen} output tokens can be scored`);
   if (tokens.some((t) => !Number.isInteger(t) || t < 0 || t >= cfg.tgtVocabSize))
     throw new Error('output token out of vocabulary');
-  const S = srcIds.length;
-  const beam: Beam = {
-    tokens: [...tokens],
-    tokenLogProbs: [],
-    logProb: 0,
-    attention: [],
-    byLayerHead: null,
-    copied: null,
-  };
-  const src = tf.tensor2d([srcIds], [1, S], 'int32');
-  const srcMask = tf.ones([1, S], 'float32') as tf.Tensor2D;
-  const source = model.encode(src, srcMask);
-  tf.dispose([src, srcMask]);
+  let beam = EMPTY_BEAM;
+  const source = encodeSource(model, srcIds);
   let state = model.initialState(source);
   try {
     [...tokens, EOS_ID].forEach((token, t) => {
-      const prevT = tf.tensor1d([t === 0 ? BOS_ID : tokens[t - 1]!], 'int32');
-      const out = model.step(source, state, prevT);
-      prevT.dispose();
-      disposeDecodingTensors(state);
-      state = out.state;
-      const lp = (out.logProbs.dataSync() as Float32Array)[token]!;
-      const att = out.attention ? (out.attention.dataSync() as Float32Array) : null;
-      const alh = out.attentionByLayerHead ? (out.attentionByLayerHead.dataSync() as Float32Array) : null;
-      const { stepAtt, stepAlh } = stepAttention(att, alh, out.attentionByLayerHead?.shape, 0, S);
-      if (out.copyLogProbs) {
-        const copyLp = (out.copyLogProbs.dataSync() as Float32Array)[token]!;
-        (beam.copied ??= []).push(Math.min(1, Math.exp(copyLp - lp)));
-      }
-      tf.dispose([out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? [], out.copyLogProbs ?? []]);
-      beam.tokenLogProbs.push(lp);
-      beam.logProb += lp;
-      beam.attention.push(stepAtt);
-      if (stepAlh) (beam.byLayerHead ??= []).push(stepAlh);
+      const step = decodeStep(model, source, state, [t === 0 ? BOS_ID : tokens[t - 1]!]);
+      state = step.state;
+      beam = extendBeam(beam, step.readout, 0, token, srcIds.length, cfg.tgtVocabSize);
     });
   } finally {
     disposeDecodingTensors(state);
@@ -251,25 +292,65 @@ export function beamSearch(model: Seq2SeqModel, srcIds: number[], options: Parti
   return search(model, srcIds, options, false);
 }
 
-/** `greedy` stops at the first EOS instead of looking for better finished hypotheses. */
-function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOptions>, greedy: boolean): Hypothesis[] {
+/** Search options with defaults filled in and checked. */
+function searchOptions(options: Partial<DecodeOptions>): DecodeOptions & { reward: number; limit: number } {
   const opts: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options };
   if (!(opts.beamSize >= 1) || !(opts.nBest >= 1)) throw new Error('beamSize and nBest must be >= 1');
-  const k = Math.max(opts.beamSize, opts.nBest);
-  const cfg = model.config;
-  checkSource(srcIds, cfg.srcVocabSize, cfg.maxSrcLen);
-  const { min, max } = lengthLimits(opts, srcIds.length, cfg.maxTgtLen);
-  const alpha = opts.lengthPenalty;
   const reward = opts.lengthReward ?? 0;
   if (!Number.isFinite(reward) || reward < 0) throw new Error('lengthReward must be a number >= 0');
   const limit = opts.lengthRewardLimit ?? Infinity;
   if (!(limit >= 1)) throw new Error('lengthRewardLimit must be a number >= 1');
-  const V = cfg.tgtVocabSize;
+  return { ...opts, reward, limit };
+}
 
-  const src = tf.tensor2d([srcIds], [1, srcIds.length], 'int32');
-  const srcMask = tf.ones([1, srcIds.length], 'float32') as tf.Tensor2D;
-  const source1 = model.encode(src, srcMask);
-  tf.dispose([src, srcMask]);
+interface Candidate {
+  readonly beam: number;
+  readonly token: number;
+  readonly total: number;
+}
+
+/**
+ * The best `want` (beam, token) pairs after the constraints (no PAD or BOS, no EOS before `min`
+ * tokens, no repeated n-gram), best first, kept in a small sorted array: most of the beams * V
+ * values fail the threshold test at once.
+ */
+function bestCandidates(
+  beams: readonly Beam[],
+  logProbs: Float32Array,
+  V: number,
+  want: number,
+  eosAllowed: boolean,
+  noRepeatNgramSize: number,
+): Candidate[] {
+  const cands: Candidate[] = [];
+  beams.forEach((b, i) => {
+    const banned = bannedTokens(b.tokens, noRepeatNgramSize);
+    const row = i * V;
+    for (let v = 0; v < V; v++) {
+      const total = b.logProb + logProbs[row + v]!;
+      if (cands.length === want && total <= cands[want - 1]!.total) continue;
+      if (v === PAD_ID || v === BOS_ID || (v === EOS_ID && !eosAllowed) || banned.has(v)) continue;
+      let at = cands.length;
+      while (at > 0 && cands[at - 1]!.total < total) at--;
+      cands.splice(at, 0, { beam: i, token: v, total });
+      if (cands.length > want) cands.pop();
+    }
+  });
+  return cands;
+}
+
+/** `greedy` stops at the first EOS instead of looking for better finished hypotheses. */
+function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOptions>, greedy: boolean): Hypothesis[] {
+  const opts = searchOptions(options);
+  const k = Math.max(opts.beamSize, opts.nBest);
+  const cfg = model.config;
+  checkSource(srcIds, cfg.srcVocabSize, cfg.maxSrcLen);
+  const { min, max } = lengthLimits(opts, srcIds.length, cfg.maxTgtLen);
+  const { lengthPenalty: alpha, reward, limit } = opts;
+  const V = cfg.tgtVocabSize;
+  const S = srcIds.length;
+
+  const source1 = encodeSource(model, srcIds);
   const tiled = new Map<number, DecodingTensors>();
   const sourceFor = (n: number): DecodingTensors => {
     let s = tiled.get(n);
@@ -282,59 +363,22 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
     return s;
   };
 
-  let beams: Beam[] = [{ tokens: [], tokenLogProbs: [], logProb: 0, attention: [], byLayerHead: null, copied: null }];
+  let beams: Beam[] = [EMPTY_BEAM];
   let state = model.initialState(source1);
   const finished: Hypothesis[] = [];
   try {
     for (let t = 0; t < max && beams.length > 0; t++) {
       if (opts.isCancelled?.()) throw new SearchCancelledError();
       const prev = beams.map((b) => (b.tokens.length ? b.tokens[b.tokens.length - 1]! : BOS_ID));
-      const prevT = tf.tensor1d(prev, 'int32');
-      const out = model.step(sourceFor(beams.length), state, prevT);
-      prevT.dispose();
-      disposeDecodingTensors(state);
-      state = out.state;
-      const logProbs = out.logProbs.dataSync() as Float32Array;
-      const att = out.attention ? (out.attention.dataSync() as Float32Array) : null;
-      const alh = out.attentionByLayerHead ? (out.attentionByLayerHead.dataSync() as Float32Array) : null;
-      const alhShape = out.attentionByLayerHead?.shape;
-      const copyLp = out.copyLogProbs ? (out.copyLogProbs.dataSync() as Float32Array) : null;
-      tf.dispose([out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? [], out.copyLogProbs ?? []]);
-      const S = srcIds.length;
-
-      // Candidates: the best 2k (beam, token) pairs after constraints, kept in a small sorted
-      // array (most of the k * V values fail the threshold test at once).
-      const want = 2 * k;
-      const cands: { beam: number; token: number; lp: number; total: number }[] = [];
-      beams.forEach((b, i) => {
-        const banned = bannedTokens(b.tokens, opts.noRepeatNgramSize);
-        const row = i * V;
-        for (let v = 0; v < V; v++) {
-          const total = b.logProb + logProbs[row + v]!;
-          if (cands.length === want && total <= cands[want - 1]!.total) continue;
-          if (v === PAD_ID || v === BOS_ID || (v === EOS_ID && t < min) || banned.has(v)) continue;
-          let at = cands.length;
-          while (at > 0 && cands[at - 1]!.total < total) at--;
-          cands.splice(at, 0, { beam: i, token: v, lp: logProbs[row + v]!, total });
-          if (cands.length > want) cands.pop();
-        }
-      });
+      const step = decodeStep(model, sourceFor(beams.length), state, prev);
+      state = step.state;
+      const cands = bestCandidates(beams, step.readout.logProbs, V, 2 * k, t >= min, opts.noRepeatNgramSize);
 
       const next: Beam[] = [];
       const rows: number[] = [];
       for (const c of cands) {
         if (next.length >= k) break;
-        const b = beams[c.beam]!;
-        const { stepAtt, stepAlh } = stepAttention(att, alh, alhShape, c.beam, S);
-        const extended: Beam = {
-          tokens: c.token === EOS_ID ? b.tokens : [...b.tokens, c.token],
-          tokenLogProbs: [...b.tokenLogProbs, c.lp],
-          logProb: c.total,
-          attention: [...b.attention, stepAtt],
-          byLayerHead: stepAlh ? [...(b.byLayerHead ?? []), stepAlh] : null,
-          // p(copied | token) = p_copy(token) / p(token), both from this step's distribution.
-          copied: copyLp ? [...(b.copied ?? []), Math.min(1, Math.exp(copyLp[c.beam * V + c.token]! - c.lp))] : null,
-        };
+        const extended = extendBeam(beams[c.beam]!, step.readout, c.beam, c.token, S, V);
         if (c.token === EOS_ID) {
           finished.push(toHypothesis(extended, true, alpha, reward, limit));
           if (greedy) break;
@@ -354,15 +398,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
         disposeDecodingTensors(state);
         state = reordered;
       }
-      if (finished.length >= opts.nBest && beams.length > 0) {
-        finished.sort((a, c) => c.score - a.score);
-        const nth = finished[opts.nBest - 1]!.score;
-        const bestLive = Math.max(...beams.map((b) => b.logProb));
-        // Log-probabilities only fall, so a live beam scores at most its current log-probability
-        // under the longest length's penalty, plus the reward for every token it may still add
-        // (min(len, limit) only grows with len).
-        if (hypothesisScore(bestLive, max + 1, alpha, reward, limit) <= nth) break;
-      }
+      if (finished.length >= opts.nBest && beams.length > 0 && cannotImprove(finished, beams, opts, max)) break;
     }
   } finally {
     disposeDecodingTensors(state);
@@ -371,4 +407,22 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
   }
   finished.sort((a, c) => c.score - a.score);
   return finished.slice(0, opts.nBest);
+}
+
+/**
+ * True when no live beam can still beat the n-th best finished hypothesis (sorts `finished`).
+ * Log-probabilities only fall, so a live beam scores at most its current log-probability under
+ * the longest length's penalty, plus the reward for every token it may still add (min(len, limit)
+ * only grows with len).
+ */
+function cannotImprove(
+  finished: Hypothesis[],
+  beams: readonly Beam[],
+  opts: { nBest: number; lengthPenalty: number; reward: number; limit: number },
+  max: number,
+): boolean {
+  finished.sort((a, c) => c.score - a.score);
+  const nth = finished[opts.nBest - 1]!.score;
+  const bestLive = Math.max(...beams.map((b) => b.logProb));
+  return hypothesisScore(bestLive, max + 1, opts.lengthPenalty, opts.reward, opts.limit) <= nth;
 }

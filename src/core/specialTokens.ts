@@ -15,6 +15,9 @@ export const SPECIAL_TOKENS = ['<pad>', '<s>', '</s>', '<unk>', '<code2doc>', '<
 
 export type Direction = 'code2doc' | 'doc2code';
 
+/** Both directions, in the order training lists them. */
+export const DIRECTIONS: readonly Direction[] = ['code2doc', 'doc2code'];
+
 export function directionTokenId(direction: Direction): number {
   return direction === 'code2doc' ? CODE2DOC_ID : DOC2CODE_ID;
 }

@@ -3,13 +3,13 @@
  * functions, which comments count as documentation, and which lines may sit between a doc
  * comment and its function (decorators, attributes, TypeScript overload signatures).
  *
- * Language names are the tree-sitter grammar names also used by src/host/languages.ts.
+ * This is the one table of supported languages: their names (the tree-sitter grammar names), file
+ * extensions and VS Code language ids. The editor's language ids (src/host/languages.ts), the
+ * comment styles, the doc formats and the preview's file extensions are derived from or keyed by it.
  */
 
-export type CorpusLanguage =
-  'python' | 'javascript' | 'typescript' | 'tsx' | 'java' | 'go' | 'rust' | 'c-sharp' | 'cpp' | 'php' | 'ruby';
-
-export const CORPUS_LANGUAGES: readonly CorpusLanguage[] = [
+/** The supported languages, in the order tables and reports list them. */
+export const CORPUS_LANGUAGES = [
   'python',
   'javascript',
   'typescript',
@@ -21,14 +21,19 @@ export const CORPUS_LANGUAGES: readonly CorpusLanguage[] = [
   'cpp',
   'php',
   'ruby',
-];
+] as const;
+
+export type CorpusLanguage = (typeof CORPUS_LANGUAGES)[number];
 
 /** How a language writes documentation: a docstring inside the body or a comment above. */
 export type DocPlacement = 'docstring' | 'above';
 
 export interface LanguageSpec {
   readonly name: CorpusLanguage;
-  readonly extensions: readonly string[];
+  /** File extensions, lower case; the first is the language's usual one. */
+  readonly extensions: readonly [string, ...string[]];
+  /** The VS Code language ids whose documents are in this language. */
+  readonly vscodeLanguageIds: readonly string[];
   /** Node types that are functions, methods or constructors. */
   readonly functionTypes: readonly string[];
   /** Function node types that count only when assigned (`const f = () => ...`). */
@@ -73,10 +78,15 @@ function spec(
   return { assignedFunctionTypes: [], wrapperTypes: [], isSkippableLine: none, ...s };
 }
 
-const jsLike = (name: CorpusLanguage, extensions: string[]): LanguageSpec =>
+const jsLike = (
+  name: CorpusLanguage,
+  extensions: readonly [string, ...string[]],
+  vscodeLanguageIds: readonly string[],
+): LanguageSpec =>
   spec({
     name,
     extensions,
+    vscodeLanguageIds,
     functionTypes: ['function_declaration', 'generator_function_declaration', 'method_definition'],
     assignedFunctionTypes: ['arrow_function', 'function_expression', 'function', 'generator_function'],
     wrapperTypes: JS_WRAPPERS,
@@ -89,17 +99,19 @@ export const LANGUAGE_SPECS: Readonly<Record<CorpusLanguage, LanguageSpec>> = {
   python: spec({
     name: 'python',
     extensions: ['.py', '.pyi'],
+    vscodeLanguageIds: ['python'],
     functionTypes: ['function_definition'],
     wrapperTypes: ['decorated_definition'],
     placement: 'docstring',
     isDocComment: none,
   }),
-  javascript: jsLike('javascript', ['.js', '.jsx', '.mjs', '.cjs']),
-  typescript: jsLike('typescript', ['.ts', '.mts', '.cts']),
-  tsx: jsLike('tsx', ['.tsx']),
+  javascript: jsLike('javascript', ['.js', '.jsx', '.mjs', '.cjs'], ['javascript', 'javascriptreact']),
+  typescript: jsLike('typescript', ['.ts', '.mts', '.cts'], ['typescript']),
+  tsx: jsLike('tsx', ['.tsx'], ['typescriptreact']),
   java: spec({
     name: 'java',
     extensions: ['.java'],
+    vscodeLanguageIds: ['java'],
     functionTypes: ['method_declaration', 'constructor_declaration'],
     placement: 'above',
     isDocComment: BLOCK_DOC,
@@ -107,6 +119,7 @@ export const LANGUAGE_SPECS: Readonly<Record<CorpusLanguage, LanguageSpec>> = {
   go: spec({
     name: 'go',
     extensions: ['.go'],
+    vscodeLanguageIds: ['go'],
     functionTypes: ['function_declaration', 'method_declaration'],
     placement: 'above',
     isDocComment: (t) => t.startsWith('//') && !/^\/\/(go:|\s*\+build|nolint)/.test(t),
@@ -114,6 +127,7 @@ export const LANGUAGE_SPECS: Readonly<Record<CorpusLanguage, LanguageSpec>> = {
   rust: spec({
     name: 'rust',
     extensions: ['.rs'],
+    vscodeLanguageIds: ['rust'],
     functionTypes: ['function_item'],
     placement: 'above',
     isDocComment: (t) => (t.startsWith('///') && !t.startsWith('////')) || BLOCK_DOC(t),
@@ -122,6 +136,7 @@ export const LANGUAGE_SPECS: Readonly<Record<CorpusLanguage, LanguageSpec>> = {
   'c-sharp': spec({
     name: 'c-sharp',
     extensions: ['.cs'],
+    vscodeLanguageIds: ['csharp'],
     functionTypes: ['method_declaration', 'constructor_declaration', 'local_function_statement'],
     placement: 'above',
     isDocComment: (t) => t.startsWith('///') && !t.startsWith('////'),
@@ -130,6 +145,7 @@ export const LANGUAGE_SPECS: Readonly<Record<CorpusLanguage, LanguageSpec>> = {
   cpp: spec({
     name: 'cpp',
     extensions: ['.cpp', '.cc', '.cxx', '.hpp', '.hh', '.hxx', '.h'],
+    vscodeLanguageIds: ['cpp', 'c'],
     functionTypes: ['function_definition'],
     wrapperTypes: ['template_declaration'],
     placement: 'above',
@@ -139,6 +155,7 @@ export const LANGUAGE_SPECS: Readonly<Record<CorpusLanguage, LanguageSpec>> = {
   php: spec({
     name: 'php',
     extensions: ['.php'],
+    vscodeLanguageIds: ['php'],
     functionTypes: ['function_definition', 'method_declaration'],
     placement: 'above',
     isDocComment: BLOCK_DOC,
@@ -147,6 +164,7 @@ export const LANGUAGE_SPECS: Readonly<Record<CorpusLanguage, LanguageSpec>> = {
   ruby: spec({
     name: 'ruby',
     extensions: ['.rb'],
+    vscodeLanguageIds: ['ruby'],
     functionTypes: ['method', 'singleton_method'],
     placement: 'above',
     isDocComment: (t) =>
@@ -164,4 +182,14 @@ export function languageOfPath(filePath: string): CorpusLanguage | undefined {
     if (LANGUAGE_SPECS[lang].extensions.includes(ext)) return lang;
   }
   return undefined;
+}
+
+/** The language of each VS Code language id the extension supports. */
+export const LANGUAGE_OF_VSCODE_ID: Readonly<Record<string, CorpusLanguage>> = Object.fromEntries(
+  CORPUS_LANGUAGES.flatMap((lang) => LANGUAGE_SPECS[lang].vscodeLanguageIds.map((id) => [id, lang] as const)),
+);
+
+/** The usual file extension of a language (`.py`, `.cs`, `.cpp`). */
+export function usualExtension(lang: CorpusLanguage): string {
+  return LANGUAGE_SPECS[lang].extensions[0];
 }

@@ -5,10 +5,11 @@
  * Pure text functions: the editor commands decide where the text goes.
  */
 
+import type { CorpusLanguage } from '../data/languages';
 import { blockCommentText, docstringText, lineCommentText, pythonDocstring } from './commentEscape';
 
-export type CommentLanguage =
-  'python' | 'javascript' | 'typescript' | 'tsx' | 'java' | 'go' | 'rust' | 'c-sharp' | 'cpp' | 'php' | 'ruby';
+/** The languages with a comment style: all of the language table's. */
+export type CommentLanguage = CorpusLanguage;
 
 /** Where the comment goes relative to the function. */
 export type CommentPlacement = 'above' | 'bodyStart';

@@ -16,8 +16,7 @@ const SOURCE = 'Seq2Seq';
 /** How long the completion waits for the model's summary before offering placeholders only. */
 const SUMMARY_WAIT_MS = 8_000;
 
-const languageOf = (doc: vscode.TextDocument): CorpusLanguage | undefined =>
-  LANGUAGE_IDS[doc.languageId] as CorpusLanguage | undefined;
+const languageOf = (doc: vscode.TextDocument): CorpusLanguage | undefined => LANGUAGE_IDS[doc.languageId];
 
 /** The completion on `"""` (Python) or `/**` (block-comment languages). */
 export class DocCompletionProvider implements vscode.CompletionItemProvider {

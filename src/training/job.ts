@@ -30,7 +30,6 @@ import {
   provenancePath,
   readConfigFile,
   retrievalScope,
-  type DecodingMeta,
   type ModelMeta,
   type RetrievalMeta,
 } from '../data/modelFolder';
@@ -161,6 +160,75 @@ export function evalExamples(
   return out;
 }
 
+/**
+ * Where a run starts: its tokenizer, the model it fine-tunes (none when new or resumed, a resumed
+ * model is loaded by the trainer) and the retrieval it inherits from that model or checkpoint.
+ */
+interface StartingPoint {
+  readonly tokenizer: CodeTokenizer;
+  readonly model?: Seq2SeqModel;
+  readonly origin: TrainJobSummary['origin'];
+  readonly inheritsRetrieval: boolean;
+  readonly inheritedScope?: ReturnType<typeof retrievalScope>;
+  /** The kind of memory (graded or not, neighbour length) a model trained with it keeps. */
+  readonly memoryKind: MemoryKind;
+  /** The fine-tuned model's folder and meta. */
+  readonly base?: { readonly dir: string; readonly meta: ModelMeta };
+}
+
+/** The `last/` checkpoint to resume from, with its tokenizer and retrieval. */
+function resumePoint(outDir: string, lastDir: string, memoryKind: MemoryKind): StartingPoint {
+  if (!isTrainCheckpoint(lastDir))
+    throw new Error(`nothing to resume in ${outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
+  const tokenizer = loadTokenizerBeside(lastDir);
+  // A resumed run keeps the retrieval it was started with, whatever the config says now.
+  const saved = readConfigFile(lastDir).meta;
+  return {
+    tokenizer,
+    origin: 'resumed',
+    inheritsRetrieval: saved.retrieval !== undefined,
+    inheritedScope: retrievalScope(saved),
+    memoryKind: saved.retrieval ? savedMemoryKind(lastDir, saved.retrieval) : memoryKind,
+  };
+}
+
+/** The model to fine-tune, with its own tokenizer and retrieval. */
+async function fineTunePoint(initModel: string, memoryKind: MemoryKind): Promise<StartingPoint> {
+  const dir = resolveModelDir(initModel);
+  const tokenizer = loadTokenizerBeside(dir);
+  const { model, meta } = await loadModel(dir);
+  if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
+    model.dispose();
+    throw new Error(`the tokenizer in ${dir} has more tokens than its model; re-export the model.`);
+  }
+  return {
+    tokenizer,
+    model,
+    origin: 'fine-tuned',
+    inheritsRetrieval: meta.retrieval !== undefined,
+    inheritedScope: retrievalScope(meta),
+    memoryKind: meta.retrieval ? savedMemoryKind(dir, meta.retrieval) : memoryKind,
+    base: { dir, meta },
+  };
+}
+
+/** Resumed, fine-tuned, or new with a tokenizer trained on the training split. */
+async function startingPoint(
+  params: TrainJobParams,
+  cfg: TrainConfigFile,
+  train: readonly CorpusRecord[],
+  lastDir: string,
+): Promise<StartingPoint> {
+  const memoryKind: MemoryKind = { graded: true, neighbourTokens: cfg.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS };
+  if (params.resume) return resumePoint(params.outDir, lastDir, memoryKind);
+  if (params.initModel) return fineTunePoint(params.initModel, memoryKind);
+  const tokenizer = CodeTokenizer.train(
+    train.flatMap((r) => [r.code, r.summary]),
+    { vocabSize: cfg.vocabSize ?? TRAIN_JOB_DEFAULTS.vocabSize },
+  );
+  return { tokenizer, origin: 'new', inheritsRetrieval: false, memoryKind };
+}
+
 /** Reads, splits and tokenizes; builds (or loads) the model; returns a ready Trainer. */
 export async function prepareTrainJob(
   params: TrainJobParams,
@@ -172,49 +240,12 @@ export async function prepareTrainJob(
   const splits = await readSplits(params, cfg, seed);
   if (splits.train.length === 0) throw new Error('the training split is empty; the corpus is too small.');
   const lastDir = path.join(params.outDir, LAST_DIR);
-
-  let tokenizer: CodeTokenizer;
-  let model: Seq2SeqModel | undefined;
-  let origin: TrainJobSummary['origin'] = 'new';
-  let inheritsRetrieval = false;
-  let baseDir: string | undefined;
-  let baseDecoding: DecodingMeta | undefined;
-  let baseMeta: ModelMeta | undefined;
-  let inheritedScope: ReturnType<typeof retrievalScope>;
-  // The kind of memory (graded or not, neighbour length) a model trained with it keeps.
-  let memoryKind: MemoryKind = { graded: true, neighbourTokens: cfg.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS };
-  if (params.resume) {
-    if (!isTrainCheckpoint(lastDir))
-      throw new Error(`nothing to resume in ${params.outDir} (no ${LAST_DIR}/ checkpoint); train without --resume.`);
-    tokenizer = loadTokenizerBeside(lastDir);
-    // A resumed run keeps the retrieval it was started with, whatever the config says now.
-    const saved = readConfigFile(lastDir).meta;
-    inheritsRetrieval = saved.retrieval !== undefined;
-    inheritedScope = retrievalScope(saved);
-    if (saved.retrieval) memoryKind = savedMemoryKind(lastDir, saved.retrieval);
-    origin = 'resumed';
-  } else if (params.initModel) {
-    const dir = resolveModelDir(params.initModel);
-    tokenizer = loadTokenizerBeside(dir);
-    const loaded = await loadModel(dir);
-    model = loaded.model;
-    baseDir = dir;
-    baseDecoding = loaded.meta.decoding;
-    baseMeta = loaded.meta;
-    inheritsRetrieval = loaded.meta.retrieval !== undefined;
-    inheritedScope = retrievalScope(loaded.meta);
-    if (loaded.meta.retrieval) memoryKind = savedMemoryKind(dir, loaded.meta.retrieval);
-    if (tokenizer.vocabSize > Math.min(model.config.srcVocabSize, model.config.tgtVocabSize)) {
-      model.dispose();
-      throw new Error(`the tokenizer in ${dir} has more tokens than its model; re-export the model.`);
-    }
-    origin = 'fine-tuned';
-  } else {
-    tokenizer = CodeTokenizer.train(
-      splits.train.flatMap((r) => [r.code, r.summary]),
-      { vocabSize: cfg.vocabSize ?? TRAIN_JOB_DEFAULTS.vocabSize },
-    );
-  }
+  const start = await startingPoint(params, cfg, splits.train, lastDir);
+  const { tokenizer, origin, inheritsRetrieval, inheritedScope, memoryKind } = start;
+  let model = start.model;
+  const baseDir = start.base?.dir;
+  const baseMeta = start.base?.meta;
+  const baseDecoding = baseMeta?.decoding;
 
   const limits = {
     maxSrcLen: model?.config.maxSrcLen ?? cfg.model?.maxSrcLen ?? DEFAULT_MODEL_CONFIG.maxSrcLen,

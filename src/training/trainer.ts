@@ -24,7 +24,7 @@ import type { Batch } from '../core/batch';
 import type { ModelMetaInput } from '../data/modelFolder';
 import type { Seq2SeqModel } from '../core/model';
 import { evaluateModel, type EvalExample } from './evaluation';
-import type { EvaluationEvent, FinishedEvent, FinishReason, StepEvent, TrainerListener } from './events';
+import type { EvaluationEvent, FinishedEvent, FinishReason, TrainerListener } from './events';
 import {
   GradientAccumulator,
   addWeightDecay,
@@ -102,6 +102,43 @@ export interface TrainerOptions {
    * each with its own backend and model replica. Default 1 (no workers).
    */
   readonly threads?: number;
+}
+
+/** Sums over the micro-batches of one optimizer step (loss and nll weighted by target tokens). */
+interface MicroStats {
+  readonly loss: number;
+  readonly nll: number;
+  readonly correct: number;
+  readonly tokens: number;
+}
+
+const NO_MICRO_STATS: MicroStats = { loss: 0, nll: 0, correct: 0, tokens: 0 };
+
+/**
+ * A step's estimated time left and progress (0..1): with both a step limit and a time budget,
+ * whichever comes first; null when there is neither.
+ */
+export function stepProgress(p: {
+  readonly step: number;
+  readonly startStep: number;
+  readonly totalSteps: number;
+  readonly budgetMs: number;
+  readonly elapsedMs: number;
+  /** Time since this run (not the whole training) started. */
+  readonly runMs: number;
+}): { etaMs: number | null; progress: number | null } {
+  const { step, startStep, totalSteps, budgetMs, elapsedMs } = p;
+  const eta = Math.min(
+    totalSteps > 0 ? (Math.max(0, totalSteps - step) * p.runMs) / Math.max(1, step - startStep) : Infinity,
+    budgetMs > 0 ? Math.max(0, budgetMs - elapsedMs) : Infinity,
+  );
+  return {
+    etaMs: Number.isFinite(eta) ? eta : null,
+    progress:
+      totalSteps > 0 || budgetMs > 0
+        ? Math.min(1, Math.max(totalSteps > 0 ? step / totalSteps : 0, budgetMs > 0 ? elapsedMs / budgetMs : 0))
+        : null,
+  };
 }
 
 export const BEST_DIR = 'best';
@@ -219,16 +256,14 @@ export class Trainer {
     const started = Date.now() - this.state.elapsedMs;
     const acc = new GradientAccumulator();
     let microInStep = 0;
-    let tokensSinceReport = 0;
     let reportStart = Date.now();
-    let micro = { loss: 0, nll: 0, correct: 0, tokens: 0 };
+    let micro = NO_MICRO_STATS;
     let reason: FinishReason = 'completed';
     const firstBatches = this.data.trainBatches(this.state.epoch);
     const stepsPerEpoch = Math.ceil(firstBatches.length / accumulate);
     const totalSteps =
       o.maxSteps && o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
     const startStep = this.state.step;
-    const budget = o.timeBudgetMs ?? 0;
     const runStart = Date.now();
     if (o.evaluateAtStart && this.state.step === 0 && this.state.bestMetric === null)
       await this.evaluateAndCheckpoint(true);
@@ -246,30 +281,13 @@ export class Trainer {
               break outer;
             }
           }
-          // One share per replica; the accumulator weights every share by its target tokens.
-          for (const r of await this.gradients(batches[bi]!)) {
-            acc.add(r.grads, r.tokens);
-            micro = {
-              loss: micro.loss + r.loss * r.tokens,
-              nll: micro.nll + r.nll * r.tokens,
-              correct: micro.correct + r.correct,
-              tokens: micro.tokens + r.tokens,
-            };
-            tokensSinceReport += r.tokens;
-          }
+          micro = await this.addBatch(batches[bi]!, acc, micro);
           microInStep++;
           const endOfEpoch = bi === batches.length - 1;
           if (microInStep >= accumulate || endOfEpoch) {
             microInStep = 0;
             const step = this.state.step + 1;
-            const lr = this.schedule.rate(step);
-            setLearningRate(this.optimizer, lr);
-            let grads = acc.take();
-            grads = addWeightDecay(grads, this.model.variables, o.weightDecay ?? 0);
-            if (this.anchor) grads = this.anchor.pull(grads, this.model.variables, o.l2sp ?? 0);
-            const clipped = clipByGlobalNorm(grads, o.clipNorm ?? 1);
-            applyGradients(this.optimizer, this.model.variables, clipped.grads);
-            this.pool?.publish();
+            const { learningRate, gradNorm } = this.applyAccumulated(acc, step);
             const now = Date.now();
             const elapsedMs = now - started;
             this.state = {
@@ -283,43 +301,31 @@ export class Trainer {
             const loss = micro.loss / Math.max(1, micro.tokens);
             epochLoss += loss;
             epochSteps++;
-            // With a time budget, whichever limit comes first.
-            const eta = Math.min(
-              totalSteps > 0
-                ? (Math.max(0, totalSteps - step) * (now - runStart)) / Math.max(1, step - startStep)
-                : Infinity,
-              budget > 0 ? Math.max(0, budget - elapsedMs) : Infinity,
-            );
-            const event: StepEvent = {
+            this.listener({
               type: 'step',
               step,
               epoch: epoch + 1,
               loss,
               perplexity: Math.exp(micro.nll / Math.max(1, micro.tokens)),
               tokenAccuracy: micro.correct / Math.max(1, micro.tokens),
-              learningRate: lr,
-              gradNorm: clipped.norm,
-              tokensPerSecond: (tokensSinceReport * 1000) / Math.max(1, now - reportStart),
+              learningRate,
+              gradNorm,
+              tokensPerSecond: (micro.tokens * 1000) / Math.max(1, now - reportStart),
               elapsedMs,
-              etaMs: Number.isFinite(eta) ? eta : null,
-              progress:
-                totalSteps > 0 || budget > 0
-                  ? Math.min(1, Math.max(totalSteps > 0 ? step / totalSteps : 0, budget > 0 ? elapsedMs / budget : 0))
-                  : null,
-            };
-            this.listener(event);
-            micro = { loss: 0, nll: 0, correct: 0, tokens: 0 };
-            tokensSinceReport = 0;
+              ...stepProgress({
+                step,
+                startStep,
+                totalSteps,
+                budgetMs: o.timeBudgetMs ?? 0,
+                elapsedMs,
+                runMs: now - runStart,
+              }),
+            });
+            micro = NO_MICRO_STATS;
             reportStart = now;
-            if ((o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0) {
-              if (await this.evaluateAndCheckpoint()) {
-                reason = 'early-stopped';
-                break outer;
-              }
-            }
-            if (o.maxSteps && o.maxSteps > 0 && step >= o.maxSteps) break outer;
-            if (o.timeBudgetMs && o.timeBudgetMs > 0 && elapsedMs >= o.timeBudgetMs) {
-              if (!((o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0)) await this.evaluateAndCheckpoint();
+            const stop = await this.afterStep(step, elapsedMs);
+            if (stop) {
+              if (stop === 'early-stopped') reason = stop;
               break outer;
             }
           }
@@ -340,6 +346,56 @@ export class Trainer {
     } finally {
       acc.dispose();
     }
+    return this.finish(reason, started);
+  }
+
+  /** One batch's gradients into the accumulator (one share per replica, weighted by its target tokens). */
+  private async addBatch(batch: Batch, acc: GradientAccumulator, micro: MicroStats): Promise<MicroStats> {
+    let m = micro;
+    for (const r of await this.gradients(batch)) {
+      acc.add(r.grads, r.tokens);
+      m = {
+        loss: m.loss + r.loss * r.tokens,
+        nll: m.nll + r.nll * r.tokens,
+        correct: m.correct + r.correct,
+        tokens: m.tokens + r.tokens,
+      };
+    }
+    return m;
+  }
+
+  /** The optimizer step on the accumulated gradients: schedule, weight decay, anchor, clipping. */
+  private applyAccumulated(acc: GradientAccumulator, step: number): { learningRate: number; gradNorm: number } {
+    const o = this.options;
+    const learningRate = this.schedule.rate(step);
+    setLearningRate(this.optimizer, learningRate);
+    let grads = acc.take();
+    grads = addWeightDecay(grads, this.model.variables, o.weightDecay ?? 0);
+    if (this.anchor) grads = this.anchor.pull(grads, this.model.variables, o.l2sp ?? 0);
+    const clipped = clipByGlobalNorm(grads, o.clipNorm ?? 1);
+    applyGradients(this.optimizer, this.model.variables, clipped.grads);
+    this.pool?.publish();
+    return { learningRate, gradNorm: clipped.norm };
+  }
+
+  /**
+   * After an optimizer step: evaluates when due, and says whether the run ends here
+   * (early stopping, the step limit, or the time budget, evaluated once more if not just done).
+   */
+  private async afterStep(step: number, elapsedMs: number): Promise<'early-stopped' | 'limit' | null> {
+    const o = this.options;
+    const evalDue = (o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0;
+    if (evalDue && (await this.evaluateAndCheckpoint())) return 'early-stopped';
+    if (o.maxSteps && o.maxSteps > 0 && step >= o.maxSteps) return 'limit';
+    if (o.timeBudgetMs && o.timeBudgetMs > 0 && elapsedMs >= o.timeBudgetMs) {
+      if (!evalDue) await this.evaluateAndCheckpoint();
+      return 'limit';
+    }
+    return null;
+  }
+
+  /** Saves last/ and reports the end of the run. */
+  private async finish(reason: FinishReason, started: number): Promise<FinishedEvent> {
     this.state = { ...this.state, elapsedMs: Date.now() - started };
     await this.saveLast();
     const finished: FinishedEvent = {
