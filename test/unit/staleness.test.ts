@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 
 import type { CorpusRecord } from '../../src/data/dataset';
-import { bestThreshold, flagQuality, staleCases } from '../../bench/staleness/run';
+import { bestThreshold, flagQuality, staleCases, thresholdAtPrecision } from '../../bench/staleness/run';
 
 const rec = (project: string, name: string, summary: string): CorpusRecord =>
   ({
@@ -18,8 +18,11 @@ const rec = (project: string, name: string, summary: string): CorpusRecord =>
   }) as CorpusRecord;
 
 describe('stale-summary benchmark', () => {
-  it('pairs each sampled function with its own summary and with a sibling of its project', () => {
-    const records = [rec('a', 'f', 'Do f.'), rec('a', 'g', 'Do g.'), rec('b', 'h', 'Do h.')];
+  it('pairs each sampled function with its own summary and with a sibling of its file', () => {
+    const records = [rec('a', 'f', 'Do f.'), rec('a', 'g', 'Do g.'), rec('b', 'h', 'Do h.')].map((r) => ({
+      ...r,
+      path: r.project === 'a' ? 'one.py' : 'two.py',
+    }));
     const cases = staleCases(records, 5, 1);
     // b has one function: no stale case can be made from it.
     assert.strictEqual(cases.length, 4);
@@ -40,5 +43,8 @@ describe('stale-summary benchmark', () => {
     const q = flagQuality(scores, cases, t);
     assert.ok(q.f1 >= 0.8, `best F1 ${q.f1} at ${t}`);
     assert.strictEqual(flagQuality(scores, cases, -1).recall, 0);
+    // At precision 1 only the lowest score may be flagged; no threshold reaches precision above 1.
+    assert.strictEqual(thresholdAtPrecision(scores, cases, 1), 0.2);
+    assert.strictEqual(thresholdAtPrecision([0.9, 0.1], [{ stale: true }, { stale: false }], 0.8), undefined);
   });
 });
