@@ -14,14 +14,15 @@ export interface EventLoopDelay {
   readonly samples: number;
 }
 
-/** Starts measuring; `stop()` ends it and returns the percentiles. */
+/** Starts measuring; `stop()` ends it and returns the percentiles of the delay past each `resolutionMs` tick. */
 export function measureEventLoopDelay(resolutionMs = 10): { stop(): EventLoopDelay } {
   const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
   histogram.enable();
   return {
     stop(): EventLoopDelay {
       histogram.disable();
-      const ms = (ns: number): number => (Number.isFinite(ns) ? ns / 1e6 : 0);
+      // The histogram holds the time between timer firings: the delay is what exceeds the interval.
+      const ms = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - resolutionMs) : 0);
       const samples = histogram.count;
       return samples === 0
         ? { p50: 0, p99: 0, max: 0, samples }
