@@ -10,6 +10,7 @@ const ENGINE_LAYERS = [
   'src/training/**',
   'src/worker/**',
   'src/cli/**',
+  'src/protocol/**',
 ];
 
 export default tseslint.config(

@@ -31,6 +31,9 @@ import { eventLoopDelayText, measureEventLoopDelay } from '../host/eventLoopDela
 import type { GuardResult } from '../training/guard';
 import { FINE_TUNE_JOB_DEFAULTS, FINE_TUNE_TRAINING } from '../training/trainingDefaults';
 import type { TrainConfigFile } from '../training/job';
+import type { IpcResponse } from '../protocol/ipc';
+import type { EngineWorkerClient } from '../worker/client';
+import type * as WorkerProtocolModule from '../worker/protocol';
 import { resolveThreads } from '../training/threads';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
 import { DashboardPanel } from '../webviews/dashboard/panel';
@@ -173,103 +176,30 @@ async function mineAndTrain(ctx: Seq2SeqContext, services: TrainingServices): Pr
 
 /** 2. Trains in the worker; the dashboard and the status bar listen to the same events. */
 async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunPlan): Promise<void> {
-  const { runId, config, summary, base } = plan;
   const client = await services.engine.worker();
-  const { TrainStart, TrainStarted, TrainProgress, TrainCancel, TrainPause, TrainResume } =
-    await import('../worker/protocol');
-  const storage = ctx.extension.globalStorageUri.fsPath;
+  const protocol = await import('../worker/protocol');
   const feed = services.feed();
-  const outDir = path.join(storage, 'runs', runId);
-  const baseName = base ? (base.bundled ? 'the bundled model' : `"${base.id}"`) : undefined;
-  // The record names this process as the run's owner (again, when resuming), so no other
-  // window offers it for resume while it runs.
-  writeRunRecord(outDir, {
-    ...(plan.resume ? readRunRecord(outDir) : {}),
-    id: runId,
-    startedAt: plan.resume ? (readRunRecord(outDir)?.startedAt ?? new Date().toISOString()) : new Date().toISOString(),
-    pid: process.pid,
-    host: os.hostname(),
-    corpus: plan.corpus,
-    config,
-    ...(base && !base.bundled ? { baseId: base.id } : {}),
-  });
+  const outDir = path.join(ctx.extension.globalStorageUri.fsPath, 'runs', plan.runId);
+  claimRun(outDir, plan);
   const ready = await client.ready();
   void vscode.commands.executeCommand('setContext', 'seq2seq.training', true);
   const cancel = (): void => {
     feed.push({ type: 'status', status: 'stopping' });
-    void client.request(TrainCancel, {});
+    void client.request(protocol.TrainCancel, {});
   };
   feed.setControl({
     stop: cancel,
-    pause: () => void client.request(TrainPause, {}),
-    resume: () => void client.request(TrainResume, {}),
+    pause: () => void client.request(protocol.TrainPause, {}),
+    resume: () => void client.request(protocol.TrainResume, {}),
   });
-  const subs = [
-    client.onEvent(TrainStarted, (s) =>
-      feed.push({
-        type: 'runStarted',
-        run: {
-          id: runId,
-          startedAt: Date.now(),
-          backend: ready.backend,
-          modelSize: s.parameters,
-          hyperparameters: { ...summary, trainPairs: s.trainPairs, validPairs: s.validPairs, vocab: s.vocabSize },
-          totalSteps:
-            config.training?.maxSteps ?? s.trainBatches * (config.training?.maxEpochs ?? FINE_TUNE_TRAINING.maxEpochs),
-          ...(config.training?.maxEpochs ? { totalEpochs: config.training.maxEpochs } : {}),
-          name: `${plan.resume ? 'resumed ' : ''}fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a model'}`,
-        },
-      }),
-    ),
-    client.onEvent(TrainProgress, (e) => {
-      for (const d of toDashboardEvents(e)) feed.push(d);
-      if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
-    }),
-  ];
+  const subs = reportProgress(ctx, client, protocol, feed, plan, ready.backend);
   void vscode.commands.executeCommand(COMMANDS.showDashboard);
-  let outcome: { entry: ModelEntry; reason: string; step: number; guard?: GuardResult } | undefined;
+  let outcome: RunOutcome | undefined;
   // Training runs in worker threads: the editor's own event loop should barely notice it.
   const loopDelay = measureEventLoopDelay();
   try {
-    const finished = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
-      async (progress, token) => {
-        const sub = token.onCancellationRequested(cancel);
-        const step = client.onEvent(TrainProgress, (e) => {
-          if (e.type === 'step') progress.report({ message: stepSummary(e.step, e.progress, e.loss) });
-        });
-        try {
-          return await client.request(TrainStart, {
-            corpus: plan.corpus,
-            outDir,
-            config,
-            ...(plan.resume ? { resume: true } : {}),
-            ...(base && baseName !== undefined ? { initModel: base.dir, guardBaseName: baseName } : {}),
-          });
-        } finally {
-          step.dispose();
-          sub.dispose();
-        }
-      },
-    );
-    if (finished.guard && !finished.guard.better) {
-      // Not better on the held-out functions: nothing is imported and the base stays active.
-      ctx.log.info(`fine-tune: ${finished.guard.message}`);
-      void vscode.window.showWarningMessage(`Seq2Seq: ${finished.guard.message}`);
-      return;
-    }
-    const best = finished.bestDir ?? path.join(outDir, 'last');
-    const entry = await services.active.store.import(
-      best,
-      (dir) => services.engine.validateModel(dir),
-      `workspace-${runId.slice(0, 10)}`,
-    );
-    outcome = {
-      entry,
-      reason: finished.reason,
-      step: finished.step,
-      ...(finished.guard ? { guard: finished.guard } : {}),
-    };
+    const finished = await runWithProgress(client, protocol, plan, outDir, cancel);
+    outcome = await importResult(ctx, services, plan.runId, outDir, finished);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     feed.push({ type: 'error', message: msg });
@@ -284,13 +214,142 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
     ctx.statusBar.update({ training: undefined });
     void vscode.commands.executeCommand('setContext', 'seq2seq.training', false);
   }
-  if (outcome) {
-    const use = await vscode.window.showInformationMessage(
-      `Seq2Seq: fine-tuning ${outcome.reason} after ${outcome.step} steps; saved as "${outcome.entry.id}".${outcome.guard ? ` ${outcome.guard.message}` : ''}`,
-      'Use it now',
-    );
-    if (use) await services.active.set(outcome.entry.id);
+  if (outcome) await offerOutcome(services, outcome);
+}
+
+type WorkerProtocol = typeof WorkerProtocolModule;
+type TrainFinished = IpcResponse<WorkerProtocol['TrainStart']>;
+
+/** A run whose result was imported as a model. */
+interface RunOutcome {
+  readonly entry: ModelEntry;
+  readonly reason: string;
+  readonly step: number;
+  readonly guard?: GuardResult;
+}
+
+/**
+ * Writes the run's record. It names this process as the run's owner (again, when resuming), so
+ * no other window offers it for resume while it runs.
+ */
+function claimRun(outDir: string, plan: RunPlan): void {
+  const { runId, config, base } = plan;
+  writeRunRecord(outDir, {
+    ...(plan.resume ? readRunRecord(outDir) : {}),
+    id: runId,
+    startedAt: plan.resume ? (readRunRecord(outDir)?.startedAt ?? new Date().toISOString()) : new Date().toISOString(),
+    pid: process.pid,
+    host: os.hostname(),
+    corpus: plan.corpus,
+    config,
+    ...(base && !base.bundled ? { baseId: base.id } : {}),
+  });
+}
+
+/** Feeds the worker's training events to the dashboard and the status bar; dispose to stop. */
+function reportProgress(
+  ctx: Seq2SeqContext,
+  client: EngineWorkerClient,
+  protocol: WorkerProtocol,
+  feed: DashboardFeed,
+  plan: RunPlan,
+  backend: string,
+): { dispose(): void }[] {
+  const { runId, config, summary, base } = plan;
+  return [
+    client.onEvent(protocol.TrainStarted, (s) =>
+      feed.push({
+        type: 'runStarted',
+        run: {
+          id: runId,
+          startedAt: Date.now(),
+          backend,
+          modelSize: s.parameters,
+          hyperparameters: { ...summary, trainPairs: s.trainPairs, validPairs: s.validPairs, vocab: s.vocabSize },
+          totalSteps:
+            config.training?.maxSteps ?? s.trainBatches * (config.training?.maxEpochs ?? FINE_TUNE_TRAINING.maxEpochs),
+          ...(config.training?.maxEpochs ? { totalEpochs: config.training.maxEpochs } : {}),
+          name: `${plan.resume ? 'resumed ' : ''}fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a model'}`,
+        },
+      }),
+    ),
+    client.onEvent(protocol.TrainProgress, (e) => {
+      for (const d of toDashboardEvents(e)) feed.push(d);
+      if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
+    }),
+  ];
+}
+
+/** Runs the training job in the worker under a cancellable progress notification. */
+function runWithProgress(
+  client: EngineWorkerClient,
+  protocol: WorkerProtocol,
+  plan: RunPlan,
+  outDir: string,
+  cancel: () => void,
+): Thenable<TrainFinished> {
+  const { config, base } = plan;
+  const baseName = base ? (base.bundled ? 'the bundled model' : `"${base.id}"`) : undefined;
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
+    async (progress, token) => {
+      const sub = token.onCancellationRequested(cancel);
+      const step = client.onEvent(protocol.TrainProgress, (e) => {
+        if (e.type === 'step') progress.report({ message: stepSummary(e.step, e.progress, e.loss) });
+      });
+      try {
+        return await client.request(protocol.TrainStart, {
+          corpus: plan.corpus,
+          outDir,
+          config,
+          ...(plan.resume ? { resume: true } : {}),
+          ...(base && baseName !== undefined ? { initModel: base.dir, guardBaseName: baseName } : {}),
+        });
+      } finally {
+        step.dispose();
+        sub.dispose();
+      }
+    },
+  );
+}
+
+/**
+ * Imports the run's best checkpoint as a new model, unless the guard found it no better than the
+ * model it started from: then nothing is imported and the base stays active.
+ */
+async function importResult(
+  ctx: Seq2SeqContext,
+  services: TrainingServices,
+  runId: string,
+  outDir: string,
+  finished: TrainFinished,
+): Promise<RunOutcome | undefined> {
+  if (finished.guard && !finished.guard.better) {
+    ctx.log.info(`fine-tune: ${finished.guard.message}`);
+    void vscode.window.showWarningMessage(`Seq2Seq: ${finished.guard.message}`);
+    return undefined;
   }
+  const best = finished.bestDir ?? path.join(outDir, 'last');
+  const entry = await services.active.store.import(
+    best,
+    (dir) => services.engine.validateModel(dir),
+    `workspace-${runId.slice(0, 10)}`,
+  );
+  return {
+    entry,
+    reason: finished.reason,
+    step: finished.step,
+    ...(finished.guard ? { guard: finished.guard } : {}),
+  };
+}
+
+/** Says how the run ended and offers to switch to the new model. */
+async function offerOutcome(services: TrainingServices, outcome: RunOutcome): Promise<void> {
+  const use = await vscode.window.showInformationMessage(
+    `Seq2Seq: fine-tuning ${outcome.reason} after ${outcome.step} steps; saved as "${outcome.entry.id}".${outcome.guard ? ` ${outcome.guard.message}` : ''}`,
+    'Use it now',
+  );
+  if (use) await services.active.set(outcome.entry.id);
 }
 
 /**

@@ -7,7 +7,8 @@
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { Locate, type ParseWorkerOptions } from '../worker/parseProtocol';
-import { isWireMessage, type WireMessage } from '../worker/rpc';
+import type { IpcResponse } from '../protocol/ipc';
+import { isWireMessage, requestMessage } from '../worker/rpc';
 import type { FunctionLocator, LocatedFunction } from './functionLocator';
 
 /** Texts longer than this are not parsed (characters). */
@@ -63,7 +64,7 @@ export class WorkerLocator implements FunctionLocator {
       this.pending.delete(msg.id);
       clearTimeout(p.timer);
       if (msg.error) p.reject(new Error(msg.error.message));
-      else p.resolve(msg.result as LocatedFunction[]);
+      else p.resolve(msg.result as IpcResponse<typeof Locate>);
     });
     const fail = (error: Error): void => {
       if (this.worker !== worker) return;
@@ -110,12 +111,7 @@ export class WorkerLocator implements FunctionLocator {
         );
       }, limit + allowance);
       this.pending.set(id, { resolve: (v) => resolve([...v]), reject, timer });
-      worker.postMessage({
-        kind: 'request',
-        id,
-        method: Locate.method,
-        params: { language, text },
-      } satisfies WireMessage);
+      worker.postMessage(requestMessage(Locate, id, { language, text }));
     });
   }
 

@@ -11,13 +11,13 @@ import { Worker } from 'worker_threads';
 import * as path from 'path';
 import type { ReadyParams, WorkerOptions } from './protocol';
 import { JOB_METHODS, Ready } from './protocol';
+import type { IpcNotification, IpcRequest } from '../protocol/ipc';
 import {
   createCancelFlags,
   ENGINE_ABORTED,
   flagCancelled,
   isWireMessage,
-  type EventType,
-  type RequestType,
+  requestMessage,
   type WireMessage,
 } from './rpc';
 
@@ -166,7 +166,11 @@ export class EngineWorkerClient {
     return this.current().ready;
   }
 
-  async request<M extends string, P, R>(type: RequestType<M, P, R>, params: P, signal?: AbortSignal): Promise<R> {
+  async request<M extends string, P, R>(
+    type: IpcRequest<P, R, M>,
+    params: NoInfer<P>,
+    signal?: AbortSignal,
+  ): Promise<R> {
     const proc = this.current();
     await proc.ready;
     if (signal?.aborted) throw new Error('cancelled');
@@ -189,11 +193,11 @@ export class EngineWorkerClient {
           reject(e);
         },
       });
-      proc.worker.postMessage({ kind: 'request', id, method: type.method, params } satisfies WireMessage);
+      proc.worker.postMessage(requestMessage(type, id, params));
     });
   }
 
-  onEvent<M extends string, P>(type: EventType<M, P>, listener: (params: P) => void): { dispose(): void } {
+  onEvent<M extends string, P>(type: IpcNotification<P, M>, listener: (params: P) => void): { dispose(): void } {
     let set = this.listeners.get(type.method);
     if (!set) this.listeners.set(type.method, (set = new Set()));
     const l = listener as (params: unknown) => void;
@@ -225,8 +229,8 @@ export class EngineWorkerClient {
  */
 export async function requestInDisposableWorker<M extends string, P, R>(
   options: EngineWorkerClientOptions,
-  type: RequestType<M, P, R>,
-  params: P,
+  type: IpcRequest<P, R, M>,
+  params: NoInfer<P>,
 ): Promise<R> {
   const client = new EngineWorkerClient(options);
   try {

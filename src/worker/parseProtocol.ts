@@ -5,7 +5,7 @@
  * whether it is documented), the same shape the in-process locator returns.
  */
 import type { LocatedFunction } from '../data/locate';
-import { request } from './rpc';
+import { ipcRequest } from '../protocol/ipc';
 
 export interface ParseWorkerOptions {
   /** Folder of the tree-sitter grammars, when not next to the worker bundle. */
@@ -13,7 +13,7 @@ export interface ParseWorkerOptions {
 }
 
 /** Every function in `text` (a corpus language name, e.g. `python`, `tsx`), outermost first. */
-export const Locate = request<
+export const Locate = ipcRequest<
   { readonly language: string; readonly text: string },
   readonly LocatedFunction[],
   'locate'

@@ -1,13 +1,15 @@
 /**
- * The engine worker's protocol: what the extension host (and tests) may ask of the worker and the
- * events it reports. The worker posts `ready` once TensorFlow.js and its backend have loaded.
+ * The engine worker's protocol: what the extension host (and tests) may ask of the worker
+ * (requests, each answered) and the events it reports (notifications, worker -> host), declared
+ * with the descriptors of src/protocol/ipc.ts. The worker posts `ready` once TensorFlow.js and
+ * its backend have loaded.
  */
 import type { BackendName, BackendSetting } from '../core/backendSetting';
 import type { TranslateRequest, Translation } from '../inference/translation';
 import type { FinishedEvent, TrainerEvent } from '../training/events';
 import type { GuardResult } from '../training/guard';
 import type { TrainJobParams, TrainJobSummary } from '../training/job';
-import { event, request } from './rpc';
+import { ipcNotification, ipcRequest } from '../protocol/ipc';
 
 export interface WorkerOptions {
   readonly backend: BackendSetting;
@@ -31,15 +33,15 @@ export interface ModelRef {
   readonly id: string;
 }
 
-export const Ready = event<ReadyParams, 'ready'>('ready');
+export const Ready = ipcNotification<ReadyParams, 'ready'>('ready');
 
 /** Loads (or reuses) a model and translates with it. */
-export const Translate = request<TranslateRequest & { readonly model: ModelRef }, Translation, 'translate'>(
+export const Translate = ipcRequest<TranslateRequest & { readonly model: ModelRef }, Translation, 'translate'>(
   'translate',
 );
 
 /** Checks that a folder holds a loadable model; resolves with its config summary. */
-export const ValidateModel = request<
+export const ValidateModel = ipcRequest<
   { readonly dir: string },
   { readonly arch: string; readonly parameters: number },
   'validateModel'
@@ -63,8 +65,8 @@ export interface MineResult {
 }
 
 /** Mines a corpus from folders on disk; reports MineProgress events. */
-export const Mine = request<MineParams, MineResult, 'mine'>('mine');
-export const MineProgress = event<
+export const Mine = ipcRequest<MineParams, MineResult, 'mine'>('mine');
+export const MineProgress = ipcNotification<
   { readonly files: number; readonly pairs: number; readonly file: string },
   'mineProgress'
 >('mineProgress');
@@ -72,7 +74,7 @@ export const MineProgress = event<
 // ---- training ------------------------------------------------------------------------------
 
 /** Starts a training run; resolves with the finished event once it ends (completed, early-stopped or cancelled). */
-export const TrainStart = request<
+export const TrainStart = ipcRequest<
   TrainJobParams & {
     /** Fine-tuning: score the result against `initModel` on the held-out split (named so in messages). */
     readonly guardBaseName?: string;
@@ -81,9 +83,13 @@ export const TrainStart = request<
   'trainStart'
 >('trainStart');
 /** Pause, resume and cancel act on the running training job (between optimizer steps); cancel saves `last/` first. */
-export const TrainPause = request<Record<string, never>, { readonly running: boolean }, 'trainPause'>('trainPause');
-export const TrainResume = request<Record<string, never>, { readonly running: boolean }, 'trainResume'>('trainResume');
-export const TrainCancel = request<Record<string, never>, { readonly running: boolean }, 'trainCancel'>('trainCancel');
+export const TrainPause = ipcRequest<Record<string, never>, { readonly running: boolean }, 'trainPause'>('trainPause');
+export const TrainResume = ipcRequest<Record<string, never>, { readonly running: boolean }, 'trainResume'>(
+  'trainResume',
+);
+export const TrainCancel = ipcRequest<Record<string, never>, { readonly running: boolean }, 'trainCancel'>(
+  'trainCancel',
+);
 /**
  * Requests that run for minutes and are cancelled between their steps; the client's watchdog
  * never replaces a worker while one of them runs (it would lose the run).
@@ -91,9 +97,9 @@ export const TrainCancel = request<Record<string, never>, { readonly running: bo
 export const JOB_METHODS: readonly string[] = [Mine.method, TrainStart.method];
 
 /** Every trainer event (step, epoch, evaluation, checkpoint, paused/resumed, finished, error). */
-export const TrainProgress = event<TrainerEvent, 'trainProgress'>('trainProgress');
+export const TrainProgress = ipcNotification<TrainerEvent, 'trainProgress'>('trainProgress');
 /** Once the data is read and the model built, before the first step. */
-export const TrainStarted = event<TrainJobSummary, 'trainStarted'>('trainStarted');
+export const TrainStarted = ipcNotification<TrainJobSummary, 'trainStarted'>('trainStarted');
 
 // ---- workspace index and code search ------------------------------------------------------
 
@@ -118,15 +124,15 @@ export interface IndexSummary {
 }
 
 /** Loads the saved index of a folder and brings it up to date (`rebuild`: from scratch); reports IndexProgress. */
-export const IndexBuild = request<IndexSettings & { readonly rebuild?: boolean }, IndexSummary, 'indexBuild'>(
+export const IndexBuild = ipcRequest<IndexSettings & { readonly rebuild?: boolean }, IndexSummary, 'indexBuild'>(
   'indexBuild',
 );
-export const IndexProgress = event<
+export const IndexProgress = ipcNotification<
   { readonly root: string; readonly files: number; readonly file: string },
   'indexProgress'
 >('indexProgress');
 /** Re-mines one saved (or deleted: no content) file of an indexed folder. */
-export const IndexUpdate = request<
+export const IndexUpdate = ipcRequest<
   { readonly root: string; readonly file: string; readonly content?: string },
   IndexSummary,
   'indexUpdate'
@@ -148,7 +154,7 @@ export interface CodeSearchHit {
 }
 
 /** Find code by description over the indexed folders: BM25, then re-ranked by the model. */
-export const SearchCode = request<
+export const SearchCode = ipcRequest<
   { readonly query: string; readonly model: ModelRef; readonly limit?: number },
   readonly CodeSearchHit[],
   'searchCode'

@@ -1,33 +1,11 @@
 /**
- * Typed request/response and event descriptors for the host <-> worker boundary. Both sides
- * import the same descriptors from protocol.ts, so a method's name, parameters and result type
- * are declared once. No `vscode` and no DOM: plain data over `worker_threads` messages.
+ * The host <-> worker envelope: how the descriptors of src/protocol/ipc.ts travel over
+ * `worker_threads` messages. The host is the client: it sends requests (IpcRequest), each with an
+ * id its response carries back, and cancels them; the worker is the server: it answers and sends
+ * events (IpcNotification). Both sides import the same descriptors from protocol.ts, so a method's
+ * name, parameters and response type are declared once. No `vscode` and no DOM.
  */
-
-export interface RequestType<Method extends string, Params, Result> {
-  readonly method: Method;
-  readonly _params?: Params;
-  readonly _result?: Result;
-}
-
-export interface EventType<Method extends string, Params> {
-  readonly method: Method;
-  readonly _params?: Params;
-}
-
-export function request<Params, Result, Method extends string = string>(
-  method: Method,
-): RequestType<Method, Params, Result> {
-  return { method };
-}
-
-export function event<Params, Method extends string = string>(method: Method): EventType<Method, Params> {
-  return { method };
-}
-
-export type ParamsOf<T> =
-  T extends RequestType<string, infer P, unknown> ? P : T extends EventType<string, infer P> ? P : never;
-export type ResultOf<T> = T extends RequestType<string, unknown, infer R> ? R : never;
+import type { IpcNotification, IpcRequest } from '../protocol/ipc';
 
 /** What crosses the thread boundary. */
 export type WireMessage =
@@ -35,6 +13,16 @@ export type WireMessage =
   | { readonly kind: 'response'; readonly id: number; readonly result?: unknown; readonly error?: WireError }
   | { readonly kind: 'cancel'; readonly id: number }
   | { readonly kind: 'event'; readonly method: string; readonly params: unknown };
+
+/** The wire form of a request, its parameters checked against the descriptor. */
+export function requestMessage<P>(type: IpcRequest<P, unknown>, id: number, params: NoInfer<P>): WireMessage {
+  return { kind: 'request', id, method: type.method, params };
+}
+
+/** The wire form of an event, its parameters checked against the descriptor. */
+export function eventMessage<P>(type: IpcNotification<P>, params: NoInfer<P>): WireMessage {
+  return { kind: 'event', method: type.method, params };
+}
 
 export interface WireError {
   readonly message: string;

@@ -5,15 +5,15 @@
  * request is answered with ENGINE_ABORTED so that the host replaces this worker.
  */
 import type { MessagePort } from 'worker_threads';
+import type { IpcNotification, IpcRequest } from '../protocol/ipc';
 import {
   CancelledError,
   ENGINE_ABORTED,
+  eventMessage,
   isFlagged,
   isWasmAbort,
   isWireMessage,
   toWireError,
-  type EventType,
-  type RequestType,
   type WireError,
   type WireMessage,
 } from './rpc';
@@ -47,14 +47,14 @@ export class WorkerServer {
   }
 
   handle<M extends string, P, R>(
-    type: RequestType<M, P, R>,
+    type: IpcRequest<P, R, M>,
     handler: (params: P, ctx: HandlerContext) => Promise<R> | R,
   ): void {
     this.handlers.set(type.method, handler as AnyHandler);
   }
 
-  emit<M extends string, P>(type: EventType<M, P>, params: P): void {
-    this.port.postMessage({ kind: 'event', method: type.method, params } satisfies WireMessage);
+  emit<M extends string, P>(type: IpcNotification<P, M>, params: NoInfer<P>): void {
+    this.port.postMessage(eventMessage(type, params));
   }
 
   private async dispatch(id: number, method: string, params: unknown): Promise<void> {

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 
-import { isMessage, WebviewReady, wire, type WireMessage } from '../protocolBase';
+import { ipcMessage, isIpcMessage, type IpcMessage, type IpcNotification } from '../../protocol/ipc';
+import { WebviewReady } from '../protocol';
 import { renderWebviewHtml, webviewOptions } from '../webviewHtml';
 import { editorLinkFromRef, type EditorLink } from './decorations';
 import {
@@ -26,7 +27,7 @@ export class AttentionPanel {
   static current: AttentionPanel | undefined;
 
   private ready = false;
-  private readonly queue: WireMessage[] = [];
+  private readonly queue: IpcMessage[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private view: AttentionView | undefined;
   private link: EditorLink | undefined;
@@ -92,27 +93,29 @@ export class AttentionPanel {
     this.view = view.editor ? view : { ...view, editor: link.toRef() };
     this.link = link;
     this.panel.title = view.direction === 'code2doc' ? 'Attention: code → comment' : 'Attention: comment → code';
-    this.post(wire(ShowAttention, { view: this.view }));
+    this.post(ShowAttention, { view: this.view });
   }
 
-  private post(msg: WireMessage): void {
+  /** Sends a notification to the app, or queues it until the app is ready. */
+  private post<M extends string, P>(type: IpcNotification<P, M>, params: NoInfer<P>): void {
+    const msg = ipcMessage(type, params);
     if (this.ready) void this.panel.webview.postMessage(msg);
     else this.queue.push(msg);
   }
 
   private async onMessage(msg: unknown): Promise<void> {
-    if (isMessage(WebviewReady, msg)) {
+    if (isIpcMessage(msg, WebviewReady)) {
       this.ready = true;
       for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
-    } else if (isMessage(HoverTarget, msg)) {
+    } else if (isIpcMessage(msg, HoverTarget)) {
       const { step, weights } = msg.params;
       if (step === null) this.link?.applyHighlights([]);
       else if (this.view && weights.length === this.view.sourceTokens.length) this.link?.applyHighlights(weights);
-    } else if (isMessage(HoverSource, msg)) {
+    } else if (isIpcMessage(msg, HoverSource)) {
       this.link?.outline(msg.params.index);
-    } else if (isMessage(RevealSource, msg)) {
+    } else if (isIpcMessage(msg, RevealSource)) {
       await this.link?.reveal(msg.params.index);
-    } else if (isMessage(ExportData, msg)) {
+    } else if (isIpcMessage(msg, ExportData)) {
       await this.save(msg.params.format, msg.params.data, msg.params.suggestedName);
     }
   }
@@ -131,17 +134,17 @@ export class AttentionPanel {
       ...(base ? { defaultUri: vscode.Uri.joinPath(base, name) } : {}),
     });
     if (!target) {
-      this.post(wire(ExportResult, { format, saved: false }));
+      this.post(ExportResult, { format, saved: false });
       return;
     }
     try {
       const bytes = format === 'png' ? Buffer.from(data, 'base64') : Buffer.from(data, 'utf8');
       await vscode.workspace.fs.writeFile(target, bytes);
-      this.post(wire(ExportResult, { format, saved: true, path: target.fsPath }));
+      this.post(ExportResult, { format, saved: true, path: target.fsPath });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       void vscode.window.showErrorMessage(`Could not save the attention export: ${error}`);
-      this.post(wire(ExportResult, { format, saved: false, error }));
+      this.post(ExportResult, { format, saved: false, error });
     }
   }
 

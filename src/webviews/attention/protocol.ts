@@ -1,12 +1,13 @@
 /**
  * The attention panel's messages and view model, shared by the host (src/webviews/attention) and
- * the browser app (src/webviews/apps/attention). Imports nothing but protocolBase.
+ * the browser app (src/webviews/apps/attention). Imports nothing but the descriptors of
+ * src/protocol/ipc.ts.
  *
  * Shapes: a hypothesis' `attention` is `[outStep][srcPos]` (rows = generated tokens, the EOS
  * step included when the hypothesis ended; cols = source subword tokens, specials included);
  * `byLayerHead` is `[layer][head][outStep][srcPos]` (Transformer only).
  */
-import { message } from '../protocolBase';
+import { ipcCommand, ipcNotification } from '../../protocol/ipc';
 
 export type AttentionDirection = 'code2doc' | 'doc2code';
 
@@ -100,25 +101,25 @@ export interface AttentionPanelState {
 
 export type ExportFormat = 'png' | 'svg' | 'json';
 
-// host -> webview
-export const ShowAttention = message<{ readonly view: AttentionView }, 'showAttention'>('showAttention');
-export const ExportResult = message<
+// host -> webview: notifications
+export const ShowAttention = ipcNotification<{ readonly view: AttentionView }, 'showAttention'>('showAttention');
+export const ExportResult = ipcNotification<
   { readonly format: ExportFormat; readonly saved: boolean; readonly path?: string; readonly error?: string },
   'exportResult'
 >('exportResult');
 
-// webview -> host
+// webview -> host: commands
 /** Hover on a generated token: highlight its attention in the editor; `step: null` clears. */
-export const HoverTarget = message<
+export const HoverTarget = ipcCommand<
   { readonly hyp: number; readonly step: number | null; readonly weights: readonly number[] },
   'hoverTarget'
 >('hoverTarget');
 /** Hover on a source token: outline it in the editor; `index: null` clears. */
-export const HoverSource = message<{ readonly index: number | null }, 'hoverSource'>('hoverSource');
+export const HoverSource = ipcCommand<{ readonly index: number | null }, 'hoverSource'>('hoverSource');
 /** Click on a source token: reveal it in the editor. */
-export const RevealSource = message<{ readonly index: number }, 'revealSource'>('revealSource');
-/** Save a heatmap export: `data` is base64 for png, text otherwise. */
-export const ExportData = message<
+export const RevealSource = ipcCommand<{ readonly index: number }, 'revealSource'>('revealSource');
+/** Save a heatmap export: `data` is base64 for png, text otherwise. The host answers with ExportResult. */
+export const ExportData = ipcCommand<
   { readonly format: ExportFormat; readonly data: string; readonly suggestedName: string },
   'exportData'
 >('exportData');

@@ -8,7 +8,8 @@
  */
 import * as vscode from 'vscode';
 
-import { isMessage, WebviewReady, wire, type WireMessage } from '../protocolBase';
+import { ipcMessage, isIpcMessage, type IpcNotification } from '../../protocol/ipc';
+import { WebviewReady } from '../protocol';
 import { renderWebviewHtml, webviewOptions } from '../webviewHtml';
 import type { DashboardController } from './feed';
 import {
@@ -70,7 +71,7 @@ export class DashboardPanel {
     private readonly controller: DashboardController,
   ) {
     DashboardPanel.current = this;
-    this.throttle = new EventThrottle<DashboardEvent>((events) => this.postNow(wire(DashboardEvents, { events })), {
+    this.throttle = new EventThrottle<DashboardEvent>((events) => this.postNow(DashboardEvents, { events }), {
       maxPerSecond: DASHBOARD_MAX_MESSAGES_PER_SECOND,
       isThinnable: (e) => e.type === 'step',
     });
@@ -105,39 +106,38 @@ export class DashboardPanel {
     if (this.ready) this.throttle.push(event);
   }
 
-  private postNow(msg: WireMessage): void {
-    if (this.ready) void this.panel.webview.postMessage(msg);
+  /** Sends a notification to the app; dropped before its `ready`. */
+  private postNow<M extends string, P>(type: IpcNotification<P, M>, params: NoInfer<P>): void {
+    if (this.ready) void this.panel.webview.postMessage(ipcMessage(type, params));
   }
 
   private async onMessage(msg: unknown): Promise<void> {
-    if (isMessage(WebviewReady, msg)) {
+    if (isIpcMessage(msg, WebviewReady)) {
       this.throttle.clear();
       this.ready = true;
-      this.postNow(wire(RunSnapshot, { record: this.controller.currentRun() ?? null }));
-      this.postNow(wire(RunsListed, { runs: await this.controller.listRuns() }));
-    } else if (isMessage(ControlRun, msg)) {
+      this.postNow(RunSnapshot, { record: this.controller.currentRun() ?? null });
+      this.postNow(RunsListed, { runs: await this.controller.listRuns() });
+    } else if (isIpcMessage(msg, ControlRun)) {
       const action = msg.params.action;
       if (action === 'stop') this.controller.stop();
       else if (action === 'pause') this.controller.pause();
       else if (action === 'resume') this.controller.resume();
-    } else if (isMessage(ListRuns, msg)) {
-      this.postNow(wire(RunsListed, { runs: await this.controller.listRuns() }));
-    } else if (isMessage(LoadCompareRun, msg)) {
+    } else if (isIpcMessage(msg, ListRuns)) {
+      this.postNow(RunsListed, { runs: await this.controller.listRuns() });
+    } else if (isIpcMessage(msg, LoadCompareRun)) {
       const id = msg.params.id;
       if (id === null) {
-        this.postNow(wire(CompareRunLoaded, { id: null, record: null }));
+        this.postNow(CompareRunLoaded, { id: null, record: null });
         return;
       }
       const record = (await this.controller.loadRun(id)) ?? null;
-      this.postNow(
-        wire(CompareRunLoaded, { id, record, ...(record ? {} : { error: `Run ${id} could not be read.` }) }),
-      );
-    } else if (isMessage(ExportCsv, msg)) {
+      this.postNow(CompareRunLoaded, { id, record, ...(record ? {} : { error: `Run ${id} could not be read.` }) });
+    } else if (isIpcMessage(msg, ExportCsv)) {
       const result = await saveRunCsv(this.controller, msg.params.runId);
-      this.postNow(wire(ExportDone, { kind: 'csv', ...result }));
-    } else if (isMessage(ExportPng, msg)) {
+      this.postNow(ExportDone, { kind: 'csv', ...result });
+    } else if (isIpcMessage(msg, ExportPng)) {
       const result = await saveExport('png', msg.params.suggestedName, Buffer.from(msg.params.base64, 'base64'));
-      this.postNow(wire(ExportDone, { kind: 'png', ...result }));
+      this.postNow(ExportDone, { kind: 'png', ...result });
     }
   }
 

@@ -1,12 +1,13 @@
 /**
  * The training dashboard's view model and messages, shared by the host (src/webviews/dashboard)
- * and the browser app (src/webviews/apps/dashboard). Imports nothing but protocolBase.
+ * and the browser app (src/webviews/apps/dashboard). Imports nothing but the descriptors of
+ * src/protocol/ipc.ts.
  *
  * The dashboard defines its own event shapes (`DashboardEvent`) instead of importing the
  * trainer's: the host adapter translates trainer callbacks into these, so the panel does not
  * change when the trainer does. Times are milliseconds; `wallTime` is epoch milliseconds.
  */
-import { message } from '../protocolBase';
+import { ipcCommand, ipcNotification } from '../../protocol/ipc';
 
 export type RunStatus = 'running' | 'paused' | 'stopping' | 'finished' | 'failed';
 
@@ -130,32 +131,36 @@ export interface DashboardPrefs {
 export type ExportKind = 'csv' | 'png';
 export type RunAction = 'stop' | 'pause' | 'resume';
 
-// host -> webview
+// host -> webview: notifications
 
 /** Coalesced live events, at most a bounded number of these per second. */
-export const DashboardEvents = message<{ readonly events: readonly DashboardEvent[] }, 'events'>('events');
+export const DashboardEvents = ipcNotification<{ readonly events: readonly DashboardEvent[] }, 'events'>('events');
 /** The live run so far (sent after `ready`), or null when nothing is running. */
-export const RunSnapshot = message<{ readonly record: RunRecord | null }, 'snapshot'>('snapshot');
-export const RunsListed = message<{ readonly runs: readonly RunSummary[] }, 'runsListed'>('runsListed');
+export const RunSnapshot = ipcNotification<{ readonly record: RunRecord | null }, 'snapshot'>('snapshot');
+export const RunsListed = ipcNotification<{ readonly runs: readonly RunSummary[] }, 'runsListed'>('runsListed');
 /** A past run to overlay (null clears the overlay or when the run could not be read). */
-export const CompareRunLoaded = message<
+export const CompareRunLoaded = ipcNotification<
   { readonly id: string | null; readonly record: RunRecord | null; readonly error?: string },
   'compareLoaded'
 >('compareLoaded');
-export const ExportDone = message<
+export const ExportDone = ipcNotification<
   { readonly kind: ExportKind; readonly saved: boolean; readonly path?: string; readonly error?: string },
   'exportDone'
 >('exportDone');
 
-// webview -> host
+// webview -> host: commands
 
-export const ControlRun = message<{ readonly action: RunAction }, 'controlRun'>('controlRun');
-export const ListRuns = message<Record<string, never>, 'listRuns'>('listRuns');
-export const LoadCompareRun = message<{ readonly id: string | null }, 'loadCompareRun'>('loadCompareRun');
-/** Export a run's metrics; null runId means the live run. */
-export const ExportCsv = message<{ readonly runId: string | null }, 'exportCsv'>('exportCsv');
-/** A chart rendered to PNG: base64 without the `data:` prefix. */
-export const ExportPng = message<{ readonly base64: string; readonly suggestedName: string }, 'exportPng'>('exportPng');
+export const ControlRun = ipcCommand<{ readonly action: RunAction }, 'controlRun'>('controlRun');
+/** The host answers with RunsListed. */
+export const ListRuns = ipcCommand<Record<string, never>, 'listRuns'>('listRuns');
+/** The host answers with CompareRunLoaded. */
+export const LoadCompareRun = ipcCommand<{ readonly id: string | null }, 'loadCompareRun'>('loadCompareRun');
+/** Export a run's metrics; null runId means the live run. The host answers with ExportDone. */
+export const ExportCsv = ipcCommand<{ readonly runId: string | null }, 'exportCsv'>('exportCsv');
+/** A chart rendered to PNG: base64 without the `data:` prefix. The host answers with ExportDone. */
+export const ExportPng = ipcCommand<{ readonly base64: string; readonly suggestedName: string }, 'exportPng'>(
+  'exportPng',
+);
 
 /** What the app keeps with `setState` (and the serializer hands back on reload). */
 export interface DashboardWebviewState {

@@ -4,13 +4,13 @@
  * cancellation (a stuck worker), and say which thread it is.
  */
 import { parentPort, threadId, workerData } from 'worker_threads';
-import { request } from '../../../src/worker/rpc';
+import { ipcRequest } from '../../../src/protocol/ipc';
 import { WorkerServer } from '../../../src/worker/server';
-import type { WorkerOptions } from '../../../src/worker/protocol';
+import { Ready, type WorkerOptions } from '../../../src/worker/protocol';
 
-export const ThreadId = request<Record<string, never>, number, 'threadId'>('threadId');
-export const Trap = request<Record<string, never>, void, 'trap'>('trap');
-export const Spin = request<Record<string, never>, void, 'spin'>('spin');
+export const ThreadId = ipcRequest<Record<string, never>, number, 'threadId'>('threadId');
+export const Trap = ipcRequest<Record<string, never>, void, 'trap'>('trap');
+export const Spin = ipcRequest<Record<string, never>, void, 'spin'>('spin');
 
 // (module (func (export "f") unreachable))
 const TRAPPING_MODULE = Uint8Array.from([
@@ -35,5 +35,5 @@ if (parentPort) {
       // never looks at its cancellation
     }
   });
-  server.emit({ method: 'ready' }, { backend: 'cpu', reason: 'test worker' });
+  server.emit(Ready, { backend: 'cpu', reason: 'test worker' });
 }

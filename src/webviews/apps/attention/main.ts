@@ -4,7 +4,8 @@
  * first; keeps its state with `setState` so it comes back after the panel is hidden or the
  * window reloads. All data arrives by `postMessage`.
  */
-import { isMessage, WebviewReady, wire, type WireMessage } from '../../protocolBase';
+import { ipcMessage, isIpcMessage, type IpcCommand, type IpcMessage } from '../../../protocol/ipc';
+import { WebviewReady } from '../../protocol';
 import {
   ATTENTION_PROTOCOL_VERSION,
   ExportData,
@@ -25,21 +26,23 @@ import { selectMatrix } from './matrix';
 import { heatmapSvg } from './svgExport';
 
 interface VsCodeApi {
-  postMessage(msg: WireMessage): void;
+  postMessage(msg: IpcMessage): void;
   getState(): unknown;
   setState(state: AttentionPanelState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
+/** Sends a command to the host. */
+const post = <M extends string, P>(type: IpcCommand<P, M>, params: NoInfer<P>): void =>
+  vscode.postMessage(ipcMessage(type, params));
 let state: AttentionPanelState | undefined;
 
 const ui = buildShell(document.getElementById('app') ?? document.body);
 const heatmap = new Heatmap(ui.grid, {
-  onTarget: (step, weights) =>
-    state && vscode.postMessage(wire(HoverTarget, { hyp: state.selected, step, weights: [...weights] })),
-  onSource: (index) => vscode.postMessage(wire(HoverSource, { index })),
-  onReveal: (index) => vscode.postMessage(wire(RevealSource, { index })),
+  onTarget: (step, weights) => state && post(HoverTarget, { hyp: state.selected, step, weights: [...weights] }),
+  onSource: (index) => post(HoverSource, { index }),
+  onReveal: (index) => post(RevealSource, { index }),
   onStatus: (text) => (ui.status.textContent = text),
 });
 
@@ -237,7 +240,7 @@ async function exportAs(format: ExportFormat): Promise<void> {
     const svg = heatmapSvg(e);
     data = format === 'svg' ? svg : await svgToPngBase64(svg);
   }
-  vscode.postMessage(wire(ExportData, { format, data, suggestedName: `${e.name}.${format}` }));
+  post(ExportData, { format, data, suggestedName: `${e.name}.${format}` });
 }
 
 function svgToPngBase64(svg: string): Promise<string> {
@@ -270,12 +273,12 @@ for (const b of ui.exports) {
 
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const msg = ev.data;
-  if (isMessage(ShowAttention, msg)) {
+  if (isIpcMessage(msg, ShowAttention)) {
     const view = msg.params.view;
     const best =
       rankHypotheses(view.hypotheses, view.lengthPenalty, view.lengthReward, view.lengthRewardLimit)[0]?.index ?? 0;
     setState({ view, selected: best, alpha: view.lengthPenalty, layer: -1, head: -1 });
-  } else if (isMessage(ExportResult, msg)) {
+  } else if (isIpcMessage(msg, ExportResult)) {
     const r = msg.params;
     ui.status.textContent = r.saved
       ? `Saved ${r.format.toUpperCase()} to ${r.path ?? ''}`
@@ -288,4 +291,4 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 const saved = vscode.getState() as AttentionPanelState | undefined;
 if (saved?.view?.version === ATTENTION_PROTOCOL_VERSION) setState(saved);
 else render();
-vscode.postMessage(wire(WebviewReady, { version: ATTENTION_PROTOCOL_VERSION }));
+post(WebviewReady, { version: ATTENTION_PROTOCOL_VERSION });

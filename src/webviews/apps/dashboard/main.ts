@@ -20,7 +20,8 @@ import {
   type RunRecord,
 } from '../../dashboard/protocol';
 import { initialState, reduce, type DashboardAction, type DashboardState } from '../../dashboard/runState';
-import { isMessage, WebviewReady, wire, type WireMessage } from '../../protocolBase';
+import { ipcMessage, isIpcMessage, type IpcCommand, type IpcMessage } from '../../../protocol/ipc';
+import { WebviewReady } from '../../protocol';
 import { ChartCard } from './charts';
 import { ControlsView } from './controlsView';
 import { byId, h } from './dom';
@@ -28,7 +29,7 @@ import { SamplesView } from './samplesView';
 import { StatusView } from './statusView';
 
 interface VsCodeApi {
-  postMessage(msg: WireMessage): void;
+  postMessage(msg: IpcMessage): void;
   getState(): unknown;
   setState(state: DashboardWebviewState): void;
 }
@@ -45,18 +46,20 @@ let state: DashboardState = initialState({
 });
 let frame = 0;
 
-const post = (msg: WireMessage): void => vscode.postMessage(msg);
-const status = new StatusView((action) => post(wire(ControlRun, { action })));
+/** Sends a command to the host. */
+const post = <M extends string, P>(type: IpcCommand<P, M>, params: NoInfer<P>): void =>
+  vscode.postMessage(ipcMessage(type, params));
+const status = new StatusView((action) => post(ControlRun, { action }));
 const samples = new SamplesView();
 const charts = CHARTS.map((spec) => new ChartCard(spec, exportPng));
 const controls = new ControlsView({
   prefs: (patch) => dispatch({ type: 'prefs', patch }),
   compare: (id) => {
-    post(wire(LoadCompareRun, { id }));
+    post(LoadCompareRun, { id });
     if (id === null) dispatch({ type: 'compare', record: null });
   },
-  exportCsv: (runId) => post(wire(ExportCsv, { runId })),
-  refreshRuns: () => post(wire(ListRuns, {})),
+  exportCsv: (runId) => post(ExportCsv, { runId }),
+  refreshRuns: () => post(ListRuns, {}),
 });
 
 byId('app').append(
@@ -109,27 +112,27 @@ function exportPng(card: ChartCard): void {
     return;
   }
   const base64 = url.slice(url.indexOf(',') + 1);
-  post(wire(ExportPng, { base64, suggestedName: `${card.spec.id}-${state.live?.run.id ?? 'run'}.png` }));
+  post(ExportPng, { base64, suggestedName: `${card.spec.id}-${state.live?.run.id ?? 'run'}.png` });
 }
 
 let eventMessages = 0;
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   const msg = e.data;
-  if (isMessage(DashboardEvents, msg)) {
+  if (isIpcMessage(msg, DashboardEvents)) {
     // Counted on the page so the message rate during training can be measured from outside.
     eventMessages++;
     document.body.dataset['eventMessages'] = String(eventMessages);
     dispatch({ type: 'events', events: msg.params.events });
-  } else if (isMessage(RunSnapshot, msg)) dispatch({ type: 'snapshot', record: msg.params.record });
-  else if (isMessage(RunsListed, msg)) {
+  } else if (isIpcMessage(msg, RunSnapshot)) dispatch({ type: 'snapshot', record: msg.params.record });
+  else if (isIpcMessage(msg, RunsListed)) {
     dispatch({ type: 'runs', runs: msg.params.runs });
     // A restored overlay is loaded again once the list shows it still exists.
     const want = state.prefs.compareId;
-    if (want && !state.compare && msg.params.runs.some((r) => r.id === want)) post(wire(LoadCompareRun, { id: want }));
-  } else if (isMessage(CompareRunLoaded, msg)) {
+    if (want && !state.compare && msg.params.runs.some((r) => r.id === want)) post(LoadCompareRun, { id: want });
+  } else if (isIpcMessage(msg, CompareRunLoaded)) {
     dispatch({ type: 'compare', record: msg.params.record });
     if (msg.params.error) dispatch({ type: 'notice', text: msg.params.error });
-  } else if (isMessage(ExportDone, msg)) {
+  } else if (isIpcMessage(msg, ExportDone)) {
     const { kind, saved, path, error } = msg.params;
     dispatch({
       type: 'notice',
@@ -150,4 +153,4 @@ new MutationObserver(() => dispatch({ type: 'notice', text: state.notice })).obs
 new ResizeObserver(() => charts.forEach((c) => c.resize())).observe(byId('charts'));
 
 render();
-post(wire(WebviewReady, { version: 1 }));
+post(WebviewReady, { version: 1 });
