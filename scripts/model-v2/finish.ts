@@ -34,9 +34,9 @@ import {
 import { decodingKey, selectCheckpoint, tuneDecoding } from '../default-model/train';
 
 /** Validation functions per language for the checkpoint and decoding choices. */
-export const SELECTION_PER_LANGUAGE = 40;
+export const SELECTION_PER_LANGUAGE = 30;
 /** Test functions per language scored for the card. */
-export const TEST_PER_LANGUAGE = 200;
+export const TEST_PER_LANGUAGE = 150;
 /** Pairs of the training split shipped for fine-tuning's rehearsal: whole projects, so they have neighbours. */
 export const REHEARSAL_PAIRS = 1000;
 
