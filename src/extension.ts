@@ -63,7 +63,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const locator = lazyLocator(ctx);
   const index = new WorkspaceIndexHost(ctx, engine, context.storageUri);
   const search: SearchServices = { engine, index };
-  const services: CommentServices = { translator: async () => engine, locator, search };
+  const services: CommentServices = {
+    translator: async () => engine,
+    locator,
+    search,
+    paramDescriptions: (file, names) => engine.describeParams(file, names),
+  };
   const previews = new PreviewProvider();
   const lenses = new DocCommentLensProvider(locator);
   context.subscriptions.push(ctx, active, engine, index, locator, previews, lenses);

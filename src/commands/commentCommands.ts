@@ -31,6 +31,8 @@ export interface CommentServices {
   readonly locator: FunctionLocator;
   /** Workspace search for Generate Code from Comment (existing functions first). */
   readonly search?: SearchServices;
+  /** The descriptions the workspace index of a file already gives these parameter names. */
+  readonly paramDescriptions?: (file: string, names: readonly string[]) => Promise<Readonly<Record<string, string>>>;
   /** Inserts the whole doc comment (sections per `seq2seq.docComment.*`) for the function at an offset. */
   readonly insertDocComment?: (editor: vscode.TextEditor, offset: number, summary: string) => Promise<boolean>;
 }

@@ -3,8 +3,8 @@
  * and the code lens path of Comment Selection), Document All Undocumented Functions in File (a
  * workspace edit shown in the refactor preview first), the completion offered on `"""` under a
  * `def` or `/**` above a function, and the hint-level diagnostics with their "Update doc
- * comment" quick fix. The model writes each summary; parameter and return descriptions stay
- * placeholders (see `describe`). Parsing and building load lazily, on first use.
+ * comment" quick fix. The model writes each summary; parameters get the descriptions the
+ * workspace already uses for their names, and the rest stay placeholders (see `docDescriptions`). Parsing and building load lazily, on first use.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -79,12 +79,26 @@ export async function modelSummary(
 }
 
 /**
- * What the model writes for a function's doc comment. Today: the summary. Parameter and return
- * descriptions (`DocDescriptions.params` / `.returns`) are where a description model trained on
- * the miner's structured docs plugs in; until then those stay placeholders.
+ * What goes into a function's doc comment besides its layout: the model's summary, and for each
+ * parameter the description the workspace already gives a parameter of that name in its other
+ * files (`bench:params`: chrF 8.0 → 28.5 over the name in words on held-out projects). Missing
+ * ones stay placeholders; the return description stays one too (no model writes it yet).
  */
-async function describe(summary: string | undefined): Promise<DocDescriptions> {
-  return summary ? { summary } : {};
+export async function docDescriptions(
+  services: CommentServices,
+  doc: vscode.TextDocument,
+  fn: AnalyzedFunction,
+  summary: string | undefined,
+): Promise<DocDescriptions> {
+  const names = fn.shape.params.map((p) => p.name);
+  let params: Readonly<Record<string, string>> = {};
+  if (services.paramDescriptions && doc.uri.scheme === 'file' && names.length > 0)
+    try {
+      params = await services.paramDescriptions(doc.uri.fsPath, names);
+    } catch {
+      params = {}; // no index yet, or the worker is busy restarting: placeholders then
+    }
+  return { ...(summary ? { summary } : {}), ...(Object.keys(params).length > 0 ? { params } : {}) };
 }
 
 function indentUnit(editor: vscode.TextEditor | undefined): string {
@@ -123,7 +137,7 @@ export async function insertDocComment(
   const fn = functionAt(await services.analyzer.analyze(lang, doc.getText()), offset);
   if (!fn) return false;
   const { planDocInsertion } = await import('../docs/insert');
-  const req = await docRequest(doc, lang, await describe(summary));
+  const req = await docRequest(doc, lang, await docDescriptions(services, doc, fn, summary));
   const lines = doc.getText().split(/\r?\n/);
   const plan = planDocInsertion(fn, req, lines, { eol: eolOf(doc), indentUnit: indentUnit(editor), snippet: true });
   if (!plan) return false;
@@ -221,7 +235,8 @@ export function documentFile(ctx: Seq2SeqContext, services: DocServices) {
     }
     const { documentAll } = await import('../docs/insert');
     const reqs = new Map<AnalyzedFunction, DocRequest>();
-    for (const fn of todo) reqs.set(fn, await docRequest(doc, lang, await describe(summaries.get(fn))));
+    for (const fn of todo)
+      reqs.set(fn, await docRequest(doc, lang, await docDescriptions(services, doc, fn, summaries.get(fn))));
     const insertions = documentAll(todo, (fn) => reqs.get(fn)!, text.split(/\r?\n/), {
       eol: eolOf(doc),
       indentUnit: indentUnit(editor),

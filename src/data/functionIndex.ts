@@ -13,6 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CorpusLanguage } from './languages';
+import { ParamDescriptions } from './paramDescriptions';
 import { Bm25Index, codeSubtokens, ExampleMemory } from './retrieval';
 
 /** One function of the project. */
@@ -27,6 +28,8 @@ export interface IndexedFunction {
   readonly code: string;
   /** The first sentence of its doc comment, when it has one the miner keeps. */
   readonly summary?: string;
+  /** The parameters its doc comment describes, with their descriptions (documented functions only). */
+  readonly params?: readonly { readonly name: string; readonly description: string }[];
 }
 
 /** A search hit: the function and its BM25 score. */
@@ -46,7 +49,7 @@ export interface IndexNeighbour {
 
 /** Saved format; a file of another version is rebuilt rather than misread. */
 export const INDEX_FORMAT = 'seq2seq-workspace-index';
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
 
 /** The text search scores a function by: its code's subtokens and its summary's words. */
 export function searchTokens(fn: Pick<IndexedFunction, 'code' | 'summary'>): string[] {
@@ -58,7 +61,14 @@ export class FunctionIndex {
   /** Content hash of each mined file (also files without functions), to skip unchanged files on a rebuild. */
   private readonly hashes = new Map<string, string>();
   private built:
-    { all: IndexedFunction[]; search: Bm25Index; documented: IndexedFunction[]; memory: ExampleMemory } | undefined;
+    | {
+        all: IndexedFunction[];
+        search: Bm25Index;
+        documented: IndexedFunction[];
+        memory: ExampleMemory;
+        params: ParamDescriptions;
+      }
+    | undefined;
 
   constructor(
     /** The project's root folder (absolute), which paths are relative to. */
@@ -122,6 +132,7 @@ export class FunctionIndex {
         search: new Bm25Index(all.map(searchTokens)),
         documented,
         memory: ExampleMemory.build(documented.map((f) => ({ path: f.path, code: f.code, summary: f.summary! }))),
+        params: new ParamDescriptions(documented),
       };
     }
     return this.built;
@@ -145,6 +156,14 @@ export class FunctionIndex {
     if (!hit) return undefined;
     const fn = documented[hit.index]!;
     return { summary: hit.summary, similarity: hit.similarity, path: fn.path, name: fn.name, line: fn.line };
+  }
+
+  /**
+   * The description the project's files other than `excludePath` most often give a parameter
+   * called `name` (see ParamDescriptions), or undefined.
+   */
+  paramDescription(name: string, excludePath?: string): string | undefined {
+    return this.tables().params.describe(name, excludePath);
   }
 
   /** The documented functions as a graded example memory (for a model's neighbour marks). */
@@ -212,6 +231,9 @@ function isIndexedFunction(v: unknown): v is IndexedFunction {
     typeof f.name === 'string' &&
     typeof f.line === 'number' &&
     typeof f.code === 'string' &&
-    (f.summary === undefined || typeof f.summary === 'string')
+    (f.summary === undefined || typeof f.summary === 'string') &&
+    (f.params === undefined ||
+      (Array.isArray(f.params) &&
+        f.params.every((p) => typeof p?.name === 'string' && typeof p.description === 'string')))
   );
 }

@@ -12,6 +12,7 @@ import { FunctionIndex, type IndexedFunction } from './functionIndex';
 import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage } from './languages';
 import { locateFunctions, minePairsFromTree } from './mine';
 import type { ParserPool } from './parser';
+import { scrubSecrets } from './secrets';
 import { walkAdmits, walkSourceFiles, type WalkOptions, type WalkSkips } from './walk';
 
 export interface FunctionToDocument {
@@ -22,6 +23,8 @@ export interface FunctionToDocument {
   readonly code: string;
   /** First sentence of the doc comment it already has. */
   readonly existing?: string;
+  /** The parameters its doc comment describes (documented functions only). */
+  readonly params?: readonly { readonly name: string; readonly description: string }[];
 }
 
 /** Every function in `text`, with its code as mining presents it (doc comments removed). */
@@ -37,8 +40,9 @@ export async function functionsToDocument(
     return locateFunctions(tree.rootNode, LANGUAGE_SPECS[lang]).map(({ anchor, name }) => {
       const line = anchor.startPosition.row + 1;
       const pair = documented.get(line);
+      const params = pair?.params.filter((q) => q.description.trim());
       return pair
-        ? { name, line, code: pair.code, existing: pair.summary }
+        ? { name, line, code: pair.code, existing: pair.summary, ...(params?.length ? { params } : {}) }
         : { name, line, code: text.slice(anchor.startIndex, anchor.endIndex) };
     });
   } finally {
@@ -58,7 +62,17 @@ export async function indexFunctionsOf(
   const text = content.replace(/\r\n?/g, '\n');
   return (await functionsToDocument(parsers, lang, text)).map((f) => {
     const keep = f.existing !== undefined && !pairSkipReason({ code: f.code, summary: f.existing }, filters);
-    return { path: relPath, lang, name: f.name, line: f.line, code: f.code, ...(keep ? { summary: f.existing } : {}) };
+    return {
+      path: relPath,
+      lang,
+      name: f.name,
+      line: f.line,
+      code: f.code,
+      ...(keep ? { summary: f.existing } : {}),
+      ...(keep && f.params
+        ? { params: f.params.map((q) => ({ name: q.name, description: scrubSecrets(q.description) })) }
+        : {}),
+    };
   });
 }
 

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { CorpusLanguage } from '../data/languages';
 import type { AnalyzedFunction } from '../docs/analyze';
-import { docRequest, modelSummary, type DocServices } from '../commands/docCommentCommands';
+import { docDescriptions, docRequest, modelSummary, type DocServices } from '../commands/docCommentCommands';
 import { LANGUAGE_IDS } from './languages';
 import { COMMANDS } from '../commandIds';
 
@@ -53,7 +53,7 @@ export class DocCompletionProvider implements vscode.CompletionItemProvider {
       clearTimeout(timer);
       sub.dispose();
     }
-    const req = await docRequest(doc, lang, summary ? { summary } : {});
+    const req = await docRequest(doc, lang, await docDescriptions(this.services, doc, fn, summary));
     const { renderDoc } = await import('../docs/builder');
     const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     // Indented as written here (the editor would otherwise also indent the blank lines); the

@@ -103,6 +103,14 @@ export class EngineHost implements Translator, vscode.Disposable {
     return client.request(SearchCode, { query, limit, model: { dir: model.dir, id: model.id } }, signal);
   }
 
+  /** The descriptions the workspace index of `file` already gives these parameter names. */
+  async describeParams(file: string, names: readonly string[]): Promise<Readonly<Record<string, string>>> {
+    if (names.length === 0) return {};
+    const client = await this.worker();
+    const { DescribeParams } = await import('../worker/protocol');
+    return client.request(DescribeParams, { file, names });
+  }
+
   /**
    * Validates a model folder (loads it fully) in a worker of its own that ends afterwards, so a
    * hostile or broken folder cannot poison the worker that translates.

@@ -159,3 +159,14 @@ export const SearchCode = ipcRequest<
   readonly CodeSearchHit[],
   'searchCode'
 >('searchCode');
+
+/**
+ * What the workspace already says about parameters: for each name, the description the indexed
+ * project of `file` most often gives a parameter of that name in its other files (names it never
+ * describes are left out).
+ */
+export const DescribeParams = ipcRequest<
+  { readonly file: string; readonly names: readonly string[] },
+  Readonly<Record<string, string>>,
+  'describeParams'
+>('describeParams');

@@ -22,6 +22,7 @@ import {
   IndexProgress,
   IndexUpdate,
   SearchCode,
+  DescribeParams,
   Mine,
   MineProgress,
   Ready,
@@ -124,6 +125,16 @@ async function main(): Promise<void> {
         bm25: r.bm25,
         ...(r.code2doc !== undefined ? { code2doc: r.code2doc } : {}),
       }));
+  });
+
+  server.handle(DescribeParams, ({ file, names }) => {
+    const ws = indexes.neighboursFor(file);
+    const out: Record<string, string> = {};
+    for (const name of names) {
+      const d = ws?.index.paramDescription(name, ws.excludePath);
+      if (d) out[name] = d;
+    }
+    return out;
   });
 
   server.handle(ValidateModel, async ({ dir }) => {
