@@ -228,13 +228,16 @@ describe('default model: recipe pieces', () => {
     await selectBackend({ setting: 'wasm' });
     const bundled = path.resolve(__dirname, '..', '..', '..', 'media', 'models', 'default');
     const run = fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-select-'));
-    // last/: the bundled model's shape, tokenizer and memory, with untrained weights.
+    // last/: the bundled model's shape and files, with untrained weights.
     const { model, meta } = await loadModel(bundled);
     const c = model.config;
     const untrained = buildModel(c, c.srcVocabSize, c.tgtVocabSize, 99);
     model.dispose();
+    // The tokenizer, and the example memory when the model ships one (a project-scoped model does not).
     const extra = Object.fromEntries(
-      ['tokenizer.json', 'memory.json'].map((f) => [f, fs.readFileSync(path.join(bundled, f))]),
+      ['tokenizer.json', 'memory.json']
+        .filter((f) => fs.existsSync(path.join(bundled, f)))
+        .map((f) => [f, fs.readFileSync(path.join(bundled, f))]),
     );
     await saveModel(untrained, path.join(run, LAST_DIR), meta, { extraFiles: extra });
     untrained.dispose();
