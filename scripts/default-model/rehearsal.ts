@@ -15,9 +15,8 @@ import { splitByFile } from '../../src/data/dedupSplit';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
 import { REHEARSAL_FILE, readConfigFile } from '../../src/data/modelFolder';
 import { defaultSources, mineSources } from './sources';
+import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../paths';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const MODEL_DIR = path.join(ROOT, 'media', 'models', 'default');
 /** Longer code is cut: the model reads at most 64 source tokens. */
 const MAX_CODE_CHARS = 1200;
 
@@ -29,7 +28,7 @@ async function main(): Promise<void> {
     validFraction?: number;
     testFraction?: number;
   };
-  const trainPairs = readConfigFile(MODEL_DIR).meta.training?.trainPairs;
+  const trainPairs = readConfigFile(MEDIA_MODEL_DIR).meta.training?.trainPairs;
   const mined = await mineSources(defaultSources(ROOT));
   const splits = splitByFile(mined.pairs, {
     seed: recipe.seed,
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
   const sample: CorpusRecord[] = shuffleInPlace(splits.train.slice(), random)
     .slice(0, wanted)
     .map((r) => ({ ...r, code: r.code.slice(0, MAX_CODE_CHARS) }));
-  const n = writeCorpus(path.join(MODEL_DIR, REHEARSAL_FILE), sample);
+  const n = writeCorpus(path.join(MEDIA_MODEL_DIR, REHEARSAL_FILE), sample);
   process.stderr.write(`wrote ${n} of ${splits.train.length} training pairs to ${REHEARSAL_FILE}\n`);
 }
 

@@ -31,10 +31,9 @@ import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { perLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
-import { MEDIA_MODEL_DIR } from '../default-model/train';
 import { finish } from './finish';
+import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../paths';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const RECIPE_FILE = path.join(ROOT, 'scripts', 'model-v2', 'recipe.json');
 
 interface RecipeV2 extends Omit<TrainConfigFile, 'model'> {
