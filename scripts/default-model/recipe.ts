@@ -3,10 +3,11 @@
  * choices train:default makes after training. Read by train:default and by bench:quality (which
  * splits the corpus with the recipe's fractions).
  */
-import * as fs from 'fs';
 import * as path from 'path';
 
 import type { TrainConfigFile } from '../../src/training/job';
+import { TRAIN_CONFIG_FIELDS } from '../../src/training/trainConfigFile';
+import { array, either, nullable, number, object, optional, readJsonFile, type Check } from '../../src/data/schema';
 import type { LengthRewardOption } from '../../src/training/modelSelection';
 import { REPO_ROOT } from '../paths';
 
@@ -32,6 +33,15 @@ export interface Recipe extends TrainConfigFile {
   readonly reuseSimilarities?: readonly (number | null)[];
 }
 
-export function readRecipe(file = RECIPE_FILE): Recipe {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as Recipe;
-}
+const recipe: Check<Recipe> = object({
+  ...TRAIN_CONFIG_FIELDS,
+  maxMinutes: number,
+  selectionPairs: optional(number),
+  lengthRewards: optional(
+    array(either('a number or { "reward", "limit" }', number, object({ reward: number, limit: optional(number) }))),
+  ),
+  reuseSimilarities: optional(array(nullable(number))),
+});
+
+/** Reads and checks a recipe; a message names the file and the bad field. */
+export const readRecipe = (file = RECIPE_FILE): Recipe => readJsonFile(file, recipe);

@@ -114,9 +114,11 @@ export function object<F extends Fields>(fields: F): Check<ObjectOf<F>> {
           `one of the known fields (${Object.keys(fields).join(', ')})`,
           'got an unknown key',
         );
+    for (const [key, check] of Object.entries(fields)) check(v[key], join(at, key));
+    // The checked values, in the value's own key order (as written in its file).
     const out: Record<string, unknown> = {};
-    for (const [key, check] of Object.entries(fields)) {
-      const value = check(v[key], join(at, key));
+    for (const key of Object.keys(v)) {
+      const value = fields[key]!(v[key], join(at, key));
       if (value !== undefined) out[key] = value;
     }
     return out as ObjectOf<F>;

@@ -23,6 +23,7 @@ import {
   validate,
 } from '../../src/data/schema';
 import { readTrainConfig } from '../../src/training/trainConfigFile';
+import { RECIPE_FILE, readRecipe } from '../../scripts/default-model/recipe';
 
 const shape = object({
   name: string,
@@ -97,6 +98,11 @@ describe('schema', () => {
     );
   });
 
+  it("keeps the value's own key order", () => {
+    const v = validate({ kind: 'a', size: 2, name: 'x' }, shape, 'test');
+    assert.deepStrictEqual(Object.keys(v), ['kind', 'size', 'name']);
+  });
+
   it('reads a JSON file, and says which file cannot be parsed', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-'));
     const file = path.join(dir, 'x.json');
@@ -155,6 +161,16 @@ describe('training config file', () => {
     assert.throws(
       () => readTrainConfig(write({ retrieval: 'yes' })),
       /retrieval must be true, false or "project", got "yes"/,
+    );
+  });
+
+  it("reads the default model's recipe as written, and names a bad length reward's path", () => {
+    assert.strictEqual(JSON.stringify(readRecipe()), JSON.stringify(JSON.parse(fs.readFileSync(RECIPE_FILE, 'utf8'))));
+    const recipe = JSON.parse(fs.readFileSync(RECIPE_FILE, 'utf8')) as Record<string, unknown>;
+    const file = write({ ...recipe, lengthRewards: [0, { reward: 0.5, limt: 16 }] });
+    assert.throws(
+      () => readRecipe(file),
+      (e: Error) => e.message === `${file}: lengthRewards[1] must be a number or { "reward", "limit" }, got an object`,
     );
   });
 
