@@ -31,9 +31,8 @@ import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { pairedBootstrap, interleaveLanguages } from '../../src/training/quality';
 import { LAST_DIR } from '../../src/training/trainer';
 import { VARIANTS } from './variants';
+import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../../scripts/paths';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const BASE = path.join(ROOT, 'media', 'models', 'default');
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
 
@@ -98,7 +97,7 @@ async function runProject(
   const test = interleaveLanguages(splits.test).slice(0, limit);
   const refs = test.map((r) => r.summary);
   log(`${project}: ${records.length} pairs, ${splits.train.length} train, scoring ${test.length} test functions`);
-  const base = await modelOutputs(BASE, test);
+  const base = await modelOutputs(MEDIA_MODEL_DIR, test);
   const scores: SystemScore[] = [score('base model', base, refs)];
   for (const name of variants) {
     const variant = VARIANTS[name];
@@ -111,11 +110,14 @@ async function runProject(
       training: { ...variant.config.training, timeBudgetMs: minutes * 60_000 },
     };
     let lastEval = '';
-    const { trainer, test: heldOut } = await prepareTrainJob({ corpus, outDir, config, initModel: BASE }, (e) => {
-      if (e.type === 'evaluation')
-        lastEval = `eval @${e.step}: valid loss ${e.loss.toFixed(3)}${e.improved ? ' (best)' : ''}`;
-      if (e.type === 'evaluation') log(`  ${name} ${lastEval}`);
-    });
+    const { trainer, test: heldOut } = await prepareTrainJob(
+      { corpus, outDir, config, initModel: MEDIA_MODEL_DIR },
+      (e) => {
+        if (e.type === 'evaluation')
+          lastEval = `eval @${e.step}: valid loss ${e.loss.toFixed(3)}${e.improved ? ' (best)' : ''}`;
+        if (e.type === 'evaluation') log(`  ${name} ${lastEval}`);
+      },
+    );
     if (heldOut.length !== splits.test.length) throw new Error('the job split differs from the bench split');
     const finished = await trainer.run();
     trainer.dispose();

@@ -24,10 +24,15 @@ import { selectBackend } from '../../src/core/backend';
 import { hasConfigFile, peekConfigFile } from '../../src/data/modelFolder';
 import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
-import { MEDIA_MODEL_DIR, readRecipe } from '../../scripts/default-model/train';
+import { readRecipe } from '../../scripts/default-model/recipe';
 import { bootstrapText, languagesNotWon, perLanguageSample, qualityTable } from '../../src/training/quality';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
-import { benchmarkModel, EXTENSION_DECODING, GENERATED_SYSTEM, type DecodeSettings } from './quality';
+import {
+  benchmarkModel,
+  EXTENSION_DECODING,
+  GENERATED_SYSTEM,
+  type DecodeSettings,
+} from '../../src/training/predictions';
 import {
   generatedName,
   projectBenchmark,
@@ -35,9 +40,9 @@ import {
   seededLanguageSample,
   sideBySide,
   BM25_PROJECT,
-} from './projects';
+} from '../../src/training/projectBenchmark';
+import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../../scripts/paths';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 interface Options {

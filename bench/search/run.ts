@@ -28,10 +28,9 @@ import { ParserPool } from '../../src/data/parser';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
 import { searchCode, type RerankWeights } from '../../src/inference/codeSearch';
 import { ModelRunner } from '../../src/inference/modelRunner';
-import { MEDIA_MODEL_DIR } from '../../scripts/default-model/train';
 import { BM25_ONLY, chooseWeights, MODEL_ONLY, rankMetrics, scoreQuery, shortlist, type ScoredQuery } from './evaluate';
+import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../../scripts/paths';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CACHE = path.join(ROOT, '.cache', 'search-bench');
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 

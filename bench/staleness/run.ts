@@ -33,9 +33,8 @@ import { meanLogProbs } from '../../src/inference/codeSearch';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { normaliseText } from '../../src/data/preTokenizer';
 import { directionTokenId, EOS_ID } from '../../src/core/specialTokens';
-import { MEDIA_MODEL_DIR } from '../../scripts/default-model/train';
+import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../../scripts/paths';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 /** One case: a function's code with a summary, and whether that summary is stale. */

@@ -12,7 +12,7 @@ import type { CorpusRecord } from '../../src/data/dataset';
 import { TOKENIZER_FILE, WEIGHTS_FILE, readConfigFile } from '../../src/data/modelFolder';
 import { countByLanguage } from '../../src/data/corpus';
 import { NEIGHBOUR_MAX_TOKENS } from '../../src/data/retrieval';
-import { GENERATED_SYSTEM, type DecodeSettings } from '../../bench/quality/quality';
+import { GENERATED_SYSTEM, type DecodeSettings } from '../../src/training/predictions';
 import { languagesNotWon, qualityTable, type BootstrapRow, type QualityRow } from '../../src/training/quality';
 import {
   decodingKey,
@@ -20,8 +20,8 @@ import {
   type CheckpointChoice,
   type DecodingChoice,
   type LengthRewardOption,
-  type Recipe,
-} from './train';
+} from '../../src/training/modelSelection';
+import type { Recipe } from './recipe';
 import type { CorpusSource, MinedCorpus } from './sources';
 
 export interface CardInputs {

@@ -5,8 +5,8 @@
  *  1. Checkpoint: best/ (lowest validation loss) or last/, whichever decodes a fixed seeded
  *     sample of validation functions better, each decoded with its project as the workspace.
  *  2. Decoding: length reward and the overlap from which a near-copy neighbour's summary is
- *     reused, tuned on the same validation sample (scripts/default-model/train.ts tuneDecoding).
- *  3. Test: the held-out test projects, each its own workspace (bench/quality/projects.ts),
+ *     reused, tuned on the same validation sample (src/training/modelSelection.ts tuneDecoding).
+ *  3. Test: the held-out test projects, each its own workspace (src/training/projectBenchmark.ts),
  *     against in-project BM25, the function name and today's bundled model.
  *  4. `MODEL.md` and `quality.json` in `<work>/<arm>/final`; with `--install`, the folder goes to
  *     media/models/default (or `--target`) with float16 weights and a rehearsal sample for
@@ -21,7 +21,7 @@ import { projectOf } from '../../src/data/projectMemory';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
 import { bootstrapText, qualityTable } from '../../src/training/quality';
 import { REHEARSAL_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
-import { EXTENSION_DECODING } from '../../bench/quality/quality';
+import { EXTENSION_DECODING } from '../../src/training/predictions';
 import {
   BM25_PROJECT,
   generatedName,
@@ -30,8 +30,8 @@ import {
   projectWorkspaces,
   seededLanguageSample,
   sideBySide,
-} from '../../bench/quality/projects';
-import { decodingKey, selectCheckpoint, tuneDecoding } from '../default-model/train';
+} from '../../src/training/projectBenchmark';
+import { decodingKey, selectCheckpoint, tuneDecoding } from '../../src/training/modelSelection';
 
 /** Validation functions per language for the checkpoint and decoding choices. */
 export const SELECTION_PER_LANGUAGE = 30;

@@ -28,13 +28,25 @@ import { seededRandom, shuffleInPlace } from '../../src/data/random';
 import { progressLine } from '../../src/cli/trainCommands';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import { TRAIN_CONFIG_FIELDS } from '../../src/training/trainConfigFile';
+import type { ModelConfig } from '../../src/core/config';
+import {
+  array,
+  checkedLater,
+  nullable,
+  number,
+  object,
+  optional,
+  readJsonFile,
+  record,
+  type Check,
+} from '../../src/data/schema';
 import { perLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
-import { MEDIA_MODEL_DIR } from '../default-model/train';
 import { finish } from './finish';
+import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../paths';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const RECIPE_FILE = path.join(ROOT, 'scripts', 'model-v2', 'recipe.json');
 
 interface RecipeV2 extends Omit<TrainConfigFile, 'model'> {
@@ -62,8 +74,18 @@ const log = (line: string): void => {
   process.stderr.write(`[train:v2 ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 };
 
+const recipeV2: Check<RecipeV2> = object({
+  ...TRAIN_CONFIG_FIELDS,
+  lengthRewards: optional(array(number)),
+  reuseSimilarities: optional(array(nullable(number))),
+  validPairsPerLanguage: number,
+  chunkMinutes: number,
+  totalMinutes: number,
+  arms: record(object({ ...TRAIN_CONFIG_FIELDS, model: checkedLater<Partial<ModelConfig>>() })),
+});
+
 function readRecipe(file: string): RecipeV2 {
-  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as RecipeV2;
+  const r = readJsonFile(file, recipeV2);
   if (!(r.chunkMinutes > 0 && r.chunkMinutes <= 150)) throw new Error(`${file}: chunkMinutes must be in (0, 150]`);
   if (!(r.totalMinutes > 0)) throw new Error(`${file}: totalMinutes must be positive`);
   if (!r.arms || Object.keys(r.arms).length === 0) throw new Error(`${file}: no arms`);

@@ -18,7 +18,8 @@ import { evaluateModel } from '../training/evaluation';
 import { bundledModelDir } from './documentCommand';
 import type { FinishedEvent, TrainerEvent } from '../training/events';
 import { guardFineTune } from '../training/guard';
-import { evalExamples, prepareTrainJob, readTrainConfig, resolveModelDir, type TrainConfigFile } from '../training/job';
+import { evalExamples, prepareTrainJob, resolveModelDir, type TrainConfigFile } from '../training/job';
+import { readTrainConfig } from '../training/trainConfigFile';
 import { randomSearch, trialTable } from '../training/tune';
 import {
   backendOption,

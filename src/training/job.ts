@@ -122,14 +122,6 @@ export interface TrainJobSummary {
 
 export { DEFAULT_TRAINING, FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING };
 
-export function readTrainConfig(file: string): TrainConfigFile {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfigFile;
-  } catch (e) {
-    throw new Error(`cannot read the config ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
 /** Where a usable model lives in `dir`: a run folder's best/ or last/, or `dir` itself. */
 export function resolveModelDir(dir: string): string {
   for (const sub of [BEST_DIR, LAST_DIR]) if (recoverModelFolder(path.join(dir, sub))) return path.join(dir, sub);

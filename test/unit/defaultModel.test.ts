@@ -13,10 +13,11 @@ import {
   scoreSystems,
 } from '../../src/training/quality';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
-import { decodingKey, installModel, selectCheckpoint, tuneDecoding } from '../../scripts/default-model/train';
+import { decodingKey, selectCheckpoint, tuneDecoding } from '../../src/training/modelSelection';
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
 import { selectBackend } from '../../src/core/backend';
 import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { installModel } from '../../src/data/modelFolder';
 import { buildModel } from '../../src/core/model';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { directionTokenId } from '../../src/core/specialTokens';

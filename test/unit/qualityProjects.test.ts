@@ -9,7 +9,7 @@ import {
   projectWorkspaces,
   seededLanguageSample,
   sideBySide,
-} from '../../bench/quality/projects';
+} from '../../src/training/projectBenchmark';
 
 const record = (
   project: string,

@@ -3,11 +3,11 @@
  * the two baselines of src/data/retrieval.ts decoded on the same held-out test split, then scored
  * per language by src/training/quality.ts.
  */
-import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
-import type { CorpusRecord } from '../../src/data/dataset';
-import { ModelRunner, type WorkspaceNeighbours } from '../../src/inference/modelRunner';
-import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from '../../src/training/quality';
-import { nameBaseline, retrievalBaseline } from '../../src/data/retrieval';
+import { DECODING_DEFAULTS } from '../core/decodingDefaults';
+import type { CorpusRecord } from '../data/dataset';
+import { ModelRunner, type WorkspaceNeighbours } from '../inference/modelRunner';
+import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from './quality';
+import { nameBaseline, retrievalBaseline } from '../data/retrieval';
 
 export interface DecodeSettings {
   readonly beamSize: number;

@@ -16,20 +16,20 @@
  */
 import * as path from 'path';
 
-import type { CorpusRecord } from '../../src/data/dataset';
-import { FunctionIndex, type IndexedFunction } from '../../src/data/functionIndex';
-import { projectOf } from '../../src/data/projectMemory';
-import { seededRandom, shuffleInPlace } from '../../src/data/random';
-import { nameBaseline } from '../../src/data/retrieval';
-import { ModelRunner } from '../../src/inference/modelRunner';
-import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from '../../src/training/quality';
+import type { CorpusRecord } from '../data/dataset';
+import { FunctionIndex, type IndexedFunction } from '../data/functionIndex';
+import { projectOf } from '../data/projectMemory';
+import { seededRandom, shuffleInPlace } from '../data/random';
+import { nameBaseline } from '../data/retrieval';
+import { ModelRunner } from '../inference/modelRunner';
+import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from './quality';
 import {
   EXTENSION_DECODING,
   modelPredictions,
   type DecodeSettings,
   type ModelPredictions,
   type WorkspaceOf,
-} from './quality';
+} from './predictions';
 
 /** The seed of the scored sample, fixed before any result was seen. */
 export const PROJECT_SAMPLE_SEED = 20261201;
