@@ -36,6 +36,7 @@ import {
 import {
   generatedName,
   projectBenchmark,
+  projectReport,
   projectWorkspaces,
   seededLanguageSample,
   sideBySide,
@@ -127,11 +128,7 @@ async function heldOutProjects(opts: Options, decoding: DecodeSettings): Promise
     `${o.reused} of ${pairs.length} outputs a workspace neighbour's summary, reused; ${Math.round(o.msPerPair)} ms per pair`;
   const text = [
     `### ${opts.split} projects: ${pairs.length} functions (${perLanguage} per language at most, seeded sample)\n`,
-    qualityTable(result.rows),
-    '',
-    bootstrapText(result.bootstrap, 'model'),
-    '',
-    bootstrapText(result.bootstrapGenerated, generatedName('model')),
+    projectReport(result),
     '',
     summary,
     '',

@@ -19,13 +19,13 @@ import { loadModel, saveModel } from '../../src/core/checkpoint';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { projectOf } from '../../src/data/projectMemory';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
-import { bootstrapText, qualityTable } from '../../src/training/quality';
 import { REHEARSAL_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
 import { EXTENSION_DECODING } from '../../src/training/predictions';
 import {
   BM25_PROJECT,
   generatedName,
   projectBenchmark,
+  projectReport,
   projectWorkspaceOf,
   projectWorkspaces,
   seededLanguageSample,
@@ -148,11 +148,7 @@ export async function finish(o: FinishOptions): Promise<void> {
       `"${BM25_PROJECT}" the summary of the most similar documented function of another file of the same project; ` +
       '"bundled v1" the model this one replaces, given the same workspace.',
     '',
-    qualityTable(result.rows),
-    '',
-    bootstrapText(result.bootstrap, 'model'),
-    '',
-    bootstrapText(result.bootstrapGenerated, generatedName('model')),
+    projectReport(result),
     '',
     `${result.outputs.model!.reused} of ${pairs.length} outputs reused a neighbour's summary; ` +
       `${Math.round(result.outputs.model!.msPerPair)} ms per function (beam ${EXTENSION_DECODING.beamSize}, this machine).`,

@@ -22,7 +22,14 @@ import { projectOf } from '../data/projectMemory';
 import { seededRandom, shuffleInPlace } from '../data/random';
 import { nameBaseline } from '../data/retrieval';
 import { ModelRunner } from '../inference/modelRunner';
-import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from './quality';
+import {
+  bootstrapRows,
+  bootstrapText,
+  qualityTable,
+  scoreSystems,
+  type BootstrapRow,
+  type QualityRow,
+} from './quality';
 import {
   EXTENSION_DECODING,
   modelPredictions,
@@ -188,4 +195,15 @@ export function sideBySide(
     parts.push('');
   }
   return parts.join('\n');
+}
+
+/** The benchmark's tables as Markdown: the scores, then how often the model wins under resampling (shipped, then generated only). */
+export function projectReport(result: Pick<ProjectBenchmark, 'rows' | 'bootstrap' | 'bootstrapGenerated'>): string {
+  return [
+    qualityTable(result.rows),
+    '',
+    bootstrapText(result.bootstrap, 'model'),
+    '',
+    bootstrapText(result.bootstrapGenerated, generatedName('model')),
+  ].join('\n');
 }
