@@ -79,6 +79,7 @@ describe('ipc descriptors', () => {
     assert.deepStrictEqual(methodsByKind(BOUNDARIES['engine worker']), {
       command: [],
       request: [
+        'describeParams',
         'indexBuild',
         'indexUpdate',
         'mine',
