@@ -6,7 +6,6 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { DEFAULT_MODEL_CONFIG } from '../../src/core/config';
 import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
 import {
   FINE_TUNE_JOB_DEFAULTS,
@@ -53,7 +52,6 @@ describe('settings defaults', () => {
       batchSize: FINE_TUNE_JOB_DEFAULTS.batchSize,
       epochs: FINE_TUNE_TRAINING.maxEpochs,
       maxSteps: FINE_TUNE_JOB_DEFAULTS.maxSteps,
-      dropout: DEFAULT_MODEL_CONFIG.dropout,
       labelSmoothing: FINE_TUNE_TRAINING.labelSmoothing,
       weightDecay: FINE_TUNE_JOB_DEFAULTS.weightDecay,
       clipNorm: FINE_TUNE_TRAINING.clipNorm,
