@@ -13,12 +13,13 @@ import { buildModel } from '../core/model';
 import { prepareTrainingBackend } from './backendSetup';
 import { loadFlat, weightsChecksum, writeFlat } from './flatWeights';
 import { batchGradients } from './gradients';
-import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './replicaProtocol';
+import { REPLICA_INIT, type ReplicaReply, type ReplicaRequest } from './replicaProtocol';
+import { validate } from '../data/schema';
 
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('gradientWorker.ts must run in a worker thread');
-  const init = workerData as ReplicaInit;
+  const init = validate(workerData, REPLICA_INIT, "a gradient worker's start data");
   const reply = (m: ReplicaReply): void => port.postMessage(m);
   const choice = await selectBackend({ setting: init.backend });
   if (choice.name !== init.backend)

@@ -8,6 +8,7 @@ import type { Batch } from '../core/batch';
 import type { BackendName } from '../core/backendSetting';
 import type { ModelConfig } from '../core/config';
 import type { ShareStats } from './gradients';
+import { checkedLater, instanceOf, number, object, oneOf, type Check } from '../data/schema';
 
 /** `workerData` of a gradient worker. */
 export interface ReplicaInit {
@@ -22,6 +23,16 @@ export interface ReplicaInit {
   /** float32, this worker's gradients of its latest share. */
   readonly gradients: SharedArrayBuffer;
 }
+
+/** The check a gradient worker runs on its start data (the model config is checked when it is built). */
+export const REPLICA_INIT: Check<ReplicaInit> = object({
+  backend: oneOf('tensorflow', 'wasm', 'cpu'),
+  config: checkedLater<ModelConfig>(),
+  seed: number,
+  labelSmoothing: number,
+  weights: instanceOf(SharedArrayBuffer),
+  gradients: instanceOf(SharedArrayBuffer),
+});
 
 /** Trainer -> worker. Every request first loads the weights when `version` is new to the worker. */
 export type ReplicaRequest =

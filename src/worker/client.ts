@@ -10,7 +10,7 @@
 import { Worker } from 'worker_threads';
 import * as path from 'path';
 import type { ReadyParams, WorkerOptions } from './protocol';
-import { JOB_METHODS, Ready } from './protocol';
+import { JOB_METHODS, Ready, workerOptionsOf } from './protocol';
 import type { IpcNotification, IpcRequest } from '../protocol/ipc';
 import {
   createCancelFlags,
@@ -54,7 +54,7 @@ class WorkerProcess {
     onEvent: (method: string, params: unknown) => void,
     private readonly onExit: (error: Error) => void,
   ) {
-    this.worker = new Worker(script, { workerData: { ...options, cancelFlags: this.flags } });
+    this.worker = new Worker(script, { workerData: { ...workerOptionsOf(options), cancelFlags: this.flags } });
     let markReady: (p: ReadyParams) => void = () => undefined;
     let failReady: (e: Error) => void = () => undefined;
     this.ready = new Promise<ReadyParams>((resolve, reject) => {

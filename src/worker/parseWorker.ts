@@ -8,8 +8,13 @@ import { locateInText } from '../data/locate';
 import { ParserPool } from '../data/parser';
 import { Locate, type ParseWorkerOptions } from './parseProtocol';
 import { WorkerServer } from './server';
+import { object, optional, string, validate } from '../data/schema';
 
 if (!parentPort) throw new Error('parseWorker.ts must run in a worker thread');
-const options = (workerData ?? {}) as ParseWorkerOptions;
+const options: ParseWorkerOptions = validate(
+  workerData ?? {},
+  object({ wasmDir: optional(string) }),
+  "the parse worker's start data",
+);
 const parsers = new ParserPool(options.wasmDir ? { wasmDir: options.wasmDir } : {});
 new WorkerServer(parentPort).handle(Locate, ({ language, text }) => locateInText(parsers, language, text));

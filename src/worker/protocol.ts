@@ -10,6 +10,7 @@ import type { FinishedEvent, TrainerEvent } from '../training/events';
 import type { GuardResult } from '../training/guard';
 import type { TrainJobParams, TrainJobSummary } from '../training/job';
 import { ipcNotification, ipcRequest } from '../protocol/ipc';
+import { array, instanceOf, object, oneOf, optional, string, type Check } from '../data/schema';
 
 export interface WorkerOptions {
   readonly backend: BackendSetting;
@@ -20,6 +21,26 @@ export interface WorkerOptions {
   readonly wasmDir?: string;
   /** The host's cancel flags (rpc.ts), set by the client for each worker it starts. */
   readonly cancelFlags?: SharedArrayBuffer;
+}
+
+/** The check the worker runs on its start data (it crosses a thread boundary unchecked otherwise). */
+export const WORKER_OPTIONS: Check<WorkerOptions> = object({
+  backend: oneOf('auto', 'tensorflow', 'wasm', 'cpu'),
+  tensorflowPath: optional(string),
+  workspaceFolders: optional(array(string)),
+  wasmDir: optional(string),
+  cancelFlags: optional(instanceOf(SharedArrayBuffer)),
+});
+
+/** Only the fields of {@link WorkerOptions} (a caller's options may carry more, which stay on its side). */
+export function workerOptionsOf(o: WorkerOptions): WorkerOptions {
+  return {
+    backend: o.backend,
+    ...(o.tensorflowPath !== undefined ? { tensorflowPath: o.tensorflowPath } : {}),
+    ...(o.workspaceFolders !== undefined ? { workspaceFolders: o.workspaceFolders } : {}),
+    ...(o.wasmDir !== undefined ? { wasmDir: o.wasmDir } : {}),
+    ...(o.cancelFlags !== undefined ? { cancelFlags: o.cancelFlags } : {}),
+  };
 }
 
 export interface ReadyParams {

@@ -17,6 +17,7 @@ import { guardFineTune } from '../training/guard';
 import { prepareTrainJob, resolveModelDir } from '../training/job';
 import { LAST_DIR } from '../training/trainer';
 import type { Trainer } from '../training/trainer';
+import { validate } from '../data/schema';
 import {
   IndexBuild,
   IndexProgress,
@@ -35,7 +36,7 @@ import {
   Translate,
   ValidateModel,
   type ModelRef,
-  type WorkerOptions,
+  WORKER_OPTIONS,
 } from './protocol';
 import { WorkerServer } from './server';
 import { WorkspaceIndexes } from './indexes';
@@ -78,7 +79,7 @@ function runnerFor(model: ModelRef): Promise<ModelRunner> {
 
 async function main(): Promise<void> {
   if (!parentPort) throw new Error('worker.ts must run in a worker thread');
-  const options = workerData as WorkerOptions;
+  const options = validate(workerData, WORKER_OPTIONS, "the engine worker's start data");
   const server = new WorkerServer(parentPort, options.cancelFlags);
   const choice = await selectBackend({
     setting: options.backend,

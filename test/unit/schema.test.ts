@@ -23,6 +23,8 @@ import {
   validate,
 } from '../../src/data/schema';
 import { readTrainConfig } from '../../src/training/trainConfigFile';
+import { REPLICA_INIT } from '../../src/training/replicaProtocol';
+import { WORKER_OPTIONS, workerOptionsOf, type WorkerOptions } from '../../src/worker/protocol';
 import { RECIPE_FILE, readRecipe } from '../../scripts/default-model/recipe';
 
 const shape = object({
@@ -170,6 +172,40 @@ describe('training config file', () => {
     assert.throws(
       () => readTrainConfig(file),
       (e: Error) => e.message.startsWith(`cannot read the config ${file}: `),
+    );
+  });
+});
+
+describe('worker start data', () => {
+  it('the engine worker accepts its options and refuses anything else with the field named', () => {
+    const flags = new SharedArrayBuffer(8);
+    const ok = { backend: 'wasm', workspaceFolders: ['/ws'], cancelFlags: flags };
+    assert.deepStrictEqual(validate(ok, WORKER_OPTIONS, 'start data'), ok);
+    assert.throws(() => validate({ backend: 'gpu' }, WORKER_OPTIONS, 'start data'), /start data: backend must be/);
+    assert.throws(
+      () => validate({ backend: 'cpu', script: '/x.js' }, WORKER_OPTIONS, 'start data'),
+      /start data: script .*unknown key/,
+    );
+    // The client sends only these fields, whatever else its own options carry.
+    assert.deepStrictEqual(
+      workerOptionsOf({ backend: 'cpu', wasmDir: '/w', script: '/x.js', stuckAfterMs: 5 } as WorkerOptions),
+      { backend: 'cpu', wasmDir: '/w' },
+    );
+  });
+
+  it('a gradient worker refuses start data without its shared buffers', () => {
+    const init = {
+      backend: 'wasm',
+      config: {},
+      seed: 1,
+      labelSmoothing: 0.1,
+      weights: new SharedArrayBuffer(4),
+      gradients: new SharedArrayBuffer(4),
+    };
+    assert.strictEqual(validate(init, REPLICA_INIT, 'init').seed, 1);
+    assert.throws(
+      () => validate({ ...init, gradients: new ArrayBuffer(4) }, REPLICA_INIT, 'init'),
+      /init: gradients must be a SharedArrayBuffer/,
     );
   });
 });
