@@ -63,8 +63,16 @@ export class Workbench {
     await this.openPalette(query);
     const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     await rows.first().waitFor({ timeout: 15_000 });
-    await this.page.waitForTimeout(300);
-    return rows.allInnerTexts();
+    // The list is filtered as the query arrives and may be redrawn more than once on a busy
+    // machine: read it until two reads 300 ms apart agree (at most about 6 s).
+    let seen = await rows.allInnerTexts();
+    for (let i = 0; i < 20; i++) {
+      await this.page.waitForTimeout(300);
+      const again = await rows.allInnerTexts();
+      if (again.length > 0 && again.join('\n') === seen.join('\n')) return again;
+      seen = again;
+    }
+    return seen;
   }
 
   private async openPalette(query: string): Promise<void> {
