@@ -75,7 +75,7 @@ export const e2eTests: E2eTest[] = [
     name: 'every contributed command is listed in the palette',
     async run({ wb, screenshots }) {
       await wb.openFile('geometry.py');
-      const rows = await wb.paletteRows('Seq2Seq');
+      const rows = await wb.paletteRows('Seq2Seq', true);
       assert.ok(rows.length > 3, `expected Seq2Seq commands in the palette, saw ${rows.length}`);
       screenshots.push(await wb.screenshot('palette-seq2seq-commands'));
       for (const cmd of manifest.contributes.commands) {

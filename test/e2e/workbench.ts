@@ -59,10 +59,21 @@ export class Workbench {
   }
 
   /** Opens the palette with `>query` and returns the labels of the rows shown. */
-  async paletteRows(query: string): Promise<string[]> {
+  /**
+   * The command palette's rows for `query`. `waitForMatches`: while the extension host is still
+   * starting the workbench may not list the extension's commands yet, so an answer of "No matching
+   * commands" is asked again for up to 20 s (only where the caller knows some must match).
+   */
+  async paletteRows(query: string, waitForMatches = false): Promise<string[]> {
     await this.openPalette(query);
     const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     await rows.first().waitFor({ timeout: 15_000 });
+    const none = (texts: string[]): boolean => texts.length === 1 && /^No matching commands/.test(texts[0]!.trim());
+    for (let i = 0; waitForMatches && i < 20 && none(await rows.allInnerTexts()); i++) {
+      await this.page.waitForTimeout(1000);
+      await this.page.locator('.quick-input-widget .quick-input-box input').fill(`>${query}`);
+      await this.page.waitForTimeout(200);
+    }
     // The list is filtered as the query arrives and may be redrawn more than once on a busy
     // machine: read it until two reads 300 ms apart agree (at most about 6 s).
     let seen = await rows.allInnerTexts();
