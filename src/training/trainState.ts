@@ -32,6 +32,19 @@ export interface TrainState {
   readonly options?: unknown;
 }
 
+/** The state of a run that has not taken a step yet (`step` set only by tests of saved copies). */
+export function initialTrainState(step = 0): TrainState {
+  return {
+    step,
+    epoch: 0,
+    batchInEpoch: 0,
+    bestMetric: null,
+    evaluationsWithoutImprovement: 0,
+    schedule: {},
+    elapsedMs: 0,
+  };
+}
+
 interface OptimizerSpecs {
   readonly optimizer: string;
   readonly specs: tf.io.WeightsManifestEntry[];

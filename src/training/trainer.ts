@@ -40,7 +40,7 @@ import { ReplicaPool } from './replicaPool';
 import { checkThreads } from './threads';
 import { DEFAULT_TRAINING } from './trainingDefaults';
 import { createSchedule, type LrSchedule, type ScheduleConfig } from './schedules';
-import { loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
+import { initialTrainState, loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
 
 export type StopMetric = 'loss' | 'bleu' | 'sentenceBleu' | 'exactMatch';
 export const STOP_METRICS: readonly StopMetric[] = ['loss', 'bleu', 'sentenceBleu', 'exactMatch'];
@@ -167,15 +167,7 @@ export class Trainer {
     if (!(options.maxEpochs >= 1)) throw new Error(`maxEpochs must be at least 1, got ${options.maxEpochs}`);
     checkThreads(options.threads);
     this.schedule = createSchedule(options.schedule, options.optimizer.learningRate);
-    this.state = state ?? {
-      step: 0,
-      epoch: 0,
-      batchInEpoch: 0,
-      bestMetric: null,
-      evaluationsWithoutImprovement: 0,
-      schedule: {},
-      elapsedMs: 0,
-    };
+    this.state = state ?? initialTrainState();
     this.schedule.restore(this.state.schedule);
     this.anchor = (options.l2sp ?? 0) > 0 ? new WeightAnchor(model.variables) : null;
   }

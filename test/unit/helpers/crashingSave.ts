@@ -8,7 +8,7 @@ import type { SavePoint } from '../../../src/core/atomicFolder';
 import { saveModel } from '../../../src/core/checkpoint';
 import { buildModel } from '../../../src/core/model';
 import { createOptimizer } from '../../../src/training/optimizers';
-import { saveTrainCheckpoint } from '../../../src/training/trainState';
+import { initialTrainState, saveTrainCheckpoint } from '../../../src/training/trainState';
 
 export const TINY = { embeddingDim: 6, hiddenDim: 8, maxSrcLen: 8, maxTgtLen: 8 } as const;
 
@@ -23,16 +23,7 @@ async function main(): Promise<void> {
   };
   if (kind === 'train') {
     const optimizer = createOptimizer({ name: 'adam', learningRate: 0.001 });
-    const state = {
-      step: Number(seed),
-      epoch: 0,
-      batchInEpoch: 0,
-      bestMetric: null,
-      evaluationsWithoutImprovement: 0,
-      schedule: {},
-      elapsedMs: 0,
-    };
-    await saveTrainCheckpoint(dir, model, optimizer, state, {}, {}, hooks);
+    await saveTrainCheckpoint(dir, model, optimizer, initialTrainState(Number(seed)), {}, {}, hooks);
   } else await saveModel(model, dir, { step: Number(seed) }, { hooks });
 }
 
