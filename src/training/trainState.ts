@@ -48,6 +48,32 @@ export function initialTrainState(step = 0): TrainState {
 interface OptimizerSpecs {
   readonly optimizer: string;
   readonly specs: tf.io.WeightsManifestEntry[];
+  /**
+   * Running products the optimizer keeps outside `getWeights()` (Adam's and Adamax's beta powers),
+   * as float32 values. TensorFlow.js's `setWeights` recomputes them as `pow(beta, step + 1)`, which
+   * differs in the last bits from the product kept while training, so a resumed run would drift
+   * from an unbroken one; restoring the saved values makes resume exact.
+   */
+  readonly accumulators?: Record<string, number>;
+}
+
+/** Fields of tfjs optimizers that hold state `getWeights()` leaves out. */
+const ACCUMULATOR_FIELDS = ['accBeta1', 'accBeta2'] as const;
+
+function accumulatorsOf(optimizer: tf.Optimizer): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const field of ACCUMULATOR_FIELDS) {
+    const v = (optimizer as unknown as Record<string, unknown>)[field];
+    if (v instanceof tf.Variable) out[field] = v.dataSync()[0]!;
+  }
+  return out;
+}
+
+function restoreAccumulators(optimizer: tf.Optimizer, saved: Record<string, number> | undefined): void {
+  for (const [field, value] of Object.entries(saved ?? {})) {
+    const v = (optimizer as unknown as Record<string, unknown>)[field];
+    if (v instanceof tf.Variable) tf.tidy(() => v.assign(tf.scalar(value)));
+  }
 }
 
 /** Saves model + optimizer + state into `dir` atomically. `extraFiles` e.g. the tokenizer. */
@@ -65,7 +91,9 @@ export async function saveTrainCheckpoint(
   const named: tf.NamedTensorMap = {};
   slots.forEach((s, i) => (named[`${String(i).padStart(5, '0')}`] = s.tensor));
   const { data, specs } = await tf.io.encodeWeights(named);
-  const specFile: OptimizerSpecs = { optimizer: optimizer.getClassName(), specs };
+  // getWeights() makes a fresh scalar for the step count; the other slots are the optimizer's own.
+  for (const s of slots) if (!(s.tensor instanceof tf.Variable)) s.tensor.dispose();
+  const specFile: OptimizerSpecs = { optimizer: optimizer.getClassName(), specs, accumulators: accumulatorsOf(optimizer) };
   await saveModel(model, dir, meta, {
     extraFiles: {
       ...extraFiles,
@@ -112,6 +140,7 @@ export async function loadTrainCheckpoint(
     // setWeights takes ownership of copies (it wraps each in a variable); free the decoded ones after.
     await opt.setWeights(names.map((n) => ({ name: n, tensor: decoded[n]! })));
     tf.dispose(Object.values(decoded));
+    restoreAccumulators(opt, specFile.accumulators);
     return { model, meta, optimizer: opt, state };
   } catch (e) {
     model.dispose();
