@@ -33,6 +33,7 @@ import {
   type RecurrentParams,
   type RecurrentState,
 } from './recurrent';
+import { targetValues } from './loss';
 import { SPECIAL_TOKENS } from './specialTokens';
 
 export interface DecoderRun {
@@ -97,6 +98,48 @@ export class RecurrentDecoder {
     training: boolean,
     src?: tf.Tensor2D,
   ): DecoderRun {
+    const { x, r } = this.steps(cache, tgtIn, init, training);
+    const out = this.output(r.h, r.context, training, x, r.attention, src);
+    return { ...out, attention: r.attention, states: r.states };
+  }
+
+  /**
+   * Teacher-forced log-probability of each `tgtOut` token `[b, T]` (no dropout). The vocabulary
+   * enters through its log-sum-exp only; with `copy`, the copy part is summed for the target
+   * tokens alone (`[b, T, S]`) instead of scattered over the whole vocabulary, so scoring many
+   * candidates (code search) skips most of the `[b, T, V]` work of {@link run}. Equal to the
+   * target entries of `run`'s output up to rounding.
+   */
+  targetLogProbs(
+    cache: AttentionCache,
+    tgtIn: tf.Tensor2D,
+    tgtOut: tf.Tensor2D,
+    init: readonly RecurrentState[],
+    src?: tf.Tensor2D,
+  ): tf.Tensor2D {
+    const { x, r } = this.steps(cache, tgtIn, init, false);
+    const { combined, logits } = this.outputLogits(r.h, r.context, false);
+    const generated = tf.sub(targetValues(logits, tgtOut), tf.logSumExp(logits, 2)) as tf.Tensor2D;
+    if (!this.wg) return generated;
+    if (!src || !r.attention) throw new Error('a copying decoder needs the source ids and attention weights');
+    const { gate, wordAttention, copyShare } = this.copyParts(combined, x, r.attention, src);
+    const [b, T] = tgtOut.shape;
+    const same = tf.cast(tf.equal(tf.reshape(src, [b, 1, -1]), tf.reshape(tgtOut, [b, T, 1])), 'float32');
+    const copiedTarget = tf.sum(tf.mul(wordAttention, same), 2); // [b, T]
+    const p = tf.add(
+      tf.mul(tf.squeeze(tf.sub(1, copyShare), [2]), tf.exp(generated)),
+      tf.mul(tf.squeeze(tf.sub(1, gate), [2]), copiedTarget),
+    );
+    return tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor2D;
+  }
+
+  /** Embeds `tgtIn` (dropout when training) and runs the recurrent stack and attention over it. */
+  private steps(
+    cache: AttentionCache,
+    tgtIn: tf.Tensor2D,
+    init: readonly RecurrentState[],
+    training: boolean,
+  ): { x: tf.Tensor3D; r: Steps } {
     const x = maybeDropout(
       embed(this.embedding as tf.Tensor2D, tgtIn, training),
       this.config.dropout,
@@ -107,8 +150,7 @@ export class RecurrentDecoder {
       this.config.attention === 'bahdanau'
         ? this.runStepwise(cache, x, init, training)
         : this.runLayered(cache, x, init, training);
-    const out = this.output(r.h, r.context, training, x, r.attention, src);
-    return { ...out, attention: r.attention, states: r.states };
+    return { x, r };
   }
 
   private runLayered(
@@ -177,19 +219,10 @@ export class RecurrentDecoder {
     attention: tf.Tensor3D | null,
     src?: tf.Tensor2D,
   ): { logits: tf.Tensor3D; copyLogProbs?: tf.Tensor3D } {
-    const combined = tf.tanh(dense(tf.concat([h, context], 2), this.wc as tf.Tensor2D, this.bc as tf.Tensor1D));
-    const out = maybeDropout(combined, this.config.dropout, training, this.rng);
-    const wo = this.wo ? (this.wo as tf.Tensor2D) : (tf.transpose(this.embedding) as tf.Tensor2D);
-    const logits = dense(out, wo, this.bo as tf.Tensor1D) as tf.Tensor3D;
+    const { combined, logits } = this.outputLogits(h, context, training);
     if (!this.wg) return { logits };
     if (!src || !attention) throw new Error('a copying decoder needs the source ids and attention weights');
-    const gate = tf.sigmoid(dense(tf.concat([combined, emb], 2), this.wg as tf.Tensor2D, this.bg as tf.Tensor1D)); // [b, T, 1]
-    // Special tokens (direction, EOS, <unk>) are markers, not words: their attention mass goes to
-    // the generator, so EOS is generated when the comment is complete, never copied from the end
-    // of the source because the attention came to rest there.
-    const words = tf.cast(tf.greaterEqual(src, FIRST_WORD_ID), 'float32').reshape([src.shape[0], 1, src.shape[1]]);
-    const wordAttention = tf.mul(attention, words) as tf.Tensor3D;
-    const copyShare = tf.mul(tf.sub(1, gate), tf.sum(wordAttention, 2, true)); // [b, T, 1]
+    const { gate, wordAttention, copyShare } = this.copyParts(combined, emb, attention, src);
     const copied = copyDistribution(wordAttention, src, this.config.tgtVocabSize);
     const copyPart = tf.mul(tf.sub(1, gate), copied);
     const p = tf.add(tf.mul(tf.sub(1, copyShare), tf.softmax(logits)), copyPart);
@@ -197,6 +230,38 @@ export class RecurrentDecoder {
     // Decoding reports the copied share of each token; a training step has no use for it.
     if (training) return { logits: logProbs };
     return { logits: logProbs, copyLogProbs: tf.log(tf.add(copyPart, COPY_FLOOR)) as tf.Tensor3D };
+  }
+
+  /** `combined = tanh(W_c [h; context])` (before dropout) and the generator's logits `[b, T, V]`. */
+  private outputLogits(
+    h: tf.Tensor3D,
+    context: tf.Tensor3D,
+    training: boolean,
+  ): { combined: tf.Tensor3D; logits: tf.Tensor3D } {
+    const combined = tf.tanh(dense(tf.concat([h, context], 2), this.wc as tf.Tensor2D, this.bc as tf.Tensor1D));
+    const out = maybeDropout(combined, this.config.dropout, training, this.rng);
+    const wo = this.wo ? (this.wo as tf.Tensor2D) : (tf.transpose(this.embedding) as tf.Tensor2D);
+    return { combined: combined as tf.Tensor3D, logits: dense(out, wo, this.bo as tf.Tensor1D) as tf.Tensor3D };
+  }
+
+  /**
+   * The copy gate `[b, T, 1]`, the attention on word tokens `[b, T, S]` and the share of the
+   * output that is copied `[b, T, 1]`.
+   */
+  private copyParts(
+    combined: tf.Tensor3D,
+    emb: tf.Tensor3D,
+    attention: tf.Tensor3D,
+    src: tf.Tensor2D,
+  ): { gate: tf.Tensor3D; wordAttention: tf.Tensor3D; copyShare: tf.Tensor3D } {
+    const gate = tf.sigmoid(dense(tf.concat([combined, emb], 2), this.wg as tf.Tensor2D, this.bg as tf.Tensor1D)); // [b, T, 1]
+    // Special tokens (direction, EOS, <unk>) are markers, not words: their attention mass goes to
+    // the generator, so EOS is generated when the comment is complete, never copied from the end
+    // of the source because the attention came to rest there.
+    const words = tf.cast(tf.greaterEqual(src, FIRST_WORD_ID), 'float32').reshape([src.shape[0], 1, src.shape[1]]);
+    const wordAttention = tf.mul(attention, words) as tf.Tensor3D;
+    const copyShare = tf.mul(tf.sub(1, gate), tf.sum(wordAttention, 2, true)) as tf.Tensor3D;
+    return { gate: gate as tf.Tensor3D, wordAttention, copyShare };
   }
 }
 

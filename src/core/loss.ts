@@ -31,7 +31,20 @@ export function maskedCrossEntropy(
   });
 }
 
-/** log p(target) at every position: logits `[b, T, V]`, targets int32 `[b, T]` -> `[b, T]`. */
+/**
+ * log p(target) at every position: logits `[b, T, V]`, targets int32 `[b, T]` -> `[b, T]`, as the
+ * target's logit minus the log-sum-exp over the vocabulary (no `[b, T, V]` log-softmax or one-hot).
+ */
 export function tokenLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(targets, logits.shape[2])), 2) as tf.Tensor2D);
+  return tf.tidy(() => tf.sub(targetValues(logits, targets), tf.logSumExp(logits, 2)) as tf.Tensor2D);
+}
+
+/** `values` `[b, T, V]`, `targets` int32 `[b, T]` -> `values[i, t, targets[i, t]]` `[b, T]`. */
+export function targetValues(values: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [b, T, V] = values.shape;
+    const offsets = tf.reshape(tf.mul(tf.range(0, b * T, 1, 'int32'), tf.scalar(V, 'int32')), [b, T]);
+    const flat = tf.reshape(tf.add(offsets, targets), [-1]) as tf.Tensor1D;
+    return tf.reshape(tf.gather(tf.reshape(values, [-1]), flat), [b, T]) as tf.Tensor2D;
+  });
 }

@@ -54,6 +54,12 @@ export interface Seq2SeqModel {
    * @returns `[b, T, tgtVocab]` unnormalised scores; dropout only when `training`.
    */
   logits(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): tf.Tensor3D;
+  /**
+   * Teacher-forced log-probability of each `tgtOut` token (int32 `[b, T]`) -> `[b, T]`, without
+   * dropout: what scoring needs, computed without the whole `[b, T, tgtVocab]` distribution where
+   * the model can (a copying decoder mixes in the copy part for the target tokens only).
+   */
+  targetLogProbs(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, tgtOut: tf.Tensor2D): tf.Tensor2D;
   /** Like `logits`, with the cross-attention weights. */
   forward(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): ForwardOutput;
   /** Runs the encoder once and caches what every step needs. `src` `[n, S]`. */

@@ -39,6 +39,15 @@ export class RecurrentSeq2Seq implements Seq2SeqModel {
     return tf.tidy(() => this.run(src, srcMask, tgtIn, training).logits);
   }
 
+  targetLogProbs(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, tgtOut: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const enc = this.encoder.encode(src, srcMask, false);
+      const init = this.bridge.initialStates(enc.finals);
+      const cache = this.decoder.prepare(enc.memory, srcMask);
+      return this.decoder.targetLogProbs(cache, tgtIn, tgtOut, init, src);
+    });
+  }
+
   forward(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): ForwardOutput {
     const [logits, attention] = tf.tidy(() => {
       const r = this.run(src, srcMask, tgtIn, training);

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { ModelConfig } from './config';
 import { dense, embed, layerNorm, maybeDropout, SeededRandom, WeightStore, type NamedWeight } from './layers';
+import { tokenLogProbs } from './loss';
 import type { DecodingTensors, ForwardOutput, Seq2SeqModel, StepOutput } from './model';
 
 type V = tf.Variable;
@@ -243,6 +244,10 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
 
   logits(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): tf.Tensor3D {
     return tf.tidy(() => this.run(src, srcMask, tgtIn, training).logits);
+  }
+
+  targetLogProbs(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, tgtOut: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tokenLogProbs(this.run(src, srcMask, tgtIn, false).logits, tgtOut));
   }
 
   forward(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): ForwardOutput {

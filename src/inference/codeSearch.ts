@@ -10,7 +10,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchToTensors, disposeBatch } from '../core/batch';
-import { tokenLogProbs } from '../core/loss';
 import type { Seq2SeqModel } from '../core/model';
 import { BOS_ID, EOS_ID, PAD_ID, directionTokenId } from '../core/specialTokens';
 import type { FunctionIndex, IndexedFunction, IndexHit } from '../data/functionIndex';
@@ -67,7 +66,7 @@ export function meanLogProbs(
   const t = batchToTensors({ src: padRows(sources), tgtIn: padRows(tgtIn), tgtOut: padRows(tgtOut) });
   try {
     const sums = tf.tidy(() => {
-      const lp = tokenLogProbs(model.logits(t.src, t.srcMask, t.tgtIn, false), t.tgtOut);
+      const lp = model.targetLogProbs(t.src, t.srcMask, t.tgtIn, t.tgtOut);
       return tf.stack([tf.sum(tf.mul(lp, t.tgtMask), 1), tf.sum(t.tgtMask, 1)]);
     });
     const [total, count] = sums.arraySync() as number[][];

@@ -7,7 +7,6 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchToTensors, disposeBatch, type Batch } from '../core/batch';
-import { maskedCrossEntropy } from '../core/loss';
 import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, greedyDecode } from '../core/search';
 import { CODE2DOC_ID, DOC2CODE_ID, EOS_ID, PAD_ID } from '../core/specialTokens';
@@ -42,10 +41,8 @@ export function validationLoss(model: Seq2SeqModel, batches: readonly Batch[]): 
   for (const b of batches) {
     const t = batchToTensors(b);
     const n = countTargetTokens(b);
-    const loss = tf.tidy(() =>
-      maskedCrossEntropy(model.logits(t.src, t.srcMask, t.tgtIn, false), t.tgtOut, t.tgtMask, 0),
-    );
-    sum += loss.dataSync()[0]! * n;
+    const loss = tf.tidy(() => tf.neg(tf.sum(tf.mul(model.targetLogProbs(t.src, t.srcMask, t.tgtIn, t.tgtOut), t.tgtMask))));
+    sum += loss.dataSync()[0]!;
     tokens += n;
     loss.dispose();
     disposeBatch(t);

@@ -157,6 +157,28 @@ describe('model', () => {
           model.dispose();
         });
 
+        it('targetLogProbs equals the full output\'s log-probabilities at the target tokens', () => {
+          const tgtVocab = config.copy ? 14 : 13;
+          const model = buildModel({ ...config, dropout: 0.3 }, 14, tgtVocab, 5);
+          const src = tf.tensor2d(SRC, undefined, 'int32');
+          const mask = tf.notEqual(src, 0).toFloat() as tf.Tensor2D;
+          const tgtIn = tf.tensor2d(TGT_IN, undefined, 'int32');
+          const tgtOut = tf.tensor2d(TGT_OUT, undefined, 'int32');
+          const expected = tf.tidy(() =>
+            tf.sum(tf.mul(tf.logSoftmax(model.logits(src, mask, tgtIn, false)), tf.oneHot(tgtOut, tgtVocab)), 2),
+          );
+          const before = tf.memory().numTensors;
+          const got = model.targetLogProbs(src, mask, tgtIn, tgtOut);
+          assert.strictEqual(tf.memory().numTensors, before + 1, 'only the result is left');
+          assert.deepStrictEqual(got.shape, [2, 4]);
+          const e = expected.arraySync() as number[][];
+          got.arraySync().forEach((row, i) =>
+            row.forEach((x, t) => assert.ok(Math.abs(x - e[i]![t]!) < 1e-4, `row ${i} step ${t}: ${x} vs ${e[i]![t]}`)),
+          );
+          tf.dispose([src, mask, tgtIn, tgtOut, expected, got]);
+          model.dispose();
+        });
+
         it('trains one step without leaking, with dropout only in training', () => {
           const model = buildModel({ ...config, dropout: 0.5 }, 14, config.copy ? 14 : 13, 5);
           const src = tf.tensor2d(SRC, undefined, 'int32');
