@@ -30,12 +30,15 @@ describe('model folder format', () => {
   beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-folder-'))));
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('reads the bundled model (format version 1) into the typed meta', () => {
+  it('reads the bundled model (format version 1) into the typed meta, its retrieval scope matching its files', () => {
     const file = readConfigFile(BUNDLED);
     assert.strictEqual(file.formatVersion, MODEL_FORMAT_VERSION);
     assert.strictEqual(file.meta.tokenizer, TOKENIZER_FILE);
-    assert.strictEqual(memoryFileName(file.meta), MEMORY_FILE);
-    assert.strictEqual(retrievalScope(file.meta), 'corpus');
+    // A model that ships a memory retrieves from it (and the workspace); a project-scoped one
+    // ships none and reads its neighbours from the workspace only.
+    const shipsMemory = fs.existsSync(path.join(BUNDLED, MEMORY_FILE));
+    assert.strictEqual(memoryFileName(file.meta), shipsMemory ? MEMORY_FILE : undefined);
+    assert.strictEqual(retrievalScope(file.meta), shipsMemory ? 'corpus' : 'project');
     assert.ok(file.meta.training && file.meta.training.trainPairs! > 0);
     const raw = JSON.parse(fs.readFileSync(path.join(BUNDLED, CONFIG_FILE), 'utf8')) as {
       meta: { decoding: unknown };

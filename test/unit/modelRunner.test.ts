@@ -139,6 +139,49 @@ describe('model runner (model + tokenizer -> translation)', () => {
     await assert.rejects(ModelRunner.load(m), /memory\.json, which is missing; re-export it/);
   });
 
+  it("falls back to the model's own memory only when the workspace has no neighbour", async () => {
+    const code = 'def read_text(path):\n    return open(path).read()';
+    const memory = ExampleMemory.build(
+      [{ path: 'io.py', code: 'def read_file(path): return open(path).read()', summary: 'Read the whole file at path.' }],
+      { neighbourTokens: 16 },
+    );
+    const m = path.join(dir, 'with-fallback');
+    fs.cpSync(path.join(dir, 'm'), m, { recursive: true });
+    const configFile = path.join(m, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { meta: Record<string, unknown> };
+    config.meta.retrieval = { memory: MEMORY_FILE, entries: 1 };
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    fs.writeFileSync(path.join(m, MEMORY_FILE), JSON.stringify(memory.toJSON()));
+    const runner = await ModelRunner.load(m);
+    const index = new FunctionIndex(path.join(dir, 'ws'));
+    const fn = (p: string, name: string, body: string, summary: string) => ({
+      path: p,
+      lang: 'python' as const,
+      name,
+      line: 1,
+      code: body,
+      summary,
+    });
+    try {
+      assert.strictEqual(runner.neighbourOf(code, { index })?.source, 'bundled', 'empty index');
+      index.setFile('a.py', [fn('a.py', 'read_text', code, 'Read the text.')]);
+      assert.strictEqual(runner.neighbourOf(code, { index, excludePath: 'a.py' })?.source, 'bundled', 'own file only');
+      index.setFile('b.py', [fn('b.py', 'load_text', 'def load_text(path):\n    return open(path).read()', 'Load a text file.')]);
+      const n = runner.neighbourOf(code, { index, excludePath: 'a.py' })!;
+      assert.deepStrictEqual([n.source, n.name, n.path], ['workspace', 'load_text', 'b.py']);
+      const t = runner.translate(
+        { direction: 'code2doc', text: code, beamSize: 1, nBest: 1, maxLength: 5, lengthPenalty: 0.6 },
+        { index, excludePath: 'a.py' },
+      );
+      assert.strictEqual(t.neighbour?.name, 'load_text');
+      const prefix = t.sourceTokens.filter((s) => s.start < 0).map((s) => s.text).join('');
+      assert.ok(prefix.startsWith('<code2doc>'), prefix);
+      assert.ok(prefix.replace(/\s/g, '').includes('Load'), `the workspace summary is read before the code: ${prefix}`);
+    } finally {
+      runner.dispose();
+    }
+  });
+
   it("reads a project-scoped model's neighbour from the workspace index only (it ships no memory)", async () => {
     const m = path.join(dir, 'project-scoped');
     fs.cpSync(path.join(dir, 'm'), m, { recursive: true });

@@ -3,13 +3,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bundledModelDir } from '../../src/cli/documentCommand';
-import { selectBackend } from '../../src/core/backend';
 import { FunctionIndex, INDEX_VERSION, type IndexedFunction } from '../../src/data/functionIndex';
 import { buildFunctionIndex, updateFunctionIndex } from '../../src/data/indexMining';
 import { ParserPool } from '../../src/data/parser';
 import { walkAdmits } from '../../src/data/walk';
-import { ModelRunner } from '../../src/inference/modelRunner';
 
 const IO_PY = `import json
 
@@ -134,40 +131,5 @@ describe('workspace index', function () {
     assert.deepStrictEqual([n.path, n.name, n.summary], ['b.py', 'read_config', 'Read the config.']);
     index.removeFile('b.py');
     assert.strictEqual(index.neighbour(code, 'a.py'), undefined);
-  });
-
-  it('falls back to the bundled memory only when the workspace has no neighbour', async function () {
-    const modelDir = bundledModelDir(path.join(__dirname, '..', '..', '..'));
-    if (!modelDir) this.skip();
-    await selectBackend({ setting: 'wasm' });
-    const runner = await ModelRunner.load(modelDir!);
-    try {
-      const code = 'def mean(values):\n    return sum(values) / len(values)';
-      const index = new FunctionIndex(dir);
-      assert.strictEqual(runner.neighbourOf(code, { index })?.source, 'bundled', 'empty index');
-      index.setFile('stats.py', [fn('stats.py', 'mean', code, 'Average of the values.')]);
-      assert.strictEqual(
-        runner.neighbourOf(code, { index, excludePath: 'stats.py' })?.source,
-        'bundled',
-        'own file only',
-      );
-      index.setFile('other.py', [
-        fn('other.py', 'average', 'def average(xs):\n    return sum(xs) / len(xs)', 'Mean of xs.'),
-      ]);
-      const n = runner.neighbourOf(code, { index, excludePath: 'stats.py' })!;
-      assert.deepStrictEqual([n.source, n.name, n.path], ['workspace', 'average', 'other.py']);
-      const t = runner.translate(
-        { direction: 'code2doc', text: code, beamSize: 1, nBest: 1, maxLength: 16, lengthPenalty: 0.6 },
-        { index, excludePath: 'stats.py' },
-      );
-      assert.strictEqual(t.neighbour?.name, 'average');
-      const prefix = t.sourceTokens
-        .filter((s) => s.start < 0)
-        .map((s) => s.text)
-        .join('');
-      assert.match(prefix, /^<code2doc>similar: Mean of xs\.<\/s>$/, 'its summary is read before the code');
-    } finally {
-      runner.dispose();
-    }
   });
 });
