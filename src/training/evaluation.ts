@@ -41,7 +41,9 @@ export function validationLoss(model: Seq2SeqModel, batches: readonly Batch[]): 
   for (const b of batches) {
     const t = batchToTensors(b);
     const n = countTargetTokens(b);
-    const loss = tf.tidy(() => tf.neg(tf.sum(tf.mul(model.targetLogProbs(t.src, t.srcMask, t.tgtIn, t.tgtOut), t.tgtMask))));
+    const loss = tf.tidy(() =>
+      tf.neg(tf.sum(tf.mul(model.targetLogProbs(t.src, t.srcMask, t.tgtIn, t.tgtOut), t.tgtMask))),
+    );
     sum += loss.dataSync()[0]!;
     tokens += n;
     loss.dispose();

@@ -93,7 +93,11 @@ export async function saveTrainCheckpoint(
   const { data, specs } = await tf.io.encodeWeights(named);
   // getWeights() makes a fresh scalar for the step count; the other slots are the optimizer's own.
   for (const s of slots) if (!(s.tensor instanceof tf.Variable)) s.tensor.dispose();
-  const specFile: OptimizerSpecs = { optimizer: optimizer.getClassName(), specs, accumulators: accumulatorsOf(optimizer) };
+  const specFile: OptimizerSpecs = {
+    optimizer: optimizer.getClassName(),
+    specs,
+    accumulators: accumulatorsOf(optimizer),
+  };
   await saveModel(model, dir, meta, {
     extraFiles: {
       ...extraFiles,

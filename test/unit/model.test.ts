@@ -157,7 +157,7 @@ describe('model', () => {
           model.dispose();
         });
 
-        it('targetLogProbs equals the full output\'s log-probabilities at the target tokens', () => {
+        it("targetLogProbs equals the full output's log-probabilities at the target tokens", () => {
           const tgtVocab = config.copy ? 14 : 13;
           const model = buildModel({ ...config, dropout: 0.3 }, 14, tgtVocab, 5);
           const src = tf.tensor2d(SRC, undefined, 'int32');
@@ -172,9 +172,13 @@ describe('model', () => {
           assert.strictEqual(tf.memory().numTensors, before + 1, 'only the result is left');
           assert.deepStrictEqual(got.shape, [2, 4]);
           const e = expected.arraySync() as number[][];
-          got.arraySync().forEach((row, i) =>
-            row.forEach((x, t) => assert.ok(Math.abs(x - e[i]![t]!) < 1e-4, `row ${i} step ${t}: ${x} vs ${e[i]![t]}`)),
-          );
+          got
+            .arraySync()
+            .forEach((row, i) =>
+              row.forEach((x, t) =>
+                assert.ok(Math.abs(x - e[i]![t]!) < 1e-4, `row ${i} step ${t}: ${x} vs ${e[i]![t]}`),
+              ),
+            );
           tf.dispose([src, mask, tgtIn, tgtOut, expected, got]);
           model.dispose();
         });

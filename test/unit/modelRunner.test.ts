@@ -142,7 +142,13 @@ describe('model runner (model + tokenizer -> translation)', () => {
   it("falls back to the model's own memory only when the workspace has no neighbour", async () => {
     const code = 'def read_text(path):\n    return open(path).read()';
     const memory = ExampleMemory.build(
-      [{ path: 'io.py', code: 'def read_file(path): return open(path).read()', summary: 'Read the whole file at path.' }],
+      [
+        {
+          path: 'io.py',
+          code: 'def read_file(path): return open(path).read()',
+          summary: 'Read the whole file at path.',
+        },
+      ],
       { neighbourTokens: 16 },
     );
     const m = path.join(dir, 'with-fallback');
@@ -166,7 +172,9 @@ describe('model runner (model + tokenizer -> translation)', () => {
       assert.strictEqual(runner.neighbourOf(code, { index })?.source, 'bundled', 'empty index');
       index.setFile('a.py', [fn('a.py', 'read_text', code, 'Read the text.')]);
       assert.strictEqual(runner.neighbourOf(code, { index, excludePath: 'a.py' })?.source, 'bundled', 'own file only');
-      index.setFile('b.py', [fn('b.py', 'load_text', 'def load_text(path):\n    return open(path).read()', 'Load a text file.')]);
+      index.setFile('b.py', [
+        fn('b.py', 'load_text', 'def load_text(path):\n    return open(path).read()', 'Load a text file.'),
+      ]);
       const n = runner.neighbourOf(code, { index, excludePath: 'a.py' })!;
       assert.deepStrictEqual([n.source, n.name, n.path], ['workspace', 'load_text', 'b.py']);
       const t = runner.translate(
@@ -174,7 +182,10 @@ describe('model runner (model + tokenizer -> translation)', () => {
         { index, excludePath: 'a.py' },
       );
       assert.strictEqual(t.neighbour?.name, 'load_text');
-      const prefix = t.sourceTokens.filter((s) => s.start < 0).map((s) => s.text).join('');
+      const prefix = t.sourceTokens
+        .filter((s) => s.start < 0)
+        .map((s) => s.text)
+        .join('');
       assert.ok(prefix.startsWith('<code2doc>'), prefix);
       assert.ok(prefix.replace(/\s/g, '').includes('Load'), `the workspace summary is read before the code: ${prefix}`);
     } finally {
