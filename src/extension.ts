@@ -68,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
     locator,
     search,
     paramDescriptions: (file, names) => engine.describeParams(file, names),
+    checkSummaries: (lang, text, signal) => engine.checkSummaries(lang, text, signal),
   };
   const previews = new PreviewProvider();
   const lenses = new DocCommentLensProvider(locator);

@@ -18,7 +18,10 @@
  * one with the most recall at a precision of at least 0.8 (a hint must rarely be wrong), or, when
  * no threshold reaches that, the best F1; precision and recall on the test projects are then
  * printed, scored once. The hint ships on by default only if its test precision reaches 0.8.
- * Flags: --corpus <dir>, --model <dir>, --pairs N per split (default 400), --seed N, --json <file>.
+ * `--calibrate` writes the combined score's calibration into the model (`meta.staleSummary`),
+ * which the extension's hint (`seq2seq.docComment.staleSummaryHint`) needs.
+ * Flags: --corpus <dir>, --model <dir>, --pairs N per split (default 400), --seed N, --json <file>,
+ * --calibrate.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -28,11 +31,9 @@ import { selectBackend } from '../../src/core/backend';
 import { readCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { projectOf } from '../../src/data/projectMemory';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
-import { codeSubtokens, diceOverlap } from '../../src/data/retrieval';
-import { meanLogProbs } from '../../src/inference/codeSearch';
+import { writeStaleSummaryMeta } from '../../src/data/modelFolder';
 import { ModelRunner } from '../../src/inference/modelRunner';
-import { normaliseText } from '../../src/data/preTokenizer';
-import { directionTokenId, EOS_ID } from '../../src/core/specialTokens';
+import { fitScore, moments, pmiOf, summaryFits, type SummaryFit } from '../../src/inference/staleSummary';
 import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../../scripts/paths';
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -120,34 +121,11 @@ export function thresholdAtPrecision(
   return best?.t;
 }
 
+/** The score the extension's hint uses (src/inference/staleSummary.ts). */
+const COMBINED = 'model PMI + overlap';
+
 /** The precision a hint needs to ship on by default (the issue's bar). */
 export const SHIP_PRECISION = 0.8;
-
-/** The model's mean log-probability of each case's summary given its code, in batches. */
-function modelScores(runner: ModelRunner, cases: readonly StaleCase[], emptyCode: boolean): number[] {
-  const out: number[] = [];
-  const max = runner.model.config.maxSrcLen - 2;
-  for (let i = 0; i < cases.length; i += 32) {
-    const batch = cases.slice(i, i + 32);
-    const sources = batch.map((c) => [
-      directionTokenId('code2doc'),
-      ...(emptyCode ? [] : runner.tokenizer.encode(normaliseText(c.code)).slice(0, max)),
-      EOS_ID,
-    ]);
-    const targets = batch.map((c) =>
-      runner.tokenizer.encode(normaliseText(c.summary)).slice(0, runner.model.config.maxTgtLen - 1),
-    );
-    out.push(
-      ...meanLogProbs(
-        runner.model,
-        sources,
-        targets,
-        batch.map(() => true),
-      ),
-    );
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -156,46 +134,43 @@ async function main(): Promise<void> {
     .option('--pairs <n>', 'functions per split (each gives a fresh and a stale case)', '400')
     .option('--seed <n>', 'sampling seed', '23')
     .option('--json <file>', 'also write the results as JSON')
+    .option(
+      '--calibrate',
+      "write the combined score's validation statistics, threshold and test precision / recall into the model (meta.staleSummary)",
+      false,
+    )
     .parse()
-    .opts<{ corpus: string; model: string; pairs: string; seed: string; json?: string }>();
+    .opts<{ corpus: string; model: string; pairs: string; seed: string; json?: string; calibrate: boolean }>();
   log((await selectBackend({ setting: 'auto' })).reason);
   const runner = await ModelRunner.load(opts.model);
   const splits: Record<'valid' | 'test', StaleCase[]> = { valid: [], test: [] };
   const scores: Record<string, Record<'valid' | 'test', number[]>> = {};
+  const fitsOf: Record<'valid' | 'test', SummaryFit[]> = { valid: [], test: [] };
   for (const split of ['valid', 'test'] as const) {
     const file = path.join(opts.corpus, `${split}.jsonl`);
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: build the corpus (npm run corpus:build).`);
     const cases = staleCases(await readCorpus(file), Number(opts.pairs), Number(opts.seed));
     splits[split] = cases;
     log(`${split}: ${cases.length} cases; scoring`);
-    const given = modelScores(runner, cases, false);
-    const prior = modelScores(runner, cases, true);
+    const fits = (fitsOf[split] = summaryFits(runner, cases));
     const add = (name: string, v: number[]): void => {
       (scores[name] ??= { valid: [], test: [] })[split] = v;
     };
-    add('model', given);
     add(
-      'model PMI',
-      given.map((g, i) => g - prior[i]!),
+      'model',
+      fits.map((f) => f.logProb),
     );
+    add('model PMI', fits.map(pmiOf));
     add(
       'bm25 overlap',
-      cases.map((c) => diceOverlap(codeSubtokens(c.code), codeSubtokens(c.summary))),
+      fits.map((f) => f.overlap),
     );
   }
   runner.dispose();
   // Both signals at once: each standardised with the validation split's mean and deviation.
-  const standardise = (v: Record<'valid' | 'test', number[]>): Record<'valid' | 'test', number[]> => {
-    const mean = v.valid.reduce((a, b) => a + b, 0) / Math.max(1, v.valid.length);
-    const sd = Math.sqrt(v.valid.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.valid.length)) || 1;
-    return { valid: v.valid.map((x) => (x - mean) / sd), test: v.test.map((x) => (x - mean) / sd) };
-  };
-  const pmi = standardise(scores['model PMI']!);
-  const overlap = standardise(scores['bm25 overlap']!);
-  scores['model PMI + overlap'] = {
-    valid: pmi.valid.map((x, i) => x + overlap.valid[i]!),
-    test: pmi.test.map((x, i) => x + overlap.test[i]!),
-  };
+  const calibration = { pmi: moments(scores['model PMI']!.valid), overlap: moments(scores['bm25 overlap']!.valid) };
+  const combined = (split: 'valid' | 'test'): number[] => fitsOf[split].map((f) => fitScore(f, calibration));
+  scores[COMBINED] = { valid: combined('valid'), test: combined('test') };
   const lines = [
     `Stale-summary detection on held-out projects (${splits.test.length / 2} test functions, each fresh and stale; threshold chosen on ${splits.valid.length / 2} validation functions)`,
     '',
@@ -215,6 +190,17 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (opts.calibrate) {
+    const row = rows.find((r) => r.name === COMBINED) as {
+      threshold: number;
+      test: { precision: number; recall: number };
+    };
+    if (!Number.isFinite(row.threshold))
+      throw new Error(`the "${COMBINED}" threshold chosen on validation flags every summary; nothing was written.`);
+    const meta = { ...calibration, threshold: row.threshold, precision: row.test.precision, recall: row.test.recall };
+    writeStaleSummaryMeta(opts.model, meta);
+    log(`calibration of "${COMBINED}" written into ${path.join(opts.model, 'config.json')} (meta.staleSummary)`);
+  }
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(rows, null, 2)}\n`);
 }
 

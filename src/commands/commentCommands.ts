@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
+import type { CorpusLanguage } from '../data/languages';
 import type { CommentLanguage } from '../editing/commentStyle';
 import { planDocComment, type FunctionSpan } from '../editing/insertion';
 import { LANGUAGE_IDS } from '../host/languages';
@@ -14,6 +15,7 @@ import { decodingSettings, tunedRequestFields } from '../host/settings';
 import { innermostAt, type FunctionLocator } from '../host/functionLocator';
 import { offerCode } from './codeFromComment';
 import type { SearchServices } from './searchCommands';
+import type { StaleSummaryReport } from '../worker/protocol';
 import {
   functionOrigin,
   reuseOrigin,
@@ -33,6 +35,8 @@ export interface CommentServices {
   readonly search?: SearchServices;
   /** The descriptions the workspace index of a file already gives these parameter names. */
   readonly paramDescriptions?: (file: string, names: readonly string[]) => Promise<Readonly<Record<string, string>>>;
+  /** The model's "summary may be stale" check over one file's text (`seq2seq.docComment.staleSummaryHint`). */
+  readonly checkSummaries?: (lang: CorpusLanguage, text: string, signal?: AbortSignal) => Promise<StaleSummaryReport>;
   /** Inserts the whole doc comment (sections per `seq2seq.docComment.*`) for the function at an offset. */
   readonly insertDocComment?: (editor: vscode.TextEditor, offset: number, summary: string) => Promise<boolean>;
 }

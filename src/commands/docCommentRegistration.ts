@@ -86,12 +86,12 @@ export function registerDocComments(
       return d;
     }));
   const supported = (doc: vscode.TextDocument): boolean => SUPPORTED_LANGUAGE_IDS.includes(doc.languageId);
+  const wanted = (doc: vscode.TextDocument): boolean => {
+    const c = vscode.workspace.getConfiguration('seq2seq.docComment', doc);
+    return c.get('checkConsistency', true) || c.get('staleSummaryHint', false);
+  };
   const schedule = (doc: vscode.TextDocument, delay?: number): void => {
-    if (
-      supported(doc) &&
-      (diagnostics || vscode.workspace.getConfiguration('seq2seq.docComment', doc).get('checkConsistency', true))
-    )
-      void diag().then((d) => d.schedule(doc, delay));
+    if (supported(doc) && (diagnostics || wanted(doc))) void diag().then((d) => d.schedule(doc, delay));
   };
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument((doc) => schedule(doc)),

@@ -48,6 +48,22 @@ export interface DecodingMeta {
   readonly reuseSimilarity?: number | null;
 }
 
+/**
+ * The calibration of the "summary may be stale" check for this model (written by
+ * `npm run bench:staleness -- --calibrate`): a summary's fit to its code is the model's PMI
+ * (log-probability of the summary given the code minus given an empty function) and the code's
+ * and summary's subtoken overlap, each standardised with the mean and deviation seen on
+ * validation projects, summed; below `threshold` the summary is flagged. `precision` and `recall`
+ * are what the flag scored on held-out test projects.
+ */
+export interface StaleSummaryMeta {
+  readonly pmi: { readonly mean: number; readonly sd: number };
+  readonly overlap: { readonly mean: number; readonly sd: number };
+  readonly threshold: number;
+  readonly precision: number;
+  readonly recall: number;
+}
+
 /** Where the model's training pairs came from. */
 export interface TrainingProvenance {
   /** The corpus file, relative to the folder training ran from when it lies inside it. */
@@ -66,6 +82,7 @@ export interface ModelMeta {
   readonly tokenizer?: string;
   readonly retrieval?: RetrievalMeta;
   readonly decoding?: DecodingMeta;
+  readonly staleSummary?: StaleSummaryMeta;
   readonly training?: TrainingProvenance;
   /** Held-out scores at saving (loss, perplexity, BLEU, ...). */
   readonly metrics?: Record<string, number>;
@@ -114,6 +131,7 @@ export function parseModelMeta(raw: unknown): ModelMeta {
   };
   const retrieval = parseRetrieval(m.retrieval, name);
   const decoding = isRecord(m.decoding) ? parseDecoding(m.decoding) : undefined;
+  const staleSummary = parseStaleSummary(m.staleSummary);
   const t = m.training;
   const metrics = isRecord(m.metrics)
     ? Object.fromEntries(Object.entries(m.metrics).filter((e): e is [string, number] => typeof e[1] === 'number'))
@@ -124,6 +142,7 @@ export function parseModelMeta(raw: unknown): ModelMeta {
     ...(m.tokenizer !== undefined ? { tokenizer: name(m.tokenizer, 'tokenizer') } : {}),
     ...(retrieval ? { retrieval } : {}),
     ...(decoding ? { decoding } : {}),
+    ...(staleSummary ? { staleSummary } : {}),
     ...(isRecord(t) && typeof t.corpus === 'string'
       ? {
           training: {
@@ -159,6 +178,18 @@ export function parseDecoding(d: Record<string, unknown>): DecodingMeta {
     ...(typeof l === 'number' && l >= 1 ? { lengthRewardLimit: l } : {}),
     ...((typeof s === 'number' && s >= 0 && s <= 1) || s === null ? { reuseSimilarity: s } : {}),
   };
+}
+
+/** The stale-summary calibration when every number is there and usable; else undefined. */
+export function parseStaleSummary(v: unknown): StaleSummaryMeta | undefined {
+  if (!isRecord(v)) return undefined;
+  const moments = (x: unknown): { mean: number; sd: number } | undefined =>
+    isRecord(x) && finite(x.mean) && finite(x.sd) && x.sd > 0 ? { mean: x.mean, sd: x.sd } : undefined;
+  const pmi = moments(v.pmi);
+  const overlap = moments(v.overlap);
+  const { threshold, precision, recall } = v;
+  if (!pmi || !overlap || !finite(threshold) || !finite(precision) || !finite(recall)) return undefined;
+  return { pmi, overlap, threshold, precision, recall };
 }
 
 /** 'project' for a model whose neighbours come from the user's project, 'corpus' for a saved memory. */
@@ -280,10 +311,20 @@ export function hasConfigFile(dir: string): boolean {
  * atomically (temporary file + rename); the weights, and so their checksum, stay as they are.
  */
 export function writeDecodingMeta(dir: string, decoding: DecodingMeta): void {
+  updateMeta(dir, { decoding: parseDecoding({ ...decoding }) });
+}
+
+/** Records the stale-summary check's calibration in `dir`'s config.json (atomically). */
+export function writeStaleSummaryMeta(dir: string, calibration: StaleSummaryMeta): void {
+  updateMeta(dir, { staleSummary: calibration });
+}
+
+/** Sets fields of the meta in `dir`'s config.json, the rest kept as written (temporary file, then rename). */
+function updateMeta(dir: string, fields: Partial<ModelMetaInput>): void {
   const file = path.join(dir, CONFIG_FILE);
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   const meta = isRecord(raw.meta) ? raw.meta : {};
-  const updated = { ...raw, meta: { ...meta, decoding: parseDecoding({ ...decoding }) } };
+  const updated = { ...raw, meta: { ...meta, ...fields } };
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(updated, null, 2));
   fs.renameSync(`${file}.tmp`, file);
 }

@@ -2,7 +2,8 @@
  * Editor providers for doc comments: the completion item offered when `"""` is typed on the line
  * after a `def` or `/**` above a function, the light bulb's "Generate doc comment", and the
  * hint-level diagnostics (while `seq2seq.docComment.checkConsistency` is on) with their
- * "Update doc comment" quick fix. Analysis goes through the lazy analyzer; building and
+ * "Update doc comment" quick fix, and the model's "summary may be stale" hint (while
+ * `seq2seq.docComment.staleSummaryHint` is on, off by default). Analysis goes through the lazy analyzer; building and
  * checking modules load on first use.
  */
 import * as vscode from 'vscode';
@@ -11,8 +12,11 @@ import type { AnalyzedFunction } from '../docs/analyze';
 import { docDescriptions, docRequest, modelSummary, type DocServices } from '../commands/docCommentCommands';
 import { LANGUAGE_IDS } from './languages';
 import { COMMANDS } from '../commandIds';
+import type { StaleSummaryReport } from '../worker/protocol';
 
 const SOURCE = 'Seq2Seq';
+/** Diagnostic code of the model's "summary may be stale" hint. */
+export const STALE_SUMMARY_CODE = 'staleSummary';
 /** How long the completion waits for the model's summary before offering placeholders only. */
 const SUMMARY_WAIT_MS = 8_000;
 
@@ -81,11 +85,21 @@ export class DocCompletionProvider implements vscode.CompletionItemProvider {
 export class DocDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('seq2seq.docComments');
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The model check in flight per document, aborted when a newer one starts. */
+  private readonly pending = new Map<string, AbortController>();
 
   constructor(private readonly services: DocServices) {}
 
   static enabled(doc: vscode.TextDocument): boolean {
+    return DocDiagnostics.consistencyOn(doc) || DocDiagnostics.staleSummaryOn(doc);
+  }
+
+  private static consistencyOn(doc: vscode.TextDocument): boolean {
     return vscode.workspace.getConfiguration('seq2seq.docComment', doc).get<boolean>('checkConsistency', true);
+  }
+
+  private static staleSummaryOn(doc: vscode.TextDocument): boolean {
+    return vscode.workspace.getConfiguration('seq2seq.docComment', doc).get<boolean>('staleSummaryHint', false);
   }
 
   schedule(doc: vscode.TextDocument, delayMs = 500): void {
@@ -109,23 +123,41 @@ export class DocDiagnostics implements vscode.Disposable {
       return;
     }
     const version = doc.version;
-    const functions = await this.services.analyzer.analyze(lang, doc.getText());
+    const text = doc.getText();
+    const functions = await this.services.analyzer.analyze(lang, text);
     const { docIssues } = await import('../docs/consistency');
     if (doc.isClosed || doc.version !== version) return;
     const diagnostics: vscode.Diagnostic[] = [];
-    for (const fn of functions)
-      for (const issue of docIssues(fn)) {
-        const range = new vscode.Range(doc.positionAt(issue.start), doc.positionAt(issue.end));
-        const d = new vscode.Diagnostic(range, issue.message, vscode.DiagnosticSeverity.Hint);
-        d.source = SOURCE;
-        d.code = issue.kind;
-        diagnostics.push(d);
-      }
+    if (DocDiagnostics.consistencyOn(doc))
+      for (const fn of functions)
+        for (const issue of docIssues(fn)) {
+          const range = new vscode.Range(doc.positionAt(issue.start), doc.positionAt(issue.end));
+          const d = new vscode.Diagnostic(range, issue.message, vscode.DiagnosticSeverity.Hint);
+          d.source = SOURCE;
+          d.code = issue.kind;
+          diagnostics.push(d);
+        }
     this.collection.set(doc.uri, diagnostics);
+    if (!DocDiagnostics.staleSummaryOn(doc) || !this.services.checkSummaries) return;
+    // The model's check is slower: its answer is kept only if the text has not changed meanwhile.
+    this.pending.get(doc.uri.toString())?.abort();
+    const abort = new AbortController();
+    this.pending.set(doc.uri.toString(), abort);
+    let report: StaleSummaryReport;
+    try {
+      report = await this.services.checkSummaries(lang, text, abort.signal);
+    } catch {
+      return; // no model, a busy or restarting engine: the hint waits for the next change
+    } finally {
+      if (this.pending.get(doc.uri.toString()) === abort) this.pending.delete(doc.uri.toString());
+    }
+    if (doc.isClosed || doc.version !== version || report.stale.length === 0) return;
+    this.collection.set(doc.uri, [...diagnostics, ...staleSummaryDiagnostics(doc, functions, report)]);
   }
 
   forget(doc: vscode.TextDocument): void {
     clearTimeout(this.timers.get(doc.uri.toString()));
+    this.pending.get(doc.uri.toString())?.abort();
     this.collection.delete(doc.uri);
   }
 
@@ -135,6 +167,7 @@ export class DocDiagnostics implements vscode.Disposable {
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
+    for (const a of this.pending.values()) a.abort();
     this.collection.dispose();
   }
 }
@@ -154,7 +187,7 @@ export class DocCodeActions implements vscode.CodeActionProvider {
     if (!lang) return [];
     const functions = await this.services.analyzer.analyze(lang, doc.getText());
     const actions: vscode.CodeAction[] = [];
-    const ours = context.diagnostics.filter((d) => d.source === SOURCE);
+    const ours = context.diagnostics.filter((d) => d.source === SOURCE && d.code !== STALE_SUMMARY_CODE);
     if (ours.length > 0) {
       const { docFixEdits } = await import('../docs/consistency');
       const offset = doc.offsetAt(ours[0]!.range.start);
@@ -182,6 +215,32 @@ export class DocCodeActions implements vscode.CodeActionProvider {
     }
     return actions;
   }
+}
+
+/** A hint on the first line of each flagged function's doc comment. */
+function staleSummaryDiagnostics(
+  doc: vscode.TextDocument,
+  functions: readonly AnalyzedFunction[],
+  report: StaleSummaryReport,
+): vscode.Diagnostic[] {
+  const share =
+    report.precision !== undefined
+      ? ` (on projects it never saw, ${Math.round(report.precision * 100)} % of its flags were right)`
+      : '';
+  return report.stale.flatMap((hit) => {
+    const fn = functions.find((f) => f.headerLine === hit.line - 1 && f.doc);
+    if (!fn?.doc) return [];
+    const start = doc.positionAt(fn.doc.start);
+    const range = new vscode.Range(start, doc.lineAt(start.line).range.end);
+    const d = new vscode.Diagnostic(
+      range,
+      `The summary may no longer describe ${hit.name}: the model finds it an unlikely comment for this code${share}.`,
+      vscode.DiagnosticSeverity.Hint,
+    );
+    d.source = SOURCE;
+    d.code = STALE_SUMMARY_CODE;
+    return [d];
+  });
 }
 
 /** The function whose header (decorators through the signature) is on `line`. */

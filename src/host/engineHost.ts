@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { TranslateRequest, Translation, Translator } from '../inference/translation';
 import type { EngineWorkerClient, EngineWorkerClientOptions } from '../worker/client';
-import type { CodeSearchHit, ReadyParams } from '../worker/protocol';
+import type { CodeSearchHit, ReadyParams, StaleSummaryReport } from '../worker/protocol';
+import type { CorpusLanguage } from '../data/languages';
 import type { ModelEntry } from './modelStore';
 import { engineSettings } from './settings';
 import { tensorflowPathProblem } from '../core/backendSetting';
@@ -101,6 +102,19 @@ export class EngineHost implements Translator, vscode.Disposable {
     await this.ensureBackend();
     const { SearchCode } = await import('../worker/protocol');
     return client.request(SearchCode, { query, limit, model: { dir: model.dir, id: model.id } }, signal);
+  }
+
+  /**
+   * The active model's "summary may be stale" check over one file's documented functions; a
+   * model without a calibration (or no model) flags nothing.
+   */
+  async checkSummaries(lang: CorpusLanguage, text: string, signal?: AbortSignal): Promise<StaleSummaryReport> {
+    const model = this.activeModel();
+    if (!model) return { calibrated: false, stale: [] };
+    const client = await this.worker();
+    await this.ensureBackend();
+    const { CheckSummaries } = await import('../worker/protocol');
+    return client.request(CheckSummaries, { lang, text, model: { dir: model.dir, id: model.id } }, signal);
   }
 
   /** The descriptions the workspace index of `file` already gives these parameter names. */

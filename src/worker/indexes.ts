@@ -21,10 +21,11 @@ interface Entry {
 
 export class WorkspaceIndexes {
   private readonly entries = new Map<string, Entry>();
-  private parsers: ParserPool | undefined;
+  private parserPool: ParserPool | undefined;
 
-  private pool(): ParserPool {
-    return (this.parsers ??= new ParserPool());
+  /** The tree-sitter parsers the indexes mine with, shared with the worker's other parsing. */
+  parsers(): ParserPool {
+    return (this.parserPool ??= new ParserPool());
   }
 
   async build(
@@ -38,7 +39,7 @@ export class WorkspaceIndexes {
     const previous = settings.rebuild ? undefined : (this.entries.get(root)?.index ?? saved);
     const { index, reMined } = await buildFunctionIndex(
       root,
-      this.pool(),
+      this.parsers(),
       {
         ...(settings.include ? { include: settings.include } : {}),
         ...(settings.exclude ? { exclude: settings.exclude } : {}),
@@ -60,7 +61,7 @@ export class WorkspaceIndexes {
     const entry = this.entries.get(path.resolve(root));
     if (!entry) throw new Error(`${root} is not indexed yet; run "Seq2Seq: Rebuild Workspace Index".`);
     const s = entry.settings;
-    await updateFunctionIndex(entry.index, this.pool(), file, content, {
+    await updateFunctionIndex(entry.index, this.parsers(), file, content, {
       ...(s.include ? { include: s.include } : {}),
       ...(s.exclude ? { exclude: s.exclude } : {}),
       ...(s.maxFileBytes ? { maxFileBytes: s.maxFileBytes } : {}),

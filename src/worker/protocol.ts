@@ -5,6 +5,7 @@
  * its backend have loaded.
  */
 import type { BackendName, BackendSetting } from '../core/backendSetting';
+import type { CorpusLanguage } from '../data/languages';
 import type { TranslateRequest, Translation } from '../inference/translation';
 import type { FinishedEvent, TrainerEvent } from '../training/events';
 import type { GuardResult } from '../training/guard';
@@ -191,3 +192,28 @@ export const DescribeParams = ipcRequest<
   Readonly<Record<string, string>>,
   'describeParams'
 >('describeParams');
+
+/** A documented function whose summary the model's check flags as possibly stale. */
+export interface StaleSummaryHit {
+  /** 1-based line of the function's first line (decorators included). */
+  readonly line: number;
+  readonly name: string;
+  /** The combined fit (src/inference/staleSummary.ts); below the model's threshold. */
+  readonly score: number;
+}
+
+/** Result of {@link CheckSummaries}: nothing is flagged by a model without a calibration. */
+export interface StaleSummaryReport {
+  readonly calibrated: boolean;
+  /** What the flag scored on held-out test projects (the model's calibration). */
+  readonly precision?: number;
+  readonly recall?: number;
+  readonly stale: readonly StaleSummaryHit[];
+}
+
+/** The "summary may be stale" check over the documented functions of one file's text. */
+export const CheckSummaries = ipcRequest<
+  { readonly model: ModelRef; readonly lang: CorpusLanguage; readonly text: string },
+  StaleSummaryReport,
+  'checkSummaries'
+>('checkSummaries');

@@ -13,6 +13,8 @@ import { writeCorpus } from '../data/dataset';
 import { walkSourceFiles, type WalkSkips } from '../data/walk';
 import { DEFAULT_CANDIDATES, rerank } from '../inference/codeSearch';
 import { ModelRunner } from '../inference/modelRunner';
+import { fitScore, isStale, summaryFits } from '../inference/staleSummary';
+import { functionsToDocument } from '../data/indexMining';
 import { guardFineTune } from '../training/guard';
 import { prepareTrainJob, resolveModelDir } from '../training/job';
 import { LAST_DIR } from '../training/trainer';
@@ -23,6 +25,7 @@ import {
   IndexProgress,
   IndexUpdate,
   SearchCode,
+  CheckSummaries,
   DescribeParams,
   Mine,
   MineProgress,
@@ -42,6 +45,8 @@ import { WorkerServer } from './server';
 import { WorkspaceIndexes } from './indexes';
 
 const MAX_MODELS = 2;
+/** Documented functions of one file the stale-summary check scores (two model passes per 32). */
+const MAX_CHECKED_SUMMARIES = 200;
 const runners = new Map<string, Promise<ModelRunner>>();
 
 function disposeRunner(r: Promise<ModelRunner>): void {
@@ -126,6 +131,27 @@ async function main(): Promise<void> {
         bm25: r.bm25,
         ...(r.code2doc !== undefined ? { code2doc: r.code2doc } : {}),
       }));
+  });
+
+  server.handle(CheckSummaries, async ({ model, lang, text }) => {
+    const runner = await runnerFor(model);
+    const calibration = runner.meta.staleSummary;
+    if (!calibration) return { calibrated: false, stale: [] };
+    const documented = (await functionsToDocument(indexes.parsers(), lang, text.replace(/\r\n?/g, '\n')))
+      .filter((f) => f.existing)
+      .slice(0, MAX_CHECKED_SUMMARIES);
+    const fits = summaryFits(
+      runner,
+      documented.map((f) => ({ code: f.code, summary: f.existing! })),
+    );
+    return {
+      calibrated: true,
+      precision: calibration.precision,
+      recall: calibration.recall,
+      stale: documented.flatMap((f, i) =>
+        isStale(fits[i]!, calibration) ? [{ line: f.line, name: f.name, score: fitScore(fits[i]!, calibration) }] : [],
+      ),
+    };
   });
 
   server.handle(DescribeParams, ({ file, names }) => {

@@ -21,6 +21,7 @@ import {
   readConfigFile,
   retrievalScope,
   writeDecodingMeta,
+  writeStaleSummaryMeta,
 } from '../../src/data/modelFolder';
 
 const BUNDLED = path.join(__dirname, '..', '..', '..', 'media', 'models', 'default');
@@ -94,5 +95,26 @@ describe('model folder format', () => {
       meta: { ...before.meta, decoding: { lengthReward: 0.5, reuseSimilarity: 0.8 } },
     });
     assert.deepStrictEqual(fs.readdirSync(tmp), [CONFIG_FILE]);
+  });
+
+  it('writes the stale-summary calibration, and reads one only when every number is usable', () => {
+    const calibration = {
+      pmi: { mean: -0.5, sd: 1.2 },
+      overlap: { mean: 0.1, sd: 0.05 },
+      threshold: -1.3,
+      precision: 0.71,
+      recall: 0.4,
+    };
+    fs.writeFileSync(path.join(tmp, CONFIG_FILE), JSON.stringify({ formatVersion: 1, meta: { step: 3 } }));
+    writeStaleSummaryMeta(tmp, calibration);
+    assert.deepStrictEqual(readConfigFile(tmp).meta.staleSummary, calibration);
+    assert.strictEqual(readConfigFile(tmp).meta.step, 3);
+    for (const broken of [
+      { ...calibration, threshold: null },
+      { ...calibration, pmi: { mean: 0, sd: 0 } },
+      { ...calibration, overlap: undefined },
+      'yes',
+    ])
+      assert.strictEqual(parseModelMeta({ staleSummary: broken }).staleSummary, undefined, JSON.stringify(broken));
   });
 });

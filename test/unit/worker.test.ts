@@ -6,9 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
-import { TOKENIZER_FILE } from '../../src/data/modelFolder';
+import { TOKENIZER_FILE, writeStaleSummaryMeta } from '../../src/data/modelFolder';
+import { functionsToDocument } from '../../src/data/indexMining';
+import { ParserPool } from '../../src/data/parser';
+import { ModelRunner } from '../../src/inference/modelRunner';
+import { fitScore, summaryFits } from '../../src/inference/staleSummary';
 import { EngineWorkerClient } from '../../src/worker/client';
-import { Mine, MineProgress, Translate, ValidateModel } from '../../src/worker/protocol';
+import { CheckSummaries, Mine, MineProgress, Translate, ValidateModel } from '../../src/worker/protocol';
 
 const WORKER = path.join(__dirname, '..', '..', 'src', 'worker', 'worker.js');
 const CORPUS_FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'corpus');
@@ -74,6 +78,69 @@ describe('engine worker', function () {
     const ok = await client.request(ValidateModel, { dir: path.join(tmp, 'model') });
     assert.strictEqual(ok.arch, 'rnn');
     assert.ok(ok.parameters > 0);
+  });
+
+  it('checks summaries: nothing without a calibration; with one, flags the documented functions below its threshold', async () => {
+    const text = [
+      'def add(a, b):',
+      '    """Add two numbers."""',
+      '    return a + b',
+      '',
+      'def read(path):',
+      '    """Open a socket and wait for the next message."""',
+      '    return open(path).read()',
+      '',
+      'def plain(x):',
+      '    return x',
+      '',
+    ].join('\n');
+    const dir = path.join(tmp, 'model');
+    const model = { dir, id: 'tiny' };
+    assert.deepStrictEqual(await client.request(CheckSummaries, { model, lang: 'python', text }), {
+      calibrated: false,
+      stale: [],
+    });
+    // The fits the worker will compute, computed here the same way (same mining, same model).
+    const parsers = new ParserPool();
+    const documented = (await functionsToDocument(parsers, 'python', text)).filter((f) => f.existing);
+    parsers.dispose();
+    assert.deepStrictEqual(
+      documented.map((f) => [f.name, f.line]),
+      [
+        ['add', 1],
+        ['read', 5],
+      ],
+    );
+    const runner = await ModelRunner.load(dir);
+    const fits = summaryFits(
+      runner,
+      documented.map((f) => ({ code: f.code, summary: f.existing! })),
+    );
+    runner.dispose();
+    const moments = { pmi: { mean: 0, sd: 1 }, overlap: { mean: 0, sd: 1 } };
+    const scores = fits.map((f) => fitScore(f, moments));
+    assert.notStrictEqual(scores[0], scores[1]);
+    const lower = scores[0]! < scores[1]! ? 0 : 1;
+    const calibrated = path.join(tmp, 'calibrated');
+    fs.cpSync(dir, calibrated, { recursive: true });
+    writeStaleSummaryMeta(calibrated, {
+      ...moments,
+      threshold: (scores[0]! + scores[1]!) / 2,
+      precision: 0.7,
+      recall: 0.4,
+    });
+    const report = await client.request(CheckSummaries, {
+      model: { dir: calibrated, id: 'calibrated' },
+      lang: 'python',
+      text,
+    });
+    assert.strictEqual(report.calibrated, true);
+    assert.strictEqual(report.precision, 0.7);
+    assert.deepStrictEqual(
+      report.stale.map((h) => [h.name, h.line]),
+      [[documented[lower]!.name, documented[lower]!.line]],
+    );
+    assert.ok(Math.abs(report.stale[0]!.score - scores[lower]!) < 1e-4);
   });
 
   it('mines a corpus with progress events', async () => {
