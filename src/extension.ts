@@ -67,7 +67,8 @@ export function activate(context: vscode.ExtensionContext): void {
     translator: async () => engine,
     locator,
     search,
-    paramDescriptions: (file, names) => engine.describeParams(file, names),
+    paramDescriptions: (file, names, code) =>
+      engine.describeParams(file, names, code, path.join(context.extensionUri.fsPath, 'media', 'models', 'params')),
     checkSummaries: (lang, text, signal) => engine.checkSummaries(lang, text, signal),
   };
   const previews = new PreviewProvider();

@@ -12,7 +12,11 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { readCorpus, type CorpusRecord } from '../../src/data/dataset';
-import { ParamDescriptions } from '../../src/data/paramDescriptions';
+import { ParamDescriptions, paramSourceText } from '../../src/data/paramDescriptions';
+import { selectBackend } from '../../src/core/backend';
+import { describeParam } from '../../src/inference/paramModel';
+import { ModelRunner } from '../../src/inference/modelRunner';
+import { seededPerLanguageSample } from '../../src/training/quality';
 import { projectOf } from '../../src/data/projectMemory';
 import { nameBaseline } from '../../src/data/retrieval';
 import { averageSentenceBleu } from '../../src/training/bleu';
@@ -24,6 +28,8 @@ export interface ParamCase {
   readonly lang: string;
   readonly reference: string;
   readonly name: string;
+  /** What the parameter-description model reads (name and code). */
+  readonly source: string;
   /** The project's description from another file, if any. */
   readonly project?: string;
 }
@@ -40,22 +46,63 @@ export function paramCases(records: readonly CorpusRecord[]): ParamCase[] {
         const reference = p.description?.replace(/\s+/g, ' ').trim();
         if (!reference) continue;
         const found = lookup.describe(p.name, r.path);
-        out.push({ lang: r.lang, reference, name: p.name, ...(found ? { project: found } : {}) });
+        out.push({
+          lang: r.lang,
+          reference,
+          name: p.name,
+          source: paramSourceText(p.name, r.code),
+          ...(found ? { project: found } : {}),
+        });
       }
   }
   return out;
+}
+
+/** Confidence thresholds tried for the model's answers (mean token probability). */
+const THRESHOLDS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+
+/**
+ * The product's answer for each case: the project's description, else the model's when its
+ * confidence is at least `threshold`, else the name split into words (the placeholder's text).
+ */
+export function shipped(
+  cases: readonly ParamCase[],
+  model: readonly { text: string; confidence: number }[],
+  threshold: number,
+): string[] {
+  return cases.map((c, i) => c.project ?? (model[i]!.confidence >= threshold ? model[i]!.text : nameBaseline(c.name)));
 }
 
 async function main(): Promise<void> {
   const opts = new Command()
     .option('--corpus <dir>', 'corpus split by project', path.join(ROOT, '.cache', 'corpus'))
     .option('--split <name>', 'valid or test', 'test')
+    .option('--model <dir>', 'also score a parameter-description model (npm run train:params)')
+    .option('--limit <n>', 'with --model: at most this many parameters per language (seeded sample)')
+    .option(
+      '--threshold <p>',
+      "with --model: the confidence below which the model's answer is not used (chosen on valid)",
+    )
     .option('--json <file>', 'also write the rows as JSON')
     .parse()
-    .opts<{ corpus: string; split: string; json?: string }>();
+    .opts<{ corpus: string; split: string; model?: string; limit?: string; threshold?: string; json?: string }>();
   const file = path.join(opts.corpus, `${opts.split}.jsonl`);
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: build the corpus (npm run corpus:build).`);
-  const cases = paramCases(await readCorpus(file));
+  let cases = paramCases(await readCorpus(file));
+  if (opts.limit) cases = seededPerLanguageSample(cases, Number(opts.limit), 29);
+  let model: { text: string; confidence: number }[] | undefined;
+  if (opts.model) {
+    await selectBackend({ setting: 'auto' });
+    const runner = await ModelRunner.load(opts.model);
+    try {
+      model = cases.map((c, i) => {
+        if (i % 500 === 0) process.stderr.write(`bench:params: model ${i}/${cases.length}\n`);
+        return describeParam(runner, c.source);
+      });
+    } finally {
+      runner.dispose();
+    }
+  }
   const lines = [
     `Parameter descriptions on the ${opts.split} projects (${cases.length} documented parameters)`,
     '',
@@ -63,7 +110,8 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const rows: Record<string, unknown>[] = [];
-  for (const lang of [...[...new Set(cases.map((c) => c.lang))].sort(), 'all']) {
+  const languages = [...[...new Set(cases.map((c) => c.lang))].sort(), 'all'];
+  for (const lang of languages) {
     const cs = cases.filter((c) => lang === 'all' || c.lang === lang);
     const refs = cs.map((c) => c.reference);
     const name = cs.map((c) => nameBaseline(c.name));
@@ -82,6 +130,57 @@ async function main(): Promise<void> {
     lines.push(
       `| ${lang} | ${row.parameters} | ${(100 * row.answered).toFixed(1)}% | ${row.nameChrf.toFixed(2)} | ${row.projectChrf.toFixed(2)} | ${row.nameBleu.toFixed(2)} | ${row.projectBleu.toFixed(2)} | ${(100 * row.wins).toFixed(1)}% |`,
     );
+  }
+  if (model) {
+    const m = model;
+    const pick = (lang: string): [ParamCase[], { text: string; confidence: number }[]] => {
+      const idx = cases.flatMap((c, i) => (lang === 'all' || c.lang === lang ? [i] : []));
+      return [idx.map((i) => cases[i]!), idx.map((i) => m[i]!)];
+    };
+    const [all, allModel] = pick('all');
+    const refs = all.map((c) => c.reference);
+    lines.push(
+      '',
+      `Project, else the model when its confidence (mean token probability) is at least the threshold, else the name (all languages):`,
+      '',
+      '| threshold | model answers | chrF | smoothed BLEU-4 |',
+      '|---:|---:|---:|---:|',
+    );
+    for (const t of THRESHOLDS) {
+      const out = shipped(all, allModel, t);
+      const used = all.filter((c, i) => !c.project && allModel[i]!.confidence >= t).length;
+      lines.push(
+        `| ${t} | ${((100 * used) / Math.max(1, all.length)).toFixed(1)}% | ${corpusChrf(out, refs).toFixed(2)} | ${(100 * averageSentenceBleu(out, refs)).toFixed(2)} |`,
+      );
+    }
+    const threshold = opts.threshold !== undefined ? Number(opts.threshold) : undefined;
+    lines.push(
+      '',
+      `Per language${threshold !== undefined ? `, threshold ${threshold}` : ''}: the model alone, and as shipped (project, else model${threshold !== undefined ? ' ≥ threshold' : ''}, else name):`,
+      '',
+      '| language | parameters | model chrF | model sBLEU-4 | shipped chrF | shipped sBLEU-4 | shipped above project-else-name (bootstrap, chrF) |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const lang of languages) {
+      const [cs, ms] = pick(lang);
+      const r = cs.map((c) => c.reference);
+      const alone = ms.map((x) => x.text);
+      const out = shipped(cs, ms, threshold ?? 0);
+      const before = cs.map((c) => c.project ?? nameBaseline(c.name));
+      const row = {
+        lang,
+        parameters: cs.length,
+        modelChrf: corpusChrf(alone, r),
+        modelBleu: 100 * averageSentenceBleu(alone, r),
+        shippedChrf: corpusChrf(out, r),
+        shippedBleu: 100 * averageSentenceBleu(out, r),
+        wins: pairedBootstrapChrf(r, out, before, 1000),
+      };
+      rows.push({ system: 'model', threshold, ...row });
+      lines.push(
+        `| ${lang} | ${row.parameters} | ${row.modelChrf.toFixed(2)} | ${row.modelBleu.toFixed(2)} | ${row.shippedChrf.toFixed(2)} | ${row.shippedBleu.toFixed(2)} | ${(100 * row.wins).toFixed(1)}% |`,
+      );
+    }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(rows, null, 2)}\n`);

@@ -23,8 +23,7 @@ import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
 import { hasConfigFile } from '../../src/data/modelFolder';
-import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
-import { seededRandom, shuffleInPlace } from '../../src/data/random';
+import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { progressLine } from '../../src/cli/trainCommands';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
@@ -41,7 +40,7 @@ import {
   record,
   type Check,
 } from '../../src/data/schema';
-import { perLanguageSample } from '../../src/training/quality';
+import { seededPerLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
 import { finish } from './finish';
@@ -116,9 +115,7 @@ function splitFiles(corpusDir: string): { train: string; valid: string; test: st
 async function validSample(validFile: string, work: string, perLanguage: number, seed: number): Promise<string> {
   const file = path.join(work, `valid-sample-${perLanguage}.jsonl`);
   if (fs.existsSync(file)) return file;
-  const records: CorpusRecord[] = shuffleInPlace(await readCorpus(validFile), seededRandom(seed));
-  const languages = new Set(records.map((r) => r.lang)).size;
-  writeCorpus(file, perLanguageSample(records, perLanguage * languages));
+  writeCorpus(file, seededPerLanguageSample(await readCorpus(validFile), perLanguage, seed));
   return file;
 }
 

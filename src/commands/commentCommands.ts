@@ -33,8 +33,15 @@ export interface CommentServices {
   readonly locator: FunctionLocator;
   /** Workspace search for Generate Code from Comment (existing functions first). */
   readonly search?: SearchServices;
-  /** The descriptions the workspace index of a file already gives these parameter names. */
-  readonly paramDescriptions?: (file: string, names: readonly string[]) => Promise<Readonly<Record<string, string>>>;
+  /**
+   * Descriptions for parameter names of a function (its code) in a file: the workspace index's,
+   * else the parameter-description model's when it is sure enough.
+   */
+  readonly paramDescriptions?: (
+    file: string,
+    names: readonly string[],
+    code: string,
+  ) => Promise<Readonly<Record<string, string>>>;
   /** The model's "summary may be stale" check over one file's text (`seq2seq.docComment.staleSummaryHint`). */
   readonly checkSummaries?: (lang: CorpusLanguage, text: string, signal?: AbortSignal) => Promise<StaleSummaryReport>;
   /** Inserts the whole doc comment (sections per `seq2seq.docComment.*`) for the function at an offset. */

@@ -94,7 +94,7 @@ export async function docDescriptions(
   let params: Readonly<Record<string, string>> = {};
   if (services.paramDescriptions && doc.uri.scheme === 'file' && names.length > 0)
     try {
-      params = await services.paramDescriptions(doc.uri.fsPath, names);
+      params = await services.paramDescriptions(doc.uri.fsPath, names, fn.code);
     } catch {
       params = {}; // no index yet, or the worker is busy restarting: placeholders then
     }

@@ -83,6 +83,11 @@ export interface ModelMeta {
   readonly retrieval?: RetrievalMeta;
   readonly decoding?: DecodingMeta;
   readonly staleSummary?: StaleSummaryMeta;
+  /**
+   * A parameter-description model's threshold (chosen on validation projects by
+   * `npm run bench:params`): answers whose mean token probability is lower are not used.
+   */
+  readonly minConfidence?: number;
   readonly training?: TrainingProvenance;
   /** Held-out scores at saving (loss, perplexity, BLEU, ...). */
   readonly metrics?: Record<string, number>;
@@ -143,6 +148,9 @@ export function parseModelMeta(raw: unknown): ModelMeta {
     ...(retrieval ? { retrieval } : {}),
     ...(decoding ? { decoding } : {}),
     ...(staleSummary ? { staleSummary } : {}),
+    ...(finite(m.minConfidence) && m.minConfidence >= 0 && m.minConfidence <= 1
+      ? { minConfidence: m.minConfidence }
+      : {}),
     ...(isRecord(t) && typeof t.corpus === 'string'
       ? {
           training: {
@@ -317,6 +325,11 @@ export function writeDecodingMeta(dir: string, decoding: DecodingMeta): void {
 /** Records the stale-summary check's calibration in `dir`'s config.json (atomically). */
 export function writeStaleSummaryMeta(dir: string, calibration: StaleSummaryMeta): void {
   updateMeta(dir, { staleSummary: calibration });
+}
+
+/** Records a parameter-description model's confidence threshold in `dir`'s config.json (atomically). */
+export function writeMinConfidence(dir: string, minConfidence: number): void {
+  updateMeta(dir, { minConfidence });
 }
 
 /** Sets fields of the meta in `dir`'s config.json, the rest kept as written (temporary file, then rename). */

@@ -46,3 +46,52 @@ export class ParamDescriptions {
     return best?.text;
   }
 }
+
+/**
+ * What a parameter-description model reads: the parameter's name on a line of its own, then the
+ * function's code. Training pairs (scripts/param-model) and the editor's requests both use it.
+ */
+export function paramSourceText(name: string, code: string): string {
+  return `param ${name}\n${code}`;
+}
+
+/** A documented parameter as a training pair of the parameter-description model. */
+export interface ParamPair {
+  readonly lang: string;
+  readonly project?: string;
+  readonly path: string;
+  readonly name: string;
+  readonly line: number;
+  readonly code: string;
+  readonly description: string;
+}
+
+/** Every documented parameter of `functions`, with its description on one line. */
+export function paramPairs(
+  functions: Iterable<{
+    readonly lang: string;
+    readonly project?: string;
+    readonly path: string;
+    readonly name: string;
+    readonly line: number;
+    readonly code: string;
+    readonly params?: readonly { readonly name: string; readonly description?: string }[];
+  }>,
+): ParamPair[] {
+  const out: ParamPair[] = [];
+  for (const fn of functions)
+    for (const p of fn.params ?? []) {
+      const description = p.description?.replace(/\s+/g, ' ').trim();
+      if (!description) continue;
+      out.push({
+        lang: fn.lang,
+        ...(fn.project !== undefined ? { project: fn.project } : {}),
+        path: fn.path,
+        name: `${fn.name}(${p.name})`,
+        line: fn.line,
+        code: paramSourceText(p.name, fn.code),
+        description,
+      });
+    }
+  return out;
+}

@@ -11,6 +11,7 @@ import type { TranslateRequest, Translation, Translator } from '../inference/tra
 import type { EngineWorkerClient, EngineWorkerClientOptions } from '../worker/client';
 import type { CodeSearchHit, ReadyParams, StaleSummaryReport } from '../worker/protocol';
 import type { CorpusLanguage } from '../data/languages';
+import { hasConfigFile } from '../data/modelFolder';
 import type { ModelEntry } from './modelStore';
 import { engineSettings } from './settings';
 import { tensorflowPathProblem } from '../core/backendSetting';
@@ -117,12 +118,27 @@ export class EngineHost implements Translator, vscode.Disposable {
     return client.request(CheckSummaries, { lang, text, model: { dir: model.dir, id: model.id } }, signal);
   }
 
-  /** The descriptions the workspace index of `file` already gives these parameter names. */
-  async describeParams(file: string, names: readonly string[]): Promise<Readonly<Record<string, string>>> {
+  /**
+   * Descriptions for these parameter names of the function `code` in `file`: what the workspace
+   * index already says, else what the parameter-description model in `paramModelDir` (when there
+   * is one) is sure enough of.
+   */
+  async describeParams(
+    file: string,
+    names: readonly string[],
+    code?: string,
+    paramModelDir?: string,
+  ): Promise<Readonly<Record<string, string>>> {
     if (names.length === 0) return {};
     const client = await this.worker();
+    const withModel = code !== undefined && paramModelDir !== undefined && hasConfigFile(paramModelDir);
+    if (withModel) await this.ensureBackend();
     const { DescribeParams } = await import('../worker/protocol');
-    return client.request(DescribeParams, { file, names });
+    return client.request(DescribeParams, {
+      file,
+      names,
+      ...(withModel ? { code, paramModel: { dir: paramModelDir, id: 'params' } } : {}),
+    });
   }
 
   /**

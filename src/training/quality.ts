@@ -5,7 +5,7 @@
  * default model's card and the extension's Evaluate Model command.
  */
 import type { CorpusRecord } from '../data/dataset';
-import { seededRandom } from '../data/random';
+import { seededRandom, shuffleInPlace } from '../data/random';
 import {
   averageSentenceBleu,
   bleuFromStats,
@@ -116,10 +116,20 @@ export function interleaveLanguages<R extends Pick<CorpusRecord, 'lang'>>(pairs:
  * the first of each in the given order. A split keeps the corpus order, so its first pairs are
  * often all one language.
  */
-export function perLanguageSample<R extends Pick<CorpusRecord, 'lang'>>(pairs: readonly R[], n: number): R[] {
+export function perLanguageSample<R extends { readonly lang: string }>(pairs: readonly R[], n: number): R[] {
   const languages = [...new Set(pairs.map((r) => r.lang))].sort();
   const each = Math.ceil(n / Math.max(1, languages.length));
   return languages.flatMap((lang) => pairs.filter((r) => r.lang === lang).slice(0, each));
+}
+
+/** At most `perLanguage` items of each language, drawn with `seed` (the same draw for the same inputs). */
+export function seededPerLanguageSample<R extends { readonly lang: string }>(
+  items: readonly R[],
+  perLanguage: number,
+  seed: number,
+): R[] {
+  const languages = new Set(items.map((r) => r.lang)).size;
+  return perLanguageSample(shuffleInPlace(items.slice(), seededRandom(seed)), perLanguage * languages);
 }
 
 export interface BootstrapResult {

@@ -184,11 +184,18 @@ export const SearchCode = ipcRequest<
 
 /**
  * What the workspace already says about parameters: for each name, the description the indexed
- * project of `file` most often gives a parameter of that name in its other files (names it never
- * describes are left out).
+ * project of `file` most often gives a parameter of that name in its other files; for the others,
+ * with `code` and `paramModel`, the model's description when it is sure enough (its
+ * `meta.minConfidence`). Names neither answers are left out.
  */
 export const DescribeParams = ipcRequest<
-  { readonly file: string; readonly names: readonly string[] },
+  {
+    readonly file: string;
+    readonly names: readonly string[];
+    /** The function's code and a parameter-description model: it answers what the workspace does not. */
+    readonly code?: string;
+    readonly paramModel?: ModelRef;
+  },
   Readonly<Record<string, string>>,
   'describeParams'
 >('describeParams');

@@ -14,6 +14,7 @@ import { walkSourceFiles, type WalkSkips } from '../data/walk';
 import { DEFAULT_CANDIDATES, rerank } from '../inference/codeSearch';
 import { ModelRunner } from '../inference/modelRunner';
 import { fitScore, isStale, summaryFits } from '../inference/staleSummary';
+import { describeParams } from '../inference/paramModel';
 import { functionsToDocument } from '../data/indexMining';
 import { guardFineTune } from '../training/guard';
 import { prepareTrainJob, resolveModelDir } from '../training/job';
@@ -44,7 +45,8 @@ import {
 import { WorkerServer } from './server';
 import { WorkspaceIndexes } from './indexes';
 
-const MAX_MODELS = 2;
+/** Loaded models kept: the active one, the parameter-description model and one more. */
+const MAX_MODELS = 3;
 /** Documented functions of one file the stale-summary check scores (two model passes per 32). */
 const MAX_CHECKED_SUMMARIES = 200;
 const runners = new Map<string, Promise<ModelRunner>>();
@@ -154,14 +156,17 @@ async function main(): Promise<void> {
     };
   });
 
-  server.handle(DescribeParams, ({ file, names }) => {
+  server.handle(DescribeParams, async ({ file, names, code, paramModel }) => {
     const ws = indexes.neighboursFor(file);
     const out: Record<string, string> = {};
     for (const name of names) {
       const d = ws?.index.paramDescription(name, ws.excludePath);
       if (d) out[name] = d;
     }
-    return out;
+    const rest = names.filter((n) => !(n in out));
+    if (code === undefined || !paramModel || rest.length === 0) return out;
+    const runner = await runnerFor(paramModel);
+    return { ...describeParams(runner, code, rest, runner.meta.minConfidence ?? 0), ...out };
   });
 
   server.handle(ValidateModel, async ({ dir }) => {

@@ -4,9 +4,9 @@ import * as assert from 'assert';
 import type { CorpusRecord } from '../../src/data/dataset';
 import { FunctionIndex, INDEX_VERSION } from '../../src/data/functionIndex';
 import { indexFunctionsOf } from '../../src/data/indexMining';
-import { ParamDescriptions } from '../../src/data/paramDescriptions';
+import { ParamDescriptions, paramPairs, paramSourceText } from '../../src/data/paramDescriptions';
 import { ParserPool } from '../../src/data/parser';
-import { paramCases } from '../../bench/params/run';
+import { paramCases, shipped } from '../../bench/params/run';
 
 const LOADERS_PY = `def load(path, strict=False):
     """Load a file.
@@ -99,5 +99,51 @@ describe('parameter descriptions from the workspace', () => {
         ['mode', 'Open mode.', undefined],
       ],
     );
+  });
+
+  it('makes one training pair per described parameter: its name before the code, its description as the target', () => {
+    const fn = (params: { name: string; description?: string }[]) => ({
+      lang: 'python',
+      project: 'p',
+      path: 'a.py',
+      name: 'load',
+      line: 3,
+      code: 'def load(path, mode):\n    pass',
+      params,
+    });
+    const pairs = paramPairs([
+      fn([
+        { name: 'path', description: '  The file\n   to read. ' },
+        { name: 'mode', description: ' ' },
+      ]),
+      fn([{ name: 'mode' }]),
+    ]);
+    assert.deepStrictEqual(pairs, [
+      {
+        lang: 'python',
+        project: 'p',
+        path: 'a.py',
+        name: 'load(path)',
+        line: 3,
+        code: paramSourceText('path', 'def load(path, mode):\n    pass'),
+        description: 'The file to read.',
+      },
+    ]);
+    assert.ok(pairs[0]!.code.startsWith('param path\n'));
+  });
+
+  it("ships the project's description, else the model's when sure enough, else the name's words", () => {
+    const cases = [
+      { lang: 'python', reference: 'r', name: 'file_path', source: 's', project: 'From the project.' },
+      { lang: 'python', reference: 'r', name: 'file_path', source: 's' },
+      { lang: 'python', reference: 'r', name: 'file_path', source: 's' },
+    ];
+    const model = [
+      { text: 'Model A.', confidence: 0.9 },
+      { text: 'Model B.', confidence: 0.6 },
+      { text: 'Model C.', confidence: 0.2 },
+    ];
+    assert.deepStrictEqual(shipped(cases, model, 0.5), ['From the project.', 'Model B.', 'file path']);
+    assert.deepStrictEqual(shipped(cases, model, 0), ['From the project.', 'Model B.', 'Model C.']);
   });
 });

@@ -6,13 +6,22 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/core/model';
 import { saveModel } from '../../src/core/checkpoint';
 import { CodeTokenizer } from '../../src/data/tokenizer';
-import { TOKENIZER_FILE, writeStaleSummaryMeta } from '../../src/data/modelFolder';
+import { TOKENIZER_FILE, writeMinConfidence, writeStaleSummaryMeta } from '../../src/data/modelFolder';
+import { paramSourceText } from '../../src/data/paramDescriptions';
+import { describeParam } from '../../src/inference/paramModel';
 import { functionsToDocument } from '../../src/data/indexMining';
 import { ParserPool } from '../../src/data/parser';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { fitScore, summaryFits } from '../../src/inference/staleSummary';
 import { EngineWorkerClient } from '../../src/worker/client';
-import { CheckSummaries, Mine, MineProgress, Translate, ValidateModel } from '../../src/worker/protocol';
+import {
+  CheckSummaries,
+  DescribeParams,
+  Mine,
+  MineProgress,
+  Translate,
+  ValidateModel,
+} from '../../src/worker/protocol';
 
 const WORKER = path.join(__dirname, '..', '..', 'src', 'worker', 'worker.js');
 const CORPUS_FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'corpus');
@@ -141,6 +150,32 @@ describe('engine worker', function () {
       [[documented[lower]!.name, documented[lower]!.line]],
     );
     assert.ok(Math.abs(report.stale[0]!.score - scores[lower]!) < 1e-4);
+  });
+
+  it('describes parameters with the parameter model where the workspace cannot, only as sure as its threshold', async () => {
+    const file = path.join(tmp, 'nowhere', 'a.py');
+    const code = 'def add(a, b):\n    return a + b';
+    const names = ['a', 'b'];
+    // No index and no model: nothing to say.
+    assert.deepStrictEqual(await client.request(DescribeParams, { file, names }), {});
+    const params = path.join(tmp, 'params');
+    fs.cpSync(path.join(tmp, 'model'), params, { recursive: true });
+    const ask = () => client.request(DescribeParams, { file, names, code, paramModel: { dir: params, id: 'params' } });
+    writeMinConfidence(params, 0);
+    const sure = await ask();
+    // What the model writes for each name, read the same way here.
+    const runner = await ModelRunner.load(params);
+    const expected = Object.fromEntries(
+      names.flatMap((n) => {
+        const d = describeParam(runner, paramSourceText(n, code));
+        return d.text ? [[n, d.text]] : [];
+      }),
+    );
+    runner.dispose();
+    assert.ok(Object.keys(expected).length > 0, 'the tiny model writes something');
+    assert.deepStrictEqual(sure, expected);
+    writeMinConfidence(params, 1); // no answer is that sure: placeholders stay
+    assert.deepStrictEqual(await ask(), {});
   });
 
   it('mines a corpus with progress events', async () => {

@@ -1,0 +1,44 @@
+/**
+ * Parameter descriptions written by a model: a code → comment model trained on one pair per
+ * documented parameter (`npm run train:params`), reading the parameter's name and the function's
+ * code (`paramSourceText`). Its answer comes with a confidence, the mean probability of its tokens;
+ * below the threshold chosen on validation projects (`meta.minConfidence`) the doc comment keeps
+ * a placeholder instead.
+ */
+import { paramSourceText } from '../data/paramDescriptions';
+import type { ModelRunner } from './modelRunner';
+
+export interface ModelDescription {
+  readonly text: string;
+  /** Mean probability of the answer's tokens (0..1). */
+  readonly confidence: number;
+}
+
+/** Beam search as the benchmark scored it. */
+const DECODING = { beamSize: 4, nBest: 1, maxLength: 32, lengthPenalty: 0.6, reuseSimilarity: null } as const;
+
+/** The model's description for a source made by `paramSourceText`. */
+export function describeParam(runner: ModelRunner, source: string): ModelDescription {
+  const best = runner.translate({ direction: 'code2doc', text: source, ...DECODING }).candidates[0];
+  if (!best || best.tokenLogProbs.length === 0) return { text: '', confidence: 0 };
+  const mean = best.tokenLogProbs.reduce((a, b) => a + b, 0) / best.tokenLogProbs.length;
+  return { text: best.text.trim(), confidence: Math.exp(mean) };
+}
+
+/**
+ * Descriptions for `names` of the function `code`, only those at least `minConfidence` sure
+ * (the rest are left out: the doc comment keeps their placeholders).
+ */
+export function describeParams(
+  runner: ModelRunner,
+  code: string,
+  names: readonly string[],
+  minConfidence: number,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const d = describeParam(runner, paramSourceText(name, code));
+    if (d.text && d.confidence >= minConfidence) out[name] = d.text;
+  }
+  return out;
+}
