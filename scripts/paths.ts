@@ -20,3 +20,5 @@ export const REPO_ROOT = findRoot(__dirname);
 
 /** The bundled default model, `media/models/default`. */
 export const MEDIA_MODEL_DIR = path.join(REPO_ROOT, 'media', 'models', 'default');
+/** The bundled parameter-description model (`npm run train:params`). */
+export const MEDIA_PARAM_MODEL_DIR = path.join(REPO_ROOT, 'media', 'models', 'params');
