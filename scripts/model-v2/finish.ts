@@ -6,9 +6,11 @@
  *     sample of validation functions better, each decoded with its project as the workspace.
  *  2. Decoding: length reward and the overlap from which a near-copy neighbour's summary is
  *     reused, tuned on the same validation sample (src/training/modelSelection.ts tuneDecoding).
- *  3. Test: the held-out test projects, each its own workspace (src/training/projectBenchmark.ts),
+ *  3. Ship decision: the model against the bundled one on other validation functions (each with
+ *     its project as the workspace); it replaces it only if higher on chrF and smoothed BLEU-4.
+ *  4. Test: the held-out test projects, each its own workspace (src/training/projectBenchmark.ts),
  *     against in-project BM25, the function name and today's bundled model.
- *  4. `MODEL.md` and `quality.json` in `<work>/<arm>/final`; with `--install`, the folder goes to
+ *  5. `MODEL.md` and `quality.json` in `<work>/<arm>/final`; with `--install`, the folder goes to
  *     media/models/default (or `--target`) with float16 weights and a rehearsal sample for
  *     fine-tuning, written atomically.
  */
@@ -24,6 +26,7 @@ import { EXTENSION_DECODING } from '../../src/training/predictions';
 import {
   BM25_PROJECT,
   generatedName,
+  PROJECT_SAMPLE_SEED,
   projectBenchmark,
   projectReport,
   projectWorkspaceOf,
@@ -37,6 +40,8 @@ import { decodingKey, selectCheckpoint, tuneDecoding } from '../../src/training/
 export const SELECTION_PER_LANGUAGE = 30;
 /** Test functions per language scored for the card. */
 export const TEST_PER_LANGUAGE = 150;
+/** Validation functions per language for the ship decision (apart from the selection sample). */
+export const DECISION_PER_LANGUAGE = 40;
 /** Pairs of the training split shipped for fine-tuning's rehearsal: whole projects, so they have neighbours. */
 export const REHEARSAL_PAIRS = 1000;
 
@@ -52,8 +57,12 @@ export interface FinishOptions {
   readonly bundled: string;
   readonly lengthRewards: readonly number[];
   readonly reuseSimilarities: readonly (number | null)[];
-  /** Install the model here (float16 weights, with a rehearsal sample); absent: do not install. */
+  /**
+   * Install the model here (float16 weights, with a rehearsal sample) when it beats the bundled
+   * model on validation projects (or `installAnyway`); absent: do not install.
+   */
   readonly installInto?: string;
+  readonly installAnyway?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -88,6 +97,34 @@ export async function finish(o: FinishOptions): Promise<void> {
   fs.cpSync(choice.dir, finalDir, { recursive: true });
   o.log(`kept ${path.basename(choice.dir)}; tuning decoding`);
   const tuned = await tuneDecoding(finalDir, selection, o.lengthRewards, o.reuseSimilarities, validWorkspaceOf);
+
+  // Ship or not, decided on validation functions the choices above did not see.
+  const chosen = new Set(selection);
+  const decisionPairs = seededLanguageSample(
+    validRecords.filter((r) => !chosen.has(r)),
+    DECISION_PER_LANGUAGE,
+    PROJECT_SAMPLE_SEED + 1,
+  );
+  o.log(`comparing with the bundled model on ${decisionPairs.length} other validation functions`);
+  const decided = await projectBenchmark(
+    [
+      { name: 'model', dir: finalDir, decoding: EXTENSION_DECODING },
+      { name: 'bundled v1', dir: o.bundled, decoding: EXTENSION_DECODING },
+    ],
+    decisionPairs,
+    projectWorkspaces(validRecords),
+    undefined,
+    200,
+  );
+  const overall = (system: string) => decided.rows.find((r) => r.language === 'all' && r.system === system)!;
+  const [mine, theirs] = [overall('model'), overall('bundled v1')];
+  const ships = mine.chrf > theirs.chrf && mine.sentenceBleu > theirs.sentenceBleu;
+  const decision =
+    `On ${decisionPairs.length} other validation functions (at most ${DECISION_PER_LANGUAGE} per language, each with its project as the workspace): ` +
+    `chrF ${mine.chrf.toFixed(2)} vs ${theirs.chrf.toFixed(2)}, smoothed BLEU-4 ${mine.sentenceBleu.toFixed(2)} vs ${theirs.sentenceBleu.toFixed(2)} ` +
+    `for the bundled model: ${ships ? 'it replaces the bundled model' : 'the bundled model stays'} ` +
+    '(the rule: higher on both).';
+  o.log(decision);
 
   const testRecords = await readCorpus(o.files.test);
   const pairs = seededLanguageSample(testRecords, TEST_PER_LANGUAGE);
@@ -142,6 +179,10 @@ export async function finish(o: FinishOptions): Promise<void> {
     '|---|---:|',
     ...tuned.tried.map((t) => `| ${decodingKey(t.option, t.reuse)} | ${t.score.toFixed(2)} |`),
     '',
+    '## Ship decision (validation projects)',
+    '',
+    decision,
+    '',
     `## Test projects (${pairs.length} functions, at most ${TEST_PER_LANGUAGE} per language, seeded sample; scored once)`,
     '',
     `"model" is what the extension inserts; "${generatedName('model')}" the beam's own output (no reuse); ` +
@@ -164,6 +205,12 @@ export async function finish(o: FinishOptions): Promise<void> {
   );
   o.log(`card written: ${path.join(finalDir, 'MODEL.md')}`);
   if (!o.installInto) return;
+  if (!ships && !o.installAnyway) {
+    o.log(
+      `not installed: the bundled model is better on validation projects (pass --install-anyway to install it all the same)`,
+    );
+    return;
+  }
 
   const rehearsal = path.join(o.armDir, REHEARSAL_FILE);
   writeCorpus(rehearsal, rehearsalProjects(await readCorpus(o.files.train), REHEARSAL_PAIRS));

@@ -263,7 +263,16 @@ async function main(): Promise<void> {
       "choose the arm's checkpoint and decoding on validation projects, score the test projects, write MODEL.md",
       false,
     )
-    .option('--install', 'with --finish: install the model (float16 weights) into --target', false)
+    .option(
+      '--install',
+      'with --finish: install the model (float16 weights) into --target if it beats the bundled model on validation projects',
+      false,
+    )
+    .option(
+      '--install-anyway',
+      'with --install: install even if the bundled model is better on validation projects',
+      false,
+    )
     .option('--target <dir>', 'with --install: the model folder to replace', MEDIA_MODEL_DIR)
     .option('--bundled <dir>', "with --finish: today's bundled model, scored beside the new one", MEDIA_MODEL_DIR)
     .parse()
@@ -279,6 +288,7 @@ async function main(): Promise<void> {
       compare: boolean;
       finish: boolean;
       install: boolean;
+      installAnyway: boolean;
       target: string;
       bundled: string;
     }>();
@@ -312,7 +322,7 @@ async function main(): Promise<void> {
       bundled: bundledCopy,
       lengthRewards: recipe.lengthRewards ?? [0, 0.4, 0.8],
       reuseSimilarities: recipe.reuseSimilarities ?? [null, 0.9, 0.8, 0.7, 0.6, 0.5],
-      ...(opts.install ? { installInto: path.resolve(opts.target) } : {}),
+      ...(opts.install ? { installInto: path.resolve(opts.target), installAnyway: opts.installAnyway } : {}),
       log,
     });
     return;
