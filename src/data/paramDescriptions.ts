@@ -67,17 +67,7 @@ export interface ParamPair {
 }
 
 /** Every documented parameter of `functions`, with its description on one line. */
-export function paramPairs(
-  functions: Iterable<{
-    readonly lang: string;
-    readonly project?: string;
-    readonly path: string;
-    readonly name: string;
-    readonly line: number;
-    readonly code: string;
-    readonly params?: readonly { readonly name: string; readonly description?: string }[];
-  }>,
-): ParamPair[] {
+export function paramPairs(functions: Iterable<Omit<ParamPair, 'description'> & DescribedParams>): ParamPair[] {
   const out: ParamPair[] = [];
   for (const fn of functions)
     for (const p of fn.params ?? []) {

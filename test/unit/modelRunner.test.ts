@@ -40,6 +40,18 @@ describe('model runner (model + tokenizer -> translation)', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  /** A copy of the tiny model that ships `memory` as its example memory. */
+  const withMemory = (name: string, memory: ExampleMemory): string => {
+    const m = path.join(dir, name);
+    fs.cpSync(path.join(dir, 'm'), m, { recursive: true });
+    const configFile = path.join(m, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { meta: Record<string, unknown> };
+    config.meta.retrieval = { memory: MEMORY_FILE, entries: 1 };
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    fs.writeFileSync(path.join(m, MEMORY_FILE), JSON.stringify(memory.toJSON()));
+    return m;
+  };
+
   it('maps every source token back to the characters it came from', async () => {
     const runner = await ModelRunner.load(path.join(dir, 'm'));
     try {
@@ -108,13 +120,7 @@ describe('model runner (model + tokenizer -> translation)', () => {
       // The memory says how much of the neighbour the model was trained to see.
       { neighbourTokens: 4 },
     );
-    const m = path.join(dir, 'with-memory');
-    fs.cpSync(path.join(dir, 'm'), m, { recursive: true });
-    const configFile = path.join(m, 'config.json');
-    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { meta: Record<string, unknown> };
-    config.meta.retrieval = { memory: MEMORY_FILE, entries: 1 };
-    fs.writeFileSync(configFile, JSON.stringify(config));
-    fs.writeFileSync(path.join(m, MEMORY_FILE), JSON.stringify(memory.toJSON()));
+    const m = withMemory('with-memory', memory);
     const runner = await ModelRunner.load(m);
     try {
       const text = 'def read_text(path):\n    return open(path).read()';
@@ -151,14 +157,7 @@ describe('model runner (model + tokenizer -> translation)', () => {
       ],
       { neighbourTokens: 16 },
     );
-    const m = path.join(dir, 'with-fallback');
-    fs.cpSync(path.join(dir, 'm'), m, { recursive: true });
-    const configFile = path.join(m, 'config.json');
-    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { meta: Record<string, unknown> };
-    config.meta.retrieval = { memory: MEMORY_FILE, entries: 1 };
-    fs.writeFileSync(configFile, JSON.stringify(config));
-    fs.writeFileSync(path.join(m, MEMORY_FILE), JSON.stringify(memory.toJSON()));
-    const runner = await ModelRunner.load(m);
+    const runner = await ModelRunner.load(withMemory('with-fallback', memory));
     const index = new FunctionIndex(path.join(dir, 'ws'));
     const fn = (p: string, name: string, body: string, summary: string) => ({
       path: p,
