@@ -34,13 +34,13 @@ export interface CommentServices {
   /** Workspace search for Generate Code from Comment (existing functions first). */
   readonly search?: SearchServices;
   /**
-   * Descriptions for parameter names of a function (its code) in a file: the workspace index's,
-   * else the parameter-description model's when it is sure enough.
+   * Descriptions for parameter names of a function in a file: the workspace index's, else (given
+   * the function's code) the parameter-description model's when it is sure enough.
    */
   readonly paramDescriptions?: (
     file: string,
     names: readonly string[],
-    code: string,
+    code?: string,
   ) => Promise<Readonly<Record<string, string>>>;
   /** The model's "summary may be stale" check over one file's text (`seq2seq.docComment.staleSummaryHint`). */
   readonly checkSummaries?: (lang: CorpusLanguage, text: string, signal?: AbortSignal) => Promise<StaleSummaryReport>;

@@ -91,10 +91,17 @@ export async function docDescriptions(
   summary: string | undefined,
 ): Promise<DocDescriptions> {
   const names = fn.shape.params.map((p) => p.name);
+  const source = vscode.workspace
+    .getConfiguration('seq2seq.docComment', doc)
+    .get<'workspaceAndModel' | 'workspace' | 'none'>('parameterDescriptions', 'workspaceAndModel');
   let params: Readonly<Record<string, string>> = {};
-  if (services.paramDescriptions && doc.uri.scheme === 'file' && names.length > 0)
+  if (services.paramDescriptions && doc.uri.scheme === 'file' && names.length > 0 && source !== 'none')
     try {
-      params = await services.paramDescriptions(doc.uri.fsPath, names, fn.code);
+      params = await services.paramDescriptions(
+        doc.uri.fsPath,
+        names,
+        source === 'workspaceAndModel' ? fn.code : undefined,
+      );
     } catch {
       params = {}; // no index yet, or the worker is busy restarting: placeholders then
     }
