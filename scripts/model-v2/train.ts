@@ -162,7 +162,15 @@ async function trainChunk(
   const run = runListener(runDir, log, progressLine, 50);
   try {
     const { trainer, summary } = await prepareTrainJob(
-      { corpus: files.train, validCorpus: valid, testCorpus: files.test, outDir: runDir, config, resume: opts.resume },
+      {
+        corpus: files.train,
+        validCorpus: valid,
+        testCorpus: files.test,
+        outDir: runDir,
+        config,
+        resume: opts.resume,
+        cacheExamples: true,
+      },
       run.listener,
     );
     log(

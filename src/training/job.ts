@@ -7,6 +7,7 @@
  * happen), or the one of the checkpoint it resumes (`resume`). Every checkpoint holds
  * `tokenizer.json`, so `best/` and `last/` are ordinary model folders.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -41,6 +42,7 @@ import { CodeTokenizer } from '../data/tokenizer';
 import { prepareTrainingBackend } from './backendSetup';
 import type { EvalExample } from './evaluation';
 import type { TrainerListener } from './events';
+import { cachedExamples, examplesKey } from './examplesCache';
 import { interleaveLanguages } from './quality';
 import { mixedBatches, readRehearsalSample } from './rehearsal';
 import {
@@ -103,6 +105,11 @@ export interface TrainJobParams {
   readonly resume?: boolean;
   /** Fine-tune this model folder (its tokenizer is reused). */
   readonly initModel?: string;
+  /**
+   * Keep the tokenized training examples in `outDir` and reuse them when nothing they depend on
+   * changed (a long run's later chunks; src/training/examplesCache.ts).
+   */
+  readonly cacheExamples?: boolean;
 }
 
 export interface TrainJobSummary {
@@ -247,14 +254,27 @@ export async function prepareTrainJob(
   const projectScope = inheritsRetrieval ? inheritedScope === 'project' : cfg.retrieval === 'project';
   const scope = projectScope ? 'project' : cfg.retrieval || inheritsRetrieval ? 'corpus' : 'none';
   const { memory, prefix, validPrefix } = sourcePrefixes(splits, scope, memoryKind);
-  const trainExamples = makeExamples(splits.train, tokenizer, {
+  const exampleOptions = {
     ...limits,
     neighbourTokens: memoryKind.neighbourTokens,
     directions,
     doc2codeShare: cfg.doc2codeShare ?? TRAIN_JOB_DEFAULTS.doc2codeShare,
     seed,
-    ...(prefix ? { sourcePrefix: prefix } : {}),
-  });
+  };
+  const make = () =>
+    makeExamples(splits.train, tokenizer, { ...exampleOptions, ...(prefix ? { sourcePrefix: prefix } : {}) });
+  const trainExamples = params.cacheExamples
+    ? cachedExamples(
+        params.outDir,
+        examplesKey(params.corpus, {
+          ...exampleOptions,
+          scope,
+          graded: memoryKind.graded,
+          tokenizer: crypto.createHash('sha256').update(JSON.stringify(tokenizer.toJSON())).digest('hex'),
+        }),
+        make,
+      )
+    : make();
   // Interleaved by language: the trainer's evaluations score a prefix of these (evalLimit).
   const validExamples = evalExamples(
     interleaveLanguages(splits.valid),

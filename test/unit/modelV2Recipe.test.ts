@@ -98,6 +98,8 @@ describe('train:v2 recipe', function () {
       meta: { retrieval?: { scope?: string } };
     };
     assert.strictEqual(config.meta.retrieval?.scope, 'project');
+    // The tokenized examples are kept for the next chunk.
+    assert.ok(fs.existsSync(path.join(work, 'gru', 'run', 'examples.json')));
     const cmp = run('--compare');
     assert.strictEqual(cmp.code, 0, cmp.err);
     assert.match(cmp.out, /\| gru \| \d+ \|/);
