@@ -79,6 +79,7 @@ describe('ipc descriptors', () => {
     assert.deepStrictEqual(methodsByKind(BOUNDARIES['engine worker']), {
       command: [],
       request: [
+        'checkSummaries',
         'describeParams',
         'indexBuild',
         'indexUpdate',
