@@ -17,7 +17,7 @@ import { decodingKey, selectCheckpoint, tuneDecoding } from '../../src/training/
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
 import { selectBackend } from '../../src/core/backend';
 import { loadModel, saveModel } from '../../src/core/checkpoint';
-import { installModel } from '../../src/data/modelFolder';
+import { installModel, readConfigFile, retrievalScope } from '../../src/data/modelFolder';
 import { buildModel } from '../../src/core/model';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { directionTokenId } from '../../src/core/specialTokens';
@@ -376,25 +376,37 @@ describe('seq2seq document', () => {
 describe('the bundled default model', () => {
   const dir = path.resolve(__dirname, '..', '..', '..', 'media', 'models', 'default');
 
-  it('loads with its tokenizer and example memory, and writes a comment for every function of the example file', async function () {
+  it('loads with its tokenizer, its card states what it was shipped on, and it writes a comment for every function of the example file', async function () {
     this.timeout(120_000);
     // The card and the benchmark rows come from the run that produced the weights.
-    assert.match(fs.readFileSync(path.join(dir, 'MODEL.md'), 'utf8'), /## Test scores \(code → comment\)/);
+    const card = fs.readFileSync(path.join(dir, 'MODEL.md'), 'utf8');
     const quality = JSON.parse(fs.readFileSync(path.join(dir, 'quality.json'), 'utf8')) as {
       rows: Parameters<typeof languagesNotWon>[0];
     };
-    const systems = new Set(quality.rows.map((r) => r.system));
-    // 'model' is what the extension inserts (similar functions' summaries reused), 'model, generated
-    // only' the beam search's own output.
-    assert.deepStrictEqual([...systems].sort(), ['bm25', 'model', 'model, generated only', 'name']);
-    // As shipped, it beats both baselines on both BLEU variants in every language.
-    assert.deepStrictEqual(
-      languagesNotWon(
-        quality.rows.filter((r) => r.system !== 'model, generated only'),
-        'model',
-      ),
-      [],
-    );
+    const systems = [...new Set(quality.rows.map((r) => r.system))].sort();
+    const { meta } = readConfigFile(dir);
+    if (retrievalScope(meta) === 'project') {
+      // Model v2 (npm run train:v2): judged on held-out projects, each its own workspace, and
+      // installed only because it beat the model it replaced on validation projects.
+      assert.match(card, /## Ship decision \(validation projects\)\n\n.*it replaces the bundled model/);
+      assert.match(card, /## Test projects \(\d+ functions/);
+      assert.deepStrictEqual(systems, ['bm25 in-project', 'bundled v1', 'model', 'model, generated only', 'name']);
+      assert.ok(!fs.existsSync(path.join(dir, 'memory.json')), 'a project-scoped model ships no memory');
+      assert.ok(fs.existsSync(path.join(dir, 'rehearsal.jsonl')), 'fine-tuning rehearses on whole training projects');
+    } else {
+      assert.match(card, /## Test scores \(code → comment\)/);
+      // 'model' is what the extension inserts (similar functions' summaries reused), 'model, generated
+      // only' the beam search's own output.
+      assert.deepStrictEqual(systems, ['bm25', 'model', 'model, generated only', 'name']);
+      // As shipped, it beats both baselines on both BLEU variants in every language.
+      assert.deepStrictEqual(
+        languagesNotWon(
+          quality.rows.filter((r) => r.system !== 'model, generated only'),
+          'model',
+        ),
+        [],
+      );
+    }
     await selectBackend({ setting: 'wasm' });
     const runner = await ModelRunner.load(dir, 'default');
     try {
