@@ -3,8 +3,8 @@
  * after a `def` or `/**` above a function, the light bulb's "Generate doc comment", and the
  * hint-level diagnostics (while `seq2seq.docComment.checkConsistency` is on) with their
  * "Update doc comment" quick fix, and the model's "summary may be stale" hint (while
- * `seq2seq.docComment.staleSummaryHint` is on, off by default). Analysis goes through the lazy analyzer; building and
- * checking modules load on first use.
+ * `seq2seq.docComment.staleSummaryHint` is on, off by default). Analysis goes through the lazy
+ * analyzer; building and checking modules load on first use.
  */
 import * as vscode from 'vscode';
 import type { CorpusLanguage } from '../data/languages';
@@ -17,6 +17,8 @@ import type { StaleSummaryReport } from '../worker/protocol';
 const SOURCE = 'Seq2Seq';
 /** Diagnostic code of the model's "summary may be stale" hint. */
 export const STALE_SUMMARY_CODE = 'staleSummary';
+/** Quiet time after the last edit before the model's stale-summary check runs. */
+const STALE_CHECK_DELAY_MS = 2_000;
 /** How long the completion waits for the model's summary before offering placeholders only. */
 const SUMMARY_WAIT_MS = 8_000;
 
@@ -139,12 +141,15 @@ export class DocDiagnostics implements vscode.Disposable {
         }
     this.collection.set(doc.uri, diagnostics);
     if (!DocDiagnostics.staleSummaryOn(doc) || !this.services.checkSummaries) return;
-    // The model's check is slower: its answer is kept only if the text has not changed meanwhile.
+    // The model's check costs the engine more: it waits for typing to rest a while, and its answer
+    // is kept only if the text has not changed meanwhile.
     this.pending.get(doc.uri.toString())?.abort();
     const abort = new AbortController();
     this.pending.set(doc.uri.toString(), abort);
     let report: StaleSummaryReport;
     try {
+      await new Promise((resolve) => setTimeout(resolve, STALE_CHECK_DELAY_MS));
+      if (abort.signal.aborted || doc.isClosed || doc.version !== version) return;
       report = await this.services.checkSummaries(lang, text, abort.signal);
     } catch {
       return; // no model, a busy or restarting engine: the hint waits for the next change
