@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     .option('--corpus <dir>', 'corpus split by project', path.join(ROOT, '.cache', 'corpus'))
     .option('--split <name>', 'valid or test', 'test')
     .option('--model <dir>', 'also score a parameter-description model (npm run train:params)')
-    .option('--limit <n>', 'with --model: at most this many parameters per language (seeded sample)')
+    .option('--limit <n>', 'at most this many parameters per language (seeded sample)')
     .option(
       '--threshold <p>',
       "with --model: the confidence below which the model's answer is not used (chosen on valid)",

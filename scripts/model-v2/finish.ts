@@ -90,7 +90,8 @@ export async function finish(o: FinishOptions): Promise<void> {
   const finalDir = path.join(o.armDir, 'final');
   const validRecords = await readCorpus(o.files.valid);
   const selection = seededLanguageSample(validRecords, SELECTION_PER_LANGUAGE);
-  const validWorkspaceOf = projectWorkspaceOf(projectWorkspaces(validRecords));
+  const validWorkspaces = projectWorkspaces(validRecords);
+  const validWorkspaceOf = projectWorkspaceOf(validWorkspaces);
   o.log(`choosing the checkpoint on ${selection.length} validation functions`);
   const choice = await selectCheckpoint(runDir, selection, validWorkspaceOf);
   fs.rmSync(finalDir, { recursive: true, force: true });
@@ -112,7 +113,7 @@ export async function finish(o: FinishOptions): Promise<void> {
       { name: 'bundled v1', dir: o.bundled, decoding: EXTENSION_DECODING },
     ],
     decisionPairs,
-    projectWorkspaces(validRecords),
+    validWorkspaces,
     undefined,
     200,
   );

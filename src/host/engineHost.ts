@@ -25,6 +25,8 @@ const LABELS: Record<string, string> = {
 export class EngineHost implements Translator, vscode.Disposable {
   private client: Promise<EngineWorkerClient> | undefined;
   private ready: Promise<ReadyParams> | undefined;
+  /** Parameter model folders already looked up, and whether they hold a model. */
+  private readonly paramModels = new Map<string, boolean>();
 
   constructor(
     private readonly ctx: Seq2SeqContext,
@@ -131,7 +133,7 @@ export class EngineHost implements Translator, vscode.Disposable {
   ): Promise<Readonly<Record<string, string>>> {
     if (names.length === 0) return {};
     const client = await this.worker();
-    const withModel = code !== undefined && paramModelDir !== undefined && hasConfigFile(paramModelDir);
+    const withModel = code !== undefined && paramModelDir !== undefined && this.hasParamModel(paramModelDir);
     if (withModel) await this.ensureBackend();
     const { DescribeParams } = await import('../worker/protocol');
     return client.request(DescribeParams, {
@@ -139,6 +141,13 @@ export class EngineHost implements Translator, vscode.Disposable {
       names,
       ...(withModel ? { code, paramModel: { dir: paramModelDir, id: 'params' } } : {}),
     });
+  }
+
+  /** Whether the (bundled, unchanging) parameter model folder is there: looked up once per folder. */
+  private hasParamModel(dir: string): boolean {
+    let present = this.paramModels.get(dir);
+    if (present === undefined) this.paramModels.set(dir, (present = hasConfigFile(dir)));
+    return present;
   }
 
   /**

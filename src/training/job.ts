@@ -7,7 +7,6 @@
  * happen), or the one of the checkpoint it resumes (`resume`). Every checkpoint holds
  * `tokenizer.json`, so `best/` and `last/` are ordinary model folders.
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -270,7 +269,7 @@ export async function prepareTrainJob(
           ...exampleOptions,
           scope,
           graded: memoryKind.graded,
-          tokenizer: crypto.createHash('sha256').update(JSON.stringify(tokenizer.toJSON())).digest('hex'),
+          tokenizer: tokenizer.toJSON(),
         }),
         make,
       )
