@@ -25,7 +25,13 @@ import { hasConfigFile, peekConfigFile } from '../../src/data/modelFolder';
 import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
 import { readRecipe } from '../../scripts/default-model/recipe';
-import { bootstrapText, languagesNotWon, perLanguageSample, qualityTable } from '../../src/training/quality';
+import {
+  bootstrapText,
+  languagesNotWon,
+  perLanguageSample,
+  qualityTable,
+  seededPerLanguageSample,
+} from '../../src/training/quality';
 import { defaultSources, mineSources } from '../../scripts/default-model/sources';
 import {
   benchmarkModel,
@@ -37,8 +43,8 @@ import {
   generatedName,
   projectBenchmark,
   projectReport,
+  PROJECT_SAMPLE_SEED,
   projectWorkspaces,
-  seededLanguageSample,
   sideBySide,
   BM25_PROJECT,
 } from '../../src/training/projectBenchmark';
@@ -112,7 +118,7 @@ async function heldOutProjects(opts: Options, decoding: DecodeSettings): Promise
   const perLanguage = Number(opts.perLanguage);
   if (!(Number.isInteger(perLanguage) && perLanguage > 0))
     throw new Error('--per-language must be a positive whole number');
-  const pairs = seededLanguageSample(records, perLanguage);
+  const pairs = seededPerLanguageSample(records, perLanguage, PROJECT_SAMPLE_SEED);
   const workspaces = projectWorkspaces(records);
   log(`${records.length} ${opts.split} pairs in ${workspaces.size} projects; scoring ${pairs.length}`);
   const models = [

@@ -31,10 +31,10 @@ import {
   projectReport,
   projectWorkspaceOf,
   projectWorkspaces,
-  seededLanguageSample,
   sideBySide,
 } from '../../src/training/projectBenchmark';
 import { decodingKey, selectCheckpoint, tuneDecoding } from '../../src/training/modelSelection';
+import { seededPerLanguageSample } from '../../src/training/quality';
 
 /** Validation functions per language for the checkpoint and decoding choices. */
 export const SELECTION_PER_LANGUAGE = 30;
@@ -89,7 +89,7 @@ export async function finish(o: FinishOptions): Promise<void> {
   const runDir = path.join(o.armDir, 'run');
   const finalDir = path.join(o.armDir, 'final');
   const validRecords = await readCorpus(o.files.valid);
-  const selection = seededLanguageSample(validRecords, SELECTION_PER_LANGUAGE);
+  const selection = seededPerLanguageSample(validRecords, SELECTION_PER_LANGUAGE, PROJECT_SAMPLE_SEED);
   const validWorkspaces = projectWorkspaces(validRecords);
   const validWorkspaceOf = projectWorkspaceOf(validWorkspaces);
   o.log(`choosing the checkpoint on ${selection.length} validation functions`);
@@ -101,7 +101,7 @@ export async function finish(o: FinishOptions): Promise<void> {
 
   // Ship or not, decided on validation functions the choices above did not see.
   const chosen = new Set(selection);
-  const decisionPairs = seededLanguageSample(
+  const decisionPairs = seededPerLanguageSample(
     validRecords.filter((r) => !chosen.has(r)),
     DECISION_PER_LANGUAGE,
     PROJECT_SAMPLE_SEED + 1,
@@ -128,7 +128,7 @@ export async function finish(o: FinishOptions): Promise<void> {
   o.log(decision);
 
   const testRecords = await readCorpus(o.files.test);
-  const pairs = seededLanguageSample(testRecords, TEST_PER_LANGUAGE);
+  const pairs = seededPerLanguageSample(testRecords, TEST_PER_LANGUAGE, PROJECT_SAMPLE_SEED);
   o.log(`scoring ${pairs.length} test functions (once)`);
   const result = await projectBenchmark(
     [

@@ -19,7 +19,6 @@ import * as path from 'path';
 import type { CorpusRecord } from '../data/dataset';
 import { FunctionIndex, type IndexedFunction } from '../data/functionIndex';
 import { projectOf } from '../data/projectMemory';
-import { seededRandom, shuffleInPlace } from '../data/random';
 import { nameBaseline } from '../data/retrieval';
 import { ModelRunner } from '../inference/modelRunner';
 import {
@@ -63,24 +62,6 @@ export function projectWorkspaces(records: readonly CorpusRecord[]): Map<string,
     out.set(project, index);
   }
   return out;
-}
-
-/**
- * A seeded sample of `perLanguage` pairs of each language (all of a language with fewer), in a
- * stable order; the same seed and records give the same sample.
- */
-export function seededLanguageSample<R extends Pick<CorpusRecord, 'lang'>>(
-  records: readonly R[],
-  perLanguage: number,
-  seed = PROJECT_SAMPLE_SEED,
-): R[] {
-  const languages = [...new Set(records.map((r) => r.lang))].sort();
-  return languages.flatMap((lang) =>
-    shuffleInPlace(
-      records.filter((r) => r.lang === lang),
-      seededRandom(seed),
-    ).slice(0, perLanguage),
-  );
 }
 
 export interface ModelOutputs extends ModelPredictions {

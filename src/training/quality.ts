@@ -122,14 +122,23 @@ export function perLanguageSample<R extends { readonly lang: string }>(pairs: re
   return languages.flatMap((lang) => pairs.filter((r) => r.lang === lang).slice(0, each));
 }
 
-/** At most `perLanguage` items of each language, drawn with `seed` (the same draw for the same inputs). */
+/**
+ * At most `perLanguage` items of each language (all of a language with fewer), each language
+ * shuffled with its own generator seeded by `seed`, languages in sorted order: the same seed and
+ * items give the same sample, and a language's sample does not depend on the other languages.
+ */
 export function seededPerLanguageSample<R extends { readonly lang: string }>(
   items: readonly R[],
   perLanguage: number,
   seed: number,
 ): R[] {
-  const languages = new Set(items.map((r) => r.lang)).size;
-  return perLanguageSample(shuffleInPlace(items.slice(), seededRandom(seed)), perLanguage * languages);
+  const languages = [...new Set(items.map((r) => r.lang))].sort();
+  return languages.flatMap((lang) =>
+    shuffleInPlace(
+      items.filter((r) => r.lang === lang),
+      seededRandom(seed),
+    ).slice(0, perLanguage),
+  );
 }
 
 export interface BootstrapResult {

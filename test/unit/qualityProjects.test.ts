@@ -2,12 +2,11 @@ import * as assert from 'assert';
 
 import type { CorpusRecord } from '../../src/data/dataset';
 import { lcsLength, sentenceRougeL, averageRougeL } from '../../src/training/rouge';
-import { scoreSystems } from '../../src/training/quality';
+import { scoreSystems, seededPerLanguageSample } from '../../src/training/quality';
 import {
   BM25_PROJECT,
   projectBaselines,
   projectWorkspaces,
-  seededLanguageSample,
   sideBySide,
 } from '../../src/training/projectBenchmark';
 
@@ -69,8 +68,8 @@ describe('quality on held-out projects', () => {
     const records = Array.from({ length: 30 }, (_, i) =>
       record(`p${i % 3}`, `f${i}.py`, `f${i}`, `def f${i}(): pass`, `Do ${i}.`, i % 2 ? 'python' : 'go'),
     );
-    const a = seededLanguageSample(records, 4);
-    const b = seededLanguageSample(records.slice(), 4);
+    const a = seededPerLanguageSample(records, 4, 7);
+    const b = seededPerLanguageSample(records.slice(), 4, 7);
     assert.deepStrictEqual(
       a.map((r) => r.name),
       b.map((r) => r.name),
