@@ -4,13 +4,18 @@
  * `--min-functions` documented functions; its pairs split by file into train / valid / test exactly
  * as Fine-tune on Workspace splits them). The bundled model is fine-tuned on it under a fixed time
  * budget with the fine-tuning defaults (or a `--variant`), and the base model, the fine-tuned model
- * and in-project BM25 (the summary of the most similar training function of the same project)
+ * and in-project BM25 (the summary of the most similar documented function of the project, from
+ * another file)
  * write comments for the test functions, scored with corpus chrF and smoothed BLEU-4, with paired
- * bootstrap of fine-tuned against base. Prints one Markdown table per project and the average.
+ * bootstrap of fine-tuned against base. Both models read their neighbours from the project as a
+ * workspace (every documented function, the function's own file left out), as the extension
+ * does, so the comparison measures training, not retrieval. Prints one Markdown table per project
+ * and the average.
  *
  * Workspaces: `--corpus <file.jsonl>` whose records carry `project` (the corpus build's test split),
  * and/or `--workspace <file.jsonl>` (repeatable; one project per file, e.g. mined with
- * `seq2seq mine`). Flags: --minutes (budget per fine-tune), --projects N, --limit N (test functions
+ * `seq2seq mine`). Flags: --minutes (budget per fine-tune), --threads N (training threads, default
+ * every core), --projects N, --project <name> (repeatable: only these), --limit N (test functions
  * decoded per model), --variant name (repeatable: defaults, no-protection, rehearsal-only,
  * l2sp-only, from-scratch-settings), --json <file>.
  */
@@ -23,10 +28,9 @@ import { Command } from 'commander';
 import { selectBackend } from '../../src/core/backend';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { splitByFile } from '../../src/data/dedupSplit';
-import { retrievalBaseline } from '../../src/data/retrieval';
 import { averageSentenceBleu } from '../../src/training/bleu';
 import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
-import { modelOutputs } from '../../src/training/guard';
+import { modelOutputs, workspaceOfRecords } from '../../src/training/guard';
 import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { pairedBootstrap, interleaveLanguages } from '../../src/training/quality';
 import { LAST_DIR } from '../../src/training/trainer';
@@ -87,6 +91,7 @@ async function runProject(
   variants: readonly string[],
   minutes: number,
   limit: number,
+  threads: number,
 ): Promise<ProjectResult> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-finetune-'));
   const corpus = path.join(work, 'corpus.jsonl');
@@ -97,7 +102,8 @@ async function runProject(
   const test = interleaveLanguages(splits.test).slice(0, limit);
   const refs = test.map((r) => r.summary);
   log(`${project}: ${records.length} pairs, ${splits.train.length} train, scoring ${test.length} test functions`);
-  const base = await modelOutputs(MEDIA_MODEL_DIR, test);
+  const workspaceOf = workspaceOfRecords(records);
+  const base = await modelOutputs(MEDIA_MODEL_DIR, test, workspaceOf);
   const scores: SystemScore[] = [score('base model', base, refs)];
   for (const name of variants) {
     const variant = VARIANTS[name];
@@ -107,7 +113,7 @@ async function runProject(
       batchSize: 16,
       seed,
       ...variant.config,
-      training: { ...variant.config.training, timeBudgetMs: minutes * 60_000 },
+      training: { ...variant.config.training, timeBudgetMs: minutes * 60_000, threads },
     };
     let lastEval = '';
     const { trainer, test: heldOut } = await prepareTrainJob(
@@ -122,7 +128,7 @@ async function runProject(
     const finished = await trainer.run();
     trainer.dispose();
     trainer.model.dispose();
-    const tuned = await modelOutputs(finished.bestDir ?? path.join(outDir, LAST_DIR), test);
+    const tuned = await modelOutputs(finished.bestDir ?? path.join(outDir, LAST_DIR), test, workspaceOf);
     scores.push({
       ...score(`fine-tuned (${name})`, tuned, refs, base),
       note: `${finished.step} steps, ${finished.reason}, best valid loss ${finished.bestMetric?.toFixed(3) ?? '-'}`,
@@ -131,10 +137,7 @@ async function runProject(
   scores.push(
     score(
       'in-project BM25',
-      retrievalBaseline(
-        splits.train,
-        test.map((r) => r.code),
-      ),
+      test.map((r) => workspaceOf(r)?.index.neighbour(r.code, r.path)?.summary ?? ''),
       refs,
       base,
     ),
@@ -175,6 +178,8 @@ async function main(): Promise<void> {
     .option('--workspace <file>', 'one project per JSONL file (repeatable)', collect, [])
     .option('--min-functions <n>', 'smallest project used', '300')
     .option('--projects <n>', 'most projects used', '10')
+    .option('--project <name>', 'use only this project (repeatable)', collect, [])
+    .option('--threads <n>', 'training threads per fine-tune', String(os.availableParallelism()))
     .option('--minutes <n>', 'fine-tuning budget per project', '10')
     .option('--limit <n>', 'test functions decoded per model and project', '300')
     .option('--variant <name>', 'fine-tuning settings (repeatable)', collect, [])
@@ -185,6 +190,8 @@ async function main(): Promise<void> {
       workspace: string[];
       minFunctions: string;
       projects: string;
+      project: string[];
+      threads: string;
       minutes: string;
       limit: string;
       variant: string[];
@@ -204,11 +211,14 @@ async function main(): Promise<void> {
     throw new Error('no workspace to simulate: pass --corpus <test.jsonl with a project field> or --workspace <file>.');
   const variants = opts.variant.length ? opts.variant : ['defaults'];
   const results: ProjectResult[] = [];
-  for (const [p, rs] of [...projects].slice(0, Number(opts.projects))) {
-    results.push(await runProject(p, rs, variants, Number(opts.minutes), Number(opts.limit)));
+  const chosen = [...projects].filter(([p]) => opts.project.length === 0 || opts.project.includes(p));
+  for (const [p, rs] of chosen.slice(0, Number(opts.projects))) {
+    results.push(await runProject(p, rs, variants, Number(opts.minutes), Number(opts.limit), Number(opts.threads)));
     process.stdout.write(`${table(results.slice(-1))}\n\n`);
   }
-  process.stdout.write(`budget ${opts.minutes} min per fine-tune, ${os.cpus().length} cores\n\n${table(results)}\n`);
+  process.stdout.write(
+    `budget ${opts.minutes} min per fine-tune, ${opts.threads} training thread(s), ${os.cpus().length} cores\n\n${table(results)}\n`,
+  );
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
 }
 

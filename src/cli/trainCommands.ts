@@ -161,7 +161,7 @@ async function trainCommand(opts: TrainOptions): Promise<void> {
   await startBackend(opts.backend);
   fs.mkdirSync(opts.out, { recursive: true });
   const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');
-  const { trainer, summary, test } = await prepareTrainJob(
+  const { trainer, summary, test, documented } = await prepareTrainJob(
     {
       corpus: opts.corpus,
       ...(opts.valid !== undefined ? { validCorpus: opts.valid } : {}),
@@ -195,13 +195,19 @@ async function trainCommand(opts: TrainOptions): Promise<void> {
     trainer.dispose();
     trainer.model.dispose();
   }
-  if (opts.init) await guardRun(opts.init, finished.bestDir ?? path.join(opts.out, 'last'), test, opts.out);
+  if (opts.init) await guardRun(opts.init, finished.bestDir ?? path.join(opts.out, 'last'), test, documented, opts.out);
 }
 
 /** The guard: the fine-tuned model against the one it started from, on the held-out split. */
-async function guardRun(init: string, tuned: string, test: readonly CorpusRecord[], out: string): Promise<void> {
+async function guardRun(
+  init: string,
+  tuned: string,
+  test: readonly CorpusRecord[],
+  documented: readonly CorpusRecord[],
+  out: string,
+): Promise<void> {
   process.stderr.write(`scoring the fine-tuned and the base model on ${test.length} held-out pairs\n`);
-  const guard = await guardFineTune(resolveModelDir(init), tuned, test, 'the base model');
+  const guard = await guardFineTune(resolveModelDir(init), tuned, test, documented, 'the base model');
   const file = path.join(out, 'guard.json');
   fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(guard, null, 2)}\n`);
   fs.renameSync(`${file}.tmp`, file);

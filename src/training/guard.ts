@@ -4,12 +4,20 @@
  * trained on), decoded as the extension decodes, and are scored with chrF and smoothed BLEU-4.
  * The fine-tuned model is offered only when it is better: higher chrF and no lower smoothed
  * BLEU-4. Otherwise the user is told both numbers and the base model stays active.
+ *
+ * Both models read their code → comment neighbours from the same workspace: every documented
+ * function of the job (all three splits), the function's own file left out, as the extension's
+ * workspace index gives them. Without it the base model would read its bundled (foreign) memory
+ * while the fine-tuned one reads the workspace it saved as memory, and the guard would credit
+ * training with what retrieval from the workspace gives either model.
  */
 import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import type { CorpusRecord } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
 import { averageSentenceBleu } from './bleu';
 import { corpusChrf } from './chrf';
+import type { WorkspaceOf } from './predictions';
+import { projectWorkspaceOf, projectWorkspaces } from './projectBenchmark';
 import { interleaveLanguages } from './quality';
 
 export interface HeldOutScore {
@@ -71,31 +79,53 @@ export function guardDecision(base: HeldOutScore, tuned: HeldOutScore, baseName:
   };
 }
 
-/** What a model folder writes for each record's code (code→comment), as the extension decodes. */
-export async function modelOutputs(dir: string, records: readonly CorpusRecord[]): Promise<string[]> {
+/**
+ * The workspace of `records`: one index per project (a mined workspace has none: one index), each
+ * record's own file left out of its neighbours.
+ */
+export function workspaceOfRecords(records: readonly CorpusRecord[]): WorkspaceOf {
+  return projectWorkspaceOf(projectWorkspaces(records));
+}
+
+/**
+ * What a model folder writes for each record's code (code→comment), as the extension decodes;
+ * neighbours from `workspaceOf` when given (else the model's own memory).
+ */
+export async function modelOutputs(
+  dir: string,
+  records: readonly CorpusRecord[],
+  workspaceOf?: WorkspaceOf,
+): Promise<string[]> {
   const runner = await ModelRunner.load(dir);
   try {
     return records.map(
       (r) =>
-        runner.translate({ direction: 'code2doc', text: r.code, language: r.lang, nBest: 1, ...GUARD_DECODING })
-          .candidates[0]?.text ?? '',
+        runner.translate(
+          { direction: 'code2doc', text: r.code, language: r.lang, nBest: 1, ...GUARD_DECODING },
+          workspaceOf?.(r),
+        ).candidates[0]?.text ?? '',
     );
   } finally {
     runner.dispose();
   }
 }
 
-/** Scores both models on (up to GUARD_LIMIT of) the held-out records and decides. */
+/**
+ * Scores both models on (up to GUARD_LIMIT of) the held-out records, each reading its neighbours
+ * from the workspace of `documented` (every pair of the job), and decides.
+ */
 export async function guardFineTune(
   baseDir: string,
   tunedDir: string,
   heldOut: readonly CorpusRecord[],
+  documented: readonly CorpusRecord[],
   baseName: string,
   limit = GUARD_LIMIT,
 ): Promise<GuardResult> {
   const records = interleaveLanguages(heldOut).slice(0, limit);
   const refs = records.map((r) => r.summary);
-  const base = heldOutScore(await modelOutputs(baseDir, records), refs);
-  const tuned = heldOutScore(await modelOutputs(tunedDir, records), refs);
+  const workspaceOf = workspaceOfRecords(documented);
+  const base = heldOutScore(await modelOutputs(baseDir, records, workspaceOf), refs);
+  const tuned = heldOutScore(await modelOutputs(tunedDir, records, workspaceOf), refs);
   return guardDecision(base, tuned, baseName);
 }

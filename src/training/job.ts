@@ -231,7 +231,14 @@ async function startingPoint(
 export async function prepareTrainJob(
   params: TrainJobParams,
   listener: TrainerListener,
-): Promise<{ trainer: Trainer; tokenizer: CodeTokenizer; summary: TrainJobSummary; test: CorpusRecord[] }> {
+): Promise<{
+  trainer: Trainer;
+  tokenizer: CodeTokenizer;
+  summary: TrainJobSummary;
+  test: CorpusRecord[];
+  /** Every pair of the job, all splits: the workspace the guard's models read neighbours from. */
+  documented: CorpusRecord[];
+}> {
   prepareTrainingBackend();
   const cfg = params.config ?? {};
   const seed = cfg.seed ?? TRAIN_JOB_DEFAULTS.seed;
@@ -332,6 +339,7 @@ export async function prepareTrainJob(
     trainer,
     tokenizer,
     test: splits.test,
+    documented: [...splits.train, ...splits.valid, ...splits.test],
     summary: {
       trainPairs: splits.train.length,
       validPairs: splits.valid.length,

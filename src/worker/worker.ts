@@ -223,7 +223,9 @@ async function main(): Promise<void> {
     const current: { cancelled: boolean; trainer?: Trainer } = { cancelled: false };
     job = current;
     try {
-      const { trainer, summary, test } = await prepareTrainJob(params, (e) => server.emit(TrainProgress, e));
+      const { trainer, summary, test, documented } = await prepareTrainJob(params, (e) =>
+        server.emit(TrainProgress, e),
+      );
       current.trainer = trainer;
       if (current.cancelled) trainer.cancel();
       const poll = setInterval(() => {
@@ -240,7 +242,13 @@ async function main(): Promise<void> {
       }
       if (!params.initModel || params.guardBaseName === undefined) return finished;
       const tuned = finished.bestDir ?? path.join(params.outDir, LAST_DIR);
-      const guard = await guardFineTune(resolveModelDir(params.initModel), tuned, test, params.guardBaseName);
+      const guard = await guardFineTune(
+        resolveModelDir(params.initModel),
+        tuned,
+        test,
+        documented,
+        params.guardBaseName,
+      );
       return { ...finished, guard };
     } finally {
       job = undefined;

@@ -14,12 +14,12 @@ import { selectBackend } from '../../src/core/backend';
 import { loadModel } from '../../src/core/checkpoint';
 import { buildModel } from '../../src/core/model';
 import { CODE2DOC_ID, EOS_ID } from '../../src/core/specialTokens';
-import { collate, type Example } from '../../src/data/dataset';
+import { collate, type CorpusRecord, type Example } from '../../src/data/dataset';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { validationLoss } from '../../src/training/evaluation';
 import type { EvaluationEvent, StepEvent, TrainerEvent } from '../../src/training/events';
 import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from '../../src/training/trainingDefaults';
-import { guardDecision, heldOutScore } from '../../src/training/guard';
+import { guardDecision, heldOutScore, workspaceOfRecords } from '../../src/training/guard';
 import { WeightAnchor } from '../../src/training/l2sp';
 import { mixedBatches, rehearsalPerBatch } from '../../src/training/rehearsal';
 import { createSchedule } from '../../src/training/schedules';
@@ -237,5 +237,41 @@ describe('training/fine-tuning', function () {
     const none = guardDecision(base, heldOutScore([], []), 'the bundled model');
     assert.strictEqual(none.better, false);
     assert.match(none.message, /no held-out functions.*kept the bundled model/);
+  });
+
+  it("the guard's models read neighbours from the job's workspace, never from the function's own file", () => {
+    const rec = (file: string, name: string, code: string, summary: string): CorpusRecord => ({
+      lang: 'python',
+      path: file,
+      name,
+      line: 1,
+      code,
+      summary,
+      doc: summary,
+      params: [],
+      throws: [],
+    });
+    const heldOut = rec(
+      'io/json.py',
+      'read_json',
+      'def read_json(path): return json.load(open(path))',
+      'Read a JSON file.',
+    );
+    const documented = [
+      heldOut,
+      rec(
+        'io/json.py',
+        'read_json_lines',
+        'def read_json_lines(path): return [json.loads(l) for l in open(path)]',
+        'Same file.',
+      ),
+      rec('io/yaml.py', 'read_yaml', 'def read_yaml(path): return yaml.safe_load(open(path))', 'Read a YAML file.'),
+      rec('net/http.py', 'fetch', 'def fetch(url): return requests.get(url).text', 'Fetch a page.'),
+    ];
+    const ws = workspaceOfRecords(documented)(heldOut);
+    assert.ok(ws, 'a workspace for the held-out function');
+    assert.strictEqual(ws.excludePath, 'io/json.py');
+    const neighbour = ws.index.neighbour(heldOut.code, ws.excludePath);
+    assert.strictEqual(neighbour?.summary, 'Read a YAML file.');
   });
 });
