@@ -154,6 +154,8 @@ export class Trainer {
   private cancelRequested = false;
   private running = false;
   private pool: ReplicaPool | null = null;
+  /** How long the last evaluation took (the time budget keeps room for one more). */
+  private lastEvaluationMs = 0;
   private readonly anchor: WeightAnchor | null;
 
   constructor(
@@ -377,9 +379,13 @@ export class Trainer {
   private async afterStep(step: number, elapsedMs: number): Promise<'early-stopped' | 'limit' | null> {
     const o = this.options;
     const evalDue = (o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0;
+    const before = Date.now();
     if (evalDue && (await this.evaluateAndCheckpoint())) return 'early-stopped';
     if (o.maxSteps && o.maxSteps > 0 && step >= o.maxSteps) return 'limit';
-    if (o.timeBudgetMs && o.timeBudgetMs > 0 && elapsedMs >= o.timeBudgetMs) {
+    // The time budget holds the last evaluation too: the run stops once another evaluation (as
+    // long as the last one took) would no longer end within it, evaluating now unless it just did.
+    const now = elapsedMs + (Date.now() - before);
+    if (o.timeBudgetMs && o.timeBudgetMs > 0 && now + this.lastEvaluationMs >= o.timeBudgetMs) {
       if (!evalDue) await this.evaluateAndCheckpoint();
       return 'limit';
     }
@@ -425,6 +431,15 @@ export class Trainer {
 
   /** Evaluates, updates early stopping and checkpoints; true when training should stop. */
   private async evaluateAndCheckpoint(reference = false): Promise<boolean> {
+    const started = Date.now();
+    try {
+      return await this.evaluateAndCheckpointNow(reference);
+    } finally {
+      this.lastEvaluationMs = Date.now() - started;
+    }
+  }
+
+  private async evaluateAndCheckpointNow(reference: boolean): Promise<boolean> {
     const o = this.options;
     const metric = o.stopMetric ?? 'loss';
     await this.pool?.verify(this.state.step);

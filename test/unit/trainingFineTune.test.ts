@@ -174,6 +174,26 @@ describe('training/fine-tuning', function () {
     model.dispose();
   });
 
+  it('the time budget holds the last evaluation: the run stops when another would not fit', async () => {
+    const model = buildModel(CONFIG, VOCAB, VOCAB, 8);
+    let evaluations = 0;
+    // Each evaluation takes 600 ms (the listener blocks), steps take milliseconds, the budget is 1 s:
+    // after the evaluation at step 2 another one cannot end within the budget, so the run ends there
+    // rather than stepping on and evaluating again past the budget.
+    const t = new Trainer(model, taskData(), { ...TINY, evalEvery: 2, evalLimit: 1, timeBudgetMs: 1000 }, (e) => {
+      if (e.type !== 'evaluation') return;
+      evaluations++;
+      const until = Date.now() + 600;
+      while (Date.now() < until);
+    });
+    const ended = await t.run();
+    t.dispose();
+    model.dispose();
+    assert.strictEqual(ended.step, 2);
+    assert.strictEqual(evaluations, 1);
+    assert.ok(ended.elapsedMs < 1000, `ended after ${ended.elapsedMs} ms`);
+  });
+
   it('rehearsal: each batch carries its share of base pairs; every workspace pair appears once per epoch', () => {
     assert.strictEqual(rehearsalPerBatch(16, 0.25), 4);
     assert.strictEqual(rehearsalPerBatch(16, 0.01), 1);
