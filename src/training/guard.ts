@@ -54,13 +54,18 @@ export function heldOutScore(outputs: readonly string[], references: readonly st
   };
 }
 
-const fmt = (s: HeldOutScore, which: 'chrf' | 'sentenceBleu'): string => s[which].toFixed(1);
+/** "a vs b" with one decimal, more (up to three) when one would show different scores as equal. */
+function versus(a: number, b: number): string {
+  let digits = 1;
+  while (digits < 3 && a !== b && a.toFixed(digits) === b.toFixed(digits)) digits++;
+  return `${a.toFixed(digits)} vs ${b.toFixed(digits)}`;
+}
 
 /** The decision and its message; `baseName` names the base model ("the bundled model"). */
 export function guardDecision(base: HeldOutScore, tuned: HeldOutScore, baseName: string): GuardResult {
   const scores =
-    `chrF ${fmt(tuned, 'chrf')} vs ${fmt(base, 'chrf')}, smoothed BLEU-4 ${fmt(tuned, 'sentenceBleu')} vs ` +
-    `${fmt(base, 'sentenceBleu')} on ${tuned.pairs} held-out functions`;
+    `chrF ${versus(tuned.chrf, base.chrf)}, smoothed BLEU-4 ${versus(tuned.sentenceBleu, base.sentenceBleu)} ` +
+    `on ${tuned.pairs} held-out functions`;
   if (tuned.pairs === 0)
     return {
       base,

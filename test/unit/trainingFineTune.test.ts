@@ -252,6 +252,13 @@ describe('training/fine-tuning', function () {
         `did not beat the bundled model.*chrF ${base.chrf.toFixed(1)} vs ${tuned.chrf.toFixed(1)}.*kept the bundled model`,
       ),
     );
+    // Scores that one decimal would show as equal get more decimals.
+    const close = guardDecision(
+      { chrf: 35.101, sentenceBleu: 25.1, pairs: 200 },
+      { chrf: 35.134, sentenceBleu: 25.1, pairs: 200 },
+      'the base model',
+    );
+    assert.match(close.message, /chrF 35\.13 vs 35\.10, smoothed BLEU-4 25\.1 vs 25\.1 on 200/);
     // Higher chrF but lower smoothed BLEU-4 is not better.
     assert.strictEqual(guardDecision(base, { ...tuned, sentenceBleu: base.sentenceBleu - 1 }, 'x').better, false);
     const none = guardDecision(base, heldOutScore([], []), 'the bundled model');
