@@ -164,7 +164,7 @@ async function mineAndTrain(ctx: Seq2SeqContext, services: TrainingServices): Pr
     return;
   }
   const answer = await vscode.window.showInformationMessage(
-    `Seq2Seq: found ${mined.pairs} documented functions in ${mined.files} files (${perLanguage}). Fine-tune ${base ? `"${base.bundled ? 'default' : base.id}"` : 'a new model'} on them? Choose how long it may train; it stops earlier when it stops improving.`,
+    `Seq2Seq: found ${mined.pairs} documented functions in ${mined.files} files (${perLanguage}). Fine-tune ${base ? `"${base.bundled ? 'default' : base.id}"` : 'a new model'} on them? Choose how long it may train; it stops earlier when it stops improving, then takes a minute or two to score it against the base model on held-out functions.`,
     { modal: true },
     ...BUDGETS.map((b) => b.label),
   );
