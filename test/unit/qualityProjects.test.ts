@@ -3,12 +3,7 @@ import * as assert from 'assert';
 import type { CorpusRecord } from '../../src/data/dataset';
 import { lcsLength, sentenceRougeL, averageRougeL } from '../../src/training/rouge';
 import { scoreSystems, seededPerLanguageSample } from '../../src/training/quality';
-import {
-  BM25_PROJECT,
-  projectBaselines,
-  projectWorkspaces,
-  sideBySide,
-} from '../../src/training/projectBenchmark';
+import { BM25_PROJECT, projectBaselines, projectWorkspaces, sideBySide } from '../../src/training/projectBenchmark';
 
 const record = (
   project: string,
