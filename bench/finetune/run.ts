@@ -17,7 +17,7 @@
  * `seq2seq mine`). Flags: --minutes (budget per fine-tune), --threads N (training threads, default
  * every core), --projects N, --project <name> (repeatable: only these), --limit N (test functions
  * decoded per model), --variant name (repeatable: defaults, no-protection, rehearsal-only,
- * l2sp-only, from-scratch-settings), --json <file>.
+ * l2sp-only, lr-3e-4, from-scratch-settings), --json <file>.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -30,8 +30,14 @@ import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/datas
 import { splitByFile } from '../../src/data/dedupSplit';
 import { averageSentenceBleu } from '../../src/training/bleu';
 import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
-import { modelOutputs, workspaceOfRecords } from '../../src/training/guard';
+import { modelOutputs } from '../../src/training/guard';
 import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import {
+  BM25_PROJECT,
+  projectBaselines,
+  projectWorkspaceOf,
+  projectWorkspaces,
+} from '../../src/training/projectBenchmark';
 import { pairedBootstrap, interleaveLanguages } from '../../src/training/quality';
 import { LAST_DIR } from '../../src/training/trainer';
 import { VARIANTS } from './variants';
@@ -102,7 +108,8 @@ async function runProject(
   const test = interleaveLanguages(splits.test).slice(0, limit);
   const refs = test.map((r) => r.summary);
   log(`${project}: ${records.length} pairs, ${splits.train.length} train, scoring ${test.length} test functions`);
-  const workspaceOf = workspaceOfRecords(records);
+  const workspaces = projectWorkspaces(records);
+  const workspaceOf = projectWorkspaceOf(workspaces);
   const base = await modelOutputs(MEDIA_MODEL_DIR, test, workspaceOf);
   const scores: SystemScore[] = [score('base model', base, refs)];
   for (const name of variants) {
@@ -134,14 +141,7 @@ async function runProject(
       note: `${finished.step} steps, ${finished.reason}, best valid loss ${finished.bestMetric?.toFixed(3) ?? '-'}`,
     });
   }
-  scores.push(
-    score(
-      'in-project BM25',
-      test.map((r) => workspaceOf(r)?.index.neighbour(r.code, r.path)?.summary ?? ''),
-      refs,
-      base,
-    ),
-  );
+  scores.push(score('in-project BM25', projectBaselines(test, workspaces)[BM25_PROJECT]!, refs, base));
   fs.rmSync(work, { recursive: true, force: true });
   return { project, train: splits.train.length, test: test.length, scores };
 }
