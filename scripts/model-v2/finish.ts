@@ -3,9 +3,11 @@
  * default model, every choice made on validation projects and the test projects scored once.
  *
  *  1. Checkpoint: best/ (lowest validation loss) or last/, whichever decodes a fixed seeded
- *     sample of validation functions better, each decoded with its project as the workspace.
- *  2. Decoding: length reward and the overlap from which a near-copy neighbour's summary is
- *     reused, tuned on the same validation sample (src/training/modelSelection.ts tuneDecoding).
+ *     sample of validation functions better (the mean of chrF and smoothed BLEU-4, the figures of
+ *     the ship decision), each decoded with its project as the workspace.
+ *  2. Decoding: length reward (with its token limit) and the overlap from which a near-copy
+ *     neighbour's summary is reused, tuned for the same figures on the same validation sample
+ *     (src/training/modelSelection.ts tuneDecoding).
  *  3. Ship decision: the model against the bundled one on other validation functions (each with
  *     its project as the workspace); it replaces it only if higher on chrF and smoothed BLEU-4.
  *  4. Test: the held-out test projects, each its own workspace (src/training/projectBenchmark.ts),
@@ -33,7 +35,12 @@ import {
   projectWorkspaces,
   sideBySide,
 } from '../../src/training/projectBenchmark';
-import { decodingKey, selectCheckpoint, tuneDecoding } from '../../src/training/modelSelection';
+import {
+  decodingKey,
+  selectCheckpoint,
+  tuneDecoding,
+  type LengthRewardOption,
+} from '../../src/training/modelSelection';
 import { seededPerLanguageSample } from '../../src/training/quality';
 
 /** Validation functions per language for the checkpoint and decoding choices. */
@@ -55,7 +62,7 @@ export interface FinishOptions {
   readonly chunks: readonly { readonly started: string; readonly minutes: number; readonly fromStep: number }[];
   /** Today's bundled model, scored beside the new one. */
   readonly bundled: string;
-  readonly lengthRewards: readonly number[];
+  readonly lengthRewards: readonly (number | LengthRewardOption)[];
   readonly reuseSimilarities: readonly (number | null)[];
   /**
    * Install the model here (float16 weights, with a rehearsal sample) when it beats the bundled
@@ -93,11 +100,12 @@ export async function finish(o: FinishOptions): Promise<void> {
   const validWorkspaces = projectWorkspaces(validRecords);
   const validWorkspaceOf = projectWorkspaceOf(validWorkspaces);
   o.log(`choosing the checkpoint on ${selection.length} validation functions`);
-  const choice = await selectCheckpoint(runDir, selection, validWorkspaceOf);
+  const choosing = { workspaceOf: validWorkspaceOf, objective: 'chrf-sbleu', log: o.log } as const;
+  const choice = await selectCheckpoint(runDir, selection, choosing);
   fs.rmSync(finalDir, { recursive: true, force: true });
   fs.cpSync(choice.dir, finalDir, { recursive: true });
   o.log(`kept ${path.basename(choice.dir)}; tuning decoding`);
-  const tuned = await tuneDecoding(finalDir, selection, o.lengthRewards, o.reuseSimilarities, validWorkspaceOf);
+  const tuned = await tuneDecoding(finalDir, selection, o.lengthRewards, o.reuseSimilarities, choosing);
 
   // Ship or not, decided on validation functions the choices above did not see.
   const chosen = new Set(selection);
@@ -164,7 +172,7 @@ export async function finish(o: FinishOptions): Promise<void> {
     '',
     `Checkpoint: ${Object.entries(choice.scores)
       .map(([k, v]) => `${k} ${v.toFixed(2)}`)
-      .join(', ')} (mean of corpus and smoothed BLEU-4, languages weighted equally, ${selection.length} functions); ` +
+      .join(', ')} (mean of chrF and smoothed BLEU-4, ${selection.length} functions); ` +
       `kept ${path.basename(choice.dir)}.`,
     '',
     `Decoding: beam ${EXTENSION_DECODING.beamSize}, length penalty ${EXTENSION_DECODING.lengthPenalty}; kept ` +
@@ -174,9 +182,9 @@ export async function finish(o: FinishOptions): Promise<void> {
           ...(tuned.lengthRewardLimit !== undefined ? { limit: tuned.lengthRewardLimit } : {}),
         },
         tuned.reuseSimilarity,
-      )} (smallest margin over in-project BM25 and the name, over languages and both BLEUs):`,
+      )} (the mean of chrF and smoothed BLEU-4 on the same functions):`,
     '',
-    '| setting | smallest margin |',
+    '| setting | mean of chrF and smoothed BLEU-4 |',
     '|---|---:|',
     ...tuned.tried.map((t) => `| ${decodingKey(t.option, t.reuse)} | ${t.score.toFixed(2)} |`),
     '',

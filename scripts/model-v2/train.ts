@@ -29,17 +29,8 @@ import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { TRAIN_CONFIG_FIELDS } from '../../src/training/trainConfigFile';
 import type { ModelConfig } from '../../src/core/config';
-import {
-  array,
-  checkedLater,
-  nullable,
-  number,
-  object,
-  optional,
-  readJsonFile,
-  record,
-  type Check,
-} from '../../src/data/schema';
+import { checkedLater, number, object, readJsonFile, record, type Check } from '../../src/data/schema';
+import { DECODING_GRID_FIELDS, type DecodingGrid } from '../../src/training/modelSelection';
 import { seededPerLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
@@ -48,11 +39,8 @@ import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../paths';
 
 const RECIPE_FILE = path.join(ROOT, 'scripts', 'model-v2', 'recipe.json');
 
-interface RecipeV2 extends Omit<TrainConfigFile, 'model'> {
-  /** Length rewards tried by --finish on validation projects. */
-  readonly lengthRewards?: readonly number[];
-  /** Overlaps from which a neighbour's summary is reused, tried by --finish (null: never). */
-  readonly reuseSimilarities?: readonly (number | null)[];
+/** The decoding grid is tried by --finish on validation projects (default: reward 0, no reuse). */
+interface RecipeV2 extends Omit<TrainConfigFile, 'model'>, DecodingGrid {
   /** Validation pairs per language scored at each evaluation (a fixed seeded sample). */
   readonly validPairsPerLanguage: number;
   /** Longest chunk one invocation trains, in minutes. */
@@ -75,8 +63,7 @@ const log = (line: string): void => {
 
 const recipeV2: Check<RecipeV2> = object({
   ...TRAIN_CONFIG_FIELDS,
-  lengthRewards: optional(array(number)),
-  reuseSimilarities: optional(array(nullable(number))),
+  ...DECODING_GRID_FIELDS,
   validPairsPerLanguage: number,
   chunkMinutes: number,
   totalMinutes: number,
@@ -328,8 +315,8 @@ async function main(): Promise<void> {
       comparison: compare(recipe, work),
       chunks: readChunks(path.join(work, opts.arm)),
       bundled: bundledCopy,
-      lengthRewards: recipe.lengthRewards ?? [0, 0.4, 0.8],
-      reuseSimilarities: recipe.reuseSimilarities ?? [null, 0.9, 0.8, 0.7, 0.6, 0.5],
+      lengthRewards: recipe.lengthRewards ?? [0],
+      reuseSimilarities: recipe.reuseSimilarities ?? [null],
       ...(opts.install ? { installInto: path.resolve(opts.target), installAnyway: opts.installAnyway } : {}),
       log,
     });

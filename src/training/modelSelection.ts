@@ -8,6 +8,7 @@
 import * as path from 'path';
 
 import type { CorpusRecord } from '../data/dataset';
+import { array, either, nullable, number, object, optional } from '../data/schema';
 import { hasConfigFile, writeDecodingMeta } from '../data/modelFolder';
 import { nameBaseline } from '../data/retrieval';
 import { ModelRunner, reusableSummary } from '../inference/modelRunner';
@@ -23,8 +24,63 @@ export interface LengthRewardOption {
   readonly limit?: number;
 }
 
-/** The selection score: the mean over languages of the mean of corpus and smoothed sentence BLEU-4. */
-function selectionScore(valid: readonly CorpusRecord[], outputs: readonly string[]): number {
+/** A recipe's decoding grid, tried by {@link tuneDecoding} (train:default's and train:v2's recipes). */
+export interface DecodingGrid {
+  /**
+   * Length rewards (beam search's bonus per output token, optionally only up to `limit` tokens)
+   * tried on the selection pairs with the kept checkpoint.
+   */
+  readonly lengthRewards?: readonly (number | LengthRewardOption)[];
+  /**
+   * Code overlaps (Dice of code subtokens) from which the model reuses its neighbour's summary;
+   * null: never. Tried with every length reward.
+   */
+  readonly reuseSimilarities?: readonly (number | null)[];
+}
+
+/** The checks of {@link DecodingGrid}'s fields, for a recipe's schema. */
+export const DECODING_GRID_FIELDS = {
+  lengthRewards: optional(
+    array(either('a number or { "reward", "limit" }', number, object({ reward: number, limit: optional(number) }))),
+  ),
+  reuseSimilarities: optional(array(nullable(number))),
+};
+
+/**
+ * What the checkpoint and the decoding are chosen for.
+ *  - `'margin'` (train:default): the checkpoint by the mean over languages of the mean of corpus
+ *    and smoothed sentence BLEU-4; the decoding by the smallest margin over the baselines
+ *    ({@link marginScore}).
+ *  - `'chrf-sbleu'` (train:v2): both by the mean of chrF and smoothed sentence BLEU-4 over all the
+ *    pairs, the two figures v2's ship decision and its benchmark compare. Per-language corpus
+ *    BLEU-4 on ~30 pairs is mostly its zero floor, and a smallest margin over languages follows
+ *    whichever small language is noisiest; chrF (recall-weighted) also sees the comments that are
+ *    too short, which smoothed sentence BLEU barely penalises.
+ */
+export type SelectionObjective = 'margin' | 'chrf-sbleu';
+
+export interface SelectionOptions {
+  /** Each pair's workspace (a project-scoped model's neighbours); absent: the model's own memory. */
+  readonly workspaceOf?: WorkspaceOf;
+  /** Default 'margin'. */
+  readonly objective?: SelectionObjective;
+  /** Progress lines; default standard error. */
+  readonly log?: (line: string) => void;
+}
+
+/** The mean of chrF and smoothed sentence BLEU-4 over all the pairs. */
+function chrfSentenceBleu(valid: readonly CorpusRecord[], outputs: readonly string[]): number {
+  const all = scoreSystems(valid, { model: outputs }).find((r) => r.language === 'all')!;
+  return (all.chrf + all.sentenceBleu) / 2;
+}
+
+/** The checkpoint score under `objective`. */
+function selectionScore(
+  valid: readonly CorpusRecord[],
+  outputs: readonly string[],
+  objective: SelectionObjective,
+): number {
+  if (objective === 'chrf-sbleu') return chrfSentenceBleu(valid, outputs);
   const rows = scoreSystems(valid, { model: outputs }).filter((r) => r.language !== 'all');
   return rows.reduce((s, r) => s + (r.bleu + r.sentenceBleu) / 2, 0) / Math.max(1, rows.length);
 }
@@ -57,7 +113,7 @@ export interface DecodingChoice {
   readonly lengthReward: number;
   readonly lengthRewardLimit?: number;
   readonly reuseSimilarity: number | null;
-  /** Score per setting tried (the smallest margin over the baselines), keyed by {@link decodingKey}. */
+  /** Score per setting tried (under the objective), keyed by {@link decodingKey}. */
   readonly scores: Record<string, number>;
   /** The same, in the order tried. */
   readonly tried: readonly {
@@ -95,18 +151,16 @@ function marginScore(valid: readonly CorpusRecord[], outputs: readonly string[],
 /**
  * Decodes the selection pairs once per length reward; for each, scores every reuse threshold
  * (reuse replaces the output by the neighbour's summary exactly as ModelRunner does, so no
- * second decode is needed) by {@link marginScore}. Keeps the best setting (the first on ties, so
- * list the plain ones first) and writes it into the model's `config.json` as `meta.decoding`
- * (atomically). `workspaceOf`: each pair's workspace (a project-scoped model's neighbours);
- * without it, the model's own memory.
+ * second decode is needed) under the objective ({@link SelectionObjective}). Keeps the best
+ * setting (the first on ties, so list the plain ones first) and writes it into the model's
+ * `config.json` as `meta.decoding` (atomically).
  */
 export async function tuneDecoding(
   modelDir: string,
   valid: readonly CorpusRecord[],
   rewards: readonly (number | LengthRewardOption)[],
   reuses: readonly (number | null)[],
-  workspaceOf?: WorkspaceOf,
-  log: (line: string) => void = stderrLog,
+  { workspaceOf, objective = 'margin', log = stderrLog }: SelectionOptions = {},
 ): Promise<DecodingChoice> {
   const options = rewards.map((r) => (typeof r === 'number' ? { reward: r } : r));
   const tried: DecodingChoice['tried'][number][] = [];
@@ -121,10 +175,10 @@ export async function tuneDecoding(
       const generated = generatedOutputs(runner, valid, option, workspaceOf);
       for (const reuse of reuses) {
         const outputs = generated.map((g, i) => reusableSummary(neighbours[i], reuse) ?? g);
-        const score = marginScore(valid, outputs, bm25);
+        const score = objective === 'margin' ? marginScore(valid, outputs, bm25) : chrfSentenceBleu(valid, outputs);
         tried.push({ option, reuse, score });
         log(
-          `${decodingKey(option, reuse)}: smallest margin over the baselines ${score.toFixed(2)} on ${valid.length} validation pairs`,
+          `${decodingKey(option, reuse)}: ${objective === 'margin' ? 'smallest margin over the baselines' : 'mean of chrF and smoothed BLEU-4'} ${score.toFixed(2)} on ${valid.length} validation pairs`,
         );
         if (!best || score > best.score) best = { option, reuse, score };
       }
@@ -145,22 +199,18 @@ export async function tuneDecoding(
 
 export interface CheckpointChoice {
   readonly dir: string;
-  /**
-   * Per candidate folder: the mean over languages of the mean of corpus and smoothed sentence
-   * BLEU-4 on the selection pairs.
-   */
+  /** Per candidate folder: its score on the selection pairs under the objective. */
   readonly scores: Record<string, number>;
 }
 
 /**
- * Scores best/ and last/ on validation pairs (both BLEUs averaged, languages weighted equally,
- * as the benchmark judges each language) and returns the better one.
+ * Scores best/ and last/ on validation pairs decoded as the extension decodes (no length reward,
+ * no reuse) under the objective ({@link SelectionObjective}) and returns the better one.
  */
 export async function selectCheckpoint(
   runDir: string,
   valid: readonly CorpusRecord[],
-  workspaceOf?: WorkspaceOf,
-  log: (line: string) => void = stderrLog,
+  { workspaceOf, objective = 'margin', log = stderrLog }: SelectionOptions = {},
 ): Promise<CheckpointChoice> {
   const candidates = [BEST_DIR, LAST_DIR].map((d) => path.join(runDir, d)).filter(hasConfigFile);
   if (candidates.length === 0) throw new Error(`${runDir} has no checkpoint; train first.`);
@@ -168,7 +218,11 @@ export async function selectCheckpoint(
   for (const dir of candidates) {
     const runner = await ModelRunner.load(dir);
     try {
-      scores[path.basename(dir)] = selectionScore(valid, generatedOutputs(runner, valid, { reward: 0 }, workspaceOf));
+      scores[path.basename(dir)] = selectionScore(
+        valid,
+        generatedOutputs(runner, valid, { reward: 0 }, workspaceOf),
+        objective,
+      );
     } finally {
       runner.dispose();
     }

@@ -252,15 +252,34 @@ describe('default model: recipe pieces', () => {
     // The pairs are one project, each its own file: every pair's neighbours come from the others,
     // as the workspace index gives them (a project-scoped model reads no other neighbour).
     const workspaceOf = projectWorkspaceOf(projectWorkspaces(EXAMPLE_PAIRS));
-    const choice = await selectCheckpoint(run, EXAMPLE_PAIRS, workspaceOf);
+    const choice = await selectCheckpoint(run, EXAMPLE_PAIRS, { workspaceOf });
     assert.strictEqual(choice.dir, path.join(run, BEST_DIR));
     assert.deepStrictEqual(Object.keys(choice.scores).sort(), [BEST_DIR, LAST_DIR].sort());
     assert.ok(choice.scores[BEST_DIR]! > choice.scores[LAST_DIR]!, JSON.stringify(choice.scores));
 
     // The kept model's decoding is tuned on the same pairs and written into its config.
     const kept = choice.dir;
+    // train:v2's objective: the mean of chrF and smoothed BLEU-4 over all the pairs. Reuse from
+    // overlap 0 answers every pair with its neighbour's summary, so its score is the neighbours'.
+    const v2 = await tuneDecoding(kept, EXAMPLE_PAIRS, [{ reward: 0 }], [null, 0], {
+      workspaceOf,
+      objective: 'chrf-sbleu',
+      log: () => undefined,
+    });
+    const neighbourRunner = await ModelRunner.load(kept);
+    const summaries = EXAMPLE_PAIRS.map(
+      (r) =>
+        neighbourRunner.encodeSource({ direction: 'code2doc', text: r.code }, workspaceOf(r)).neighbour?.summary ?? '',
+    );
+    neighbourRunner.dispose();
+    const all = scoreSystems(EXAMPLE_PAIRS, { n: summaries }).find((r) => r.language === 'all')!;
+    assert.ok(Math.abs(v2.scores[decodingKey({ reward: 0 }, 0)]! - (all.chrf + all.sentenceBleu) / 2) < 1e-9);
+    assert.strictEqual(
+      v2.scores[decodingKey({ reward: 0 }, v2.reuseSimilarity)],
+      Math.max(...Object.values(v2.scores)),
+    );
     const rewards = [{ reward: 0 }, { reward: 0.2 }, { reward: 5 }, { reward: 5, limit: 3 }];
-    const tuned = await tuneDecoding(kept, EXAMPLE_PAIRS, rewards, [null, 0], workspaceOf);
+    const tuned = await tuneDecoding(kept, EXAMPLE_PAIRS, rewards, [null, 0], { workspaceOf });
     const score = (reward: number, reuse: number | null, limit?: number): number =>
       tuned.scores[decodingKey({ reward, ...(limit !== undefined ? { limit } : {}) }, reuse)]!;
     assert.strictEqual(Object.keys(tuned.scores).length, rewards.length * 2);
