@@ -17,6 +17,7 @@
  * --recipe <file>, --arm, --minutes N, --max-steps N, --threads N, --resume, --compare.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 import { Command } from 'commander';
@@ -29,7 +30,7 @@ import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { TRAIN_CONFIG_FIELDS } from '../../src/training/trainConfigFile';
 import type { ModelConfig } from '../../src/core/config';
-import { checkedLater, number, object, readJsonFile, record, type Check } from '../../src/data/schema';
+import { checkedLater, number, object, readJsonFile, record, string, type Check } from '../../src/data/schema';
 import { DECODING_GRID_FIELDS, type DecodingGrid } from '../../src/training/modelSelection';
 import { seededPerLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
@@ -38,9 +39,13 @@ import { finish } from './finish';
 import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../paths';
 
 const RECIPE_FILE = path.join(ROOT, 'scripts', 'model-v2', 'recipe.json');
+/** An arm with fewer training minutes left than this is done (a chunk ends a little before its cap). */
+const DONE_WITHIN_MINUTES = 1;
 
 /** The decoding grid is tried by --finish on validation projects (default: reward 0, no reuse). */
 interface RecipeV2 extends Omit<TrainConfigFile, 'model'>, DecodingGrid {
+  /** The arm `--default` (npm run train:default) trains, finishes and installs: the comparison's winner. */
+  readonly defaultArm: string;
   /** Validation pairs per language scored at each evaluation (a fixed seeded sample). */
   readonly validPairsPerLanguage: number;
   /** Longest chunk one invocation trains, in minutes. */
@@ -64,6 +69,7 @@ const log = (line: string): void => {
 const recipeV2: Check<RecipeV2> = object({
   ...TRAIN_CONFIG_FIELDS,
   ...DECODING_GRID_FIELDS,
+  defaultArm: string,
   validPairsPerLanguage: number,
   chunkMinutes: number,
   totalMinutes: number,
@@ -75,6 +81,7 @@ function readRecipe(file: string): RecipeV2 {
   if (!(r.chunkMinutes > 0 && r.chunkMinutes <= 150)) throw new Error(`${file}: chunkMinutes must be in (0, 150]`);
   if (!(r.totalMinutes > 0)) throw new Error(`${file}: totalMinutes must be positive`);
   if (!r.arms || Object.keys(r.arms).length === 0) throw new Error(`${file}: no arms`);
+  if (!r.arms[r.defaultArm]) throw new Error(`${file}: defaultArm ${r.defaultArm} is not one of the arms`);
   return r;
 }
 
@@ -130,6 +137,7 @@ async function trainChunk(
   const {
     arms: _arms,
     validPairsPerLanguage: _v,
+    defaultArm: _d,
     chunkMinutes: _c,
     totalMinutes: _t,
     lengthRewards: _l,
@@ -254,6 +262,12 @@ async function main(): Promise<void> {
     .option('--resume', "continue the arm's run", false)
     .option('--compare', 'compare the arms at equal training time; trains nothing', false)
     .option(
+      '--default',
+      "npm run train:default: the recipe's default arm on every core, one chunk (resuming the run); " +
+        "once the arm's minutes are spent, --finish --install",
+      false,
+    )
+    .option(
       '--finish',
       "choose the arm's checkpoint and decoding on validation projects, score the test projects, write MODEL.md",
       false,
@@ -281,6 +295,7 @@ async function main(): Promise<void> {
       threads?: string;
       resume: boolean;
       compare: boolean;
+      default: boolean;
       finish: boolean;
       install: boolean;
       installAnyway: boolean;
@@ -302,38 +317,59 @@ async function main(): Promise<void> {
   }
   const choice = await selectBackend({ setting: 'auto' });
   log(choice.reason);
-  if (opts.finish) {
-    if (!recipe.arms[opts.arm]) throw new Error(`no arm ${opts.arm} in the recipe`);
+  const arm = opts.default ? recipe.defaultArm : opts.arm;
+  if (!recipe.arms[arm])
+    throw new Error(`no arm ${arm} in the recipe; choose one of ${Object.keys(recipe.arms).join(', ')}`);
+  const finishArm = (install: boolean): Promise<void> => {
     const bundled = path.resolve(opts.bundled);
     // The bundled model is replaced by --install: score a copy of it.
     const bundledCopy = path.join(work, 'bundled-v1');
     if (!hasConfigFile(bundledCopy)) fs.cpSync(bundled, bundledCopy, { recursive: true });
-    await finish({
+    return finish({
       files: splitFiles(path.resolve(opts.corpus)),
-      armDir: path.join(work, opts.arm),
-      arm: opts.arm,
+      armDir: path.join(work, arm),
+      arm,
       comparison: compare(recipe, work),
-      chunks: readChunks(path.join(work, opts.arm)),
+      chunks: readChunks(path.join(work, arm)),
       bundled: bundledCopy,
       lengthRewards: recipe.lengthRewards ?? [0],
       reuseSimilarities: recipe.reuseSimilarities ?? [null],
-      ...(opts.install ? { installInto: path.resolve(opts.target), installAnyway: opts.installAnyway } : {}),
+      ...(install ? { installInto: path.resolve(opts.target), installAnyway: opts.installAnyway } : {}),
       log,
     });
-    return;
-  }
+  };
+  if (opts.finish) return finishArm(opts.install);
   prepareTrainingBackend();
   const minutes = positive('--minutes', opts.minutes);
   const maxSteps = positive('--max-steps', opts.maxSteps);
-  const threads = opts.threads === undefined ? undefined : checkThreads(Number(opts.threads));
-  await trainChunk(recipe, opts.arm, {
-    corpus: path.resolve(opts.corpus),
-    work,
-    resume: opts.resume,
-    ...(minutes !== undefined ? { minutes } : {}),
-    ...(maxSteps !== undefined ? { maxSteps } : {}),
-    ...(threads !== undefined ? { threads } : {}),
-  });
+  const threads =
+    opts.threads !== undefined
+      ? checkThreads(Number(opts.threads))
+      : opts.default
+        ? os.availableParallelism()
+        : undefined;
+  const armDir = path.join(work, arm);
+  const trained = (): number => readChunks(armDir).reduce((s, c) => s + c.minutes, 0);
+  if (!opts.default || recipe.totalMinutes - trained() > DONE_WITHIN_MINUTES)
+    await trainChunk(recipe, arm, {
+      corpus: path.resolve(opts.corpus),
+      work,
+      resume: opts.resume || (opts.default && readChunks(armDir).length > 0),
+      ...(minutes !== undefined ? { minutes } : {}),
+      ...(maxSteps !== undefined ? { maxSteps } : {}),
+      ...(threads !== undefined ? { threads } : {}),
+    });
+  if (!opts.default) return;
+  const left = recipe.totalMinutes - trained();
+  if (left > DONE_WITHIN_MINUTES) {
+    log(
+      `${arm}: ${trained().toFixed(0)} of ${recipe.totalMinutes} training minutes used; ` +
+        'run `npm run train:default` again to train the next chunk (it resumes this run).',
+    );
+    return;
+  }
+  log(`${arm}: its ${recipe.totalMinutes} training minutes are spent; finishing and installing`);
+  await finishArm(true);
 }
 
 main().catch((e: unknown) => {

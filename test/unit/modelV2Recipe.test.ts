@@ -1,7 +1,8 @@
 /**
  * The second default model's recipe (scripts/model-v2/train.ts) on a tiny corpus split by
  * project: each arm trains a chunk, a second chunk needs --resume and continues at the next step,
- * and --compare prints both arms at equal training time.
+ * --compare prints both arms at equal training time, and --default (npm run train:default) trains
+ * the default arm chunk by chunk, then finishes and installs it.
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
@@ -151,6 +152,36 @@ describe('train:v2 recipe', function () {
     };
     assert.strictEqual(config.meta.retrieval?.scope, 'project');
     assert.ok(config.meta.decoding && 'reuseSimilarity' in config.meta.decoding);
+  });
+
+  it('--default (npm run train:default) trains the default arm chunk by chunk, then finishes and installs', () => {
+    // The shrunk recipe with a budget of two short chunks; a run is done within a minute of it.
+    const r = JSON.parse(fs.readFileSync(recipe, 'utf8')) as Record<string, unknown>;
+    const small = path.join(dir, 'recipe-default.json');
+    fs.writeFileSync(small, JSON.stringify({ ...r, chunkMinutes: 0.05, totalMinutes: 1.08 }));
+    const target = path.join(dir, 'installed-default');
+    const again = (): { code: number; err: string } => {
+      const p = spawnSync(
+        process.execPath,
+        [
+          SCRIPT,
+          ...['--corpus', corpus, '--work', path.join(dir, 'w-default'), '--recipe', small, '--default'],
+          ...['--install-anyway', '--target', target],
+        ],
+        { encoding: 'utf8', timeout: 240000 },
+      );
+      return { code: p.status ?? -1, err: p.stderr };
+    };
+    const first = again();
+    assert.strictEqual(first.code, 0, first.err);
+    assert.match(first.err, /gru: new run at step 0/);
+    assert.match(first.err, /run `npm run train:default` again/);
+    assert.ok(!fs.existsSync(target));
+    const second = again();
+    assert.strictEqual(second.code, 0, second.err);
+    assert.match(second.err, /gru: resumed run at step [1-9]/);
+    assert.match(second.err, /training minutes are spent; finishing and installing/);
+    assert.ok(fs.existsSync(path.join(target, 'MODEL.md')));
   });
 
   it('says how to build the corpus when it is missing', () => {
