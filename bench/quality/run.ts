@@ -8,7 +8,7 @@
  * --no-reuse, --json <file>, --markdown <file>.
  *
  * `--by-file` (or a `--corpus <file>`) scores the first default model's way instead: the held-out
- * test split by file of the default corpus, against BM25 over its training split. The corpus is `.cache/default-model/corpus.jsonl` when `npm run train:default` left one; else it
+ * test split by file of the default corpus, against BM25 over its training split. The corpus is `.cache/default-model/corpus.jsonl` when `npm run train:v1` left one; else it
  * is mined again from the pinned sources (seconds). The split is the model's own: its seed is read
  * from the model's config.json, and the recipe's fractions are used, so the test pairs are ones
  * the model never trained on. Flags: --model <dir>, --corpus <file>, --limit N (N pairs shared
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     .option('--by-file', "the first default model's benchmark: its own corpus split by file", false)
     .option('--per-language <n>', 'held-out projects: pairs scored per language (a seeded sample)', '200')
     .option('--markdown <file>', 'held-out projects: also write the tables and the side-by-side sample')
-    .option('--corpus <file>', 'corpus (default: the one train:default mined, else mined now)')
+    .option('--corpus <file>', 'corpus (default: the one train:v1 mined, else mined now)')
     .option('--limit <n>', 'score only n pairs, shared equally by the languages (the first of each)')
     .option('--beam <n>', 'beam size', String(EXTENSION_DECODING.beamSize))
     .option('--length-penalty <a>', 'GNMT length penalty', String(EXTENSION_DECODING.lengthPenalty))

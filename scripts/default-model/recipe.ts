@@ -1,6 +1,6 @@
 /**
  * The default model's recipe (`recipe.json`): a training config with the run's time cap and the
- * choices train:default makes after training. Read by train:default and by bench:quality (which
+ * choices train:v1 makes after training. Read by train:v1 and by bench:quality (which
  * splits the corpus with the recipe's fractions).
  */
 import * as path from 'path';

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const i = process.argv.indexOf('--pairs');
   const wanted = i > 0 ? Number(process.argv[i + 1]) : 1000;
   const recipe = readRecipe();
-  const seed = recipe.seed ?? 1; // as train:default splits
+  const seed = recipe.seed ?? 1; // as train:v1 splits
   const trainPairs = readConfigFile(MEDIA_MODEL_DIR).meta.training?.trainPairs;
   const mined = await mineSources(defaultSources(ROOT));
   const splits = splitByFile(mined.pairs, {

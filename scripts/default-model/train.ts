@@ -1,5 +1,5 @@
 /**
- * `npm run train:default`: the recipe that reproduces the bundled default model.
+ * `npm run train:v1`: the recipe that reproduces the first default model (the one model v2 replaced).
  *
  *  1. mines the pinned sources (sources.ts) into `<work>/corpus.jsonl`;
  *  2. trains with `recipe.json` through the same training job as `seq2seq train` (split by file
@@ -205,6 +205,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  log(`train:default failed: ${e instanceof Error ? e.message : String(e)}`);
+  log(`train:v1 failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

@@ -90,7 +90,7 @@ export function registerDocumentCommand(program: Command): void {
         const index = root ? await indexFolder(root, parsers) : undefined;
         if (index && !opts.json)
           out.write(
-            `neighbours from ${root}: ${index.documentedCount} documented of ${index.size} functions${index.documentedCount === 0 ? " (none: the model's bundled memory instead)" : ''}\n`,
+            `neighbours from ${root}: ${index.documentedCount} documented of ${index.size} functions${index.documentedCount > 0 ? '' : runner.memory!.size > 0 ? " (none: the model's bundled memory instead)" : ' (none: the model writes without a neighbour)'}\n`,
           );
         for (const { file, lang } of inputs) {
           // The miner's file rules: size, binary, invalid UTF-8, minified, generated, not a file.

@@ -110,7 +110,9 @@ export const e2eTests: E2eTest[] = [
       const before = await wb.editorText();
       await wb.clickLine('math.pi * radius');
       await wb.runCommand('Seq2Seq: Comment Selection');
-      const after = await wb.waitForEditorText((t) => t !== before, 90_000);
+      // Waits for the docstring itself: the editor's text is read from its rendered lines, and a
+      // busy machine can show an intermediate render that differs from `before` without it.
+      const after = await wb.waitForEditorText((t) => /^def circle_area.*\n {4}"""/m.test(t), 90_000);
       screenshots.push(await wb.screenshot('comment-selection-python'));
       const lines = after.split('\n');
       const def = lines.findIndex((l) => l.startsWith('def circle_area'));
