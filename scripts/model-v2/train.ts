@@ -14,7 +14,8 @@
  *    scores the test projects once, writes MODEL.md; `--install` makes it the bundled model.
  *
  * Flags: --corpus <dir> (default .cache/corpus), --work <dir> (default .cache/model-v2),
- * --recipe <file>, --arm, --minutes N, --max-steps N, --threads N, --resume, --compare.
+ * --recipe <file>, --arm, --minutes N, --max-steps N, --threads N, --resume, --compare, --default
+ * (npm run train:default: the default arm, every core, resuming; finish and install when its minutes are spent).
  */
 import * as fs from 'fs';
 import * as os from 'os';
