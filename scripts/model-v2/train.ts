@@ -128,7 +128,7 @@ async function trainChunk(
     throw new Error(`${runDir} already trained ${chunks.length} chunk(s); pass --resume to continue it.`);
   const used = chunks.reduce((s, c) => s + c.minutes, 0);
   const minutes = Math.min(recipe.chunkMinutes, opts.minutes ?? Infinity, recipe.totalMinutes - used);
-  if (minutes <= 0) {
+  if (recipe.totalMinutes - used <= DONE_WITHIN_MINUTES) {
     log(`${arm} has trained its ${recipe.totalMinutes} minutes; nothing to do.`);
     return;
   }
@@ -351,15 +351,14 @@ async function main(): Promise<void> {
         : undefined;
   const armDir = path.join(work, arm);
   const trained = (): number => readChunks(armDir).reduce((s, c) => s + c.minutes, 0);
-  if (!opts.default || recipe.totalMinutes - trained() > DONE_WITHIN_MINUTES)
-    await trainChunk(recipe, arm, {
-      corpus: path.resolve(opts.corpus),
-      work,
-      resume: opts.resume || (opts.default && readChunks(armDir).length > 0),
-      ...(minutes !== undefined ? { minutes } : {}),
-      ...(maxSteps !== undefined ? { maxSteps } : {}),
-      ...(threads !== undefined ? { threads } : {}),
-    });
+  await trainChunk(recipe, arm, {
+    corpus: path.resolve(opts.corpus),
+    work,
+    resume: opts.resume || (opts.default && readChunks(armDir).length > 0),
+    ...(minutes !== undefined ? { minutes } : {}),
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+  });
   if (!opts.default) return;
   const left = recipe.totalMinutes - trained();
   if (left > DONE_WITHIN_MINUTES) {
