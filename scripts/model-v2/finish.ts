@@ -52,6 +52,29 @@ export const DECISION_PER_LANGUAGE = 40;
 /** Pairs of the training split shipped for fine-tuning's rehearsal: whole projects, so they have neighbours. */
 export const REHEARSAL_PAIRS = 1000;
 
+/** The model decoding with no workspace (the editor in a folder with no documented function). */
+export const NO_WORKSPACE = 'model, no workspace';
+
+/** A model scored beside the new one, and its name in the tables. */
+export interface ComparedModel {
+  readonly dir: string;
+  readonly name: string;
+}
+
+/** Training minutes of one invocation; `continuedFrom`: minutes of an earlier run whose exported model this run went on from. */
+export interface Chunk {
+  readonly started: string;
+  readonly minutes: number;
+  readonly fromStep: number;
+  readonly continuedFrom?: string;
+}
+
+/** How the card lists a chunk. */
+export const chunkText = (c: Chunk): string =>
+  c.continuedFrom
+    ? `${c.minutes.toFixed(0)} min from step ${c.fromStep} in an earlier run, continued from its exported model (${c.continuedFrom})`
+    : `${c.minutes.toFixed(0)} min from step ${c.fromStep}`;
+
 export interface FinishOptions {
   readonly files: { readonly train: string; readonly valid: string; readonly test: string };
   readonly armDir: string;
@@ -59,9 +82,11 @@ export interface FinishOptions {
   /** The arms' comparison at equal training time (Markdown), for the card. */
   readonly comparison: string;
   /** The training chunks, for the card. */
-  readonly chunks: readonly { readonly started: string; readonly minutes: number; readonly fromStep: number }[];
-  /** Today's bundled model, scored beside the new one. */
-  readonly bundled: string;
+  readonly chunks: readonly Chunk[];
+  /** Today's bundled model (a copy of it), scored beside the new one; `name` is its system's name. */
+  readonly bundled: ComparedModel;
+  /** Earlier models scored beside it on the test projects (not in the ship decision). */
+  readonly earlier?: readonly ComparedModel[];
   readonly lengthRewards: readonly (number | LengthRewardOption)[];
   readonly reuseSimilarities: readonly (number | null)[];
   /**
@@ -118,7 +143,7 @@ export async function finish(o: FinishOptions): Promise<void> {
   const decided = await projectBenchmark(
     [
       { name: 'model', dir: finalDir, decoding: EXTENSION_DECODING },
-      { name: 'bundled v1', dir: o.bundled, decoding: EXTENSION_DECODING },
+      { name: o.bundled.name, dir: o.bundled.dir, decoding: EXTENSION_DECODING },
     ],
     decisionPairs,
     validWorkspaces,
@@ -126,7 +151,7 @@ export async function finish(o: FinishOptions): Promise<void> {
     200,
   );
   const overall = (system: string) => decided.rows.find((r) => r.language === 'all' && r.system === system)!;
-  const [mine, theirs] = [overall('model'), overall('bundled v1')];
+  const [mine, theirs] = [overall('model'), overall(o.bundled.name)];
   const ships = mine.chrf > theirs.chrf && mine.sentenceBleu > theirs.sentenceBleu;
   const decision =
     `On ${decisionPairs.length} other validation functions (at most ${DECISION_PER_LANGUAGE} per language, each with its project as the workspace): ` +
@@ -141,7 +166,8 @@ export async function finish(o: FinishOptions): Promise<void> {
   const result = await projectBenchmark(
     [
       { name: 'model', dir: finalDir, decoding: EXTENSION_DECODING },
-      { name: 'bundled v1', dir: o.bundled, decoding: EXTENSION_DECODING },
+      ...[o.bundled, ...(o.earlier ?? [])].map((m) => ({ name: m.name, dir: m.dir, decoding: EXTENSION_DECODING })),
+      { name: NO_WORKSPACE, dir: finalDir, decoding: EXTENSION_DECODING, withoutWorkspace: true },
     ],
     pairs,
     projectWorkspaces(testRecords),
@@ -161,7 +187,7 @@ export async function finish(o: FinishOptions): Promise<void> {
     '## Training',
     '',
     `${minutes.toFixed(0)} minutes of training in ${o.chunks.length} chunk(s) on this project's 2-core machine ` +
-      `(${o.chunks.map((c) => `${c.minutes.toFixed(0)} min from step ${c.fromStep}`).join(', ')}), ` +
+      `(${o.chunks.map(chunkText).join(', ')}), ` +
       `${String(meta.step ?? '?')} steps.`,
     '',
     '### Architectures at equal training time (validation projects)',
@@ -196,7 +222,11 @@ export async function finish(o: FinishOptions): Promise<void> {
     '',
     `"model" is what the extension inserts; "${generatedName('model')}" the beam's own output (no reuse); ` +
       `"${BM25_PROJECT}" the summary of the most similar documented function of another file of the same project; ` +
-      '"bundled v1" the model this one replaces, given the same workspace.',
+      `"${o.bundled.name}" the model this one replaces, given the same workspace` +
+      ((o.earlier ?? []).length > 0
+        ? `; ${o.earlier!.map((m) => `"${m.name}"`).join(', ')} an earlier default model, the same way`
+        : '') +
+      `; "${NO_WORKSPACE}" the model given no workspace at all (no neighbour), as in a folder with no doc comments.`,
     '',
     projectReport(result),
     '',
@@ -205,7 +235,7 @@ export async function finish(o: FinishOptions): Promise<void> {
     '',
     '## 20 test functions per language, side by side (seeded, fixed before any result)',
     '',
-    sideBySide(pairs, result.systems, ['model', generatedName('model'), BM25_PROJECT, 'bundled v1']),
+    sideBySide(pairs, result.systems, ['model', generatedName('model'), NO_WORKSPACE, BM25_PROJECT, o.bundled.name]),
   ].join('\n');
   fs.writeFileSync(path.join(finalDir, 'MODEL.md'), `${card}\n`);
   fs.writeFileSync(

@@ -24,7 +24,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
-import { hasConfigFile } from '../../src/data/modelFolder';
+import { hasConfigFile, readConfigFile } from '../../src/data/modelFolder';
 import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { progressLine } from '../../src/cli/trainCommands';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
@@ -36,7 +36,7 @@ import { DECODING_GRID_FIELDS, type DecodingGrid } from '../../src/training/mode
 import { seededPerLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
-import { finish } from './finish';
+import { finish, type Chunk, type ComparedModel } from './finish';
 import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../paths';
 
 const RECIPE_FILE = path.join(ROOT, 'scripts', 'model-v2', 'recipe.json');
@@ -55,12 +55,6 @@ interface RecipeV2 extends Omit<TrainConfigFile, 'model'>, DecodingGrid {
   readonly totalMinutes: number;
   /** The architectures compared, each a partial training config laid over the recipe. */
   readonly arms: Readonly<Record<string, Pick<TrainConfigFile, 'model'> & Partial<TrainConfigFile>>>;
-}
-
-interface Chunk {
-  readonly started: string;
-  readonly minutes: number;
-  readonly fromStep: number;
 }
 
 const log = (line: string): void => {
@@ -114,18 +108,50 @@ async function validSample(validFile: string, work: string, perLanguage: number,
   return file;
 }
 
+/** A default model's version from its card's heading ("…, version 2"); the first card had none. */
+export function modelVersion(dir: string): string {
+  const card = path.join(dir, 'MODEL.md');
+  const heading = fs.existsSync(card) ? (fs.readFileSync(card, 'utf8').split('\n')[0] ?? '') : '';
+  const m = /version (\d+)/.exec(heading);
+  if (m) return `v${m[1]}`;
+  return heading.trim() === '# Seq2Seq Studio default model' ? 'v1' : `(${path.basename(path.resolve(dir))})`;
+}
+
 async function trainChunk(
   recipe: RecipeV2,
   arm: string,
-  opts: { corpus: string; work: string; minutes?: number; maxSteps?: number; threads?: number; resume: boolean },
+  opts: {
+    corpus: string;
+    work: string;
+    minutes?: number;
+    maxSteps?: number;
+    threads?: number;
+    resume: boolean;
+    /** A new run goes on from this exported model of an earlier run, which trained `minutes`. */
+    continueFrom?: { dir: string; minutes: number };
+  },
 ): Promise<void> {
   const armRecipe = recipe.arms[arm];
   if (!armRecipe) throw new Error(`no arm ${arm} in the recipe; choose one of ${Object.keys(recipe.arms).join(', ')}`);
   const armDir = path.join(opts.work, arm);
   const runDir = path.join(armDir, 'run');
-  const chunks = readChunks(armDir);
+  let chunks = readChunks(armDir);
+  if (opts.continueFrom && (opts.resume || chunks.length > 0))
+    throw new Error('--continue-from starts a new run; it cannot go with --resume or an arm that has trained here.');
   if (chunks.length > 0 && !opts.resume)
     throw new Error(`${runDir} already trained ${chunks.length} chunk(s); pass --resume to continue it.`);
+  if (opts.continueFrom) {
+    const meta = readConfigFile(opts.continueFrom.dir).meta;
+    // The earlier run's minutes count against the arm's budget, as its first chunk.
+    chunks = [
+      {
+        started: meta.createdAt || new Date().toISOString(),
+        minutes: opts.continueFrom.minutes,
+        fromStep: 0,
+        continuedFrom: path.relative(ROOT, path.resolve(opts.continueFrom.dir)),
+      },
+    ];
+  }
   const used = chunks.reduce((s, c) => s + c.minutes, 0);
   const minutes = Math.min(recipe.chunkMinutes, opts.minutes ?? Infinity, recipe.totalMinutes - used);
   if (recipe.totalMinutes - used <= DONE_WITHIN_MINUTES) {
@@ -165,6 +191,7 @@ async function trainChunk(
         outDir: runDir,
         config,
         resume: opts.resume,
+        ...(opts.continueFrom ? { continueFrom: opts.continueFrom.dir } : {}),
         cacheExamples: true,
       },
       run.listener,
@@ -229,7 +256,15 @@ function evaluations(armDir: string): Evaluation[] {
 
 /** The arms at equal training time (the least any arm has had), as a Markdown table. */
 function compare(recipe: RecipeV2, work: string): string {
-  const arms = Object.keys(recipe.arms);
+  const all = Object.keys(recipe.arms);
+  // Only what trained in this work folder has its evaluations here (not a run continued from a model).
+  const hasRun = (a: string) => readChunks(path.join(work, a)).some((c) => !c.continuedFrom);
+  const arms = all.filter(hasRun);
+  if (arms.length < all.length)
+    return (
+      `Not compared in this work folder (${all.filter((a) => !hasRun(a)).join(', ')} trained elsewhere or not at all); ` +
+      `the comparison that chose the default arm (${recipe.defaultArm}) is in the cards under scripts/model-v2/runs/.`
+    );
   const trained = arms.map((a) => readChunks(path.join(work, a)).reduce((s, c) => s + c.minutes, 0));
   const budget = Math.min(...trained);
   log(
@@ -285,6 +320,18 @@ async function main(): Promise<void> {
     )
     .option('--target <dir>', 'with --install: the model folder to replace', MEDIA_MODEL_DIR)
     .option('--bundled <dir>', "with --finish: today's bundled model, scored beside the new one", MEDIA_MODEL_DIR)
+    .option(
+      '--earlier <dir>',
+      'with --finish: an earlier default model also scored on the test projects (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option(
+      '--continue-from <dir>',
+      "start the arm's run from this exported model of an earlier run of the arm (its checkpoints lost), at its step; " +
+        'needs --trained-minutes',
+    )
+    .option('--trained-minutes <n>', "with --continue-from: the earlier run's training minutes (its card says)")
     .parse()
     .opts<{
       corpus: string;
@@ -302,6 +349,9 @@ async function main(): Promise<void> {
       installAnyway: boolean;
       target: string;
       bundled: string;
+      earlier: string[];
+      continueFrom?: string;
+      trainedMinutes?: string;
     }>();
   const positive = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
@@ -322,9 +372,10 @@ async function main(): Promise<void> {
   if (!recipe.arms[arm])
     throw new Error(`no arm ${arm} in the recipe; choose one of ${Object.keys(recipe.arms).join(', ')}`);
   const finishArm = (install: boolean): Promise<void> => {
+    // The bundled model is replaced by --install: score a copy of it (one per set of weights).
     const bundled = path.resolve(opts.bundled);
-    // The bundled model is replaced by --install: score a copy of it.
-    const bundledCopy = path.join(work, 'bundled-v1');
+    const sha = String(JSON.parse(fs.readFileSync(path.join(bundled, 'config.json'), 'utf8')).weightsSha256 ?? 'x');
+    const bundledCopy = path.join(work, `bundled-${sha.slice(0, 12)}`);
     if (!hasConfigFile(bundledCopy)) fs.cpSync(bundled, bundledCopy, { recursive: true });
     return finish({
       files: splitFiles(path.resolve(opts.corpus)),
@@ -332,7 +383,8 @@ async function main(): Promise<void> {
       arm,
       comparison: compare(recipe, work),
       chunks: readChunks(path.join(work, arm)),
-      bundled: bundledCopy,
+      bundled: { dir: bundledCopy, name: `bundled ${modelVersion(bundled)}` },
+      earlier: opts.earlier.map((d): ComparedModel => ({ dir: path.resolve(d), name: `earlier ${modelVersion(d)}` })),
       lengthRewards: recipe.lengthRewards ?? [0],
       reuseSimilarities: recipe.reuseSimilarities ?? [null],
       ...(install ? { installInto: path.resolve(opts.target), installAnyway: opts.installAnyway } : {}),
@@ -351,7 +403,14 @@ async function main(): Promise<void> {
         : undefined;
   const armDir = path.join(work, arm);
   const trained = (): number => readChunks(armDir).reduce((s, c) => s + c.minutes, 0);
+  if ((opts.continueFrom === undefined) !== (opts.trainedMinutes === undefined))
+    throw new Error('--continue-from and --trained-minutes go together');
+  const continueFrom =
+    opts.continueFrom !== undefined
+      ? { dir: path.resolve(opts.continueFrom), minutes: positive('--trained-minutes', opts.trainedMinutes)! }
+      : undefined;
   await trainChunk(recipe, arm, {
+    ...(continueFrom ? { continueFrom } : {}),
     corpus: path.resolve(opts.corpus),
     work,
     resume: opts.resume || (opts.default && readChunks(armDir).length > 0),

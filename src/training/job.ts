@@ -35,6 +35,7 @@ import {
 } from '../data/modelFolder';
 import { projectRetrievalKind } from '../data/modelFiles';
 import { ProjectMemories } from '../data/projectMemory';
+import { hashString } from '../data/random';
 import { ExampleMemory, NEIGHBOUR_MAX_TOKENS, type MemoryKind } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
 import { CodeTokenizer } from '../data/tokenizer';
@@ -51,7 +52,8 @@ import {
   TRAIN_JOB_DEFAULTS,
 } from './trainingDefaults';
 import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
-import { isTrainCheckpoint } from './trainState';
+import { initialTrainState, isTrainCheckpoint } from './trainState';
+import { createOptimizer } from './optimizers';
 
 /** The `--config` file. Every field is optional. */
 export interface TrainConfigFile {
@@ -82,6 +84,12 @@ export interface TrainConfigFile {
   /** How many tokens of the neighbour's summary go before the code (default 24). */
   readonly neighbourTokens?: number;
   /**
+   * Retrieval only: share [0, 1) of the training pairs given no neighbour (each pair chosen by a
+   * seeded hash of its file and code), so the model also learns to write on its own, as it must in
+   * a workspace with no documented function. Validation pairs keep theirs. Default 0.
+   */
+  readonly neighbourDropout?: number;
+  /**
    * Fine-tuning only: share of each batch taken from the base model's `rehearsal.jsonl` (pairs
    * of its own training corpus), in [0, 1). Default FINE_TUNE_REHEARSAL_SHARE; 0 turns it
    * off, and a model without the file trains on workspace pairs only.
@@ -105,6 +113,14 @@ export interface TrainJobParams {
   /** Fine-tune this model folder (its tokenizer is reused). */
   readonly initModel?: string;
   /**
+   * Start a new run from this model folder's weights and tokenizer, at the step its meta records:
+   * the learning-rate schedule and the position in the training batches go on from there (one
+   * batch per step), the optimizer's moments start afresh. For a run whose checkpoints are lost
+   * but whose exported model is not (the installed default model): unlike `initModel` this is not
+   * fine-tuning: the config's own training options, no rehearsal, the model's retrieval.
+   */
+  readonly continueFrom?: string;
+  /**
    * Keep the tokenized training examples in `outDir` and reuse them when nothing they depend on
    * changed (a long run's later chunks; src/training/examplesCache.ts).
    */
@@ -121,7 +137,7 @@ export interface TrainJobSummary {
   readonly startStep: number;
   /** Data-parallel training threads (1: no gradient workers). */
   readonly threads: number;
-  readonly origin: 'new' | 'resumed' | 'fine-tuned';
+  readonly origin: 'new' | 'resumed' | 'fine-tuned' | 'continued';
   /** Base-corpus examples mixed into the batches (fine-tuning with rehearsal), else 0. */
   readonly rehearsalPairs?: number;
 }
@@ -172,6 +188,8 @@ interface StartingPoint {
   readonly memoryKind: MemoryKind;
   /** The fine-tuned model's folder and meta. */
   readonly base?: { readonly dir: string; readonly meta: ModelMeta };
+  /** A continued model's step (the run goes on from there). */
+  readonly continuedAt?: number;
 }
 
 /** The `last/` checkpoint to resume from, with its tokenizer and retrieval. */
@@ -190,7 +208,7 @@ function resumePoint(outDir: string, lastDir: string, memoryKind: MemoryKind): S
   };
 }
 
-/** The model to fine-tune, with its own tokenizer and retrieval. */
+/** The model to fine-tune (or continue), with its own tokenizer and retrieval. */
 async function fineTunePoint(initModel: string, memoryKind: MemoryKind): Promise<StartingPoint> {
   const dir = resolveModelDir(initModel);
   const tokenizer = loadTokenizerBeside(dir);
@@ -219,7 +237,19 @@ async function startingPoint(
 ): Promise<StartingPoint> {
   const memoryKind: MemoryKind = { graded: true, neighbourTokens: cfg.neighbourTokens ?? NEIGHBOUR_MAX_TOKENS };
   if (params.resume) return resumePoint(params.outDir, lastDir, memoryKind);
+  if (params.initModel && params.continueFrom)
+    throw new Error('give a model to fine-tune or one to continue, not both');
   if (params.initModel) return fineTunePoint(params.initModel, memoryKind);
+  if (params.continueFrom) {
+    const point = await fineTunePoint(params.continueFrom, memoryKind);
+    const step = point.base!.meta.step;
+    if (!(typeof step === 'number' && step > 0)) {
+      point.model?.dispose();
+      throw new Error(`${params.continueFrom} does not record the step it was trained to; it cannot be continued.`);
+    }
+    const { base: _base, ...continued } = point;
+    return { ...continued, origin: 'continued', continuedAt: step };
+  }
   const tokenizer = CodeTokenizer.train(
     train.flatMap((r) => [r.code, r.summary]),
     { vocabSize: cfg.vocabSize ?? TRAIN_JOB_DEFAULTS.vocabSize },
@@ -259,7 +289,8 @@ export async function prepareTrainJob(
   const directions = cfg.directions ?? ['code2doc', 'doc2code'];
   const projectScope = inheritsRetrieval ? inheritedScope === 'project' : cfg.retrieval === 'project';
   const scope = projectScope ? 'project' : cfg.retrieval || inheritsRetrieval ? 'corpus' : 'none';
-  const { memory, prefix, validPrefix } = sourcePrefixes(splits, scope, memoryKind);
+  const neighbourDropout = cfg.neighbourDropout ?? 0;
+  const { memory, prefix, validPrefix } = sourcePrefixes(splits, scope, memoryKind, { neighbourDropout, seed });
   const exampleOptions = {
     ...limits,
     neighbourTokens: memoryKind.neighbourTokens,
@@ -275,6 +306,7 @@ export async function prepareTrainJob(
         examplesKey(params.corpus, {
           ...exampleOptions,
           scope,
+          ...(neighbourDropout > 0 ? { neighbourDropout } : {}),
           graded: memoryKind.graded,
           tokenizer: tokenizer.toJSON(),
         }),
@@ -331,7 +363,15 @@ export async function prepareTrainJob(
   };
   let trainer: Trainer;
   if (params.resume) trainer = await Trainer.fromCheckpoint(lastDir, data, options, listener);
-  else {
+  else if (model && start.continuedAt !== undefined) {
+    const perEpoch = data.trainBatches(0).length;
+    const state = {
+      ...initialTrainState(start.continuedAt),
+      epoch: Math.floor(start.continuedAt / perEpoch),
+      batchInEpoch: start.continuedAt % perEpoch,
+    };
+    trainer = new Trainer(model, data, options, listener, createOptimizer(options.optimizer), state);
+  } else {
     model ??= buildModel({ ...cfg.model, ...limits }, tokenizer.vocabSize, tokenizer.vocabSize, seed);
     trainer = new Trainer(model, data, options, listener);
   }
@@ -392,22 +432,31 @@ async function rehearsalExamples(
  * What goes before each split's code2doc sources. `corpus`: the most similar training function
  * from another file, the training split being the memory saved with the model. `project`: the most
  * similar function of the record's own project, from another file; validation projects look only
- * at themselves (never seen in training, like a user's workspace).
+ * at themselves (never seen in training, like a user's workspace). With `neighbourDropout`, that
+ * share of the training pairs (a seeded hash of file and code) goes without a neighbour.
  */
 export function sourcePrefixes(
   splits: { readonly train: readonly CorpusRecord[]; readonly valid: readonly CorpusRecord[] },
   scope: 'none' | 'corpus' | 'project',
   kind: MemoryKind,
+  options: { readonly neighbourDropout?: number; readonly seed?: number } = {},
 ): { memory?: ExampleMemory; prefix?: SourcePrefix; validPrefix?: SourcePrefix } {
   if (scope === 'none') return {};
+  const dropout = options.neighbourDropout ?? 0;
+  if (!(dropout >= 0 && dropout < 1))
+    throw new Error(`neighbourDropout must be in [0, 1), got ${JSON.stringify(options.neighbourDropout)}`);
+  const threshold = dropout * 2 ** 32;
+  const seed = options.seed ?? 1;
+  const kept = (prefix: SourcePrefix): SourcePrefix =>
+    dropout > 0 ? (r) => (hashString(`${r.path}\0${r.code}`, seed) < threshold ? undefined : prefix(r)) : prefix;
   if (scope === 'corpus') {
     const memory = ExampleMemory.build(splits.train, kind);
     const prefix: SourcePrefix = (r) => memory.prefix(r.code, r.path);
-    return { memory, prefix, validPrefix: prefix };
+    return { memory, prefix: kept(prefix), validPrefix: prefix };
   }
   const train = new ProjectMemories(splits.train, kind);
   const valid = new ProjectMemories(splits.valid, kind);
-  return { prefix: (r) => train.prefix(r), validPrefix: (r) => valid.prefix(r) };
+  return { prefix: kept((r) => train.prefix(r)), validPrefix: (r) => valid.prefix(r) };
 }
 
 /** The kind of the example memory saved in a model folder (or, project-scoped, named in its meta). */

@@ -121,7 +121,13 @@ export interface ProjectBenchmark {
  * `pairs`, scored per language with paired bootstrap of the first model against the rest.
  */
 export async function projectBenchmark(
-  models: readonly { readonly name: string; readonly dir: string; readonly decoding?: DecodeSettings }[],
+  models: readonly {
+    readonly name: string;
+    readonly dir: string;
+    readonly decoding?: DecodeSettings;
+    /** Decode with no workspace (a folder with no documented function): no neighbour at all. */
+    readonly withoutWorkspace?: boolean;
+  }[],
   pairs: readonly CorpusRecord[],
   workspaces: ReadonlyMap<string, FunctionIndex>,
   onProgress?: (model: string, done: number) => void,
@@ -131,7 +137,9 @@ export async function projectBenchmark(
   const systems: Record<string, string[]> = {};
   const outputs: Record<string, ModelOutputs> = {};
   for (const m of models) {
-    const o = await projectModelOutputs(m.dir, pairs, workspaces, m.decoding, (n) => onProgress?.(m.name, n));
+    const o = await projectModelOutputs(m.dir, pairs, m.withoutWorkspace ? new Map() : workspaces, m.decoding, (n) =>
+      onProgress?.(m.name, n),
+    );
     outputs[m.name] = o;
     systems[m.name] = o.outputs;
     // The beam's own output, for the model under test only.

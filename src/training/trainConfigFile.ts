@@ -79,6 +79,7 @@ export const TRAIN_CONFIG_FIELDS = {
   doc2codeShare: optional(number),
   retrieval: optional(either('true, false or "project"', boolean, oneOf('project'))),
   neighbourTokens: optional(number),
+  neighbourDropout: optional(number),
   rehearsalShare: optional(number),
 };
 

@@ -133,11 +133,13 @@ describe('train:v2 recipe', function () {
     const quality = JSON.parse(fs.readFileSync(path.join(target, 'quality.json'), 'utf8')) as {
       rows: { system: string }[];
     };
+    // The bundled model's name comes from its card's heading (the committed default: version 2).
     assert.deepStrictEqual([...new Set(quality.rows.map((r) => r.system))].sort(), [
       'bm25 in-project',
-      'bundled v1',
+      'bundled v2',
       'model',
       'model, generated only',
+      'model, no workspace',
       'name',
     ]);
     // Installed: float16 weights (half the trained folder's bytes), the tokenizer, a rehearsal
@@ -152,6 +154,59 @@ describe('train:v2 recipe', function () {
     };
     assert.strictEqual(config.meta.retrieval?.scope, 'project');
     assert.ok(config.meta.decoding && 'reuseSimilarity' in config.meta.decoding);
+  });
+
+  it('--continue-from starts a new run from an exported model at its step; the earlier minutes are its first chunk', () => {
+    const installed = path.join(dir, 'installed');
+    const step = (
+      JSON.parse(fs.readFileSync(path.join(installed, 'config.json'), 'utf8')) as { meta: { step: number } }
+    ).meta.step;
+    assert.ok(step > 0);
+    const w = path.join(dir, 'w-continued');
+    const cont = (...args: string[]) => {
+      const p = spawnSync(process.execPath, [SCRIPT, '--corpus', corpus, '--work', w, '--recipe', recipe, ...args], {
+        encoding: 'utf8',
+        timeout: 240000,
+      });
+      return { code: p.status ?? -1, out: p.stdout, err: p.stderr };
+    };
+    const alone = cont('--arm', 'gru', '--continue-from', installed);
+    assert.notStrictEqual(alone.code, 0);
+    assert.match(alone.err, /--continue-from and --trained-minutes go together/);
+    const ok = cont(
+      '--arm',
+      'gru',
+      '--continue-from',
+      installed,
+      '--trained-minutes',
+      '3',
+      '--max-steps',
+      String(step + 4),
+    );
+    assert.strictEqual(ok.code, 0, ok.err);
+    assert.match(ok.err, new RegExp(`gru: continued run at step ${step}:`));
+    assert.match(ok.err, /chunk of \d+ min \(3 used\)/);
+    const chunks = JSON.parse(fs.readFileSync(path.join(w, 'gru', 'chunks.json'), 'utf8')) as {
+      minutes: number;
+      fromStep: number;
+      continuedFrom?: string;
+    }[];
+    assert.strictEqual(chunks.length, 2);
+    assert.strictEqual(chunks[0]!.minutes, 3);
+    assert.ok(chunks[0]!.continuedFrom?.endsWith('installed'), JSON.stringify(chunks[0]));
+    assert.strictEqual(chunks[1]!.fromStep, step);
+    const last = JSON.parse(fs.readFileSync(path.join(w, 'gru', 'run', 'last', 'config.json'), 'utf8')) as {
+      meta: { step: number; retrieval?: { scope?: string } };
+    };
+    assert.strictEqual(last.meta.step, step + 4);
+    assert.strictEqual(last.meta.retrieval?.scope, 'project');
+    // Its next chunk resumes as any run does; a second --continue-from is refused.
+    const twice = cont('--arm', 'gru', '--continue-from', installed, '--trained-minutes', '3');
+    assert.notStrictEqual(twice.code, 0);
+    assert.match(twice.err, /starts a new run/);
+    const cmp = cont('--compare');
+    assert.strictEqual(cmp.code, 0, cmp.err);
+    assert.match(cmp.out, /Not compared in this work folder/);
   });
 
   it('--default (npm run train:default) trains the default arm chunk by chunk, then finishes and installs', () => {

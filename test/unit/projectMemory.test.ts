@@ -85,6 +85,38 @@ describe('project-scoped retrieval', () => {
     assert.match(corpus.validPrefix!(valid[0]!) ?? '', /alpha|Beta/);
   });
 
+  it('drops the neighbour of a seeded share of the training pairs (neighbourDropout), never of validation pairs', () => {
+    const train = Array.from({ length: 200 }, (_, i) =>
+      rec('alpha', `a/f${i % 5}.py`, `def read_part_${i}(path):\n    return load(path, ${i})`, `Read part ${i}.`),
+    );
+    const valid = train.slice(0, 40).map((r) => ({ ...r, project: 'gamma' }));
+    const all = sourcePrefixes({ train, valid }, 'project', KIND);
+    assert.ok(
+      train.every((r) => all.prefix!(r) !== undefined),
+      'without dropout every pair has its neighbour',
+    );
+    const some = sourcePrefixes({ train, valid }, 'project', KIND, { neighbourDropout: 0.3, seed: 4 });
+    const dropped = train.filter((r) => some.prefix!(r) === undefined);
+    assert.ok(dropped.length > 35 && dropped.length < 85, `dropped ${dropped.length} of 200, expected about 60`);
+    // The kept pairs keep the same neighbour; the choice is the same on every call (a hash, not a draw).
+    for (const r of train) if (some.prefix!(r) !== undefined) assert.strictEqual(some.prefix!(r), all.prefix!(r));
+    assert.deepStrictEqual(
+      train.filter((r) => some.prefix!(r) === undefined),
+      dropped,
+    );
+    const other = sourcePrefixes({ train, valid }, 'project', KIND, { neighbourDropout: 0.3, seed: 5 });
+    assert.notDeepStrictEqual(
+      train.filter((r) => other.prefix!(r) === undefined),
+      dropped,
+      'another seed drops other pairs',
+    );
+    assert.ok(
+      valid.every((r) => some.validPrefix!(r) !== undefined),
+      'validation pairs keep their neighbours',
+    );
+    assert.throws(() => sourcePrefixes({ train, valid }, 'project', KIND, { neighbourDropout: 1 }), /neighbourDropout/);
+  });
+
   it('keeps the project field of a corpus line, and rejects a bad one', () => {
     const line = JSON.stringify({ project: 'alpha', lang: 'python', path: 'a.py', code: 'x', summary: 'y' });
     assert.strictEqual(parseCorpusLine(line).project, 'alpha');
