@@ -72,7 +72,7 @@ export interface Chunk {
 /** How the card lists a chunk. */
 export const chunkText = (c: Chunk): string =>
   c.continuedFrom
-    ? `${c.minutes.toFixed(0)} min from step ${c.fromStep} in an earlier run, continued from its exported model (${c.continuedFrom})`
+    ? `${c.minutes.toFixed(0)} min from step ${c.fromStep} in an earlier run whose checkpoints are gone, continued from the model it exported on ${c.started.slice(0, 10)}`
     : `${c.minutes.toFixed(0)} min from step ${c.fromStep}`;
 
 export interface FinishOptions {
