@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { selectBackend } from '../../src/core/backend';
+import { loadModel } from '../../src/core/checkpoint';
 import { ProjectMemories } from '../../src/data/projectMemory';
 import type { CorpusRecord } from '../../src/data/dataset';
 import { parseCorpusLine } from '../../src/data/dataset';
@@ -186,6 +187,35 @@ describe('training job on a corpus split by project', function () {
     await assert.rejects(
       prepareTrainJob({ corpus, validCorpus, outDir: path.join(dir, 'other') }, () => {}),
       /give both the validation and the test split/,
+    );
+
+    // A new run continued from that model (its checkpoints set aside): the same weights, its
+    // tokenizer and retrieval, at its step, with the position in the batches that step implies.
+    const { model: exported } = await loadModel(path.join(out, 'last'));
+    const continued = await prepareTrainJob(
+      { corpus, validCorpus, testCorpus, outDir: path.join(dir, 'continued'), continueFrom: path.join(out, 'last') },
+      () => {},
+    );
+    try {
+      assert.strictEqual(continued.summary.origin, 'continued');
+      assert.strictEqual(continued.trainer.step, 2);
+      assert.strictEqual(continued.trainer.trainState.batchInEpoch, 2 % continued.summary.trainBatches);
+      const names = (m: { variables: readonly { name: string }[] }) =>
+        m.variables.map((v) => v.name.replace(/^[^/]+\//, ''));
+      assert.deepStrictEqual(names(continued.trainer.model), names(exported));
+      continued.trainer.model.variables.forEach((v, i) =>
+        assert.deepStrictEqual(v.dataSync(), exported.variables[i]!.dataSync(), v.name),
+      );
+    } finally {
+      exported.dispose();
+      continued.trainer.model.dispose();
+    }
+    await assert.rejects(
+      prepareTrainJob(
+        { corpus, validCorpus, testCorpus, outDir: path.join(dir, 'both'), continueFrom: out, initModel: out },
+        () => {},
+      ),
+      /not both/,
     );
   });
 });
