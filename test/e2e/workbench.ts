@@ -91,16 +91,21 @@ export class Workbench {
     // F1 goes to whatever has the focus; a webview that just opened beside the editor (the
     // Markdown preview) can swallow it. The command center in the title bar opens the same
     // quick input whatever has the focus, so it is the fallback.
-    for (let attempt = 0; !(await input.isVisible()); attempt++) {
-      if (attempt === 0) await this.page.keyboard.press('F1');
-      else await this.page.locator('.command-center .search-label, .command-center').first().click();
+    // A preview that opens late can also take the focus after the palette opened, which closes
+    // it again: then the palette is opened once more.
+    for (let attempt = 0; ; attempt++) {
       try {
-        await input.waitFor({ state: 'visible', timeout: 5_000 });
+        if (!(await input.isVisible())) {
+          if (attempt === 0) await this.page.keyboard.press('F1');
+          else await this.page.locator('.command-center .search-label, .command-center').first().click();
+          await input.waitFor({ state: 'visible', timeout: 5_000 });
+        }
+        await input.fill(`>${query}`, { timeout: 5_000 });
+        return;
       } catch (e) {
-        if (attempt >= 2) throw e;
+        if (attempt >= 3) throw e;
       }
     }
-    await input.fill(`>${query}`);
   }
 
   async closePalette(): Promise<void> {
