@@ -109,7 +109,7 @@ async function validSample(validFile: string, work: string, perLanguage: number,
 }
 
 /** A default model's version from its card's heading ("…, version 2"); the first card had none. */
-export function modelVersion(dir: string): string {
+function modelVersion(dir: string): string {
   const card = path.join(dir, 'MODEL.md');
   const heading = fs.existsSync(card) ? (fs.readFileSync(card, 'utf8').split('\n')[0] ?? '') : '';
   const m = /version (\d+)/.exec(heading);
@@ -374,8 +374,7 @@ async function main(): Promise<void> {
   const finishArm = (install: boolean): Promise<void> => {
     // The bundled model is replaced by --install: score a copy of it (one per set of weights).
     const bundled = path.resolve(opts.bundled);
-    const sha = String(JSON.parse(fs.readFileSync(path.join(bundled, 'config.json'), 'utf8')).weightsSha256 ?? 'x');
-    const bundledCopy = path.join(work, `bundled-${sha.slice(0, 12)}`);
+    const bundledCopy = path.join(work, `bundled-${readConfigFile(bundled).weightsSha256.slice(0, 12)}`);
     if (!hasConfigFile(bundledCopy)) fs.cpSync(bundled, bundledCopy, { recursive: true });
     return finish({
       files: splitFiles(path.resolve(opts.corpus)),
