@@ -20,6 +20,9 @@
  *   --no-torch      skip the PyTorch reference
  *   --profile       add a per-kernel profile of one wasm training step
  *   --json FILE     also write the raw results
+ *   --no-bundled    skip the bundled default model's latency as `seq2seq document` runs it
+ *                   (beam 4, its tuned decoding, the backend `auto` picks, neighbours from this
+ *                   repository's src/; functions of this repository whose code is 90-110 tokens)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -35,6 +38,12 @@ import { buildModel, type Seq2SeqModel } from '../../src/core/model';
 import { beamSearch, greedyDecode } from '../../src/core/search';
 import { registerWasmKernels, wasmKernelStats } from '../../src/core/wasmKernels';
 import type { Batch } from '../../src/core/batch';
+import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
+import { indexFolder } from '../../src/cli/projectIndex';
+import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
+import { relativePath } from '../../src/data/indexMining';
+import { ParserPool } from '../../src/data/parser';
+import { ModelRunner } from '../../src/inference/modelRunner';
 import { DataParallelStep, type StepPhases } from './parallelStep';
 
 const B = 32;
@@ -253,13 +262,87 @@ async function child(backend: BenchBackend, name: ModelName, workers: number): P
   return result;
 }
 
+/** The bundled model's latency per function, as `seq2seq document` decodes (one warm-up first). */
+export interface BundledResult {
+  model: string;
+  backend: string;
+  functions: number;
+  sourceTokens: { min: number; max: number };
+  latency: Latency;
+  rssMb: number;
+}
+
+/** Source tokens (code only, no neighbour) a function must have to count as a ~100-token function. */
+const BUNDLED_TOKENS = { min: 90, max: 110 };
+
+async function bundledChild(): Promise<BundledResult> {
+  const sentences = Number(flag('sentences') ?? 20);
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const dir = bundledModelDir(root);
+  if (!dir) throw new Error('no bundled model under media/models/default');
+  const choice = await selectBackend({ setting: 'auto' });
+  const runner = await ModelRunner.load(dir);
+  const parsers = new ParserPool();
+  try {
+    const index = await indexFolder(path.join(root, 'src'), parsers);
+    const files = fs
+      .readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
+    const picked: { file: string; code: string }[] = [];
+    for (const f of files) {
+      const file = path.join(root, 'src', f);
+      for (const fn of await functionsToDocument(parsers, 'typescript', fs.readFileSync(file, 'utf8'))) {
+        const n = runner.encodeSource({ direction: 'code2doc', text: fn.code }).ids.length;
+        if (n >= BUNDLED_TOKENS.min && n <= BUNDLED_TOKENS.max) picked.push({ file, code: fn.code });
+      }
+      if (picked.length > sentences) break;
+    }
+    if (picked.length < 2)
+      throw new Error(`only ${picked.length} functions of ${BUNDLED_TOKENS.min}-${BUNDLED_TOKENS.max} tokens`);
+    const times: number[] = [];
+    picked.slice(0, sentences + 1).forEach(({ file, code }, i) => {
+      const s0 = performance.now();
+      runner.translate(
+        {
+          direction: 'code2doc',
+          text: code,
+          language: 'typescript',
+          beamSize: DECODING_DEFAULTS.beamSize,
+          nBest: 1,
+          maxLength: DECODING_DEFAULTS.maxLength,
+          lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
+        },
+        { index, excludePath: relativePath(index.root, file) },
+      );
+      if (i > 0) times.push(performance.now() - s0); // the first is a warm-up
+    });
+    return {
+      model: path.relative(root, dir),
+      backend: choice.name,
+      functions: times.length,
+      sourceTokens: BUNDLED_TOKENS,
+      latency: { p50: percentile(times, 50), p90: percentile(times, 90) },
+      rssMb: process.resourceUsage().maxRSS / 1024,
+    };
+  } finally {
+    runner.dispose();
+    parsers.dispose();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parent: spawn children, run PyTorch, print the table.
 
 const THREAD_ENV = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 function runChild(backend: BenchBackend, name: ModelName, workers: number, timeoutMs: number): EngineResult | string {
-  const args = [__filename, '--child', backend, name, String(workers), ...process.argv.slice(2)];
+  return spawnChild<EngineResult>(['--child', backend, name, String(workers)], timeoutMs);
+}
+
+/** Runs this script with `args` in a child process; its `RESULT` line, or why there is none. */
+function spawnChild<R>(childArgs: readonly string[], timeoutMs: number): R | string {
+  const args = [__filename, ...childArgs, ...process.argv.slice(2)];
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: timeoutMs,
@@ -269,7 +352,7 @@ function runChild(backend: BenchBackend, name: ModelName, workers: number, timeo
     return `skipped: ${r.error.message.includes('ETIMEDOUT') ? `no result within ${timeoutMs / 1000} s` : r.error.message}`;
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) return `failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
-  return JSON.parse(line.slice(7)) as EngineResult;
+  return JSON.parse(line.slice(7)) as R;
 }
 
 /** Installs Debian's PyTorch when missing (root, apt reachable); returns a reason when it cannot. */
@@ -419,6 +502,22 @@ function printNotes(rows: Row[]): void {
   }
 }
 
+/** The bundled model's line, with its ratio to the plain GRU's beam-4 p50 on the same backend (same run). */
+function printBundled(b: BundledResult | string, rows: Row[]): void {
+  if (typeof b === 'string') {
+    console.log(`bundled model as \`seq2seq document\` runs it: ${b}`);
+    return;
+  }
+  const plain = rows.find((r) => r.model === 'gru' && r.backend === b.backend && r.threads === 1)?.r;
+  const ratio = typeof plain === 'object' && plain.beam4 ? b.latency.p50 / plain.beam4.p50 : undefined;
+  console.log(
+    `bundled model (${b.model}) as \`seq2seq document\` runs it on ${b.backend}: ${b.functions} functions of this repository ` +
+      `with ${b.sourceTokens.min}-${b.sourceTokens.max} code tokens, beam ${DECODING_DEFAULTS.beamSize}, its tuned decoding, neighbours from src/: ` +
+      `p50 ${fmt(b.latency.p50)} ms, p90 ${fmt(b.latency.p90)} ms per comment (peak RSS ${fmt(b.rssMb)} MB)` +
+      (ratio !== undefined ? `; p50 ${fmt(ratio, 2)}x the plain GRU's beam-4 decode above` : ''),
+  );
+}
+
 async function parent(): Promise<void> {
   const models = (flag('models') ?? 'gru,gru-copy,transformer').split(',') as ModelName[];
   const backends = (flag('backends') ?? 'wasm,tensorflow').split(',') as BenchBackend[];
@@ -449,6 +548,9 @@ async function parent(): Promise<void> {
       });
     }
   }
+  const bundled = process.argv.includes('--no-bundled')
+    ? undefined
+    : spawnChild<BundledResult>(['--bundled-child'], 600000);
   const loadAfter = loadAverage();
   console.log(
     `\nshapes: batch ${B}, source ${S}, target ${T}, vocab ${VOCAB}; decode: ${DECODE_SRC}-token source, ${DECODE_LEN} output steps`,
@@ -468,11 +570,16 @@ async function parent(): Promise<void> {
           `beam-4 decode p50 ${fmt((copying.beam4?.p50 ?? NaN) / (plain.beam4?.p50 ?? NaN), 2)}x`,
       );
   }
+  if (bundled !== undefined) printBundled(bundled, rows);
   const out = flag('json');
-  if (out) fs.writeFileSync(out, JSON.stringify({ loadBefore, loadAfter, rows, torch: [...torch] }, null, 2));
+  if (out) fs.writeFileSync(out, JSON.stringify({ loadBefore, loadAfter, rows, torch: [...torch], bundled }, null, 2));
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--bundled-child')) {
+    console.log(`RESULT ${JSON.stringify(await bundledChild())}`);
+    return;
+  }
   const i = process.argv.indexOf('--child');
   if (i >= 0) {
     const r = await child(

@@ -128,7 +128,7 @@ async function trainChunk(
     threads?: number;
     resume: boolean;
     /** A new run goes on from this exported model of an earlier run, which trained `minutes`. */
-    continueFrom?: { dir: string; minutes: number };
+    continueFrom?: { dir: string; minutes: number; lostMinutes?: number };
   },
 ): Promise<void> {
   const armRecipe = recipe.arms[arm];
@@ -150,6 +150,17 @@ async function trainChunk(
         fromStep: 0,
         continuedFrom: path.relative(ROOT, path.resolve(opts.continueFrom.dir)),
       },
+      // Training after that model whose result is gone: spent all the same.
+      ...(opts.continueFrom.lostMinutes
+        ? [
+            {
+              started: meta.createdAt || '',
+              minutes: opts.continueFrom.lostMinutes,
+              fromStep: meta.step ?? 0,
+              lost: true,
+            },
+          ]
+        : []),
     ];
   }
   const used = chunks.reduce((s, c) => s + c.minutes, 0);
@@ -209,6 +220,7 @@ async function trainChunk(
         started: new Date(started).toISOString(),
         minutes: (Date.now() - started) / 60_000,
         fromStep: summary.startStep,
+        ...(config.neighbourDropout ? { neighbourDropout: config.neighbourDropout } : {}),
       },
     ]);
   } finally {
@@ -332,6 +344,10 @@ async function main(): Promise<void> {
         'needs --trained-minutes',
     )
     .option('--trained-minutes <n>', "with --continue-from: the earlier run's training minutes (its card says)")
+    .option(
+      '--lost-minutes <n>',
+      'with --continue-from: minutes the arm trained after that model in runs whose models are lost (they count against the budget)',
+    )
     .parse()
     .opts<{
       corpus: string;
@@ -352,6 +368,7 @@ async function main(): Promise<void> {
       earlier: string[];
       continueFrom?: string;
       trainedMinutes?: string;
+      lostMinutes?: string;
     }>();
   const positive = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
@@ -406,8 +423,13 @@ async function main(): Promise<void> {
     throw new Error('--continue-from and --trained-minutes go together');
   const continueFrom =
     opts.continueFrom !== undefined
-      ? { dir: path.resolve(opts.continueFrom), minutes: positive('--trained-minutes', opts.trainedMinutes)! }
+      ? {
+          dir: path.resolve(opts.continueFrom),
+          minutes: positive('--trained-minutes', opts.trainedMinutes)!,
+          ...(opts.lostMinutes !== undefined ? { lostMinutes: positive('--lost-minutes', opts.lostMinutes)! } : {}),
+        }
       : undefined;
+  if (opts.lostMinutes !== undefined && !continueFrom) throw new Error('--lost-minutes goes with --continue-from');
   await trainChunk(recipe, arm, {
     ...(continueFrom ? { continueFrom } : {}),
     corpus: path.resolve(opts.corpus),

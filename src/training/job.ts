@@ -344,6 +344,8 @@ export async function prepareTrainJob(
   };
   const options: TrainerOptions = {
     ...(baseDir ? FINE_TUNE_TRAINING : DEFAULT_TRAINING),
+    // A continued run's starting weights are the checkpoint to beat (best/ keeps them if nothing does).
+    ...(start.continuedAt !== undefined ? { evaluateAtStart: true } : {}),
     ...cfg.training,
     outDir: params.outDir,
     extraFiles: {
@@ -367,6 +369,7 @@ export async function prepareTrainJob(
     const perEpoch = data.trainBatches(0).length;
     const state = {
       ...initialTrainState(start.continuedAt),
+      rewarmFrom: start.continuedAt,
       epoch: Math.floor(start.continuedAt / perEpoch),
       batchInEpoch: start.continuedAt % perEpoch,
     };

@@ -56,6 +56,7 @@ const training = object({
   l2sp: optional(number),
   timeBudgetMs: optional(number),
   evaluateAtStart: optional(boolean),
+  rewarmSteps: optional(number),
   labelSmoothing: optional(number),
   evalEvery: optional(number),
   evalLimit: optional(number),

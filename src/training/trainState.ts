@@ -28,6 +28,11 @@ export interface TrainState {
   readonly evaluationsWithoutImprovement: number;
   readonly schedule: ScheduleState;
   readonly elapsedMs: number;
+  /**
+   * The step at which this run's optimizer started with fresh moments in the middle of a schedule
+   * (a continued run): the learning rate ramps up again from there ({@link TrainerOptions.rewarmSteps}).
+   */
+  readonly rewarmFrom?: number;
   /** The options the run started with, for the record (JSON). */
   readonly options?: unknown;
 }

@@ -80,6 +80,13 @@ export interface TrainerOptions {
    * marked `reference` (the dashboard draws its BLEU as a line). Default false.
    */
   readonly evaluateAtStart?: boolean;
+  /**
+   * A run whose optimizer starts afresh in the middle of the schedule (`rewarmFrom` in its state: a
+   * continued run) takes the scheduled rate times `(step - rewarmFrom) / rewarmSteps` until that
+   * reaches 1: Adam's first steps with empty moments move every weight by about the full rate,
+   * which undoes part of what the model had learned. Default 0 (no ramp).
+   */
+  readonly rewarmSteps?: number;
   /** Default 0.1. */
   readonly labelSmoothing?: number;
   /** Evaluate every N optimizer steps; 0 = at each epoch's end. Default 0. */
@@ -139,6 +146,12 @@ export function stepProgress(p: {
         ? Math.min(1, Math.max(totalSteps > 0 ? step / totalSteps : 0, budgetMs > 0 ? elapsedMs / budgetMs : 0))
         : null,
   };
+}
+
+/** The share of the scheduled rate at `step` of a run that rewarms from `from` over `steps` ({@link TrainerOptions.rewarmSteps}). */
+export function rewarmFactor(step: number, from: number | undefined, steps = 0): number {
+  if (from === undefined || !(steps > 0)) return 1;
+  return Math.min(1, Math.max(0, step - from) / steps);
 }
 
 export const BEST_DIR = 'best';
@@ -259,7 +272,8 @@ export class Trainer {
       o.maxSteps && o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
     const startStep = this.state.step;
     const runStart = Date.now();
-    if (o.evaluateAtStart && this.state.step === 0 && this.state.bestMetric === null)
+    // Before this run's first step (a new or a continued run, not a resumed one).
+    if (o.evaluateAtStart && this.state.elapsedMs === 0 && this.state.bestMetric === null)
       await this.evaluateAndCheckpoint(true);
 
     try {
@@ -361,7 +375,7 @@ export class Trainer {
   /** The optimizer step on the accumulated gradients: schedule, weight decay, anchor, clipping. */
   private applyAccumulated(acc: GradientAccumulator, step: number): { learningRate: number; gradNorm: number } {
     const o = this.options;
-    const learningRate = this.schedule.rate(step);
+    const learningRate = this.schedule.rate(step) * rewarmFactor(step, this.state.rewarmFrom, o.rewarmSteps);
     setLearningRate(this.optimizer, learningRate);
     let grads = acc.take();
     grads = addWeightDecay(grads, this.model.variables, o.weightDecay ?? 0);

@@ -25,6 +25,7 @@ import { makeExamples, type CorpusRecord } from '../../src/data/dataset';
 import { ParserPool } from '../../src/data/parser';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { projectWorkspaceOf, projectWorkspaces } from '../../src/training/projectBenchmark';
+import { EXTENSION_DECODING, modelPredictions } from '../../src/training/predictions';
 
 const record = (
   lang: CorpusRecord['lang'],
@@ -277,6 +278,39 @@ describe('default model: recipe pieces', () => {
     assert.strictEqual(
       v2.scores[decodingKey({ reward: 0 }, v2.reuseSimilarity)],
       Math.max(...Object.values(v2.scores)),
+    );
+    // The finish's objective: the smaller of the gains in chrF and smoothed BLEU-4 over another
+    // model's outputs (here, the neighbours' summaries: reuse from 0 gains exactly nothing).
+    const against = await tuneDecoding(kept, EXAMPLE_PAIRS, [{ reward: 0 }], [null, 0], {
+      workspaceOf,
+      objective: { against: summaries },
+      log: () => undefined,
+    });
+    assert.strictEqual(against.scores[decodingKey({ reward: 0 }, 0)], 0);
+    const ownRunner = await ModelRunner.load(kept);
+    const ownOutputs = modelPredictions(
+      ownRunner,
+      EXAMPLE_PAIRS,
+      { ...EXTENSION_DECODING, lengthReward: 0, lengthRewardLimit: Infinity, reuseSimilarity: null },
+      undefined,
+      workspaceOf,
+    ).outputs;
+    ownRunner.dispose();
+    const own = scoreSystems(EXAMPLE_PAIRS, { n: ownOutputs }).find((r) => r.language === 'all')!;
+    assert.ok(
+      Math.abs(
+        against.scores[decodingKey({ reward: 0 }, null)]! -
+          Math.min(own.chrf - all.chrf, own.sentenceBleu - all.sentenceBleu),
+      ) < 1e-9,
+      JSON.stringify(against.scores),
+    );
+    await assert.rejects(
+      tuneDecoding(kept, EXAMPLE_PAIRS, [{ reward: 0 }], [null], {
+        workspaceOf,
+        objective: { against: summaries.slice(1) },
+        log: () => undefined,
+      }),
+      /outputs to compare against/,
     );
     const rewards = [{ reward: 0 }, { reward: 0.2 }, { reward: 5 }, { reward: 5, limit: 3 }];
     const tuned = await tuneDecoding(kept, EXAMPLE_PAIRS, rewards, [null, 0], { workspaceOf });

@@ -180,21 +180,25 @@ describe('train:v2 recipe', function () {
       installed,
       '--trained-minutes',
       '3',
+      '--lost-minutes',
+      '2',
       '--max-steps',
       String(step + 4),
     );
     assert.strictEqual(ok.code, 0, ok.err);
     assert.match(ok.err, new RegExp(`gru: continued run at step ${step}:`));
-    assert.match(ok.err, /chunk of \d+ min \(3 used\)/);
+    assert.match(ok.err, /chunk of \d+ min \(5 used\)/);
     const chunks = JSON.parse(fs.readFileSync(path.join(w, 'gru', 'chunks.json'), 'utf8')) as {
       minutes: number;
       fromStep: number;
       continuedFrom?: string;
+      lost?: boolean;
     }[];
-    assert.strictEqual(chunks.length, 2);
+    assert.strictEqual(chunks.length, 3);
     assert.strictEqual(chunks[0]!.minutes, 3);
     assert.ok(chunks[0]!.continuedFrom?.endsWith('installed'), JSON.stringify(chunks[0]));
-    assert.strictEqual(chunks[1]!.fromStep, step);
+    assert.deepStrictEqual([chunks[1]!.minutes, chunks[1]!.fromStep, chunks[1]!.lost], [2, step, true]);
+    assert.strictEqual(chunks[2]!.fromStep, step);
     const last = JSON.parse(fs.readFileSync(path.join(w, 'gru', 'run', 'last', 'config.json'), 'utf8')) as {
       meta: { step: number; retrieval?: { scope?: string } };
     };

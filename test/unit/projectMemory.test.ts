@@ -199,6 +199,7 @@ describe('training job on a corpus split by project', function () {
     try {
       assert.strictEqual(continued.summary.origin, 'continued');
       assert.strictEqual(continued.trainer.step, 2);
+      assert.strictEqual(continued.trainer.trainState.rewarmFrom, 2, 'the rate does not ramp up again from the step');
       assert.strictEqual(continued.trainer.trainState.batchInEpoch, 2 % continued.summary.trainBatches);
       const names = (m: { variables: readonly { name: string }[] }) =>
         m.variables.map((v) => v.name.replace(/^[^/]+\//, ''));

@@ -18,6 +18,7 @@ import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import type { EvalExample } from '../../src/training/evaluation';
 import type { EvaluationEvent, StepEvent, TrainerEvent } from '../../src/training/events';
 import { LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from '../../src/training/trainer';
+import { initialTrainState } from '../../src/training/trainState';
 
 const FIRST = 6;
 const VOCAB = FIRST + 8;
@@ -151,6 +152,55 @@ describe('training/trainer', function () {
       assert.strictEqual(diff, 0, `weight ${i} differs by ${diff}`);
     }
     a.dispose();
+    resumed.model.dispose();
+  });
+
+  it('a continued run (fresh optimizer mid-schedule) scores its starting weights first and ramps the rate up again, across a resume', async () => {
+    const dir = tmp();
+    const opts: TrainerOptions = { ...BASE, evalEvery: 3, evalLimit: 2, evaluateAtStart: true, rewarmSteps: 4 };
+    const events: TrainerEvent[] = [];
+    const record = (e: TrainerEvent) => void events.push(e);
+    const model = buildModel(CONFIG, VOCAB, VOCAB, 9);
+    const continued = new Trainer(model, data(), { ...opts, maxSteps: 13, outDir: dir }, record, undefined, {
+      ...initialTrainState(10),
+      rewarmFrom: 10,
+    });
+    await continued.run();
+    continued.dispose();
+    model.dispose();
+    const rates = () => events.filter((e): e is StepEvent => e.type === 'step').map((e) => [e.step, e.learningRate]);
+    const evals = () => events.filter((e): e is EvaluationEvent => e.type === 'evaluation');
+    assert.deepStrictEqual(rates(), [
+      [11, 0.005],
+      [12, 0.01],
+      [13, 0.015],
+    ]);
+    assert.deepStrictEqual(
+      evals().map((e) => [e.step, e.reference === true]),
+      [
+        [10, true],
+        [12, false],
+      ],
+      'the starting weights were not scored first',
+    );
+    events.length = 0;
+    const resumed = await Trainer.fromCheckpoint(
+      path.join(dir, LAST_DIR),
+      data(),
+      { ...opts, maxSteps: 16, outDir: dir },
+      record,
+    );
+    await resumed.run();
+    assert.deepStrictEqual(rates(), [
+      [14, 0.02],
+      [15, 0.02],
+      [16, 0.02],
+    ]);
+    assert.ok(
+      evals().every((e) => !e.reference),
+      'a resumed run scored its starting weights as a reference',
+    );
+    resumed.dispose();
     resumed.model.dispose();
   });
 
