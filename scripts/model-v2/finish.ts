@@ -55,6 +55,30 @@ export const DECISION_PER_LANGUAGE = 40;
 /** Pairs of the training split shipped for fine-tuning's rehearsal: whole projects, so they have neighbours. */
 export const REHEARSAL_PAIRS = 1000;
 
+/** The card's heading above the architectures' comparison. */
+export const COMPARISON_HEADING = '### Architectures at equal training time (validation projects)';
+
+/**
+ * The comparison in the card of the model a run continued from (its first chunk's
+ * `continuedFrom`, relative to `root`), when that card has one: a continued run's work folder
+ * holds none of the earlier evaluations.
+ */
+export function inheritedComparison(chunks: readonly Chunk[], root: string): string | undefined {
+  const from = chunks[0]?.continuedFrom;
+  const card = from ? path.join(root, from, 'MODEL.md') : undefined;
+  if (!card || !fs.existsSync(card)) return undefined;
+  const text = fs.readFileSync(card, 'utf8');
+  const start = text.indexOf(COMPARISON_HEADING);
+  if (start < 0) return undefined;
+  const body = text
+    .slice(start + COMPARISON_HEADING.length)
+    .split(/\n#{1,3} /)[0]!
+    .trim();
+  if (!body || body.startsWith('Not compared')) return undefined;
+  if (body.startsWith('From the card')) return body; // that card had it from an earlier one
+  return `From the card of the model this run continued (\`${from}\`), which trained both arms:\n\n${body}`;
+}
+
 /** The model decoding with no workspace (the editor in a folder with no documented function). */
 export const NO_WORKSPACE = 'model, no workspace';
 
@@ -207,7 +231,7 @@ export async function finish(o: FinishOptions): Promise<void> {
       `(${o.chunks.map(chunkText).join(', ')}), ` +
       `${String(meta.step ?? '?')} steps.`,
     '',
-    '### Architectures at equal training time (validation projects)',
+    COMPARISON_HEADING,
     '',
     o.comparison,
     '',

@@ -36,7 +36,7 @@ import { DECODING_GRID_FIELDS, type DecodingGrid } from '../../src/training/mode
 import { seededPerLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
-import { finish, type Chunk, type ComparedModel } from './finish';
+import { finish, inheritedComparison, type Chunk, type ComparedModel } from './finish';
 import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../paths';
 
 const RECIPE_FILE = path.join(ROOT, 'scripts', 'model-v2', 'recipe.json');
@@ -272,6 +272,8 @@ function compare(recipe: RecipeV2, work: string): string {
   // Only what trained in this work folder has its evaluations here (not a run continued from a model).
   const hasRun = (a: string) => readChunks(path.join(work, a)).some((c) => !c.continuedFrom);
   const arms = all.filter(hasRun);
+  const inherited = inheritedComparison(readChunks(path.join(work, recipe.defaultArm)), ROOT);
+  if (arms.length < all.length && inherited) return inherited;
   if (arms.length < all.length)
     return (
       `Not compared in this work folder (${all.filter((a) => !hasRun(a)).join(', ')} trained elsewhere or not at all); ` +

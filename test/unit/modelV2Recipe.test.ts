@@ -10,6 +10,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { COMPARISON_HEADING, inheritedComparison } from '../../scripts/model-v2/finish';
+
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'model-v2', 'train.js');
 const RECIPE = path.join(__dirname, '..', '..', '..', 'scripts', 'model-v2', 'recipe.json');
 
@@ -208,9 +210,16 @@ describe('train:v2 recipe', function () {
     const twice = cont('--arm', 'gru', '--continue-from', installed, '--trained-minutes', '3');
     assert.notStrictEqual(twice.code, 0);
     assert.match(twice.err, /starts a new run/);
+    // The comparison: the one in the card of the model it continued from, else none.
     const cmp = cont('--compare');
     assert.strictEqual(cmp.code, 0, cmp.err);
-    assert.match(cmp.out, /Not compared in this work folder/);
+    assert.match(cmp.out, /From the card of the model this run continued \(`[^`]*installed`\)/);
+    assert.match(cmp.out, /\| gru \|[^\n]*\n\| transformer \|/);
+    fs.renameSync(path.join(installed, 'MODEL.md'), path.join(installed, 'CARD.md'));
+    const bare = cont('--compare');
+    fs.renameSync(path.join(installed, 'CARD.md'), path.join(installed, 'MODEL.md'));
+    assert.strictEqual(bare.code, 0, bare.err);
+    assert.match(bare.out, /Not compared in this work folder/);
   });
 
   it('--default (npm run train:default) trains the default arm chunk by chunk, then finishes and installs', () => {
@@ -241,6 +250,35 @@ describe('train:v2 recipe', function () {
     assert.match(second.err, /gru: resumed run at step [1-9]/);
     assert.match(second.err, /training minutes are spent; finishing and installing/);
     assert.ok(fs.existsSync(path.join(target, 'MODEL.md')));
+  });
+
+  it("a continued run's card carries the architectures' comparison of the card it continued from", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seq2seq-cards-'));
+    const card = (dir: string, comparison: string) => {
+      fs.mkdirSync(path.join(root, dir), { recursive: true });
+      const text = ['# Card', '', COMPARISON_HEADING, '', comparison, '', '## Choices', '', 'kept last'].join('\n');
+      fs.writeFileSync(path.join(root, dir, 'MODEL.md'), text);
+    };
+    const table = 'At 41 minutes each:\n\n| arm | loss |\n|---|---:|\n| gru | 5.6 |\n| transformer | 6.1 |';
+    card('first', table);
+    card('bare', 'Not compared in this work folder.');
+    const chunk = (continuedFrom?: string) => ({
+      started: '2026-12-02T00:00:00Z',
+      minutes: 1,
+      fromStep: 0,
+      ...(continuedFrom ? { continuedFrom } : {}),
+    });
+    const inherited = inheritedComparison([chunk('first'), chunk()], root);
+    assert.strictEqual(
+      inherited,
+      `From the card of the model this run continued (\`first\`), which trained both arms:\n\n${table}`,
+    );
+    // A card that had it from an earlier card passes it on unchanged.
+    card('second', inherited!);
+    assert.strictEqual(inheritedComparison([chunk('second')], root), inherited);
+    for (const none of ['bare', 'missing'])
+      assert.strictEqual(inheritedComparison([chunk(none)], root), undefined, none);
+    assert.strictEqual(inheritedComparison([chunk()], root), undefined, 'a run that continued nothing');
   });
 
   it('says how to build the corpus when it is missing', () => {
