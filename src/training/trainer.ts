@@ -149,7 +149,7 @@ export function stepProgress(p: {
 }
 
 /** The share of the scheduled rate at `step` of a run that rewarms from `from` over `steps` ({@link TrainerOptions.rewarmSteps}). */
-export function rewarmFactor(step: number, from: number | undefined, steps = 0): number {
+function rewarmFactor(step: number, from: number | undefined, steps = 0): number {
   if (from === undefined || !(steps > 0)) return 1;
   return Math.min(1, Math.max(0, step - from) / steps);
 }
