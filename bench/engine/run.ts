@@ -38,10 +38,9 @@ import { buildModel, type Seq2SeqModel } from '../../src/core/model';
 import { beamSearch, greedyDecode } from '../../src/core/search';
 import { registerWasmKernels, wasmKernelStats } from '../../src/core/wasmKernels';
 import type { Batch } from '../../src/core/batch';
-import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
+import { bundledModelDir } from '../../src/cli/documentCommand';
 import { indexFolder } from '../../src/cli/projectIndex';
 import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
-import { relativePath } from '../../src/data/indexMining';
 import { ParserPool } from '../../src/data/parser';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { DataParallelStep, type StepPhases } from './parallelStep';
@@ -285,23 +284,18 @@ async function bundledChild(): Promise<BundledResult> {
   const parsers = new ParserPool();
   try {
     const index = await indexFolder(path.join(root, 'src'), parsers);
-    const files = fs
-      .readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.ts'))
-      .sort();
-    const picked: { file: string; code: string }[] = [];
-    for (const f of files) {
-      const file = path.join(root, 'src', f);
-      for (const fn of await functionsToDocument(parsers, 'typescript', fs.readFileSync(file, 'utf8'))) {
-        const n = runner.encodeSource({ direction: 'code2doc', text: fn.code }).ids.length;
-        if (n >= BUNDLED_TOKENS.min && n <= BUNDLED_TOKENS.max) picked.push({ file, code: fn.code });
-      }
-      if (picked.length > sentences) break;
-    }
+    const inRange = (code: string) => {
+      const n = runner.encodeSource({ direction: 'code2doc', text: code }).ids.length;
+      return n >= BUNDLED_TOKENS.min && n <= BUNDLED_TOKENS.max;
+    };
+    const picked = [...index.functions()]
+      .sort((x, y) => x.path.localeCompare(y.path) || x.line - y.line)
+      .filter((f) => f.lang === 'typescript' && inRange(f.code))
+      .slice(0, sentences + 1);
     if (picked.length < 2)
       throw new Error(`only ${picked.length} functions of ${BUNDLED_TOKENS.min}-${BUNDLED_TOKENS.max} tokens`);
     const times: number[] = [];
-    picked.slice(0, sentences + 1).forEach(({ file, code }, i) => {
+    picked.forEach(({ path: file, code }, i) => {
       const s0 = performance.now();
       runner.translate(
         {
@@ -313,7 +307,7 @@ async function bundledChild(): Promise<BundledResult> {
           maxLength: DECODING_DEFAULTS.maxLength,
           lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
         },
-        { index, excludePath: relativePath(index.root, file) },
+        { index, excludePath: file },
       );
       if (i > 0) times.push(performance.now() - s0); // the first is a warm-up
     });

@@ -272,12 +272,11 @@ function compare(recipe: RecipeV2, work: string): string {
   // Only what trained in this work folder has its evaluations here (not a run continued from a model).
   const hasRun = (a: string) => readChunks(path.join(work, a)).some((c) => !c.continuedFrom);
   const arms = all.filter(hasRun);
-  const inherited = inheritedComparison(readChunks(path.join(work, recipe.defaultArm)), ROOT);
-  if (arms.length < all.length && inherited) return inherited;
   if (arms.length < all.length)
     return (
+      inheritedComparison(readChunks(path.join(work, recipe.defaultArm)), ROOT) ??
       `Not compared in this work folder (${all.filter((a) => !hasRun(a)).join(', ')} trained elsewhere or not at all); ` +
-      `the comparison that chose the default arm (${recipe.defaultArm}) is in the cards under scripts/model-v2/runs/.`
+        `the comparison that chose the default arm (${recipe.defaultArm}) is in the cards under scripts/model-v2/runs/.`
     );
   const trained = arms.map((a) => readChunks(path.join(work, a)).reduce((s, c) => s + c.minutes, 0));
   const budget = Math.min(...trained);
