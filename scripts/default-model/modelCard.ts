@@ -170,13 +170,13 @@ export function writeModelCard(inputs: CardInputs): void {
   const notWon = languagesNotWon(rows, 'model', [GENERATED_SYSTEM]);
   const m = config.config;
   const architecture =
-    m.arch === 'transformer'
+    (m.arch === 'transformer'
       ? `Transformer, ${String(m.encoderLayers)}+${String(m.decoderLayers)} layers, d_model ${String(m.dModel)}, ${String(m.heads)} heads`
       : `${String(m.cell).toUpperCase()} encoder-decoder: bidirectional ${String(m.encoderLayers)}-layer encoder, ` +
-        `${String(m.decoderLayers)}-layer decoder, ${String(m.attention)} attention, embedding ${String(m.embeddingDim)}, hidden ${String(m.hiddenDim)}` +
-        (m.copy
-          ? "; pointer-generator output (See et al. 2017): at every step a learned gate mixes generating a token from the vocabulary with copying one from the source through the attention weights, so identifiers and the neighbour's summary can be reproduced word for word"
-          : '');
+        `${String(m.decoderLayers)}-layer decoder, ${String(m.attention)} attention, embedding ${String(m.embeddingDim)}, hidden ${String(m.hiddenDim)}`) +
+    (m.copy
+      ? "; pointer-generator output (See et al. 2017): at every step a learned gate mixes generating a token from the vocabulary with copying one from the source through the attention weights, so identifiers and the neighbour's summary can be reproduced word for word"
+      : '');
   const parameters = Math.round(weightsBytes / 4);
   const card = `# Seq2Seq Studio default model
 

@@ -47,10 +47,12 @@ export interface ModelConfig {
   /** Share the target embedding with the output projection (Transformer; rnn needs embeddingDim == hiddenDim). */
   tieEmbeddings: boolean;
   /**
-   * Pointer-generator output (rnn only; See et al. 2017): each output token is a learned mix of
-   * generating from the vocabulary and copying a source token through the attention weights,
-   * so identifiers and a retrieved neighbour's summary can be reproduced in one decision per
-   * token. Needs one vocabulary for source and target.
+   * Pointer-generator output (See et al. 2017): each output token is a learned mix of
+   * generating from the vocabulary and copying a source token through the attention weights
+   * (the Transformer copies through its last decoder layer's cross-attention, averaged over
+   * heads), so identifiers and a retrieved neighbour's summary can be reproduced in one decision
+   * per token. Needs one vocabulary for source and target, and an rnn needs an attention other
+   * than 'none'.
    */
   copy: boolean;
   /** Source vocabulary size (ids 0..srcVocabSize-1, specials first). */
@@ -162,12 +164,7 @@ export function validateModelConfig(config: ModelConfig): void {
   if (typeof config.bidirectional !== 'boolean') throw new ConfigurationError('bidirectional', 'must be true or false');
   if (typeof config.tieEmbeddings !== 'boolean') throw new ConfigurationError('tieEmbeddings', 'must be true or false');
   if (typeof config.copy !== 'boolean') throw new ConfigurationError('copy', 'must be true or false');
-  if (config.copy && config.arch !== 'rnn')
-    throw new ConfigurationError(
-      'copy',
-      'the copy mechanism is built for arch rnn; set copy: false for the Transformer',
-    );
-  if (config.copy && config.attention === 'none')
+  if (config.copy && config.arch === 'rnn' && config.attention === 'none')
     throw new ConfigurationError('copy', 'copying reads the attention weights; choose an attention other than none');
   if (config.copy && config.srcVocabSize !== config.tgtVocabSize)
     throw new ConfigurationError(

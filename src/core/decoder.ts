@@ -19,7 +19,8 @@
  * are valid logits (their log-softmax is themselves), so the loss, scoring and search need no
  * special case. The copy part is a scatter-add of the attention weights onto the source tokens'
  * ids (`unsortedSegmentSum`, whose gradient is a gather): as a product with the one-hot source it
- * cost `b·T·S·V` multiply-adds, and a beam-4 decode step took 7 ms more on wasm.
+ * cost `b·T·S·V` multiply-adds, and a beam-4 decode step took 7 ms more on wasm. The mixture
+ * ({@link copyParts}, {@link copyOutput}, {@link copyTargetLogProbs}) is shared with the Transformer.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -33,7 +34,7 @@ import {
   type RecurrentParams,
   type RecurrentState,
 } from './recurrent';
-import { targetValues } from './loss';
+import { tokenLogProbs } from './loss';
 import { SPECIAL_TOKENS } from './specialTokens';
 
 export interface DecoderRun {
@@ -119,18 +120,10 @@ export class RecurrentDecoder {
   ): tf.Tensor2D {
     const { x, r } = this.steps(cache, tgtIn, init, false);
     const { combined, logits } = this.outputLogits(r.h, r.context, false);
-    const generated = tf.sub(targetValues(logits, tgtOut), tf.logSumExp(logits, 2)) as tf.Tensor2D;
-    if (!this.wg) return generated;
+    if (!this.wg) return tokenLogProbs(logits, tgtOut);
     if (!src || !r.attention) throw new Error('a copying decoder needs the source ids and attention weights');
-    const { gate, wordAttention, copyShare } = this.copyParts(combined, x, r.attention, src);
-    const [b, T] = tgtOut.shape;
-    const same = tf.cast(tf.equal(tf.reshape(src, [b, 1, -1]), tf.reshape(tgtOut, [b, T, 1])), 'float32');
-    const copiedTarget = tf.sum(tf.mul(wordAttention, same), 2); // [b, T]
-    const p = tf.add(
-      tf.mul(tf.squeeze(tf.sub(1, copyShare), [2]), tf.exp(generated)),
-      tf.mul(tf.squeeze(tf.sub(1, gate), [2]), copiedTarget),
-    );
-    return tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor2D;
+    const parts = copyParts(tf.concat([combined, x], 2), this.wg, this.bg!, r.attention, src);
+    return copyTargetLogProbs(logits, parts, src, tgtOut);
   }
 
   /** Embeds `tgtIn` (dropout when training) and runs the recurrent stack and attention over it. */
@@ -222,14 +215,8 @@ export class RecurrentDecoder {
     const { combined, logits } = this.outputLogits(h, context, training);
     if (!this.wg) return { logits };
     if (!src || !attention) throw new Error('a copying decoder needs the source ids and attention weights');
-    const { gate, wordAttention, copyShare } = this.copyParts(combined, emb, attention, src);
-    const copied = copyDistribution(wordAttention, src, this.config.tgtVocabSize);
-    const copyPart = tf.mul(tf.sub(1, gate), copied);
-    const p = tf.add(tf.mul(tf.sub(1, copyShare), tf.softmax(logits)), copyPart);
-    const logProbs = tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor3D;
-    // Decoding reports the copied share of each token; a training step has no use for it.
-    if (training) return { logits: logProbs };
-    return { logits: logProbs, copyLogProbs: tf.log(tf.add(copyPart, COPY_FLOOR)) as tf.Tensor3D };
+    const parts = copyParts(tf.concat([combined, emb], 2), this.wg, this.bg!, attention, src);
+    return copyOutput(logits, parts, src, training);
   }
 
   /** `combined = tanh(W_c [h; context])` (before dropout) and the generator's logits `[b, T, V]`. */
@@ -242,26 +229,6 @@ export class RecurrentDecoder {
     const out = maybeDropout(combined, this.config.dropout, training, this.rng);
     const wo = this.wo ? (this.wo as tf.Tensor2D) : (tf.transpose(this.embedding) as tf.Tensor2D);
     return { combined: combined as tf.Tensor3D, logits: dense(out, wo, this.bo as tf.Tensor1D) as tf.Tensor3D };
-  }
-
-  /**
-   * The copy gate `[b, T, 1]`, the attention on word tokens `[b, T, S]` and the share of the
-   * output that is copied `[b, T, 1]`.
-   */
-  private copyParts(
-    combined: tf.Tensor3D,
-    emb: tf.Tensor3D,
-    attention: tf.Tensor3D,
-    src: tf.Tensor2D,
-  ): { gate: tf.Tensor3D; wordAttention: tf.Tensor3D; copyShare: tf.Tensor3D } {
-    const gate = tf.sigmoid(dense(tf.concat([combined, emb], 2), this.wg as tf.Tensor2D, this.bg as tf.Tensor1D)); // [b, T, 1]
-    // Special tokens (direction, EOS, <unk>) are markers, not words: their attention mass goes to
-    // the generator, so EOS is generated when the comment is complete, never copied from the end
-    // of the source because the attention came to rest there.
-    const words = tf.cast(tf.greaterEqual(src, FIRST_WORD_ID), 'float32').reshape([src.shape[0], 1, src.shape[1]]);
-    const wordAttention = tf.mul(attention, words) as tf.Tensor3D;
-    const copyShare = tf.mul(tf.sub(1, gate), tf.sum(wordAttention, 2, true)) as tf.Tensor3D;
-    return { gate: gate as tf.Tensor3D, wordAttention, copyShare };
   }
 }
 
@@ -288,7 +255,83 @@ export function copyDistribution(attention: tf.Tensor3D, src: tf.Tensor2D, vocab
 const FIRST_WORD_ID = SPECIAL_TOKENS.length;
 
 /** Added to the mixed probabilities before the log, so an impossible token costs ~41 nats, not infinity. */
-const COPY_FLOOR = 1e-18;
+export const COPY_FLOOR = 1e-18;
+
+/** The gate and attention terms of a pointer-generator output (see {@link copyParts}). */
+export interface CopyParts {
+  /** `[b, T, 1]` the generator's share before special-token attention is handed back to it */
+  gate: tf.Tensor3D;
+  /** `[b, T, S]` the attention on word (non-special) source tokens */
+  wordAttention: tf.Tensor3D;
+  /** `[b, T, 1]` the share of the output that is copied: `(1 - gate) * sum_s wordAttention` */
+  copyShare: tf.Tensor3D;
+}
+
+/**
+ * The copy gate `gate = sigmoid(features @ wg + bg)` (`features` `[b, T, F]`, `wg` `[F, 1]`, `bg`
+ * `[1]`), the attention on word tokens (`attention` `[b, T, S]`, `src` int32 `[b, S]`) and the
+ * share of the output that is copied. Shared by every architecture with a copy mechanism.
+ */
+export function copyParts(
+  features: tf.Tensor3D,
+  wg: tf.Tensor,
+  bg: tf.Tensor,
+  attention: tf.Tensor3D,
+  src: tf.Tensor2D,
+): CopyParts {
+  const gate = tf.sigmoid(dense(features, wg as tf.Tensor2D, bg as tf.Tensor1D)); // [b, T, 1]
+  // Special tokens (direction, EOS, <unk>) are markers, not words: their attention mass goes to
+  // the generator, so EOS is generated when the comment is complete, never copied from the end
+  // of the source because the attention came to rest there.
+  const words = tf.cast(tf.greaterEqual(src, FIRST_WORD_ID), 'float32').reshape([src.shape[0], 1, src.shape[1]]);
+  const wordAttention = tf.mul(attention, words) as tf.Tensor3D;
+  const copyShare = tf.mul(tf.sub(1, gate), tf.sum(wordAttention, 2, true)) as tf.Tensor3D;
+  return { gate: gate as tf.Tensor3D, wordAttention, copyShare };
+}
+
+/**
+ * The pointer-generator output from the generator's `logits` `[b, T, V]`:
+ * `log((1 - copyShare) * softmax(logits) + (1 - gate) * copyDistribution(wordAttention) + floor)`,
+ * and, outside training, the log of the copy part alone (`copyLogProbs`), which decoding reports.
+ */
+export function copyOutput(
+  logits: tf.Tensor3D,
+  parts: CopyParts,
+  src: tf.Tensor2D,
+  training: boolean,
+): { logits: tf.Tensor3D; copyLogProbs?: tf.Tensor3D } {
+  const { gate, wordAttention, copyShare } = parts;
+  const copied = copyDistribution(wordAttention, src, logits.shape[2]);
+  const copyPart = tf.mul(tf.sub(1, gate), copied);
+  const p = tf.add(tf.mul(tf.sub(1, copyShare), tf.softmax(logits)), copyPart);
+  const logProbs = tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor3D;
+  // Decoding reports the copied share of each token; a training step has no use for it.
+  if (training) return { logits: logProbs };
+  return { logits: logProbs, copyLogProbs: tf.log(tf.add(copyPart, COPY_FLOOR)) as tf.Tensor3D };
+}
+
+/**
+ * The entries of {@link copyOutput}'s log-probabilities at the `tgtOut` tokens (int32 `[b, T]`),
+ * without the `[b, T, V]` mixture: the vocabulary enters through the generator's log-sum-exp, and
+ * the copy part is summed for the target tokens alone (`[b, T, S]`).
+ */
+export function copyTargetLogProbs(
+  logits: tf.Tensor3D,
+  parts: CopyParts,
+  src: tf.Tensor2D,
+  tgtOut: tf.Tensor2D,
+): tf.Tensor2D {
+  const { gate, wordAttention, copyShare } = parts;
+  const generated = tokenLogProbs(logits, tgtOut);
+  const [b, T] = tgtOut.shape;
+  const same = tf.cast(tf.equal(tf.reshape(src, [b, 1, -1]), tf.reshape(tgtOut, [b, T, 1])), 'float32');
+  const copiedTarget = tf.sum(tf.mul(wordAttention, same), 2); // [b, T]
+  const p = tf.add(
+    tf.mul(tf.squeeze(tf.sub(1, copyShare), [2]), tf.exp(generated)),
+    tf.mul(tf.squeeze(tf.sub(1, gate), [2]), copiedTarget),
+  );
+  return tf.log(tf.add(p, COPY_FLOOR)) as tf.Tensor2D;
+}
 
 /** What the recurrent stack and attention produce before the output layer. */
 interface Steps {

@@ -31,7 +31,8 @@ export function estimateParameters(c: ModelConfig): number {
     const encoder = c.encoderLayers * (selfAtt + ff + 2 * norm) + norm;
     const decoder = c.decoderLayers * (selfAtt + cross + ff + 3 * norm) + norm;
     const output = (c.tieEmbeddings ? 0 : d * c.tgtVocabSize) + c.tgtVocabSize;
-    return (c.srcVocabSize + c.tgtVocabSize) * d + encoder + decoder + output;
+    const copy = c.copy ? 2 * d + 1 : 0;
+    return (c.srcVocabSize + c.tgtVocabSize) * d + encoder + decoder + output + copy;
   }
   const g = c.cell === 'lstm' ? 4 : 3;
   const E = c.embeddingDim;

@@ -6,12 +6,21 @@
  * Self-attention uses one fused `[d, 3d]` projection; cross-attention keys/values are projected
  * once per source and cached for decoding. Keys are kept transposed (`[b, h, dk, S]`) so every
  * score product is a plain-layout matMul.
- * Decoding bundles: source parts `[memory, srcBias, kT_0, v_0, ..., kT_L-1, v_L-1]`; state parts
- * `[selfKT_0, selfV_0, ...]` (empty before the first step).
+ * Decoding bundles: source parts `[memory, srcBias, kT_0, v_0, ..., kT_L-1, v_L-1, (src ids when
+ * copying)]`; state parts `[selfKT_0, selfV_0, ...]` (empty before the first step).
+ *
+ * With `copy` the output is the recurrent decoder's pointer-generator (decoder.ts, See et al.
+ * 2017): `p = (1 - s) * softmax(logits) + (1 - g) * sum_s a_s [src_s = v]`, returned as
+ * `log(p + floor)`, where `a` is the last decoder layer's cross-attention averaged over heads (the
+ * attention `forward` reports) with special-token positions zeroed, `s = (1 - g) * sum_s a_s`, and
+ * the gate `g = sigmoid(w_g [y_t; x_t] + b_g)` reads the decoder's final normed output `y_t` (the
+ * input of the output projection) and the step's input embedding `x_t` (scaled embedding plus
+ * position, after dropout).
  */
 import * as tf from '@tensorflow/tfjs';
 
 import type { ModelConfig } from './config';
+import { copyOutput, copyParts, copyTargetLogProbs, type CopyParts } from './decoder';
 import { dense, embed, layerNorm, maybeDropout, SeededRandom, WeightStore, type NamedWeight } from './layers';
 import { tokenLogProbs } from './loss';
 import type { DecodingTensors, ForwardOutput, Seq2SeqModel, StepOutput } from './model';
@@ -43,6 +52,20 @@ interface DecoderLayer extends EncoderLayer {
   cbo: V;
 }
 
+/** What one decoder pass produces. */
+interface DecoderPass {
+  /** `[b, T, V]` the generator's logits (before any copying) */
+  logits: tf.Tensor3D;
+  /** `[b, T, d]` the final layer-normed output (the output projection's input) */
+  out: tf.Tensor3D;
+  /** `[b, T, d]` the decoder input as embedded (scaled embedding plus position, after dropout) */
+  emb: tf.Tensor3D;
+  /** Cross-attention weights per layer `[b, h, T, S]`. */
+  weights: tf.Tensor4D[];
+  /** New self-attention caches `[kT, v]` per layer. */
+  caches: [tf.Tensor4D, tf.Tensor4D][];
+}
+
 /** Sinusoidal position table `[maxLen, d]`. */
 export function sinusoidalPositions(maxLen: number, d: number): tf.Tensor2D {
   const v = new Float32Array(maxLen * d);
@@ -70,6 +93,9 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
   private readonly decNorm: Norm;
   private readonly wout?: V;
   private readonly bout: V;
+  /** Copy gate `[2 * dModel, 1]` and its bias `[1]` (with `copy`). */
+  private readonly wg?: V;
+  private readonly bg?: V;
   private readonly dk: number;
 
   constructor(
@@ -114,6 +140,10 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
     this.decNorm = norm('decoder/ln');
     if (!config.tieEmbeddings) this.wout = s.matrix('decoder/output/w', d, config.tgtVocabSize);
     this.bout = s.constant('decoder/output/b', [config.tgtVocabSize], 0);
+    if (config.copy) {
+      this.wg = s.matrix('decoder/copy/w', 2 * d, 1);
+      this.bg = s.constant('decoder/copy/b', [1], 0);
+    }
     this.weights = s.weights;
     this.variables = s.weights.map((w) => w.variable);
   }
@@ -206,7 +236,9 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
 
   /**
    * Decoder over `tgt` `[b, T]` starting at position `offset`.
-   * @returns logits `[b, T, V]`, cross weights per layer `[b, h, T, S]`, new self caches.
+   * @returns the generator's logits `[b, T, V]`, the final normed output `[b, T, d]` and input
+   * embedding `[b, T, d]` (what the copy gate reads), cross weights per layer `[b, h, T, S]`, new
+   * self caches.
    */
   private decodeTokens(
     tgt: tf.Tensor2D,
@@ -215,9 +247,10 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
     srcBias: tf.Tensor,
     training: boolean,
     past?: readonly [tf.Tensor4D, tf.Tensor4D][],
-  ) {
+  ): DecoderPass {
     const T = tgt.shape[1];
-    let x = this.embedTokens(this.tgtEmb, tgt, offset, training);
+    const emb = this.embedTokens(this.tgtEmb, tgt, offset, training);
+    let x = emb;
     // Causal mask; a single incremental step sees all of its past.
     const causal = past
       ? null
@@ -239,7 +272,32 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
     const out = layerNorm(x, this.decNorm.g as tf.Tensor1D, this.decNorm.b as tf.Tensor1D);
     const wout = this.wout ? (this.wout as tf.Tensor2D) : (tf.transpose(this.tgtEmb) as tf.Tensor2D);
     const logits = dense(out, wout, this.bout as tf.Tensor1D) as tf.Tensor3D;
-    return { logits, weights, caches };
+    return { logits, out: out as tf.Tensor3D, emb, weights, caches };
+  }
+
+  /** The last layer's cross-attention averaged over heads: `[b, h, T, S]` per layer -> `[b, T, S]`. */
+  private lastAttention(weights: readonly tf.Tensor4D[]): tf.Tensor3D {
+    return tf.mean(weights[weights.length - 1]!, 1) as tf.Tensor3D;
+  }
+
+  /**
+   * The model's output scores `[b, T, V]` from a decoder run: the generator's logits, or with
+   * `copy` the log of the pointer-generator mixture (and, outside training, its copy part).
+   */
+  private output(
+    r: DecoderPass,
+    attention: tf.Tensor3D,
+    src: tf.Tensor2D | undefined,
+    training: boolean,
+  ): { logits: tf.Tensor3D; copyLogProbs?: tf.Tensor3D } {
+    if (!this.wg) return { logits: r.logits };
+    if (!src) throw new Error('a copying decoder needs the source ids');
+    return copyOutput(r.logits, this.copyParts(r, attention, src), src, training);
+  }
+
+  /** The copy gate on `[out; emb]` and the attention terms (decoder.ts's `copyParts`). */
+  private copyParts(r: DecoderPass, attention: tf.Tensor3D, src: tf.Tensor2D): CopyParts {
+    return copyParts(tf.concat([r.out, r.emb], 2), this.wg!, this.bg!, attention, src);
   }
 
   logits(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): tf.Tensor3D {
@@ -247,7 +305,12 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
   }
 
   targetLogProbs(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, tgtOut: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tokenLogProbs(this.run(src, srcMask, tgtIn, false).logits, tgtOut));
+    return tf.tidy(() => {
+      const r = this.decodeSource(src, srcMask, tgtIn, false);
+      if (!this.wg) return tokenLogProbs(r.logits, tgtOut);
+      const parts = this.copyParts(r, this.lastAttention(r.weights), src);
+      return copyTargetLogProbs(r.logits, parts, src, tgtOut);
+    });
   }
 
   forward(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): ForwardOutput {
@@ -258,18 +321,25 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
     return { logits: logits as tf.Tensor3D, attention: attention as tf.Tensor3D };
   }
 
-  private run(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): ForwardOutput {
+  /** Teacher-forced encoder and decoder run. */
+  private decodeSource(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): DecoderPass {
     const enc = this.encodeSource(src, srcMask, training);
     const cross = this.decLayers.map((L) => this.crossKeys(L, enc.memory));
-    const r = this.decodeTokens(tgtIn, 0, cross, enc.bias, training);
-    return { logits: r.logits, attention: tf.mean(r.weights[r.weights.length - 1]!, 1) as tf.Tensor3D };
+    return this.decodeTokens(tgtIn, 0, cross, enc.bias, training);
+  }
+
+  private run(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): ForwardOutput {
+    const r = this.decodeSource(src, srcMask, tgtIn, training);
+    const attention = this.lastAttention(r.weights);
+    return { logits: this.output(r, attention, src, training).logits, attention };
   }
 
   encode(src: tf.Tensor2D, srcMask: tf.Tensor2D): DecodingTensors {
     const parts = tf.tidy(() => {
       const enc = this.encodeSource(src, srcMask, false);
       const cross = this.decLayers.flatMap((L) => this.crossKeys(L, enc.memory));
-      return [enc.memory, enc.bias, ...cross];
+      const copyFrom = this.config.copy ? [tf.clone(src)] : [];
+      return [enc.memory, enc.bias, ...cross, ...copyFrom];
     });
     return { parts, position: 0 };
   }
@@ -291,17 +361,23 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
       const past = state.parts.length ? pairs(state.parts) : undefined;
       const tgt = tf.reshape(prevTokens, [n, 1]) as tf.Tensor2D;
       const r = this.decodeTokens(tgt, state.position, cross, source.parts[1]!, false, past);
-      const logProbs = tf.logSoftmax(tf.reshape(r.logits, [n, -1]));
+      const attention = this.lastAttention(r.weights); // [n, 1, S]
+      const src = this.config.copy ? (source.parts[2 + 2 * L] as tf.Tensor2D) : undefined;
+      const o = this.output(r, attention, src, false);
+      const logProbs = tf.logSoftmax(tf.reshape(o.logits, [n, -1]));
       // [L, n, h, S] -> [L, h, n, S]
       const byLayerHead = tf.transpose(tf.stack(r.weights.map((w) => tf.squeeze(w, [2]))), [0, 2, 1, 3]);
-      const last = tf.mean(tf.squeeze(r.weights[L - 1]!, [2]), 1);
-      return [logProbs, last, byLayerHead, ...r.caches.flat()];
+      const last = tf.squeeze(attention, [1]);
+      const copied = o.copyLogProbs ? [tf.reshape(o.copyLogProbs, [n, -1])] : [];
+      return [logProbs, last, byLayerHead, ...copied, ...r.caches.flat()];
     });
+    const copying = this.config.copy;
     return {
       logProbs: out[0] as tf.Tensor2D,
       attention: out[1] as tf.Tensor2D,
       attentionByLayerHead: out[2] as tf.Tensor4D,
-      state: { parts: out.slice(3), position: state.position + 1 },
+      ...(copying ? { copyLogProbs: out[3] as tf.Tensor2D } : {}),
+      state: { parts: out.slice(copying ? 4 : 3), position: state.position + 1 },
     };
   }
 

@@ -40,4 +40,23 @@ describe('config', () => {
     );
     assert.doesNotThrow(() => resolveModelConfig({ arch: 'rnn', dModel: 7, heads: 3 }, 10, 10));
   });
+
+  it('accepts copy for both architectures; only the rnn needs attention, both need one vocabulary', () => {
+    assert.doesNotThrow(() => resolveModelConfig({ arch: 'transformer', copy: true }, 10, 10));
+    // The Transformer always has cross-attention: the rnn-only attention field does not matter.
+    assert.doesNotThrow(() => resolveModelConfig({ arch: 'transformer', copy: true, attention: 'none' }, 10, 10));
+    assert.doesNotThrow(() => resolveModelConfig({ arch: 'rnn', copy: true }, 10, 10));
+    const refused: [Record<string, unknown>, number, RegExp][] = [
+      [{ arch: 'rnn', copy: true, attention: 'none' }, 10, /attention/],
+      [{ arch: 'rnn', copy: true }, 11, /one vocabulary/],
+      [{ arch: 'transformer', copy: true }, 11, /one vocabulary/],
+    ];
+    for (const [partial, tgtVocab, message] of refused) {
+      assert.throws(
+        () => resolveModelConfig(partial as never, 10, tgtVocab),
+        (e: unknown) => e instanceof ConfigurationError && e.field === 'copy' && message.test(e.message),
+        JSON.stringify(partial),
+      );
+    }
+  });
 });

@@ -50,6 +50,15 @@ export const TINY_VARIANTS: Record<string, Partial<ModelConfig>> = {
     decoderLayers: 2,
     tieEmbeddings: true,
   },
+  'transformer + copy (2 layers)': {
+    arch: 'transformer',
+    dModel: 8,
+    heads: 2,
+    ffDim: 16,
+    encoderLayers: 2,
+    decoderLayers: 2,
+    copy: true,
+  },
 };
 
 const SRC = [
@@ -80,7 +89,6 @@ describe('model', () => {
       [{ tieEmbeddings: true, embeddingDim: 8, hiddenDim: 16 }, 'tieEmbeddings'],
       [{ hidenDim: 3 } as Partial<ModelConfig>, 'hidenDim'],
       [{ copy: true, attention: 'none' }, 'copy'],
-      [{ copy: true, arch: 'transformer', dModel: 8, heads: 2 }, 'copy'],
     ];
     for (const [config, field] of cases) {
       assert.throws(
@@ -89,6 +97,12 @@ describe('model', () => {
         `expected a ConfigurationError on ${field}`,
       );
     }
+    for (const arch of ['rnn', 'transformer'] as const)
+      assert.throws(
+        () => buildModel({ arch, copy: true, dModel: 8, heads: 2 }, 20, 21),
+        (e: unknown) => e instanceof ConfigurationError && e.field === 'copy' && /one vocabulary/.test(e.message),
+        `copying needs one vocabulary (${arch})`,
+      );
     assert.throws(
       () => buildModel({}, 3, 20),
       (e: unknown) => e instanceof ConfigurationError && e.field === 'srcVocabSize',

@@ -37,6 +37,8 @@ describe('model size limits', () => {
     { copy: true, embeddingDim: 6, hiddenDim: 10, decoderLayers: 2 },
     { arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, encoderLayers: 2, decoderLayers: 1 },
     { arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, tieEmbeddings: true },
+    { arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, decoderLayers: 2, copy: true },
+    { arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, tieEmbeddings: true, copy: true },
   ];
   for (const partial of configs) {
     it(`estimates the parameters buildModel allocates (${JSON.stringify(partial)})`, () => {

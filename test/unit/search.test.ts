@@ -61,10 +61,26 @@ describe('search', function () {
       16,
       4,
     );
+    models['transformer + copy'] = buildModel(
+      {
+        arch: 'transformer',
+        dModel: 8,
+        heads: 2,
+        ffDim: 16,
+        encoderLayers: 1,
+        decoderLayers: 2,
+        dropout: 0,
+        copy: true,
+      },
+      16,
+      16,
+      4,
+    );
     // Random weights rarely pick EOS; raise its bias so hypotheses end at different lengths.
     for (const [arch, boost] of [
       ['gru', 0],
       ['transformer', 1.5],
+      ['transformer + copy', 1.5],
     ] as const) {
       const m = models[arch]!;
       const bias = m.weights.find((w) => w.name === 'decoder/output/b')!.variable;
@@ -73,7 +89,7 @@ describe('search', function () {
   });
   after(() => Object.values(models).forEach((m) => m.dispose()));
 
-  for (const arch of ['gru', 'gru + copy', 'transformer']) {
+  for (const arch of ['gru', 'gru + copy', 'transformer', 'transformer + copy']) {
     describe(arch, () => {
       it('beam 1 equals greedy, and greedy log-probs match teacher-forced rescoring', () => {
         const m = models[arch]!;
@@ -227,7 +243,7 @@ describe('search', function () {
             assert.strictEqual(row.length, SOURCES[0]!.length);
             assert.ok(Math.abs(row.reduce((a, c) => a + c, 0) - 1) < 1e-4);
           }
-          if (arch === 'transformer') {
+          if (arch.startsWith('transformer')) {
             const a = h.attentionByLayerHead!;
             assert.deepStrictEqual(
               [a.length, a[0]!.length, a[0]![0]!.length, a[0]![0]![0]!.length],
@@ -237,7 +253,7 @@ describe('search', function () {
             const mean = a[1]![0]![0]!.map((x, s) => (x + a[1]![1]![0]![s]!) / 2);
             mean.forEach((x, s) => assert.ok(Math.abs(x - h.attention[0]![s]!) < 1e-5));
           } else assert.strictEqual(h.attentionByLayerHead, undefined);
-          if (arch === 'gru + copy') {
+          if (arch.endsWith('+ copy')) {
             // The copied share: 0..1, and next to nothing for a token the source does not hold.
             assert.strictEqual(h.copied!.length, h.tokenLogProbs.length);
             const produced = [...h.tokens, EOS_ID];
