@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerDataCommands } from './dataCommands';
 import { registerDocumentCommand } from './documentCommand';
+import { registerConvert } from './nativeCommands';
 import { registerSearchCommand } from './searchCommand';
 import { registerTrainCommands } from './trainCommands';
 import { selectBackend } from '../core/backend';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerDocumentCommand(program);
   registerSearchCommand(program);
+  registerConvert(program);
   return program;
 }
 

@@ -16,6 +16,7 @@ import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
 import { evaluateModel } from '../training/evaluation';
 import { bundledModelDir } from './documentCommand';
+import { nativeTrainCommand, type NativeTrainFlags } from './nativeCommands';
 import type { FinishedEvent, TrainerEvent } from '../training/events';
 import { guardFineTune } from '../training/guard';
 import { evalExamples, prepareTrainJob, resolveModelDir, type TrainConfigFile } from '../training/job';
@@ -93,19 +94,13 @@ export function registerTrainCommands(program: Command): void {
   registerTranslate(program);
 }
 
-interface TrainOptions {
-  corpus: string;
-  out: string;
-  valid?: string;
-  test?: string;
+interface TrainOptions extends NativeTrainFlags {
   config?: string;
-  resume: boolean;
-  init?: string;
-  maxSteps?: string;
-  threads?: string;
-  minutes?: string;
   backend: string;
+  engine: string;
 }
+
+const ENGINES = ['tfjs', 'native'] as const;
 
 function registerTrain(program: Command): void {
   program
@@ -122,6 +117,21 @@ function registerTrain(program: Command): void {
     .option('--threads <n>', 'data-parallel training threads (each with a model replica); default: the config, or 1')
     .option('--minutes <n>', 'time budget: stop training after n minutes (the best checkpoint is kept)')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option(
+      '--engine <name>',
+      'tfjs (built in) | native (PyTorch: every core, a GPU, several machines; see "Training at scale")',
+      'tfjs',
+    )
+    .option('--nproc <n>', 'native: processes on this machine (one per core or per GPU)')
+    .option('--device <name>', 'native: cpu | cuda')
+    .option('--nnodes <n>', 'native: machines taking part (the same command on each)')
+    .option('--node-rank <n>', "native: this machine's rank, 0 to nnodes-1")
+    .option('--master-addr <host>', 'native: the address of machine 0, which every machine reaches')
+    .option('--master-port <port>', 'native: a free port on machine 0')
+    .option(
+      '--prepare-only',
+      "native: write the run's files and print the native command (for torchrun) instead of running it",
+    )
     .action((opts: TrainOptions) => trainCommand(opts));
 }
 
@@ -158,6 +168,15 @@ function trainProgressListener(log: number): (e: TrainerEvent) => void {
 async function trainCommand(opts: TrainOptions): Promise<void> {
   // Options first, so that a typo fails before the backend loads.
   const config = withTrainingFlags(opts.config ? readTrainConfig(opts.config) : {}, opts);
+  if (choiceOption('--engine', opts.engine, ENGINES) === 'native') {
+    await startBackend(opts.backend);
+    return nativeTrainCommand(opts, config);
+  }
+  const nativeOnly = (
+    ['nproc', 'device', 'nnodes', 'nodeRank', 'masterAddr', 'masterPort', 'prepareOnly'] as const
+  ).filter((k) => opts[k] !== undefined);
+  if (nativeOnly.length)
+    throw new Error(`--${nativeOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --engine native.`);
   await startBackend(opts.backend);
   fs.mkdirSync(opts.out, { recursive: true });
   const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');

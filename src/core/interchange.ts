@@ -106,7 +106,9 @@ export function decodeInterchange(bytes: Buffer, file: string): Interchange {
   if (bytes.length < 8) throw fail('it is shorter than the 8-byte header length; the file is truncated.');
   const headerBytes = Number(bytes.readBigUInt64LE(0));
   if (headerBytes > MAX_HEADER_BYTES || 8 + headerBytes > bytes.length) {
-    throw fail(`its header length (${headerBytes} bytes) does not fit the file; it is truncated or not a safetensors file.`);
+    throw fail(
+      `its header length (${headerBytes} bytes) does not fit the file; it is truncated or not a safetensors file.`,
+    );
   }
   let header: unknown;
   try {
@@ -133,7 +135,8 @@ export function decodeInterchange(bytes: Buffer, file: string): Interchange {
   let step: number | undefined;
   if (meta.step !== undefined) {
     step = Number(meta.step);
-    if (!Number.isInteger(step) || step < 0) throw fail(`its metadata "step" (${String(meta.step)}) is not a step number.`);
+    if (!Number.isInteger(step) || step < 0)
+      throw fail(`its metadata "step" (${String(meta.step)}) is not a step number.`);
   }
   const data = bytes.subarray(8 + headerBytes);
   const entries = Object.entries(header)
@@ -159,7 +162,8 @@ export function decodeInterchange(bytes: Buffer, file: string): Interchange {
     })
     .sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < entries.length; i++) {
-    if (entries[i]!.begin < entries[i - 1]!.end) throw fail(`tensors ${entries[i - 1]!.name} and ${entries[i]!.name} overlap.`);
+    if (entries[i]!.begin < entries[i - 1]!.end)
+      throw fail(`tensors ${entries[i - 1]!.name} and ${entries[i]!.name} overlap.`);
   }
   const tensors = entries.map(({ name, shape, begin, end, width }) => {
     // A copy, so the values are aligned whatever the header's length (the layout is little-endian).
@@ -223,7 +227,8 @@ export function assignWeights(
   }
   const expected = new Set(model.weights.map((w) => w.name));
   const extra = [...arrays.keys()].filter((n) => !expected.has(n));
-  if (extra.length) throw fail(`it holds unknown weights (${extra.slice(0, 3).join(', ')}); the configuration does not match them.`);
+  if (extra.length)
+    throw fail(`it holds unknown weights (${extra.slice(0, 3).join(', ')}); the configuration does not match them.`);
   for (const w of model.weights) {
     const a = arrays.get(w.name)!;
     tf.tidy(() => w.variable.assign(tf.tensor(a.values, [...a.shape], 'float32')));

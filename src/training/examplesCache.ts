@@ -37,7 +37,8 @@ export function examplesKey(corpusFile: string, inputs: Record<string, unknown>)
   return crypto.createHash('sha256').update(text).digest('hex');
 }
 
-function encode(examples: readonly Example[]): Buffer {
+/** The examples file's bytes (the layout above; native/README.md documents it for the native engine). */
+export function encodeExamples(examples: readonly Example[]): Buffer {
   let ints = 2;
   for (const e of examples) ints += 2 + e.src.length + e.tgt.length;
   const out = new Int32Array(ints);
@@ -102,7 +103,7 @@ export function cachedExamples(
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.rmSync(keyFile, { force: true });
-    fs.writeFileSync(`${bin}.tmp`, encode(examples));
+    fs.writeFileSync(`${bin}.tmp`, encodeExamples(examples));
     fs.renameSync(`${bin}.tmp`, bin);
     fs.writeFileSync(keyFile, JSON.stringify({ key, count: examples.length }));
   } catch (e) {

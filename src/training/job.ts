@@ -268,6 +268,10 @@ export async function prepareTrainJob(
   test: CorpusRecord[];
   /** Every pair of the job, all splits: the workspace the guard's models read neighbours from. */
   documented: CorpusRecord[];
+  /** The tokenized examples the trainer reads (what the native engine is handed). */
+  examples: { readonly train: readonly Example[]; readonly valid: readonly Example[] };
+  /** The trainer's resolved options: training settings, and the files and meta of every checkpoint. */
+  options: TrainerOptions;
 }> {
   prepareTrainingBackend();
   const cfg = params.config ?? {};
@@ -383,6 +387,8 @@ export async function prepareTrainJob(
     tokenizer,
     test: splits.test,
     documented: [...splits.train, ...splits.valid, ...splits.test],
+    examples: { train: trainExamples, valid: validExamples },
+    options,
     summary: {
       trainPairs: splits.train.length,
       validPairs: splits.valid.length,

@@ -109,7 +109,11 @@ describe('interchange file and seq2seq convert', () => {
     const cases: [string, Buffer, RegExp][] = [
       ['empty', Buffer.alloc(3), /shorter than/],
       ['truncated', good.subarray(0, good.length - 10), /do not fit/],
-      ['huge header length', Buffer.concat([Buffer.from([255, 255, 255, 255, 0, 0, 0, 0]), good.subarray(8)]), /header length/],
+      [
+        'huge header length',
+        Buffer.concat([Buffer.from([255, 255, 255, 255, 0, 0, 0, 0]), good.subarray(8)]),
+        /header length/,
+      ],
       ['not JSON', rewrite('x').fill(0x41, 8, 12), /not JSON/],
       ['another format', rewrite({ ...json, __metadata__: { ...meta, format: 'other' } }), /format/],
       ['another version', rewrite({ ...json, __metadata__: { ...meta, version: '9' } }), /version/],
@@ -128,7 +132,8 @@ describe('interchange file and seq2seq convert', () => {
     for (const [what, bytes, message] of cases) {
       assert.throws(
         () => decodeInterchange(bytes, 'bad.safetensors'),
-        (e: unknown) => e instanceof InterchangeError && message.test(e.message) && e.message.includes('bad.safetensors'),
+        (e: unknown) =>
+          e instanceof InterchangeError && message.test(e.message) && e.message.includes('bad.safetensors'),
         what,
       );
     }
@@ -154,9 +159,14 @@ describe('interchange file and seq2seq convert', () => {
     const texts = Array.from({ length: 50 }, (_, i) => `def parse_value_${i}(text): return text.split(${i})`);
     const tokenizer = CodeTokenizer.train(texts, { vocabSize: 300 });
     const folder = path.join(root, 'model');
-    await saveModel(model, folder, { tokenizer: TOKENIZER_FILE, step: 77 }, {
-      extraFiles: { [TOKENIZER_FILE]: JSON.stringify(tokenizer.toJSON()) },
-    });
+    await saveModel(
+      model,
+      folder,
+      { tokenizer: TOKENIZER_FILE, step: 77 },
+      {
+        extraFiles: { [TOKENIZER_FILE]: JSON.stringify(tokenizer.toJSON()) },
+      },
+    );
     const file = path.join(root, 'model.safetensors');
     await runCli(registerConvert, ['convert', folder, file]);
     assert.strictEqual(readInterchange(file).step, 77);
@@ -184,7 +194,10 @@ describe('interchange file and seq2seq convert', () => {
     const otherFile = path.join(root, 'other.safetensors');
     await writeInterchange(otherFile, other);
     other.dispose();
-    await assert.rejects(runCli(registerConvert, ['convert', otherFile, path.join(root, 'x'), '--like', folder]), /hiddenDim/);
+    await assert.rejects(
+      runCli(registerConvert, ['convert', otherFile, path.join(root, 'x'), '--like', folder]),
+      /hiddenDim/,
+    );
     await assert.rejects(runCli(registerConvert, ['convert', folder, path.join(root, 'y')]), /interchange file/);
   });
 });

@@ -1,0 +1,403 @@
+"""Tests of the native training engine: examples files, batches, schedules, the tfjs Adam twin,
+the training loop (learning, resume, time budget, bad input) and data parallelism through the
+package's own launcher. Run with `/usr/bin/python3 -m pytest native/tests/test_training.py`."""
+from __future__ import annotations
+
+import json
+import math
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from seq2seq_native.data import (  # noqa: E402
+    BOS_ID,
+    EOS_ID,
+    Examples,
+    batch_plan,
+    batch_to_json,
+    collate,
+    read_examples,
+    seeded_random,
+    shard_batch,
+    shard_rows,
+    shuffle_in_place,
+    write_examples,
+)
+from seq2seq_native.interchange import read_interchange  # noqa: E402
+from seq2seq_native.model import build_model, save_model  # noqa: E402
+from seq2seq_native.training import (  # noqa: E402
+    TfjsAdam,
+    TrainOptions,
+    apply_update,
+    create_schedule,
+    one_step,
+    parse_training,
+    step_main,
+    train_main,
+)
+
+VOCAB = 20
+
+
+def ints_file(path: Path, ints: list[int]) -> Path:
+    path.write_bytes(struct.pack(f"<{len(ints)}i", *ints))
+    return path
+
+
+# --- examples files ------------------------------------------------------------------------------
+
+
+def test_examples_file_round_trip(tmp_path: Path) -> None:
+    # version 1, 2 examples: src [4, 9, 2] tgt [9]; src [5, 7, 8, 2] tgt []
+    f = ints_file(tmp_path / "e.bin", [1, 2, 3, 1, 4, 9, 2, 9, 4, 0, 5, 7, 8, 2])
+    ex = read_examples(str(f))
+    assert len(ex) == 2
+    assert ex.src(0).tolist() == [4, 9, 2] and ex.tgt(0).tolist() == [9]
+    assert ex.src(1).tolist() == [5, 7, 8, 2] and ex.tgt(1).tolist() == []
+    again = tmp_path / "again.bin"
+    write_examples(str(again), ex)
+    assert again.read_bytes() == f.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "raw, problem",
+    [
+        (b"", "short or damaged"),
+        (struct.pack("<i", 1), "short or damaged"),
+        (struct.pack("<2i", 1, 0) + b"\x00", "short or damaged"),
+        (struct.pack("<2i", 2, 0), "version 2"),
+        (struct.pack("<7i", 1, 2, 2, 1, 4, 2, 9), "cut short"),
+        (struct.pack("<5i", 1, 1, 2, 1, 4), "damaged at example 0"),
+        (struct.pack("<6i", 1, 1, -1, 1, 4, 2), "damaged at example 0"),
+        (struct.pack("<8i", 1, 1, 2, 1, 4, 2, 9, 9), "after its 1 examples"),
+    ],
+)
+def test_examples_file_rejects_damaged_files(tmp_path: Path, raw: bytes, problem: str) -> None:
+    f = tmp_path / "bad.bin"
+    f.write_bytes(raw)
+    with pytest.raises(ValueError) as e:
+        read_examples(str(f))
+    assert str(f) in str(e.value) and problem in str(e.value)
+
+
+def test_missing_examples_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="nope.bin: no such examples file"):
+        read_examples(str(tmp_path / "nope.bin"))
+
+
+# --- batches -------------------------------------------------------------------------------------
+
+
+def test_random_and_batch_order_equal_the_typescript_ones() -> None:
+    # Values printed by src/data/random.ts seededRandom / shuffleInPlace and dataset.ts makeBatches.
+    r = seeded_random(1001)
+    assert [r(), r()] == [0.14117497857660055, 0.26740360795520246]
+    assert shuffle_in_place(list(range(20)), seeded_random(42)) == [
+        13, 0, 19, 4, 6, 1, 9, 16, 14, 17, 5, 10, 18, 3, 7, 2, 11, 15, 8, 12,
+    ]
+    ex = Examples.from_pairs([([4] + [7] * (i % 5) + [2], [8] * (i % 3)) for i in range(12)])
+    assert [b.tolist() for b in batch_plan(ex, 3, 5)] == [[8, 9, 4], [0, 10, 5], [6, 1, 11], [7, 2, 3]]
+    assert [b.tolist() for b in batch_plan(ex, 3, 5, 1)] == [[11, 2, 8], [10, 1, 7], [6, 3, 9], [0, 5, 4]]
+
+
+def test_collate_pads_with_bos_and_eos() -> None:
+    ex = Examples.from_pairs([([4, 9, 2], [9, 10]), ([5, 2], [])])
+    b = collate(ex, [0, 1])
+    assert b.src.tolist() == [[4, 9, 2], [5, 2, 0]]
+    assert b.tgt_in.tolist() == [[BOS_ID, 9, 10], [BOS_ID, 0, 0]]
+    assert b.tgt_out.tolist() == [[9, 10, EOS_ID], [EOS_ID, 0, 0]]
+    assert b.target_tokens() == 4
+
+
+def test_batches_cover_every_example_once_and_shards_follow_split_batch() -> None:
+    ex = Examples.from_pairs([([4] + [7] * (i % 7) + [2], [8] * (i % 4)) for i in range(103)])
+    plan = batch_plan(ex, 8, 3)
+    assert sorted(np.concatenate(plan).tolist()) == list(range(103))
+    assert [b.tolist() for b in plan] == [b.tolist() for b in batch_plan(ex, 8, 3)]
+    assert [shard_rows(5, r, 2) for r in range(2)] == [(0, 3), (3, 5)]
+    assert [shard_rows(7, r, 3) for r in range(3)] == [(0, 3), (3, 5), (5, 7)]
+    one = collate(ex, [0])
+    assert shard_batch(one, 0, 2) is not None and shard_batch(one, 1, 2) is None
+
+
+# --- schedules and the optimizer ---------------------------------------------------------------------
+
+
+def test_schedules_follow_the_typescript_formulas() -> None:
+    noam = create_schedule({"kind": "noam", "warmupSteps": 100}, 0.003)
+    for step in (0, 1, 50, 100, 101, 400, 10000):
+        s = max(1, step)
+        assert noam.rate(step) == pytest.approx(0.003 * min(s / 100, math.sqrt(100 / s)), rel=1e-12)
+    assert noam.rate(100) == pytest.approx(0.003)  # the peak is the base rate
+    cosine = create_schedule({"kind": "cosine", "warmupSteps": 10, "totalSteps": 110, "minRate": 0.1}, 1.0)
+    assert [cosine.rate(s) for s in (5, 10)] == pytest.approx([0.5, 1.0])
+    assert cosine.rate(60) == pytest.approx(0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * 0.5)))
+    assert [cosine.rate(s) for s in (110, 500)] == pytest.approx([0.1, 0.1])
+    plateau = create_schedule({"kind": "plateau", "factor": 0.5, "patience": 1}, 1.0)
+    for v in (3.0, 2.0, 2.5, 2.5):
+        plateau.observe(v)
+    assert plateau.rate(7) == 0.5
+    restored = create_schedule({"kind": "plateau", "factor": 0.5, "patience": 1}, 1.0)
+    restored.restore(plateau.state())
+    assert restored.state() == plateau.state()
+
+
+def test_adam_with_decay_and_clipping_equals_tfjs() -> None:
+    """Three steps (weight decay 0.01, clip 1, rates 0.01/0.02/0.005) against tf.train.adam(lr, 0.9,
+    0.98, 1e-9) on tfjs's cpu backend, after optimizers.ts addWeightDecay and clipByGlobalNorm."""
+    w = torch.nn.Parameter(torch.tensor([[0.5, -0.25, 0.125], [1.5, -2.0, 0.0625]]))
+    b = torch.nn.Parameter(torch.tensor([0.1, -0.2, 0.3]))
+    opt = TfjsAdam([w, b], 0.01)
+    grads = [
+        ([[0.3, -0.1, 2.0], [0.001, 0.0, -0.5]], [1.0, -3.0, 0.2]),
+        ([[-0.2, 0.4, 0.1], [0.0, 0.0, 0.7]], [0.5, 0.5, -0.5]),
+        ([[0.01, 0.02, 0.03], [0.04, 0.05, 0.06]], [0.07, 0.08, 0.09]),
+    ]
+    options = TrainOptions(weightDecay=0.01, clipNorm=1.0)
+    for (gw, gb), rate in zip(grads, (0.01, 0.02, 0.005)):
+        w.grad, b.grad = torch.tensor(gw), torch.tensor(gb)
+        apply_update([w, b], opt, rate, options)
+    tfjs_w = [
+        0.4985416829586029, -0.2565000355243683, 0.09612582623958588,
+        1.4677685499191284, -1.9728368520736694, 0.05843089520931244,
+    ]  # fmt: skip
+    tfjs_b = [0.06605901569128036, -0.18435049057006836, 0.3047468364238739]
+    assert w.detach().flatten().tolist() == pytest.approx(tfjs_w, abs=1e-7)
+    assert b.detach().tolist() == pytest.approx(tfjs_b, abs=1e-7)
+
+
+def tiny_config(arch: str = "rnn", dropout: float = 0.0, hidden: int = 16) -> dict:
+    return dict(
+        arch=arch, cell="gru", attention="luong-general", embeddingDim=hidden, hiddenDim=hidden,
+        encoderLayers=1, decoderLayers=1, bidirectional=True, dropout=dropout, dModel=hidden, heads=2,
+        ffDim=2 * hidden, tieEmbeddings=False, copy=False, srcVocabSize=VOCAB, tgtVocabSize=VOCAB,
+        maxSrcLen=10, maxTgtLen=10,
+    )  # fmt: skip
+
+
+def test_one_step_equals_a_hand_computation_of_the_tfjs_update() -> None:
+    """`one_step` (the `step` command): loss averaged over target tokens, weight decay, clipping,
+    then Adam at step 1 with fresh moments, which tfjs computes as
+    w - lr * (m / (1 - b1)) / (sqrt(v / (1 - b2)) + eps), m = (1 - b1) g, v = (1 - b2) g^2."""
+    torch.manual_seed(3)
+    model = build_model(tiny_config())
+    ex = copy_examples(6, seed=5)
+    batch = collate(ex, list(range(6)))
+    before = [p.detach().double().clone() for _, p in model.named_weights()]
+    # the gradient of the mean token loss, by hand
+    from seq2seq_native.loss import masked_cross_entropy
+    from seq2seq_native.training import batch_tensors
+
+    src, sm, ti, to, tm = batch_tensors(batch, torch.device("cpu"))
+    loss = masked_cross_entropy(model.logits(src, sm, ti, False), to, tm, 0.1)
+    grads = [g.double() for g in torch.autograd.grad(loss, [p for _, p in model.named_weights()])]
+    options = parse_training(
+        {
+            "optimizer": {"name": "adam", "learningRate": 0.01},
+            "schedule": {"kind": "noam", "warmupSteps": 4},
+            "weightDecay": 0.05,
+            "clipNorm": 0.5,
+            "labelSmoothing": 0.1,
+        }
+    )
+    result = one_step(model, batch, options, torch.device("cpu"))
+    lr = 0.01 * min(1 / 4, math.sqrt(4))
+    g = [gi + 0.05 * w for gi, w in zip(grads, before)]
+    norm = math.sqrt(sum(float((x * x).sum()) for x in g))
+    assert result["gradNorm"] == pytest.approx(norm, rel=1e-5)
+    assert norm > 0.5
+    g = [x * (0.5 / (norm + 1e-6)) for x in g]
+    b1, b2, eps = 0.9, 0.98, 1e-9
+    worst = 0.0
+    for (_, p), w, gi in zip(model.named_weights(), before, g):
+        m_hat = (1 - b1) * gi / (1 - b1)
+        v_hat = (1 - b2) * gi * gi / (1 - b2)
+        expected = w - lr * m_hat / (v_hat.sqrt() + eps)
+        worst = max(worst, float((p.detach().double() - expected).abs().max()))
+    assert worst < 1e-6
+    assert result["learningRate"] == pytest.approx(lr)
+
+
+def test_step_command_writes_the_stepped_weights(tmp_path: Path) -> None:
+    torch.manual_seed(4)
+    model = build_model(tiny_config())
+    save_model(model, str(tmp_path / "w.safetensors"), step=7)
+    batch = collate(copy_examples(4, seed=9), [0, 1, 2, 3])
+    (tmp_path / "b.json").write_text(json.dumps(batch_to_json(batch)))
+    options = {"optimizer": {"name": "adam", "learningRate": 0.003}, "schedule": {"kind": "constant"}}
+    (tmp_path / "o.json").write_text(json.dumps(options))
+    argv = ["--weights", str(tmp_path / "w.safetensors"), "--batch", str(tmp_path / "b.json")]
+    argv += ["--options", str(tmp_path / "o.json"), "--out", str(tmp_path / "w2.safetensors")]
+    assert step_main(argv) == 0
+    one_step(model, batch, parse_training(options), torch.device("cpu"))
+    _, stepped, meta = read_interchange(tmp_path / "w2.safetensors")
+    assert meta["step"] == "1"
+    for name, p in model.named_weights():
+        assert torch.equal(stepped[name], p.detach())
+
+
+# --- the training loop -----------------------------------------------------------------------------
+
+
+def copy_examples(n: int, seed: int, longest: int = 6) -> Examples:
+    """A copy task: source [CODE2DOC, ...tokens, EOS], target the same tokens."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for _ in range(n):
+        toks = rng.integers(6, VOCAB, size=int(rng.integers(1, longest + 1))).tolist()
+        pairs.append(([4, *toks, 2], toks))
+    return Examples.from_pairs(pairs)
+
+
+def make_run(
+    tmp_path: Path, n_train: int = 200, training: dict | None = None, model: dict | None = None
+) -> dict[str, str]:
+    write_examples(str(tmp_path / "train.bin"), copy_examples(n_train, seed=1))
+    write_examples(str(tmp_path / "valid.bin"), copy_examples(40, seed=2))
+    run = {
+        "model": model or tiny_config(),
+        "training": {
+            "batchSize": 16,
+            "optimizer": {"name": "adam", "learningRate": 0.01},
+            "schedule": {"kind": "constant"},
+            "evalEvery": 10,
+            "patience": 0,
+            **(training or {}),
+        },
+    }
+    (tmp_path / "run.json").write_text(json.dumps(run))
+    names = {"train": "train.bin", "valid": "valid.bin", "config": "run.json"}
+    return {name: str(tmp_path / file) for name, file in names.items()}
+
+
+def train(files: dict[str, str], out: Path, *extra: str) -> int:
+    argv = ["--examples", files["train"], "--valid", files["valid"], "--config", files["config"], "--out", str(out)]
+    return train_main([*argv, "--device", "cpu", *extra])
+
+
+def metrics(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
+def weights(path: Path) -> dict[str, torch.Tensor]:
+    return read_interchange(path)[1]
+
+
+def max_difference(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> float:
+    assert list(a) == list(b)
+    return max(float((a[k] - b[k]).abs().max()) for k in a)
+
+
+def test_a_tiny_model_learns_to_copy(tmp_path: Path) -> None:
+    files = make_run(tmp_path, training={"optimizer": {"name": "adam", "learningRate": 0.02}, "evalEvery": 20})
+    assert train(files, tmp_path / "out", "--steps", "80") == 0
+    lines = metrics(tmp_path / "out")
+    valid = [m["validLoss"] for m in lines if "validLoss" in m]
+    steps = [m for m in lines if "loss" in m]
+    assert len(steps) == 80 and len(valid) == 4
+    assert valid[-1] < 0.5 * valid[0]
+    assert np.mean([m["loss"] for m in steps[-5:]]) < 0.6 * np.mean([m["loss"] for m in steps[:5]])
+    for m in steps:
+        assert m["lr"] == 0.02 and m["tokensPerSecond"] > 0
+    assert (tmp_path / "out" / "best" / "model.safetensors").exists()
+    _, _, meta = read_interchange(tmp_path / "out" / "last" / "model.safetensors")
+    assert meta["step"] == "80"
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.2])
+def test_resume_continues_the_same_run(tmp_path: Path, dropout: float) -> None:
+    noam = {"schedule": {"kind": "noam", "warmupSteps": 5}}
+    files = make_run(tmp_path, model=tiny_config(dropout=dropout), training=noam)
+    assert train(files, tmp_path / "whole", "--steps", "30") == 0
+    assert train(files, tmp_path / "parts", "--steps", "15") == 0
+    assert train(files, tmp_path / "parts", "--steps", "30", "--resume") == 0
+    whole = weights(tmp_path / "whole" / "last" / "model.safetensors")
+    parts = weights(tmp_path / "parts" / "last" / "model.safetensors")
+    assert max_difference(whole, parts) < 1e-6
+    a = [(m["step"], m.get("loss"), m.get("lr"), m.get("validLoss")) for m in metrics(tmp_path / "whole")]
+    b = [(m["step"], m.get("loss"), m.get("lr"), m.get("validLoss")) for m in metrics(tmp_path / "parts")]
+    assert a == b
+
+
+def test_init_starts_from_the_weights_of_an_interchange_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = make_run(tmp_path)
+    assert train(files, tmp_path / "base", "--steps", "10") == 0
+    base_loss = [m["validLoss"] for m in metrics(tmp_path / "base") if "validLoss" in m][-1]
+    run = json.loads(Path(files["config"]).read_text())
+    run["training"]["evaluateAtStart"] = True
+    Path(files["config"]).write_text(json.dumps(run))
+    init = str(tmp_path / "base" / "last" / "model.safetensors")
+    assert train(files, tmp_path / "tuned", "--steps", "2", "--init", init) == 0
+    first = metrics(tmp_path / "tuned")[0]
+    assert first["step"] == 0 and first["reference"] and first["validLoss"] == pytest.approx(base_loss, rel=1e-6)
+    run["model"]["hiddenDim"] = 8
+    Path(files["config"]).write_text(json.dumps(run))
+    capsys.readouterr()
+    assert train(files, tmp_path / "other", "--steps", "2", "--init", init) == 2
+    assert "is a different model from the config's (hiddenDim: 8 vs 16)" in capsys.readouterr().err
+
+
+def test_time_budget_stops_cleanly_after_saving(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = make_run(tmp_path, training={"evalEvery": 1000})
+    assert train(files, tmp_path / "out", "--minutes", "0.0001") == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["finished"] == "limit" and summary["step"] == 1
+    assert [m["step"] for m in metrics(tmp_path / "out") if "validLoss" in m] == [1]
+    assert (tmp_path / "out" / "last" / "state.pt").exists()
+
+
+def test_bad_input_gets_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = make_run(tmp_path)
+    assert train(files, tmp_path / "out", "--steps", "2") == 0
+    capsys.readouterr()
+    assert train(files, tmp_path / "out", "--steps", "2") == 2
+    assert "already holds a run" in capsys.readouterr().err
+    assert train(files, tmp_path / "fresh", "--resume") == 2
+    assert "holds no run to continue" in capsys.readouterr().err
+    small = json.loads(Path(files["config"]).read_text())
+    small["model"]["srcVocabSize"] = 10
+    Path(files["config"]).write_text(json.dumps(small))
+    assert train(files, tmp_path / "other", "--steps", "2") == 2
+    assert "does not match the examples' vocabulary" in capsys.readouterr().err
+    small["model"]["srcVocabSize"] = VOCAB
+    small["batchSize"] = 8
+    Path(files["config"]).write_text(json.dumps(small))
+    assert train(files, tmp_path / "out", "--steps", "4", "--resume") == 2
+    assert "holds another run" in capsys.readouterr().err
+    files["train"] = str(tmp_path / "missing.bin")
+    assert train(files, tmp_path / "x", "--steps", "2") == 2
+    assert "missing.bin: no such examples file" in capsys.readouterr().err
+
+
+# --- data parallelism --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("arch, optimizer", [("rnn", "adam"), ("transformer", "sgd")])
+def test_two_processes_equal_one_with_the_same_global_batch(tmp_path: Path, arch: str, optimizer: str) -> None:
+    """11 examples in batches of 5: shares of 3 + 2 rows, and a last batch of 1 row (rank 1 idle).
+
+    The Transformer runs with SGD: its attention key biases have a gradient of zero in exact
+    arithmetic (softmax ignores a shift), so float noise of 1e-9 is all they get, and Adam with
+    eps 1e-9 turns noise that differs between any two summation orders into steps of up to the
+    learning rate."""
+    training = {"batchSize": 5, "evalEvery": 3, "weightDecay": 0.01}
+    training["optimizer"] = {"name": optimizer, "learningRate": 0.01}
+    files = make_run(tmp_path, n_train=11, model=tiny_config(arch), training=training)
+    assert train(files, tmp_path / "one", "--steps", "3") == 0
+    assert train(files, tmp_path / "two", "--steps", "3", "--nproc", "2", "--threads", "1") == 0
+    one = weights(tmp_path / "one" / "last" / "model.safetensors")
+    two = weights(tmp_path / "two" / "last" / "model.safetensors")
+    assert max_difference(one, two) < 1e-5
+    loss_one = [m["loss"] for m in metrics(tmp_path / "one") if "loss" in m]
+    loss_two = [m["loss"] for m in metrics(tmp_path / "two") if "loss" in m]
+    assert loss_two == pytest.approx(loss_one, rel=1e-5)
+    valid = [[m["validLoss"] for m in metrics(tmp_path / d) if "validLoss" in m] for d in ("one", "two")]
+    assert valid[1] == pytest.approx(valid[0], rel=1e-5)

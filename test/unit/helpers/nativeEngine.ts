@@ -1,0 +1,43 @@
+/**
+ * Runs the native engine (native/, PyTorch) from tests. Where no Python with PyTorch is found the
+ * native tests are skipped with the reason, except in CI (`CI` set), where .ci/run installs
+ * PyTorch and a missing engine is a failure.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+
+import { findNativeEngine, NativeEngineError, type NativeEngine } from '../../../src/training/nativeEngine';
+
+let cached: NativeEngine | Error | undefined;
+
+/** The engine, or the reason there is none (thrown in CI). */
+export function nativeEngineOrSkip(ctx: Mocha.Context): NativeEngine {
+  if (cached === undefined) {
+    try {
+      cached = findNativeEngine();
+    } catch (e) {
+      cached = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+  if (!(cached instanceof Error)) return cached;
+  if (process.env.CI || !(cached instanceof NativeEngineError)) throw cached;
+  process.stderr.write(`      (skipped: ${cached.message})\n`);
+  ctx.skip();
+}
+
+/** `python -m seq2seq_native <args>` with one thread; throws with its stderr on failure. */
+export function runNativeSync(engine: NativeEngine, args: readonly string[], timeoutMs = 300_000): string {
+  const r = spawnSync(engine.python, ['-m', 'seq2seq_native', ...args], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, PYTHONPATH: engine.packageRoot, OMP_NUM_THREADS: '1' },
+  });
+  if (r.status !== 0) {
+    throw new Error(`seq2seq_native ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+export function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
