@@ -1,7 +1,8 @@
 /**
  * `npm run bench:engine`: training speed and decode latency of the real engine (src/core) on
  * every available TensorFlow.js backend, against a PyTorch reference of the same architecture
- * (bench/engine/reference.py through Debian's python3-torch), on identical shapes.
+ * (bench/engine/reference.py through Debian's python3-torch) and the native training engine
+ * (native/, the PyTorch twin a large run trains on), on identical shapes.
  *
  * Each measurement runs in its own child process so that peak RSS belongs to one backend and
  * one model. Prints a table; not a test (numbers depend on the machine and its load, so compare
@@ -10,14 +11,19 @@
  * printed before and after, since these machines are shared. Flags:
  *   --steps N       timed training steps per model (default 5, after one warm-up step)
  *   --sentences N   decode latency sample size (default 20)
- *   --models a,b    gru,gru-copy,transformer (default all three; gru-copy is the GRU with the copy
- *                   mechanism of the default model, reported as a ratio to the plain GRU)
+ *   --models a,b    gru,gru-copy,transformer,transformer-copy (default all four; the copy models
+ *                   are the shipped GRU and the Transformer with the copy output; gru-copy's cost is
+ *                   also reported as a ratio to the plain GRU)
  *   --backends ...  wasm,cpu,tensorflow,wasm-stock (default wasm,tensorflow; cpu and the stock
  *                   wasm kernels are slow: cpu never finished a GRU step in 200 s here)
  *   --cpu-timeout-s N  give the cpu backend this long per model before it is reported skipped
  *   --workers a,b   data-parallel worker counts on wasm (default 1,2)
  *   --torch-threads a,b  PyTorch thread counts (default 1,2)
  *   --no-torch      skip the PyTorch reference
+ *   --native a,b    process counts of the native engine's rows (default 1,2): the real
+ *                   `seq2seq_native train` loop (DistributedDataParallel, one thread per process)
+ *                   on the same shapes and starting weights (bench/engine/native.ts)
+ *   --no-native     skip the native engine
  *   --profile       add a per-kernel profile of one wasm training step
  *   --json FILE     also write the raw results
  *   --no-bundled    skip the bundled default model's latency as `seq2seq document` runs it
@@ -43,6 +49,7 @@ import { indexFolder } from '../../src/cli/projectIndex';
 import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
 import { ParserPool } from '../../src/data/parser';
 import { ModelRunner } from '../../src/inference/modelRunner';
+import { nativeRow } from './native';
 import { DataParallelStep, type StepPhases } from './parallelStep';
 
 const B = 32;
@@ -52,7 +59,7 @@ const VOCAB = 4000;
 const DECODE_SRC = 100;
 const DECODE_LEN = 30;
 
-type ModelName = 'gru' | 'gru-copy' | 'transformer';
+type ModelName = 'gru' | 'gru-copy' | 'transformer' | 'transformer-copy';
 type BenchBackend = BackendName | 'wasm-stock';
 
 const GRU: Partial<ModelConfig> = {
@@ -67,18 +74,21 @@ const GRU: Partial<ModelConfig> = {
   dropout: 0.1,
 };
 
+const TRANSFORMER_BASE: Partial<ModelConfig> = {
+  arch: 'transformer',
+  dModel: 256,
+  heads: 4,
+  ffDim: 1024,
+  encoderLayers: 2,
+  decoderLayers: 2,
+  dropout: 0.1,
+};
+
 const CONFIGS: Record<ModelName, Partial<ModelConfig>> = {
   gru: GRU,
   'gru-copy': { ...GRU, copy: true },
-  transformer: {
-    arch: 'transformer',
-    dModel: 256,
-    heads: 4,
-    ffDim: 1024,
-    encoderLayers: 2,
-    decoderLayers: 2,
-    dropout: 0.1,
-  },
+  transformer: TRANSFORMER_BASE,
+  'transformer-copy': { ...TRANSFORMER_BASE, copy: true },
 };
 
 interface Latency {
@@ -370,6 +380,7 @@ interface TorchResult {
   transformer?: EngineResult;
   /** Never set: the reference has no copy mechanism. */
   'gru-copy'?: EngineResult;
+  'transformer-copy'?: EngineResult;
 }
 
 /**
@@ -422,7 +433,7 @@ function fmt(n: number | undefined, digits = 0): string {
 interface Row {
   model: ModelName;
   engine: string;
-  backend: BenchBackend | 'torch';
+  backend: BenchBackend | 'torch' | 'native';
   threads: number;
   r: EngineResult | string;
 }
@@ -474,6 +485,28 @@ function printRatios(rows: Row[], models: ModelName[], workers: number[]): void 
   }
 }
 
+/** The native engine against tfjs with as many workers as it has processes, and against its own 1 process. */
+function printNativeRatios(rows: Row[], models: ModelName[], workers: number[], procs: number[]): void {
+  const rate = (model: ModelName, backend: Row['backend'], threads: number): number | undefined => {
+    const r = rows.find((x) => x.model === model && x.backend === backend && x.threads === threads)?.r;
+    return typeof r === 'object' ? r.tokensPerSec : undefined;
+  };
+  const most = Math.max(...procs);
+  if (!Number.isFinite(most)) return;
+  const tfjsMost = Math.max(...workers);
+  for (const model of models) {
+    const [native, nativeOne, tfjs] = [
+      rate(model, 'native', most),
+      rate(model, 'native', 1),
+      rate(model, 'wasm', tfjsMost),
+    ];
+    console.log(
+      `${model}: native ${most} processes / tfjs wasm ${tfjsMost} workers ${fmt(native && tfjs ? native / tfjs : undefined, 2)}x; ` +
+        `native ${most} processes / 1 process ${fmt(native && nativeOne ? native / nativeOne : undefined, 2)}x`,
+    );
+  }
+}
+
 function printNotes(rows: Row[]): void {
   for (const { model, engine, r } of rows) {
     if (typeof r === 'string') continue;
@@ -513,7 +546,8 @@ function printBundled(b: BundledResult | string, rows: Row[]): void {
 }
 
 async function parent(): Promise<void> {
-  const models = (flag('models') ?? 'gru,gru-copy,transformer').split(',') as ModelName[];
+  const models = (flag('models') ?? 'gru,gru-copy,transformer,transformer-copy').split(',') as ModelName[];
+  const nativeProcs = process.argv.includes('--no-native') ? [] : list('native', '1,2');
   const backends = (flag('backends') ?? 'wasm,tensorflow').split(',') as BenchBackend[];
   const workers = list('workers', '1,2');
   const torchThreads = process.argv.includes('--no-torch') ? [] : list('torch-threads', '1,2');
@@ -528,6 +562,17 @@ async function parent(): Promise<void> {
         const engine = `tfjs ${backend}${backend === 'wasm' ? ` ${n} worker${n === 1 ? '' : 's'}` : ''}`;
         rows.push({ model, engine, backend, threads: n, r: runChild(backend, model, n, timeout) });
       }
+    }
+    for (const n of nativeProcs) {
+      const r = await nativeRow(
+        CONFIGS[model],
+        { batch: B, src: S, tgt: T, vocab: VOCAB },
+        n,
+        Number(flag('steps') ?? 5),
+        blasCoreType(),
+      );
+      const engine = `native ${n} process${n === 1 ? '' : 'es'}`;
+      rows.push({ model, engine, backend: 'native', threads: n, r });
     }
     for (const [threads, t] of torch) {
       const r = typeof t === 'string' ? t : (t[model] ?? 'not run');
@@ -554,6 +599,7 @@ async function parent(): Promise<void> {
     if (typeof t !== 'string') console.log(`PyTorch ${threads} thread(s): OpenBLAS core ${t.blasCore ?? 'unknown'}`);
   printRows(rows);
   printRatios(rows, models, workers);
+  printNativeRatios(rows, models, workers, nativeProcs);
   printNotes(rows);
   for (const backend of backends) {
     const find = (m: ModelName) => rows.find((r) => r.model === m && r.backend === backend && r.threads === 1)?.r;
