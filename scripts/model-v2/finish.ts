@@ -98,6 +98,8 @@ export interface Chunk {
   readonly lost?: boolean;
   /** The share of training pairs the recipe gave no neighbour in this chunk (absent: none). */
   readonly neighbourDropout?: number;
+  /** Where the chunk trained (absent: the built-in engine on this project's machine). */
+  readonly engine?: string;
 }
 
 /** How the card lists a chunk. */
@@ -109,7 +111,8 @@ export const chunkText = (c: Chunk): string =>
       : `${c.minutes.toFixed(0)} min from step ${c.fromStep}`) +
   (c.neighbourDropout
     ? ` with ${Math.round(c.neighbourDropout * 100)} % of the training pairs given no neighbour`
-    : '');
+    : '') +
+  (c.engine ? ` on the ${c.engine}` : '');
 
 export interface FinishOptions {
   readonly files: { readonly train: string; readonly valid: string; readonly test: string };

@@ -31,12 +31,23 @@ import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
 import { TRAIN_CONFIG_FIELDS } from '../../src/training/trainConfigFile';
 import type { ModelConfig } from '../../src/core/config';
-import { checkedLater, number, object, readJsonFile, record, string, type Check } from '../../src/data/schema';
+import {
+  checkedLater,
+  number,
+  object,
+  oneOf,
+  optional,
+  readJsonFile,
+  record,
+  string,
+  type Check,
+} from '../../src/data/schema';
 import { DECODING_GRID_FIELDS, type DecodingGrid } from '../../src/training/modelSelection';
 import { seededPerLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
 import { finish, inheritedComparison, type Chunk, type ComparedModel } from './finish';
+import { nativeChunk } from './nativeChunk';
 import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../paths';
 
 const RECIPE_FILE = path.join(ROOT, 'scripts', 'model-v2', 'recipe.json');
@@ -54,7 +65,14 @@ interface RecipeV2 extends Omit<TrainConfigFile, 'model'>, DecodingGrid {
   /** Training minutes an arm may spend over all its chunks. */
   readonly totalMinutes: number;
   /** The architectures compared, each a partial training config laid over the recipe. */
-  readonly arms: Readonly<Record<string, Pick<TrainConfigFile, 'model'> & Partial<TrainConfigFile>>>;
+  readonly arms: Readonly<Record<string, Pick<TrainConfigFile, 'model'> & Partial<TrainConfigFile> & ArmEngine>>;
+}
+
+/** Where an arm trains: the built-in engine (default), or the native one with its processes. */
+interface ArmEngine {
+  readonly engine?: 'tfjs' | 'native';
+  /** Native: processes on this machine (default: one per core). */
+  readonly processes?: number;
 }
 
 const log = (line: string): void => {
@@ -68,7 +86,14 @@ const recipeV2: Check<RecipeV2> = object({
   validPairsPerLanguage: number,
   chunkMinutes: number,
   totalMinutes: number,
-  arms: record(object({ ...TRAIN_CONFIG_FIELDS, model: checkedLater<Partial<ModelConfig>>() })),
+  arms: record(
+    object({
+      ...TRAIN_CONFIG_FIELDS,
+      model: checkedLater<Partial<ModelConfig>>(),
+      engine: optional(oneOf('tfjs', 'native')),
+      processes: optional(number),
+    }),
+  ),
 });
 
 function readRecipe(file: string): RecipeV2 {
@@ -182,9 +207,10 @@ async function trainChunk(
     reuseSimilarities: _r,
     ...shared
   } = recipe;
+  const { engine: armEngine, processes, ...armConfig } = armRecipe;
   const config: TrainConfigFile = {
     ...shared,
-    ...armRecipe,
+    ...armConfig,
     training: {
       ...shared.training,
       ...armRecipe.training,
@@ -192,6 +218,21 @@ async function trainChunk(
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
     },
   };
+  if (armEngine === 'native') {
+    if (opts.continueFrom) throw new Error('--continue-from is for built-in runs; a native arm resumes its own run.');
+    const chunk = await nativeChunk({
+      runDir,
+      files,
+      valid,
+      config,
+      minutes,
+      processes: processes ?? opts.threads ?? os.availableParallelism(),
+      resume: opts.resume,
+      log,
+    });
+    writeChunks(armDir, [...chunks, chunk]);
+    return;
+  }
   const run = runListener(runDir, log, progressLine, 50);
   try {
     const { trainer, summary } = await prepareTrainJob(
@@ -239,12 +280,15 @@ interface Evaluation {
 /** Each evaluation of an arm's run with the training minutes spent when it was made. */
 function evaluations(armDir: string): Evaluation[] {
   const chunks = readChunks(armDir);
-  const file = path.join(armDir, 'run', 'metrics.jsonl');
+  // A native arm's evaluations are in its native run's metrics (validation loss only).
+  const native = path.join(armDir, 'run', 'native', 'run', 'metrics.jsonl');
+  const file = fs.existsSync(native) ? native : path.join(armDir, 'run', 'metrics.jsonl');
   if (!fs.existsSync(file)) return [];
   const out: Evaluation[] = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
-    const e = JSON.parse(line) as { type: string; time: string } & Partial<Evaluation>;
+    const raw = JSON.parse(line) as { type?: string; time: string; validLoss?: number } & Partial<Evaluation>;
+    const e = raw.validLoss !== undefined ? { ...raw, type: 'evaluation', loss: raw.validLoss } : raw;
     if (e.type !== 'evaluation') continue;
     const t = Date.parse(e.time);
     let before = 0;

@@ -1,0 +1,117 @@
+/**
+ * One chunk of a recipe arm trained on the native engine (native/, PyTorch): the first chunk
+ * prepares the run here exactly as the built-in trainer would (tokenizer, neighbours from each
+ * function's project, examples, starting weights) and hands it over; every chunk then runs the
+ * native trainer for at most its minutes (resuming the same run after the first), and brings the
+ * native best/ and last/ weights back as the model folders `<run>/best` and `<run>/last`, which
+ * `--finish` and `--compare` read as they read a built-in run's.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { nativeTrainArgs } from '../../src/cli/nativeCommands';
+import { INTERCHANGE_EXTENSION, readInterchange } from '../../src/core/interchange';
+import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import {
+  findNativeEngine,
+  handOffFiles,
+  interchangeToFolder,
+  runNative,
+  writeHandOff,
+} from '../../src/training/nativeEngine';
+import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
+import { TRAIN_JOB_DEFAULTS } from '../../src/training/trainingDefaults';
+import type { Chunk } from './finish';
+
+export interface NativeChunkOptions {
+  readonly runDir: string;
+  readonly files: { readonly train: string; readonly test: string };
+  /** The fixed validation sample. */
+  readonly valid: string;
+  readonly config: TrainConfigFile;
+  readonly minutes: number;
+  /** Processes on this machine (one per core, or per GPU with `device` cuda). */
+  readonly processes: number;
+  readonly device?: 'cpu' | 'cuda';
+  /** Continue the arm's native run (every chunk after the first). */
+  readonly resume: boolean;
+  readonly log: (line: string) => void;
+}
+
+/** The step the native run's last checkpoint is at (0 before any). */
+function lastStep(runDir: string): number {
+  const file = path.join(runDir, LAST_DIR, `model${INTERCHANGE_EXTENSION}`);
+  return fs.existsSync(file) ? (readInterchange(file).step ?? 0) : 0;
+}
+
+/** Trains one chunk natively; returns the chunk to record. */
+export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
+  const engine = findNativeEngine();
+  const files = handOffFiles(path.join(o.runDir, 'native'));
+  const seed = o.config.seed ?? TRAIN_JOB_DEFAULTS.seed;
+  if (!o.resume) {
+    const job = await prepareTrainJob(
+      {
+        corpus: o.files.train,
+        validCorpus: o.valid,
+        testCorpus: o.files.test,
+        outDir: o.runDir,
+        config: o.config,
+        cacheExamples: true,
+      },
+      () => undefined,
+    );
+    try {
+      await writeHandOff(
+        files,
+        job.trainer.model,
+        job.examples,
+        job.options,
+        o.config.batchSize ?? TRAIN_JOB_DEFAULTS.batchSize,
+      );
+      o.log(
+        `handed to the native engine: ${job.examples.train.length} training and ${job.examples.valid.length} validation examples, ` +
+          `${job.summary.parameters} parameters`,
+      );
+    } finally {
+      job.trainer.dispose();
+      job.trainer.model.dispose();
+    }
+  } else if (!fs.existsSync(files.template)) {
+    throw new Error(
+      `${files.dir} holds no native run to resume; the arm's files are gone (start it again without --resume).`,
+    );
+  }
+  const fromStep = lastStep(files.runDir);
+  const args = nativeTrainArgs(
+    files,
+    {
+      corpus: o.files.train,
+      out: o.runDir,
+      resume: o.resume,
+      minutes: String(o.minutes),
+      nproc: String(o.processes),
+      threads: '1',
+      ...(o.device ? { device: o.device } : {}),
+    },
+    seed,
+  );
+  o.log(
+    `native engine: PyTorch ${engine.torchVersion}, ${o.processes} process(es), chunk of ${o.minutes.toFixed(0)} min from step ${fromStep}`,
+  );
+  const started = Date.now();
+  const code = await runNative(engine, args);
+  const minutes = (Date.now() - started) / 60_000;
+  if (code !== 0) throw new Error(`the native engine stopped with exit code ${code} after ${minutes.toFixed(1)} min`);
+  for (const dir of [BEST_DIR, LAST_DIR]) {
+    const file = path.join(files.runDir, dir, `model${INTERCHANGE_EXTENSION}`);
+    if (fs.existsSync(file)) await interchangeToFolder(file, path.join(o.runDir, dir), files.template, false);
+  }
+  return {
+    started: new Date(started).toISOString(),
+    minutes,
+    fromStep,
+    engine: `native (PyTorch ${engine.torchVersion}), ${o.processes} process${o.processes === 1 ? '' : 'es'} on ${o.device ?? 'cpu'}`,
+    ...(o.config.neighbourDropout ? { neighbourDropout: o.config.neighbourDropout } : {}),
+  };
+}
