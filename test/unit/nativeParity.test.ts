@@ -6,12 +6,14 @@
  * copy task, and decodes token for token as the native engine decodes it (greedy and beam).
  */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { selectBackend } from '../../src/core/backend';
+import { loadModel } from '../../src/core/checkpoint';
 import { batchToTensors, disposeBatch, type Batch } from '../../src/core/batch';
 import { resolveModelConfig, type ModelConfig } from '../../src/core/config';
 import { modelFromInterchange, writeInterchange } from '../../src/core/interchange';
@@ -289,5 +291,89 @@ describe('native engine parity (PyTorch twin)', function () {
     } finally {
       model.dispose();
     }
+  });
+});
+
+describe('seq2seq train --engine native (CLI, end to end)', function () {
+  this.timeout(600_000);
+  const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-native-cli-'));
+  before(() => selectBackend({ setting: 'wasm' }));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args, '--backend', 'wasm'], { encoding: 'utf8', timeout: 300_000 });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  };
+
+  it('prepares the run here, trains it natively on 2 processes, resumes it, and brings best/ back as a model folder', function () {
+    nativeEngineOrSkip(this);
+    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
+    const lines = Array.from({ length: 60 }, (_, i) => {
+      const [a, b] = [words[i % 6]!, words[(i * 5 + 2) % 6]!];
+      return JSON.stringify({
+        lang: 'python',
+        path: `f${i % 20}.py`,
+        code: `def ${a}_${b}(x):\n    return x`,
+        summary: `${a} ${b}`,
+      });
+    });
+    const corpus = path.join(dir, 'corpus.jsonl');
+    fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
+    const config = path.join(dir, 'cfg.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        model: { embeddingDim: 16, hiddenDim: 16, dropout: 0, maxSrcLen: 24, maxTgtLen: 8, copy: true },
+        vocabSize: 300,
+        batchSize: 8,
+        directions: ['code2doc'],
+        training: {
+          optimizer: { name: 'adam', learningRate: 0.01 },
+          schedule: { kind: 'constant' },
+          evalEvery: 5,
+          patience: 0,
+        },
+      }),
+    );
+    const out = path.join(dir, 'run');
+    const args = ['train', '--corpus', corpus, '--config', config, '--out', out, '--engine', 'native', '--nproc', '2'];
+    const first = cli([...args, '--max-steps', '10']);
+    assert.strictEqual(first.code, 0, first.err);
+    assert.match(first.err, /handed to the native engine: \d+ training and \d+ validation examples/);
+    assert.match(first.err, /converted the native best checkpoint/);
+    const resumed = cli([...args, '--max-steps', '20', '--resume']);
+    assert.strictEqual(resumed.code, 0, resumed.err);
+    const steps = fs
+      .readFileSync(path.join(out, 'native', 'run', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { step: number; loss?: number })
+      .filter((m) => m.loss !== undefined)
+      .map((m) => m.step);
+    assert.deepStrictEqual(
+      steps,
+      Array.from({ length: 20 }, (_, i) => i + 1),
+      'steps 1..20 once each across the resume',
+    );
+    const best = path.join(out, 'best');
+    assert.ok(fs.existsSync(path.join(best, 'tokenizer.json')), 'best/ is a model folder with its tokenizer');
+    return loadModel(best).then(({ model, meta }) => {
+      assert.strictEqual(meta.step, 20, 'the converted model says the step its weights are from');
+      model.dispose();
+    });
+  });
+
+  it('refuses native-only flags without --engine native', () => {
+    const refused = cli([
+      'train',
+      '--corpus',
+      path.join(dir, 'corpus.jsonl'),
+      '--out',
+      path.join(dir, 'x'),
+      '--nproc',
+      '2',
+    ]);
+    assert.notStrictEqual(refused.code, 0);
+    assert.match(refused.err, /--nproc needs --engine native/);
   });
 });
