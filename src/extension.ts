@@ -67,8 +67,14 @@ export function activate(context: vscode.ExtensionContext): void {
     translator: async () => engine,
     locator,
     search,
-    paramDescriptions: (file, names, code) =>
-      engine.describeParams(file, names, code, path.join(context.extensionUri.fsPath, 'media', 'models', 'params')),
+    paramDescriptions: (file, names, code, roles) =>
+      engine.describeParams(
+        file,
+        names,
+        code,
+        path.join(context.extensionUri.fsPath, 'media', 'models', 'params'),
+        roles,
+      ),
     checkSummaries: (lang, text, signal) => engine.checkSummaries(lang, text, signal),
   };
   const previews = new PreviewProvider();
@@ -80,12 +86,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   register(COMMANDS.showEngineStatus, showEngineStatus(ctx, engine));
   const docs = registerDocComments(context, ctx, services);
-  const withDocs: CommentServices = {
-    ...services,
-    insertDocComment: async (editor, offset, summary) =>
-      (await import('./commands/docCommentCommands')).insertDocComment(await docs.services(), editor, offset, summary),
-  };
-  register(COMMANDS.commentSelection, commentSelection(ctx, withDocs));
+  register(COMMANDS.commentSelection, commentSelection(ctx, docs.services));
   register(COMMANDS.generateCode, generateCode(ctx, services));
   register(COMMANDS.findCode, findCode(ctx, search));
   register(COMMANDS.rebuildIndex, rebuildIndex(search));

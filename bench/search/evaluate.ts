@@ -11,7 +11,10 @@ import { Bm25Index, codeSubtokens } from '../../src/data/retrieval';
 import {
   code2docScores,
   doc2codeScores,
+  keepsKeywordOrder,
+  NO_KEYWORD_GUARD,
   zScores,
+  type KeywordGuard,
   type RerankWeights,
   type ScoringModel,
 } from '../../src/inference/codeSearch';
@@ -53,13 +56,30 @@ export function scoreQuery(
   };
 }
 
-/** 1-based rank of the target under the weighting (ties: BM25's order), or undefined when BM25 missed it. */
-export function rankUnder(q: ScoredQuery, w: RerankWeights): number | undefined {
+/**
+ * 1-based rank of the target under the weighting (ties: BM25's order), or undefined when BM25
+ * missed it; a query the guard keeps in BM25's order ranks it where BM25 did.
+ */
+export function rankUnder(
+  q: ScoredQuery,
+  w: RerankWeights,
+  guard: KeywordGuard = NO_KEYWORD_GUARD,
+): number | undefined {
   if (q.target < 0) return undefined;
   const zb = zScores(q.bm25);
   const zc = q.code2doc.length ? zScores(q.code2doc) : zb.map(() => 0);
   const zd = q.doc2code.length ? zScores(q.doc2code) : zb.map(() => 0);
   const score = (i: number): number => w.bm25 * zb[i]! + w.code2doc * zc[i]! + w.doc2code * zd[i]!;
+  if (
+    w.code2doc !== 0 &&
+    q.code2doc.length &&
+    keepsKeywordOrder(
+      q.bm25.map((_, i) => score(i)),
+      zc,
+      guard,
+    )
+  )
+    return q.target + 1;
   const t = score(q.target);
   let rank = 1;
   for (let i = 0; i < q.bm25.length; i++) if (score(i) > t || (score(i) === t && i < q.target)) rank++;
@@ -72,16 +92,24 @@ export interface RankMetrics {
   readonly recall1: number;
   readonly recall5: number;
   readonly recall10: number;
+  /** Share of the queries whose right answer ranks lower than under BM25 alone (what a user sees get worse). */
+  readonly movedDown: number;
 }
 
-/** MRR (a miss counts 0) and recall@1/5/10 of the queries under one weighting. */
-export function rankMetrics(queries: readonly ScoredQuery[], w: RerankWeights): RankMetrics {
+/** MRR (a miss counts 0), recall@1/5/10 and the moved-down share of the queries under one weighting. */
+export function rankMetrics(
+  queries: readonly ScoredQuery[],
+  w: RerankWeights,
+  guard: KeywordGuard = NO_KEYWORD_GUARD,
+): RankMetrics {
   let mrr = 0;
+  let down = 0;
   const hits = [0, 0, 0];
   for (const q of queries) {
-    const r = rankUnder(q, w);
+    const r = rankUnder(q, w, guard);
     if (r === undefined) continue;
     mrr += 1 / r;
+    if (r > q.target + 1) down++;
     [1, 5, 10].forEach((k, i) => (hits[i]! += r <= k ? 1 : 0));
   }
   const n = Math.max(1, queries.length);
@@ -91,7 +119,48 @@ export function rankMetrics(queries: readonly ScoredQuery[], w: RerankWeights): 
     recall1: hits[0]! / n,
     recall5: hits[1]! / n,
     recall10: hits[2]! / n,
+    movedDown: down / n,
   };
+}
+
+/** The guards tried on validation projects (with the weights already chosen). */
+export function guardGrid(): KeywordGuard[] {
+  const out: KeywordGuard[] = [NO_KEYWORD_GUARD];
+  for (const minDisplacement of [2, 3, 4, 6, 8, 11])
+    for (const maxModelMargin of [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, Infinity])
+      out.push({ minDisplacement, maxModelMargin });
+  return out;
+}
+
+/**
+ * The guard for `w` on validation queries: the lowest macro moved-down share among guards whose
+ * macro MRR is at least the unguarded re-ranking's (a guard must not cost MRR); first of the grid on ties.
+ */
+export function chooseGuard(
+  queries: readonly ScoredQuery[],
+  w: RerankWeights,
+): { guard: KeywordGuard; mrr: number; movedDown: number } {
+  const langs = [...new Set(queries.map((q) => q.lang))];
+  const macro = (g: KeywordGuard): { mrr: number; movedDown: number } => {
+    const ms = langs.map((l) =>
+      rankMetrics(
+        queries.filter((q) => q.lang === l),
+        w,
+        g,
+      ),
+    );
+    return {
+      mrr: ms.reduce((s, m) => s + m.mrr, 0) / Math.max(1, ms.length),
+      movedDown: ms.reduce((s, m) => s + m.movedDown, 0) / Math.max(1, ms.length),
+    };
+  };
+  const none = macro(NO_KEYWORD_GUARD);
+  let best = { guard: NO_KEYWORD_GUARD, ...none };
+  for (const g of guardGrid()) {
+    const m = macro(g);
+    if (m.mrr >= none.mrr - 1e-12 && m.movedDown < best.movedDown - 1e-12) best = { guard: g, ...m };
+  }
+  return best;
 }
 
 /** The query as if BM25 had handed only its top `k` candidates to the model (scores kept). */

@@ -26,9 +26,26 @@ import { buildFunctionIndex } from '../../src/data/indexMining';
 import type { CorpusLanguage } from '../../src/data/languages';
 import { ParserPool } from '../../src/data/parser';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
-import { searchCode, type RerankWeights } from '../../src/inference/codeSearch';
+import {
+  DEFAULT_CANDIDATES,
+  DEFAULT_RERANK_WEIGHTS,
+  KEYWORD_GUARD,
+  NO_KEYWORD_GUARD,
+  searchCode,
+  type KeywordGuard,
+  type RerankWeights,
+} from '../../src/inference/codeSearch';
 import { ModelRunner } from '../../src/inference/modelRunner';
-import { BM25_ONLY, chooseWeights, MODEL_ONLY, rankMetrics, scoreQuery, shortlist, type ScoredQuery } from './evaluate';
+import {
+  BM25_ONLY,
+  chooseGuard,
+  chooseWeights,
+  MODEL_ONLY,
+  rankMetrics,
+  scoreQuery,
+  shortlist,
+  type ScoredQuery,
+} from './evaluate';
 import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../../scripts/paths';
 
 const CACHE = path.join(ROOT, '.cache', 'search-bench');
@@ -151,14 +168,21 @@ function median(xs: readonly number[]): number {
 
 const pct = (x: number): string => (100 * x).toFixed(1);
 
+/** "moved down": % of queries whose right answer ranks lower than under BM25 alone. */
 function table(rows: { lang: string; system: string; m: ReturnType<typeof rankMetrics> }[]): string {
-  const lines = ['| language | system | queries | MRR | R@1 | R@5 | R@10 |', '|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| language | system | queries | MRR | R@1 | R@5 | R@10 | moved down |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const { lang, system, m } of rows)
     lines.push(
-      `| ${lang} | ${system} | ${m.queries} | ${m.mrr.toFixed(3)} | ${pct(m.recall1)} | ${pct(m.recall5)} | ${pct(m.recall10)} |`,
+      `| ${lang} | ${system} | ${m.queries} | ${m.mrr.toFixed(3)} | ${pct(m.recall1)} | ${pct(m.recall5)} | ${pct(m.recall10)} | ${pct(m.movedDown)} |`,
     );
   return lines.join('\n');
 }
+
+const guardText = (g: KeywordGuard): string =>
+  g === NO_KEYWORD_GUARD ? 'none' : `displacement >= ${g.minDisplacement}, model margin < ${g.maxModelMargin}`;
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -175,6 +199,8 @@ async function main(): Promise<void> {
     .option('--seed <n>', 'sampling seed', '17')
     .option('--doc2code', 'also score the comment → code direction (doubles the model time)', false)
     .option('--json <file>', 'also write the results as JSON')
+    .option('--valid-only', 'score the validation projects only (to choose rules without seeing the test split)', false)
+    .option('--save-scores <file>', "write every query's candidate scores as JSON (to try rules without the model)")
     .parse()
     .opts<{
       doc2code: boolean;
@@ -186,6 +212,8 @@ async function main(): Promise<void> {
       shortlists: string;
       seed: string;
       json?: string;
+      validOnly: boolean;
+      saveScores?: string;
     }>();
   const seed = Number(opts.seed);
   const k = Number(opts.candidates);
@@ -194,7 +222,7 @@ async function main(): Promise<void> {
   const runner = await ModelRunner.load(opts.model);
   const scored: Record<'valid' | 'test', ScoredQuery[]> = { valid: [], test: [] };
   const langs = [...new Set(projects.map((p) => p.lang))].sort();
-  for (const split of ['valid', 'test'] as const)
+  for (const split of opts.validOnly ? (['valid'] as const) : (['valid', 'test'] as const))
     for (const lang of langs) {
       const ps = projects.filter((p) => p.split === split && p.lang === lang);
       const sample = sampleQueries(ps, Number(opts.queries), seed);
@@ -206,20 +234,38 @@ async function main(): Promise<void> {
         if ((i + 1) % 25 === 0) log(`  ${i + 1}/${sample.length}`);
       });
     }
+  if (opts.saveScores) fs.writeFileSync(opts.saveScores, JSON.stringify(scored));
+  if (opts.validOnly) {
+    log('--valid-only: scores written; no test projects, no latency.');
+    return;
+  }
   const chosen = chooseWeights(scored.valid);
-  const systems: [string, RerankWeights][] = [
-    ['BM25', BM25_ONLY],
-    ['model re-rank', MODEL_ONLY],
-    [`combination ${JSON.stringify(chosen.weights)}`, chosen.weights],
+  // What the extension ships: its weights over BM25's top DEFAULT_CANDIDATES, without and with the
+  // keyword guard; the guard chosen here on validation is printed beside the shipped one.
+  const shipped = (split: 'valid' | 'test'): ScoredQuery[] =>
+    scored[split].map((q) => shortlist(q, DEFAULT_CANDIDATES));
+  const guardChoice = chooseGuard(shipped('valid'), DEFAULT_RERANK_WEIGHTS);
+  const systems: [string, RerankWeights, KeywordGuard, boolean][] = [
+    ['BM25', BM25_ONLY, NO_KEYWORD_GUARD, false],
+    ['model re-rank', MODEL_ONLY, NO_KEYWORD_GUARD, false],
+    [`combination ${JSON.stringify(chosen.weights)}`, chosen.weights, NO_KEYWORD_GUARD, false],
+    [
+      `shipped: top ${DEFAULT_CANDIDATES}, ${JSON.stringify(DEFAULT_RERANK_WEIGHTS)}`,
+      DEFAULT_RERANK_WEIGHTS,
+      NO_KEYWORD_GUARD,
+      true,
+    ],
+    [`shipped + keyword guard (${guardText(KEYWORD_GUARD)})`, DEFAULT_RERANK_WEIGHTS, KEYWORD_GUARD, true],
   ];
   const rows = (split: 'valid' | 'test') =>
     langs.flatMap((lang) =>
-      systems.map(([system, w]) => ({
+      systems.map(([system, w, g, top]) => ({
         lang,
         system,
         m: rankMetrics(
-          scored[split].filter((q) => q.lang === lang),
+          (top ? shipped(split) : scored[split]).filter((q) => q.lang === lang),
           w,
+          g,
         ),
       })),
     );
@@ -299,6 +345,8 @@ async function main(): Promise<void> {
         .join(', '),
     `Queries: up to ${opts.queries} per language and split, sampled with seed ${seed}; BM25 top ${k} re-ranked.`,
     `Weights chosen on validation (macro MRR ${chosen.mrr.toFixed(3)}): ${JSON.stringify(chosen.weights)}`,
+    `Keyword guard chosen on validation for the shipped re-rank (macro MRR ${guardChoice.mrr.toFixed(3)}, ` +
+      `moved down ${pct(guardChoice.movedDown)} %): ${guardText(guardChoice.guard)}; shipped: ${guardText(KEYWORD_GUARD)}`,
     '',
     '### Validation projects',
     table(rows('valid')),
@@ -317,7 +365,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(
       opts.json,
       JSON.stringify(
-        { weights: chosen, valid: rows('valid'), test: rows('test'), searchMs, bm25Ms, commentMs },
+        { weights: chosen, guard: guardChoice, valid: rows('valid'), test: rows('test'), searchMs, bm25Ms, commentMs },
         null,
         1,
       ),

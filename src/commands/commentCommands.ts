@@ -7,17 +7,17 @@
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { CorpusLanguage } from '../data/languages';
+import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
 import type { CommentLanguage } from '../editing/commentStyle';
 import { planDocComment, type FunctionSpan } from '../editing/insertion';
 import { LANGUAGE_IDS } from '../host/languages';
-import { editorInputProblem } from '../data/filters';
 import { decodingSettings, tunedRequestFields } from '../host/settings';
-import { innermostAt, type FunctionLocator } from '../host/functionLocator';
+import type { FunctionLocator } from '../host/functionLocator';
 import { offerCode } from './codeFromComment';
+import type { DocServices } from './docCommentCommands';
 import type { SearchServices } from './searchCommands';
 import type { StaleSummaryReport } from '../worker/protocol';
 import {
-  functionOrigin,
   reuseOrigin,
   type Candidate,
   type TranslateRequest,
@@ -34,18 +34,18 @@ export interface CommentServices {
   /** Workspace search for Generate Code from Comment (existing functions first). */
   readonly search?: SearchServices;
   /**
-   * Descriptions for parameter names of a function in a file: the workspace index's, else (given
-   * the function's code) the parameter-description model's when it is sure enough.
+   * Descriptions for parameter names of a function in a file: the workspace index's for a
+   * parameter in the same role (`roles`), else (given the function's code) the
+   * parameter-description model's when it is sure enough.
    */
   readonly paramDescriptions?: (
     file: string,
     names: readonly string[],
     code?: string,
-  ) => Promise<Readonly<Record<string, string>>>;
+    roles?: Readonly<Record<string, ParamRole>>,
+  ) => Promise<Readonly<Record<string, ParamDescription>>>;
   /** The model's "summary may be stale" check over one file's text (`seq2seq.docComment.staleSummaryHint`). */
   readonly checkSummaries?: (lang: CorpusLanguage, text: string, signal?: AbortSignal) => Promise<StaleSummaryReport>;
-  /** Inserts the whole doc comment (sections per `seq2seq.docComment.*`) for the function at an offset. */
-  readonly insertDocComment?: (editor: vscode.TextEditor, offset: number, summary: string) => Promise<boolean>;
 }
 
 export function indentOptions(editor: vscode.TextEditor): { insertSpaces: boolean; tabSize: number } {
@@ -98,17 +98,6 @@ export async function translateWithProgress(
   );
 }
 
-/** Longest wait for a first index build before a comment is written with the bundled examples instead. */
-const INDEX_WAIT_MS = 3000;
-
-/** Starts the workspace index (neighbours for code → comment), waiting a little for a first build. */
-async function indexReady(services: CommentServices): Promise<void> {
-  const index = services.search?.index;
-  if (!index?.available) return;
-  const built = index.ensure().catch(() => []);
-  await Promise.race([built, new Promise((r) => setTimeout(r, INDEX_WAIT_MS))]);
-}
-
 /** The best candidate, or the one the user picks when `seq2seq.decoding.showCandidates` is on. */
 export async function chooseCandidate(translation: Translation): Promise<Candidate | undefined> {
   const candidates = translation.candidates.filter((c) => c.text.trim().length > 0);
@@ -141,7 +130,13 @@ function supportedLanguage(ctx: Seq2SeqContext, editor: vscode.TextEditor | unde
   return lang;
 }
 
-export function commentSelection(ctx: Seq2SeqContext, services: CommentServices) {
+/**
+ * Comment Selection. On a function (the cursor in it, a selection that holds its start, or the
+ * function a caller names) it is Generate Doc Comment: the same pipeline, the same text. On other
+ * selected code it writes a comment of the model's sentence above the selection, with the same
+ * decoding request.
+ */
+export function commentSelection(ctx: Seq2SeqContext, docs: () => Promise<DocServices>) {
   return async (target?: { uri: vscode.Uri; offset: number }): Promise<boolean> => {
     const editor = target
       ? vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.uri.toString())
@@ -149,40 +144,17 @@ export function commentSelection(ctx: Seq2SeqContext, services: CommentServices)
     const lang = supportedLanguage(ctx, editor);
     if (!editor || !lang) return false;
     const doc = editor.document;
-    const text = doc.getText();
     const selection = editor.selection;
     const offset = target?.offset ?? doc.offsetAt(selection.active);
-
-    let span: FunctionSpan;
-    let code: string;
-    let located: ReturnType<typeof innermostAt>;
+    const [m, docServices] = await Promise.all([import('./docCommentCommands'), docs()]);
+    const whole = await m.wholeFunctionAt(docServices, doc, target ? undefined : selection, offset);
+    if (whole !== undefined) return m.documentFunction(ctx, docServices, editor, { offset: whole });
     if (target || selection.isEmpty) {
-      // Only a whole function needs the parser; a selection is documented as it is.
-      const skipped = editorInputProblem(doc.uri.fsPath, text);
-      if (skipped) {
-        void vscode.window.showWarningMessage(`Seq2Seq: ${skipped} Select the code to comment instead.`);
-        return false;
-      }
-      try {
-        located = innermostAt(await services.locator.functions(lang, text), offset);
-      } catch (e) {
-        void vscode.window.showWarningMessage(`Seq2Seq: ${e instanceof Error ? e.message : String(e)}`);
-        return false;
-      }
-    } else {
-      located = innermostAt(await services.locator.functions(lang, text).catch(() => []), offset);
-    }
-    if (!target && !selection.isEmpty && (!located || !selection.contains(doc.positionAt(located.startOffset)))) {
-      // A selection that is not (or not only) a whole function: document what was selected.
-      code = doc.getText(selection);
-      span = { startLine: selection.start.line };
-    } else if (located) {
-      code = located.code;
-      span = located;
-    } else {
       void vscode.window.showInformationMessage('Seq2Seq: put the cursor inside a function, or select some code.');
       return false;
     }
+    // Some lines that are not (only) a whole function: a comment of the model's sentence above them.
+    const code = doc.getText(selection);
     if (code.length > MAX_INPUT_CHARS) {
       void vscode.window.showWarningMessage(
         `Seq2Seq: the code is ${code.length} characters long; select at most ${MAX_INPUT_CHARS} (one function).`,
@@ -190,21 +162,33 @@ export function commentSelection(ctx: Seq2SeqContext, services: CommentServices)
       return false;
     }
     const version = doc.version;
-    await indexReady(services);
-    const translation = await translateWithProgress(
-      services,
-      { direction: 'code2doc', text: code, language: lang, file: doc.uri.fsPath },
-      'Seq2Seq: writing a doc comment…',
+    const pipeline = docServices.pipeline;
+    const file = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: writing a comment…', cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        try {
+          const p = { report: (message: string) => progress.report({ message }), signal: abort.signal };
+          if (!(await pipeline.indexReady(p))) return undefined;
+          return await pipeline.summarize(lang, code, file, abort.signal);
+        } finally {
+          sub.dispose();
+        }
+      },
     );
-    if (translation?.neighbour) {
-      const n = translation.neighbour;
-      ctx.statusBar.update({
-        neighbour:
-          n.source === 'workspace' ? `neighbour ${functionOrigin(n)}` : "neighbour from the model's bundled examples",
-      });
+    if (result?.error) void vscode.window.showErrorMessage(`Seq2Seq: ${result.error}`);
+    if (!result?.translation) return false;
+    // The text gate (src/docs/textGate.ts) turned the best sentence down: nothing to offer unless the user picks.
+    const written = result.translation.candidates.some((c) => c.text.trim());
+    if (written && result.summary === undefined && !decodingSettings().showCandidates) {
+      void vscode.window.showInformationMessage(
+        "Seq2Seq: the model's comment for this code had repeated or cut words (or it was unsure), so nothing was inserted. Select a whole function for a doc comment with placeholders.",
+      );
+      return false;
     }
-    if (!translation) return false;
-    const choice = await chooseCandidate(translation);
+    const choice = await chooseCandidate(result.translation);
     if (!choice) {
       void vscode.window.showInformationMessage('Seq2Seq: the model produced no comment for this code.');
       return false;
@@ -215,19 +199,20 @@ export function commentSelection(ctx: Seq2SeqContext, services: CommentServices)
       );
       return false;
     }
-    let ok = false;
-    // A whole function: its whole doc comment, in the user's format, the model's sentence as its summary.
-    if (located && span === located && services.insertDocComment)
-      ok = await services.insertDocComment(editor, located.startOffset, choice.text);
-    if (!ok) {
-      const lines = text.split(/\r?\n/);
-      const plan = planDocComment(lang, lines, span, choice.text, eolOf(doc), indentOptions(editor));
-      ok = await editor.edit((b) => b.insert(new vscode.Position(plan.line, plan.character), plan.text));
-    }
+    const span: FunctionSpan = { startLine: selection.start.line };
+    const plan = planDocComment(
+      lang,
+      doc.getText().split(/\r?\n/),
+      span,
+      choice.text,
+      eolOf(doc),
+      indentOptions(editor),
+    );
+    const ok = await editor.edit((b) => b.insert(new vscode.Position(plan.line, plan.character), plan.text));
     const from = choice.reusedFrom;
     const origin = from ? reuseOrigin(from) : `score ${choice.score.toFixed(3)}`;
     ctx.log.info(
-      `comment: inserted ${JSON.stringify(choice.text)} (${origin}, ${translation.elapsedMs.toFixed(0)} ms)`,
+      `comment: inserted ${JSON.stringify(choice.text)} (${origin}, ${result.translation.elapsedMs.toFixed(0)} ms)`,
     );
     // A reused summary is someone else's comment: say where it came from.
     if (ok && from) vscode.window.setStatusBarMessage(`Seq2Seq: comment reused from ${origin}`, 10_000);

@@ -1,12 +1,14 @@
 /**
  * Registers the doc comment features (commands, completion, light bulb, diagnostics) with
- * VS Code. Only registration happens at activation: the providers' modules, tree-sitter and
- * the doc builders load on the first event that needs them.
+ * VS Code; all of them write through one pipeline (src/host/docPipeline.ts), built here once.
+ * Only registration happens at activation: the providers' modules, tree-sitter and the doc
+ * builders load on the first event that needs them.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import { SUPPORTED_LANGUAGE_IDS } from '../host/languages';
+import { docCommentSettings } from '../host/settings';
 import type { CommentServices } from './commentCommands';
 import type { DocServices } from './docCommentCommands';
 
@@ -26,17 +28,25 @@ export function registerDocComments(
   let docServices: Promise<DocServices> | undefined;
   const loadCommands = (): Promise<Commands> => (commands ??= import('./docCommentCommands'));
   const getServices = (): Promise<DocServices> =>
-    (docServices ??= loadCommands().then((m) => {
+    (docServices ??= Promise.all([loadCommands(), import('../host/docPipeline')]).then(([m, p]) => {
       const analyzer = new m.LazyDocAnalyzer(path.join(context.extensionUri.fsPath, 'dist', 'tree-sitter'));
       context.subscriptions.push(analyzer);
-      return { ...services, analyzer };
+      const pipeline = new p.DocPipeline({
+        translator: services.translator,
+        analyzer,
+        index: services.search?.index,
+        paramDescriptions: services.paramDescriptions,
+        log: ctx.log,
+        onNeighbour: (neighbour) => ctx.statusBar.update({ neighbour }),
+      });
+      return { ...services, analyzer, pipeline };
     }));
   let providers: Promise<Providers> | undefined;
   const loadProviders = (): Promise<Providers> => (providers ??= import('../host/docProviders'));
   const selector = SUPPORTED_LANGUAGE_IDS.map((language) => ({ language }));
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.generateDocComment, async (target?: { uri: vscode.Uri; offset: number }) =>
+    vscode.commands.registerCommand(COMMANDS.generateDocComment, async (target?: CommandsModule.DocTarget) =>
       (await loadCommands()).generateDocComment(ctx, await getServices())(target),
     ),
     vscode.commands.registerCommand(COMMANDS.documentFile, async () =>
@@ -87,8 +97,8 @@ export function registerDocComments(
     }));
   const supported = (doc: vscode.TextDocument): boolean => SUPPORTED_LANGUAGE_IDS.includes(doc.languageId);
   const wanted = (doc: vscode.TextDocument): boolean => {
-    const c = vscode.workspace.getConfiguration('seq2seq.docComment', doc);
-    return c.get('checkConsistency', true) || c.get('staleSummaryHint', false);
+    const c = docCommentSettings(doc);
+    return c.checkConsistency || c.staleSummaryHint;
   };
   const schedule = (doc: vscode.TextDocument, delay?: number): void => {
     if (supported(doc) && (diagnostics || wanted(doc))) void diag().then((d) => d.schedule(doc, delay));

@@ -37,6 +37,7 @@ import type * as WorkerProtocolModule from '../worker/protocol';
 import { resolveThreads } from '../training/threads';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
 import { DashboardPanel } from '../webviews/dashboard/panel';
+import { checkingVerdict, guardVerdict } from '../webviews/dashboard/verdict';
 import type { ActiveModel } from './modelCommands';
 import { COMMANDS } from '../commandIds';
 
@@ -199,6 +200,8 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
   const loopDelay = measureEventLoopDelay();
   try {
     const finished = await runWithProgress(client, protocol, plan, outDir, cancel);
+    // The verdict stays in the dashboard's header (and the run's history) until the next run.
+    if (finished.guard) feed.push({ type: 'verdict', verdict: guardVerdict(finished.guard) });
     outcome = await importResult(ctx, services, plan.runId, outDir, finished);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
@@ -274,10 +277,19 @@ function reportProgress(
       }),
     ),
     client.onEvent(protocol.TrainProgress, (e) => {
-      for (const d of toDashboardEvents(e)) feed.push(d);
+      for (const d of toDashboardEvents(e)) {
+        feed.push(d);
+        // The guard runs next: until it decides, the run is not a success yet.
+        if (d.type === 'finished' && base) feed.push({ type: 'verdict', verdict: checkingVerdict(baseNameOf(base)) });
+      }
       if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
     }),
   ];
+}
+
+/** How messages and the dashboard name the model a run started from. */
+function baseNameOf(base: ModelEntry): string {
+  return base.bundled ? 'the bundled model' : `"${base.id}"`;
 }
 
 /** Runs the training job in the worker under a cancellable progress notification. */
@@ -289,7 +301,7 @@ function runWithProgress(
   cancel: () => void,
 ): Thenable<TrainFinished> {
   const { config, base } = plan;
-  const baseName = base ? (base.bundled ? 'the bundled model' : `"${base.id}"`) : undefined;
+  const baseName = base ? baseNameOf(base) : undefined;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
     async (progress, token) => {
@@ -326,7 +338,10 @@ async function importResult(
 ): Promise<RunOutcome | undefined> {
   if (finished.guard && !finished.guard.better) {
     ctx.log.info(`fine-tune: ${finished.guard.message}`);
-    void vscode.window.showWarningMessage(`Seq2Seq: ${finished.guard.message}`);
+    // Not modal; the dashboard's header keeps the verdict with both scores after the toast hides.
+    void vscode.window
+      .showWarningMessage(`Seq2Seq: ${finished.guard.message}`, 'Show Dashboard')
+      .then((a) => (a ? vscode.commands.executeCommand(COMMANDS.showDashboard) : undefined));
     return undefined;
   }
   const best = finished.bestDir ?? path.join(outDir, 'last');

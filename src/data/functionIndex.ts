@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CorpusLanguage } from './languages';
-import { ParamDescriptions } from './paramDescriptions';
+import { ParamDescriptions, type ParamDescription, type ParamRole } from './paramDescriptions';
 import { Bm25Index, codeSubtokens, ExampleMemory } from './retrieval';
 
 /** One function of the project. */
@@ -164,6 +164,14 @@ export class FunctionIndex {
    */
   paramDescription(name: string, excludePath?: string): string | undefined {
     return this.tables().params.describe(name, excludePath);
+  }
+
+  /**
+   * The same, with the function it came from, and only from parameters whose role (annotated type,
+   * default) matches `role` when it is given (see `rolesMatch`).
+   */
+  borrowedParamDescription(name: string, excludePath?: string, role?: ParamRole): ParamDescription | undefined {
+    return this.tables().params.lookup(name, excludePath, role);
   }
 
   /** The documented functions as a graded example memory (for a model's neighbour marks). */

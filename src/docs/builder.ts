@@ -6,20 +6,31 @@
  * description (pre-filled from `DocDescriptions` when a description model provides them).
  *
  * All text taken from the code or the model passes through `escapeCommentText`, the one place
- * that keeps inserted text from ending the comment early.
+ * that keeps inserted text from ending the comment early. Every summary and description passes the
+ * text gate (`textGate.ts`: broken model output becomes the placeholder) and is punctuated once
+ * (`punctuation.ts`); a description borrowed from another function of the workspace says where it
+ * came from unless the request turns that off.
  */
 import { blockCommentText, docstringText, lineCommentText } from '../editing/commentEscape';
 import type { CorpusLanguage } from '../data/languages';
 import type { DocFormat, DocSections } from './formats';
 import type { FunctionShape, ParamInfo } from './shape';
+import type { ParamDescription } from '../data/paramDescriptions';
+import { finishSentence, paramText, type DefaultStyle } from './punctuation';
 import { renderTemplate, type Placeholder, type Segment, type TemplateLine } from './template';
+import { gateText } from './textGate';
 import { jsTypeOfDefault, jsTypeOfName } from './types';
 
-/** Descriptions written by a model; any that is missing stays a placeholder. */
+/**
+ * Descriptions written by a model or borrowed from the workspace; any that is missing, or that the
+ * text gate rejects, stays a placeholder. A plain string is held to the gate's rules for human text.
+ */
 export interface DocDescriptions {
   readonly summary?: string;
-  readonly params?: Readonly<Record<string, string>>;
+  readonly params?: Readonly<Record<string, string | ParamDescription>>;
   readonly returns?: string;
+  /** The function's code the descriptions were written for: the text gate reads its identifiers. */
+  readonly code?: string;
 }
 
 export interface DocRequest {
@@ -27,6 +38,11 @@ export interface DocRequest {
   readonly format: DocFormat;
   readonly sections: DocSections;
   readonly descriptions?: DocDescriptions;
+  /**
+   * A description borrowed from another function of the workspace ends with where it came from,
+   * " (from `fn` in path)" (`seq2seq.docComment.markBorrowed`); default true.
+   */
+  readonly markBorrowed?: boolean;
 }
 
 export const DESCRIPTION = '_description_';
@@ -55,11 +71,44 @@ export function escapeCommentText(format: DocFormat, text: string): string {
   }
 }
 
-/** One sentence: collapsed, capitalised, with a final period. */
-function sentence(text: string): string {
-  const s = text.replace(/\s+/g, ' ').trim();
-  if (!s) return s;
-  return s[0]!.toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
+/** The trailing marker of a description borrowed from `from`: " (from `load` in utils/io.py)". */
+export function borrowedMarker(from: { readonly name: string; readonly path: string }): string {
+  return ` (from \`${from.name}\` in ${from.path})`;
+}
+
+/**
+ * A parameter's description as placeholder and literal tail (its default in the format's `style`),
+ * gated and punctuated; the empty placeholder when there is none or the gate rejects it.
+ */
+function paramSegments(req: DocRequest, p: ParamInfo, style: DefaultStyle): [Placeholder, string] {
+  const d = req.descriptions;
+  const given = d?.params?.[p.name];
+  const entry: ParamDescription | undefined = typeof given === 'string' ? { text: given, source: 'project' } : given;
+  const text =
+    entry &&
+    gateText(entry.text, {
+      ...(d?.code !== undefined ? { code: d.code } : {}),
+      param: p.name,
+      source: entry.source,
+      ...(entry.confidence !== undefined ? { confidence: entry.confidence } : {}),
+    });
+  const marker =
+    text !== undefined && entry?.source === 'project' && entry.from && req.markBorrowed !== false
+      ? borrowedMarker(entry.from)
+      : undefined;
+  const t = paramText(text, {
+    ...(p.default !== undefined ? { default: p.default } : {}),
+    style,
+    ...(marker ? { marker } : {}),
+  });
+  return [ph(t.text), t.tail];
+}
+
+/** A return description: gated and punctuated like the others. */
+function returnsText(req: DocRequest): string | undefined {
+  const d = req.descriptions;
+  const text = gateText(d?.returns, d?.code !== undefined ? { code: d.code } : {});
+  return text !== undefined ? finishSentence(text) : undefined;
 }
 
 class Lines {
@@ -118,12 +167,10 @@ function rubyType(p: ParamInfo): string {
 }
 
 function pythonSections(shape: FunctionShape, req: DocRequest, out: Lines): void {
-  const d = req.descriptions;
   const f = req.format;
   const params = shape.params;
   const retType = shape.returnType;
   const returns = shape.returnsValue && !shape.generator;
-  const desc = (p: ParamInfo): Segment => ph(d?.params?.[p.name]);
   if (f === 'google') {
     const section = (title: string, body: () => void): void => {
       out.blank();
@@ -136,19 +183,14 @@ function pythonSections(shape: FunctionShape, req: DocRequest, out: Lines): void
     };
     if (params.length)
       section('Args', () => {
-        for (const p of params)
-          out.add(
-            `    ${pyName(p)}${typed(p)}: `,
-            desc(p),
-            p.default !== undefined ? `. Defaults to ${p.default}.` : undefined,
-          );
+        for (const p of params) out.add(`    ${pyName(p)}${typed(p)}: `, ...paramSegments(req, p, 'sentence'));
       });
     if (shape.kind === 'class' && shape.attributes.length)
       section('Attributes', () => {
         for (const a of shape.attributes) out.add(`    ${a.name}${typed(a)}: `, ph(undefined));
       });
-    if (returns) section('Returns', () => out.add('    ', retType ? `${retType}: ` : '', ph(d?.returns)));
-    if (shape.generator) section('Yields', () => out.add('    ', retType ? `${retType}: ` : '', ph(d?.returns)));
+    if (returns) section('Returns', () => out.add('    ', retType ? `${retType}: ` : '', ph(returnsText(req))));
+    if (shape.generator) section('Yields', () => out.add('    ', retType ? `${retType}: ` : '', ph(returnsText(req))));
     if (shape.throws.length) section('Raises', () => shape.throws.forEach((t) => out.add(`    ${t}: `, ph(undefined))));
   } else if (f === 'numpy') {
     const section = (title: string, body: () => void): void => {
@@ -165,7 +207,7 @@ function pythonSections(shape: FunctionShape, req: DocRequest, out: Lines): void
       section('Parameters', () => {
         for (const p of params) {
           out.add(`${pyName(p)}${typed(p)}`);
-          out.add('    ', desc(p), p.default !== undefined ? `, by default ${p.default}` : undefined);
+          out.add('    ', ...paramSegments(req, p, 'byDefault'));
         }
       });
     if (shape.kind === 'class' && shape.attributes.length)
@@ -177,7 +219,7 @@ function pythonSections(shape: FunctionShape, req: DocRequest, out: Lines): void
       });
     const typeLine = (): void => {
       out.add(retType ?? '_type_');
-      out.add('    ', ph(d?.returns));
+      out.add('    ', ph(returnsText(req)));
     };
     if (returns) section('Returns', typeLine);
     if (shape.generator) section('Yields', typeLine);
@@ -192,11 +234,7 @@ function pythonSections(shape: FunctionShape, req: DocRequest, out: Lines): void
     const tag = (name: string): string => (f === 'sphinx' ? `:${name}` : `@${name}`);
     out.blank();
     for (const p of params) {
-      out.add(
-        `${tag('param')} ${p.name}: `,
-        desc(p),
-        p.default !== undefined ? `, defaults to ${p.default}` : undefined,
-      );
+      out.add(`${tag('param')} ${p.name}: `, ...paramSegments(req, p, 'defaultsTo'));
       if (p.type) out.add(`${tag('type')} ${p.name}: ${p.type}${p.optional ? ', optional' : ''}`);
     }
     if (shape.kind === 'class')
@@ -206,16 +244,15 @@ function pythonSections(shape: FunctionShape, req: DocRequest, out: Lines): void
       }
     for (const t of shape.throws) out.add(`${tag(f === 'sphinx' ? 'raises' : 'raise')} ${t}: `, ph(undefined));
     if (returns || shape.generator) {
-      out.add(`${tag(shape.generator ? 'yield' : 'return')}: `, ph(d?.returns));
+      out.add(`${tag(shape.generator ? 'yield' : 'return')}: `, ph(returnsText(req)));
       if (retType) out.add(`${tag(shape.generator ? 'ytype' : 'rtype')}: ${retType}`);
     }
   }
 }
 
 function tagSections(shape: FunctionShape, req: DocRequest, out: Lines): void {
-  const d = req.descriptions;
   const f = req.format;
-  const desc = (p: ParamInfo): Segment => ph(d?.params?.[p.name]);
+  const desc = (p: ParamInfo): Segment => paramSegments(req, p, 'none')[0];
   const tags: (() => void)[] = [];
   if (f === 'jsdoc' && shape.async) tags.push(() => out.add('@async'));
   if (f === 'jsdoc' && shape.generator) tags.push(() => out.add('@generator'));
@@ -247,19 +284,19 @@ function tagSections(shape: FunctionShape, req: DocRequest, out: Lines): void {
     tags.push(() => {
       switch (f) {
         case 'jsdoc':
-          return out.add(`@returns {${shape.returnType ?? (shape.async ? 'Promise<*>' : '*')}} `, ph(d?.returns));
+          return out.add(`@returns {${shape.returnType ?? (shape.async ? 'Promise<*>' : '*')}} `, ph(returnsText(req)));
         case 'tsdoc':
-          return out.add('@returns ', ph(d?.returns));
+          return out.add('@returns ', ph(returnsText(req)));
         case 'phpdoc':
-          return out.add(`@return ${shape.returnType ?? 'mixed'} `, ph(d?.returns));
+          return out.add(`@return ${shape.returnType ?? 'mixed'} `, ph(returnsText(req)));
         case 'yard':
-          return out.add('@return [Object] ', ph(d?.returns));
+          return out.add('@return [Object] ', ph(returnsText(req)));
         default:
-          return out.add('@return ', ph(d?.returns));
+          return out.add('@return ', ph(returnsText(req)));
       }
     });
   }
-  if (f === 'jsdoc' && shape.generator) tags.push(() => out.add('@yields {*} ', ph(d?.returns)));
+  if (f === 'jsdoc' && shape.generator) tags.push(() => out.add('@yields {*} ', ph(returnsText(req))));
   for (const t of shape.throws) {
     tags.push(() => {
       switch (f) {
@@ -279,15 +316,14 @@ function tagSections(shape: FunctionShape, req: DocRequest, out: Lines): void {
 }
 
 function xmlSections(shape: FunctionShape, req: DocRequest, out: Lines): void {
-  const d = req.descriptions;
   const x = (s: string): string => escapeCommentText('xmldoc', s);
   // The tags are markup: only the text inside them is escaped.
   const tag = (open: string, close: string, text: Placeholder): void => {
     out.lines.push([open, { placeholder: x(text.placeholder) }, close]);
   };
   for (const t of shape.typeParams) tag(`<typeparam name="${x(t)}">`, '</typeparam>', ph(undefined));
-  for (const p of shape.params) tag(`<param name="${x(p.name)}">`, '</param>', ph(d?.params?.[p.name]));
-  if (shape.returnsValue) tag('<returns>', '</returns>', ph(d?.returns));
+  for (const p of shape.params) tag(`<param name="${x(p.name)}">`, '</param>', paramSegments(req, p, 'none')[0]);
+  if (shape.returnsValue) tag('<returns>', '</returns>', ph(returnsText(req)));
   for (const t of shape.throws) tag(`<exception cref="${x(t)}">`, '</exception>', ph(undefined));
 }
 
@@ -308,7 +344,11 @@ function rustSections(shape: FunctionShape, out: Lines): void {
 
 /** The summary's sentence: Go's starts with the function's name. */
 function summaryText(shape: FunctionShape, req: DocRequest): string {
-  const s = sentence(req.descriptions?.summary ?? '');
+  const d = req.descriptions;
+  // A model's summary was judged whole (confidence included) by `acceptedSummary`; here only as words.
+  const s = finishSentence(
+    gateText(d?.summary, { ...(d?.code !== undefined ? { code: d.code } : {}), source: 'reused' }) ?? '',
+  );
   if (req.format !== 'godoc' || !s || s === shape.name || s.startsWith(`${shape.name} `)) return s;
   return `${shape.name} ${s[0]!.toLowerCase()}${s.slice(1)}`;
 }

@@ -1,13 +1,18 @@
 /**
  * "Generate doc comment" code lenses above functions that have none, for supported languages,
- * while `seq2seq.codeLens.enabled` is on. Parsing runs in the parse worker, only after typing has
+ * while `seq2seq.codeLens.enabled` is on: by default only above public ones
+ * (`seq2seq.codeLens.functions`, see src/editing/docConventions.ts for why and what counts), so a
+ * big file is not covered in lenses. A lens runs Generate Doc Comment for its function, the same
+ * pipeline as every other entry point. Parsing runs in the parse worker, only after typing has
  * paused (debounced), and results are cached per document version. Minified, generated and
  * over-large files get no lenses (the miner's own file rules), and a file that could not be
  * parsed within the limits is not tried again until it changes.
  */
 import * as vscode from 'vscode';
 import { fileSkipReason } from '../data/filters';
+import { isPublicFunction } from '../editing/docConventions';
 import { LANGUAGE_IDS } from './languages';
+import { codeLensSettings } from './settings';
 import type { FunctionLocator, LocatedFunction } from './functionLocator';
 import { COMMANDS } from '../commandIds';
 
@@ -38,7 +43,9 @@ export class DocCommentLensProvider implements vscode.CodeLensProvider {
   }
 
   async provideCodeLenses(doc: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
-    if (!vscode.workspace.getConfiguration('seq2seq').get<boolean>('codeLens.enabled', true)) return [];
+    const settings = codeLensSettings(doc);
+    if (!settings.enabled) return [];
+    const onlyPublic = settings.functions === 'public';
     const lang = LANGUAGE_IDS[doc.languageId];
     if (!lang || doc.lineCount > 20_000) return [];
     const key = doc.uri.toString();
@@ -57,14 +64,16 @@ export class DocCommentLensProvider implements vscode.CodeLensProvider {
       entry = { version, functions };
       this.cache.set(key, entry);
     }
-    return entry.functions
-      .filter((f) => !f.documented)
+    const { functions } = entry;
+    const text = onlyPublic ? doc.getText() : '';
+    return functions
+      .filter((f) => !f.documented && (!onlyPublic || isPublicFunction(lang, f, functions, text)))
       .map((f) => {
         const line = f.headerLine ?? f.startLine;
         return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
           title: '$(sparkle) Generate doc comment',
           tooltip: `Seq2Seq: write a doc comment for ${f.name || 'this function'}`,
-          command: COMMANDS.commentSelection,
+          command: COMMANDS.generateDocComment,
           arguments: [{ uri: doc.uri, offset: f.startOffset }],
         });
       });

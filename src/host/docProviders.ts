@@ -9,8 +9,10 @@
 import * as vscode from 'vscode';
 import type { CorpusLanguage } from '../data/languages';
 import type { AnalyzedFunction } from '../docs/analyze';
-import { docDescriptions, docRequest, modelSummary, type DocServices } from '../commands/docCommentCommands';
+import type { DocServices, DocTarget } from '../commands/docCommentCommands';
+import { DocText } from './docPipeline';
 import { LANGUAGE_IDS } from './languages';
+import { docCommentSettings } from './settings';
 import { COMMANDS } from '../commandIds';
 import type { StaleSummaryReport } from '../worker/protocol';
 
@@ -19,12 +21,15 @@ const SOURCE = 'Seq2Seq';
 export const STALE_SUMMARY_CODE = 'staleSummary';
 /** Quiet time after the last edit before the model's stale-summary check runs. */
 const STALE_CHECK_DELAY_MS = 2_000;
-/** How long the completion waits for the model's summary before offering placeholders only. */
-const SUMMARY_WAIT_MS = 8_000;
 
 const languageOf = (doc: vscode.TextDocument): CorpusLanguage | undefined => LANGUAGE_IDS[doc.languageId];
 
-/** The completion on `"""` (Python) or `/**` (block-comment languages). */
+/**
+ * The completion on `"""` (Python) or `/**` (block-comment languages). Accepting it clears what was
+ * typed and runs Generate Doc Comment for that line, so the comment comes from the same pipeline
+ * as every other entry point (the same index, decoding and text), with the same progress and
+ * Cancel. The item's documentation previews the layout; the model fills the summary on accept.
+ */
 export class DocCompletionProvider implements vscode.CompletionItemProvider {
   constructor(private readonly services: DocServices) {}
 
@@ -39,46 +44,29 @@ export class DocCompletionProvider implements vscode.CompletionItemProvider {
     const before = line.slice(0, pos.character);
     const opener = lang === 'python' ? /^(\s*)([rRuU]?"""|[rRuU]?''')$/.exec(before) : /^(\s*)\/\*\*$/.exec(before);
     if (!opener) return [];
-    // Analyse the text without the half-typed comment, which would swallow the code after it.
-    const lines = doc.getText().split(/\r?\n/);
-    lines[pos.line] = lang === 'python' ? `${opener[1]}pass` : '';
-    const functions = await this.services.analyzer.analyze(lang, lines.join('\n'));
-    const fn = functions.find((f) =>
-      lang === 'python' ? f.bodyLine === pos.line && f.startLine < pos.line : f.headerLine === pos.line + 1,
-    );
+    // The function reads as it did before the comment was started: without this line.
+    const pipeline = this.services.pipeline;
+    const fn = await pipeline.functionForBlankLine(lang, new DocText(doc, pos.line));
     if (!fn || fn.doc || token.isCancellationRequested) return [];
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    const timer = setTimeout(() => abort.abort(), SUMMARY_WAIT_MS);
-    let summary: string | undefined;
-    try {
-      summary = await modelSummary(this.services, lang, fn.code, abort.signal);
-    } catch {
-      summary = undefined;
-    } finally {
-      clearTimeout(timer);
-      sub.dispose();
-    }
-    const req = await docRequest(doc, lang, await docDescriptions(this.services, doc, fn, summary));
+    const req = await pipeline.request(doc, lang, {});
     const { renderDoc } = await import('../docs/builder');
-    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-    // Indented as written here (the editor would otherwise also indent the blank lines); the
-    // range starts after this line's indentation, so the first line goes without it.
-    const indent = opener[1]!;
-    const snippet = renderDoc(fn.shape, req, { indent, eol, snippet: true }).slice(indent.length);
-    const plain = renderDoc(fn.shape, req, { indent: '', eol: '\n', snippet: false });
     const item = new vscode.CompletionItem(
-      `${opener[2] ?? '/**'} Generate doc comment`,
+      { label: 'Generate doc comment', description: `Seq2Seq ${req.format}` },
       vscode.CompletionItemKind.Snippet,
     );
-    item.insertText = new vscode.SnippetString(snippet);
-    item.keepWhitespace = true;
+    // Clears the typed opener (and any closing quotes the editor added); the command writes the rest.
+    item.insertText = '';
     item.range = new vscode.Range(pos.line, opener[1]!.length, pos.line, line.length);
     item.filterText = before.trimStart();
     item.sortText = '\0';
     item.preselect = true;
-    item.detail = `Seq2Seq: ${req.format} doc comment for ${fn.shape.name}`;
-    item.documentation = new vscode.MarkdownString().appendCodeblock(plain, doc.languageId);
+    item.detail = `${fn.shape.name}: the model writes the summary`;
+    item.documentation = new vscode.MarkdownString().appendCodeblock(
+      renderDoc(fn.shape, req, { indent: '', eol: '\n', snippet: false }),
+      doc.languageId,
+    );
+    const target: DocTarget = { uri: doc.uri, blankLine: pos.line };
+    item.command = { title: 'Generate doc comment', command: COMMANDS.generateDocComment, arguments: [target] };
     return [item];
   }
 }
@@ -97,11 +85,11 @@ export class DocDiagnostics implements vscode.Disposable {
   }
 
   private static consistencyOn(doc: vscode.TextDocument): boolean {
-    return vscode.workspace.getConfiguration('seq2seq.docComment', doc).get<boolean>('checkConsistency', true);
+    return docCommentSettings(doc).checkConsistency;
   }
 
   private static staleSummaryOn(doc: vscode.TextDocument): boolean {
-    return vscode.workspace.getConfiguration('seq2seq.docComment', doc).get<boolean>('staleSummaryHint', false);
+    return docCommentSettings(doc).staleSummaryHint;
   }
 
   schedule(doc: vscode.TextDocument, delayMs = 500): void {

@@ -12,6 +12,7 @@ import type { EngineWorkerClient, EngineWorkerClientOptions } from '../worker/cl
 import type { CodeSearchHit, ReadyParams, StaleSummaryReport } from '../worker/protocol';
 import type { CorpusLanguage } from '../data/languages';
 import { hasConfigFile } from '../data/modelFolder';
+import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
 import type { ModelEntry } from './modelStore';
 import { engineSettings } from './settings';
 import { tensorflowPathProblem } from '../core/backendSetting';
@@ -122,15 +123,16 @@ export class EngineHost implements Translator, vscode.Disposable {
 
   /**
    * Descriptions for these parameter names of the function `code` in `file`: what the workspace
-   * index already says, else what the parameter-description model in `paramModelDir` (when there
-   * is one) is sure enough of.
+   * index already says of a parameter in the same role (`roles`), else what the
+   * parameter-description model in `paramModelDir` (when there is one) is sure enough of.
    */
   async describeParams(
     file: string,
     names: readonly string[],
     code?: string,
     paramModelDir?: string,
-  ): Promise<Readonly<Record<string, string>>> {
+    roles?: Readonly<Record<string, ParamRole>>,
+  ): Promise<Readonly<Record<string, ParamDescription>>> {
     if (names.length === 0) return {};
     const client = await this.worker();
     const withModel = code !== undefined && paramModelDir !== undefined && this.hasParamModel(paramModelDir);
@@ -139,6 +141,7 @@ export class EngineHost implements Translator, vscode.Disposable {
     return client.request(DescribeParams, {
       file,
       names,
+      ...(roles ? { roles } : {}),
       ...(withModel ? { code, paramModel: { dir: paramModelDir, id: 'params' } } : {}),
     });
   }

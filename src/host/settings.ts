@@ -1,6 +1,11 @@
 /**
  * Typed access to the `seq2seq.*` settings declared in package.json. One reader per group so a
  * handler asks for what it needs and gets defaults that match the schema.
+ *
+ * Settings that can differ per file (doc comments, code lenses: `language-overridable` in
+ * package.json) are read with the document as the scope. VS Code then layers them as the user
+ * expects: default < user < workspace < folder, and a `[python]` block at any level above all
+ * three. Read without a scope, a `[python]` value and a folder's own value are never seen.
  */
 import * as vscode from 'vscode';
 import { isBackendSetting, type BackendSetting } from '../core/backendSetting';
@@ -23,6 +28,32 @@ export interface DecodingSettings {
   readonly reuseSimilarSummaries: boolean;
   readonly showCandidates: boolean;
   readonly nBest: number;
+}
+
+/** What VS Code resolves per-file settings against: the document (its folder and language). */
+export type SettingsScope = vscode.TextDocument | { readonly uri: vscode.Uri; readonly languageId: string };
+
+export type ParameterDescriptionSource = 'workspaceAndModel' | 'workspace' | 'none';
+
+export interface DocCommentSettings {
+  /**
+   * As set: `auto` or a format name (`resolveFormat` in src/docs/formats.ts picks the language's
+   * convention for `auto` and for a name the language does not accept). Settings written before
+   * the dropdown may hold an object by language; `resolveFormat` still reads those.
+   */
+  readonly format: unknown;
+  readonly sections: unknown;
+  readonly parameterDescriptions: ParameterDescriptionSource;
+  readonly markBorrowed: boolean;
+  readonly pythonInitArguments: 'classDocstring' | 'initDocstring';
+  readonly checkConsistency: boolean;
+  readonly staleSummaryHint: boolean;
+}
+
+export interface CodeLensSettings {
+  readonly enabled: boolean;
+  /** Only public functions get a lens, or all. */
+  readonly functions: 'public' | 'all';
 }
 
 function section(): vscode.WorkspaceConfiguration {
@@ -50,6 +81,30 @@ export function decodingSettings(): DecodingSettings {
     reuseSimilarSummaries: c.get<boolean>('decoding.reuseSimilarSummaries', true),
     showCandidates: c.get<boolean>('decoding.showCandidates', false),
     nBest: c.get<number>('decoding.nBest', DECODING_DEFAULTS.nBest),
+  };
+}
+
+/** The doc comment settings that apply to `scope`'s file and language. */
+export function docCommentSettings(scope: SettingsScope): DocCommentSettings {
+  const c = vscode.workspace.getConfiguration('seq2seq.docComment', scope);
+  const source = c.get<string>('parameterDescriptions', 'workspaceAndModel');
+  return {
+    format: c.get<unknown>('format', 'auto'),
+    sections: c.get<unknown>('sections', 'full'),
+    parameterDescriptions: source === 'workspace' || source === 'none' ? source : 'workspaceAndModel',
+    markBorrowed: c.get<boolean>('markBorrowed', true),
+    pythonInitArguments: c.get<string>('pythonInitArguments') === 'initDocstring' ? 'initDocstring' : 'classDocstring',
+    checkConsistency: c.get<boolean>('checkConsistency', true),
+    staleSummaryHint: c.get<boolean>('staleSummaryHint', false),
+  };
+}
+
+/** The code lens settings that apply to `scope`'s file and language. */
+export function codeLensSettings(scope: SettingsScope): CodeLensSettings {
+  const c = vscode.workspace.getConfiguration('seq2seq.codeLens', scope);
+  return {
+    enabled: c.get<boolean>('enabled', true),
+    functions: c.get<string>('functions', 'public') === 'all' ? 'all' : 'public',
   };
 }
 

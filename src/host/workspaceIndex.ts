@@ -50,6 +50,11 @@ export class WorkspaceIndexHost implements vscode.Disposable {
     return vscode.workspace.isTrusted && (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
   }
 
+  /** Whether a build has finished since the extension started (loading a saved index counts). */
+  get built(): boolean {
+    return this.summaries.size > 0;
+  }
+
   /** Builds the index once (later calls share it); [] in an untrusted or folder-less workspace. */
   ensure(): Promise<IndexSummary[]> {
     if (!this.available) return Promise.resolve([]);

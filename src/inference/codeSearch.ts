@@ -7,6 +7,10 @@
  * direction's p(code | sentence) can be added. Scores of one query are z-normalised over its
  * candidates before they are weighted, so the weights do not depend on the scales of BM25 and
  * log-probabilities. All candidates go through the model as one teacher-forced batch.
+ *
+ * A user sees single queries, not averages: when the re-ranking puts first a candidate that BM25
+ * ranked low and the model barely prefers it to its runner-up, the re-ranking is more often wrong
+ * than right, so BM25's order is kept for that query ({@link KEYWORD_GUARD}).
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchToTensors, disposeBatch } from '../core/batch';
@@ -35,6 +39,38 @@ export const DEFAULT_RERANK_WEIGHTS: RerankWeights = { bm25: 0.1, code2doc: 0.9,
  * 30: 358 ms, 50: 568 ms). The model's cost grows linearly with it.
  */
 export const DEFAULT_CANDIDATES = 20;
+
+/**
+ * When a query keeps BM25's order: the re-ranked first result came from BM25's rank
+ * `minDisplacement` or lower (a strong disagreement), and the model's own z-score lead of its
+ * first candidate over its second is under `maxModelMargin` (the model is unsure).
+ */
+export interface KeywordGuard {
+  readonly minDisplacement: number;
+  readonly maxModelMargin: number;
+}
+
+/**
+ * Chosen on the corpus's validation projects by `npm run bench:search` (bench/search/README.md:
+ * the grid, the objective and the figures).
+ */
+export const KEYWORD_GUARD: KeywordGuard = { minDisplacement: 11, maxModelMargin: 0.3 };
+
+/** Never keeps BM25's order (the re-ranking as it was). */
+export const NO_KEYWORD_GUARD: KeywordGuard = { minDisplacement: Infinity, maxModelMargin: -Infinity };
+
+/**
+ * Whether a query keeps BM25's order under `guard`: `combined` are the weighted scores and
+ * `model` the model's z-scores, both in BM25's order (best first).
+ */
+export function keepsKeywordOrder(combined: readonly number[], model: readonly number[], guard: KeywordGuard): boolean {
+  if (combined.length < 2 || model.length !== combined.length) return false;
+  let top = 0;
+  for (let i = 1; i < combined.length; i++) if (combined[i]! > combined[top]!) top = i;
+  if (top + 1 < guard.minDisplacement) return false;
+  const [first = 0, second = 0] = [...model].sort((a, b) => b - a);
+  return first - second < guard.maxModelMargin;
+}
 
 /** What scoring needs of a loaded model. */
 export interface ScoringModel {
@@ -147,6 +183,7 @@ export function rerank(
   description: string,
   scorer: ScoringModel | undefined,
   weights: RerankWeights = DEFAULT_RERANK_WEIGHTS,
+  guard: KeywordGuard = KEYWORD_GUARD,
 ): SearchResult[] {
   const codes = hits.map((h) => h.fn.code);
   const needsModel = weights.code2doc !== 0 || weights.doc2code !== 0;
@@ -156,17 +193,22 @@ export function rerank(
   const zb = zScores(hits.map((h) => h.score));
   const zc = c2d ? zScores(c2d) : undefined;
   const zd = d2c ? zScores(d2c) : undefined;
-  return hits
-    .map((h, i) => ({
-      fn: h.fn,
-      bm25: h.score,
-      ...(c2d ? { code2doc: c2d[i]! } : {}),
-      ...(d2c ? { doc2code: d2c[i]! } : {}),
-      score: weights.bm25 * zb[i]! + weights.code2doc * (zc?.[i] ?? 0) + weights.doc2code * (zd?.[i] ?? 0),
-      order: i,
-    }))
-    .sort((a, b) => b.score - a.score || a.order - b.order)
-    .map(({ order: _order, ...r }) => r);
+  const scored = hits.map((h, i) => ({
+    fn: h.fn,
+    bm25: h.score,
+    ...(c2d ? { code2doc: c2d[i]! } : {}),
+    ...(d2c ? { doc2code: d2c[i]! } : {}),
+    score: weights.bm25 * zb[i]! + weights.code2doc * (zc?.[i] ?? 0) + weights.doc2code * (zd?.[i] ?? 0),
+    order: i,
+  }));
+  const keep =
+    zc !== undefined &&
+    keepsKeywordOrder(
+      scored.map((s) => s.score),
+      zc,
+      guard,
+    );
+  return scored.sort((a, b) => (keep ? 0 : b.score - a.score) || a.order - b.order).map(({ order: _order, ...r }) => r);
 }
 
 export interface SearchOptions {
@@ -175,6 +217,8 @@ export interface SearchOptions {
   /** Candidates BM25 hands to the model. */
   readonly candidates?: number;
   readonly weights?: RerankWeights;
+  /** When a query keeps BM25's order (default KEYWORD_GUARD). */
+  readonly guard?: KeywordGuard;
 }
 
 /** BM25's top candidates from the index, re-ranked by the model; best first. */
@@ -185,5 +229,5 @@ export function searchCode(
   options: SearchOptions = {},
 ): SearchResult[] {
   const hits = index.search(description, options.candidates ?? DEFAULT_CANDIDATES);
-  return rerank(hits, description, scorer, options.weights).slice(0, options.limit ?? 20);
+  return rerank(hits, description, scorer, options.weights, options.guard).slice(0, options.limit ?? 20);
 }

@@ -33,6 +33,8 @@ export interface GuardResult {
   readonly tuned: HeldOutScore;
   /** Offer the fine-tuned model. */
   readonly better: boolean;
+  /** The model the run started from, as the message names it ("the bundled model"). */
+  readonly baseName: string;
   /** What to tell the user, with both scores. */
   readonly message: string;
 }
@@ -71,6 +73,7 @@ export function guardDecision(base: HeldOutScore, tuned: HeldOutScore, baseName:
       base,
       tuned,
       better: false,
+      baseName,
       message: `Fine-tuning could not be checked: the workspace left no held-out functions to score it on; kept ${baseName}.`,
     };
   const better = tuned.chrf > base.chrf && tuned.sentenceBleu >= base.sentenceBleu;
@@ -78,6 +81,7 @@ export function guardDecision(base: HeldOutScore, tuned: HeldOutScore, baseName:
     base,
     tuned,
     better,
+    baseName,
     message: better
       ? `The fine-tuned model beats ${baseName} on your held-out functions: ${scores}.`
       : `Fine-tuning did not beat ${baseName} on your held-out functions: ${scores} — kept ${baseName}.`,

@@ -6,6 +6,7 @@
  */
 import type { BackendName, BackendSetting } from '../core/backendSetting';
 import type { CorpusLanguage } from '../data/languages';
+import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
 import type { TranslateRequest, Translation } from '../inference/translation';
 import type { FinishedEvent, TrainerEvent } from '../training/events';
 import type { GuardResult } from '../training/guard';
@@ -184,19 +185,22 @@ export const SearchCode = ipcRequest<
 
 /**
  * What the workspace already says about parameters: for each name, the description the indexed
- * project of `file` most often gives a parameter of that name in its other files; for the others,
- * with `code` and `paramModel`, the model's description when it is sure enough (its
- * `meta.minConfidence`). Names neither answers are left out.
+ * project of `file` most often gives a parameter of that name and the same role (`roles`: its
+ * annotated type and default here) in its other files, with the function it came from; for the
+ * others, with `code` and `paramModel`, the model's description when it is sure enough (its
+ * `meta.minConfidence`), with its confidence. Names neither answers are left out.
  */
 export const DescribeParams = ipcRequest<
   {
     readonly file: string;
     readonly names: readonly string[];
+    /** Each parameter's type and default as written in the function being documented. */
+    readonly roles?: Readonly<Record<string, ParamRole>>;
     /** The function's code and a parameter-description model: it answers what the workspace does not. */
     readonly code?: string;
     readonly paramModel?: ModelRef;
   },
-  Readonly<Record<string, string>>,
+  Readonly<Record<string, ParamDescription>>,
   'describeParams'
 >('describeParams');
 

@@ -14,7 +14,8 @@ import { walkSourceFiles, type WalkSkips } from '../data/walk';
 import { DEFAULT_CANDIDATES, rerank } from '../inference/codeSearch';
 import { ModelRunner } from '../inference/modelRunner';
 import { fitScore, isStale, summaryFits } from '../inference/staleSummary';
-import { describeParams } from '../inference/paramModel';
+import { describeParam } from '../inference/paramModel';
+import { paramSourceText, type ParamDescription } from '../data/paramDescriptions';
 import { functionsToDocument } from '../data/indexMining';
 import { guardFineTune } from '../training/guard';
 import { prepareTrainJob, resolveModelDir } from '../training/job';
@@ -156,17 +157,22 @@ async function main(): Promise<void> {
     };
   });
 
-  server.handle(DescribeParams, async ({ file, names, code, paramModel }) => {
+  server.handle(DescribeParams, async ({ file, names, roles, code, paramModel }) => {
     const ws = indexes.neighboursFor(file);
-    const out: Record<string, string> = {};
+    const out: Record<string, ParamDescription> = {};
     for (const name of names) {
-      const d = ws?.index.paramDescription(name, ws.excludePath);
+      const d = ws?.index.borrowedParamDescription(name, ws.excludePath, roles?.[name]);
       if (d) out[name] = d;
     }
     const rest = names.filter((n) => !(n in out));
     if (code === undefined || !paramModel || rest.length === 0) return out;
     const runner = await runnerFor(paramModel);
-    return { ...describeParams(runner, code, rest, runner.meta.minConfidence ?? 0), ...out };
+    const min = runner.meta.minConfidence ?? 0;
+    for (const name of rest) {
+      const d = describeParam(runner, paramSourceText(name, code));
+      if (d.text && d.confidence >= min) out[name] = { text: d.text, source: 'model', confidence: d.confidence };
+    }
+    return out;
   });
 
   server.handle(ValidateModel, async ({ dir }) => {

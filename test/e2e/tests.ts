@@ -70,6 +70,81 @@ async function restore(wb: Workbench, before: string): Promise<void> {
   }
 }
 
+/**
+ * The docstring under the first line starting with `header`: its lines joined, or '' when there is
+ * none (yet).
+ */
+function docstringAfter(text: string, header: string): string {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(header));
+  const first = lines[at + 1];
+  if (at < 0 || first === undefined || !/^\s*"""/.test(first)) return '';
+  if (/^\s*""".*\S.*"""\s*$/.test(first)) return first;
+  const end = lines.findIndex((l, i) => i > at + 1 && /"""\s*$/.test(l));
+  return end < 0 ? '' : lines.slice(at + 1, end + 1).join('\n');
+}
+
+/** Document All's quick pick: its rows' function names and whether each is ticked. */
+async function documentAllRows(wb: Workbench): Promise<{ name: string; checked: boolean }[]> {
+  const rows = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await rows.first().waitFor({ timeout: 90_000 });
+  await wb.page.waitForTimeout(500);
+  return rows.evaluateAll((els) =>
+    els.map((el) => {
+      const box = el.querySelector('input[type="checkbox"]') as { checked?: boolean } | null;
+      const toggle = el.querySelector('.monaco-checkbox, .monaco-custom-toggle');
+      const checked =
+        el.getAttribute('aria-checked') === 'true' ||
+        box?.checked === true ||
+        (toggle?.classList.contains('checked') ?? false) ||
+        toggle?.getAttribute('aria-checked') === 'true';
+      const label = (el.querySelector('.label-name') ?? el).textContent ?? '';
+      return { name: label.trim().split(/\s+/)[0] ?? '', checked };
+    }),
+  );
+}
+
+/** Selects a model by its row in Select Model… and waits for the status bar to name it. */
+async function pickModel(wb: Workbench, label: string): Promise<void> {
+  // Until the extension host has started, the palette does not list the extension's commands.
+  await wb.paletteRows('Seq2Seq: Select Model', true);
+  await wb.closePalette();
+  await wb.runCommand('Seq2Seq: Select Model…');
+  const row = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label });
+  await row.first().click({ timeout: 15_000 });
+  const status = label === 'tiny' ? 'Seq2Seq: tiny' : 'Seq2Seq: default';
+  await wb.page.locator('.statusbar-item', { hasText: status }).first().waitFor({ timeout: 15_000 });
+}
+
+/** The "Generate doc comment" lenses, each with the text of the line right below it, top to bottom. */
+async function lensesAbove(wb: Workbench, prefix: string): Promise<{ line: string; click: () => Promise<void> }[]> {
+  const lenses = wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Generate doc comment' });
+  await lenses.first().waitFor({ timeout: 60_000 });
+  // Lenses render one by one: wait until the count holds still.
+  let count = 0;
+  for (let i = 0; i < 10; i++) {
+    await wb.page.waitForTimeout(300);
+    const now = await lenses.count();
+    if (now === count && i > 2) break;
+    count = now;
+  }
+  const lines = wb.page.locator('.monaco-editor .view-lines .view-line');
+  const lineBoxes: { y: number; text: string }[] = [];
+  for (let i = 0; i < (await lines.count()); i++) {
+    const box = await lines.nth(i).boundingBox();
+    const text = ((await lines.nth(i).textContent()) ?? '').replace(/\u00a0/g, ' ').trim();
+    if (box && text.startsWith(prefix)) lineBoxes.push({ y: box.y, text });
+  }
+  const out: { y: number; line: string; click: () => Promise<void> }[] = [];
+  for (let i = 0; i < count; i++) {
+    const box = await lenses.nth(i).boundingBox();
+    if (!box) continue;
+    const below = lineBoxes.filter((l) => l.y > box.y).sort((a, b) => a.y - b.y)[0];
+    out.push({ y: box.y, line: below?.text ?? '', click: () => lenses.nth(i).click() });
+  }
+  return out.sort((a, b) => a.y - b.y);
+}
+
 export const e2eTests: E2eTest[] = [
   {
     name: 'every contributed command is listed in the palette',
@@ -252,6 +327,34 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
+    name: 'the Settings editor shows Doc Comment: Format as a dropdown, training knobs under Advanced',
+    async run({ wb, screenshots }) {
+      await wb.runCommand('Preferences: Open Settings (UI)');
+      await wb.page.locator('.settings-editor').waitFor({ timeout: 20_000 });
+      await wb.page.waitForTimeout(1_000);
+      await wb.page.keyboard.type('seq2seq.docComment.format');
+      const item = wb.page.locator('.settings-editor .setting-item-enum').filter({ hasText: 'Format' }).first();
+      await item.waitFor({ timeout: 20_000 });
+      // A dropdown, not "Edit in settings.json".
+      assert.strictEqual(await item.locator('.edit-in-settings-button').count(), 0);
+      screenshots.push(await wb.screenshot('settings-doc-comment-format-dropdown'));
+      const options = (await item.locator('select option').allTextContents()).map((t) => t.trim());
+      assert.ok(options.includes('numpy') && options.includes('auto'), options.join(', '));
+      // The Advanced section holds the training knobs.
+      await wb.page.keyboard.press('Control+A');
+      await wb.page.keyboard.type('seq2seq.training.l2sp');
+      await wb.page
+        .locator('.settings-editor .setting-item')
+        .filter({ hasText: 'L2sp' })
+        .first()
+        .waitFor({ timeout: 20_000 });
+      const toc = (await wb.page.locator('.settings-toc-container').innerText()).replace(/\s+/g, ' ');
+      assert.match(toc, /Advanced/, toc);
+      screenshots.push(await wb.screenshot('settings-advanced-section'));
+      await wb.runCommand('View: Close All Editor Groups');
+    },
+  },
+  {
     name: 'typing /** above a TypeScript function offers a TSDoc comment with its parameters',
     async run({ wb, screenshots }) {
       await wb.openFile('strings.ts');
@@ -294,35 +397,159 @@ export const e2eTests: E2eTest[] = [
     },
   },
   {
-    name: 'Document All Undocumented Functions in File shows the edits in the refactor preview, then applies them',
+    name: 'Document All lists its comments ticked, Enter inserts them, and dunder methods and __init__ are left out',
     async run({ wb, screenshots }) {
       await wb.runCommand('View: Close All Editor Groups');
       await wb.openFile('geometry.py');
       const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
       await wb.runCommand('Seq2Seq: Document All Undocumented Functions in File');
-      const apply = wb.page.locator('.monaco-button', { hasText: /^Apply$/ });
-      await apply.first().waitFor({ timeout: 90_000 });
-      screenshots.push(await wb.screenshot('doc-comment-document-file-preview'));
-      // Edits that need confirmation start unchecked: check the file's row to accept them all.
-      await wb.page
-        .locator('.monaco-list-row', { hasText: 'geometry.py' })
-        .locator('input[type="checkbox"], .monaco-checkbox, .codicon-check')
-        .first()
-        .click();
-      await apply.first().click();
+      const rows = await documentAllRows(wb);
+      screenshots.push(await wb.screenshot('document-all-ticked'));
+      // __init__ is left out: the class docstring documents its (no) arguments.
+      assert.deepStrictEqual(
+        rows.map((r) => r.name),
+        ['circle_area', 'distance', 'Stack', 'pop'],
+      );
+      assert.ok(
+        rows.every((r) => r.checked),
+        `an entry starts unticked: ${JSON.stringify(rows)}`,
+      );
+      await wb.page.keyboard.press('Enter');
+      const said = await wb.notification(/documented 4 functions in geometry\.py/, 30_000);
+      assert.match(said, /__init__ \(the class docstring documents its arguments\)/);
       // The editor renders the lines in view: the top of the file, then its end.
       const top = await wb.waitForEditorText((t) => /class Stack:\n +"""/.test(t), 30_000);
+      screenshots.push(await wb.screenshot('document-all-applied'));
       for (const fn of ['def circle_area', 'def distance', 'class Stack'])
         assert.match(top, new RegExp(`${fn}.*:\\n +"""`), `${fn} was not documented:\n${top}`);
-      // A line the predicate above saw rendered; the edit may have scrolled the file's first lines away.
+      assert.match(top, /def __init__\(self\):\n {8}self\.items = \[\]/, `__init__ got a docstring:\n${top}`);
+      // Every placeholder is a tab stop: Escape leaves the snippet, then to the end of the file.
+      await wb.page.keyboard.press('Escape');
       await wb.clickLine('class Stack:');
       await wb.page.keyboard.press('Control+End');
       const end = await wb.waitForEditorText((t) => /def pop\(self\):\n +"""/.test(t), 10_000);
       assert.ok(end.includes('"""Push an item onto the stack."""'), end);
-      // Back to the file as it is on disk, from its own editor.
       await wb.clickLine('def pop(self):');
       await restore(wb, before);
       await wb.runCommand('View: Close All Editor Groups');
+    },
+  },
+  {
+    name: 'every entry point writes the same doc comment for distance(): command, Comment Selection, light bulb, lens, """, Document All',
+    async run({ wb, screenshots }) {
+      await wb.runCommand('View: Close All Editor Groups');
+      await wb.openFile('geometry.py');
+      // The bundled model writes words (the text gate turns all of the tiny model's into placeholders).
+      await pickModel(wb, 'Default (bundled)');
+      const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
+      const suggestion = wb.page.locator('.suggest-widget .monaco-list-row', { hasText: 'Generate doc comment' });
+      const entryPoints: [string, () => Promise<void>][] = [
+        [
+          'generate-doc-comment',
+          async () => {
+            await wb.clickLine('dx = x2 - x1');
+            await wb.runCommand('Seq2Seq: Generate Doc Comment');
+          },
+        ],
+        [
+          'comment-selection',
+          async () => {
+            await wb.clickLine('dy = y2 - y1');
+            await wb.runCommand('Seq2Seq: Comment Selection');
+          },
+        ],
+        [
+          'light-bulb',
+          async () => {
+            await wb.clickLine('def distance');
+            await wb.page.keyboard.press('Control+.');
+            const rows = wb.page.locator('.action-widget .monaco-list-row');
+            await rows.filter({ hasText: 'Generate doc comment' }).first().waitFor({ timeout: 30_000 });
+            // The widget blocks pointer events while it settles: choose with the keyboard.
+            const focused = rows
+              .filter({ hasText: 'Generate doc comment' })
+              .and(rows.locator('xpath=self::*[contains(@class,"focused")]'));
+            for (let i = 0; i < 6 && (await focused.count()) === 0; i++) await wb.page.keyboard.press('ArrowDown');
+            await wb.page.keyboard.press('Enter');
+          },
+        ],
+        [
+          'code-lens',
+          async () => {
+            const lenses = await lensesAbove(wb, 'def ');
+            // Public functions only: circle_area, distance and pop; not __init__.
+            assert.deepStrictEqual(
+              lenses.map((l) => l.line),
+              ['def circle_area(radius):', 'def distance(x1, y1, x2, y2):', 'def pop(self):'],
+            );
+            await lenses[1]!.click();
+          },
+        ],
+        [
+          'typing-quotes',
+          async () => {
+            await wb.clickLine('def distance');
+            await wb.page.keyboard.press('End');
+            await wb.page.keyboard.press('Enter');
+            await wb.page.keyboard.type('"""');
+            await suggestion.first().waitFor({ timeout: 60_000 });
+            await suggestion.first().click();
+          },
+        ],
+        [
+          'document-all',
+          async () => {
+            await wb.runCommand('Seq2Seq: Document All Undocumented Functions in File');
+            await documentAllRows(wb);
+            await wb.page.keyboard.press('Enter');
+          },
+        ],
+      ];
+      const texts: [string, string][] = [];
+      for (const [name, run] of entryPoints) {
+        await run();
+        const after = await wb.waitForEditorText((t) => docstringAfter(t, 'def distance') !== '', 90_000);
+        await wb.page.waitForTimeout(500);
+        screenshots.push(await wb.screenshot(`same-text-${name}`));
+        const doc = docstringAfter(await wb.editorText(), 'def distance') || docstringAfter(after, 'def distance');
+        console.log(`    ${name}: ${JSON.stringify(doc)}`);
+        texts.push([name, doc]);
+        await wb.clickLine('def distance');
+        await restore(wb, before);
+      }
+      await wb.runCommand('View: Close All Editor Groups');
+      await pickModel(wb, 'tiny');
+      const [first, ...rest] = texts;
+      assert.match(first![1], /^ {4}"""\S/);
+      for (const [name, text] of rest)
+        assert.strictEqual(text, first![1], `${name} wrote other text than ${first![0]}`);
+    },
+  },
+  {
+    name: 'after the last placeholder, Tab ends after the docstring: one more Tab leaves the body as it was',
+    async run({ wb, screenshots }) {
+      await wb.openFile('geometry.py');
+      const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
+      await wb.clickLine('dx = x2 - x1');
+      await wb.runCommand('Seq2Seq: Generate Doc Comment');
+      await wb.waitForEditorText((t) => docstringAfter(t, 'def distance') !== '', 90_000);
+      await wb.page.waitForTimeout(500);
+      // distance's Google docstring has six placeholders: the summary, four arguments, the return value.
+      for (let i = 0; i < 6; i++) {
+        await wb.page.keyboard.press('Tab');
+        await wb.page.waitForTimeout(150);
+      }
+      await wb.page.keyboard.press('Tab');
+      await wb.page.waitForTimeout(300);
+      screenshots.push(await wb.screenshot('tab-stop-after-docstring'));
+      const text = await wb.editorText();
+      const lines = text.split('\n');
+      const close = lines.findIndex(
+        (l, i) => i > lines.findIndex((x) => x.startsWith('def distance')) + 1 && /^ {4}"""/.test(l),
+      );
+      assert.ok(close > 0, text);
+      assert.strictEqual(lines[close + 1], '    dx = x2 - x1', `the extra Tab moved the body:\n${text}`);
+      await restore(wb, before);
     },
   },
   {
@@ -402,6 +629,20 @@ export const e2eTests: E2eTest[] = [
         180_000,
       );
       console.log(`    ${done}`);
+      // The verdict stays in the dashboard's header with both models' held-out scores.
+      await wb.runCommand('Seq2Seq: Show Training Dashboard');
+      const verdictFrame = await wb.webviewFrame('#verdict', 30_000);
+      const verdict = verdictFrame.locator('#verdict:not([hidden])');
+      await verdict.waitFor({ timeout: 30_000 });
+      const verdictText = (await verdict.innerText()).replace(/\s+/g, ' ');
+      console.log(`    dashboard verdict: ${verdictText}`);
+      assert.match(verdictText, /new model beats|Kept /, verdictText);
+      if (/did not beat|Kept /.test(done)) {
+        assert.match(verdictText, /chrF/, verdictText);
+        assert.strictEqual(await verdictFrame.locator('#run-status').getAttribute('data-tone'), 'warning');
+      }
+      await verdict.scrollIntoViewIfNeeded();
+      screenshots.push(await wb.screenshot('dashboard-verdict'));
       // The editor's responsiveness while the run trained in worker threads (reported, not timed).
       let delay: RegExpMatchArray | null = null;
       for (let i = 0; i < 20 && !delay; i++) {
@@ -419,16 +660,10 @@ export const e2eTests: E2eTest[] = [
   {
     name: 'with the bundled default model selected, Comment Selection writes a real comment and the attention explorer shows copying',
     async run({ wb, screenshots }) {
-      const pickModel = async (label: string): Promise<void> => {
-        await wb.runCommand('Seq2Seq: Select Model…');
-        const row = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label });
-        await row.first().click({ timeout: 15_000 });
-      };
       // One editor only: earlier tests leave groups beside (the dashboard), and a file shown in two
       // groups would be read twice.
       await wb.runCommand('View: Close All Editor Groups');
-      await pickModel('Default (bundled)');
-      await wb.page.locator('.statusbar-item', { hasText: 'Seq2Seq: default' }).first().waitFor({ timeout: 15_000 });
+      await pickModel(wb, 'Default (bundled)');
       await wb.openFile('geometry.py');
       // The whole file rendered, so that only the insertion can change the text.
       const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
@@ -474,8 +709,7 @@ export const e2eTests: E2eTest[] = [
       await box.waitFor({ state: 'hidden', timeout: 15_000 });
       await wb.waitForEditorText((t) => t.includes('def circle_area(radius):'), 15_000);
       await wb.runCommand('View: Close All Editor Groups');
-      await pickModel('tiny');
-      await wb.page.locator('.statusbar-item', { hasText: 'Seq2Seq: tiny' }).first().waitFor({ timeout: 15_000 });
+      await pickModel(wb, 'tiny');
     },
   },
   {

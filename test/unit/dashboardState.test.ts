@@ -12,9 +12,13 @@ import {
   initialState,
   progressFraction,
   reduce,
+  runHeadline,
   sampleRows,
   summarize,
+  verdictView,
 } from '../../src/webviews/dashboard/runState';
+import { checkingVerdict, guardVerdict } from '../../src/webviews/dashboard/verdict';
+import { guardDecision } from '../../src/training/guard';
 import { evalEvent, runInfo, stepEvent } from './dashboardFixtures';
 
 const LOSS = CHARTS.find((c) => c.id === 'loss-chart');
@@ -199,5 +203,86 @@ describe('dashboard chart series', () => {
         [null, 20, 33],
       ],
     );
+  });
+});
+
+describe('dashboard fine-tuning verdict', () => {
+  const trained: DashboardEvent[] = [
+    { type: 'runStarted', run: runInfo() },
+    stepEvent(1, 4),
+    evalEvent(1, ['a'], 0.1),
+    // The chart: the new model's validation BLEU above the base's reference line.
+    { type: 'reference', reference: { label: 'base model', values: { bleu: 5 } } },
+    { type: 'finished', reason: 'completed', step: 1 },
+  ];
+  const base = { chrf: 31.2, sentenceBleu: 9.4, pairs: 40 };
+  const worse = { chrf: 29.8, sentenceBleu: 9.9, pairs: 40 };
+  const better = { chrf: 33.5, sentenceBleu: 10.1, pairs: 40 };
+
+  it('is not green while the guard checks, and says which model it compares with', () => {
+    const rec = applyEvents(null, [...trained, { type: 'verdict', verdict: checkingVerdict('the bundled model') }]);
+    assert.strictEqual(rec?.status, 'finished');
+    const head = runHeadline(rec);
+    assert.notStrictEqual(head.tone, 'good');
+    assert.match(head.text, /comparing with the bundled model/);
+    assert.strictEqual(verdictView(rec)?.tone, 'checking');
+    assert.deepStrictEqual(verdictView(rec)?.rows, []);
+  });
+
+  it('a run whose model was not kept says so in the header, with both held-out scores', () => {
+    const guard = guardDecision(base, worse, 'the bundled model');
+    const rec = applyEvents(null, [
+      ...trained,
+      { type: 'verdict', verdict: checkingVerdict('the bundled model') },
+      { type: 'verdict', verdict: guardVerdict(guard) },
+    ]);
+    const head = runHeadline(rec);
+    assert.strictEqual(head.tone, 'warning');
+    assert.match(head.text, /kept the bundled model/);
+    const view = verdictView(rec);
+    assert.ok(view);
+    assert.strictEqual(view.tone, 'warning');
+    assert.match(view.title, /Kept the bundled model/);
+    assert.match(view.message, /did not beat the bundled model/);
+    assert.deepStrictEqual(
+      view.rows.map((r) => [r.metric, r.base, r.fineTuned, r.fineTunedAhead]),
+      [
+        ['chrF', 31.2, 29.8, false],
+        ['smoothed BLEU-4', 9.4, 9.9, true],
+      ],
+    );
+    assert.match(view.note, /40 held-out functions/);
+  });
+
+  it('a kept fine-tuned model is green, and the verdict survives a later status and a reload from history', () => {
+    const verdict = guardVerdict(guardDecision(base, better, '"my-model"'));
+    const rec = applyEvents(applyEvents(null, trained), [{ type: 'verdict', verdict }]);
+    assert.deepStrictEqual(runHeadline(rec), { text: 'Finished: new model kept', tone: 'good' });
+    assert.strictEqual(verdictView(rec)?.tone, 'good');
+    // History replays the same events into a fresh record.
+    assert.deepStrictEqual(applyEvents(null, [...trained, { type: 'verdict', verdict }])?.verdict, verdict);
+    // The snapshot a reopened panel gets keeps it.
+    const state = reduce(initialState(), { type: 'snapshot', record: rec });
+    assert.strictEqual(state.live?.verdict, verdict);
+  });
+
+  it('a guard that fails leaves no "checking" behind, and runs without a guard read as before', () => {
+    const failed = applyEvents(null, [
+      ...trained,
+      { type: 'verdict', verdict: checkingVerdict('the bundled model') },
+      { type: 'error', message: 'the model folder is corrupt' },
+    ]);
+    assert.strictEqual(failed?.verdict, undefined);
+    assert.strictEqual(runHeadline(failed).tone, 'bad');
+    assert.deepStrictEqual(runHeadline(applyEvents(null, trained)), { text: 'Finished', tone: 'good' });
+    assert.strictEqual(verdictView(applyEvents(null, trained)), null);
+    assert.deepStrictEqual(runHeadline(null), { text: 'No run', tone: 'idle' });
+  });
+
+  it('nothing to check on: the base is kept, without score rows', () => {
+    const none = guardVerdict(guardDecision(base, { chrf: 0, sentenceBleu: 0, pairs: 0 }, 'the bundled model'));
+    const view = verdictView(applyEvents(null, [...trained, { type: 'verdict', verdict: none }]));
+    assert.deepStrictEqual(view?.rows, []);
+    assert.match(view?.message ?? '', /could not be checked/);
   });
 });

@@ -118,3 +118,87 @@ describe('doc comment builder', () => {
     assert.strictEqual(go, '// Add adds one.');
   });
 });
+
+describe('doc comment builder: gated, punctuated and marked text (issue 36)', () => {
+  const code =
+    'def bar(style: str = "bar.complete", width: int = 5, total: int = 0):\n    return render(style, width, total)';
+  const bar = shape({
+    name: 'bar',
+    returnsValue: false,
+    params: [
+      { name: 'style', kind: 'positional', type: 'str', default: '"bar.complete"', optional: true },
+      { name: 'width', kind: 'positional', type: 'int', default: '5', optional: true },
+      { name: 'total', kind: 'positional', type: 'int', default: '0', optional: true },
+    ],
+  });
+  const descriptions = {
+    summary: 'render the bar',
+    code,
+    params: {
+      style: {
+        text: 'Style of the completed bar. Defaults to "bar.complete".',
+        source: 'project' as const,
+        from: { name: 'make_bar', path: 'rich/bar.py', line: 3 },
+      },
+      width: { text: 'The width width.', source: 'model' as const, confidence: 0.3 },
+      total: { text: 'The total to render.', source: 'model' as const, confidence: 0.3 },
+    },
+  };
+  const render = (format: 'google' | 'numpy' | 'sphinx', markBorrowed?: boolean) =>
+    renderDoc(
+      bar,
+      {
+        lang: 'python',
+        format,
+        sections: 'full',
+        descriptions,
+        ...(markBorrowed === undefined ? {} : { markBorrowed }),
+      },
+      { indent: '', eol: '\n', snippet: false },
+    );
+
+  it('Google: one period, the default once, a broken description left as the placeholder, the source named', () => {
+    assert.strictEqual(
+      render('google'),
+      [
+        '"""Render the bar.',
+        '',
+        'Args:',
+        '    style (str, optional): Style of the completed bar (from `make_bar` in rich/bar.py). Defaults to "bar.complete".',
+        '    width (int, optional): _description_. Defaults to 5.',
+        '    total (int, optional): The total to render. Defaults to 0.',
+        '"""',
+      ].join('\n'),
+    );
+    assert.ok(!render('google', false).includes('(from '), 'markBorrowed off: no marker');
+  });
+
+  it('NumPy and Sphinx: no ".," and a final period', () => {
+    const numpy = render('numpy');
+    assert.ok(numpy.includes('    The total to render, by default 0.\n'), numpy);
+    assert.ok(numpy.includes('    _description_, by default 5\n'), 'the placeholder line keeps its old layout');
+    assert.ok(!/\.,/.test(numpy));
+    assert.ok(render('sphinx').includes(':param total: The total to render, defaults to 0.'));
+  });
+
+  it('JSDoc: the description ends with one period; the default stays in the name', () => {
+    const js = renderDoc(
+      shape({
+        name: 'pad',
+        returnsValue: false,
+        params: [{ name: 'width', kind: 'positional', default: '2', optional: true }],
+      }),
+      {
+        lang: 'javascript',
+        format: 'jsdoc',
+        sections: 'full',
+        descriptions: {
+          code: 'function pad(width = 2) {\n  return " ".repeat(width);\n}',
+          params: { width: { text: 'the width to pad..', source: 'model', confidence: 0.3 } },
+        },
+      },
+      { indent: '', eol: '\n', snippet: false },
+    );
+    assert.ok(js.includes(' * @param {number} [width=2] - The width to pad.\n'), js);
+  });
+});

@@ -4,7 +4,14 @@ import * as assert from 'assert';
 import type { CorpusRecord } from '../../src/data/dataset';
 import { FunctionIndex, INDEX_VERSION } from '../../src/data/functionIndex';
 import { indexFunctionsOf } from '../../src/data/indexMining';
-import { ParamDescriptions, paramPairs, paramSourceText } from '../../src/data/paramDescriptions';
+import {
+  ParamDescriptions,
+  paramPairs,
+  paramSourceText,
+  rolesMatch,
+  signatureRole,
+  typeKey,
+} from '../../src/data/paramDescriptions';
 import { ParserPool } from '../../src/data/parser';
 import { paramCases, shipped } from '../../bench/params/run';
 
@@ -145,5 +152,80 @@ describe('parameter descriptions from the workspace', () => {
     ];
     assert.deepStrictEqual(shipped(cases, model, 0.5), ['From the project.', 'Model B.', 'file path']);
     assert.deepStrictEqual(shipped(cases, model, 0), ['From the project.', 'Model B.', 'Model C.']);
+  });
+});
+
+describe('borrowing a parameter description only for the same role', () => {
+  it("reads a parameter's type and default from a signature in each language", () => {
+    const py = 'def f(self, total: int, x=3, *args, name: Optional[str] = None, **kw) -> int:\n    pass';
+    assert.deepStrictEqual(signatureRole(py, 'total', 'f', 'python'), { type: 'int' });
+    assert.deepStrictEqual(signatureRole(py, 'x', 'f', 'python'), { default: '3' });
+    assert.deepStrictEqual(signatureRole(py, 'name', 'f', 'python'), { type: 'Optional[str]', default: 'None' });
+    assert.deepStrictEqual(
+      signatureRole('export function f(a: number, cb: (x: number) => void = () => {}) {}', 'cb', 'f', 'typescript'),
+      { type: '(x: number) => void', default: '() => {}' },
+    );
+    assert.deepStrictEqual(signatureRole('function f(a, b = "x") {}', 'b', 'f', 'javascript'), { default: '"x"' });
+    assert.deepStrictEqual(signatureRole('public function f(?string $name = null) {}', 'name', 'f', 'php'), {
+      type: 'string',
+      default: 'null',
+    });
+    assert.deepStrictEqual(signatureRole('def f(a, c: 2)\nend', 'c', 'f', 'ruby'), { default: '2' });
+    assert.deepStrictEqual(
+      signatureRole('public void f(final Map<String, Integer> counts, int n) {', 'counts', 'f', 'java'),
+      {
+        type: 'Map<String, Integer>',
+      },
+    );
+    assert.deepStrictEqual(signatureRole('def f(a):\n    pass', 'missing', 'f', 'python'), {});
+    assert.strictEqual(typeKey('Optional[List[str]]'), typeKey('list[str] | None'));
+    assert.strictEqual(typeKey('Readonly<ProcessCov>'), typeKey('ProcessCov'));
+    assert.strictEqual(typeKey('ast.AST'), typeKey('AST'));
+    assert.strictEqual(typeKey('str | Path'), typeKey('Path | str'));
+  });
+
+  it('matches the same annotated type, else compatible defaults', () => {
+    // rich: Progress's `total: Optional[float] = 100.0` is not _ratio's `total: int`.
+    assert.ok(!rolesMatch({ type: 'Optional[float]', default: '100.0' }, { type: 'int' }));
+    assert.ok(rolesMatch({ type: 'Optional[str]', default: 'None' }, { type: 'str' }));
+    assert.ok(rolesMatch({ type: 'str | Path' }, { type: 'Path' }), 'a member of the union');
+    assert.ok(!rolesMatch({ type: 'Dict[str, str]', default: 'None' }, { type: 'Sequence[str]' }));
+    // One side without a type: defaults decide, and a type must fit the other's default.
+    assert.ok(!rolesMatch({ default: '"auto"' }, { default: '0' }));
+    assert.ok(rolesMatch({ default: '0' }, { default: '10' }));
+    assert.ok(rolesMatch({ default: 'None' }, { default: '10' }), 'None is any kind');
+    assert.ok(!rolesMatch({ type: 'int' }, { default: '"auto"' }));
+    assert.ok(rolesMatch({ type: 'bool' }, { default: 'False' }));
+    assert.ok(rolesMatch({}, { type: 'int' }), 'nothing known here: the same name is enough');
+  });
+
+  it('borrows only from a parameter in the same role, and says which function it came from', () => {
+    const d = new ParamDescriptions([
+      {
+        path: 'rich/_ratio.py',
+        name: 'ratio_resolve',
+        line: 14,
+        lang: 'python',
+        code: 'def ratio_resolve(total: int, edges: List[Edge]) -> List[int]:\n    pass',
+        params: [{ name: 'total', description: 'Total to divide.' }],
+      },
+      {
+        path: 'rich/progress.py',
+        name: 'add_task',
+        line: 1400,
+        lang: 'python',
+        code: 'def add_task(self, description: str, total: Optional[float] = 100.0) -> TaskID:\n    pass',
+        params: [{ name: 'total', description: 'Number of total steps in the progress if known. Defaults to 100.' }],
+      },
+    ]);
+    assert.deepStrictEqual(d.lookup('total', 'rich/progress_bar.py', { type: 'Optional[float]', default: '100.0' }), {
+      text: 'Number of total steps in the progress if known. Defaults to 100.',
+      source: 'project',
+      from: { name: 'add_task', path: 'rich/progress.py', line: 1400 },
+    });
+    assert.strictEqual(d.lookup('total', 'x.py', { type: 'int' })?.from?.name, 'ratio_resolve');
+    assert.strictEqual(d.lookup('total', 'x.py', { type: 'str' }), undefined, 'no parameter in that role');
+    // Without a role (the old lookup): the shorter of a tie.
+    assert.strictEqual(d.describe('total', 'x.py'), 'Total to divide.');
   });
 });

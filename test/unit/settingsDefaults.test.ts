@@ -13,22 +13,37 @@ import {
   FINE_TUNE_TRAINING,
 } from '../../src/training/trainingDefaults';
 
-interface Manifest {
-  contributes: {
-    configuration:
-      { properties: Record<string, { default?: unknown }> }[] | { properties: Record<string, { default?: unknown }> };
-  };
+interface Declared {
+  default?: unknown;
+  type?: unknown;
+  enum?: unknown[];
+  enumDescriptions?: string[];
+  markdownEnumDescriptions?: string[];
+  anyOf?: unknown;
+  scope?: string;
+  description?: string;
+  markdownDescription?: string;
 }
 
-function contributedDefaults(): Record<string, unknown> {
+interface Section {
+  title: string;
+  properties: Record<string, Declared>;
+}
+
+interface Manifest {
+  contributes: { configuration: Section[] | Section };
+}
+
+function sections(): Section[] {
   const manifest = JSON.parse(
     fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'),
   ) as Manifest;
   const groups = manifest.contributes.configuration;
-  const properties = Object.assign(
-    {},
-    ...(Array.isArray(groups) ? groups : [groups]).map((g) => g.properties),
-  ) as Record<string, { default?: unknown }>;
+  return Array.isArray(groups) ? groups : [groups];
+}
+
+function contributedDefaults(): Record<string, unknown> {
+  const properties = Object.assign({}, ...sections().map((g) => g.properties)) as Record<string, Declared>;
   return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, v.default]));
 }
 
@@ -69,5 +84,52 @@ describe('settings defaults', () => {
     );
     for (const [key, value] of Object.entries(expected))
       assert.strictEqual(declared[`seq2seq.training.${key}`], value, key);
+  });
+});
+
+describe('settings a person reads', () => {
+  const all = sections().flatMap((g) => Object.entries(g.properties).map(([key, v]) => ({ key, v, section: g.title })));
+
+  it('Doc Comment: Format is a dropdown (a plain enum, each value described), settable per language', () => {
+    const format = all.find((s) => s.key === 'seq2seq.docComment.format')!.v;
+    // anyOf (or an object type) makes the Settings editor show only "Edit in settings.json".
+    assert.strictEqual(format.anyOf, undefined);
+    assert.strictEqual(format.type, 'string');
+    assert.ok(Array.isArray(format.enum) && format.enum.includes('auto') && format.enum.includes('numpy'));
+    assert.strictEqual((format.enumDescriptions ?? format.markdownEnumDescriptions)?.length, format.enum.length);
+    assert.strictEqual(format.scope, 'language-overridable');
+  });
+
+  it('every setting has a description, and every choice one too', () => {
+    for (const { key, v } of all) {
+      assert.ok((v.description ?? v.markdownDescription ?? '').length > 20, `${key} has no description`);
+      if (v.enum) assert.strictEqual((v.enumDescriptions ?? v.markdownEnumDescriptions)?.length, v.enum.length, key);
+    }
+  });
+
+  it('descriptions avoid jargon and developer instructions', () => {
+    const jargon = /GNMT|\balpha\b|L2-SP|npm (run|install)|rehearsal|data-parallel|replica|n-best|logits?\b/i;
+    for (const { key, v } of all) {
+      const text = [v.description, v.markdownDescription, ...(v.enumDescriptions ?? [])].join(' ');
+      assert.doesNotMatch(text, jargon, key);
+    }
+  });
+
+  it('training and decoding knobs are in the Advanced section, doc comment settings are not', () => {
+    const sectionOf = (key: string): string => all.find((s) => s.key === key)!.section;
+    for (const key of [
+      'seq2seq.decoding.beamSize',
+      'seq2seq.decoding.lengthPenalty',
+      'seq2seq.decoding.lengthReward',
+      'seq2seq.training.learningRate',
+      'seq2seq.training.l2sp',
+      'seq2seq.training.rehearsalShare',
+      'seq2seq.backend',
+    ])
+      assert.match(sectionOf(key), /Advanced/, key);
+    for (const s of all.filter((x) => x.key.startsWith('seq2seq.training.')))
+      assert.match(s.section, /Advanced/, s.key);
+    for (const s of all.filter((x) => /^seq2seq\.(docComment|codeLens)\./.test(x.key)))
+      assert.doesNotMatch(s.section, /Advanced/, s.key);
   });
 });

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { selectBackend, tensorflowPathProblem } from '../../src/core/backend';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as {
-  contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+  contributes: { configuration: { properties: Record<string, { scope?: string }> }[] };
   capabilities?: {
     untrustedWorkspaces?: { supported?: unknown; description?: string };
     virtualWorkspaces?: { supported?: unknown; description?: string };
@@ -29,7 +29,8 @@ describe('seq2seq.tensorflowPath and workspace trust', () => {
   });
 
   it('is a machine setting, so a workspace .vscode/settings.json cannot set it', () => {
-    assert.strictEqual(manifest.contributes.configuration.properties['seq2seq.tensorflowPath']?.scope, 'machine');
+    const declared = manifest.contributes.configuration.find((g) => g.properties['seq2seq.tensorflowPath']);
+    assert.strictEqual(declared?.properties['seq2seq.tensorflowPath']?.scope, 'machine');
   });
 
   it('declares limited support for untrusted workspaces and none for virtual ones, with reasons', () => {

@@ -75,7 +75,40 @@ export type DashboardEvent =
   | { readonly type: 'status'; readonly status: RunStatus; readonly message?: string }
   | { readonly type: 'checkpoint'; readonly step: number; readonly path: string }
   | { readonly type: 'finished'; readonly reason: EndReason; readonly step: number; readonly checkpointPath?: string }
+  /** The fine-tuning guard: checking after training ends, then its decision. */
+  | { readonly type: 'verdict'; readonly verdict: FineTuneVerdict }
   | { readonly type: 'error'; readonly message: string };
+
+/** One model's scores on the guard's held-out functions (0-100). */
+export interface HeldOutScores {
+  readonly chrf: number;
+  /** Mean smoothed sentence BLEU-4. */
+  readonly sentenceBleu: number;
+}
+
+/**
+ * The fine-tuning guard's verdict: after training ends, both the model the run started from and
+ * the fine-tuned one write comments for held-out functions of the workspace (neither trained on
+ * them); the fine-tuned model is kept only when it scores better.
+ */
+export type FineTuneVerdict =
+  | {
+      readonly state: 'checking';
+      /** The model the run started from, e.g. "the bundled model". */
+      readonly baseName: string;
+    }
+  | {
+      readonly state: 'decided';
+      readonly baseName: string;
+      /** Which model is in use after the run. */
+      readonly kept: 'base' | 'fineTuned';
+      /** Held-out functions both models were scored on (0: none to check on). */
+      readonly heldOutFunctions: number;
+      readonly base: HeldOutScores;
+      readonly fineTuned: HeldOutScores;
+      /** The guard's sentence, with both scores. */
+      readonly message: string;
+    };
 
 /** Scores of the model a fine-tune started from, keyed like `EvalPoint.values`. */
 export interface ReferenceScores {
@@ -101,6 +134,8 @@ export interface RunRecord {
   readonly reference?: ReferenceScores;
   /** Metric points dropped from memory by thinning (long runs); history keeps them all. */
   readonly thinned?: number;
+  /** Fine-tuning: the guard's verdict on the run's model (it decides which model is kept). */
+  readonly verdict?: FineTuneVerdict;
 }
 
 /** A past run in the history list. */

@@ -11,6 +11,7 @@ import {
   type DashboardEvent,
   type DashboardPrefs,
   type EvalPoint,
+  type HeldOutScores,
   type MetricPoint,
   type RunRecord,
   type RunStatus,
@@ -128,9 +129,15 @@ export function applyEvents(
           ...(e.checkpointPath ? { checkpoint: { step: e.step, path: e.checkpointPath } } : {}),
         };
         break;
-      case 'error':
-        rec = { ...rec, status: 'failed', error: e.message };
+      case 'verdict':
+        rec = { ...rec, verdict: e.verdict };
         break;
+      case 'error': {
+        // A guard that failed decided nothing: drop its "checking".
+        const { verdict, ...rest } = rec;
+        rec = { ...rest, ...(verdict?.state === 'decided' ? { verdict } : {}), status: 'failed', error: e.message };
+        break;
+      }
     }
   }
   if (!rec) return null;
@@ -199,5 +206,102 @@ export function summarize(rec: RunRecord): RunSummary {
     status: rec.status,
     ...(lastLoss !== undefined ? { finalLoss: lastLoss } : {}),
     ...(bleus.length ? { bestBleu: Math.max(...bleus) } : {}),
+  };
+}
+
+/** The run status badge: its text and the colour it takes. */
+export interface RunHeadline {
+  readonly text: string;
+  /** `warning`: the run finished but its model was not kept. */
+  readonly tone: 'idle' | 'active' | 'paused' | 'good' | 'warning' | 'bad';
+}
+
+const STATUS_TEXT: Record<RunStatus, string> = {
+  running: 'Running',
+  paused: 'Paused',
+  stopping: 'Stopping…',
+  finished: 'Finished',
+  failed: 'Failed',
+};
+
+/**
+ * What the badge says. A fine-tune is only a success once the guard kept its model: while the guard
+ * checks, and when it keeps the base model, "Finished" is not shown as green.
+ */
+export function runHeadline(rec: RunRecord | null): RunHeadline {
+  if (!rec) return { text: 'No run', tone: 'idle' };
+  if (rec.status !== 'finished')
+    return {
+      text: STATUS_TEXT[rec.status],
+      tone: rec.status === 'failed' ? 'bad' : rec.status === 'running' ? 'active' : 'paused',
+    };
+  const ended =
+    rec.endReason === 'stopped'
+      ? 'Stopped'
+      : rec.endReason === 'earlyStopped'
+        ? 'Finished (early stopping)'
+        : 'Finished';
+  const v = rec.verdict;
+  if (!v) return { text: ended, tone: 'good' };
+  if (v.state === 'checking') return { text: `${ended}: comparing with ${v.baseName}…`, tone: 'paused' };
+  return v.kept === 'fineTuned'
+    ? { text: `${ended}: new model kept`, tone: 'good' }
+    : { text: `${ended}: kept ${v.baseName}`, tone: 'warning' };
+}
+
+/** The verdict card: both models' held-out scores side by side, and what was decided. */
+export interface VerdictView {
+  readonly tone: 'checking' | 'good' | 'warning';
+  readonly title: string;
+  readonly message: string;
+  /** One row per metric; empty while checking or when there was nothing to check on. */
+  readonly rows: readonly {
+    readonly metric: string;
+    readonly base: number;
+    readonly fineTuned: number;
+    /** The fine-tuned model scored higher on this metric. */
+    readonly fineTunedAhead: boolean;
+  }[];
+  readonly baseLabel: string;
+  /** How these scores differ from the chart's (where they come from). */
+  readonly note: string;
+}
+
+const VERDICT_METRICS: readonly { readonly key: keyof HeldOutScores; readonly label: string }[] = [
+  { key: 'chrf', label: 'chrF' },
+  { key: 'sentenceBleu', label: 'smoothed BLEU-4' },
+];
+
+export function verdictView(rec: RunRecord | null): VerdictView | null {
+  const v = rec?.verdict;
+  if (!v) return null;
+  const baseLabel = v.baseName.replace(/^the /, '');
+  if (v.state === 'checking')
+    return {
+      tone: 'checking',
+      title: `Comparing the new model with ${v.baseName}…`,
+      message: `Both models are writing comments for functions of your workspace that neither trained on; the new model is kept only if it does better.`,
+      rows: [],
+      baseLabel,
+      note: '',
+    };
+  const kept = v.kept === 'fineTuned';
+  return {
+    tone: kept ? 'good' : 'warning',
+    title: kept ? `The new model beats ${v.baseName}` : `Kept ${v.baseName}: the new model was not better`,
+    message: v.message,
+    rows:
+      v.heldOutFunctions > 0
+        ? VERDICT_METRICS.map(({ key, label }) => ({
+            metric: label,
+            base: v.base[key],
+            fineTuned: v.fineTuned[key],
+            fineTunedAhead: v.fineTuned[key] > v.base[key],
+          }))
+        : [],
+    baseLabel,
+    note:
+      `Scores on ${v.heldOutFunctions} held-out functions neither model trained on, decoded as the editor decodes: ` +
+      `this decides which model is kept. The BLEU chart below is the validation split during training.`,
   };
 }

@@ -1,19 +1,12 @@
 /**
  * The run status card: status badge, step/epoch counters, progress bar, elapsed and ETA, backend,
- * model size, last checkpoint, error, the Pause/Resume and Stop buttons, and the hyperparameters
- * table. Built once; `update` only rewrites text and attributes, so keyboard focus survives.
+ * model size, last checkpoint, error, the Pause/Resume and Stop buttons, the fine-tuning verdict
+ * (both models' held-out scores; it stays until the next run) and the hyperparameters table.
+ * Built once; `update` only rewrites text and attributes, so keyboard focus survives.
  */
 import type { RunAction, RunRecord } from '../../dashboard/protocol';
-import { isActive, progressFraction } from '../../dashboard/runState';
+import { isActive, progressFraction, runHeadline, verdictView } from '../../dashboard/runState';
 import { formatDuration, formatNumber, h, setText } from './dom';
-
-const STATUS_TEXT: Record<RunRecord['status'], string> = {
-  running: 'Running',
-  paused: 'Paused',
-  stopping: 'Stopping…',
-  finished: 'Finished',
-  failed: 'Failed',
-};
 
 export class StatusView {
   readonly element: HTMLElement;
@@ -61,6 +54,24 @@ export class StatusView {
     },
     'Stop',
   );
+  private readonly verdictTitle = h('h3', { id: 'verdict-title' });
+  private readonly verdictMessage = h('p', { id: 'verdict-message' });
+  private readonly verdictRows = h('tbody');
+  private readonly verdictTable = h(
+    'table',
+    { id: 'verdict-scores', class: 'verdict-scores', 'aria-label': 'Held-out scores of both models' },
+    this.verdictRows,
+  );
+  private readonly verdictNote = h('p', { id: 'verdict-note', class: 'note' });
+  private readonly verdict = h(
+    'section',
+    { id: 'verdict', class: 'verdict', role: 'status', 'aria-live': 'polite', hidden: true },
+    this.verdictTitle,
+    this.verdictMessage,
+    this.verdictTable,
+    this.verdictNote,
+  );
+  private verdictKey = '';
   private readonly hyper = h('tbody');
   private hyperKey = '';
   private current: RunRecord | null = null;
@@ -106,6 +117,7 @@ export class StatusView {
         this.status,
         h('div', { class: 'buttons' }, this.pause, this.stop),
       ),
+      this.verdict,
       h('div', { class: 'counters' }, this.step, this.epoch),
       this.bar,
       dl,
@@ -116,9 +128,12 @@ export class StatusView {
 
   update(rec: RunRecord | null): void {
     this.current = rec;
+    const headline = runHeadline(rec);
+    this.status.dataset['tone'] = headline.tone;
+    setText(this.status, headline.text);
+    this.updateVerdict(rec);
     if (!rec) {
       this.status.dataset['status'] = 'idle';
-      setText(this.status, 'No run');
       this.pause.disabled = true;
       this.stop.disabled = true;
       return;
@@ -126,13 +141,6 @@ export class StatusView {
     const { run } = rec;
     setText(this.title, run.name ? `Training ${run.name}` : 'Training');
     this.status.dataset['status'] = rec.status;
-    const ended =
-      rec.endReason === 'stopped'
-        ? 'Stopped'
-        : rec.endReason === 'earlyStopped'
-          ? 'Finished (early stopping)'
-          : STATUS_TEXT[rec.status];
-    setText(this.status, rec.status === 'finished' ? ended : STATUS_TEXT[rec.status]);
     this.step.dataset['step'] = String(rec.step);
     setText(this.step, `Step ${rec.step}${run.totalSteps ? ` / ${run.totalSteps}` : ''}`);
     setText(this.epoch, `Epoch ${rec.epoch}${run.totalEpochs ? ` / ${run.totalEpochs}` : ''}`);
@@ -156,6 +164,47 @@ export class StatusView {
     this.pause.setAttribute('aria-pressed', String(paused));
     this.stop.disabled = !active || rec.status === 'stopping';
     this.updateHyper(rec);
+  }
+
+  private updateVerdict(rec: RunRecord | null): void {
+    const view = verdictView(rec);
+    const key = JSON.stringify(view);
+    if (key === this.verdictKey) return;
+    this.verdictKey = key;
+    this.verdict.hidden = !view;
+    if (!view) return;
+    this.verdict.dataset['tone'] = view.tone;
+    setText(this.verdictTitle, view.title);
+    setText(this.verdictMessage, view.message);
+    setText(this.verdictNote, view.note);
+    this.verdictTable.hidden = view.rows.length === 0;
+    // Bars share one scale per metric, so the longer bar is the higher score.
+    const bar = (value: number, max: number, who: string): HTMLElement =>
+      h(
+        'div',
+        { class: `score-bar ${who}`, 'data-value': value.toFixed(1) },
+        h('meter', { min: 0, max: Math.max(max, 1e-9), value, 'aria-hidden': 'true' }),
+        h('span', {}, value.toFixed(1)),
+      );
+    this.verdictRows.replaceChildren(
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'held-out'),
+        h('th', { scope: 'col' }, view.baseLabel),
+        h('th', { scope: 'col' }, 'new model'),
+      ),
+      ...view.rows.map((r) => {
+        const max = Math.max(r.base, r.fineTuned);
+        return h(
+          'tr',
+          { 'data-metric': r.metric, 'data-ahead': r.fineTunedAhead ? 'new' : 'base' },
+          h('th', { scope: 'row' }, r.metric),
+          h('td', {}, bar(r.base, max, 'base')),
+          h('td', {}, bar(r.fineTuned, max, 'tuned')),
+        );
+      }),
+    );
   }
 
   private updateHyper(rec: RunRecord): void {

@@ -1,0 +1,172 @@
+/**
+ * The text gate: broken model output (issue 36's own strings, and others the bundled models wrote
+ * on real projects) becomes the placeholder; good text, the model's and people's, goes in.
+ */
+import * as assert from 'assert';
+
+import { acceptedSummary, gateText, SUMMARY_MIN_CONFIDENCE, textProblem } from '../../src/docs/textGate';
+
+/** rich 13.3.1, `ProgressBar.__init__` (rich/progress_bar.py): the function of the issue's strings. */
+const PROGRESS_BAR = `def __init__(
+    self,
+    total: Optional[float] = 100.0,
+    completed: float = 0,
+    width: Optional[int] = None,
+    pulse: bool = False,
+    style: StyleType = "bar.back",
+    complete_style: StyleType = "bar.complete",
+    finished_style: StyleType = "bar.finished",
+    pulse_style: StyleType = "bar.pulse",
+    animation_time: Optional[float] = None,
+):
+    self.total = total
+    self.completed = completed
+    self.width = width
+    self.pulse = pulse
+    self.style = style
+    self.complete_style = complete_style
+    self.finished_style = finished_style
+    self.pulse_style = pulse_style
+    self.animation_time = animation_time
+    self._pulse_segments: Optional[List[Segment]] = None`;
+
+/** rich 13.3.1, `print` (rich/__init__.py). */
+const PRINT = `def print(*objects: Any, sep: str = " ", end: str = "\\n", file: Optional[IO[str]] = None, flush: bool = False) -> None:
+    from .console import Console
+    write_console = get_console() if file is None else Console(file=file)
+    return write_console.print(*objects, sep=sep, end=end)`;
+
+/** rich 13.3.1, `print_json` (rich/__init__.py), shortened. */
+const PRINT_JSON = `def print_json(json: Optional[str] = None, *, data: Any = None, indent: Union[None, int, str] = 2, highlight: bool = True, skip_keys: bool = False, ensure_ascii: bool = False, check_circular: bool = True) -> None:
+    get_console().print_json(json, data=data, indent=indent, highlight=highlight, skip_keys=skip_keys, ensure_ascii=ensure_ascii, check_circular=check_circular)`;
+
+describe('text gate', () => {
+  it("rejects the issue's broken parameter descriptions", () => {
+    const model = (param: string, code = PROGRESS_BAR) => ({ code, param, source: 'model' as const });
+    assert.strictEqual(textProblem('The width width.', model('width')), 'repeatedWord');
+    assert.strictEqual(textProblem('The completed completed.', model('completed')), 'repeatedWord');
+    assert.strictEqual(textProblem('Theee.', model('pulse')), 'repeatedSubword');
+    assert.strictEqual(textProblem('The back_style_style', model('style')), 'repeatedSubword');
+    assert.strictEqual(textProblem('The asciicii..', model('ensure_ascii', PRINT_JSON)), 'repeatedSubword');
+    assert.strictEqual(textProblem('The animation of theimation..', model('animation_time')), 'cutWord');
+    // Without the code the cut word cannot be told from a word; the repeats still can.
+    assert.strictEqual(textProblem('The width width.'), 'repeatedWord');
+  });
+
+  it('rejects the other ways the bundled models break, seen on real projects', () => {
+    const m = (text: string, param: string, code = PRINT_JSON) => textProblem(text, { code, param, source: 'model' });
+    assert.strictEqual(m('The highlightlight.', 'highlight'), 'repeatedSubword');
+    assert.strictEqual(m('The check_cccularcular.', 'check_circular'), 'repeatedSubword');
+    assert.strictEqual(m('The default default to print.', 'data'), 'repeatedWord');
+    assert.strictEqual(m('The level of the level.', 'indent'), 'repeatedWord');
+    assert.strictEqual(m('The errors to errors.', 'indent'), 'repeatedWord');
+    assert.strictEqual(m('The dunder dund.', 'data'), 'repeatedWord');
+    assert.strictEqual(
+      m('The name of the spect.', 'data', 'def inspect(obj, *, data=None):\n    return _inspect(obj)'),
+      'cutWord',
+    );
+    assert.strictEqual(
+      m('The force_writ_stream', 'data', 'def f(data, force_writable=False):\n    pass'),
+      'madeUpIdentifier',
+    );
+    assert.strictEqual(m('The ensure_ascii', 'ensure_ascii'), 'restatesName');
+    assert.strictEqual(m('(optional)', 'skip_keys'), 'restatesName');
+    assert.strictEqual(m('The name of the resource.', 'indent'), 'offTopic');
+    assert.strictEqual(m('The url of the resource.', 'url', 'def get(url):\n    return fetch(url)'), 'ungrounded');
+    // Summaries too.
+    const s = (text: string, code: string) => textProblem(text, { code, source: 'model' });
+    assert.strictEqual(s('Get the Console instance of the Live Render Render.', PRINT), 'repeatedWord');
+    assert.strictEqual(s('Return the locale of the locale.', PRINT), 'repeatedWord');
+    assert.strictEqual(
+      s('Create a new instance of the given time.show_time_times.', 'def f(show_time=True):\n    pass'),
+      'repeatedSubword',
+    );
+  });
+
+  it("keeps the models' good sentences", () => {
+    assert.strictEqual(
+      textProblem('The objects to print.', { code: PRINT, param: 'objects', source: 'model' }),
+      undefined,
+    );
+    assert.strictEqual(
+      textProblem('The file to write to.', { code: PRINT, param: 'file', source: 'model' }),
+      undefined,
+    );
+    assert.strictEqual(textProblem('Pretty prints JSON.', { code: PRINT_JSON, source: 'model' }), undefined);
+    assert.strictEqual(
+      textProblem('Pick first non-None style.', { code: 'def pick(*values):\n    pass', source: 'model' }),
+      undefined,
+    );
+    assert.strictEqual(
+      textProblem("Return a string representing the user's user agent.", {
+        code: 'def ua(self):\n    pass',
+        source: 'model',
+      }),
+      undefined,
+    );
+    // Go's summaries begin with the name and its verb.
+    assert.strictEqual(
+      textProblem('Close closes the iterator.', { code: 'func (it *Iterator) Close() {}', source: 'model' }),
+      undefined,
+    );
+    assert.strictEqual(textProblem('Init initializes a WaterMark struct.', { source: 'model' }), undefined);
+    assert.strictEqual(textProblem('Connect end to end.', { source: 'model' }), undefined);
+  });
+
+  it("keeps people's text: only plain repeats count there", () => {
+    const human = (text: string, param?: string) =>
+      textProblem(text, { code: PRINT_JSON, ...(param ? { param } : {}), source: 'project' });
+    assert.strictEqual(human('Number of spaces to indent. Defaults to 2.', 'indent'), undefined);
+    assert.strictEqual(human('Separator between printed objects.', 'sep'), undefined);
+    assert.strictEqual(
+      human(
+        'A callable that converts values that can not be encoded in to something that can be JSON encoded.',
+        'default',
+      ),
+      undefined,
+    );
+    assert.strictEqual(human('A `datetime`, a `timedelta`, or a number of seconds.', 'value'), undefined);
+    assert.strictEqual(human('The PreparedRequest <PreparedRequest> being sent.', 'request'), undefined);
+    assert.strictEqual(human('Positional arguments for the replacement rich.console.Console.', 'args'), undefined);
+    assert.strictEqual(
+      human('A dictionary of strings to strings, indicating which words should get replaced.'),
+      undefined,
+    );
+    assert.strictEqual(human('Add a metric to the metric family.'), undefined);
+    assert.strictEqual(human('Salinity, [kg/kg]', 'S'), undefined);
+    assert.strictEqual(human('Sum128 returns the murmur3 sum of data.'), undefined);
+    assert.strictEqual(
+      human('Return a ReactElement-compatible object for the current state of a preact component.'),
+      undefined,
+    );
+    // A plain repeat is still one, whoever wrote it.
+    assert.strictEqual(human('The the time value of an ASN1 time object.'), 'repeatedWord');
+    assert.strictEqual(gateText('The the time value.', { source: 'project' }), undefined);
+    assert.strictEqual(gateText('The time value.', { source: 'project' }), 'The time value.');
+  });
+
+  it('takes the best summary when it reads as words and is sure enough; a reused one is judged as words only', () => {
+    const cand = (text: string, p: number, reused = false) => ({
+      text,
+      logProb: Math.log(p) * 4,
+      tokens: [1, 2, 3, 4],
+      ...(reused ? { reusedFrom: { path: 'a.py', similarity: 0.9 } } : {}),
+    });
+    assert.strictEqual(acceptedSummary([cand('Pretty prints JSON.', 0.3)], PRINT_JSON), 'Pretty prints JSON.');
+    assert.strictEqual(
+      acceptedSummary([cand('', 0.9), cand('Pretty prints JSON.', 0.3)], PRINT_JSON),
+      'Pretty prints JSON.',
+    );
+    assert.strictEqual(acceptedSummary([cand('Return the locale of the locale.', 0.4)], PRINT_JSON), undefined);
+    assert.strictEqual(
+      acceptedSummary([cand('Pretty prints JSON.', SUMMARY_MIN_CONFIDENCE / 2)], PRINT_JSON),
+      undefined,
+    );
+    assert.strictEqual(
+      acceptedSummary([cand('Exit buffer context.', SUMMARY_MIN_CONFIDENCE / 2, true)], PRINT_JSON),
+      'Exit buffer context.',
+      "a person's summary is not the model's to be unsure of",
+    );
+    assert.strictEqual(acceptedSummary([], PRINT_JSON), undefined);
+  });
+});
