@@ -54,37 +54,89 @@ def select_rows(t: DecodingTensors, rows: torch.Tensor) -> DecodingTensors:
 
 
 def dense(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None) -> torch.Tensor:
-    """`x @ w (+ b)` over the last axis: `[..., in] -> [..., out]` (layers.ts dense)."""
-    y = x.reshape(-1, x.shape[-1]) @ w
-    if b is not None:
-        y = y + b
+    """`x @ w (+ b)` over the last axis: `[..., in] -> [..., out]` (layers.ts dense); the bias is
+    added by the product itself (addmm), not by a pass of its own."""
+    x2 = x.reshape(-1, x.shape[-1])
+    y = x2 @ w if b is None else torch.addmm(b, x2, w)
     return y.reshape(*x.shape[:-1], w.shape[1])
 
 
 def maybe_dropout(x: torch.Tensor, rate: float, training: bool) -> torch.Tensor:
-    """Inverted dropout, only while training with a rate above zero (torch's own RNG)."""
-    return F.dropout(x, rate, True) if training and rate > 0 else x
+    """Inverted dropout (`x * keep / (1 - rate)`, keep ~ Bernoulli(1 - rate)), only while training
+    with a rate above zero, from torch's own RNG. On the CPU the mask is drawn as `uniform >= rate`
+    (F.dropout's bernoulli_ draws a double per element there: about twice as slow)."""
+    if not (training and rate > 0):
+        return x
+    if x.device.type != "cpu" or rate >= 1:
+        return F.dropout(x, rate, True)
+    noise = torch.rand_like(x).ge_(rate).div_(1 - rate)  # in place: 1 where kept, then 1 / (1 - rate)
+    return x * noise
 
 
 def copy_mixture(
-    logits: torch.Tensor, gate: torch.Tensor, attention: torch.Tensor, src: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
+    logits: torch.Tensor, gate: torch.Tensor, attention: torch.Tensor, src: torch.Tensor, copy_log: bool = True
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """The pointer-generator output (decoder.ts `output`/`copyParts`/`copyDistribution`).
 
     `logits` `[b, T, V]`, `gate` `[b, T, 1]` (share generated), `attention` `[b, T, S]`, `src`
-    int64 `[b, S]` -> (`log p` `[b, T, V]`, `log` of the copy part `[b, T, V]`). Attention on
-    special tokens is not copied but goes to the generator's share.
+    int64 `[b, S]` -> (`log p` `[b, T, V]`, `log` of the copy part `[b, T, V]`, or None when
+    `copy_log` is False: training never reads it). Attention on special tokens is not copied but
+    goes to the generator's share:
+
+        p = (1 - copy_share) * softmax(logits) + (1 - gate) * copied,
+        copied_v = sum of the word attention on source positions holding v,
+        copy_share = (1 - gate) * sum of the word attention,
+
+    and `log(p + COPY_FLOOR)` (`log(copy part + COPY_FLOOR)`).
     """
     b, T, V = logits.shape
     S = src.shape[1]
     words = (src >= FIRST_WORD_ID).to(attention.dtype).reshape(b, 1, S)
     word_attention = attention * words
-    copy_share = (1 - gate) * word_attention.sum(2, keepdim=True)
+    log_p = _CopyMixture.apply(logits, gate, word_attention, src)
+    if not copy_log:
+        return log_p, None
     index = src.reshape(b, 1, S).expand(b, T, S)
     copied = torch.zeros(b, T, V, dtype=attention.dtype, device=attention.device).scatter_add(2, index, word_attention)
-    copy_part = (1 - gate) * copied
-    p = (1 - copy_share) * torch.softmax(logits, 2) + copy_part
-    return torch.log(p + COPY_FLOOR), torch.log(copy_part + COPY_FLOOR)
+    return log_p, torch.log((1 - gate) * copied + COPY_FLOOR)
+
+
+class _CopyMixture(torch.autograd.Function):
+    """`copy_mixture`'s `log p` from `logits` `[b, T, V]`, `gate` `[b, T, 1]`, the word attention
+    `[b, T, S]` and `src` `[b, S]`, touching `[b, T, V]` as few times as the maths allows: the copy
+    part is nonzero only at the S source ids of a row, so it is added there (each id's attention
+    summed over the positions holding it) instead of as a dense `[b, T, V]` term, and the backward
+    pass is written out (softmax's and the mixture's gradients share one dot product per row)."""
+
+    @staticmethod
+    def forward(ctx, logits: torch.Tensor, gate: torch.Tensor, wa: torch.Tensor, src: torch.Tensor):  # type: ignore[override]
+        b, T, V = logits.shape
+        S = src.shape[1]
+        index = src.reshape(b, 1, S).expand(b, T, S)
+        same = (src.unsqueeze(2) == src.unsqueeze(1)).to(wa.dtype)  # [b, S, S]: positions holding one id
+        g1 = 1 - gate  # [b, T, 1] copied share of the copy attention
+        copy_share = g1 * wa.sum(2, keepdim=True)
+        sm = torch.softmax(logits, 2)
+        gen = (1 - copy_share) * sm
+        p = gen + COPY_FLOOR
+        # At each source id: (generated + copy part) + floor, the copy part of an id once per position.
+        copy_part = g1 * torch.bmm(wa, same)  # [b, T, S]
+        p.scatter_(2, index, (gen.gather(2, index) + copy_part) + COPY_FLOOR)
+        ctx.save_for_backward(sm, gen, p, g1, wa, index)
+        return torch.log(p)
+
+    @staticmethod
+    def backward(ctx, d_log_p: torch.Tensor):  # type: ignore[override]
+        sm, gen, p, g1, wa, index = ctx.saved_tensors
+        b, T, V = sm.shape
+        dp = d_log_p / p
+        dp_src = dp.gather(2, index)  # [b, T, S]
+        dot = torch.bmm(dp.view(b * T, 1, V), sm.view(b * T, V, 1)).view(b, T, 1)  # sum_v dp_v sm_v
+        # d copy_share = -dot; d word attention_s = g1 (dp at its id - dot).
+        d_wa = g1 * (dp_src - dot)
+        d_g1 = (wa * (dp_src - dot)).sum(2, keepdim=True)
+        d_logits = dp.sub_(dot).mul_(gen)  # (1 - copy_share) softmax' : gen * (dp - dot)
+        return d_logits, -d_g1, d_wa, None
 
 
 class Seq2Seq(nn.Module):

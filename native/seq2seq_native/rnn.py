@@ -12,6 +12,12 @@ recurrent stack over all steps then attends; Bahdanau runs stepwise with the con
 first layer. Output: `combined = tanh([h; ctx] W_c + b_c)`, dropout, `logits = combined W_o + b_o`
 (or the target embedding transposed when tied); with `copy`, the pointer-generator mixture of
 model.py's `copy_mixture` with gate `sigmoid([combined; x_emb] w_g + b_g)`.
+
+Speed: a layer runs as one whole-sequence op, not as autograd over a Python loop of steps: GRU as
+`_GruSequence` on the CPU (gruSequence.ts's hand-written backward pass) and as torch's fused GRU
+elsewhere, LSTM as torch's fused LSTM (its gates permuted to torch's order). Right-padded rows
+keep the masked loop's semantics exactly (see `_gru`, `_lstm_packed`); any other mask, and
+Bahdanau's decoder (its input depends on the previous step's attention), run step by step.
 """
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from torch import _VF
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from .model import DecodingTensors, Seq2Seq, StepOutput, copy_mixture, dense, maybe_dropout
 
@@ -31,8 +39,91 @@ def _keep(prev: torch.Tensor, nxt: torch.Tensor, m: torch.Tensor | None) -> torc
     return nxt if m is None else prev + m * (nxt - prev)
 
 
+class _GruSequence(torch.autograd.Function):
+    """A GRU over a whole sequence with a whole-sequence backward pass (gruSequence.ts): `xs`
+    `[T, b, 3H]` time-major input projections (bias included), `h0` `[b, H]`, `wh` `[H, 3H]`,
+    `bh` `[3H]` -> outputs `[T, b, H]` in time order (`reverse`: from the last step to the first).
+
+    Each step is `_cell`'s GRU: `hh = h Wh + bh`, `[r | z] = sigmoid(x_rz + hh_rz)`,
+    `n = tanh(x_n + r * hh_n)`, `h' = n + z * (h - n)`. The backward pass runs the recursion of
+    the state gradient alone, one product with `Wh` and two elementwise ops per step (the gates'
+    local derivatives are taken for every step at once beforehand), and then takes the gradients of
+    `xs` elementwise and of `Wh` in one product over all steps, where autograd on the loop (and
+    torch's own fused GRU) adds a `[H, 3H]` product into `Wh`'s gradient at every step."""
+
+    @staticmethod
+    def forward(ctx, xs: torch.Tensor, h0: torch.Tensor, wh: torch.Tensor, bh: torch.Tensor, reverse: bool):  # type: ignore[override]
+        T, b, G = xs.shape
+        H = G // 3
+        out = xs.new_empty(T, b, H)
+        hh = xs.new_empty(T, b, G)  # h Wh + bh of every step
+        rz = xs.new_empty(T, b, 2 * H)
+        n = xs.new_empty(T, b, H)
+        # Per-step views, made once.
+        x_rz, x_n = xs[..., : 2 * H].unbind(0), xs[..., 2 * H :].unbind(0)
+        hh_t, hh_rz, hh_n = hh.unbind(0), hh[..., : 2 * H].unbind(0), hh[..., 2 * H :].unbind(0)
+        rz_t, r_t, z_t = rz.unbind(0), rz[..., :H].unbind(0), rz[..., H:].unbind(0)
+        n_t, out_t = n.unbind(0), out.unbind(0)
+        h = h0
+        for t in range(T - 1, -1, -1) if reverse else range(T):
+            torch.addmm(bh, h, wh, out=hh_t[t])
+            torch.add(x_rz[t], hh_rz[t], out=rz_t[t]).sigmoid_()
+            torch.addcmul(x_n[t], r_t[t], hh_n[t], out=n_t[t]).tanh_()
+            h = torch.addcmul(n_t[t], z_t[t], h - n_t[t], out=out_t[t])
+        ctx.reverse = reverse
+        ctx.save_for_backward(h0, wh, out, hh, rz, n)
+        return out
+
+    @staticmethod
+    def backward(ctx, dy: torch.Tensor):  # type: ignore[override]
+        h0, wh, out, hh, rz, n = ctx.saved_tensors
+        reverse = ctx.reverse
+        T, b, H = out.shape
+        # The state each step started from.
+        prev = torch.cat([out[1:], h0.unsqueeze(0)]) if reverse else torch.cat([h0.unsqueeze(0), out[:-1]])
+        r, z = rz[..., :H], rz[..., H:]
+        rz_slope = rz * (1 - rz)  # sigmoid'
+        dn_pre = (1 - z) * (1 - n * n)  # d pre-tanh / d h'
+        local = torch.empty(T, b, 3, H, dtype=out.dtype, device=out.device)  # d [r_pre | z_pre | hh_n] / d h'
+        torch.mul(dn_pre, hh[..., 2 * H :], out=local[:, :, 0]).mul_(rz_slope[..., :H])
+        torch.sub(prev, n, out=local[:, :, 1]).mul_(rz_slope[..., H:])
+        torch.mul(dn_pre, r, out=local[:, :, 2])
+        dhh = torch.empty(T, b, 3, H, dtype=out.dtype, device=out.device)  # gradient of h Wh + bh per step
+        dh = torch.empty_like(out)  # gradient reaching each step's output (and the state after it)
+        local_t, dhh_t, dh_t, dy_t, z_t = local.unbind(0), dhh.unbind(0), dh.unbind(0), dy.unbind(0), z.unbind(0)
+        wh_t = wh.t().contiguous()  # (the product with a transposed view is slower)
+        order = list(range(T) if reverse else range(T - 1, -1, -1))
+        dh_t[order[0]].copy_(dy_t[order[0]])
+        dh0 = None
+        for k, t in enumerate(order):
+            torch.mul(local_t[t], dh_t[t].unsqueeze(1), out=dhh_t[t])
+            if k + 1 < len(order):  # the step that runs before this one
+                before = order[k + 1]
+                torch.addcmul(dy_t[before], dh_t[t], z_t[t], out=dh_t[before]).addmm_(dhh_t[t].view(b, 3 * H), wh_t)
+            else:
+                dh0 = torch.addmm(dh_t[t] * z_t[t], dhh_t[t].view(b, 3 * H), wh_t)
+        flat = dhh.view(T * b, 3 * H)
+        dxs = torch.cat([dhh.view(T, b, 3 * H)[..., : 2 * H], dh * dn_pre], 2)
+        dwh = prev.reshape(T * b, H).t() @ flat
+        return dxs, dh0, dwh, flat.sum(0), None
+
+
+def _prefix_lengths(mask: torch.Tensor) -> torch.Tensor | None:
+    """Row lengths (int64) when `mask` `[b, S]` is right padding (each row 1s then
+    0s, at least one 1), else None."""
+    lengths = mask.sum(1).round().long()
+    steps = torch.arange(mask.shape[1], device=mask.device)
+    if int(lengths.min()) < 1 or not torch.equal(mask, (steps.unsqueeze(0) < lengths.unsqueeze(1)).to(mask.dtype)):
+        return None
+    return lengths
+
+
 class RecurrentSeq2Seq(Seq2Seq):
     """The rnn architecture; weights registered exactly as RecurrentSeq2Seq's WeightStore does."""
+
+    # Run layers as whole-sequence ops (`_fused`); False: the step-by-step TypeScript loop
+    # everywhere (the reference the tests compare the whole-sequence path with).
+    fused = True
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
@@ -130,17 +221,131 @@ class RecurrentSeq2Seq(Seq2Seq):
         h_next = o * torch.tanh(c_next)
         return _keep(h, h_next, m), _keep(c, c_next, m)
 
-    def _layer(
+    def _fused_params(self, name: str) -> list[torch.Tensor]:
+        """Layer `name`'s weights in the layout of torch's fused RNN ops (`w_ih` `[G*H, in]`,
+        `w_hh` `[G*H, H]`, `b_ih`, `b_hh`), as views of the parameters where the gate orders agree
+        (GRU `[r | z | n]` is torch's own), so that gradients flow into the parameters. LSTM's
+        `[i | f | o | g]` becomes torch's `[i | f | g | o]` by a column permutation, and its missing
+        state bias a zero."""
+        wx, wh, bx = self.w(f"{name}/wx"), self.w(f"{name}/wh"), self.w(f"{name}/bx")
+        if not self.lstm:
+            return [wx.t(), wh.t(), bx, self.w(f"{name}/bh")]
+        H = self.H
+
+        def ifgo(t: torch.Tensor) -> torch.Tensor:
+            return torch.cat([t[..., : 2 * H], t[..., 3 * H :], t[..., 2 * H : 3 * H]], -1)
+
+        return [ifgo(wx).t(), ifgo(wh).t(), ifgo(bx), torch.zeros_like(bx)]
+
+    def _fused(
+        self,
+        names: list[str],
+        xs: torch.Tensor,
+        init: list[State],
+        lengths: torch.Tensor | None,
+        training: bool,
+    ) -> tuple[torch.Tensor, list[State]]:
+        """Layer `names[0]` (and `names[1]` backward: a bidirectional layer) over `xs` `[b, T, in]`
+        as whole sequences -> outputs `[b, T, D*H]` (directions concatenated), final state per
+        direction. With `lengths` (right padding) the forward state stops at each row's last
+        real token and the backward one starts there from `init`, as `_layer_stepwise`'s mask
+        does; the outputs at padded positions are 0 here (the held state there: attention masks
+        them out, and deeper layers never carry them into a real position). GRU runs as
+        `_GruSequence` on the CPU and as torch's fused GRU elsewhere; LSTM as torch's fused LSTM."""
+        if self.lstm:
+            if lengths is not None:
+                return self._lstm_packed(names, xs, init, lengths, training)
+            params = [t for n in names for t in self._fused_params(n)]
+            h0 = torch.stack([s[0] for s in init])  # [D, b, H]
+            c0 = torch.stack([s[1] for s in init])  # type: ignore[misc]
+            out, hn, cn = _VF.lstm(xs, (h0, c0), params, True, 1, 0.0, training, len(names) == 2, True)
+            return out, [(hn[d], cn[d]) for d in range(len(names))]
+        return self._gru(names, xs, init, lengths, training)
+
+    def _gru_as_sequence(self, device: torch.device) -> bool:
+        """Whether GRU layers run as `_GruSequence` (the CPU), else as torch's fused GRU (cuDNN)."""
+        return device.type == "cpu"
+
+    def _gru(
+        self, names: list[str], xs: torch.Tensor, init: list[State], lengths: torch.Tensor | None, training: bool
+    ) -> tuple[torch.Tensor, list[State]]:
+        """`_fused` for GRU. On right-padded rows the forward direction runs over every step (a
+        real position only sees the real ones before it) and ends at step `length - 1`; the
+        backward one runs forward over each row's real steps reversed in place (padding left
+        behind them), and its outputs are put back in time order by the same permutation."""
+        b, T, H = xs.shape[0], xs.shape[1], self.H
+        cpu = self._gru_as_sequence(xs.device)
+        if not cpu and lengths is None:
+            params = [t for n in names for t in self._fused_params(n)]
+            h0 = torch.stack([s[0] for s in init])  # [D, b, H]
+            out, hn = _VF.gru(xs, h0, params, True, 1, 0.0, training, len(names) == 2, True)
+            return out, [(hn[d], None) for d in range(len(names))]
+
+        def run(name: str, x: torch.Tensor, h0: torch.Tensor, reverse: bool) -> torch.Tensor:
+            """`[b, T, in]` -> `[b, T, H]`."""
+            if not cpu:  # never reversed: padded rows are reversed by the caller
+                return _VF.gru(x, h0.unsqueeze(0), self._fused_params(name), True, 1, 0.0, training, False, True)[0]
+            projected = dense(x.transpose(0, 1), self.w(f"{name}/wx"), self.w(f"{name}/bx"))  # [T, b, 3H]
+            out = _GruSequence.apply(projected, h0, self.w(f"{name}/wh"), self.w(f"{name}/bh"), reverse)
+            return out.transpose(0, 1)
+
+        if lengths is None:
+            fw = run(names[0], xs, init[0][0], False)
+            if len(names) == 1:
+                return fw, [(fw[:, -1], None)]
+            bw = run(names[1], xs, init[1][0], True)
+            return torch.cat([fw, bw], 2), [(fw[:, -1], None), (bw[:, 0], None)]
+        steps = torch.arange(T, device=xs.device).unsqueeze(0)  # [1, T]
+        lens = lengths.to(xs.device).unsqueeze(1)  # [b, 1]
+        real = steps < lens  # [b, T]
+        fw = run(names[0], xs, init[0][0], False)
+        finals: list[State] = [(fw.gather(1, (lens - 1).unsqueeze(2).expand(b, 1, H)).squeeze(1), None)]
+        if len(names) == 1:
+            return fw * real.unsqueeze(2).to(fw.dtype), finals
+        flip = torch.where(real, lens - 1 - steps, steps).unsqueeze(2)  # [b, T, 1], its own inverse
+        flipped = run(names[1], xs.gather(1, flip.expand(b, T, xs.shape[2])), init[1][0], False)
+        bw = flipped.gather(1, flip.expand(b, T, H))
+        finals.append((bw[:, 0], None))
+        return torch.cat([fw, bw], 2) * real.unsqueeze(2).to(fw.dtype), finals
+
+    def _lstm_packed(
+        self, names: list[str], xs: torch.Tensor, init: list[State], lengths: torch.Tensor, training: bool
+    ) -> tuple[torch.Tensor, list[State]]:
+        """`_fused` for LSTM rows of `lengths` real steps, as packed sequences (the fused op
+        returns the cell state only at the end, so the GRU's in-place reversal cannot give it)."""
+        params = [t for n in names for t in self._fused_params(n)]
+        bidirectional = len(names) == 2
+        packed = pack_padded_sequence(xs, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        order, back = packed.sorted_indices, packed.unsorted_indices
+        h0 = torch.stack([s[0] for s in init]).index_select(1, order)  # [D, b, H]
+        c0 = torch.stack([s[1] for s in init]).index_select(1, order)  # type: ignore[misc]
+        data, hn, cn = _VF.lstm(packed.data, packed.batch_sizes, (h0, c0), params, True, 1, 0.0, training, bidirectional)
+        hn, cn = hn.index_select(1, back), cn.index_select(1, back)
+        out, _ = pad_packed_sequence(
+            PackedSequence(data, packed.batch_sizes, order, back), batch_first=True, total_length=xs.shape[1]
+        )
+        return out, [(hn[d], cn[d]) for d in range(len(names))]
+
+    def _layer(self, name: str, xs: torch.Tensor, init: State, training: bool = False) -> tuple[torch.Tensor, State]:
+        """One unmasked layer over `xs` `[b, T, in]` -> outputs `[b, T, H]`, final state."""
+        if not self.fused:
+            return self._layer_stepwise(name, xs, init)
+        out, finals = self._fused([name], xs, [init], None, training)
+        return out, finals[0]
+
+    def _layer_stepwise(
         self, name: str, xs: torch.Tensor, init: State, mask: torch.Tensor | None = None, reverse: bool = False
     ) -> tuple[torch.Tensor, State]:
-        """One layer over `xs` `[b, T, in]` -> outputs `[b, T, H]` in time order, final state."""
+        """One layer step by step, the TypeScript loop (the reference of `_fused`, and the path
+        of a mask that is not right padding) -> outputs `[b, T, H]` in time order, final state."""
         T = xs.shape[1]
-        projected = dense(xs, self.w(f"{name}/wx"), self.w(f"{name}/bx"))  # [b, T, G*H]
+        projected = dense(xs, self.w(f"{name}/wx"), self.w(f"{name}/bx")).unbind(1)  # T x [b, G*H]
+        masks = [None] * T if mask is None else mask.unsqueeze(2).unbind(1)  # T x [b, 1]
         outputs: list[torch.Tensor | None] = [None] * T
         params = self._params(name)
         state = init
         for t in range(T - 1, -1, -1) if reverse else range(T):
-            state = self._cell(params, projected[:, t], state, None if mask is None else mask[:, t : t + 1])
+            state = self._cell(params, projected[t], state, masks[t])
             outputs[t] = state[0]
         return torch.stack(outputs, 1), state  # type: ignore[arg-type]
 
@@ -156,19 +361,25 @@ class RecurrentSeq2Seq(Seq2Seq):
         x = maybe_dropout(F.embedding(src, self.w("encoder/embedding")), rate, training)
         # TypeScript masks only when the batch has padding.
         mask = src_mask if float(src_mask.min()) < 1 else None
+        lengths = None if mask is None or not self.fused else _prefix_lengths(mask)
+        stepwise = not self.fused or (mask is not None and lengths is None)  # or a mask not right padding
+        bidirectional = bool(self.config["bidirectional"])
         finals: list[State] = []
         for l in range(int(self.config["encoderLayers"])):
             if l > 0:
                 x = maybe_dropout(x, rate, training)
-            fw, fw_final = self._layer(f"encoder/l{l}/fw", x, self._zero(b, x), mask, False)
-            if not self.config["bidirectional"]:
-                x = fw
-                finals.append(fw_final)
+            names = [f"encoder/l{l}/fw"] + ([f"encoder/l{l}/bw"] if bidirectional else [])
+            if stepwise:
+                runs = [self._layer_stepwise(n, x, self._zero(b, x), mask, d == 1) for d, n in enumerate(names)]
+                x = torch.cat([o for o, _ in runs], 2) if bidirectional else runs[0][0]
+                ends = [f for _, f in runs]
+            else:
+                x, ends = self._fused(names, x, [self._zero(b, x)] * len(names), lengths, training)
+            if not bidirectional:
+                finals.append(ends[0])
                 continue
-            bw, bw_final = self._layer(f"encoder/l{l}/bw", x, self._zero(b, x), mask, True)
-            x = torch.cat([fw, bw], 2)
-            c = torch.cat([fw_final[1], bw_final[1]], 1) if self.lstm else None  # type: ignore[list-item]
-            finals.append((torch.cat([fw_final[0], bw_final[0]], 1), c))
+            c = torch.cat([ends[0][1], ends[1][1]], 1) if self.lstm else None  # type: ignore[list-item]
+            finals.append((torch.cat([ends[0][0], ends[1][0]], 1), c))
         return x, finals
 
     def _bridge(self, finals: list[State]) -> list[State]:
@@ -196,9 +407,10 @@ class RecurrentSeq2Seq(Seq2Seq):
         return projected.transpose(1, 2)
 
     def _attend(
-        self, queries: torch.Tensor, memory: torch.Tensor, src_mask: torch.Tensor, keys: torch.Tensor
+        self, queries: torch.Tensor, memory: torch.Tensor, src_mask: torch.Tensor, keys: torch.Tensor | None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """`queries` `[b, T, Hq]` -> context `[b, T, Hm]`, weights `[b, T, S]` (None for 'none')."""
+        """`queries` `[b, T, Hq]` -> context `[b, T, Hm]`, weights `[b, T, S]` (None for 'none').
+        `keys` None (luong-general only): the scores `h . (W m)` are taken as `(h W^T) . m`."""
         kind = self.config["attention"]
         b, T = queries.shape[0], queries.shape[1]
         if kind == "none":
@@ -207,6 +419,8 @@ class RecurrentSeq2Seq(Seq2Seq):
             q = dense(queries, self.w("attention/wq")).unsqueeze(2)  # [b, T, 1, A]
             e = dense(torch.tanh(q + keys.unsqueeze(1)), self.w("attention/v"))  # [b, T, S, 1]
             scores = e.reshape(b, T, memory.shape[1])
+        elif keys is None:
+            scores = dense(queries, self.w("attention/w").t()) @ memory.transpose(1, 2)
         else:
             scores = queries @ keys
         weights = torch.softmax(scores + ((1 - src_mask) * -1e9).unsqueeze(1), 2)
@@ -217,7 +431,7 @@ class RecurrentSeq2Seq(Seq2Seq):
         self,
         memory: torch.Tensor,
         src_mask: torch.Tensor,
-        keys: torch.Tensor,
+        keys: torch.Tensor | None,
         tgt_in: torch.Tensor,
         init: list[State],
         training: bool,
@@ -234,7 +448,7 @@ class RecurrentSeq2Seq(Seq2Seq):
             for l in range(int(self.config["decoderLayers"])):
                 if l > 0:
                     h = maybe_dropout(h, rate, training)
-                h, final = self._layer(f"decoder/l{l}", h, init[l])
+                h, final = self._layer(f"decoder/l{l}", h, init[l], training)
                 states.append(final)
             context, attention = self._attend(h, memory, src_mask, keys)
         features = torch.cat([h, context], 2)
@@ -247,7 +461,7 @@ class RecurrentSeq2Seq(Seq2Seq):
         if src is None or attention is None:
             raise ValueError("a copying decoder needs the source ids and attention weights")
         gate = torch.sigmoid(dense(torch.cat([combined, x], 2), self.w("decoder/copy/w"), self.w("decoder/copy/b")))
-        log_p, copy_log_p = copy_mixture(logits, gate, attention, src)
+        log_p, copy_log_p = copy_mixture(logits, gate, attention, src, not training)
         return log_p, attention, (None if training else copy_log_p), states
 
     def _stepwise(
@@ -264,7 +478,7 @@ class RecurrentSeq2Seq(Seq2Seq):
         E, rate = self.E, float(self.config["dropout"])
         T = emb.shape[1]
         wx = self.w("decoder/l0/wx")
-        emb_steps = dense(emb, wx[:E], self.w("decoder/l0/bx"))  # [b, T, G*H]
+        emb_steps = dense(emb, wx[:E], self.w("decoder/l0/bx")).unbind(1)  # T x [b, G*H]
         wx_ctx = wx[E:]
         params = [self._params(f"decoder/l{l}") for l in range(len(init))]
         states = list(init)
@@ -274,7 +488,7 @@ class RecurrentSeq2Seq(Seq2Seq):
             ctx = ctx[:, 0]
             contexts.append(ctx)
             weights.append(att[:, 0])  # type: ignore[index]
-            states[0] = self._cell(params[0], emb_steps[:, t] + ctx @ wx_ctx, states[0])
+            states[0] = self._cell(params[0], emb_steps[t] + ctx @ wx_ctx, states[0])
             for l in range(1, len(states)):
                 below = maybe_dropout(states[l - 1][0], rate, training)
                 xt = dense(below, self.w(f"decoder/l{l}/wx"), self.w(f"decoder/l{l}/bx"))
@@ -287,7 +501,11 @@ class RecurrentSeq2Seq(Seq2Seq):
         self, src: torch.Tensor, src_mask: torch.Tensor, tgt_in: torch.Tensor, training: bool = False
     ) -> torch.Tensor:
         memory, finals = self._encode(src, src_mask, training)
-        keys = self._prepare(memory, src_mask)
+        S, T, H, Hm = memory.shape[1], tgt_in.shape[1], self.H, self.memory_dim
+        # luong-general scores h . (W m_s): projecting the T queries instead of the S memory
+        # positions is the same product with less work when T Hm (H + S) < S H (Hm + T).
+        query_side = self.config["attention"] == "luong-general" and T * (H + S) * Hm < S * H * (Hm + T)
+        keys = None if query_side else self._prepare(memory, src_mask)
         return self._decode(memory, src_mask, keys, tgt_in, self._bridge(finals), training, src)[0]
 
     def encode(self, src: torch.Tensor, src_mask: torch.Tensor) -> DecodingTensors:

@@ -4,7 +4,7 @@ One optimizer step (trainer.ts `applyAccumulated`), in this order:
 1. the gradient of the batch loss, the label-smoothed cross-entropy averaged over ALL target tokens
    of the global batch (every micro-batch of the step when `accumulate` > 1). With several
    processes each rank backpropagates its rows' masked SUM times `world / global_tokens` (the token
-   count all-reduced first), so DistributedDataParallel's averaging yields `sum / global_tokens`:
+   count of the global batch, which every rank collates), so DistributedDataParallel's averaging yields `sum / global_tokens`:
    gradients averaged over target tokens, as the TypeScript replica pool weights them;
 2. the learning rate of the schedule at this step (1-based);
 3. L2 weight decay added to the gradients (`g + weightDecay * w`), then L2-SP (`g + l2sp * (w - w0)`);
@@ -350,9 +350,25 @@ def _f32(x: float) -> float:
     return float(np.float32(x))
 
 
+# Elements of (w, g, m, v) the CPU Adam updates together (4 x 256 KiB: about a core's L2 cache).
+_ADAM_PIECE = 65536
+
+
+def _adam_piece(
+    p: torch.Tensor, g: torch.Tensor, m: torch.Tensor, v: torch.Tensor, b1: float, b2: float,
+    one_minus_acc2: float, eps: float, step_size: float,
+) -> None:
+    m.mul_(b1).add_(g, alpha=1 - b1)
+    v.mul_(b2).addcmul_(g, g, value=1 - b2)
+    p.addcdiv_(m, torch.div(v, one_minus_acc2).sqrt_().add_(eps), value=step_size)
+
+
 class TfjsAdam(torch.optim.Optimizer):
     """tf.train.adam: m, v; `w += -lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)`, where
     `b^t` are float32 running products (tfjs's accBeta1/accBeta2), saved with the state."""
+
+    # On the CPU, update cache-sized pieces of each tensor (else: each op over every tensor).
+    in_pieces = True
 
     def __init__(self, params, lr: float, beta1: float = 0.9, beta2: float = 0.98, eps: float = 1e-9) -> None:
         defaults = dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps, acc_beta1=_f32(beta1), acc_beta2=_f32(beta2))
@@ -364,16 +380,39 @@ class TfjsAdam(torch.optim.Optimizer):
             b1, b2, lr, eps = group["beta1"], group["beta2"], group["lr"], group["eps"]
             one_minus_acc1 = float(np.float32(1) - np.float32(group["acc_beta1"]))
             one_minus_acc2 = float(np.float32(1) - np.float32(group["acc_beta2"]))
+            params, grads, ms, vs = [], [], [], []
             for p in group["params"]:
-                g = p.grad if p.grad is not None else torch.zeros_like(p)
                 st = self.state[p]
                 if not st:
                     st["m"] = torch.zeros_like(p)
                     st["v"] = torch.zeros_like(p)
-                m = st["m"].mul_(b1).add_(g * (1 - b1))
-                v = st["v"].mul_(b2).add_(g.square() * (1 - b2))
-                update = (m / one_minus_acc1) / ((v / one_minus_acc2).sqrt() + eps)
-                p.add_(update * -lr)
+                params.append(p)
+                grads.append(p.grad if p.grad is not None else torch.zeros_like(p))
+                ms.append(st["m"])
+                vs.append(st["v"])
+            # The formulas above, in place: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+            # w += (-lr / (1 - b1^t)) m / (sqrt(v / (1 - b2^t)) + eps).
+            step_size = -lr / one_minus_acc1
+            if params and self.in_pieces and all(p.device.type == "cpu" for p in params):
+                # On the CPU every op runs on a cache-sized piece of (w, g, m, v) before the next
+                # piece: the optimizer reads its 4 N floats about once instead of once per op.
+                for p, g, m, v in zip(params, grads, ms, vs):
+                    if not (p.is_contiguous() and m.is_contiguous() and v.is_contiguous()):
+                        _adam_piece(p, g, m, v, b1, b2, one_minus_acc2, eps, step_size)
+                        continue
+                    pf, gf, mf, vf = p.view(-1), g.reshape(-1), m.view(-1), v.view(-1)
+                    for i in range(0, pf.numel(), _ADAM_PIECE):
+                        j = i + _ADAM_PIECE
+                        _adam_piece(pf[i:j], gf[i:j], mf[i:j], vf[i:j], b1, b2, one_minus_acc2, eps, step_size)
+            elif params:
+                torch._foreach_mul_(ms, b1)
+                torch._foreach_add_(ms, grads, alpha=1 - b1)
+                torch._foreach_mul_(vs, b2)
+                torch._foreach_addcmul_(vs, grads, grads, value=1 - b2)
+                denominators = torch._foreach_div(vs, one_minus_acc2)
+                torch._foreach_sqrt_(denominators)
+                torch._foreach_add_(denominators, eps)
+                torch._foreach_addcdiv_(params, ms, denominators, value=step_size)
             group["acc_beta1"] = float(np.float32(group["acc_beta1"]) * np.float32(b1))
             group["acc_beta2"] = float(np.float32(group["acc_beta2"]) * np.float32(b2))
 
@@ -476,10 +515,11 @@ def apply_update(
             grads = [g + p * options.weightDecay for g, p in zip(grads, params)]
         if anchor is not None and options.l2sp > 0:
             grads = [g + (p - w0) * options.l2sp for g, p, w0 in zip(grads, params, anchor)]
-        norm = math.sqrt(float(torch.stack([g.square().sum() for g in grads]).sum().item()))
+        norm = math.sqrt(float(torch.stack(torch._foreach_norm(grads)).square().sum().item()))
         if options.clipNorm > 0 and norm > options.clipNorm:
             scale = options.clipNorm / (norm + 1e-6)
-            grads = [g * scale for g in grads]
+            # In place: these are the gradients' own tensors (or sums made above), replaced below.
+            torch._foreach_mul_(grads, scale)
         for p, g in zip(params, grads):
             p.grad = g
     optimizer.step()
@@ -700,6 +740,9 @@ class Trainer:
             self.opts.maxSteps = args.steps
         self.invocation_start = time.time()
         self.build_model, _, self.save_model, self.loss_fn = _model_api()
+        from .loss import masked_cross_entropy_and_nll
+
+        self.loss_and_nll = masked_cross_entropy_and_nll
         self.last_eval_s = 0.0
         self.stop_signal = False
         self.signal_time = 0.0
@@ -940,8 +983,8 @@ class Trainer:
         ctx = self.ctx
         batches = [collate(self.train, idx) for idx in group]
         shares = [shard_batch(b, ctx.rank, ctx.world_size) for b in batches]
-        local_tokens = sum(s.target_tokens() for s in shares if s is not None)
-        tokens = ctx.all_reduce_sum([float(local_tokens)])[0]
+        # Every rank holds the whole global batch (the shares partition its rows): no all-reduce.
+        tokens = float(sum(b.target_tokens() for b in batches))
         for p in self.params:
             p.grad = None
         loss_sum = torch.zeros((), device=ctx.device)
@@ -955,14 +998,13 @@ class Trainer:
             src, src_mask, tgt_in, tgt_out, tgt_mask = batch_tensors(part, ctx.device)
             with sync:
                 logits = self.ddp(src, src_mask, tgt_in, True)
-                loss = self.loss_fn(logits, tgt_out, tgt_mask, smoothing, reduction="sum")
+                loss, nll = self.loss_and_nll(logits, tgt_out, tgt_mask, smoothing, reduction="sum")
                 (loss * (weight * ctx.world_size) / max(tokens, 1.0)).backward()
             with torch.no_grad():
-                nll = self.loss_fn(logits.detach(), tgt_out, tgt_mask, 0.0, reduction="sum") if smoothing > 0 else loss
                 loss_sum += loss.detach() * weight
-                nll_sum += nll.detach() * weight
-        total_loss, total_nll = ctx.all_reduce_sum([float(loss_sum.item()), float(nll_sum.item())])
-        return StepStats(total_loss, total_nll, tokens)
+                nll_sum += nll * weight
+        # This rank's sums: `_optimizer_step` all-reduces them with the stop flags.
+        return StepStats(float(loss_sum.item()), float(nll_sum.item()), tokens)
 
     def _optimizer_step(self, group: list[np.ndarray], epoch: int, batch_in_epoch: int) -> Optional[str]:
         o = self.opts
@@ -970,6 +1012,10 @@ class Trainer:
         step = self.step + 1
         learning_rate = self.schedule.rate(step)
         norm = apply_update(self.params, self.optimizer, learning_rate, o, self.anchor)
+        # One all-reduce per step for the losses and, unless an evaluation comes first, the stop flags.
+        eval_due = o.evalEvery > 0 and step % o.evalEvery == 0
+        flags = [0.0, 0.0] if eval_due else [float(f) for f in self._stop_flags()]
+        stats.loss_sum, stats.nll_sum, over, cancelled = self.ctx.all_reduce_sum([stats.loss_sum, stats.nll_sum, *flags])
         now = time.time()
         self.step, self.epoch, self.batch_in_epoch = step, epoch, batch_in_epoch
         loss = stats.loss_sum / max(1.0, stats.tokens)
@@ -992,21 +1038,27 @@ class Trainer:
                 f"grad norm {norm:.3g} {record['tokensPerSecond']:.0f} tokens/s"
             )
         self.report_start = now
-        return self._after_step(step)
+        return self._after_step(step, None if eval_due else (over > 0, cancelled > 0))
 
-    def _after_step(self, step: int) -> Optional[str]:
-        """trainer.ts afterStep: evaluation when due, then the step limit, the time budget, a signal."""
+    def _stop_flags(self) -> tuple[bool, bool]:
+        """(over the time budget, stop asked) on this rank. As trainer.ts: stop once another
+        evaluation (as long as the last one) would not end in time."""
+        o = self.opts
+        this_run_s = time.time() - self.invocation_start + self.last_eval_s
+        over = self.args.minutes is not None and this_run_s >= self.args.minutes * 60
+        over = over or (o.timeBudgetMs > 0 and 1000 * (self.elapsed_before_s + this_run_s) >= o.timeBudgetMs)
+        return bool(over), self.stop_signal
+
+    def _after_step(self, step: int, flags: Optional[tuple[bool, bool]]) -> Optional[str]:
+        """trainer.ts afterStep: evaluation when due, then the step limit, the time budget, a signal.
+        `flags`: the stop flags already all-reduced (any rank's), or None to take them here."""
         o = self.opts
         eval_due = o.evalEvery > 0 and step % o.evalEvery == 0
         if eval_due and self._evaluate_and_checkpoint():
             return "early-stopped"
         if o.maxSteps > 0 and step >= o.maxSteps:
             return "limit"
-        # As trainer.ts: stop once another evaluation (as long as the last one) would not end in time.
-        this_run_s = time.time() - self.invocation_start + self.last_eval_s
-        over = self.args.minutes is not None and this_run_s >= self.args.minutes * 60
-        over = over or (o.timeBudgetMs > 0 and 1000 * (self.elapsed_before_s + this_run_s) >= o.timeBudgetMs)
-        over, cancelled = self.ctx.any_of([over, self.stop_signal])
+        over, cancelled = flags if flags is not None else self.ctx.any_of(list(self._stop_flags()))
         if cancelled:
             return "cancelled"
         if over:

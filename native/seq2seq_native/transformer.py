@@ -136,7 +136,7 @@ class TransformerSeq2Seq(Seq2Seq):
         """Self-attention sublayer; `past` holds the cached (kT, v) of earlier steps."""
         d = self.d
         qkv = dense(self._ln(x, f"{n}/ln1"), self.w(f"{n}/self/wqkv"), self.w(f"{n}/self/bqkv"))
-        q, k, v0 = qkv[..., :d], qkv[..., d : 2 * d], qkv[..., 2 * d :]
+        q, k, v0 = qkv.split(d, -1)  # (one backward op; slices would each add a zero-filled [b, T, 3d])
         kT = self._split_heads(k).transpose(2, 3)
         v = self._split_heads(v0)
         if past is not None:
@@ -159,7 +159,8 @@ class TransformerSeq2Seq(Seq2Seq):
     def _cross_keys(self, l: int, memory: torch.Tensor) -> KV:
         """Cross-attention keys/values of decoder layer `l`: kT `[b, h, dk, S]`, v `[b, h, S, dk]`."""
         kv = dense(memory, self.w(f"decoder/l{l}/cross/wkv"), self.w(f"decoder/l{l}/cross/bkv"))
-        return self._split_heads(kv[..., : self.d]).transpose(2, 3), self._split_heads(kv[..., self.d :])
+        k, v = kv.split(self.d, -1)
+        return self._split_heads(k).transpose(2, 3), self._split_heads(v)
 
     def _decode(
         self,
@@ -203,7 +204,7 @@ class TransformerSeq2Seq(Seq2Seq):
         if src is None:
             raise ValueError("a copying decoder needs the source ids")
         gate = torch.sigmoid(dense(torch.cat([out, x_in], 2), self.w("decoder/copy/w"), self.w("decoder/copy/b")))
-        log_p, copy_log_p = copy_mixture(logits, gate, attention, src)
+        log_p, copy_log_p = copy_mixture(logits, gate, attention, src, not training)
         return log_p, attention, (None if training else copy_log_p), caches
 
     # --- the contract -------------------------------------------------------------------------------

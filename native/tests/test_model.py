@@ -201,6 +201,118 @@ def test_stepwise_equals_teacher_forced(name: str) -> None:
                 assert out.copy_log_probs is not None and out.copy_log_probs.shape == (2, V)
 
 
+FUSED_VARIANTS: dict[str, dict[str, Any]] = {
+    "gru bidirectional 2 layers copy": {"copy": True, "encoderLayers": 2, "decoderLayers": 2},
+    "gru unidirectional luong-dot": {"attention": "luong-dot", "bidirectional": False, "decoderLayers": 2},
+    "lstm bidirectional 2 layers luong-general copy": {"cell": "lstm", "copy": True, "encoderLayers": 2},
+    "lstm bahdanau 2 layers": {"cell": "lstm", "attention": "bahdanau", "encoderLayers": 2, "decoderLayers": 2},
+    "gru none tied": {"attention": "none", "embeddingDim": 8, "tieEmbeddings": True},
+}
+
+
+@pytest.mark.parametrize("padded", [True, False])
+@pytest.mark.parametrize(
+    "name, gru_sequence",
+    [(n, True) for n in FUSED_VARIANTS] + [(n, False) for n in FUSED_VARIANTS if n.startswith("gru")],
+)
+def test_fused_recurrent_layers_equal_the_stepwise_loop(name: str, gru_sequence: bool, padded: bool) -> None:
+    """Whole-sequence layers (GRU: `_GruSequence`, or torch's fused GRU as on a GPU; LSTM: torch's,
+    packed rows when padded) give the TypeScript loop's logits and gradients of every weight."""
+    torch.manual_seed(3)
+    model = build_model({**BASE, **FUSED_VARIANTS[name]})
+    model._gru_as_sequence = lambda device: gru_sequence  # type: ignore[method-assign]
+    with torch.no_grad():
+        for _, p in model.named_weights():
+            p.copy_(torch.randn(p.shape) * 0.5)
+    # Rows in no particular length order (packing sorts them), one of them full.
+    src = tensors([[4, 10, 11, 2, 0, 0], [5, 20, 21, 12, 13, 2], [4, 9, 2, 0, 0, 0]] if padded else SRC[:1] * 3)
+    tgt_in, tgt_out = tensors(TGT_IN + TGT_IN[:1]), tensors(TGT_OUT + TGT_OUT[:1])
+    mask = (src != 0).float()
+    results = []
+    for fused in (True, False):
+        model.fused = fused
+        model.zero_grad(set_to_none=True)
+        logits = model.logits(src, mask, tgt_in, False)
+        loss = masked_cross_entropy(logits, tgt_out, (tgt_out != 0).float(), 0.1)
+        loss.backward()
+        memory, finals = model._encode(src, mask, False)
+        results.append((logits.detach(), [p.grad.clone() for _, p in model.named_weights()], memory.detach(), finals))
+    (a, ga, ma, fa), (b, gb, mb, fb) = results
+    torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+    for (n, _), x, y in zip(model.named_weights(), ga, gb):
+        torch.testing.assert_close(x, y, atol=1e-5, rtol=1e-4, msg=lambda m: f"{n}: {m}")
+    real = mask.unsqueeze(2)
+    torch.testing.assert_close(ma * real, mb * real, atol=1e-5, rtol=1e-5)
+    for (h1, c1), (h2, c2) in zip(fa, fb):
+        torch.testing.assert_close(h1, h2, atol=1e-5, rtol=1e-5)
+        if c1 is not None:
+            torch.testing.assert_close(c1, c2, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["gru bidirectional 2 layers copy", "lstm bidirectional 2 layers luong-general copy"])
+def test_a_mask_that_is_not_right_padding_runs_the_stepwise_loop(name: str) -> None:
+    """A padding id inside a row, or a row of padding only, is no prefix: the masked loop runs."""
+    torch.manual_seed(4)
+    model = build_model({**BASE, **FUSED_VARIANTS[name]})
+    src = tensors([[4, 10, 0, 11, 2, 0], [5, 20, 21, 12, 13, 2], [0, 0, 0, 0, 0, 0]])
+    mask, tgt_in = (src != 0).float(), tensors(TGT_IN + TGT_IN[:1])
+    with torch.no_grad():
+        model.fused = True
+        a = model.logits(src, mask, tgt_in, False)
+        model.fused = False
+        b = model.logits(src, mask, tgt_in, False)
+    torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-6)
+
+
+def test_luong_general_scores_from_projected_queries_equal_those_from_projected_keys() -> None:
+    """Teacher forcing may take h . (W m) as (h W^T) . m (fewer products when T < S): same
+    logits and gradients as the keys that step-wise decoding caches."""
+    model = make_model("rnn gru luong-general copy", seed=2)
+    src, tgt_in = tensors(SRC), tensors(TGT_IN)
+    mask = (src != 0).float()
+    results = []
+    for query_side in (True, False):
+        model.zero_grad(set_to_none=True)
+        memory, finals = model._encode(src, mask, False)
+        keys = None if query_side else model._prepare(memory, mask)
+        out = model._decode(memory, mask, keys, tgt_in, model._bridge(finals), False, src)[0]
+        out.sum().backward()
+        results.append((out.detach(), [p.grad.clone() for _, p in model.named_weights()]))
+    (a, ga), (b, gb) = results
+    torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+    for x, y in zip(ga, gb):
+        torch.testing.assert_close(x, y, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_gru_sequence_gradients(reverse: bool) -> None:
+    """`_GruSequence`'s hand-written backward pass against finite differences (float64)."""
+    from seq2seq_native.rnn import _GruSequence
+
+    torch.manual_seed(5)
+    T, b, H = 4, 3, 5
+    args = [torch.randn(*shape, dtype=torch.float64, requires_grad=True) for shape in ((T, b, 3 * H), (b, H), (H, 3 * H), (3 * H,))]
+    assert torch.autograd.gradcheck(lambda xs, h0, wh, bh: _GruSequence.apply(xs, h0, wh, bh, reverse), args)
+
+
+def test_copy_mixture_and_smoothed_loss_gradients() -> None:
+    """The hand-written backward passes of the copy mixture and the label-smoothed loss against
+    finite differences (float64), repeated and special source ids included."""
+    from seq2seq_native.loss import _SmoothedNll
+    from seq2seq_native.model import _CopyMixture
+
+    torch.manual_seed(6)
+    b, T, S, Vs = 2, 3, 5, 9
+    src = tensors([[4, 7, 8, 7, 2], [6, 6, 6, 3, 0]])
+    logits = torch.randn(b, T, Vs, dtype=torch.float64, requires_grad=True)
+    gate = torch.rand(b, T, 1, dtype=torch.float64, requires_grad=True)
+    attention = torch.softmax(torch.randn(b, T, S, dtype=torch.float64), 2).requires_grad_()
+    assert torch.autograd.gradcheck(lambda l, g, a: _CopyMixture.apply(l, g, a, src), (logits, gate, attention))
+    targets = torch.randint(0, Vs, (b, T))
+    for eps in (0.0, 0.1):
+        assert torch.autograd.gradcheck(lambda l: _SmoothedNll.apply(l, targets, eps)[0], (logits,))
+
+
 def test_copy_output_is_a_distribution_without_special_tokens() -> None:
     model = make_model("rnn gru luong-general copy")
     src = tensors([[4, 2, 0]])  # nothing but special tokens: nothing to copy

@@ -166,9 +166,9 @@ describe('native engine parity (PyTorch twin)', function () {
         // Adam's first step is lr * g / (|g| + eps): a gradient that is zero in exact arithmetic (the
         // Transformer's key bias: softmax ignores a shift shared by every score) is rounding noise
         // of about 1e-10 on either engine, which eps 1e-9 would blow up to a step of ±lr. The
-        // comparison is of the engines, not of that noise, so eps is 1e-6 here.
+        // comparison is of the engines, not of that noise, so eps is 1e-4 here (a real gradient's step is still about ±lr).
         const training = {
-          optimizer: { name: 'adam', learningRate: 0.02, epsilon: 1e-6 },
+          optimizer: { name: 'adam', learningRate: 0.02, epsilon: 1e-4 },
           schedule: { kind: 'noam', warmupSteps: 4 },
           clipNorm: 0.5,
           weightDecay: 0.001,
