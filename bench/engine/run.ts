@@ -10,6 +10,8 @@
  * 1 and 2 data-parallel workers; PyTorch runs with 1 and 2 threads; the machine's load average is
  * printed before and after, since these machines are shared. Flags:
  *   --steps N       timed training steps per model (default 5, after one warm-up step)
+ *   --batch N       rows per training batch (default 32; the global batch, shared out between
+ *                   workers and processes)
  *   --sentences N   decode latency sample size (default 20)
  *   --models a,b    gru,gru-copy,transformer,transformer-copy (default all four; the copy models
  *                   are the shipped GRU and the Transformer with the copy output; gru-copy's cost is
@@ -52,7 +54,7 @@ import { ModelRunner } from '../../src/inference/modelRunner';
 import { nativeRow } from './native';
 import { DataParallelStep, type StepPhases } from './parallelStep';
 
-const B = 32;
+const B = Number(flag('batch') ?? 32);
 const S = 60;
 const T = 20;
 const VOCAB = 4000;
