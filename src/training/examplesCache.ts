@@ -57,7 +57,7 @@ export function encodeExamples(examples: readonly Example[]): Buffer {
 }
 
 /** The examples in `bytes`, or undefined when they are not a whole file of this version. */
-function decode(bytes: Buffer): Example[] | undefined {
+export function decodeExamples(bytes: Buffer): Example[] | undefined {
   if (bytes.byteLength % 4 !== 0 || bytes.byteLength < 8) return undefined;
   const ints = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   if (ints[0] !== VERSION) return undefined;
@@ -90,7 +90,7 @@ export function cachedExamples(
   try {
     const saved = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as { key?: unknown };
     if (saved.key === key) {
-      const examples = decode(fs.readFileSync(bin));
+      const examples = decodeExamples(fs.readFileSync(bin));
       if (examples) {
         log(`read ${examples.length} tokenized examples from ${bin}`);
         return examples;
