@@ -279,16 +279,15 @@ interface Evaluation {
 
 /** Each evaluation of an arm's run with the training minutes spent when it was made. */
 function evaluations(armDir: string): Evaluation[] {
-  const chunks = readChunks(armDir);
-  // A native arm's evaluations are in its native run's metrics (validation loss only).
   const native = path.join(armDir, 'run', 'native', 'run', 'metrics.jsonl');
-  const file = fs.existsSync(native) ? native : path.join(armDir, 'run', 'metrics.jsonl');
+  if (fs.existsSync(native)) return nativeEvaluations(native);
+  const chunks = readChunks(armDir);
+  const file = path.join(armDir, 'run', 'metrics.jsonl');
   if (!fs.existsSync(file)) return [];
   const out: Evaluation[] = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
-    const raw = JSON.parse(line) as { type?: string; time: string; validLoss?: number } & Partial<Evaluation>;
-    const e = raw.validLoss !== undefined ? { ...raw, type: 'evaluation', loss: raw.validLoss } : raw;
+    const e = JSON.parse(line) as { type: string; time: string } & Partial<Evaluation>;
     if (e.type !== 'evaluation') continue;
     const t = Date.parse(e.time);
     let before = 0;
@@ -306,6 +305,23 @@ function evaluations(armDir: string): Evaluation[] {
         bleu: e.bleu ?? NaN,
         sentenceBleu: e.sentenceBleu ?? NaN,
       });
+  }
+  return out;
+}
+
+/**
+ * A native run's evaluations (validation loss only), each at the training time of the step line
+ * before it (`elapsedMs` counts the run's training time across its chunks).
+ */
+function nativeEvaluations(file: string): Evaluation[] {
+  const out: Evaluation[] = [];
+  let elapsedMs = 0;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const m = JSON.parse(line) as { step?: number; elapsedMs?: number; validLoss?: number };
+    if (m.elapsedMs !== undefined) elapsedMs = m.elapsedMs;
+    if (m.validLoss !== undefined)
+      out.push({ minutes: elapsedMs / 60_000, step: m.step ?? 0, loss: m.validLoss, bleu: NaN, sentenceBleu: NaN });
   }
   return out;
 }
