@@ -417,60 +417,59 @@ class TfjsAdam(torch.optim.Optimizer):
             group["acc_beta2"] = float(np.float32(group["acc_beta2"]) * np.float32(b2))
 
 
-class TfjsAdagrad(torch.optim.Optimizer):
+class _PerParameter(torch.optim.Optimizer):
+    """An optimizer whose update reads one parameter, its gradient (zeros when it has none) and
+    its own state at a time: `_update` is the formula."""
+
+    @torch.no_grad()
+    def step(self, closure=None):  # type: ignore[override]
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._update(p, p.grad if p.grad is not None else torch.zeros_like(p), self.state[p], group)
+
+    def _update(self, p: torch.Tensor, g: torch.Tensor, st: dict, group: dict) -> None:
+        raise NotImplementedError
+
+
+class TfjsAdagrad(_PerParameter):
     """tf.train.adagrad: accumulator from 0.1; `w += -lr * g / sqrt(acc + 1e-7)`."""
 
     def __init__(self, params, lr: float) -> None:
         super().__init__(params, dict(lr=lr))
 
-    @torch.no_grad()
-    def step(self, closure=None):  # type: ignore[override]
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad if p.grad is not None else torch.zeros_like(p)
-                st = self.state[p]
-                if not st:
-                    st["acc"] = torch.full_like(p, 0.1)
-                acc = st["acc"].add_(g.square())
-                p.add_((g / (acc + 1e-7).sqrt()) * -group["lr"])
+    def _update(self, p: torch.Tensor, g: torch.Tensor, st: dict, group: dict) -> None:
+        if not st:
+            st["acc"] = torch.full_like(p, 0.1)
+        acc = st["acc"].add_(g.square())
+        p.add_((g / (acc + 1e-7).sqrt()) * -group["lr"])
 
 
-class TfjsRmsprop(torch.optim.Optimizer):
+class TfjsRmsprop(_PerParameter):
     """tf.train.rmsprop (not centered), decay 0.9: `mom = mom * momentum + lr * g / sqrt(ms + eps)`; `w -= mom`."""
 
     def __init__(self, params, lr: float, momentum: float = 0.0, eps: float = 1e-8) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, eps=eps, decay=0.9))
 
-    @torch.no_grad()
-    def step(self, closure=None):  # type: ignore[override]
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad if p.grad is not None else torch.zeros_like(p)
-                st = self.state[p]
-                if not st:
-                    st["ms"] = torch.zeros_like(p)
-                    st["mom"] = torch.zeros_like(p)
-                ms = st["ms"].mul_(group["decay"]).add_(g.square() * (1 - group["decay"]))
-                mom = st["mom"].mul_(group["momentum"]).add_((g * group["lr"]) / (ms + group["eps"]).sqrt())
-                p.sub_(mom)
+    def _update(self, p: torch.Tensor, g: torch.Tensor, st: dict, group: dict) -> None:
+        if not st:
+            st["ms"] = torch.zeros_like(p)
+            st["mom"] = torch.zeros_like(p)
+        ms = st["ms"].mul_(group["decay"]).add_(g.square() * (1 - group["decay"]))
+        mom = st["mom"].mul_(group["momentum"]).add_((g * group["lr"]) / (ms + group["eps"]).sqrt())
+        p.sub_(mom)
 
 
-class TfjsMomentum(torch.optim.Optimizer):
+class TfjsMomentum(_PerParameter):
     """tf.train.momentum (the 'sgd' of optimizers.ts): `acc = m * acc + g`; `w += -lr * acc`."""
 
     def __init__(self, params, lr: float, momentum: float = 0.9) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum))
 
-    @torch.no_grad()
-    def step(self, closure=None):  # type: ignore[override]
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad if p.grad is not None else torch.zeros_like(p)
-                st = self.state[p]
-                if not st:
-                    st["acc"] = torch.zeros_like(p)
-                acc = st["acc"].mul_(group["momentum"]).add_(g)
-                p.add_(acc * -group["lr"])
+    def _update(self, p: torch.Tensor, g: torch.Tensor, st: dict, group: dict) -> None:
+        if not st:
+            st["acc"] = torch.zeros_like(p)
+        acc = st["acc"].mul_(group["momentum"]).add_(g)
+        p.add_(acc * -group["lr"])
 
 
 OPTIMIZERS = ("adam", "adagrad", "rmsprop", "sgd")
