@@ -18,7 +18,7 @@ import { writeInterchange } from '../../src/core/interchange';
 import { buildModel } from '../../src/core/model';
 import { CODE2DOC_ID, EOS_ID } from '../../src/core/specialTokens';
 import { encodeExamples } from '../../src/training/examplesCache';
-import { findNativeEngine, type NativeEngine } from '../../src/training/nativeEngine';
+import { findNativeEngine, handOffFiles, type NativeEngine } from '../../src/training/nativeEngine';
 
 export interface NativeShapes {
   readonly batch: number;
@@ -84,13 +84,7 @@ export async function nativeRow(
       src: [CODE2DOC_ID, ...ids(S - 2, V, 2 * i + 1), EOS_ID],
       tgt: ids(T - 1, V, 2 * i + 2),
     }));
-    const files = {
-      train: path.join(dir, 'train.bin'),
-      valid: path.join(dir, 'valid.bin'),
-      run: path.join(dir, 'run.json'),
-      start: path.join(dir, 'start.safetensors'),
-      out: path.join(dir, 'run'),
-    };
+    const files = handOffFiles(dir);
     fs.writeFileSync(files.train, encodeExamples(examples));
     fs.writeFileSync(files.valid, encodeExamples(examples.slice(0, B)));
     // The starting weights are built here (the parent process has no backend of its own yet).
@@ -120,14 +114,14 @@ export async function nativeRow(
         'seq2seq_native',
         'train',
         ...args,
-        ...['--out', files.out, '--steps', String(steps + 1), '--nproc', String(nproc), '--threads', '1'],
+        ...['--out', files.runDir, '--steps', String(steps + 1), '--nproc', String(nproc), '--threads', '1'],
       ],
       { encoding: 'utf8', timeout: 900_000, env: { ...process.env, ...env, PYTHONPATH: engine.packageRoot } },
     );
     if (r.status !== 0)
       return `failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`;
     const lines = fs
-      .readFileSync(path.join(files.out, 'metrics.jsonl'), 'utf8')
+      .readFileSync(path.join(files.runDir, 'metrics.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { step?: number; elapsedMs?: number; tokens?: number })

@@ -25,6 +25,7 @@ import { BOS_ID, CODE2DOC_ID, DOC2CODE_ID, EOS_ID, PAD_ID, UNK_ID } from '../../
 import type { Example } from '../../src/data/dataset';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { encodeExamples } from '../../src/training/examplesCache';
+import { handOffFiles } from '../../src/training/nativeEngine';
 import { Trainer, type TrainerOptions } from '../../src/training/trainer';
 import { nativeEngineOrSkip, readJson, runNativeSync } from './helpers/nativeEngine';
 
@@ -229,13 +230,7 @@ describe('native engine parity (PyTorch twin)', function () {
       VOCAB,
     );
     const start = buildModel(config, VOCAB, VOCAB, 1);
-    const files = {
-      train: path.join(dir, 'train.bin'),
-      valid: path.join(dir, 'valid.bin'),
-      run: path.join(dir, 'run.json'),
-      start: path.join(dir, 'start.safetensors'),
-      out: path.join(dir, 'run'),
-    };
+    const files = handOffFiles(dir);
     fs.writeFileSync(files.train, encodeExamples(train));
     fs.writeFileSync(files.valid, encodeExamples(valid));
     await writeInterchange(files.start, start);
@@ -253,9 +248,9 @@ describe('native engine parity (PyTorch twin)', function () {
     runNativeSync(engine, [
       'train',
       ...['--examples', files.train, '--valid', files.valid, '--config', files.run, '--init', files.start],
-      ...['--out', files.out, '--steps', '400', '--seed', '3'],
+      ...['--out', files.runDir, '--steps', '400', '--seed', '3'],
     ]);
-    const { model } = modelFromInterchange(path.join(files.out, 'last', 'model.safetensors'));
+    const { model } = modelFromInterchange(path.join(files.runDir, 'last', 'model.safetensors'));
     try {
       const sources = valid.slice(0, 20).map((e) => [...e.src]);
       const greedy = sources.map((s) => greedyDecode(model, s, { maxLength: 10, lengthPenalty: 0 }).tokens);
@@ -266,7 +261,7 @@ describe('native engine parity (PyTorch twin)', function () {
       assert.ok(correct >= 19, `greedy exact match ${correct}/20 after native training`);
       const srcFile = path.join(dir, 'sources.json');
       fs.writeFileSync(srcFile, JSON.stringify(sources));
-      const weights = path.join(files.out, 'last', 'model.safetensors');
+      const weights = path.join(files.runDir, 'last', 'model.safetensors');
       const decoded = (beamSize: number, lp: string): number[][] => {
         const out = path.join(dir, `decoded-${beamSize}.json`);
         runNativeSync(engine, [
