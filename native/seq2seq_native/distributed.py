@@ -233,7 +233,7 @@ def spawn_local(command: list[str], options: LaunchOptions) -> int:
     received: list[int] = []
     previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []):
             previous[sig] = signal.signal(sig, lambda signum, frame: received.append(signum))
     try:
         for local in range(options.nproc):

@@ -15,6 +15,7 @@ import { CORPUS_LANGUAGES } from '../data/languages';
 import { CodeTokenizer } from '../data/tokenizer';
 import { walkSourceFiles, type WalkSkips } from '../data/walk';
 import { integerOption, wholeNumberOption } from './options';
+import { checkOutputFile, refusingOutput } from './outputPaths';
 
 interface MineOptions {
   out: string;
@@ -71,6 +72,12 @@ function perLanguageTable(counts: Partial<Record<string, number>>): string {
   return table(rows);
 }
 
+const SPLIT_NAMES = ['train', 'valid', 'test'] as const;
+
+/** Where `mine --splits` writes a split of the corpus `out`. */
+const splitFile = (out: string, name: (typeof SPLIT_NAMES)[number]): string =>
+  `${out.replace(/\.jsonl$/, '')}.${name}.jsonl`;
+
 const fmt = (o: Record<string, number | undefined>): string =>
   Object.entries(o)
     .filter(([, v]) => v)
@@ -80,10 +87,17 @@ const fmt = (o: Record<string, number | undefined>): string =>
 async function mineCommand(dirs: string[], opts: MineOptions): Promise<void> {
   const seed = integerOption('--seed', opts.seed);
   const maxFileBytes = wholeNumberOption('--max-file-kb', opts.maxFileKb) * 1024;
+  // Every output checked before the walk: never a device, a FIFO, a link or a mined file.
+  const inputs = dirs.map((d) => ({ flag: 'argument', path: d }));
+  const outputs = [
+    { flag: '--out', path: opts.out },
+    ...(opts.splits ? SPLIT_NAMES.map((name) => ({ flag: '--splits', path: splitFile(opts.out, name) })) : []),
+  ];
+  for (const o of outputs) checkOutputFile(o.flag, o.path, inputs);
   const skips: WalkSkips = {};
   const progress = progressReporter('mining');
   const started = Date.now();
-  const files = walkSourceFiles(
+  const walked = walkSourceFiles(
     dirs,
     {
       ...(opts.include ? { include: opts.include } : {}),
@@ -93,6 +107,7 @@ async function mineCommand(dirs: string[], opts: MineOptions): Promise<void> {
     },
     skips,
   );
+  const files = refusingOutput(walked, outputs);
   const report = await buildCorpus(files, {
     ...(opts.wasmDir ? { wasmDir: opts.wasmDir } : {}),
     onFile: (n, pairs) => progress.update(`${n} files, ${pairs} pairs`),
@@ -116,7 +131,7 @@ async function mineCommand(dirs: string[], opts: MineOptions): Promise<void> {
   if (opts.splits) {
     const splits = splitByFile(report.pairs, { seed });
     const base = opts.out.replace(/\.jsonl$/, '');
-    for (const name of ['train', 'valid', 'test'] as const) writeCorpus(`${base}.${name}.jsonl`, splits[name]);
+    for (const name of SPLIT_NAMES) writeCorpus(splitFile(opts.out, name), splits[name]);
     out.write(
       `splits (seed ${seed}, by file): train ${splits.train.length}, valid ${splits.valid.length}, test ${splits.test.length} -> ${base}.{train,valid,test}.jsonl\n`,
     );

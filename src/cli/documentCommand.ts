@@ -12,15 +12,22 @@ import { selectBackend } from '../core/backend';
 import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import { languageOfPath } from '../data/languages';
 import { hasConfigFile } from '../data/modelFolder';
-import { functionsToDocument, type FunctionToDocument } from '../data/indexMining';
+import { functionsToDocument, type FunctionToDocument, type ParseReport } from '../data/indexMining';
 import { ParserPool } from '../data/parser';
 import { skipMessage } from '../data/filters';
 import { readSourceFile } from '../data/walk';
 import { ModelRunner } from '../inference/modelRunner';
 import { functionOrigin, reuseOrigin } from '../inference/translation';
-import { relativePath } from '../data/indexMining';
-import { backendOption, wholeNumberOption } from './options';
-import { defaultIndexRoot, indexFolder } from './projectIndex';
+import {
+  addDecodingFlags,
+  backendOption,
+  beamOption,
+  decodingChoice,
+  wholeNumberOption,
+  type DecodingFlags,
+} from './options';
+import { DEFAULT_INDEX_LIMITS, defaultIndexRoot, indexFolder, pathInIndex } from './projectIndex';
+import { jsonLine, terminalLines, terminalText } from './terminalText';
 import { resolveModelDir } from '../training/job';
 
 /** The bundled default model: `media/models/default` above the running script (dist/ or out/src/cli/). */
@@ -37,7 +44,7 @@ export function bundledModelDir(from = __dirname): string | undefined {
 
 export { functionsToDocument, type FunctionToDocument };
 
-interface DocumentOptions {
+interface DocumentOptions extends DecodingFlags {
   model?: string;
   beam: string;
   nbest: string;
@@ -52,8 +59,7 @@ interface DocumentOptions {
 }
 
 export function registerDocumentCommand(program: Command): void {
-  program
-    .command('document')
+  addDecodingFlags(program.command('document'))
     .description('write a doc comment for every function in the files, with scores (default: the bundled model)')
     .argument('<file...>', 'source files (Python, JavaScript, TypeScript, Java, Go, Rust, ...)')
     .option('--model <dir>', 'model folder (default: the bundled default model)')
@@ -69,7 +75,8 @@ export function registerDocumentCommand(program: Command): void {
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(async (files: string[], opts: DocumentOptions) => {
       const backend = backendOption(opts.backend);
-      const beam = wholeNumberOption('--beam', opts.beam);
+      const decoding = decodingChoice(opts);
+      const beam = beamOption(opts.beam);
       const nBest = Math.min(beam, wholeNumberOption('--nbest', opts.nbest));
       const inputs = files.map((f) => {
         const lang = languageOfPath(f);
@@ -83,26 +90,39 @@ export function registerDocumentCommand(program: Command): void {
       const choice = await selectBackend({ setting: backend });
       const runner = await ModelRunner.load(modelDir);
       const parsers = new ParserPool();
-      const out = process.stdout;
+      // Names, paths, comments and model output come from source files: printed with their
+      // control characters made visible (terminalLines), or as exact JSON (jsonLine).
+      const out = { write: (text: string) => process.stdout.write(terminalLines(text)) };
       try {
-        if (!opts.json) out.write(`model ${modelDir} on ${choice.name}\n`);
+        if (!opts.json) out.write(`model ${terminalText(modelDir)} on ${choice.name}\n`);
         const root = opts.indexing && runner.memory ? path.resolve(opts.index ?? defaultIndexRoot(files)) : undefined;
-        const index = root ? await indexFolder(root, parsers) : undefined;
+        // The default folder is read up to a cap (a scratch or home folder is not one project).
+        const index = root
+          ? await indexFolder(root, parsers, opts.index ? undefined : DEFAULT_INDEX_LIMITS)
+          : undefined;
         if (index && !opts.json)
           out.write(
-            `neighbours from ${root}: ${index.documentedCount} documented of ${index.size} functions${index.documentedCount > 0 ? '' : runner.memory!.size > 0 ? " (none: the model's bundled memory instead)" : ' (none: the model writes without a neighbour)'}\n`,
+            `neighbours from ${terminalText(root!)}: ${index.documentedCount} documented of ${index.size} functions${index.documentedCount > 0 ? '' : runner.memory!.size > 0 ? " (none: the model's bundled memory instead)" : ' (none: the model writes without a neighbour)'}\n`,
           );
         for (const { file, lang } of inputs) {
           // The miner's file rules: size, binary, invalid UTF-8, minified, generated, not a file.
           const read = await readSourceFile(file, file, { ignoreFolderNames: true });
           if ('reason' in read) {
             const message = skipMessage(file, read.reason);
-            if (opts.json) out.write(`${JSON.stringify({ file, skipped: read.reason, message })}\n`);
+            if (opts.json) out.write(`${jsonLine({ file, skipped: read.reason, message })}\n`);
             else out.write(`\n${message}\n`);
             continue;
           }
-          const fns = await functionsToDocument(parsers, lang, read.content);
-          if (!opts.json) out.write(`\n${file} (${lang}): ${fns.length} function${fns.length === 1 ? '' : 's'}\n`);
+          const parse: ParseReport = {};
+          const fns = await functionsToDocument(parsers, lang, read.content, parse);
+          if (!opts.json)
+            out.write(`\n${terminalText(file)} (${lang}): ${fns.length} function${fns.length === 1 ? '' : 's'}\n`);
+          if (parse.unparsed) {
+            const { count, firstLine } = parse.unparsed;
+            const message = `${count} more function${count === 1 ? '' : 's'} (from line ${firstLine}) could not be parsed and ${count === 1 ? 'is' : 'are'} skipped: the file has a syntax error there, or nests deeper than the parser follows (about 500 levels).`;
+            if (opts.json) out.write(`${jsonLine({ file, unparsed: parse.unparsed, message })}\n`);
+            else out.write(`  ${message}\n`);
+          }
           for (const fn of fns) {
             const t = runner.translate(
               {
@@ -113,9 +133,12 @@ export function registerDocumentCommand(program: Command): void {
                 nBest,
                 maxLength: DECODING_DEFAULTS.maxLength,
                 lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
+                ...decoding,
                 ...(opts.reuse ? {} : { reuseSimilarity: null }),
               },
-              index ? { index, excludePath: relativePath(index.root, file) } : undefined,
+              // The file as the index names it, whatever form the argument has (the function's own
+              // documented version, which lives there, is never its neighbour).
+              index ? { index, excludePath: pathInIndex(index.root, file) } : undefined,
             );
             const candidates = t.candidates.map((c) => ({
               text: c.text,
@@ -126,20 +149,20 @@ export function registerDocumentCommand(program: Command): void {
             const neighbour = t.neighbour;
             if (opts.json) {
               out.write(
-                `${JSON.stringify({ file, lang, ...fn, code: undefined, candidates, neighbour, ms: Math.round(t.elapsedMs) })}\n`,
+                `${jsonLine({ file, lang, ...fn, code: undefined, candidates, neighbour, ms: Math.round(t.elapsedMs) })}\n`,
               );
               continue;
             }
-            out.write(`\n  line ${fn.line}  ${fn.name}\n`);
+            out.write(`\n  line ${fn.line}  ${terminalText(fn.name)}\n`);
             for (const c of candidates)
               out.write(
-                `    ${c.text || '(empty)'}\n      ${c.reusedFrom ? `reused: ${reuseOrigin(c.reusedFrom)}, ` : ''}score ${c.score.toFixed(3)}, mean token probability ${c.meanTokenProbability.toFixed(2)}, ${Math.round(t.elapsedMs)} ms\n`,
+                `    ${terminalText(c.text) || '(empty)'}\n      ${c.reusedFrom ? `reused: ${terminalText(reuseOrigin(c.reusedFrom))}, ` : ''}score ${c.score.toFixed(3)}, mean token probability ${c.meanTokenProbability.toFixed(2)}, ${Math.round(t.elapsedMs)} ms\n`,
               );
             if (neighbour)
               out.write(
-                `    neighbour (${neighbour.source === 'workspace' ? 'project' : 'bundled memory'}): ${functionOrigin(neighbour)}, ${Math.round(100 * neighbour.similarity)}% the same code\n`,
+                `    neighbour (${neighbour.source === 'workspace' ? 'project' : 'bundled memory'}): ${terminalText(functionOrigin(neighbour))}, ${Math.round(100 * neighbour.similarity)}% the same code\n`,
               );
-            if (fn.existing) out.write(`    written by its author: ${fn.existing}\n`);
+            if (fn.existing) out.write(`    written by its author: ${terminalText(fn.existing)}\n`);
           }
         }
       } finally {

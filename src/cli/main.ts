@@ -6,10 +6,12 @@ import { Command } from 'commander';
 import { registerDataCommands } from './dataCommands';
 import { registerDocumentCommand } from './documentCommand';
 import { registerConvert } from './nativeCommands';
+import { registerPruneCommand } from './pruneCommand';
 import { registerSearchCommand } from './searchCommand';
 import { registerTrainCommands } from './trainCommands';
 import { selectBackend } from '../core/backend';
 import { backendOption } from './options';
+import { terminalLines } from './terminalText';
 import pkg from '../../package.json';
 
 export function buildProgram(): Command {
@@ -29,6 +31,7 @@ export function buildProgram(): Command {
   registerDocumentCommand(program);
   registerSearchCommand(program);
   registerConvert(program);
+  registerPruneCommand(program);
   return program;
 }
 
@@ -37,7 +40,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv as string[]);
   } catch (e) {
-    process.stderr.write(`seq2seq: ${e instanceof Error ? e.message : String(e)}\n`);
+    // Messages may quote file names: their control characters are shown, not sent to the terminal.
+    process.stderr.write(`seq2seq: ${terminalLines(e instanceof Error ? e.message : String(e))}\n`);
     process.exitCode = 1;
   }
 }

@@ -4,7 +4,12 @@
  * and silently removes it. Each parser here names the flag, says what it wants and quotes what it
  * got, so `seq2seq` can print the message as it is and exit.
  */
+import type { Command } from 'commander';
+
 import { BACKEND_SETTINGS, type BackendSetting } from '../core/backendSetting';
+import { DECODING_DEFAULTS, DECODING_LIMITS } from '../core/decodingDefaults';
+import { DECODING_META_LIMITS } from '../data/modelFolder';
+import type { TranslateRequest } from '../inference/translation';
 
 /** A bad option value; the message names the flag and the value given. */
 export class OptionError extends Error {
@@ -81,4 +86,107 @@ export function backendOption(value: string): BackendSetting {
 /** Parses an option that may be absent: `undefined` stays `undefined`. */
 export function optional<T>(value: string | undefined, parse: (v: string) => T): T | undefined {
   return value === undefined ? undefined : parse(value);
+}
+
+/** A finite number of at least 0 (a length penalty or reward). */
+export function nonNegativeNumberOption(flag: string, value: string, max?: number): number {
+  const n = toNumber(value);
+  if (!(Number.isFinite(n) && n >= 0 && (max === undefined || n <= max)))
+    throw new OptionError(
+      flag,
+      `${flag} must be a number ${max === undefined ? 'of at least 0' : `from 0 to ${max}`}, got "${value}"`,
+    );
+  return n;
+}
+
+/** The decoding flags of `translate`, `document` and `eval`, as commander hands them over. */
+export interface DecodingFlags {
+  readonly lengthPenalty?: string;
+  readonly lengthReward?: string;
+  /**
+   * `--no-repeat-ngram <n>`: commander reads a `--no-` flag as the negation of `repeatNgram`, so
+   * the value arrives here, and `true` when the flag is absent.
+   */
+  readonly repeatNgram?: string | boolean;
+  readonly maxLength?: string;
+}
+
+/**
+ * What the decoding flags set, in the request's own fields (see TranslateRequest); a field the
+ * user did not give is absent, so the command's default (DECODING_DEFAULTS, the model's tuned
+ * reward) holds.
+ */
+export type DecodingChoice = {
+  -readonly [K in 'maxLength' | 'lengthPenalty' | 'lengthReward' | 'noRepeatNgramSize']?: TranslateRequest[K];
+};
+
+/** Registers the four decoding flags on a command; their help names the defaults. */
+export function addDecodingFlags(command: Command): Command {
+  return command
+    .option(
+      '--length-penalty <alpha>',
+      `GNMT length penalty alpha (0: rank by total log-probability); default ${DECODING_DEFAULTS.lengthPenalty}`,
+    )
+    .option(
+      '--length-reward <r>',
+      "score bonus per output token (longer outputs); default: the model's tuned value, else 0",
+    )
+    .option(
+      '--no-repeat-ngram <n>',
+      `forbid repeating any n-gram of n tokens (0: off); default ${DECODING_DEFAULTS.noRepeatNgramSize} for code2doc, 0 for doc2code`,
+    )
+    .option(
+      '--max-length <n>',
+      `most output tokens (the model's maxTgtLen caps it); default ${DECODING_DEFAULTS.maxLength}`,
+    );
+}
+
+/** Parses the decoding flags; a bad value names its flag. */
+export function decodingChoice(flags: DecodingFlags): DecodingChoice {
+  const choice: DecodingChoice = {};
+  // Bounded: a reward of 1e308 made every score Infinity (the model folder's limit, modelFolder.ts).
+  const penalty = optional(flags.lengthPenalty, (v) => nonNegativeNumberOption('--length-penalty', v, 10));
+  const reward = optional(flags.lengthReward, (v) =>
+    nonNegativeNumberOption('--length-reward', v, DECODING_META_LIMITS.lengthReward.max),
+  );
+  const ngramText = typeof flags.repeatNgram === 'string' ? flags.repeatNgram : undefined;
+  const ngram = optional(ngramText, (v) => wholeNumberOption('--no-repeat-ngram', v, 0, 16));
+  const maxLength = optional(flags.maxLength, (v) => wholeNumberOption('--max-length', v, 1, 4096));
+  if (penalty !== undefined) choice.lengthPenalty = penalty;
+  if (reward !== undefined) choice.lengthReward = reward;
+  if (ngram !== undefined) choice.noRepeatNgramSize = ngram;
+  if (maxLength !== undefined) choice.maxLength = maxLength;
+  return choice;
+}
+
+/** `--beam`: a whole number from 1 to DECODING_LIMITS.maxBeamSize (a wider beam only costs memory). */
+export function beamOption(value: string): number {
+  return wholeNumberOption('--beam', value, 1, DECODING_LIMITS.maxBeamSize);
+}
+
+/** `--nbest`: a whole number from 1 to the beam size (the beam holds no more candidates). */
+export function nBestOption(value: string, beamSize: number): number {
+  const n = toNumber(value);
+  if (Number.isInteger(n) && n > beamSize && n <= DECODING_LIMITS.maxBeamSize)
+    throw new OptionError(
+      '--nbest',
+      `--nbest ${n} is more than the beam (--beam ${beamSize}) holds; raise --beam or lower --nbest`,
+    );
+  return wholeNumberOption('--nbest', value, 1, Math.min(beamSize, DECODING_LIMITS.maxBeamSize));
+}
+
+/**
+ * Training threads (`--threads`, or the config's `training.threads`) capped at the machine's
+ * cores: each thread holds a model replica, so more threads than cores only cost memory.
+ * `force` (`--force-threads`) keeps the count; `notice` is told when the count is capped.
+ */
+export function capThreads(
+  threads: number | undefined,
+  options: { readonly cores: number; readonly force?: boolean; readonly notice?: (message: string) => void },
+): number | undefined {
+  if (threads === undefined || options.force || threads <= options.cores) return threads;
+  options.notice?.(
+    `threads: ${threads} capped to ${options.cores}, the cores of this machine (each thread holds a model replica); pass --force-threads to use ${threads}.`,
+  );
+  return options.cores;
 }

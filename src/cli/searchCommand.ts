@@ -15,7 +15,8 @@ import { ModelRunner } from '../inference/modelRunner';
 import { resolveModelDir } from '../training/job';
 import { bundledModelDir } from './documentCommand';
 import { backendOption, wholeNumberOption } from './options';
-import { defaultIndexRoot, indexFolder } from './projectIndex';
+import { DEFAULT_INDEX_LIMITS, defaultIndexRoot, indexFolder } from './projectIndex';
+import { jsonLine, terminalLines, terminalText } from './terminalText';
 
 interface SearchOptions {
   index?: string;
@@ -48,13 +49,16 @@ export function registerSearchCommand(program: Command): void {
       const parsers = new ParserPool();
       let index: FunctionIndex;
       try {
-        index = await indexFolder(root, parsers);
+        // The default folder is read up to a cap (a scratch or home folder is not one project).
+        index = await indexFolder(root, parsers, opts.index ? undefined : DEFAULT_INDEX_LIMITS);
       } finally {
         parsers.dispose();
       }
-      const out = process.stdout;
+      // Names, paths and summaries come from source files: printed with their control characters
+      // made visible (terminalLines), or as exact JSON (jsonLine).
+      const out = { write: (text: string) => process.stdout.write(terminalLines(text)) };
       if (index.size === 0) {
-        if (!opts.json) out.write(`no functions found under ${root}\n`);
+        if (!opts.json) out.write(`no functions found under ${terminalText(root)}\n`);
         return;
       }
       let runner: ModelRunner | undefined;
@@ -74,17 +78,17 @@ export function registerSearchCommand(program: Command): void {
         });
         const ms = performance.now() - started;
         if (!opts.json)
-          out.write(`${index.size} functions in ${index.fileCount} files under ${root}; ${Math.round(ms)} ms\n`);
+          out.write(
+            `${index.size} functions in ${index.fileCount} files under ${terminalText(root)}; ${Math.round(ms)} ms\n`,
+          );
         results.forEach((r, i) => {
           const { code: _code, ...fn } = r.fn;
           if (opts.json) {
-            out.write(
-              `${JSON.stringify({ rank: i + 1, ...fn, score: r.score, bm25: r.bm25, code2doc: r.code2doc })}\n`,
-            );
+            out.write(`${jsonLine({ rank: i + 1, ...fn, score: r.score, bm25: r.bm25, code2doc: r.code2doc })}\n`);
             return;
           }
-          out.write(`\n${i + 1}. ${r.fn.name}  ${r.fn.path}:${r.fn.line}\n`);
-          if (r.fn.summary) out.write(`   ${r.fn.summary}\n`);
+          out.write(`\n${i + 1}. ${terminalText(r.fn.name)}  ${terminalText(r.fn.path)}:${r.fn.line}\n`);
+          if (r.fn.summary) out.write(`   ${terminalText(r.fn.summary)}\n`);
           out.write(
             `   score ${r.score.toFixed(3)} (BM25 ${r.bm25.toFixed(2)}${r.code2doc !== undefined ? `, mean log p of the sentence ${r.code2doc.toFixed(2)}` : ''})\n`,
           );

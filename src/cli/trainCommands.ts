@@ -1,17 +1,24 @@
 /**
- * CLI commands over models: `train` (progress bar on stderr, JSONL metrics log, Ctrl-C saves the
- * last checkpoint and exits, --resume, --init to fine-tune), `eval` (both BLEUs, exact match,
+ * CLI commands over models: `train` (progress bar on stderr, JSONL metrics log, Ctrl-C, SIGTERM
+ * or SIGHUP saves the last checkpoint and exits, --resume, --init to fine-tune; one training per
+ * run folder, src/core/runLock.ts), `eval` (both BLEUs, exact match,
  * per-language breakdown) and `translate` (stdin or a file's line range; beam and n-best).
  * The progress bar is a few lines of ANSI on stderr rather than a dependency.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { Command } from 'commander';
 
 import { selectBackend } from '../core/backend';
+import { INIT_SCHEMES } from '../core/config';
 import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import { DIRECTIONS, type Direction } from '../core/specialTokens';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../data/dataset';
+import { DEFAULT_MAX_FILE_BYTES, skipMessage } from '../data/filters';
+import { decodeText, readStreamCapped } from '../data/guardedRead';
+import { readSourceFile } from '../data/walk';
+import { lineCommentText } from '../editing/commentEscape';
 import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
 import { evaluateModel } from '../training/evaluation';
@@ -19,13 +26,32 @@ import { bundledModelDir } from './documentCommand';
 import { nativeTrainCommand, type NativeTrainFlags } from './nativeCommands';
 import type { FinishedEvent, TrainerEvent } from '../training/events';
 import { guardFineTune } from '../training/guard';
-import { evalExamples, prepareTrainJob, resolveModelDir, type TrainConfigFile } from '../training/job';
-import { readTrainConfig } from '../training/trainConfigFile';
-import { randomSearch, trialTable } from '../training/tune';
 import {
+  evalExamples,
+  prepareTrainJob,
+  recoverRunFolder,
+  type ResolvedTrainOptions,
+  resolveModelDir,
+  type TrainConfigFile,
+} from '../training/job';
+import type { Trainer } from '../training/trainer';
+import { acquireRunLock, RUN_LOCK_FILE } from '../core/runLock';
+import { checkOutputFolder } from './outputPaths';
+import { terminalText } from './terminalText';
+import { readTrainConfig } from '../training/trainConfigFile';
+import { MRT_METRICS, TRAINING_OBJECTIVES } from '../training/mrt';
+import { readSearchSpace, successiveHalving, trialTable } from '../training/tune';
+import {
+  addDecodingFlags,
   backendOption,
+  beamOption,
+  capThreads,
   choiceOption,
+  decodingChoice,
+  integerOption,
+  type DecodingFlags,
   lineRangeOption,
+  nBestOption,
   optional,
   positiveNumberOption,
   wholeNumberOption,
@@ -65,25 +91,104 @@ function modelDirOption(model: string | undefined): string {
 
 const parseDirection = (d: string): Direction => choiceOption('--direction', d, DIRECTIONS);
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The text `translate` works on, read with `document`'s file rules: from `--file` (a regular
+ * source file: no device, pipe, binary, invalid UTF-8, minified or secret file, at most
+ * DEFAULT_MAX_FILE_BYTES) or from stdin, of which no more than that is read (a model reads a few
+ * hundred tokens of one function; 50 MB on stdin would cost a minute and gigabytes).
+ */
+export async function translateInput(file: string | undefined, stdin: NodeJS.ReadableStream): Promise<string> {
+  const max = DEFAULT_MAX_FILE_BYTES;
+  if (file !== undefined) {
+    if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+    const read = await readSourceFile(file, file, { ignoreFolderNames: true });
+    if ('reason' in read) throw new Error(`${skipMessage(file, read.reason)} translate reads a source file.`);
+    return read.content;
+  }
+  const { bytes, truncated } = await readStreamCapped(stdin, max);
+  if (truncated)
+    throw new Error(
+      `stdin holds more than ${max / 1024} KiB; translate reads one function or comment: pass that piece (or --file with --lines).`,
+    );
+  if (bytes.subarray(0, 8000).includes(0))
+    throw new Error('stdin holds binary data (NUL bytes); translate reads source text.');
+  try {
+    return decodeText(bytes, 'stdin', { maxBytes: max });
+  } catch {
+    throw new Error('stdin is not UTF-8 text; pipe the source as UTF-8.');
+  }
+}
+
+/** `{ [key]: parsed }` when the flag was given, else `{}`. */
+function optionalField<K extends string, T>(
+  key: K,
+  value: string | undefined,
+  parse: (v: string) => T,
+): { [P in K]?: T } {
+  return value === undefined ? {} : ({ [key]: parse(value) } as { [P in K]?: T });
 }
 
 /** The config file with `--max-steps`, `--minutes` and `--threads` laid over its `training` section. */
 export function withTrainingFlags(
   config: TrainConfigFile,
-  flags: { readonly maxSteps?: string; readonly threads?: string; readonly minutes?: string },
+  flags: {
+    readonly maxSteps?: string;
+    readonly threads?: string;
+    readonly minutes?: string;
+    readonly maxCodeTokens?: string;
+    readonly maxSummaryWords?: string;
+    readonly objective?: string;
+    readonly mrtCandidates?: string;
+    readonly mrtSharpness?: string;
+    readonly mrtMetric?: string;
+    readonly mrtWithoutReference?: boolean;
+    readonly weightInit?: string;
+    readonly forceThreads?: boolean;
+  },
+  cores: number = availableCores(),
 ): TrainConfigFile {
   const training = { ...config.training };
+  const maxCodeTokens = optional(flags.maxCodeTokens, (v) => wholeNumberOption('--max-code-tokens', v));
+  const maxSummaryWords = optional(flags.maxSummaryWords, (v) => wholeNumberOption('--max-summary-words', v));
+  if (maxCodeTokens !== undefined) config = { ...config, maxCodeTokens };
+  if (maxSummaryWords !== undefined) config = { ...config, maxSummaryWords };
+  const weightInit = optional(flags.weightInit, (v) => choiceOption('--weight-init', v, INIT_SCHEMES));
+  if (weightInit !== undefined) config = { ...config, model: { ...config.model, init: weightInit } };
+  const objective = optional(flags.objective, (v) => choiceOption('--objective', v, TRAINING_OBJECTIVES));
+  if (objective !== undefined) training.objective = objective;
+  const mrt = {
+    ...training.mrt,
+    ...optionalField('candidates', flags.mrtCandidates, (v) => wholeNumberOption('--mrt-candidates', v, 1, 64)),
+    ...optionalField('sharpness', flags.mrtSharpness, (v) => positiveNumberOption('--mrt-sharpness', v)),
+    ...optionalField('metric', flags.mrtMetric, (v) => choiceOption('--mrt-metric', v, MRT_METRICS)),
+    ...(flags.mrtWithoutReference ? { includeReference: false } : {}),
+  };
+  if (Object.keys(mrt).length > 0) {
+    if ((training.objective ?? 'mle') !== 'mrt')
+      throw new Error(
+        'the --mrt-* options set minimum-risk training; add --objective mrt (or training.objective "mrt").',
+      );
+    training.mrt = mrt;
+  }
   const maxSteps = optional(flags.maxSteps, (v) => wholeNumberOption('--max-steps', v));
   const minutes = optional(flags.minutes, (v) => positiveNumberOption('--minutes', v));
   const threads = optional(flags.threads, (v) => wholeNumberOption('--threads', v));
   if (maxSteps !== undefined) training.maxSteps = maxSteps;
   if (minutes !== undefined) training.timeBudgetMs = minutes * 60_000;
   if (threads !== undefined) training.threads = threads;
+  // More threads than cores only cost memory (a model replica each): capped, unless forced.
+  const capped = capThreads(training.threads, {
+    cores,
+    force: flags.forceThreads === true,
+    notice: (m) => process.stderr.write(`${m}\n`),
+  });
+  if (capped !== undefined) training.threads = capped;
   return { ...config, training };
+}
+
+/** The cores this process may use. */
+function availableCores(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
 /** `train`, `tune`, `eval` and `translate`. */
@@ -96,6 +201,7 @@ export function registerTrainCommands(program: Command): void {
 
 interface TrainOptions extends NativeTrainFlags {
   config?: string;
+  forceThreads?: boolean;
   backend: string;
   engine: string;
 }
@@ -114,8 +220,26 @@ function registerTrain(program: Command): void {
     .option('--resume', 'continue from <out>/last with its optimizer state', false)
     .option('--init <dir>', 'fine-tune this model (its tokenizer is reused)')
     .option('--max-steps <n>', 'stop after n optimizer steps')
-    .option('--threads <n>', 'data-parallel training threads (each with a model replica); default: the config, or 1')
-    .option('--minutes <n>', 'time budget: stop training after n minutes (the best checkpoint is kept)')
+    .option('--max-code-tokens <n>', 'drop (not truncate) training pairs whose code has more subword tokens')
+    .option('--max-summary-words <n>', 'drop training pairs whose summary has more words')
+    .option(
+      '--weight-init <scheme>',
+      "a new model's initialisation (the config's model.init): glorot-uniform (default) | orthogonal | uniform-0.1 | scaled-normal",
+    )
+    .option('--objective <name>', 'mle (cross-entropy, the default) | mrt (minimum-risk training; usually with --init)')
+    .option('--mrt-candidates <n>', 'mrt: candidates drawn per source with beam search (default 4)')
+    .option('--mrt-sharpness <a>', 'mrt: alpha of the distribution over the candidates (default 1)')
+    .option('--mrt-metric <name>', 'mrt: the risk is 1 - sentence-bleu (default) | chrf')
+    .option('--mrt-without-reference', 'mrt: do not add the reference to each candidate set')
+    .option(
+      '--threads <n>',
+      'data-parallel training threads (each with a model replica); default: the config, or 1; at most the cores',
+    )
+    .option('--force-threads', 'use --threads even when it is more than the cores of this machine')
+    .option(
+      '--minutes <n>',
+      'time budget: stop after n minutes of training in total, counting earlier runs of a --resume (the best checkpoint is kept)',
+    )
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .option(
       '--engine <name>',
@@ -156,31 +280,145 @@ function trainProgressListener(log: number): (e: TrainerEvent) => void {
           `sentence-BLEU ${e.sentenceBleu.toFixed(2)} EM ${e.exactMatch.toFixed(1)}%${e.improved ? ' (best)' : ''}\n`,
       );
       for (const s of e.samples.slice(0, 2))
-        process.stderr.write(`  ref:  ${s.reference.slice(0, 100)}\n  pred: ${s.prediction.slice(0, 100)}\n`);
+        process.stderr.write(
+          `  ref:  ${terminalText(s.reference.slice(0, 100))}\n  pred: ${terminalText(s.prediction.slice(0, 100))}\n`,
+        );
     } else if (e.type === 'finished') {
       process.stderr.write(
-        `${tty ? '\r\x1b[2K' : ''}finished (${e.reason}) at step ${e.step} after ${fmtMs(e.elapsedMs)}; best ${e.bestDir ?? 'none'}\n`,
+        `${tty ? '\r\x1b[2K' : ''}finished (${e.reason === 'time-budget' ? 'stopped by its time budget' : e.reason}) at step ${e.step} after ${fmtMs(e.elapsedMs)}; best ${e.bestDir ?? 'none'}\n`,
       );
     }
   };
 }
 
+/** What `train` writes in its run folder (an input there would be overwritten). */
+const TRAIN_WRITES = new Set([
+  'best',
+  'last',
+  'native',
+  'metrics.jsonl',
+  'test.jsonl',
+  'guard.json',
+  'options.json',
+  RUN_LOCK_FILE,
+]);
+
+/** The run folder's record of what the latest `train` in it resolved (also in each saved model's meta). */
+const OPTIONS_FILE = 'options.json';
+
+/**
+ * The resolved options as `train` prints them once at the start: one line per section, `key value`
+ * pairs, nested values as JSON.
+ */
+export function resolvedOptionsText(resolved: ResolvedTrainOptions): string {
+  const pairs = (o: Readonly<Record<string, unknown>>): string =>
+    Object.entries(o)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(', ');
+  const { timeBudgetMs, ...training } = resolved.training;
+  return (
+    `options (${resolved.origin} run on ${resolved.corpus}):\n` +
+    `  model: ${pairs(resolved.model)}\n` +
+    `  training: ${pairs(training)}` +
+    (timeBudgetMs !== undefined ? `, time budget ${timeBudgetMs / 60_000} min in total across resumes` : '') +
+    `\n  data: ${pairs(resolved.data)}\n`
+  );
+}
+
+function writeJsonAtomically(file: string, value: unknown): void {
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/** The exit status of a second stop signal (128 + its number). */
+const STOP_SIGNALS = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
+/**
+ * Ctrl-C (SIGINT), SIGTERM (`kill`, a service manager, a container's stop) and SIGHUP (a closed
+ * terminal) stop a training alike: `stop` is called once (it saves the last checkpoint), a second
+ * signal exits at once. Returns the function that removes the handlers.
+ */
+function onStopSignals(stop: (signal: StopSignal) => void): () => void {
+  let stopping = false;
+  const handler = (signal: StopSignal): void => {
+    if (stopping) process.exit(STOP_SIGNALS[signal]);
+    stopping = true;
+    stop(signal);
+  };
+  const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
+  for (const s of signals) process.on(s, handler);
+  return () => signals.forEach((s) => process.removeListener(s, handler));
+}
+
 async function trainCommand(opts: TrainOptions): Promise<void> {
   // Options first, so that a typo fails before the backend loads.
   const config = withTrainingFlags(opts.config ? readTrainConfig(opts.config) : {}, opts);
-  if (choiceOption('--engine', opts.engine, ENGINES) === 'native') {
-    await startBackend(opts.backend);
-    return nativeTrainCommand(opts, config);
+  const engine = choiceOption('--engine', opts.engine, ENGINES);
+  const inputs = (
+    [
+      ['--corpus', opts.corpus],
+      ['--valid', opts.valid],
+      ['--test', opts.test],
+      ['--config', opts.config],
+      ['--init', opts.init],
+    ] as const
+  ).flatMap(([flag, p]) => (p === undefined ? [] : [{ flag, path: p }]));
+  checkOutputFolder('--out', opts.out, inputs, (name) => TRAIN_WRITES.has(name));
+  if (engine === 'native') {
+    // Every machine of a run across machines runs this command; the first one owns the folder.
+    const lock =
+      opts.nodeRank !== undefined && opts.nodeRank !== '0'
+        ? undefined
+        : acquireRunLock(opts.out, 'seq2seq train --engine native');
+    try {
+      if (lock) recoverRunFolder(opts.out);
+      await startBackend(opts.backend);
+      return await nativeTrainCommand(opts, config);
+    } finally {
+      lock?.release();
+    }
   }
   const nativeOnly = (
     ['nproc', 'device', 'nnodes', 'nodeRank', 'masterAddr', 'masterPort', 'prepareOnly'] as const
   ).filter((k) => opts[k] !== undefined);
   if (nativeOnly.length)
     throw new Error(`--${nativeOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --engine native.`);
-  await startBackend(opts.backend);
-  fs.mkdirSync(opts.out, { recursive: true });
+  const lock = acquireRunLock(opts.out, 'seq2seq train');
+  try {
+    await startBackend(opts.backend);
+    await trainLocked(opts, config);
+  } finally {
+    lock.release();
+  }
+}
+
+/** `train` on the built-in engine, in a run folder this process holds the lock of. */
+async function trainLocked(opts: TrainOptions, config: TrainConfigFile): Promise<void> {
+  // Until the trainer exists a stop signal has nothing to save: it exits (the lock goes with it).
+  let trainer: Trainer | undefined;
+  const removeSignals = onStopSignals((signal) => {
+    if (!trainer) process.exit(STOP_SIGNALS[signal]);
+    process.stderr.write(
+      `\nstopping${signal === 'SIGINT' ? '' : ` on ${signal}`}: saving the last checkpoint (Ctrl-C again to abort)\n`,
+    );
+    trainer.cancel();
+  });
+  try {
+    await trainAndGuard(opts, config, (t) => (trainer = t));
+  } finally {
+    removeSignals();
+  }
+}
+
+async function trainAndGuard(
+  opts: TrainOptions,
+  config: TrainConfigFile,
+  started: (trainer: Trainer) => void,
+): Promise<void> {
   const log = fs.openSync(path.join(opts.out, 'metrics.jsonl'), 'a');
-  const { trainer, summary, test, documented } = await prepareTrainJob(
+  const { trainer, summary, test, documented, resolved } = await prepareTrainJob(
     {
       corpus: opts.corpus,
       ...(opts.valid !== undefined ? { validCorpus: opts.valid } : {}),
@@ -189,6 +427,7 @@ async function trainCommand(opts: TrainOptions): Promise<void> {
       config,
       resume: opts.resume,
       ...(opts.init ? { initModel: opts.init } : {}),
+      ownsOutDir: true,
     },
     trainProgressListener(log),
   );
@@ -199,17 +438,19 @@ async function trainCommand(opts: TrainOptions): Promise<void> {
       `${summary.trainBatches} batches per epoch, vocab ${summary.vocabSize}, ${summary.parameters} parameters, from step ${summary.startStep}, ` +
       `${summary.threads} training thread${summary.threads === 1 ? '' : 's'}\n`,
   );
-  const onSigint = (): void => {
-    process.stderr.write('\nstopping: saving the last checkpoint (Ctrl-C again to abort)\n');
-    trainer.cancel();
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
+  if (summary.corpusWarning) process.stderr.write(`warning: ${summary.corpusWarning}\n`);
+  process.stderr.write(resolvedOptionsText(resolved));
+  writeJsonAtomically(path.join(opts.out, OPTIONS_FILE), resolved);
+  if (summary.dropped)
+    process.stderr.write(
+      `dropped ${summary.dropped.longCode} training pairs with code over ${config.maxCodeTokens ?? '-'} tokens and ` +
+        `${summary.dropped.longSummary} with summaries over ${config.maxSummaryWords ?? '-'} words\n`,
+    );
+  started(trainer);
   let finished: FinishedEvent;
   try {
     finished = await trainer.run();
   } finally {
-    process.removeListener('SIGINT', onSigint);
     fs.closeSync(log);
     trainer.dispose();
     trainer.model.dispose();
@@ -239,45 +480,94 @@ interface TuneOptions {
   config?: string;
   minutes: string;
   steps: string;
-  maxTrials?: string;
+  maxTrials: string;
+  space?: string;
+  seed?: string;
+  eta: string;
   threads?: string;
+  forceThreads?: boolean;
   backend: string;
 }
 
 function registerTune(program: Command): void {
   program
     .command('tune')
-    .description('random search over learning rate, dropout, hidden size and attention type within a time budget')
+    .description(
+      'successive halving over a search space of config keys (default: learning rate, dropout, hidden size, attention) within a time budget',
+    )
     .requiredOption('--corpus <file>', 'JSONL corpus')
     .requiredOption('--out <dir>', 'folder for the trials (trials.json)')
     .option('--config <file>', 'base config (as for train)')
     .option('--minutes <n>', 'time budget', '10')
-    .option('--steps <n>', 'optimizer steps per trial', '200')
-    .option('--max-trials <n>', 'stop after this many trials')
-    .option('--threads <n>', 'data-parallel training threads per trial; default: the config, or 1')
+    .option(
+      '--space <file>',
+      'JSON search space: {"model.hiddenDim": {"values": [64, 128]}, "training.optimizer.learningRate": {"min": 1e-4, "max": 1e-2, "log": true}}',
+    )
+    .option('--steps <n>', 'optimizer steps of the first rung (each later rung trains eta times as long)', '200')
+    .option('--max-trials <n>', 'configurations drawn from the space', '9')
+    .option('--eta <n>', 'each rung keeps the best 1/eta of the trials', '3')
+    .option('--seed <n>', 'seed of the draws and of each trial (default: a new one, printed, to repeat the search)')
+    .option('--threads <n>', 'data-parallel training threads per trial; default: the config, or 1; at most the cores')
+    .option('--force-threads', 'use --threads even when it is more than the cores of this machine')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(async (opts: TuneOptions) => {
       const base = withTrainingFlags(opts.config ? readTrainConfig(opts.config) : {}, opts);
       const minutes = positiveNumberOption('--minutes', opts.minutes);
       const stepsPerTrial = wholeNumberOption('--steps', opts.steps);
-      const maxTrials = optional(opts.maxTrials, (v) => wholeNumberOption('--max-trials', v));
-      await startBackend(opts.backend);
-      const trials = await randomSearch({
-        corpus: opts.corpus,
-        outDir: opts.out,
-        base,
-        budgetMs: minutes * 60000,
-        stepsPerTrial,
-        ...(maxTrials !== undefined ? { maxTrials } : {}),
-        onTrial: (t) =>
-          process.stderr.write(`trial ${t.index}: score ${t.score ?? '-'} in ${t.seconds.toFixed(1)} s\n`),
-      });
-      process.stdout.write(`${trialTable(trials)}\n`);
+      const maxTrials = wholeNumberOption('--max-trials', opts.maxTrials);
+      const inputs = [
+        { flag: '--corpus', path: opts.corpus },
+        ...(opts.config ? [{ flag: '--config', path: opts.config }] : []),
+      ];
+      checkOutputFolder(
+        '--out',
+        opts.out,
+        inputs,
+        (name) => /^trial-\d+$|^trials\.json$|^best-config\.json$/.test(name) || name === RUN_LOCK_FILE,
+      );
+      const lock = acquireRunLock(opts.out, 'seq2seq tune');
+      try {
+        await tuneLocked(opts, base, minutes, stepsPerTrial, maxTrials);
+      } finally {
+        lock.release();
+      }
     });
 }
 
-interface EvalOptions {
+async function tuneLocked(
+  opts: TuneOptions,
+  base: TrainConfigFile,
+  minutes: number,
+  stepsPerTrial: number,
+  maxTrials: number,
+): Promise<void> {
+  const space = opts.space ? readSearchSpace(opts.space) : undefined;
+  const eta = wholeNumberOption('--eta', opts.eta, 2, 16);
+  const seed = optional(opts.seed, (v) => integerOption('--seed', v)) ?? Math.floor(Math.random() * 2 ** 31);
+  await startBackend(opts.backend);
+  process.stderr.write(`tune: seed ${seed} (--seed ${seed} repeats these trials)\n`);
+  const result = await successiveHalving({
+    corpus: opts.corpus,
+    outDir: opts.out,
+    base,
+    ...(space ? { space } : {}),
+    budgetMs: minutes * 60000,
+    stepsPerTrial,
+    trials: maxTrials,
+    eta,
+    seed,
+    onTrial: (t) =>
+      process.stderr.write(
+        `trial ${t.index} rung ${t.rung} (${t.steps} steps): score ${t.score ?? '-'} in ${t.seconds.toFixed(1)} s\n`,
+      ),
+  });
+  process.stdout.write(`${trialTable(result.trials)}\n`);
+  if (result.bestConfig) process.stderr.write(`best config: ${path.join(opts.out, 'best-config.json')}\n`);
+}
+
+interface EvalOptions extends DecodingFlags {
   model?: string;
+  nbest: string;
   corpus: string;
   direction: string;
   beam: string;
@@ -287,13 +577,13 @@ interface EvalOptions {
 }
 
 function registerEval(program: Command): void {
-  program
-    .command('eval')
+  addDecodingFlags(program.command('eval'))
     .description('score a model on a JSONL corpus: corpus BLEU-4, smoothed sentence BLEU-4, exact match, per language')
     .option('--model <dir>', 'model folder (or a run folder: its best/); default: the bundled default model')
     .requiredOption('--corpus <file>', 'JSONL corpus to score on')
     .option('--direction <d>', 'code2doc | doc2code', 'code2doc')
     .option('--beam <n>', 'beam size (1 = greedy)', '1')
+    .option('--nbest <n>', 'also score the best of n candidates per pair (oracle exact match and sentence BLEU)', '1')
     .option('--limit <n>', 'most pairs decoded', '1000')
     .option('--json', 'print the result as JSON', false)
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
@@ -302,7 +592,9 @@ function registerEval(program: Command): void {
 
 async function evalCommand(opts: EvalOptions): Promise<void> {
   const direction = parseDirection(opts.direction);
-  const beamSize = wholeNumberOption('--beam', opts.beam);
+  const beamSize = beamOption(opts.beam);
+  const nBest = nBestOption(opts.nbest, beamSize);
+  const { maxLength, ...scoring } = decodingChoice(opts);
   const limit = wholeNumberOption('--limit', opts.limit);
   await startBackend(opts.backend);
   const dir = modelDirOption(opts.model);
@@ -317,26 +609,33 @@ async function evalCommand(opts: EvalOptions): Promise<void> {
     const r = evaluateModel(model, [], examples, (ids) => tokenizer.decode(ids).trim(), {
       limit: examples.length,
       beamSize,
+      nBest,
+      scoring,
+      ...(maxLength !== undefined ? { maxLength: Math.min(maxLength, model.config.maxTgtLen) } : {}),
     });
     if (opts.json) {
       process.stdout.write(
-        `${JSON.stringify({ bleu: r.bleu, sentenceBleu: r.sentenceBleu, exactMatch: r.exactMatch, decoded: r.decoded, byGroup: r.byGroup })}\n`,
+        `${JSON.stringify({ bleu: r.bleu, sentenceBleu: r.sentenceBleu, exactMatch: r.exactMatch, decoded: r.decoded, byGroup: r.byGroup, ...(r.oracle ? { oracle: r.oracle } : {}) })}\n`,
       );
       return;
     }
     process.stdout.write(
       `pairs ${r.decoded}\ncorpus BLEU-4 ${r.bleu.toFixed(2)}\nsentence BLEU-4 (CodeXGLUE) ${r.sentenceBleu.toFixed(2)}\nexact match ${r.exactMatch.toFixed(2)}%\n`,
     );
+    if (r.oracle)
+      process.stdout.write(
+        `best of ${r.oracle.nBest}: exact match ${r.oracle.exactMatch.toFixed(2)}%, sentence BLEU-4 ${r.oracle.sentenceBleu.toFixed(2)}\n`,
+      );
     for (const [g, s] of Object.entries(r.byGroup))
       process.stdout.write(
-        `  ${g}: ${s.count} pairs, BLEU ${s.bleu.toFixed(2)}, sentence BLEU ${s.sentenceBleu.toFixed(2)}, EM ${s.exactMatch.toFixed(1)}%\n`,
+        `  ${terminalText(g)}: ${s.count} pairs, BLEU ${s.bleu.toFixed(2)}, sentence BLEU ${s.sentenceBleu.toFixed(2)}, EM ${s.exactMatch.toFixed(1)}%\n`,
       );
   } finally {
     runner.dispose();
   }
 }
 
-interface TranslateOptions {
+interface TranslateOptions extends DecodingFlags {
   model?: string;
   direction: string;
   beam: string;
@@ -348,8 +647,7 @@ interface TranslateOptions {
 }
 
 function registerTranslate(program: Command): void {
-  program
-    .command('translate')
+  addDecodingFlags(program.command('translate'))
     .description('translate code to a comment (or back) with a model; reads stdin or --file with --lines')
     .option('--model <dir>', 'model folder (or a run folder: its best/); default: the bundled default model')
     .option('--direction <d>', 'code2doc | doc2code', 'code2doc')
@@ -364,14 +662,15 @@ function registerTranslate(program: Command): void {
 
 async function translateCommand(opts: TranslateOptions): Promise<void> {
   const direction = parseDirection(opts.direction);
-  const beamSize = wholeNumberOption('--beam', opts.beam);
-  const nBest = wholeNumberOption('--nbest', opts.nbest);
-  let text: string;
+  const beamSize = beamOption(opts.beam);
+  const nBest = nBestOption(opts.nbest, beamSize);
+  const decoding = decodingChoice(opts);
+  let text = await translateInput(opts.file, process.stdin);
   if (opts.file) {
-    const all = fs.readFileSync(opts.file, 'utf8').split('\n');
+    const all = text.split('\n');
     const [a, b] = lineRangeOption('--lines', opts.lines, all.length);
     text = all.slice(a - 1, b).join('\n');
-  } else text = await readStdin();
+  }
   if (text.trim() === '') throw new Error('nothing to translate: pass text on stdin or --file (with --lines).');
   await startBackend(opts.backend);
   const runner = await ModelRunner.load(modelDirOption(opts.model));
@@ -383,13 +682,17 @@ async function translateCommand(opts: TranslateOptions): Promise<void> {
       nBest,
       maxLength: DECODING_DEFAULTS.maxLength,
       lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
+      ...decoding,
       ...(opts.reuse ? {} : { reuseSimilarity: null }),
     });
-    if (t.candidates.length === 1) process.stdout.write(`${t.candidates[0]!.text}\n`);
+    // Model output may reuse a project's comment verbatim: control characters are shown, not sent.
+    // A comment is one line: a line break in it (a reused summary's) becomes a space.
+    const shown = (text: string): string => terminalText(direction === 'code2doc' ? lineCommentText(text) : text);
+    if (t.candidates.length === 1) process.stdout.write(`${shown(t.candidates[0]!.text)}\n`);
     else
       t.candidates.forEach((c, i) =>
         process.stdout.write(
-          `${i + 1}. [${c.reusedFrom ? `reused from ${c.reusedFrom.path}` : c.score.toFixed(3)}] ${c.text}\n`,
+          `${i + 1}. [${c.reusedFrom ? `reused from ${terminalText(c.reusedFrom.path)}` : c.score.toFixed(3)}] ${shown(c.text)}\n`,
         ),
       );
   } finally {

@@ -7,10 +7,18 @@
  * new one into place, flushes the parent and removes the old one. A crash between the two moves
  * leaves no `<name>` at all: {@link recoverFolder} (called by every loader) puts back the complete
  * temporary copy when there is one, else the old copy. Siblings of a process that is still alive
- * are left alone, since that process may be in the middle of its own save.
+ * are left alone, since that process may be in the middle of its own save; a process id alone does
+ * not say so (ids are reused: a container restarted with its trainer as process 1 again), so a
+ * sibling whose id now names a process started after the sibling's stamp is a leftover too
+ * (src/core/processIdentity.ts). A caller that owns the folder (a training run holding its run
+ * folder's lock, src/core/runLock.ts) treats every sibling as a leftover.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+
+import { processAlive, writerMayBeAlive } from './processIdentity';
+
+export { processAlive };
 
 /** The moments of a save at which a test can inject a crash. */
 export type SavePoint = 'files-partly-written' | 'files-written' | 'old-moved' | 'new-moved' | 'done';
@@ -80,26 +88,22 @@ function siblingsOf(target: string): Sibling[] {
   return out;
 }
 
-/** Whether a process with this id runs on this machine (a permission error means it does). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export type Recovery = 'intact' | 'from-new' | 'from-old' | 'none';
 
 /**
  * Makes `target` hold a complete copy again after a crashed save: when it is missing or
  * incomplete, the newest complete temporary copy takes its place, else the newest complete old
  * copy. Leftovers of dead processes are then removed. `isComplete` says whether a folder holds
- * everything a save writes. Synchronous, so that quick existence checks can call it.
+ * everything a save writes. `owned`: the caller holds the folder's lock, so no other process can
+ * be saving it and every sibling is a leftover. Synchronous, so that quick existence checks can
+ * call it.
  */
-export function recoverFolder(target: string, isComplete: (dir: string) => boolean): Recovery {
-  const dead = siblingsOf(target).filter((s) => s.pid !== process.pid && !processAlive(s.pid));
+export function recoverFolder(
+  target: string,
+  isComplete: (dir: string) => boolean,
+  options: { readonly owned?: boolean } = {},
+): Recovery {
+  const dead = siblingsOf(target).filter((s) => options.owned === true || !writerMayBeAlive(s.pid, s.time));
   let result: Recovery = 'intact';
   if (!fs.existsSync(target) || !isComplete(target)) {
     result = 'none';
@@ -140,4 +144,68 @@ export async function replaceFolder(tmp: string, target: string, old: string, ho
   }
   if (existed) await fs.promises.rm(old, { recursive: true, force: true });
   await hooks.onPoint?.('done');
+}
+
+/**
+ * Refuses a path that an atomic write (a temporary sibling, then a rename over it) would destroy
+ * or could not make: an existing entry that is not a regular file (a device, a FIFO, a socket, a
+ * folder or a link: the rename would replace the entry itself, `/dev/full` by a plain file), or a
+ * folder that is missing or not writable. `label` names the path in the message (`--out`).
+ */
+export function checkReplaceableFile(file: string, label = file): void {
+  const shown = label === file ? file : `${label} ${file}`;
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${shown} cannot be checked: ${(e as Error).message}`);
+  }
+  if (st && !st.isFile()) {
+    throw new Error(
+      `${shown} is ${entryKind(st)}, not a regular file; give the path of a file to write (it is replaced as a whole).`,
+    );
+  }
+  const dir = path.dirname(path.resolve(file));
+  let dirStat: fs.Stats;
+  try {
+    dirStat = fs.statSync(dir);
+  } catch {
+    throw new Error(`${shown}: the folder ${dir} does not exist; create it first or choose another path.`);
+  }
+  if (!dirStat.isDirectory()) throw new Error(`${shown}: ${dir} is not a folder; choose another path.`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new Error(`${shown}: the folder ${dir} is not writable; choose another path.`);
+  }
+}
+
+/** What a directory entry is, in words ("a FIFO", "a character device"). */
+export function entryKind(st: fs.Stats): string {
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  return st.isFile() ? 'a regular file' : 'not a regular file';
+}
+
+/**
+ * Replaces `file` with `contents` atomically and durably: a temporary sibling, flushed, renamed
+ * over it, the folder flushed; refused first where that would destroy something
+ * ({@link checkReplaceableFile}). A crash leaves the old file or the new one, never half of one.
+ */
+export async function writeFileAtomically(file: string, contents: string | Uint8Array): Promise<void> {
+  checkReplaceableFile(file);
+  const tmp = siblingPath(path.resolve(file), 'tmp', saveStamp());
+  try {
+    await writeFileDurably(tmp, contents);
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await syncFolder(path.dirname(path.resolve(file)));
 }

@@ -18,8 +18,10 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { recoverFolder, replaceFolder, saveStamp, siblingPath, writeFileDurably, type SaveHooks } from './atomicFolder';
+import { readGuarded, readGuardedJsonSync, type GuardOptions } from '../data/guardedRead';
 import {
   CONFIG_FILE,
+  MAX_CONFIG_BYTES,
   MANIFEST_FILE,
   WEIGHTS_FILE,
   ModelFolderError,
@@ -32,7 +34,7 @@ import {
 } from '../data/modelFolder';
 import { ConfigurationError, validateModelConfig, DEFAULT_MODEL_CONFIG, type ModelConfig } from './config';
 import { buildModel, type Seq2SeqModel } from './model';
-import { checkModelSize } from './modelSize';
+import { MAX_PARAMETERS, checkModelSize } from './modelSize';
 
 export type { ModelMeta, ModelMetaInput };
 const RESERVED = new Set([CONFIG_FILE, WEIGHTS_FILE, MANIFEST_FILE]);
@@ -214,18 +216,38 @@ export function recoverModelFolder(dir: string): boolean {
   return recoverFolder(path.resolve(dir), isCompleteModelFolder) !== 'none';
 }
 
-async function readJson(dir: string, file: string, fail: (p: string) => ModelLoadError): Promise<unknown> {
-  let text: string;
+/** The most bytes weights.bin may have: the largest model this engine holds, in float32. */
+export const MAX_WEIGHTS_BYTES = MAX_PARAMETERS * 4;
+
+/** How a model folder's files are read: plain files (no link, device or pipe), size checked first. */
+const modelFileGuard = (file: string, maxBytes: number): GuardOptions => ({
+  maxBytes,
+  noFollow: true,
+  name: file,
+  advice: 'Re-import or retrain the model.',
+});
+
+function readJson(dir: string, file: string, fail: (p: string) => ModelLoadError): unknown {
   try {
-    text = await fs.promises.readFile(path.join(dir, file), 'utf8');
-  } catch {
-    throw fail(`${file} is missing. Choose a folder saved by Seq2Seq Studio, or retrain/re-import the model.`);
+    return readGuardedJsonSync(path.join(dir, file), modelFileGuard(file, MAX_CONFIG_BYTES));
+  } catch (e) {
+    if ((e as { problem?: string }).problem === 'missing')
+      throw fail(`${file} is missing. Choose a folder saved by Seq2Seq Studio, or retrain/re-import the model.`);
+    throw fail(e instanceof Error ? e.message : String(e));
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw fail(`${file} is not valid JSON (the file is corrupt or truncated). Re-import or retrain the model.`);
+}
+
+/**
+ * The first weight (by name) holding NaN or an infinity, or undefined. A model saved from a
+ * diverged training decodes nothing useful ("(empty) score NaN"), so it is refused on load.
+ */
+export function nonFiniteWeight(tensors: tf.NamedTensorMap): string | undefined {
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'float32') continue;
+    const values = t.dataSync() as Float32Array;
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return name;
   }
+  return undefined;
 }
 
 /** Loads a model folder written by {@link saveModel}. Throws {@link ModelLoadError}. */
@@ -251,16 +273,22 @@ export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; met
     if (e instanceof ConfigurationError) throw fail(`${CONFIG_FILE} has an invalid configuration (${e.message}).`);
     throw e;
   }
-  const manifest = (await readJson(root, MANIFEST_FILE, fail)) as tf.io.WeightsManifestConfig;
+  const manifest = readJson(root, MANIFEST_FILE, fail) as tf.io.WeightsManifestConfig;
   const specs = Array.isArray(manifest)
     ? manifest.flatMap((g) => (g && Array.isArray(g.weights) ? g.weights : []))
     : [];
   if (specs.length === 0) throw fail(`${MANIFEST_FILE} lists no weights; the folder is corrupt. Re-import or retrain.`);
+  if (!(cfg.weightsBytes >= 0 && cfg.weightsBytes <= MAX_WEIGHTS_BYTES))
+    throw fail(`${CONFIG_FILE} gives no usable size for ${WEIGHTS_FILE}; the folder is corrupt. Re-import or retrain.`);
   let bytes: Buffer;
   try {
-    bytes = await fs.promises.readFile(path.join(root, WEIGHTS_FILE));
-  } catch {
-    throw fail(`${WEIGHTS_FILE} is missing. Re-import or retrain the model.`);
+    // The size config.json gives is the limit: a larger file (or a device, pipe or link) is
+    // refused before a byte of it is read.
+    bytes = await readGuarded(path.join(root, WEIGHTS_FILE), modelFileGuard(WEIGHTS_FILE, cfg.weightsBytes));
+  } catch (e) {
+    if ((e as { problem?: string }).problem === 'missing')
+      throw fail(`${WEIGHTS_FILE} is missing. Re-import or retrain the model.`);
+    throw fail(e instanceof Error ? e.message : String(e));
   }
   if (bytes.length !== cfg.weightsBytes) {
     throw fail(
@@ -280,6 +308,12 @@ export async function loadModel(dir: string): Promise<{ model: Seq2SeqModel; met
   }
   let model: Seq2SeqModel | undefined;
   try {
+    const bad = nonFiniteWeight(decoded);
+    if (bad)
+      throw fail(
+        `${WEIGHTS_FILE} holds NaN or infinite values (weight ${bad}): it was saved from a training that diverged. ` +
+          'Use an earlier checkpoint, or retrain with a lower learning rate.',
+      );
     model = buildModel(config, config.srcVocabSize, config.tgtVocabSize, 0);
     for (const w of model.weights) {
       const t = decoded[w.name];

@@ -18,6 +18,7 @@ import { saveStamp, siblingPath, writeFileDurably } from './atomicFolder';
 import { ConfigurationError, resolveModelConfig, type ModelConfig } from './config';
 import { buildModel, type Seq2SeqModel } from './model';
 import { checkModelSize } from './modelSize';
+import { readGuardedSync } from '../data/guardedRead';
 
 export const INTERCHANGE_FORMAT = 'seq2seq-studio/interchange';
 export const INTERCHANGE_VERSION = '1';
@@ -184,7 +185,14 @@ export function readInterchange(file: string): Interchange {
   }
   if (!st.isFile()) throw new InterchangeError(file, 'it is not a regular file.');
   if (st.size > MAX_FILE_BYTES) throw new InterchangeError(file, `it has ${st.size} bytes, more than any model here.`);
-  return decodeInterchange(fs.readFileSync(file), file);
+  // The guarded reader: opened non-blocking, checked again on the open file, no more read than its size.
+  let bytes: Buffer;
+  try {
+    bytes = readGuardedSync(file, { maxBytes: MAX_FILE_BYTES, name: 'it' });
+  } catch (e) {
+    throw new InterchangeError(file, e instanceof Error ? e.message : String(e));
+  }
+  return decodeInterchange(bytes, file);
 }
 
 /** The model's weights as named arrays, in its weight order. */

@@ -4,7 +4,6 @@
  * files; the extension feeds it workspace documents. Also the corpus statistics of
  * `corpus-stats`: pairs per language, length percentiles, vocabulary coverage.
  */
-import { scrubSecrets } from './secrets';
 import { dedupPairs, splitByFile } from './dedupSplit';
 import {
   fileSkipReason,
@@ -64,7 +63,7 @@ export async function buildCorpus(
         skippedFiles[why] = (skippedFiles[why] ?? 0) + 1;
         continue;
       }
-      mined.push(...(await miner.mine(f)).map((p) => ({ ...p, code: scrubSecrets(p.code) })));
+      mined.push(...(await miner.mine(f))); // scrubbed of secrets by the miner
       bytes += Buffer.byteLength(f.content, 'utf8');
       count++;
       options.onFile?.(count, mined.length, f.path);

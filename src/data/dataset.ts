@@ -10,9 +10,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as readline from 'readline';
+import { checkReplaceableFile } from '../core/atomicFolder';
 import type { Batch } from '../core/batch';
 import { BOS_ID, EOS_ID, PAD_ID, directionTokenId, type Direction } from '../core/specialTokens';
+import { guardedLines } from './guardedRead';
 import { CORPUS_LANGUAGES, type CorpusLanguage } from './languages';
 import { NEIGHBOUR_MAX_TOKENS } from './retrieval';
 import type { Pair } from './mine';
@@ -61,13 +62,26 @@ export function parseCorpusLine(line: string, where = 'corpus'): CorpusRecord {
   };
 }
 
-/** Reads a JSONL corpus; blank lines are skipped. */
+/** The most bytes a corpus file may have (the largest corpus built so far is under 300 MB). */
+export const MAX_CORPUS_BYTES = 4 * 1024 * 1024 * 1024;
+/** The longest line of a corpus: one pair's JSON (a function is at most 512 KiB when mined). */
+export const MAX_CORPUS_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a JSONL corpus through the guarded reader: a regular file (a device such as /dev/zero or
+ * a pipe is refused at once), at most {@link MAX_CORPUS_BYTES}, lines of at most
+ * {@link MAX_CORPUS_LINE_BYTES}, UTF-8 (a leading byte-order mark is dropped); blank lines are
+ * skipped. Every error names the file (and the line).
+ */
 export async function readCorpus(file: string): Promise<CorpusRecord[]> {
   const out: CorpusRecord[] = [];
-  const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of rl) {
-    n++;
+  const lines = guardedLines(file, {
+    maxBytes: MAX_CORPUS_BYTES,
+    maxLineBytes: MAX_CORPUS_LINE_BYTES,
+    name: `the corpus ${file}`,
+    advice: 'A corpus is a JSONL file written by `seq2seq mine`.',
+  });
+  for await (const { line, n } of lines) {
     if (line.trim() === '') continue;
     out.push(parseCorpusLine(line, `${file}:${n}`));
   }
@@ -76,18 +90,26 @@ export async function readCorpus(file: string): Promise<CorpusRecord[]> {
 
 /** Writes a JSONL corpus atomically (temp file + rename). */
 export function writeCorpus(file: string, records: Iterable<CorpusRecord>): number {
+  // Never a device, FIFO or link replaced by a plain file; a temporary sibling flushed, then renamed.
+  checkReplaceableFile(file);
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fd = fs.openSync(tmp, 'w');
   let n = 0;
   try {
-    for (const r of records) {
-      fs.writeSync(fd, `${JSON.stringify(r)}\n`);
-      n++;
+    try {
+      for (const r of records) {
+        fs.writeSync(fd, `${JSON.stringify(r)}\n`);
+        n++;
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
     }
-  } finally {
-    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
-  fs.renameSync(tmp, file);
   return n;
 }
 

@@ -12,6 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { readGuardedJsonSync } from './guardedRead';
 import type { CorpusLanguage } from './languages';
 import { ParamDescriptions, type ParamDescription, type ParamRole } from './paramDescriptions';
 import { Bm25Index, codeSubtokens, ExampleMemory } from './retrieval';
@@ -45,11 +46,18 @@ export interface IndexNeighbour {
   readonly path: string;
   readonly name: string;
   readonly line: number;
+  /** Its code's subtokens that the query's code lacks (see reuseConflicts). */
+  readonly unshared: readonly string[];
 }
 
-/** Saved format; a file of another version is rebuilt rather than misread. */
+/**
+ * Saved format; a file of another version is rebuilt rather than misread. Version 3: code and
+ * summaries are scrubbed of secrets when mined (a version 2 file may hold them, so it is rebuilt).
+ */
 export const INDEX_FORMAT = 'seq2seq-workspace-index';
-export const INDEX_VERSION = 2;
+/** The largest saved index read back (a big monorepo's index is tens of MB); a larger file is rebuilt. */
+export const INDEX_MAX_BYTES = 1 << 30;
+export const INDEX_VERSION = 3;
 
 /** The text search scores a function by: its code's subtokens and its summary's words. */
 export function searchTokens(fn: Pick<IndexedFunction, 'code' | 'summary'>): string[] {
@@ -155,7 +163,14 @@ export class FunctionIndex {
     const hit = memory.lookup(code, excludePath);
     if (!hit) return undefined;
     const fn = documented[hit.index]!;
-    return { summary: hit.summary, similarity: hit.similarity, path: fn.path, name: fn.name, line: fn.line };
+    return {
+      summary: hit.summary,
+      similarity: hit.similarity,
+      path: fn.path,
+      name: fn.name,
+      line: fn.line,
+      unshared: hit.unshared,
+    };
   }
 
   /**
@@ -220,10 +235,10 @@ export class FunctionIndex {
     fs.renameSync(tmp, file);
   }
 
-  /** The index saved in `file` for `root`; undefined when there is none, or it is unreadable or of another root. */
+  /** The index saved in `file` for `root` (a device, a FIFO or a file over INDEX_MAX_BYTES is not read); undefined when there is none, or it is unreadable or of another root. */
   static load(file: string, root: string): FunctionIndex | undefined {
     try {
-      const index = FunctionIndex.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+      const index = FunctionIndex.fromJSON(readGuardedJsonSync(file, { maxBytes: INDEX_MAX_BYTES }));
       return path.resolve(index.root) === path.resolve(root) ? index : undefined;
     } catch {
       return undefined;

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { pairSkipReason, type PairFilterOptions } from './filters';
 import { FunctionIndex, type IndexedFunction } from './functionIndex';
 import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage } from './languages';
-import { locateFunctions, minePairsFromTree } from './mine';
+import { locateFunctions, minePairsFromTree, unparsedFunctions } from './mine';
 import type { ParserPool } from './parser';
 import { scrubSecrets } from './secrets';
 import { walkAdmits, walkSourceFiles, type WalkOptions, type WalkSkips } from './walk';
@@ -27,15 +27,28 @@ export interface FunctionToDocument {
   readonly params?: readonly { readonly name: string; readonly description: string }[];
 }
 
-/** Every function in `text`, with its code as mining presents it (doc comments removed). */
+/** What {@link functionsToDocument} could not parse (see unparsedFunctions in mine.ts). */
+export interface ParseReport {
+  unparsed?: { readonly count: number; readonly firstLine: number };
+}
+
+/**
+ * Every function in `text`, with its code as mining presents it (doc comments removed).
+ * `report.unparsed` is set when some functions could not be parsed (and are not in the list).
+ */
 export async function functionsToDocument(
   parsers: ParserPool,
   lang: CorpusLanguage,
   text: string,
+  report?: ParseReport,
 ): Promise<FunctionToDocument[]> {
   const tree = (await parsers.get(lang)).parse(text);
   if (!tree) return [];
   try {
+    if (report) {
+      const unparsed = unparsedFunctions(tree.rootNode);
+      if (unparsed) report.unparsed = unparsed;
+    }
     const documented = new Map(minePairsFromTree(text, tree.rootNode, lang, '').map((p) => [p.line, p]));
     return locateFunctions(tree.rootNode, LANGUAGE_SPECS[lang]).map(({ anchor, name }) => {
       const line = anchor.startPosition.row + 1;
@@ -60,6 +73,7 @@ export async function indexFunctionsOf(
   const lang = languageOfPath(relPath);
   if (!lang) return [];
   const text = content.replace(/\r\n?/g, '\n');
+  // Code, summary and parameter texts are scrubbed of secrets: the index is saved in the workspace's storage.
   return (await functionsToDocument(parsers, lang, text)).map((f) => {
     const keep = f.existing !== undefined && !pairSkipReason({ code: f.code, summary: f.existing }, filters);
     return {
@@ -67,8 +81,8 @@ export async function indexFunctionsOf(
       lang,
       name: f.name,
       line: f.line,
-      code: f.code,
-      ...(keep ? { summary: f.existing } : {}),
+      code: scrubSecrets(f.code),
+      ...(keep ? { summary: scrubSecrets(f.existing!) } : {}),
       ...(keep && f.params
         ? { params: f.params.map((q) => ({ name: q.name, description: scrubSecrets(q.description) })) }
         : {}),
@@ -76,9 +90,17 @@ export async function indexFunctionsOf(
   });
 }
 
+/** The most an index build reads (files and bytes of source): a folder that is not one project. */
+export interface IndexLimits {
+  readonly maxFiles: number;
+  readonly maxBytes: number;
+}
+
 export interface BuildIndexOptions extends WalkOptions, PairFilterOptions {
   readonly isCancelled?: () => boolean;
   readonly onFile?: (files: number, functions: number, file: string) => void;
+  /** Stop before the file that would exceed these (the result says so in `stopped`). */
+  readonly limits?: IndexLimits;
 }
 
 export function contentHash(content: string): string {
@@ -88,6 +110,8 @@ export function contentHash(content: string): string {
 /**
  * Mines every admitted file under `root` into the index (a new one, or `previous`, whose files
  * with an unchanged content hash are kept as they are and whose vanished files are dropped).
+ * With `limits`, the walk stops before the file that would exceed them, and `stopped` says how
+ * much was read; the index then holds those files only.
  */
 export async function buildFunctionIndex(
   root: string,
@@ -95,13 +119,21 @@ export async function buildFunctionIndex(
   options: BuildIndexOptions = {},
   skips: WalkSkips = {},
   previous?: FunctionIndex,
-): Promise<{ index: FunctionIndex; reMined: number }> {
+): Promise<{ index: FunctionIndex; reMined: number; stopped?: { files: number; bytes: number } }> {
   const index = previous ?? new FunctionIndex(path.resolve(root));
   const seen = new Set<string>();
   let files = 0;
+  let bytes = 0;
   let reMined = 0;
+  let stopped: { files: number; bytes: number } | undefined;
   for await (const f of walkSourceFiles([root], options, skips)) {
     if (options.isCancelled?.()) throw new Error('cancelled');
+    const size = Buffer.byteLength(f.content, 'utf8');
+    if (options.limits && (files >= options.limits.maxFiles || bytes + size > options.limits.maxBytes)) {
+      stopped = { files, bytes };
+      break;
+    }
+    bytes += size;
     const rel = relativePath(root, f.path);
     seen.add(rel);
     const hash = contentHash(f.content);
@@ -109,10 +141,11 @@ export async function buildFunctionIndex(
       index.setFile(rel, await indexFunctionsOf(parsers, rel, f.content, options), hash);
       reMined++;
     }
-    options.onFile?.(++files, reMined, rel);
+    files++;
+    options.onFile?.(files, reMined, rel);
   }
   for (const rel of index.minedFiles()) if (!seen.has(rel)) index.removeFile(rel);
-  return { index, reMined };
+  return { index, reMined, ...(stopped ? { stopped } : {}) };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Node } from 'web-tree-sitter';
 import { parseDoc, stripDocDelimiters, summarize, type DocParam } from './docComments';
 import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage, type LanguageSpec } from './languages';
 import { ParserPool, type ParserOptions } from './parser';
+import { scrubSecrets } from './secrets';
 
 export interface SourceFile {
   readonly path: string;
@@ -150,6 +151,45 @@ export function locateFunctions(root: Node, spec: LanguageSpec): LocatedFunction
   return out;
 }
 
+/** The keywords that open a function in the languages that have one. */
+const FUNCTION_KEYWORDS: ReadonlySet<string> = new Set(['def', 'function', 'func', 'fn']);
+
+/**
+ * Functions the parser could not make out: a function keyword left loose in a part of the file
+ * tree-sitter could not parse (a syntax error, or nesting deeper than its scanner follows: about
+ * 500 levels of Python indentation). Undefined when there is none; else how many and the first
+ * line (1-based), so a caller can say what it skipped instead of dropping it silently.
+ */
+export function unparsedFunctions(root: Node): { readonly count: number; readonly firstLine: number } | undefined {
+  if (!root.hasError) return undefined;
+  let count = 0;
+  let firstLine = 0;
+  const cursor = root.walk();
+  try {
+    // Iterative: a recursive walk would overflow the stack on the deep trees this is about.
+    let more = true;
+    while (more) {
+      const node = cursor.currentNode;
+      const loose =
+        FUNCTION_KEYWORDS.has(node.type) && !node.isNamed && (node.parent?.type === 'ERROR' || node.parent?.isError);
+      if (loose) {
+        count++;
+        if (firstLine === 0) firstLine = node.startPosition.row + 1;
+      }
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          more = false;
+          break;
+        }
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+  return count > 0 ? { count, firstLine } : undefined;
+}
+
 export function findDocumented(src: string, root: Node, spec: LanguageSpec): Found[] {
   const comments =
     spec.placement === 'above' ? root.descendantsOfType(COMMENT_TYPES).filter((c): c is Node => c !== null) : [];
@@ -240,6 +280,22 @@ export function minePairsFromTree(src: string, root: Node, lang: CorpusLanguage,
   });
 }
 
+/**
+ * A pair with every text taken from the source scrubbed of secrets: code, doc, summary, parameter
+ * and return descriptions, exceptions (the corpus is written to disk and trained on).
+ */
+export function scrubPair(p: Pair): Pair {
+  return {
+    ...p,
+    code: scrubSecrets(p.code),
+    doc: scrubSecrets(p.doc),
+    summary: scrubSecrets(p.summary),
+    params: p.params.map((q) => ({ ...q, description: scrubSecrets(q.description) })),
+    ...(p.returns !== undefined ? { returns: scrubSecrets(p.returns) } : {}),
+    throws: p.throws.map(scrubSecrets),
+  };
+}
+
 /** Mines files with one parser per language, created on first use. */
 export class Miner {
   private readonly parsers: ParserPool;
@@ -248,7 +304,7 @@ export class Miner {
     this.parsers = new ParserPool(options);
   }
 
-  /** Pairs of one file; files in unsupported languages give none. */
+  /** Pairs of one file, scrubbed of secrets (see {@link scrubPair}); files in unsupported languages give none. */
   async mine(file: SourceFile, lang: CorpusLanguage | undefined = languageOfPath(file.path)): Promise<Pair[]> {
     if (!lang) return [];
     const parser = this.parsers.get(lang);
@@ -256,7 +312,7 @@ export class Miner {
     const tree = (await parser).parse(src);
     if (!tree) return [];
     try {
-      return minePairsFromTree(src, tree.rootNode, lang, file.path);
+      return minePairsFromTree(src, tree.rootNode, lang, file.path).map(scrubPair);
     } finally {
       tree.delete();
     }

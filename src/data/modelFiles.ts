@@ -6,46 +6,50 @@
  * folder that points at another file cannot leak it into a message. Import checks a model with
  * {@link checkModelFiles} before it lands in the store; the runner loads through the same code.
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { CONFIG_FILE, TOKENIZER_FILE, memoryFileName, parseModelMeta, type ModelMeta } from './modelFolder';
+import { readGuardedTextSync } from './guardedRead';
+import {
+  CONFIG_FILE,
+  MAX_CONFIG_BYTES,
+  TOKENIZER_FILE,
+  memoryFileName,
+  parseModelMeta,
+  type ModelMeta,
+} from './modelFolder';
 import { ExampleMemory, type MemoryKind } from './retrieval';
-import { CodeTokenizer } from './tokenizer';
+import { CodeTokenizer, MAX_TOKENIZER_FILE_BYTES } from './tokenizer';
 
-export const MAX_CONFIG_BYTES = 1024 * 1024;
-export const MAX_TOKENIZER_BYTES = 32 * 1024 * 1024;
+export { MAX_CONFIG_BYTES };
+export const MAX_TOKENIZER_BYTES = MAX_TOKENIZER_FILE_BYTES;
 export const MAX_MEMORY_BYTES = 256 * 1024 * 1024;
 
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
-/** The path of `name` inside `dir`; throws when the name could lead anywhere else. */
+/**
+ * The path of `name` inside `dir`; throws when the name could lead anywhere else. Judged by the
+ * name's shape alone: nothing outside the folder is looked at, and the message does not repeat
+ * the name (it could be any path on the machine).
+ */
 export function modelFilePath(dir: string, name: unknown, what: string): string {
   if (typeof name !== 'string' || !PLAIN_NAME.test(name)) {
     throw new Error(
-      `${CONFIG_FILE} names its ${what} ${JSON.stringify(String(name)).slice(0, 80)}, which is not a file inside the model folder; a model's files must sit beside config.json.`,
+      `${CONFIG_FILE} names a ${what} that is not a file inside the model folder (it points outside the folder or is not a plain file name); a model's files must sit beside config.json.`,
     );
   }
   return path.join(dir, name);
 }
 
-/** The text of a regular file of at most `maxBytes`; the message never quotes the content. */
+/**
+ * The text of a regular file of at most `maxBytes` (no link, device or pipe; the size checked
+ * before reading); the message names the file by its base name and never quotes the content.
+ */
 export function readModelFile(file: string, maxBytes: number): string {
   const base = path.basename(file);
-  let stat: fs.Stats;
   try {
-    stat = fs.lstatSync(file);
-  } catch {
-    throw new Error(`${base} is missing from the model folder.`);
-  }
-  if (stat.isSymbolicLink()) throw new Error(`${base} is a symbolic link; a model's files must be plain files.`);
-  if (!stat.isFile()) throw new Error(`${base} is not a regular file.`);
-  if (stat.size > maxBytes)
-    throw new Error(`${base} is ${stat.size} bytes, more than the ${maxBytes} a model's ${base} may have.`);
-  const bytes = fs.readFileSync(file);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error(`${base} is not UTF-8 text.`);
+    return readGuardedTextSync(file, { maxBytes, noFollow: true, name: base });
+  } catch (e) {
+    if ((e as { problem?: string }).problem === 'missing') throw new Error(`${base} is missing from the model folder.`);
+    throw e;
   }
 }
 

@@ -12,12 +12,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import type { ModelConfig } from '../core/config';
+import { readGuardedJsonSync, type GuardOptions } from './guardedRead';
 
 /** The version of the folder format written by this code and the only one it reads. */
 export const MODEL_FORMAT_VERSION = 1;
 
 /** The model description: format version, model config, meta, the weights' size and checksum. Written last. */
 export const CONFIG_FILE = 'config.json';
+/** The most bytes config.json (and the weights manifest) may have: a model description is a few KiB. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** The weights in the TensorFlow.js format, and their manifest (names, shapes, dtypes). */
 export const WEIGHTS_FILE = 'weights.bin';
 export const MANIFEST_FILE = 'weights_manifest.json';
@@ -71,6 +74,15 @@ export interface TrainingProvenance {
   /** Absent only in folders written by other tools. */
   readonly seed?: number;
   readonly trainPairs?: number;
+  /** The corpus file's size and a hash of its ends (src/training/trainState.ts corpusFingerprint). */
+  readonly corpusFingerprint?: string;
+  /**
+   * How the model was trained, every default filled in (src/training/job.ts ResolvedTrainOptions:
+   * model, training, data), so a model folder says how it was made.
+   */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** The length filters' limits and the training pairs they dropped (src/data/lengthFilter.ts). */
+  readonly lengthFilter?: Readonly<Record<string, unknown>>;
 }
 
 /** The metadata config.json stores next to the model config. */
@@ -93,6 +105,20 @@ export interface ModelMeta {
   readonly metrics?: Record<string, number>;
   /** The training step the weights are from. */
   readonly step?: number;
+  /** Set on a pruned model (`seq2seq prune`, src/training/prune.ts). */
+  readonly pruning?: PruningMeta;
+}
+
+/** How a model was pruned: magnitude pruning of each weight matrix and embedding table. */
+export interface PruningMeta {
+  /** The sparsity asked for, per tensor. */
+  readonly target: number;
+  /** Zeros among the pruned tensors' values, 0..1. */
+  readonly sparsity: number;
+  readonly scope: 'per-tensor';
+  readonly gradual: boolean;
+  /** Minutes of fine-tuning with the masks kept (0: none). */
+  readonly fineTuneMinutes: number;
 }
 
 /** What a caller gives when saving: the format version and time are added on writing. */
@@ -131,7 +157,7 @@ export function parseModelMeta(raw: unknown): ModelMeta {
   const name = (v: unknown, what: string): string => {
     if (typeof v === 'string') return v;
     throw new ModelFolderError(
-      `config.json names its ${what} ${JSON.stringify(String(v)).slice(0, 80)}, which is not a file inside the model folder; a model's files must sit beside config.json.`,
+      `config.json names a ${what} that is not a file inside the model folder (it is not a plain file name); a model's files must sit beside config.json.`,
     );
   };
   const retrieval = parseRetrieval(m.retrieval, name);
@@ -157,11 +183,15 @@ export function parseModelMeta(raw: unknown): ModelMeta {
             corpus: t.corpus,
             ...(finite(t.seed) ? { seed: t.seed } : {}),
             ...(finite(t.trainPairs) ? { trainPairs: t.trainPairs } : {}),
+            ...(typeof t.corpusFingerprint === 'string' ? { corpusFingerprint: t.corpusFingerprint } : {}),
+            ...(isRecord(t.options) ? { options: t.options } : {}),
+            ...(isRecord(t.lengthFilter) ? { lengthFilter: t.lengthFilter } : {}),
           },
         }
       : {}),
     ...(metrics ? { metrics } : {}),
     ...(finite(m.step) ? { step: m.step } : {}),
+    ...(isRecord(m.pruning) && finite(m.pruning.sparsity) ? { pruning: m.pruning as unknown as PruningMeta } : {}),
   };
 }
 
@@ -178,12 +208,22 @@ function parseRetrieval(r: unknown, name: (v: unknown, what: string) => string):
   return { memory: name(r.memory, 'example memory'), ...(finite(r.entries) ? { entries: r.entries } : {}) };
 }
 
+/**
+ * The ranges a model's tuned decoding values must lie in (a tuned length reward is below 2 (at 100 every output already runs to its length limit), a
+ * reward limit a few dozen tokens): beyond them every score would be infinite or meaningless.
+ */
+export const DECODING_META_LIMITS = Object.freeze({
+  lengthReward: { min: 0, max: 100 },
+  lengthRewardLimit: { min: 1, max: 4096 },
+});
+
 /** The tuned settings a decoder may use: each present, in range, or left out. */
 export function parseDecoding(d: Record<string, unknown>): DecodingMeta {
   const { lengthReward: r, lengthRewardLimit: l, reuseSimilarity: s } = d;
+  const { lengthReward: rr, lengthRewardLimit: ll } = DECODING_META_LIMITS;
   return {
-    ...(finite(r) && r >= 0 ? { lengthReward: r } : {}),
-    ...(typeof l === 'number' && l >= 1 ? { lengthRewardLimit: l } : {}),
+    ...(finite(r) && r >= rr.min && r <= rr.max ? { lengthReward: r } : {}),
+    ...(typeof l === 'number' && l >= ll.min && l <= ll.max ? { lengthRewardLimit: l } : {}),
     ...((typeof s === 'number' && s >= 0 && s <= 1) || s === null ? { reuseSimilarity: s } : {}),
   };
 }
@@ -198,6 +238,27 @@ export function parseStaleSummary(v: unknown): StaleSummaryMeta | undefined {
   const { threshold, precision, recall } = v;
   if (!pmi || !overlap || !finite(threshold) || !finite(precision) || !finite(recall)) return undefined;
   return { pmi, overlap, threshold, precision, recall };
+}
+
+/**
+ * What is wrong with a config.json's `meta.decoding`, as a sentence, or undefined: a value of the
+ * wrong type or out of its range ({@link DECODING_META_LIMITS}). Loading refuses such a model
+ * rather than decoding with a value that makes every score infinite.
+ */
+export function decodingMetaProblem(raw: unknown): string | undefined {
+  const d = isRecord(raw) && isRecord(raw.decoding) ? raw.decoding : undefined;
+  if (!d) return undefined;
+  for (const key of ['lengthReward', 'lengthRewardLimit'] as const) {
+    const v = d[key];
+    const { min, max } = DECODING_META_LIMITS[key];
+    if (v === undefined || v === null) continue;
+    if (!finite(v) || v < min || v > max)
+      return `${CONFIG_FILE}'s meta.decoding.${key} is ${typeof v === 'number' ? String(v) : `a ${typeof v}`}, outside ${min} to ${max}; correct or remove it (the decoder's defaults then apply), or re-tune the model`;
+  }
+  const s = d.reuseSimilarity;
+  if (s !== undefined && s !== null && !(finite(s) && s >= 0 && s <= 1))
+    return `${CONFIG_FILE}'s meta.decoding.reuseSimilarity is ${typeof s === 'number' ? String(s) : `a ${typeof s}`}, outside 0 to 1 (or null); correct or remove it`;
+  return undefined;
 }
 
 /** 'project' for a model whose neighbours come from the user's project, 'corpus' for a saved memory. */
@@ -244,28 +305,32 @@ export function configFileText(file: {
   return JSON.stringify(out, null, 2);
 }
 
+/** How config.json is read: a plain file (no link, device or pipe) of at most {@link MAX_CONFIG_BYTES}. */
+const CONFIG_GUARD: GuardOptions = {
+  maxBytes: MAX_CONFIG_BYTES,
+  noFollow: true,
+  name: CONFIG_FILE,
+  advice: 'Re-import or retrain the model.',
+};
+
 /**
  * config.json of the model in `dir`, checked: present, JSON, a description of the supported
  * format version. Throws {@link ModelFolderError}, whose message says what to do.
  */
 export function readConfigFile(dir: string): ModelConfigFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8');
-  } catch {
-    throw new ModelFolderError(
-      `${CONFIG_FILE} is missing. Choose a folder saved by Seq2Seq Studio, or retrain/re-import the model.`,
-    );
-  }
   let raw: unknown;
   try {
-    raw = JSON.parse(text) as unknown;
-  } catch {
-    throw new ModelFolderError(
-      `${CONFIG_FILE} is not valid JSON (the file is corrupt or truncated). Re-import or retrain the model.`,
-    );
+    raw = readGuardedJsonSync(path.join(dir, CONFIG_FILE), CONFIG_GUARD);
+  } catch (e) {
+    if ((e as { problem?: string }).problem === 'missing')
+      throw new ModelFolderError(
+        `${CONFIG_FILE} is missing. Choose a folder saved by Seq2Seq Studio, or retrain/re-import the model.`,
+      );
+    throw new ModelFolderError(e instanceof Error ? e.message : String(e));
   }
   if (!isRecord(raw)) throw new ModelFolderError(`${CONFIG_FILE} does not hold a model description.`);
+  const decodingProblem = decodingMetaProblem(raw.meta);
+  if (decodingProblem) throw new ModelFolderError(`${decodingProblem}.`);
   if (raw.formatVersion !== MODEL_FORMAT_VERSION) {
     throw new ModelFolderError(
       `it uses model format version ${JSON.stringify(raw.formatVersion)}, but this version of Seq2Seq Studio reads ` +
@@ -291,7 +356,7 @@ export function peekConfigFile(
   { readonly config?: Record<string, unknown>; readonly meta?: ModelMeta; readonly weightsBytes?: number } | undefined {
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8')) as unknown;
+    raw = readGuardedJsonSync(path.join(dir, CONFIG_FILE), CONFIG_GUARD);
   } catch {
     return undefined;
   }
@@ -335,7 +400,7 @@ export function writeMinConfidence(dir: string, minConfidence: number): void {
 /** Sets fields of the meta in `dir`'s config.json, the rest kept as written (temporary file, then rename). */
 function updateMeta(dir: string, fields: Partial<ModelMetaInput>): void {
   const file = path.join(dir, CONFIG_FILE);
-  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const raw = readGuardedJsonSync(file, CONFIG_GUARD) as Record<string, unknown>;
   const meta = isRecord(raw.meta) ? raw.meta : {};
   const updated = { ...raw, meta: { ...meta, ...fields } };
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(updated, null, 2));

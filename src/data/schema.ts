@@ -7,7 +7,10 @@
  * message. Objects reject unknown keys, so a misspelt field is an error rather than a silent
  * default. Dependency-free, so every layer can use it.
  */
-import * as fs from 'fs';
+import { readGuardedTextSync } from './guardedRead';
+
+/** The most bytes {@link readJsonFile} reads: config files are a few KiB. */
+export const MAX_JSON_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Returns `value` typed, or throws a {@link SchemaError}; `at` is the value's path, '' for the root. */
 export type Check<T> = (value: unknown, at: string) => T;
@@ -62,6 +65,18 @@ export const number: Check<number> = (v, at) =>
 export const string: Check<string> = (v, at) => (typeof v === 'string' ? v : fail(at, 'a string', v));
 
 export const boolean: Check<boolean> = (v, at) => (typeof v === 'boolean' ? v : fail(at, 'true or false', v));
+
+/** A whole number from `min` to `max`. */
+export function wholeNumberIn(min: number, max: number): Check<number> {
+  return (v, at) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? v
+      : fail(at, `a whole number from ${min} to ${max}`, v);
+}
+
+/** A number strictly between 0 and 1 (a share of something, such as the validation split). */
+export const openFraction: Check<number> = (v, at) =>
+  typeof v === 'number' && v > 0 && v < 1 ? v : fail(at, 'a number between 0 and 1 (both excluded)', v);
 
 /** One of the given literal values. */
 export function oneOf<const T extends readonly (string | number | boolean | null)[]>(...values: T): Check<T[number]> {
@@ -182,7 +197,8 @@ export function validate<T>(value: unknown, check: Check<T>, source: string): T 
 export function readJsonFile<T>(file: string, check: Check<T>, label = file): T {
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    // A regular file of at most 64 MiB (a device or pipe is refused unread): src/data/guardedRead.ts.
+    raw = JSON.parse(readGuardedTextSync(file, { maxBytes: MAX_JSON_FILE_BYTES, name: 'the file' }));
   } catch (e) {
     throw new Error(`cannot read ${label}: ${e instanceof Error ? e.message : String(e)}`);
   }

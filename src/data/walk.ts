@@ -16,6 +16,7 @@ import {
   type FileFilterOptions,
   type InputSkipReason,
 } from './filters';
+import { readGuarded, readGuardedTextSync, type ReadProblem } from './guardedRead';
 import { languageOfPath } from './languages';
 import type { SourceFile } from './mine';
 
@@ -39,7 +40,8 @@ interface IgnoreScope {
 function loadGitignore(dir: string): IgnoreScope | undefined {
   const file = path.join(dir, '.gitignore');
   try {
-    return { base: dir, rules: ignore().add(fs.readFileSync(file, 'utf8')) };
+    // A regular file of at most 1 MiB: a .gitignore linked to a device or a pipe is not read.
+    return { base: dir, rules: ignore().add(readGuardedTextSync(file, { maxBytes: 1024 * 1024 })) };
   } catch {
     return undefined;
   }
@@ -66,17 +68,16 @@ export async function readSourceFile(
 ): Promise<{ content: string } | { reason: InputSkipReason }> {
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (isSecretPath(rel)) return { reason: 'secret' };
-  let handle: fs.promises.FileHandle | undefined;
   try {
-    const stat = await fs.promises.stat(file);
-    if (!stat.isFile()) return { reason: 'notAFile' };
-    if (stat.size > max) return { reason: 'tooLarge' };
-    handle = await fs.promises.open(file, 'r');
-    // One byte more than it had: a file that grew since is not read in part.
-    const buffer = Buffer.alloc(stat.size + 1);
-    const { bytesRead } = await handle.read(buffer, 0, stat.size + 1, 0);
-    if (bytesRead > stat.size) return { reason: 'unreadable' };
-    const bytes = buffer.subarray(0, bytesRead);
+    // The guarded reader: a regular file (a device or pipe refused from its stat, opened
+    // non-blocking), its size checked first, no more than that size read.
+    let bytes: Buffer;
+    try {
+      bytes = await readGuarded(file, { maxBytes: max });
+    } catch (e) {
+      const problem = (e as { problem?: ReadProblem }).problem;
+      return { reason: problem === 'notAFile' ? 'notAFile' : problem === 'tooLarge' ? 'tooLarge' : 'unreadable' };
+    }
     if (bytes.subarray(0, 8000).includes(0)) return { reason: 'binary' };
     let content: string;
     try {
@@ -88,8 +89,6 @@ export async function readSourceFile(
     return why ? { reason: why } : { content };
   } catch {
     return { reason: 'unreadable' };
-  } finally {
-    await handle?.close();
   }
 }
 

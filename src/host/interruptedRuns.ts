@@ -4,6 +4,8 @@
  * trains: corpus, config, base model) and marked ended when the run ends normally. A folder
  * whose record is not ended and whose process is gone was interrupted: it can be resumed from
  * its `last/` checkpoint (after putting back a copy a crashed save left aside) or discarded.
+ * Whether the process is gone is the run lock's answer (src/core/runLock.ts: process id, boot id
+ * and start time) where the folder has one, else the record's process id on this host.
  * Plain Node (no `vscode`, no TensorFlow.js), so the extension host can check cheaply.
  */
 import * as fs from 'fs';
@@ -11,7 +13,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { processAlive, recoverFolder } from '../core/atomicFolder';
+import { runLockState } from '../core/runLock';
 import { CONFIG_FILE, OPTIMIZER_SPECS_FILE, TRAIN_STATE_FILE } from '../data/modelFolder';
+import { readGuardedJsonSync } from '../data/guardedRead';
 import type { TrainConfigFile } from '../training/job';
 
 export const RUN_RECORD_FILE = 'run.json';
@@ -52,9 +56,15 @@ export function markRunEnded(dir: string, now = new Date()): void {
   if (record) writeRunRecord(dir, { ...record, endedAt: now.toISOString() });
 }
 
+/** A run record or training state is a few hundred bytes; anything past this is not one. */
+const RECORD_MAX_BYTES = 1 << 20;
+
 export function readRunRecord(dir: string): RunRecord | undefined {
   try {
-    const r = JSON.parse(fs.readFileSync(path.join(dir, RUN_RECORD_FILE), 'utf8')) as RunRecord;
+    const r = readGuardedJsonSync(path.join(dir, RUN_RECORD_FILE), {
+      maxBytes: RECORD_MAX_BYTES,
+      noFollow: true,
+    }) as RunRecord;
     return typeof r.id === 'string' && typeof r.pid === 'number' && typeof r.corpus === 'string' ? r : undefined;
   } catch {
     return undefined;
@@ -65,7 +75,12 @@ export function readRunRecord(dir: string): RunRecord | undefined {
 function checkpointStep(dir: string): number | null {
   recoverFolder(dir, (d) => CHECKPOINT_FILES.every((f) => fs.existsSync(path.join(d, f))));
   try {
-    const state = JSON.parse(fs.readFileSync(path.join(dir, TRAIN_STATE_FILE), 'utf8')) as { step?: unknown };
+    const state = readGuardedJsonSync(path.join(dir, TRAIN_STATE_FILE), {
+      maxBytes: RECORD_MAX_BYTES,
+      noFollow: true,
+    }) as {
+      step?: unknown;
+    };
     return CHECKPOINT_FILES.every((f) => fs.existsSync(path.join(dir, f))) && typeof state.step === 'number'
       ? state.step
       : null;
@@ -94,7 +109,8 @@ export function findInterruptedRuns(
     const dir = path.join(runsDir, name);
     const record = readRunRecord(dir);
     if (!record || record.endedAt) continue;
-    if (record.host === host && isAlive(record.pid)) continue;
+    const lock = runLockState(dir);
+    if (lock ? lock.state !== 'stale' : record.host === host && isAlive(record.pid)) continue;
     out.push({ record, dir, step: checkpointStep(path.join(dir, LAST)) });
   }
   return out.sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));

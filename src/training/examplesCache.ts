@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import type { Example } from '../data/dataset';
+import { readGuardedJsonSync, readGuardedSync } from '../data/guardedRead';
 
 const VERSION = 1;
 export const EXAMPLES_BIN = 'examples.bin';
@@ -88,9 +89,10 @@ export function cachedExamples(
   const bin = path.join(dir, EXAMPLES_BIN);
   const keyFile = path.join(dir, EXAMPLES_KEY);
   try {
-    const saved = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as { key?: unknown };
+    // Run-folder files: plain files (no link, device or pipe) of a bounded size.
+    const saved = readGuardedJsonSync(keyFile, { maxBytes: 64 * 1024 * 1024, noFollow: true }) as { key?: unknown };
     if (saved.key === key) {
-      const examples = decodeExamples(fs.readFileSync(bin));
+      const examples = decodeExamples(readGuardedSync(bin, { maxBytes: 2 * 1024 * 1024 * 1024, noFollow: true }));
       if (examples) {
         log(`read ${examples.length} tokenized examples from ${bin}`);
         return examples;

@@ -10,8 +10,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../core/config';
-import { loadModel, recoverModelFolder } from '../core/checkpoint';
+import { DEFAULT_MODEL_CONFIG, resolveModelConfig, type ModelConfig } from '../core/config';
+import { recoverFolder } from '../core/atomicFolder';
+import { isCompleteModelFolder, loadModel, recoverModelFolder } from '../core/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
 import {
@@ -28,17 +29,19 @@ import {
   MEMORY_FILE,
   TOKENIZER_FILE,
   provenancePath,
+  peekConfigFile,
   readConfigFile,
   retrievalScope,
   type ModelMeta,
   type RetrievalMeta,
 } from '../data/modelFolder';
-import { projectRetrievalKind } from '../data/modelFiles';
+import { MAX_MEMORY_BYTES, loadTokenizerFile, projectRetrievalKind, readModelFile } from '../data/modelFiles';
 import { ProjectMemories } from '../data/projectMemory';
 import { hashString } from '../data/random';
 import { ExampleMemory, NEIGHBOUR_MAX_TOKENS, type MemoryKind } from '../data/retrieval';
 import { splitByFile } from '../data/dedupSplit';
 import { CodeTokenizer } from '../data/tokenizer';
+import { checkLengthLimits, dropLongPairs, type DroppedPairs, type LengthLimits } from '../data/lengthFilter';
 import { prepareTrainingBackend } from './backendSetup';
 import type { EvalExample } from './evaluation';
 import type { TrainerListener } from './events';
@@ -52,7 +55,8 @@ import {
   TRAIN_JOB_DEFAULTS,
 } from './trainingDefaults';
 import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
-import { initialTrainState, isTrainCheckpoint } from './trainState';
+import { corpusFingerprint, initialTrainState, isTrainCheckpoint } from './trainState';
+import { trainJobLimitsProblem } from './trainConfigFile';
 import { createOptimizer } from './optimizers';
 
 /** The `--config` file. Every field is optional. */
@@ -95,6 +99,10 @@ export interface TrainConfigFile {
    * off, and a model without the file trains on workspace pairs only.
    */
   readonly rehearsalShare?: number;
+  /** Training pairs whose code has more subword tokens than this are dropped, not truncated (lengthFilter.ts). */
+  readonly maxCodeTokens?: number;
+  /** Training pairs whose summary has more words than this are dropped. */
+  readonly maxSummaryWords?: number;
 }
 
 /** Puts a neighbour's summary before a record's code, or nothing. */
@@ -125,7 +133,24 @@ export interface TrainJobParams {
    * changed (a long run's later chunks; src/training/examplesCache.ts).
    */
   readonly cacheExamples?: boolean;
+  /**
+   * The caller holds `outDir`'s run lock (src/core/runLock.ts): no other process can be saving
+   * there, so whatever a crashed save left beside `best/` and `last/` is put back or removed,
+   * whichever process id it names ({@link recoverRunFolder}).
+   */
+  readonly ownsOutDir?: boolean;
 }
+
+/** A run's settings with every default filled in: what `train` prints and a model folder records. */
+export type ResolvedTrainOptions = {
+  readonly origin: 'new' | 'resumed' | 'fine-tuned' | 'continued';
+  readonly corpus: string;
+  readonly model: Partial<ModelConfig>;
+  /** The trainer's settings (TrainerOptions without the run folder and files). */
+  readonly training: Partial<Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'meta'>>;
+  /** How the examples were made. */
+  readonly data: Readonly<Record<string, unknown>>;
+};
 
 export interface TrainJobSummary {
   readonly trainPairs: number;
@@ -140,9 +165,24 @@ export interface TrainJobSummary {
   readonly origin: 'new' | 'resumed' | 'fine-tuned' | 'continued';
   /** Base-corpus examples mixed into the batches (fine-tuning with rehearsal), else 0. */
   readonly rehearsalPairs?: number;
+  /** Set when a resumed run's corpus is not the file it started with (the caller shows it). */
+  readonly corpusWarning?: string;
+  /** Training pairs dropped by maxCodeTokens / maxSummaryWords (absent when neither is set). */
+  readonly dropped?: DroppedPairs;
 }
 
 export { DEFAULT_TRAINING, FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING };
+
+/**
+ * Puts back the `best/` and `last/` a crashed save left aside in the run folder `outDir` and
+ * removes every other leftover of a save (`.best.tmp-*`, `.last.old-*`), whichever process id
+ * they name: only for a caller that holds the folder's run lock (a process id alone cannot say
+ * whether the save is over: a container restarted with its trainer as process 1 again).
+ */
+export function recoverRunFolder(outDir: string): void {
+  for (const sub of [BEST_DIR, LAST_DIR])
+    recoverFolder(path.resolve(outDir, sub), isCompleteModelFolder, { owned: true });
+}
 
 /** Where a usable model lives in `dir`: a run folder's best/ or last/, or `dir` itself. */
 export function resolveModelDir(dir: string): string {
@@ -154,7 +194,12 @@ export function loadTokenizerBeside(dir: string): CodeTokenizer {
   const file = path.join(dir, TOKENIZER_FILE);
   if (!fs.existsSync(file))
     throw new Error(`${dir} has no ${TOKENIZER_FILE}; it cannot be used without its tokenizer.`);
-  return CodeTokenizer.load(file);
+  // A model or run folder's file: no link, device or pipe, size and schema checked (modelFiles.ts).
+  try {
+    return loadTokenizerFile(dir, TOKENIZER_FILE);
+  } catch (e) {
+    throw new Error(`the tokenizer in ${dir} cannot be used: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** Examples for evaluation, grouped as "<lang> <direction>". */
@@ -272,12 +317,22 @@ export async function prepareTrainJob(
   examples: { readonly train: readonly Example[]; readonly valid: readonly Example[] };
   /** The trainer's resolved options: training settings, and the files and meta of every checkpoint. */
   options: TrainerOptions;
+  /** What the run trains with, every default filled in (also in the saved model's meta.training.options). */
+  resolved: ResolvedTrainOptions;
 }> {
   prepareTrainingBackend();
   const cfg = params.config ?? {};
+  const limitsProblem = trainJobLimitsProblem(cfg);
+  if (limitsProblem) throw new Error(`the training config: ${limitsProblem}.`);
   const seed = cfg.seed ?? TRAIN_JOB_DEFAULTS.seed;
+  const lengthLimits: LengthLimits = {
+    ...(cfg.maxCodeTokens !== undefined ? { maxCodeTokens: cfg.maxCodeTokens } : {}),
+    ...(cfg.maxSummaryWords !== undefined ? { maxSummaryWords: cfg.maxSummaryWords } : {}),
+  };
+  checkLengthLimits(lengthLimits);
   const splits = await readSplits(params, cfg, seed);
   if (splits.train.length === 0) throw new Error('the training split is empty; the corpus is too small.');
+  if (params.ownsOutDir) recoverRunFolder(params.outDir);
   const lastDir = path.join(params.outDir, LAST_DIR);
   const start = await startingPoint(params, cfg, splits.train, lastDir);
   const { tokenizer, origin, inheritsRetrieval, inheritedScope, memoryKind } = start;
@@ -285,6 +340,15 @@ export async function prepareTrainJob(
   const baseDir = start.base?.dir;
   const baseMeta = start.base?.meta;
   const baseDecoding = baseMeta?.decoding;
+  const filtered =
+    Object.keys(lengthLimits).length > 0
+      ? dropLongPairs(splits.train, lengthLimits, (code) => tokenizer.encode(code).length)
+      : undefined;
+  const trainPairs = filtered?.kept ?? splits.train;
+  if (trainPairs.length === 0)
+    throw new Error(
+      `every training pair is longer than maxCodeTokens / maxSummaryWords (${JSON.stringify(lengthLimits)}); raise them.`,
+    );
 
   const limits = {
     maxSrcLen: model?.config.maxSrcLen ?? cfg.model?.maxSrcLen ?? DEFAULT_MODEL_CONFIG.maxSrcLen,
@@ -303,7 +367,7 @@ export async function prepareTrainJob(
     seed,
   };
   const make = () =>
-    makeExamples(splits.train, tokenizer, { ...exampleOptions, ...(prefix ? { sourcePrefix: prefix } : {}) });
+    makeExamples(trainPairs, tokenizer, { ...exampleOptions, ...(prefix ? { sourcePrefix: prefix } : {}) });
   const trainExamples = params.cacheExamples
     ? cachedExamples(
         params.outDir,
@@ -312,6 +376,7 @@ export async function prepareTrainJob(
           scope,
           ...(neighbourDropout > 0 ? { neighbourDropout } : {}),
           graded: memoryKind.graded,
+          ...lengthLimits,
           tokenizer: tokenizer.toJSON(),
         }),
         make,
@@ -346,11 +411,41 @@ export async function prepareTrainJob(
       .concat(validExamples.filter((e) => !e.group?.endsWith('code2doc'))),
     detokenize: (ids) => tokenizer.decode(ids).trim(),
   };
-  const options: TrainerOptions = {
+  const fingerprint = corpusFingerprint(params.corpus);
+  const corpusWarning = params.resume ? resumedCorpusWarning(lastDir, params.corpus, fingerprint) : undefined;
+  const training = {
     ...(baseDir ? FINE_TUNE_TRAINING : DEFAULT_TRAINING),
     // A continued run's starting weights are the checkpoint to beat (best/ keeps them if nothing does).
     ...(start.continuedAt !== undefined ? { evaluateAtStart: true } : {}),
+    // Minimum risk lowers a decoded metric's risk, not the references' cross-entropy: best/ and
+    // early stopping follow sentence BLEU unless the config names a metric.
+    ...(cfg.training?.objective === 'mrt' ? { stopMetric: 'sentenceBleu' as const } : {}),
     ...cfg.training,
+  };
+  // Everything this run trains with, defaults filled in: printed by `train`, kept in the model's meta.
+  const resolved: ResolvedTrainOptions = {
+    origin,
+    corpus: provenancePath(params.corpus),
+    model:
+      model?.config ??
+      (params.resume
+        ? readConfigFile(lastDir).config
+        : resolveModelConfig({ ...cfg.model, ...limits }, tokenizer.vocabSize, tokenizer.vocabSize)),
+    training,
+    data: {
+      batchSize,
+      vocabSize: tokenizer.vocabSize,
+      seed,
+      directions,
+      doc2codeShare: cfg.doc2codeShare ?? TRAIN_JOB_DEFAULTS.doc2codeShare,
+      retrieval: scope,
+      ...(scope !== 'none' ? { neighbourTokens: memoryKind.neighbourTokens, neighbourDropout } : {}),
+      ...(baseDir ? { rehearsalShare: share } : {}),
+      ...lengthLimits,
+    },
+  };
+  const options: TrainerOptions = {
+    ...training,
     outDir: params.outDir,
     extraFiles: {
       [TOKENIZER_FILE]: JSON.stringify(tokenizer.toJSON()),
@@ -362,7 +457,14 @@ export async function prepareTrainJob(
       ...(projectScope
         ? { retrieval: { scope: 'project', graded: memoryKind.graded, neighbourTokens: memoryKind.neighbourTokens } }
         : {}),
-      training: { corpus: provenancePath(params.corpus), seed, trainPairs: splits.train.length },
+      training: {
+        corpus: provenancePath(params.corpus),
+        seed,
+        trainPairs: trainPairs.length,
+        ...(filtered ? { lengthFilter: { ...lengthLimits, dropped: filtered.dropped } } : {}),
+        options: resolved,
+        ...(fingerprint ? { corpusFingerprint: fingerprint } : {}),
+      },
       // A fine-tuned model decodes as its base was tuned to (length reward, reuse threshold).
       ...(baseDecoding !== undefined ? { decoding: baseDecoding } : {}),
     },
@@ -389,8 +491,10 @@ export async function prepareTrainJob(
     documented: [...splits.train, ...splits.valid, ...splits.test],
     examples: { train: trainExamples, valid: validExamples },
     options,
+    resolved,
     summary: {
-      trainPairs: splits.train.length,
+      trainPairs: trainPairs.length,
+      ...(filtered ? { dropped: filtered.dropped } : {}),
       validPairs: splits.valid.length,
       testPairs: splits.test.length,
       trainBatches: data.trainBatches(0).length,
@@ -399,6 +503,7 @@ export async function prepareTrainJob(
       startStep: trainer.step,
       threads: options.threads ?? 1,
       origin,
+      ...(corpusWarning ? { corpusWarning } : {}),
       rehearsalPairs: share > 0 ? rehearsal.length : 0,
     },
   };
@@ -429,7 +534,7 @@ async function rehearsalExamples(
   }
   const memoryFile = path.join(baseDir, MEMORY_FILE);
   const memory = fs.existsSync(memoryFile)
-    ? ExampleMemory.fromJSON(JSON.parse(fs.readFileSync(memoryFile, 'utf8')))
+    ? ExampleMemory.fromJSON(JSON.parse(readModelFile(memoryFile, MAX_MEMORY_BYTES)))
     : undefined;
   return makeExamples(records, tokenizer, {
     ...options,
@@ -468,13 +573,26 @@ export function sourcePrefixes(
   return { prefix: kept((r) => train.prefix(r)), validPrefix: (r) => valid.prefix(r) };
 }
 
+/**
+ * A warning when the run in `lastDir` was started on another corpus than `corpus` (its recorded
+ * fingerprint differs); undefined when they match or the run recorded none.
+ */
+function resumedCorpusWarning(lastDir: string, corpus: string, fingerprint: string | undefined): string | undefined {
+  const saved = peekConfigFile(lastDir)?.meta?.training;
+  if (!saved?.corpusFingerprint || !fingerprint || saved.corpusFingerprint === fingerprint) return undefined;
+  return (
+    `${corpus} is not the corpus this run started with (${saved.corpus}: its size or content differs); ` +
+    'the resumed run trains on the new pairs, and its split and scores are no longer comparable with the earlier steps.'
+  );
+}
+
 /** The kind of the example memory saved in a model folder (or, project-scoped, named in its meta). */
 function savedMemoryKind(dir: string, r: RetrievalMeta): MemoryKind {
   const project = projectRetrievalKind({ retrieval: r });
   if (project) return project;
   const file = path.join(dir, MEMORY_FILE);
   if (!fs.existsSync(file)) return { graded: true, neighbourTokens: NEIGHBOUR_MAX_TOKENS };
-  return ExampleMemory.kindOf(JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: number });
+  return ExampleMemory.kindOf(JSON.parse(readModelFile(file, MAX_MEMORY_BYTES)) as { version?: number });
 }
 
 /** The train/valid/test records: three files made beforehand, or one corpus split by file. */

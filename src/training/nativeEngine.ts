@@ -17,7 +17,13 @@ import { InterchangeError, modelFromInterchange, writeInterchange } from '../cor
 import type { Seq2SeqModel } from '../core/model';
 import type { Example } from '../data/dataset';
 import { REHEARSAL_FILE, TOKENIZER_FILE, memoryFileName, readConfigFile } from '../data/modelFolder';
-import { MAX_MEMORY_BYTES, MAX_TOKENIZER_BYTES, loadTokenizerFile, readModelFile } from '../data/modelFiles';
+import {
+  MAX_MEMORY_BYTES,
+  MAX_TOKENIZER_BYTES,
+  loadTokenizerFile,
+  modelFilePath,
+  readModelFile,
+} from '../data/modelFiles';
 import { encodeExamples } from './examplesCache';
 import type { TrainerOptions } from './trainer';
 
@@ -81,11 +87,14 @@ export function runNative(engine: NativeEngine, args: readonly string[], env: No
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, ...env, PYTHONPATH: engine.packageRoot },
     });
-    const forward = (): void => void child.kill('SIGINT');
-    process.on('SIGINT', forward);
+    // Ctrl-C, SIGTERM and SIGHUP go on to the engine, which saves last/ and stops (this process
+    // waits for it; a terminal's Ctrl-C may reach it twice, which it counts once).
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    for (const s of signals) process.on(s, forward);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      process.removeListener('SIGINT', forward);
+      for (const s of signals) process.removeListener(s, forward);
       resolve(code ?? (signal ? 128 : 1));
     });
   });
@@ -122,7 +131,11 @@ export function handOffFiles(dir: string): HandOffFiles {
 
 /** The training settings the native engine reads (the trainer's, without what only this side uses). */
 export function nativeTrainingSettings(options: TrainerOptions, batchSize: number): Record<string, unknown> {
-  const { outDir: _o, extraFiles: _e, meta: _m, threads: _t, timeBudgetMs: _b, ...rest } = options;
+  const { outDir: _o, extraFiles: _e, meta: _m, threads: _t, timeBudgetMs: _b, objective, mrt: _r, ...rest } = options;
+  if (objective === 'mrt')
+    throw new Error(
+      'minimum-risk training (objective mrt) runs on the built-in engine only; train with --engine tfjs.',
+    );
   return { ...rest, batchSize };
 }
 
@@ -158,13 +171,13 @@ export async function writeHandOff(
  * The side files a model folder made from `like`'s weights keeps: its tokenizer, its memory (when
  * it has one) and its rehearsal sample; read with the size checks every model file gets.
  */
-function sideFiles(like: string): Record<string, string> {
+export function sideFiles(like: string): Record<string, string> {
   const meta = readConfigFile(like).meta;
   const out: Record<string, string> = {};
   const tokenizer = meta.tokenizer ?? TOKENIZER_FILE;
-  out[tokenizer] = readModelFile(path.join(like, tokenizer), MAX_TOKENIZER_BYTES);
+  out[tokenizer] = readModelFile(modelFilePath(like, tokenizer, 'tokenizer'), MAX_TOKENIZER_BYTES);
   const memory = memoryFileName(meta);
-  if (memory) out[memory] = readModelFile(path.join(like, memory), MAX_MEMORY_BYTES);
+  if (memory) out[memory] = readModelFile(modelFilePath(like, memory, 'example memory'), MAX_MEMORY_BYTES);
   const rehearsal = path.join(like, REHEARSAL_FILE);
   if (fs.existsSync(rehearsal)) out[REHEARSAL_FILE] = readModelFile(rehearsal, MAX_MEMORY_BYTES);
   return out;

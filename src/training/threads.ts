@@ -15,9 +15,11 @@ export function checkThreads(threads: number | undefined): number {
 }
 
 /**
- * The thread count for a `seq2seq.training.threads` setting: the setting itself when above 0,
- * else the machine's cores minus one (at least 1), so that the editor keeps a core.
+ * The thread count for a `seq2seq.training.threads` setting: the setting itself when above 0, at
+ * most the machine's cores (each thread holds a model replica; more only cost memory), else the
+ * cores minus one (at least 1), so that the editor keeps a core. Not a number: as 0.
  */
 export function resolveThreads(setting: number, cores: number): number {
-  return setting > 0 ? Math.floor(setting) : Math.max(1, cores - 1);
+  const n = typeof setting === 'number' && Number.isFinite(setting) ? setting : 0;
+  return n >= 1 ? Math.min(Math.floor(n), Math.max(1, cores)) : Math.max(1, cores - 1);
 }

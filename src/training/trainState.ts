@@ -5,12 +5,22 @@
  * epoch, position in the epoch, early-stopping and schedule state). Everything goes into one
  * atomic folder write, so a crash leaves the previous checkpoint whole.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import type { SaveHooks } from '../core/atomicFolder';
-import { loadModel, recoverModelFolder, saveModel, type ModelMeta, type ModelMetaInput } from '../core/checkpoint';
+import {
+  MAX_WEIGHTS_BYTES,
+  loadModel,
+  nonFiniteWeight,
+  recoverModelFolder,
+  saveModel,
+  type ModelMeta,
+  type ModelMetaInput,
+} from '../core/checkpoint';
+import { openGuardedSync, readGuardedJsonSync, readGuardedSync, type GuardOptions } from '../data/guardedRead';
 import { OPTIMIZER_SPECS_FILE, TRAIN_STATE_FILE } from '../data/modelFolder';
 import type { Seq2SeqModel } from '../core/model';
 import type { ScheduleState } from './schedules';
@@ -120,6 +130,76 @@ export function isTrainCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, TRAIN_STATE_FILE)) && fs.existsSync(path.join(dir, OPTIMIZER_SPECS_FILE));
 }
 
+/** The most bytes trainState.json and optimizer.json may have (a few KiB when written here). */
+export const MAX_TRAIN_STATE_BYTES = 4 * 1024 * 1024;
+/** The most bytes optimizer.bin may have: up to three slots per weight (Adam's two moments, Adamax's...). */
+export const MAX_OPTIMIZER_BYTES = 3 * MAX_WEIGHTS_BYTES;
+
+/** A run folder's file, read as a plain file (no link, device or pipe) and named by its path. */
+const runFileGuard = (dir: string, name: string, maxBytes: number): GuardOptions => ({
+  maxBytes,
+  noFollow: true,
+  name: path.join(dir, name),
+  advice: 'The checkpoint is damaged: resume from a copy of the run folder, or train again without --resume.',
+});
+
+const count = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** The fields of trainState.json the trainer relies on, or the first one that is wrong. */
+function trainStateProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'it does not hold an object';
+  const s = v as Record<string, unknown>;
+  for (const k of ['step', 'epoch', 'batchInEpoch', 'evaluationsWithoutImprovement'] as const)
+    if (!count(s[k])) return `"${k}" is not a whole number`;
+  if (!(typeof s.elapsedMs === 'number' && Number.isFinite(s.elapsedMs) && s.elapsedMs >= 0))
+    return '"elapsedMs" is not a time';
+  if (s.bestMetric !== null && !(typeof s.bestMetric === 'number' && Number.isFinite(s.bestMetric)))
+    return '"bestMetric" is not a number';
+  if (typeof s.schedule !== 'object' || s.schedule === null) return '"schedule" is not an object';
+  return undefined;
+}
+
+/** Bytes a weights-format entry takes (float32 and int32: 4, bool: 1); undefined for others. */
+function specBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | undefined {
+  let total = 0;
+  for (const s of specs) {
+    if (!Array.isArray(s?.shape) || s.quantization) return undefined;
+    const size = s.shape.reduce((a, b) => a * b, 1);
+    const width = s.dtype === 'float32' || s.dtype === 'int32' ? 4 : s.dtype === 'bool' ? 1 : undefined;
+    if (width === undefined || !Number.isInteger(size) || size < 0) return undefined;
+    total += size * width;
+  }
+  return total;
+}
+
+/**
+ * What identifies a corpus file cheaply: its size and a hash of its first and last MiB. A run
+ * records it; resuming on a file with another fingerprint is warned about.
+ */
+export function corpusFingerprint(file: string): string | undefined {
+  const part = 1024 * 1024;
+  let opened: { fd: number; size: number };
+  try {
+    opened = openGuardedSync(file, { maxBytes: Number.MAX_SAFE_INTEGER });
+  } catch {
+    return undefined;
+  }
+  const { fd, size } = opened;
+  try {
+    const hash = crypto.createHash('sha256');
+    for (const start of size > 2 * part ? [0, size - part] : [0]) {
+      const buffer = Buffer.alloc(Math.min(size, size > 2 * part ? part : size));
+      const n = fs.readSync(fd, buffer, 0, buffer.length, start);
+      hash.update(buffer.subarray(0, n));
+    }
+    return `${size}:${hash.digest('hex').slice(0, 16)}`;
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Loads a checkpoint written by {@link saveTrainCheckpoint}; restores `optimizer` in place. */
 export async function loadTrainCheckpoint(
   dir: string,
@@ -132,19 +212,53 @@ export async function loadTrainCheckpoint(
   }
   const { model, meta } = await loadModel(dir);
   try {
-    const state = JSON.parse(fs.readFileSync(path.join(dir, TRAIN_STATE_FILE), 'utf8')) as TrainState;
-    const specFile = JSON.parse(fs.readFileSync(path.join(dir, OPTIMIZER_SPECS_FILE), 'utf8')) as OptimizerSpecs;
+    const stateFile = path.join(dir, TRAIN_STATE_FILE);
+    const state = readGuardedJsonSync(
+      stateFile,
+      runFileGuard(dir, TRAIN_STATE_FILE, MAX_TRAIN_STATE_BYTES),
+    ) as TrainState;
+    const stateProblem = trainStateProblem(state);
+    if (stateProblem)
+      throw new Error(
+        `${stateFile} is not a valid training state (${stateProblem}); the checkpoint is damaged. Train again without --resume.`,
+      );
+    const specsFile = path.join(dir, OPTIMIZER_SPECS_FILE);
+    const specFile = readGuardedJsonSync(
+      specsFile,
+      runFileGuard(dir, OPTIMIZER_SPECS_FILE, MAX_TRAIN_STATE_BYTES),
+    ) as OptimizerSpecs;
+    const expected = Array.isArray(specFile?.specs) ? specBytes(specFile.specs) : undefined;
+    if (typeof specFile?.optimizer !== 'string' || expected === undefined)
+      throw new Error(
+        `${specsFile} does not describe an optimizer state; the checkpoint is damaged. Train again without --resume.`,
+      );
     const opt = optimizer(model);
     if (specFile.optimizer !== opt.getClassName()) {
       throw new Error(
         `the checkpoint's optimizer is ${specFile.optimizer} but this run uses ${opt.getClassName()}; resume with the same optimizer.`,
       );
     }
-    const bytes = fs.readFileSync(path.join(dir, OPTIMIZER_WEIGHTS_FILE));
+    const binFile = path.join(dir, OPTIMIZER_WEIGHTS_FILE);
+    if (expected > MAX_OPTIMIZER_BYTES)
+      throw new Error(`${specsFile} describes more optimizer state than this engine holds; the checkpoint is damaged.`);
+    // The size the specs give is the limit: a longer file is refused unread, a shorter one named.
+    const bytes = readGuardedSync(binFile, runFileGuard(dir, OPTIMIZER_WEIGHTS_FILE, expected));
+    if (bytes.length !== expected)
+      throw new Error(
+        `${binFile} has ${bytes.length} bytes, expected ${expected} (truncated); the checkpoint is damaged. Train again without --resume.`,
+      );
     const decoded = tf.io.decodeWeights(
       bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
       specFile.specs,
     );
+    const bad = nonFiniteWeight(decoded);
+    if (bad !== undefined) {
+      tf.dispose(Object.values(decoded));
+      throw new Error(
+        `${binFile} holds NaN or infinite values (slot ${bad}): the run had diverged when it was saved. ` +
+          'Resume from an earlier copy of the run folder, or train again (with a lower learning rate) without --resume.',
+      );
+    }
     const names = Object.keys(decoded).sort();
     // setWeights takes ownership of copies (it wraps each in a variable); free the decoded ones after.
     await opt.setWeights(names.map((n) => ({ name: n, tensor: decoded[n]! })));

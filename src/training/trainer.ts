@@ -38,6 +38,14 @@ import { batchGradients, type ShareGradients } from './gradients';
 import { WeightAnchor } from './l2sp';
 import { ReplicaPool } from './replicaPool';
 import { checkThreads } from './threads';
+import {
+  checkMrtSettings,
+  mrtBatchGradients,
+  mrtOptions,
+  TRAINING_OBJECTIVES,
+  type MrtSettings,
+  type TrainingObjective,
+} from './mrt';
 import { DEFAULT_TRAINING } from './trainingDefaults';
 import { createSchedule, type LrSchedule, type ScheduleConfig } from './schedules';
 import { initialTrainState, loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
@@ -109,6 +117,32 @@ export interface TrainerOptions {
    * each with its own backend and model replica. Default 1 (no workers).
    */
   readonly threads?: number;
+  /**
+   * What the steps minimise: `mle`, the cross-entropy of the references (default), or `mrt`,
+   * the expected risk over beam candidates (minimum-risk training, src/training/mrt.ts; one
+   * thread), usually from a model trained with `mle` (`train --init`).
+   */
+  readonly objective?: TrainingObjective;
+  /** Minimum-risk settings (with `objective: 'mrt'`). */
+  readonly mrt?: MrtSettings;
+}
+
+/** Thrown when a step's loss (or gradient) is NaN or infinite: the run stops before applying it. */
+export class NonFiniteLossError extends Error {
+  constructor(
+    readonly step: number,
+    what: 'loss' | 'gradient',
+  ) {
+    super(
+      `training stopped at step ${step}: the ${what} is not a finite number (NaN or infinite), so the step was not applied and nothing from it was saved. ` +
+        'Lower the learning rate (or clipNorm), then resume from last/ or train again.',
+    );
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+function checkFiniteLoss(loss: number, step: number, what: 'loss' | 'gradient' = 'loss'): void {
+  if (!Number.isFinite(loss)) throw new NonFiniteLossError(step, what);
 }
 
 /** Sums over the micro-batches of one optimizer step (loss and nll weighted by target tokens). */
@@ -170,6 +204,11 @@ export class Trainer {
   /** How long the last evaluation took (the time budget keeps room for one more). */
   private lastEvaluationMs = 0;
   private readonly anchor: WeightAnchor | null;
+  /**
+   * Called after each optimizer update, before the replicas see the weights (pruning keeps its
+   * zeros there, src/training/prune.ts).
+   */
+  afterUpdate: ((step: number) => void) | null = null;
 
   constructor(
     readonly model: Seq2SeqModel,
@@ -181,6 +220,11 @@ export class Trainer {
   ) {
     if (!(options.maxEpochs >= 1)) throw new Error(`maxEpochs must be at least 1, got ${options.maxEpochs}`);
     checkThreads(options.threads);
+    if (options.objective !== undefined && !TRAINING_OBJECTIVES.includes(options.objective))
+      throw new Error(`training.objective must be mle or mrt, got ${JSON.stringify(options.objective)}`);
+    if (options.mrt) checkMrtSettings(options.mrt);
+    if (options.objective === 'mrt' && (options.threads ?? 1) > 1)
+      throw new Error('minimum-risk training (objective mrt) runs on one thread; set threads to 1.');
     this.schedule = createSchedule(options.schedule, options.optimizer.learningRate);
     this.state = state ?? initialTrainState();
     this.schedule.restore(this.state.schedule);
@@ -295,6 +339,8 @@ export class Trainer {
           if (microInStep >= accumulate || endOfEpoch) {
             microInStep = 0;
             const step = this.state.step + 1;
+            // A diverged step is never applied nor saved: last/ keeps the last finite checkpoint.
+            checkFiniteLoss(micro.loss / Math.max(1, micro.tokens), step);
             const { learningRate, gradNorm } = this.applyAccumulated(acc, step);
             const now = Date.now();
             const elapsedMs = now - started;
@@ -333,7 +379,7 @@ export class Trainer {
             reportStart = now;
             const stop = await this.afterStep(step, elapsedMs);
             if (stop) {
-              if (stop === 'early-stopped') reason = stop;
+              if (stop === 'early-stopped' || stop === 'time-budget') reason = stop;
               break outer;
             }
           }
@@ -381,7 +427,9 @@ export class Trainer {
     grads = addWeightDecay(grads, this.model.variables, o.weightDecay ?? 0);
     if (this.anchor) grads = this.anchor.pull(grads, this.model.variables, o.l2sp ?? 0);
     const clipped = clipByGlobalNorm(grads, o.clipNorm ?? 1);
+    checkFiniteLoss(clipped.norm, step, 'gradient');
     applyGradients(this.optimizer, this.model.variables, clipped.grads);
+    this.afterUpdate?.(step);
     this.pool?.publish();
     return { learningRate, gradNorm: clipped.norm };
   }
@@ -390,7 +438,7 @@ export class Trainer {
    * After an optimizer step: evaluates when due, and says whether the run ends here
    * (early stopping, the step limit, or the time budget, evaluated once more if not just done).
    */
-  private async afterStep(step: number, elapsedMs: number): Promise<'early-stopped' | 'limit' | null> {
+  private async afterStep(step: number, elapsedMs: number): Promise<'early-stopped' | 'limit' | 'time-budget' | null> {
     const o = this.options;
     const evalDue = (o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0;
     const before = Date.now();
@@ -401,7 +449,7 @@ export class Trainer {
     const now = elapsedMs + (Date.now() - before);
     if (o.timeBudgetMs && o.timeBudgetMs > 0 && now + this.lastEvaluationMs >= o.timeBudgetMs) {
       if (!evalDue) await this.evaluateAndCheckpoint();
-      return 'limit';
+      return 'time-budget';
     }
     return null;
   }
@@ -440,6 +488,8 @@ export class Trainer {
 
   /** Gradients of one micro-batch: one share on this thread, or one per data-parallel replica. */
   private async gradients(batch: Batch): Promise<ShareGradients[]> {
+    if (this.options.objective === 'mrt')
+      return [mrtBatchGradients(this.model, batch, (ids) => this.data.detokenize(ids), mrtOptions(this.options.mrt))];
     return this.pool ? this.pool.gradients(batch) : [batchGradients(this.model, batch, this.labelSmoothing)];
   }
 

@@ -4,7 +4,7 @@
  * copy when the crash came after it was written, else the old one, and no leftovers.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -87,4 +87,36 @@ describe('checkpoint crash recovery', function () {
     model.dispose();
     optimizer.dispose();
   });
+
+  // A container restarted after the crash: its trainer is the same process id (1) again, or the
+  // crashed save's id now names another live process. Neither can be in the middle of that save.
+  for (const who of ['another live process', 'this process'] as const) {
+    it(`a crashed save whose process id is ${who} now (started after the save) is still recovered`, async () => {
+      const dir = path.join(root, `last-${who.replace(/ /g, '-')}`);
+      crashSave('train', dir, 'done', 1);
+      crashSave('train', dir, 'old-moved', 2);
+      const live = spawn('sleep', ['60'], { stdio: 'ignore' });
+      try {
+        const pid = who === 'this process' ? process.pid : live.pid!;
+        for (const name of leftovers(dir)) {
+          // The same save an hour earlier, before the process that now has its id started.
+          const renamed = name.replace(
+            /-\d+-(\d+)-(\d+)$/,
+            (_m, time: string, r: string) => `-${pid}-${Number(time) - 3_600_000}-${r}`,
+          );
+          fs.renameSync(path.join(root, name), path.join(root, renamed));
+        }
+        assert.ok(isTrainCheckpoint(dir), 'the complete temporary copy was not put back');
+        const { model, state, optimizer } = await loadTrainCheckpoint(dir, () =>
+          createOptimizer({ name: 'adam', learningRate: 0.001 }),
+        );
+        assert.strictEqual(state.step, 2);
+        model.dispose();
+        optimizer.dispose();
+        assert.deepStrictEqual(leftovers(dir), []);
+      } finally {
+        live.kill('SIGKILL');
+      }
+    });
+  }
 });

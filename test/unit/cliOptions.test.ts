@@ -107,7 +107,11 @@ describe('cli commands refuse bad option values before doing any work', function
     );
     await assert.rejects(
       runCli(registerTrainCommands, ['translate', '--beam', '0']),
-      /--beam must be a whole number of at least 1, got "0"/,
+      /--beam must be a whole number from 1 to 64, got "0"/,
+    );
+    await assert.rejects(
+      runCli(registerTrainCommands, ['translate', '--beam', '100000']),
+      /--beam must be a whole number from 1 to 64, got "100000"/,
     );
     await assert.rejects(
       runCli(registerTrainCommands, ['translate', '--direction', 'sideways']),

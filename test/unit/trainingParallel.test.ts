@@ -223,6 +223,9 @@ describe('training/data-parallel', function () {
     assert.strictEqual(resolveThreads(0, 8), 7);
     assert.strictEqual(resolveThreads(0, 1), 1);
     assert.strictEqual(resolveThreads(3, 8), 3);
+    // More threads than cores only cost memory (a replica each): capped, as the CLI caps --threads.
+    assert.strictEqual(resolveThreads(64, 2), 2);
+    assert.strictEqual(resolveThreads(Number.NaN, 4), 3);
     const model = buildModel(CONFIG, VOCAB, VOCAB, 1);
     assert.throws(() => new Trainer(model, data(), { ...BASE, threads: 0 }, () => undefined), /must be a whole number/);
     model.dispose();
