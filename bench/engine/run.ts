@@ -13,9 +13,10 @@
  *   --batch N       rows per training batch (default 32; the global batch, shared out between
  *                   workers and processes)
  *   --sentences N   decode latency sample size (default 20)
- *   --models a,b    gru,gru-copy,transformer,transformer-copy (default all four; the copy models
+ *   --models a,b    gru,gru-copy,transformer,transformer-copy,cnn (default all five; the copy models
  *                   are the shipped GRU and the Transformer with the copy output; gru-copy's cost is
- *                   also reported as a ratio to the plain GRU)
+ *                   also reported as a ratio to the plain GRU; cnn is the convolutional
+ *                   encoder-decoder, which the PyTorch reference does not have)
  *   --backends ...  wasm,cpu,tensorflow,wasm-stock (default wasm,tensorflow; cpu and the stock
  *                   wasm kernels are slow: cpu never finished a GRU step in 200 s here)
  *   --cpu-timeout-s N  give the cpu backend this long per model before it is reported skipped
@@ -61,7 +62,7 @@ const VOCAB = 4000;
 const DECODE_SRC = 100;
 const DECODE_LEN = 30;
 
-type ModelName = 'gru' | 'gru-copy' | 'transformer' | 'transformer-copy';
+type ModelName = 'gru' | 'gru-copy' | 'transformer' | 'transformer-copy' | 'cnn';
 type BenchBackend = BackendName | 'wasm-stock';
 
 const GRU: Partial<ModelConfig> = {
@@ -86,11 +87,23 @@ const TRANSFORMER_BASE: Partial<ModelConfig> = {
   dropout: 0.1,
 };
 
+/** The convolutional encoder-decoder (Gehring et al. 2017) at fairseq's small fconv widths. */
+const CNN: Partial<ModelConfig> = {
+  arch: 'cnn',
+  embeddingDim: 256,
+  hiddenDim: 256,
+  kernelWidth: 3,
+  encoderLayers: 4,
+  decoderLayers: 3,
+  dropout: 0.1,
+};
+
 const CONFIGS: Record<ModelName, Partial<ModelConfig>> = {
   gru: GRU,
   'gru-copy': { ...GRU, copy: true },
   transformer: TRANSFORMER_BASE,
   'transformer-copy': { ...TRANSFORMER_BASE, copy: true },
+  cnn: CNN,
 };
 
 interface Latency {
@@ -380,9 +393,10 @@ interface TorchResult {
   rssMb: number;
   gru?: EngineResult;
   transformer?: EngineResult;
-  /** Never set: the reference has no copy mechanism. */
+  /** Never set: the reference has no copy mechanism and no convolutional model. */
   'gru-copy'?: EngineResult;
   'transformer-copy'?: EngineResult;
+  cnn?: EngineResult;
 }
 
 /**
@@ -548,7 +562,7 @@ function printBundled(b: BundledResult | string, rows: Row[]): void {
 }
 
 async function parent(): Promise<void> {
-  const models = (flag('models') ?? 'gru,gru-copy,transformer,transformer-copy').split(',') as ModelName[];
+  const models = (flag('models') ?? 'gru,gru-copy,transformer,transformer-copy,cnn').split(',') as ModelName[];
   const nativeProcs = process.argv.includes('--no-native') ? [] : list('native', '1,2');
   const backends = (flag('backends') ?? 'wasm,tensorflow').split(',') as BenchBackend[];
   const workers = list('workers', '1,2');

@@ -1,4 +1,4 @@
-"""The model contract shared by the recurrent and Transformer twins of src/core, and the factory.
+"""The model contract shared by the recurrent, Transformer and convolutional twins of src/core, and the factory.
 
 `Seq2Seq` owns its weights as one `nn.ParameterList` with a parallel list of src/core checkpoint
 names (`encoder/l0/fw/wx`; ParameterDict forbids '/'), registered in the same order and with the
@@ -241,7 +241,7 @@ class Seq2Seq(nn.Module):
 
 
 def build_model(config: dict[str, Any]) -> Seq2Seq:
-    """A freshly initialised model for a resolved ModelConfig (`arch` 'rnn' or 'transformer')."""
+    """A freshly initialised model for a resolved ModelConfig (`arch` 'rnn', 'transformer' or 'cnn')."""
     arch = config.get("arch")
     if arch == "rnn":
         from .rnn import RecurrentSeq2Seq
@@ -251,7 +251,11 @@ def build_model(config: dict[str, Any]) -> Seq2Seq:
         from .transformer import TransformerSeq2Seq
 
         return TransformerSeq2Seq(config)
-    raise ValueError(f"config arch must be 'rnn' or 'transformer', got {arch!r}")
+    if arch == "cnn":
+        from .cnn import ConvSeq2Seq
+
+        return ConvSeq2Seq(config)
+    raise ValueError(f"config arch must be 'rnn', 'transformer' or 'cnn', got {arch!r}")
 
 
 def load_model(path: str | os.PathLike[str]) -> Seq2Seq:

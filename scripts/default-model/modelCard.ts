@@ -172,8 +172,11 @@ export function writeModelCard(inputs: CardInputs): void {
   const architecture =
     (m.arch === 'transformer'
       ? `Transformer, ${String(m.encoderLayers)}+${String(m.decoderLayers)} layers, d_model ${String(m.dModel)}, ${String(m.heads)} heads`
-      : `${String(m.cell).toUpperCase()} encoder-decoder: bidirectional ${String(m.encoderLayers)}-layer encoder, ` +
-        `${String(m.decoderLayers)}-layer decoder, ${String(m.attention)} attention, embedding ${String(m.embeddingDim)}, hidden ${String(m.hiddenDim)}`) +
+      : m.arch === 'cnn'
+        ? `Convolutional encoder-decoder (Gehring et al. 2017), ${String(m.encoderLayers)}+${String(m.decoderLayers)} layers, ` +
+          `kernel width ${String(m.kernelWidth)}, ${String(m.hiddenDim)} channels, embedding ${String(m.embeddingDim)}`
+        : `${String(m.cell).toUpperCase()} encoder-decoder: bidirectional ${String(m.encoderLayers)}-layer encoder, ` +
+          `${String(m.decoderLayers)}-layer decoder, ${String(m.attention)} attention, embedding ${String(m.embeddingDim)}, hidden ${String(m.hiddenDim)}`) +
     (m.copy
       ? "; pointer-generator output (See et al. 2017): at every step a learned gate mixes generating a token from the vocabulary with copying one from the source through the attention weights, so identifiers and the neighbour's summary can be reproduced word for word"
       : '');

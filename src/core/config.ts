@@ -7,16 +7,39 @@
  * model folder holds, so every field is plain JSON.
  */
 
-export type Architecture = 'rnn' | 'transformer';
+export type Architecture = 'rnn' | 'transformer' | 'cnn';
 export type CellType = 'gru' | 'lstm';
 export type AttentionType = 'none' | 'bahdanau' | 'luong-dot' | 'luong-general';
 
-export const ARCHITECTURES: readonly Architecture[] = ['rnn', 'transformer'];
+export const ARCHITECTURES: readonly Architecture[] = ['rnn', 'transformer', 'cnn'];
 export const CELL_TYPES: readonly CellType[] = ['gru', 'lstm'];
 export const ATTENTION_TYPES: readonly AttentionType[] = ['none', 'bahdanau', 'luong-dot', 'luong-general'];
 
+/**
+ * How a model's weights start (`init`; layers.ts applies it). Biases start at 0 (an LSTM's
+ * forget-gate bias at 1) and layer-norm gains at 1 under every scheme; the schemes differ in the
+ * matrices:
+ * - `glorot-uniform` (the default, and what every model before this option used): each weight
+ *   matrix Glorot/Xavier uniform, U(±sqrt(6 / (fanIn + fanOut))); rnn embeddings U(±0.1),
+ *   Transformer embeddings N(0, dModel^-0.5).
+ * - `orthogonal` (rnn only): as glorot-uniform, but each gate's `[H, H]` block of a recurrent
+ *   state matrix is a random orthogonal matrix (Saxe et al. 2014), so repeated steps neither
+ *   shrink nor grow the state at the start.
+ * - `uniform-0.1`: every matrix and embedding U(±0.1), as in the early NMT papers (Luong et al.
+ *   2015; Sutskever et al. 2014 used ±0.08).
+ * - `scaled-normal`: every matrix and embedding N(0, 0.02²) (BERT, GPT-2), and the matrices that
+ *   write into a Transformer's residual stream (attention and feed-forward outputs) with std
+ *   0.02 / sqrt(2 * layers) as GPT-2 scales them, so the stream's variance does not grow with depth.
+ */
+export type InitScheme = 'glorot-uniform' | 'orthogonal' | 'uniform-0.1' | 'scaled-normal';
+export const INIT_SCHEMES: readonly InitScheme[] = ['glorot-uniform', 'orthogonal', 'uniform-0.1', 'scaled-normal'];
+
 export interface ModelConfig {
-  /** 'rnn': recurrent encoder-decoder (+ attention); 'transformer': pre-norm Transformer. */
+  /**
+   * 'rnn': recurrent encoder-decoder (+ attention); 'transformer': pre-norm Transformer; 'cnn':
+   * convolutional encoder-decoder (Gehring et al. 2017: gated convolutions, attention in every
+   * decoder layer; cnn.ts).
+   */
   arch: Architecture;
   /** Recurrent cell (rnn only). */
   cell: CellType;
@@ -26,13 +49,13 @@ export interface ModelConfig {
    * 'luong-dot' / 'luong-general' score the current state (dot product / bilinear).
    */
   attention: AttentionType;
-  /** Token embedding width (rnn only; the Transformer embeds at dModel). */
+  /** Token embedding width (rnn and cnn; the Transformer embeds at dModel). */
   embeddingDim: number;
-  /** Recurrent state width per direction (rnn only). */
+  /** Recurrent state width per direction (rnn); convolution channels (cnn). */
   hiddenDim: number;
-  /** Stacked layers in the encoder (both architectures). */
+  /** Stacked layers in the encoder (every architecture). */
   encoderLayers: number;
-  /** Stacked layers in the decoder (both architectures). */
+  /** Stacked layers in the decoder (every architecture). */
   decoderLayers: number;
   /** Bidirectional rnn encoder; its final states reach the decoder through a learned bridge. */
   bidirectional: boolean;
@@ -44,22 +67,26 @@ export interface ModelConfig {
   heads: number;
   /** Transformer feed-forward inner width. */
   ffDim: number;
-  /** Share the target embedding with the output projection (Transformer; rnn needs embeddingDim == hiddenDim). */
+  /** Convolution kernel width in tokens (cnn only; the decoder's convolutions see this many tokens back). */
+  kernelWidth: number;
+  /** Share the target embedding with the output projection (Transformer, cnn; rnn needs embeddingDim == hiddenDim). */
   tieEmbeddings: boolean;
   /**
    * Pointer-generator output (See et al. 2017): each output token is a learned mix of
    * generating from the vocabulary and copying a source token through the attention weights
    * (the Transformer copies through its last decoder layer's cross-attention, averaged over
-   * heads), so identifiers and a retrieved neighbour's summary can be reproduced in one decision
-   * per token. Needs one vocabulary for source and target, and an rnn needs an attention other
-   * than 'none'.
+   * heads; the cnn through its last decoder layer's attention), so identifiers and a retrieved
+   * neighbour's summary can be reproduced in one decision per token. Needs one vocabulary for
+   * source and target, and an rnn needs an attention other than 'none'.
    */
   copy: boolean;
+  /** How the weights start (see {@link InitScheme}); only a fresh model reads it. */
+  init: InitScheme;
   /** Source vocabulary size (ids 0..srcVocabSize-1, specials first). */
   srcVocabSize: number;
   /** Target vocabulary size. */
   tgtVocabSize: number;
-  /** Longest source the model accepts, in tokens (sizes the Transformer's position table). */
+  /** Longest source the model accepts, in tokens (sizes the Transformer's and the cnn's position tables). */
   maxSrcLen: number;
   /** Longest target the model produces, in tokens. */
   maxTgtLen: number;
@@ -78,8 +105,10 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   dModel: 256,
   heads: 4,
   ffDim: 1024,
+  kernelWidth: 3,
   tieEmbeddings: false,
   copy: false,
+  init: 'glorot-uniform',
   srcVocabSize: 4000,
   tgtVocabSize: 4000,
   maxSrcLen: 128,
@@ -113,6 +142,7 @@ export const MAX_CONFIG_VALUES: Readonly<Partial<Record<keyof ModelConfig, numbe
   dModel: 8192,
   heads: 256,
   ffDim: 32_768,
+  kernelWidth: 64,
 });
 
 function checkInt(config: ModelConfig, field: keyof ModelConfig, min: number): void {
@@ -154,6 +184,12 @@ export function validateModelConfig(config: ModelConfig): void {
   checkOneOf(config, 'arch', ARCHITECTURES);
   checkOneOf(config, 'cell', CELL_TYPES);
   checkOneOf(config, 'attention', ATTENTION_TYPES);
+  checkOneOf(config, 'init', INIT_SCHEMES);
+  if (config.init === 'orthogonal' && config.arch !== 'rnn')
+    throw new ConfigurationError(
+      'init',
+      `orthogonal starts recurrent matrices, and arch ${config.arch} has none; use glorot-uniform, uniform-0.1 or scaled-normal`,
+    );
   // Six special tokens come first in every vocabulary (see specialTokens.ts).
   checkInt(config, 'srcVocabSize', 7);
   checkInt(config, 'tgtVocabSize', 7);
@@ -190,6 +226,11 @@ export function validateModelConfig(config: ModelConfig): void {
         `tying the rnn output layer to the target embedding needs embeddingDim (${config.embeddingDim}) == hiddenDim (${config.hiddenDim})`,
       );
     }
+  } else if (config.arch === 'cnn') {
+    checkInt(config, 'embeddingDim', 1);
+    checkInt(config, 'hiddenDim', 1);
+    // Width 1 would be no convolution at all (and leave the decoder no past to keep between steps).
+    checkInt(config, 'kernelWidth', 2);
   } else {
     checkInt(config, 'dModel', 1);
     checkInt(config, 'heads', 1);

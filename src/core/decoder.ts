@@ -66,7 +66,7 @@ export class RecurrentDecoder {
     private readonly memoryDim: number,
   ) {
     const { embeddingDim: E, hiddenDim: H, cell, tgtVocabSize: V } = config;
-    this.embedding = store.uniform('decoder/embedding', [V, E], 0.1);
+    this.embedding = store.embedding('decoder/embedding', [V, E], { uniform: 0.1 });
     const feedsContext = config.attention === 'bahdanau';
     for (let l = 0; l < config.decoderLayers; l++) {
       const inDim = l === 0 ? E + (feedsContext ? memoryDim : 0) : H;

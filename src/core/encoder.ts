@@ -38,7 +38,7 @@ export class RecurrentEncoder {
   ) {
     const { embeddingDim: E, hiddenDim: H, bidirectional, cell } = config;
     this.memoryDim = bidirectional ? 2 * H : H;
-    this.embedding = store.uniform('encoder/embedding', [config.srcVocabSize, E], 0.1);
+    this.embedding = store.embedding('encoder/embedding', [config.srcVocabSize, E], { uniform: 0.1 });
     for (let l = 0; l < config.encoderLayers; l++) {
       const inDim = l === 0 ? E : this.memoryDim;
       this.layers.push({

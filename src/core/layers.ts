@@ -9,6 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import type { InitScheme } from './config';
+
 /** Deterministic 32-bit generator (mulberry32); `next()` is uniform in [0, 1). */
 export class SeededRandom {
   private state: number;
@@ -40,13 +42,50 @@ export interface NamedWeight {
 
 let instanceCounter = 0;
 
+/** The standard deviation of `scaled-normal` (see {@link InitScheme}). */
+export const SCALED_NORMAL_STD = 0.02;
+/** The bound of `uniform-0.1`. */
+export const UNIFORM_INIT_LIMIT = 0.1;
+
+/** How an embedding table starts under `glorot-uniform` and `orthogonal` (the model's own choice). */
+export type EmbeddingInit = { readonly uniform: number } | { readonly normal: number };
+
+/**
+ * A random `[n, n]` orthogonal matrix, row-major: Gram-Schmidt (twice, for stability in float64)
+ * on a matrix of standard normals, each row's sign fixed as in a QR with a positive diagonal, so
+ * the result is Haar-distributed.
+ */
+export function randomOrthogonal(n: number, rng: SeededRandom): Float64Array {
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) q[i] = rng.normal();
+  for (let i = 0; i < n; i++) {
+    const row = q.subarray(i * n, (i + 1) * n);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < i; j++) {
+        const prev = q.subarray(j * n, (j + 1) * n);
+        let dot = 0;
+        for (let k = 0; k < n; k++) dot += row[k]! * prev[k]!;
+        for (let k = 0; k < n; k++) row[k]! -= dot * prev[k]!;
+      }
+    }
+    let norm = 0;
+    for (let k = 0; k < n; k++) norm += row[k]! * row[k]!;
+    norm = Math.sqrt(norm);
+    for (let k = 0; k < n; k++) row[k]! /= norm;
+  }
+  return q;
+}
+
 /** Creates, names and owns the trainable weights of one model instance. */
 export class WeightStore {
   readonly weights: NamedWeight[] = [];
   private readonly prefix: string;
   private readonly names = new Set<string>();
 
-  constructor(readonly rng: SeededRandom) {
+  constructor(
+    readonly rng: SeededRandom,
+    readonly init: InitScheme = 'glorot-uniform',
+  ) {
     this.prefix = `s2s${++instanceCounter}`;
   }
 
@@ -59,10 +98,44 @@ export class WeightStore {
     return variable;
   }
 
-  /** Glorot/Xavier uniform matrix `[fanIn, fanOut]`. */
+  /** A weight matrix `[fanIn, fanOut]` as the store's {@link InitScheme} starts one. */
   matrix(name: string, fanIn: number, fanOut: number): tf.Variable {
+    if (this.init === 'uniform-0.1') return this.uniform(name, [fanIn, fanOut], UNIFORM_INIT_LIMIT);
+    if (this.init === 'scaled-normal') return this.normal(name, [fanIn, fanOut], SCALED_NORMAL_STD);
     const limit = Math.sqrt(6 / (fanIn + fanOut));
     return this.uniform(name, [fanIn, fanOut], limit);
+  }
+
+  /**
+   * A recurrent state matrix `[hidden, gates * hidden]`: under `orthogonal` each gate's
+   * `[hidden, hidden]` block is orthogonal; otherwise a {@link matrix}.
+   */
+  recurrentMatrix(name: string, hidden: number, gates: number): tf.Variable {
+    if (this.init !== 'orthogonal') return this.matrix(name, hidden, gates * hidden);
+    const cols = gates * hidden;
+    const v = new Float32Array(hidden * cols);
+    for (let g = 0; g < gates; g++) {
+      const q = randomOrthogonal(hidden, this.rng);
+      for (let i = 0; i < hidden; i++)
+        for (let j = 0; j < hidden; j++) v[i * cols + g * hidden + j] = q[i * hidden + j]!;
+    }
+    return this.fromValues(name, [hidden, cols], v);
+  }
+
+  /**
+   * A matrix `[fanIn, fanOut]` whose output is added to a residual stream of `layers` blocks:
+   * scaled down under `scaled-normal`, otherwise a {@link matrix}.
+   */
+  residualMatrix(name: string, fanIn: number, fanOut: number, layers: number): tf.Variable {
+    if (this.init !== 'scaled-normal') return this.matrix(name, fanIn, fanOut);
+    return this.normal(name, [fanIn, fanOut], SCALED_NORMAL_STD / Math.sqrt(2 * layers));
+  }
+
+  /** An embedding table `[vocab, dim]`: `model` under glorot-uniform and orthogonal, the scheme's otherwise. */
+  embedding(name: string, shape: [number, number], model: EmbeddingInit): tf.Variable {
+    if (this.init === 'uniform-0.1') return this.uniform(name, shape, UNIFORM_INIT_LIMIT);
+    if (this.init === 'scaled-normal') return this.normal(name, shape, SCALED_NORMAL_STD);
+    return 'uniform' in model ? this.uniform(name, shape, model.uniform) : this.normal(name, shape, model.normal);
   }
 
   uniform(name: string, shape: number[], limit: number): tf.Variable {

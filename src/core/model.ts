@@ -1,5 +1,5 @@
 /**
- * The model contract shared by the recurrent and Transformer architectures, and the factory.
+ * The model contract shared by the recurrent, Transformer and convolutional architectures, and the factory.
  *
  * A model does two things: teacher-forced `logits`/`forward` for training and scoring, and
  * step-wise decoding for search (`encode` once, `initialState`, then `step` per output
@@ -9,6 +9,7 @@
 import { checkModelSize } from './modelSize';
 import * as tf from '@tensorflow/tfjs';
 
+import { ConvSeq2Seq } from './cnn';
 import { resolveModelConfig, type ModelConfig } from './config';
 import type { NamedWeight } from './layers';
 import { RecurrentSeq2Seq } from './rnnModel';
@@ -26,7 +27,7 @@ export interface StepOutput {
   logProbs: tf.Tensor2D;
   /** `[n, S]`: cross-attention (Transformer: last layer, mean over heads); null for 'none'. */
   attention: tf.Tensor2D | null;
-  /** `[layers, heads, n, S]` (Transformer only). */
+  /** `[layers, heads, n, S]` (Transformer; cnn: one head per layer). */
   attentionByLayerHead: tf.Tensor4D | null;
   /**
    * `[n, tgtVocab]`: log of the copy part of `logProbs` (the probability of producing each token
@@ -92,5 +93,6 @@ export function buildModel(
 ): Seq2SeqModel {
   const resolved = resolveModelConfig(config, srcVocabSize, tgtVocabSize);
   checkModelSize(resolved);
+  if (resolved.arch === 'cnn') return new ConvSeq2Seq(resolved, seed);
   return resolved.arch === 'rnn' ? new RecurrentSeq2Seq(resolved, seed) : new TransformerSeq2Seq(resolved, seed);
 }

@@ -1,6 +1,6 @@
 /**
  * How big a model config is before anything is allocated: its parameter count (the formula
- * follows the weights that rnnModel.ts and transformer.ts create) and the memory that holding
+ * follows the weights that rnnModel.ts, transformer.ts and cnn.ts create) and the memory that holding
  * and training it takes. `checkModelSize` refuses a config that cannot fit, with a
  * {@link ConfigurationError}, so that a hostile or mistyped config.json (a million layers, a
  * huge vocabulary) fails at once with a message instead of exhausting the WebAssembly heap,
@@ -22,6 +22,18 @@ function recurrent(gates: number, inDim: number, hidden: number): number {
 
 /** The number of trainable values a model with this (validated) config has. */
 export function estimateParameters(c: ModelConfig): number {
+  if (c.arch === 'cnn') {
+    const E = c.embeddingDim;
+    const C = c.hiddenDim;
+    const conv = c.kernelWidth * C * 2 * C + 2 * C;
+    const linear = (i: number, o: number) => i * o + o;
+    const encoder = (c.srcVocabSize + c.maxSrcLen) * E + linear(E, C) + c.encoderLayers * conv + linear(C, E);
+    const decoderLayer = conv + linear(C, E) + linear(E, C);
+    const decoder =
+      (c.tgtVocabSize + c.maxTgtLen + 1) * E + linear(E, C) + c.decoderLayers * decoderLayer + linear(C, E);
+    const output = (c.tieEmbeddings ? 0 : E * c.tgtVocabSize) + c.tgtVocabSize;
+    return encoder + decoder + output + (c.copy ? 2 * E + 1 : 0);
+  }
   if (c.arch === 'transformer') {
     const d = c.dModel;
     const norm = 2 * d;

@@ -47,7 +47,7 @@ export function createRecurrentParams(
 ): RecurrentParams {
   const g = gateCount(cell);
   const wx = store.matrix(`${name}/wx`, inDim, g * hidden);
-  const wh = store.matrix(`${name}/wh`, hidden, g * hidden);
+  const wh = store.recurrentMatrix(`${name}/wh`, hidden, g);
   if (cell === 'gru') {
     return {
       cell,

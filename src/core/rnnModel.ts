@@ -26,7 +26,7 @@ export class RecurrentSeq2Seq implements Seq2SeqModel {
     readonly config: ModelConfig,
     seed: number,
   ) {
-    this.store = new WeightStore(new SeededRandom(seed));
+    this.store = new WeightStore(new SeededRandom(seed), config.init);
     const dropoutRng = new SeededRandom((seed ^ 0x9e3779b9) >>> 0);
     this.encoder = new RecurrentEncoder(config, this.store, dropoutRng);
     this.bridge = new Bridge(config, this.store, this.encoder.memoryDim);

@@ -102,37 +102,37 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
     readonly config: ModelConfig,
     seed: number,
   ) {
-    const s = (this.store = new WeightStore(new SeededRandom(seed)));
+    const s = (this.store = new WeightStore(new SeededRandom(seed), config.init));
     this.rng = new SeededRandom((seed ^ 0x9e3779b9) >>> 0);
     const { dModel: d, ffDim: ff } = config;
     this.dk = d / config.heads;
     this.positions = sinusoidalPositions(Math.max(config.maxSrcLen, config.maxTgtLen) + 1, d);
-    this.srcEmb = s.normal('encoder/embedding', [config.srcVocabSize, d], Math.pow(d, -0.5));
-    this.tgtEmb = s.normal('decoder/embedding', [config.tgtVocabSize, d], Math.pow(d, -0.5));
+    this.srcEmb = s.embedding('encoder/embedding', [config.srcVocabSize, d], { normal: Math.pow(d, -0.5) });
+    this.tgtEmb = s.embedding('decoder/embedding', [config.tgtVocabSize, d], { normal: Math.pow(d, -0.5) });
     const norm = (n: string): Norm => ({ g: s.constant(`${n}/g`, [d], 1), b: s.constant(`${n}/b`, [d], 0) });
-    const block = (n: string): EncoderLayer => ({
+    const block = (n: string, layers: number): EncoderLayer => ({
       ln1: norm(`${n}/ln1`),
       wqkv: s.matrix(`${n}/self/wqkv`, d, 3 * d),
       bqkv: s.constant(`${n}/self/bqkv`, [3 * d], 0),
-      wo: s.matrix(`${n}/self/wo`, d, d),
+      wo: s.residualMatrix(`${n}/self/wo`, d, d, layers),
       bo: s.constant(`${n}/self/bo`, [d], 0),
       ln2: norm(`${n}/ln2`),
       w1: s.matrix(`${n}/ff/w1`, d, ff),
       b1: s.constant(`${n}/ff/b1`, [ff], 0),
-      w2: s.matrix(`${n}/ff/w2`, ff, d),
+      w2: s.residualMatrix(`${n}/ff/w2`, ff, d, layers),
       b2: s.constant(`${n}/ff/b2`, [d], 0),
     });
-    for (let l = 0; l < config.encoderLayers; l++) this.encLayers.push(block(`encoder/l${l}`));
+    for (let l = 0; l < config.encoderLayers; l++) this.encLayers.push(block(`encoder/l${l}`, config.encoderLayers));
     for (let l = 0; l < config.decoderLayers; l++) {
       const n = `decoder/l${l}`;
       this.decLayers.push({
-        ...block(n),
+        ...block(n, config.decoderLayers),
         ln3: norm(`${n}/ln3`),
         cq: s.matrix(`${n}/cross/wq`, d, d),
         cbq: s.constant(`${n}/cross/bq`, [d], 0),
         ckv: s.matrix(`${n}/cross/wkv`, d, 2 * d),
         cbkv: s.constant(`${n}/cross/bkv`, [2 * d], 0),
-        co: s.matrix(`${n}/cross/wo`, d, d),
+        co: s.residualMatrix(`${n}/cross/wo`, d, d, config.decoderLayers),
         cbo: s.constant(`${n}/cross/bo`, [d], 0),
       });
     }

@@ -21,7 +21,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SPECIAL_TOKENS, UNK_ID } from '../core/specialTokens';
 import { applyMerges, mergeKey, trainBpe } from './bpe';
+import { readGuardedJsonSync } from './guardedRead';
 import { MARKED_PIECE_PATTERN, NEWLINE_MARK, SPACE_MARK, TAB_MARK, preTokenize, unmark } from './preTokenizer';
+
+/** The most bytes a tokenizer file may have (a 50,000-token vocabulary with its merges is a few MiB). */
+export const MAX_TOKENIZER_FILE_BYTES = 32 * 1024 * 1024;
 
 export interface TokenizerTrainOptions {
   /** Total vocabulary size, special and byte tokens included. */
@@ -166,6 +170,14 @@ export class CodeTokenizer {
     for (const text of texts) for (const p of preTokenize(text)) counts.set(p, (counts.get(p) ?? 0) + 1);
     const budget = options.vocabSize - FIRST_FREE_ID;
     const { alphabet, merges } = trainBpe(counts, { maxMerges: budget, minFrequency });
+    // A vocabulary the alphabet fills has no merge: a character model, which no one asks for.
+    if (merges.length > 0 && alphabet.length >= budget) {
+      throw new Error(
+        `vocabSize ${options.vocabSize} leaves no room for a single subword merge: the ${FIRST_FREE_ID} special and byte ` +
+          `tokens and the texts' ${alphabet.length} distinct characters take ${FIRST_FREE_ID + alphabet.length}; ` +
+          `use a vocabSize of at least ${FIRST_FREE_ID + alphabet.length + 1} (a few thousand is usual).`,
+      );
+    }
     const chars = alphabet.slice(0, budget);
     const known = new Set(chars);
     const tokens = [...SPECIAL_TOKENS, ...BYTE_TOKENS, ...chars];
@@ -280,10 +292,11 @@ export class CodeTokenizer {
     return new CodeTokenizer(tokens, merges);
   }
 
+  /** A tokenizer file (a regular file of at most 32 MiB, read by the guarded reader). */
   static load(file: string): CodeTokenizer {
     let json: unknown;
     try {
-      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      json = readGuardedJsonSync(file, { maxBytes: MAX_TOKENIZER_FILE_BYTES });
     } catch (e) {
       throw new Error(`cannot read tokenizer ${file}: ${e instanceof Error ? e.message : String(e)}`);
     }

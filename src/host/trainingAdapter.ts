@@ -10,6 +10,7 @@ const END: Readonly<Record<string, EndReason>> = {
   completed: 'completed',
   'early-stopped': 'earlyStopped',
   cancelled: 'stopped',
+  'time-budget': 'timeBudget',
 };
 
 /** The dashboard events for one trainer event (none for events the dashboard does not show). */

@@ -8,9 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 
 import { batchToTensors, disposeBatch, type Batch } from '../core/batch';
 import type { Seq2SeqModel } from '../core/model';
-import { beamSearch, greedyDecode } from '../core/search';
+import { beamSearch, greedyDecode, type DecodeOptions } from '../core/search';
 import { CODE2DOC_ID, DOC2CODE_ID, EOS_ID, PAD_ID } from '../core/specialTokens';
-import { averageSentenceBleu, corpusBleuText, exactMatch } from './bleu';
+import { averageSentenceBleu, corpusBleuText, exactMatch, sentenceBleu } from './bleu';
 import type { EvaluationResult, Sample } from './events';
 
 /** One held-out example: `src` = [direction, ...tokens, EOS]; `tgt` = target tokens only. */
@@ -28,10 +28,29 @@ export interface EvaluationOptions {
   readonly beamSize?: number;
   /** Default: the model's maxTgtLen. */
   readonly maxLength?: number;
+  /** Beam scoring (beam search only; greedy takes the most likely token). Default: search.ts's defaults. */
+  readonly scoring?: BeamScoring;
+  /**
+   * Candidates decoded per example for the n-best oracle (the best of them by sentence BLEU,
+   * and whether any is exact); above 1 the beam is at least this wide. Default 1 (no oracle).
+   */
+  readonly nBest?: number;
   /** Samples reported. Default 3. */
   readonly samples?: number;
   /** Called between decoded examples; return true to stop early (results cover what was done). */
   readonly shouldStop?: () => boolean;
+}
+
+/** The beam search options an evaluation may set beyond beam size and length. */
+export type BeamScoring = Partial<Pick<DecodeOptions, 'lengthPenalty' | 'lengthReward' | 'noRepeatNgramSize'>>;
+
+/** The best of each example's n-best candidates: how close a reranker could get. */
+export interface NBestOracle {
+  readonly nBest: number;
+  /** % of examples with any candidate equal to the reference. */
+  readonly exactMatch: number;
+  /** Mean over examples of the best candidate's smoothed sentence BLEU-4, 0..100. */
+  readonly sentenceBleu: number;
 }
 
 /** Token-weighted mean cross-entropy (no smoothing) over batches; dropout off. */
@@ -71,10 +90,25 @@ export function decodeExample(
   src: readonly number[],
   beamSize: number,
   maxLength: number,
+  scoring: BeamScoring = {},
 ): number[] {
+  return decodeCandidates(model, src, beamSize, maxLength, scoring, 1)[0] ?? [];
+}
+
+/** The `nBest` best outputs, best first (greedy gives one when both sizes are 1). */
+function decodeCandidates(
+  model: Seq2SeqModel,
+  src: readonly number[],
+  beamSize: number,
+  maxLength: number,
+  scoring: BeamScoring,
+  nBest: number,
+): number[][] {
   const ids = src.slice();
-  if (beamSize <= 1) return greedyDecode(model, ids, { maxLength }).tokens;
-  return beamSearch(model, ids, { beamSize, nBest: 1, maxLength })[0]?.tokens ?? [];
+  if (beamSize <= 1 && nBest <= 1) return [greedyDecode(model, ids, { maxLength }).tokens];
+  return beamSearch(model, ids, { ...scoring, beamSize: Math.max(beamSize, nBest), nBest, maxLength }).map(
+    (h) => h.tokens,
+  );
 }
 
 export function evaluateModel(
@@ -83,7 +117,7 @@ export function evaluateModel(
   examples: readonly EvalExample[],
   detokenize: (ids: readonly number[]) => string,
   options: EvaluationOptions = {},
-): EvaluationResult {
+): EvaluationResult & { readonly oracle?: NBestOracle } {
   const loss = validBatches.length > 0 ? validationLoss(model, validBatches) : NaN;
   const chosen = examples.slice(0, options.limit ?? 200);
   const beam = options.beamSize ?? 1;
@@ -92,10 +126,18 @@ export function evaluateModel(
   const refs: string[] = [];
   const groups: (string | undefined)[] = [];
   const samples: Sample[] = [];
+  const nBest = Math.max(1, options.nBest ?? 1);
+  let oracleExact = 0;
+  let oracleBleu = 0;
   for (const ex of chosen) {
     if (options.shouldStop?.()) break;
-    const prediction = detokenize(decodeExample(model, ex.src, beam, maxLength));
+    const candidates = decodeCandidates(model, ex.src, beam, maxLength, options.scoring ?? {}, nBest).map(detokenize);
+    const prediction = candidates[0] ?? '';
     const reference = detokenize(ex.tgt);
+    if (nBest > 1) {
+      oracleExact += candidates.some((c) => exactMatch([c], [reference]) === 1) ? 1 : 0;
+      oracleBleu += Math.max(0, ...candidates.map((c) => sentenceBleu(c, reference)));
+    }
     hyps.push(prediction);
     refs.push(reference);
     groups.push(ex.group);
@@ -123,5 +165,14 @@ export function evaluateModel(
     decoded: hyps.length,
     samples,
     byGroup,
+    ...(nBest > 1
+      ? {
+          oracle: {
+            nBest,
+            exactMatch: (100 * oracleExact) / Math.max(1, hyps.length),
+            sentenceBleu: (100 * oracleBleu) / Math.max(1, hyps.length),
+          },
+        }
+      : {}),
   };
 }

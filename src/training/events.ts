@@ -79,7 +79,11 @@ export interface CheckpointEvent {
   readonly step: number;
 }
 
-export type FinishReason = 'completed' | 'early-stopped' | 'cancelled';
+/**
+ * Why a run ended: every epoch or `maxSteps` done (`completed`), early stopping, a cancel, or the
+ * time budget (`timeBudgetMs`) spent.
+ */
+export type FinishReason = 'completed' | 'early-stopped' | 'cancelled' | 'time-budget';
 
 export interface FinishedEvent {
   readonly type: 'finished';

@@ -8,16 +8,23 @@
  * Q(y) = softmax_y(alpha * log p(y|x)). The loss is the expected risk sum_y Q(y) * (1 - sBLEU(y, ref))
  * with the CodeXGLUE smoothed sentence BLEU, averaged over sources. The reference itself can join
  * the candidates so the set always holds a zero-risk member.
+ *
+ * As a training objective (`training.objective: "mrt"`, {@link MrtSettings}) the trainer asks
+ * {@link mrtBatchGradients} for each batch's gradients instead of the cross-entropy's; everything
+ * else (optimizer, schedule, clipping, evaluation, checkpoints, events) is the same run.
  */
 import * as tf from '@tensorflow/tfjs';
 
 import { batchToTensors, disposeBatch, type Batch } from '../core/batch';
+import { maskedCrossEntropy } from '../core/loss';
 import { tokenLogProbs } from '../core/loss';
 import type { Seq2SeqModel } from '../core/model';
 import { beamSearch } from '../core/search';
 import { BOS_ID, EOS_ID, PAD_ID } from '../core/specialTokens';
 import { sentenceBleu } from './bleu';
-import type { EvalExample } from './evaluation';
+import { sentenceChrf } from './chrf';
+import { countTargetTokens, type EvalExample } from './evaluation';
+import type { ShareGradients } from './gradients';
 import { applyGradients, clipByGlobalNorm, type GradientList } from './optimizers';
 
 export interface MrtOptions {
@@ -29,6 +36,94 @@ export interface MrtOptions {
   readonly includeReference?: boolean;
   readonly maxLength?: number;
   readonly clipNorm?: number;
+  /** The risk is 1 - this metric of a candidate against the reference. Default sentence BLEU. */
+  readonly metric?: MrtMetric;
+}
+
+/** Sentence metrics a risk can be made of (both smoothed, 0..1 as risks use them). */
+export type MrtMetric = 'sentence-bleu' | 'chrf';
+export const MRT_METRICS: readonly MrtMetric[] = ['sentence-bleu', 'chrf'];
+
+/** The config's `training.mrt` (with `training.objective: "mrt"`); every field optional. */
+export interface MrtSettings {
+  /** Candidates drawn per source with beam search. Default 4. */
+  readonly candidates?: number;
+  /** Sharpness alpha of Q(y) = softmax(alpha * log p(y|x)) over the candidates. Default 1. */
+  readonly sharpness?: number;
+  /** The reference joins each candidate set. Default true. */
+  readonly includeReference?: boolean;
+  /** Default 'sentence-bleu' (CodeXGLUE smoothed BLEU-4); 'chrf': sentence chrF. */
+  readonly metric?: MrtMetric;
+}
+
+/** Training objectives: maximum likelihood (cross-entropy) or minimum risk. */
+export type TrainingObjective = 'mle' | 'mrt';
+export const TRAINING_OBJECTIVES: readonly TrainingObjective[] = ['mle', 'mrt'];
+
+/** Throws an error naming the `training.mrt` field that cannot work. */
+export function checkMrtSettings(s: MrtSettings): void {
+  const c = s.candidates;
+  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= 64))
+    throw new Error(`training.mrt.candidates must be a whole number from 1 to 64, got ${c}`);
+  const a = s.sharpness;
+  if (a !== undefined && !(Number.isFinite(a) && a > 0))
+    throw new Error(`training.mrt.sharpness must be a number above 0, got ${a}`);
+  if (s.includeReference === false && c === 1)
+    throw new Error('training.mrt: one candidate without the reference has nothing to compare; raise candidates');
+  if (s.metric !== undefined && !MRT_METRICS.includes(s.metric))
+    throw new Error(`training.mrt.metric must be ${MRT_METRICS.join(' or ')}, got ${JSON.stringify(s.metric)}`);
+}
+
+/** The candidate options of the config's settings. */
+export function mrtOptions(s: MrtSettings = {}): MrtOptions {
+  return {
+    candidates: s.candidates ?? 4,
+    alpha: s.sharpness ?? 1,
+    includeReference: s.includeReference ?? true,
+    metric: s.metric ?? 'sentence-bleu',
+  };
+}
+
+/** A batch's rows as examples: the source row without padding, the target without EOS and padding. */
+export function batchExamples(batch: Batch): EvalExample[] {
+  return batch.src.map((src, i) => ({
+    src: src.filter((id) => id !== PAD_ID),
+    tgt: batch.tgtOut[i]!.filter((id) => id !== PAD_ID && id !== EOS_ID),
+  }));
+}
+
+/**
+ * The gradients of a batch's mean expected risk (model variable order; the caller owns them),
+ * for the trainer in place of the cross-entropy's. `loss` is the mean expected risk; `nll` and
+ * `correct` are the references' teacher-forced statistics (no dropout, no gradient), so the
+ * progress line and the dashboard show the same quantities as in maximum-likelihood training.
+ */
+export function mrtBatchGradients(
+  model: Seq2SeqModel,
+  batch: Batch,
+  detokenize: (ids: readonly number[]) => string,
+  options: MrtOptions,
+): ShareGradients {
+  const alpha = options.alpha ?? 1;
+  const sets = batchExamples(batch).map((e) => candidateSet(model, e, detokenize, options));
+  const { value, grads } = tf.variableGrads(() => {
+    const risks = sets.map((s) => expectedRiskTensor(model, s, alpha, true));
+    return tf.div(tf.addN(risks), risks.length) as tf.Scalar;
+  }, model.variables as tf.Variable[]);
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  const t = batchToTensors(batch);
+  const stats = tf.tidy(() => {
+    const logits = model.logits(t.src, t.srcMask, t.tgtIn, false);
+    const nll = maskedCrossEntropy(logits, t.tgtOut, t.tgtMask, 0);
+    const correct = tf.sum(tf.mul(tf.equal(tf.argMax(logits, 2), t.tgtOut).toFloat(), t.tgtMask));
+    return tf.stack([nll, correct]);
+  });
+  const [nll, correct] = stats.dataSync();
+  stats.dispose();
+  disposeBatch(t);
+  const list = model.variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
+  return { grads: list, loss, nll: nll!, correct: correct!, tokens: countTargetTokens(batch) };
 }
 
 /** A source with its candidates (target ids) and their risks (1 - sentence BLEU). */
@@ -64,7 +159,11 @@ export function candidateSet(
     candidates.push(c);
   }
   const ref = detokenize(example.tgt);
-  return { src: example.src, candidates, risks: candidates.map((c) => 1 - sentenceBleu(detokenize(c), ref)) };
+  const score =
+    options.metric === 'chrf'
+      ? (c: string): number => sentenceChrf(c, ref) / 100
+      : (c: string): number => sentenceBleu(c, ref);
+  return { src: example.src, candidates, risks: candidates.map((c) => 1 - score(detokenize(c))) };
 }
 
 function candidateBatch(set: CandidateSet): Batch {

@@ -52,6 +52,7 @@ describe('checkpoint', () => {
   for (const config of [
     { cell: 'lstm' as const, attention: 'bahdanau' as const },
     { arch: 'transformer' as const, dModel: 8, heads: 2, ffDim: 16, tieEmbeddings: true },
+    { arch: 'cnn' as const, kernelWidth: 3, decoderLayers: 2 },
   ]) {
     it(`save -> load reproduces outputs and decoding exactly (${config.arch ?? 'rnn'})`, async () => {
       const m = buildModel({ ...config, embeddingDim: 6, hiddenDim: 8 }, 14, 13, 4);

@@ -153,7 +153,9 @@ describe('data/tokenizer', function () {
     assert.strictEqual(small.tokenToId('xy'), undefined, 'a pair seen once is not merged with minFrequency 2');
     assert.strictEqual(small.tokenToId('x'), undefined, 'a character seen once is left to byte fallback');
     assert.strictEqual(small.decode(small.encode('xyz abab')), 'xyz abab');
-    assert.ok(trainTokenizer(corpus, { vocabSize: 300 }).vocabSize <= 300);
+    assert.ok(trainTokenizer(corpus, { vocabSize: 400 }).vocabSize <= 400);
+    // 300 holds the corpus's characters but no merge: refused, with the smallest useful size.
+    assert.throws(() => trainTokenizer(corpus, { vocabSize: 300 }), /no room for a single subword merge.*at least \d+/);
     assert.throws(() => trainTokenizer(corpus, { vocabSize: 100 }), /vocabSize must exceed 262/);
   });
 

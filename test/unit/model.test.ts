@@ -59,6 +59,7 @@ export const TINY_VARIANTS: Record<string, Partial<ModelConfig>> = {
     decoderLayers: 2,
     copy: true,
   },
+  'cnn + copy (2 layers)': { arch: 'cnn', embeddingDim: 6, hiddenDim: 8, decoderLayers: 2, copy: true },
 };
 
 const SRC = [
@@ -149,6 +150,7 @@ describe('model', () => {
               a.forEach((x, s) => assert.ok(Math.abs(x - attention[t]![s]!) < 1e-4, `attention step ${t}`));
             } else assert.strictEqual(out.attention, null);
             if (config.arch === 'transformer') assert.deepStrictEqual(out.attentionByLayerHead!.shape, [2, 2, 1, 5]);
+            if (config.arch === 'cnn') assert.deepStrictEqual(out.attentionByLayerHead!.shape, [2, 1, 1, 5]);
             if (config.copy) {
               // The copy part is part of the distribution: p_copy <= p for every token.
               const over = tf.tidy(() => tf.max(tf.sub(out.copyLogProbs!, out.logProbs)).dataSync()[0]!);

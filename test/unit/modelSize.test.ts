@@ -39,6 +39,8 @@ describe('model size limits', () => {
     { arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, tieEmbeddings: true },
     { arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, decoderLayers: 2, copy: true },
     { arch: 'transformer', dModel: 8, heads: 2, ffDim: 16, tieEmbeddings: true, copy: true },
+    { arch: 'cnn', embeddingDim: 6, hiddenDim: 8, encoderLayers: 2, decoderLayers: 3, kernelWidth: 4 },
+    { arch: 'cnn', embeddingDim: 6, hiddenDim: 8, tieEmbeddings: true, copy: true },
   ];
   for (const partial of configs) {
     it(`estimates the parameters buildModel allocates (${JSON.stringify(partial)})`, () => {

@@ -33,6 +33,7 @@ const VOCAB = 40;
 const SMALL = { maxSrcLen: 16, maxTgtLen: 12, dropout: 0 };
 const RNN = { ...SMALL, arch: 'rnn', embeddingDim: 12, hiddenDim: 16 } as const;
 const TRANSFORMER = { ...SMALL, arch: 'transformer', dModel: 16, heads: 2, ffDim: 24 } as const;
+const CNN = { ...SMALL, arch: 'cnn', embeddingDim: 12, hiddenDim: 16 } as const;
 
 /** Every variant the native recipe can use, and the other recurrent paths. */
 const VARIANTS: Record<string, Partial<ModelConfig>> = {
@@ -60,6 +61,8 @@ const VARIANTS: Record<string, Partial<ModelConfig>> = {
   },
   'Transformer + copy': { ...TRANSFORMER, encoderLayers: 2, decoderLayers: 2, copy: true },
   'Transformer without copy, tied output': { ...TRANSFORMER, encoderLayers: 1, decoderLayers: 2, tieEmbeddings: true },
+  'CNN + copy, 2 + 2 layers': { ...CNN, encoderLayers: 2, decoderLayers: 2, copy: true },
+  'CNN without copy, kernel 4, tied output': { ...CNN, kernelWidth: 4, decoderLayers: 3, tieEmbeddings: true },
 };
 
 /** Rows of different lengths (right padding), special tokens inside the source (never copied). */
@@ -157,7 +160,7 @@ describe('native engine parity (PyTorch twin)', function () {
     });
   }
 
-  for (const name of ['GRU + copy (the shipped shape)', 'Transformer + copy']) {
+  for (const name of ['GRU + copy (the shipped shape)', 'Transformer + copy', 'CNN + copy, 2 + 2 layers']) {
     it(`${name}: one optimizer step (Adam, noam warm-up, weight decay, clipping) gives the same weights (1e-5)`, async function () {
       const engine = nativeEngineOrSkip(this);
       const model = buildModel(VARIANTS[name]!, VOCAB, VOCAB, 3);
@@ -281,6 +284,40 @@ describe('native engine parity (PyTorch twin)', function () {
         ]);
         return readJson<number[][]>(out);
       };
+      assert.deepStrictEqual(decoded(1, '0'), greedy, 'greedy output differs between the engines');
+      assert.deepStrictEqual(decoded(4, '0.6'), beam, 'beam output differs between the engines');
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('CNN + copy: incremental greedy and beam decoding give token for token what the native engine gives', async function () {
+    const engine = nativeEngineOrSkip(this);
+    const model = buildModel(VARIANTS['CNN + copy, 2 + 2 layers']!, VOCAB, VOCAB, 11);
+    try {
+      // Weights three times their initial size: peaked distributions, so no near-tie decides a token.
+      for (const w of model.weights) w.variable.assign(tf.tidy(() => tf.mul(w.variable, 3)));
+      const weights = path.join(dir, 'cnn-decode.safetensors');
+      await writeInterchange(weights, model);
+      const sources = BATCH.src.map((row) => row.filter((id) => id !== PAD_ID));
+      const srcFile = path.join(dir, 'cnn-sources.json');
+      fs.writeFileSync(srcFile, JSON.stringify(sources));
+      const decoded = (beamSize: number, lp: string): number[][] => {
+        const out = path.join(dir, `cnn-decoded-${beamSize}.json`);
+        runNativeSync(engine, [
+          ...['decode', '--weights', weights, '--sources', srcFile, '--out', out],
+          ...['--beam-size', String(beamSize), '--max-length', '10', '--length-penalty', lp],
+        ]);
+        return readJson<number[][]>(out);
+      };
+      const greedy = sources.map((s) => greedyDecode(model, s, { maxLength: 10, lengthPenalty: 0 }).tokens);
+      const beam = sources.map(
+        (s) => beamSearch(model, s, { beamSize: 4, maxLength: 10, lengthPenalty: 0.6 })[0]!.tokens,
+      );
+      assert.ok(
+        greedy.some((t) => t.length > 2),
+        'the outputs are long enough for the decoder state to matter',
+      );
       assert.deepStrictEqual(decoded(1, '0'), greedy, 'greedy output differs between the engines');
       assert.deepStrictEqual(decoded(4, '0.6'), beam, 'beam output differs between the engines');
     } finally {

@@ -64,7 +64,7 @@ describe('offline: nothing leaves the machine', function () {
     fs.writeFileSync(corpus, samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
     const tokenizer = CodeTokenizer.train(
       samples.flatMap((s) => [s.code, s.summary]),
-      { vocabSize: 280, minFrequency: 1 },
+      { vocabSize: 320, minFrequency: 1 },
     );
     const model = buildModel(
       { embeddingDim: 8, hiddenDim: 8, maxTgtLen: 8 },

@@ -154,10 +154,16 @@ describe('training CLI', function () {
     ]);
     assert.strictEqual(r.code, 0, r.err);
     const lines = r.out.trim().split('\n');
-    assert.match(lines[0]!, /^trial\s+lr\s+dropout\s+hidden\s+attention\s+score/);
+    assert.match(lines[0]!, /^trial\s+learningRate\s+dropout\s+hiddenDim\s+attention\s+rung\s+steps\s+score/);
     assert.strictEqual(lines.length, 3);
-    const trials = JSON.parse(fs.readFileSync(path.join(dir, 'tune', 'trials.json'), 'utf8')) as { score: number }[];
-    assert.ok(trials[0]!.score >= trials[1]!.score);
+    const { trials } = JSON.parse(fs.readFileSync(path.join(dir, 'tune', 'trials.json'), 'utf8')) as {
+      trials: { score: number; rung: number }[];
+    };
+    // Successive halving: of two trials one goes on to the second rung, and it comes first.
+    assert.deepStrictEqual(
+      trials.map((t) => t.rung),
+      [1, 0],
+    );
   });
 
   it('learns a synthetic task to high exact match on held-out files through train and eval', () => {

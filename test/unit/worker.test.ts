@@ -35,7 +35,7 @@ describe('engine worker', function () {
     await tf.setBackend('cpu');
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-'));
     const tokenizer = CodeTokenizer.train(['def add(a, b):\n    return a + b', 'Add two numbers.'], {
-      vocabSize: 280,
+      vocabSize: 320,
       minFrequency: 1,
     });
     const model = buildModel(

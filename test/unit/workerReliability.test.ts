@@ -47,7 +47,7 @@ describe('engine worker reliability', function () {
   before(async () => {
     await tf.setBackend('cpu');
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-rel-'));
-    tokenizer = CodeTokenizer.train([CODE, 'Add two numbers.'], { vocabSize: 280, minFrequency: 1 });
+    tokenizer = CodeTokenizer.train([CODE, 'Add two numbers.'], { vocabSize: 320, minFrequency: 1 });
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -12,7 +12,7 @@ import { ipcCommand, ipcNotification } from '../../protocol/ipc';
 export type RunStatus = 'running' | 'paused' | 'stopping' | 'finished' | 'failed';
 
 /** Why a run ended (status `finished`). */
-export type EndReason = 'completed' | 'stopped' | 'earlyStopped';
+export type EndReason = 'completed' | 'stopped' | 'earlyStopped' | 'timeBudget';
 
 export interface RunInfo {
   readonly id: string;

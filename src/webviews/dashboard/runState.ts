@@ -240,7 +240,9 @@ export function runHeadline(rec: RunRecord | null): RunHeadline {
       ? 'Stopped'
       : rec.endReason === 'earlyStopped'
         ? 'Finished (early stopping)'
-        : 'Finished';
+        : rec.endReason === 'timeBudget'
+          ? 'Finished (time budget spent)'
+          : 'Finished';
   const v = rec.verdict;
   if (!v) return { text: ended, tone: 'good' };
   if (v.state === 'checking') return { text: `${ended}: comparing with ${v.baseName}…`, tone: 'paused' };

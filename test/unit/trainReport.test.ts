@@ -1,0 +1,162 @@
+/**
+ * `train` says what it does: it prints the resolved options once at the start, writes them into
+ * the run folder (options.json) and into the saved model's meta; a run its time budget ends says
+ * so; `--minutes` is the total across resumes, as `--help` states.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
+
+function cli(args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+interface Finished {
+  type: string;
+  reason: string;
+  step: number;
+}
+
+function finishedEvents(run: string): Finished[] {
+  return fs
+    .readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Finished)
+    .filter((e) => e.type === 'finished');
+}
+
+describe('train says what it does', function () {
+  this.timeout(300000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-train-report-'));
+  const corpus = path.join(dir, 'corpus.jsonl');
+  const config = path.join(dir, 'cfg.json');
+
+  before(() => {
+    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
+    const lines: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const [a, b] = [words[i % 6]!, words[(i * 5 + 2) % 6]!];
+      lines.push(
+        JSON.stringify({
+          lang: 'python',
+          path: `f${i % 10}.py`,
+          code: `def ${a}_${b}(x):\n    return x`,
+          summary: `${a} ${b}`,
+        }),
+      );
+    }
+    fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        model: { embeddingDim: 8, hiddenDim: 8, init: 'orthogonal' },
+        vocabSize: 300,
+        batchSize: 8,
+        directions: ['code2doc'],
+        training: {
+          optimizer: { name: 'adam', learningRate: 0.01 },
+          maxEpochs: 100000,
+          evalEvery: 2,
+          evalLimit: 2,
+          patience: 0,
+        },
+      }),
+    );
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the resolved options once, and writes them into the run folder and the model meta', () => {
+    const run = path.join(dir, 'run');
+    const r = cli([
+      'train',
+      '--corpus',
+      corpus,
+      '--config',
+      config,
+      '--out',
+      run,
+      '--max-steps',
+      '3',
+      '--backend',
+      'wasm',
+    ]);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.strictEqual(r.err.split('options (new run').length - 1, 1, r.err);
+    // Defaults the config did not give are filled in.
+    assert.match(r.err, /model: arch rnn, cell gru, attention luong-general, .*init orthogonal/);
+    assert.match(r.err, /training: optimizer \{"name":"adam","learningRate":0.01\}, .*maxSteps 3/);
+    assert.match(r.err, /data: batchSize 8, vocabSize \d+, seed \d+, directions \["code2doc"\]/);
+    const written = JSON.parse(fs.readFileSync(path.join(run, 'options.json'), 'utf8')) as {
+      model: { init: string; hiddenDim: number };
+      training: { maxSteps: number; clipNorm?: number; optimizer: { name: string } };
+      data: { batchSize: number };
+    };
+    assert.strictEqual(written.model.init, 'orthogonal');
+    assert.strictEqual(written.model.hiddenDim, 8);
+    assert.strictEqual(written.training.maxSteps, 3);
+    assert.strictEqual(written.data.batchSize, 8);
+    for (const folder of ['last', 'best']) {
+      const saved = JSON.parse(fs.readFileSync(path.join(run, folder, 'config.json'), 'utf8')) as {
+        meta: { training: { options: unknown } };
+      };
+      assert.deepStrictEqual(saved.meta.training.options, written, `${folder}/config.json records the options`);
+    }
+  });
+
+  it("--weight-init sets a new model's initialisation (model.init) and refuses an unknown scheme", () => {
+    const run = path.join(dir, 'init');
+    const args = [
+      'train',
+      '--corpus',
+      corpus,
+      '--config',
+      config,
+      '--out',
+      run,
+      '--max-steps',
+      '1',
+      '--backend',
+      'wasm',
+    ];
+    const bad = cli([...args, '--weight-init', 'xavier']);
+    assert.notStrictEqual(bad.code, 0);
+    assert.match(
+      bad.err,
+      /--weight-init must be glorot-uniform, orthogonal, uniform-0\.1 or scaled-normal, got "xavier"/,
+    );
+    const r = cli([...args, '--weight-init', 'uniform-0.1']);
+    assert.strictEqual(r.code, 0, r.err);
+    const saved = JSON.parse(fs.readFileSync(path.join(run, 'last', 'config.json'), 'utf8')) as {
+      config: { init: string };
+    };
+    assert.strictEqual(saved.config.init, 'uniform-0.1', 'the flag overrides the config file');
+  });
+
+  it('a run its time budget ends says so, and --minutes counts the total across resumes as --help says', () => {
+    const help = cli(['train', '--help']);
+    assert.match(
+      help.out.replace(/\s+/g, ' '),
+      /--minutes <n> time budget: stop after n minutes of training in total, counting earlier runs of a --resume/,
+    );
+    const run = path.join(dir, 'budget');
+    const args = ['train', '--corpus', corpus, '--config', config, '--out', run, '--backend', 'wasm'];
+    const first = cli([...args, '--minutes', '0.02']);
+    assert.strictEqual(first.code, 0, first.err);
+    assert.match(first.err, /finished \(stopped by its time budget\) at step \d+/);
+    const [ended] = finishedEvents(run);
+    assert.strictEqual(ended!.reason, 'time-budget');
+    assert.ok(ended!.step < 1000, 'the budget, not the epochs, ended the run');
+    // The budget is spent: a resume with the same --minutes stops after its first step.
+    const resumed = cli([...args, '--minutes', '0.02', '--resume']);
+    assert.strictEqual(resumed.code, 0, resumed.err);
+    const second = finishedEvents(run)[1]!;
+    assert.strictEqual(second.reason, 'time-budget');
+    assert.ok(second.step <= ended!.step + 1, `resumed at ${ended!.step}, stopped at ${second.step}`);
+  });
+});
