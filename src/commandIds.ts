@@ -21,6 +21,10 @@ export const COMMAND_NAMES = [
   'deleteModel',
   'evaluateModel',
   'showEngineStatus',
+  'showCorrections',
+  'forgetCorrections',
+  'learnNow',
+  'showLearningHistory',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

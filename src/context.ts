@@ -6,11 +6,14 @@
 import * as vscode from 'vscode';
 import { EditorTracker } from './host/editorTracker';
 import { StatusBar } from './host/statusBar';
+import type { CorrectionRecorder } from './host/corrections';
 
 export class Seq2SeqContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly editors: EditorTracker;
   readonly statusBar: StatusBar;
+  /** Records what the user does with inserted doc comments; set by `activate()`. */
+  corrections: CorrectionRecorder | undefined;
   /** Milliseconds `activate()` took, for the status command and the E2E report. */
   activationMs = 0;
 

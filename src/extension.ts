@@ -28,6 +28,8 @@ import type { FunctionLocator } from './host/functionLocator';
 import type { WorkerLocator } from './host/parseClient';
 import { SUPPORTED_LANGUAGE_IDS } from './host/languages';
 import { ModelStore } from './host/modelStore';
+import { CorrectionRecorder, forgetCorrections, showCorrections } from './host/corrections';
+import { WorkspaceLearner } from './host/learning';
 import { registerAttentionPanelSerializer } from './webviews/attention/panel';
 import { DashboardFeed } from './webviews/dashboard/feed';
 import { registerDashboardSerializer } from './webviews/dashboard/panel';
@@ -110,6 +112,19 @@ export function activate(context: vscode.ExtensionContext): void {
   register(COMMANDS.showDashboard, showDashboard(ctx, training));
   context.subscriptions.push(registerDashboardSerializer(context, training.feed), { dispose: () => feed?.dispose() });
   register(COMMANDS.evaluateModel, evaluateModel(ctx, { engine, active }));
+  // The model learning this workspace: verdicts on inserted comments, idle-time runs, history.
+  const recorder = new CorrectionRecorder(
+    context.storageUri,
+    ctx.log,
+    path.join(context.extensionUri.fsPath, 'dist', 'tree-sitter'),
+  );
+  ctx.corrections = recorder;
+  const learner = new WorkspaceLearner(ctx, training, recorder, index, context.storageUri);
+  context.subscriptions.push(recorder, learner);
+  register(COMMANDS.showCorrections, showCorrections(recorder));
+  register(COMMANDS.forgetCorrections, forgetCorrections(recorder));
+  register(COMMANDS.learnNow, learner.learnNow());
+  register(COMMANDS.showLearningHistory, learner.showHistory());
   // Off the activation path: a fine-tune that a reload or crash interrupted is offered for resume.
   const offer = setTimeout(
     () => void offerInterruptedRuns(ctx, training).catch((e: unknown) => ctx.log.error(String(e))),

@@ -175,7 +175,7 @@ export async function documentFunction(
     void vscode.window.showWarningMessage(CHANGED);
     return false;
   }
-  return editor.insertSnippet(
+  const inserted = await editor.insertSnippet(
     new vscode.SnippetString(withFinalTabStop(ins.text, eolOf(doc))),
     view.location(ins.line),
     {
@@ -183,6 +183,9 @@ export async function documentFunction(
       undoStopAfter: true,
     },
   );
+  // Remembered until the file is saved: kept, edited or deleted (src/host/corrections.ts).
+  if (inserted) ctx.corrections?.recordInsertion(doc, lang, fn, ins.text);
+  return inserted;
 }
 
 /** The editor a target names (it must be visible), else the active one. */
@@ -396,6 +399,7 @@ export function documentFile(ctx: Seq2SeqContext, services: DocServices) {
       void vscode.window.showErrorMessage(`Seq2Seq: the doc comments could not be inserted in ${name}; run it again.`);
       return false;
     }
+    for (const p of picked) ctx.corrections?.recordInsertion(doc, lang, p.proposed.fn, p.proposed.insertion.text);
     const n = picked.length;
     const failed = errors.length > 0 ? ` The model gave no summary (${errors[0]}): summaries are placeholders.` : '';
     ctx.log.info(

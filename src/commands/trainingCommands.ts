@@ -6,8 +6,11 @@
  * bar, and ends with the best checkpoint imported as a new model. Stop in the dashboard, the
  * progress notification and the command all go through one cancel path, which keeps the last
  * good checkpoint. Only one run at a time: the guard is taken before mining, so a second start is
- * refused at once. A run a reload or crash interrupted is offered for resume (from its `last/`)
- * or discard on the next start of the extension.
+ * refused at once, and the run folder's lock (src/core/runLock.ts) keeps another window out of
+ * it. A run a reload or crash interrupted is offered for resume (from its `last/`)
+ * or discard on the next start of the extension. The workspace's idle-time learning runs
+ * (src/host/learning.ts) take the same path through `learnInBackground`, without opening the
+ * dashboard, a progress notification or an offer: their caller hears the result.
  */
 import * as os from 'os';
 import * as path from 'path';
@@ -24,6 +27,7 @@ import {
   type InterruptedRun,
 } from '../host/interruptedRuns';
 import { RunGuard } from '../host/runGuard';
+import { acquireRunLock, RunFolderBusyError, type RunLock } from '../core/runLock';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
 import { requireTrust } from '../host/trust';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
@@ -66,6 +70,16 @@ interface RunPlan {
   readonly summary: Record<string, string | number>;
   readonly base: ModelEntry | undefined;
   readonly resume: boolean;
+  /** A learning run (src/host/learning.ts): no dashboard, notification or offer of its own. */
+  readonly background?: BackgroundRun;
+}
+
+/** What a background learning run adds to a plan: its own splits, and who hears how it ended. */
+export interface BackgroundRun {
+  readonly validCorpus: string;
+  readonly testCorpus: string;
+  /** Instead of offering the model: the worker's result (none when it failed) and the model imported, if any. */
+  readonly onResult: (finished: TrainFinished | undefined, outcome: RunOutcome | undefined) => Promise<void>;
 }
 
 /** What Fine-tune offers: a time budget, or training until validation loss stops improving. */
@@ -80,7 +94,7 @@ export const BUDGETS: readonly { readonly label: string; readonly minutes: numbe
  * The run's config: the fine-tuning defaults (src/training/job.ts FINE_TUNE_TRAINING), overridden
  * only by the seq2seq.training.* settings the user set, plus the chosen time budget.
  */
-function trainingSettings(minutes: number | null): {
+export function trainingSettings(minutes: number | null): {
   config: TrainConfigFile;
   summary: Record<string, string | number>;
 } {
@@ -138,6 +152,26 @@ function trainingSettings(minutes: number | null): {
   return { config, summary };
 }
 
+/** Whether a fine-tune or a learning run is in progress in this window. */
+export function trainingInProgress(): boolean {
+  return guard.running;
+}
+
+/**
+ * A learning run (src/host/learning.ts) through the same path as Fine-tune on Workspace: the same
+ * one-run guard, worker job, held-out guard and import; false when another run is in progress.
+ */
+export function learnInBackground(
+  ctx: Seq2SeqContext,
+  services: TrainingServices,
+  plan: Omit<RunPlan, 'resume' | 'background'> & { readonly background: BackgroundRun },
+): Promise<boolean> {
+  return guard.run(
+    () => train(ctx, services, { ...plan, resume: false }).then(() => true),
+    () => false,
+  );
+}
+
 export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
   return (): Promise<void> => guard.run(() => mineAndTrain(ctx, services), refuseSecondRun);
 }
@@ -181,6 +215,31 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
   const protocol = await import('../worker/protocol');
   const feed = services.feed();
   const outDir = path.join(ctx.extension.globalStorageUri.fsPath, 'runs', plan.runId);
+  // The run folder's lock (src/core/runLock.ts): another window resuming the same run is refused.
+  let lock: RunLock;
+  try {
+    lock = acquireRunLock(outDir, 'Fine-tune on Workspace');
+  } catch (e) {
+    if (!(e instanceof RunFolderBusyError)) throw e;
+    void vscode.window.showWarningMessage(`Seq2Seq: cannot fine-tune: ${e.message}`);
+    return;
+  }
+  try {
+    await trainOwned(ctx, services, plan, client, protocol, feed, outDir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainOwned(
+  ctx: Seq2SeqContext,
+  services: TrainingServices,
+  plan: RunPlan,
+  client: EngineWorkerClient,
+  protocol: WorkerProtocol,
+  feed: DashboardFeed,
+  outDir: string,
+): Promise<void> {
   claimRun(outDir, plan);
   const ready = await client.ready();
   void vscode.commands.executeCommand('setContext', 'seq2seq.training', true);
@@ -194,12 +253,14 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
     resume: () => void client.request(protocol.TrainResume, {}),
   });
   const subs = reportProgress(ctx, client, protocol, feed, plan, ready.backend);
-  void vscode.commands.executeCommand(COMMANDS.showDashboard);
+  if (!plan.background) void vscode.commands.executeCommand(COMMANDS.showDashboard);
   let outcome: RunOutcome | undefined;
+  let result: TrainFinished | undefined;
   // Training runs in worker threads: the editor's own event loop should barely notice it.
   const loopDelay = measureEventLoopDelay();
   try {
     const finished = await runWithProgress(client, protocol, plan, outDir, cancel);
+    result = finished;
     // The verdict stays in the dashboard's header (and the run's history) until the next run.
     if (finished.guard) feed.push({ type: 'verdict', verdict: guardVerdict(finished.guard) });
     outcome = await importResult(ctx, services, plan.runId, outDir, finished);
@@ -217,14 +278,15 @@ async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunP
     ctx.statusBar.update({ training: undefined });
     void vscode.commands.executeCommand('setContext', 'seq2seq.training', false);
   }
-  if (outcome) await offerOutcome(services, outcome);
+  if (plan.background) await plan.background.onResult(result, outcome);
+  else if (outcome) await offerOutcome(services, outcome);
 }
 
 type WorkerProtocol = typeof WorkerProtocolModule;
-type TrainFinished = IpcResponse<WorkerProtocol['TrainStart']>;
+export type TrainFinished = IpcResponse<WorkerProtocol['TrainStart']>;
 
 /** A run whose result was imported as a model. */
-interface RunOutcome {
+export interface RunOutcome {
   readonly entry: ModelEntry;
   readonly reason: string;
   readonly step: number;
@@ -272,7 +334,7 @@ function reportProgress(
           totalSteps:
             config.training?.maxSteps ?? s.trainBatches * (config.training?.maxEpochs ?? FINE_TUNE_TRAINING.maxEpochs),
           ...(config.training?.maxEpochs ? { totalEpochs: config.training.maxEpochs } : {}),
-          name: `${plan.resume ? 'resumed ' : ''}fine-tune of ${base ? (base.bundled ? 'default' : base.id) : 'a model'}`,
+          name: `${plan.resume ? 'resumed ' : ''}${plan.background ? 'learning run' : 'fine-tune'} of ${base ? (base.bundled ? 'default' : base.id) : 'a model'}`,
         },
       }),
     ),
@@ -302,6 +364,17 @@ function runWithProgress(
 ): Thenable<TrainFinished> {
   const { config, base } = plan;
   const baseName = base ? baseNameOf(base) : undefined;
+  const background = plan.background;
+  if (background)
+    return client.request(protocol.TrainStart, {
+      corpus: plan.corpus,
+      validCorpus: background.validCorpus,
+      testCorpus: background.testCorpus,
+      outDir,
+      config,
+      ownsOutDir: true,
+      ...(base && baseName !== undefined ? { initModel: base.dir, guardBaseName: baseName } : {}),
+    });
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
     async (progress, token) => {
@@ -314,6 +387,8 @@ function runWithProgress(
           corpus: plan.corpus,
           outDir,
           config,
+          // The host holds the run folder's lock: leftovers of a crashed save there are orphans.
+          ownsOutDir: true,
           ...(plan.resume ? { resume: true } : {}),
           ...(base && baseName !== undefined ? { initModel: base.dir, guardBaseName: baseName } : {}),
         });

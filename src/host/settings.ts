@@ -9,8 +9,9 @@
  */
 import * as vscode from 'vscode';
 import { isBackendSetting, type BackendSetting } from '../core/backendSetting';
-import { DECODING_DEFAULTS } from '../core/decodingDefaults';
+import { DECODING_DEFAULTS, DECODING_LIMITS } from '../core/decodingDefaults';
 import type { TranslateRequest } from '../inference/translation';
+import { LEARNING_DEFAULTS, type LearningMode } from '../learning/policy';
 
 export interface EngineSettings {
   readonly backend: BackendSetting;
@@ -71,17 +72,47 @@ export function engineSettings(): EngineSettings {
   };
 }
 
-export function decodingSettings(): DecodingSettings {
-  const c = section();
+/**
+ * A number setting clamped to package.json's range: VS Code does not enforce a schema's minimum
+ * and maximum on what it reads, so a settings.json can hold `beamSize: 100000` or a string.
+ * Not a number: the default. `whole` rounds down.
+ */
+export function clampSetting(value: unknown, fallback: number, min: number, max: number, whole = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fallback;
+  const v = Math.min(max, Math.max(min, value));
+  return whole ? Math.floor(v) : v;
+}
+
+/** The decoding settings read from `c` (any object with VS Code's `get`), each clamped to its range. */
+export function readDecodingSettings(c: Pick<vscode.WorkspaceConfiguration, 'get'>): DecodingSettings {
+  const L = DECODING_LIMITS;
+  const beamSize = clampSetting(c.get('decoding.beamSize'), DECODING_DEFAULTS.beamSize, 1, L.maxSettingBeamSize, true);
+  const reward = c.get<unknown>('decoding.lengthReward', null);
   return {
-    beamSize: c.get<number>('decoding.beamSize', DECODING_DEFAULTS.beamSize),
-    maxOutputLength: c.get<number>('decoding.maxOutputLength', DECODING_DEFAULTS.maxLength),
-    lengthPenalty: c.get<number>('decoding.lengthPenalty', DECODING_DEFAULTS.lengthPenalty),
-    lengthReward: c.get<number | null>('decoding.lengthReward', null) ?? undefined,
-    reuseSimilarSummaries: c.get<boolean>('decoding.reuseSimilarSummaries', true),
-    showCandidates: c.get<boolean>('decoding.showCandidates', false),
-    nBest: c.get<number>('decoding.nBest', DECODING_DEFAULTS.nBest),
+    beamSize,
+    maxOutputLength: clampSetting(
+      c.get('decoding.maxOutputLength'),
+      DECODING_DEFAULTS.maxLength,
+      L.minOutputLength,
+      L.maxOutputLength,
+      true,
+    ),
+    lengthPenalty: clampSetting(
+      c.get('decoding.lengthPenalty'),
+      DECODING_DEFAULTS.lengthPenalty,
+      0,
+      L.maxLengthPenalty,
+    ),
+    lengthReward:
+      typeof reward === 'number' && Number.isFinite(reward) ? clampSetting(reward, 0, 0, L.maxLengthReward) : undefined,
+    reuseSimilarSummaries: c.get<boolean>('decoding.reuseSimilarSummaries', true) !== false,
+    showCandidates: c.get<boolean>('decoding.showCandidates', false) === true,
+    nBest: clampSetting(c.get('decoding.nBest'), DECODING_DEFAULTS.nBest, 1, L.maxSettingBeamSize, true),
   };
+}
+
+export function decodingSettings(): DecodingSettings {
+  return readDecodingSettings(section());
 }
 
 /** The doc comment settings that apply to `scope`'s file and language. */
@@ -105,6 +136,29 @@ export function codeLensSettings(scope: SettingsScope): CodeLensSettings {
   return {
     enabled: c.get<boolean>('enabled', true),
     functions: c.get<string>('functions', 'public') === 'all' ? 'all' : 'public',
+  };
+}
+
+export interface LearningSettings {
+  readonly mode: LearningMode;
+  readonly threads: number;
+  readonly idleSeconds: number;
+  readonly minutes: number;
+  readonly afterCorrections: number;
+}
+
+/** `seq2seq.learning.*`: whether and how the workspace's model learns by itself (src/learning/policy.ts). */
+export function learningSettings(): LearningSettings {
+  const c = vscode.workspace.getConfiguration('seq2seq.learning');
+  const mode = c.get<string>('mode', LEARNING_DEFAULTS.mode);
+  const D = LEARNING_DEFAULTS;
+  // The minimums are package.json's; threads beyond the machine's are resolveThreads' business.
+  return {
+    mode: mode === 'off' || mode === 'on' ? mode : 'ask',
+    threads: clampSetting(c.get('threads'), D.threads, 1, 1024, true),
+    idleSeconds: clampSetting(c.get('idleSeconds'), D.idleSeconds, 5, 24 * 3600),
+    minutes: clampSetting(c.get('minutes'), D.minutes, 1, 24 * 60),
+    afterCorrections: clampSetting(c.get('afterCorrections'), D.afterCorrections, 1, 1e6, true),
   };
 }
 

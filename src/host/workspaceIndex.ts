@@ -164,6 +164,12 @@ export class WorkspaceIndexHost implements vscode.Disposable {
     }
   }
 
+  /** Documented functions over every indexed folder, or undefined before the first build. */
+  documentedCount(): number | undefined {
+    if (this.summaries.size === 0) return undefined;
+    return [...this.summaries.values()].reduce((n, s) => n + s.documented, 0);
+  }
+
   /** `1,234 functions (310 documented) in 87 files`, or undefined before the first build. */
   sizeText(): string | undefined {
     if (this.summaries.size === 0) return undefined;

@@ -2,8 +2,10 @@
  * The fine-tuning guard: before a fine-tuned model is offered, it and the model it started from
  * write comments for the workspace's held-out functions (the test split, by file, that neither
  * trained on), decoded as the extension decodes, and are scored with chrF and smoothed BLEU-4.
- * The fine-tuned model is offered only when it is better: higher chrF and no lower smoothed
- * BLEU-4. Otherwise the user is told both numbers and the base model stays active.
+ * The fine-tuned model is offered only when it is ahead by a margin: on both chrF and smoothed
+ * BLEU-4 in at least 80 % of paired bootstrap resamples of those functions (Koehn 2004, the same
+ * draws as quality.ts's `pairedBootstrap`), so a lead that one lucky test set gives is not enough.
+ * Otherwise the user is told both numbers, both shares, and the base model stays active.
  *
  * Both models read their code → comment neighbours from the same workspace: every documented
  * function of the job (all three splits), the function's own file left out, as the extension's
@@ -14,8 +16,9 @@
 import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import type { CorpusRecord } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
-import { averageSentenceBleu } from './bleu';
-import { corpusChrf } from './chrf';
+import { seededRandom } from '../data/random';
+import { sentenceBleu } from './bleu';
+import { chrfFromStats, chrfStats, sumChrfStats, type ChrfStats } from './chrf';
 import type { WorkspaceOf } from './predictions';
 import { projectWorkspaceOf, projectWorkspaces } from './projectBenchmark';
 import { interleaveLanguages } from './quality';
@@ -33,6 +36,8 @@ export interface GuardResult {
   readonly tuned: HeldOutScore;
   /** Offer the fine-tuned model. */
   readonly better: boolean;
+  /** How often the fine-tuned model was ahead under resampling (absent: nothing to score). */
+  readonly margin?: MarginShares;
   /** The model the run started from, as the message names it ("the bundled model"). */
   readonly baseName: string;
   /** What to tell the user, with both scores. */
@@ -48,12 +53,102 @@ export const GUARD_DECODING = {
 /** Held-out functions decoded per model at most (decoding is the slow part). */
 export const GUARD_LIMIT = 200;
 
-export function heldOutScore(outputs: readonly string[], references: readonly string[]): HeldOutScore {
+/** Share of resamples the fine-tuned model must lead on, on both metrics. */
+export const GUARD_MARGIN = 0.8;
+/** Paired bootstrap resamples the guard draws. */
+export const GUARD_SAMPLES = 1000;
+
+/** What one system scored on one function: the plain row the margin rule works on. */
+export interface FunctionScore {
+  /** chrF sufficient statistics (summed over functions for corpus chrF). */
+  readonly chrf: ChrfStats;
+  /** Smoothed sentence BLEU-4, 0-100. */
+  readonly sentenceBleu: number;
+}
+
+/** One held-out function scored for both systems. */
+export interface MarginRow {
+  readonly base: FunctionScore;
+  readonly tuned: FunctionScore;
+}
+
+export interface MarginShares {
+  /** Share (0..1) of resamples on which the fine-tuned model's corpus chrF is strictly higher. */
+  readonly chrf: number;
+  /** The same for mean smoothed BLEU-4. */
+  readonly sentenceBleu: number;
+  readonly samples: number;
+  /** The share both had to reach. */
+  readonly required: number;
+}
+
+export interface MarginVerdict {
+  readonly base: HeldOutScore;
+  readonly tuned: HeldOutScore;
+  readonly shares: MarginShares;
+  /** Ahead on both metrics in at least `required` of the resamples. */
+  readonly ahead: boolean;
+}
+
+export function functionScore(output: string, reference: string): FunctionScore {
+  return { chrf: chrfStats(output, reference), sentenceBleu: 100 * sentenceBleu(output, reference) };
+}
+
+function scoreOf(rows: readonly FunctionScore[]): HeldOutScore {
   return {
-    chrf: outputs.length ? corpusChrf(outputs, references) : 0,
-    sentenceBleu: outputs.length ? 100 * averageSentenceBleu(outputs, references) : 0,
-    pairs: outputs.length,
+    chrf: rows.length ? chrfFromStats(sumChrfStats(rows.map((r) => r.chrf))) : 0,
+    sentenceBleu: rows.length ? rows.reduce((a, r) => a + r.sentenceBleu, 0) / rows.length : 0,
+    pairs: rows.length,
   };
+}
+
+export function heldOutScore(outputs: readonly string[], references: readonly string[]): HeldOutScore {
+  return scoreOf(outputs.map((o, i) => functionScore(o, references[i]!)));
+}
+
+/**
+ * The margin rule, for fine-tunes and for choosing a model to ship: paired bootstrap (Koehn 2004)
+ * over the functions, each resample the same size as the rows, drawn with replacement from
+ * `seededRandom(seed)` exactly as quality.ts's `pairedBootstrap` and chrf.ts's
+ * `pairedBootstrapChrf` draw theirs; a resample counts for a metric only when the fine-tuned
+ * model is strictly higher (a tie, 0.0 vs 0.0 included, is no win). Ahead when both shares reach
+ * `margin`.
+ */
+export function marginVerdict(
+  rows: readonly MarginRow[],
+  options: { readonly margin?: number; readonly samples?: number; readonly seed?: number } = {},
+): MarginVerdict {
+  const required = options.margin ?? GUARD_MARGIN;
+  const samples = options.samples ?? GUARD_SAMPLES;
+  const random = seededRandom(options.seed ?? 1);
+  const n = rows.length;
+  let chrfWins = 0;
+  let bleuWins = 0;
+  for (let k = 0; k < samples && n > 0; k++) {
+    const idx = Array.from({ length: n }, () => Math.floor(random() * n));
+    const chrf = (side: 'base' | 'tuned'): number => chrfFromStats(sumChrfStats(idx.map((i) => rows[i]![side].chrf)));
+    if (chrf('tuned') > chrf('base')) chrfWins++;
+    const bleu = (side: 'base' | 'tuned'): number => idx.reduce((a, i) => a + rows[i]![side].sentenceBleu, 0);
+    if (bleu('tuned') > bleu('base')) bleuWins++;
+  }
+  const shares = { chrf: chrfWins / samples, sentenceBleu: bleuWins / samples, samples, required };
+  return {
+    base: scoreOf(rows.map((r) => r.base)),
+    tuned: scoreOf(rows.map((r) => r.tuned)),
+    shares,
+    ahead: n > 0 && shares.chrf >= required && shares.sentenceBleu >= required,
+  };
+}
+
+/** The rows of both systems' outputs on the same references. */
+export function marginRows(
+  references: readonly string[],
+  base: readonly string[],
+  tuned: readonly string[],
+): MarginRow[] {
+  if (base.length !== references.length || tuned.length !== references.length)
+    throw new Error('marginRows: each system needs one output per reference');
+  return references.map((ref, i) => ({ base: functionScore(base[i]!, ref), tuned: functionScore(tuned[i]!, ref) }));
 }
 
 /** "a vs b" with one decimal, more (up to three) when one would show different scores as equal. */
@@ -63,11 +158,11 @@ function versus(a: number, b: number): string {
   return `${a.toFixed(digits)} vs ${b.toFixed(digits)}`;
 }
 
+const percent = (share: number): string => `${Math.round(100 * share)}%`;
+
 /** The decision and its message; `baseName` names the base model ("the bundled model"). */
-export function guardDecision(base: HeldOutScore, tuned: HeldOutScore, baseName: string): GuardResult {
-  const scores =
-    `chrF ${versus(tuned.chrf, base.chrf)}, smoothed BLEU-4 ${versus(tuned.sentenceBleu, base.sentenceBleu)} ` +
-    `on ${tuned.pairs} held-out functions`;
+export function guardDecision(verdict: MarginVerdict, baseName: string): GuardResult {
+  const { base, tuned, shares } = verdict;
   if (tuned.pairs === 0)
     return {
       base,
@@ -76,15 +171,22 @@ export function guardDecision(base: HeldOutScore, tuned: HeldOutScore, baseName:
       baseName,
       message: `Fine-tuning could not be checked: the workspace left no held-out functions to score it on; kept ${baseName}.`,
     };
-  const better = tuned.chrf > base.chrf && tuned.sentenceBleu >= base.sentenceBleu;
+  const scores =
+    `chrF ${versus(tuned.chrf, base.chrf)}, smoothed BLEU-4 ${versus(tuned.sentenceBleu, base.sentenceBleu)} ` +
+    `on ${tuned.pairs} held-out functions`;
+  const lead =
+    `ahead on chrF in ${percent(shares.chrf)} and on smoothed BLEU-4 in ${percent(shares.sentenceBleu)} ` +
+    `of ${shares.samples} paired resamples`;
+  const rule = `it must be ahead on both in at least ${percent(shares.required)}`;
   return {
     base,
     tuned,
-    better,
+    better: verdict.ahead,
+    margin: shares,
     baseName,
-    message: better
-      ? `The fine-tuned model beats ${baseName} on your held-out functions: ${scores}.`
-      : `Fine-tuning did not beat ${baseName} on your held-out functions: ${scores} — kept ${baseName}.`,
+    message: verdict.ahead
+      ? `The fine-tuned model beats ${baseName} on your held-out functions: ${scores}; ${lead} (${rule}).`
+      : `Fine-tuning did not beat ${baseName} on your held-out functions: ${scores}; ${lead} (${rule}) — kept ${baseName}.`,
   };
 }
 
@@ -121,7 +223,7 @@ export async function modelOutputs(
 
 /**
  * Scores both models on (up to GUARD_LIMIT of) the held-out records, each reading its neighbours
- * from the workspace of `documented` (every pair of the job), and decides.
+ * from the workspace of `documented` (every pair of the job), and decides with the margin rule.
  */
 export async function guardFineTune(
   baseDir: string,
@@ -134,7 +236,7 @@ export async function guardFineTune(
   const records = interleaveLanguages(heldOut).slice(0, limit);
   const refs = records.map((r) => r.summary);
   const workspaceOf = workspaceOfRecords(documented);
-  const base = heldOutScore(await modelOutputs(baseDir, records, workspaceOf), refs);
-  const tuned = heldOutScore(await modelOutputs(tunedDir, records, workspaceOf), refs);
-  return guardDecision(base, tuned, baseName);
+  const base = await modelOutputs(baseDir, records, workspaceOf);
+  const tuned = await modelOutputs(tunedDir, records, workspaceOf);
+  return guardDecision(marginVerdict(marginRows(refs, base, tuned)), baseName);
 }

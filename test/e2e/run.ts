@@ -10,6 +10,7 @@ import * as path from 'path';
 import { CodeServer, REPO_ROOT } from './codeServer';
 import { Workbench } from './workbench';
 import { e2eTests, type E2eContext } from './tests';
+import { learningE2eTests } from './learningTests';
 import { writeTinyModel } from './tinyModel';
 
 const VSIX = path.join(REPO_ROOT, 'seq2seq-studio.vsix');
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
     wb = await Workbench.open(server.url(workspace), SCREENSHOTS);
     console.log(`code-server and workbench ready in ${Date.now() - t0} ms (port ${server.port})`);
     const ctx: E2eContext = { wb, server, workspace, screenshots: [] };
-    for (const test of e2eTests) {
+    for (const test of [...e2eTests, ...learningE2eTests]) {
       if (only && !new RegExp(only).test(test.name)) continue;
       const started = Date.now();
       try {

@@ -18,7 +18,7 @@ import {
   verdictView,
 } from '../../src/webviews/dashboard/runState';
 import { checkingVerdict, guardVerdict } from '../../src/webviews/dashboard/verdict';
-import { guardDecision } from '../../src/training/guard';
+import { guardDecision, type GuardResult, type HeldOutScore } from '../../src/training/guard';
 import { evalEvent, runInfo, stepEvent } from './dashboardFixtures';
 
 const LOSS = CHARTS.find((c) => c.id === 'loss-chart');
@@ -218,6 +218,12 @@ describe('dashboard fine-tuning verdict', () => {
   const base = { chrf: 31.2, sentenceBleu: 9.4, pairs: 40 };
   const worse = { chrf: 29.8, sentenceBleu: 9.9, pairs: 40 };
   const better = { chrf: 33.5, sentenceBleu: 10.1, pairs: 40 };
+  /** The guard's decision on these totals, with resampling shares that agree with them. */
+  const decide = (b: HeldOutScore, t: HeldOutScore, baseName: string): GuardResult => {
+    const ahead = t.pairs > 0 && t.chrf > b.chrf && t.sentenceBleu > b.sentenceBleu;
+    const shares = { chrf: ahead ? 0.95 : 0.2, sentenceBleu: ahead ? 0.9 : 0.7, samples: 1000, required: 0.8 };
+    return guardDecision({ base: b, tuned: t, shares, ahead }, baseName);
+  };
 
   it('is not green while the guard checks, and says which model it compares with', () => {
     const rec = applyEvents(null, [...trained, { type: 'verdict', verdict: checkingVerdict('the bundled model') }]);
@@ -230,7 +236,7 @@ describe('dashboard fine-tuning verdict', () => {
   });
 
   it('a run whose model was not kept says so in the header, with both held-out scores', () => {
-    const guard = guardDecision(base, worse, 'the bundled model');
+    const guard = decide(base, worse, 'the bundled model');
     const rec = applyEvents(null, [
       ...trained,
       { type: 'verdict', verdict: checkingVerdict('the bundled model') },
@@ -255,7 +261,7 @@ describe('dashboard fine-tuning verdict', () => {
   });
 
   it('a kept fine-tuned model is green, and the verdict survives a later status and a reload from history', () => {
-    const verdict = guardVerdict(guardDecision(base, better, '"my-model"'));
+    const verdict = guardVerdict(decide(base, better, '"my-model"'));
     const rec = applyEvents(applyEvents(null, trained), [{ type: 'verdict', verdict }]);
     assert.deepStrictEqual(runHeadline(rec), { text: 'Finished: new model kept', tone: 'good' });
     assert.strictEqual(verdictView(rec)?.tone, 'good');
@@ -280,7 +286,7 @@ describe('dashboard fine-tuning verdict', () => {
   });
 
   it('nothing to check on: the base is kept, without score rows', () => {
-    const none = guardVerdict(guardDecision(base, { chrf: 0, sentenceBleu: 0, pairs: 0 }, 'the bundled model'));
+    const none = guardVerdict(decide(base, { chrf: 0, sentenceBleu: 0, pairs: 0 }, 'the bundled model'));
     const view = verdictView(applyEvents(null, [...trained, { type: 'verdict', verdict: none }]));
     assert.deepStrictEqual(view?.rows, []);
     assert.match(view?.message ?? '', /could not be checked/);

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
+import { LEARNING_DEFAULTS } from '../../src/learning/policy';
 import {
   FINE_TUNE_JOB_DEFAULTS,
   FINE_TUNE_REHEARSAL_SHARE,
@@ -84,6 +85,19 @@ describe('settings defaults', () => {
     );
     for (const [key, value] of Object.entries(expected))
       assert.strictEqual(declared[`seq2seq.training.${key}`], value, key);
+  });
+});
+
+describe('learning settings defaults', () => {
+  it('seq2seq.learning.* defaults are LEARNING_DEFAULTS', () => {
+    const declared = contributedDefaults();
+    const learning = Object.keys(declared).filter((k) => k.startsWith('seq2seq.learning.'));
+    assert.deepStrictEqual(
+      learning.map((k) => k.slice('seq2seq.learning.'.length)).sort(),
+      Object.keys(LEARNING_DEFAULTS).sort(),
+    );
+    for (const [key, value] of Object.entries(LEARNING_DEFAULTS))
+      assert.strictEqual(declared[`seq2seq.learning.${key}`], value, key);
   });
 });
 

@@ -339,6 +339,8 @@ export const vscodeStub = {
     },
     textDocuments: [] as TextDocument[],
     isTrusted: true,
+    onDidSaveTextDocument: () => ({ dispose: () => undefined }),
+    onDidCloseTextDocument: () => ({ dispose: () => undefined }),
   },
   commands: {
     executeCommand: async (id: string, ...args: unknown[]) => fake.commands.get(id)?.(...args),

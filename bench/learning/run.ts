@@ -1,0 +1,411 @@
+/**
+ * `npm run bench:learning`: does the model get better at a workspace by learning from the comments
+ * its user keeps and corrects? Each simulated workspace is one project (at least `--min-functions`
+ * documented functions). A user writes the project's doc comments in file order: for each
+ * function the current model proposes a comment and the "user" keeps the author's text (a kept
+ * proposal when it is the same, else an edited one: the correction). Every `--every` corrections a
+ * learning run trains exactly as the extension's idle-time run does — the documented functions so
+ * far split by file with the corrections moved to training and weighted
+ * (src/learning/learningCorpus.ts), the same fine-tuning job and defaults, `--threads` threads for
+ * at most `--minutes` — and the guard with its margin decides whether the new model replaces the
+ * current one. Before each run the proposals of the current model, the base model and in-project
+ * BM25 (the most similar function documented so far, from another file) for the next `--window`
+ * functions are scored with chrF (paired bootstrap of the current model against the base), every
+ * system reading its neighbours from the functions documented so far. Prints a Markdown table per
+ * project, writes `--out`/learning.svg (and learning.png where ImageMagick's `convert` is
+ * installed) and `--json`.
+ *
+ * `--tiny`: a self-contained check in a few minutes: a synthetic project and a tiny base model
+ * trained first on another comment convention (no corpus or bundled model needed).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { Command } from 'commander';
+
+import { selectBackend } from '../../src/core/backend';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
+import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
+import { guardFineTune, modelOutputs } from '../../src/training/guard';
+import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import {
+  BM25_PROJECT,
+  projectBaselines,
+  projectWorkspaceOf,
+  projectWorkspaces,
+} from '../../src/training/projectBenchmark';
+import { LAST_DIR } from '../../src/training/trainer';
+import { FINE_TUNE_JOB_DEFAULTS } from '../../src/training/trainingDefaults';
+import type { Correction } from '../../src/learning/corrections';
+import { learningSplits } from '../../src/learning/learningCorpus';
+import { LEARNING_DEFAULTS } from '../../src/learning/policy';
+import { MEDIA_MODEL_DIR } from '../../scripts/paths';
+
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+const collect = (v: string, acc: string[]): string[] => [...acc, v];
+
+interface Point {
+  readonly corrections: number;
+  readonly scored: number;
+  readonly model: number;
+  readonly base: number;
+  readonly bm25: number;
+  /** Share of paired resamples where the current model's chrF is above the base's. */
+  readonly overBase: number;
+  /** The learning run just before this point: its guard's sentence. */
+  readonly run?: string;
+}
+
+interface Simulation {
+  readonly functions: number;
+  /** Training config of each learning run (the extension's defaults unless --tiny). */
+  readonly config: TrainConfigFile;
+  readonly every: number;
+  readonly maxCorrections: number;
+  readonly window: number;
+}
+
+/** The functions in file order, as a user documenting the project front to back meets them. */
+function fileOrder(records: readonly CorpusRecord[]): CorpusRecord[] {
+  return [...records].sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line);
+}
+
+async function simulate(project: string, records: CorpusRecord[], baseDir: string, sim: Simulation): Promise<Point[]> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-learning-'));
+  const order = fileOrder(records);
+  const documented: CorpusRecord[] = [];
+  const corrections: Correction[] = [];
+  const points: Point[] = [];
+  let current = baseDir;
+  let lastRun: string | undefined;
+  try {
+    for (let k = 0; k <= sim.maxCorrections && k + sim.window <= order.length; k += sim.every) {
+      // Score the next window with what the workspace holds now.
+      const next = order.slice(k, k + sim.window);
+      const refs = next.map((r) => r.summary);
+      const workspaces = projectWorkspaces(documented);
+      const workspaceOf = projectWorkspaceOf(workspaces);
+      const mine = await modelOutputs(current, next, workspaceOf);
+      const base = current === baseDir ? mine : await modelOutputs(baseDir, next, workspaceOf);
+      const bm25 = documented.length ? projectBaselines(next, workspaces)[BM25_PROJECT]! : next.map(() => '');
+      const point: Point = {
+        corrections: k,
+        scored: next.length,
+        model: corpusChrf(mine, refs),
+        base: corpusChrf(base, refs),
+        bm25: corpusChrf(bm25, refs),
+        overBase: current === baseDir ? 0 : pairedBootstrapChrf(refs, mine, base),
+        ...(lastRun ? { run: lastRun } : {}),
+      };
+      points.push(point);
+      log(
+        `${project}: ${k} corrections: chrF ${point.model.toFixed(2)} (base ${point.base.toFixed(2)}, BM25 ${point.bm25.toFixed(2)})`,
+      );
+      if (k + sim.every > sim.maxCorrections) break;
+      // The user documents the next `every` functions: the model's proposal, kept or corrected.
+      const batch = order.slice(k, k + sim.every);
+      const proposals = mine.slice(0, batch.length);
+      batch.forEach((r, i) => {
+        const kept = proposals[i]!.trim() === r.summary.trim();
+        corrections.push({
+          id: `${r.path}:${r.line}`,
+          uri: `file://${r.path}`,
+          path: r.path,
+          lang: r.lang,
+          name: r.name,
+          signature: '',
+          line: r.line,
+          insertedAt: '',
+          decidedAt: '',
+          code: r.code,
+          parts: [{ part: 'summary', inserted: proposals[i]!, verdict: kept ? 'kept' : 'edited', now: r.summary }],
+        });
+        documented.push(r);
+      });
+      // A learning run, as the extension's idle-time one.
+      const splits = learningSplits(documented, corrections);
+      if (splits.valid.length === 0 || splits.test.length === 0) {
+        lastRun = 'no run: too few documented files to hold some out';
+        continue;
+      }
+      const dir = path.join(work, `run-${k + sim.every}`);
+      const files = {
+        train: path.join(dir, 'train.jsonl'),
+        valid: path.join(dir, 'valid.jsonl'),
+        test: path.join(dir, 'test.jsonl'),
+      };
+      fs.mkdirSync(dir, { recursive: true });
+      writeCorpus(files.train, splits.train);
+      writeCorpus(files.valid, splits.valid);
+      writeCorpus(files.test, splits.test);
+      const outDir = path.join(dir, 'out');
+      const {
+        trainer,
+        test,
+        documented: all,
+      } = await prepareTrainJob(
+        {
+          corpus: files.train,
+          validCorpus: files.valid,
+          testCorpus: files.test,
+          outDir,
+          initModel: current,
+          config: sim.config,
+        },
+        () => undefined,
+      );
+      const finished = await trainer.run();
+      trainer.dispose();
+      trainer.model.dispose();
+      const tuned = finished.bestDir ?? path.join(outDir, LAST_DIR);
+      const guard = await guardFineTune(current, tuned, test, all, 'the current model');
+      lastRun = `${finished.step} steps; ${guard.better ? 'installed' : 'kept the current model'}: ${guard.message}`;
+      log(`  ${lastRun}`);
+      if (guard.better) current = tuned;
+    }
+    return points;
+  } finally {
+    // The models of later runs start from earlier ones: removed only at the end.
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function table(project: string, points: readonly Point[]): string {
+  const lines = [
+    `### ${project}`,
+    '',
+    '| corrections | next functions | learning model chrF | base chrF | in-project BM25 chrF | model above base (bootstrap) | learning run before |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const p of points) {
+    const gain =
+      p.base > 0 ? ` (${p.model >= p.base ? '+' : ''}${((100 * (p.model - p.base)) / p.base).toFixed(1)}%)` : '';
+    lines.push(
+      `| ${p.corrections} | ${p.scored} | ${p.model.toFixed(2)}${gain} | ${p.base.toFixed(2)} | ${p.bm25.toFixed(2)} | ${p.corrections ? `${(100 * p.overBase).toFixed(1)}%` : ''} | ${p.run ?? ''} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A line chart of chrF against corrections: the learning model, the base model and BM25, per project. */
+function svgChart(results: ReadonlyMap<string, readonly Point[]>): string {
+  const W = 720;
+  const H = 420;
+  const pad = { left: 60, right: 200, top: 30, bottom: 50 };
+  const all = [...results.values()].flat();
+  const maxX = Math.max(1, ...all.map((p) => p.corrections));
+  const ys = all.flatMap((p) => [p.model, p.base, p.bm25]);
+  const minY = Math.floor(Math.min(...ys) - 1);
+  const maxY = Math.ceil(Math.max(...ys) + 1);
+  const x = (v: number): number => pad.left + ((W - pad.left - pad.right) * v) / maxX;
+  const y = (v: number): number =>
+    H - pad.bottom - ((H - pad.top - pad.bottom) * (v - minY)) / Math.max(1e-9, maxY - minY);
+  const series: [string, keyof Point, string][] = [
+    ['learning model', 'model', '#1f77b4'],
+    ['base model', 'base', '#7f7f7f'],
+    ['in-project BM25', 'bm25', '#ff7f0e'],
+  ];
+  const dashes = ['', '6 3', '2 3', '8 3 2 3'];
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2 - 100}" y="18" font-size="14">chrF of the next functions' proposals</text>`,
+    `<line x1="${pad.left}" y1="${H - pad.bottom}" x2="${W - pad.right}" y2="${H - pad.bottom}" stroke="black"/>`,
+    `<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${H - pad.bottom}" stroke="black"/>`,
+    `<text x="${(W - pad.right) / 2}" y="${H - 12}">corrections</text>`,
+    `<text x="12" y="${H / 2}" transform="rotate(-90 12 ${H / 2})">chrF</text>`,
+  ];
+  for (let t = 0; t <= 4; t++) {
+    const v = minY + ((maxY - minY) * t) / 4;
+    out.push(`<text x="${pad.left - 40}" y="${y(v) + 4}">${v.toFixed(1)}</text>`);
+    const c = Math.round((maxX * t) / 4);
+    out.push(`<text x="${x(c) - 6}" y="${H - pad.bottom + 18}">${c}</text>`);
+  }
+  let legend = 0;
+  [...results].forEach(([project, points], pi) => {
+    for (const [label, key, color] of series) {
+      const d = points.map(
+        (p, i) => `${i ? 'L' : 'M'}${x(p.corrections).toFixed(1)},${y(p[key] as number).toFixed(1)}`,
+      );
+      out.push(
+        `<path d="${d.join(' ')}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="${dashes[pi % dashes.length]}"/>`,
+      );
+      const ly = pad.top + 16 * legend++;
+      out.push(
+        `<line x1="${W - pad.right + 10}" y1="${ly}" x2="${W - pad.right + 34}" y2="${ly}" stroke="${color}" stroke-width="2" stroke-dasharray="${dashes[pi % dashes.length]}"/>`,
+        `<text x="${W - pad.right + 40}" y="${ly + 4}">${label}${results.size > 1 ? ` (${project})` : ''}</text>`,
+      );
+    }
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+/** `--tiny`: a synthetic project ("the user to get") and a base model trained on "get user". */
+async function tinySetup(work: string): Promise<{ project: CorpusRecord[]; baseDir: string; config: TrainConfigFile }> {
+  const verbs = ['get', 'set', 'load', 'save', 'read', 'write', 'open', 'close'];
+  const nouns = ['user', 'name', 'file', 'path', 'table', 'cache', 'token', 'queue'];
+  const make = (dir: string, summary: (v: string, n: string) => string): CorpusRecord[] =>
+    verbs.flatMap((v, vi) =>
+      nouns.map((n, ni) => ({
+        lang: 'python' as const,
+        path: `${dir}/m${(vi * 8 + ni) % 16}.py`,
+        name: `${v}_${n}`,
+        line: ni + 1,
+        code: `def ${v}_${n}(x):\n    return x`,
+        doc: summary(v, n),
+        summary: summary(v, n),
+        params: [],
+        throws: [],
+      })),
+    );
+  const training = {
+    optimizer: { name: 'adam' as const, learningRate: 0.01 },
+    schedule: { kind: 'constant' as const },
+    threads: 1,
+  };
+  const corpus = path.join(work, 'base.jsonl');
+  writeCorpus(
+    corpus,
+    make('/other', (v, n) => `${v} ${n}`),
+  );
+  const out = path.join(work, 'base');
+  const { trainer } = await prepareTrainJob(
+    {
+      corpus,
+      outDir: out,
+      config: {
+        model: {
+          attention: 'bahdanau',
+          embeddingDim: 32,
+          hiddenDim: 64,
+          dropout: 0,
+          maxSrcLen: 32,
+          maxTgtLen: 12,
+          copy: true,
+        },
+        vocabSize: 300,
+        batchSize: 16,
+        directions: ['code2doc'],
+        testFraction: 0.01,
+        training: { ...training, maxEpochs: 1000, maxSteps: 150, evalEvery: 0 },
+      },
+    },
+    () => undefined,
+  );
+  const finished = await trainer.run();
+  trainer.dispose();
+  trainer.model.dispose();
+  return {
+    project: make('/ws', (v, n) => `the ${n} to ${v}`),
+    baseDir: finished.bestDir ?? path.join(out, LAST_DIR),
+    config: {
+      batchSize: 16,
+      rehearsalShare: 0,
+      training: { ...training, maxEpochs: 1000, maxSteps: 100, evalEvery: 50, patience: 0, l2sp: 0 },
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option('--corpus <file>', 'corpus with a project field (the corpus build test split)')
+    .option('--workspace <file>', 'one project per JSONL file (repeatable)', collect, [])
+    .option('--model <dir>', 'the base model', MEDIA_MODEL_DIR)
+    .option('--min-functions <n>', 'smallest project used', '300')
+    .option('--projects <n>', 'most projects used', '3')
+    .option('--every <n>', 'corrections between learning runs', '10')
+    .option('--max-corrections <n>', 'corrections simulated per project', '50')
+    .option('--window <n>', 'next functions scored at each point', '50')
+    .option('--minutes <n>', 'budget of one learning run', String(LEARNING_DEFAULTS.minutes))
+    .option('--threads <n>', 'threads of one learning run', String(LEARNING_DEFAULTS.threads))
+    .option('--tiny', 'a synthetic project and a tiny model, a few minutes in all')
+    .option('--out <dir>', 'where the chart goes', path.join('bench', 'learning'))
+    .option('--json <file>', 'also write the points as JSON')
+    .parse()
+    .opts<{
+      corpus?: string;
+      workspace: string[];
+      model: string;
+      minFunctions: string;
+      projects: string;
+      every: string;
+      maxCorrections: string;
+      window: string;
+      minutes: string;
+      threads: string;
+      tiny?: boolean;
+      out: string;
+      json?: string;
+    }>();
+  const positive = (name: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number, got "${v}".`);
+    return n;
+  };
+  log((await selectBackend({ setting: 'auto' })).reason);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-learning-setup-'));
+  try {
+    const projects = new Map<string, CorpusRecord[]>();
+    let baseDir = opts.model;
+    let sim: Simulation;
+    if (opts.tiny) {
+      const tiny = await tinySetup(work);
+      projects.set('synthetic', tiny.project);
+      baseDir = tiny.baseDir;
+      sim = { functions: tiny.project.length, config: tiny.config, every: 8, maxCorrections: 24, window: 16 };
+    } else {
+      const minutes = Number(opts.minutes);
+      if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, got "${opts.minutes}".`);
+      const min = positive('min-functions', opts.minFunctions);
+      const add = (name: string, rs: CorpusRecord[]): void => void (rs.length >= min && projects.set(name, rs));
+      if (opts.corpus) {
+        const by = new Map<string, CorpusRecord[]>();
+        for (const r of await readCorpus(opts.corpus))
+          by.set(r.project ?? 'workspace', [...(by.get(r.project ?? 'workspace') ?? []), r]);
+        for (const [p, rs] of by) add(p, rs);
+      }
+      for (const w of opts.workspace) add(path.basename(w, '.jsonl'), await readCorpus(w));
+      if (projects.size === 0)
+        throw new Error(
+          `no project with at least ${min} documented functions: pass --corpus <test.jsonl with a project field> or --workspace <file>, or --tiny.`,
+        );
+      sim = {
+        functions: 0,
+        config: {
+          batchSize: FINE_TUNE_JOB_DEFAULTS.batchSize,
+          seed: FINE_TUNE_JOB_DEFAULTS.seed,
+          training: { timeBudgetMs: minutes * 60_000, threads: positive('threads', opts.threads) },
+        },
+        every: positive('every', opts.every),
+        maxCorrections: positive('max-corrections', opts.maxCorrections),
+        window: positive('window', opts.window),
+      };
+    }
+    const results = new Map<string, Point[]>();
+    for (const [p, rs] of [...projects].slice(0, positive('projects', opts.projects))) {
+      const points = await simulate(p, rs, baseDir, sim);
+      results.set(p, points);
+      process.stdout.write(`${table(p, points)}\n\n`);
+    }
+    fs.mkdirSync(opts.out, { recursive: true });
+    const svg = path.join(opts.out, 'learning.svg');
+    fs.writeFileSync(svg, svgChart(results));
+    try {
+      execFileSync('convert', [svg, path.join(opts.out, 'learning.png')], { stdio: 'ignore' });
+      log(`chart: ${path.join(opts.out, 'learning.png')}`);
+    } catch {
+      log(`chart: ${svg} (no PNG: ImageMagick's convert is not installed or cannot read SVG)`);
+    }
+    if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(Object.fromEntries(results), null, 2)}\n`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  log(`bench:learning failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

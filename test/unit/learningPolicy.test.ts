@@ -1,0 +1,187 @@
+/**
+ * When the workspace's model learns by itself: something new to learn, the conditions to start,
+ * pausing at the first keystroke and resuming after the idle time, the history a user returns
+ * from, and the data of a run (corrections moved out of the held-out files and weighted).
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import type { CorpusRecord } from '../../src/data/dataset';
+import { CORRECTION_WEIGHT, type Correction } from '../../src/learning/corrections';
+import { learningSplits } from '../../src/learning/learningCorpus';
+import {
+  historyText,
+  IdlePauser,
+  LearningHistory,
+  LEARNING_DEFAULTS,
+  NEW_DOCUMENTED_TO_LEARN,
+  somethingToLearn,
+  startBlocker,
+  type HistoryEntry,
+} from '../../src/learning/policy';
+import { linuxOnBattery } from '../../src/host/power';
+
+const record = (file: string, i: number): CorpusRecord => ({
+  lang: 'python',
+  path: file,
+  name: `f${i}`,
+  line: i + 1,
+  code: `def f${i}(x):\n    return x + ${i}`,
+  doc: `Add ${i}.`,
+  summary: `Add ${i}.`,
+  params: [],
+  throws: [],
+});
+
+const correction = (file: string, verdict: 'kept' | 'edited' | 'deleted', now?: string): Correction => ({
+  id: `${file}-${verdict}`,
+  uri: `file://${file}`,
+  path: file,
+  lang: 'python',
+  name: 'f0',
+  signature: 'x',
+  line: 1,
+  insertedAt: '2026-01-01T00:00:00.000Z',
+  decidedAt: '2026-01-01T00:01:00.000Z',
+  code: 'def f0(x):\n    return x',
+  parts: [{ part: 'summary', inserted: 'Add 0.', verdict, ...(now ? { now } : {}) }],
+});
+
+describe('learning in idle time', () => {
+  it('starts only with something new: N corrections or enough new documented functions', () => {
+    const last = { corrections: 3, documented: 100 };
+    assert.strictEqual(
+      somethingToLearn({ corrections: 3 + LEARNING_DEFAULTS.afterCorrections - 1, documented: 120 }, last),
+      undefined,
+    );
+    assert.match(
+      somethingToLearn({ corrections: 3 + LEARNING_DEFAULTS.afterCorrections, documented: 100 }, last)!,
+      /new corrections/,
+    );
+    assert.match(somethingToLearn({ corrections: 3, documented: 100 + NEW_DOCUMENTED_TO_LEARN }, last)!, /documented/);
+    // The setting: one correction is enough when the user says so.
+    assert.strictEqual(somethingToLearn({ corrections: 4, documented: 100 }, last, 1), '1 new correction');
+  });
+
+  it('never while typing, training, on battery, untrusted or off', () => {
+    const ok = {
+      mode: 'on',
+      trusted: true,
+      idleMs: 200_000,
+      idleSeconds: 120,
+      training: false,
+      onBattery: false,
+    } as const;
+    assert.strictEqual(startBlocker(ok), undefined);
+    assert.strictEqual(startBlocker({ ...ok, onBattery: undefined }), undefined, 'unknown power counts as mains');
+    assert.match(startBlocker({ ...ok, idleMs: 5_000 })!, /typing/);
+    assert.match(startBlocker({ ...ok, training: true })!, /another training/);
+    assert.match(startBlocker({ ...ok, onBattery: true })!, /battery/);
+    assert.match(startBlocker({ ...ok, trusted: false })!, /not trusted/);
+    assert.match(startBlocker({ ...ok, mode: 'off' })!, /off/);
+  });
+
+  it('pauses at the first keystroke, at once, and resumes after the idle time without typing', async () => {
+    const calls: string[] = [];
+    const pauser = new IdlePauser({ pause: () => calls.push('pause'), resume: () => calls.push('resume') }, 60);
+    pauser.keystroke();
+    assert.deepStrictEqual(calls, ['pause'], 'paused synchronously with the keystroke');
+    await new Promise((r) => setTimeout(r, 30));
+    pauser.keystroke(); // still typing: no second pause, the idle clock restarts
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepStrictEqual(calls, ['pause']);
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepStrictEqual(calls, ['pause', 'resume']);
+    assert.strictEqual(pauser.isPaused, false);
+    pauser.dispose();
+  });
+
+  it('reads Linux power supplies: battery without mains online is battery; no battery is unknown', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'power-'));
+    try {
+      const supply = (name: string, files: Record<string, string>): void => {
+        fs.mkdirSync(path.join(root, name));
+        for (const [f, v] of Object.entries(files)) fs.writeFileSync(path.join(root, name, f), `${v}\n`);
+      };
+      assert.strictEqual(linuxOnBattery(root), undefined);
+      supply('AC', { type: 'Mains', online: '1' });
+      assert.strictEqual(linuxOnBattery(root), undefined, 'a desktop has no battery');
+      supply('BAT0', { type: 'Battery', status: 'Charging' });
+      assert.strictEqual(linuxOnBattery(root), false);
+      fs.writeFileSync(path.join(root, 'AC', 'online'), '0\n');
+      assert.strictEqual(linuxOnBattery(root), true);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps corrected files out of the held-out splits and weighs corrections above mined pairs', () => {
+    const mined = Array.from({ length: 60 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
+    const plain = learningSplits(mined, []);
+    const heldOutFile = plain.test[0]!.path;
+    const split = learningSplits(mined, [
+      correction(heldOutFile, 'edited', 'Adds the offset.'),
+      correction('/ws/m1.py', 'kept', 'Add 0.'),
+      correction('/ws/m2.py', 'deleted'),
+    ]);
+    assert.ok(!split.test.some((r) => r.path === heldOutFile), 'a corrected file stayed held out');
+    assert.ok(!split.valid.some((r) => r.path === heldOutFile || r.path === '/ws/m1.py'));
+    assert.strictEqual(split.corrections, 2);
+    assert.strictEqual(split.correctionPairs, CORRECTION_WEIGHT.edited + CORRECTION_WEIGHT.kept);
+    assert.strictEqual(split.train.filter((r) => r.summary === 'Adds the offset.').length, CORRECTION_WEIGHT.edited);
+    // Every mined pair is still in exactly one split.
+    assert.strictEqual(
+      split.train.length + split.valid.length + split.test.length,
+      mined.length + split.correctionPairs,
+    );
+  });
+
+  it('a workspace documented only by corrections keeps its held-out files held out', () => {
+    const mined = Array.from({ length: 40 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
+    const files = [...new Set(mined.map((r) => r.path))];
+    // Every file holds a correction: moving them all would leave nothing to score on.
+    const split = learningSplits(
+      mined,
+      files.map((f) => correction(f, 'edited', `Fixed ${f}.`)),
+    );
+    assert.ok(split.test.length > 0 && split.valid.length > 0);
+    const heldOut = new Set([...split.valid, ...split.test].map((r) => r.path));
+    assert.ok(!split.train.some((r) => heldOut.has(r.path)), 'a held-out file was trained on');
+    assert.strictEqual(split.corrections, files.length - heldOut.size);
+  });
+
+  it('history: one entry per run, the status text, and the inputs of the last run', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'history-'));
+    try {
+      const h = new LearningHistory(dir);
+      assert.strictEqual(h.lastInputs(), undefined);
+      const e: HistoryEntry = {
+        id: 'learn-1',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        endedAt: '2026-01-01T00:05:00.000Z',
+        reason: '14 new corrections',
+        corrections: 14,
+        minedPairs: 300,
+        documented: 310,
+        previousModel: 'default',
+        installedModel: 'workspace-learn-1',
+        chrf: { base: 30.0, tuned: 33.1 },
+        message: 'beats',
+      };
+      h.add(e);
+      const { installedModel: _installed, ...refused } = e;
+      h.add({ ...refused, id: 'learn-2', chrf: { base: 33.1, tuned: 33.0 } });
+      assert.deepStrictEqual(
+        h.list().map((x) => x.id),
+        ['learn-1', 'learn-2'],
+      );
+      assert.strictEqual(historyText(e), 'learned from 14 of your comments, +3.1 chrF on your held-out functions');
+      assert.match(historyText(h.list()[1]!), /no clear gain/);
+      assert.deepStrictEqual(h.lastInputs(), { corrections: 14, documented: 310, at: e.endedAt });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
