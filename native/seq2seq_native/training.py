@@ -19,10 +19,10 @@ and `<out>/last/state.pt` (weights, optimizer, step, data position, schedule, RN
 at each evaluation and at the end, written atomically by rank 0. `metrics.jsonl` gets a line per
 step and per evaluation. `--resume` continues the run in `<out>` at the same step with the same
 optimizer moments; `--minutes` bounds this invocation (room kept for one more evaluation, as the
-TypeScript time budget does). SIGINT/SIGTERM stop after the current step, saving last/.
+TypeScript time budget does). SIGINT, SIGTERM and SIGHUP stop after the current step, saving last/.
 
     python3 -m seq2seq_native train --examples train.bin --valid valid.bin --config run.json \
-        --out DIR [--init model.safetensors] [--resume] [--minutes M] [--steps N] [--seed S] \
+        --out DIR [--init model.safetensors] [--resume] [--minutes M] [--clock wall|cpu] [--steps N] [--seed S] \
         [--nproc N] [--threads T] [--device cpu|cuda] \
         [--nnodes K --node-rank R --master-addr HOST --master-port P]
 
@@ -88,6 +88,8 @@ _IGNORED_TOP = (
     "neighbourTokens",
     "neighbourDropout",
     "rehearsalShare",
+    "maxCodeTokens",
+    "maxSummaryWords",
 )
 
 
@@ -605,6 +607,7 @@ class TrainArgs:
     resume: bool
     minutes: Optional[float]
     steps: Optional[int]
+    clock: str
     seed: Optional[int]
     launch: LaunchOptions
 
@@ -621,6 +624,13 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
     p.add_argument("--init", help="start from the weights of this interchange file")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from last/state.pt")
     p.add_argument("--minutes", type=float, help="time budget of this invocation (stops after saving last/)")
+    p.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="what --minutes, the time budget and elapsedMs count: wall time, or this process's CPU time "
+        "(the compute a run got on a shared machine, so that runs compare at equal work)",
+    )
     p.add_argument("--steps", type=int, help="stop at this optimizer step (overrides training.maxSteps)")
     p.add_argument("--seed", type=int, help="data order and initial weights (overrides the config's seed)")
     p.add_argument("--nproc", type=int, default=1, help="processes on this machine (one per GPU with cuda)")
@@ -644,6 +654,7 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
         resume=a.resume,
         minutes=a.minutes,
         steps=a.steps,
+        clock=a.clock,
         seed=a.seed,
         launch=LaunchOptions(
             nproc=a.nproc,
@@ -737,7 +748,8 @@ class Trainer:
         self.seed = args.seed if args.seed is not None else run.seed
         if args.steps is not None:
             self.opts.maxSteps = args.steps
-        self.invocation_start = time.time()
+        self.clock = time.process_time if args.clock == "cpu" else time.time
+        self.invocation_start = self.clock()
         self.build_model, _, self.save_model, self.loss_fn = _model_api()
         from .loss import masked_cross_entropy_and_nll
 
@@ -923,7 +935,8 @@ class Trainer:
         o = self.opts
         reason = "completed"
         main_thread = threading.current_thread() is threading.main_thread()
-        previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)} if main_thread else {}
+        stops = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+        previous = {s: signal.getsignal(s) for s in stops} if main_thread else {}
         for s in previous:
             signal.signal(s, self._on_signal)
         try:
@@ -1027,7 +1040,7 @@ class Trainer:
             "gradNorm": norm,
             "tokens": int(stats.tokens),
             "tokensPerSecond": stats.tokens / max(1e-9, now - self.report_start),
-            "elapsedMs": round(1000 * (self.elapsed_before_s + now - self.invocation_start)),
+            "elapsedMs": round(1000 * (self.elapsed_before_s + self.clock() - self.invocation_start)),
         }
         self._metric(record)
         if now - self.last_log >= LOG_EVERY_S or step == 1:
@@ -1043,7 +1056,7 @@ class Trainer:
         """(over the time budget, stop asked) on this rank. As trainer.ts: stop once another
         evaluation (as long as the last one) would not end in time."""
         o = self.opts
-        this_run_s = time.time() - self.invocation_start + self.last_eval_s
+        this_run_s = self.clock() - self.invocation_start + self.last_eval_s
         over = self.args.minutes is not None and this_run_s >= self.args.minutes * 60
         over = over or (o.timeBudgetMs > 0 and 1000 * (self.elapsed_before_s + this_run_s) >= o.timeBudgetMs)
         return bool(over), self.stop_signal
@@ -1087,7 +1100,7 @@ class Trainer:
 
     def _evaluate_and_checkpoint(self, reference: bool = False) -> bool:
         """Evaluates, updates early stopping, saves best/ and last/; True when training should stop."""
-        started = time.time()
+        started = self.clock()
         try:
             loss = self.validation_loss()
             if loss is not None:
@@ -1116,7 +1129,7 @@ class Trainer:
             self._save_last()
             return loss is not None and self.opts.patience > 0 and self.bad_evals >= self.opts.patience
         finally:
-            self.last_eval_s = time.time() - started
+            self.last_eval_s = self.clock() - started
 
     def _save_last(self) -> None:
         """last/model.safetensors and last/state.pt (every rank takes part: the RNG states are gathered)."""
@@ -1141,7 +1154,7 @@ class Trainer:
                 "bestLoss": self.best,
                 "evaluationsWithoutImprovement": self.bad_evals,
                 "schedule": self.schedule.state(),
-                "elapsedMs": 1000 * (self.elapsed_before_s + time.time() - self.invocation_start),
+                "elapsedMs": 1000 * (self.elapsed_before_s + self.clock() - self.invocation_start),
             },
             "optimizer": {"name": self.opts.optimizer["name"], "param_groups": optimizer["param_groups"]},
             "rngWorld": ctx.world_size,

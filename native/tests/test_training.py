@@ -7,6 +7,7 @@ import json
 import math
 import struct
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -377,6 +378,26 @@ def test_time_budget_stops_cleanly_after_saving(tmp_path: Path, capsys: pytest.C
     assert (tmp_path / "out" / "last" / "state.pt").exists()
 
 
+def test_cpu_clock_counts_compute_not_waiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--clock cpu: a run that waits (here: each step sleeps 50 ms, as on a machine busy with other work)
+    records the CPU time it got, not the wall time; --clock wall records the wall time."""
+    files = make_run(tmp_path, training={"evalEvery": 1000})
+    import seq2seq_native.training as training
+
+    real = training.Trainer._optimizer_step
+
+    def slow(self, *a, **k):  # noqa: ANN001, ANN002, ANN003
+        time.sleep(0.05)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(training.Trainer, "_optimizer_step", slow)
+    assert train(files, tmp_path / "wall", "--steps", "8") == 0
+    assert train(files, tmp_path / "cpu", "--steps", "8", "--clock", "cpu") == 0
+    last = lambda out: [m for m in metrics(out) if "elapsedMs" in m][-1]["elapsedMs"]  # noqa: E731
+    assert last(tmp_path / "wall") >= 8 * 50
+    assert last(tmp_path / "cpu") < last(tmp_path / "wall") - 8 * 40
+
+
 def test_bad_input_gets_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = make_run(tmp_path)
     assert train(files, tmp_path / "out", "--steps", "2") == 0
@@ -424,3 +445,37 @@ def test_two_processes_equal_one_with_the_same_global_batch(tmp_path: Path, arch
     assert loss_two == pytest.approx(loss_one, rel=1e-5)
     valid = [[m["validLoss"] for m in metrics(tmp_path / d) if "validLoss" in m] for d in ("one", "two")]
     assert valid[1] == pytest.approx(valid[0], rel=1e-5)
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_save_last_like_ctrl_c(tmp_path: Path, sig: str) -> None:
+    """A service manager's SIGTERM and a closed terminal's SIGHUP stop after the current step and save last/."""
+    import os
+    import signal
+    import subprocess
+
+    files = make_run(tmp_path, training={"evalEvery": 100000})
+    out = tmp_path / "out"
+    argv = ["--examples", files["train"], "--valid", files["valid"], "--config", files["config"], "--out", str(out)]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seq2seq_native", "train", *argv, "--device", "cpu", "--steps", "1000000"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.time() + 120
+        while not ((out / "metrics.jsonl").exists() and '"loss"' in (out / "metrics.jsonl").read_text()):
+            assert proc.poll() is None and time.time() < deadline, proc.communicate()[1]
+            time.sleep(0.05)
+        proc.send_signal(getattr(signal, sig))
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    assert summary["finished"] == "cancelled" and summary["step"] >= 1
+    assert (out / "last" / "state.pt").exists()

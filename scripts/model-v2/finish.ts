@@ -10,7 +10,8 @@
  *     neighbour's summary is reused, tuned for the same figures on the same validation sample
  *     (src/training/modelSelection.ts tuneDecoding).
  *  3. Ship decision: the model against the bundled one on other validation functions (each with
- *     its project as the workspace); it replaces it only if higher on chrF and smoothed BLEU-4.
+ *     its project as the workspace); it replaces it only if ahead on both chrF and smoothed BLEU-4
+ *     in at least 80 % of paired bootstrap resamples (the fine-tune guard's margin rule).
  *  4. Test: the held-out test projects, each its own workspace (src/training/projectBenchmark.ts),
  *     against in-project BM25, the function name and today's bundled model.
  *  5. `MODEL.md` and `quality.json` in `<work>/<arm>/final`; with `--install`, the folder goes to
@@ -25,6 +26,7 @@ import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/datas
 import { projectOf } from '../../src/data/projectMemory';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
 import { REHEARSAL_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
+import { marginRows, marginVerdict } from '../../src/training/guard';
 import { EXTENSION_DECODING } from '../../src/training/predictions';
 import {
   BM25_PROJECT,
@@ -100,7 +102,16 @@ export interface Chunk {
   readonly neighbourDropout?: number;
   /** Where the chunk trained (absent: the built-in engine on this project's machine). */
   readonly engine?: string;
+  /**
+   * `cpu`: the native trainer's budget counted each process's CPU time, so that arms trained on a
+   * shared machine compare at equal work; `trainingMinutes` is that time, `minutes` the wall time.
+   */
+  readonly clock?: 'cpu';
+  readonly trainingMinutes?: number;
 }
+
+/** A chunk's training minutes by its own clock (CPU minutes for `clock: 'cpu'`, else wall minutes). */
+export const trainingMinutesOf = (c: Chunk): number => c.trainingMinutes ?? c.minutes;
 
 /** How the card lists a chunk. */
 export const chunkText = (c: Chunk): string =>
@@ -108,7 +119,9 @@ export const chunkText = (c: Chunk): string =>
     ? `${c.minutes.toFixed(0)} min from step ${c.fromStep} in an earlier run whose checkpoints are gone, continued from the model it exported on ${c.started.slice(0, 10)}`
     : c.lost
       ? `${c.minutes.toFixed(0)} min from step ${c.fromStep} in a continuation whose model is lost (spent, nothing kept)`
-      : `${c.minutes.toFixed(0)} min from step ${c.fromStep}`) +
+      : c.clock === 'cpu'
+        ? `${trainingMinutesOf(c).toFixed(0)} CPU min per process (${c.minutes.toFixed(0)} min on the clock) from step ${c.fromStep}`
+        : `${c.minutes.toFixed(0)} min from step ${c.fromStep}`) +
   (c.neighbourDropout
     ? ` with ${Math.round(c.neighbourDropout * 100)} % of the training pairs given no neighbour`
     : '') +
@@ -128,6 +141,8 @@ export interface FinishOptions {
   readonly earlier?: readonly ComparedModel[];
   readonly lengthRewards: readonly (number | LengthRewardOption)[];
   readonly reuseSimilarities: readonly (number | null)[];
+  /** The recipe's folder relative to the repository (`scripts/model-v3`): the card's version and command. */
+  readonly recipeFolder: string;
   /**
    * Install the model here (float16 weights, with a rehearsal sample) when it beats the bundled
    * model on validation projects (or `installAnyway`); absent: do not install.
@@ -135,6 +150,11 @@ export interface FinishOptions {
   readonly installInto?: string;
   readonly installAnyway?: boolean;
   readonly log: (line: string) => void;
+}
+
+/** The model version a recipe folder builds: 3 for `scripts/model-v3`. */
+export function recipeVersion(folder: string): string {
+  return /model-v(\d+)$/.exec(folder)?.[1] ?? path.basename(folder);
 }
 
 /** Whole training projects, drawn with a fixed seed, until `n` pairs: rehearsal pairs that have neighbours. */
@@ -196,12 +216,22 @@ export async function finish(o: FinishOptions): Promise<void> {
   );
   const overall = (system: string) => decided.rows.find((r) => r.language === 'all' && r.system === system)!;
   const [mine, theirs] = [overall('model'), overall(o.bundled.name)];
-  const ships = mine.chrf > theirs.chrf && mine.sentenceBleu > theirs.sentenceBleu;
+  // The margin rule of the fine-tune guard: ahead on both metrics in >= 80 % of paired resamples.
+  const verdict = marginVerdict(
+    marginRows(
+      decisionPairs.map((r) => r.summary),
+      decided.systems[o.bundled.name]!,
+      decided.systems.model!,
+    ),
+  );
+  const ships = verdict.ahead;
   const decision =
     `On ${decisionPairs.length} other validation functions (at most ${DECISION_PER_LANGUAGE} per language, each with its project as the workspace): ` +
     `chrF ${mine.chrf.toFixed(2)} vs ${theirs.chrf.toFixed(2)}, smoothed BLEU-4 ${mine.sentenceBleu.toFixed(2)} vs ${theirs.sentenceBleu.toFixed(2)} ` +
-    `for the bundled model: ${ships ? 'it replaces the bundled model' : 'the bundled model stays'} ` +
-    '(the rule: higher on both).';
+    `for the bundled model; ahead on chrF in ${(100 * verdict.shares.chrf).toFixed(1)}% and on smoothed BLEU-4 in ` +
+    `${(100 * verdict.shares.sentenceBleu).toFixed(1)}% of ${verdict.shares.samples} paired bootstrap resamples: ` +
+    `${ships ? 'it replaces the bundled model' : 'the bundled model stays'} ` +
+    `(the rule: ahead on both in at least ${Math.round(100 * verdict.shares.required)}% of the resamples).`;
   o.log(decision);
 
   const testRecords = await readCorpus(o.files.test);
@@ -219,11 +249,11 @@ export async function finish(o: FinishOptions): Promise<void> {
   );
   const { meta, model } = await loadModel(finalDir);
   model.dispose();
-  const minutes = o.chunks.reduce((s, c) => s + c.minutes, 0);
+  const minutes = o.chunks.reduce((s, c) => s + trainingMinutesOf(c), 0);
   const card = [
-    '# Seq2Seq Studio default model, version 2',
+    `# Seq2Seq Studio default model, version ${recipeVersion(o.recipeFolder)}`,
     '',
-    `Architecture \`${o.arm}\`, trained by \`npm run train:v2\` (scripts/model-v2) on the corpus of \`npm run corpus:build\` ` +
+    `Architecture \`${o.arm}\`, trained by \`npm run train:v${recipeVersion(o.recipeFolder)}\` (${o.recipeFolder}) on the corpus of \`npm run corpus:build\` ` +
       '(scripts/corpus/CORPUS.md), split by project, with each function given the summary of the most similar documented ' +
       "function of its own project's other files (graded same / similar / unlike), as the workspace index gives it in the editor. " +
       "The model ships no memory of its own: its neighbours come from the user's workspace.",

@@ -33,6 +33,8 @@ export interface NativeChunkOptions {
   /** Processes on this machine (one per core, or per GPU with `device` cuda). */
   readonly processes: number;
   readonly device?: 'cpu' | 'cuda';
+  /** What the chunk's minutes count (see the native trainer's --clock). */
+  readonly clock?: 'wall' | 'cpu';
   /** Continue the arm's native run (every chunk after the first). */
   readonly resume: boolean;
   readonly log: (line: string) => void;
@@ -42,6 +44,18 @@ export interface NativeChunkOptions {
 function lastStep(runDir: string): number {
   const file = path.join(runDir, LAST_DIR, `model${INTERCHANGE_EXTENSION}`);
   return fs.existsSync(file) ? (readInterchange(file).step ?? 0) : 0;
+}
+
+/** The run's training time so far by its own clock: the last `elapsedMs` of its metrics (0 before any). */
+function trainedMs(runDir: string): number {
+  const file = path.join(runDir, 'metrics.jsonl');
+  if (!fs.existsSync(file)) return 0;
+  const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = lines[i] ? (JSON.parse(lines[i]!) as { elapsedMs?: number }) : {};
+    if (typeof m.elapsedMs === 'number') return m.elapsedMs;
+  }
+  return 0;
 }
 
 /** Trains one chunk natively; returns the chunk to record. */
@@ -83,6 +97,7 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
     );
   }
   const fromStep = lastStep(files.runDir);
+  const trainedBefore = trainedMs(files.runDir);
   const args = nativeTrainArgs(
     files,
     {
@@ -93,6 +108,7 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
       nproc: String(o.processes),
       threads: '1',
       ...(o.device ? { device: o.device } : {}),
+      ...(o.clock ? { clock: o.clock } : {}),
     },
     seed,
   );
@@ -113,5 +129,6 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
     fromStep,
     engine: `native (PyTorch ${engine.torchVersion}), ${o.processes} process${o.processes === 1 ? '' : 'es'} on ${o.device ?? 'cpu'}`,
     ...(o.config.neighbourDropout ? { neighbourDropout: o.config.neighbourDropout } : {}),
+    ...(o.clock === 'cpu' ? { clock: 'cpu', trainingMinutes: (trainedMs(files.runDir) - trainedBefore) / 60_000 } : {}),
   };
 }

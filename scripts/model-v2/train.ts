@@ -46,7 +46,7 @@ import { DECODING_GRID_FIELDS, type DecodingGrid } from '../../src/training/mode
 import { seededPerLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';
 import { runListener, runWithTimeCap } from '../../src/training/timedRun';
-import { finish, inheritedComparison, type Chunk, type ComparedModel } from './finish';
+import { finish, inheritedComparison, trainingMinutesOf, type Chunk, type ComparedModel } from './finish';
 import { nativeChunk } from './nativeChunk';
 import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../paths';
 
@@ -73,6 +73,8 @@ interface ArmEngine {
   readonly engine?: 'tfjs' | 'native';
   /** Native: processes on this machine (default: one per core). */
   readonly processes?: number;
+  /** Native: what the arm's minutes count, wall time (default) or CPU time (see nativeChunk). */
+  readonly clock?: 'wall' | 'cpu';
 }
 
 const log = (line: string): void => {
@@ -92,6 +94,7 @@ const recipeV2: Check<RecipeV2> = object({
       model: checkedLater<Partial<ModelConfig>>(),
       engine: optional(oneOf('tfjs', 'native')),
       processes: optional(number),
+      clock: optional(oneOf('wall', 'cpu')),
     }),
   ),
 });
@@ -188,7 +191,7 @@ async function trainChunk(
         : []),
     ];
   }
-  const used = chunks.reduce((s, c) => s + c.minutes, 0);
+  const used = chunks.reduce((s, c) => s + trainingMinutesOf(c), 0);
   const minutes = Math.min(recipe.chunkMinutes, opts.minutes ?? Infinity, recipe.totalMinutes - used);
   if (recipe.totalMinutes - used <= DONE_WITHIN_MINUTES) {
     log(`${arm} has trained its ${recipe.totalMinutes} minutes; nothing to do.`);
@@ -207,7 +210,7 @@ async function trainChunk(
     reuseSimilarities: _r,
     ...shared
   } = recipe;
-  const { engine: armEngine, processes, ...armConfig } = armRecipe;
+  const { engine: armEngine, processes, clock, ...armConfig } = armRecipe;
   const config: TrainConfigFile = {
     ...shared,
     ...armConfig,
@@ -227,6 +230,7 @@ async function trainChunk(
       config,
       minutes,
       processes: processes ?? opts.threads ?? os.availableParallelism(),
+      ...(clock ? { clock } : {}),
       resume: opts.resume,
       log,
     });
@@ -279,9 +283,9 @@ interface Evaluation {
 
 /** Each evaluation of an arm's run with the training minutes spent when it was made. */
 function evaluations(armDir: string): Evaluation[] {
-  const native = path.join(armDir, 'run', 'native', 'run', 'metrics.jsonl');
-  if (fs.existsSync(native)) return nativeEvaluations(native);
   const chunks = readChunks(armDir);
+  const native = nativeMetrics(armDir);
+  if (native) return nativeEvaluations(native, chunks);
   const file = path.join(armDir, 'run', 'metrics.jsonl');
   if (!fs.existsSync(file)) return [];
   const out: Evaluation[] = [];
@@ -313,17 +317,52 @@ function evaluations(armDir: string): Evaluation[] {
  * A native run's evaluations (validation loss only), each at the training time of the step line
  * before it (`elapsedMs` counts the run's training time across its chunks).
  */
-function nativeEvaluations(file: string): Evaluation[] {
+function nativeEvaluations(file: string, chunks: readonly Chunk[]): Evaluation[] {
   const out: Evaluation[] = [];
   let elapsedMs = 0;
+  let lastStep = 0;
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     const m = JSON.parse(line) as { step?: number; elapsedMs?: number; validLoss?: number };
     if (m.elapsedMs !== undefined) elapsedMs = m.elapsedMs;
+    lastStep = Math.max(lastStep, m.step ?? 0);
     if (m.validLoss !== undefined)
       out.push({ minutes: elapsedMs / 60_000, step: m.step ?? 0, loss: m.validLoss, bleu: NaN, sentenceBleu: NaN });
   }
-  return out;
+  const perStep = cpuMinutesPerStep(chunks, lastStep);
+  // Wall-clock chunks before CPU-clock ones: the same steps (a seeded run trains the same batches
+  // whatever the clock) at the rate the CPU-clock chunks measured, so every evaluation is on one clock.
+  return perStep === undefined ? out : out.map((e) => ({ ...e, minutes: e.step * perStep }));
+}
+
+/**
+ * An arm trained partly on the wall clock and partly on the CPU clock: CPU minutes per step of
+ * its CPU-clock chunks (undefined when the arm has only one kind of chunk).
+ */
+function cpuMinutesPerStep(chunks: readonly Chunk[], lastStep: number): number | undefined {
+  if (!chunks.some((c) => c.clock === 'cpu') || chunks.every((c) => c.clock === 'cpu')) return undefined;
+  let minutes = 0;
+  let steps = 0;
+  chunks.forEach((c, i) => {
+    if (c.clock !== 'cpu') return;
+    minutes += trainingMinutesOf(c);
+    steps += (chunks[i + 1]?.fromStep ?? lastStep) - c.fromStep;
+  });
+  return steps > 0 ? minutes / steps : undefined;
+}
+
+/** An arm's training minutes on one clock (see nativeEvaluations). */
+function armMinutes(armDir: string): number {
+  const chunks = readChunks(armDir);
+  const evaluations = nativeMetrics(armDir) ? nativeEvaluations(nativeMetrics(armDir)!, chunks) : [];
+  const last = evaluations[evaluations.length - 1];
+  if (last && cpuMinutesPerStep(chunks, last.step) !== undefined) return last.minutes;
+  return chunks.reduce((s, c) => s + trainingMinutesOf(c), 0);
+}
+
+function nativeMetrics(armDir: string): string | undefined {
+  const file = path.join(armDir, 'run', 'native', 'run', 'metrics.jsonl');
+  return fs.existsSync(file) ? file : undefined;
 }
 
 /** The arms at equal training time (the least any arm has had), as a Markdown table. */
@@ -338,7 +377,7 @@ function compare(recipe: RecipeV2, work: string): string {
       `Not compared in this work folder (${all.filter((a) => !hasRun(a)).join(', ')} trained elsewhere or not at all); ` +
         `the comparison that chose the default arm (${recipe.defaultArm}) is in the cards under scripts/model-v2/runs/.`
     );
-  const trained = arms.map((a) => readChunks(path.join(work, a)).reduce((s, c) => s + c.minutes, 0));
+  const trained = arms.map((a) => armMinutes(path.join(work, a)));
   const budget = Math.min(...trained);
   log(
     `comparing at ${budget.toFixed(1)} training minutes (each arm: ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')})`,
@@ -356,7 +395,18 @@ function compare(recipe: RecipeV2, work: string): string {
         : `| ${arm} | 0 | | | | |`,
     );
   }
-  return `At ${budget.toFixed(1)} training minutes each (the arms had ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')}):\n\n${rows.join('\n')}`;
+  const clocks = arms.map((a) => readChunks(path.join(work, a)));
+  const converted = arms.filter(
+    (_, i) => clocks[i]!.some((c) => c.clock === 'cpu') && clocks[i]!.some((c) => c.clock !== 'cpu'),
+  );
+  const clockNote = clocks.some((cs) => cs.some((c) => c.clock === 'cpu'))
+    ? ' Minutes are CPU minutes of each training process (the machine was shared; this counts the work each arm got)' +
+      (converted.length > 0
+        ? `; ${converted.join(', ')} also trained on the wall clock earlier, converted at the CPU minutes per step of its CPU-clock chunks`
+        : '') +
+      '.'
+    : '';
+  return `At ${budget.toFixed(1)} training minutes each (the arms had ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')}).${clockNote}\n\n${rows.join('\n')}`;
 }
 
 async function main(): Promise<void> {
@@ -464,6 +514,10 @@ async function main(): Promise<void> {
       earlier: opts.earlier.map((d): ComparedModel => ({ dir: path.resolve(d), name: `earlier ${modelVersion(d)}` })),
       lengthRewards: recipe.lengthRewards ?? [0],
       reuseSimilarities: recipe.reuseSimilarities ?? [null],
+      recipeFolder: path
+        .relative(ROOT, path.dirname(path.resolve(opts.recipe)))
+        .split(path.sep)
+        .join('/'),
       ...(install ? { installInto: path.resolve(opts.target), installAnyway: opts.installAnyway } : {}),
       log,
     });
@@ -479,7 +533,7 @@ async function main(): Promise<void> {
         ? os.availableParallelism()
         : undefined;
   const armDir = path.join(work, arm);
-  const trained = (): number => readChunks(armDir).reduce((s, c) => s + c.minutes, 0);
+  const trained = (): number => readChunks(armDir).reduce((s, c) => s + trainingMinutesOf(c), 0);
   if ((opts.continueFrom === undefined) !== (opts.trainedMinutes === undefined))
     throw new Error('--continue-from and --trained-minutes go together');
   const continueFrom =

@@ -19,9 +19,11 @@ import {
   writeHandOff,
   type HandOffFiles,
 } from '../training/nativeEngine';
+import { selectBackend } from '../core/backend';
 import { prepareTrainJob, resolveModelDir, type TrainConfigFile } from '../training/job';
 import { TRAIN_JOB_DEFAULTS } from '../training/trainingDefaults';
 import { choiceOption, positiveNumberOption, wholeNumberOption } from './options';
+import { checkModelFolderOutput, checkOutputFile } from './outputPaths';
 
 interface ConvertOptions {
   like?: string;
@@ -53,16 +55,21 @@ async function convertCommand(from: string, to: string, opts: ConvertOptions): P
     );
   }
   if (path.resolve(from) === path.resolve(to)) throw new Error('convert needs a destination other than its source.');
+  // Weights become tensors on the way through: the CPU backend is always there and starts at once.
+  await selectBackend({ setting: 'cpu' });
   if (isInterchange(from)) {
     if (!opts.like) {
       throw new Error(
         "converting to a model folder needs --like <model folder>: the folder the run started from (a native run's <out>/native/template), whose tokenizer goes with the weights.",
       );
     }
+    checkModelFolderOutput('<to>', to, [
+      { flag: '<from>', path: from },
+      { flag: '--like', path: opts.like },
+    ]);
     await interchangeToFolder(from, to, resolveModelDir(opts.like), opts.float16);
   } else {
-    if (fs.existsSync(to) && !fs.statSync(to).isFile())
-      throw new Error(`${to} exists and is not a file; choose a file name.`);
+    checkOutputFile('<to>', to);
     await folderToInterchange(resolveModelDir(from), to);
   }
   process.stdout.write(`wrote ${to}\n`);
@@ -85,6 +92,8 @@ export interface NativeTrainFlags {
   readonly nodeRank?: string;
   readonly masterAddr?: string;
   readonly masterPort?: string;
+  /** What `minutes` counts: wall time (default) or each process's CPU time (equal work on a shared machine). */
+  readonly clock?: 'wall' | 'cpu';
   /** Write the run's files and print the native command instead of starting it (torchrun, another machine). */
   readonly prepareOnly?: boolean;
 }
@@ -112,6 +121,7 @@ export function nativeTrainArgs(files: HandOffFiles, flags: NativeTrainFlags, se
   };
   pass('--steps', flags.maxSteps, (v) => wholeNumberOption('--max-steps', v));
   pass('--minutes', flags.minutes, (v) => positiveNumberOption('--minutes', v));
+  pass('--clock', flags.clock, (v) => choiceOption('--clock', v, ['wall', 'cpu'] as const));
   pass('--threads', flags.threads, (v) => wholeNumberOption('--threads', v));
   pass('--nproc', flags.nproc, (v) => wholeNumberOption('--nproc', v));
   pass('--device', flags.device, (v) => choiceOption('--device', v, ['cpu', 'cuda'] as const));

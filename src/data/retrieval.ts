@@ -160,6 +160,12 @@ export function diceOverlap(a: readonly string[], b: readonly string[]): number 
   return (2 * shared) / (A.size + B.size);
 }
 
+/** The subtokens of `neighbour` that `query` lacks, each once, in their first order. */
+export function unsharedSubtokens(neighbour: readonly string[], query: readonly string[]): string[] {
+  const own = new Set(query);
+  return [...new Set(neighbour.filter((t) => !own.has(t)))];
+}
+
 export interface MemoryEntry {
   readonly path: string;
   readonly code: string;
@@ -222,16 +228,18 @@ export class ExampleMemory {
   lookup(
     code: string,
     excludePath?: string,
-  ): { summary: string; similarity: number; path: string; index: number } | undefined {
+  ): { summary: string; similarity: number; path: string; index: number; unshared: string[] } | undefined {
     const skip = excludePath === undefined ? undefined : (doc: number) => this.paths[doc] === excludePath;
     const query = codeSubtokens(code);
     const hit = this.index.best(query, skip);
     if (hit < 0) return undefined;
+    const document = this.index.documents[hit]!;
     return {
       summary: this.summaries[hit]!,
-      similarity: diceOverlap(query, this.index.documents[hit]!),
+      similarity: diceOverlap(query, document),
       path: this.paths[hit]!,
       index: hit,
+      unshared: unsharedSubtokens(document, query),
     };
   }
 

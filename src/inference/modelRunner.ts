@@ -8,17 +8,20 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { batchToTensors, disposeBatch } from '../core/batch';
 import { loadModel, type ModelMeta } from '../core/checkpoint';
+import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
 import type { CodeTokenizer } from '../data/tokenizer';
-import { loadMemoryFile, loadTokenizerFile, projectRetrievalKind } from '../data/modelFiles';
+import { loadMemoryFile, loadTokenizerFile, modelFilePath, projectRetrievalKind } from '../data/modelFiles';
 import { TOKENIZER_FILE, memoryFileName, type DecodingMeta } from '../data/modelFolder';
 import { normaliseText, unmark } from '../data/preTokenizer';
-import { sourceParts } from '../data/dataset';
+import { collate, makeExample, sourceParts } from '../data/dataset';
 import type { FunctionIndex } from '../data/functionIndex';
-import { ExampleMemory } from '../data/retrieval';
+import { ExampleMemory, codeSubtokens } from '../data/retrieval';
 import type { Candidate, Neighbour, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
 
 /**
@@ -31,6 +34,15 @@ export function cleanGeneratedText(text: string): string {
   return text.replace(/[\u2028\u2029]/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, '');
 }
 
+/** `name` inside the model folder `dir`, or an error that does not repeat a name leading elsewhere. */
+function insideModelFolder(dir: string, name: string, what: string): string {
+  try {
+    return modelFilePath(dir, name, what);
+  } catch (e) {
+    throw new Error(`the model in ${dir} cannot be used: ${e instanceof Error ? e.message : String(e)} Re-export it.`);
+  }
+}
+
 /**
  * The example memory a retrieval-augmented model names in its meta; a clear error when it is
  * missing. A model trained on project-scoped neighbours ships none: its memory is empty, so its
@@ -41,7 +53,8 @@ function loadMemory(dir: string, meta: ModelMeta): ExampleMemory | undefined {
   if (projectKind) return ExampleMemory.build([], projectKind);
   const name = memoryFileName(meta);
   if (name === undefined) return undefined;
-  if (!fs.existsSync(path.join(dir, name)))
+  // The name's shape first: a path out of the folder is refused without looking at it.
+  if (!fs.existsSync(insideModelFolder(dir, name, 'example memory')))
     throw new Error(`the model in ${dir} looks up similar functions in ${name}, which is missing; re-export it.`);
   try {
     return loadMemoryFile(dir, name);
@@ -93,12 +106,47 @@ export interface WorkspaceNeighbours {
  * model's recipe tunes the threshold with this same rule.
  */
 export function reusableSummary(
-  neighbour: { summary: string; similarity: number } | undefined,
+  neighbour: { summary: string; similarity: number; unshared?: readonly string[] } | undefined,
   threshold: number | null,
 ): string | undefined {
   if (!neighbour || threshold === null || neighbour.similarity < threshold) return undefined;
+  if (reuseConflicts(neighbour.summary, neighbour.unshared ?? []).length > 0) return undefined;
   const summary = cleanGeneratedText(neighbour.summary).trim();
   return summary || undefined;
+}
+
+/**
+ * Words that say nothing about which of two near-identical functions is meant: English function
+ * words and the keywords every function has. A neighbour-only `get` or `strict` is not in here:
+ * those are exactly the words where a sibling's summary lies.
+ */
+const NEUTRAL_WORDS = new Set(
+  (
+    'a an the of to in on at by for from with into as is are be it its this that which and or not no ' +
+    'if else then do end for while return returns self cls def fn func function const let var new ' +
+    'true false null none nil undefined void public private protected static final async await pub mut impl'
+  ).split(' '),
+);
+
+/** A crude English stem, enough to meet `strictly`/`strict`, `encodes`/`encode`, `values`/`value`. */
+function stem(word: string): string {
+  return word
+    .replace(/(ies)$/, 'y')
+    .replace(/(ly|ing|ed|es|s)$/, '')
+    .replace(/e$/, '');
+}
+
+/**
+ * The words of a neighbour's summary that name something only the neighbour's code has — its
+ * subtokens that the documented function lacks (`unshared`): the sibling encoder's "base32",
+ * "strictly" beside `deepEqual`, "equal" in `greaterThanOrEqual`'s summary for `greaterThan`.
+ * Reusing such a summary would be wrong in exactly the word that matters, so reuse does not fire.
+ */
+export function reuseConflicts(summary: string, unshared: readonly string[]): string[] {
+  const only = new Set(unshared.filter((t) => t.length > 1 && !/^\d+$/.test(t) && !NEUTRAL_WORDS.has(t)).map(stem));
+  if (only.size === 0) return [];
+  const words = codeSubtokens(summary).filter((w) => !NEUTRAL_WORDS.has(w));
+  return [...new Set(words.filter((w) => only.has(stem(w))))];
 }
 
 export class ModelRunner {
@@ -116,8 +164,8 @@ export class ModelRunner {
     const { model, meta } = await loadModel(dir);
     try {
       const name = meta.tokenizer ?? TOKENIZER_FILE;
-      if (!fs.existsSync(path.join(dir, name)))
-        throw new Error(`the model in ${dir} has no ${path.basename(name)}; re-export it with its tokenizer.`);
+      if (!fs.existsSync(insideModelFolder(dir, name, 'tokenizer')))
+        throw new Error(`the model in ${dir} has no ${name}; re-export it with its tokenizer.`);
       let tokenizer: CodeTokenizer;
       try {
         tokenizer = loadTokenizerFile(dir, name);
@@ -184,7 +232,13 @@ export class ModelRunner {
     if (own) return { ...own, source: 'workspace' };
     const bundled = this.memory.lookup(code);
     return bundled
-      ? { summary: bundled.summary, similarity: bundled.similarity, path: bundled.path, source: 'bundled' }
+      ? {
+          summary: bundled.summary,
+          similarity: bundled.similarity,
+          path: bundled.path,
+          source: 'bundled',
+          unshared: bundled.unshared,
+        }
       : undefined;
   }
 
@@ -244,7 +298,8 @@ export class ModelRunner {
       beamSize: Math.max(1, request.beamSize),
       nBest,
       maxLength: Math.min(request.maxLength, this.model.config.maxTgtLen),
-      noRepeatNgramSize: request.direction === 'code2doc' ? 3 : 0,
+      noRepeatNgramSize:
+        request.noRepeatNgramSize ?? (request.direction === 'code2doc' ? DECODING_DEFAULTS.noRepeatNgramSize : 0),
       ...(isCancelled ? { isCancelled } : {}),
     });
     let candidates = hypotheses.map((h) => this.candidate(h, request.direction));
@@ -276,6 +331,32 @@ export class ModelRunner {
       lengthReward,
       ...(lengthRewardLimit !== undefined && Number.isFinite(lengthRewardLimit) ? { lengthRewardLimit } : {}),
     };
+  }
+
+  /**
+   * How well each text predicts `code` back: the mean log-probability per token of the code
+   * (as training cut it: its first maxTgtLen - 1 ids and EOS) given the text, in the model's own
+   * comment → code direction. One teacher-forced batch, no search: the reconstruction score of
+   * noisy-channel re-ranking (bench/rerank).
+   */
+  reconstructionScores(texts: readonly string[], code: string): number[] {
+    if (texts.length === 0) return [];
+    const cfg = this.model.config;
+    const limits = { maxSrcLen: cfg.maxSrcLen, maxTgtLen: cfg.maxTgtLen };
+    const examples = texts.map((summary) => makeExample({ code, summary }, 'doc2code', this.tokenizer, limits));
+    const t = batchToTensors(collate(examples));
+    try {
+      const sums = tf.tidy(() => {
+        const lp = this.model.targetLogProbs(t.src, t.srcMask, t.tgtIn, t.tgtOut);
+        return tf.sum(tf.mul(lp, t.tgtMask), 1);
+      });
+      const values = Array.from(sums.dataSync());
+      sums.dispose();
+      const count = examples[0]!.tgt.length + 1;
+      return values.map((v) => v / count);
+    } finally {
+      disposeBatch(t);
+    }
   }
 
   private candidate(h: Hypothesis, direction: Direction): Candidate {

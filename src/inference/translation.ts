@@ -31,6 +31,11 @@ export interface TranslateRequest {
    */
   readonly reuseSimilarity?: number | null;
   /**
+   * Forbid repeating any n-gram of this many tokens (0: off); absent: DECODING_DEFAULTS'
+   * noRepeatNgramSize for code → comment, 0 for comment → code.
+   */
+  readonly noRepeatNgramSize?: number;
+  /**
    * The file the text comes from (absolute), when it is in an indexed workspace: code → comment
    * then reads its neighbour from that workspace's index, never from this file.
    */
@@ -97,6 +102,11 @@ export interface Neighbour {
   readonly line?: number;
   /** The open workspace's index, or the model's bundled memory (the fallback). */
   readonly source: 'workspace' | 'bundled';
+  /**
+   * Its code's subtokens that the documented function lacks ("base32" beside "hex"): a summary
+   * naming one of them is not reused (see reuseConflicts).
+   */
+  readonly unshared?: readonly string[];
 }
 
 export interface ReusedFrom {

@@ -5,6 +5,7 @@
  * and the tokenizer, and a conversion that cannot be right is refused before anything is written.
  */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -199,5 +200,15 @@ describe('interchange file and seq2seq convert', () => {
       /hiddenDim/,
     );
     await assert.rejects(runCli(registerConvert, ['convert', folder, path.join(root, 'y')]), /interchange file/);
+  });
+
+  it('seq2seq convert runs as a command of its own (it starts a backend itself)', async () => {
+    const folder = path.join(root, 'alone');
+    await saveModel(model, folder, { step: 5 });
+    const file = path.join(root, 'alone.safetensors');
+    const bin = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
+    const run = spawnSync(process.execPath, [bin, 'convert', folder, file], { encoding: 'utf8' });
+    assert.strictEqual(run.status, 0, run.stderr);
+    assert.strictEqual(readInterchange(file).step, 5);
   });
 });
