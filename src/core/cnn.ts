@@ -40,7 +40,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { maskedSoftmax } from './attention';
 import type { ModelConfig } from './config';
-import { copyOutput, copyParts, copyTargetLogProbs } from './decoder';
+import { copyOutput, copyParts, copyTargetLogProbs, layeredStepOutput } from './decoder';
 import { dense, embed, maybeDropout, SeededRandom, WeightStore, type NamedWeight } from './layers';
 import { tokenLogProbs } from './loss';
 import type { DecodingTensors, ForwardOutput, Seq2SeqModel, StepOutput } from './model';
@@ -322,14 +322,7 @@ export class ConvSeq2Seq implements Seq2SeqModel {
       const copied = o.copyLogProbs ? [tf.reshape(o.copyLogProbs, [n, -1])] : [];
       return [logProbs, last, byLayer, ...copied, ...r.windows];
     });
-    const copying = this.config.copy;
-    return {
-      logProbs: out[0] as tf.Tensor2D,
-      attention: out[1] as tf.Tensor2D,
-      attentionByLayerHead: out[2] as tf.Tensor4D,
-      ...(copying ? { copyLogProbs: out[3] as tf.Tensor2D } : {}),
-      state: { parts: out.slice(copying ? 4 : 3), position: state.position + 1 },
-    };
+    return layeredStepOutput(out, this.config.copy, state.position);
   }
 
   dispose(): void {

@@ -26,6 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { createAttention, type AttentionCache, type AttentionMechanism } from './attention';
 import type { ModelConfig } from './config';
+import type { StepOutput } from './model';
 import { dense, embed, maybeDropout, type SeededRandom, type WeightStore } from './layers';
 import {
   createRecurrentParams,
@@ -265,6 +266,21 @@ export interface CopyParts {
   wordAttention: tf.Tensor3D;
   /** `[b, T, 1]` the share of the output that is copied: `(1 - gate) * sum_s wordAttention` */
   copyShare: tf.Tensor3D;
+}
+
+/**
+ * A layered decoder's step result from what its `tf.tidy` returned, in this order: log-probs,
+ * the attention shown by default, the attention by layer and head, the copy part (copying models
+ * only), then the new state's tensors. Shared by the Transformer and the convolutional decoder.
+ */
+export function layeredStepOutput(out: readonly tf.Tensor[], copying: boolean, position: number): StepOutput {
+  return {
+    logProbs: out[0] as tf.Tensor2D,
+    attention: out[1] as tf.Tensor2D,
+    attentionByLayerHead: out[2] as tf.Tensor4D,
+    ...(copying ? { copyLogProbs: out[3] as tf.Tensor2D } : {}),
+    state: { parts: out.slice(copying ? 4 : 3), position: position + 1 },
+  };
 }
 
 /**
