@@ -9,6 +9,7 @@
  * beat the n-th best finished hypothesis (exact bound, since log-probs only decrease).
  */
 import * as tf from '@tensorflow/tfjs';
+import { CancelledError } from './cancellation';
 
 import { DECODING_DEFAULTS } from './decodingDefaults';
 import { hypothesisScore, lengthPenalty } from './lengthScore';
@@ -45,18 +46,11 @@ export interface DecodeOptions {
   /** Forbid repeating any n-gram of this size (0 = off). */
   noRepeatNgramSize: number;
   /**
-   * Asked before every decoding step; true ends the search with a {@link SearchCancelledError}.
+   * Asked before every decoding step; true ends the search with a {@link CancelledError}
+   * (everything it allocated is freed).
    * The engine worker answers from shared memory, so a cancel reaches a search in progress.
    */
   isCancelled?: () => boolean;
-}
-
-/** A search stopped by its `isCancelled` callback; everything it allocated is freed. */
-export class SearchCancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'CancelledError';
-  }
 }
 
 export const DEFAULT_DECODE_OPTIONS: Readonly<DecodeOptions> = Object.freeze({
@@ -368,7 +362,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOp
   const finished: Hypothesis[] = [];
   try {
     for (let t = 0; t < max && beams.length > 0; t++) {
-      if (opts.isCancelled?.()) throw new SearchCancelledError();
+      if (opts.isCancelled?.()) throw new CancelledError();
       const prev = beams.map((b) => (b.tokens.length ? b.tokens[b.tokens.length - 1]! : BOS_ID));
       const step = decodeStep(model, sourceFor(beams.length), state, prev);
       state = step.state;

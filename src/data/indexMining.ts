@@ -7,6 +7,7 @@
  */
 import { createHash } from 'crypto';
 import * as path from 'path';
+import { CancelledError } from '../core/cancellation';
 import { pairSkipReason, type PairFilterOptions } from './filters';
 import { FunctionIndex, type IndexedFunction } from './functionIndex';
 import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage } from './languages';
@@ -127,7 +128,7 @@ export async function buildFunctionIndex(
   let reMined = 0;
   let stopped: { files: number; bytes: number } | undefined;
   for await (const f of walkSourceFiles([root], options, skips)) {
-    if (options.isCancelled?.()) throw new Error('cancelled');
+    if (options.isCancelled?.()) throw new CancelledError();
     const size = Buffer.byteLength(f.content, 'utf8');
     if (options.limits && (files >= options.limits.maxFiles || bytes + size > options.limits.maxBytes)) {
       stopped = { files, bytes };

@@ -8,6 +8,7 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { isCancellation } from '../core/cancellation';
 import type { Seq2SeqContext } from '../context';
 import type { IndexSettings, IndexSummary } from '../worker/protocol';
 import type { EngineHost } from './engineHost';
@@ -78,7 +79,7 @@ export class WorkspaceIndexHost implements vscode.Disposable {
     return this.building.then(
       (s) => s,
       (e: unknown) => {
-        if (!(e instanceof Error && e.message === 'cancelled'))
+        if (!isCancellation(e))
           void vscode.window.showErrorMessage(
             `Seq2Seq: indexing failed: ${e instanceof Error ? e.message : String(e)}`,
           );

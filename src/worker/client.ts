@@ -11,11 +11,13 @@ import { Worker } from 'worker_threads';
 import * as path from 'path';
 import type { ReadyParams, WorkerOptions } from './protocol';
 import { JOB_METHODS, Ready, workerOptionsOf } from './protocol';
+import { CancelledError } from '../core/cancellation';
 import type { IpcNotification, IpcRequest } from '../protocol/ipc';
 import {
   createCancelFlags,
   ENGINE_ABORTED,
   flagCancelled,
+  fromWireError,
   isWireMessage,
   requestMessage,
   type WireMessage,
@@ -71,7 +73,7 @@ class WorkerProcess {
         clearTimeout(this.cancelling.get(msg.id));
         this.cancelling.delete(msg.id);
         const p = this.pending.get(msg.id);
-        const error = msg.error ? Object.assign(new Error(msg.error.message), { name: msg.error.name }) : undefined;
+        const error = msg.error ? fromWireError(msg.error) : undefined;
         if (error?.name === ENGINE_ABORTED) {
           this.pending.delete(msg.id);
           p?.reject(error);
@@ -173,13 +175,13 @@ export class EngineWorkerClient {
   ): Promise<R> {
     const proc = this.current();
     await proc.ready;
-    if (signal?.aborted) throw new Error('cancelled');
+    if (signal?.aborted) throw new CancelledError();
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
       const onAbort = (): void => {
         if (!proc.pending.delete(id)) return;
         proc.cancel(id, this.options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS);
-        reject(new Error('cancelled'));
+        reject(new CancelledError());
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       proc.pending.set(id, {

@@ -5,6 +5,7 @@
  * events (IpcNotification). Both sides import the same descriptors from protocol.ts, so a method's
  * name, parameters and response type are declared once. No `vscode` and no DOM.
  */
+import { CancelledError } from '../core/cancellation';
 import type { IpcNotification, IpcRequest } from '../protocol/ipc';
 
 /** What crosses the thread boundary. */
@@ -49,14 +50,6 @@ export function isFlagged(flags: Int32Array, id: number): boolean {
   return Atomics.load(flags, id % CANCEL_SLOTS) === id;
 }
 
-/** Thrown by work that noticed its cancellation. */
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'CancelledError';
-  }
-}
-
 /**
  * The error name of a request that made the WebAssembly runtime abort (out of memory, a bad
  * model). The thread survives an abort but every later call into that runtime fails, so the
@@ -77,6 +70,15 @@ export function isWasmAbort(e: unknown): boolean {
 export function toWireError(e: unknown): WireError {
   if (e instanceof Error) return { message: e.message, name: e.name, ...(e.stack ? { stack: e.stack } : {}) };
   return { message: String(e), name: 'Error' };
+}
+
+/**
+ * The host's copy of an error the worker answered with: message and name kept, and a cancel
+ * rebuilt as a {@link CancelledError} so that it is recognised by type on this side too.
+ */
+export function fromWireError(w: WireError): Error {
+  if (w.name === 'CancelledError') return new CancelledError();
+  return Object.assign(new Error(w.message), { name: w.name });
 }
 
 export function isWireMessage(v: unknown): v is WireMessage {

@@ -5,9 +5,9 @@
  * request is answered with ENGINE_ABORTED so that the host replaces this worker.
  */
 import type { MessagePort } from 'worker_threads';
+import { CancelledError } from '../core/cancellation';
 import type { IpcNotification, IpcRequest } from '../protocol/ipc';
 import {
-  CancelledError,
   ENGINE_ABORTED,
   eventMessage,
   isFlagged,

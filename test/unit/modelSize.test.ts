@@ -5,10 +5,11 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 
+import { CancelledError } from '../../src/core/cancellation';
 import { ConfigurationError, resolveModelConfig, type ModelConfig } from '../../src/core/config';
 import { buildModel } from '../../src/core/model';
 import { estimateParameters, MAX_PARAMETERS } from '../../src/core/modelSize';
-import { beamSearch, SearchCancelledError } from '../../src/core/search';
+import { beamSearch } from '../../src/core/search';
 
 describe('model size limits', () => {
   before(async () => tf.setBackend('cpu'));
@@ -70,7 +71,7 @@ describe('model size limits', () => {
     assert.throws(
       () =>
         beamSearch(model, [4, 7, 8, 2], { maxLength: 20, minLength: 20, beamSize: 3, isCancelled: () => ++asked > 5 }),
-      SearchCancelledError,
+      CancelledError,
     );
     assert.strictEqual(asked, 6, 'asked once per step until it said yes');
     assert.strictEqual(tf.memory().numTensors, before);

@@ -2,7 +2,8 @@
  * The engine worker under failure: a WebAssembly abort replaces the worker, a worker stuck on a
  * cancelled request is replaced by the watchdog, a cancel stops a translation between decoding
  * steps so the next request does not wait, a model deleted and re-imported under the same name
- * is loaded afresh, and a model folder too big to build is refused by a disposable worker.
+ * is loaded afresh, a model folder too big to build is refused by a disposable worker, and a cancel
+ * reaches the caller as a CancelledError whichever side noticed it.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -10,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
+import { CancelledError } from '../../src/core/cancellation';
 import { saveModel } from '../../src/core/checkpoint';
 import { CONFIG_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
 import { buildModel } from '../../src/core/model';
@@ -17,7 +19,7 @@ import { CodeTokenizer } from '../../src/data/tokenizer';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { EngineWorkerClient, requestInDisposableWorker } from '../../src/worker/client';
 import { Translate, ValidateModel } from '../../src/worker/protocol';
-import { Spin, ThreadId, Trap } from './helpers/testWorker';
+import { GiveUp, Spin, ThreadId, Trap } from './helpers/testWorker';
 
 const WORKER = path.join(__dirname, '..', '..', 'src', 'worker', 'worker.js');
 const TEST_WORKER = path.join(__dirname, 'helpers', 'testWorker.js');
@@ -78,7 +80,7 @@ describe('engine worker reliability', function () {
       const abort = new AbortController();
       const stuck = client.request(Spin, {}, abort.signal);
       setTimeout(() => abort.abort(), 100);
-      await assert.rejects(stuck, /cancelled/);
+      await assert.rejects(stuck, CancelledError);
       // A request sent to the stuck worker is answered by the watchdog, the next by a fresh worker.
       await assert.rejects(client.request(ThreadId, {}), /did not stop a cancelled request within 300 ms/);
       const second = await client.request(ThreadId, {});
@@ -113,13 +115,27 @@ describe('engine worker reliability', function () {
       await new Promise((r) => setTimeout(r, full / 5));
       t = performance.now();
       abort.abort();
-      await assert.rejects(cancelled, /cancelled/);
+      await assert.rejects(cancelled, CancelledError);
       await client.request(Translate, { model, ...short });
       const after = performance.now() - t;
       assert.ok(
         after < full / 2,
         `the next request waited ${after.toFixed(0)} ms; a whole translation takes ${full.toFixed(0)} ms`,
       );
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a cancel is a CancelledError on the host: an aborted request, and one the worker gave up on', async () => {
+    const client = new EngineWorkerClient({ backend: 'cpu', script: TEST_WORKER });
+    try {
+      const abort = new AbortController();
+      abort.abort();
+      await assert.rejects(client.request(ThreadId, {}, abort.signal), CancelledError);
+      // Thrown inside the worker, it crosses the boundary by name and is rebuilt as the same class.
+      await assert.rejects(client.request(GiveUp, {}), (e: unknown) => e instanceof CancelledError);
+      await client.request(ThreadId, {});
     } finally {
       await client.dispose();
     }

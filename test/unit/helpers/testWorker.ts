@@ -1,9 +1,10 @@
 /**
  * A worker script for workerReliability.test.ts, built on the real WorkerServer: it can trap in
  * real WebAssembly (what an aborted tfjs runtime throws), spin without ever looking at its
- * cancellation (a stuck worker), and say which thread it is.
+ * cancellation (a stuck worker), give up as cancelled on its own, and say which thread it is.
  */
 import { parentPort, threadId, workerData } from 'worker_threads';
+import { CancelledError } from '../../../src/core/cancellation';
 import { ipcRequest } from '../../../src/protocol/ipc';
 import { WorkerServer } from '../../../src/worker/server';
 import { Ready, type WorkerOptions } from '../../../src/worker/protocol';
@@ -11,6 +12,7 @@ import { Ready, type WorkerOptions } from '../../../src/worker/protocol';
 export const ThreadId = ipcRequest<Record<string, never>, number, 'threadId'>('threadId');
 export const Trap = ipcRequest<Record<string, never>, void, 'trap'>('trap');
 export const Spin = ipcRequest<Record<string, never>, void, 'spin'>('spin');
+export const GiveUp = ipcRequest<Record<string, never>, void, 'giveUp'>('giveUp');
 
 // (module (func (export "f") unreachable))
 const TRAPPING_MODULE = Uint8Array.from([
@@ -34,6 +36,9 @@ if (parentPort) {
     for (;;) {
       // never looks at its cancellation
     }
+  });
+  server.handle(GiveUp, () => {
+    throw new CancelledError();
   });
   server.emit(Ready, { backend: 'cpu', reason: 'test worker' });
 }
