@@ -1,11 +1,13 @@
 // @ts-check
 /**
- * One webpack configuration per runtime, sharing one defaults function:
- *  - extension: the extension host entry (node); `vscode` and native modules stay external;
- *  - worker: the training/inference worker thread (node), when present;
+ * One webpack configuration per runtime, sharing one defaults function; in the node bundles
+ * `vscode` and tfjs-node stay external, and dynamic import() becomes a lazily loaded chunk:
+ *  - extension: the extension host entry (node);
+ *  - cli: the headless command line (node), with a shebang;
+ *  - worker: the engine worker thread (node): translation, the workspace index, search, training;
+ *  - gradientWorker: data-parallel training's gradient workers (node), started by the trainer;
  *  - parseWorker: the tree-sitter worker thread of the editor's function locator (node);
- *  - cli: the headless command line (node);
- *  - one web bundle per webview app in src/webviews/apps/<app>/main.ts.
+ *  - one web bundle per webview app in src/webviews/apps/<app>/main.ts, with its styles.
  * Binary assets are copied beside the bundles and found at run time from `__dirname`:
  * TensorFlow.js wasm binaries in dist/wasm and tree-sitter grammars in dist/tree-sitter.
  */
@@ -103,8 +105,7 @@ const cli = nodeBundle('cli', './src/cli/bin.ts');
 cli.plugins = [new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true })];
 
 const configs = [extension, cli];
-if (fs.existsSync(path.join(__dirname, 'src/worker/worker.ts')))
-  configs.push(nodeBundle('worker', './src/worker/worker.ts'));
+configs.push(nodeBundle('worker', './src/worker/worker.ts'));
 // Data-parallel training's gradient workers, started by the trainer from beside its bundle.
 configs.push(nodeBundle('gradientWorker', './src/training/gradientWorker.ts'));
 configs.push(nodeBundle('parseWorker', './src/worker/parseWorker.ts'));

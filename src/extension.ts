@@ -81,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const previews = new PreviewProvider();
   const lenses = new DocCommentLensProvider(locator);
-  context.subscriptions.push(ctx, active, engine, index, locator, previews, lenses);
+  context.subscriptions.push(ctx, engine, index, locator, previews, lenses);
 
   const register = (id: CommandId, handler: (...args: never[]) => unknown): void => {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -1,6 +1,9 @@
 /**
- * `seq2seq`: the engine without VS Code. Mining and corpus statistics come from the data layer,
- * training, evaluation and translation from the training layer; each registers its commands.
+ * `seq2seq`: the engine without VS Code. Each file of src/cli/ registers its own commands here:
+ * backend (below), mine and corpus-stats (dataCommands), train, tune, eval and translate
+ * (trainCommands), document (documentCommand), search (searchCommand), convert to and from the
+ * native engine's interchange file (nativeCommands) and prune (pruneCommand). Failures end with a
+ * one-line message and exit code 1.
  */
 import { Command } from 'commander';
 import { registerDataCommands } from './dataCommands';

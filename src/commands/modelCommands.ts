@@ -11,9 +11,6 @@ import { engineSettings } from '../host/settings';
 const ACTIVE_KEY = 'seq2seq.activeModel';
 
 export class ActiveModel {
-  private readonly emitter = new vscode.EventEmitter<ModelEntry | undefined>();
-  readonly onDidChange = this.emitter.event;
-
   constructor(
     private readonly ctx: Seq2SeqContext,
     readonly store: ModelStore,
@@ -30,11 +27,6 @@ export class ActiveModel {
     await this.ctx.extension.workspaceState.update(ACTIVE_KEY, id);
     const model = this.current();
     this.ctx.statusBar.update({ model: model ? describe(model) : 'none' });
-    this.emitter.fire(model);
-  }
-
-  dispose(): void {
-    this.emitter.dispose();
   }
 }
 

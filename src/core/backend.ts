@@ -137,10 +137,6 @@ const LABELS: Record<BackendName, string> = {
   cpu: 'JavaScript CPU',
 };
 
-export function backendLabel(name: BackendName): string {
-  return LABELS[name];
-}
-
 /**
  * Activates the best available backend for `setting` and says why it was chosen.
  * Throws only when no backend at all can run.

@@ -41,8 +41,3 @@ export function renderTemplate(lines: readonly TemplateLine[], options: RenderOp
   // Blank lines keep no trailing indentation, except a docstring's closing line which is indented.
   return out.join(options.eol);
 }
-
-/** The text of a line without the snippet syntax. */
-export function lineText(line: TemplateLine): string {
-  return line.map((s) => (typeof s === 'string' ? s : s.placeholder)).join('');
-}

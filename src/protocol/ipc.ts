@@ -60,7 +60,6 @@ export function ipcNotification<Params, Method extends string = string>(
   return { kind: 'notification', method };
 }
 
-export type IpcParams<T> = T extends IpcMessageType<IpcKind, string, infer P> ? P : never;
 export type IpcResponse<T> = T extends IpcRequest<unknown, infer R, string> ? R : never;
 
 /** A message as `postMessage` carries it between a webview and the host. */

@@ -85,16 +85,6 @@ export function sourceBody(src: readonly number[]): number[] {
   return body;
 }
 
-export function decodeExample(
-  model: Seq2SeqModel,
-  src: readonly number[],
-  beamSize: number,
-  maxLength: number,
-  scoring: BeamScoring = {},
-): number[] {
-  return decodeCandidates(model, src, beamSize, maxLength, scoring, 1)[0] ?? [];
-}
-
 /** The `nBest` best outputs, best first (greedy gives one when both sizes are 1). */
 function decodeCandidates(
   model: Seq2SeqModel,

@@ -1,7 +1,12 @@
 /**
- * The engine worker thread: loads TensorFlow.js with the chosen backend, posts `ready`, then
- * serves translation, model validation, corpus mining and training (start, pause, resume, cancel,
- * with progress events) so that none of it runs on the extension host's thread. Models stay loaded between requests (the last few used).
+ * The engine worker thread, so that no model work runs on the extension host's thread. It loads
+ * TensorFlow.js with the chosen backend, posts `ready`, then serves the requests of protocol.ts:
+ * translation (with the workspace index's neighbours), the workspace index (build with progress
+ * events, update one file), code search (BM25 over the index, re-ranked by the model), the
+ * stale-summary check, parameter descriptions (borrowed from the index, else the parameter
+ * model), model validation, corpus mining (with progress events), and training (start, pause,
+ * resume, cancel, with progress events; a fine-tune is then judged by the guard). Models stay
+ * loaded between requests (the last few used) and are loaded afresh when their folder changes.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -7,7 +7,7 @@ import { planDocComment } from '../../src/editing/insertion';
 import { ParserPool } from '../../src/data/parser';
 import type { CorpusLanguage } from '../../src/data/languages';
 import { seededRandom } from '../../src/data/random';
-import { TreeSitterLocator } from '../../src/host/treeSitterLocator';
+import { TreeSitterLocator } from './helpers/treeSitterLocator';
 
 /** One small file per language, with one undocumented function and code after it. */
 const SAMPLES: Record<CommentLanguage, string> = {

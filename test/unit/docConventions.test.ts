@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import type { CorpusLanguage } from '../../src/data/languages';
 import { conventionalSkip, docNamesAll, isPublicFunction, type DocumentedUnit } from '../../src/editing/docConventions';
 import { renumberTabStops, snippetPlainText, withFinalTabStop } from '../../src/editing/snippetText';
-import { TreeSitterLocator } from '../../src/host/treeSitterLocator';
+import { TreeSitterLocator } from './helpers/treeSitterLocator';
 
 describe('public functions per language', function () {
   this.timeout(60_000);

@@ -29,7 +29,7 @@ type Providers = typeof import('../../src/host/docProviders');
 type Lenses = typeof import('../../src/host/codeLens');
 type Pipeline = typeof import('../../src/host/docPipeline');
 type Analyze = typeof import('../../src/docs/analyze');
-type Locator = typeof import('../../src/host/treeSitterLocator');
+type Locator = typeof import('./helpers/treeSitterLocator');
 type Ids = typeof import('../../src/commandIds');
 type Translation = import('../../src/inference/translation').Translation;
 type TranslateRequest = import('../../src/inference/translation').TranslateRequest;
@@ -130,7 +130,7 @@ describe('doc comment entry points', function () {
       lenses: await import('../../src/host/codeLens'),
       pipeline: await import('../../src/host/docPipeline'),
       analyze: await import('../../src/docs/analyze'),
-      locator: await import('../../src/host/treeSitterLocator'),
+      locator: await import('./helpers/treeSitterLocator'),
       ids: await import('../../src/commandIds'),
     };
     analyzer = new m.analyze.DocAnalyzer();

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { TreeSitterLocator } from '../../src/host/treeSitterLocator';
+import { TreeSitterLocator } from './helpers/treeSitterLocator';
 import { innermostAt } from '../../src/host/functionLocator';
 
 describe('tree-sitter function locator', () => {

@@ -149,11 +149,3 @@ export function editorLinkForSelection(
 export function editorLinkFromRef(ref: EditorRef, tokens: readonly TokenSpan[]): EditorLink {
   return createEditorLink(vscode.Uri.parse(ref.uri), ref.start, ref.end, tokens);
 }
-
-/** Disposes the shared decoration types (extension deactivation). */
-export function disposeAttentionDecorations(): void {
-  levelTypes?.forEach((t) => t.dispose());
-  outlineType?.dispose();
-  levelTypes = undefined;
-  outlineType = undefined;
-}
