@@ -8,7 +8,7 @@
  * are too; no TypeScript package implements sacreBLEU's variant.
  */
 
-import { seededRandom } from '../data/random';
+import { bootstrapShares } from './bootstrap';
 
 export const CHRF_ORDER = 6;
 export const CHRF_BETA = 2;
@@ -97,15 +97,23 @@ export function pairedBootstrapChrf(
 ): number {
   if (a.length !== references.length || b.length !== references.length)
     throw new Error('pairedBootstrapChrf: every system needs one output per reference');
-  const sa = a.map((h, i) => chrfStats(h, references[i]!));
-  const sb = b.map((h, i) => chrfStats(h, references[i]!));
-  const random = seededRandom(seed);
-  const n = references.length;
-  let wins = 0;
-  for (let k = 0; k < samples && n > 0; k++) {
-    const idx = Array.from({ length: n }, () => Math.floor(random() * n));
-    if (chrfFromStats(sumChrfStats(idx.map((i) => sa[i]!))) > chrfFromStats(sumChrfStats(idx.map((i) => sb[i]!))))
-      wins++;
-  }
-  return wins / samples;
+  return pairedBootstrapChrfStats(
+    a.map((h, i) => chrfStats(h, references[i]!)),
+    b.map((h, i) => chrfStats(h, references[i]!)),
+    samples,
+    seed,
+  );
+}
+
+/** {@link pairedBootstrapChrf} on each pair's statistics, already computed (the guard's rows). */
+export function pairedBootstrapChrfStats(
+  a: readonly ChrfStats[],
+  b: readonly ChrfStats[],
+  samples = 1000,
+  seed = 1,
+): number {
+  if (a.length !== b.length) throw new Error('pairedBootstrapChrfStats: both systems need the same pairs');
+  const corpus = (s: readonly ChrfStats[], idx: readonly number[]): number =>
+    chrfFromStats(sumChrfStats(idx.map((i) => s[i]!)));
+  return bootstrapShares(a.length, { chrf: (idx) => corpus(a, idx) > corpus(b, idx) }, samples, seed).chrf;
 }

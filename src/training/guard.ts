@@ -16,12 +16,11 @@
 import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import type { CorpusRecord } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
-import { seededRandom } from '../data/random';
 import { sentenceBleu } from './bleu';
-import { chrfFromStats, chrfStats, sumChrfStats, type ChrfStats } from './chrf';
+import { chrfFromStats, chrfStats, pairedBootstrapChrfStats, sumChrfStats, type ChrfStats } from './chrf';
 import type { WorkspaceOf } from './predictions';
 import { projectWorkspaceOf, projectWorkspaces } from './projectBenchmark';
-import { interleaveLanguages } from './quality';
+import { interleaveLanguages, pairedBootstrapSentence } from './quality';
 
 export interface HeldOutScore {
   /** Corpus chrF, 0-100. */
@@ -108,11 +107,11 @@ export function heldOutScore(outputs: readonly string[], references: readonly st
 
 /**
  * The margin rule, for fine-tunes and for choosing a model to ship: paired bootstrap (Koehn 2004)
- * over the functions, each resample the same size as the rows, drawn with replacement from
- * `seededRandom(seed)` exactly as quality.ts's `pairedBootstrap` and chrf.ts's
- * `pairedBootstrapChrf` draw theirs; a resample counts for a metric only when the fine-tuned
- * model is strictly higher (a tie, 0.0 vs 0.0 included, is no win). Ahead when both shares reach
- * `margin`.
+ * over the functions, by chrf.ts's `pairedBootstrapChrfStats` and quality.ts's
+ * `pairedBootstrapSentence` on the rows' scores (the same resamples as `pairedBootstrapChrf` and
+ * `pairedBootstrap` draw for the same seed); a resample counts for a metric only when the
+ * fine-tuned model is strictly higher (a tie, 0.0 vs 0.0 included, is no win). Ahead when both
+ * shares reach `margin`.
  */
 export function marginVerdict(
   rows: readonly MarginRow[],
@@ -120,23 +119,22 @@ export function marginVerdict(
 ): MarginVerdict {
   const required = options.margin ?? GUARD_MARGIN;
   const samples = options.samples ?? GUARD_SAMPLES;
-  const random = seededRandom(options.seed ?? 1);
-  const n = rows.length;
-  let chrfWins = 0;
-  let bleuWins = 0;
-  for (let k = 0; k < samples && n > 0; k++) {
-    const idx = Array.from({ length: n }, () => Math.floor(random() * n));
-    const chrf = (side: 'base' | 'tuned'): number => chrfFromStats(sumChrfStats(idx.map((i) => rows[i]![side].chrf)));
-    if (chrf('tuned') > chrf('base')) chrfWins++;
-    const bleu = (side: 'base' | 'tuned'): number => idx.reduce((a, i) => a + rows[i]![side].sentenceBleu, 0);
-    if (bleu('tuned') > bleu('base')) bleuWins++;
-  }
-  const shares = { chrf: chrfWins / samples, sentenceBleu: bleuWins / samples, samples, required };
+  const seed = options.seed ?? 1;
+  const base = rows.map((r) => r.base);
+  const tuned = rows.map((r) => r.tuned);
+  const chrf = (s: readonly FunctionScore[]) => s.map((r) => r.chrf);
+  const bleu = (s: readonly FunctionScore[]) => s.map((r) => r.sentenceBleu);
+  const shares = {
+    chrf: pairedBootstrapChrfStats(chrf(tuned), chrf(base), samples, seed),
+    sentenceBleu: pairedBootstrapSentence(bleu(tuned), bleu(base), samples, seed),
+    samples,
+    required,
+  };
   return {
-    base: scoreOf(rows.map((r) => r.base)),
-    tuned: scoreOf(rows.map((r) => r.tuned)),
+    base: scoreOf(base),
+    tuned: scoreOf(tuned),
     shares,
-    ahead: n > 0 && shares.chrf >= required && shares.sentenceBleu >= required,
+    ahead: rows.length > 0 && shares.chrf >= required && shares.sentenceBleu >= required,
   };
 }
 

@@ -16,6 +16,7 @@ import {
   MAX_ORDER,
   sumStats,
 } from './bleu';
+import { bootstrapShares, totalAhead } from './bootstrap';
 import { corpusChrf, pairedBootstrapChrf } from './chrf';
 import { averageRougeL } from './rouge';
 
@@ -169,27 +170,30 @@ export function pairedBootstrap(
   const sa = stats(a);
   const sb = stats(b);
   const sentence = (s: ReturnType<typeof stats>) => s.map((x) => bleuFromStats(x, true, true));
-  const ta = sentence(sa);
-  const tb = sentence(sb);
-  const random = seededRandom(seed);
-  const n = references.length;
-  let bleuWins = 0;
-  let sentenceWins = 0;
-  for (let k = 0; k < samples && n > 0; k++) {
-    const idx = Array.from({ length: n }, () => Math.floor(random() * n));
-    const corpus = (s: ReturnType<typeof stats>) =>
-      bleuFromStats(
-        sumStats(
-          idx.map((i) => s[i]!),
-          MAX_ORDER,
-        ),
-        false,
-      );
-    if (corpus(sa) > corpus(sb)) bleuWins++;
-    const mean = (t: number[]) => idx.reduce((acc, i) => acc + t[i]!, 0);
-    if (mean(ta) > mean(tb)) sentenceWins++;
-  }
-  return { bleu: bleuWins / samples, sentenceBleu: sentenceWins / samples, samples };
+  const corpus = (s: ReturnType<typeof stats>, idx: readonly number[]) =>
+    bleuFromStats(
+      sumStats(
+        idx.map((i) => s[i]!),
+        MAX_ORDER,
+      ),
+      false,
+    );
+  const shares = bootstrapShares(
+    references.length,
+    { bleu: (idx) => corpus(sa, idx) > corpus(sb, idx), sentenceBleu: totalAhead(sentence(sa), sentence(sb)) },
+    samples,
+    seed,
+  );
+  return { ...shares, samples };
+}
+
+/**
+ * The sentence-BLEU share of {@link pairedBootstrap} on each pair's smoothed sentence BLEU-4,
+ * already computed (the guard's rows): the share of resamples on which A's mean is higher.
+ */
+export function pairedBootstrapSentence(a: readonly number[], b: readonly number[], samples = 1000, seed = 1): number {
+  if (a.length !== b.length) throw new Error('pairedBootstrapSentence: both systems need the same pairs');
+  return bootstrapShares(a.length, { sentenceBleu: totalAhead(a, b) }, samples, seed).sentenceBleu;
 }
 
 export interface BootstrapRow extends BootstrapResult {
