@@ -58,6 +58,12 @@ export const learningE2eTests: E2eTest[] = [
       const settings = path.join(workspace, '.vscode', 'settings.json');
       const geometry = path.join(workspace, 'geometry.py');
       const original = fs.readFileSync(geometry, 'utf8');
+      // Earlier tests inserted comments too (recorded while learning was "ask"): start this one
+      // from no corrections and no history, so that only its own correction can start a run.
+      for (const name of ['corrections.json', 'learning-history.json']) {
+        const earlier = findFile(server.userDataDir, name);
+        if (earlier) fs.rmSync(earlier);
+      }
       fs.mkdirSync(path.dirname(settings), { recursive: true });
       fs.writeFileSync(
         settings,
@@ -99,14 +105,15 @@ export const learningE2eTests: E2eTest[] = [
           'an edited summary in corrections.json',
           () => {
             const all = (JSON.parse(fs.readFileSync(file, 'utf8')) as { corrections: StoredCorrection[] }).corrections;
-            const c = all.find((x) => x.name === 'distance');
-            return c?.parts.find((p) => p.part === 'summary' && p.verdict === 'edited') ? c : undefined;
+            return all.find(
+              (c) => c.name === 'distance' && c.parts.some((p) => p.part === 'summary' && p.verdict === 'edited'),
+            );
           },
           30_000,
           wb,
         );
         assert.strictEqual(
-          stored.parts.find((p) => p.part === 'summary')!.now,
+          stored.parts.find((p) => p.part === 'summary' && p.verdict === 'edited')!.now,
           'Straight-line gap between two points.',
         );
         assert.ok(!file.startsWith(workspace), 'the correction was stored inside the workspace');
