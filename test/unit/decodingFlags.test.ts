@@ -12,6 +12,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { addDecodingFlags, decodingChoice, OptionError, type DecodingFlags } from '../../src/cli/options';
+import { writeWordPairCorpus } from './helpers/wordPairCorpus';
 
 const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
 
@@ -71,20 +72,7 @@ describe('decoding flags on the CLI', function () {
     const code = 'def get_user_name(x):\n    return x\n';
 
     before(() => {
-      const words = ['get', 'set', 'user', 'name', 'file', 'path'];
-      const lines: string[] = [];
-      for (let i = 0; i < 60; i++) {
-        const [a, b] = [words[i % 6]!, words[(i * 5 + 2) % 6]!];
-        lines.push(
-          JSON.stringify({
-            lang: 'python',
-            path: `f${i % 20}.py`,
-            code: `def ${a}_${b}(x):\n    return x`,
-            summary: `${a} ${b}`,
-          }),
-        );
-      }
-      fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
+      writeWordPairCorpus(corpus, { pairs: 60, files: 20 });
       const config = path.join(dir, 'cfg.json');
       fs.writeFileSync(
         config,

@@ -21,6 +21,7 @@ import { batchGradients } from '../../src/training/gradients';
 import { batchExamples, candidateSet, expectedRisk, mrtBatchGradients, mrtOptions } from '../../src/training/mrt';
 import { readTrainConfig } from '../../src/training/trainConfigFile';
 import { Trainer, type TrainerOptions, type TrainingData } from '../../src/training/trainer';
+import { writeWordPairCorpus } from './helpers/wordPairCorpus';
 
 const FIRST = 6;
 const VOCAB = FIRST + 8;
@@ -175,16 +176,7 @@ describe('minimum-risk training objective', function () {
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-mrt-cli-'));
     const corpus = path.join(dir, 'corpus.jsonl');
-    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
-    const lines = Array.from({ length: 40 }, (_, i) =>
-      JSON.stringify({
-        lang: 'python',
-        path: `f${i % 10}.py`,
-        code: `def ${words[i % 6]}_${words[(i * 5 + 2) % 6]}(x):\n    return x`,
-        summary: `${words[i % 6]} ${words[(i * 5 + 2) % 6]}`,
-      }),
-    );
-    fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
+    writeWordPairCorpus(corpus, { pairs: 40, files: 10 });
     const config = path.join(dir, 'cfg.json');
     fs.writeFileSync(
       config,

@@ -18,6 +18,7 @@ import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { validationLoss } from '../../src/training/evaluation';
 import { gradualSparsity, MagnitudePruner, measuredSparsity, prunableWeights } from '../../src/training/prune';
 import { Trainer } from '../../src/training/trainer';
+import { writeWordPairCorpus } from './helpers/wordPairCorpus';
 
 const FIRST = 6;
 const VOCAB = FIRST + 8;
@@ -143,16 +144,7 @@ describe('magnitude pruning', function () {
     const corpus = path.join(dir, 'corpus.jsonl');
     const run = path.join(dir, 'run');
     before(() => {
-      const words = ['get', 'set', 'user', 'name', 'file', 'path'];
-      const lines = Array.from({ length: 40 }, (_, i) =>
-        JSON.stringify({
-          lang: 'python',
-          path: `f${i % 10}.py`,
-          code: `def ${words[i % 6]}_${words[(i * 5 + 2) % 6]}(x):\n    return x`,
-          summary: `${words[i % 6]} ${words[(i * 5 + 2) % 6]}`,
-        }),
-      );
-      fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
+      writeWordPairCorpus(corpus, { pairs: 40, files: 10 });
       const config = path.join(dir, 'cfg.json');
       fs.writeFileSync(
         config,

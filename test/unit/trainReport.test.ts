@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeWordPairCorpus } from './helpers/wordPairCorpus';
 
 const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
 
@@ -38,20 +39,7 @@ describe('train says what it does', function () {
   const config = path.join(dir, 'cfg.json');
 
   before(() => {
-    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
-    const lines: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const [a, b] = [words[i % 6]!, words[(i * 5 + 2) % 6]!];
-      lines.push(
-        JSON.stringify({
-          lang: 'python',
-          path: `f${i % 10}.py`,
-          code: `def ${a}_${b}(x):\n    return x`,
-          summary: `${a} ${b}`,
-        }),
-      );
-    }
-    fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
+    writeWordPairCorpus(corpus, { pairs: 40, files: 10 });
     fs.writeFileSync(
       config,
       JSON.stringify({

@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { RUN_LOCK_FILE } from '../../src/core/runLock';
+import { writeWordPairCorpus } from './helpers/wordPairCorpus';
 
 const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
 
@@ -49,21 +50,7 @@ describe('train and its run folder (CLI)', function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   before(() => {
-    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
-    const lines: string[] = [];
-    for (let i = 0; i < 60; i++) {
-      const a = words[i % 6]!;
-      const b = words[(i * 5 + 2) % 6]!;
-      lines.push(
-        JSON.stringify({
-          lang: 'python',
-          path: `f${i % 20}.py`,
-          code: `def ${a}_${b}(x):\n    return x`,
-          summary: `${a} ${b}`,
-        }),
-      );
-    }
-    fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
+    writeWordPairCorpus(corpus, { pairs: 60, files: 20 });
     fs.writeFileSync(
       config,
       JSON.stringify({

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeWordPairCorpus } from './helpers/wordPairCorpus';
 
 const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
 
@@ -28,21 +29,7 @@ describe('training CLI', function () {
   const out = path.join(dir, 'run');
 
   before(() => {
-    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
-    const lines: string[] = [];
-    for (let i = 0; i < 60; i++) {
-      const a = words[i % 6]!;
-      const b = words[(i * 5 + 2) % 6]!;
-      lines.push(
-        JSON.stringify({
-          lang: i % 3 ? 'python' : 'javascript',
-          path: `f${i % 20}.py`,
-          code: `def ${a}_${b}(x):\n    return x`,
-          summary: `${a} ${b}`,
-        }),
-      );
-    }
-    fs.writeFileSync(corpus, `${lines.join('\n')}\n`);
+    writeWordPairCorpus(corpus, { pairs: 60, files: 20, lang: (i) => (i % 3 ? 'python' : 'javascript') });
     fs.writeFileSync(
       config,
       JSON.stringify({
