@@ -31,7 +31,8 @@ import { splitByFile } from '../../src/data/dedupSplit';
 import { averageSentenceBleu } from '../../src/training/bleu';
 import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
 import { modelOutputs } from '../../src/training/guard';
-import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import { prepareTrainJob } from '../../src/training/job';
+import type { TrainConfigFile } from '../../src/training/trainConfigFile';
 import {
   BM25_PROJECT,
   projectBaselines,

@@ -3,7 +3,8 @@
  * FINE_TUNE_TRAINING with rehearsal), each protection alone, none, a higher learning rate, and
  * the from-scratch settings fine-tuning used before (the problem being fixed).
  */
-import { DEFAULT_TRAINING, FINE_TUNE_TRAINING, type TrainConfigFile } from '../../src/training/job';
+import type { TrainConfigFile } from '../../src/training/trainConfigFile';
+import { DEFAULT_TRAINING, FINE_TUNE_TRAINING } from '../../src/training/trainingDefaults';
 
 export interface Variant {
   readonly config: TrainConfigFile;

@@ -29,7 +29,8 @@ import { selectBackend } from '../../src/core/backend';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
 import { guardFineTune, modelOutputs } from '../../src/training/guard';
-import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import { prepareTrainJob } from '../../src/training/job';
+import type { TrainConfigFile } from '../../src/training/trainConfigFile';
 import {
   BM25_PROJECT,
   projectBaselines,

@@ -5,8 +5,7 @@
  */
 import * as path from 'path';
 
-import type { TrainConfigFile } from '../../src/training/job';
-import { TRAIN_CONFIG_FIELDS } from '../../src/training/trainConfigFile';
+import { TRAIN_CONFIG_FIELDS, type TrainConfigFile } from '../../src/training/trainConfigFile';
 import { number, object, optional, readJsonFile, type Check } from '../../src/data/schema';
 import { DECODING_GRID_FIELDS, type DecodingGrid } from '../../src/training/modelSelection';
 import { REPO_ROOT } from '../paths';

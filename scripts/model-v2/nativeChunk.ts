@@ -11,7 +11,8 @@ import * as path from 'path';
 
 import { nativeTrainArgs } from '../../src/cli/nativeCommands';
 import { INTERCHANGE_EXTENSION, readInterchange } from '../../src/core/interchange';
-import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
+import { prepareTrainJob } from '../../src/training/job';
+import type { TrainConfigFile } from '../../src/training/trainConfigFile';
 import {
   findNativeEngine,
   handOffFiles,

@@ -28,8 +28,8 @@ import { hasConfigFile, readConfigFile } from '../../src/data/modelFolder';
 import { readCorpus, writeCorpus } from '../../src/data/dataset';
 import { progressLine } from '../../src/cli/trainCommands';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
-import { prepareTrainJob, type TrainConfigFile } from '../../src/training/job';
-import { TRAIN_CONFIG_FIELDS } from '../../src/training/trainConfigFile';
+import { prepareTrainJob } from '../../src/training/job';
+import { TRAIN_CONFIG_FIELDS, type TrainConfigFile } from '../../src/training/trainConfigFile';
 import type { ModelConfig } from '../../src/core/config';
 import {
   checkedLater,

@@ -20,7 +20,8 @@ import {
   type HandOffFiles,
 } from '../training/nativeEngine';
 import { selectBackend } from '../core/backend';
-import { prepareTrainJob, resolveModelDir, type TrainConfigFile } from '../training/job';
+import { prepareTrainJob, resolveModelDir } from '../training/job';
+import type { TrainConfigFile } from '../training/trainConfigFile';
 import { TRAIN_JOB_DEFAULTS } from '../training/trainingDefaults';
 import { choiceOption, positiveNumberOption, wholeNumberOption } from './options';
 import { checkModelFolderOutput, checkOutputFile } from './outputPaths';

@@ -32,13 +32,12 @@ import {
   recoverRunFolder,
   type ResolvedTrainOptions,
   resolveModelDir,
-  type TrainConfigFile,
 } from '../training/job';
 import type { Trainer } from '../training/trainer';
 import { acquireRunLock, RUN_LOCK_FILE } from '../core/runLock';
 import { checkOutputFolder } from './outputPaths';
 import { terminalText } from './terminalText';
-import { readTrainConfig } from '../training/trainConfigFile';
+import { readTrainConfig, type TrainConfigFile } from '../training/trainConfigFile';
 import { MRT_METRICS, TRAINING_OBJECTIVES } from '../training/mrt';
 import { readSearchSpace, successiveHalving, trialTable } from '../training/tune';
 import {

@@ -33,8 +33,14 @@ import { requireTrust } from '../host/trust';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import { eventLoopDelayText, measureEventLoopDelay } from '../host/eventLoopDelay';
 import type { GuardResult } from '../training/guard';
-import { FINE_TUNE_JOB_DEFAULTS, FINE_TUNE_TRAINING } from '../training/trainingDefaults';
-import type { TrainConfigFile } from '../training/job';
+import {
+  FINE_TUNE_COSINE_STEPS,
+  FINE_TUNE_JOB_DEFAULTS,
+  FINE_TUNE_TRAINING,
+  TRAINER_DEFAULTS,
+} from '../training/trainingDefaults';
+import { SCHEDULE_KINDS, type ScheduleConfig, type ScheduleKind } from '../training/schedules';
+import type { TrainConfigFile } from '../training/trainConfigFile';
 import type { IpcResponse } from '../protocol/ipc';
 import type { EngineWorkerClient } from '../worker/client';
 import type * as WorkerProtocolModule from '../worker/protocol';
@@ -106,17 +112,17 @@ export function trainingSettings(minutes: number | null): {
   const own = <T>(key: string, to: (v: T) => Record<string, unknown>): Record<string, unknown> =>
     set(key) ? to(c.get<T>(key) as T) : {};
   const schedule0 = FINE_TUNE_TRAINING.schedule;
-  const warmupSteps = c.get<number>('warmupSteps', schedule0?.kind === 'noam' ? schedule0.warmupSteps : 0);
+  const warmupSteps = c.get<number>('warmupSteps', schedule0.kind === 'noam' ? schedule0.warmupSteps : 0);
   const maxSteps = c.get<number>('maxSteps', FINE_TUNE_JOB_DEFAULTS.maxSteps);
-  const kind = c.get<string>('lrSchedule', schedule0?.kind ?? 'noam');
-  const schedule =
-    kind === 'constant'
-      ? ({ kind: 'constant' } as const)
-      : kind === 'cosine'
-        ? ({ kind: 'cosine', warmupSteps, totalSteps: maxSteps > 0 ? maxSteps : 2000 } as const)
-        : kind === 'plateau'
-          ? ({ kind: 'plateau' } as const)
-          : ({ kind: 'noam', warmupSteps } as const);
+  const kind = c.get<string>('lrSchedule', schedule0.kind);
+  const schedules = {
+    constant: { kind: 'constant' },
+    noam: { kind: 'noam', warmupSteps },
+    cosine: { kind: 'cosine', warmupSteps, totalSteps: maxSteps > 0 ? maxSteps : FINE_TUNE_COSINE_STEPS },
+    plateau: { kind: 'plateau' },
+  } as const satisfies Record<ScheduleKind, ScheduleConfig>;
+  // A name that is not a schedule (a hand-edited setting) gets noam.
+  const schedule = schedules[SCHEDULE_KINDS.find((k) => k === kind) ?? 'noam'];
   const learningRate = c.get<number>('learningRate', FINE_TUNE_TRAINING.optimizer.learningRate);
   const training = {
     ...own<string>('optimizer', (name) => ({ optimizer: { name, learningRate } })),
@@ -146,8 +152,8 @@ export function trainingSettings(minutes: number | null): {
     learningRate: training?.optimizer?.learningRate ?? FINE_TUNE_TRAINING.optimizer.learningRate,
     schedule: training?.schedule?.kind ?? FINE_TUNE_TRAINING.schedule.kind,
     budget: minutes === null ? 'until it stops improving' : `${minutes} min`,
-    batchSize: config.batchSize ?? 16,
-    threads: training?.threads ?? 1,
+    batchSize: config.batchSize ?? FINE_TUNE_JOB_DEFAULTS.batchSize,
+    threads: training?.threads ?? TRAINER_DEFAULTS.threads,
   };
   return { config, summary };
 }

@@ -16,7 +16,7 @@ import { processAlive, recoverFolder } from '../core/atomicFolder';
 import { runLockState } from '../core/runLock';
 import { CONFIG_FILE, OPTIMIZER_SPECS_FILE, TRAIN_STATE_FILE } from '../data/modelFolder';
 import { readGuardedJsonSync } from '../data/guardedRead';
-import type { TrainConfigFile } from '../training/job';
+import type { TrainConfigFile } from '../training/trainConfigFile';
 
 export const RUN_RECORD_FILE = 'run.json';
 const LAST = 'last';

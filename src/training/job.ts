@@ -53,57 +53,12 @@ import {
   FINE_TUNE_REHEARSAL_SHARE,
   FINE_TUNE_TRAINING,
   TRAIN_JOB_DEFAULTS,
+  type TrainerOptions,
 } from './trainingDefaults';
-import { BEST_DIR, LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from './trainer';
+import { BEST_DIR, LAST_DIR, Trainer, type TrainingData } from './trainer';
 import { corpusFingerprint, initialTrainState, isTrainCheckpoint } from './trainState';
-import { trainJobLimitsProblem } from './trainConfigFile';
+import { trainJobLimitsProblem, type TrainConfigFile } from './trainConfigFile';
 import { createOptimizer } from './optimizers';
-
-/** The `--config` file. Every field is optional. */
-export interface TrainConfigFile {
-  readonly model?: Partial<ModelConfig>;
-  readonly training?: Partial<Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'meta'>>;
-  readonly batchSize?: number;
-  /** BPE vocabulary size for a new tokenizer. Default 2000. */
-  readonly vocabSize?: number;
-  readonly seed?: number;
-  readonly validFraction?: number;
-  readonly testFraction?: number;
-  readonly directions?: readonly Direction[];
-  /**
-   * Share (0..1] of the training pairs that also give a doc2code example when both directions
-   * are trained, chosen with the seed. Default 1 (every pair, both ways). Below 1 it spends the
-   * budget mostly on code2doc while one model still learns both directions.
-   */
-  readonly doc2codeShare?: number;
-  /**
-   * Retrieval-augmented code2doc: the summary of the most similar training function (BM25, from
-   * another file) goes before the code, and the training split is saved beside the model as its
-   * example memory (`memory.json`) for inference. A model fine-tuned from such a model keeps it.
-   * `'project'`: the neighbour comes from the same project's other files only (a corpus of many
-   * projects, see {@link ProjectMemories}), as the workspace index gives it at inference time; no
-   * memory is saved, the model reads its neighbours from the user's workspace.
-   */
-  readonly retrieval?: boolean | 'project';
-  /** How many tokens of the neighbour's summary go before the code (default 24). */
-  readonly neighbourTokens?: number;
-  /**
-   * Retrieval only: share [0, 1) of the training pairs given no neighbour (each pair chosen by a
-   * seeded hash of its file and code), so the model also learns to write on its own, as it must in
-   * a workspace with no documented function. Validation pairs keep theirs. Default 0.
-   */
-  readonly neighbourDropout?: number;
-  /**
-   * Fine-tuning only: share of each batch taken from the base model's `rehearsal.jsonl` (pairs
-   * of its own training corpus), in [0, 1). Default FINE_TUNE_REHEARSAL_SHARE; 0 turns it
-   * off, and a model without the file trains on workspace pairs only.
-   */
-  readonly rehearsalShare?: number;
-  /** Training pairs whose code has more subword tokens than this are dropped, not truncated (lengthFilter.ts). */
-  readonly maxCodeTokens?: number;
-  /** Training pairs whose summary has more words than this are dropped. */
-  readonly maxSummaryWords?: number;
-}
 
 /** Puts a neighbour's summary before a record's code, or nothing. */
 export type SourcePrefix = (record: CorpusRecord) => string | undefined;
@@ -170,8 +125,6 @@ export interface TrainJobSummary {
   /** Training pairs dropped by maxCodeTokens / maxSummaryWords (absent when neither is set). */
   readonly dropped?: DroppedPairs;
 }
-
-export { DEFAULT_TRAINING, FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING };
 
 /**
  * Puts back the `best/` and `last/` a crashed save left aside in the run folder `outDir` and

@@ -25,7 +25,7 @@ import {
   readModelFile,
 } from '../data/modelFiles';
 import { encodeExamples } from './examplesCache';
-import type { TrainerOptions } from './trainer';
+import type { TrainerOptions } from './trainingDefaults';
 
 /** No usable native engine; the message says how to get one. */
 export class NativeEngineError extends Error {

@@ -6,7 +6,7 @@
  * fields are checked by resolveModelConfig when the model is built.
  */
 import type { ModelConfig } from '../core/config';
-import { DIRECTIONS } from '../core/specialTokens';
+import { DIRECTIONS, type Direction } from '../core/specialTokens';
 import {
   array,
   boolean,
@@ -22,10 +22,56 @@ import {
   wholeNumberIn,
   type Check,
 } from '../data/schema';
-import type { TrainConfigFile } from './job';
 import { MRT_METRICS, TRAINING_OBJECTIVES } from './mrt';
 import { OPTIMIZER_NAMES } from './optimizers';
-import type { ScheduleConfig } from './schedules';
+import type { ScheduleConfig, ScheduleKind } from './schedules';
+import { STOP_METRICS, type TrainingOptions } from './trainingDefaults';
+
+/** The `--config` file. Every field is optional. */
+export interface TrainConfigFile {
+  readonly model?: Partial<ModelConfig>;
+  readonly training?: Partial<TrainingOptions>;
+  readonly batchSize?: number;
+  /** BPE vocabulary size for a new tokenizer. Default: TRAIN_JOB_DEFAULTS. */
+  readonly vocabSize?: number;
+  readonly seed?: number;
+  readonly validFraction?: number;
+  readonly testFraction?: number;
+  readonly directions?: readonly Direction[];
+  /**
+   * Share (0..1] of the training pairs that also give a doc2code example when both directions
+   * are trained, chosen with the seed (default: TRAIN_JOB_DEFAULTS; 1 is every pair, both ways).
+   * Below 1 it spends the budget mostly on code2doc while one model still learns both directions.
+   */
+  readonly doc2codeShare?: number;
+  /**
+   * Retrieval-augmented code2doc: the summary of the most similar training function (BM25, from
+   * another file) goes before the code, and the training split is saved beside the model as its
+   * example memory (`memory.json`) for inference. A model fine-tuned from such a model keeps it.
+   * `'project'`: the neighbour comes from the same project's other files only (a corpus of many
+   * projects, see ProjectMemories in src/data/projectMemory.ts), as the workspace index gives it
+   * at inference time; no memory is saved, the model reads its neighbours from the user's workspace.
+   */
+  readonly retrieval?: boolean | 'project';
+  /** How many tokens of the neighbour's summary go before the code (default 24). */
+  readonly neighbourTokens?: number;
+  /**
+   * Retrieval only: share [0, 1) of the training pairs given no neighbour (each pair chosen by a
+   * seeded hash of its file and code), so the model also learns to write on its own, as it must in
+   * a workspace with no documented function. Validation pairs keep theirs. Default 0.
+   */
+  readonly neighbourDropout?: number;
+  /**
+   * Fine-tuning only: share of each batch taken from the base model's `rehearsal.jsonl` (pairs
+   * of its own training corpus), in [0, 1). Default FINE_TUNE_REHEARSAL_SHARE; 0 turns it
+   * off, and a model without the file trains on workspace pairs only.
+   */
+  readonly rehearsalShare?: number;
+  /** Training pairs whose code has more subword tokens than this are dropped, not truncated (lengthFilter.ts). */
+  readonly maxCodeTokens?: number;
+  /** Training pairs whose summary has more words than this are dropped. */
+  readonly maxSummaryWords?: number;
+}
 
 /** The largest batch: beyond it one batch's activations take gigabytes. */
 export const MAX_BATCH_SIZE = 1024;
@@ -73,7 +119,7 @@ const schedule: Check<ScheduleConfig> = tagged('kind', {
     patience: optional(number),
     minRate: optional(number),
   }),
-});
+} satisfies Record<ScheduleKind, Check<ScheduleConfig>>);
 
 const training = object({
   optimizer: optional(optimizer),
@@ -92,7 +138,7 @@ const training = object({
   evalLimit: optional(number),
   evalBeam: optional(number),
   samples: optional(number),
-  stopMetric: optional(oneOf('loss', 'bleu', 'sentenceBleu', 'exactMatch')),
+  stopMetric: optional(oneOf(...STOP_METRICS)),
   patience: optional(number),
   threads: optional(wholeNumberIn(1, 1024)),
   objective: optional(oneOf(...TRAINING_OBJECTIVES)),

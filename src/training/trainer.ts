@@ -21,7 +21,6 @@ import * as path from 'path';
 import type * as tf from '@tensorflow/tfjs';
 
 import type { Batch } from '../core/batch';
-import type { ModelMetaInput } from '../data/modelFolder';
 import type { Seq2SeqModel } from '../core/model';
 import { evaluateModel, type EvalExample } from './evaluation';
 import type { EvaluationEvent, FinishedEvent, FinishReason, TrainerListener } from './events';
@@ -32,26 +31,20 @@ import {
   clipByGlobalNorm,
   createOptimizer,
   setLearningRate,
-  type OptimizerConfig,
 } from './optimizers';
 import { batchGradients, type ShareGradients } from './gradients';
 import { WeightAnchor } from './l2sp';
 import { ReplicaPool } from './replicaPool';
 import { checkThreads } from './threads';
+import { checkMrtSettings, mrtBatchGradients, mrtOptions, TRAINING_OBJECTIVES } from './mrt';
 import {
-  checkMrtSettings,
-  mrtBatchGradients,
-  mrtOptions,
-  TRAINING_OBJECTIVES,
-  type MrtSettings,
-  type TrainingObjective,
-} from './mrt';
-import { DEFAULT_TRAINING } from './trainingDefaults';
-import { createSchedule, type LrSchedule, type ScheduleConfig } from './schedules';
+  resolveTrainerOptions,
+  type ResolvedTrainerOptions,
+  type StopMetric,
+  type TrainerOptions,
+} from './trainingDefaults';
+import { createSchedule, type LrSchedule } from './schedules';
 import { initialTrainState, loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
-
-export type StopMetric = 'loss' | 'bleu' | 'sentenceBleu' | 'exactMatch';
-export const STOP_METRICS: readonly StopMetric[] = ['loss', 'bleu', 'sentenceBleu', 'exactMatch'];
 
 /** Where the batches come from; the same epoch must give the same batches (seeded). */
 export interface TrainingData {
@@ -61,70 +54,6 @@ export interface TrainingData {
   readonly validExamples: readonly EvalExample[];
   /** Target or source ids -> text, for BLEU and samples. */
   detokenize(ids: readonly number[]): string;
-}
-
-export interface TrainerOptions {
-  readonly optimizer: OptimizerConfig;
-  readonly schedule: ScheduleConfig;
-  readonly maxEpochs: number;
-  /** Stop after this many optimizer steps (0 or absent: no limit). */
-  readonly maxSteps?: number;
-  /** Micro-batches per optimizer step. Default 1. */
-  readonly accumulate?: number;
-  /** Global-norm clip; 0 disables. Default 1. */
-  readonly clipNorm?: number;
-  /** L2 coefficient added to gradients. Default 0. */
-  readonly weightDecay?: number;
-  /**
-   * L2-SP strength: adds `l2sp * (w - w0)` to the gradients, `w0` being the weights when the
-   * trainer was built (the base model when fine-tuning). Default 0.
-   */
-  readonly l2sp?: number;
-  /** Stop after this much training time (milliseconds; 0 or absent: no limit). */
-  readonly timeBudgetMs?: number;
-  /**
-   * Evaluate the starting model before the first step: its validation loss is the value to beat
-   * (so a fine-tune that never improves keeps the starting weights as `best/`) and the event is
-   * marked `reference` (the dashboard draws its BLEU as a line). Default false.
-   */
-  readonly evaluateAtStart?: boolean;
-  /**
-   * A run whose optimizer starts afresh in the middle of the schedule (`rewarmFrom` in its state: a
-   * continued run) takes the scheduled rate times `(step - rewarmFrom) / rewarmSteps` until that
-   * reaches 1: Adam's first steps with empty moments move every weight by about the full rate,
-   * which undoes part of what the model had learned. Default 0 (no ramp).
-   */
-  readonly rewarmSteps?: number;
-  /** Default 0.1. */
-  readonly labelSmoothing?: number;
-  /** Evaluate every N optimizer steps; 0 = at each epoch's end. Default 0. */
-  readonly evalEvery?: number;
-  /** Examples decoded per evaluation. Default 100. */
-  readonly evalLimit?: number;
-  /** Beam for evaluation decoding; 1 = greedy. Default 1. */
-  readonly evalBeam?: number;
-  readonly samples?: number;
-  readonly stopMetric?: StopMetric;
-  /** Evaluations without improvement before stopping; 0 = never stop early. Default: DEFAULT_TRAINING's. */
-  readonly patience?: number;
-  /** Run folder: `best/` and `last/` checkpoints go here. None: no checkpoints. */
-  readonly outDir?: string;
-  /** Files written into every checkpoint (e.g. tokenizer.json). */
-  readonly extraFiles?: Readonly<Record<string, string>>;
-  readonly meta?: ModelMetaInput;
-  /**
-   * Threads computing gradients: this one plus `threads - 1` data-parallel gradient workers,
-   * each with its own backend and model replica. Default 1 (no workers).
-   */
-  readonly threads?: number;
-  /**
-   * What the steps minimise: `mle`, the cross-entropy of the references (default), or `mrt`,
-   * the expected risk over beam candidates (minimum-risk training, src/training/mrt.ts; one
-   * thread), usually from a model trained with `mle` (`train --init`).
-   */
-  readonly objective?: TrainingObjective;
-  /** Minimum-risk settings (with `objective: 'mrt'`). */
-  readonly mrt?: MrtSettings;
 }
 
 /** Thrown when a step's loss (or gradient) is NaN or infinite: the run stops before applying it. */
@@ -183,7 +112,7 @@ export function stepProgress(p: {
 }
 
 /** The share of the scheduled rate at `step` of a run that rewarms from `from` over `steps` ({@link TrainerOptions.rewarmSteps}). */
-function rewarmFactor(step: number, from: number | undefined, steps = 0): number {
+function rewarmFactor(step: number, from: number | undefined, steps: number): number {
   if (from === undefined || !(steps > 0)) return 1;
   return Math.min(1, Math.max(0, step - from) / steps);
 }
@@ -209,26 +138,29 @@ export class Trainer {
    * zeros there, src/training/prune.ts).
    */
   afterUpdate: ((step: number) => void) | null = null;
+  /** The options with TRAINER_DEFAULTS filled in. */
+  private readonly options: ResolvedTrainerOptions;
 
   constructor(
     readonly model: Seq2SeqModel,
     private readonly data: TrainingData,
-    private readonly options: TrainerOptions,
+    options: TrainerOptions,
     private readonly listener: TrainerListener,
     private readonly optimizer: tf.Optimizer = createOptimizer(options.optimizer),
     state?: TrainState,
   ) {
+    this.options = resolveTrainerOptions(options);
     if (!(options.maxEpochs >= 1)) throw new Error(`maxEpochs must be at least 1, got ${options.maxEpochs}`);
     checkThreads(options.threads);
     if (options.objective !== undefined && !TRAINING_OBJECTIVES.includes(options.objective))
       throw new Error(`training.objective must be mle or mrt, got ${JSON.stringify(options.objective)}`);
     if (options.mrt) checkMrtSettings(options.mrt);
-    if (options.objective === 'mrt' && (options.threads ?? 1) > 1)
+    if (options.objective === 'mrt' && this.options.threads > 1)
       throw new Error('minimum-risk training (objective mrt) runs on one thread; set threads to 1.');
     this.schedule = createSchedule(options.schedule, options.optimizer.learningRate);
     this.state = state ?? initialTrainState();
     this.schedule.restore(this.state.schedule);
-    this.anchor = (options.l2sp ?? 0) > 0 ? new WeightAnchor(model.variables) : null;
+    this.anchor = this.options.l2sp > 0 ? new WeightAnchor(model.variables) : null;
   }
 
   /** Continues the run saved in `dir` (a `last/` folder) with the same optimizer state and position. */
@@ -303,7 +235,7 @@ export class Trainer {
 
   private async loop(): Promise<FinishedEvent> {
     const o = this.options;
-    const accumulate = Math.max(1, o.accumulate ?? 1);
+    const accumulate = Math.max(1, o.accumulate);
     const started = Date.now() - this.state.elapsedMs;
     const acc = new GradientAccumulator();
     let microInStep = 0;
@@ -312,8 +244,7 @@ export class Trainer {
     let reason: FinishReason = 'completed';
     const firstBatches = this.data.trainBatches(this.state.epoch);
     const stepsPerEpoch = Math.ceil(firstBatches.length / accumulate);
-    const totalSteps =
-      o.maxSteps && o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
+    const totalSteps = o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
     const startStep = this.state.step;
     const runStart = Date.now();
     // Before this run's first step (a new or a continued run, not a resumed one).
@@ -370,7 +301,7 @@ export class Trainer {
                 step,
                 startStep,
                 totalSteps,
-                budgetMs: o.timeBudgetMs ?? 0,
+                budgetMs: o.timeBudgetMs,
                 elapsedMs,
                 runMs: now - runStart,
               }),
@@ -392,7 +323,7 @@ export class Trainer {
           step: this.state.step,
           meanLoss: epochLoss / Math.max(1, epochSteps),
         });
-        if (!((o.evalEvery ?? 0) > 0) && (await this.evaluateAndCheckpoint())) {
+        if (!(o.evalEvery > 0) && (await this.evaluateAndCheckpoint())) {
           reason = 'early-stopped';
           break;
         }
@@ -424,9 +355,9 @@ export class Trainer {
     const learningRate = this.schedule.rate(step) * rewarmFactor(step, this.state.rewarmFrom, o.rewarmSteps);
     setLearningRate(this.optimizer, learningRate);
     let grads = acc.take();
-    grads = addWeightDecay(grads, this.model.variables, o.weightDecay ?? 0);
-    if (this.anchor) grads = this.anchor.pull(grads, this.model.variables, o.l2sp ?? 0);
-    const clipped = clipByGlobalNorm(grads, o.clipNorm ?? 1);
+    grads = addWeightDecay(grads, this.model.variables, o.weightDecay);
+    if (this.anchor) grads = this.anchor.pull(grads, this.model.variables, o.l2sp);
+    const clipped = clipByGlobalNorm(grads, o.clipNorm);
     checkFiniteLoss(clipped.norm, step, 'gradient');
     applyGradients(this.optimizer, this.model.variables, clipped.grads);
     this.afterUpdate?.(step);
@@ -440,14 +371,14 @@ export class Trainer {
    */
   private async afterStep(step: number, elapsedMs: number): Promise<'early-stopped' | 'limit' | 'time-budget' | null> {
     const o = this.options;
-    const evalDue = (o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0;
+    const evalDue = o.evalEvery > 0 && step % o.evalEvery === 0;
     const before = Date.now();
     if (evalDue && (await this.evaluateAndCheckpoint())) return 'early-stopped';
-    if (o.maxSteps && o.maxSteps > 0 && step >= o.maxSteps) return 'limit';
+    if (o.maxSteps > 0 && step >= o.maxSteps) return 'limit';
     // The time budget holds the last evaluation too: the run stops once another evaluation (as
     // long as the last one took) would no longer end within it, evaluating now unless it just did.
     const now = elapsedMs + (Date.now() - before);
-    if (o.timeBudgetMs && o.timeBudgetMs > 0 && now + this.lastEvaluationMs >= o.timeBudgetMs) {
+    if (o.timeBudgetMs > 0 && now + this.lastEvaluationMs >= o.timeBudgetMs) {
       if (!evalDue) await this.evaluateAndCheckpoint();
       return 'time-budget';
     }
@@ -483,7 +414,7 @@ export class Trainer {
   }
 
   private get labelSmoothing(): number {
-    return this.options.labelSmoothing ?? 0.1;
+    return this.options.labelSmoothing;
   }
 
   /** Gradients of one micro-batch: one share on this thread, or one per data-parallel replica. */
@@ -505,7 +436,7 @@ export class Trainer {
 
   private async evaluateAndCheckpointNow(reference: boolean): Promise<boolean> {
     const o = this.options;
-    const metric = o.stopMetric ?? 'loss';
+    const metric = o.stopMetric;
     await this.pool?.verify(this.state.step);
     const result = evaluateModel(
       this.model,
@@ -513,9 +444,9 @@ export class Trainer {
       this.data.validExamples,
       (ids) => this.data.detokenize(ids),
       {
-        limit: o.evalLimit ?? 100,
-        beamSize: o.evalBeam ?? 1,
-        samples: o.samples ?? 3,
+        limit: o.evalLimit,
+        beamSize: o.evalBeam,
+        samples: o.samples,
       },
     );
     this.schedule.observe(result.loss);
@@ -558,7 +489,7 @@ export class Trainer {
       this.listener({ type: 'checkpoint', kind: 'best', dir: this.bestDir, step: this.state.step });
     }
     await this.saveLast(metrics);
-    const patience = o.patience ?? DEFAULT_TRAINING.patience;
+    const patience = o.patience;
     return patience > 0 && this.state.evaluationsWithoutImprovement >= patience;
   }
 

@@ -3,22 +3,153 @@
  * read them (Fine-tune on Workspace, Evaluate Model, the settings test) without loading
  * TensorFlow.js. The model's own defaults are DEFAULT_MODEL_CONFIG in src/core/config.ts; these
  * are the defaults of how a model is trained, from scratch (`seq2seq train`) or by fine-tuning.
+ * TRAINER_DEFAULTS holds the value of every trainer option a caller may leave out; the Trainer
+ * resolves its options against it once (resolveTrainerOptions), when it is built.
  */
-import type { TrainerOptions } from './trainer';
+import type { ModelMetaInput } from '../data/modelFolder';
+import type { MrtSettings, TrainingObjective } from './mrt';
+import type { OptimizerConfig } from './optimizers';
+import type { ScheduleConfig } from './schedules';
+
+export type StopMetric = 'loss' | 'bleu' | 'sentenceBleu' | 'exactMatch';
+export const STOP_METRICS: readonly StopMetric[] = ['loss', 'bleu', 'sentenceBleu', 'exactMatch'];
+
+/** A Trainer's options; where one is left out, TRAINER_DEFAULTS gives its value. */
+export interface TrainerOptions {
+  readonly optimizer: OptimizerConfig;
+  readonly schedule: ScheduleConfig;
+  readonly maxEpochs: number;
+  /** Stop after this many optimizer steps; 0: no limit. */
+  readonly maxSteps?: number;
+  /** Micro-batches per optimizer step. */
+  readonly accumulate?: number;
+  /** Global-norm clip; 0 disables. */
+  readonly clipNorm?: number;
+  /** L2 coefficient added to gradients. */
+  readonly weightDecay?: number;
+  /**
+   * L2-SP strength: adds `l2sp * (w - w0)` to the gradients, `w0` being the weights when the
+   * trainer was built (the base model when fine-tuning); 0: off.
+   */
+  readonly l2sp?: number;
+  /** Stop after this much training time (milliseconds); 0: no limit. */
+  readonly timeBudgetMs?: number;
+  /**
+   * Evaluate the starting model before the first step: its validation loss is the value to beat
+   * (so a fine-tune that never improves keeps the starting weights as `best/`) and the event is
+   * marked `reference` (the dashboard draws its BLEU as a line).
+   */
+  readonly evaluateAtStart?: boolean;
+  /**
+   * A run whose optimizer starts afresh in the middle of the schedule (`rewarmFrom` in its state: a
+   * continued run) takes the scheduled rate times `(step - rewarmFrom) / rewarmSteps` until that
+   * reaches 1: Adam's first steps with empty moments move every weight by about the full rate,
+   * which undoes part of what the model had learned. 0: no ramp.
+   */
+  readonly rewarmSteps?: number;
+  readonly labelSmoothing?: number;
+  /** Evaluate every N optimizer steps; 0 = at each epoch's end. */
+  readonly evalEvery?: number;
+  /** Examples decoded per evaluation. */
+  readonly evalLimit?: number;
+  /** Beam for evaluation decoding; 1 = greedy. */
+  readonly evalBeam?: number;
+  /** Sample translations reported with each evaluation. */
+  readonly samples?: number;
+  /** The validation metric that picks `best/` and decides early stopping. */
+  readonly stopMetric?: StopMetric;
+  /** Evaluations without improvement before stopping; 0 = never stop early. */
+  readonly patience?: number;
+  /** Run folder: `best/` and `last/` checkpoints go here. None: no checkpoints. */
+  readonly outDir?: string;
+  /** Files written into every checkpoint (e.g. tokenizer.json). */
+  readonly extraFiles?: Readonly<Record<string, string>>;
+  readonly meta?: ModelMetaInput;
+  /**
+   * Threads computing gradients: this one plus `threads - 1` data-parallel gradient workers,
+   * each with its own backend and model replica.
+   */
+  readonly threads?: number;
+  /**
+   * What the steps minimise: `mle`, the cross-entropy of the references (when absent), or `mrt`,
+   * the expected risk over beam candidates (minimum-risk training, src/training/mrt.ts; one
+   * thread), usually from a model trained with `mle` (`train --init`).
+   */
+  readonly objective?: TrainingObjective;
+  /** Minimum-risk settings (with `objective: 'mrt'`). */
+  readonly mrt?: MrtSettings;
+}
+
+/** The value of each optional trainer option that has one, when the caller leaves it out. */
+export const TRAINER_DEFAULTS = {
+  maxSteps: 0,
+  accumulate: 1,
+  clipNorm: 1,
+  weightDecay: 0,
+  l2sp: 0,
+  timeBudgetMs: 0,
+  evaluateAtStart: false,
+  rewarmSteps: 0,
+  labelSmoothing: 0.1,
+  evalEvery: 0,
+  evalLimit: 100,
+  evalBeam: 1,
+  samples: 3,
+  stopMetric: 'loss',
+  patience: 3,
+  threads: 1,
+} as const satisfies {
+  readonly [K in keyof TrainerOptions]?: NonNullable<TrainerOptions[K]>;
+};
+
+type Defaulted = keyof typeof TRAINER_DEFAULTS;
+
+/** Trainer options with every option of TRAINER_DEFAULTS present. */
+export type ResolvedTrainerOptions = Omit<TrainerOptions, Defaulted> & {
+  readonly [K in Defaulted]-?: NonNullable<TrainerOptions[K]>;
+};
+
+/** `o` with TRAINER_DEFAULTS' value for each option it leaves out (absent or undefined). */
+export function resolveTrainerOptions(o: TrainerOptions): ResolvedTrainerOptions {
+  const d = TRAINER_DEFAULTS;
+  return {
+    ...o,
+    maxSteps: o.maxSteps ?? d.maxSteps,
+    accumulate: o.accumulate ?? d.accumulate,
+    clipNorm: o.clipNorm ?? d.clipNorm,
+    weightDecay: o.weightDecay ?? d.weightDecay,
+    l2sp: o.l2sp ?? d.l2sp,
+    timeBudgetMs: o.timeBudgetMs ?? d.timeBudgetMs,
+    evaluateAtStart: o.evaluateAtStart ?? d.evaluateAtStart,
+    rewarmSteps: o.rewarmSteps ?? d.rewarmSteps,
+    labelSmoothing: o.labelSmoothing ?? d.labelSmoothing,
+    evalEvery: o.evalEvery ?? d.evalEvery,
+    evalLimit: o.evalLimit ?? d.evalLimit,
+    evalBeam: o.evalBeam ?? d.evalBeam,
+    samples: o.samples ?? d.samples,
+    stopMetric: o.stopMetric ?? d.stopMetric,
+    patience: o.patience ?? d.patience,
+    threads: o.threads ?? d.threads,
+  } satisfies Record<Defaulted, unknown>;
+}
 
 /** Trainer options without the run's own (folder, files, meta). */
 export type TrainingOptions = Omit<TrainerOptions, 'outDir' | 'extraFiles' | 'meta'>;
 
-/** Training from scratch (`seq2seq train`): Adam with warm-up and inverse-square-root decay. */
+/**
+ * Training from scratch (`seq2seq train`): Adam with warm-up and inverse-square-root decay,
+ * evaluated at each epoch's end; unlike the trainer's own default, sentence BLEU (not the loss)
+ * picks `best/` and decides early stopping.
+ */
 export const DEFAULT_TRAINING = {
   optimizer: { name: 'adam', learningRate: 0.003 },
   schedule: { kind: 'noam', warmupSteps: 100 },
   maxEpochs: 20,
-  clipNorm: 1,
-  labelSmoothing: 0.1,
-  evalEvery: 0,
-  evalLimit: 100,
-  patience: 3,
+  clipNorm: TRAINER_DEFAULTS.clipNorm,
+  labelSmoothing: TRAINER_DEFAULTS.labelSmoothing,
+  evalEvery: TRAINER_DEFAULTS.evalEvery,
+  evalLimit: TRAINER_DEFAULTS.evalLimit,
+  patience: TRAINER_DEFAULTS.patience,
   stopMetric: 'sentenceBleu',
 } as const satisfies TrainingOptions;
 
@@ -34,8 +165,8 @@ export const FINE_TUNE_TRAINING: TrainingOptions = {
   optimizer: { name: 'adam', learningRate: 1e-4 },
   schedule: { kind: 'noam', warmupSteps: 30 },
   maxEpochs: 100,
-  clipNorm: 1,
-  labelSmoothing: 0.1,
+  clipNorm: TRAINER_DEFAULTS.clipNorm,
+  labelSmoothing: TRAINER_DEFAULTS.labelSmoothing,
   l2sp: 0.01,
   evaluateAtStart: true,
   evalEvery: 50,
@@ -45,6 +176,12 @@ export const FINE_TUNE_TRAINING: TrainingOptions = {
 };
 
 export const FINE_TUNE_REHEARSAL_SHARE = 0.25;
+
+/**
+ * The length of a cosine schedule chosen for Fine-tune on Workspace (`seq2seq.training.lrSchedule`)
+ * when `seq2seq.training.maxSteps` sets no limit: optimizer steps from the peak rate to the floor.
+ */
+export const FINE_TUNE_COSINE_STEPS = 2000;
 
 /**
  * The defaults of a training job's config file (`seq2seq train --config`): batch size, the BPE

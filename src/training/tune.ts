@@ -18,9 +18,9 @@ import * as path from 'path';
 import { writeFileAtomically } from '../core/atomicFolder';
 import { ConfigurationError, resolveModelConfig } from '../core/config';
 import { readJsonFile, SchemaError } from '../data/schema';
-import { prepareTrainJob, type TrainConfigFile } from './job';
+import { prepareTrainJob } from './job';
 import { DEFAULT_TRAINING } from './trainingDefaults';
-import { trainConfigFile } from './trainConfigFile';
+import { trainConfigFile, type TrainConfigFile } from './trainConfigFile';
 
 /** One dimension of the search space. */
 export type SpaceEntry =

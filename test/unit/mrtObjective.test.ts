@@ -20,7 +20,8 @@ import type { StepEvent } from '../../src/training/events';
 import { batchGradients } from '../../src/training/gradients';
 import { batchExamples, candidateSet, expectedRisk, mrtBatchGradients, mrtOptions } from '../../src/training/mrt';
 import { readTrainConfig } from '../../src/training/trainConfigFile';
-import { Trainer, type TrainerOptions, type TrainingData } from '../../src/training/trainer';
+import { Trainer, type TrainingData } from '../../src/training/trainer';
+import type { TrainerOptions } from '../../src/training/trainingDefaults';
 import { writeWordPairCorpus } from './helpers/wordPairCorpus';
 
 const FIRST = 6;

@@ -26,7 +26,8 @@ import type { Example } from '../../src/data/dataset';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { encodeExamples } from '../../src/training/examplesCache';
 import { handOffFiles } from '../../src/training/nativeEngine';
-import { Trainer, type TrainerOptions } from '../../src/training/trainer';
+import { Trainer } from '../../src/training/trainer';
+import type { TrainerOptions } from '../../src/training/trainingDefaults';
 import { nativeEngineOrSkip, readJson, runNativeSync } from './helpers/nativeEngine';
 
 const VOCAB = 40;

@@ -13,6 +13,8 @@ import {
   FINE_TUNE_REHEARSAL_SHARE,
   FINE_TUNE_TRAINING,
 } from '../../src/training/trainingDefaults';
+import { OPTIMIZER_NAMES } from '../../src/training/optimizers';
+import { SCHEDULE_KINDS } from '../../src/training/schedules';
 
 interface Declared {
   default?: unknown;
@@ -85,6 +87,12 @@ describe('settings defaults', () => {
     );
     for (const [key, value] of Object.entries(expected))
       assert.strictEqual(declared[`seq2seq.training.${key}`], value, key);
+  });
+
+  it('seq2seq.training.optimizer and lrSchedule offer OPTIMIZER_NAMES and SCHEDULE_KINDS', () => {
+    const properties = Object.assign({}, ...sections().map((g) => g.properties)) as Record<string, Declared>;
+    assert.deepStrictEqual(properties['seq2seq.training.optimizer']?.enum, [...OPTIMIZER_NAMES]);
+    assert.deepStrictEqual(properties['seq2seq.training.lrSchedule']?.enum, [...SCHEDULE_KINDS]);
   });
 });
 

@@ -18,12 +18,16 @@ import { collate, type CorpusRecord, type Example } from '../../src/data/dataset
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { validationLoss } from '../../src/training/evaluation';
 import type { EvaluationEvent, StepEvent, TrainerEvent } from '../../src/training/events';
-import { FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from '../../src/training/trainingDefaults';
+import {
+  FINE_TUNE_REHEARSAL_SHARE,
+  FINE_TUNE_TRAINING,
+  type TrainerOptions,
+} from '../../src/training/trainingDefaults';
 import { guardDecision, heldOutScore, marginRows, marginVerdict, workspaceOfRecords } from '../../src/training/guard';
 import { WeightAnchor } from '../../src/training/l2sp';
 import { mixedBatches, rehearsalPerBatch } from '../../src/training/rehearsal';
 import { createSchedule } from '../../src/training/schedules';
-import { BEST_DIR, Trainer, type TrainerOptions, type TrainingData } from '../../src/training/trainer';
+import { BEST_DIR, Trainer, type TrainingData } from '../../src/training/trainer';
 
 const FIRST = 6;
 const VOCAB = FIRST + 8;

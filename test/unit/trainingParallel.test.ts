@@ -22,7 +22,8 @@ import { batchGradients, splitBatch } from '../../src/training/gradients';
 import { GradientAccumulator } from '../../src/training/optimizers';
 import { ReplicaDriftError, ReplicaPool } from '../../src/training/replicaPool';
 import { checkThreads, resolveThreads } from '../../src/training/threads';
-import { LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from '../../src/training/trainer';
+import { LAST_DIR, Trainer, type TrainingData } from '../../src/training/trainer';
+import type { TrainerOptions } from '../../src/training/trainingDefaults';
 
 const FIRST = 6;
 const VOCAB = FIRST + 10;

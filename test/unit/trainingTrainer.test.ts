@@ -17,7 +17,8 @@ import { BOS_ID, CODE2DOC_ID, EOS_ID, PAD_ID } from '../../src/core/specialToken
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import type { EvalExample } from '../../src/training/evaluation';
 import type { EvaluationEvent, StepEvent, TrainerEvent } from '../../src/training/events';
-import { LAST_DIR, Trainer, type TrainerOptions, type TrainingData } from '../../src/training/trainer';
+import { LAST_DIR, Trainer, type TrainingData } from '../../src/training/trainer';
+import type { TrainerOptions } from '../../src/training/trainingDefaults';
 import { initialTrainState } from '../../src/training/trainState';
 
 const FIRST = 6;
