@@ -64,16 +64,17 @@ export const learningE2eTests: E2eTest[] = [
         const earlier = findFile(server.userDataDir, name);
         if (earlier) fs.rmSync(earlier);
       }
-      fs.mkdirSync(path.dirname(settings), { recursive: true });
-      fs.writeFileSync(
-        settings,
+      // Learning is on, but waits for an hour of idleness until the tiny model is selected below:
+      // a run with the bundled model would be slow, and its status would hide the model's name.
+      const learningSettings = (idleSeconds: number): string =>
         JSON.stringify({
           'seq2seq.learning.mode': 'on',
-          'seq2seq.learning.idleSeconds': 5,
+          'seq2seq.learning.idleSeconds': idleSeconds,
           'seq2seq.learning.afterCorrections': 1,
           'seq2seq.learning.minutes': 1,
-        }),
-      );
+        });
+      fs.mkdirSync(path.dirname(settings), { recursive: true });
+      fs.writeFileSync(settings, learningSettings(3600));
       try {
         await wb.page.waitForTimeout(2_000);
         await wb.runCommand('View: Close All Editor Groups');
@@ -127,6 +128,7 @@ export const learningE2eTests: E2eTest[] = [
         const delaysBefore = [...server.extensionHostLog().matchAll(DELAY)].length;
         // A quick learning run on the tiny model; the user stays idle (no typing) for it to start.
         await selectModel(wb, 'tiny', 'Seq2Seq: tiny');
+        fs.writeFileSync(settings, learningSettings(5));
         const learning = wb.page.locator('.statusbar-item', { hasText: /Seq2Seq (learning|reading)/ });
         await learning.first().waitFor({ timeout: 120_000 });
         await wb.page
