@@ -354,7 +354,8 @@ function cpuMinutesPerStep(chunks: readonly Chunk[], lastStep: number): number |
 /** An arm's training minutes on one clock (see nativeEvaluations). */
 function armMinutes(armDir: string): number {
   const chunks = readChunks(armDir);
-  const evaluations = nativeMetrics(armDir) ? nativeEvaluations(nativeMetrics(armDir)!, chunks) : [];
+  const metrics = nativeMetrics(armDir);
+  const evaluations = metrics ? nativeEvaluations(metrics, chunks) : [];
   const last = evaluations[evaluations.length - 1];
   if (last && cpuMinutesPerStep(chunks, last.step) !== undefined) return last.minutes;
   return chunks.reduce((s, c) => s + trainingMinutesOf(c), 0);

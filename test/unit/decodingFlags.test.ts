@@ -5,7 +5,6 @@
  * small trained model writes.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,17 +12,9 @@ import { Command } from 'commander';
 
 import { addDecodingFlags, decodingChoice, OptionError, type DecodingFlags } from '../../src/cli/options';
 import { writeWordPairCorpus } from './helpers/wordPairCorpus';
+import { cliProcess } from './helpers/cliProcess';
 
-const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
-
-function cli(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--backend', 'wasm'], {
-    encoding: 'utf8',
-    input,
-    timeout: 120000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const cli = (args: string[], input?: string) => cliProcess(args, { input });
 
 /** The options commander hands a command with the decoding flags for `args`. */
 function parsed(args: string[]): DecodingFlags {

@@ -5,7 +5,6 @@
  * on its training set goes down, the config and the CLI select it, and the model records it.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -23,6 +22,7 @@ import { readTrainConfig } from '../../src/training/trainConfigFile';
 import { Trainer, type TrainingData } from '../../src/training/trainer';
 import type { TrainerOptions } from '../../src/training/trainingDefaults';
 import { writeWordPairCorpus } from './helpers/wordPairCorpus';
+import { cliProcess } from './helpers/cliProcess';
 
 const FIRST = 6;
 const VOCAB = FIRST + 8;
@@ -170,11 +170,7 @@ describe('minimum-risk training objective', function () {
   });
 
   it('train --init <model> --objective mrt continues a model by minimum risk and records it in the meta', () => {
-    const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
-    const cli = (args: string[]): { code: number; err: string } => {
-      const r = spawnSync(process.execPath, [BIN, ...args, '--backend', 'wasm'], { encoding: 'utf8', timeout: 120000 });
-      return { code: r.status ?? -1, err: r.stderr };
-    };
+    const cli = (args: string[]) => cliProcess(args);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-mrt-cli-'));
     const corpus = path.join(dir, 'corpus.jsonl');
     writeWordPairCorpus(corpus, { pairs: 40, files: 10 });

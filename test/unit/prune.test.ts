@@ -4,7 +4,6 @@
  * pruned model is a normal model folder that loads, decodes and records its pruning.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -19,6 +18,7 @@ import { validationLoss } from '../../src/training/evaluation';
 import { gradualSparsity, MagnitudePruner, measuredSparsity, prunableWeights } from '../../src/training/prune';
 import { Trainer } from '../../src/training/trainer';
 import { writeWordPairCorpus } from './helpers/wordPairCorpus';
+import { cliProcess } from './helpers/cliProcess';
 
 const FIRST = 6;
 const VOCAB = FIRST + 8;
@@ -131,15 +131,7 @@ describe('magnitude pruning', function () {
   });
 
   describe('seq2seq prune', () => {
-    const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
-    const cli = (args: string[], input?: string): { code: number; out: string; err: string } => {
-      const r = spawnSync(process.execPath, [BIN, ...args, '--backend', 'wasm'], {
-        encoding: 'utf8',
-        input,
-        timeout: 180000,
-      });
-      return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-    };
+    const cli = (args: string[], input?: string) => cliProcess(args, { input, timeoutMs: 180_000 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-prune-'));
     const corpus = path.join(dir, 'corpus.jsonl');
     const run = path.join(dir, 'run');

@@ -4,18 +4,13 @@
  * so; `--minutes` is the total across resumes, as `--help` states.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeWordPairCorpus } from './helpers/wordPairCorpus';
+import { cliProcess } from './helpers/cliProcess';
 
-const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
-
-function cli(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120000 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const cli = (args: string[]) => cliProcess(args, { wasm: false });
 
 interface Finished {
   type: string;

@@ -7,20 +7,17 @@
  * input where `train` writes is refused before anything is written.
  */
 import * as assert from 'assert';
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 import { RUN_LOCK_FILE } from '../../src/core/runLock';
 import { writeWordPairCorpus } from './helpers/wordPairCorpus';
+import { CLI_BIN, cliProcess } from './helpers/cliProcess';
 
-const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
-
-function cli(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--backend', 'wasm'], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const BIN = CLI_BIN;
+const cli = (args: string[]) => cliProcess(args);
 
 /** A training with no step limit, once it has made its first step; `err()` is its stderr so far. */
 async function startedTraining(args: string[], out: string): Promise<{ child: ChildProcess; err: () => string }> {

@@ -4,22 +4,14 @@
  * and the per-language breakdown; `translate` reads stdin and a file's line range.
  */
 import * as assert from 'assert';
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeWordPairCorpus } from './helpers/wordPairCorpus';
+import { CLI_BIN, cliProcess } from './helpers/cliProcess';
 
-const BIN = path.join(__dirname, '..', '..', 'src', 'cli', 'bin.js');
-
-function cli(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--backend', 'wasm'], {
-    encoding: 'utf8',
-    input,
-    timeout: 90000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const cli = (args: string[], input?: string) => cliProcess(args, { input, timeoutMs: 90_000 });
 
 describe('training CLI', function () {
   this.timeout(180000);
@@ -109,7 +101,7 @@ describe('training CLI', function () {
     const run = path.join(dir, 'interrupted');
     const child = spawn(
       process.execPath,
-      [BIN, 'train', '--corpus', corpus, '--config', config, '--out', run, '--backend', 'wasm'],
+      [CLI_BIN, 'train', '--corpus', corpus, '--config', config, '--out', run, '--backend', 'wasm'],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let err = '';
