@@ -32,6 +32,9 @@
  *   --no-bundled    skip the bundled default model's latency as `seq2seq document` runs it
  *                   (beam 4, its tuned decoding, the backend `auto` picks, neighbours from this
  *                   repository's src/; functions of this repository whose code is 90-110 tokens)
+ *   --model-dir a,b the same latency row for these model folders instead of the bundled one (a
+ *                   candidate default model, e.g. a recipe arm's best/, before it ships)
+ *   --models none   only the latency rows of the bundled model or --model-dir
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -299,10 +302,10 @@ export interface BundledResult {
 /** Source tokens (code only, no neighbour) a function must have to count as a ~100-token function. */
 const BUNDLED_TOKENS = { min: 90, max: 110 };
 
-async function bundledChild(): Promise<BundledResult> {
+async function bundledChild(modelDir: string | undefined): Promise<BundledResult> {
   const sentences = Number(flag('sentences') ?? 20);
   const root = path.resolve(__dirname, '..', '..', '..');
-  const dir = bundledModelDir(root);
+  const dir = modelDir ? path.resolve(modelDir) : bundledModelDir(root);
   if (!dir) throw new Error('no bundled model under media/models/default');
   const choice = await selectBackend({ setting: 'auto' });
   const runner = await ModelRunner.load(dir);
@@ -562,7 +565,8 @@ function printBundled(b: BundledResult | string, rows: Row[]): void {
 }
 
 async function parent(): Promise<void> {
-  const models = (flag('models') ?? 'gru,gru-copy,transformer,transformer-copy,cnn').split(',') as ModelName[];
+  const modelList = flag('models') ?? 'gru,gru-copy,transformer,transformer-copy,cnn';
+  const models = (modelList === 'none' ? [] : modelList.split(',')) as ModelName[];
   const nativeProcs = process.argv.includes('--no-native') ? [] : list('native', '1,2');
   const backends = (flag('backends') ?? 'wasm,tensorflow').split(',') as BenchBackend[];
   const workers = list('workers', '1,2');
@@ -603,9 +607,10 @@ async function parent(): Promise<void> {
       });
     }
   }
+  const modelDirs = flag('model-dir')?.split(',') ?? [undefined];
   const bundled = process.argv.includes('--no-bundled')
-    ? undefined
-    : spawnChild<BundledResult>(['--bundled-child'], 600000);
+    ? []
+    : modelDirs.map((dir) => spawnChild<BundledResult>(['--bundled-child', ...(dir ? [dir] : [])], 600000));
   const loadAfter = loadAverage();
   console.log(
     `\nshapes: batch ${B}, source ${S}, target ${T}, vocab ${VOCAB}; decode: ${DECODE_SRC}-token source, ${DECODE_LEN} output steps`,
@@ -626,14 +631,16 @@ async function parent(): Promise<void> {
           `beam-4 decode p50 ${fmt((copying.beam4?.p50 ?? NaN) / (plain.beam4?.p50 ?? NaN), 2)}x`,
       );
   }
-  if (bundled !== undefined) printBundled(bundled, rows);
+  for (const b of bundled) printBundled(b, rows);
   const out = flag('json');
   if (out) fs.writeFileSync(out, JSON.stringify({ loadBefore, loadAfter, rows, torch: [...torch], bundled }, null, 2));
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--bundled-child')) {
-    console.log(`RESULT ${JSON.stringify(await bundledChild())}`);
+  const b = process.argv.indexOf('--bundled-child');
+  if (b >= 0) {
+    const dir = process.argv[b + 1]?.startsWith('--') ? undefined : process.argv[b + 1];
+    console.log(`RESULT ${JSON.stringify(await bundledChild(dir))}`);
     return;
   }
   const i = process.argv.indexOf('--child');
