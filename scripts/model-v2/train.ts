@@ -367,7 +367,7 @@ function nativeMetrics(armDir: string): string | undefined {
 }
 
 /** The arms at equal training time (the least any arm has had), as a Markdown table. */
-function compare(recipe: RecipeV2, work: string): string {
+function compare(recipe: RecipeV2, work: string, recipeFile: string): string {
   const all = Object.keys(recipe.arms);
   // Only what trained in this work folder has its evaluations here (not a run continued from a model).
   const hasRun = (a: string) => readChunks(path.join(work, a)).some((c) => !c.continuedFrom);
@@ -376,7 +376,10 @@ function compare(recipe: RecipeV2, work: string): string {
     return (
       inheritedComparison(readChunks(path.join(work, recipe.defaultArm)), ROOT) ??
       `Not compared in this work folder (${all.filter((a) => !hasRun(a)).join(', ')} trained elsewhere or not at all); ` +
-        `the comparison that chose the default arm (${recipe.defaultArm}) is in the cards under scripts/model-v2/runs/.`
+        `the comparison that chose the default arm (${recipe.defaultArm}) is in the cards under ${path
+          .relative(ROOT, path.join(path.dirname(path.resolve(recipeFile)), 'runs'))
+          .split(path.sep)
+          .join('/')}/.`
     );
   const trained = arms.map((a) => armMinutes(path.join(work, a)));
   const budget = Math.min(...trained);
@@ -492,7 +495,7 @@ async function main(): Promise<void> {
   const work = path.resolve(opts.work);
   fs.mkdirSync(work, { recursive: true });
   if (opts.compare) {
-    process.stdout.write(`${compare(recipe, work)}\n`);
+    process.stdout.write(`${compare(recipe, work, opts.recipe)}\n`);
     return;
   }
   const choice = await selectBackend({ setting: 'auto' });
@@ -509,7 +512,7 @@ async function main(): Promise<void> {
       files: splitFiles(path.resolve(opts.corpus)),
       armDir: path.join(work, arm),
       arm,
-      comparison: compare(recipe, work),
+      comparison: compare(recipe, work, opts.recipe),
       chunks: readChunks(path.join(work, arm)),
       bundled: { dir: bundledCopy, name: `bundled ${modelVersion(bundled)}` },
       earlier: opts.earlier.map((d): ComparedModel => ({ dir: path.resolve(d), name: `earlier ${modelVersion(d)}` })),

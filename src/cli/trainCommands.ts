@@ -246,6 +246,10 @@ function registerTrain(program: Command): void {
       'tfjs',
     )
     .option('--nproc <n>', 'native: processes on this machine (one per core or per GPU)')
+    .option(
+      '--clock <name>',
+      "native: what --minutes and the run's time count: wall (default) | cpu (each process's CPU time, for a fair budget on a shared machine)",
+    )
     .option('--device <name>', 'native: cpu | cuda')
     .option('--nnodes <n>', 'native: machines taking part (the same command on each)')
     .option('--node-rank <n>', "native: this machine's rank, 0 to nnodes-1")
@@ -380,7 +384,7 @@ async function trainCommand(opts: TrainOptions): Promise<void> {
     }
   }
   const nativeOnly = (
-    ['nproc', 'device', 'nnodes', 'nodeRank', 'masterAddr', 'masterPort', 'prepareOnly'] as const
+    ['nproc', 'clock', 'device', 'nnodes', 'nodeRank', 'masterAddr', 'masterPort', 'prepareOnly'] as const
   ).filter((k) => opts[k] !== undefined);
   if (nativeOnly.length)
     throw new Error(`--${nativeOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --engine native.`);

@@ -408,5 +408,16 @@ describe('seq2seq train --engine native (CLI, end to end)', function () {
     ]);
     assert.notStrictEqual(refused.code, 0);
     assert.match(refused.err, /--nproc needs --engine native/);
+    const clock = cli([
+      'train',
+      '--corpus',
+      path.join(dir, 'corpus.jsonl'),
+      '--out',
+      path.join(dir, 'x'),
+      '--clock',
+      'cpu',
+    ]);
+    assert.notStrictEqual(clock.code, 0);
+    assert.match(clock.err, /--clock needs --engine native/);
   });
 });
