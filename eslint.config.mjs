@@ -13,6 +13,14 @@ const ENGINE_LAYERS = [
   'src/protocol/**',
 ];
 
+const NAMED_EXPORTS = { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' };
+
+/** Settings are read in one place, with package.json's defaults (src/host/settingDefaults.ts). */
+const SETTINGS_THROUGH_ONE_READER = {
+  selector: "CallExpression[callee.property.name='getConfiguration']",
+  message: 'Read and write settings through src/host/settings.ts.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -35,8 +43,14 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
-      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      'no-restricted-syntax': ['error', NAMED_EXPORTS],
     },
+  },
+  {
+    // A config object replaces the rule's selectors, so the ones above are repeated.
+    files: ['src/**/*.ts'],
+    ignores: ['src/host/settings.ts'],
+    rules: { 'no-restricted-syntax': ['error', NAMED_EXPORTS, SETTINGS_THROUGH_ONE_READER] },
   },
   {
     files: ENGINE_LAYERS,

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { CorpusRecord } from '../data/dataset';
 import { FINE_TUNE_JOB_DEFAULTS } from '../training/trainingDefaults';
-import { decodingSettings, tunedRequestFields } from '../host/settings';
+import { decodingSettings, fineTuneSeed, tunedRequestFields } from '../host/settings';
 import type { Translator } from '../inference/translation';
 import type { EngineWorkerClient } from '../worker/client';
 import type { ActiveModel } from './modelCommands';
@@ -143,8 +143,7 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
     }
     const { readCorpus } = await import('../data/dataset');
     const { sentenceBleu } = await import('../training/bleu');
-    const seed = vscode.workspace.getConfiguration('seq2seq.training').get<number>('seed', FINE_TUNE_JOB_DEFAULTS.seed);
-    const { pairs, heldOut } = await evaluationPairs(await readCorpus(mined.corpus), seed);
+    const { pairs, heldOut } = await evaluationPairs(await readCorpus(mined.corpus), fineTuneSeed());
     const d = decodingSettings();
     const started = Date.now();
     const scored = await vscode.window.withProgress(

@@ -30,21 +30,15 @@ import { RunGuard } from '../host/runGuard';
 import { acquireRunLock, RunFolderBusyError, type RunLock } from '../core/runLock';
 import { stepSummary, toDashboardEvents } from '../host/trainingAdapter';
 import { requireTrust } from '../host/trust';
+import { trainingSettings } from '../host/settings';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import { eventLoopDelayText, measureEventLoopDelay } from '../host/eventLoopDelay';
 import type { GuardResult } from '../training/guard';
-import {
-  FINE_TUNE_COSINE_STEPS,
-  FINE_TUNE_JOB_DEFAULTS,
-  FINE_TUNE_TRAINING,
-  TRAINER_DEFAULTS,
-} from '../training/trainingDefaults';
-import { SCHEDULE_KINDS, type ScheduleConfig, type ScheduleKind } from '../training/schedules';
+import { FINE_TUNE_TRAINING } from '../training/trainingDefaults';
 import type { TrainConfigFile } from '../training/trainConfigFile';
 import type { IpcResponse } from '../protocol/ipc';
 import type { EngineWorkerClient } from '../worker/client';
 import type * as WorkerProtocolModule from '../worker/protocol';
-import { resolveThreads } from '../training/threads';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
 import { DashboardPanel } from '../webviews/dashboard/panel';
 import { checkingVerdict, guardVerdict } from '../webviews/dashboard/verdict';
@@ -95,68 +89,6 @@ export const BUDGETS: readonly { readonly label: string; readonly minutes: numbe
   { label: '30 minutes', minutes: 30 },
   { label: 'Until it stops improving', minutes: null },
 ];
-
-/**
- * The run's config: the fine-tuning defaults (src/training/job.ts FINE_TUNE_TRAINING), overridden
- * only by the seq2seq.training.* settings the user set, plus the chosen time budget.
- */
-export function trainingSettings(minutes: number | null): {
-  config: TrainConfigFile;
-  summary: Record<string, string | number>;
-} {
-  const c = vscode.workspace.getConfiguration('seq2seq.training');
-  const set = (key: string): boolean => {
-    const i = c.inspect(key);
-    return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
-  };
-  const own = <T>(key: string, to: (v: T) => Record<string, unknown>): Record<string, unknown> =>
-    set(key) ? to(c.get<T>(key) as T) : {};
-  const schedule0 = FINE_TUNE_TRAINING.schedule;
-  const warmupSteps = c.get<number>('warmupSteps', schedule0.kind === 'noam' ? schedule0.warmupSteps : 0);
-  const maxSteps = c.get<number>('maxSteps', FINE_TUNE_JOB_DEFAULTS.maxSteps);
-  const kind = c.get<string>('lrSchedule', schedule0.kind);
-  const schedules = {
-    constant: { kind: 'constant' },
-    noam: { kind: 'noam', warmupSteps },
-    cosine: { kind: 'cosine', warmupSteps, totalSteps: maxSteps > 0 ? maxSteps : FINE_TUNE_COSINE_STEPS },
-    plateau: { kind: 'plateau' },
-  } as const satisfies Record<ScheduleKind, ScheduleConfig>;
-  // A name that is not a schedule (a hand-edited setting) gets noam.
-  const schedule = schedules[SCHEDULE_KINDS.find((k) => k === kind) ?? 'noam'];
-  const learningRate = c.get<number>('learningRate', FINE_TUNE_TRAINING.optimizer.learningRate);
-  const training = {
-    ...own<string>('optimizer', (name) => ({ optimizer: { name, learningRate } })),
-    ...(set('learningRate') && !set('optimizer')
-      ? { optimizer: { ...FINE_TUNE_TRAINING.optimizer, learningRate } }
-      : {}),
-    ...(set('lrSchedule') || set('warmupSteps') ? { schedule } : {}),
-    ...own<number>('epochs', (maxEpochs) => ({ maxEpochs })),
-    ...(maxSteps > 0 ? { maxSteps } : {}),
-    ...own<number>('clipNorm', (clipNorm) => ({ clipNorm })),
-    ...own<number>('weightDecay', (weightDecay) => ({ weightDecay })),
-    ...own<number>('labelSmoothing', (labelSmoothing) => ({ labelSmoothing })),
-    ...own<number>('evalEvery', (evalEvery) => ({ evalEvery })),
-    ...own<number>('patience', (patience) => ({ patience })),
-    ...own<number>('l2sp', (l2sp) => ({ l2sp })),
-    ...(minutes !== null ? { timeBudgetMs: minutes * 60_000 } : {}),
-    threads: resolveThreads(c.get<number>('threads', FINE_TUNE_JOB_DEFAULTS.threads), os.availableParallelism()),
-  } as NonNullable<TrainConfigFile['training']>;
-  const config: TrainConfigFile = {
-    batchSize: c.get<number>('batchSize', FINE_TUNE_JOB_DEFAULTS.batchSize),
-    seed: c.get<number>('seed', FINE_TUNE_JOB_DEFAULTS.seed),
-    ...own<number>('rehearsalShare', (rehearsalShare) => ({ rehearsalShare })),
-    training,
-  };
-  const summary = {
-    optimizer: training?.optimizer?.name ?? FINE_TUNE_TRAINING.optimizer.name,
-    learningRate: training?.optimizer?.learningRate ?? FINE_TUNE_TRAINING.optimizer.learningRate,
-    schedule: training?.schedule?.kind ?? FINE_TUNE_TRAINING.schedule.kind,
-    budget: minutes === null ? 'until it stops improving' : `${minutes} min`,
-    batchSize: config.batchSize ?? FINE_TUNE_JOB_DEFAULTS.batchSize,
-    threads: training?.threads ?? TRAINER_DEFAULTS.threads,
-  };
-  return { config, summary };
-}
 
 /** Whether a fine-tune or a learning run is in progress in this window. */
 export function trainingInProgress(): boolean {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EngineWorkerClient } from '../worker/client';
 import type { MineResult } from '../worker/protocol';
-import { excludeGlobs } from '../host/workspaceIndex';
+import { corpusSettings } from '../host/settings';
 
 /**
  * Mines every workspace folder into the JSONL file `out`; undefined when cancelled or failed
@@ -17,7 +17,7 @@ import { excludeGlobs } from '../host/workspaceIndex';
 export async function mineWorkspace(client: EngineWorkerClient, out: string): Promise<MineResult | undefined> {
   if (!requireTrust('Mining the workspace')) return undefined;
   const { Mine, MineProgress } = await import('../worker/protocol');
-  const corpusSettings = vscode.workspace.getConfiguration('seq2seq.corpus');
+  const corpus = corpusSettings();
   const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   return vscode.window.withProgress(
     {
@@ -32,17 +32,7 @@ export async function mineWorkspace(client: EngineWorkerClient, out: string): Pr
         progress.report({ message: `${p.files} files, ${p.pairs} pairs — ${path.basename(p.file)}` }),
       );
       try {
-        return await client.request(
-          Mine,
-          {
-            roots,
-            include: corpusSettings.get<string[]>('include', []),
-            exclude: excludeGlobs(),
-            maxFileBytes: corpusSettings.get<number>('maxFileSizeKb', 512) * 1024,
-            out,
-          },
-          abort.signal,
-        );
+        return await client.request(Mine, { roots, ...corpus, out }, abort.signal);
       } catch (e) {
         if (!abort.signal.aborted)
           void vscode.window.showErrorMessage(`Seq2Seq: mining failed: ${(e as Error).message}`);

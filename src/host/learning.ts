@@ -33,7 +33,6 @@ import {
 import {
   learnInBackground,
   trainingInProgress,
-  trainingSettings,
   type RunOutcome,
   type TrainFinished,
   type TrainingServices,
@@ -41,9 +40,8 @@ import {
 import { COMMANDS } from '../commandIds';
 import type { CorrectionRecorder } from './corrections';
 import { onBattery } from './power';
-import { learningSettings } from './settings';
+import { corpusSettings, learningSettings, setLearningMode, trainingSettings } from './settings';
 import type { WorkspaceIndexHost } from './workspaceIndex';
-import { excludeGlobs } from './workspaceIndex';
 
 /** How often the conditions are checked. */
 const CHECK_MS = 15_000;
@@ -112,10 +110,7 @@ export class WorkspaceLearner implements vscode.Disposable {
           'Not now',
           'Never',
         );
-        if (a === 'Always' || a === 'Never')
-          await vscode.workspace
-            .getConfiguration('seq2seq.learning')
-            .update('mode', a === 'Always' ? 'on' : 'off', vscode.ConfigurationTarget.Workspace);
+        if (a === 'Always' || a === 'Never') await setLearningMode(a === 'Always' ? 'on' : 'off');
         if (a !== 'Learn now' && a !== 'Always') {
           this.declined = now;
           return;
@@ -169,12 +164,9 @@ export class WorkspaceLearner implements vscode.Disposable {
     try {
       const client = await this.services.engine.worker();
       const { Mine, TrainPause, TrainResume } = await import('../worker/protocol');
-      const corpus = vscode.workspace.getConfiguration('seq2seq.corpus');
       const mined = await client.request(Mine, {
         roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
-        include: corpus.get<string[]>('include', []),
-        exclude: excludeGlobs(),
-        maxFileBytes: corpus.get<number>('maxFileSizeKb', 512) * 1024,
+        ...corpusSettings(),
         out: path.join(dir, 'mined.jsonl'),
       });
       const corrections = this.recorder.store?.list() ?? [];

@@ -12,22 +12,11 @@ import { isCancellation } from '../core/cancellation';
 import type { Seq2SeqContext } from '../context';
 import type { IndexSettings, IndexSummary } from '../worker/protocol';
 import type { EngineHost } from './engineHost';
+import { corpusSettings } from './settings';
 
 export const UNTRUSTED_MESSAGE =
   'Seq2Seq: the workspace index is not built in an untrusted workspace (it would read every source file). ' +
   'Trust the workspace (Manage Workspace Trust) to search it and to borrow its comments.';
-
-/** The globs indexing skips: `seq2seq.corpus.exclude` and the enabled `files.exclude` entries. */
-export function excludeGlobs(): string[] {
-  const own = vscode.workspace.getConfiguration('seq2seq.corpus').get<string[]>('exclude', []);
-  const files = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude', {});
-  return [
-    ...own,
-    ...Object.entries(files)
-      .filter(([, on]) => on === true)
-      .map(([glob]) => glob.replace(/^\*\*\//, '**/')),
-  ];
-}
 
 export class WorkspaceIndexHost implements vscode.Disposable {
   private building: Promise<IndexSummary[]> | undefined;
@@ -96,13 +85,10 @@ export class WorkspaceIndexHost implements vscode.Disposable {
   }
 
   private settingsFor(root: string): IndexSettings {
-    const corpus = vscode.workspace.getConfiguration('seq2seq.corpus');
     const key = createHash('sha1').update(root).digest('hex').slice(0, 12);
     return {
       root,
-      include: corpus.get<string[]>('include', []),
-      exclude: excludeGlobs(),
-      maxFileBytes: corpus.get<number>('maxFileSizeKb', 512) * 1024,
+      ...corpusSettings(),
       ...(this.storage ? { storageFile: path.join(this.storage.fsPath, 'workspace-index', `${key}.json`) } : {}),
     };
   }

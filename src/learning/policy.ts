@@ -12,6 +12,8 @@ import { readGuardedJsonSync } from '../data/guardedRead';
 import type { MarginShares } from '../training/guard';
 
 export type LearningMode = 'off' | 'on' | 'ask';
+/** The choices of `seq2seq.learning.mode`, in package.json's order. */
+export const LEARNING_MODES: readonly LearningMode[] = ['ask', 'on', 'off'];
 
 /** The `seq2seq.learning.*` defaults (package.json declares the same; a unit test checks). */
 export const LEARNING_DEFAULTS = {

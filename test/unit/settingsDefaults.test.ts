@@ -1,18 +1,23 @@
 /**
  * package.json's `contributes.configuration` defaults are the code's defaults: what a user sees
- * in the Settings editor is what a handler falls back to when the setting is unset.
+ * in the Settings editor is what a handler falls back to when the setting is unset. Every setting
+ * is in src/host/settingDefaults.ts's SETTING_DEFAULTS, and each dropdown offers the choices the
+ * readers accept.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { BACKEND_SETTINGS } from '../../src/core/backendSetting';
 import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
-import { LEARNING_DEFAULTS } from '../../src/learning/policy';
+import { LANGUAGE_FORMATS, resolveSections } from '../../src/docs/formats';
 import {
-  FINE_TUNE_JOB_DEFAULTS,
-  FINE_TUNE_REHEARSAL_SHARE,
-  FINE_TUNE_TRAINING,
-} from '../../src/training/trainingDefaults';
+  CODE_LENS_FUNCTIONS,
+  PARAMETER_DESCRIPTION_SOURCES,
+  PYTHON_INIT_ARGUMENTS,
+  SETTING_DEFAULTS,
+} from '../../src/host/settingDefaults';
+import { LEARNING_MODES } from '../../src/learning/policy';
 import { OPTIMIZER_NAMES } from '../../src/training/optimizers';
 import { SCHEDULE_KINDS } from '../../src/training/schedules';
 
@@ -52,7 +57,6 @@ function contributedDefaults(): Record<string, unknown> {
 
 describe('settings defaults', () => {
   const declared = contributedDefaults();
-  const schedule = FINE_TUNE_TRAINING.schedule;
 
   it('seq2seq.decoding.* defaults are DECODING_DEFAULTS', () => {
     assert.strictEqual(declared['seq2seq.decoding.beamSize'], DECODING_DEFAULTS.beamSize);
@@ -60,52 +64,38 @@ describe('settings defaults', () => {
     assert.strictEqual(declared['seq2seq.decoding.lengthPenalty'], DECODING_DEFAULTS.lengthPenalty);
     assert.strictEqual(declared['seq2seq.decoding.nBest'], DECODING_DEFAULTS.nBest);
   });
-
-  it('seq2seq.training.* defaults are the fine-tuning defaults', () => {
-    const expected: Record<string, unknown> = {
-      optimizer: FINE_TUNE_TRAINING.optimizer.name,
-      learningRate: FINE_TUNE_TRAINING.optimizer.learningRate,
-      lrSchedule: schedule?.kind,
-      warmupSteps: schedule?.kind === 'noam' ? schedule.warmupSteps : undefined,
-      batchSize: FINE_TUNE_JOB_DEFAULTS.batchSize,
-      epochs: FINE_TUNE_TRAINING.maxEpochs,
-      maxSteps: FINE_TUNE_JOB_DEFAULTS.maxSteps,
-      labelSmoothing: FINE_TUNE_TRAINING.labelSmoothing,
-      weightDecay: FINE_TUNE_JOB_DEFAULTS.weightDecay,
-      clipNorm: FINE_TUNE_TRAINING.clipNorm,
-      evalEvery: FINE_TUNE_TRAINING.evalEvery,
-      patience: FINE_TUNE_TRAINING.patience,
-      l2sp: FINE_TUNE_TRAINING.l2sp,
-      rehearsalShare: FINE_TUNE_REHEARSAL_SHARE,
-      seed: FINE_TUNE_JOB_DEFAULTS.seed,
-      threads: FINE_TUNE_JOB_DEFAULTS.threads,
-    };
-    const training = Object.keys(declared).filter((k) => k.startsWith('seq2seq.training.'));
-    assert.deepStrictEqual(
-      training.map((k) => k.slice('seq2seq.training.'.length)).sort(),
-      Object.keys(expected).sort(),
-    );
-    for (const [key, value] of Object.entries(expected))
-      assert.strictEqual(declared[`seq2seq.training.${key}`], value, key);
-  });
-
-  it('seq2seq.training.optimizer and lrSchedule offer OPTIMIZER_NAMES and SCHEDULE_KINDS', () => {
-    const properties = Object.assign({}, ...sections().map((g) => g.properties)) as Record<string, Declared>;
-    assert.deepStrictEqual(properties['seq2seq.training.optimizer']?.enum, [...OPTIMIZER_NAMES]);
-    assert.deepStrictEqual(properties['seq2seq.training.lrSchedule']?.enum, [...SCHEDULE_KINDS]);
-  });
 });
 
-describe('learning settings defaults', () => {
-  it('seq2seq.learning.* defaults are LEARNING_DEFAULTS', () => {
+describe('every setting', () => {
+  const properties = Object.assign({}, ...sections().map((g) => g.properties)) as Record<string, Declared>;
+
+  it('package.json declares exactly the settings of SETTING_DEFAULTS, each with its default', () => {
     const declared = contributedDefaults();
-    const learning = Object.keys(declared).filter((k) => k.startsWith('seq2seq.learning.'));
-    assert.deepStrictEqual(
-      learning.map((k) => k.slice('seq2seq.learning.'.length)).sort(),
-      Object.keys(LEARNING_DEFAULTS).sort(),
-    );
-    for (const [key, value] of Object.entries(LEARNING_DEFAULTS))
-      assert.strictEqual(declared[`seq2seq.learning.${key}`], value, key);
+    assert.deepStrictEqual(Object.keys(declared).sort(), Object.keys(SETTING_DEFAULTS).sort());
+    for (const [key, value] of Object.entries(SETTING_DEFAULTS)) assert.deepStrictEqual(declared[key], value, key);
+  });
+
+  it("each dropdown offers the choices the code checks against, in the code's order", () => {
+    const choices: Record<string, readonly string[]> = {
+      'seq2seq.backend': BACKEND_SETTINGS,
+      'seq2seq.training.optimizer': OPTIMIZER_NAMES,
+      'seq2seq.training.lrSchedule': SCHEDULE_KINDS,
+      'seq2seq.learning.mode': LEARNING_MODES,
+      'seq2seq.docComment.parameterDescriptions': PARAMETER_DESCRIPTION_SOURCES,
+      'seq2seq.docComment.pythonInitArguments': PYTHON_INIT_ARGUMENTS,
+      'seq2seq.codeLens.functions': CODE_LENS_FUNCTIONS,
+    };
+    for (const [key, values] of Object.entries(choices))
+      assert.deepStrictEqual(properties[key]?.enum, [...values], key);
+    // The format: `auto` and every format some language accepts.
+    const formats = new Set(Object.values(LANGUAGE_FORMATS).flat());
+    assert.deepStrictEqual([...properties['seq2seq.docComment.format']!.enum!].sort(), ['auto', ...formats].sort());
+    // The sections: each choice resolves to itself.
+    const sectionChoices = properties['seq2seq.docComment.sections']!.enum!;
+    for (const v of sectionChoices) assert.strictEqual(resolveSections(v), v);
+    const checked = [...Object.keys(choices), 'seq2seq.docComment.format', 'seq2seq.docComment.sections'];
+    const dropdowns = Object.keys(properties).filter((k) => properties[k]!.enum);
+    assert.deepStrictEqual(dropdowns.sort(), checked.sort());
   });
 });
 

@@ -2,8 +2,8 @@
  * A small stand-in for the `vscode` module, so that the extension's real command handlers and
  * editor providers run in plain Node under mocha: text documents and editors that apply edits and
  * snippets (placeholders resolved to their text, the snippet string recorded), settings from a
- * map, progress, messages and quick picks recorded (the quick pick's answer is the test's to give),
- * and registered commands. Only what the doc comment features touch is here; install it before
+ * map (read, inspected by level, written), progress, messages and quick picks recorded (the quick
+ * pick's answer is the test's to give), and registered commands. Only what the doc comment features touch is here; install it before
  * the first module that imports `vscode` is loaded.
  *
  * Settings: `fake.settings` holds values that apply everywhere. `fake.levels` holds values set at
@@ -260,6 +260,7 @@ export const vscodeStub = {
   CodeActionKind: { QuickFix: 'quickfix', RefactorRewrite: 'refactor.rewrite' },
   QuickPickItemKind: { Separator: -1, Default: 0 },
   StatusBarAlignment: { Left: 1, Right: 2 },
+  ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
   CompletionItem: class {
     insertText?: string | SnippetString;
     range?: Range;
@@ -324,6 +325,26 @@ export const vscodeStub = {
         if (fake.settings.has(full)) return fake.settings.get(full) as T;
         const layered = layeredSetting(fake.levels, full, scope);
         return layered !== undefined ? (layered as T) : fallback;
+      },
+      /** Each level's own value (`fake.settings` count as the user's); no language values. */
+      inspect: (key: string) => {
+        const folder = (scope as { uri?: unknown } | undefined)?.uri !== undefined;
+        const full = `${section}.${key}`;
+        const at = (level: SettingLevel): unknown =>
+          fake.levels.filter((e) => e.key === full && e.level === level && e.language === undefined).at(-1)?.value;
+        return {
+          key: full,
+          globalValue: fake.settings.has(full) ? fake.settings.get(full) : at('user'),
+          workspaceValue: at('workspace'),
+          workspaceFolderValue: folder ? at('workspaceFolder') : undefined,
+        };
+      },
+      /** Writes a value at the target's level, as a settings file would hold it. */
+      update: async (key: string, value: unknown, target: number): Promise<void> => {
+        const level = LEVEL_ORDER[target - 1]!;
+        const full = `${section}.${key}`;
+        const others = fake.levels.filter((e) => !(e.key === full && e.level === level && e.language === undefined));
+        fake.levels.splice(0, fake.levels.length, ...others, { level, key: full, value });
       },
     }),
     applyEdit: async (edit: WorkspaceEdit): Promise<boolean> => {
