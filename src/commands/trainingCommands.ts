@@ -147,12 +147,17 @@ async function mineAndTrain(ctx: Seq2SeqContext, services: TrainingServices): Pr
   await train(ctx, services, { runId, corpus: mined.corpus, config, summary, base, resume: false });
 }
 
+/** A training run's folder: its checkpoints, record and lock (the dashboard's history sits beside it). */
+export function runFolder(ctx: Seq2SeqContext, runId: string): string {
+  return path.join(ctx.extension.globalStorageUri.fsPath, 'runs', runId);
+}
+
 /** 2. Trains in the worker; the dashboard and the status bar listen to the same events. */
 async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunPlan): Promise<void> {
   const client = await services.engine.worker();
   const protocol = await import('../worker/protocol');
   const feed = services.feed();
-  const outDir = path.join(ctx.extension.globalStorageUri.fsPath, 'runs', plan.runId);
+  const outDir = runFolder(ctx, plan.runId);
   // The run folder's lock (src/core/runLock.ts): another window resuming the same run is refused.
   let lock: RunLock;
   try {

@@ -24,6 +24,7 @@ import { learnableCount } from '../learning/corrections';
 import {
   historyText,
   IdlePauser,
+  learnedModelsToPrune,
   LearningHistory,
   somethingToLearn,
   startBlocker,
@@ -32,6 +33,7 @@ import {
 } from '../learning/policy';
 import {
   learnInBackground,
+  runFolder,
   trainingInProgress,
   type RunOutcome,
   type TrainFinished,
@@ -216,6 +218,8 @@ export class WorkspaceLearner implements vscode.Disposable {
         },
       });
       if (!started) this.ctx.log.info('learning: another training run started first; trying later');
+      // The run has ended and its model (if any) is in the store: its checkpoints and data can go.
+      else for (const d of [runFolder(this.ctx, runId), dir]) fs.rmSync(d, { recursive: true, force: true });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.ctx.log.error(`learning: ${message}`);
@@ -254,6 +258,7 @@ export class WorkspaceLearner implements vscode.Disposable {
     });
     history.add(e);
     if (outcome) await this.services.active.set(outcome.entry.id);
+    this.pruneLearnedModels(history);
     const text = historyText(e);
     this.ctx.statusBar.update({ learned: text });
     // In the status bar's words for a minute; its tooltip keeps it.
@@ -269,6 +274,19 @@ export class WorkspaceLearner implements vscode.Disposable {
           if (a === 'Show History') void vscode.commands.executeCommand(COMMANDS.showLearningHistory);
           if (a === 'Return to the previous model') void this.returnTo(e.previousModel);
         });
+  }
+
+  /** Removes the models of older learning runs (learnedModelsToPrune says which). */
+  private pruneLearnedModels(history: LearningHistory): void {
+    const store = this.services.active.store;
+    for (const id of learnedModelsToPrune(history.list(), this.services.active.current()?.id))
+      try {
+        if (store.get(id)) store.delete(id);
+      } catch (e) {
+        this.ctx.log.warn(
+          `learning: could not remove the older model "${id}": ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
   }
 
   private async returnTo(id: string): Promise<void> {

@@ -109,6 +109,31 @@ export function historyText(e: HistoryEntry): string {
   return e.message;
 }
 
+/** Models made by learning runs that stay installed: the newest ones, so the history can return to them. */
+export const KEPT_LEARNED_MODELS = 5;
+
+/**
+ * The models earlier learning runs installed that can go: each learning run adds a model, and
+ * without this a workspace that learns every day fills the disk. Kept: the models of the newest
+ * `keep` runs that installed one, the model each of them started from (the history offers to
+ * return to it), and the model in use. Only models a learning run made are ever named, never one
+ * the user trained or imported.
+ */
+export function learnedModelsToPrune(
+  entries: readonly HistoryEntry[],
+  inUse: string | undefined,
+  keep = KEPT_LEARNED_MODELS,
+): string[] {
+  const installing = entries.filter((e) => e.installedModel !== undefined);
+  const recent = installing.slice(-keep);
+  const kept = new Set<string>([
+    ...(inUse !== undefined ? [inUse] : []),
+    ...recent.flatMap((e) => [e.installedModel!, e.previousModel]),
+  ]);
+  const learned = new Set(installing.map((e) => e.installedModel!));
+  return [...learned].filter((id) => !kept.has(id));
+}
+
 export const HISTORY_FILE = 'learning-history.json';
 
 /** The workspace's learning runs, newest last, one JSON file in its storage, written atomically. */

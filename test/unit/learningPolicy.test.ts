@@ -14,6 +14,7 @@ import { learningSplits } from '../../src/learning/learningCorpus';
 import {
   historyText,
   IdlePauser,
+  learnedModelsToPrune,
   LearningHistory,
   LEARNING_DEFAULTS,
   NEW_DOCUMENTED_TO_LEARN,
@@ -183,5 +184,37 @@ describe('learning in idle time', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("prunes the models of older learning runs, never the one in use, a kept run's earlier model or a model no learning run made", () => {
+    const run = (i: number, previous: string, installed?: string): HistoryEntry => ({
+      id: `learn-${i}`,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endedAt: '2026-01-01T00:05:00.000Z',
+      reason: 'r',
+      corrections: i,
+      minedPairs: 0,
+      documented: 0,
+      previousModel: previous,
+      ...(installed ? { installedModel: installed } : {}),
+      message: 'm',
+    });
+    // m1..m6 made by learning; the first run started from a model the user fine-tuned; one refused run.
+    const entries = [
+      run(1, 'workspace-manual', 'm1'),
+      run(2, 'm1', 'm2'),
+      run(3, 'm2'),
+      run(4, 'm2', 'm3'),
+      run(5, 'm3', 'm4'),
+      run(6, 'm4', 'm5'),
+      run(7, 'm5', 'm6'),
+    ];
+    // Keep 3: the runs that installed m4, m5, m6 and the model m4's run started from (m3).
+    assert.deepStrictEqual(learnedModelsToPrune(entries, 'm6', 3), ['m1', 'm2']);
+    // The user returned to m1: it stays.
+    assert.deepStrictEqual(learnedModelsToPrune(entries, 'm1', 3), ['m2']);
+    // Fewer runs than kept: nothing goes; 'workspace-manual' is never named.
+    assert.deepStrictEqual(learnedModelsToPrune(entries.slice(0, 2), 'm2', 3), []);
+    assert.ok(!learnedModelsToPrune(entries, 'm6', 1).includes('workspace-manual'));
   });
 });
