@@ -2,7 +2,7 @@
  * Where the scripts and benchmarks find the repository: its root (the nearest folder above this
  * module with a tsconfig.json, so the answer is the same from the TypeScript sources and from
  * their build under out/, which holds a copy of package.json but no tsconfig.json) and the
- * bundled model's folder, which train:default (model v2) and train:v1 replace and the benchmarks score by
+ * bundled model's folder, which train:default and train:v2 replace and the benchmarks score by
  * default.
  */
 import * as fs from 'fs';

@@ -406,21 +406,3 @@ function updateMeta(dir: string, fields: Partial<ModelMetaInput>): void {
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(updated, null, 2));
   fs.renameSync(`${file}.tmp`, file);
 }
-
-/** Copies a model folder over `target` atomically (temporary sibling, then two renames). */
-export function installModel(from: string, target: string, files: readonly string[]): void {
-  const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(parent, '.default-new-'));
-  try {
-    for (const f of files) fs.copyFileSync(path.join(from, f), path.join(tmp, f));
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  const old = fs.existsSync(target) ? `${target}.old-${process.pid}` : undefined;
-  if (old) fs.renameSync(target, old);
-  fs.renameSync(tmp, target);
-  fs.chmodSync(target, 0o755); // mkdtemp makes it private; the extension's users must read it
-  if (old) fs.rmSync(old, { recursive: true, force: true });
-}

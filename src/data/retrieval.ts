@@ -1,11 +1,10 @@
 /**
  * Retrieval over code by Okapi BM25 on the code's subtokens (identifiers split at case and
- * underscores, lower-cased). Two users:
- *  - the baselines of bench:quality: the description of the most similar training function
- *    (`retrievalBaseline`), and the function's name split into words (`nameBaseline`);
- *  - retrieval-augmented models (`ExampleMemory`): the summary of the most similar training
- *    function from another file is put before the code, so the model can copy or edit it
- *    (retrieve-and-edit, as in Hashimoto et al. 2018 and Zhang et al. 2020 for code summaries).
+ * underscores, lower-cased), for retrieval-augmented models (`ExampleMemory`): the summary of
+ * the most similar training function from another file is put before the code, so the model can
+ * copy or edit it (retrieve-and-edit, as in Hashimoto et al. 2018 and Zhang et al. 2020 for code
+ * summaries); the workspace's function index searches with the same `Bm25Index`. Also the
+ * benchmarks' trivial baseline, the function's name split into words (`nameBaseline`).
  * BM25 is a few lines of arithmetic over an inverted index, written here rather than pulled in
  * as a dependency so that its tokenisation is exactly the one documented above, and so that it
  * can skip candidates (another file only) and score into a typed array.
@@ -118,18 +117,6 @@ export class Bm25Index {
     }
     return hits.sort((a, b) => b.score - a.score || a.doc - b.doc).slice(0, k);
   }
-}
-
-/** The retrieval baseline: for each test code, the summary of the nearest training code. */
-export function retrievalBaseline(
-  train: readonly { readonly code: string; readonly summary: string }[],
-  testCodes: readonly string[],
-): string[] {
-  const index = new Bm25Index(train.map((t) => codeSubtokens(t.code)));
-  return testCodes.map((code) => {
-    const hit = index.best(codeSubtokens(code));
-    return hit >= 0 ? train[hit]!.summary : '';
-  });
 }
 
 /** What a retrieval-augmented source starts with: the neighbour's summary, then the code. */

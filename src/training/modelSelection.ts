@@ -2,7 +2,7 @@
  * Choosing what ships from a training run, on validation pairs decoded as the extension decodes:
  * the checkpoint (best/ or last/, {@link selectCheckpoint}) and the decoding settings (length
  * reward and the overlap from which a near-copy's summary is reused, {@link tuneDecoding}), which
- * are written into the model's config.json. Used by train:v1 and train:v2; progress lines go
+ * are written into the model's config.json. Used by train:v2 and train:v3; progress lines go
  * to `log` (standard error by default).
  */
 import * as path from 'path';
@@ -24,7 +24,7 @@ export interface LengthRewardOption {
   readonly limit?: number;
 }
 
-/** A recipe's decoding grid, tried by {@link tuneDecoding} (train:v1's and train:v2's recipes). */
+/** A recipe's decoding grid, tried by {@link tuneDecoding} (the recipes of train:v2 and train:v3). */
 export interface DecodingGrid {
   /**
    * Length rewards (beam search's bonus per output token, optionally only up to `limit` tokens)
@@ -48,9 +48,9 @@ export const DECODING_GRID_FIELDS = {
 
 /**
  * What the checkpoint and the decoding are chosen for.
- *  - `'margin'` (train:v1): the checkpoint by the mean over languages of the mean of corpus
- *    and smoothed sentence BLEU-4; the decoding by the smallest margin over the baselines
- *    ({@link marginScore}).
+ *  - `'margin'` (the default; the first model's rule): the checkpoint by the mean over languages
+ *    of the mean of corpus and smoothed sentence BLEU-4; the decoding by the smallest margin over
+ *    the baselines ({@link marginScore}).
  *  - `'chrf-sbleu'` (train:v2, train:default): both by the mean of chrF and smoothed sentence
  *    BLEU-4 over all the pairs, the two figures v2's ship decision and its benchmark compare. Per-language corpus
  *    BLEU-4 on ~30 pairs is mostly its zero floor, and a smallest margin over languages follows
@@ -147,13 +147,6 @@ export interface DecodingChoice {
     readonly score: number;
   }[];
 }
-
-/** The kept setting's {@link decodingKey}. */
-export const keptDecodingKey = (d: Omit<DecodingChoice, 'scores' | 'tried'>): string =>
-  decodingKey(
-    { reward: d.lengthReward, ...(d.lengthRewardLimit !== undefined ? { limit: d.lengthRewardLimit } : {}) },
-    d.reuseSimilarity,
-  );
 
 export const decodingKey = (option: LengthRewardOption, reuse: number | null): string =>
   `reward ${option.reward}${option.limit !== undefined ? ` up to ${option.limit} tokens` : ''}, reuse ${reuse === null ? 'never' : `from ${reuse}`}`;

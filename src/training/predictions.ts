@@ -1,13 +1,11 @@
 /**
- * The quality benchmark behind `npm run bench:quality` and the default model's card: a model and
- * the two baselines of src/data/retrieval.ts decoded on the same held-out test split, then scored
- * per language by src/training/quality.ts.
+ * A model's code→comment outputs on corpus pairs, decoded through the runner the extension uses:
+ * what `npm run bench:quality` (projectBenchmark.ts) and the choice of checkpoint and decoding
+ * (modelSelection.ts) score with src/training/quality.ts.
  */
 import { DECODING_DEFAULTS } from '../core/decodingDefaults';
 import type { CorpusRecord } from '../data/dataset';
-import { ModelRunner, type WorkspaceNeighbours } from '../inference/modelRunner';
-import { bootstrapRows, scoreSystems, type BootstrapRow, type QualityRow } from './quality';
-import { nameBaseline, retrievalBaseline } from '../data/retrieval';
+import type { ModelRunner, WorkspaceNeighbours } from '../inference/modelRunner';
 
 export interface DecodeSettings {
   readonly beamSize: number;
@@ -20,9 +18,6 @@ export interface DecodeSettings {
   /** Absent: the model's tuned value (meta.decoding.reuseSimilarity); null: never reuse. */
   readonly reuseSimilarity?: number | null;
 }
-
-/** The benchmark row for the beam search's own output, beside 'model' (what the extension inserts). */
-export const GENERATED_SYSTEM = 'model, generated only';
 
 /** What the extension decodes with by default (package.json's seq2seq.decoding.*). */
 export const EXTENSION_DECODING: DecodeSettings = {
@@ -71,54 +66,4 @@ export function modelPredictions(
     onProgress?.(i + 1);
   });
   return { outputs, generated, reused };
-}
-
-/** The baselines' outputs for each test pair. */
-export function baselinePredictions(
-  train: readonly CorpusRecord[],
-  test: readonly CorpusRecord[],
-): Record<'bm25' | 'name', string[]> {
-  return {
-    bm25: retrievalBaseline(
-      train,
-      test.map((r) => r.code),
-    ),
-    name: test.map((r) => nameBaseline(r.name)),
-  };
-}
-
-export interface BenchmarkResult {
-  /** System 'model' is what the extension inserts; 'model, generated' the beam's own best (retrieval models with reuse only). */
-  readonly rows: QualityRow[];
-  /** The model's output per pair, in order. */
-  readonly predictions: string[];
-  /** Outputs that are a similar training function's summary, reused. */
-  readonly reused: number;
-  /** The model against each baseline under paired bootstrap resampling, per language. */
-  readonly bootstrap: BootstrapRow[];
-  readonly decodeSeconds: number;
-}
-
-/** The model (loaded from `modelDir`) and both baselines on `pairs`, the baselines' memory being `train`. */
-export async function benchmarkModel(
-  modelDir: string,
-  train: readonly CorpusRecord[],
-  pairs: readonly CorpusRecord[],
-  decoding: DecodeSettings = EXTENSION_DECODING,
-  onProgress?: (done: number) => void,
-): Promise<BenchmarkResult> {
-  const runner = await ModelRunner.load(modelDir, 'default');
-  const started = Date.now();
-  let p: ModelPredictions;
-  try {
-    p = modelPredictions(runner, pairs, decoding, onProgress);
-  } finally {
-    runner.dispose();
-  }
-  const decodeSeconds = (Date.now() - started) / 1000;
-  const baselines = baselinePredictions(train, pairs);
-  const systems = { model: p.outputs, ...(p.reused > 0 ? { [GENERATED_SYSTEM]: p.generated } : {}), ...baselines };
-  const rows = scoreSystems(pairs, systems);
-  const bootstrap = bootstrapRows(pairs, systems, 'model', Object.keys(baselines));
-  return { rows, predictions: p.outputs, reused: p.reused, bootstrap, decodeSeconds };
 }

@@ -1,6 +1,6 @@
 /**
  * The schema of a training config file (`seq2seq train --config`, and the recipes of
- * train:v1 and train:v2, which add their own fields to these): every field of
+ * train:v2 and train:v3, which add their own fields to these): every field of
  * {@link TrainConfigFile} checked for its type, unknown keys rejected, so a typo or a wrong type
  * is reported with the file and the field's path instead of training with a default. The model's
  * fields are checked by resolveModelConfig when the model is built.

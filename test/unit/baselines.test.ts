@@ -3,7 +3,6 @@ import {
   Bm25Index,
   codeSubtokens,
   nameBaseline,
-  retrievalBaseline,
   splitIdentifier,
   diceOverlap,
   ExampleMemory,
@@ -37,16 +36,6 @@ describe('quality baselines', () => {
     assert.strictEqual(index.best(['d']), 2);
     assert.strictEqual(index.best(['a', 'b']), 0);
     assert.strictEqual(index.best(['zzz']), -1);
-  });
-
-  it('retrieves the summary of the most similar training function', () => {
-    const train = [
-      { code: 'def add(a, b): return a + b', summary: 'Add two numbers.' },
-      { code: 'def read_file(path): return open(path).read()', summary: 'Read a file.' },
-    ];
-    assert.deepStrictEqual(retrievalBaseline(train, ['def read_text(path): return open(path).read()']), [
-      'Read a file.',
-    ]);
   });
 
   it('an example memory finds the nearest function in another file, and survives a JSON round trip', () => {

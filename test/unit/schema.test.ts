@@ -25,7 +25,8 @@ import {
 import { readTrainConfig } from '../../src/training/trainConfigFile';
 import { REPLICA_INIT } from '../../src/training/replicaProtocol';
 import { WORKER_OPTIONS, workerOptionsOf, type WorkerOptions } from '../../src/worker/protocol';
-import { RECIPE_FILE, readRecipe } from '../../scripts/default-model/recipe';
+import { DECODING_GRID_FIELDS } from '../../src/training/modelSelection';
+import { REPO_ROOT } from '../../scripts/paths';
 
 const shape = object({
   name: string,
@@ -156,12 +157,19 @@ describe('training config file', () => {
     );
   });
 
-  it("reads the default model's recipe as written, and names a bad length reward's path", () => {
-    assert.strictEqual(JSON.stringify(readRecipe()), JSON.stringify(JSON.parse(fs.readFileSync(RECIPE_FILE, 'utf8'))));
-    const recipe = JSON.parse(fs.readFileSync(RECIPE_FILE, 'utf8')) as Record<string, unknown>;
-    const file = write({ ...recipe, lengthRewards: [0, { reward: 0.5, limt: 16 }] });
+  it("reads the decoding grid of the recipes as written, and names a bad length reward's path", () => {
+    const grid = object(DECODING_GRID_FIELDS);
+    for (const version of ['model-v2', 'model-v3']) {
+      const recipe = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'scripts', version, 'recipe.json'), 'utf8')) as {
+        lengthRewards: unknown;
+        reuseSimilarities: unknown;
+      };
+      const written = { lengthRewards: recipe.lengthRewards, reuseSimilarities: recipe.reuseSimilarities };
+      assert.strictEqual(JSON.stringify(readJsonFile(write(written), grid)), JSON.stringify(written), version);
+    }
+    const file = write({ lengthRewards: [0, { reward: 0.5, limt: 16 }] });
     assert.throws(
-      () => readRecipe(file),
+      () => readJsonFile(file, grid),
       (e: Error) => e.message === `${file}: lengthRewards[1] must be a number or { "reward", "limit" }, got an object`,
     );
   });
