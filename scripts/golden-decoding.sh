@@ -9,7 +9,8 @@
 # no packaging and gives the same numbers on every machine. Only timings are
 # dropped from the output. It covers the request path (document, translate),
 # with the project index and without, reuse on and off, n-best, greedy, and raw
-# beam search through eval.
+# beam search through eval. test/fixtures/reuse is a project whose documented functions are
+# near-copies of some in examples/, so that there a neighbour's summary is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -ne 1 ]; then
@@ -35,6 +36,11 @@ $B document --json --backend wasm --no-reuse --beam 1 --index examples $F | t >"
 $B translate --backend wasm --file examples/inventory.py --nbest 3 | t >"$O/tr-code2doc.txt"
 echo "Return the total value of the items in stock." |
   $B translate --backend wasm --direction doc2code --nbest 2 | t >"$O/tr-doc2code.txt"
+$B translate --backend wasm --file examples/vectors.js --lines 1-3 --nbest 2 --length-penalty 1 \
+  --length-reward 0.3 --no-repeat-ngram 2 --max-length 12 | t >"$O/tr-flags.txt"
+$B document --json --backend wasm --index test/fixtures/reuse $F | t >"$O/doc-reuse.jsonl"
+$B document --json --backend wasm --nbest 3 --index test/fixtures/reuse $F | t >"$O/doc-reuse-n3.jsonl"
+$B document --json --backend wasm --no-reuse --index test/fixtures/reuse $F | t >"$O/doc-reuse-off.jsonl"
 
 # The mined corpus goes to a scratch folder so that no path of $O reaches the outputs.
 W=$(mktemp -d)
@@ -42,3 +48,5 @@ trap 'rm -rf "$W"' EXIT
 $B mine test/fixtures/corpus -o "$W/fx.jsonl" >/dev/null
 cp "$W/fx.jsonl" "$O/fx.jsonl"
 (cd "$W" && node "$OLDPWD/out/src/cli/bin.js" eval --backend wasm --corpus fx.jsonl --beam 4 --nbest 2 --json) | t >"$O/eval.json"
+(cd "$W" && node "$OLDPWD/out/src/cli/bin.js" eval --backend wasm --corpus fx.jsonl --beam 3 --length-reward 0.5 \
+  --length-penalty 0.2 --no-repeat-ngram 2 --max-length 20 --json) | t >"$O/eval-flags.json"
