@@ -23,6 +23,7 @@ import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
 import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
+import { meanTokenProbability } from '../../src/core/lengthScore';
 import { readCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { FunctionIndex, type IndexedFunction } from '../../src/data/functionIndex';
 import type { CorpusLanguage } from '../../src/data/languages';
@@ -31,7 +32,7 @@ import { projectOf } from '../../src/data/projectMemory';
 import { DocAnalyzer, type AnalyzedFunction } from '../../src/docs/analyze';
 import { renderDoc, type DocRequest } from '../../src/docs/builder';
 import type { DocFormat } from '../../src/docs/formats';
-import { acceptedSummary, meanTokenProbability, SUMMARY_MIN_CONFIDENCE, textProblem } from '../../src/docs/textGate';
+import { acceptedSummary, SUMMARY_MIN_CONFIDENCE, textProblem } from '../../src/docs/textGate';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { describeParam } from '../../src/inference/paramModel';
 import { seededPerLanguageSample } from '../../src/training/quality';

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 
 import { selectBackend } from '../core/backend';
 import { DECODING_DEFAULTS } from '../core/decodingDefaults';
+import { meanTokenProbability } from '../core/lengthScore';
 import { languageOfPath } from '../data/languages';
 import { hasConfigFile } from '../data/modelFolder';
 import { functionsToDocument, type FunctionToDocument, type ParseReport } from '../data/indexMining';
@@ -143,7 +144,7 @@ export function registerDocumentCommand(program: Command): void {
             const candidates = t.candidates.map((c) => ({
               text: c.text,
               score: c.score,
-              meanTokenProbability: Math.exp(c.logProb / Math.max(1, c.tokens.length)),
+              meanTokenProbability: meanTokenProbability(c),
               ...(c.reusedFrom ? { reusedFrom: { ...c.reusedFrom, alsoGenerated: undefined } } : {}),
             }));
             const neighbour = t.neighbour;

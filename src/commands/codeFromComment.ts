@@ -9,6 +9,7 @@
  */
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
+import { meanTokenProbability } from '../core/lengthScore';
 import { importInsertionLine, planCall, type CallPlan } from '../editing/callInsertion';
 import type { CommentLanguage } from '../editing/commentStyle';
 import { layoutCode, leadingWhitespace } from '../editing/insertion';
@@ -19,11 +20,6 @@ import { hitUri, revealHit, searchWorkspace } from './searchCommands';
 
 /** Existing functions offered before the draft. */
 const EXISTING_OFFERED = 5;
-
-/** exp(mean log-probability per token): how sure the model was of its draft, 0..1. */
-export function meanTokenProbability(c: Pick<Candidate, 'logProb' | 'tokens'>): number {
-  return Math.exp(c.logProb / Math.max(1, c.tokens.length));
-}
 
 type Offer =
   | (vscode.QuickPickItem & { readonly kind?: undefined; readonly hit: CodeSearchHit })

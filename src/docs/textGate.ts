@@ -18,6 +18,7 @@
  * is given, and `acceptedSummary` judges the model's summary (confidence included) where it is
  * decoded.
  */
+import { meanTokenProbability } from '../core/lengthScore';
 import { splitIdentifier } from '../data/retrieval';
 import { isDocWord } from './docWords';
 
@@ -348,11 +349,6 @@ export interface SummaryCandidate {
   readonly tokens: readonly unknown[];
   /** Set when the text is a documented function's summary reused as it is (a person's words). */
   readonly reusedFrom?: unknown;
-}
-
-/** Mean token probability of a candidate (0..1). */
-export function meanTokenProbability(c: Pick<SummaryCandidate, 'logProb' | 'tokens'>): number {
-  return Math.exp(c.logProb / Math.max(1, c.tokens.length));
 }
 
 /**
