@@ -22,7 +22,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
-import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { meanTokenProbability } from '../../src/core/lengthScore';
 import { readCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { FunctionIndex, type IndexedFunction } from '../../src/data/functionIndex';

@@ -52,7 +52,7 @@ import { registerWasmKernels, wasmKernelStats } from '../../src/core/wasmKernels
 import type { Batch } from '../../src/core/batch';
 import { bundledModelDir } from '../../src/cli/documentCommand';
 import { indexFolder } from '../../src/cli/projectIndex';
-import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { ParserPool } from '../../src/data/parser';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { nativeRow } from './native';

@@ -20,7 +20,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
-import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { FunctionIndex, type IndexedFunction } from '../../src/data/functionIndex';
 import { buildFunctionIndex } from '../../src/data/indexMining';
 import type { CorpusLanguage } from '../../src/data/languages';

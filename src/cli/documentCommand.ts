@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 
 import { selectBackend } from '../core/backend';
-import { DECODING_DEFAULTS } from '../core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../core/decoding';
 import { meanTokenProbability } from '../core/lengthScore';
 import { languageOfPath } from '../data/languages';
 import { hasConfigFile } from '../data/modelFolder';

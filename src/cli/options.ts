@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 
 import { BACKEND_SETTINGS, type BackendSetting } from '../core/backendSetting';
-import { DECODING_DEFAULTS, DECODING_LIMITS } from '../core/decodingDefaults';
+import { DECODING_DEFAULTS, DECODING_LIMITS } from '../core/decoding';
 import { DECODING_META_LIMITS } from '../data/modelFolder';
 import type { TranslateRequest } from '../inference/translation';
 

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 
 import { selectBackend } from '../core/backend';
 import { INIT_SCHEMES } from '../core/config';
-import { DECODING_DEFAULTS } from '../core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../core/decoding';
 import { DIRECTIONS, type Direction } from '../core/specialTokens';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../data/dataset';
 import { DEFAULT_MAX_FILE_BYTES, skipMessage } from '../data/filters';

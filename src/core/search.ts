@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from './cancellation';
 
-import { DECODING_DEFAULTS } from './decodingDefaults';
+import { DECODING_DEFAULTS } from './decoding';
 import { hypothesisScore, lengthPenalty } from './lengthScore';
 import { disposeDecodingTensors, selectRows, type DecodingTensors, type Seq2SeqModel } from './model';
 import { BOS_ID, EOS_ID, PAD_ID } from './specialTokens';

@@ -6,7 +6,7 @@
  * the choices of their dropdowns. No `vscode` and no TensorFlow.js.
  */
 import { type BackendSetting } from '../core/backendSetting';
-import { DECODING_DEFAULTS } from '../core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../core/decoding';
 import { LEARNING_DEFAULTS } from '../learning/policy';
 import { FINE_TUNE_JOB_DEFAULTS, FINE_TUNE_REHEARSAL_SHARE, FINE_TUNE_TRAINING } from '../training/trainingDefaults';
 

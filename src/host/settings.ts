@@ -11,7 +11,7 @@
 import * as os from 'os';
 import * as vscode from 'vscode';
 import { isBackendSetting, type BackendSetting } from '../core/backendSetting';
-import { DECODING_DEFAULTS, DECODING_LIMITS } from '../core/decodingDefaults';
+import { DECODING_DEFAULTS, DECODING_LIMITS } from '../core/decoding';
 import type { TranslateRequest } from '../inference/translation';
 import { LEARNING_DEFAULTS, LEARNING_MODES, type LearningMode } from '../learning/policy';
 import { resolveThreads } from '../training/threads';

@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { batchToTensors, disposeBatch } from '../core/batch';
 import { loadModel, type ModelMeta } from '../core/checkpoint';
-import { DECODING_DEFAULTS } from '../core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../core/decoding';
 import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';

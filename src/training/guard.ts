@@ -13,7 +13,7 @@
  * while the fine-tuned one reads the workspace it saved as memory, and the guard would credit
  * training with what retrieval from the workspace gives either model.
  */
-import { DECODING_DEFAULTS } from '../core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../core/decoding';
 import type { CorpusRecord } from '../data/dataset';
 import { ModelRunner } from '../inference/modelRunner';
 import { sentenceBleu } from './bleu';

@@ -3,7 +3,7 @@
  * what `npm run bench:quality` (projectBenchmark.ts) and the choice of checkpoint and decoding
  * (modelSelection.ts) score with src/training/quality.ts.
  */
-import { DECODING_DEFAULTS } from '../core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../core/decoding';
 import type { CorpusRecord } from '../data/dataset';
 import type { ModelRunner, WorkspaceNeighbours } from '../inference/modelRunner';
 

@@ -10,8 +10,7 @@ installFakeVscode();
 
 /* eslint-disable @typescript-eslint/consistent-type-imports -- modules loaded after the stand-in */
 const settings = require('../../src/host/settings') as typeof import('../../src/host/settings');
-const { DECODING_DEFAULTS } =
-  require('../../src/core/decodingDefaults') as typeof import('../../src/core/decodingDefaults');
+const { DECODING_DEFAULTS } = require('../../src/core/decoding') as typeof import('../../src/core/decoding');
 /* eslint-enable @typescript-eslint/consistent-type-imports */
 
 describe('decoding settings are clamped when read', () => {

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { BACKEND_SETTINGS } from '../../src/core/backendSetting';
-import { DECODING_DEFAULTS } from '../../src/core/decodingDefaults';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { LANGUAGE_FORMATS, resolveSections } from '../../src/docs/formats';
 import {
   CODE_LENS_FUNCTIONS,
