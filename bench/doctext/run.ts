@@ -121,15 +121,7 @@ async function decode(all: readonly Case[]): Promise<Map<string, ModelOutputs>> 
       if (i % 50 === 0) process.stderr.write(`bench:doctext: decoding ${i}/${all.length}\n`);
       const r = c.record;
       const t = summaries.translate(
-        {
-          direction: 'code2doc',
-          text: r.code,
-          language: r.lang,
-          beamSize: DECODING_DEFAULTS.beamSize,
-          nBest: 1,
-          maxLength: DECODING_DEFAULTS.maxLength,
-          lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
-        },
+        { direction: 'code2doc', text: r.code, language: r.lang, decoding: DECODING_DEFAULTS },
         { index: c.index, excludePath: r.path },
       );
       const best = t.candidates.find((x) => x.text.trim());

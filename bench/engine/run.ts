@@ -326,15 +326,7 @@ async function bundledChild(modelDir: string | undefined): Promise<BundledResult
     picked.forEach(({ path: file, code }, i) => {
       const s0 = performance.now();
       runner.translate(
-        {
-          direction: 'code2doc',
-          text: code,
-          language: 'typescript',
-          beamSize: DECODING_DEFAULTS.beamSize,
-          nBest: 1,
-          maxLength: DECODING_DEFAULTS.maxLength,
-          lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
-        },
+        { direction: 'code2doc', text: code, language: 'typescript', decoding: DECODING_DEFAULTS },
         { index, excludePath: file },
       );
       if (i > 0) times.push(performance.now() - s0); // the first is a warm-up

@@ -13,10 +13,10 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
+import { DECODING_DEFAULTS, type Decoding } from '../../src/core/decoding';
 import { hasConfigFile } from '../../src/data/modelFolder';
 import { readCorpus } from '../../src/data/dataset';
 import { seededPerLanguageSample } from '../../src/training/quality';
-import { EXTENSION_DECODING, type DecodeSettings } from '../../src/training/predictions';
 import {
   generatedName,
   projectBenchmark,
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
     .option('--corpus-dir <dir>', 'corpus split by project (npm run corpus:build)', path.join(ROOT, '.cache', 'corpus'))
     .option('--per-language <n>', 'pairs scored per language (a seeded sample)', '200')
     .option('--markdown <file>', 'also write the tables and the side-by-side sample')
-    .option('--beam <n>', 'beam size', String(EXTENSION_DECODING.beamSize))
-    .option('--length-penalty <a>', 'GNMT length penalty', String(EXTENSION_DECODING.lengthPenalty))
+    .option('--beam <n>', 'beam size', String(DECODING_DEFAULTS.beamSize))
+    .option('--length-penalty <a>', 'GNMT length penalty', String(DECODING_DEFAULTS.lengthPenalty))
     .option('--length-reward <r>', "score bonus per output token (default: the model's tuned value)")
     .option(
       '--no-reuse',
@@ -66,8 +66,8 @@ async function main(): Promise<void> {
   for (const dir of [opts.model, opts.bundled])
     if (!hasConfigFile(dir)) throw new Error(`no model in ${dir}; run npm run train:default or pass --model <dir>.`);
   log((await selectBackend({ setting: 'auto' })).reason);
-  const decoding: DecodeSettings = {
-    ...EXTENSION_DECODING,
+  const decoding: Decoding = {
+    ...DECODING_DEFAULTS,
     beamSize: Number(opts.beam),
     lengthPenalty: Number(opts.lengthPenalty),
     ...(opts.lengthReward !== undefined ? { lengthReward: Number(opts.lengthReward) } : {}),
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
 }
 
 /** The benchmark on held-out projects, each its own workspace (projects.ts). */
-async function heldOutProjects(opts: Options, decoding: DecodeSettings): Promise<void> {
+async function heldOutProjects(opts: Options, decoding: Decoding): Promise<void> {
   const file = path.join(opts.corpusDir, `${opts.split}.jsonl`);
   if (!fs.existsSync(file))
     throw new Error(`${file} is missing: build the corpus (npm run corpus:build), or pass --corpus-dir <dir>.`);

@@ -16,10 +16,10 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { readCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { pairedBootstrapChrf } from '../../src/training/chrf';
-import { EXTENSION_DECODING } from '../../src/training/predictions';
 import { PROJECT_SAMPLE_SEED, projectWorkspaceOf, projectWorkspaces } from '../../src/training/projectBenchmark';
 import { pairedBootstrap, scoreSystems, seededPerLanguageSample } from '../../src/training/quality';
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     .option('--corpus-dir <dir>', 'corpus split by project (npm run corpus:build)', path.join(ROOT, '.cache', 'corpus'))
     .option('--split <name>', 'valid (choose on it) or test', 'valid')
     .option('--per-language <n>', 'functions per language (seeded sample, halved: choose, then confirm)', '40')
-    .option('--beam <n>', 'beam size (= candidates re-ranked)', String(EXTENSION_DECODING.beamSize))
+    .option('--beam <n>', 'beam size (= candidates re-ranked)', String(DECODING_DEFAULTS.beamSize))
     .option('--weights <list>', 'reconstruction weights tried', '0,0.05,0.1,0.2,0.3,0.5,1')
     .option('--json <file>', 'also write the figures as JSON')
     .parse()
@@ -85,10 +85,7 @@ async function main(): Promise<void> {
           direction: 'code2doc',
           text: r.code,
           language: r.lang,
-          ...EXTENSION_DECODING,
-          beamSize: beam,
-          nBest: beam,
-          reuseSimilarity: null,
+          decoding: { ...DECODING_DEFAULTS, beamSize: beam, nBest: beam, reuseSimilarity: null },
         },
         workspaceOf(r),
       );

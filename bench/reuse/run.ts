@@ -16,9 +16,9 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { readCorpus } from '../../src/data/dataset';
 import { ModelRunner, reusableSummary, reuseConflicts } from '../../src/inference/modelRunner';
-import { EXTENSION_DECODING } from '../../src/training/predictions';
 import { PROJECT_SAMPLE_SEED, projectWorkspaceOf, projectWorkspaces } from '../../src/training/projectBenchmark';
 import { pairedBootstrap, qualityTable, scoreSystems, seededPerLanguageSample } from '../../src/training/quality';
 import { pairedBootstrapChrf } from '../../src/training/chrf';
@@ -60,14 +60,15 @@ async function main(): Promise<void> {
   }[] = [];
   try {
     pairs.forEach((r, i) => {
-      const request = {
-        direction: 'code2doc' as const,
-        text: r.code,
-        language: r.lang,
-        nBest: 1,
-        ...EXTENSION_DECODING,
-      };
-      const t = runner.translate({ ...request, reuseSimilarity: null }, workspaceOf(r));
+      const t = runner.translate(
+        {
+          direction: 'code2doc',
+          text: r.code,
+          language: r.lang,
+          decoding: { ...DECODING_DEFAULTS, reuseSimilarity: null },
+        },
+        workspaceOf(r),
+      );
       const own = t.candidates[0]?.text ?? '';
       const n = t.neighbour;
       const old = reusableSummary(n && { summary: n.summary, similarity: n.similarity }, threshold);

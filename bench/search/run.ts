@@ -330,7 +330,7 @@ async function main(): Promise<void> {
   });
   const commentMs = queries.map((q) => {
     const t0 = performance.now();
-    runner.translate({ direction: 'code2doc', text: q.code, ...DECODING_DEFAULTS, nBest: 1 });
+    runner.translate({ direction: 'code2doc', text: q.code, decoding: DECODING_DEFAULTS });
     return performance.now() - t0;
   });
   runner.dispose();

@@ -26,7 +26,7 @@ PAD_ID, BOS_ID, EOS_ID = 0, 1, 2
 
 @dataclass
 class DecodeOptions:
-    """search.ts DecodeOptions (no cancellation)."""
+    """search.ts SearchOptions, defaults SEARCH_DEFAULTS (no cancellation)."""
 
     beam_size: int = 4
     max_length: int = 64

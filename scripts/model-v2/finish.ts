@@ -22,12 +22,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
 import { projectOf } from '../../src/data/projectMemory';
 import { seededRandom, shuffleInPlace } from '../../src/data/random';
 import { REHEARSAL_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
 import { marginRows, marginVerdict } from '../../src/training/guard';
-import { EXTENSION_DECODING } from '../../src/training/predictions';
 import {
   BM25_PROJECT,
   generatedName,
@@ -206,8 +206,8 @@ export async function finish(o: FinishOptions): Promise<void> {
   o.log(`comparing with the bundled model on ${decisionPairs.length} other validation functions`);
   const decided = await projectBenchmark(
     [
-      { name: 'model', dir: finalDir, decoding: EXTENSION_DECODING },
-      { name: o.bundled.name, dir: o.bundled.dir, decoding: EXTENSION_DECODING },
+      { name: 'model', dir: finalDir, decoding: DECODING_DEFAULTS },
+      { name: o.bundled.name, dir: o.bundled.dir, decoding: DECODING_DEFAULTS },
     ],
     decisionPairs,
     validWorkspaces,
@@ -239,9 +239,9 @@ export async function finish(o: FinishOptions): Promise<void> {
   o.log(`scoring ${pairs.length} test functions (once)`);
   const result = await projectBenchmark(
     [
-      { name: 'model', dir: finalDir, decoding: EXTENSION_DECODING },
-      ...[o.bundled, ...(o.earlier ?? [])].map((m) => ({ name: m.name, dir: m.dir, decoding: EXTENSION_DECODING })),
-      { name: NO_WORKSPACE, dir: finalDir, decoding: EXTENSION_DECODING, withoutWorkspace: true },
+      { name: 'model', dir: finalDir, decoding: DECODING_DEFAULTS },
+      ...[o.bundled, ...(o.earlier ?? [])].map((m) => ({ name: m.name, dir: m.dir, decoding: DECODING_DEFAULTS })),
+      { name: NO_WORKSPACE, dir: finalDir, decoding: DECODING_DEFAULTS, withoutWorkspace: true },
     ],
     pairs,
     projectWorkspaces(testRecords),
@@ -275,7 +275,7 @@ export async function finish(o: FinishOptions): Promise<void> {
       .join(', ')} (${objectiveName(objective)}, ${selection.length} functions); ` +
       `kept ${path.basename(choice.dir)}.`,
     '',
-    `Decoding: beam ${EXTENSION_DECODING.beamSize}, length penalty ${EXTENSION_DECODING.lengthPenalty}; kept ` +
+    `Decoding: beam ${DECODING_DEFAULTS.beamSize}, length penalty ${DECODING_DEFAULTS.lengthPenalty}; kept ` +
       `${decodingKey(
         {
           reward: tuned.lengthReward,
@@ -305,7 +305,7 @@ export async function finish(o: FinishOptions): Promise<void> {
     projectReport(result),
     '',
     `${result.outputs.model!.reused} of ${pairs.length} outputs reused a neighbour's summary; ` +
-      `${Math.round(result.outputs.model!.msPerPair)} ms per function (beam ${EXTENSION_DECODING.beamSize}, this machine).`,
+      `${Math.round(result.outputs.model!.msPerPair)} ms per function (beam ${DECODING_DEFAULTS.beamSize}, this machine).`,
     '',
     '## 20 test functions per language, side by side (seeded, fixed before any result)',
     '',
@@ -314,7 +314,7 @@ export async function finish(o: FinishOptions): Promise<void> {
   fs.writeFileSync(path.join(finalDir, 'MODEL.md'), `${card}\n`);
   fs.writeFileSync(
     path.join(finalDir, 'quality.json'),
-    `${JSON.stringify({ decoding: EXTENSION_DECODING, tuned, rows: result.rows, bootstrap: result.bootstrap, bootstrapGenerated: result.bootstrapGenerated }, null, 2)}\n`,
+    `${JSON.stringify({ decoding: DECODING_DEFAULTS, tuned, rows: result.rows, bootstrap: result.bootstrap, bootstrapGenerated: result.bootstrapGenerated }, null, 2)}\n`,
   );
   o.log(`card written: ${path.join(finalDir, 'MODEL.md')}`);
   if (!o.installInto) return;

@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 
 import { selectBackend } from '../core/backend';
-import { DECODING_DEFAULTS } from '../core/decoding';
+import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
 import { meanTokenProbability } from '../core/lengthScore';
 import { languageOfPath } from '../data/languages';
 import { hasConfigFile } from '../data/modelFolder';
@@ -76,9 +76,15 @@ export function registerDocumentCommand(program: Command): void {
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(async (files: string[], opts: DocumentOptions) => {
       const backend = backendOption(opts.backend);
-      const decoding = decodingChoice(opts);
-      const beam = beamOption(opts.beam);
-      const nBest = Math.min(beam, wholeNumberOption('--nbest', opts.nbest));
+      const flags = decodingChoice(opts);
+      const beamSize = beamOption(opts.beam);
+      const decoding: Decoding = {
+        ...DECODING_DEFAULTS,
+        beamSize,
+        nBest: Math.min(beamSize, wholeNumberOption('--nbest', opts.nbest)),
+        ...flags,
+        ...(opts.reuse ? {} : { reuseSimilarity: null }),
+      };
       const inputs = files.map((f) => {
         const lang = languageOfPath(f);
         if (!lang) throw new Error(`${f}: unsupported file type; use a source file such as .py, .js or .ts.`);
@@ -126,17 +132,7 @@ export function registerDocumentCommand(program: Command): void {
           }
           for (const fn of fns) {
             const t = runner.translate(
-              {
-                direction: 'code2doc',
-                text: fn.code,
-                language: lang,
-                beamSize: beam,
-                nBest,
-                maxLength: DECODING_DEFAULTS.maxLength,
-                lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
-                ...decoding,
-                ...(opts.reuse ? {} : { reuseSimilarity: null }),
-              },
+              { direction: 'code2doc', text: fn.code, language: lang, decoding },
               // The file as the index names it, whatever form the argument has (the function's own
               // documented version, which lives there, is never its neighbour).
               index ? { index, excludePath: pathInIndex(index.root, file) } : undefined,

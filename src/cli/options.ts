@@ -7,9 +7,7 @@
 import type { Command } from 'commander';
 
 import { BACKEND_SETTINGS, type BackendSetting } from '../core/backendSetting';
-import { DECODING_DEFAULTS, DECODING_LIMITS } from '../core/decoding';
-import { DECODING_META_LIMITS } from '../data/modelFolder';
-import type { TranslateRequest } from '../inference/translation';
+import { DECODING_DEFAULTS, DECODING_LIMITS, noRepeatDefault, type Decoding } from '../core/decoding';
 
 /** A bad option value; the message names the flag and the value given. */
 export class OptionError extends Error {
@@ -111,15 +109,6 @@ export interface DecodingFlags {
   readonly maxLength?: string;
 }
 
-/**
- * What the decoding flags set, in the request's own fields (see TranslateRequest); a field the
- * user did not give is absent, so the command's default (DECODING_DEFAULTS, the model's tuned
- * reward) holds.
- */
-export type DecodingChoice = {
-  -readonly [K in 'maxLength' | 'lengthPenalty' | 'lengthReward' | 'noRepeatNgramSize']?: TranslateRequest[K];
-};
-
 /** Registers the four decoding flags on a command; their help names the defaults. */
 export function addDecodingFlags(command: Command): Command {
   return command
@@ -133,7 +122,7 @@ export function addDecodingFlags(command: Command): Command {
     )
     .option(
       '--no-repeat-ngram <n>',
-      `forbid repeating any n-gram of n tokens (0: off); default ${DECODING_DEFAULTS.noRepeatNgramSize} for code2doc, 0 for doc2code`,
+      `forbid repeating any n-gram of n tokens (0: off); default ${noRepeatDefault('code2doc')} for code2doc, ${noRepeatDefault('doc2code')} for doc2code`,
     )
     .option(
       '--max-length <n>',
@@ -141,22 +130,27 @@ export function addDecodingFlags(command: Command): Command {
     );
 }
 
-/** Parses the decoding flags; a bad value names its flag. */
-export function decodingChoice(flags: DecodingFlags): DecodingChoice {
-  const choice: DecodingChoice = {};
-  // Bounded: a reward of 1e308 made every score Infinity (the model folder's limit, modelFolder.ts).
+/**
+ * Parses the decoding flags; a bad value names its flag. A field the user did not give is absent,
+ * so the command's default (DECODING_DEFAULTS, the model's tuned reward) holds.
+ */
+export function decodingChoice(
+  flags: DecodingFlags,
+): Partial<Pick<Decoding, 'maxLength' | 'lengthPenalty' | 'lengthReward' | 'noRepeatNgramSize'>> {
+  // Bounded: a reward of 1e308 made every score Infinity (a model folder's tuned limit).
   const penalty = optional(flags.lengthPenalty, (v) => nonNegativeNumberOption('--length-penalty', v, 10));
   const reward = optional(flags.lengthReward, (v) =>
-    nonNegativeNumberOption('--length-reward', v, DECODING_META_LIMITS.lengthReward.max),
+    nonNegativeNumberOption('--length-reward', v, DECODING_LIMITS.tuned.lengthReward.max),
   );
   const ngramText = typeof flags.repeatNgram === 'string' ? flags.repeatNgram : undefined;
   const ngram = optional(ngramText, (v) => wholeNumberOption('--no-repeat-ngram', v, 0, 16));
   const maxLength = optional(flags.maxLength, (v) => wholeNumberOption('--max-length', v, 1, 4096));
-  if (penalty !== undefined) choice.lengthPenalty = penalty;
-  if (reward !== undefined) choice.lengthReward = reward;
-  if (ngram !== undefined) choice.noRepeatNgramSize = ngram;
-  if (maxLength !== undefined) choice.maxLength = maxLength;
-  return choice;
+  return {
+    ...(penalty !== undefined ? { lengthPenalty: penalty } : {}),
+    ...(reward !== undefined ? { lengthReward: reward } : {}),
+    ...(ngram !== undefined ? { noRepeatNgramSize: ngram } : {}),
+    ...(maxLength !== undefined ? { maxLength } : {}),
+  };
 }
 
 /** `--beam`: a whole number from 1 to DECODING_LIMITS.maxBeamSize (a wider beam only costs memory). */

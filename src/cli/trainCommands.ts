@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 
 import { selectBackend } from '../core/backend';
 import { INIT_SCHEMES } from '../core/config';
-import { DECODING_DEFAULTS } from '../core/decoding';
+import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
 import { DIRECTIONS, type Direction } from '../core/specialTokens';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../data/dataset';
 import { DEFAULT_MAX_FILE_BYTES, skipMessage } from '../data/filters';
@@ -667,7 +667,13 @@ async function translateCommand(opts: TranslateOptions): Promise<void> {
   const direction = parseDirection(opts.direction);
   const beamSize = beamOption(opts.beam);
   const nBest = nBestOption(opts.nbest, beamSize);
-  const decoding = decodingChoice(opts);
+  const decoding: Decoding = {
+    ...DECODING_DEFAULTS,
+    beamSize,
+    nBest,
+    ...decodingChoice(opts),
+    ...(opts.reuse ? {} : { reuseSimilarity: null }),
+  };
   let text = await translateInput(opts.file, process.stdin);
   if (opts.file) {
     const all = text.split('\n');
@@ -678,16 +684,7 @@ async function translateCommand(opts: TranslateOptions): Promise<void> {
   await startBackend(opts.backend);
   const runner = await ModelRunner.load(modelDirOption(opts.model));
   try {
-    const t = runner.translate({
-      direction,
-      text,
-      beamSize,
-      nBest,
-      maxLength: DECODING_DEFAULTS.maxLength,
-      lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
-      ...decoding,
-      ...(opts.reuse ? {} : { reuseSimilarity: null }),
-    });
+    const t = runner.translate({ direction, text, decoding });
     // Model output may reuse a project's comment verbatim: control characters are shown, not sent.
     // A comment is one line: a line break in it (a reused summary's) becomes a space.
     const shown = (text: string): string => terminalText(direction === 'code2doc' ? lineCommentText(text) : text);

@@ -8,7 +8,7 @@ import type { Direction } from '../core/specialTokens';
 import type { Seq2SeqContext } from '../context';
 import { neighbourOrigin, type SourceToken } from '../inference/translation';
 import { LANGUAGE_IDS } from '../host/languages';
-import { decodingSettings } from '../host/settings';
+import { decodingSettings, requestDecoding } from '../host/settings';
 import { MAX_INPUT_CHARS, translateWithProgress, type CommentServices } from './commentCommands';
 
 /** Source offsets are into the text with CRLF turned into LF; map them back onto the original. */
@@ -51,11 +51,13 @@ export function showAttention(ctx: Seq2SeqContext, services: CommentServices) {
     const direction = guessDirection(text);
     const language = LANGUAGE_IDS[doc.languageId];
     const d = decodingSettings();
+    // Every hypothesis the panel can show: at least the candidates setting, and up to 4 of the beam.
+    const decoding = requestDecoding(d, Math.max(d.candidates, Math.min(4, d.decoding.beamSize)));
     const translation = await translateWithProgress(
       services,
       { direction, text, file: doc.uri.fsPath, ...(language ? { language } : {}) },
       'Seq2Seq: decoding with attention…',
-      { nBest: Math.max(d.nBest, Math.min(4, d.beamSize)) },
+      decoding,
     );
     if (!translation) return;
     const [{ buildAttentionView }, { AttentionPanel }, { editorLinkForSelection }] = await Promise.all([
@@ -71,7 +73,7 @@ export function showAttention(ctx: Seq2SeqContext, services: CommentServices) {
         sourceText: text,
         sourceTokens,
         hypotheses: translation.candidates,
-        lengthPenalty: d.lengthPenalty,
+        lengthPenalty: decoding.lengthPenalty,
         lengthReward: translation.lengthReward,
         ...(translation.lengthRewardLimit !== undefined ? { lengthRewardLimit: translation.lengthRewardLimit } : {}),
         editor: { uri: doc.uri.toString(), start, end: doc.offsetAt(selection.end) },

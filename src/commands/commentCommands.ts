@@ -6,12 +6,13 @@
  */
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
+import type { Decoding } from '../core/decoding';
 import type { CorpusLanguage } from '../data/languages';
 import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
 import type { CommentLanguage } from '../editing/commentStyle';
 import { planDocComment, type FunctionSpan } from '../editing/insertion';
 import { LANGUAGE_IDS } from '../host/languages';
-import { decodingSettings, tunedRequestFields } from '../host/settings';
+import { decodingSettings, requestDecoding } from '../host/settings';
 import type { FunctionLocator } from '../host/functionLocator';
 import { offerCode } from './codeFromComment';
 import type { DocServices } from './docCommentCommands';
@@ -57,17 +58,16 @@ export function eolOf(doc: vscode.TextDocument): string {
   return doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
 }
 
-/** Runs a translation with a cancellable progress notification; undefined when cancelled. */
+/**
+ * Runs a translation with a cancellable progress notification, decoding as the settings say
+ * unless `decoding` is given; undefined when cancelled.
+ */
 export async function translateWithProgress(
   services: CommentServices,
-  request: Omit<
-    TranslateRequest,
-    'beamSize' | 'nBest' | 'maxLength' | 'lengthPenalty' | 'lengthReward' | 'reuseSimilarity'
-  >,
+  request: Omit<TranslateRequest, 'decoding'>,
   title: string,
-  overrides: Partial<Pick<TranslateRequest, 'nBest'>> = {},
+  decoding: Decoding = requestDecoding(),
 ): Promise<Translation | undefined> {
-  const d = decodingSettings();
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (_progress, token) => {
@@ -75,17 +75,7 @@ export async function translateWithProgress(
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
         const translator = await services.translator();
-        return await translator.translate(
-          {
-            ...request,
-            beamSize: d.beamSize,
-            nBest: overrides.nBest ?? (d.showCandidates ? Math.max(d.nBest, 1) : 1),
-            maxLength: d.maxOutputLength,
-            lengthPenalty: d.lengthPenalty,
-            ...tunedRequestFields(d),
-          },
-          abort.signal,
-        );
+        return await translator.translate({ ...request, decoding }, abort.signal);
       } catch (e) {
         if (abort.signal.aborted) return undefined;
         const msg = e instanceof Error ? e.message : String(e);

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { CorpusRecord } from '../data/dataset';
 import { FINE_TUNE_JOB_DEFAULTS } from '../training/trainingDefaults';
-import { decodingSettings, fineTuneSeed, tunedRequestFields } from '../host/settings';
+import { decodingSettings, fineTuneSeed, requestDecoding } from '../host/settings';
 import type { Translator } from '../inference/translation';
 import type { EngineWorkerClient } from '../worker/client';
 import type { ActiveModel } from './modelCommands';
@@ -144,7 +144,8 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
     const { readCorpus } = await import('../data/dataset');
     const { sentenceBleu } = await import('../training/bleu');
     const { pairs, heldOut } = await evaluationPairs(await readCorpus(mined.corpus), fineTuneSeed());
-    const d = decodingSettings();
+    // One comment per function, decoded as the settings say.
+    const decoding = requestDecoding(decodingSettings(), 1);
     const started = Date.now();
     const scored = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: evaluating', cancellable: true },
@@ -157,16 +158,7 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
           for (const record of pairs) {
             if (abort.signal.aborted) return undefined;
             const t = await services.engine.translate(
-              {
-                direction: 'code2doc',
-                text: record.code,
-                language: record.lang,
-                beamSize: d.beamSize,
-                nBest: 1,
-                maxLength: d.maxOutputLength,
-                lengthPenalty: d.lengthPenalty,
-                ...tunedRequestFields(d),
-              },
+              { direction: 'code2doc', text: record.code, language: record.lang, decoding },
               abort.signal,
             );
             reward = t.lengthReward;
@@ -198,7 +190,7 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
       mined,
       heldOut,
       scored: scoredPairs,
-      decoding: { ...d, lengthReward: reward },
+      decoding: { ...decoding, lengthReward: reward },
       seconds,
     });
     ctx.log.info(`evaluate: ${scoredPairs.length} functions scored in ${seconds.toFixed(1)} s`);

@@ -1,24 +1,63 @@
 /**
- * The decoding defaults, one object for every caller: the extension's `seq2seq.decoding.*`
- * settings (package.json declares the same values; a unit test checks that they agree), the CLI's
- * `translate` and `document`, the fine-tuning guard and the benchmarks. Imports nothing, so the
- * extension host reads it without loading TensorFlow.js.
+ * How a model decodes: the one `Decoding` type that every request carries (the extension's
+ * `seq2seq.decoding.*` settings, the CLI's flags, the fine-tuning guard and the benchmarks), its
+ * defaults and the limits a request is held to. Imports nothing but a type, so the extension host
+ * reads it without loading TensorFlow.js.
  */
-export const DECODING_DEFAULTS = Object.freeze({
+import type { Direction } from './specialTokens';
+
+export interface Decoding {
   /** Hypotheses kept per step; 1 is greedy. */
-  beamSize: 4,
-  /** Most output tokens (a model's own maxTgtLen caps it further). */
-  maxLength: 64,
-  /** GNMT length penalty alpha. */
-  lengthPenalty: 0.6,
-  /** Candidates the extension offers when it shows more than one. */
-  nBest: 3,
+  readonly beamSize: number;
+  /** Candidates returned, best first (the beam holds at most beamSize of them). */
+  readonly nBest: number;
+  /** Most output tokens, EOS excluded (the model's maxTgtLen, its capacity, caps it further). */
+  readonly maxLength: number;
+  /** GNMT length penalty alpha; 0 ranks by total log-probability. */
+  readonly lengthPenalty: number;
   /**
-   * Code → comment never repeats an n-gram of this many tokens (a summary that says a phrase
-   * twice is a decoding failure); comment → code repeats n-grams legitimately, so 0 there.
+   * Score bonus per output token (beam search's word reward); absent: the value the model was
+   * tuned with (`meta.decoding.lengthReward`), else 0.
    */
-  noRepeatNgramSize: 3,
+  readonly lengthReward?: number;
+  /**
+   * Tokens past this many earn no reward (Infinity: no limit); absent: the model's
+   * `meta.decoding.lengthRewardLimit`, else none.
+   */
+  readonly lengthRewardLimit?: number;
+  /**
+   * Code → comment with a retrieval model: when the most similar documented function's code
+   * overlaps the input's by at least this much (Dice of code subtokens, 0..1), its summary is
+   * the first candidate. Absent: the model's `meta.decoding.reuseSimilarity`; null: never.
+   */
+  readonly reuseSimilarity?: number | null;
+  /** Forbid repeating any n-gram of this many tokens (0: off); absent: {@link noRepeatDefault}. */
+  readonly noRepeatNgramSize?: number;
+}
+
+/** The decoding settings a model tunes on its validation pairs and keeps in its config.json (`meta.decoding`). */
+export type TunedDecoding = Pick<Decoding, 'lengthReward' | 'lengthRewardLimit' | 'reuseSimilarity'>;
+
+/**
+ * What every caller decodes with unless it says otherwise: one candidate. package.json's
+ * seq2seq.decoding.* declare the same beam, length and penalty (a unit test checks); its nBest is
+ * how many candidates the extension offers when it shows more than one (host/settings.ts).
+ */
+export const DECODING_DEFAULTS: Decoding = Object.freeze({
+  beamSize: 4,
+  nBest: 1,
+  maxLength: 64,
+  lengthPenalty: 0.6,
 });
+
+/**
+ * The no-repeat n-gram size of a request that sets none: code → comment never repeats an n-gram
+ * of 3 tokens (a summary that says a phrase twice is a decoding failure); comment → code repeats
+ * n-grams legitimately, so 0 there.
+ */
+export function noRepeatDefault(direction: Direction): number {
+  return direction === 'code2doc' ? 3 : 0;
+}
 
 /**
  * The largest values a decoding request may ask for: the CLI's `--beam` and `--nbest` and the
@@ -32,9 +71,18 @@ export const DECODING_LIMITS = Object.freeze({
   /** Widest beam and most candidates the extension's settings give (package.json's maximum). */
   maxSettingBeamSize: 16,
   /** Output tokens: package.json's range of seq2seq.decoding.maxOutputLength. */
-  minOutputLength: 4,
-  maxOutputLength: 512,
+  minSettingLength: 4,
+  maxSettingLength: 512,
   /** GNMT alpha and length reward: package.json's ranges. */
   maxLengthPenalty: 2,
   maxLengthReward: 2,
+  /**
+   * The ranges a model's tuned values must lie in (a tuned length reward is below 2 (at 100 every
+   * output already runs to its length limit), a reward limit a few dozen tokens): beyond them
+   * every score would be infinite or meaningless.
+   */
+  tuned: Object.freeze({
+    lengthReward: Object.freeze({ min: 0, max: 100 }),
+    lengthRewardLimit: Object.freeze({ min: 1, max: 4096 }),
+  }),
 });

@@ -11,54 +11,43 @@
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from './cancellation';
 
-import { DECODING_DEFAULTS } from './decoding';
+import { DECODING_DEFAULTS, type Decoding } from './decoding';
 import { hypothesisScore, lengthPenalty } from './lengthScore';
 import { disposeDecodingTensors, selectRows, type DecodingTensors, type Seq2SeqModel } from './model';
 import { BOS_ID, EOS_ID, PAD_ID } from './specialTokens';
 
-export interface DecodeOptions {
-  /** Beams kept per step (1 = greedy-like). */
-  beamSize: number;
-  /** Most output tokens (EOS excluded). */
-  maxLength: number;
-  /** Fewest output tokens before EOS may be chosen. */
-  minLength: number;
-  /** If set, maxLength is also capped at ceil(ratio * source length). */
-  maxLengthRatio?: number;
-  /** If set, minLength is raised to floor(ratio * source length). */
-  minLengthRatio?: number;
-  /** GNMT alpha; 0 ranks by total log-probability. */
-  lengthPenalty: number;
-  /**
-   * Added to a hypothesis's score per output token, EOS included (a word reward, Murray & Chiang
-   * 2018, "Correcting Length Bias in Neural Machine Translation"); 0 (the default) is off. A
-   * model whose comments come out shorter than people write them gets longer ones with a
-   * reward tuned on validation pairs.
-   */
-  lengthReward?: number;
-  /**
-   * Tokens past this many earn no reward (Huang et al. 2017's bounded reward; see
-   * lengthScore.ts); unset means every token does.
-   */
-  lengthRewardLimit?: number;
-  /** Hypotheses returned. */
-  nBest: number;
-  /** Forbid repeating any n-gram of this size (0 = off). */
-  noRepeatNgramSize: number;
-  /**
-   * Asked before every decoding step; true ends the search with a {@link CancelledError}
-   * (everything it allocated is freed).
-   * The engine worker answers from shared memory, so a cancel reaches a search in progress.
-   */
-  isCancelled?: () => boolean;
-}
+/**
+ * What one search runs with: the fields of a request's {@link Decoding} that search uses (an unset
+ * reward is 0, an unset limit none: search knows no model's tuned values, and nothing of reuse),
+ * plus the length bounds and cancellation only search has.
+ */
+export type SearchOptions = Required<
+  Pick<Decoding, 'beamSize' | 'nBest' | 'maxLength' | 'lengthPenalty' | 'noRepeatNgramSize'>
+> &
+  Pick<Decoding, 'lengthReward' | 'lengthRewardLimit'> & {
+    /** Fewest output tokens before EOS may be chosen. */
+    readonly minLength: number;
+    /** If set, maxLength is also capped at ceil(ratio * source length). */
+    readonly maxLengthRatio?: number;
+    /** If set, minLength is raised to floor(ratio * source length). */
+    readonly minLengthRatio?: number;
+    /**
+     * Asked before every decoding step; true ends the search with a {@link CancelledError}
+     * (everything it allocated is freed).
+     * The engine worker answers from shared memory, so a cancel reaches a search in progress.
+     */
+    readonly isCancelled?: () => boolean;
+  };
 
-export const DEFAULT_DECODE_OPTIONS: Readonly<DecodeOptions> = Object.freeze({
-  beamSize: DECODING_DEFAULTS.beamSize,
-  maxLength: DECODING_DEFAULTS.maxLength,
+/**
+ * A search's defaults: {@link DECODING_DEFAULTS}, no minimum length and no n-gram ban (a request
+ * gets its direction's ban from ModelRunner). The length reward (Murray & Chiang 2018,
+ * "Correcting Length Bias in Neural Machine Translation"; bounded as Huang et al. 2017, see
+ * lengthScore.ts) is off unless set.
+ */
+export const SEARCH_DEFAULTS: Readonly<SearchOptions> = Object.freeze({
+  ...DECODING_DEFAULTS,
   minLength: 0,
-  lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
-  nBest: 1,
   noRepeatNgramSize: 0,
 });
 
@@ -88,7 +77,7 @@ export interface Hypothesis {
 export { hypothesisScore, lengthPenalty };
 
 /** Resolved length limits for a source of `srcLen` tokens. */
-export function lengthLimits(opts: DecodeOptions, srcLen: number, modelMax: number): { min: number; max: number } {
+export function lengthLimits(opts: SearchOptions, srcLen: number, modelMax: number): { min: number; max: number } {
   let max = Math.min(opts.maxLength, modelMax);
   if (opts.maxLengthRatio !== undefined) max = Math.min(max, Math.max(1, Math.ceil(opts.maxLengthRatio * srcLen)));
   let min = opts.minLength;
@@ -236,7 +225,7 @@ export function scoreTokens(
   model: Seq2SeqModel,
   srcIds: number[],
   tokens: readonly number[],
-  options: Partial<Pick<DecodeOptions, 'lengthPenalty' | 'lengthReward' | 'lengthRewardLimit'>> = {},
+  options: Partial<Pick<SearchOptions, 'lengthPenalty' | 'lengthReward' | 'lengthRewardLimit'>> = {},
 ): Hypothesis {
   const cfg = model.config;
   checkSource(srcIds, cfg.srcVocabSize, cfg.maxSrcLen);
@@ -256,7 +245,7 @@ export function scoreTokens(
     disposeDecodingTensors(state);
     disposeDecodingTensors(source);
   }
-  const o = { ...DEFAULT_DECODE_OPTIONS, ...options };
+  const o = { ...SEARCH_DEFAULTS, ...options };
   return toHypothesis(beam, true, o.lengthPenalty, o.lengthReward ?? 0, o.lengthRewardLimit ?? Infinity);
 }
 
@@ -274,7 +263,7 @@ function checkSource(srcIds: readonly number[], vocab: number, maxLen: number): 
 }
 
 /** Highest-scoring single output, one token at a time. */
-export function greedyDecode(model: Seq2SeqModel, srcIds: number[], opts: Partial<DecodeOptions> = {}): Hypothesis {
+export function greedyDecode(model: Seq2SeqModel, srcIds: number[], opts: Partial<SearchOptions> = {}): Hypothesis {
   return search(model, srcIds, { ...opts, beamSize: 1, nBest: 1, lengthPenalty: opts.lengthPenalty ?? 0 }, true)[0]!;
 }
 
@@ -282,13 +271,13 @@ export function greedyDecode(model: Seq2SeqModel, srcIds: number[], opts: Partia
  * Beam search; returns `nBest` hypotheses, best first.
  * @param srcIds the full source row `[directionToken, ...tokens, EOS]`
  */
-export function beamSearch(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOptions> = {}): Hypothesis[] {
+export function beamSearch(model: Seq2SeqModel, srcIds: number[], options: Partial<SearchOptions> = {}): Hypothesis[] {
   return search(model, srcIds, options, false);
 }
 
 /** Search options with defaults filled in and checked. */
-function searchOptions(options: Partial<DecodeOptions>): DecodeOptions & { reward: number; limit: number } {
-  const opts: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options };
+function searchOptions(options: Partial<SearchOptions>): SearchOptions & { reward: number; limit: number } {
+  const opts: SearchOptions = { ...SEARCH_DEFAULTS, ...options };
   if (!(opts.beamSize >= 1) || !(opts.nBest >= 1)) throw new Error('beamSize and nBest must be >= 1');
   const reward = opts.lengthReward ?? 0;
   if (!Number.isFinite(reward) || reward < 0) throw new Error('lengthReward must be a number >= 0');
@@ -334,7 +323,7 @@ function bestCandidates(
 }
 
 /** `greedy` stops at the first EOS instead of looking for better finished hypotheses. */
-function search(model: Seq2SeqModel, srcIds: number[], options: Partial<DecodeOptions>, greedy: boolean): Hypothesis[] {
+function search(model: Seq2SeqModel, srcIds: number[], options: Partial<SearchOptions>, greedy: boolean): Hypothesis[] {
   const opts = searchOptions(options);
   const k = Math.max(opts.beamSize, opts.nBest);
   const cfg = model.config;

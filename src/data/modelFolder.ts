@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import type { ModelConfig } from '../core/config';
+import { DECODING_LIMITS, type TunedDecoding } from '../core/decoding';
 import { readGuardedJsonSync, type GuardOptions } from './guardedRead';
 
 /** The version of the folder format written by this code and the only one it reads. */
@@ -42,14 +43,6 @@ export const OPTIMIZER_SPECS_FILE = 'optimizer.json';
 export type RetrievalMeta =
   | { readonly memory: string; readonly entries?: number }
   | { readonly scope: 'project'; readonly graded: boolean; readonly neighbourTokens?: number };
-
-/** Decoding settings tuned for the model on its validation pairs (the default model's recipe). */
-export interface DecodingMeta {
-  readonly lengthReward?: number;
-  readonly lengthRewardLimit?: number;
-  /** The code overlap from which the neighbour's summary is reused as it is; null: never. */
-  readonly reuseSimilarity?: number | null;
-}
 
 /**
  * The calibration of the "summary may be stale" check for this model (written by
@@ -93,7 +86,8 @@ export interface ModelMeta {
   /** File name of the tokenizer beside the weights (default {@link TOKENIZER_FILE}). */
   readonly tokenizer?: string;
   readonly retrieval?: RetrievalMeta;
-  readonly decoding?: DecodingMeta;
+  /** Decoding settings tuned for the model on its validation pairs (the default model's recipe). */
+  readonly decoding?: TunedDecoding;
   readonly staleSummary?: StaleSummaryMeta;
   /**
    * A parameter-description model's threshold (chosen on validation projects by
@@ -208,19 +202,10 @@ function parseRetrieval(r: unknown, name: (v: unknown, what: string) => string):
   return { memory: name(r.memory, 'example memory'), ...(finite(r.entries) ? { entries: r.entries } : {}) };
 }
 
-/**
- * The ranges a model's tuned decoding values must lie in (a tuned length reward is below 2 (at 100 every output already runs to its length limit), a
- * reward limit a few dozen tokens): beyond them every score would be infinite or meaningless.
- */
-export const DECODING_META_LIMITS = Object.freeze({
-  lengthReward: { min: 0, max: 100 },
-  lengthRewardLimit: { min: 1, max: 4096 },
-});
-
-/** The tuned settings a decoder may use: each present, in range, or left out. */
-export function parseDecoding(d: Record<string, unknown>): DecodingMeta {
+/** The tuned settings a decoder may use: each present, in range ({@link DECODING_LIMITS}.tuned), or left out. */
+export function parseDecoding(d: Record<string, unknown>): TunedDecoding {
   const { lengthReward: r, lengthRewardLimit: l, reuseSimilarity: s } = d;
-  const { lengthReward: rr, lengthRewardLimit: ll } = DECODING_META_LIMITS;
+  const { lengthReward: rr, lengthRewardLimit: ll } = DECODING_LIMITS.tuned;
   return {
     ...(finite(r) && r >= rr.min && r <= rr.max ? { lengthReward: r } : {}),
     ...(typeof l === 'number' && l >= ll.min && l <= ll.max ? { lengthRewardLimit: l } : {}),
@@ -242,7 +227,7 @@ export function parseStaleSummary(v: unknown): StaleSummaryMeta | undefined {
 
 /**
  * What is wrong with a config.json's `meta.decoding`, as a sentence, or undefined: a value of the
- * wrong type or out of its range ({@link DECODING_META_LIMITS}). Loading refuses such a model
+ * wrong type or out of its range ({@link DECODING_LIMITS}.tuned). Loading refuses such a model
  * rather than decoding with a value that makes every score infinite.
  */
 export function decodingMetaProblem(raw: unknown): string | undefined {
@@ -250,7 +235,7 @@ export function decodingMetaProblem(raw: unknown): string | undefined {
   if (!d) return undefined;
   for (const key of ['lengthReward', 'lengthRewardLimit'] as const) {
     const v = d[key];
-    const { min, max } = DECODING_META_LIMITS[key];
+    const { min, max } = DECODING_LIMITS.tuned[key];
     if (v === undefined || v === null) continue;
     if (!finite(v) || v < min || v > max)
       return `${CONFIG_FILE}'s meta.decoding.${key} is ${typeof v === 'number' ? String(v) : `a ${typeof v}`}, outside ${min} to ${max}; correct or remove it (the decoder's defaults then apply), or re-tune the model`;
@@ -383,7 +368,7 @@ export function hasConfigFile(dir: string): boolean {
  * Records decoding settings tuned after training in the model's config.json, replacing the file
  * atomically (temporary file + rename); the weights, and so their checksum, stay as they are.
  */
-export function writeDecodingMeta(dir: string, decoding: DecodingMeta): void {
+export function writeDecodingMeta(dir: string, decoding: TunedDecoding): void {
   updateMeta(dir, { decoding: parseDecoding({ ...decoding }) });
 }
 

@@ -29,7 +29,7 @@ import {
   type Translation,
   type Translator,
 } from '../inference/translation';
-import { decodingSettings, docCommentSettings, tunedRequestFields } from './settings';
+import { docCommentSettings, requestDecoding } from './settings';
 
 /** The workspace index as the pipeline needs it (WorkspaceIndexHost). */
 export interface DocIndex {
@@ -182,17 +182,12 @@ export class DocPipeline {
 
   /** The one code → comment request every entry point sends for `code`. */
   summaryRequest(lang: CorpusLanguage, code: string, file: string | undefined): TranslateRequest {
-    const d = decodingSettings();
     return {
       direction: 'code2doc',
       text: code,
       language: lang,
       ...(file ? { file } : {}),
-      beamSize: d.beamSize,
-      nBest: d.showCandidates ? Math.max(d.nBest, 1) : 1,
-      maxLength: d.maxOutputLength,
-      lengthPenalty: d.lengthPenalty,
-      ...tunedRequestFields(d),
+      decoding: requestDecoding(),
     };
   }
 

@@ -45,7 +45,8 @@ export const DECODING_SETTING_DEFAULTS = {
   lengthReward: null,
   reuseSimilarSummaries: true,
   showCandidates: false,
-  nBest: DECODING_DEFAULTS.nBest,
+  /** The candidates offered when showCandidates is on (a request decodes one otherwise). */
+  nBest: 3,
 } as const;
 
 /** What mining and the workspace index read (`files.exclude` is VS Code's and adds to `exclude`). */

@@ -11,8 +11,7 @@
 import * as os from 'os';
 import * as vscode from 'vscode';
 import { isBackendSetting, type BackendSetting } from '../core/backendSetting';
-import { DECODING_DEFAULTS, DECODING_LIMITS } from '../core/decoding';
-import type { TranslateRequest } from '../inference/translation';
+import { DECODING_DEFAULTS, DECODING_LIMITS, type Decoding } from '../core/decoding';
 import { LEARNING_DEFAULTS, LEARNING_MODES, type LearningMode } from '../learning/policy';
 import { resolveThreads } from '../training/threads';
 import { FINE_TUNE_COSINE_STEPS, FINE_TUNE_TRAINING, TRAINER_DEFAULTS } from '../training/trainingDefaults';
@@ -22,6 +21,7 @@ import {
   CODE_LENS_FUNCTIONS,
   CODE_LENS_SETTING_DEFAULTS,
   CORPUS_SETTING_DEFAULTS,
+  DECODING_SETTING_DEFAULTS,
   DOC_COMMENT_SETTING_DEFAULTS,
   ENGINE_SETTING_DEFAULTS,
   PARAMETER_DESCRIPTION_SOURCES,
@@ -39,15 +39,15 @@ export interface EngineSettings {
 }
 
 export interface DecodingSettings {
-  readonly beamSize: number;
-  readonly maxOutputLength: number;
-  readonly lengthPenalty: number;
-  /** Unset: the model's own tuned value. */
-  readonly lengthReward: number | undefined;
-  /** Off: never answer with a similar training function's summary. */
-  readonly reuseSimilarSummaries: boolean;
+  /**
+   * What a request decodes with: nBest is the candidates shown (1 unless showCandidates is on);
+   * lengthReward is absent when unset (the model's tuned value), reuseSimilarity null when
+   * `reuseSimilarSummaries` is off and absent otherwise (the model's tuned overlap).
+   */
+  readonly decoding: Decoding;
   readonly showCandidates: boolean;
-  readonly nBest: number;
+  /** `seq2seq.decoding.nBest`: the candidates offered when showCandidates is on. */
+  readonly candidates: number;
 }
 
 /** What VS Code resolves per-file settings against: the document (its folder and language). */
@@ -106,36 +106,49 @@ export function clampSetting(value: unknown, fallback: number, min: number, max:
   return whole ? Math.floor(v) : v;
 }
 
+/** `seq2seq.decoding.nBest`'s default: the candidates offered when showCandidates is on. */
+export const DEFAULT_CANDIDATES = DECODING_SETTING_DEFAULTS.nBest;
+
 /** The decoding settings read from `c` (any object with VS Code's `get`), each clamped to its range. */
 export function readDecodingSettings(c: Pick<vscode.WorkspaceConfiguration, 'get'>): DecodingSettings {
   const L = DECODING_LIMITS;
-  const beamSize = clampSetting(c.get('decoding.beamSize'), DECODING_DEFAULTS.beamSize, 1, L.maxSettingBeamSize, true);
+  const D = DECODING_DEFAULTS;
   const reward = c.get<unknown>('decoding.lengthReward', null);
+  const showCandidates = c.get<boolean>('decoding.showCandidates', false) === true;
+  const candidates = clampSetting(c.get('decoding.nBest'), DEFAULT_CANDIDATES, 1, L.maxSettingBeamSize, true);
   return {
-    beamSize,
-    maxOutputLength: clampSetting(
-      c.get('decoding.maxOutputLength'),
-      DECODING_DEFAULTS.maxLength,
-      L.minOutputLength,
-      L.maxOutputLength,
-      true,
-    ),
-    lengthPenalty: clampSetting(
-      c.get('decoding.lengthPenalty'),
-      DECODING_DEFAULTS.lengthPenalty,
-      0,
-      L.maxLengthPenalty,
-    ),
-    lengthReward:
-      typeof reward === 'number' && Number.isFinite(reward) ? clampSetting(reward, 0, 0, L.maxLengthReward) : undefined,
-    reuseSimilarSummaries: c.get<boolean>('decoding.reuseSimilarSummaries', true) !== false,
-    showCandidates: c.get<boolean>('decoding.showCandidates', false) === true,
-    nBest: clampSetting(c.get('decoding.nBest'), DECODING_DEFAULTS.nBest, 1, L.maxSettingBeamSize, true),
+    decoding: {
+      beamSize: clampSetting(c.get('decoding.beamSize'), D.beamSize, 1, L.maxSettingBeamSize, true),
+      nBest: showCandidates ? candidates : 1,
+      // The setting keeps its first name, maxOutputLength.
+      maxLength: clampSetting(
+        c.get('decoding.maxOutputLength'),
+        D.maxLength,
+        L.minSettingLength,
+        L.maxSettingLength,
+        true,
+      ),
+      lengthPenalty: clampSetting(c.get('decoding.lengthPenalty'), D.lengthPenalty, 0, L.maxLengthPenalty),
+      ...(typeof reward === 'number' && Number.isFinite(reward)
+        ? { lengthReward: clampSetting(reward, 0, 0, L.maxLengthReward) }
+        : {}),
+      ...(c.get<boolean>('decoding.reuseSimilarSummaries', true) !== false ? {} : { reuseSimilarity: null }),
+    },
+    showCandidates,
+    candidates,
   };
 }
 
 export function decodingSettings(): DecodingSettings {
   return readDecodingSettings(section());
+}
+
+/**
+ * The decoding a request carries, from the settings: theirs, or with `nBest` candidates when a
+ * command wants its own number (one for an evaluation, several for the attention panel).
+ */
+export function requestDecoding(s: DecodingSettings = decodingSettings(), nBest?: number): Decoding {
+  return nBest === undefined ? s.decoding : { ...s.decoding, nBest };
 }
 
 /** The doc comment settings that apply to `scope`'s file and language. */
@@ -286,12 +299,4 @@ export function setLearningMode(mode: LearningMode): Thenable<void> {
   return vscode.workspace
     .getConfiguration('seq2seq.learning')
     .update('mode', mode, vscode.ConfigurationTarget.Workspace);
-}
-
-/** What the settings change in a request beyond beam and lengths; absent fields mean the model's tuned values. */
-export function tunedRequestFields(d: DecodingSettings): Pick<TranslateRequest, 'lengthReward' | 'reuseSimilarity'> {
-  return {
-    ...(d.lengthReward !== undefined ? { lengthReward: d.lengthReward } : {}),
-    ...(d.reuseSimilarSummaries ? {} : { reuseSimilarity: null }),
-  };
 }

@@ -11,13 +11,13 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { batchToTensors, disposeBatch } from '../core/batch';
 import { loadModel, type ModelMeta } from '../core/checkpoint';
-import { DECODING_DEFAULTS } from '../core/decoding';
+import { noRepeatDefault, type TunedDecoding } from '../core/decoding';
 import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
 import type { CodeTokenizer } from '../data/tokenizer';
 import { loadMemoryFile, loadTokenizerFile, modelFilePath, projectRetrievalKind } from '../data/modelFiles';
-import { TOKENIZER_FILE, memoryFileName, type DecodingMeta } from '../data/modelFolder';
+import { TOKENIZER_FILE, memoryFileName } from '../data/modelFolder';
 import { normaliseText, unmark } from '../data/preTokenizer';
 import { collate, makeExample, sourceParts } from '../data/dataset';
 import type { FunctionIndex } from '../data/functionIndex';
@@ -273,7 +273,7 @@ export class ModelRunner {
     return this.memory && typeof t === 'number' && t >= 0 && t <= 1 ? t : null;
   }
 
-  private get tunedDecoding(): DecodingMeta {
+  private get tunedDecoding(): TunedDecoding {
     return this.meta.decoding ?? {};
   }
 
@@ -285,27 +285,27 @@ export class ModelRunner {
   translate(request: TranslateRequest, workspace?: WorkspaceNeighbours, isCancelled?: () => boolean): Translation {
     const started = performance.now();
     const { ids, tokens, neighbour } = this.encodeSource(request, workspace);
-    const lengthReward = request.lengthReward ?? this.tunedLengthReward;
-    const lengthRewardLimit = request.lengthRewardLimit ?? this.tunedLengthRewardLimit;
-    const nBest = Math.max(1, Math.min(request.nBest, request.beamSize));
+    const d = request.decoding;
+    const lengthReward = d.lengthReward ?? this.tunedLengthReward;
+    const lengthRewardLimit = d.lengthRewardLimit ?? this.tunedLengthRewardLimit;
+    const nBest = Math.max(1, Math.min(d.nBest, d.beamSize));
     const scoring = {
-      lengthPenalty: request.lengthPenalty,
+      lengthPenalty: d.lengthPenalty,
       lengthReward,
       ...(lengthRewardLimit !== undefined ? { lengthRewardLimit } : {}),
     };
     const hypotheses = beamSearch(this.model, ids, {
       ...scoring,
-      beamSize: Math.max(1, request.beamSize),
+      beamSize: Math.max(1, d.beamSize),
       nBest,
-      maxLength: Math.min(request.maxLength, this.model.config.maxTgtLen),
-      noRepeatNgramSize:
-        request.noRepeatNgramSize ?? (request.direction === 'code2doc' ? DECODING_DEFAULTS.noRepeatNgramSize : 0),
+      maxLength: Math.min(d.maxLength, this.model.config.maxTgtLen),
+      noRepeatNgramSize: d.noRepeatNgramSize ?? noRepeatDefault(request.direction),
       ...(isCancelled ? { isCancelled } : {}),
     });
     let candidates = hypotheses.map((h) => this.candidate(h, request.direction));
     // A near-copy of a training function: its summary (scored by the model, so the panel can
     // show it like any other hypothesis) goes first.
-    const threshold = request.reuseSimilarity === undefined ? this.tunedReuseSimilarity : request.reuseSimilarity;
+    const threshold = d.reuseSimilarity === undefined ? this.tunedReuseSimilarity : d.reuseSimilarity;
     const summary = reusableSummary(neighbour, threshold);
     if (neighbour && summary !== undefined) {
       const target = this.tokenizer.encode(summary).slice(0, this.model.config.maxTgtLen);

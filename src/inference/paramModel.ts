@@ -5,6 +5,7 @@
  * below the threshold chosen on validation projects (`meta.minConfidence`) the doc comment keeps
  * a placeholder instead.
  */
+import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
 import { paramSourceText } from '../data/paramDescriptions';
 import type { ModelRunner } from './modelRunner';
 
@@ -14,12 +15,12 @@ export interface ModelDescription {
   readonly confidence: number;
 }
 
-/** Beam search as the benchmark scored it. */
-const DECODING = { beamSize: 4, nBest: 1, maxLength: 32, lengthPenalty: 0.6, reuseSimilarity: null } as const;
+/** Beam search as the benchmark scored it: the defaults, with shorter answers and no reuse. */
+const PARAM_DECODING: Decoding = Object.freeze({ ...DECODING_DEFAULTS, maxLength: 32, reuseSimilarity: null });
 
 /** The model's description for a source made by `paramSourceText`. */
 export function describeParam(runner: ModelRunner, source: string): ModelDescription {
-  const best = runner.translate({ direction: 'code2doc', text: source, ...DECODING }).candidates[0];
+  const best = runner.translate({ direction: 'code2doc', text: source, decoding: PARAM_DECODING }).candidates[0];
   if (!best || best.tokenLogProbs.length === 0) return { text: '', confidence: 0 };
   const mean = best.tokenLogProbs.reduce((a, b) => a + b, 0) / best.tokenLogProbs.length;
   return { text: best.text.trim(), confidence: Math.exp(mean) };

@@ -3,6 +3,7 @@
  * The implementation runs the model in the worker thread; the host never decodes on its own
  * thread, so the editor stays responsive.
  */
+import type { Decoding } from '../core/decoding';
 import type { Direction } from '../core/specialTokens';
 
 export interface TranslateRequest {
@@ -10,36 +11,13 @@ export interface TranslateRequest {
   readonly text: string;
   /** Corpus language name (python, typescript, ...) when known; the model may condition on it. */
   readonly language?: string;
-  readonly beamSize: number;
-  readonly nBest: number;
-  readonly maxLength: number;
-  readonly lengthPenalty: number;
-  /**
-   * Score bonus per output token (beam search's word reward); absent: the value the model was
-   * tuned with (`meta.decoding.lengthReward`), else 0.
-   */
-  readonly lengthReward?: number;
-  /**
-   * Tokens past this many earn no reward (Infinity: no limit); absent: the model's
-   * `meta.decoding.lengthRewardLimit`, else none.
-   */
-  readonly lengthRewardLimit?: number;
-  /**
-   * Code → comment with a retrieval model: when the most similar training function's code
-   * overlaps the input's by at least this much (Dice of code subtokens, 0..1), its summary is
-   * the first candidate. Absent: the model's `meta.decoding.reuseSimilarity`; null: never.
-   */
-  readonly reuseSimilarity?: number | null;
-  /**
-   * Forbid repeating any n-gram of this many tokens (0: off); absent: DECODING_DEFAULTS'
-   * noRepeatNgramSize for code → comment, 0 for comment → code.
-   */
-  readonly noRepeatNgramSize?: number;
   /**
    * The file the text comes from (absolute), when it is in an indexed workspace: code → comment
    * then reads its neighbour from that workspace's index, never from this file.
    */
   readonly file?: string;
+  /** How to decode; a field it leaves out is the model's tuned value or the direction's default. */
+  readonly decoding: Decoding;
 }
 
 /** One source subword with its place in the request's text (-1 for special tokens). */
@@ -66,7 +44,7 @@ export interface Candidate {
   readonly attentionByLayerHead?: readonly (readonly (readonly (readonly number[])[])[])[];
   /**
    * Set when the text is a similar training function's summary, reused as it is (see
-   * TranslateRequest.reuseSimilarity); the scores are still the model's.
+   * Decoding.reuseSimilarity); the scores are still the model's.
    */
   readonly reusedFrom?: ReusedFrom;
 }

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { batchToTensors, disposeBatch, type Batch } from '../core/batch';
 import type { Seq2SeqModel } from '../core/model';
-import { beamSearch, greedyDecode, type DecodeOptions } from '../core/search';
+import { beamSearch, greedyDecode, type SearchOptions } from '../core/search';
 import { CODE2DOC_ID, DOC2CODE_ID, EOS_ID, PAD_ID } from '../core/specialTokens';
 import { averageSentenceBleu, corpusBleuText, exactMatch, sentenceBleu } from './bleu';
 import type { EvaluationResult, Sample } from './events';
@@ -42,7 +42,7 @@ export interface EvaluationOptions {
 }
 
 /** The beam search options an evaluation may set beyond beam size and length. */
-export type BeamScoring = Partial<Pick<DecodeOptions, 'lengthPenalty' | 'lengthReward' | 'noRepeatNgramSize'>>;
+export type BeamScoring = Partial<Pick<SearchOptions, 'lengthPenalty' | 'lengthReward' | 'noRepeatNgramSize'>>;
 
 /** The best of each example's n-best candidates: how close a reranker could get. */
 export interface NBestOracle {

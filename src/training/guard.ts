@@ -43,12 +43,6 @@ export interface GuardResult {
   readonly message: string;
 }
 
-/** The extension's default decoding (package.json seq2seq.decoding.*). */
-export const GUARD_DECODING = {
-  beamSize: DECODING_DEFAULTS.beamSize,
-  lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
-  maxLength: DECODING_DEFAULTS.maxLength,
-} as const;
 /** Held-out functions decoded per model at most (decoding is the slow part). */
 export const GUARD_LIMIT = 200;
 
@@ -210,7 +204,7 @@ export async function modelOutputs(
     return records.map(
       (r) =>
         runner.translate(
-          { direction: 'code2doc', text: r.code, language: r.lang, nBest: 1, ...GUARD_DECODING },
+          { direction: 'code2doc', text: r.code, language: r.lang, decoding: DECODING_DEFAULTS },
           workspaceOf?.(r),
         ).candidates[0]?.text ?? '',
     );

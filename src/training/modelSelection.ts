@@ -7,12 +7,13 @@
  */
 import * as path from 'path';
 
+import { DECODING_DEFAULTS, type TunedDecoding } from '../core/decoding';
 import type { CorpusRecord } from '../data/dataset';
 import { array, either, nullable, number, object, optional } from '../data/schema';
 import { hasConfigFile, writeDecodingMeta } from '../data/modelFolder';
 import { nameBaseline } from '../data/retrieval';
 import { ModelRunner, reusableSummary } from '../inference/modelRunner';
-import { EXTENSION_DECODING, modelPredictions, type WorkspaceOf } from './predictions';
+import { modelPredictions, type WorkspaceOf } from './predictions';
 import { scoreSystems } from './quality';
 import { BEST_DIR, LAST_DIR } from './trainer';
 
@@ -124,7 +125,7 @@ function generatedOutputs(
     runner,
     valid,
     {
-      ...EXTENSION_DECODING,
+      ...DECODING_DEFAULTS,
       lengthReward: option.reward,
       lengthRewardLimit: option.limit ?? Infinity,
       reuseSimilarity: null,
@@ -134,9 +135,9 @@ function generatedOutputs(
   ).outputs;
 }
 
-export interface DecodingChoice {
+/** The tuned decoding {@link tuneDecoding} kept, with what every setting it tried scored. */
+export interface TunedDecodingChoice extends TunedDecoding {
   readonly lengthReward: number;
-  readonly lengthRewardLimit?: number;
   readonly reuseSimilarity: number | null;
   /** Score per setting tried (under the objective), keyed by {@link decodingKey}. */
   readonly scores: Record<string, number>;
@@ -179,9 +180,9 @@ export async function tuneDecoding(
   rewards: readonly (number | LengthRewardOption)[],
   reuses: readonly (number | null)[],
   { workspaceOf, objective = 'margin', log = stderrLog }: SelectionOptions = {},
-): Promise<DecodingChoice> {
+): Promise<TunedDecodingChoice> {
   const options = rewards.map((r) => (typeof r === 'number' ? { reward: r } : r));
-  const tried: DecodingChoice['tried'][number][] = [];
+  const tried: TunedDecodingChoice['tried'][number][] = [];
   let best: { option: LengthRewardOption; reuse: number | null; score: number } | undefined;
   const runner = await ModelRunner.load(modelDir);
   try {

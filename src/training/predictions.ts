@@ -3,28 +3,10 @@
  * what `npm run bench:quality` (projectBenchmark.ts) and the choice of checkpoint and decoding
  * (modelSelection.ts) score with src/training/quality.ts.
  */
-import { DECODING_DEFAULTS } from '../core/decoding';
+import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
 import type { CorpusRecord } from '../data/dataset';
 import type { ModelRunner, WorkspaceNeighbours } from '../inference/modelRunner';
 
-export interface DecodeSettings {
-  readonly beamSize: number;
-  readonly lengthPenalty: number;
-  readonly maxLength: number;
-  /** Absent: the model's tuned value (meta.decoding.lengthReward), else 0. */
-  readonly lengthReward?: number;
-  /** Absent: the model's tuned value (meta.decoding.lengthRewardLimit), else none. */
-  readonly lengthRewardLimit?: number;
-  /** Absent: the model's tuned value (meta.decoding.reuseSimilarity); null: never reuse. */
-  readonly reuseSimilarity?: number | null;
-}
-
-/** What the extension decodes with by default (package.json's seq2seq.decoding.*). */
-export const EXTENSION_DECODING: DecodeSettings = {
-  beamSize: DECODING_DEFAULTS.beamSize,
-  lengthPenalty: DECODING_DEFAULTS.lengthPenalty,
-  maxLength: DECODING_DEFAULTS.maxLength,
-};
 
 export interface ModelPredictions {
   /** What the extension would insert. */
@@ -45,7 +27,7 @@ export type WorkspaceOf = (r: CorpusRecord) => WorkspaceNeighbours | undefined;
 export function modelPredictions(
   runner: ModelRunner,
   test: readonly CorpusRecord[],
-  decoding: DecodeSettings = EXTENSION_DECODING,
+  decoding: Decoding = DECODING_DEFAULTS,
   onProgress?: (done: number) => void,
   workspaceOf?: WorkspaceOf,
 ): ModelPredictions {
@@ -53,9 +35,9 @@ export function modelPredictions(
   const generated: string[] = [];
   let reused = 0;
   test.forEach((r, i) => {
-    // Two candidates: when the first is a reused summary, the second is the beam's best.
+    // Two candidates, whatever `decoding` says: when the first is a reused summary, the second is the beam's best.
     const t = runner.translate(
-      { direction: 'code2doc', text: r.code, language: r.lang, nBest: 2, ...decoding },
+      { direction: 'code2doc', text: r.code, language: r.lang, decoding: { ...decoding, nBest: 2 } },
       workspaceOf?.(r),
     );
     const [first, second] = t.candidates;

@@ -16,6 +16,7 @@
  */
 import * as path from 'path';
 
+import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
 import type { CorpusRecord } from '../data/dataset';
 import { FunctionIndex, type IndexedFunction } from '../data/functionIndex';
 import { projectOf } from '../data/projectMemory';
@@ -29,13 +30,7 @@ import {
   type BootstrapRow,
   type QualityRow,
 } from './quality';
-import {
-  EXTENSION_DECODING,
-  modelPredictions,
-  type DecodeSettings,
-  type ModelPredictions,
-  type WorkspaceOf,
-} from './predictions';
+import { modelPredictions, type ModelPredictions, type WorkspaceOf } from './predictions';
 
 /** The seed of the scored sample, fixed before any result was seen. */
 export const PROJECT_SAMPLE_SEED = 20261201;
@@ -82,7 +77,7 @@ export async function projectModelOutputs(
   modelDir: string,
   pairs: readonly CorpusRecord[],
   workspaces: ReadonlyMap<string, FunctionIndex>,
-  decoding: DecodeSettings = EXTENSION_DECODING,
+  decoding: Decoding = DECODING_DEFAULTS,
   onProgress?: (done: number) => void,
 ): Promise<ModelOutputs> {
   const runner = await ModelRunner.load(modelDir);
@@ -124,7 +119,7 @@ export async function projectBenchmark(
   models: readonly {
     readonly name: string;
     readonly dir: string;
-    readonly decoding?: DecodeSettings;
+    readonly decoding?: Decoding;
     /** Decode with no workspace (a folder with no documented function): no neighbour at all. */
     readonly withoutWorkspace?: boolean;
   }[],

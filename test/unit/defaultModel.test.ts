@@ -16,6 +16,7 @@ import { decodingKey, selectCheckpoint, tuneDecoding } from '../../src/training/
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
 import { selectBackend } from '../../src/core/backend';
 import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { readConfigFile, retrievalScope } from '../../src/data/modelFolder';
 import { buildModel } from '../../src/core/model';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
@@ -24,7 +25,7 @@ import { makeExamples, type CorpusRecord } from '../../src/data/dataset';
 import { ParserPool } from '../../src/data/parser';
 import { ModelRunner, reusableSummary } from '../../src/inference/modelRunner';
 import { projectWorkspaceOf, projectWorkspaces } from '../../src/training/projectBenchmark';
-import { EXTENSION_DECODING, modelPredictions } from '../../src/training/predictions';
+import { modelPredictions } from '../../src/training/predictions';
 
 const record = (
   lang: CorpusRecord['lang'],
@@ -221,7 +222,7 @@ describe('default model: recipe pieces', () => {
     const ownOutputs = modelPredictions(
       ownRunner,
       EXAMPLE_PAIRS,
-      { ...EXTENSION_DECODING, lengthReward: 0, lengthRewardLimit: Infinity, reuseSimilarity: null },
+      { ...DECODING_DEFAULTS, lengthReward: 0, lengthRewardLimit: Infinity, reuseSimilarity: null },
       undefined,
       workspaceOf,
     ).outputs;
@@ -298,11 +299,7 @@ describe('default model: recipe pieces', () => {
           {
             direction: 'code2doc',
             text: r.code,
-            beamSize: 4,
-            nBest: 3,
-            maxLength: 40,
-            lengthPenalty: 0.6,
-            reuseSimilarity: 0,
+            decoding: { beamSize: 4, nBest: 3, maxLength: 40, lengthPenalty: 0.6, reuseSimilarity: 0 },
           },
           workspaceOf(r),
         );
@@ -315,11 +312,7 @@ describe('default model: recipe pieces', () => {
           {
             direction: 'code2doc',
             text: code,
-            beamSize: 4,
-            nBest: 3,
-            maxLength: 40,
-            lengthPenalty: 0.6,
-            reuseSimilarity,
+            decoding: { beamSize: 4, nBest: 3, maxLength: 40, lengthPenalty: 0.6, reuseSimilarity },
           },
           workspace,
         );
@@ -340,13 +333,15 @@ describe('default model: recipe pieces', () => {
         runner.translate({
           direction: 'code2doc',
           text: code,
-          beamSize: 2,
-          nBest: 1,
-          maxLength: 20,
-          lengthPenalty: 0,
-          lengthReward: 5,
-          lengthRewardLimit,
-          reuseSimilarity: null,
+          decoding: {
+            beamSize: 2,
+            nBest: 1,
+            maxLength: 20,
+            lengthPenalty: 0,
+            lengthReward: 5,
+            lengthRewardLimit,
+            reuseSimilarity: null,
+          },
         });
       const unbounded = rewarded(Infinity);
       assert.strictEqual(unbounded.lengthRewardLimit, undefined);
@@ -442,10 +437,7 @@ describe('the bundled default model', () => {
         const t = runner.translate({
           direction: 'code2doc',
           text: fn.code,
-          beamSize: 2,
-          nBest: 1,
-          maxLength: 32,
-          lengthPenalty: 0.6,
+          decoding: { beamSize: 2, nBest: 1, maxLength: 32, lengthPenalty: 0.6 },
         });
         assert.ok(t.candidates[0]!.text.trim().length > 0, `no comment for ${fn.name}`);
       }

@@ -155,10 +155,7 @@ describe('a learning run on a real tiny model', function () {
         direction: 'code2doc',
         text: corrected.code,
         language: 'python',
-        beamSize: 1,
-        nBest: 1,
-        maxLength: 12,
-        lengthPenalty: 0,
+        decoding: { beamSize: 1, nBest: 1, maxLength: 12, lengthPenalty: 0 },
       });
       // "warm" is in no other comment, and the base model never saw it.
       assert.match(out.candidates[0]?.text ?? '', /^the warm\b/);

@@ -78,10 +78,7 @@ describe('model runner (model + tokenizer -> translation)', () => {
       const t = runner.translate({
         direction: 'code2doc',
         text: TEXTS[0]!,
-        beamSize: 3,
-        nBest: 3,
-        maxLength: 10,
-        lengthPenalty: 0.6,
+        decoding: { beamSize: 3, nBest: 3, maxLength: 10, lengthPenalty: 0.6 },
       });
       assert.ok(t.candidates.length >= 1 && t.candidates.length <= 3);
       for (let i = 1; i < t.candidates.length; i++) assert.ok(t.candidates[i - 1]!.score >= t.candidates[i]!.score);
@@ -134,8 +131,11 @@ describe('model runner (model + tokenizer -> translation)', () => {
       const back = runner.encodeSource({ direction: 'doc2code', text: 'Read a file.' });
       assert.ok(back.tokens.slice(1, -1).every((t) => t.start >= 0));
       assert.strictEqual(
-        runner.translate({ direction: 'code2doc', text, beamSize: 2, nBest: 1, maxLength: 5, lengthPenalty: 0.6 })
-          .candidates.length,
+        runner.translate({
+          direction: 'code2doc',
+          text,
+          decoding: { beamSize: 2, nBest: 1, maxLength: 5, lengthPenalty: 0.6 },
+        }).candidates.length,
         1,
       );
     } finally {
@@ -177,7 +177,7 @@ describe('model runner (model + tokenizer -> translation)', () => {
       const n = runner.neighbourOf(code, { index, excludePath: 'a.py' })!;
       assert.deepStrictEqual([n.source, n.name, n.path], ['workspace', 'load_text', 'b.py']);
       const t = runner.translate(
-        { direction: 'code2doc', text: code, beamSize: 1, nBest: 1, maxLength: 5, lengthPenalty: 0.6 },
+        { direction: 'code2doc', text: code, decoding: { beamSize: 1, nBest: 1, maxLength: 5, lengthPenalty: 0.6 } },
         { index, excludePath: 'a.py' },
       );
       assert.strictEqual(t.neighbour?.name, 'load_text');
@@ -234,16 +234,13 @@ describe('model runner (model + tokenizer -> translation)', () => {
       const request = {
         direction: 'code2doc' as const,
         text: TEXTS[0]!,
-        beamSize: 2,
-        nBest: 1,
-        maxLength: 12,
-        lengthPenalty: 0,
+        decoding: { beamSize: 2, nBest: 1, maxLength: 12, lengthPenalty: 0 },
       };
       const tuned = runner.translate(request);
       assert.strictEqual(tuned.lengthReward, 50);
       // A reward this large outweighs any log-probability: the output runs to the length limit.
       assert.strictEqual(tuned.candidates[0]!.tokenLogProbs.length, 12);
-      const off = runner.translate({ ...request, lengthReward: 0 });
+      const off = runner.translate({ ...request, decoding: { ...request.decoding, lengthReward: 0 } });
       assert.strictEqual(off.lengthReward, 0);
       assert.ok(Math.abs(off.candidates[0]!.score - off.candidates[0]!.logProb) < 1e-9);
     } finally {

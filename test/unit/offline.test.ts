@@ -88,10 +88,7 @@ describe('offline: nothing leaves the machine', function () {
       model: { dir, id: 'offline' },
       direction: 'code2doc',
       text: samples[0]!.code,
-      beamSize: 2,
-      nBest: 1,
-      maxLength: 6,
-      lengthPenalty: 0.6,
+      decoding: { beamSize: 2, nBest: 1, maxLength: 6, lengthPenalty: 0.6 },
     });
     assert.ok(t.candidates.length >= 1);
     const finished = await client.request(TrainStart, {

@@ -62,7 +62,6 @@ describe('settings defaults', () => {
     assert.strictEqual(declared['seq2seq.decoding.beamSize'], DECODING_DEFAULTS.beamSize);
     assert.strictEqual(declared['seq2seq.decoding.maxOutputLength'], DECODING_DEFAULTS.maxLength);
     assert.strictEqual(declared['seq2seq.decoding.lengthPenalty'], DECODING_DEFAULTS.lengthPenalty);
-    assert.strictEqual(declared['seq2seq.decoding.nBest'], DECODING_DEFAULTS.nBest);
   });
 });
 

@@ -69,10 +69,7 @@ describe('engine worker', function () {
       model: { dir: path.join(tmp, 'model'), id: 'tiny' },
       direction: 'code2doc',
       text: 'def add(a, b):\n    return a + b',
-      beamSize: 2,
-      nBest: 2,
-      maxLength: 6,
-      lengthPenalty: 0.6,
+      decoding: { beamSize: 2, nBest: 2, maxLength: 6, lengthPenalty: 0.6 },
     });
     assert.strictEqual(t.modelId, 'tiny');
     assert.ok(t.candidates.length >= 1);

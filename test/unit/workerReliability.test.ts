@@ -98,12 +98,9 @@ describe('engine worker reliability', function () {
     const long = {
       direction: 'code2doc' as const,
       text: CODE,
-      beamSize: 8,
-      nBest: 1,
-      maxLength: 128,
-      lengthPenalty: 5,
+      decoding: { beamSize: 8, nBest: 1, maxLength: 128, lengthPenalty: 5 },
     };
-    const short = { ...long, beamSize: 1, maxLength: 2 };
+    const short = { ...long, decoding: { ...long.decoding, beamSize: 1, maxLength: 2 } };
     const model = { dir, id: 'slow' };
     try {
       await client.request(Translate, { model, ...short });
@@ -145,7 +142,11 @@ describe('engine worker reliability', function () {
     const dir = path.join(tmp, 'same-name');
     await saveTiny(dir, 1);
     const client = new EngineWorkerClient({ backend: 'cpu', script: WORKER });
-    const req = { direction: 'code2doc' as const, text: CODE, beamSize: 2, nBest: 1, maxLength: 6, lengthPenalty: 0.6 };
+    const req = {
+      direction: 'code2doc' as const,
+      text: CODE,
+      decoding: { beamSize: 2, nBest: 1, maxLength: 6, lengthPenalty: 0.6 },
+    };
     try {
       const before = await client.request(Translate, { model: { dir, id: 'workspace-2026' }, ...req });
       fs.rmSync(dir, { recursive: true });
