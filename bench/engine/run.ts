@@ -268,9 +268,10 @@ async function child(backend: BenchBackend, name: ModelName, workers: number): P
   if (process.argv.includes('--profile') && backend === 'wasm' && workers === 1)
     result.profile = await profileStep(model, opt, batch);
   if (sentences > 0 && backend !== 'wasm-stock' && workers === 1) {
+    // The extension's beam (4, the width reference.py's beam4 decodes with).
     for (const [key, beam] of [
       ['greedy', 1],
-      ['beam4', 4],
+      ['beam4', DECODING_DEFAULTS.beamSize],
     ] as const) {
       const times: number[] = [];
       for (let i = 0; i <= sentences; i++) {
@@ -278,7 +279,7 @@ async function child(backend: BenchBackend, name: ModelName, workers: number): P
         const opts = { maxLength: DECODE_LEN, minLength: DECODE_LEN, lengthPenalty: 0 };
         const s0 = performance.now();
         if (beam === 1) greedyDecode(model, src, opts);
-        else beamSearch(model, src, { ...opts, beamSize: 4 });
+        else beamSearch(model, src, { ...opts, beamSize: beam });
         if (i > 0) times.push(performance.now() - s0); // the first is a warm-up
       }
       result[key] = { p50: percentile(times, 50), p90: percentile(times, 90) };

@@ -9,7 +9,8 @@
  *
  * Flags: --run <dir> (a `<out>/native` folder of `train --engine native` or a recipe arm's
  * `run/native`), --checkpoint best|last (default best), --limit N (default 300), --beam K
- * (default 4), --max-length N (default 32).
+ * (default DECODING_DEFAULTS.beamSize), --max-length N (default 32); the length penalty is
+ * DECODING_DEFAULTS.lengthPenalty.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -18,6 +19,7 @@ import * as path from 'path';
 
 import { selectBackend } from '../../src/core/backend';
 import { loadModel } from '../../src/core/checkpoint';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { beamSearch } from '../../src/core/search';
 import { CODE2DOC_ID } from '../../src/core/specialTokens';
 import { TOKENIZER_FILE } from '../../src/data/modelFolder';
@@ -39,7 +41,8 @@ async function main(): Promise<void> {
   const weights = path.join(files.runDir, checkpoint, 'model.safetensors');
   if (!fs.existsSync(weights)) throw new Error(`${weights} is missing; train the run first.`);
   const limit = Number(flag('limit', '300'));
-  const beam = Number(flag('beam', '4'));
+  const beam = Number(flag('beam', String(DECODING_DEFAULTS.beamSize)));
+  const { lengthPenalty } = DECODING_DEFAULTS;
   const maxLength = Number(flag('max-length', '32'));
   const examples = decodeExamples(fs.readFileSync(files.valid));
   if (!examples) throw new Error(`${files.valid} is not an examples file`);
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
     const { model } = await loadModel(folder);
     const t0 = Date.now();
     const here = sample.map(
-      (e) => beamSearch(model, [...e.src], { beamSize: beam, maxLength, lengthPenalty: 0.6 })[0]!.tokens,
+      (e) => beamSearch(model, [...e.src], { beamSize: beam, maxLength, lengthPenalty })[0]!.tokens,
     );
     const hereMs = Date.now() - t0;
     model.dispose();
@@ -65,7 +68,14 @@ async function main(): Promise<void> {
     const out = path.join(tmp, 'native.json');
     fs.writeFileSync(sources, JSON.stringify(sample.map((e) => e.src)));
     const t1 = Date.now();
-    const args = ['--beam-size', String(beam), '--max-length', String(maxLength), '--length-penalty', '0.6'];
+    const args = [
+      '--beam-size',
+      String(beam),
+      '--max-length',
+      String(maxLength),
+      '--length-penalty',
+      String(lengthPenalty),
+    ];
     const d = spawnSync(
       engine.python,
       ['-m', 'seq2seq_native', 'decode', '--weights', weights, '--sources', sources, '--out', out, ...args],
@@ -82,7 +92,7 @@ async function main(): Promise<void> {
     console.log(
       `${sample.length} validation functions (code2doc, with their neighbours), ${checkpoint}/ at ${weights}`,
     );
-    console.log(`beam ${beam}, length penalty 0.6, at most ${maxLength} tokens`);
+    console.log(`beam ${beam}, length penalty ${lengthPenalty}, at most ${maxLength} tokens`);
     console.log(`converted, this engine (tfjs):   chrF ${chrfHere.toFixed(2)}  (${(hereMs / 1000).toFixed(1)} s)`);
     console.log(`native engine (PyTorch):         chrF ${chrfThere.toFixed(2)}  (${(nativeMs / 1000).toFixed(1)} s)`);
     console.log(`difference ${(chrfHere - chrfThere).toFixed(3)} chrF; identical outputs ${same}/${sample.length}`);
