@@ -7,13 +7,16 @@
  * learning run trains exactly as the extension's idle-time run does — the documented functions so
  * far split by file with the corrections moved to training and weighted
  * (src/learning/learningCorpus.ts), the same fine-tuning job and defaults, `--threads` threads for
- * at most `--minutes` — and the guard with its margin decides whether the new model replaces the
- * current one. Before each run the proposals of the current model, the base model and in-project
- * BM25 (the most similar function documented so far, from another file) for the next `--window`
- * functions are scored with chrF (paired bootstrap of the current model against the base), every
- * system reading its neighbours from the functions documented so far. Prints a Markdown table per
+ * at most `--minutes` (of CPU time by default, `--clock cpu`, so that a busy machine does not cut a
+ * run short; the extension counts wall time) — and the guard with its margin decides whether the
+ * new model replaces the current one. Before each run the proposals of the current model, the
+ * base model and in-project BM25 (the most similar function documented so far, from another file)
+ * for the next `--window` functions are scored with chrF (paired bootstrap of the current model
+ * against the base), every system reading its neighbours from the functions documented so far. Prints a Markdown table per
  * project, writes `--out`/learning.svg (and learning.png where ImageMagick's `convert` is
- * installed) and `--json`.
+ * installed), `--json` (the points, after each project) and `--proposals` (every scored proposal).
+ * `--project` picks projects by name; `--from` draws the tables and chart from `--json` files of
+ * earlier runs (e.g. projects run in separate processes).
  *
  * `--tiny`: a self-contained check in a few minutes: a synthetic project and a tiny base model
  * trained first on another comment convention (no corpus or bundled model needed).
@@ -47,7 +50,7 @@ import { MEDIA_MODEL_DIR } from '../../scripts/paths';
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
 
-interface Point {
+export interface Point {
   readonly corrections: number;
   readonly scored: number;
   readonly model: number;
@@ -66,6 +69,18 @@ interface Simulation {
   readonly every: number;
   readonly maxCorrections: number;
   readonly window: number;
+  /** Called with each point's proposals (`--proposals`). */
+  readonly onProposals?: (project: string, corrections: number, proposals: Proposal[]) => void;
+}
+
+/** One scored function at one point: what each system proposed, and what the author wrote. */
+export interface Proposal {
+  readonly path: string;
+  readonly name: string;
+  readonly reference: string;
+  readonly model: string;
+  readonly base: string;
+  readonly bm25: string;
 }
 
 /** The functions in file order, as a user documenting the project front to back meets them. */
@@ -101,6 +116,18 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
         ...(lastRun ? { run: lastRun } : {}),
       };
       points.push(point);
+      sim.onProposals?.(
+        project,
+        k,
+        next.map((r, i) => ({
+          path: r.path,
+          name: r.name,
+          reference: r.summary,
+          model: mine[i]!,
+          base: base[i]!,
+          bm25: bm25[i]!,
+        })),
+      );
       log(
         `${project}: ${k} corrections: chrF ${point.model.toFixed(2)} (base ${point.base.toFixed(2)}, BM25 ${point.bm25.toFixed(2)})`,
       );
@@ -157,12 +184,19 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
         },
         () => undefined,
       );
+      // The CPU time the run got, and the wall time it took: on a busy machine a wall-clock budget
+      // (the extension's) buys less computation than the CPU clock's (--clock).
+      const cpuBefore = process.cpuUsage();
+      const wallBefore = Date.now();
       const finished = await trainer.run();
+      const wallMs = Date.now() - wallBefore;
+      const cpu = process.cpuUsage(cpuBefore);
       trainer.dispose();
       trainer.model.dispose();
       const tuned = finished.bestDir ?? path.join(outDir, LAST_DIR);
       const guard = await guardFineTune(current, tuned, test, all, 'the current model');
-      lastRun = `${finished.step} steps; ${guard.better ? 'installed' : 'kept the current model'}: ${guard.message}`;
+      const seconds = `${Math.round((cpu.user + cpu.system) / 1e6)} s CPU in ${Math.round(wallMs / 1000)} s`;
+      lastRun = `${finished.step} steps (${seconds}); ${guard.better ? 'installed' : 'kept the current model'}: ${guard.message}`;
       log(`  ${lastRun}`);
       if (guard.better) current = tuned;
     }
@@ -173,7 +207,7 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
   }
 }
 
-function table(project: string, points: readonly Point[]): string {
+export function table(project: string, points: readonly Point[]): string {
   const lines = [
     `### ${project}`,
     '',
@@ -181,65 +215,86 @@ function table(project: string, points: readonly Point[]): string {
     '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const p of points) {
+    // Until a learning run is installed the current model is the base: no resampling (overBase 0).
+    const share = !p.corrections
+      ? ''
+      : p.overBase === 0 && p.model === p.base
+        ? 'the base model'
+        : `${(100 * p.overBase).toFixed(1)}%`;
     const gain =
       p.base > 0 ? ` (${p.model >= p.base ? '+' : ''}${((100 * (p.model - p.base)) / p.base).toFixed(1)}%)` : '';
     lines.push(
-      `| ${p.corrections} | ${p.scored} | ${p.model.toFixed(2)}${gain} | ${p.base.toFixed(2)} | ${p.bm25.toFixed(2)} | ${p.corrections ? `${(100 * p.overBase).toFixed(1)}%` : ''} | ${p.run ?? ''} |`,
+      `| ${p.corrections} | ${p.scored} | ${p.model.toFixed(2)}${gain} | ${p.base.toFixed(2)} | ${p.bm25.toFixed(2)} | ${share} | ${p.run ?? ''} |`,
     );
   }
   return lines.join('\n');
 }
 
-/** A line chart of chrF against corrections: the learning model, the base model and BM25, per project. */
-function svgChart(results: ReadonlyMap<string, readonly Point[]>): string {
-  const W = 720;
-  const H = 420;
-  const pad = { left: 60, right: 200, top: 30, bottom: 50 };
-  const all = [...results.values()].flat();
-  const maxX = Math.max(1, ...all.map((p) => p.corrections));
-  const ys = all.flatMap((p) => [p.model, p.base, p.bm25]);
-  const minY = Math.floor(Math.min(...ys) - 1);
-  const maxY = Math.ceil(Math.max(...ys) + 1);
-  const x = (v: number): number => pad.left + ((W - pad.left - pad.right) * v) / maxX;
-  const y = (v: number): number =>
-    H - pad.bottom - ((H - pad.top - pad.bottom) * (v - minY)) / Math.max(1e-9, maxY - minY);
-  const series: [string, keyof Point, string][] = [
+/**
+ * A line chart of chrF against corrections: one colour per system (the learning model, the base
+ * model, BM25), one dash pattern per project. Only plain SVG that ImageMagick's own renderer reads
+ * (no empty attributes).
+ */
+export function svgChart(results: ReadonlyMap<string, readonly Point[]>): string {
+  const W = 760;
+  const pad = { left: 60, right: 250, top: 30, bottom: 50 };
+  const series: [string, 'model' | 'base' | 'bm25', string][] = [
     ['learning model', 'model', '#1f77b4'],
     ['base model', 'base', '#7f7f7f'],
     ['in-project BM25', 'bm25', '#ff7f0e'],
   ];
-  const dashes = ['', '6 3', '2 3', '8 3 2 3'];
+  const dashes = ['', '6 3', '2 3', '8 3 2 3', '12 4', '1 2'];
+  const dash = (i: number): string => {
+    const d = dashes[i % dashes.length]!;
+    return d ? ` stroke-dasharray="${d}"` : '';
+  };
+  const legendRows = series.length + (results.size > 1 ? 1 + results.size : 0);
+  const H = Math.max(420, pad.top + 16 * legendRows + pad.bottom);
+  const all = [...results.values()].flat();
+  const maxX = Math.max(1, ...all.map((p) => p.corrections));
+  const ys = all.flatMap((p) => [p.model, p.base, p.bm25]);
+  const minY = Math.max(0, Math.floor(Math.min(...ys) - 1));
+  const maxY = Math.ceil(Math.max(...ys) + 1);
+  const x = (v: number): number => pad.left + ((W - pad.left - pad.right) * v) / maxX;
+  const y = (v: number): number =>
+    H - pad.bottom - ((H - pad.top - pad.bottom) * (v - minY)) / Math.max(1e-9, maxY - minY);
+  const escape = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2 - 100}" y="18" font-size="14">chrF of the next functions' proposals</text>`,
+    `<text x="${pad.left + 60}" y="18" font-size="14">chrF of the proposals for the next functions</text>`,
     `<line x1="${pad.left}" y1="${H - pad.bottom}" x2="${W - pad.right}" y2="${H - pad.bottom}" stroke="black"/>`,
     `<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${H - pad.bottom}" stroke="black"/>`,
-    `<text x="${(W - pad.right) / 2}" y="${H - 12}">corrections</text>`,
-    `<text x="12" y="${H / 2}" transform="rotate(-90 12 ${H / 2})">chrF</text>`,
+    `<text x="${(pad.left + W - pad.right) / 2 - 30}" y="${H - 12}">corrections</text>`,
+    `<text x="16" y="${H / 2}" transform="rotate(-90 16 ${H / 2})">chrF</text>`,
   ];
   for (let t = 0; t <= 4; t++) {
     const v = minY + ((maxY - minY) * t) / 4;
-    out.push(`<text x="${pad.left - 40}" y="${y(v) + 4}">${v.toFixed(1)}</text>`);
-    const c = Math.round((maxX * t) / 4);
-    out.push(`<text x="${x(c) - 6}" y="${H - pad.bottom + 18}">${c}</text>`);
+    out.push(`<text x="${pad.left - 40}" y="${(y(v) + 4).toFixed(1)}">${v.toFixed(1)}</text>`);
   }
-  let legend = 0;
-  [...results].forEach(([project, points], pi) => {
-    for (const [label, key, color] of series) {
-      const d = points.map(
-        (p, i) => `${i ? 'L' : 'M'}${x(p.corrections).toFixed(1)},${y(p[key] as number).toFixed(1)}`,
-      );
-      out.push(
-        `<path d="${d.join(' ')}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="${dashes[pi % dashes.length]}"/>`,
-      );
-      const ly = pad.top + 16 * legend++;
-      out.push(
-        `<line x1="${W - pad.right + 10}" y1="${ly}" x2="${W - pad.right + 34}" y2="${ly}" stroke="${color}" stroke-width="2" stroke-dasharray="${dashes[pi % dashes.length]}"/>`,
-        `<text x="${W - pad.right + 40}" y="${ly + 4}">${label}${results.size > 1 ? ` (${project})` : ''}</text>`,
-      );
-    }
-  });
+  const xTicks = [...new Set(all.map((p) => p.corrections))].sort((a, b) => a - b);
+  for (const c of xTicks) out.push(`<text x="${(x(c) - 6).toFixed(1)}" y="${H - pad.bottom + 18}">${c}</text>`);
+  // The learning model drawn last: where it is still the base model its line covers the base's.
+  for (const [, key, color] of [...series].reverse())
+    [...results.values()].forEach((points, pi) => {
+      const d = points.map((p, i) => `${i ? 'L' : 'M'}${x(p.corrections).toFixed(1)},${y(p[key]).toFixed(1)}`);
+      out.push(`<path d="${d.join(' ')}" fill="none" stroke="${color}" stroke-width="2"${dash(pi)}/>`);
+      for (const p of points)
+        out.push(`<circle cx="${x(p.corrections).toFixed(1)}" cy="${y(p[key]).toFixed(1)}" r="3" fill="${color}"/>`);
+    });
+  let row = 0;
+  const legend = (label: string, color: string, style: string): void => {
+    const ly = pad.top + 16 * row++;
+    out.push(
+      `<line x1="${W - pad.right + 10}" y1="${ly}" x2="${W - pad.right + 40}" y2="${ly}" stroke="${color}" stroke-width="2"${style}/>`,
+      `<text x="${W - pad.right + 46}" y="${ly + 4}">${escape(label)}</text>`,
+    );
+  };
+  for (const [label, , color] of series) legend(label, color, '');
+  if (results.size > 1) {
+    row++;
+    [...results.keys()].forEach((project, pi) => legend(project, 'black', dash(pi)));
+  }
   out.push('</svg>');
   return out.join('\n');
 }
@@ -320,11 +375,20 @@ async function main(): Promise<void> {
     .option('--every <n>', 'corrections between learning runs', '10')
     .option('--max-corrections <n>', 'corrections simulated per project', '50')
     .option('--window <n>', 'next functions scored at each point', '50')
+    .option('--project <name>', 'only this project (repeatable; default: the first --projects)', collect, [])
     .option('--minutes <n>', 'budget of one learning run', String(LEARNING_DEFAULTS.minutes))
+    .option('--clock <clock>', 'what the budget counts: cpu (this process) or wall time', 'cpu')
     .option('--threads <n>', 'threads of one learning run', String(LEARNING_DEFAULTS.threads))
     .option('--tiny', 'a synthetic project and a tiny model, a few minutes in all')
     .option('--out <dir>', 'where the chart goes', path.join('bench', 'learning'))
-    .option('--json <file>', 'also write the points as JSON')
+    .option('--json <file>', 'also write the points as JSON (after each project)')
+    .option('--proposals <file>', 'also write every scored proposal as JSONL')
+    .option(
+      '--from <json>',
+      'no simulation: tables and chart from --json files of earlier runs (repeatable)',
+      collect,
+      [],
+    )
     .parse()
     .opts<{
       corpus?: string;
@@ -335,16 +399,40 @@ async function main(): Promise<void> {
       every: string;
       maxCorrections: string;
       window: string;
+      project: string[];
       minutes: string;
+      clock: string;
       threads: string;
       tiny?: boolean;
       out: string;
       json?: string;
+      proposals?: string;
+      from: string[];
     }>();
   const positive = (name: string, v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number, got "${v}".`);
     return n;
+  };
+  if (opts.from.length) {
+    const results = new Map<string, Point[]>();
+    for (const file of opts.from)
+      for (const [p, points] of Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Point[]>))
+        results.set(p, points);
+    for (const [p, points] of results) process.stdout.write(`${table(p, points)}\n\n`);
+    writeChart(results, opts.out);
+    return;
+  }
+  if (opts.clock !== 'cpu' && opts.clock !== 'wall')
+    throw new Error(`--clock must be cpu or wall, got "${opts.clock}".`);
+  const clock = opts.clock;
+  if (opts.proposals) fs.writeFileSync(opts.proposals, '');
+  const onProposals = (project: string, corrections: number, proposals: Proposal[]): void => {
+    if (opts.proposals)
+      fs.appendFileSync(
+        opts.proposals,
+        proposals.map((p) => `${JSON.stringify({ project, corrections, ...p })}\n`).join(''),
+      );
   };
   log((await selectBackend({ setting: 'auto' })).reason);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-learning-setup-'));
@@ -356,7 +444,14 @@ async function main(): Promise<void> {
       const tiny = await tinySetup(work);
       projects.set('synthetic', tiny.project);
       baseDir = tiny.baseDir;
-      sim = { functions: tiny.project.length, config: tiny.config, every: 8, maxCorrections: 24, window: 16 };
+      sim = {
+        functions: tiny.project.length,
+        config: tiny.config,
+        every: 8,
+        maxCorrections: 24,
+        window: 16,
+        onProposals,
+      };
     } else {
       const minutes = Number(opts.minutes);
       if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, got "${opts.minutes}".`);
@@ -378,35 +473,53 @@ async function main(): Promise<void> {
         config: {
           batchSize: FINE_TUNE_JOB_DEFAULTS.batchSize,
           seed: FINE_TUNE_JOB_DEFAULTS.seed,
-          training: { timeBudgetMs: minutes * 60_000, threads: positive('threads', opts.threads) },
+          training: { timeBudgetMs: minutes * 60_000, clock, threads: positive('threads', opts.threads) },
         },
         every: positive('every', opts.every),
         maxCorrections: positive('max-corrections', opts.maxCorrections),
         window: positive('window', opts.window),
+        onProposals,
       };
     }
+    const missing = opts.project.filter((p) => !projects.has(p));
+    if (missing.length)
+      throw new Error(
+        `no project named ${missing.join(', ')} with at least ${opts.minFunctions} documented functions.`,
+      );
+    const chosen = opts.project.length
+      ? opts.project.map((p) => [p, projects.get(p)!] as const)
+      : [...projects].slice(0, positive('projects', opts.projects));
     const results = new Map<string, Point[]>();
-    for (const [p, rs] of [...projects].slice(0, positive('projects', opts.projects))) {
+    for (const [p, rs] of chosen) {
       const points = await simulate(p, rs, baseDir, sim);
       results.set(p, points);
       process.stdout.write(`${table(p, points)}\n\n`);
+      if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(Object.fromEntries(results), null, 2)}\n`);
     }
-    fs.mkdirSync(opts.out, { recursive: true });
-    const svg = path.join(opts.out, 'learning.svg');
-    fs.writeFileSync(svg, svgChart(results));
-    try {
-      execFileSync('convert', [svg, path.join(opts.out, 'learning.png')], { stdio: 'ignore' });
-      log(`chart: ${path.join(opts.out, 'learning.png')}`);
-    } catch {
-      log(`chart: ${svg} (no PNG: ImageMagick's convert is not installed or cannot read SVG)`);
-    }
-    if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(Object.fromEntries(results), null, 2)}\n`);
+    writeChart(results, opts.out);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().catch((e: unknown) => {
-  log(`bench:learning failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+/** `learning.svg` into `out`, and `learning.png` where ImageMagick's `convert` can draw it. */
+function writeChart(results: ReadonlyMap<string, readonly Point[]>, out: string): void {
+  fs.mkdirSync(out, { recursive: true });
+  const svg = path.join(out, 'learning.svg');
+  fs.writeFileSync(svg, svgChart(results));
+  const png = path.join(out, 'learning.png');
+  try {
+    execFileSync('convert', [svg, png], { stdio: 'ignore' });
+    log(`chart: ${png}`);
+  } catch {
+    // A failed conversion may leave a half-drawn PNG behind.
+    fs.rmSync(png, { force: true });
+    log(`chart: ${svg} (no PNG: ImageMagick's convert is not installed or cannot read SVG)`);
+  }
+}
+
+if (require.main === module)
+  main().catch((e: unknown) => {
+    log(`bench:learning failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });

@@ -131,7 +131,17 @@ export function handOffFiles(dir: string): HandOffFiles {
 
 /** The training settings the native engine reads (the trainer's, without what only this side uses). */
 export function nativeTrainingSettings(options: TrainerOptions, batchSize: number): Record<string, unknown> {
-  const { outDir: _o, extraFiles: _e, meta: _m, threads: _t, timeBudgetMs: _b, objective, mrt: _r, ...rest } = options;
+  const {
+    outDir: _o,
+    extraFiles: _e,
+    meta: _m,
+    threads: _t,
+    timeBudgetMs: _b,
+    clock: _c,
+    objective,
+    mrt: _r,
+    ...rest
+  } = options;
   if (objective === 'mrt')
     throw new Error(
       'minimum-risk training (objective mrt) runs on the built-in engine only; train with --engine tfjs.',

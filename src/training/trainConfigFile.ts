@@ -25,7 +25,7 @@ import {
 import { MRT_METRICS, TRAINING_OBJECTIVES } from './mrt';
 import { OPTIMIZER_NAMES } from './optimizers';
 import type { ScheduleConfig, ScheduleKind } from './schedules';
-import { STOP_METRICS, type TrainingOptions } from './trainingDefaults';
+import { STOP_METRICS, TRAINING_CLOCKS, type TrainingOptions } from './trainingDefaults';
 
 /** The `--config` file. Every field is optional. */
 export interface TrainConfigFile {
@@ -131,6 +131,7 @@ const training = object({
   weightDecay: optional(number),
   l2sp: optional(number),
   timeBudgetMs: optional(number),
+  clock: optional(oneOf(...TRAINING_CLOCKS)),
   evaluateAtStart: optional(boolean),
   rewarmSteps: optional(number),
   labelSmoothing: optional(number),

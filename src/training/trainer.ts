@@ -42,6 +42,7 @@ import {
   type ResolvedTrainerOptions,
   type StopMetric,
   type TrainerOptions,
+  TRAINING_CLOCKS,
 } from './trainingDefaults';
 import { createSchedule, type LrSchedule } from './schedules';
 import { initialTrainState, loadTrainCheckpoint, saveTrainCheckpoint, type TrainState } from './trainState';
@@ -83,6 +84,12 @@ interface MicroStats {
 }
 
 const NO_MICRO_STATS: MicroStats = { loss: 0, nll: 0, correct: 0, tokens: 0 };
+
+/** The CPU time of this process so far (user and system, all threads), in milliseconds. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 
 /**
  * A step's estimated time left and progress (0..1): with both a step limit and a time budget,
@@ -140,6 +147,8 @@ export class Trainer {
   afterUpdate: ((step: number) => void) | null = null;
   /** The options with TRAINER_DEFAULTS filled in. */
   private readonly options: ResolvedTrainerOptions;
+  /** Milliseconds on the clock the time budget counts ({@link TrainerOptions.clock}). */
+  private readonly clock: () => number;
 
   constructor(
     readonly model: Seq2SeqModel,
@@ -150,6 +159,9 @@ export class Trainer {
     state?: TrainState,
   ) {
     this.options = resolveTrainerOptions(options);
+    if (!TRAINING_CLOCKS.includes(this.options.clock))
+      throw new Error(`training.clock must be wall or cpu, got ${JSON.stringify(this.options.clock)}`);
+    this.clock = this.options.clock === 'cpu' ? cpuMs : Date.now;
     if (!(options.maxEpochs >= 1)) throw new Error(`maxEpochs must be at least 1, got ${options.maxEpochs}`);
     checkThreads(options.threads);
     if (options.objective !== undefined && !TRAINING_OBJECTIVES.includes(options.objective))
@@ -236,7 +248,7 @@ export class Trainer {
   private async loop(): Promise<FinishedEvent> {
     const o = this.options;
     const accumulate = Math.max(1, o.accumulate);
-    const started = Date.now() - this.state.elapsedMs;
+    const started = this.clock() - this.state.elapsedMs;
     const acc = new GradientAccumulator();
     let microInStep = 0;
     let reportStart = Date.now();
@@ -246,7 +258,7 @@ export class Trainer {
     const stepsPerEpoch = Math.ceil(firstBatches.length / accumulate);
     const totalSteps = o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
     const startStep = this.state.step;
-    const runStart = Date.now();
+    const runStart = this.clock();
     // Before this run's first step (a new or a continued run, not a resumed one).
     if (o.evaluateAtStart && this.state.elapsedMs === 0 && this.state.bestMetric === null)
       await this.evaluateAndCheckpoint(true);
@@ -273,7 +285,8 @@ export class Trainer {
             // A diverged step is never applied nor saved: last/ keeps the last finite checkpoint.
             checkFiniteLoss(micro.loss / Math.max(1, micro.tokens), step);
             const { learningRate, gradNorm } = this.applyAccumulated(acc, step);
-            const now = Date.now();
+            const now = this.clock();
+            const wallNow = Date.now();
             const elapsedMs = now - started;
             this.state = {
               ...this.state,
@@ -295,7 +308,7 @@ export class Trainer {
               tokenAccuracy: micro.correct / Math.max(1, micro.tokens),
               learningRate,
               gradNorm,
-              tokensPerSecond: (micro.tokens * 1000) / Math.max(1, now - reportStart),
+              tokensPerSecond: (micro.tokens * 1000) / Math.max(1, wallNow - reportStart),
               elapsedMs,
               ...stepProgress({
                 step,
@@ -307,7 +320,7 @@ export class Trainer {
               }),
             });
             micro = NO_MICRO_STATS;
-            reportStart = now;
+            reportStart = wallNow;
             const stop = await this.afterStep(step, elapsedMs);
             if (stop) {
               if (stop === 'early-stopped' || stop === 'time-budget') reason = stop;
@@ -372,12 +385,12 @@ export class Trainer {
   private async afterStep(step: number, elapsedMs: number): Promise<'early-stopped' | 'limit' | 'time-budget' | null> {
     const o = this.options;
     const evalDue = o.evalEvery > 0 && step % o.evalEvery === 0;
-    const before = Date.now();
+    const before = this.clock();
     if (evalDue && (await this.evaluateAndCheckpoint())) return 'early-stopped';
     if (o.maxSteps > 0 && step >= o.maxSteps) return 'limit';
     // The time budget holds the last evaluation too: the run stops once another evaluation (as
     // long as the last one took) would no longer end within it, evaluating now unless it just did.
-    const now = elapsedMs + (Date.now() - before);
+    const now = elapsedMs + (this.clock() - before);
     if (o.timeBudgetMs > 0 && now + this.lastEvaluationMs >= o.timeBudgetMs) {
       if (!evalDue) await this.evaluateAndCheckpoint();
       return 'time-budget';
@@ -387,7 +400,7 @@ export class Trainer {
 
   /** Saves last/ and reports the end of the run. */
   private async finish(reason: FinishReason, started: number): Promise<FinishedEvent> {
-    this.state = { ...this.state, elapsedMs: Date.now() - started };
+    this.state = { ...this.state, elapsedMs: this.clock() - started };
     await this.saveLast();
     const finished: FinishedEvent = {
       type: 'finished',
@@ -426,11 +439,11 @@ export class Trainer {
 
   /** Evaluates, updates early stopping and checkpoints; true when training should stop. */
   private async evaluateAndCheckpoint(reference = false): Promise<boolean> {
-    const started = Date.now();
+    const started = this.clock();
     try {
       return await this.evaluateAndCheckpointNow(reference);
     } finally {
-      this.lastEvaluationMs = Date.now() - started;
+      this.lastEvaluationMs = this.clock() - started;
     }
   }
 

@@ -11,6 +11,9 @@ import type { MrtSettings, TrainingObjective } from './mrt';
 import type { OptimizerConfig } from './optimizers';
 import type { ScheduleConfig } from './schedules';
 
+export type TrainingClock = 'wall' | 'cpu';
+export const TRAINING_CLOCKS: readonly TrainingClock[] = ['wall', 'cpu'];
+
 export type StopMetric = 'loss' | 'bleu' | 'sentenceBleu' | 'exactMatch';
 export const STOP_METRICS: readonly StopMetric[] = ['loss', 'bleu', 'sentenceBleu', 'exactMatch'];
 
@@ -34,6 +37,13 @@ export interface TrainerOptions {
   readonly l2sp?: number;
   /** Stop after this much training time (milliseconds); 0: no limit. */
   readonly timeBudgetMs?: number;
+  /**
+   * What the time budget (and `elapsedMs`) counts: `wall`, the time that passes, or `cpu`, the CPU
+   * time of this process (all its threads, so `threads` workers spend it faster), so that a run on
+   * a machine busy with other work gets the same computation as on a quiet one, as the native
+   * engine's `--clock cpu`.
+   */
+  readonly clock?: TrainingClock;
   /**
    * Evaluate the starting model before the first step: its validation loss is the value to beat
    * (so a fine-tune that never improves keeps the starting weights as `best/`) and the event is
@@ -88,6 +98,7 @@ export const TRAINER_DEFAULTS = {
   weightDecay: 0,
   l2sp: 0,
   timeBudgetMs: 0,
+  clock: 'wall',
   evaluateAtStart: false,
   rewarmSteps: 0,
   labelSmoothing: 0.1,
@@ -120,6 +131,7 @@ export function resolveTrainerOptions(o: TrainerOptions): ResolvedTrainerOptions
     weightDecay: o.weightDecay ?? d.weightDecay,
     l2sp: o.l2sp ?? d.l2sp,
     timeBudgetMs: o.timeBudgetMs ?? d.timeBudgetMs,
+    clock: o.clock ?? d.clock,
     evaluateAtStart: o.evaluateAtStart ?? d.evaluateAtStart,
     rewarmSteps: o.rewarmSteps ?? d.rewarmSteps,
     labelSmoothing: o.labelSmoothing ?? d.labelSmoothing,

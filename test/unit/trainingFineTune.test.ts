@@ -199,6 +199,34 @@ describe('training/fine-tuning', function () {
     assert.ok(ended.elapsedMs < 1000, `ended after ${ended.elapsedMs} ms`);
   });
 
+  it('a CPU clock: time the process spends waiting (a busy machine, a paused run) is not counted', async () => {
+    // Each step's listener sleeps 300 ms without computing; 8 steps take 2.4 s of wall time and
+    // little CPU time. A 1.2 s budget on the wall clock ends the run early; on the CPU clock the
+    // run completes its steps, with an elapsed time far below the wall time it took.
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    const run = async (clock: 'wall' | 'cpu'): Promise<{ step: number; reason: string; elapsedMs: number }> => {
+      const model = buildModel(CONFIG, VOCAB, VOCAB, 9);
+      const t = new Trainer(model, taskData(), { ...TINY, maxSteps: 8, timeBudgetMs: 1200, clock }, (e) => {
+        if (e.type === 'step') Atomics.wait(sleep, 0, 0, 300);
+      });
+      const ended = await t.run();
+      t.dispose();
+      model.dispose();
+      return ended;
+    };
+    const wall = await run('wall');
+    assert.strictEqual(wall.reason, 'time-budget');
+    assert.ok(wall.step < 8, `the wall clock let ${wall.step} steps run`);
+    const cpu = await run('cpu');
+    assert.strictEqual(cpu.reason, 'completed');
+    assert.strictEqual(cpu.step, 8);
+    assert.ok(cpu.elapsedMs < 1200, `${cpu.elapsedMs} ms of CPU time counted`);
+    assert.throws(
+      () => new Trainer(buildModel(CONFIG, VOCAB, VOCAB, 9), taskData(), { ...TINY, clock: 'gpu' as 'cpu' }, () => {}),
+      /training\.clock must be wall or cpu/,
+    );
+  });
+
   it('rehearsal: each batch carries its share of base pairs; every workspace pair appears once per epoch', () => {
     assert.strictEqual(rehearsalPerBatch(16, 0.25), 4);
     assert.strictEqual(rehearsalPerBatch(16, 0.01), 1);
