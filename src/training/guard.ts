@@ -48,6 +48,13 @@ export const GUARD_LIMIT = 200;
 
 /** Share of resamples the fine-tuned model must lead on, on both metrics. */
 export const GUARD_MARGIN = 0.8;
+/**
+ * Held-out functions the guard needs before it installs anything. With fewer, every resample
+ * repeats the same few functions and one lucky sentence decides: bench:learning saw a model
+ * installed on 2 held-out functions (ahead in 100 % of resamples) score 7 % below the base on the
+ * project's next 50 functions.
+ */
+export const GUARD_MIN_FUNCTIONS = 10;
 /** Paired bootstrap resamples the guard draws. */
 export const GUARD_SAMPLES = 1000;
 
@@ -105,13 +112,20 @@ export function heldOutScore(outputs: readonly string[], references: readonly st
  * `pairedBootstrapSentence` on the rows' scores (the same resamples as `pairedBootstrapChrf` and
  * `pairedBootstrap` draw for the same seed); a resample counts for a metric only when the
  * fine-tuned model is strictly higher (a tie, 0.0 vs 0.0 included, is no win). Ahead when both
- * shares reach `margin`.
+ * shares reach `margin`, on at least `minFunctions` functions.
  */
 export function marginVerdict(
   rows: readonly MarginRow[],
-  options: { readonly margin?: number; readonly samples?: number; readonly seed?: number } = {},
+  options: {
+    readonly margin?: number;
+    readonly samples?: number;
+    readonly seed?: number;
+    /** Fewer rows than this are never ahead (default GUARD_MIN_FUNCTIONS). */
+    readonly minFunctions?: number;
+  } = {},
 ): MarginVerdict {
   const required = options.margin ?? GUARD_MARGIN;
+  const minFunctions = options.minFunctions ?? GUARD_MIN_FUNCTIONS;
   const samples = options.samples ?? GUARD_SAMPLES;
   const seed = options.seed ?? 1;
   const base = rows.map((r) => r.base);
@@ -128,7 +142,7 @@ export function marginVerdict(
     base: scoreOf(base),
     tuned: scoreOf(tuned),
     shares,
-    ahead: rows.length > 0 && shares.chrf >= required && shares.sentenceBleu >= required,
+    ahead: rows.length > 0 && rows.length >= minFunctions && shares.chrf >= required && shares.sentenceBleu >= required,
   };
 }
 
@@ -169,7 +183,11 @@ export function guardDecision(verdict: MarginVerdict, baseName: string): GuardRe
   const lead =
     `ahead on chrF in ${percent(shares.chrf)} and on smoothed BLEU-4 in ${percent(shares.sentenceBleu)} ` +
     `of ${shares.samples} paired resamples`;
-  const rule = `it must be ahead on both in at least ${percent(shares.required)}`;
+  const rule =
+    `it must be ahead on both in at least ${percent(shares.required)}` +
+    (tuned.pairs < GUARD_MIN_FUNCTIONS
+      ? `, on at least ${GUARD_MIN_FUNCTIONS} held-out functions: this workspace left ${tuned.pairs}`
+      : '');
   return {
     base,
     tuned,

@@ -9,6 +9,7 @@ import * as assert from 'assert';
 import { pairedBootstrapChrf } from '../../src/training/chrf';
 import {
   GUARD_MARGIN,
+  GUARD_MIN_FUNCTIONS,
   guardDecision,
   heldOutScore,
   marginRows,
@@ -127,5 +128,21 @@ describe('fine-tuning guard with a margin', () => {
     assert.strictEqual(marginVerdict(clear).ahead, true);
     const noisy = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? row(2, 8) : row(7, 2)));
     assert.strictEqual(marginVerdict(noisy).ahead, false);
+  });
+
+  it('never installs on fewer held-out functions than GUARD_MIN_FUNCTIONS, and says why', () => {
+    // Every function a clear win: on 40 it installs, on 4 it does not.
+    const { refs, base, tuned } = heldOut(40, 40, 0);
+    assert.strictEqual(guardDecision(marginVerdict(marginRows(refs, base, tuned)), 'x').better, true);
+    const few = guardDecision(
+      marginVerdict(marginRows(refs.slice(0, 4), base.slice(0, 4), tuned.slice(0, 4))),
+      'the bundled model',
+    );
+    assert.strictEqual(few.better, false);
+    assert.ok(few.margin!.chrf >= GUARD_MARGIN, JSON.stringify(few.margin));
+    assert.match(
+      few.message,
+      new RegExp(`did not beat.*on at least ${GUARD_MIN_FUNCTIONS} held-out functions: this workspace left 4\\) — kept`),
+    );
   });
 });

@@ -270,9 +270,11 @@ describe('training/fine-tuning', function () {
   });
 
   it('the guard offers the fine-tuned model only when it beats the base; otherwise it says so with both numbers', () => {
-    const refs = ['Returns the parsed node.', 'Builds the table of contents.'];
-    const baseOut = ['Return the value.', 'Build a list.'];
-    const tunedOut = ['Returns the parsed node.', 'Builds the table.'];
+    // Twelve held-out functions: the guard judges no fewer than GUARD_MIN_FUNCTIONS.
+    const n = Array.from({ length: 6 }, (_, i) => i);
+    const refs = n.flatMap((i) => [`Returns the parsed node ${i}.`, `Builds the table of contents ${i}.`]);
+    const baseOut = n.flatMap(() => ['Return the value.', 'Build a list.']);
+    const tunedOut = n.flatMap((i) => [`Returns the parsed node ${i}.`, 'Builds the table.']);
     const base = heldOutScore(baseOut, refs);
     const tuned = heldOutScore(tunedOut, refs);
     assert.ok(tuned.chrf > base.chrf && tuned.sentenceBleu > base.sentenceBleu);
