@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { scaled } from '../timeScale';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const ENTRY = path.join(REPO_ROOT, '.cache', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
@@ -83,7 +84,7 @@ export class CodeServer {
     if (this.options.vsix) {
       execFileSync(process.execPath, [...this.baseArgs(), '--install-extension', this.options.vsix], {
         stdio: 'pipe',
-        timeout: 120_000,
+        timeout: scaled(120_000),
       });
     }
     this.port = await freePort();
@@ -107,7 +108,7 @@ export class CodeServer {
     };
     this.child.stdout?.on('data', collect);
     this.child.stderr?.on('data', collect);
-    await this.waitForHttp(60_000);
+    await this.waitForHttp(scaled(60_000));
   }
 
   private async waitForHttp(timeoutMs: number): Promise<void> {

@@ -12,6 +12,7 @@ import { Workbench } from './workbench';
 import { e2eTests, type E2eContext } from './tests';
 import { learningE2eTests } from './learningTests';
 import { writeTinyModel } from './tinyModel';
+import { describeTimeFactor, scaled } from '../timeScale';
 
 const VSIX = path.join(REPO_ROOT, 'seq2seq-studio.vsix');
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
@@ -30,8 +31,9 @@ async function runIntegrationSuite(server: CodeServer, workspace: string): Promi
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   const wb = await Workbench.open(server.url(workspace, payload), SCREENSHOTS, { onExit: (code) => resolveExit(code) });
   try {
+    const limit = scaled(180_000);
     const timeout = new Promise<number>((_, reject) =>
-      setTimeout(() => reject(new Error('the integration suite did not finish in 180 s')), 180_000),
+      setTimeout(() => reject(new Error(`the integration suite did not finish in ${limit / 1000} s`)), limit),
     );
     const code = await Promise.race([exited, timeout]);
     const mochaLines = wb.console
@@ -87,6 +89,7 @@ async function main(): Promise<number> {
   let failed = 0;
   try {
     const t0 = Date.now();
+    console.log(`time limits: ${describeTimeFactor()}`);
     await server.start();
     wb = await Workbench.open(server.url(workspace), SCREENSHOTS);
     console.log(`code-server and workbench ready in ${Date.now() - t0} ms (port ${server.port})`);

@@ -7,7 +7,8 @@ import * as path from 'path';
 import type { CodeServer } from './codeServer';
 import { REPO_ROOT } from './codeServer';
 import type { Frame } from 'playwright-core';
-import type { Workbench } from './workbench';
+import { QUICK_INPUT, type Workbench } from './workbench';
+import { scaled } from '../timeScale';
 
 export interface E2eContext {
   wb: Workbench;
@@ -53,19 +54,24 @@ async function showAttentionForDistance(wb: Workbench): Promise<Frame> {
 
 /**
  * Leaves snippet mode and brings the file back to `before`: File: Revert File, then undo steps
- * if the revert was lost to a widget that had the focus.
+ * if the revert was lost to a widget that had the focus. The editor's text is read from the lines
+ * it draws, so each read brings the top of the file into view first: after an edit that grew the
+ * file, the reverted file can be left scrolled past its first lines.
  */
 async function restore(wb: Workbench, before: string): Promise<void> {
   await wb.page.keyboard.press('Escape');
   await wb.runCommand('File: Revert File');
+  await wb.page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
+  const fromTop = async (): Promise<string> => {
+    await wb.page.keyboard.press('Control+Home');
+    await wb.rendered();
+    return wb.editorText();
+  };
   try {
-    await wb.waitForEditorText((t) => t === before, 5_000);
-    return;
+    // The revert reads the file again: wait for it.
+    await wb.until('the file reverted', async () => ((await fromTop()) === before ? true : undefined), 5_000);
   } catch {
-    for (let i = 0; i < 15 && (await wb.editorText()) !== before; i++) {
-      await wb.page.keyboard.press('Control+z');
-      await wb.page.waitForTimeout(200);
-    }
+    for (let i = 0; i < 15 && (await fromTop()) !== before; i++) await wb.page.keyboard.press('Control+z');
     await wb.waitForEditorText((t) => t === before, 5_000);
   }
 }
@@ -84,11 +90,21 @@ function docstringAfter(text: string, header: string): string {
   return end < 0 ? '' : lines.slice(at + 1, end + 1).join('\n');
 }
 
-/** Document All's quick pick: its rows' function names and whether each is ticked. */
+/**
+ * Document All's quick pick: its rows' function names and whether each is ticked. Read once its
+ * title ("Seq2Seq: N doc comments for file") is shown and N rows are drawn: until then the rows
+ * on screen can still be the command palette's, which the command replaced.
+ */
 async function documentAllRows(wb: Workbench): Promise<{ name: string; checked: boolean }[]> {
-  const rows = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-  await rows.first().waitFor({ timeout: 90_000 });
-  await wb.page.waitForTimeout(500);
+  const title = wb.page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: /\d+ doc comments? for / });
+  await title.first().waitFor({ timeout: scaled(90_000) });
+  const expected = Number(/(\d+) doc comment/.exec(await title.first().innerText())![1]);
+  const rows = wb.page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`);
+  await wb.until(
+    `${expected} rows in Document All's list`,
+    async () => ((await rows.count()) === expected ? true : undefined),
+    15_000,
+  );
   return rows.evaluateAll((els) =>
     els.map((el) => {
       const box = el.querySelector('input[type="checkbox"]') as { checked?: boolean } | null;
@@ -105,29 +121,36 @@ async function documentAllRows(wb: Workbench): Promise<{ name: string; checked: 
 }
 
 /** Selects a model by its row in Select Model… and waits for the status bar to name it. */
-async function pickModel(wb: Workbench, label: string): Promise<void> {
+export async function pickModel(wb: Workbench, label: string): Promise<void> {
   // Until the extension host has started, the palette does not list the extension's commands.
   await wb.paletteRows('Seq2Seq: Select Model', true);
   await wb.closePalette();
   await wb.runCommand('Seq2Seq: Select Model…');
   const row = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label });
-  await row.first().click({ timeout: 15_000 });
+  await row.first().click({ timeout: scaled(15_000) });
   const status = label === 'tiny' ? 'Seq2Seq: tiny' : 'Seq2Seq: default';
-  await wb.page.locator('.statusbar-item', { hasText: status }).first().waitFor({ timeout: 15_000 });
+  await wb.page
+    .locator('.statusbar-item', { hasText: status })
+    .first()
+    .waitFor({ timeout: scaled(15_000) });
 }
 
-/** The "Generate doc comment" lenses, each with the text of the line right below it, top to bottom. */
-async function lensesAbove(wb: Workbench, prefix: string): Promise<{ line: string; click: () => Promise<void> }[]> {
+/**
+ * The "Generate doc comment" lenses, each with the text of the line right below it, top to bottom,
+ * once `expected` of them are drawn (they render one by one).
+ */
+async function lensesAbove(
+  wb: Workbench,
+  prefix: string,
+  expected: number,
+): Promise<{ line: string; click: () => Promise<void> }[]> {
   const lenses = wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Generate doc comment' });
-  await lenses.first().waitFor({ timeout: 60_000 });
-  // Lenses render one by one: wait until the count holds still.
-  let count = 0;
-  for (let i = 0; i < 10; i++) {
-    await wb.page.waitForTimeout(300);
-    const now = await lenses.count();
-    if (now === count && i > 2) break;
-    count = now;
-  }
+  await wb.until(
+    `${expected} "Generate doc comment" lenses`,
+    async () => ((await lenses.count()) >= expected ? true : undefined),
+    60_000,
+  );
+  const count = await wb.settled(() => lenses.count());
   const lines = wb.page.locator('.monaco-editor .view-lines .view-line');
   const lineBoxes: { y: number; text: string }[] = [];
   for (let i = 0; i < (await lines.count()); i++) {
@@ -244,17 +267,17 @@ export const e2eTests: E2eTest[] = [
     async run({ wb, screenshots }) {
       await wb.openFile('strings.ts');
       const lenses = wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Generate doc comment' });
-      await lenses.first().waitFor({ timeout: 60_000 });
-      screenshots.push(await wb.screenshot('code-lenses-typescript'));
       // capitalize and countWords have no JSDoc; reverse has one. Lenses render one by one, so wait
-      // for the second (or a third, which would be wrong) before counting.
-      const deadline = Date.now() + 15_000;
-      while ((await lenses.count()) < 2 && Date.now() < deadline) await wb.page.waitForTimeout(200);
-      await wb.page.waitForTimeout(500);
-      assert.strictEqual(await lenses.count(), 2);
-      const before = await wb.editorText();
+      // for the second, then for the lenses of every function in view: the third function's line
+      // drawn with its lens or without one, the count is final.
+      await wb.until('two lenses', async () => ((await lenses.count()) >= 2 ? true : undefined), 60_000);
+      const count = await wb.settled(() => lenses.count());
+      screenshots.push(await wb.screenshot('code-lenses-typescript'));
+      assert.strictEqual(count, 2);
+      const before = await wb.waitForEditorText((t) => t.includes('w.length > 0).length;'), 10_000);
       await lenses.first().click();
-      const after = await wb.waitForEditorText((t) => t !== before, 60_000);
+      // The JSDoc itself: a partly drawn editor differs from `before` too.
+      const after = await wb.waitForEditorText((t) => /\*\/\nexport function capitalize/.test(t), 60_000);
       assert.ok(after.startsWith('/**'), `the lens did not document capitalize:\n${after}`);
       await wb.page.keyboard.press('Control+z');
       await wb.waitForEditorText((t) => t === before, 10_000);
@@ -270,11 +293,11 @@ export const e2eTests: E2eTest[] = [
       await wb.page.keyboard.press('Enter');
       await wb.page.keyboard.type('"""');
       const row = wb.page.locator('.suggest-widget .monaco-list-row', { hasText: 'Generate doc comment' });
-      await row.first().waitFor({ timeout: 60_000 });
+      await row.first().waitFor({ timeout: scaled(60_000) });
       await row.first().click();
       // A parameter's description: the workspace's, the parameter model's when it is sure, else a placeholder.
       const after = await wb.waitForEditorText((t) => /radius: \S/.test(t) && /\n {4}"""\n/.test(t), 30_000);
-      await wb.page.waitForTimeout(300);
+      await wb.rendered();
       screenshots.push(await wb.screenshot('doc-comment-python-google'));
       await restore(wb, before);
       const lines = after.split('\n');
@@ -300,29 +323,31 @@ export const e2eTests: E2eTest[] = [
       fs.mkdirSync(path.dirname(settings), { recursive: true });
       fs.writeFileSync(settings, JSON.stringify({ 'seq2seq.docComment.format': { python: 'numpy' } }));
       try {
-        await wb.page.waitForTimeout(2_000);
         await wb.openFile('geometry.py');
         const before = await wb.waitForEditorText((t) => t.includes('return self.items.pop()'), 10_000);
-        // The settings file is watched: until the change arrives the comment is in Google style.
+        // The settings file is watched: until the change arrives the comment is in Google style, so
+        // the command is run again (from the file as it was) until it writes NumPy style.
+        const deadline = Date.now() + scaled(60_000);
         let after = '';
         for (let attempt = 0; !/Parameters\n {4}-{10}\n {4}x1\n/.test(after); attempt++) {
-          if (attempt > 0) await restore(wb, before);
-          if (attempt > 3) throw new Error(`no NumPy docstring after ${attempt} tries:\n${after}`);
+          if (attempt > 0) {
+            if (Date.now() > deadline) throw new Error(`no NumPy docstring after ${attempt} tries:\n${after}`);
+            await restore(wb, before);
+          }
           await wb.clickLine('dx = x2 - x1');
           await wb.runCommand('Seq2Seq: Generate Doc Comment');
           after = await wb.waitForEditorText((t) => t !== before && /"""\n {4}dx = x2/.test(t), 60_000);
-          await wb.page.waitForTimeout(1_000);
         }
         await wb.page.keyboard.press('Escape');
-        await wb.page.waitForTimeout(300);
+        await wb.rendered();
         screenshots.push(await wb.screenshot('doc-comment-python-numpy'));
         await restore(wb, before);
         for (const p of ['x1', 'y1', 'x2', 'y2'])
           assert.match(after, new RegExp(`\\n    ${p}\\n        \\S[^\\n]*\\n`), after);
         assert.match(after, /Returns\n {4}-------\n {4}_type_\n {8}_description_\n {4}"""\n {4}dx = x2 - x1/);
       } finally {
+        // The next test that writes Python docstrings (Document All) comes several tests later.
         fs.rmSync(path.dirname(settings), { recursive: true, force: true });
-        await wb.page.waitForTimeout(1_000);
       }
     },
   },
@@ -330,11 +355,16 @@ export const e2eTests: E2eTest[] = [
     name: 'the Settings editor shows Doc Comment: Format as a dropdown, training knobs under Advanced',
     async run({ wb, screenshots }) {
       await wb.runCommand('Preferences: Open Settings (UI)');
-      await wb.page.locator('.settings-editor').waitFor({ timeout: 20_000 });
-      await wb.page.waitForTimeout(1_000);
+      // The search box takes the keys once it has the focus.
+      const search = wb.page.locator('.settings-editor .search-container .suggest-input-container .monaco-editor');
+      await search.first().click({ timeout: scaled(20_000) });
+      await wb.page
+        .locator('.settings-editor .search-container .suggest-input-container .monaco-editor.focused')
+        .first()
+        .waitFor({ timeout: scaled(20_000) });
       await wb.page.keyboard.type('seq2seq.docComment.format');
       const item = wb.page.locator('.settings-editor .setting-item-enum').filter({ hasText: 'Format' }).first();
-      await item.waitFor({ timeout: 20_000 });
+      await item.waitFor({ timeout: scaled(20_000) });
       // A dropdown, not "Edit in settings.json".
       assert.strictEqual(await item.locator('.edit-in-settings-button').count(), 0);
       screenshots.push(await wb.screenshot('settings-doc-comment-format-dropdown'));
@@ -347,8 +377,16 @@ export const e2eTests: E2eTest[] = [
         .locator('.settings-editor .setting-item')
         .filter({ hasText: 'L2sp' })
         .first()
-        .waitFor({ timeout: 20_000 });
-      const toc = (await wb.page.locator('.settings-toc-container').innerText()).replace(/\s+/g, ' ');
+        .waitFor({ timeout: scaled(20_000) });
+      // The table of contents follows the search.
+      const toc = await wb.until(
+        'the table of contents listing Advanced',
+        async () => {
+          const text = (await wb.page.locator('.settings-toc-container').innerText()).replace(/\s+/g, ' ');
+          return /Advanced/.test(text) ? text : undefined;
+        },
+        20_000,
+      );
       assert.match(toc, /Advanced/, toc);
       screenshots.push(await wb.screenshot('settings-advanced-section'));
       await wb.runCommand('View: Close All Editor Groups');
@@ -365,14 +403,14 @@ export const e2eTests: E2eTest[] = [
       await wb.page.keyboard.press('ArrowUp');
       await wb.page.keyboard.type('/**');
       const row = wb.page.locator('.suggest-widget .monaco-list-row', { hasText: 'Generate doc comment' });
-      await row.first().waitFor({ timeout: 60_000 });
+      await row.first().waitFor({ timeout: scaled(60_000) });
       await row.first().click();
       const after = await wb.waitForEditorText(
         (t) => /@param word - \S/.test(t) && t.includes('@returns _description_'),
         30_000,
       );
       await wb.page.keyboard.press('Escape');
-      await wb.page.waitForTimeout(300);
+      await wb.rendered();
       screenshots.push(await wb.screenshot('doc-comment-typescript-tsdoc'));
       await restore(wb, before);
       assert.match(after, /^\/\*\*\n \* \S.*\n \*\n \* @param word - \S.*\n \* @returns _description_\n \*\/\n/, after);
@@ -383,11 +421,14 @@ export const e2eTests: E2eTest[] = [
     async run({ wb, screenshots }) {
       await wb.openFile('docs_stale.py');
       const before = await wb.waitForEditorText((t) => t.includes('return [v * factor'), 10_000);
-      await wb.page.locator('.monaco-editor .squiggly-hint').first().waitFor({ state: 'attached', timeout: 60_000 });
+      await wb.page
+        .locator('.monaco-editor .squiggly-hint')
+        .first()
+        .waitFor({ state: 'attached', timeout: scaled(60_000) });
       await wb.clickLine('ratio (float)');
       await wb.page.keyboard.press('Control+.');
       const fix = wb.page.locator('.action-widget .monaco-list-row', { hasText: 'Update doc comment' });
-      await fix.first().waitFor({ timeout: 30_000 });
+      await fix.first().waitFor({ timeout: scaled(30_000) });
       screenshots.push(await wb.screenshot('doc-comment-quick-fix'));
       await wb.page.keyboard.press('Enter');
       const after = await wb.waitForEditorText((t) => !t.includes('ratio'), 15_000);
@@ -417,8 +458,11 @@ export const e2eTests: E2eTest[] = [
       await wb.page.keyboard.press('Enter');
       const said = await wb.notification(/documented 4 functions in geometry\.py/, 30_000);
       assert.match(said, /__init__ \(the class docstring documents its arguments\)/);
-      // The editor renders the lines in view: the top of the file, then its end.
-      const top = await wb.waitForEditorText((t) => /class Stack:\n +"""/.test(t), 30_000);
+      // The editor renders the lines in view: the top of the file, then its end. Waits for all three
+      // docstrings at the top: a partly drawn editor can show some of them only.
+      const documented = (t: string): boolean =>
+        ['def circle_area', 'def distance', 'class Stack'].every((fn) => new RegExp(`${fn}.*:\\n +"""`).test(t));
+      const top = await wb.waitForEditorText(documented, 30_000);
       screenshots.push(await wb.screenshot('document-all-applied'));
       for (const fn of ['def circle_area', 'def distance', 'class Stack'])
         assert.match(top, new RegExp(`${fn}.*:\\n +"""`), `${fn} was not documented:\n${top}`);
@@ -464,7 +508,10 @@ export const e2eTests: E2eTest[] = [
             await wb.clickLine('def distance');
             await wb.page.keyboard.press('Control+.');
             const rows = wb.page.locator('.action-widget .monaco-list-row');
-            await rows.filter({ hasText: 'Generate doc comment' }).first().waitFor({ timeout: 30_000 });
+            await rows
+              .filter({ hasText: 'Generate doc comment' })
+              .first()
+              .waitFor({ timeout: scaled(30_000) });
             // The widget blocks pointer events while it settles: choose with the keyboard.
             const focused = rows
               .filter({ hasText: 'Generate doc comment' })
@@ -476,7 +523,7 @@ export const e2eTests: E2eTest[] = [
         [
           'code-lens',
           async () => {
-            const lenses = await lensesAbove(wb, 'def ');
+            const lenses = await lensesAbove(wb, 'def ', 3);
             // Public functions only: circle_area, distance and pop; not __init__.
             assert.deepStrictEqual(
               lenses.map((l) => l.line),
@@ -492,7 +539,7 @@ export const e2eTests: E2eTest[] = [
             await wb.page.keyboard.press('End');
             await wb.page.keyboard.press('Enter');
             await wb.page.keyboard.type('"""');
-            await suggestion.first().waitFor({ timeout: 60_000 });
+            await suggestion.first().waitFor({ timeout: scaled(60_000) });
             await suggestion.first().click();
           },
         ],
@@ -508,10 +555,11 @@ export const e2eTests: E2eTest[] = [
       const texts: [string, string][] = [];
       for (const [name, run] of entryPoints) {
         await run();
-        const after = await wb.waitForEditorText((t) => docstringAfter(t, 'def distance') !== '', 90_000);
-        await wb.page.waitForTimeout(500);
+        await wb.waitForEditorText((t) => docstringAfter(t, 'def distance') !== '', 90_000);
+        // Read once the drawn text holds still (a busy machine draws a long docstring in steps).
+        const after = await wb.settled(() => wb.editorText());
         screenshots.push(await wb.screenshot(`same-text-${name}`));
-        const doc = docstringAfter(await wb.editorText(), 'def distance') || docstringAfter(after, 'def distance');
+        const doc = docstringAfter(after, 'def distance');
         console.log(`    ${name}: ${JSON.stringify(doc)}`);
         texts.push([name, doc]);
         await wb.clickLine('def distance');
@@ -533,14 +581,15 @@ export const e2eTests: E2eTest[] = [
       await wb.clickLine('dx = x2 - x1');
       await wb.runCommand('Seq2Seq: Generate Doc Comment');
       await wb.waitForEditorText((t) => docstringAfter(t, 'def distance') !== '', 90_000);
-      await wb.page.waitForTimeout(500);
+      await wb.settled(() => wb.editorText());
       // distance's Google docstring has six placeholders: the summary, four arguments, the return value.
+      // The keys are handled in order, each at once; the text is read once the last one is drawn.
       for (let i = 0; i < 6; i++) {
         await wb.page.keyboard.press('Tab');
-        await wb.page.waitForTimeout(150);
+        await wb.rendered();
       }
       await wb.page.keyboard.press('Tab');
-      await wb.page.waitForTimeout(300);
+      await wb.rendered();
       screenshots.push(await wb.screenshot('tab-stop-after-docstring'));
       const text = await wb.editorText();
       const lines = text.split('\n');
@@ -574,13 +623,19 @@ export const e2eTests: E2eTest[] = [
         );
       const baseline = await decorated();
       await frame.locator('.out-token').first().hover();
-      const deadline = Date.now() + 10_000;
-      while ((await decorated()) <= baseline && Date.now() < deadline) await wb.page.waitForTimeout(200);
+      await wb.until(
+        'decorations on the source after hovering an output token',
+        async () => ((await decorated()) > baseline ? true : undefined),
+        10_000,
+        200,
+      );
       screenshots.push(await wb.screenshot('attention-hover-decorations'));
-      assert.ok((await decorated()) > baseline, 'hovering an output token put no decorations on the source');
       if (beams > 1) {
         await frame.locator('.beam').nth(1).click();
-        await frame.locator('.beam.selected, .beam[aria-selected="true"]').nth(0).waitFor({ timeout: 5_000 });
+        await frame
+          .locator('.beam.selected, .beam[aria-selected="true"]')
+          .nth(0)
+          .waitFor({ timeout: scaled(5_000) });
       }
     },
   },
@@ -589,20 +644,19 @@ export const e2eTests: E2eTest[] = [
     async run({ wb, server, screenshots }) {
       await wb.runCommand('Seq2Seq: Fine-tune on Workspace');
       const dialog = wb.page.locator('.monaco-dialog-box');
-      await dialog.waitFor({ timeout: 60_000 });
+      await dialog.waitFor({ timeout: scaled(60_000) });
       const question = (await dialog.innerText()).replace(/\s+/g, ' ');
       assert.match(question, /found \d+ documented functions in \d+ files \(.*python \d+/);
       await dialog.locator('.monaco-button', { hasText: 'Until it stops improving' }).click();
       const frame = await wb.webviewFrame('#step-counter', 60_000);
       const points = async (): Promise<number> =>
         Number((await frame.locator('#loss-chart').getAttribute('data-points')) ?? '0');
-      const deadline = Date.now() + 120_000;
-      while ((await points()) < 2 && Date.now() < deadline) await wb.page.waitForTimeout(500);
-      assert.ok((await points()) >= 2, 'fewer than two loss points arrived');
+      await wb.until('two loss points', async () => ((await points()) >= 2 ? true : undefined), 120_000, 500);
       assert.ok(Number(await frame.locator('#step-counter').getAttribute('data-step')) >= 1);
       // Message rate into the webview while training runs (the host coalesces to <= 10/s).
       const count = async (): Promise<number> =>
         Number((await frame.locator('body').getAttribute('data-event-messages')) ?? '0');
+      // A measurement over three seconds, not a wait for something to happen.
       const [m0, t0] = [await count(), Date.now()];
       await wb.page.waitForTimeout(3000);
       const rate = ((await count()) - m0) / ((Date.now() - t0) / 1000);
@@ -611,17 +665,17 @@ export const e2eTests: E2eTest[] = [
       screenshots.push(await wb.screenshot('dashboard-training-light'));
       // The same panel in the dark theme: VS Code's own toggle, then the webview's body class.
       await wb.runCommand('Preferences: Toggle between Light/Dark Themes');
-      await frame.locator('body.vscode-dark').waitFor({ timeout: 15_000 });
-      await wb.page.waitForTimeout(500);
+      await frame.locator('body.vscode-dark').waitFor({ timeout: scaled(15_000) });
+      await wb.rendered();
       screenshots.push(await wb.screenshot('dashboard-training-dark'));
       await frame.locator('#stop-button').click();
-      await frame.locator('#pause-button[disabled]').waitFor({ timeout: 10_000 });
-      await frame.locator('#run-status[data-status="finished"]').waitFor({ timeout: 60_000 });
-      await frame.locator('#checkpoint-info[data-saved="true"]').waitFor({ timeout: 10_000 });
+      await frame.locator('#pause-button[disabled]').waitFor({ timeout: scaled(10_000) });
+      await frame.locator('#run-status[data-status="finished"]').waitFor({ timeout: scaled(60_000) });
+      await frame.locator('#checkpoint-info[data-saved="true"]').waitFor({ timeout: scaled(10_000) });
       assert.ok(await frame.locator('#pause-button').isDisabled(), 'Pause is still enabled after the run ended');
       screenshots.push(await wb.screenshot('dashboard-stopped-dark'));
       await wb.runCommand('Preferences: Toggle between Light/Dark Themes');
-      await frame.locator('body.vscode-light').waitFor({ timeout: 15_000 });
+      await frame.locator('body.vscode-light').waitFor({ timeout: scaled(15_000) });
       // The guard scores the stopped run against the base on the held-out functions: either way the
       // message names both numbers.
       const done = await wb.notification(
@@ -633,7 +687,7 @@ export const e2eTests: E2eTest[] = [
       await wb.runCommand('Seq2Seq: Show Training Dashboard');
       const verdictFrame = await wb.webviewFrame('#verdict', 30_000);
       const verdict = verdictFrame.locator('#verdict:not([hidden])');
-      await verdict.waitFor({ timeout: 30_000 });
+      await verdict.waitFor({ timeout: scaled(30_000) });
       const verdictText = (await verdict.innerText()).replace(/\s+/g, ' ');
       console.log(`    dashboard verdict: ${verdictText}`);
       assert.match(verdictText, /new model beats|Kept /, verdictText);
@@ -644,16 +698,17 @@ export const e2eTests: E2eTest[] = [
       await verdict.scrollIntoViewIfNeeded();
       screenshots.push(await wb.screenshot('dashboard-verdict'));
       // The editor's responsiveness while the run trained in worker threads (reported, not timed).
-      let delay: RegExpMatchArray | null = null;
-      for (let i = 0; i < 20 && !delay; i++) {
-        delay = server
-          .extensionHostLog()
-          .match(
-            /fine-tune: extension host event-loop delay p50 [\d.]+ ms, p99 ([\d.]+) ms, max [\d.]+ ms \(\d+ samples\)/,
-          );
-        if (!delay) await wb.page.waitForTimeout(500);
-      }
-      assert.ok(delay, 'the extension host logged no event-loop delay for the fine-tune');
+      const delay = await wb.until(
+        'the event-loop delay line of the fine-tune in the extension host log',
+        () =>
+          server
+            .extensionHostLog()
+            .match(
+              /fine-tune: extension host event-loop delay p50 [\d.]+ ms, p99 ([\d.]+) ms, max [\d.]+ ms \(\d+ samples\)/,
+            ) ?? undefined,
+        10_000,
+        500,
+      );
       console.log(`    ${delay[0]}`);
     },
   },
@@ -697,16 +752,16 @@ export const e2eTests: E2eTest[] = [
       // the workspace index is built in the worker, BM25 proposes, the default model re-ranks.
       await wb.runCommand('Seq2Seq: Find Code by Description');
       const box = wb.page.locator('.quick-input-widget .quick-input-box input');
-      await box.waitFor({ state: 'visible', timeout: 15_000 });
+      await box.waitFor({ state: 'visible', timeout: scaled(15_000) });
       await box.fill('compute the area of a circle from its radius');
       await wb.page.keyboard.press('Enter');
       const first = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
-      await first.filter({ hasText: 'circle_area' }).waitFor({ timeout: 120_000 });
+      await first.filter({ hasText: 'circle_area' }).waitFor({ timeout: scaled(120_000) });
       assert.match((await first.innerText()).replace(/\s+/g, ' '), /circle_area.*geometry\.py:4/);
       screenshots.push(await wb.screenshot('find-code-by-description'));
       await wb.page.keyboard.press('Enter');
       // The quick pick closes before the palette can open again.
-      await box.waitFor({ state: 'hidden', timeout: 15_000 });
+      await box.waitFor({ state: 'hidden', timeout: scaled(15_000) });
       await wb.waitForEditorText((t) => t.includes('def circle_area(radius):'), 15_000);
       await wb.runCommand('View: Close All Editor Groups');
       await pickModel(wb, 'tiny');

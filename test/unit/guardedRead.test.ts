@@ -9,6 +9,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { scaled } from '../timeScale';
 import { Readable } from 'stream';
 import * as tf from '@tensorflow/tfjs';
 
@@ -48,8 +49,9 @@ function mkfifo(file: string): boolean {
   }
 }
 
-/** Runs `f`, which must fail within `ms`, and returns its message. */
-async function failsFast(f: () => unknown, ms = 3000): Promise<string> {
+/** Runs `f`, which must fail within `ms` (scaled), and returns its message. */
+async function failsFast(f: () => unknown, quietMs = 3000): Promise<string> {
+  const ms = scaled(quietMs);
   const started = Date.now();
   let message: string | undefined;
   try {
@@ -111,7 +113,7 @@ describe('the guarded reader', () => {
     assert.strictEqual(readRunRecord(tmp), undefined);
     assert.deepStrictEqual(new CorrectionStore(tmp).list(), []);
     assert.deepStrictEqual(new LearningHistory(tmp).list(), []);
-    assert.ok(Date.now() - started < 5000, 'none of them waited for a writer');
+    assert.ok(Date.now() - started < scaled(5000), 'none of them waited for a writer');
   });
 
   it('mine walks past a .gitignore that is a FIFO instead of blocking on it', async function () {
@@ -121,7 +123,7 @@ describe('the guarded reader', () => {
     const files: string[] = [];
     for await (const f of walkSourceFiles([tmp])) files.push(path.basename(f.path));
     assert.deepStrictEqual(files, ['a.py']);
-    assert.ok(Date.now() - started < 3000);
+    assert.ok(Date.now() - started < scaled(3000));
   });
 
   it('checks the size before reading: a sparse 3 GB file is refused at once', async () => {

@@ -84,19 +84,42 @@ describe('learning in idle time', () => {
     assert.match(startBlocker({ ...ok, mode: 'off' })!, /off/);
   });
 
-  it('pauses at the first keystroke, at once, and resumes after the idle time without typing', async () => {
+  it('pauses at the first keystroke, at once, and resumes after the idle time without typing', () => {
+    // A clock the test moves by hand: how late a real timer fires depends on the machine's load.
+    let now = 0;
+    const due = new Map<number, { at: number; run: () => void }>();
+    let ids = 0;
+    const timers = {
+      set: (run: () => void, ms: number): ReturnType<typeof setTimeout> => {
+        due.set(++ids, { at: now + ms, run });
+        return ids as unknown as ReturnType<typeof setTimeout>;
+      },
+      clear: (t: ReturnType<typeof setTimeout>): void => void due.delete(t as unknown as number),
+    };
+    const advance = (ms: number): void => {
+      now += ms;
+      for (const [id, t] of [...due].sort((a, b) => a[1].at - b[1].at))
+        if (t.at <= now) {
+          due.delete(id);
+          t.run();
+        }
+    };
     const calls: string[] = [];
-    const pauser = new IdlePauser({ pause: () => calls.push('pause'), resume: () => calls.push('resume') }, 60);
+    const job = { pause: () => calls.push('pause'), resume: () => calls.push('resume') };
+    const pauser = new IdlePauser(job, 60, timers);
     pauser.keystroke();
     assert.deepStrictEqual(calls, ['pause'], 'paused synchronously with the keystroke');
-    await new Promise((r) => setTimeout(r, 30));
+    advance(30);
     pauser.keystroke(); // still typing: no second pause, the idle clock restarts
-    await new Promise((r) => setTimeout(r, 40));
-    assert.deepStrictEqual(calls, ['pause']);
-    await new Promise((r) => setTimeout(r, 40));
-    assert.deepStrictEqual(calls, ['pause', 'resume']);
+    advance(40);
+    assert.deepStrictEqual(calls, ['pause'], '70 ms after the first keystroke, 40 after the last');
+    advance(40);
+    assert.deepStrictEqual(calls, ['pause', 'resume'], '80 ms after the last keystroke');
     assert.strictEqual(pauser.isPaused, false);
+    pauser.keystroke();
+    assert.deepStrictEqual(calls, ['pause', 'resume', 'pause'], 'the next keystroke pauses again');
     pauser.dispose();
+    assert.strictEqual(due.size, 0, 'dispose clears the idle timer');
   });
 
   it('reads Linux power supplies: battery without mains online is battery; no battery is unknown', () => {

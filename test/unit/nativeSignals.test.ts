@@ -10,6 +10,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { scaled } from '../timeScale';
 
 const NATIVE_ENGINE_JS = path.join(__dirname, '..', '..', 'src', 'training', 'nativeEngine.js');
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -47,7 +48,7 @@ describe('native engine and stop signals', function () {
       const cli = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + scaled(30_000);
       while (!fs.existsSync(path.join(dir, 'ready'))) {
         assert.ok(Date.now() < deadline && cli.exitCode === null, 'the stand-in engine did not start');
         await new Promise((r) => setTimeout(r, 20));

@@ -12,19 +12,24 @@ import { cliProcess } from './helpers/cliProcess';
 
 const cli = (args: string[]) => cliProcess(args, { wasm: false });
 
-interface Finished {
+interface RunEvent {
   type: string;
-  reason: string;
+  reason?: string;
   step: number;
+  elapsedMs: number;
 }
 
-function finishedEvents(run: string): Finished[] {
+/** metrics.jsonl's events, every run of the folder one after the other. */
+function runEvents(run: string): RunEvent[] {
   return fs
     .readFileSync(path.join(run, 'metrics.jsonl'), 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as Finished)
-    .filter((e) => e.type === 'finished');
+    .map((l) => JSON.parse(l) as RunEvent);
+}
+
+function finishedEvents(run: string): RunEvent[] {
+  return runEvents(run).filter((e) => e.type === 'finished');
 }
 
 describe('train says what it does', function () {
@@ -129,17 +134,32 @@ describe('train says what it does', function () {
     );
     const run = path.join(dir, 'budget');
     const args = ['train', '--corpus', corpus, '--config', config, '--out', run, '--backend', 'wasm'];
+    const budgetMs = 0.02 * 60_000;
     const first = cli([...args, '--minutes', '0.02']);
     assert.strictEqual(first.code, 0, first.err);
     assert.match(first.err, /finished \(stopped by its time budget\) at step \d+/);
     const [ended] = finishedEvents(run);
     assert.strictEqual(ended!.reason, 'time-budget');
     assert.ok(ended!.step < 1000, 'the budget, not the epochs, ended the run');
-    // The budget is spent: a resume with the same --minutes stops after its first step.
+    // A resume with the same --minutes has only what is left of the budget. The first run may
+    // stop short of it (when one more evaluation would not fit, as long as its last one took),
+    // so what holds on a machine of any speed is: the resume's clock goes on from the first
+    // run's time, and it stops at the first step that ends past the budget.
     const resumed = cli([...args, '--minutes', '0.02', '--resume']);
     assert.strictEqual(resumed.code, 0, resumed.err);
     const second = finishedEvents(run)[1]!;
     assert.strictEqual(second.reason, 'time-budget');
-    assert.ok(second.step <= ended!.step + 1, `resumed at ${ended!.step}, stopped at ${second.step}`);
+    const events = runEvents(run);
+    const steps = events.slice(events.findIndex((e) => e.type === 'finished') + 1).filter((e) => e.type === 'step');
+    assert.strictEqual(steps[0]?.step, ended!.step + 1, 'the resume goes on from the step the first run ended at');
+    assert.ok(
+      steps[0]!.elapsedMs > ended!.elapsedMs,
+      `the resume counted from zero (${steps[0]!.elapsedMs} ms at its first step, ${ended!.elapsedMs} ms spent before)`,
+    );
+    for (const s of steps.slice(0, -1))
+      assert.ok(s.elapsedMs < budgetMs, `the resume went on after step ${s.step} at ${s.elapsedMs} ms`);
+    // Spent already (the usual case): the resume stops after its first step.
+    if (ended!.elapsedMs >= budgetMs)
+      assert.strictEqual(second.step, ended!.step + 1, `resumed at ${ended!.step}, stopped at ${second.step}`);
   });
 });

@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { scaled } from '../timeScale';
 
 import { RUN_LOCK_FILE } from '../../src/core/runLock';
 import { writeWordPairCorpus } from './helpers/wordPairCorpus';
@@ -27,7 +28,7 @@ async function startedTraining(args: string[], out: string): Promise<{ child: Ch
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const log = path.join(out, 'metrics.jsonl');
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + scaled(120_000);
   while (!(fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('"type":"step"'))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the training did not start: ${err}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -28,6 +28,7 @@ import { WeightAnchor } from '../../src/training/l2sp';
 import { mixedBatches, rehearsalPerBatch } from '../../src/training/rehearsal';
 import { createSchedule } from '../../src/training/schedules';
 import { BEST_DIR, Trainer, type TrainingData } from '../../src/training/trainer';
+import { timeFactor } from '../timeScale';
 
 const FIRST = 6;
 const VOCAB = FIRST + 8;
@@ -184,11 +185,15 @@ describe('training/fine-tuning', function () {
     let evaluations = 0;
     // Each evaluation takes 600 ms (the listener blocks), steps take milliseconds, the budget is 1 s:
     // after the evaluation at step 2 another one cannot end within the budget, so the run ends there
-    // rather than stepping on and evaluating again past the budget.
-    const t = new Trainer(model, taskData(), { ...TINY, evalEvery: 2, evalLimit: 1, timeBudgetMs: 1000 }, (e) => {
+    // rather than stepping on and evaluating again past the budget (two evaluations, 1.2 s). Both
+    // times are scaled by the test time factor so that two slow steps on a busy machine still fit
+    // in the 400 ms the budget leaves beside one evaluation.
+    const f = timeFactor();
+    const [evaluationMs, budgetMs] = [600 * f, 1000 * f];
+    const t = new Trainer(model, taskData(), { ...TINY, evalEvery: 2, evalLimit: 1, timeBudgetMs: budgetMs }, (e) => {
       if (e.type !== 'evaluation') return;
       evaluations++;
-      const until = Date.now() + 600;
+      const until = Date.now() + evaluationMs;
       while (Date.now() < until);
     });
     const ended = await t.run();
@@ -196,7 +201,7 @@ describe('training/fine-tuning', function () {
     model.dispose();
     assert.strictEqual(ended.step, 2);
     assert.strictEqual(evaluations, 1);
-    assert.ok(ended.elapsedMs < 1000, `ended after ${ended.elapsedMs} ms`);
+    assert.ok(ended.elapsedMs < budgetMs, `ended after ${ended.elapsedMs} ms of a ${budgetMs} ms budget`);
   });
 
   it('a CPU clock: time the process spends waiting (a busy machine, a paused run) is not counted', async () => {

@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 
 import { findNativeEngine, NativeEngineError, type NativeEngine } from '../../../src/training/nativeEngine';
+import { scaled } from '../../timeScale';
 
 let cached: NativeEngine | Error | undefined;
 
@@ -29,7 +30,7 @@ export function nativeEngineOrSkip(ctx: Mocha.Context): NativeEngine {
 export function runNativeSync(engine: NativeEngine, args: readonly string[], timeoutMs = 300_000): string {
   const r = spawnSync(engine.python, ['-m', 'seq2seq_native', ...args], {
     encoding: 'utf8',
-    timeout: timeoutMs,
+    timeout: scaled(timeoutMs),
     env: { ...process.env, PYTHONPATH: engine.packageRoot, OMP_NUM_THREADS: '1' },
   });
   if (r.status !== 0) {
