@@ -51,9 +51,15 @@ export class DocCommentLensProvider implements vscode.CodeLensProvider {
     const key = doc.uri.toString();
     let entry = this.cache.get(key);
     if (!entry || entry.version !== doc.version) {
-      const version = doc.version;
-      await pause(LENS_DEBOUNCE_MS, token);
-      if (token.isCancellationRequested || doc.version !== version) return [];
+      // Until typing has paused. An edit during the pause waits again rather than answering no
+      // lenses: VS Code cancels this request only when it sends the next one, and an answer of none
+      // before that would take every lens away until the next one comes back.
+      let version: number;
+      do {
+        version = doc.version;
+        await pause(LENS_DEBOUNCE_MS, token);
+        if (token.isCancellationRequested) return [];
+      } while (doc.version !== version);
       const text = doc.getText();
       let functions: LocatedFunction[] = [];
       if (!fileSkipReason(doc.uri.fsPath, text, { ignoreFolderNames: true })) {

@@ -137,7 +137,10 @@ export async function pickModel(wb: Workbench, label: string): Promise<void> {
 
 /**
  * The "Generate doc comment" lenses, each with the text of the line right below it, top to bottom,
- * once `expected` of them are drawn (they render one by one).
+ * once at least `expected` of them are drawn and they hold still. Lenses render one by one, and
+ * after an edit or a revert VS Code can drop them all and draw them again once the provider
+ * answers (seconds later on a busy machine), so the lenses are read again until they settle,
+ * and a click finds its lens by the line below it at the time of the click.
  */
 async function lensesAbove(
   wb: Workbench,
@@ -145,27 +148,39 @@ async function lensesAbove(
   expected: number,
 ): Promise<{ line: string; click: () => Promise<void> }[]> {
   const lenses = wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Generate doc comment' });
-  await wb.until(
+  const read = async (): Promise<{ index: number; y: number; line: string }[]> => {
+    const lines = wb.page.locator('.monaco-editor .view-lines .view-line');
+    const lineBoxes: { y: number; text: string }[] = [];
+    for (let i = 0; i < (await lines.count()); i++) {
+      const box = await lines.nth(i).boundingBox();
+      const text = ((await lines.nth(i).textContent()) ?? '').replace(/\u00a0/g, ' ').trim();
+      if (box && text.startsWith(prefix)) lineBoxes.push({ y: box.y, text });
+    }
+    const out: { index: number; y: number; line: string }[] = [];
+    for (let i = 0; i < (await lenses.count()); i++) {
+      const box = await lenses.nth(i).boundingBox();
+      if (!box) continue;
+      const below = lineBoxes.filter((l) => l.y > box.y).sort((a, b) => a.y - b.y)[0];
+      out.push({ index: i, y: box.y, line: below?.text ?? '' });
+    }
+    return out.sort((a, b) => a.y - b.y);
+  };
+  const found = await wb.until(
     `${expected} "Generate doc comment" lenses`,
-    async () => ((await lenses.count()) >= expected ? true : undefined),
+    async () => {
+      const now = await wb.settled(read);
+      return now.length >= expected ? now : undefined;
+    },
     60_000,
   );
-  const count = await wb.settled(() => lenses.count());
-  const lines = wb.page.locator('.monaco-editor .view-lines .view-line');
-  const lineBoxes: { y: number; text: string }[] = [];
-  for (let i = 0; i < (await lines.count()); i++) {
-    const box = await lines.nth(i).boundingBox();
-    const text = ((await lines.nth(i).textContent()) ?? '').replace(/\u00a0/g, ' ').trim();
-    if (box && text.startsWith(prefix)) lineBoxes.push({ y: box.y, text });
-  }
-  const out: { y: number; line: string; click: () => Promise<void> }[] = [];
-  for (let i = 0; i < count; i++) {
-    const box = await lenses.nth(i).boundingBox();
-    if (!box) continue;
-    const below = lineBoxes.filter((l) => l.y > box.y).sort((a, b) => a.y - b.y)[0];
-    out.push({ y: box.y, line: below?.text ?? '', click: () => lenses.nth(i).click() });
-  }
-  return out.sort((a, b) => a.y - b.y);
+  return found.map(({ line }) => ({
+    line,
+    click: async () => {
+      const lens = (await read()).find((l) => l.line === line);
+      if (!lens) throw new Error(`no "Generate doc comment" lens above ${line} any more`);
+      await lenses.nth(lens.index).click();
+    },
+  }));
 }
 
 export const e2eTests: E2eTest[] = [
@@ -270,8 +285,14 @@ export const e2eTests: E2eTest[] = [
       // capitalize and countWords have no JSDoc; reverse has one. Lenses render one by one, so wait
       // for the second, then for the lenses of every function in view: the third function's line
       // drawn with its lens or without one, the count is final.
-      await wb.until('two lenses', async () => ((await lenses.count()) >= 2 ? true : undefined), 60_000);
-      const count = await wb.settled(() => lenses.count());
+      const count = await wb.until(
+        'two lenses that hold still',
+        async () => {
+          const n = await wb.settled(() => lenses.count());
+          return n >= 2 ? n : undefined;
+        },
+        60_000,
+      );
       screenshots.push(await wb.screenshot('code-lenses-typescript'));
       assert.strictEqual(count, 2);
       const before = await wb.waitForEditorText((t) => t.includes('w.length > 0).length;'), 10_000);

@@ -423,5 +423,22 @@ describe('doc comment entry points', function () {
       assert.deepStrictEqual(await lensNames(), ['public_api', 'run']);
       assert.deepStrictEqual(await lensNames('all'), ['public_api', 'helper', '_private', '__eq__', 'run']);
     });
+
+    it('an edit while it waits for typing to pause gives the lenses of the new text, not none', async () => {
+      const s = setup(SRC, '/ws/lens.py');
+      const asked = new m.lenses.DocCommentLensProvider(locator).provideCodeLenses(s.doc as never, token as never);
+      // Within the wait (LENS_DEBOUNCE_MS): a new public function above the others.
+      await new Promise((r) => setTimeout(r, m.lenses.LENS_DEBOUNCE_MS / 5));
+      s.doc.setText(`def added(x):\n    return x\n\n\n${SRC}`);
+      const lenses = await asked;
+      assert.deepStrictEqual(
+        lenses.map((l) => [/for (\w+)/.exec(String(l.command?.tooltip))![1]!, l.range.start.line]),
+        [
+          ['added', 0],
+          ['public_api', 4],
+          ['run', 18],
+        ],
+      );
+    });
   });
 });
