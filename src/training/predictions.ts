@@ -7,7 +7,6 @@ import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
 import type { CorpusRecord } from '../data/dataset';
 import type { ModelRunner, WorkspaceNeighbours } from '../inference/modelRunner';
 
-
 export interface ModelPredictions {
   /** What the extension would insert. */
   readonly outputs: string[];

@@ -142,7 +142,9 @@ describe('fine-tuning guard with a margin', () => {
     assert.ok(few.margin!.chrf >= GUARD_MARGIN, JSON.stringify(few.margin));
     assert.match(
       few.message,
-      new RegExp(`did not beat.*on at least ${GUARD_MIN_FUNCTIONS} held-out functions: this workspace left 4\\) — kept`),
+      new RegExp(
+        `did not beat.*on at least ${GUARD_MIN_FUNCTIONS} held-out functions: this workspace left 4\\) — kept`,
+      ),
     );
   });
 });
