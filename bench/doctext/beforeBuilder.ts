@@ -1,6 +1,6 @@
 /**
  * The doc comment builder as it was before the text gate and the one punctuation pass (commit
- * 5368168, src/docs/builder.ts), kept unchanged except for its import paths so that
+ * 5368168, src/docComments/builder.ts), kept unchanged except for its import paths so that
  * `bench:doctext` can measure what a user got before against what the builder inserts now.
  * Not used by the extension.
  *
@@ -15,12 +15,12 @@
  * All text taken from the code or the model passes through `escapeCommentText`, the one place
  * that keeps inserted text from ending the comment early.
  */
-import { blockCommentText, docstringText, lineCommentText } from '../../src/editing/commentEscape';
+import { blockCommentText, docstringText, lineCommentText } from '../../src/docComments/escape';
 import type { CorpusLanguage } from '../../src/data/languages';
-import type { DocFormat, DocSections } from '../../src/docs/formats';
-import type { FunctionShape, ParamInfo } from '../../src/docs/shape';
-import { renderTemplate, type Placeholder, type Segment, type TemplateLine } from '../../src/docs/template';
-import { jsTypeOfDefault, jsTypeOfName } from '../../src/docs/types';
+import type { DocFormat, DocSections } from '../../src/docComments/formats';
+import type { FunctionShape, ParamInfo } from '../../src/docComments/shape';
+import { renderTemplate, type Placeholder, type Segment, type TemplateLine } from '../../src/docComments/template';
+import { jsTypeOfDefault, jsTypeOfName } from '../../src/docComments/types';
 
 /** Descriptions written by a model; any that is missing stays a placeholder. */
 export interface DocDescriptions {

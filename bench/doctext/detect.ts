@@ -1,6 +1,6 @@
 /**
  * What `bench:doctext` counts in an inserted doc comment, written apart from the text gate
- * (src/docs/textGate.ts) and the punctuation pass (src/docs/punctuation.ts) so that it does not
+ * (src/docComments/textGate.ts) and the punctuation pass (src/docComments/punctuation.ts) so that it does not
  * grade them with their own rules: plain regular expressions over the comment's lines, no word
  * list. It finds the lines that carry a summary or a parameter's description in the formats the
  * bench writes (Google, NumPy, Sphinx, JSDoc, TSDoc) and names what is wrong with each.

@@ -29,10 +29,10 @@ import { FunctionIndex, type IndexedFunction } from '../../src/data/functionInde
 import type { CorpusLanguage } from '../../src/data/languages';
 import { paramSourceText, type ParamDescription } from '../../src/data/paramDescriptions';
 import { projectOf } from '../../src/data/projectMemory';
-import { DocAnalyzer, type AnalyzedFunction } from '../../src/docs/analyze';
-import { renderDoc, type DocRequest } from '../../src/docs/builder';
-import type { DocFormat } from '../../src/docs/formats';
-import { acceptedSummary, SUMMARY_MIN_CONFIDENCE, textProblem } from '../../src/docs/textGate';
+import { DocAnalyzer, type AnalyzedFunction } from '../../src/docComments/analyze';
+import { renderDoc, type DocRequest } from '../../src/docComments/builder';
+import type { DocFormat } from '../../src/docComments/formats';
+import { acceptedSummary, SUMMARY_MIN_CONFIDENCE, textProblem } from '../../src/docComments/textGate';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { describeParam } from '../../src/inference/paramModel';
 import { seededPerLanguageSample } from '../../src/training/quality';

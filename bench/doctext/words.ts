@@ -1,5 +1,5 @@
 /**
- * Writes src/docs/docWords.ts, the words the text gate knows: every word that people wrote in the
+ * Writes src/docComments/docWords.ts, the words the text gate knows: every word that people wrote in the
  * doc comments of at least `--min-projects` different projects of the training split (so a typo or
  * a name of one project is not in it, and the test projects are not read). Code spans, links and
  * identifiers are left out; words are lower-cased.
@@ -12,7 +12,7 @@ import * as readline from 'readline';
 import { Command } from 'commander';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const OUT = path.join(ROOT, 'src', 'docs', 'docWords.ts');
+const OUT = path.join(ROOT, 'src', 'docComments', 'docWords.ts');
 
 /** The plain words of a doc comment's text, lower-cased (identifiers, code spans and links left out). */
 export function plainWords(text: string): string[] {

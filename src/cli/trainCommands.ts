@@ -18,7 +18,7 @@ import { readCorpus, writeCorpus, type CorpusRecord } from '../data/dataset';
 import { DEFAULT_MAX_FILE_BYTES, skipMessage } from '../data/filters';
 import { decodeText, readStreamCapped } from '../data/guardedRead';
 import { readSourceFile } from '../data/walk';
-import { lineCommentText } from '../editing/commentEscape';
+import { lineCommentText } from '../docComments/escape';
 import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
 import { evaluateModel } from '../training/evaluation';

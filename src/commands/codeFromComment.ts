@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import { meanTokenProbability } from '../core/lengthScore';
 import { importInsertionLine, planCall, type CallPlan } from '../editing/callInsertion';
-import type { CommentLanguage } from '../editing/commentStyle';
+import type { CommentLanguage } from '../docComments/styles';
 import { layoutCode, leadingWhitespace } from '../editing/insertion';
 import type { Candidate } from '../inference/translation';
 import type { CodeSearchHit } from '../worker/protocol';

@@ -9,7 +9,7 @@ import type { Seq2SeqContext } from '../context';
 import type { Decoding } from '../core/decoding';
 import type { CorpusLanguage } from '../data/languages';
 import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
-import type { CommentLanguage } from '../editing/commentStyle';
+import type { CommentLanguage } from '../docComments/styles';
 import { planDocComment, type FunctionSpan } from '../editing/insertion';
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings, requestDecoding } from '../host/settings';
@@ -170,7 +170,7 @@ export function commentSelection(ctx: Seq2SeqContext, docs: () => Promise<DocSer
     );
     if (result?.error) void vscode.window.showErrorMessage(`Seq2Seq: ${result.error}`);
     if (!result?.translation) return false;
-    // The text gate (src/docs/textGate.ts) turned the best sentence down: nothing to offer unless the user picks.
+    // The text gate (src/docComments/textGate.ts) turned the best sentence down: nothing to offer unless the user picks.
     const written = result.translation.candidates.some((c) => c.text.trim());
     if (written && result.summary === undefined && !decodingSettings().showCandidates) {
       void vscode.window.showInformationMessage(

@@ -12,10 +12,10 @@ import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { CorpusLanguage } from '../data/languages';
 import { editorInputProblem } from '../data/filters';
-import type { AnalyzedFunction, DocAnalyzer } from '../docs/analyze';
-import type { DocInsertion } from '../docs/insert';
-import { conventionalSkip, type ConventionalSkip, type DocumentedUnit } from '../editing/docConventions';
-import { renumberTabStops, snippetPlainText, withFinalTabStop } from '../editing/snippetText';
+import type { AnalyzedFunction, DocAnalyzer } from '../docComments/analyze';
+import type { DocInsertion } from '../docComments/insert';
+import { conventionalSkip, type ConventionalSkip, type DocumentedUnit } from '../docComments/conventions';
+import { renumberTabStops, snippetPlainText, withFinalTabStop } from '../docComments/snippet';
 import {
   DocText,
   type DocPipeline,
@@ -35,7 +35,7 @@ export class LazyDocAnalyzer implements vscode.Disposable {
   private real: Promise<DocAnalyzer> | undefined;
   constructor(private readonly wasmDir: string) {}
   async analyze(lang: CorpusLanguage, text: string): Promise<AnalyzedFunction[]> {
-    this.real ??= import('../docs/analyze').then((m) => new m.DocAnalyzer({ wasmDir: this.wasmDir }));
+    this.real ??= import('../docComments/analyze').then((m) => new m.DocAnalyzer({ wasmDir: this.wasmDir }));
     return (await this.real).analyze(lang, text);
   }
   dispose(): void {

@@ -8,7 +8,7 @@
  * documents and the CLI can pass what its walker read. Line endings are normalised to `\n`.
  */
 import type { Node } from 'web-tree-sitter';
-import { parseDoc, stripDocDelimiters, summarize, type DocParam } from './docComments';
+import { parseDoc, stripDocDelimiters, summarize, type DocParam } from '../docComments/read';
 import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage, type LanguageSpec } from './languages';
 import { ParserPool, type ParserOptions } from './parser';
 import { scrubSecrets } from './secrets';

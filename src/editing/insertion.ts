@@ -3,7 +3,7 @@
  * for a function, and generated code laid out with the editor's indentation settings.
  * Pure functions over lines of text; the editor commands turn the plan into one edit (one undo).
  */
-import { COMMENT_STYLES, renderDocComment, type CommentLanguage } from './commentStyle';
+import { COMMENT_STYLES, renderDocComment, type CommentLanguage } from '../docComments/styles';
 
 /** A function in the document, in 0-based lines. */
 export interface FunctionSpan {

@@ -1,7 +1,7 @@
 /**
  * "Generate doc comment" code lenses above functions that have none, for supported languages,
  * while `seq2seq.codeLens.enabled` is on: by default only above public ones
- * (`seq2seq.codeLens.functions`, see src/editing/docConventions.ts for why and what counts), so a
+ * (`seq2seq.codeLens.functions`, see src/docComments/conventions.ts for why and what counts), so a
  * big file is not covered in lenses. A lens runs Generate Doc Comment for its function, the same
  * pipeline as every other entry point. Parsing runs in the parse worker, only after typing has
  * paused (debounced), and results are cached per document version. Minified, generated and
@@ -10,7 +10,7 @@
  */
 import * as vscode from 'vscode';
 import { fileSkipReason } from '../data/filters';
-import { isPublicFunction } from '../editing/docConventions';
+import { isPublicFunction } from '../docComments/conventions';
 import { LANGUAGE_IDS } from './languages';
 import { codeLensSettings } from './settings';
 import type { FunctionLocator, LocatedFunction } from './functionLocator';

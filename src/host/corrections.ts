@@ -10,10 +10,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AnalyzedFunction } from '../docs/analyze';
+import type { AnalyzedFunction } from '../docComments/analyze';
 import type { CorpusLanguage } from '../data/languages';
 import type { Miner } from '../data/mine';
-import { snippetPlainText } from '../editing/snippetText';
+import { snippetPlainText } from '../docComments/snippet';
 import {
   CorrectionStore,
   generatedParts,

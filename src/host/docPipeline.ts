@@ -10,7 +10,7 @@
  * 2. one code → comment request (`summaryRequest`: the decoding settings read once, the file named
  *    so the neighbour comes from its workspace), and its best candidate;
  * 3. the descriptions: the summary, and parameters from the index or the parameter model;
- * 4. the layout in the document's format (src/docs), as snippet text for the editor.
+ * 4. the layout in the document's format (src/docComments), as snippet text for the editor.
  *
  * Nothing here shows UI of its own: the commands own the progress notification, the messages and
  * the edit. Analysis, layout and decoding load lazily, on first use.
@@ -18,10 +18,10 @@
 import * as vscode from 'vscode';
 import type { CorpusLanguage } from '../data/languages';
 import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
-import { acceptedSummary } from '../docs/textGate';
-import type { AnalyzedFunction } from '../docs/analyze';
-import type { DocDescriptions, DocRequest } from '../docs/builder';
-import type { DocInsertion } from '../docs/insert';
+import { acceptedSummary } from '../docComments/textGate';
+import type { AnalyzedFunction } from '../docComments/analyze';
+import type { DocDescriptions, DocRequest } from '../docComments/builder';
+import type { DocInsertion } from '../docComments/insert';
 import {
   functionOrigin,
   type Neighbour,
@@ -72,7 +72,7 @@ export interface PipelineProgress {
 export interface SummaryResult {
   readonly translation?: Translation;
   /**
-   * The best candidate when the text gate accepts it (src/docs/textGate.ts `acceptedSummary`),
+   * The best candidate when the text gate accepts it (src/docComments/textGate.ts `acceptedSummary`),
    * else undefined and the comment keeps its summary placeholder.
    */
   readonly summary?: string;
@@ -254,7 +254,7 @@ export class DocPipeline {
    * description names its source) with these descriptions.
    */
   async request(doc: vscode.TextDocument, lang: CorpusLanguage, descriptions: DocDescriptions): Promise<DocRequest> {
-    const { resolveFormat, resolveSections } = await import('../docs/formats');
+    const { resolveFormat, resolveSections } = await import('../docComments/formats');
     const c = docCommentSettings(doc);
     return {
       lang,
@@ -277,7 +277,7 @@ export class DocPipeline {
     summary: string | undefined,
     indent: string,
   ): Promise<DocInsertion | undefined> {
-    const { planDocInsertion } = await import('../docs/insert');
+    const { planDocInsertion } = await import('../docComments/insert');
     const req = await this.request(view.doc, lang, await this.descriptions(view.doc, fn, summary));
     return planDocInsertion(fn, req, view.lines, { eol: eolOf(view.doc), indentUnit: indent, snippet: true });
   }

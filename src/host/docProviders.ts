@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { CorpusLanguage } from '../data/languages';
-import type { AnalyzedFunction } from '../docs/analyze';
+import type { AnalyzedFunction } from '../docComments/analyze';
 import type { DocServices, DocTarget } from '../commands/docCommentCommands';
 import { DocText } from './docPipeline';
 import { LANGUAGE_IDS } from './languages';
@@ -49,7 +49,7 @@ export class DocCompletionProvider implements vscode.CompletionItemProvider {
     const fn = await pipeline.functionForBlankLine(lang, new DocText(doc, pos.line));
     if (!fn || fn.doc || token.isCancellationRequested) return [];
     const req = await pipeline.request(doc, lang, {});
-    const { renderDoc } = await import('../docs/builder');
+    const { renderDoc } = await import('../docComments/builder');
     const item = new vscode.CompletionItem(
       { label: 'Generate doc comment', description: `Seq2Seq ${req.format}` },
       vscode.CompletionItemKind.Snippet,
@@ -115,7 +115,7 @@ export class DocDiagnostics implements vscode.Disposable {
     const version = doc.version;
     const text = doc.getText();
     const functions = await this.services.analyzer.analyze(lang, text);
-    const { docIssues } = await import('../docs/consistency');
+    const { docIssues } = await import('../docComments/consistency');
     if (doc.isClosed || doc.version !== version) return;
     const diagnostics: vscode.Diagnostic[] = [];
     if (DocDiagnostics.consistencyOn(doc))
@@ -182,7 +182,7 @@ export class DocCodeActions implements vscode.CodeActionProvider {
     const actions: vscode.CodeAction[] = [];
     const ours = context.diagnostics.filter((d) => d.source === SOURCE && d.code !== STALE_SUMMARY_CODE);
     if (ours.length > 0) {
-      const { docFixEdits } = await import('../docs/consistency');
+      const { docFixEdits } = await import('../docComments/consistency');
       const offset = doc.offsetAt(ours[0]!.range.start);
       const fn = functions.find((f) => f.doc && f.doc.start <= offset && offset <= f.doc.end);
       const edits = fn ? docFixEdits(fn, doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n') : [];

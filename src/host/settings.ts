@@ -55,7 +55,7 @@ export type SettingsScope = vscode.TextDocument | { readonly uri: vscode.Uri; re
 
 export interface DocCommentSettings {
   /**
-   * As set: `auto` or a format name (`resolveFormat` in src/docs/formats.ts picks the language's
+   * As set: `auto` or a format name (`resolveFormat` in src/docComments/formats.ts picks the language's
    * convention for `auto` and for a name the language does not accept). Settings written before
    * the dropdown may hold an object by language; `resolveFormat` still reads those.
    */

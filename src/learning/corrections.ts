@@ -15,11 +15,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CorpusRecord } from '../data/dataset';
 import { readGuardedTextSync } from '../data/guardedRead';
-import { parseDoc, stripDocDelimiters, summarize } from '../data/docComments';
+import { parseDoc, stripDocDelimiters, summarize } from '../docComments/read';
 import type { CorpusLanguage } from '../data/languages';
 import { hashString } from '../data/random';
 import { scrubSecrets } from '../data/secrets';
-import { DESCRIPTION, SUMMARY } from '../docs/builder';
+import { DESCRIPTION, SUMMARY } from '../docComments/builder';
 
 export type Verdict = 'kept' | 'edited' | 'deleted';
 

@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import type { Node } from 'web-tree-sitter';
-import { blockCommentText, lineCommentText, pythonDocstring } from '../../src/editing/commentEscape';
-import { renderDocComment, type CommentLanguage } from '../../src/editing/commentStyle';
+import { blockCommentText, lineCommentText, pythonDocstring } from '../../src/docComments/escape';
+import { renderDocComment, type CommentLanguage } from '../../src/docComments/styles';
 import { planDocComment } from '../../src/editing/insertion';
 import { ParserPool } from '../../src/data/parser';
 import type { CorpusLanguage } from '../../src/data/languages';

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { renderDocComment, wrapWords, COMMENT_STYLES } from '../../src/editing/commentStyle';
+import { renderDocComment, wrapWords, COMMENT_STYLES } from '../../src/docComments/styles';
 
 describe('doc comment styles', () => {
   it('writes a one-line Python docstring placed at the start of the body', () => {

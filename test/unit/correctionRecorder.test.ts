@@ -10,10 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { fake, installFakeVscode, TextDocument, Uri, vscodeStub } from './helpers/fakeVscode';
-import { DocAnalyzer } from '../../src/docs/analyze';
-import { resolveFormat } from '../../src/docs/formats';
-import { planDocInsertion } from '../../src/docs/insert';
-import { snippetPlainText } from '../../src/editing/snippetText';
+import { DocAnalyzer } from '../../src/docComments/analyze';
+import { resolveFormat } from '../../src/docComments/formats';
+import { planDocInsertion } from '../../src/docComments/insert';
+import { snippetPlainText } from '../../src/docComments/snippet';
 
 installFakeVscode();
 

@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { DocAnalyzer, type AnalyzedFunction } from '../../src/docs/analyze';
-import { resolveFormat } from '../../src/docs/formats';
-import { applyInsertions, planDocInsertion } from '../../src/docs/insert';
-import { snippetPlainText } from '../../src/editing/snippetText';
+import { DocAnalyzer, type AnalyzedFunction } from '../../src/docComments/analyze';
+import { resolveFormat } from '../../src/docComments/formats';
+import { applyInsertions, planDocInsertion } from '../../src/docComments/insert';
+import { snippetPlainText } from '../../src/docComments/snippet';
 import type { CorpusLanguage } from '../../src/data/languages';
 import { Miner } from '../../src/data/mine';
 import { SCRUBBED } from '../../src/data/secrets';

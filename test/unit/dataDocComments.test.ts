@@ -1,8 +1,8 @@
 /** Doc comment cleaning: delimiters of each convention, inline markup, sections and summaries. */
 import * as assert from 'assert';
-import { cleanInline, parseDoc, stripDocDelimiters, summarize } from '../../src/data/docComments';
+import { cleanInline, parseDoc, stripDocDelimiters, summarize } from '../../src/docComments/read';
 
-describe('data/docComments', () => {
+describe('docComments/read', () => {
   it('strips the delimiters of each convention and dedents', () => {
     assert.strictEqual(stripDocDelimiters('/**\n   * One.\n   *\n   *   indented\n   */'), 'One.\n\n  indented');
     assert.strictEqual(stripDocDelimiters('/** Short. */'), 'Short.');

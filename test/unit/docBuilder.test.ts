@@ -4,10 +4,10 @@
  * and the escaping of text that would end a comment.
  */
 import * as assert from 'assert';
-import { renderDoc } from '../../src/docs/builder';
-import { resolveFormat, resolveSections } from '../../src/docs/formats';
-import type { FunctionShape } from '../../src/docs/shape';
-import { jsTypeOfDefault, pythonType } from '../../src/docs/types';
+import { renderDoc } from '../../src/docComments/builder';
+import { resolveFormat, resolveSections } from '../../src/docComments/formats';
+import type { FunctionShape } from '../../src/docComments/shape';
+import { jsTypeOfDefault, pythonType } from '../../src/docComments/types';
 
 const shape = (over: Partial<FunctionShape> = {}): FunctionShape => ({
   name: 'f',
@@ -86,7 +86,7 @@ describe('doc comment builder', () => {
       { lang: 'python', format: 'google', sections: 'full', descriptions: { summary: 'splits on "\\n" and """' } },
       { indent: '', eol: '\n', snippet: false },
     );
-    // Backslashes escaped; a triple quote inside becomes ''' (src/editing/commentEscape.ts).
+    // Backslashes escaped; a triple quote inside becomes ''' (src/docComments/escape.ts).
     assert.strictEqual(py, '"""Splits on "\\\\n" and \'\'\'.' + '"""');
     const js = renderDoc(
       shape({ params: [], returnsValue: false }),

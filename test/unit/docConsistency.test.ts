@@ -5,8 +5,8 @@
  */
 import * as assert from 'assert';
 import type { CorpusLanguage } from '../../src/data/languages';
-import { DocAnalyzer, type AnalyzedFunction } from '../../src/docs/analyze';
-import { applyEdits, docFixEdits, docIssues } from '../../src/docs/consistency';
+import { DocAnalyzer, type AnalyzedFunction } from '../../src/docComments/analyze';
+import { applyEdits, docFixEdits, docIssues } from '../../src/docComments/consistency';
 
 describe('doc comment consistency', function () {
   this.timeout(60_000);

@@ -5,8 +5,13 @@
  */
 import * as assert from 'assert';
 import type { CorpusLanguage } from '../../src/data/languages';
-import { conventionalSkip, docNamesAll, isPublicFunction, type DocumentedUnit } from '../../src/editing/docConventions';
-import { renumberTabStops, snippetPlainText, withFinalTabStop } from '../../src/editing/snippetText';
+import {
+  conventionalSkip,
+  docNamesAll,
+  isPublicFunction,
+  type DocumentedUnit,
+} from '../../src/docComments/conventions';
+import { renumberTabStops, snippetPlainText, withFinalTabStop } from '../../src/docComments/snippet';
 import { TreeSitterLocator } from './helpers/treeSitterLocator';
 
 describe('public functions per language', function () {

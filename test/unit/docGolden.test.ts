@@ -8,9 +8,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { languageOfPath } from '../../src/data/languages';
-import { DocAnalyzer } from '../../src/docs/analyze';
-import { LANGUAGE_FORMATS, type DocFormat, type DocSections } from '../../src/docs/formats';
-import { applyInsertions, documentAll } from '../../src/docs/insert';
+import { DocAnalyzer } from '../../src/docComments/analyze';
+import { LANGUAGE_FORMATS, type DocFormat, type DocSections } from '../../src/docComments/formats';
+import { applyInsertions, documentAll } from '../../src/docComments/insert';
 
 const DIR = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'docs');
 const GOLDEN = path.join(DIR, 'golden');

@@ -28,7 +28,7 @@ type CommentCommands = typeof import('../../src/commands/commentCommands');
 type Providers = typeof import('../../src/host/docProviders');
 type Lenses = typeof import('../../src/host/codeLens');
 type Pipeline = typeof import('../../src/host/docPipeline');
-type Analyze = typeof import('../../src/docs/analyze');
+type Analyze = typeof import('../../src/docComments/analyze');
 type Locator = typeof import('./helpers/treeSitterLocator');
 type Ids = typeof import('../../src/commandIds');
 type Translation = import('../../src/inference/translation').Translation;
@@ -129,7 +129,7 @@ describe('doc comment entry points', function () {
       providers: await import('../../src/host/docProviders'),
       lenses: await import('../../src/host/codeLens'),
       pipeline: await import('../../src/host/docPipeline'),
-      analyze: await import('../../src/docs/analyze'),
+      analyze: await import('../../src/docComments/analyze'),
       locator: await import('./helpers/treeSitterLocator'),
       ids: await import('../../src/commandIds'),
     };

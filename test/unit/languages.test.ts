@@ -6,8 +6,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CORPUS_LANGUAGES, LANGUAGE_SPECS, languageOfPath, usualExtension } from '../../src/data/languages';
-import { LANGUAGE_FORMATS } from '../../src/docs/formats';
-import { COMMENT_STYLES } from '../../src/editing/commentStyle';
+import { LANGUAGE_FORMATS } from '../../src/docComments/formats';
+import { COMMENT_STYLES } from '../../src/docComments/styles';
 import { LANGUAGE_IDS, SUPPORTED_LANGUAGE_IDS } from '../../src/host/languages';
 
 const PACKAGE_JSON = path.join(__dirname, '..', '..', '..', 'package.json');

@@ -1,7 +1,13 @@
 /** Punctuation normalised once: one final period, no "..", no ".,", a default stated once and the function's own. */
 import * as assert from 'assert';
 
-import { finishSentence, paramText, sameDefault, statedDefault, withoutFinalStop } from '../../src/docs/punctuation';
+import {
+  finishSentence,
+  paramText,
+  sameDefault,
+  statedDefault,
+  withoutFinalStop,
+} from '../../src/docComments/punctuation';
 
 describe('punctuation of inserted text', () => {
   it('ends a sentence with exactly one period', () => {

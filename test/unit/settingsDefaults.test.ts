@@ -10,7 +10,7 @@ import * as path from 'path';
 
 import { BACKEND_SETTINGS } from '../../src/core/backendSetting';
 import { DECODING_DEFAULTS } from '../../src/core/decoding';
-import { LANGUAGE_FORMATS, resolveSections } from '../../src/docs/formats';
+import { LANGUAGE_FORMATS, resolveSections } from '../../src/docComments/formats';
 import {
   CODE_LENS_FUNCTIONS,
   PARAMETER_DESCRIPTION_SOURCES,

@@ -11,7 +11,7 @@ installFakeVscode();
 
 /* eslint-disable @typescript-eslint/consistent-type-imports -- modules loaded after the stand-in */
 const settings = require('../../src/host/settings') as typeof import('../../src/host/settings');
-const { resolveFormat } = require('../../src/docs/formats') as typeof import('../../src/docs/formats');
+const { resolveFormat } = require('../../src/docComments/formats') as typeof import('../../src/docComments/formats');
 /* eslint-enable @typescript-eslint/consistent-type-imports */
 
 const FORMAT = 'seq2seq.docComment.format';

@@ -4,7 +4,7 @@
  */
 import * as assert from 'assert';
 
-import { acceptedSummary, gateText, SUMMARY_MIN_CONFIDENCE, textProblem } from '../../src/docs/textGate';
+import { acceptedSummary, gateText, SUMMARY_MIN_CONFIDENCE, textProblem } from '../../src/docComments/textGate';
 
 /** rich 13.3.1, `ProgressBar.__init__` (rich/progress_bar.py): the function of the issue's strings. */
 const PROGRESS_BAR = `def __init__(

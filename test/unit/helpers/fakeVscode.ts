@@ -13,7 +13,7 @@
  * without a scope sees neither folder nor language values, as in VS Code.
  */
 import Module = require('module');
-import { snippetPlainText } from '../../../src/editing/snippetText';
+import { snippetPlainText } from '../../../src/docComments/snippet';
 
 export class Position {
   constructor(

@@ -11,7 +11,7 @@
  * (`punctuation.ts`); a description borrowed from another function of the workspace says where it
  * came from unless the request turns that off.
  */
-import { blockCommentText, docstringText, lineCommentText } from '../editing/commentEscape';
+import { blockCommentText, docstringText, lineCommentText } from './escape';
 import type { CorpusLanguage } from '../data/languages';
 import type { DocFormat, DocSections } from './formats';
 import type { FunctionShape, ParamInfo } from './shape';

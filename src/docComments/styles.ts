@@ -6,7 +6,7 @@
  */
 
 import type { CorpusLanguage } from '../data/languages';
-import { blockCommentText, docstringText, lineCommentText, pythonDocstring } from './commentEscape';
+import { blockCommentText, docstringText, lineCommentText, pythonDocstring } from './escape';
 
 /** The languages with a comment style: all of the language table's. */
 export type CommentLanguage = CorpusLanguage;
@@ -41,7 +41,7 @@ export function wrapWords(text: string, width = WRAP): string[] {
 
 /**
  * Capitalised, one trailing period, on one line. Each style then makes it safe for its comment
- * syntax (commentEscape.ts).
+ * syntax (escape.ts).
  */
 export function tidySummary(summary: string): string {
   let s = summary.replace(/\s+/g, ' ').trim();

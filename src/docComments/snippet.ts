@@ -1,6 +1,6 @@
 /**
  * Small operations on VS Code snippet text (`${1:text}`, `$0`, `\$` escapes) that the doc comment
- * commands need after src/docs has rendered a comment: where the final tab stop goes, and
+ * commands need after src/docComments has rendered a comment: where the final tab stop goes, and
  * renumbering so that several comments inserted as one edit keep tab stops of their own (VS Code
  * links placeholders with the same number across the snippets of one edit). Plain strings, no
  * `vscode`, so plain Node tests them.
@@ -49,7 +49,7 @@ export function renumberTabStops(snippet: string, offset: number): { text: strin
  * ends the insertion: after the closing `"""` (at the body's indentation) or after `*\/`, so that
  * the Tab after the last placeholder leaves the cursor where the user types next instead of at
  * column 1 of the following line, where one more Tab would indent the code (and break Python).
- * `snippet` must have no `$0` of its own (src/docs renders none).
+ * `snippet` must have no `$0` of its own (src/docComments renders none).
  */
 export function withFinalTabStop(snippet: string, eol: string): string {
   const body = snippet.endsWith(eol) ? snippet.slice(0, snippet.length - eol.length) : snippet;
