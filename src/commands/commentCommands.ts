@@ -10,7 +10,7 @@ import type { Decoding } from '../core/decoding';
 import type { CorpusLanguage } from '../data/languages';
 import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
 import type { CommentLanguage } from '../docComments/styles';
-import { planDocComment, type FunctionSpan } from '../editing/insertion';
+import { planDocComment, type FunctionSpan } from '../docComments/placement';
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings, requestDecoding } from '../host/settings';
 import type { FunctionLocator } from '../host/functionLocator';

@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import type { Node } from 'web-tree-sitter';
 import { blockCommentText, lineCommentText, pythonDocstring } from '../../src/docComments/escape';
 import { renderDocComment, type CommentLanguage } from '../../src/docComments/styles';
-import { planDocComment } from '../../src/editing/insertion';
+import { planDocComment } from '../../src/docComments/placement';
 import { ParserPool } from '../../src/data/parser';
 import type { CorpusLanguage } from '../../src/data/languages';
 import { seededRandom } from '../../src/data/random';

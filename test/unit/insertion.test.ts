@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { layoutCode, planDocComment, pythonBodyStart } from '../../src/editing/insertion';
+import { planDocComment, pythonBodyStart } from '../../src/docComments/placement';
+import { layoutCode } from '../../src/editing/insertion';
 
 const spaces4 = { insertSpaces: true, tabSize: 4 };
 
