@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { Direction } from '../core/specialTokens';
 import type { Seq2SeqContext } from '../context';
+import { isCommentLine } from '../docComments/syntax';
 import { neighbourOrigin, type SourceToken } from '../inference/translation';
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings, requestDecoding } from '../host/settings';
@@ -26,7 +27,7 @@ export function mapOffsetsToOriginal(original: string, tokens: readonly SourceTo
 /** Comments and prose read as doc2code input; everything else as code. */
 export function guessDirection(text: string): Direction {
   const lines = text.split(/\r?\n/).filter((l) => l.trim());
-  const commentLines = lines.filter((l) => /^\s*(\/\/|#|\/\*|\*|"""|''')/.test(l)).length;
+  const commentLines = lines.filter(isCommentLine).length;
   if (lines.length > 0 && commentLines === lines.length) return 'doc2code';
   const codeChars = (text.match(/[{}();=[\]]/g) ?? []).length;
   return codeChars === 0 && lines.length <= 3 ? 'doc2code' : 'code2doc';

@@ -11,6 +11,7 @@ import type { CorpusLanguage } from '../data/languages';
 import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
 import type { CommentLanguage } from '../docComments/styles';
 import { planDocComment, type FunctionSpan } from '../docComments/placement';
+import { isCommentLine, stripCommentMarkers, stripLeadingMarkers } from '../docComments/syntax';
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings, requestDecoding } from '../host/settings';
 import type { FunctionLocator } from '../host/functionLocator';
@@ -212,20 +213,14 @@ export function commentSelection(ctx: Seq2SeqContext, docs: () => Promise<DocSer
 
 /** The comment block at or around the cursor: consecutive comment lines, markers stripped. */
 export function commentAt(doc: vscode.TextDocument, line: number): { text: string; lastLine: number } | undefined {
-  const isComment = (l: string): boolean => /^\s*(\/\/|#|\/\*|\*|"""|''')/.test(l);
-  if (!isComment(doc.lineAt(line).text)) return undefined;
+  if (!isCommentLine(doc.lineAt(line).text)) return undefined;
   let first = line;
   let last = line;
-  while (first > 0 && isComment(doc.lineAt(first - 1).text)) first--;
-  while (last < doc.lineCount - 1 && isComment(doc.lineAt(last + 1).text)) last++;
+  while (first > 0 && isCommentLine(doc.lineAt(first - 1).text)) first--;
+  while (last < doc.lineCount - 1 && isCommentLine(doc.lineAt(last + 1).text)) last++;
   const text = [];
   for (let i = first; i <= last; i++) {
-    text.push(
-      doc
-        .lineAt(i)
-        .text.replace(/^\s*(\/\/\/?|#|\/\*\*?|\*\/|\*|"""|''')\s?/, '')
-        .replace(/(\*\/|"""|''')\s*$/, ''),
-    );
+    text.push(stripCommentMarkers(doc.lineAt(i).text));
   }
   return { text: text.join(' ').replace(/\s+/g, ' ').trim(), lastLine: last };
 }
@@ -239,10 +234,7 @@ export function generateCode(ctx: Seq2SeqContext, services: CommentServices) {
     let description: string;
     let afterLine: number;
     if (!editor.selection.isEmpty) {
-      description = doc
-        .getText(editor.selection)
-        .replace(/^\s*(\/\/\/?|#|\/\*\*?|\*\/?|"""|''')\s?/gm, '')
-        .trim();
+      description = stripLeadingMarkers(doc.getText(editor.selection));
       afterLine = editor.selection.end.line;
     } else {
       const found = commentAt(doc, editor.selection.active.line);

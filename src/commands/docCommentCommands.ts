@@ -16,6 +16,7 @@ import type { AnalyzedFunction, DocAnalyzer } from '../docComments/analyze';
 import type { DocInsertion } from '../docComments/insert';
 import { conventionalSkip, type ConventionalSkip, type DocumentedUnit } from '../docComments/conventions';
 import { renumberTabStops, snippetPlainText, withFinalTabStop } from '../docComments/snippet';
+import { stripCommentMarkers } from '../docComments/syntax';
 import {
   DocText,
   type DocPipeline,
@@ -283,13 +284,7 @@ export function documentAllEdits(proposed: readonly Proposed[], eol: string): vs
 function firstContentLine(snippet: string): string {
   const lines = snippetPlainText(snippet)
     .split(/\r?\n/)
-    .map((l) =>
-      l
-        .trim()
-        .replace(/^("""|'''|\/\*\*|\/\/\/|\/\/|\*\/|\*|#)\s?/, '')
-        .replace(/("""|'''|\*\/)$/, '')
-        .trim(),
-    )
+    .map((l) => stripCommentMarkers(l).trim())
     .filter((l) => l && !/^<\/?summary>$/.test(l));
   return lines[0] ?? '';
 }

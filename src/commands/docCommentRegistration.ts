@@ -7,6 +7,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
+import { docOpener } from '../docComments/syntax';
 import { SUPPORTED_LANGUAGE_IDS } from '../host/languages';
 import { docCommentSettings } from '../host/settings';
 import type { CommentServices } from './commentCommands';
@@ -62,7 +63,7 @@ export function registerDocComments(
       {
         provideCompletionItems: async (doc, pos, token, cctx) => {
           const before = doc.lineAt(pos.line).text.slice(0, pos.character);
-          if (!/^\s*([rRuU]?"""|[rRuU]?'''|\/\*\*)$/.test(before)) return [];
+          if (!docOpener(before)) return [];
           completion ??= Promise.all([loadProviders(), getServices()]).then(([m, s]) => new m.DocCompletionProvider(s));
           return (await completion).provideCompletionItems(doc, pos, token, cctx);
         },

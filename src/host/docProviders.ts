@@ -9,6 +9,7 @@
 import * as vscode from 'vscode';
 import type { CorpusLanguage } from '../data/languages';
 import type { AnalyzedFunction } from '../docComments/analyze';
+import { docOpener } from '../docComments/syntax';
 import type { DocServices, DocTarget } from '../commands/docCommentCommands';
 import { DocText } from './docPipeline';
 import { LANGUAGE_IDS } from './languages';
@@ -42,7 +43,7 @@ export class DocCompletionProvider implements vscode.CompletionItemProvider {
     if (!lang) return [];
     const line = doc.lineAt(pos.line).text;
     const before = line.slice(0, pos.character);
-    const opener = lang === 'python' ? /^(\s*)([rRuU]?"""|[rRuU]?''')$/.exec(before) : /^(\s*)\/\*\*$/.exec(before);
+    const opener = docOpener(before, lang);
     if (!opener) return [];
     // The function reads as it did before the comment was started: without this line.
     const pipeline = this.services.pipeline;
@@ -56,7 +57,7 @@ export class DocCompletionProvider implements vscode.CompletionItemProvider {
     );
     // Clears the typed opener (and any closing quotes the editor added); the command writes the rest.
     item.insertText = '';
-    item.range = new vscode.Range(pos.line, opener[1]!.length, pos.line, line.length);
+    item.range = new vscode.Range(pos.line, opener.indent.length, pos.line, line.length);
     item.filterText = before.trimStart();
     item.sortText = '\0';
     item.preselect = true;

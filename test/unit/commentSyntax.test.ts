@@ -3,9 +3,11 @@
  * they become one module: what each of them made of the same lines. The regexes below are the
  * commands' own, copied as they were written (commentCommands.ts commentAt and generateCode,
  * attentionCommand.ts guessDirection, docCommentCommands.ts firstContentLine, the completion's
- * trigger in docCommentRegistration.ts and host/docProviders.ts).
+ * trigger in docCommentRegistration.ts and host/docProviders.ts). All of them now call
+ * src/docComments/syntax.ts, which must give the same answers on the same table.
  */
 import * as assert from 'assert';
+import { docOpener, isCommentLine, stripCommentMarkers, stripLeadingMarkers } from '../../src/docComments/syntax';
 
 /** commentAt's and guessDirection's test for a comment line. */
 const oldIsComment = (l: string): boolean => /^\s*(\/\/|#|\/\*|\*|"""|''')/.test(l);
@@ -117,5 +119,42 @@ describe('comment syntax: the commands’ regexes, pinned', () => {
       assert.strictEqual(oldOpener(before, 'python'), python, JSON.stringify(before));
       assert.strictEqual(oldOpener(before, 'typescript'), typescript, JSON.stringify(before));
     }
+  });
+});
+
+/**
+ * The one place where syntax.ts reads differently: firstContentLine knew `/**` but not a bare `/*`.
+ * It only reads comments that src/docComments/builder.ts rendered, which open with `/**`, so
+ * nothing it is given changes; syntax.ts strips `/*` as commentAt always did.
+ */
+const FIRST_CONTENT_LINE_NOW: ReadonlyMap<string, string> = new Map([
+  ['/* foo */', 'foo'],
+  ['/*', ''],
+]);
+
+describe('comment syntax: src/docComments/syntax.ts on the same table', () => {
+  it('isCommentLine and stripCommentMarkers answer as the commands did', () => {
+    for (const [line, isComment, text, first] of LINES) {
+      assert.strictEqual(isCommentLine(line), isComment, JSON.stringify(line));
+      assert.strictEqual(stripCommentMarkers(line), text, JSON.stringify(line));
+      const now = FIRST_CONTENT_LINE_NOW.get(line) ?? first;
+      assert.strictEqual(stripCommentMarkers(line).trim(), now, JSON.stringify(line));
+    }
+  });
+
+  it('stripLeadingMarkers reads a selection as generateCode did', () => {
+    for (const [text, description] of SELECTIONS) {
+      assert.strictEqual(stripLeadingMarkers(text), description, JSON.stringify(text));
+    }
+  });
+
+  it('docOpener finds the openers the trigger and the provider found', () => {
+    for (const [before, trigger, python, typescript] of OPENERS) {
+      assert.strictEqual(docOpener(before) !== undefined, trigger, JSON.stringify(before));
+      assert.strictEqual(docOpener(before, 'python')?.indent ?? null, python, JSON.stringify(before));
+      assert.strictEqual(docOpener(before, 'typescript')?.indent ?? null, typescript, JSON.stringify(before));
+    }
+    assert.deepStrictEqual(docOpener("  r'''", 'python'), { indent: '  ', opener: "r'''" });
+    assert.deepStrictEqual(docOpener('\t/**', 'go'), { indent: '\t', opener: '/**' });
   });
 });
