@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Seq2SeqContext } from './context';
 import { showAttention } from './commands/attentionCommand';
-import { commentSelection, generateCode, type CommentServices } from './commands/commentCommands';
+import { commentSelection, generateCode } from './commands/commentCommands';
 import { registerDocComments } from './commands/docCommentRegistration';
 import { showEngineStatus } from './commands/engineCommands';
 import { ActiveModel, deleteModel, describe, exportModel, importModel, selectModel } from './commands/modelCommands';
@@ -20,9 +20,10 @@ import {
   type TrainingServices,
 } from './commands/trainingCommands';
 import { PREVIEW_SCHEME, PreviewProvider, translateSelection } from './commands/translateCommand';
-import { findCode, rebuildIndex, type SearchServices } from './commands/searchCommands';
+import { findCode, rebuildIndex } from './commands/searchCommands';
 import { DocCommentLensProvider } from './host/codeLens';
-import { WorkspaceIndexHost } from './host/workspaceIndex';
+import { WorkspaceIndexHost, type SearchServices } from './host/workspaceIndex';
+import type { CommentServices } from './host/editorText';
 import { EngineHost } from './host/engineHost';
 import type { FunctionLocator } from './host/functionLocator';
 import type { WorkerLocator } from './host/parseClient';

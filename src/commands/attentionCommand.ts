@@ -10,7 +10,7 @@ import { isCommentLine } from '../docComments/syntax';
 import { neighbourOrigin, type SourceToken } from '../inference/translation';
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings, requestDecoding } from '../host/settings';
-import { MAX_INPUT_CHARS, translateWithProgress, type CommentServices } from './commentCommands';
+import { MAX_INPUT_CHARS, translateWithProgress, type CommentServices } from '../host/editorText';
 
 /** Source offsets are into the text with CRLF turned into LF; map them back onto the original. */
 export function mapOffsetsToOriginal(original: string, tokens: readonly SourceToken[]): SourceToken[] {

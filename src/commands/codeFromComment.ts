@@ -15,7 +15,7 @@ import type { CommentLanguage } from '../docComments/styles';
 import { layoutCode, leadingWhitespace } from '../editing/insertion';
 import type { Candidate } from '../inference/translation';
 import type { CodeSearchHit } from '../worker/protocol';
-import { eolOf, indentOptions, translateWithProgress, type CommentServices } from './commentCommands';
+import { eolOf, indentOptions, translateWithProgress, type CommentServices } from '../host/editorText';
 import { hitUri, revealHit, searchWorkspace } from './searchCommands';
 
 /** Existing functions offered before the draft. */

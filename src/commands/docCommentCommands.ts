@@ -29,7 +29,7 @@ import {
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings, docCommentSettings } from '../host/settings';
 import { reuseOrigin } from '../inference/translation';
-import { chooseCandidate, MAX_INPUT_CHARS, type CommentServices } from './commentCommands';
+import { chooseCandidate, MAX_INPUT_CHARS, type CommentServices } from '../host/editorText';
 
 /** One analyzer per extension host, loaded on first use; behind one `analyze` entry point. */
 export class LazyDocAnalyzer implements vscode.Disposable {

@@ -10,7 +10,7 @@ import type { Seq2SeqContext } from '../context';
 import { docOpener } from '../docComments/syntax';
 import { SUPPORTED_LANGUAGE_IDS } from '../host/languages';
 import { docCommentSettings } from '../host/settings';
-import type { CommentServices } from './commentCommands';
+import type { CommentServices } from '../host/editorText';
 import type { DocServices } from './docCommentCommands';
 
 import type * as ProvidersModule from '../host/docProviders';

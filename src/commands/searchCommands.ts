@@ -7,14 +7,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
-import type { EngineHost } from '../host/engineHost';
-import { UNTRUSTED_MESSAGE, type WorkspaceIndexHost } from '../host/workspaceIndex';
+import { UNTRUSTED_MESSAGE, type SearchServices } from '../host/workspaceIndex';
 import type { CodeSearchHit } from '../worker/protocol';
-
-export interface SearchServices {
-  readonly engine: EngineHost;
-  readonly index: WorkspaceIndexHost;
-}
 
 /** Results shown per search. */
 export const SEARCH_LIMIT = 20;

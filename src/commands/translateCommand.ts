@@ -8,7 +8,7 @@ import type { Direction } from '../core/specialTokens';
 import type { Seq2SeqContext } from '../context';
 import { usualExtension } from '../data/languages';
 import { LANGUAGE_IDS } from '../host/languages';
-import { chooseCandidate, MAX_INPUT_CHARS, translateWithProgress, type CommentServices } from './commentCommands';
+import { chooseCandidate, MAX_INPUT_CHARS, translateWithProgress, type CommentServices } from '../host/editorText';
 
 export const PREVIEW_SCHEME = 'seq2seq-preview';
 

@@ -18,6 +18,12 @@ export const UNTRUSTED_MESSAGE =
   'Seq2Seq: the workspace index is not built in an untrusted workspace (it would read every source file). ' +
   'Trust the workspace (Manage Workspace Trust) to search it and to borrow its comments.';
 
+/** What workspace search needs: the engine that ranks and the index it ranks over. */
+export interface SearchServices {
+  readonly engine: EngineHost;
+  readonly index: WorkspaceIndexHost;
+}
+
 export class WorkspaceIndexHost implements vscode.Disposable {
   private building: Promise<IndexSummary[]> | undefined;
   private readonly summaries = new Map<string, IndexSummary>();
