@@ -10,15 +10,9 @@ import { showAttention } from './commands/attentionCommand';
 import { commentSelection, generateCode } from './commands/commentCommands';
 import { registerDocComments } from './commands/docCommentRegistration';
 import { showEngineStatus } from './commands/engineCommands';
-import { ActiveModel, deleteModel, describe, exportModel, importModel, selectModel } from './commands/modelCommands';
+import { deleteModel, exportModel, importModel, selectModel } from './commands/modelCommands';
 import { evaluateModel } from './commands/evaluateCommand';
-import {
-  fineTune,
-  offerInterruptedRuns,
-  showDashboard,
-  stopTraining,
-  type TrainingServices,
-} from './commands/trainingCommands';
+import { fineTune, offerInterruptedRuns, showDashboard, stopTraining } from './commands/trainingCommands';
 import { PREVIEW_SCHEME, PreviewProvider, translateSelection } from './commands/translateCommand';
 import { findCode, rebuildIndex } from './commands/searchCommands';
 import { DocCommentLensProvider } from './host/codeLens';
@@ -29,6 +23,8 @@ import type { FunctionLocator } from './host/functionLocator';
 import type { WorkerLocator } from './host/parseClient';
 import { SUPPORTED_LANGUAGE_IDS } from './host/languages';
 import { ModelStore } from './host/modelStore';
+import { ActiveModel, describe } from './host/activeModel';
+import type { TrainingServices } from './host/trainingRuns';
 import { CorrectionRecorder, forgetCorrections, showCorrections } from './host/corrections';
 import { WorkspaceLearner } from './host/learning';
 import { registerAttentionPanelSerializer } from './webviews/attention/panel';

@@ -16,7 +16,7 @@ import { FINE_TUNE_JOB_DEFAULTS } from '../training/trainingDefaults';
 import { decodingSettings, fineTuneSeed, requestDecoding } from '../host/settings';
 import type { Translator } from '../inference/translation';
 import type { EngineWorkerClient } from '../worker/client';
-import type { ActiveModel } from './modelCommands';
+import type { ActiveModel } from '../host/activeModel';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 
 /** Most functions decoded (shared equally by the languages), so a large workspace takes minutes, not hours. */

@@ -38,7 +38,7 @@ import {
   type RunOutcome,
   type TrainFinished,
   type TrainingServices,
-} from '../commands/trainingCommands';
+} from './trainingRuns';
 import { COMMANDS } from '../commandIds';
 import type { CorrectionRecorder } from './corrections';
 import { onBattery } from './power';

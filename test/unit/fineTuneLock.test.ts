@@ -18,7 +18,7 @@ type TrainingCommands = typeof import('../../src/commands/trainingCommands');
 type RunLockModule = typeof import('../../src/core/runLock');
 type InterruptedRunsModule = typeof import('../../src/host/interruptedRuns');
 type Seq2SeqContext = import('../../src/context').Seq2SeqContext;
-type TrainingServices = import('../../src/commands/trainingCommands').TrainingServices;
+type TrainingServices = import('../../src/host/trainingRuns').TrainingServices;
 /* eslint-enable @typescript-eslint/consistent-type-imports */
 
 describe('fine-tune run folder lock (extension)', function () {
