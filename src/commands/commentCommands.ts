@@ -13,7 +13,7 @@ import { chooseCandidate, eolOf, indentOptions, MAX_INPUT_CHARS, type CommentSer
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings } from '../host/settings';
 import { offerCode } from './codeFromComment';
-import type { DocServices } from './docCommentCommands';
+import type { DocServices } from '../host/docServices';
 import { reuseOrigin } from '../inference/translation';
 
 function supportedLanguage(ctx: Seq2SeqContext, editor: vscode.TextEditor | undefined): CommentLanguage | undefined {

@@ -12,51 +12,17 @@ import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../context';
 import type { CorpusLanguage } from '../data/languages';
 import { editorInputProblem } from '../data/filters';
-import type { AnalyzedFunction, DocAnalyzer } from '../docComments/analyze';
+import type { AnalyzedFunction } from '../docComments/analyze';
 import type { DocInsertion } from '../docComments/insert';
 import { conventionalSkip, type ConventionalSkip, type DocumentedUnit } from '../docComments/conventions';
 import { renumberTabStops, snippetPlainText, withFinalTabStop } from '../docComments/snippet';
 import { stripCommentMarkers } from '../docComments/syntax';
-import {
-  DocText,
-  type DocPipeline,
-  eolOf,
-  functionAt,
-  indentUnit,
-  type PipelineProgress,
-  type SummaryResult,
-} from '../host/docPipeline';
+import { DocText, eolOf, functionAt, indentUnit, type PipelineProgress, type SummaryResult } from '../host/docPipeline';
 import { LANGUAGE_IDS } from '../host/languages';
 import { decodingSettings, docCommentSettings } from '../host/settings';
 import { reuseOrigin } from '../inference/translation';
-import { chooseCandidate, MAX_INPUT_CHARS, type CommentServices } from '../host/editorText';
-
-/** One analyzer per extension host, loaded on first use; behind one `analyze` entry point. */
-export class LazyDocAnalyzer implements vscode.Disposable {
-  private real: Promise<DocAnalyzer> | undefined;
-  constructor(private readonly wasmDir: string) {}
-  async analyze(lang: CorpusLanguage, text: string): Promise<AnalyzedFunction[]> {
-    this.real ??= import('../docComments/analyze').then((m) => new m.DocAnalyzer({ wasmDir: this.wasmDir }));
-    return (await this.real).analyze(lang, text);
-  }
-  dispose(): void {
-    void this.real?.then((r) => r.dispose());
-  }
-}
-
-export interface DocServices extends CommentServices {
-  readonly analyzer: { analyze(lang: CorpusLanguage, text: string): Promise<AnalyzedFunction[]> };
-  readonly pipeline: DocPipeline;
-}
-
-/** What the light bulb, the code lens and the completion hand to Generate Doc Comment. */
-export interface DocTarget {
-  readonly uri: vscode.Uri;
-  /** An offset inside the function. */
-  readonly offset?: number;
-  /** The blank line where the comment goes: where `"""` or `/**` was typed (and cleared). */
-  readonly blankLine?: number;
-}
+import type { DocServices, DocTarget } from '../host/docServices';
+import { chooseCandidate, MAX_INPUT_CHARS } from '../host/editorText';
 
 function languageOf(doc: vscode.TextDocument): CorpusLanguage | undefined {
   return LANGUAGE_IDS[doc.languageId];

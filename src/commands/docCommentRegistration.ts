@@ -11,7 +11,7 @@ import { docOpener } from '../docComments/syntax';
 import { SUPPORTED_LANGUAGE_IDS } from '../host/languages';
 import { docCommentSettings } from '../host/settings';
 import type { CommentServices } from '../host/editorText';
-import type { DocServices } from './docCommentCommands';
+import type { DocServices, DocTarget } from '../host/docServices';
 
 import type * as ProvidersModule from '../host/docProviders';
 import type * as CommandsModule from './docCommentCommands';
@@ -29,7 +29,7 @@ export function registerDocComments(
   let docServices: Promise<DocServices> | undefined;
   const loadCommands = (): Promise<Commands> => (commands ??= import('./docCommentCommands'));
   const getServices = (): Promise<DocServices> =>
-    (docServices ??= Promise.all([loadCommands(), import('../host/docPipeline')]).then(([m, p]) => {
+    (docServices ??= Promise.all([import('../host/docServices'), import('../host/docPipeline')]).then(([m, p]) => {
       const analyzer = new m.LazyDocAnalyzer(path.join(context.extensionUri.fsPath, 'dist', 'tree-sitter'));
       context.subscriptions.push(analyzer);
       const pipeline = new p.DocPipeline({
@@ -47,7 +47,7 @@ export function registerDocComments(
   const selector = SUPPORTED_LANGUAGE_IDS.map((language) => ({ language }));
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.generateDocComment, async (target?: CommandsModule.DocTarget) =>
+    vscode.commands.registerCommand(COMMANDS.generateDocComment, async (target?: DocTarget) =>
       (await loadCommands()).generateDocComment(ctx, await getServices())(target),
     ),
     vscode.commands.registerCommand(COMMANDS.documentFile, async () =>

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { CorpusLanguage } from '../data/languages';
 import type { AnalyzedFunction } from '../docComments/analyze';
 import { docOpener } from '../docComments/syntax';
-import type { DocServices, DocTarget } from '../commands/docCommentCommands';
+import type { DocServices, DocTarget } from './docServices';
 import { DocText } from './docPipeline';
 import { LANGUAGE_IDS } from './languages';
 import { docCommentSettings } from './settings';

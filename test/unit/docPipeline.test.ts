@@ -33,7 +33,7 @@ type Locator = typeof import('./helpers/treeSitterLocator');
 type Ids = typeof import('../../src/commandIds');
 type Translation = import('../../src/inference/translation').Translation;
 type TranslateRequest = import('../../src/inference/translation').TranslateRequest;
-type DocServices = import('../../src/commands/docCommentCommands').DocServices;
+type DocServices = import('../../src/host/docServices').DocServices;
 type Seq2SeqContext = import('../../src/context').Seq2SeqContext;
 /* eslint-enable @typescript-eslint/consistent-type-imports */
 
