@@ -18,13 +18,13 @@ import { writeCorpus } from '../../src/data/dataset';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import type { Correction } from '../../src/learning/corrections';
 import { learningSplits } from '../../src/learning/learningCorpus';
-import { GUARD_MARGIN } from '../../src/training/guard';
+import { GUARD_MARGIN, GUARD_MIN_FUNCTIONS } from '../../src/training/guard';
 import { EngineWorkerClient } from '../../src/worker/client';
 import { TrainStart } from '../../src/worker/protocol';
 
 const WORKER = path.join(__dirname, '..', '..', 'src', 'worker', 'worker.js');
 const VERBS = ['get', 'set', 'load', 'save', 'read', 'write', 'open', 'close'];
-const NOUNS = ['user', 'name', 'file', 'path', 'table', 'cache', 'token', 'queue'];
+const NOUNS = ['user', 'name', 'file', 'path', 'table', 'cache', 'token', 'queue', 'list', 'node', 'key', 'item'];
 
 function record(file: string, verb: string, noun: string, summary: string, i: number): CorpusRecord {
   return {
@@ -40,11 +40,13 @@ function record(file: string, verb: string, noun: string, summary: string, i: nu
   };
 }
 
-/** Every verb × noun function once, in 16 files; `summary` writes its comment. */
+/** Every verb × noun function once (96), in 16 files; `summary` writes its comment. */
 function corpus(dir: string, summary: (verb: string, noun: string) => string): CorpusRecord[] {
   const out: CorpusRecord[] = [];
   VERBS.forEach((verb, v) =>
-    NOUNS.forEach((noun, n) => out.push(record(`${dir}/m${(v * 8 + n) % 16}.py`, verb, noun, summary(verb, noun), n))),
+    NOUNS.forEach((noun, n) =>
+      out.push(record(`${dir}/m${(v * NOUNS.length + n) % 16}.py`, verb, noun, summary(verb, noun), n)),
+    ),
   );
   return out;
 }
@@ -120,7 +122,8 @@ describe('a learning run on a real tiny model', function () {
       parts: [{ part: 'summary', inserted: 'load cache', verdict: 'edited', now: 'the warm cache' }],
     };
     const splits = learningSplits(mined, [correction]);
-    assert.ok(splits.test.length >= 3, `${splits.test.length} held out`);
+    // Enough held-out functions for the guard to judge at all (GUARD_MIN_FUNCTIONS).
+    assert.ok(splits.test.length >= GUARD_MIN_FUNCTIONS, `${splits.test.length} held out`);
     const files = Object.fromEntries(
       (['train', 'valid', 'test'] as const).map((k) => {
         const f = path.join(dir, `${k}.jsonl`);
