@@ -22,6 +22,7 @@ import { acceptedSummary } from '../docComments/textGate';
 import type { AnalyzedFunction } from '../docComments/analyze';
 import type { DocDescriptions, DocRequest } from '../docComments/builder';
 import type { DocInsertion } from '../docComments/insert';
+import { eolOf } from './editorText';
 import {
   functionOrigin,
   type Neighbour,
@@ -91,10 +92,6 @@ export function functionAt(functions: readonly AnalyzedFunction[], offset: numbe
     )
       best = f;
   return best;
-}
-
-export function eolOf(doc: vscode.TextDocument): string {
-  return doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
 }
 
 /** One level of indentation in this editor (a Python body without statements yet gets it). */
