@@ -367,7 +367,7 @@ function nativeMetrics(armDir: string): string | undefined {
 }
 
 /** The arms at equal training time (the least any arm has had), as a Markdown table. */
-function compare(recipe: RecipeV2, work: string, recipeFile: string): string {
+function compare(recipe: RecipeV2, work: string, recipeFolder: string): string {
   const all = Object.keys(recipe.arms);
   // Only what trained in this work folder has its evaluations here (not a run continued from a model).
   const hasRun = (a: string) => readChunks(path.join(work, a)).some((c) => !c.continuedFrom);
@@ -376,10 +376,7 @@ function compare(recipe: RecipeV2, work: string, recipeFile: string): string {
     return (
       inheritedComparison(readChunks(path.join(work, recipe.defaultArm)), ROOT) ??
       `Not compared in this work folder (${all.filter((a) => !hasRun(a)).join(', ')} trained elsewhere or not at all); ` +
-        `the comparison that chose the default arm (${recipe.defaultArm}) is in the cards under ${path
-          .relative(ROOT, path.join(path.dirname(path.resolve(recipeFile)), 'runs'))
-          .split(path.sep)
-          .join('/')}/.`
+        `the comparison that chose the default arm (${recipe.defaultArm}) is in the cards under ${recipeFolder}/runs/.`
     );
   const trained = arms.map((a) => armMinutes(path.join(work, a)));
   const budget = Math.min(...trained);
@@ -492,10 +489,15 @@ async function main(): Promise<void> {
     return n;
   };
   const recipe = readRecipe(opts.recipe);
+  // The recipe's folder as the cards name it (scripts/model-v3): its runs/ hold the earlier cards.
+  const recipeFolder = path
+    .relative(ROOT, path.dirname(path.resolve(opts.recipe)))
+    .split(path.sep)
+    .join('/');
   const work = path.resolve(opts.work);
   fs.mkdirSync(work, { recursive: true });
   if (opts.compare) {
-    process.stdout.write(`${compare(recipe, work, opts.recipe)}\n`);
+    process.stdout.write(`${compare(recipe, work, recipeFolder)}\n`);
     return;
   }
   const choice = await selectBackend({ setting: 'auto' });
@@ -512,16 +514,13 @@ async function main(): Promise<void> {
       files: splitFiles(path.resolve(opts.corpus)),
       armDir: path.join(work, arm),
       arm,
-      comparison: compare(recipe, work, opts.recipe),
+      comparison: compare(recipe, work, recipeFolder),
       chunks: readChunks(path.join(work, arm)),
       bundled: { dir: bundledCopy, name: `bundled ${modelVersion(bundled)}` },
       earlier: opts.earlier.map((d): ComparedModel => ({ dir: path.resolve(d), name: `earlier ${modelVersion(d)}` })),
       lengthRewards: recipe.lengthRewards ?? [0],
       reuseSimilarities: recipe.reuseSimilarities ?? [null],
-      recipeFolder: path
-        .relative(ROOT, path.dirname(path.resolve(opts.recipe)))
-        .split(path.sep)
-        .join('/'),
+      recipeFolder,
       ...(install ? { installInto: path.resolve(opts.target), installAnyway: opts.installAnyway } : {}),
       log,
     });

@@ -112,20 +112,13 @@ export function heldOutScore(outputs: readonly string[], references: readonly st
  * `pairedBootstrapSentence` on the rows' scores (the same resamples as `pairedBootstrapChrf` and
  * `pairedBootstrap` draw for the same seed); a resample counts for a metric only when the
  * fine-tuned model is strictly higher (a tie, 0.0 vs 0.0 included, is no win). Ahead when both
- * shares reach `margin`, on at least `minFunctions` functions.
+ * shares reach `margin`, on at least GUARD_MIN_FUNCTIONS functions.
  */
 export function marginVerdict(
   rows: readonly MarginRow[],
-  options: {
-    readonly margin?: number;
-    readonly samples?: number;
-    readonly seed?: number;
-    /** Fewer rows than this are never ahead (default GUARD_MIN_FUNCTIONS). */
-    readonly minFunctions?: number;
-  } = {},
+  options: { readonly margin?: number; readonly samples?: number; readonly seed?: number } = {},
 ): MarginVerdict {
   const required = options.margin ?? GUARD_MARGIN;
-  const minFunctions = options.minFunctions ?? GUARD_MIN_FUNCTIONS;
   const samples = options.samples ?? GUARD_SAMPLES;
   const seed = options.seed ?? 1;
   const base = rows.map((r) => r.base);
@@ -142,7 +135,7 @@ export function marginVerdict(
     base: scoreOf(base),
     tuned: scoreOf(tuned),
     shares,
-    ahead: rows.length > 0 && rows.length >= minFunctions && shares.chrf >= required && shares.sentenceBleu >= required,
+    ahead: rows.length >= GUARD_MIN_FUNCTIONS && shares.chrf >= required && shares.sentenceBleu >= required,
   };
 }
 
