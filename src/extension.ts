@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Seq2SeqContext } from './context';
+import { Seq2SeqContext } from './host/context';
 import { showAttention } from './commands/attentionCommand';
 import { commentSelection, generateCode } from './commands/commentCommands';
 import { registerDocComments } from './commands/docCommentRegistration';
@@ -30,7 +30,7 @@ import { WorkspaceLearner } from './host/learning';
 import { registerAttentionPanelSerializer } from './webviews/attention/panel';
 import { DashboardFeed } from './webviews/dashboard/feed';
 import { registerDashboardSerializer } from './webviews/dashboard/panel';
-import { COMMANDS, type CommandId } from './commandIds';
+import { COMMANDS, type CommandId } from './host/commandIds';
 
 /** The function locator: tree-sitter in its own worker thread, loaded and started on first use. */
 function lazyLocator(ctx: Seq2SeqContext): FunctionLocator & vscode.Disposable {

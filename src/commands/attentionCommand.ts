@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Direction } from '../core/specialTokens';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import { isCommentLine } from '../docComments/syntax';
 import { neighbourOrigin, type SourceToken } from '../inference/translation';
 import { LANGUAGE_IDS } from '../host/languages';

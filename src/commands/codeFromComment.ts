@@ -8,7 +8,7 @@
  * insertion is one edit, so one undo removes it.
  */
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import { meanTokenProbability } from '../core/lengthScore';
 import { importInsertionLine, planCall, type CallPlan } from '../editing/callInsertion';
 import type { CommentLanguage } from '../docComments/styles';

@@ -5,7 +5,7 @@
  * the insertion is one edit, so one undo removes it.
  */
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import type { CommentLanguage } from '../docComments/styles';
 import { planDocComment, type FunctionSpan } from '../docComments/placement';
 import { isCommentLine, stripCommentMarkers, stripLeadingMarkers } from '../docComments/syntax';

@@ -9,7 +9,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import type { CorpusLanguage } from '../data/languages';
 import { editorInputProblem } from '../data/filters';
 import type { AnalyzedFunction } from '../docComments/analyze';

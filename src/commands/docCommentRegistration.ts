@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import { docOpener } from '../docComments/syntax';
 import { SUPPORTED_LANGUAGE_IDS } from '../host/languages';
 import { docCommentSettings } from '../host/settings';
@@ -15,7 +15,7 @@ import type { DocServices, DocTarget } from '../host/docServices';
 
 import type * as ProvidersModule from '../host/docProviders';
 import type * as CommandsModule from './docCommentCommands';
-import { COMMANDS } from '../commandIds';
+import { COMMANDS } from '../host/commandIds';
 
 type Providers = typeof ProvidersModule;
 type Commands = typeof CommandsModule;

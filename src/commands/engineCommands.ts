@@ -1,6 +1,6 @@
 /** Commands about the engine itself: which backend runs and why. */
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import type { EngineHost } from '../host/engineHost';
 
 export function showEngineStatus(ctx: Seq2SeqContext, engine: EngineHost) {

@@ -10,7 +10,7 @@
 import { requireTrust } from '../host/trust';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import type { CorpusRecord } from '../data/dataset';
 import { FINE_TUNE_JOB_DEFAULTS } from '../training/trainingDefaults';
 import { decodingSettings, fineTuneSeed, requestDecoding } from '../host/settings';

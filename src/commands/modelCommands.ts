@@ -4,7 +4,7 @@
  * default). Imports are validated by loading the model before anything is replaced.
  */
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import { describe, type ActiveModel } from '../host/activeModel';
 import { DEFAULT_MODEL_ID, type ModelEntry, type ModelValidator } from '../host/modelStore';
 

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import { UNTRUSTED_MESSAGE, type SearchServices } from '../host/workspaceIndex';
 import type { CodeSearchHit } from '../worker/protocol';
 

@@ -10,14 +10,14 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from '../host/context';
 import { discardRun, findInterruptedRuns, type InterruptedRun } from '../host/interruptedRuns';
 import { requireTrust } from '../host/trust';
 import { trainingSettings } from '../host/settings';
 import { guardedRun, train, trainingInProgress, type TrainingServices } from '../host/trainingRuns';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import { DashboardPanel } from '../webviews/dashboard/panel';
-import { COMMANDS } from '../commandIds';
+import { COMMANDS } from '../host/commandIds';
 
 /** Fewer pairs than this cannot fine-tune anything useful. */
 export const MIN_PAIRS = 20;

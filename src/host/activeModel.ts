@@ -2,7 +2,7 @@
  * The active model: remembered per workspace, falling back to the `seq2seq.model` setting, then
  * the bundled default.
  */
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from './context';
 import { DEFAULT_MODEL_ID, type ModelEntry, type ModelStore } from './modelStore';
 import { engineSettings } from './settings';
 

@@ -14,7 +14,7 @@ import { isPublicFunction } from '../docComments/conventions';
 import { LANGUAGE_IDS } from './languages';
 import { codeLensSettings } from './settings';
 import type { FunctionLocator, LocatedFunction } from './functionLocator';
-import { COMMANDS } from '../commandIds';
+import { COMMANDS } from './commandIds';
 
 /** Lenses wait this long after the last edit before parsing (milliseconds). */
 export const LENS_DEBOUNCE_MS = 500;

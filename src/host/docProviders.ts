@@ -14,7 +14,7 @@ import type { DocServices, DocTarget } from './docServices';
 import { DocText } from './docPipeline';
 import { LANGUAGE_IDS } from './languages';
 import { docCommentSettings } from './settings';
-import { COMMANDS } from '../commandIds';
+import { COMMANDS } from './commandIds';
 import type { StaleSummaryReport } from '../worker/protocol';
 
 const SOURCE = 'Seq2Seq';

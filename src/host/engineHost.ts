@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from './context';
 import type { TranslateRequest, Translation, Translator } from '../inference/translation';
 import type { EngineWorkerClient, EngineWorkerClientOptions } from '../worker/client';
 import type { CodeSearchHit, ReadyParams, StaleSummaryReport } from '../worker/protocol';

@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from './context';
 import { readCorpus, writeCorpus } from '../data/dataset';
 import { learningSplits } from '../learning/learningCorpus';
 import { resolveThreads } from '../training/threads';
@@ -39,7 +39,7 @@ import {
   type TrainFinished,
   type TrainingServices,
 } from './trainingRuns';
-import { COMMANDS } from '../commandIds';
+import { COMMANDS } from './commandIds';
 import type { CorrectionRecorder } from './corrections';
 import { onBattery } from './power';
 import { corpusSettings, learningSettings, setLearningMode, trainingSettings } from './settings';

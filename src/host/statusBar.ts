@@ -6,7 +6,7 @@
  * learning history and the dashboard.
  */
 import * as vscode from 'vscode';
-import { COMMANDS } from '../commandIds';
+import { COMMANDS } from './commandIds';
 
 export interface StatusState {
   model?: string | undefined;

@@ -12,7 +12,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from './context';
 import type { ActiveModel } from './activeModel';
 import type { EngineHost } from './engineHost';
 import { eventLoopDelayText, measureEventLoopDelay } from './eventLoopDelay';
@@ -29,7 +29,7 @@ import type { EngineWorkerClient } from '../worker/client';
 import type * as WorkerProtocolModule from '../worker/protocol';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
 import { checkingVerdict, guardVerdict } from '../webviews/dashboard/verdict';
-import { COMMANDS } from '../commandIds';
+import { COMMANDS } from './commandIds';
 
 export interface TrainingServices {
   readonly engine: EngineHost;

@@ -9,7 +9,7 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { isCancellation } from '../core/cancellation';
-import type { Seq2SeqContext } from '../context';
+import type { Seq2SeqContext } from './context';
 import type { IndexSettings, IndexSummary } from '../worker/protocol';
 import type { EngineHost } from './engineHost';
 import { corpusSettings } from './settings';

@@ -1,12 +1,12 @@
 /**
- * The command table (src/commandIds.ts) and package.json agree: every id in the table is
+ * The command table (src/host/commandIds.ts) and package.json agree: every id in the table is
  * contributed, every contributed command is in the table, and menus name only those.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { COMMAND_NAMES, COMMANDS } from '../../src/commandIds';
+import { COMMAND_NAMES, COMMANDS } from '../../src/host/commandIds';
 
 interface Manifest {
   contributes: { commands: { command: string }[]; menus?: Record<string, { command?: string }[]> };

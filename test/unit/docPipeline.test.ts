@@ -30,11 +30,11 @@ type Lenses = typeof import('../../src/host/codeLens');
 type Pipeline = typeof import('../../src/host/docPipeline');
 type Analyze = typeof import('../../src/docComments/analyze');
 type Locator = typeof import('./helpers/treeSitterLocator');
-type Ids = typeof import('../../src/commandIds');
+type Ids = typeof import('../../src/host/commandIds');
 type Translation = import('../../src/inference/translation').Translation;
 type TranslateRequest = import('../../src/inference/translation').TranslateRequest;
 type DocServices = import('../../src/host/docServices').DocServices;
-type Seq2SeqContext = import('../../src/context').Seq2SeqContext;
+type Seq2SeqContext = import('../../src/host/context').Seq2SeqContext;
 /* eslint-enable @typescript-eslint/consistent-type-imports */
 
 const PY = [
@@ -131,7 +131,7 @@ describe('doc comment entry points', function () {
       pipeline: await import('../../src/host/docPipeline'),
       analyze: await import('../../src/docComments/analyze'),
       locator: await import('./helpers/treeSitterLocator'),
-      ids: await import('../../src/commandIds'),
+      ids: await import('../../src/host/commandIds'),
     };
     analyzer = new m.analyze.DocAnalyzer();
     locator = new m.locator.TreeSitterLocator();

@@ -17,7 +17,7 @@ installFakeVscode();
 type TrainingCommands = typeof import('../../src/commands/trainingCommands');
 type RunLockModule = typeof import('../../src/core/runLock');
 type InterruptedRunsModule = typeof import('../../src/host/interruptedRuns');
-type Seq2SeqContext = import('../../src/context').Seq2SeqContext;
+type Seq2SeqContext = import('../../src/host/context').Seq2SeqContext;
 type TrainingServices = import('../../src/host/trainingRuns').TrainingServices;
 /* eslint-enable @typescript-eslint/consistent-type-imports */
 

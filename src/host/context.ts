@@ -4,9 +4,9 @@
  * disposable scope created by the command that starts the run.
  */
 import * as vscode from 'vscode';
-import { EditorTracker } from './host/editorTracker';
-import { StatusBar } from './host/statusBar';
-import type { CorrectionRecorder } from './host/corrections';
+import { EditorTracker } from './editorTracker';
+import { StatusBar } from './statusBar';
+import type { CorrectionRecorder } from './corrections';
 
 export class Seq2SeqContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
