@@ -15,7 +15,7 @@ import type { CorpusRecord } from '../data/dataset';
 import { FINE_TUNE_JOB_DEFAULTS } from '../training/trainingDefaults';
 import { decodingSettings, fineTuneSeed, requestDecoding } from '../host/settings';
 import type { Translator } from '../inference/translation';
-import type { EngineWorkerClient } from '../worker/client';
+import type { EngineHost } from '../host/engineHost';
 import type { ActiveModel } from '../host/activeModel';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 
@@ -27,7 +27,7 @@ const ROUGH_BELOW = 30;
 const EXAMPLES = 8;
 
 export interface EvaluateServices {
-  readonly engine: Translator & { worker(): Promise<EngineWorkerClient> };
+  readonly engine: Translator & Pick<EngineHost, 'mine'>;
   readonly active: ActiveModel;
 }
 
@@ -130,10 +130,9 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
       );
       return;
     }
-    const client = await services.engine.worker();
     const runId = new Date().toISOString().replace(/[:.]/g, '-');
     const corpus = path.join(ctx.extension.globalStorageUri.fsPath, 'evaluations', runId, 'corpus.jsonl');
-    const mined = await mineWorkspace(client, corpus);
+    const mined = await mineWorkspace(services.engine, corpus);
     if (!mined) return;
     if (mined.pairs === 0) {
       void vscode.window.showWarningMessage(

@@ -48,12 +48,11 @@ async function mineAndTrain(ctx: Seq2SeqContext, services: TrainingServices): Pr
   }
   if (!requireTrust('Fine-tuning')) return;
   const base = services.active.current();
-  const client = await services.engine.worker();
   const storage = ctx.extension.globalStorageUri.fsPath;
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
 
   // 1. Mine, in the worker, with a cancellable progress notification.
-  const mined = await mineWorkspace(client, path.join(storage, 'runs', runId, 'corpus.jsonl'));
+  const mined = await mineWorkspace(services.engine, path.join(storage, 'runs', runId, 'corpus.jsonl'));
   if (!mined) return;
   const perLanguage = perLanguageSummary(mined.perLanguage);
   if (mined.pairs < MIN_PAIRS) {

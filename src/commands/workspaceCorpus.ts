@@ -6,7 +6,7 @@
 import { requireTrust } from '../host/trust';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { EngineWorkerClient } from '../worker/client';
+import type { EngineHost } from '../host/engineHost';
 import type { MineResult } from '../worker/protocol';
 import { corpusSettings } from '../host/settings';
 
@@ -14,9 +14,8 @@ import { corpusSettings } from '../host/settings';
  * Mines every workspace folder into the JSONL file `out`; undefined when cancelled or failed
  * (a failure is shown to the user).
  */
-export async function mineWorkspace(client: EngineWorkerClient, out: string): Promise<MineResult | undefined> {
+export async function mineWorkspace(engine: Pick<EngineHost, 'mine'>, out: string): Promise<MineResult | undefined> {
   if (!requireTrust('Mining the workspace')) return undefined;
-  const { Mine, MineProgress } = await import('../worker/protocol');
   const corpus = corpusSettings();
   const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   return vscode.window.withProgress(
@@ -28,17 +27,17 @@ export async function mineWorkspace(client: EngineWorkerClient, out: string): Pr
     async (progress, token) => {
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
-      const events = client.onEvent(MineProgress, (p) =>
-        progress.report({ message: `${p.files} files, ${p.pairs} pairs — ${path.basename(p.file)}` }),
-      );
       try {
-        return await client.request(Mine, { roots, ...corpus, out }, abort.signal);
+        return await engine.mine(
+          { roots, ...corpus, out },
+          (p) => progress.report({ message: `${p.files} files, ${p.pairs} pairs — ${path.basename(p.file)}` }),
+          abort.signal,
+        );
       } catch (e) {
         if (!abort.signal.aborted)
           void vscode.window.showErrorMessage(`Seq2Seq: mining failed: ${(e as Error).message}`);
         return undefined;
       } finally {
-        events.dispose();
         sub.dispose();
       }
     },

@@ -1,6 +1,8 @@
 /**
- * The extension host's handle on the engine: one worker thread (started on first use, not at
- * activation) that loads TensorFlow.js, and the translator the editor commands use. The backend
+ * The extension host's handle on the engine, and its one door to the engine worker: one worker
+ * thread (started on first use, not at activation) that loads TensorFlow.js. Translation, code
+ * search, the stale-summary check, parameter descriptions, mining, the workspace index and
+ * training runs all ask it here; nothing else in the host talks to the worker client. The backend
  * the worker chose, and why, is shown in the status bar and the log. A changed backend setting
  * restarts the worker; a crashed worker is reported and replaced on the next request.
  */
@@ -9,7 +11,23 @@ import * as vscode from 'vscode';
 import type { Seq2SeqContext } from './context';
 import type { TranslateRequest, Translation, Translator } from '../inference/translation';
 import type { EngineWorkerClient, EngineWorkerClientOptions } from '../worker/client';
-import type { CodeSearchHit, ReadyParams, StaleSummaryReport } from '../worker/protocol';
+import type { IpcRequest, IpcResponse } from '../protocol/ipc';
+import type {
+  CodeSearchHit,
+  IndexBuildParams,
+  IndexProgressParams,
+  IndexSummary,
+  IndexUpdateParams,
+  MineParams,
+  MineProgressParams,
+  MineResult,
+  ReadyParams,
+  StaleSummaryReport,
+  TrainStart,
+  TrainStartParams,
+} from '../worker/protocol';
+import type { TrainerEvent } from '../training/events';
+import type { TrainJobSummary } from '../training/job';
 import type { CorpusLanguage } from '../data/languages';
 import { hasConfigFile } from '../data/modelFolder';
 import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
@@ -23,6 +41,17 @@ const LABELS: Record<string, string> = {
   cpu: 'JavaScript CPU',
 };
 
+/** How a training run ended: completed, early-stopped or stopped, with the guard's verdict when it ran. */
+export type TrainFinished = IpcResponse<typeof TrainStart>;
+
+/** Who hears a training run's events while it runs. */
+export interface TrainingListener {
+  /** Once the data is read and the model built, before the first step. */
+  readonly started?: (summary: TrainJobSummary) => void;
+  /** Every trainer event (step, epoch, evaluation, checkpoint, paused/resumed, finished, error). */
+  readonly progress?: (event: TrainerEvent) => void;
+}
+
 export class EngineHost implements Translator, vscode.Disposable {
   private client: Promise<EngineWorkerClient> | undefined;
   private ready: Promise<ReadyParams> | undefined;
@@ -35,7 +64,7 @@ export class EngineHost implements Translator, vscode.Disposable {
   ) {}
 
   /** The worker client, created on first use. */
-  worker(): Promise<EngineWorkerClient> {
+  private worker(): Promise<EngineWorkerClient> {
     if (!this.client) this.client = this.createClient();
     return this.client;
   }
@@ -72,15 +101,18 @@ export class EngineHost implements Translator, vscode.Disposable {
     });
   }
 
+  /** Starts the worker if needed and waits until its backend has loaded, without reporting it. */
+  async whenReady(): Promise<ReadyParams> {
+    return (await this.worker()).ready();
+  }
+
   /** Starts the worker if needed; its backend is reported once per worker, not per request. */
   ensureBackend(): Promise<ReadyParams> {
-    this.ready ??= this.worker()
-      .then((client) => client.ready())
-      .then((ready) => {
-        this.ctx.statusBar.update({ backend: LABELS[ready.backend] ?? ready.backend, backendReason: ready.reason });
-        this.ctx.log.info(`[backend] ${ready.reason}`);
-        return ready;
-      });
+    this.ready ??= this.whenReady().then((ready) => {
+      this.ctx.statusBar.update({ backend: LABELS[ready.backend] ?? ready.backend, backendReason: ready.reason });
+      this.ctx.log.info(`[backend] ${ready.reason}`);
+      return ready;
+    });
     this.ready.catch(() => (this.ready = undefined));
     return this.ready;
   }
@@ -144,6 +176,100 @@ export class EngineHost implements Translator, vscode.Disposable {
       ...(roles ? { roles } : {}),
       ...(withModel ? { code, paramModel: { dir: paramModelDir, id: 'params' } } : {}),
     });
+  }
+
+  /**
+   * Mines documented functions from folders on disk into the corpus file `params.out`;
+   * `onProgress` hears every few files. A cancel through `signal` rejects with a CancelledError.
+   */
+  async mine(
+    params: MineParams,
+    onProgress?: (p: MineProgressParams) => void,
+    signal?: AbortSignal,
+  ): Promise<MineResult> {
+    const { Mine, MineProgress } = await import('../worker/protocol');
+    return this.requestHeard(Mine, params, signal, (client) => onProgress && client.onEvent(MineProgress, onProgress));
+  }
+
+  /**
+   * Loads the saved index of one workspace folder and brings it up to date (`rebuild`: from
+   * scratch); `onProgress` hears every few files. A cancel through `signal` rejects with a
+   * CancelledError.
+   */
+  async buildIndex(
+    params: IndexBuildParams,
+    onProgress?: (p: IndexProgressParams) => void,
+    signal?: AbortSignal,
+  ): Promise<IndexSummary> {
+    const { IndexBuild, IndexProgress } = await import('../worker/protocol');
+    return this.requestHeard(
+      IndexBuild,
+      params,
+      signal,
+      (client) => onProgress && client.onEvent(IndexProgress, onProgress),
+    );
+  }
+
+  /** Re-mines one saved (or deleted: no content) file of an indexed folder. */
+  async updateIndex(params: IndexUpdateParams): Promise<IndexSummary> {
+    const { IndexUpdate } = await import('../worker/protocol');
+    return (await this.worker()).request(IndexUpdate, params);
+  }
+
+  /**
+   * Runs one training job in the worker, `listener` hearing its events until it ends. Stop it with
+   * {@link cancelTraining}: it then ends normally, its last good checkpoint kept.
+   */
+  async startTraining(params: TrainStartParams, listener: TrainingListener): Promise<TrainFinished> {
+    const { TrainStart, TrainStarted, TrainProgress } = await import('../worker/protocol');
+    return this.requestHeard(TrainStart, params, undefined, (client) => {
+      const subs = [
+        listener.started && client.onEvent(TrainStarted, listener.started),
+        listener.progress && client.onEvent(TrainProgress, listener.progress),
+      ];
+      return { dispose: () => subs.forEach((s) => s?.dispose()) };
+    });
+  }
+
+  /** Pauses the training run in progress before its next step. */
+  async pauseTraining(): Promise<void> {
+    const { TrainPause } = await import('../worker/protocol');
+    await this.controlTraining(TrainPause);
+  }
+
+  /** Resumes a paused training run. */
+  async resumeTraining(): Promise<void> {
+    const { TrainResume } = await import('../worker/protocol');
+    await this.controlTraining(TrainResume);
+  }
+
+  /** Stops the training run in progress; the worker saves its last checkpoint first. */
+  async cancelTraining(): Promise<void> {
+    const { TrainCancel } = await import('../worker/protocol');
+    await this.controlTraining(TrainCancel);
+  }
+
+  /** Sends a pause, resume or cancel to the worker that runs the job; none runs without a worker. */
+  private async controlTraining<M extends string>(
+    type: IpcRequest<Record<string, never>, { readonly running: boolean }, M>,
+  ): Promise<void> {
+    if (this.client) await (await this.client).request(type, {});
+  }
+
+  /** One request, with the events `listen` subscribes to heard until it settles. */
+  private async requestHeard<M extends string, P, R>(
+    type: IpcRequest<P, R, M>,
+    params: NoInfer<P>,
+    signal: AbortSignal | undefined,
+    listen: (client: EngineWorkerClient) => { dispose(): void } | undefined,
+  ): Promise<R> {
+    const client = await this.worker();
+    const events = listen(client);
+    try {
+      return await client.request(type, params, signal);
+    } finally {
+      events?.dispose();
+    }
   }
 
   /** Whether the (bundled, unchanging) parameter model folder is there: looked up once per folder. */

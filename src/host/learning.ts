@@ -36,9 +36,9 @@ import {
   runFolder,
   trainingInProgress,
   type RunOutcome,
-  type TrainFinished,
   type TrainingServices,
 } from './trainingRuns';
+import type { TrainFinished } from './engineHost';
 import { COMMANDS } from './commandIds';
 import type { CorrectionRecorder } from './corrections';
 import { onBattery } from './power';
@@ -164,9 +164,8 @@ export class WorkspaceLearner implements vscode.Disposable {
     });
     this.ctx.statusBar.update({ learning: 'reading the workspace' });
     try {
-      const client = await this.services.engine.worker();
-      const { Mine, TrainPause, TrainResume } = await import('../worker/protocol');
-      const mined = await client.request(Mine, {
+      const engine = this.services.engine;
+      const mined = await engine.mine({
         roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
         ...corpusSettings(),
         out: path.join(dir, 'mined.jsonl'),
@@ -195,11 +194,11 @@ export class WorkspaceLearner implements vscode.Disposable {
         {
           pause: () => {
             this.ctx.statusBar.update({ learning: 'paused while you type' });
-            void client.request(TrainPause, {});
+            void engine.pauseTraining();
           },
           resume: () => {
             this.ctx.statusBar.update({ learning });
-            void client.request(TrainResume, {});
+            void engine.resumeTraining();
           },
         },
         settings.idleSeconds * 1000,

@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from './context';
 import type { ActiveModel } from './activeModel';
-import type { EngineHost } from './engineHost';
+import type { EngineHost, TrainFinished, TrainingListener } from './engineHost';
 import { eventLoopDelayText, measureEventLoopDelay } from './eventLoopDelay';
 import { markRunEnded, readRunRecord, writeRunRecord } from './interruptedRuns';
 import type { ModelEntry } from './modelStore';
@@ -24,9 +24,7 @@ import { acquireRunLock, RunFolderBusyError, type RunLock } from '../core/runLoc
 import type { GuardResult } from '../training/guard';
 import { FINE_TUNE_TRAINING } from '../training/trainingDefaults';
 import type { TrainConfigFile } from '../training/trainConfigFile';
-import type { IpcResponse } from '../protocol/ipc';
-import type { EngineWorkerClient } from '../worker/client';
-import type * as WorkerProtocolModule from '../worker/protocol';
+import type { TrainStartParams } from '../worker/protocol';
 import type { DashboardFeed } from '../webviews/dashboard/feed';
 import { checkingVerdict, guardVerdict } from '../webviews/dashboard/verdict';
 import { COMMANDS } from './commandIds';
@@ -91,8 +89,6 @@ export function runFolder(ctx: Seq2SeqContext, runId: string): string {
 
 /** 2. Trains in the worker; the dashboard and the status bar listen to the same events. */
 export async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunPlan): Promise<void> {
-  const client = await services.engine.worker();
-  const protocol = await import('../worker/protocol');
   const feed = services.feed();
   const outDir = runFolder(ctx, plan.runId);
   // The run folder's lock (src/core/runLock.ts): another window resuming the same run is refused.
@@ -105,7 +101,7 @@ export async function train(ctx: Seq2SeqContext, services: TrainingServices, pla
     return;
   }
   try {
-    await trainOwned(ctx, services, plan, client, protocol, feed, outDir);
+    await trainOwned(ctx, services, plan, feed, outDir);
   } finally {
     lock.release();
   }
@@ -115,31 +111,30 @@ async function trainOwned(
   ctx: Seq2SeqContext,
   services: TrainingServices,
   plan: RunPlan,
-  client: EngineWorkerClient,
-  protocol: WorkerProtocol,
   feed: DashboardFeed,
   outDir: string,
 ): Promise<void> {
+  const { engine } = services;
   claimRun(outDir, plan);
-  const ready = await client.ready();
+  const ready = await engine.whenReady();
   void vscode.commands.executeCommand('setContext', 'seq2seq.training', true);
   const cancel = (): void => {
     feed.push({ type: 'status', status: 'stopping' });
-    void client.request(protocol.TrainCancel, {});
+    void engine.cancelTraining();
   };
   feed.setControl({
     stop: cancel,
-    pause: () => void client.request(protocol.TrainPause, {}),
-    resume: () => void client.request(protocol.TrainResume, {}),
+    pause: () => void engine.pauseTraining(),
+    resume: () => void engine.resumeTraining(),
   });
-  const subs = reportProgress(ctx, client, protocol, feed, plan, ready.backend);
+  const report = progressReport(ctx, feed, plan, ready.backend);
   if (!plan.background) void vscode.commands.executeCommand(COMMANDS.showDashboard);
   let outcome: RunOutcome | undefined;
   let result: TrainFinished | undefined;
   // Training runs in worker threads: the editor's own event loop should barely notice it.
   const loopDelay = measureEventLoopDelay();
   try {
-    const finished = await runWithProgress(client, protocol, plan, outDir, cancel);
+    const finished = await runWithProgress(engine, plan, outDir, report, cancel);
     result = finished;
     // The verdict stays in the dashboard's header (and the run's history) until the next run.
     if (finished.guard) feed.push({ type: 'verdict', verdict: guardVerdict(finished.guard) });
@@ -153,7 +148,6 @@ async function trainOwned(
     ctx.log.info(eventLoopDelayText('fine-tune', loopDelay.stop()));
     // Ended here, whatever the outcome: only a reload or a crash leaves a run to resume.
     markRunEnded(outDir);
-    subs.forEach((s) => s.dispose());
     feed.setControl(undefined);
     ctx.statusBar.update({ training: undefined });
     void vscode.commands.executeCommand('setContext', 'seq2seq.training', false);
@@ -161,9 +155,6 @@ async function trainOwned(
   if (plan.background) await plan.background.onResult(result, outcome);
   else if (outcome) await offerOutcome(services, outcome);
 }
-
-type WorkerProtocol = typeof WorkerProtocolModule;
-export type TrainFinished = IpcResponse<WorkerProtocol['TrainStart']>;
 
 /** A run whose result was imported as a model. */
 export interface RunOutcome {
@@ -191,18 +182,11 @@ function claimRun(outDir: string, plan: RunPlan): void {
   });
 }
 
-/** Feeds the worker's training events to the dashboard and the status bar; dispose to stop. */
-function reportProgress(
-  ctx: Seq2SeqContext,
-  client: EngineWorkerClient,
-  protocol: WorkerProtocol,
-  feed: DashboardFeed,
-  plan: RunPlan,
-  backend: string,
-): { dispose(): void }[] {
+/** Feeds the worker's training events to the dashboard and the status bar. */
+function progressReport(ctx: Seq2SeqContext, feed: DashboardFeed, plan: RunPlan, backend: string): TrainingListener {
   const { runId, config, summary, base } = plan;
-  return [
-    client.onEvent(protocol.TrainStarted, (s) =>
+  return {
+    started: (s) =>
       feed.push({
         type: 'runStarted',
         run: {
@@ -217,16 +201,15 @@ function reportProgress(
           name: `${plan.resume ? 'resumed ' : ''}${plan.background ? 'learning run' : 'fine-tune'} of ${base ? (base.bundled ? 'default' : base.id) : 'a model'}`,
         },
       }),
-    ),
-    client.onEvent(protocol.TrainProgress, (e) => {
+    progress: (e) => {
       for (const d of toDashboardEvents(e)) {
         feed.push(d);
         // The guard runs next: until it decides, the run is not a success yet.
         if (d.type === 'finished' && base) feed.push({ type: 'verdict', verdict: checkingVerdict(baseNameOf(base)) });
       }
       if (e.type === 'step') ctx.statusBar.update({ training: stepSummary(e.step, e.progress, e.loss) });
-    }),
-  ];
+    },
+  };
 }
 
 /** How messages and the dashboard name the model a run started from. */
@@ -234,46 +217,43 @@ function baseNameOf(base: ModelEntry): string {
   return base.bundled ? 'the bundled model' : `"${base.id}"`;
 }
 
-/** Runs the training job in the worker under a cancellable progress notification. */
+/**
+ * Runs the training job in the worker, `report` hearing its events; a fine-tune (not a learning
+ * run) under a cancellable progress notification.
+ */
 function runWithProgress(
-  client: EngineWorkerClient,
-  protocol: WorkerProtocol,
+  engine: EngineHost,
   plan: RunPlan,
   outDir: string,
+  report: TrainingListener,
   cancel: () => void,
 ): Thenable<TrainFinished> {
-  const { config, base } = plan;
+  const { base, background } = plan;
   const baseName = base ? baseNameOf(base) : undefined;
-  const background = plan.background;
-  if (background)
-    return client.request(protocol.TrainStart, {
-      corpus: plan.corpus,
-      validCorpus: background.validCorpus,
-      testCorpus: background.testCorpus,
-      outDir,
-      config,
-      ownsOutDir: true,
-      ...(base && baseName !== undefined ? { initModel: base.dir, guardBaseName: baseName } : {}),
-    });
+  const params: TrainStartParams = {
+    corpus: plan.corpus,
+    ...(background ? { validCorpus: background.validCorpus, testCorpus: background.testCorpus } : {}),
+    outDir,
+    config: plan.config,
+    // The host holds the run folder's lock: leftovers of a crashed save there are orphans.
+    ownsOutDir: true,
+    ...(plan.resume ? { resume: true } : {}),
+    ...(base && baseName !== undefined ? { initModel: base.dir, guardBaseName: baseName } : {}),
+  };
+  if (background) return engine.startTraining(params, report);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: fine-tuning', cancellable: true },
     async (progress, token) => {
       const sub = token.onCancellationRequested(cancel);
-      const step = client.onEvent(protocol.TrainProgress, (e) => {
-        if (e.type === 'step') progress.report({ message: stepSummary(e.step, e.progress, e.loss) });
-      });
       try {
-        return await client.request(protocol.TrainStart, {
-          corpus: plan.corpus,
-          outDir,
-          config,
-          // The host holds the run folder's lock: leftovers of a crashed save there are orphans.
-          ownsOutDir: true,
-          ...(plan.resume ? { resume: true } : {}),
-          ...(base && baseName !== undefined ? { initModel: base.dir, guardBaseName: baseName } : {}),
+        return await engine.startTraining(params, {
+          ...report,
+          progress: (e) => {
+            report.progress?.(e);
+            if (e.type === 'step') progress.report({ message: stepSummary(e.step, e.progress, e.loss) });
+          },
         });
       } finally {
-        step.dispose();
         sub.dispose();
       }
     },

@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { isCancellation } from '../core/cancellation';
 import type { Seq2SeqContext } from './context';
-import type { IndexSettings, IndexSummary } from '../worker/protocol';
+import type { IndexProgressParams, IndexSettings, IndexSummary } from '../worker/protocol';
 import type { EngineHost } from './engineHost';
 import { corpusSettings } from './settings';
 
@@ -100,8 +100,6 @@ export class WorkspaceIndexHost implements vscode.Disposable {
   }
 
   private async build(fromScratch: boolean, notify = false): Promise<IndexSummary[]> {
-    const { IndexBuild, IndexProgress } = await import('../worker/protocol');
-    const client = await this.engine.worker();
     await this.engine.ensureBackend();
     const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     const location = notify ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
@@ -110,15 +108,14 @@ export class WorkspaceIndexHost implements vscode.Disposable {
       async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
-        const events = client.onEvent(IndexProgress, (p) =>
-          progress.report({ message: `${p.files} files — ${path.basename(p.file)}` }),
-        );
+        const report = (p: IndexProgressParams): void =>
+          progress.report({ message: `${p.files} files — ${path.basename(p.file)}` });
         try {
           this.summaries.clear();
           for (const root of roots) {
-            const s = await client.request(
-              IndexBuild,
+            const s = await this.engine.buildIndex(
               { ...this.settingsFor(root), rebuild: fromScratch },
+              report,
               abort.signal,
             );
             this.summaries.set(root, s);
@@ -129,7 +126,6 @@ export class WorkspaceIndexHost implements vscode.Disposable {
           this.showSize();
           return [...this.summaries.values()];
         } finally {
-          events.dispose();
           sub.dispose();
         }
       },
@@ -142,10 +138,8 @@ export class WorkspaceIndexHost implements vscode.Disposable {
     if (!folder) return;
     try {
       await this.building;
-      const { IndexUpdate } = await import('../worker/protocol');
-      const client = await this.engine.worker();
       const root = folder.uri.fsPath;
-      const s = await client.request(IndexUpdate, {
+      const s = await this.engine.updateIndex({
         root,
         file: uri.fsPath,
         ...(content !== undefined ? { content } : {}),

@@ -9,7 +9,7 @@ import { FunctionIndex } from '../data/functionIndex';
 import { buildFunctionIndex, relativePath, updateFunctionIndex } from '../data/indexMining';
 import { ParserPool } from '../data/parser';
 import type { WorkspaceNeighbours } from '../inference/modelRunner';
-import type { IndexSettings, IndexSummary } from './protocol';
+import type { IndexBuildParams, IndexSettings, IndexSummary } from './protocol';
 
 const SAVE_DELAY_MS = 2000;
 
@@ -29,7 +29,7 @@ export class WorkspaceIndexes {
   }
 
   async build(
-    settings: IndexSettings & { rebuild?: boolean },
+    settings: IndexBuildParams,
     onFile: (files: number, file: string) => void,
     isCancelled: () => boolean,
   ): Promise<IndexSummary> {

@@ -87,24 +87,27 @@ export interface MineResult {
   readonly corpus: string;
 }
 
+export interface MineProgressParams {
+  readonly files: number;
+  readonly pairs: number;
+  readonly file: string;
+}
+
 /** Mines a corpus from folders on disk; reports MineProgress events. */
 export const Mine = ipcRequest<MineParams, MineResult, 'mine'>('mine');
-export const MineProgress = ipcNotification<
-  { readonly files: number; readonly pairs: number; readonly file: string },
-  'mineProgress'
->('mineProgress');
+export const MineProgress = ipcNotification<MineProgressParams, 'mineProgress'>('mineProgress');
 
 // ---- training ------------------------------------------------------------------------------
 
+export interface TrainStartParams extends TrainJobParams {
+  /** Fine-tuning: score the result against `initModel` on the held-out split (named so in messages). */
+  readonly guardBaseName?: string;
+}
+
 /** Starts a training run; resolves with the finished event once it ends (completed, early-stopped or cancelled). */
-export const TrainStart = ipcRequest<
-  TrainJobParams & {
-    /** Fine-tuning: score the result against `initModel` on the held-out split (named so in messages). */
-    readonly guardBaseName?: string;
-  },
-  FinishedEvent & { readonly guard?: GuardResult },
-  'trainStart'
->('trainStart');
+export const TrainStart = ipcRequest<TrainStartParams, FinishedEvent & { readonly guard?: GuardResult }, 'trainStart'>(
+  'trainStart',
+);
 /** Pause, resume and cancel act on the running training job (between optimizer steps); cancel saves `last/` first. */
 export const TrainPause = ipcRequest<Record<string, never>, { readonly running: boolean }, 'trainPause'>('trainPause');
 export const TrainResume = ipcRequest<Record<string, never>, { readonly running: boolean }, 'trainResume'>(
@@ -146,20 +149,29 @@ export interface IndexSummary {
   readonly reMined: number;
 }
 
+export interface IndexBuildParams extends IndexSettings {
+  /** Mine every file again instead of bringing the saved index up to date. */
+  readonly rebuild?: boolean;
+}
+
 /** Loads the saved index of a folder and brings it up to date (`rebuild`: from scratch); reports IndexProgress. */
-export const IndexBuild = ipcRequest<IndexSettings & { readonly rebuild?: boolean }, IndexSummary, 'indexBuild'>(
-  'indexBuild',
-);
-export const IndexProgress = ipcNotification<
-  { readonly root: string; readonly files: number; readonly file: string },
-  'indexProgress'
->('indexProgress');
+export const IndexBuild = ipcRequest<IndexBuildParams, IndexSummary, 'indexBuild'>('indexBuild');
+
+export interface IndexProgressParams {
+  readonly root: string;
+  readonly files: number;
+  readonly file: string;
+}
+export const IndexProgress = ipcNotification<IndexProgressParams, 'indexProgress'>('indexProgress');
+
+export interface IndexUpdateParams {
+  readonly root: string;
+  readonly file: string;
+  /** The saved text; none: the file was deleted. */
+  readonly content?: string;
+}
 /** Re-mines one saved (or deleted: no content) file of an indexed folder. */
-export const IndexUpdate = ipcRequest<
-  { readonly root: string; readonly file: string; readonly content?: string },
-  IndexSummary,
-  'indexUpdate'
->('indexUpdate');
+export const IndexUpdate = ipcRequest<IndexUpdateParams, IndexSummary, 'indexUpdate'>('indexUpdate');
 
 export interface CodeSearchHit {
   /** Relative to the index's root. */

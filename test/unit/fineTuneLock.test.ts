@@ -66,7 +66,7 @@ describe('fine-tune run folder lock (extension)', function () {
       return 'Resume the interrupted fine-tune';
     };
     const services = {
-      engine: { worker: async () => ({}) },
+      engine: {},
       active: { current: () => undefined, store: { get: () => undefined } },
       feed: () => ({}),
     } as unknown as TrainingServices;
@@ -85,8 +85,8 @@ describe('fine-tune run folder lock (extension)', function () {
       refusal,
       new RegExp(`in use by another training \\(Fine-tune on Workspace, process ${process.pid}, started 20`),
     );
-    // Refused before the run was claimed: its record is untouched (and the stand-in client, which
-    // answers nothing, was never asked to start: that would have thrown).
+    // Refused before the run was claimed: its record is untouched (and the stand-in engine, which
+    // has no methods, was never asked to start the worker: that would have thrown).
     assert.strictEqual(interrupted.readRunRecord(dir)?.pid, 999_999);
   });
 });
