@@ -16,7 +16,7 @@
  * that keeps inserted text from ending the comment early.
  */
 import { blockCommentText, docstringText, lineCommentText } from '../../src/docComments/escape';
-import type { CorpusLanguage } from '../../src/data/languages';
+import type { CorpusLanguage } from '../../src/parsing/languages';
 import type { DocFormat, DocSections } from '../../src/docComments/formats';
 import type { FunctionShape, ParamInfo } from '../../src/docComments/shape';
 import { renderTemplate, type Placeholder, type Segment, type TemplateLine } from '../../src/docComments/template';

@@ -14,7 +14,7 @@ import * as path from 'path';
 
 import { selectBackend } from '../../src/core/backend';
 import { resolveModelConfig, type ModelConfig } from '../../src/core/config';
-import { writeInterchange } from '../../src/core/interchange';
+import { writeInterchange } from '../../src/modelFolder/interchange';
 import { buildModel } from '../../src/core/model';
 import { CODE2DOC_ID, EOS_ID } from '../../src/core/specialTokens';
 import { encodeExamples } from '../../src/training/examplesCache';

@@ -53,7 +53,7 @@ import type { Batch } from '../../src/core/batch';
 import { bundledModelDir } from '../../src/cli/documentCommand';
 import { indexFolder } from '../../src/cli/projectIndex';
 import { DECODING_DEFAULTS } from '../../src/core/decoding';
-import { ParserPool } from '../../src/data/parser';
+import { ParserPool } from '../../src/parsing/parser';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { nativeRow } from './native';
 import { DataParallelStep, type StepPhases } from './parallelStep';

@@ -26,8 +26,8 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
-import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
-import { splitByFile } from '../../src/data/dedupSplit';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/mining/dataset';
+import { splitByFile } from '../../src/mining/dedupSplit';
 import { averageSentenceBleu } from '../../src/training/bleu';
 import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
 import { modelOutputs } from '../../src/training/guard';

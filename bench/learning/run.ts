@@ -29,7 +29,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
-import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/mining/dataset';
 import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
 import { guardFineTune, modelOutputs } from '../../src/training/guard';
 import { prepareTrainJob } from '../../src/training/job';

@@ -18,12 +18,12 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { selectBackend } from '../../src/core/backend';
-import { loadModel } from '../../src/core/checkpoint';
+import { loadModel } from '../../src/modelFolder/checkpoint';
 import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { beamSearch } from '../../src/core/search';
 import { CODE2DOC_ID } from '../../src/core/specialTokens';
-import { TOKENIZER_FILE } from '../../src/data/modelFolder';
-import { CodeTokenizer } from '../../src/data/tokenizer';
+import { TOKENIZER_FILE } from '../../src/modelFolder/format';
+import { CodeTokenizer } from '../../src/tokenizer/tokenizer';
 import { corpusChrf } from '../../src/training/chrf';
 import { decodeExamples } from '../../src/training/examplesCache';
 import { findNativeEngine, handOffFiles, interchangeToFolder } from '../../src/training/nativeEngine';

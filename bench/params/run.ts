@@ -3,7 +3,7 @@
  * `npm run corpus:build`), each project its own workspace. For every documented parameter of a
  * documented function, two systems: the parameter's name split into words (the baseline the issue
  * names), and the description the project's other files give a parameter of the same name
- * (src/data/paramDescriptions.ts), falling back to the name where they give none. Per language:
+ * (src/retrieval/paramDescriptions.ts), falling back to the name where they give none. Per language:
  * how many parameters the project lookup answers, corpus chrF, smoothed BLEU-4, and paired
  * bootstrap of lookup against name. Flags: --corpus <dir>, --split valid|test, --json <file>.
  */
@@ -11,14 +11,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 
-import { readCorpus, type CorpusRecord } from '../../src/data/dataset';
-import { ParamDescriptions, paramSourceText } from '../../src/data/paramDescriptions';
+import { readCorpus, type CorpusRecord } from '../../src/mining/dataset';
+import { ParamDescriptions, paramSourceText } from '../../src/retrieval/paramDescriptions';
 import { selectBackend } from '../../src/core/backend';
 import { describeParam } from '../../src/inference/paramModel';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { seededPerLanguageSample } from '../../src/training/quality';
-import { projectOf } from '../../src/data/projectMemory';
-import { nameBaseline } from '../../src/data/retrieval';
+import { projectOf } from '../../src/retrieval/projectMemory';
+import { nameBaseline } from '../../src/retrieval/retrieval';
 import { averageSentenceBleu } from '../../src/training/bleu';
 import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
 

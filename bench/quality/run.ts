@@ -14,8 +14,8 @@ import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
 import { DECODING_DEFAULTS, type Decoding } from '../../src/core/decoding';
-import { hasConfigFile } from '../../src/data/modelFolder';
-import { readCorpus } from '../../src/data/dataset';
+import { hasConfigFile } from '../../src/modelFolder/format';
+import { readCorpus } from '../../src/mining/dataset';
 import { seededPerLanguageSample } from '../../src/training/quality';
 import {
   generatedName,

@@ -17,7 +17,7 @@ import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
 import { DECODING_DEFAULTS } from '../../src/core/decoding';
-import { readCorpus, type CorpusRecord } from '../../src/data/dataset';
+import { readCorpus, type CorpusRecord } from '../../src/mining/dataset';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { pairedBootstrapChrf } from '../../src/training/chrf';
 import { PROJECT_SAMPLE_SEED, projectWorkspaceOf, projectWorkspaces } from '../../src/training/projectBenchmark';

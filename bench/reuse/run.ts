@@ -17,7 +17,7 @@ import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
 import { DECODING_DEFAULTS } from '../../src/core/decoding';
-import { readCorpus } from '../../src/data/dataset';
+import { readCorpus } from '../../src/mining/dataset';
 import { ModelRunner, reusableSummary, reuseConflicts } from '../../src/inference/modelRunner';
 import { PROJECT_SAMPLE_SEED, projectWorkspaceOf, projectWorkspaces } from '../../src/training/projectBenchmark';
 import { pairedBootstrap, qualityTable, scoreSystems, seededPerLanguageSample } from '../../src/training/quality';

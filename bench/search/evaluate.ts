@@ -6,8 +6,8 @@
  * model's two directions is evaluated on the same numbers (weights are chosen on validation
  * projects, then applied once to the test projects).
  */
-import { searchTokens, type IndexedFunction } from '../../src/data/functionIndex';
-import { Bm25Index, codeSubtokens } from '../../src/data/retrieval';
+import { searchTokens, type IndexedFunction } from '../../src/retrieval/functionIndex';
+import { Bm25Index, codeSubtokens } from '../../src/retrieval/retrieval';
 import {
   code2docScores,
   doc2codeScores,

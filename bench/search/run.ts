@@ -21,11 +21,11 @@ import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
 import { DECODING_DEFAULTS } from '../../src/core/decoding';
-import { FunctionIndex, type IndexedFunction } from '../../src/data/functionIndex';
-import { buildFunctionIndex } from '../../src/data/indexMining';
-import type { CorpusLanguage } from '../../src/data/languages';
-import { ParserPool } from '../../src/data/parser';
-import { seededRandom, shuffleInPlace } from '../../src/data/random';
+import { FunctionIndex, type IndexedFunction } from '../../src/retrieval/functionIndex';
+import { buildFunctionIndex } from '../../src/mining/indexMining';
+import type { CorpusLanguage } from '../../src/parsing/languages';
+import { ParserPool } from '../../src/parsing/parser';
+import { seededRandom, shuffleInPlace } from '../../src/mining/random';
 import {
   DEFAULT_CANDIDATES,
   DEFAULT_RERANK_WEIGHTS,

@@ -28,10 +28,10 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
-import { readCorpus, type CorpusRecord } from '../../src/data/dataset';
-import { projectOf } from '../../src/data/projectMemory';
-import { seededRandom, shuffleInPlace } from '../../src/data/random';
-import { writeStaleSummaryMeta } from '../../src/data/modelFolder';
+import { readCorpus, type CorpusRecord } from '../../src/mining/dataset';
+import { projectOf } from '../../src/retrieval/projectMemory';
+import { seededRandom, shuffleInPlace } from '../../src/mining/random';
+import { writeStaleSummaryMeta } from '../../src/modelFolder/format';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { fitScore, moments, pmiOf, summaryFits, type SummaryFit } from '../../src/inference/staleSummary';
 import { REPO_ROOT as ROOT, MEDIA_MODEL_DIR } from '../../scripts/paths';

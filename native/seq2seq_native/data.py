@@ -4,8 +4,8 @@
   int32 `[version, count]`, then per example `[srcLength, tgtLength, ...src, ...tgt]`. A file that
   decode() there would refuse (short, damaged, another version, trailing data) raises a
   ValueError naming the file and what is wrong.
-- `batch_plan` / `make_batches` group examples as src/data/dataset.ts makeBatches does: a seeded
-  Fisher-Yates shuffle (mulberry32, the same generator as src/data/random.ts, so the same seed
+- `batch_plan` / `make_batches` group examples as src/mining/dataset.ts makeBatches does: a seeded
+  Fisher-Yates shuffle (mulberry32, the same generator as src/mining/random.ts, so the same seed
   gives the same batches as the TypeScript trainer), pools of `batchSize * 50` sorted by
   (source length, target length), cut into batches, the batch order shuffled.
 - `collate` pads like dataset.ts collate: `tgtIn = [BOS, ...tgt]`, `tgtOut = [...tgt, EOS]`,
@@ -152,11 +152,11 @@ def write_examples(path: str, examples: Examples) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Seeded order (src/data/random.ts)
+# Seeded order (src/mining/random.ts)
 
 
 def seeded_random(seed: int):
-    """mulberry32, bit for bit as src/data/random.ts seededRandom: floats in [0, 1)."""
+    """mulberry32, bit for bit as src/mining/random.ts seededRandom: floats in [0, 1)."""
     state = [seed & 0xFFFFFFFF]
 
     def imul(a: int, b: int) -> int:
@@ -173,7 +173,7 @@ def seeded_random(seed: int):
 
 
 def shuffle_in_place(items: list, random) -> list:
-    """Fisher-Yates, as src/data/random.ts shuffleInPlace."""
+    """Fisher-Yates, as src/mining/random.ts shuffleInPlace."""
     for i in range(len(items) - 1, 0, -1):
         j = int(random() * (i + 1))
         items[i], items[j] = items[j], items[i]

@@ -96,7 +96,7 @@ def test_missing_examples_file_is_named(tmp_path: Path) -> None:
 
 
 def test_random_and_batch_order_equal_the_typescript_ones() -> None:
-    # Values printed by src/data/random.ts seededRandom / shuffleInPlace and dataset.ts makeBatches.
+    # Values printed by src/mining/random.ts seededRandom / shuffleInPlace and dataset.ts makeBatches.
     r = seeded_random(1001)
     assert [r(), r()] == [0.14117497857660055, 0.26740360795520246]
     assert shuffle_in_place(list(range(20)), seeded_random(42)) == [

@@ -6,8 +6,8 @@
  * valid and test. Pure: works on light items (keys, not the records), so the build can stream
  * the records from disk twice instead of holding them.
  */
-import { assignFiles, type SplitName } from '../../src/data/dedupSplit';
-import { hashString } from '../../src/data/random';
+import { assignFiles, type SplitName } from '../../src/mining/dedupSplit';
+import { hashString } from '../../src/mining/random';
 import { NearDupIndex, type NearDupOptions } from './nearDup';
 
 /** What assembly needs to know of one mined pair. */

@@ -3,7 +3,7 @@
  * card can be regenerated without rebuilding. Also the target check that fails a build which fell
  * short, with a message naming each missed target.
  */
-import type { SplitName } from '../../src/data/dedupSplit';
+import type { SplitName } from '../../src/mining/dedupSplit';
 import type { Dropped } from './assemble';
 
 export interface LengthStats {
@@ -98,7 +98,7 @@ export function renderCard(s: CorpusStats): string {
   md.push('');
   md.push(
     'Built by `npm run corpus:build` from the packages listed in `scripts/corpus/manifest.json`, ' +
-      "mined with the project's own miner (src/data/mine.ts). The corpus itself is not committed; " +
+      "mined with the project's own miner (src/mining/mine.ts). The corpus itself is not committed; " +
       'this card is the record of one build (regenerate it with `npm run corpus:build -- --card-only`).',
   );
   md.push('');
@@ -188,7 +188,7 @@ export function renderCard(s: CorpusStats): string {
   );
   md.push(
     `Files skipped (noDocs: no doc-comment opener, so not parsed; excluded: documentation folders of the ` +
-      `package; test, vendored, generated, minified: the strict file rules of src/data/filters.ts): ` +
+      `package; test, vendored, generated, minified: the strict file rules of src/mining/filters.ts): ` +
       `${Object.entries(s.mining.skippedFiles)
         .map(([k, v]) => `${k} ${n(v)}`)
         .join(', ')}.`,

@@ -5,7 +5,7 @@
  * committed, so every build mines the same list. Pure functions: parsing apt's `Packages` index,
  * the selection rule and the manifest's validation; no file system or network here.
  */
-import { hashString } from '../../src/data/random';
+import { hashString } from '../../src/mining/random';
 
 /** One family of Debian packages that carries source code of one language. */
 export interface FamilySpec {

@@ -7,10 +7,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { filterPairs, type PairSkipReason } from '../../src/data/filters';
-import { languageOfPath, type CorpusLanguage } from '../../src/data/languages';
-import { Miner, type Pair } from '../../src/data/mine';
-import { walkSourceFiles, type WalkSkips } from '../../src/data/walk';
+import { filterPairs, type PairSkipReason } from '../../src/mining/filters';
+import { languageOfPath, type CorpusLanguage } from '../../src/parsing/languages';
+import { Miner, type Pair } from '../../src/mining/mine';
+import { walkSourceFiles, type WalkSkips } from '../../src/mining/walk';
 import { packageLicence, unpackDeb } from './debian';
 import { ALL_ROOTS } from './manifest';
 import { NearDupIndex, signatureToBase64 } from './nearDup';

@@ -7,7 +7,7 @@
  * Hand-written rather than a library: the npm MinHash packages are small, unmaintained and hash
  * strings with slow generic code; this is ~100 lines over FNV token hashes and `Math.imul`.
  */
-import { hashString } from '../../src/data/random';
+import { hashString } from '../../src/mining/random';
 
 export interface NearDupOptions {
   /** Hash functions per signature (bands × rows). */

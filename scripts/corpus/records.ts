@@ -2,8 +2,8 @@
  * The corpus record (one JSONL line of train/valid/test.jsonl) and the messages between the build
  * and its mining processes. Declared once here; CORPUS.md documents the same schema.
  */
-import type { FileSkipReason, PairSkipReason } from '../../src/data/filters';
-import type { Pair } from '../../src/data/mine';
+import type { FileSkipReason, PairSkipReason } from '../../src/mining/filters';
+import type { Pair } from '../../src/mining/mine';
 
 /** One (code, documentation) pair of the corpus: a mined Pair with where it came from. */
 export interface CorpusRecord extends Pair {

@@ -21,12 +21,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { loadModel, saveModel } from '../../src/modelFolder/checkpoint';
 import { DECODING_DEFAULTS } from '../../src/core/decoding';
-import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
-import { projectOf } from '../../src/data/projectMemory';
-import { seededRandom, shuffleInPlace } from '../../src/data/random';
-import { REHEARSAL_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/mining/dataset';
+import { projectOf } from '../../src/retrieval/projectMemory';
+import { seededRandom, shuffleInPlace } from '../../src/mining/random';
+import { REHEARSAL_FILE, TOKENIZER_FILE } from '../../src/modelFolder/format';
 import { marginRows, marginVerdict } from '../../src/training/guard';
 import {
   BM25_PROJECT,

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { nativeTrainArgs } from '../../src/cli/nativeCommands';
-import { INTERCHANGE_EXTENSION, readInterchange } from '../../src/core/interchange';
+import { INTERCHANGE_EXTENSION, readInterchange } from '../../src/modelFolder/interchange';
 import { prepareTrainJob } from '../../src/training/job';
 import type { TrainConfigFile } from '../../src/training/trainConfigFile';
 import {

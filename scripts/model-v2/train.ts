@@ -24,8 +24,8 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
-import { hasConfigFile, readConfigFile } from '../../src/data/modelFolder';
-import { readCorpus, writeCorpus } from '../../src/data/dataset';
+import { hasConfigFile, readConfigFile } from '../../src/modelFolder/format';
+import { readCorpus, writeCorpus } from '../../src/mining/dataset';
 import { progressLine } from '../../src/cli/trainCommands';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { prepareTrainJob } from '../../src/training/job';
@@ -41,7 +41,7 @@ import {
   record,
   string,
   type Check,
-} from '../../src/data/schema';
+} from '../../src/files/schema';
 import { DECODING_GRID_FIELDS, type DecodingGrid } from '../../src/training/modelSelection';
 import { seededPerLanguageSample } from '../../src/training/quality';
 import { checkThreads } from '../../src/training/threads';

@@ -11,8 +11,8 @@ import * as path from 'path';
 import { Command } from 'commander';
 
 import { selectBackend } from '../../src/core/backend';
-import { loadModel, saveModel } from '../../src/core/checkpoint';
-import { TOKENIZER_FILE } from '../../src/data/modelFolder';
+import { loadModel, saveModel } from '../../src/modelFolder/checkpoint';
+import { TOKENIZER_FILE } from '../../src/modelFolder/format';
 import { BEST_DIR } from '../../src/training/trainer';
 import { MEDIA_PARAM_MODEL_DIR, REPO_ROOT } from '../paths';
 

@@ -1,7 +1,7 @@
 /**
  * `npm run train:params` step 1: the parameter-description model's corpus, made from the corpus of
  * `npm run corpus:build` (split by project): one pair per documented parameter, the source being
- * the parameter's name and the function's code (src/data/paramDescriptions.ts `paramSourceText`),
+ * the parameter's name and the function's code (src/retrieval/paramDescriptions.ts `paramSourceText`),
  * the target its description. Writes `<out>/{train,valid,test}.jsonl` in the corpus format that
  * `seq2seq train --valid --test` reads, the validation file a seeded sample (`--valid-pairs`, per
  * language) so evaluations stay short. Then train with the printed command.
@@ -10,9 +10,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 
-import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/data/dataset';
-import type { CorpusLanguage } from '../../src/data/languages';
-import { paramPairs, type ParamPair } from '../../src/data/paramDescriptions';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/mining/dataset';
+import type { CorpusLanguage } from '../../src/parsing/languages';
+import { paramPairs, type ParamPair } from '../../src/retrieval/paramDescriptions';
 import { seededPerLanguageSample } from '../../src/training/quality';
 import { REPO_ROOT } from '../paths';
 

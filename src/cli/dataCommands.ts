@@ -8,12 +8,12 @@
  * Progress goes to stderr (redrawn on a terminal, a line every few seconds otherwise).
  */
 import type { Command } from 'commander';
-import { buildCorpus, countByLanguage, percentiles, pieceCoverage } from '../data/corpus';
-import { readCorpus, writeCorpus } from '../data/dataset';
-import { splitByFile } from '../data/dedupSplit';
-import { CORPUS_LANGUAGES } from '../data/languages';
-import { CodeTokenizer } from '../data/tokenizer';
-import { walkSourceFiles, type WalkSkips } from '../data/walk';
+import { buildCorpus, countByLanguage, percentiles, pieceCoverage } from '../mining/corpus';
+import { readCorpus, writeCorpus } from '../mining/dataset';
+import { splitByFile } from '../mining/dedupSplit';
+import { CORPUS_LANGUAGES } from '../parsing/languages';
+import { CodeTokenizer } from '../tokenizer/tokenizer';
+import { walkSourceFiles, type WalkSkips } from '../mining/walk';
 import { integerOption, wholeNumberOption } from './options';
 import { checkOutputFile, refusingOutput } from './outputPaths';
 

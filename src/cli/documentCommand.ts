@@ -11,12 +11,12 @@ import type { Command } from 'commander';
 import { selectBackend } from '../core/backend';
 import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
 import { meanTokenProbability } from '../core/lengthScore';
-import { languageOfPath } from '../data/languages';
-import { hasConfigFile } from '../data/modelFolder';
-import { functionsToDocument, type FunctionToDocument, type ParseReport } from '../data/indexMining';
-import { ParserPool } from '../data/parser';
-import { skipMessage } from '../data/filters';
-import { readSourceFile } from '../data/walk';
+import { languageOfPath } from '../parsing/languages';
+import { hasConfigFile } from '../modelFolder/format';
+import { functionsToDocument, type FunctionToDocument, type ParseReport } from '../mining/indexMining';
+import { ParserPool } from '../parsing/parser';
+import { skipMessage } from '../mining/filters';
+import { readSourceFile } from '../mining/walk';
 import { ModelRunner } from '../inference/modelRunner';
 import { functionOrigin, reuseOrigin } from '../inference/translation';
 import {

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 
-import { INTERCHANGE_EXTENSION } from '../core/interchange';
+import { INTERCHANGE_EXTENSION } from '../modelFolder/interchange';
 import { BEST_DIR } from '../training/trainer';
 import {
   findNativeEngine,

@@ -1,7 +1,7 @@
 /**
  * What the CLI writes never destroys what it reads or what is not a file. Before any work starts,
  * each output path is checked: a file output must be a regular file (or not exist yet) in a
- * writable folder (src/core/atomicFolder.ts `checkReplaceableFile`: a device, a FIFO or a link is
+ * writable folder (src/modelFolder/atomicFolder.ts `checkReplaceableFile`: a device, a FIFO or a link is
  * refused, as root `--out /dev/full` would otherwise be replaced by a plain file) and must not be
  * one of the command's inputs (the same file by device and inode, so another path to it, a hard
  * link or a symbolic link, counts); a folder output must not hold an input where the command
@@ -10,8 +10,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { checkReplaceableFile, entryKind } from '../core/atomicFolder';
-import type { SourceFile } from '../data/mine';
+import { checkReplaceableFile, entryKind } from '../modelFolder/atomicFolder';
+import type { SourceFile } from '../mining/mine';
 
 /** An input of a command: its flag (or "argument") and its path. */
 export interface NamedPath {

@@ -6,9 +6,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FunctionIndex } from '../data/functionIndex';
-import { buildFunctionIndex, relativePath, type IndexLimits } from '../data/indexMining';
-import type { ParserPool } from '../data/parser';
+import type { FunctionIndex } from '../retrieval/functionIndex';
+import { buildFunctionIndex, relativePath, type IndexLimits } from '../mining/indexMining';
+import type { ParserPool } from '../parsing/parser';
 import { terminalText } from './terminalText';
 
 /** What the default index reads at most. Mutable for tests only. */

@@ -8,10 +8,10 @@ import * as path from 'path';
 import type { Command } from 'commander';
 
 import { selectBackend } from '../core/backend';
-import { loadModel, saveModel } from '../core/checkpoint';
+import { loadModel, saveModel } from '../modelFolder/checkpoint';
 import type { Seq2SeqModel } from '../core/model';
-import { readGuardedJsonSync } from '../data/guardedRead';
-import { MANIFEST_FILE, readConfigFile, type ModelMetaInput, type PruningMeta } from '../data/modelFolder';
+import { readGuardedJsonSync } from '../files/guardedRead';
+import { MANIFEST_FILE, readConfigFile, type ModelMetaInput, type PruningMeta } from '../modelFolder/format';
 import { prepareTrainingBackend } from '../training/backendSetup';
 import { LAST_DIR } from '../training/trainer';
 import { prepareTrainJob, resolveModelDir } from '../training/job';

@@ -8,8 +8,8 @@ import * as path from 'path';
 import type { Command } from 'commander';
 
 import { selectBackend } from '../core/backend';
-import type { FunctionIndex } from '../data/functionIndex';
-import { ParserPool } from '../data/parser';
+import type { FunctionIndex } from '../retrieval/functionIndex';
+import { ParserPool } from '../parsing/parser';
 import { DEFAULT_CANDIDATES, DEFAULT_RERANK_WEIGHTS, searchCode } from '../inference/codeSearch';
 import { ModelRunner } from '../inference/modelRunner';
 import { resolveModelDir } from '../training/job';

@@ -1,7 +1,7 @@
 /**
  * CLI commands over models: `train` (progress bar on stderr, JSONL metrics log, Ctrl-C, SIGTERM
  * or SIGHUP saves the last checkpoint and exits, --resume, --init to fine-tune; one training per
- * run folder, src/core/runLock.ts), `eval` (both BLEUs, exact match,
+ * run folder, src/modelFolder/runLock.ts), `eval` (both BLEUs, exact match,
  * per-language breakdown) and `translate` (stdin or a file's line range; beam and n-best).
  * The progress bar is a few lines of ANSI on stderr rather than a dependency.
  */
@@ -14,10 +14,10 @@ import { selectBackend } from '../core/backend';
 import { INIT_SCHEMES } from '../core/config';
 import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
 import { DIRECTIONS, type Direction } from '../core/specialTokens';
-import { readCorpus, writeCorpus, type CorpusRecord } from '../data/dataset';
-import { DEFAULT_MAX_FILE_BYTES, skipMessage } from '../data/filters';
-import { decodeText, readStreamCapped } from '../data/guardedRead';
-import { readSourceFile } from '../data/walk';
+import { readCorpus, writeCorpus, type CorpusRecord } from '../mining/dataset';
+import { DEFAULT_MAX_FILE_BYTES, skipMessage } from '../mining/filters';
+import { decodeText, readStreamCapped } from '../files/guardedRead';
+import { readSourceFile } from '../mining/walk';
 import { lineCommentText } from '../docComments/escape';
 import { ModelRunner } from '../inference/modelRunner';
 import { prepareTrainingBackend } from '../training/backendSetup';
@@ -34,7 +34,7 @@ import {
   resolveModelDir,
 } from '../training/job';
 import type { Trainer } from '../training/trainer';
-import { acquireRunLock, RUN_LOCK_FILE } from '../core/runLock';
+import { acquireRunLock, RUN_LOCK_FILE } from '../modelFolder/runLock';
 import { checkOutputFolder } from './outputPaths';
 import { terminalText } from './terminalText';
 import { readTrainConfig, type TrainConfigFile } from '../training/trainConfigFile';

@@ -10,8 +10,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../host/context';
-import type { CorpusLanguage } from '../data/languages';
-import { editorInputProblem } from '../data/filters';
+import type { CorpusLanguage } from '../parsing/languages';
+import { editorInputProblem } from '../mining/filters';
 import type { AnalyzedFunction } from '../docComments/analyze';
 import type { DocInsertion } from '../docComments/insert';
 import { conventionalSkip, type ConventionalSkip, type DocumentedUnit } from '../docComments/conventions';

@@ -11,7 +11,7 @@ import { requireTrust } from '../host/trust';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from '../host/context';
-import type { CorpusRecord } from '../data/dataset';
+import type { CorpusRecord } from '../mining/dataset';
 import { FINE_TUNE_JOB_DEFAULTS } from '../training/trainingDefaults';
 import { decodingSettings, fineTuneSeed, requestDecoding } from '../host/settings';
 import type { Translator } from '../inference/translation';
@@ -45,7 +45,7 @@ export async function evaluationPairs(
   records: readonly CorpusRecord[],
   seed: number,
 ): Promise<{ pairs: CorpusRecord[]; heldOut: boolean }> {
-  const { splitByFile } = await import('../data/dedupSplit');
+  const { splitByFile } = await import('../mining/dedupSplit');
   const { perLanguageSample } = await import('../training/quality');
   const { validFraction, testFraction } = FINE_TUNE_JOB_DEFAULTS;
   const test = splitByFile(records, { seed, validFraction, testFraction }).test;
@@ -64,7 +64,7 @@ export async function evaluationReport(input: {
   readonly seconds: number;
 }): Promise<string> {
   const { scoreSystems, qualityTable } = await import('../training/quality');
-  const { nameBaseline } = await import('../data/retrieval');
+  const { nameBaseline } = await import('../retrieval/retrieval');
   const records = input.scored.map((s) => s.record);
   const rows = scoreSystems(records, {
     model: input.scored.map((s) => s.output),
@@ -140,7 +140,7 @@ export function evaluateModel(ctx: Seq2SeqContext, services: EvaluateServices) {
       );
       return;
     }
-    const { readCorpus } = await import('../data/dataset');
+    const { readCorpus } = await import('../mining/dataset');
     const { sentenceBleu } = await import('../training/bleu');
     const { pairs, heldOut } = await evaluationPairs(await readCorpus(mined.corpus), fineTuneSeed());
     // One comment per function, decoded as the settings say.

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Direction } from '../core/specialTokens';
 import type { Seq2SeqContext } from '../host/context';
-import { usualExtension } from '../data/languages';
+import { usualExtension } from '../parsing/languages';
 import { LANGUAGE_IDS } from '../host/languages';
 import { chooseCandidate, MAX_INPUT_CHARS, translateWithProgress, type CommentServices } from '../host/editorText';
 

@@ -5,9 +5,9 @@
  * rules, so "documented" means what mining means by it. The result is plain data.
  */
 import type { Node } from 'web-tree-sitter';
-import { findDocumented, locateFunctions } from '../data/mine';
-import { LANGUAGE_SPECS, type CorpusLanguage } from '../data/languages';
-import { ParserPool, type ParserOptions } from '../data/parser';
+import { findDocumented, locateFunctions } from '../mining/mine';
+import { LANGUAGE_SPECS, type CorpusLanguage } from '../parsing/languages';
+import { ParserPool, type ParserOptions } from '../parsing/parser';
 import { functionShape, pythonClassShape, type FunctionShape } from './shape';
 
 export interface ExistingDoc {
@@ -91,7 +91,7 @@ export function analyzeTree(text: string, root: Node, lang: CorpusLanguage): Ana
   return out.sort((a, b) => a.startOffset - b.startOffset);
 }
 
-/** Parses texts with one parser per language (see src/data/parser.ts) and analyses them. */
+/** Parses texts with one parser per language (see src/parsing/parser.ts) and analyses them. */
 export class DocAnalyzer {
   private readonly parsers: ParserPool;
 

@@ -12,10 +12,10 @@
  * came from unless the request turns that off.
  */
 import { blockCommentText, docstringText, lineCommentText } from './escape';
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 import type { DocFormat, DocSections } from './formats';
 import type { FunctionShape, ParamInfo } from './shape';
-import type { ParamDescription } from '../data/paramDescriptions';
+import type { ParamDescription } from '../retrieval/paramDescriptions';
 import { finishSentence, paramText, type DefaultStyle } from './punctuation';
 import { renderTemplate, type Placeholder, type Segment, type TemplateLine } from './template';
 import { gateText } from './textGate';

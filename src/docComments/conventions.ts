@@ -13,7 +13,7 @@
  * The rules read declarations as written (keywords, names, indentation), not types: a function
  * the rules get wrong still has the light bulb, `"""` / `/**` and Generate Doc Comment.
  */
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 
 /** A function as the locator and the analyzer both describe it. */
 export interface FunctionText {

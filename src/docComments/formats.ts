@@ -2,7 +2,7 @@
  * The doc comment formats per language, the conventional default of each, and how the
  * `seq2seq.docComment.format` / `seq2seq.docComment.sections` settings resolve to one.
  */
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 
 export type DocFormat =
   | 'google'

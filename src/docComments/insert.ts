@@ -4,7 +4,7 @@
  * the first statement of the body with the body's indentation. Also documents every undocumented
  * function of a text at once, as a list of insertions for one workspace edit.
  */
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 import type { AnalyzedFunction } from './analyze';
 import { renderDoc, type DocRequest } from './builder';
 

@@ -4,7 +4,7 @@
  * receivers, Rust `&self`) are not parameters a doc comment lists.
  */
 import type { Node } from 'web-tree-sitter';
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 import type { ParamInfo, ParamKind } from './shape';
 import { pythonType } from './types';
 

@@ -7,7 +7,7 @@
  * Plain data out, so the shape can cross a thread boundary; no `vscode` here.
  */
 import type { Node } from 'web-tree-sitter';
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 import { parametersOf } from './params';
 import { pythonType } from './types';
 

@@ -5,7 +5,7 @@
  * Pure text functions: the editor commands decide where the text goes.
  */
 
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 import { blockCommentText, docstringText, lineCommentText, pythonDocstring } from './escape';
 
 /** The languages with a comment style: all of the language table's. */

@@ -4,7 +4,7 @@
  * offers Generate Doc Comment. One list of markers for every command that reads comments.
  * The extension's activation loads this module (the completion's trigger), so it imports nothing.
  */
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 
 /**
  * A comment marker at the start of a line: `//` or `///`, `#`, `/*` or `/**`, `*` or `*\/`,

@@ -19,7 +19,7 @@
  * decoded.
  */
 import { meanTokenProbability } from '../core/lengthScore';
-import { splitIdentifier } from '../data/retrieval';
+import { splitIdentifier } from '../retrieval/retrieval';
 import { isDocWord } from './docWords';
 
 export type TextProblem =

@@ -9,7 +9,7 @@
  * parsed within the limits is not tried again until it changes.
  */
 import * as vscode from 'vscode';
-import { fileSkipReason } from '../data/filters';
+import { fileSkipReason } from '../mining/filters';
 import { isPublicFunction } from '../docComments/conventions';
 import { LANGUAGE_IDS } from './languages';
 import { codeLensSettings } from './settings';

@@ -11,8 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AnalyzedFunction } from '../docComments/analyze';
-import type { CorpusLanguage } from '../data/languages';
-import type { Miner } from '../data/mine';
+import type { CorpusLanguage } from '../parsing/languages';
+import type { Miner } from '../mining/mine';
 import { snippetPlainText } from '../docComments/snippet';
 import {
   CorrectionStore,
@@ -79,7 +79,7 @@ export class CorrectionRecorder implements vscode.Disposable {
     const insertions = this.pending.get(key);
     if (!insertions?.length || !this.enabled || !this.store) return [];
     try {
-      const { Miner } = await import('../data/mine');
+      const { Miner } = await import('../mining/mine');
       this.miner ??= Promise.resolve(new Miner(this.wasmDir ? { wasmDir: this.wasmDir } : {}));
       const text = doc.getText();
       const saved = await (await this.miner).mine({ path: insertions[0]!.path, content: text }, insertions[0]!.lang);

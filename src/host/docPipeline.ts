@@ -16,8 +16,8 @@
  * the edit. Analysis, layout and decoding load lazily, on first use.
  */
 import * as vscode from 'vscode';
-import type { CorpusLanguage } from '../data/languages';
-import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
+import type { CorpusLanguage } from '../parsing/languages';
+import type { ParamDescription, ParamRole } from '../retrieval/paramDescriptions';
 import { acceptedSummary } from '../docComments/textGate';
 import type { AnalyzedFunction } from '../docComments/analyze';
 import type { DocDescriptions, DocRequest } from '../docComments/builder';

@@ -7,7 +7,7 @@
  * analyzer; building and checking modules load on first use.
  */
 import * as vscode from 'vscode';
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 import type { AnalyzedFunction } from '../docComments/analyze';
 import { docOpener } from '../docComments/syntax';
 import type { DocServices, DocTarget } from './docServices';

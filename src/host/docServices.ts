@@ -3,7 +3,7 @@
  * (loaded on first use) and the one pipeline, and the function a provider asks them to document.
  */
 import type * as vscode from 'vscode';
-import type { CorpusLanguage } from '../data/languages';
+import type { CorpusLanguage } from '../parsing/languages';
 import type { AnalyzedFunction, DocAnalyzer } from '../docComments/analyze';
 import type { DocPipeline } from './docPipeline';
 import type { CommentServices } from './editorText';

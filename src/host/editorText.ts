@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { Decoding } from '../core/decoding';
-import type { CorpusLanguage } from '../data/languages';
-import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
+import type { CorpusLanguage } from '../parsing/languages';
+import type { ParamDescription, ParamRole } from '../retrieval/paramDescriptions';
 import type { FunctionLocator } from './functionLocator';
 import { decodingSettings, requestDecoding } from './settings';
 import type { SearchServices } from './workspaceIndex';

@@ -28,9 +28,9 @@ import type {
 } from '../worker/protocol';
 import type { TrainerEvent } from '../training/events';
 import type { TrainJobSummary } from '../training/job';
-import type { CorpusLanguage } from '../data/languages';
-import { hasConfigFile } from '../data/modelFolder';
-import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
+import type { CorpusLanguage } from '../parsing/languages';
+import { hasConfigFile } from '../modelFolder/format';
+import type { ParamDescription, ParamRole } from '../retrieval/paramDescriptions';
 import type { ModelEntry } from './modelStore';
 import { engineSettings } from './settings';
 import { tensorflowPathProblem } from '../core/backendSetting';

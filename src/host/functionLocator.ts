@@ -2,10 +2,10 @@
  * Finds functions in an open document with tree-sitter (through src/data's parser and language
  * specs), for Comment Selection without a selection and for code lenses.
  */
-import type { LocatedFunction } from '../data/locate';
+import type { LocatedFunction } from '../parsing/locate';
 
-/** Plain data (src/data/locate.ts): ranges, name, code, documented; a FunctionSpan for insertion. */
-export type { LocatedFunction } from '../data/locate';
+/** Plain data (src/parsing/locate.ts): ranges, name, code, documented; a FunctionSpan for insertion. */
+export type { LocatedFunction } from '../parsing/locate';
 
 export interface FunctionLocator {
   /** Every function in the text, outermost first. */

@@ -4,7 +4,7 @@
  * trains: corpus, config, base model) and marked ended when the run ends normally. A folder
  * whose record is not ended and whose process is gone was interrupted: it can be resumed from
  * its `last/` checkpoint (after putting back a copy a crashed save left aside) or discarded.
- * Whether the process is gone is the run lock's answer (src/core/runLock.ts: process id, boot id
+ * Whether the process is gone is the run lock's answer (src/modelFolder/runLock.ts: process id, boot id
  * and start time) where the folder has one, else the record's process id on this host.
  * Plain Node (no `vscode`, no TensorFlow.js), so the extension host can check cheaply.
  */
@@ -12,10 +12,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { processAlive, recoverFolder } from '../core/atomicFolder';
-import { runLockState } from '../core/runLock';
-import { CONFIG_FILE, OPTIMIZER_SPECS_FILE, TRAIN_STATE_FILE } from '../data/modelFolder';
-import { readGuardedJsonSync } from '../data/guardedRead';
+import { processAlive, recoverFolder } from '../modelFolder/atomicFolder';
+import { runLockState } from '../modelFolder/runLock';
+import { CONFIG_FILE, OPTIMIZER_SPECS_FILE, TRAIN_STATE_FILE } from '../modelFolder/format';
+import { readGuardedJsonSync } from '../files/guardedRead';
 import type { TrainConfigFile } from '../training/trainConfigFile';
 
 export const RUN_RECORD_FILE = 'run.json';

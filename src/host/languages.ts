@@ -1,9 +1,9 @@
 /**
  * VS Code language ids the editor commands support, mapped to the corpus/tree-sitter language
- * names used by src/data, whose language table (src/data/languages.ts) they come from. Shared by
+ * names used by src/data, whose language table (src/parsing/languages.ts) they come from. Shared by
  * the `when` context key, code lenses and the commands.
  */
-import { LANGUAGE_OF_VSCODE_ID, type CorpusLanguage } from '../data/languages';
+import { LANGUAGE_OF_VSCODE_ID, type CorpusLanguage } from '../parsing/languages';
 
 export const LANGUAGE_IDS: Readonly<Record<string, CorpusLanguage>> = LANGUAGE_OF_VSCODE_ID;
 

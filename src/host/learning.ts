@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from './context';
-import { readCorpus, writeCorpus } from '../data/dataset';
+import { readCorpus, writeCorpus } from '../mining/dataset';
 import { learningSplits } from '../learning/learningCorpus';
 import { resolveThreads } from '../training/threads';
 import { learnableCount } from '../learning/corrections';

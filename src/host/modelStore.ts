@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CONFIG_FILE, hasConfigFile, peekConfigFile } from '../data/modelFolder';
+import { CONFIG_FILE, hasConfigFile, peekConfigFile } from '../modelFolder/format';
 
 export const DEFAULT_MODEL_ID = 'default';
 
@@ -150,7 +150,7 @@ export class ModelStore {
     const temp = path.join(this.root, `.import-${process.pid}-${Date.now()}`);
     try {
       copyPlainFiles(source, temp);
-      const { checkModelFiles } = await import('../data/modelFiles');
+      const { checkModelFiles } = await import('../modelFolder/sideFiles');
       checkModelFiles(temp);
       await validate(temp);
       const name = this.freeName(wanted);

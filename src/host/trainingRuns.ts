@@ -5,7 +5,7 @@
  * best checkpoint imported as a new model. Stop in the dashboard, the progress notification and
  * the command all go through one cancel path, which keeps the last good checkpoint. Only one run
  * at a time: the guard here is taken before mining, so a second start is refused at once, and the
- * run folder's lock (src/core/runLock.ts) keeps another window out of it. Learning runs take the
+ * run folder's lock (src/modelFolder/runLock.ts) keeps another window out of it. Learning runs take the
  * same path through `learnInBackground`, without opening the dashboard, a progress notification
  * or an offer: their caller hears the result.
  */
@@ -20,7 +20,7 @@ import { markRunEnded, readRunRecord, writeRunRecord } from './interruptedRuns';
 import type { ModelEntry } from './modelStore';
 import { RunGuard } from './runGuard';
 import { stepSummary, toDashboardEvents } from './trainingAdapter';
-import { acquireRunLock, RunFolderBusyError, type RunLock } from '../core/runLock';
+import { acquireRunLock, RunFolderBusyError, type RunLock } from '../modelFolder/runLock';
 import type { GuardResult } from '../training/guard';
 import { FINE_TUNE_TRAINING } from '../training/trainingDefaults';
 import type { TrainConfigFile } from '../training/trainConfigFile';
@@ -91,7 +91,7 @@ export function runFolder(ctx: Seq2SeqContext, runId: string): string {
 export async function train(ctx: Seq2SeqContext, services: TrainingServices, plan: RunPlan): Promise<void> {
   const feed = services.feed();
   const outDir = runFolder(ctx, plan.runId);
-  // The run folder's lock (src/core/runLock.ts): another window resuming the same run is refused.
+  // The run folder's lock (src/modelFolder/runLock.ts): another window resuming the same run is refused.
   let lock: RunLock;
   try {
     lock = acquireRunLock(outDir, 'Fine-tune on Workspace');

@@ -16,8 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import { batchToTensors, disposeBatch } from '../core/batch';
 import type { Seq2SeqModel } from '../core/model';
 import { BOS_ID, EOS_ID, PAD_ID, directionTokenId } from '../core/specialTokens';
-import type { FunctionIndex, IndexedFunction, IndexHit } from '../data/functionIndex';
-import { normaliseText } from '../data/preTokenizer';
+import type { FunctionIndex, IndexedFunction, IndexHit } from '../retrieval/functionIndex';
+import { normaliseText } from '../tokenizer/preTokenizer';
 
 /** How the final score weighs BM25 and the model's two directions (z-scores within a query). */
 export interface RerankWeights {

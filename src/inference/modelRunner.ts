@@ -10,18 +10,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { batchToTensors, disposeBatch } from '../core/batch';
-import { loadModel, type ModelMeta } from '../core/checkpoint';
+import { loadModel, type ModelMeta } from '../modelFolder/checkpoint';
 import { noRepeatDefault, type TunedDecoding } from '../core/decoding';
 import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
-import type { CodeTokenizer } from '../data/tokenizer';
-import { loadMemoryFile, loadTokenizerFile, modelFilePath, projectRetrievalKind } from '../data/modelFiles';
-import { TOKENIZER_FILE, memoryFileName } from '../data/modelFolder';
-import { normaliseText, unmark } from '../data/preTokenizer';
-import { collate, makeExample, sourceParts } from '../data/dataset';
-import type { FunctionIndex } from '../data/functionIndex';
-import { ExampleMemory, codeSubtokens } from '../data/retrieval';
+import type { CodeTokenizer } from '../tokenizer/tokenizer';
+import { loadMemoryFile, loadTokenizerFile, modelFilePath, projectRetrievalKind } from '../modelFolder/sideFiles';
+import { TOKENIZER_FILE, memoryFileName } from '../modelFolder/format';
+import { normaliseText, unmark } from '../tokenizer/preTokenizer';
+import { collate, makeExample, sourceParts } from '../mining/dataset';
+import type { FunctionIndex } from '../retrieval/functionIndex';
+import { ExampleMemory, codeSubtokens } from '../retrieval/retrieval';
 import type { Candidate, Neighbour, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
 
 /**

@@ -6,7 +6,7 @@
  * a placeholder instead.
  */
 import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
-import { paramSourceText } from '../data/paramDescriptions';
+import { paramSourceText } from '../retrieval/paramDescriptions';
 import type { ModelRunner } from './modelRunner';
 
 export interface ModelDescription {

@@ -12,9 +12,9 @@
  * is never asked.
  */
 import { directionTokenId, EOS_ID } from '../core/specialTokens';
-import type { StaleSummaryMeta } from '../data/modelFolder';
-import { normaliseText } from '../data/preTokenizer';
-import { codeSubtokens, diceOverlap } from '../data/retrieval';
+import type { StaleSummaryMeta } from '../modelFolder/format';
+import { normaliseText } from '../tokenizer/preTokenizer';
+import { codeSubtokens, diceOverlap } from '../retrieval/retrieval';
 import { meanLogProbs, type ScoringModel } from './codeSearch';
 
 /** A function's code (its doc comment removed, as mining gives it) and a summary for it. */

@@ -9,16 +9,16 @@
  *
  * Pure (no `vscode`): the host records insertions and saves (src/host/corrections.ts). The store
  * is one JSON file in the workspace's own storage, written atomically, code and texts scrubbed of
- * secrets (src/data/secrets.ts) before they are written.
+ * secrets (src/retrieval/secrets.ts) before they are written.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CorpusRecord } from '../data/dataset';
-import { readGuardedTextSync } from '../data/guardedRead';
+import type { CorpusRecord } from '../mining/dataset';
+import { readGuardedTextSync } from '../files/guardedRead';
 import { parseDoc, stripDocDelimiters, summarize } from '../docComments/read';
-import type { CorpusLanguage } from '../data/languages';
-import { hashString } from '../data/random';
-import { scrubSecrets } from '../data/secrets';
+import type { CorpusLanguage } from '../parsing/languages';
+import { hashString } from '../mining/random';
+import { scrubSecrets } from '../retrieval/secrets';
 import { DESCRIPTION, SUMMARY } from '../docComments/builder';
 
 export type Verdict = 'kept' | 'edited' | 'deleted';
@@ -63,7 +63,7 @@ export interface Correction extends Omit<Insertion, 'parts'> {
   readonly parts: readonly JudgedPart[];
 }
 
-/** A documented function of the saved text, as the miner gives it (src/data/mine.ts `Pair`). */
+/** A documented function of the saved text, as the miner gives it (src/mining/mine.ts `Pair`). */
 export interface SavedFunction {
   readonly name: string;
   /** 1-based. */

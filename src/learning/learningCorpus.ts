@@ -8,8 +8,8 @@
  * workspace whose only documented functions are the user's corrections), the held-out files stay
  * held out and only the corrections of training files are trained on. Pure.
  */
-import type { CorpusRecord } from '../data/dataset';
-import { splitByFile, type Splits } from '../data/dedupSplit';
+import type { CorpusRecord } from '../mining/dataset';
+import { splitByFile, type Splits } from '../mining/dedupSplit';
 import { FINE_TUNE_JOB_DEFAULTS } from '../training/trainingDefaults';
 import { correctionPairs, learnableCount, type Correction } from './corrections';
 

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readGuardedJsonSync } from '../data/guardedRead';
+import { readGuardedJsonSync } from '../files/guardedRead';
 import type { MarginShares } from '../training/guard';
 
 export type LearningMode = 'off' | 'on' | 'ask';

@@ -6,7 +6,7 @@
  * quality.ts's `pairedBootstrap`, chrf.ts's `pairedBootstrapChrf` and the guard's margin rule, so
  * that with the same seed all of them judge the same resamples.
  */
-import { seededRandom } from '../data/random';
+import { seededRandom } from '../mining/random';
 
 /** Whether A is strictly ahead of B on one resample, given as the indices of its items. */
 export type ResampleWin = (idx: readonly number[]) => boolean;

@@ -14,8 +14,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import type { Example } from '../data/dataset';
-import { readGuardedJsonSync, readGuardedSync } from '../data/guardedRead';
+import type { Example } from '../mining/dataset';
+import { readGuardedJsonSync, readGuardedSync } from '../files/guardedRead';
 
 const VERSION = 1;
 export const EXAMPLES_BIN = 'examples.bin';

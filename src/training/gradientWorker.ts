@@ -14,7 +14,7 @@ import { prepareTrainingBackend } from './backendSetup';
 import { loadFlat, weightsChecksum, writeFlat } from './flatWeights';
 import { batchGradients } from './gradients';
 import { REPLICA_INIT, type ReplicaReply, type ReplicaRequest } from './replicaProtocol';
-import { validate } from '../data/schema';
+import { validate } from '../files/schema';
 
 async function main(): Promise<void> {
   const port = parentPort;

@@ -14,7 +14,7 @@
  * training with what retrieval from the workspace gives either model.
  */
 import { DECODING_DEFAULTS } from '../core/decoding';
-import type { CorpusRecord } from '../data/dataset';
+import type { CorpusRecord } from '../mining/dataset';
 import { ModelRunner } from '../inference/modelRunner';
 import { sentenceBleu } from './bleu';
 import { chrfFromStats, chrfStats, pairedBootstrapChrfStats, sumChrfStats, type ChrfStats } from './chrf';

@@ -11,8 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { DEFAULT_MODEL_CONFIG, resolveModelConfig, type ModelConfig } from '../core/config';
-import { recoverFolder } from '../core/atomicFolder';
-import { isCompleteModelFolder, loadModel, recoverModelFolder } from '../core/checkpoint';
+import { recoverFolder } from '../modelFolder/atomicFolder';
+import { isCompleteModelFolder, loadModel, recoverModelFolder } from '../modelFolder/checkpoint';
 import { buildModel, type Seq2SeqModel } from '../core/model';
 import type { Direction } from '../core/specialTokens';
 import {
@@ -24,7 +24,7 @@ import {
   type Example,
   type ExampleOptions,
   type ExamplesOptions,
-} from '../data/dataset';
+} from '../mining/dataset';
 import {
   MEMORY_FILE,
   TOKENIZER_FILE,
@@ -34,14 +34,14 @@ import {
   retrievalScope,
   type ModelMeta,
   type RetrievalMeta,
-} from '../data/modelFolder';
-import { MAX_MEMORY_BYTES, loadTokenizerFile, projectRetrievalKind, readModelFile } from '../data/modelFiles';
-import { ProjectMemories } from '../data/projectMemory';
-import { hashString } from '../data/random';
-import { ExampleMemory, NEIGHBOUR_MAX_TOKENS, type MemoryKind } from '../data/retrieval';
-import { splitByFile } from '../data/dedupSplit';
-import { CodeTokenizer } from '../data/tokenizer';
-import { checkLengthLimits, dropLongPairs, type DroppedPairs, type LengthLimits } from '../data/lengthFilter';
+} from '../modelFolder/format';
+import { MAX_MEMORY_BYTES, loadTokenizerFile, projectRetrievalKind, readModelFile } from '../modelFolder/sideFiles';
+import { ProjectMemories } from '../retrieval/projectMemory';
+import { hashString } from '../mining/random';
+import { ExampleMemory, NEIGHBOUR_MAX_TOKENS, type MemoryKind } from '../retrieval/retrieval';
+import { splitByFile } from '../mining/dedupSplit';
+import { CodeTokenizer } from '../tokenizer/tokenizer';
+import { checkLengthLimits, dropLongPairs, type DroppedPairs, type LengthLimits } from '../mining/lengthFilter';
 import { prepareTrainingBackend } from './backendSetup';
 import type { EvalExample } from './evaluation';
 import type { TrainerListener } from './events';
@@ -89,7 +89,7 @@ export interface TrainJobParams {
    */
   readonly cacheExamples?: boolean;
   /**
-   * The caller holds `outDir`'s run lock (src/core/runLock.ts): no other process can be saving
+   * The caller holds `outDir`'s run lock (src/modelFolder/runLock.ts): no other process can be saving
    * there, so whatever a crashed save left beside `best/` and `last/` is put back or removed,
    * whichever process id it names ({@link recoverRunFolder}).
    */

@@ -8,10 +8,10 @@
 import * as path from 'path';
 
 import { DECODING_DEFAULTS, type TunedDecoding } from '../core/decoding';
-import type { CorpusRecord } from '../data/dataset';
-import { array, either, nullable, number, object, optional } from '../data/schema';
-import { hasConfigFile, writeDecodingMeta } from '../data/modelFolder';
-import { nameBaseline } from '../data/retrieval';
+import type { CorpusRecord } from '../mining/dataset';
+import { array, either, nullable, number, object, optional } from '../files/schema';
+import { hasConfigFile, writeDecodingMeta } from '../modelFolder/format';
+import { nameBaseline } from '../retrieval/retrieval';
 import { ModelRunner, reusableSummary } from '../inference/modelRunner';
 import { modelPredictions, type WorkspaceOf } from './predictions';
 import { scoreSystems } from './quality';

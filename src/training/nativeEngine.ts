@@ -5,25 +5,25 @@
  * its weights back as a model folder.
  *
  * This side keeps owning tokenization, neighbours, the model folder and evaluation; the native
- * engine reads the files written here and writes interchange files (src/core/interchange.ts).
+ * engine reads the files written here and writes interchange files (src/modelFolder/interchange.ts).
  * Nothing in the extension needs Python: only training at scale does.
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { loadModel, saveModel } from '../core/checkpoint';
-import { InterchangeError, modelFromInterchange, writeInterchange } from '../core/interchange';
+import { loadModel, saveModel } from '../modelFolder/checkpoint';
+import { InterchangeError, modelFromInterchange, writeInterchange } from '../modelFolder/interchange';
 import type { Seq2SeqModel } from '../core/model';
-import type { Example } from '../data/dataset';
-import { REHEARSAL_FILE, TOKENIZER_FILE, memoryFileName, readConfigFile } from '../data/modelFolder';
+import type { Example } from '../mining/dataset';
+import { REHEARSAL_FILE, TOKENIZER_FILE, memoryFileName, readConfigFile } from '../modelFolder/format';
 import {
   MAX_MEMORY_BYTES,
   MAX_TOKENIZER_BYTES,
   loadTokenizerFile,
   modelFilePath,
   readModelFile,
-} from '../data/modelFiles';
+} from '../modelFolder/sideFiles';
 import { encodeExamples } from './examplesCache';
 import type { TrainerOptions } from './trainingDefaults';
 

@@ -4,7 +4,7 @@
  * (modelSelection.ts) score with src/training/quality.ts.
  */
 import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
-import type { CorpusRecord } from '../data/dataset';
+import type { CorpusRecord } from '../mining/dataset';
 import type { ModelRunner, WorkspaceNeighbours } from '../inference/modelRunner';
 
 export interface ModelPredictions {

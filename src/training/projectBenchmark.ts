@@ -17,10 +17,10 @@
 import * as path from 'path';
 
 import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
-import type { CorpusRecord } from '../data/dataset';
-import { FunctionIndex, type IndexedFunction } from '../data/functionIndex';
-import { projectOf } from '../data/projectMemory';
-import { nameBaseline } from '../data/retrieval';
+import type { CorpusRecord } from '../mining/dataset';
+import { FunctionIndex, type IndexedFunction } from '../retrieval/functionIndex';
+import { projectOf } from '../retrieval/projectMemory';
+import { nameBaseline } from '../retrieval/retrieval';
 import { ModelRunner } from '../inference/modelRunner';
 import {
   bootstrapRows,

@@ -4,8 +4,8 @@
  * references are the full first-sentence summaries), corpus chrF (chrf.ts) and ROUGE-L (rouge.ts). Pure: used by `npm run bench:quality`, the
  * default model's card and the extension's Evaluate Model command.
  */
-import type { CorpusRecord } from '../data/dataset';
-import { seededRandom, shuffleInPlace } from '../data/random';
+import type { CorpusRecord } from '../mining/dataset';
+import { seededRandom, shuffleInPlace } from '../mining/random';
 import {
   averageSentenceBleu,
   bleuFromStats,

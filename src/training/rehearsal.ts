@@ -9,9 +9,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import type { Batch } from '../core/batch';
-import { collate, readCorpus, type CorpusRecord, type Example } from '../data/dataset';
-import { REHEARSAL_FILE } from '../data/modelFolder';
-import { seededRandom, shuffleInPlace } from '../data/random';
+import { collate, readCorpus, type CorpusRecord, type Example } from '../mining/dataset';
+import { REHEARSAL_FILE } from '../modelFolder/format';
+import { seededRandom, shuffleInPlace } from '../mining/random';
 
 /** The base-corpus sample shipped beside a model, or none. */
 export async function readRehearsalSample(modelDir: string): Promise<CorpusRecord[]> {

@@ -8,7 +8,7 @@ import type { Batch } from '../core/batch';
 import type { BackendName } from '../core/backendSetting';
 import type { ModelConfig } from '../core/config';
 import type { ShareStats } from './gradients';
-import { checkedLater, instanceOf, number, object, oneOf, type Check } from '../data/schema';
+import { checkedLater, instanceOf, number, object, oneOf, type Check } from '../files/schema';
 
 /** `workerData` of a gradient worker. */
 export interface ReplicaInit {

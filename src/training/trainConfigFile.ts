@@ -21,7 +21,7 @@ import {
   tagged,
   wholeNumberIn,
   type Check,
-} from '../data/schema';
+} from '../files/schema';
 import { MRT_METRICS, TRAINING_OBJECTIVES } from './mrt';
 import { OPTIMIZER_NAMES } from './optimizers';
 import type { ScheduleConfig, ScheduleKind } from './schedules';
@@ -49,7 +49,7 @@ export interface TrainConfigFile {
    * another file) goes before the code, and the training split is saved beside the model as its
    * example memory (`memory.json`) for inference. A model fine-tuned from such a model keeps it.
    * `'project'`: the neighbour comes from the same project's other files only (a corpus of many
-   * projects, see ProjectMemories in src/data/projectMemory.ts), as the workspace index gives it
+   * projects, see ProjectMemories in src/retrieval/projectMemory.ts), as the workspace index gives it
    * at inference time; no memory is saved, the model reads its neighbours from the user's workspace.
    */
   readonly retrieval?: boolean | 'project';

@@ -1,5 +1,5 @@
 /**
- * Checkpoints a run can resume from: the model folder of src/core/checkpoint.ts plus
+ * Checkpoints a run can resume from: the model folder of src/modelFolder/checkpoint.ts plus
  * `optimizer.bin` / `optimizer.json` (the optimizer's slot variables from `getWeights()`, in the
  * model's variable order, in the TensorFlow.js weights format) and `trainState.json` (step,
  * epoch, position in the epoch, early-stopping and schedule state). Everything goes into one
@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-import type { SaveHooks } from '../core/atomicFolder';
+import type { SaveHooks } from '../modelFolder/atomicFolder';
 import {
   MAX_WEIGHTS_BYTES,
   loadModel,
@@ -19,9 +19,9 @@ import {
   saveModel,
   type ModelMeta,
   type ModelMetaInput,
-} from '../core/checkpoint';
-import { openGuardedSync, readGuardedJsonSync, readGuardedSync, type GuardOptions } from '../data/guardedRead';
-import { OPTIMIZER_SPECS_FILE, TRAIN_STATE_FILE } from '../data/modelFolder';
+} from '../modelFolder/checkpoint';
+import { openGuardedSync, readGuardedJsonSync, readGuardedSync, type GuardOptions } from '../files/guardedRead';
+import { OPTIMIZER_SPECS_FILE, TRAIN_STATE_FILE } from '../modelFolder/format';
 import type { Seq2SeqModel } from '../core/model';
 import type { ScheduleState } from './schedules';
 

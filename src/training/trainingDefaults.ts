@@ -6,7 +6,7 @@
  * TRAINER_DEFAULTS holds the value of every trainer option a caller may leave out; the Trainer
  * resolves its options against it once (resolveTrainerOptions), when it is built.
  */
-import type { ModelMetaInput } from '../data/modelFolder';
+import type { ModelMetaInput } from '../modelFolder/format';
 import type { MrtSettings, TrainingObjective } from './mrt';
 import type { OptimizerConfig } from './optimizers';
 import type { ScheduleConfig } from './schedules';

@@ -15,9 +15,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { writeFileAtomically } from '../core/atomicFolder';
+import { writeFileAtomically } from '../modelFolder/atomicFolder';
 import { ConfigurationError, resolveModelConfig } from '../core/config';
-import { readJsonFile, SchemaError } from '../data/schema';
+import { readJsonFile, SchemaError } from '../files/schema';
 import { prepareTrainJob } from './job';
 import { DEFAULT_TRAINING } from './trainingDefaults';
 import { trainConfigFile, type TrainConfigFile } from './trainConfigFile';

@@ -5,9 +5,9 @@
  * indexed folder read their neighbours here.
  */
 import * as path from 'path';
-import { FunctionIndex } from '../data/functionIndex';
-import { buildFunctionIndex, relativePath, updateFunctionIndex } from '../data/indexMining';
-import { ParserPool } from '../data/parser';
+import { FunctionIndex } from '../retrieval/functionIndex';
+import { buildFunctionIndex, relativePath, updateFunctionIndex } from '../mining/indexMining';
+import { ParserPool } from '../parsing/parser';
 import type { WorkspaceNeighbours } from '../inference/modelRunner';
 import type { IndexBuildParams, IndexSettings, IndexSummary } from './protocol';
 

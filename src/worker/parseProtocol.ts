@@ -4,7 +4,7 @@
  * host. The answer is plain data ({@link LocatedFunction}: ranges, names, the function's code and
  * whether it is documented), the same shape the in-process locator returns.
  */
-import type { LocatedFunction } from '../data/locate';
+import type { LocatedFunction } from '../parsing/locate';
 import { ipcRequest } from '../protocol/ipc';
 
 export interface ParseWorkerOptions {

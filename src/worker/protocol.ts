@@ -5,14 +5,14 @@
  * its backend have loaded.
  */
 import type { BackendName, BackendSetting } from '../core/backendSetting';
-import type { CorpusLanguage } from '../data/languages';
-import type { ParamDescription, ParamRole } from '../data/paramDescriptions';
+import type { CorpusLanguage } from '../parsing/languages';
+import type { ParamDescription, ParamRole } from '../retrieval/paramDescriptions';
 import type { TranslateRequest, Translation } from '../inference/translation';
 import type { FinishedEvent, TrainerEvent } from '../training/events';
 import type { GuardResult } from '../training/guard';
 import type { TrainJobParams, TrainJobSummary } from '../training/job';
 import { ipcNotification, ipcRequest } from '../protocol/ipc';
-import { array, instanceOf, object, oneOf, optional, string, type Check } from '../data/schema';
+import { array, instanceOf, object, oneOf, optional, string, type Check } from '../files/schema';
 
 export interface WorkerOptions {
   readonly backend: BackendSetting;

@@ -12,21 +12,21 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parentPort, workerData } from 'worker_threads';
 import { selectBackend } from '../core/backend';
-import { loadModel, modelFolderSignature } from '../core/checkpoint';
-import { buildCorpus } from '../data/corpus';
-import { writeCorpus } from '../data/dataset';
-import { walkSourceFiles, type WalkSkips } from '../data/walk';
+import { loadModel, modelFolderSignature } from '../modelFolder/checkpoint';
+import { buildCorpus } from '../mining/corpus';
+import { writeCorpus } from '../mining/dataset';
+import { walkSourceFiles, type WalkSkips } from '../mining/walk';
 import { DEFAULT_CANDIDATES, rerank } from '../inference/codeSearch';
 import { ModelRunner } from '../inference/modelRunner';
 import { fitScore, isStale, summaryFits } from '../inference/staleSummary';
 import { describeParam } from '../inference/paramModel';
-import { paramSourceText, type ParamDescription } from '../data/paramDescriptions';
-import { functionsToDocument } from '../data/indexMining';
+import { paramSourceText, type ParamDescription } from '../retrieval/paramDescriptions';
+import { functionsToDocument } from '../mining/indexMining';
 import { guardFineTune } from '../training/guard';
 import { prepareTrainJob, resolveModelDir } from '../training/job';
 import { LAST_DIR } from '../training/trainer';
 import type { Trainer } from '../training/trainer';
-import { validate } from '../data/schema';
+import { validate } from '../files/schema';
 import {
   IndexBuild,
   IndexProgress,

@@ -7,10 +7,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { saveModel } from '../../src/core/checkpoint';
+import { saveModel } from '../../src/modelFolder/checkpoint';
 import { buildModel } from '../../src/core/model';
-import { CodeTokenizer } from '../../src/data/tokenizer';
-import { TOKENIZER_FILE } from '../../src/data/modelFolder';
+import { CodeTokenizer } from '../../src/tokenizer/tokenizer';
+import { TOKENIZER_FILE } from '../../src/modelFolder/format';
 
 export async function writeTinyModel(dir: string, sourcesDir: string): Promise<void> {
   await tf.setBackend('cpu');

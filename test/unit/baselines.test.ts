@@ -8,7 +8,7 @@ import {
   ExampleMemory,
   NEIGHBOUR_MARK,
   NEIGHBOUR_MAX_TOKENS,
-} from '../../src/data/retrieval';
+} from '../../src/retrieval/retrieval';
 
 describe('quality baselines', () => {
   it('splits identifiers at case changes, digits and underscores', () => {

@@ -10,8 +10,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { selectBackend } from '../../src/core/backend';
-import { float16Bits, loadModel, ModelLoadError, saveModel } from '../../src/core/checkpoint';
-import { CONFIG_FILE, MANIFEST_FILE, WEIGHTS_FILE } from '../../src/data/modelFolder';
+import { float16Bits, loadModel, ModelLoadError, saveModel } from '../../src/modelFolder/checkpoint';
+import { CONFIG_FILE, MANIFEST_FILE, WEIGHTS_FILE } from '../../src/modelFolder/format';
 import { buildModel, type Seq2SeqModel } from '../../src/core/model';
 import { beamSearch } from '../../src/core/search';
 

@@ -10,9 +10,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-import type { SavePoint } from '../../src/core/atomicFolder';
-import { loadModel, saveModel } from '../../src/core/checkpoint';
-import { WEIGHTS_FILE } from '../../src/data/modelFolder';
+import type { SavePoint } from '../../src/modelFolder/atomicFolder';
+import { loadModel, saveModel } from '../../src/modelFolder/checkpoint';
+import { WEIGHTS_FILE } from '../../src/modelFolder/format';
 import { buildModel } from '../../src/core/model';
 import { createOptimizer } from '../../src/training/optimizers';
 import { isTrainCheckpoint, loadTrainCheckpoint } from '../../src/training/trainState';

@@ -4,9 +4,9 @@ import type { Node } from 'web-tree-sitter';
 import { blockCommentText, lineCommentText, pythonDocstring } from '../../src/docComments/escape';
 import { renderDocComment, type CommentLanguage } from '../../src/docComments/styles';
 import { planDocComment } from '../../src/docComments/placement';
-import { ParserPool } from '../../src/data/parser';
-import type { CorpusLanguage } from '../../src/data/languages';
-import { seededRandom } from '../../src/data/random';
+import { ParserPool } from '../../src/parsing/parser';
+import type { CorpusLanguage } from '../../src/parsing/languages';
+import { seededRandom } from '../../src/mining/random';
 import { TreeSitterLocator } from './helpers/treeSitterLocator';
 
 /** One small file per language, with one undocumented function and code after it. */

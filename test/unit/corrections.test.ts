@@ -14,9 +14,9 @@ import { DocAnalyzer, type AnalyzedFunction } from '../../src/docComments/analyz
 import { resolveFormat } from '../../src/docComments/formats';
 import { applyInsertions, planDocInsertion } from '../../src/docComments/insert';
 import { snippetPlainText } from '../../src/docComments/snippet';
-import type { CorpusLanguage } from '../../src/data/languages';
-import { Miner } from '../../src/data/mine';
-import { SCRUBBED } from '../../src/data/secrets';
+import type { CorpusLanguage } from '../../src/parsing/languages';
+import { Miner } from '../../src/mining/mine';
+import { SCRUBBED } from '../../src/retrieval/secrets';
 import {
   CORRECTION_WEIGHT,
   CorrectionStore,

@@ -5,8 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { registerDataCommands } from '../../src/cli/dataCommands';
-import { readCorpus } from '../../src/data/dataset';
-import { trainTokenizer } from '../../src/data/tokenizer';
+import { readCorpus } from '../../src/mining/dataset';
+import { trainTokenizer } from '../../src/tokenizer/tokenizer';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'corpus');
 

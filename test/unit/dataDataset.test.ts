@@ -16,9 +16,9 @@ import {
   readCorpus,
   writeCorpus,
   type TextEncoder,
-} from '../../src/data/dataset';
-import { dedupPairs, splitByFile } from '../../src/data/dedupSplit';
-import type { Pair } from '../../src/data/mine';
+} from '../../src/mining/dataset';
+import { dedupPairs, splitByFile } from '../../src/mining/dedupSplit';
+import type { Pair } from '../../src/mining/mine';
 
 function pair(pathName: string, code: string, summary: string): Pair {
   return { lang: 'python', path: pathName, name: 'f', line: 1, code, doc: summary, summary, params: [], throws: [] };

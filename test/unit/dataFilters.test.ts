@@ -6,8 +6,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fileSkipReason, filterPairs, isSecretPath, isTestPath, pairSkipReason } from '../../src/data/filters';
-import { walkSourceFiles, type WalkOptions, type WalkSkips } from '../../src/data/walk';
+import { fileSkipReason, filterPairs, isSecretPath, isTestPath, pairSkipReason } from '../../src/mining/filters';
+import { walkSourceFiles, type WalkOptions, type WalkSkips } from '../../src/mining/walk';
 
 const BODY = 'def f(a, b):\n    return a + b * 2\n';
 
@@ -171,7 +171,7 @@ describe('data/walk', () => {
 describe('data/corpus: files handed in (the extension path)', function () {
   this.timeout(20000);
   it('skips secret, minified and generated files by their own rules, and counts them', async () => {
-    const { buildCorpus } = await import('../../src/data/corpus');
+    const { buildCorpus } = await import('../../src/mining/corpus');
     const good = 'def add(a, b):\n    """Add two numbers together."""\n    return a + b + 0\n';
     const report = await buildCorpus([
       { path: 'node_modules/pkg/ok.py', content: good },

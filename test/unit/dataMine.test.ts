@@ -6,8 +6,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { languageOfPath } from '../../src/data/languages';
-import { Miner, minePairsFromTree, type Pair } from '../../src/data/mine';
+import { languageOfPath } from '../../src/parsing/languages';
+import { Miner, minePairsFromTree, type Pair } from '../../src/mining/mine';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'corpus');
 const miner = new Miner();
@@ -249,7 +249,7 @@ describe('data/mine: pairs per language', function () {
   });
 
   it('minePairsFromTree on raw CRLF text (as the editor holds it) finds the same documented functions', async () => {
-    const { createParser } = await import('../../src/data/parser');
+    const { createParser } = await import('../../src/parsing/parser');
     for (const file of Object.keys(EXPECTED)) {
       const lang = languageOfPath(file)!;
       const text = fs.readFileSync(path.join(FIXTURES, file), 'utf8').replace(/\n/g, '\r\n');

@@ -9,10 +9,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Tokenizer as HfTokenizer } from 'tokenizers';
 import { SPECIAL_TOKENS } from '../../src/core/specialTokens';
-import { trainBpe } from '../../src/data/bpe';
-import { preTokenize, unmark } from '../../src/data/preTokenizer';
-import { seededRandom } from '../../src/data/random';
-import { CodeTokenizer, trainTokenizer } from '../../src/data/tokenizer';
+import { trainBpe } from '../../src/tokenizer/bpe';
+import { preTokenize, unmark } from '../../src/tokenizer/preTokenizer';
+import { seededRandom } from '../../src/mining/random';
+import { CodeTokenizer, trainTokenizer } from '../../src/tokenizer/tokenizer';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'corpus');
 const fixtureTexts = fs.readdirSync(FIXTURES).map((f) => fs.readFileSync(path.join(FIXTURES, f), 'utf8'));

@@ -15,14 +15,14 @@ import {
 import { decodingKey, selectCheckpoint, tuneDecoding } from '../../src/training/modelSelection';
 import { bundledModelDir, functionsToDocument } from '../../src/cli/documentCommand';
 import { selectBackend } from '../../src/core/backend';
-import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { loadModel, saveModel } from '../../src/modelFolder/checkpoint';
 import { DECODING_DEFAULTS } from '../../src/core/decoding';
-import { readConfigFile, retrievalScope } from '../../src/data/modelFolder';
+import { readConfigFile, retrievalScope } from '../../src/modelFolder/format';
 import { buildModel } from '../../src/core/model';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { directionTokenId } from '../../src/core/specialTokens';
-import { makeExamples, type CorpusRecord } from '../../src/data/dataset';
-import { ParserPool } from '../../src/data/parser';
+import { makeExamples, type CorpusRecord } from '../../src/mining/dataset';
+import { ParserPool } from '../../src/parsing/parser';
 import { ModelRunner, reusableSummary } from '../../src/inference/modelRunner';
 import { projectWorkspaceOf, projectWorkspaces } from '../../src/training/projectBenchmark';
 import { modelPredictions } from '../../src/training/predictions';

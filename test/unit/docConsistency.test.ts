@@ -4,7 +4,7 @@
  * lines, CRLF, other sections) exactly as written.
  */
 import * as assert from 'assert';
-import type { CorpusLanguage } from '../../src/data/languages';
+import type { CorpusLanguage } from '../../src/parsing/languages';
 import { DocAnalyzer, type AnalyzedFunction } from '../../src/docComments/analyze';
 import { applyEdits, docFixEdits, docIssues } from '../../src/docComments/consistency';
 

@@ -4,7 +4,7 @@
  * Tab walk after the comment.
  */
 import * as assert from 'assert';
-import type { CorpusLanguage } from '../../src/data/languages';
+import type { CorpusLanguage } from '../../src/parsing/languages';
 import {
   conventionalSkip,
   docNamesAll,

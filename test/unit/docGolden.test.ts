@@ -7,7 +7,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { languageOfPath } from '../../src/data/languages';
+import { languageOfPath } from '../../src/parsing/languages';
 import { DocAnalyzer } from '../../src/docComments/analyze';
 import { LANGUAGE_FORMATS, type DocFormat, type DocSections } from '../../src/docComments/formats';
 import { applyInsertions, documentAll } from '../../src/docComments/insert';

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { bundledModelDir, registerDocumentCommand } from '../../src/cli/documentCommand';
 import { DEFAULT_INDEX_LIMITS, indexFolder, pathInIndex } from '../../src/cli/projectIndex';
-import { ParserPool } from '../../src/data/parser';
+import { ParserPool } from '../../src/parsing/parser';
 import { runCli } from './cliHarness';
 
 const ROOT = path.join(__dirname, '..', '..', '..');

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import type { Example } from '../../src/data/dataset';
+import type { Example } from '../../src/mining/dataset';
 import { cachedExamples, EXAMPLES_BIN, EXAMPLES_KEY, examplesKey } from '../../src/training/examplesCache';
 
 describe('tokenized examples cache', () => {

@@ -1,5 +1,5 @@
 /**
- * The extension's fine-tunes use the run folder lock of the CLI (src/core/runLock.ts): a run
+ * The extension's fine-tunes use the run folder lock of the CLI (src/modelFolder/runLock.ts): a run
  * another window took over after this one offered it for resume is refused with a message naming
  * the other's process and start time, and nothing reaches the worker. The real command handler
  * runs under the `vscode` stand-in.
@@ -15,7 +15,7 @@ installFakeVscode();
 
 /* eslint-disable @typescript-eslint/consistent-type-imports -- modules loaded after the stand-in */
 type TrainingCommands = typeof import('../../src/commands/trainingCommands');
-type RunLockModule = typeof import('../../src/core/runLock');
+type RunLockModule = typeof import('../../src/modelFolder/runLock');
 type InterruptedRunsModule = typeof import('../../src/host/interruptedRuns');
 type Seq2SeqContext = import('../../src/host/context').Seq2SeqContext;
 type TrainingServices = import('../../src/host/trainingRuns').TrainingServices;
@@ -32,7 +32,7 @@ describe('fine-tune run folder lock (extension)', function () {
 
   before(async () => {
     training = await import('../../src/commands/trainingCommands');
-    runLock = await import('../../src/core/runLock');
+    runLock = await import('../../src/modelFolder/runLock');
     interrupted = await import('../../src/host/interruptedRuns');
   });
   beforeEach(() => {

@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { selectBackend } from '../../src/core/backend';
-import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { loadModel, saveModel } from '../../src/modelFolder/checkpoint';
 import { ConfigurationError, type ModelConfig } from '../../src/core/config';
 import { buildModel, type Seq2SeqModel } from '../../src/core/model';
 

@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { scaled } from '../timeScale';
-import { buildCorpus } from '../../src/data/corpus';
-import { editorInputProblem, isSecretPath, skipMessage } from '../../src/data/filters';
-import { ExampleMemory } from '../../src/data/retrieval';
-import { looksLikeSecret, scrubSecrets } from '../../src/data/secrets';
-import { readSourceFile, walkSourceFiles, type WalkSkips } from '../../src/data/walk';
+import { buildCorpus } from '../../src/mining/corpus';
+import { editorInputProblem, isSecretPath, skipMessage } from '../../src/mining/filters';
+import { ExampleMemory } from '../../src/retrieval/retrieval';
+import { looksLikeSecret, scrubSecrets } from '../../src/retrieval/secrets';
+import { readSourceFile, walkSourceFiles, type WalkSkips } from '../../src/mining/walk';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const TOKEN = 'ghp_1234567890abcdefghijklmnopqrstuvwxyzAB';

@@ -1,5 +1,5 @@
 /**
- * The interchange file (src/core/interchange.ts) and `seq2seq convert`: a round trip keeps every
+ * The interchange file (src/modelFolder/interchange.ts) and `seq2seq convert`: a round trip keeps every
  * name, shape, value and the configuration; damaged or foreign files are refused with a message
  * naming the problem; a model folder -> interchange -> model folder round trip keeps the outputs
  * and the tokenizer, and a conversion that cannot be right is refused before anything is written.
@@ -12,7 +12,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { selectBackend } from '../../src/core/backend';
-import { loadModel, saveModel } from '../../src/core/checkpoint';
+import { loadModel, saveModel } from '../../src/modelFolder/checkpoint';
 import {
   decodeInterchange,
   encodeInterchange,
@@ -21,10 +21,10 @@ import {
   modelFromInterchange,
   readInterchange,
   writeInterchange,
-} from '../../src/core/interchange';
+} from '../../src/modelFolder/interchange';
 import { buildModel, type Seq2SeqModel } from '../../src/core/model';
-import { TOKENIZER_FILE } from '../../src/data/modelFolder';
-import { CodeTokenizer } from '../../src/data/tokenizer';
+import { TOKENIZER_FILE } from '../../src/modelFolder/format';
+import { CodeTokenizer } from '../../src/tokenizer/tokenizer';
 import { registerConvert } from '../../src/cli/nativeCommands';
 import { runCli } from './cliHarness';
 

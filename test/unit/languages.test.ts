@@ -1,11 +1,11 @@
 /**
- * The one language table (src/data/languages.ts) and what is derived from it: the editor's
+ * The one language table (src/parsing/languages.ts) and what is derived from it: the editor's
  * language ids, the usual file extension of each language, and package.json's activation events.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CORPUS_LANGUAGES, LANGUAGE_SPECS, languageOfPath, usualExtension } from '../../src/data/languages';
+import { CORPUS_LANGUAGES, LANGUAGE_SPECS, languageOfPath, usualExtension } from '../../src/parsing/languages';
 import { LANGUAGE_FORMATS } from '../../src/docComments/formats';
 import { COMMENT_STYLES } from '../../src/docComments/styles';
 import { LANGUAGE_IDS, SUPPORTED_LANGUAGE_IDS } from '../../src/host/languages';

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import type { CorpusRecord } from '../../src/data/dataset';
+import type { CorpusRecord } from '../../src/mining/dataset';
 import { CORRECTION_WEIGHT, type Correction } from '../../src/learning/corrections';
 import { learningSplits } from '../../src/learning/learningCorpus';
 import {

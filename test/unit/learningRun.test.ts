@@ -13,8 +13,8 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { selectBackend } from '../../src/core/backend';
-import type { CorpusRecord } from '../../src/data/dataset';
-import { writeCorpus } from '../../src/data/dataset';
+import type { CorpusRecord } from '../../src/mining/dataset';
+import { writeCorpus } from '../../src/mining/dataset';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import type { Correction } from '../../src/learning/corrections';
 import { learningSplits } from '../../src/learning/learningCorpus';

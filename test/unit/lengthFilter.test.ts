@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { selectBackend } from '../../src/core/backend';
-import { dropLongPairs } from '../../src/data/lengthFilter';
-import { CodeTokenizer } from '../../src/data/tokenizer';
+import { dropLongPairs } from '../../src/mining/lengthFilter';
+import { CodeTokenizer } from '../../src/tokenizer/tokenizer';
 import { prepareTrainJob } from '../../src/training/job';
 import { readTrainConfig } from '../../src/training/trainConfigFile';
 

@@ -1,5 +1,5 @@
 /**
- * The model folder's format (src/data/modelFolder.ts): the bundled model, format version 1, reads
+ * The model folder's format (src/modelFolder/format.ts): the bundled model, format version 1, reads
  * unchanged into the typed meta; the meta parser keeps what loading always kept; provenance paths
  * are relative inside the training folder; tuned decoding is recorded without touching the weights.
  */
@@ -22,7 +22,7 @@ import {
   retrievalScope,
   writeDecodingMeta,
   writeStaleSummaryMeta,
-} from '../../src/data/modelFolder';
+} from '../../src/modelFolder/format';
 
 const BUNDLED = path.join(__dirname, '..', '..', '..', 'media', 'models', 'default');
 

@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/core/model';
-import { saveModel } from '../../src/core/checkpoint';
-import { loadTokenizerFile, MAX_TOKENIZER_BYTES } from '../../src/data/modelFiles';
-import { CodeTokenizer } from '../../src/data/tokenizer';
+import { saveModel } from '../../src/modelFolder/checkpoint';
+import { loadTokenizerFile, MAX_TOKENIZER_BYTES } from '../../src/modelFolder/sideFiles';
+import { CodeTokenizer } from '../../src/tokenizer/tokenizer';
 import { ModelStore } from '../../src/host/modelStore';
 import { ModelRunner } from '../../src/inference/modelRunner';
 

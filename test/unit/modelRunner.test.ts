@@ -4,12 +4,12 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/core/model';
-import { saveModel } from '../../src/core/checkpoint';
-import { CodeTokenizer } from '../../src/data/tokenizer';
+import { saveModel } from '../../src/modelFolder/checkpoint';
+import { CodeTokenizer } from '../../src/tokenizer/tokenizer';
 import { cleanGeneratedText, ModelRunner, spacedCommentText } from '../../src/inference/modelRunner';
-import { FunctionIndex } from '../../src/data/functionIndex';
-import { MEMORY_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
-import { ExampleMemory } from '../../src/data/retrieval';
+import { FunctionIndex } from '../../src/retrieval/functionIndex';
+import { MEMORY_FILE, TOKENIZER_FILE } from '../../src/modelFolder/format';
+import { ExampleMemory } from '../../src/retrieval/retrieval';
 
 const TEXTS = [
   'def read_file(path):\n    return open(path).read()',

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CodeTokenizer } from '../../src/data/tokenizer';
+import { CodeTokenizer } from '../../src/tokenizer/tokenizer';
 import { ModelStore, DEFAULT_MODEL_ID } from '../../src/host/modelStore';
 
 const TOKENIZER = JSON.stringify(CodeTokenizer.train(['a b c'], { vocabSize: 270, minFrequency: 1 }).toJSON());

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/core/backend';
 import { buildModel, type Seq2SeqModel } from '../../src/core/model';
 import { CODE2DOC_ID, EOS_ID } from '../../src/core/specialTokens';
-import { makeBatches, type Example } from '../../src/data/dataset';
+import { makeBatches, type Example } from '../../src/mining/dataset';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import type { StepEvent } from '../../src/training/events';
 import { batchGradients } from '../../src/training/gradients';

@@ -13,10 +13,10 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-import { saveModel } from '../../src/core/checkpoint';
+import { saveModel } from '../../src/modelFolder/checkpoint';
 import { buildModel } from '../../src/core/model';
-import { CodeTokenizer } from '../../src/data/tokenizer';
-import { TOKENIZER_FILE } from '../../src/data/modelFolder';
+import { CodeTokenizer } from '../../src/tokenizer/tokenizer';
+import { TOKENIZER_FILE } from '../../src/modelFolder/format';
 import { EngineWorkerClient } from '../../src/worker/client';
 import { TrainStart, Translate } from '../../src/worker/protocol';
 import { attempts, forbidNetwork, NETWORK_LOG_ENV } from './helpers/noNetwork';

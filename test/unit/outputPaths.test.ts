@@ -1,5 +1,5 @@
 /**
- * Outputs that never destroy (src/cli/outputPaths.ts, src/core/atomicFolder.ts
+ * Outputs that never destroy (src/cli/outputPaths.ts, src/modelFolder/atomicFolder.ts
  * checkReplaceableFile): `mine --out` refused when it is one of the inputs (the same file by any
  * path, or a file the walk mines), a FIFO, a link or a device, or in a missing folder, before
  * anything is read or written; `convert` never replaces a file, a device or a folder of other
@@ -15,8 +15,8 @@ import * as path from 'path';
 import { registerDataCommands } from '../../src/cli/dataCommands';
 import { registerConvert } from '../../src/cli/nativeCommands';
 import { checkOutputFile } from '../../src/cli/outputPaths';
-import { checkReplaceableFile } from '../../src/core/atomicFolder';
-import { writeCorpus, type CorpusRecord } from '../../src/data/dataset';
+import { checkReplaceableFile } from '../../src/modelFolder/atomicFolder';
+import { writeCorpus, type CorpusRecord } from '../../src/mining/dataset';
 import { runCli } from './cliHarness';
 
 const SOURCE = 'def add(a, b):\n    """Add two numbers and return the sum."""\n    return a + b\n';

@@ -1,9 +1,9 @@
 /** Parameter descriptions the workspace already wrote: the lookup, the index that keeps them, and the benchmark's cases. */
 import * as assert from 'assert';
 
-import type { CorpusRecord } from '../../src/data/dataset';
-import { FunctionIndex, INDEX_VERSION } from '../../src/data/functionIndex';
-import { indexFunctionsOf } from '../../src/data/indexMining';
+import type { CorpusRecord } from '../../src/mining/dataset';
+import { FunctionIndex, INDEX_VERSION } from '../../src/retrieval/functionIndex';
+import { indexFunctionsOf } from '../../src/mining/indexMining';
 import {
   ParamDescriptions,
   paramPairs,
@@ -11,8 +11,8 @@ import {
   rolesMatch,
   signatureRole,
   typeKey,
-} from '../../src/data/paramDescriptions';
-import { ParserPool } from '../../src/data/parser';
+} from '../../src/retrieval/paramDescriptions';
+import { ParserPool } from '../../src/parsing/parser';
 import { paramCases, shipped } from '../../bench/params/run';
 
 const LOADERS_PY = `def load(path, strict=False):

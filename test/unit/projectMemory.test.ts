@@ -1,5 +1,5 @@
 /**
- * Project-scoped retrieval (src/data/projectMemory.ts) and the training job's use of it: a
+ * Project-scoped retrieval (src/retrieval/projectMemory.ts) and the training job's use of it: a
  * neighbour comes from the same project's other files, never from another project, and a job
  * given a corpus already split by project trains on those splits as they are.
  */
@@ -9,10 +9,10 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { selectBackend } from '../../src/core/backend';
-import { loadModel } from '../../src/core/checkpoint';
-import { ProjectMemories } from '../../src/data/projectMemory';
-import type { CorpusRecord } from '../../src/data/dataset';
-import { parseCorpusLine } from '../../src/data/dataset';
+import { loadModel } from '../../src/modelFolder/checkpoint';
+import { ProjectMemories } from '../../src/retrieval/projectMemory';
+import type { CorpusRecord } from '../../src/mining/dataset';
+import { parseCorpusLine } from '../../src/mining/dataset';
 import { prepareTrainJob, sourcePrefixes } from '../../src/training/job';
 
 const KIND = { graded: true, neighbourTokens: 24 };

@@ -9,10 +9,10 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { selectBackend } from '../../src/core/backend';
-import { loadModel } from '../../src/core/checkpoint';
+import { loadModel } from '../../src/modelFolder/checkpoint';
 import { buildModel } from '../../src/core/model';
 import { CODE2DOC_ID, EOS_ID } from '../../src/core/specialTokens';
-import { makeBatches, type Example } from '../../src/data/dataset';
+import { makeBatches, type Example } from '../../src/mining/dataset';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { validationLoss } from '../../src/training/evaluation';
 import { gradualSparsity, MagnitudePruner, measuredSparsity, prunableWeights } from '../../src/training/prune';

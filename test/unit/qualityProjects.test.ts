@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 
-import type { CorpusRecord } from '../../src/data/dataset';
+import type { CorpusRecord } from '../../src/mining/dataset';
 import { lcsLength, sentenceRougeL, averageRougeL } from '../../src/training/rouge';
 import { scoreSystems, seededPerLanguageSample } from '../../src/training/quality';
 import { BM25_PROJECT, projectBaselines, projectWorkspaces, sideBySide } from '../../src/training/projectBenchmark';

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 
-import { FunctionIndex } from '../../src/data/functionIndex';
+import { FunctionIndex } from '../../src/retrieval/functionIndex';
 import { reusableSummary, reuseConflicts } from '../../src/inference/modelRunner';
 
 /** A two-file TypeScript workspace: the sibling is documented, the function asked about is not. */

@@ -1,5 +1,5 @@
 /**
- * Run folders with an owner (src/core/runLock.ts, src/training/job.ts recoverRunFolder): one
+ * Run folders with an owner (src/modelFolder/runLock.ts, src/training/job.ts recoverRunFolder): one
  * training per folder, refused with the owner's process id and start time; a lock left by a
  * crash is taken over even when its process id names a live process again (another boot, a later
  * start); a lock from another host is honoured; the lock goes when its process exits. A run
@@ -13,15 +13,15 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-import { saveModel } from '../../src/core/checkpoint';
+import { saveModel } from '../../src/modelFolder/checkpoint';
 import { buildModel } from '../../src/core/model';
-import { bootId, currentProcess, processStartTicks } from '../../src/core/processIdentity';
-import { acquireRunLock, RUN_LOCK_FILE, RunFolderBusyError, runLockState } from '../../src/core/runLock';
+import { bootId, currentProcess, processStartTicks } from '../../src/modelFolder/processIdentity';
+import { acquireRunLock, RUN_LOCK_FILE, RunFolderBusyError, runLockState } from '../../src/modelFolder/runLock';
 import { findInterruptedRuns, writeRunRecord } from '../../src/host/interruptedRuns';
 import { recoverRunFolder } from '../../src/training/job';
 import { TINY } from './helpers/crashingSave';
 
-const RUN_LOCK_JS = path.join(__dirname, '..', '..', 'src', 'core', 'runLock.js');
+const RUN_LOCK_JS = path.join(__dirname, '..', '..', 'src', 'modelFolder', 'runLock.js');
 
 /** A child process that takes the lock on `dir`, says "locked", then waits (or exits, with `exit`). */
 function lockingChild(dir: string, exit?: number): Promise<ChildProcess> {

@@ -1,5 +1,5 @@
 /**
- * src/data/schema.ts and the training config file it checks: values come back typed, and a bad
+ * src/files/schema.ts and the training config file it checks: values come back typed, and a bad
  * field is reported with the file, the field's path and what was expected.
  */
 import * as assert from 'assert';
@@ -21,7 +21,7 @@ import {
   string,
   tagged,
   validate,
-} from '../../src/data/schema';
+} from '../../src/files/schema';
 import { readTrainConfig } from '../../src/training/trainConfigFile';
 import { REPLICA_INIT } from '../../src/training/replicaProtocol';
 import { WORKER_OPTIONS, workerOptionsOf, type WorkerOptions } from '../../src/worker/protocol';

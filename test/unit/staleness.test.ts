@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 
-import type { CorpusRecord } from '../../src/data/dataset';
+import type { CorpusRecord } from '../../src/mining/dataset';
 import { bestThreshold, flagQuality, staleCases, thresholdAtPrecision } from '../../bench/staleness/run';
 
 const rec = (project: string, name: string, summary: string): CorpusRecord =>

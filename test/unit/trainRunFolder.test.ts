@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { scaled } from '../timeScale';
 
-import { RUN_LOCK_FILE } from '../../src/core/runLock';
+import { RUN_LOCK_FILE } from '../../src/modelFolder/runLock';
 import { writeWordPairCorpus } from './helpers/wordPairCorpus';
 import { CLI_BIN, cliProcess } from './helpers/cliProcess';
 

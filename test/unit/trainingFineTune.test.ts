@@ -11,10 +11,10 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { selectBackend } from '../../src/core/backend';
-import { loadModel } from '../../src/core/checkpoint';
+import { loadModel } from '../../src/modelFolder/checkpoint';
 import { buildModel } from '../../src/core/model';
 import { CODE2DOC_ID, EOS_ID } from '../../src/core/specialTokens';
-import { collate, type CorpusRecord, type Example } from '../../src/data/dataset';
+import { collate, type CorpusRecord, type Example } from '../../src/mining/dataset';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';
 import { validationLoss } from '../../src/training/evaluation';
 import type { EvaluationEvent, StepEvent, TrainerEvent } from '../../src/training/events';

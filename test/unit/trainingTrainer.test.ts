@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { selectBackend } from '../../src/core/backend';
 import type { Batch } from '../../src/core/batch';
-import { loadModel } from '../../src/core/checkpoint';
+import { loadModel } from '../../src/modelFolder/checkpoint';
 import { buildModel } from '../../src/core/model';
 import { BOS_ID, CODE2DOC_ID, EOS_ID, PAD_ID } from '../../src/core/specialTokens';
 import { prepareTrainingBackend } from '../../src/training/backendSetup';

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { loadModel } from '../../src/core/checkpoint';
+import { loadModel } from '../../src/modelFolder/checkpoint';
 import { selectBackend } from '../../src/core/backend';
 import type { TrainerEvent } from '../../src/training/events';
 import { EngineWorkerClient } from '../../src/worker/client';

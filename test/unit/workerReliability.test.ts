@@ -12,10 +12,10 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { CancelledError } from '../../src/core/cancellation';
-import { saveModel } from '../../src/core/checkpoint';
-import { CONFIG_FILE, TOKENIZER_FILE } from '../../src/data/modelFolder';
+import { saveModel } from '../../src/modelFolder/checkpoint';
+import { CONFIG_FILE, TOKENIZER_FILE } from '../../src/modelFolder/format';
 import { buildModel } from '../../src/core/model';
-import { CodeTokenizer } from '../../src/data/tokenizer';
+import { CodeTokenizer } from '../../src/tokenizer/tokenizer';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { EngineWorkerClient, requestInDisposableWorker } from '../../src/worker/client';
 import { Translate, ValidateModel } from '../../src/worker/protocol';

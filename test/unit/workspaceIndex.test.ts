@@ -3,10 +3,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FunctionIndex, INDEX_VERSION, type IndexedFunction } from '../../src/data/functionIndex';
-import { buildFunctionIndex, updateFunctionIndex } from '../../src/data/indexMining';
-import { ParserPool } from '../../src/data/parser';
-import { walkAdmits } from '../../src/data/walk';
+import { FunctionIndex, INDEX_VERSION, type IndexedFunction } from '../../src/retrieval/functionIndex';
+import { buildFunctionIndex, updateFunctionIndex } from '../../src/mining/indexMining';
+import { ParserPool } from '../../src/parsing/parser';
+import { walkAdmits } from '../../src/mining/walk';
 
 const IO_PY = `import json
 

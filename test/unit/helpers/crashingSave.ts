@@ -4,8 +4,8 @@
  * a killed extension host would. Usage: node crashingSave.js <model|train> <dir> <point> <seed>
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SavePoint } from '../../../src/core/atomicFolder';
-import { saveModel } from '../../../src/core/checkpoint';
+import type { SavePoint } from '../../../src/modelFolder/atomicFolder';
+import { saveModel } from '../../../src/modelFolder/checkpoint';
 import { buildModel } from '../../../src/core/model';
 import { createOptimizer } from '../../../src/training/optimizers';
 import { initialTrainState, saveTrainCheckpoint } from '../../../src/training/trainState';

@@ -1,10 +1,10 @@
 /**
- * A FunctionLocator on tree-sitter in the test's own thread (src/data/locate.ts), for tests that
+ * A FunctionLocator on tree-sitter in the test's own thread (src/parsing/locate.ts), for tests that
  * need real function locations without a parse worker. The extension runs the same locateInText
  * in its parse worker (src/worker/parseWorker.ts, behind src/host/parseClient.ts). No `vscode` here.
  */
-import { locateInText } from '../../../src/data/locate';
-import { ParserPool, type ParserOptions } from '../../../src/data/parser';
+import { locateInText } from '../../../src/parsing/locate';
+import { ParserPool, type ParserOptions } from '../../../src/parsing/parser';
 import type { FunctionLocator, LocatedFunction } from '../../../src/host/functionLocator';
 
 export class TreeSitterLocator implements FunctionLocator {

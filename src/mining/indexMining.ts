@@ -9,11 +9,11 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { CancelledError } from '../core/cancellation';
 import { pairSkipReason, type PairFilterOptions } from './filters';
-import { FunctionIndex, type IndexedFunction } from './functionIndex';
-import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage } from './languages';
+import { FunctionIndex, type IndexedFunction } from '../retrieval/functionIndex';
+import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage } from '../parsing/languages';
 import { locateFunctions, minePairsFromTree, unparsedFunctions } from './mine';
-import type { ParserPool } from './parser';
-import { scrubSecrets } from './secrets';
+import type { ParserPool } from '../parsing/parser';
+import { scrubSecrets } from '../retrieval/secrets';
 import { walkAdmits, walkSourceFiles, type WalkOptions, type WalkSkips } from './walk';
 
 export interface FunctionToDocument {

@@ -7,7 +7,7 @@
  * {@link checkModelFiles} before it lands in the store; the runner loads through the same code.
  */
 import * as path from 'path';
-import { readGuardedTextSync } from './guardedRead';
+import { readGuardedTextSync } from '../files/guardedRead';
 import {
   CONFIG_FILE,
   MAX_CONFIG_BYTES,
@@ -15,9 +15,9 @@ import {
   memoryFileName,
   parseModelMeta,
   type ModelMeta,
-} from './modelFolder';
-import { ExampleMemory, type MemoryKind } from './retrieval';
-import { CodeTokenizer, MAX_TOKENIZER_FILE_BYTES } from './tokenizer';
+} from './format';
+import { ExampleMemory, type MemoryKind } from '../retrieval/retrieval';
+import { CodeTokenizer, MAX_TOKENIZER_FILE_BYTES } from '../tokenizer/tokenizer';
 
 export { MAX_CONFIG_BYTES };
 export const MAX_TOKENIZER_BYTES = MAX_TOKENIZER_FILE_BYTES;

@@ -9,9 +9,9 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { parseDoc, stripDocDelimiters, summarize, type DocParam } from '../docComments/read';
-import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage, type LanguageSpec } from './languages';
-import { ParserPool, type ParserOptions } from './parser';
-import { scrubSecrets } from './secrets';
+import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage, type LanguageSpec } from '../parsing/languages';
+import { ParserPool, type ParserOptions } from '../parsing/parser';
+import { scrubSecrets } from '../retrieval/secrets';
 
 export interface SourceFile {
   readonly path: string;

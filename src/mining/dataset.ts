@@ -10,12 +10,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkReplaceableFile } from '../core/atomicFolder';
+import { checkReplaceableFile } from '../modelFolder/atomicFolder';
 import type { Batch } from '../core/batch';
 import { BOS_ID, EOS_ID, PAD_ID, directionTokenId, type Direction } from '../core/specialTokens';
-import { guardedLines } from './guardedRead';
-import { CORPUS_LANGUAGES, type CorpusLanguage } from './languages';
-import { NEIGHBOUR_MAX_TOKENS } from './retrieval';
+import { guardedLines } from '../files/guardedRead';
+import { CORPUS_LANGUAGES, type CorpusLanguage } from '../parsing/languages';
+import { NEIGHBOUR_MAX_TOKENS } from '../retrieval/retrieval';
 import type { Pair } from './mine';
 import { seededRandom, shuffleInPlace } from './random';
 

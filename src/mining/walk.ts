@@ -16,8 +16,8 @@ import {
   type FileFilterOptions,
   type InputSkipReason,
 } from './filters';
-import { readGuarded, readGuardedTextSync, type ReadProblem } from './guardedRead';
-import { languageOfPath } from './languages';
+import { readGuarded, readGuardedTextSync, type ReadProblem } from '../files/guardedRead';
+import { languageOfPath } from '../parsing/languages';
 import type { SourceFile } from './mine';
 
 export interface WalkOptions extends FileFilterOptions {

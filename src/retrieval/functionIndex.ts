@@ -12,8 +12,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readGuardedJsonSync } from './guardedRead';
-import type { CorpusLanguage } from './languages';
+import { readGuardedJsonSync } from '../files/guardedRead';
+import type { CorpusLanguage } from '../parsing/languages';
 import { ParamDescriptions, type ParamDescription, type ParamRole } from './paramDescriptions';
 import { Bm25Index, codeSubtokens, ExampleMemory } from './retrieval';
 

@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SPECIAL_TOKENS, UNK_ID } from '../core/specialTokens';
 import { applyMerges, mergeKey, trainBpe } from './bpe';
-import { readGuardedJsonSync } from './guardedRead';
+import { readGuardedJsonSync } from '../files/guardedRead';
 import { MARKED_PIECE_PATTERN, NEWLINE_MARK, SPACE_MARK, TAB_MARK, preTokenize, unmark } from './preTokenizer';
 
 /** The most bytes a tokenizer file may have (a 50,000-token vocabulary with its merges is a few MiB). */

@@ -3,10 +3,10 @@
  * `weights.bin` + `weights_manifest.json` (the TensorFlow.js weights format: names, shapes,
  * dtypes), and any extra files the caller adds (tokenizer.json, metrics.json, optimizer state).
  * The folder's file names, its typed meta and the reading and writing of config.json belong to
- * src/data/modelFolder.ts; this module adds the TensorFlow.js side (weights in, a model out).
+ * src/modelFolder/format.ts; this module adds the TensorFlow.js side (weights in, a model out).
  *
  * Saving is atomic and durable: everything is written and flushed to a temporary sibling folder
- * which then replaces the target with renames (src/core/atomicFolder.ts), so a crash leaves
+ * which then replaces the target with renames (src/modelFolder/atomicFolder.ts), so a crash leaves
  * either the old model or the new one, and loading puts back whichever a crash left aside. Loading
  * checks everything (version, config, manifest, byte count, SHA-256, every expected weight and
  * shape) before a model is built, and throws a {@link ModelLoadError} saying what is wrong and
@@ -18,7 +18,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { recoverFolder, replaceFolder, saveStamp, siblingPath, writeFileDurably, type SaveHooks } from './atomicFolder';
-import { readGuarded, readGuardedJsonSync, type GuardOptions } from '../data/guardedRead';
+import { readGuarded, readGuardedJsonSync, type GuardOptions } from '../files/guardedRead';
 import {
   CONFIG_FILE,
   MAX_CONFIG_BYTES,
@@ -31,10 +31,10 @@ import {
   type ModelConfigFile,
   type ModelMeta,
   type ModelMetaInput,
-} from '../data/modelFolder';
-import { ConfigurationError, validateModelConfig, DEFAULT_MODEL_CONFIG, type ModelConfig } from './config';
-import { buildModel, type Seq2SeqModel } from './model';
-import { MAX_PARAMETERS, checkModelSize } from './modelSize';
+} from './format';
+import { ConfigurationError, validateModelConfig, DEFAULT_MODEL_CONFIG, type ModelConfig } from '../core/config';
+import { buildModel, type Seq2SeqModel } from '../core/model';
+import { MAX_PARAMETERS, checkModelSize } from '../core/modelSize';
 
 export type { ModelMeta, ModelMetaInput };
 const RESERVED = new Set([CONFIG_FILE, WEIGHTS_FILE, MANIFEST_FILE]);

@@ -2,8 +2,8 @@
  * The model folder's format, in one place and without TensorFlow.js (the extension host reads it
  * too): the names of the files a model folder holds, the typed metadata record (`ModelMeta`) that
  * config.json carries beside the model config, and the only code that reads or writes config.json.
- * src/core/checkpoint.ts writes the weights and calls {@link configFileText} for the description;
- * src/data/modelFiles.ts reads the side files (tokenizer, example memory) safely.
+ * src/modelFolder/checkpoint.ts writes the weights and calls {@link configFileText} for the description;
+ * src/modelFolder/sideFiles.ts reads the side files (tokenizer, example memory) safely.
  *
  * Format version 1 (every folder saved so far, the bundled default model included) is the one
  * described here; a folder of another version is refused with a message that says what to do.
@@ -13,7 +13,7 @@ import * as path from 'path';
 
 import type { ModelConfig } from '../core/config';
 import { DECODING_LIMITS, type TunedDecoding } from '../core/decoding';
-import { readGuardedJsonSync, type GuardOptions } from './guardedRead';
+import { readGuardedJsonSync, type GuardOptions } from '../files/guardedRead';
 
 /** The version of the folder format written by this code and the only one it reads. */
 export const MODEL_FORMAT_VERSION = 1;
@@ -74,7 +74,7 @@ export interface TrainingProvenance {
    * model, training, data), so a model folder says how it was made.
    */
   readonly options?: Readonly<Record<string, unknown>>;
-  /** The length filters' limits and the training pairs they dropped (src/data/lengthFilter.ts). */
+  /** The length filters' limits and the training pairs they dropped (src/mining/lengthFilter.ts). */
   readonly lengthFilter?: Readonly<Record<string, unknown>>;
 }
 
@@ -144,7 +144,7 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 /**
  * The typed meta of a config.json's `meta` value. Lenient, as loading always was: a field of the
  * wrong type is left out (its default applies), except a file name, which must be a string so a
- * bad one is reported (src/data/modelFiles.ts checks that it stays inside the folder).
+ * bad one is reported (src/modelFolder/sideFiles.ts checks that it stays inside the folder).
  */
 export function parseModelMeta(raw: unknown): ModelMeta {
   const m = isRecord(raw) ? raw : {};

@@ -197,7 +197,7 @@ export function validate<T>(value: unknown, check: Check<T>, source: string): T 
 export function readJsonFile<T>(file: string, check: Check<T>, label = file): T {
   let raw: unknown;
   try {
-    // A regular file of at most 64 MiB (a device or pipe is refused unread): src/data/guardedRead.ts.
+    // A regular file of at most 64 MiB (a device or pipe is refused unread): src/files/guardedRead.ts.
     raw = JSON.parse(readGuardedTextSync(file, { maxBytes: MAX_JSON_FILE_BYTES, name: 'the file' }));
   } catch (e) {
     throw new Error(`cannot read ${label}: ${e instanceof Error ? e.message : String(e)}`);

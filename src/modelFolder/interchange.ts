@@ -15,10 +15,10 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import { saveStamp, siblingPath, writeFileDurably } from './atomicFolder';
-import { ConfigurationError, resolveModelConfig, type ModelConfig } from './config';
-import { buildModel, type Seq2SeqModel } from './model';
-import { checkModelSize } from './modelSize';
-import { readGuardedSync } from '../data/guardedRead';
+import { ConfigurationError, resolveModelConfig, type ModelConfig } from '../core/config';
+import { buildModel, type Seq2SeqModel } from '../core/model';
+import { checkModelSize } from '../core/modelSize';
+import { readGuardedSync } from '../files/guardedRead';
 
 export const INTERCHANGE_FORMAT = 'seq2seq-studio/interchange';
 export const INTERCHANGE_VERSION = '1';

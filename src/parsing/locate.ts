@@ -4,7 +4,7 @@
  * worker and the doc-comment features all use this one shape. "Documented" means exactly what
  * mining means by it, since both come from mine.ts.
  */
-import { locateFunctions, minePairsFromTree } from './mine';
+import { locateFunctions, minePairsFromTree } from '../mining/mine';
 import { CORPUS_LANGUAGES, LANGUAGE_SPECS, type CorpusLanguage } from './languages';
 import type { ParserPool } from './parser';
 

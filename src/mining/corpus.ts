@@ -13,10 +13,10 @@ import {
   type PairFilterOptions,
   type PairSkipReason,
 } from './filters';
-import type { CorpusLanguage } from './languages';
+import type { CorpusLanguage } from '../parsing/languages';
 import { Miner, type Pair, type SourceFile } from './mine';
-import type { ParserOptions } from './parser';
-import { preTokenize } from './preTokenizer';
+import type { ParserOptions } from '../parsing/parser';
+import { preTokenize } from '../tokenizer/preTokenizer';
 
 export interface BuildCorpusOptions extends ParserOptions, PairFilterOptions, FileFilterOptions {
   /** Called after each file: files done, pairs mined so far (before filtering). */
