@@ -183,7 +183,7 @@ async function profileStep(model: Seq2SeqModel, opt: tf.Optimizer, batch: tf.Ten
   return [...byName.values()].sort((a, b) => b.ms - a.ms);
 }
 
-/** The benchmark batch as the data layer hands it to the trainer. */
+/** The benchmark batch as batching (src/mining/dataset.ts) hands it to the trainer. */
 function benchBatch(): Batch {
   const rows = (flat: Int32Array, len: number): number[][] =>
     Array.from({ length: B }, (_, i) => [...flat.subarray(i * len, (i + 1) * len)]);

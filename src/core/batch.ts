@@ -1,6 +1,6 @@
 /**
- * A training batch as plain padded id arrays, the hand-off between the data layer (which
- * tokenizes, buckets by length and pads) and the model (which turns it into tensors).
+ * A training batch as plain padded id arrays, the hand-off between batching (src/mining/dataset.ts,
+ * which tokenizes, buckets by length and pads) and the model (which turns it into tensors).
  *
  * Conventions: `src` is `[directionToken, ...tokens, EOS]`, `tgtIn` is `[BOS, ...tokens]` and
  * `tgtOut` is `[...tokens, EOS]`; every row is right-padded with PAD_ID to the batch's length.

@@ -1,5 +1,5 @@
 /**
- * Special token ids shared by the tokenizer (src/data), the model (src/core) and the trainer.
+ * Special token ids shared by the tokenizer (src/tokenizer), the model (src/core) and the trainer.
  *
  * The tokenizer reserves these ids first, in this order, so a model and its `tokenizer.json`
  * always agree. One model serves both directions; the first source token says which.

@@ -1,11 +1,11 @@
 /**
  * Reads a document's functions (and Python classes) for doc comments: each one's shape, where
  * its doc comment goes, and its existing doc comment (source range and text) when it has one.
- * Parsing goes through src/data's parser pool and the miner's own function and doc-comment
- * rules, so "documented" means what mining means by it. The result is plain data.
+ * Parsing goes through the parser pool and the miner's own function and doc-comment rules
+ * (src/parsing), so "documented" means what mining means by it. The result is plain data.
  */
 import type { Node } from 'web-tree-sitter';
-import { findDocumented, locateFunctions } from '../mining/mine';
+import { findDocumented, locateFunctions } from '../parsing/functions';
 import { LANGUAGE_SPECS, type CorpusLanguage } from '../parsing/languages';
 import { ParserPool, type ParserOptions } from '../parsing/parser';
 import { functionShape, pythonClassShape, type FunctionShape } from './shape';

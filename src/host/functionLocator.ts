@@ -1,5 +1,5 @@
 /**
- * Finds functions in an open document with tree-sitter (through src/data's parser and language
+ * Finds functions in an open document with tree-sitter (through src/parsing's parser and language
  * specs), for Comment Selection without a selection and for code lenses.
  */
 import type { LocatedFunction } from '../parsing/locate';

@@ -1,6 +1,6 @@
 /**
  * VS Code language ids the editor commands support, mapped to the corpus/tree-sitter language
- * names used by src/data, whose language table (src/parsing/languages.ts) they come from. Shared by
+ * names of the language table (src/parsing/languages.ts), where they come from. Shared by
  * the `when` context key, code lenses and the commands.
  */
 import { LANGUAGE_OF_VSCODE_ID, type CorpusLanguage } from '../parsing/languages';

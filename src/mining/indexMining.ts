@@ -11,7 +11,8 @@ import { CancelledError } from '../core/cancellation';
 import { pairSkipReason, type PairFilterOptions } from './filters';
 import { FunctionIndex, type IndexedFunction } from '../retrieval/functionIndex';
 import { LANGUAGE_SPECS, languageOfPath, type CorpusLanguage } from '../parsing/languages';
-import { locateFunctions, minePairsFromTree, unparsedFunctions } from './mine';
+import { locateFunctions, unparsedFunctions } from '../parsing/functions';
+import { minePairsFromTree } from './mine';
 import type { ParserPool } from '../parsing/parser';
 import { scrubSecrets } from '../retrieval/secrets';
 import { walkAdmits, walkSourceFiles, type WalkOptions, type WalkSkips } from './walk';
@@ -28,7 +29,7 @@ export interface FunctionToDocument {
   readonly params?: readonly { readonly name: string; readonly description: string }[];
 }
 
-/** What {@link functionsToDocument} could not parse (see unparsedFunctions in mine.ts). */
+/** What {@link functionsToDocument} could not parse (see unparsedFunctions in src/parsing/functions.ts). */
 export interface ParseReport {
   unparsed?: { readonly count: number; readonly firstLine: number };
 }

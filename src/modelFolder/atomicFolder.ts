@@ -10,8 +10,8 @@
  * are left alone, since that process may be in the middle of its own save; a process id alone does
  * not say so (ids are reused: a container restarted with its trainer as process 1 again), so a
  * sibling whose id now names a process started after the sibling's stamp is a leftover too
- * (src/modelFolder/processIdentity.ts). A caller that owns the folder (a training run holding its run
- * folder's lock, src/modelFolder/runLock.ts) treats every sibling as a leftover.
+ * (src/modelFolder/processIdentity.ts). A caller that owns the folder (a training run holding its
+ * run folder's lock, src/modelFolder/runLock.ts) treats every sibling as a leftover.
  */
 import * as fs from 'fs';
 import * as path from 'path';

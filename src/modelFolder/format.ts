@@ -2,8 +2,8 @@
  * The model folder's format, in one place and without TensorFlow.js (the extension host reads it
  * too): the names of the files a model folder holds, the typed metadata record (`ModelMeta`) that
  * config.json carries beside the model config, and the only code that reads or writes config.json.
- * src/modelFolder/checkpoint.ts writes the weights and calls {@link configFileText} for the description;
- * src/modelFolder/sideFiles.ts reads the side files (tokenizer, example memory) safely.
+ * src/modelFolder/checkpoint.ts writes the weights and calls {@link configFileText} for the
+ * description; src/modelFolder/sideFiles.ts reads the side files (tokenizer, example memory) safely.
  *
  * Format version 1 (every folder saved so far, the bundled default model included) is the one
  * described here; a folder of another version is refused with a message that says what to do.

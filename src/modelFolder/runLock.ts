@@ -3,8 +3,8 @@
  * anything there and removes it when it ends; a second training into the same folder is refused
  * with the first one's process id and start time. The lock file is created exclusively (it exists
  * or it does not: two starts at once cannot both win) and records the owner's process identity
- * (src/modelFolder/processIdentity.ts: host, boot id, the process's start time), so a lock left by a
- * crash is recognised as stale even when its process id is in use again (a reboot, a container
+ * (src/modelFolder/processIdentity.ts: host, boot id, the process's start time), so a lock left by
+ * a crash is recognised as stale even when its process id is in use again (a reboot, a container
  * restarted with its trainer as process 1 again) and taken over. A lock from another host cannot
  * be checked from here: it is honoured, and the message says how to remove it. Plain Node.
  */

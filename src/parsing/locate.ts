@@ -2,9 +2,9 @@
  * Finds the functions of a source text with tree-sitter, as plain data (ranges, names, code,
  * documented or not) that crosses a thread boundary: the editor's function locator, the parse
  * worker and the doc-comment features all use this one shape. "Documented" means exactly what
- * mining means by it, since both come from mine.ts.
+ * mining means by it, since both come from functions.ts.
  */
-import { locateFunctions, minePairsFromTree } from '../mining/mine';
+import { findDocumented, locateFunctions } from './functions';
 import { CORPUS_LANGUAGES, LANGUAGE_SPECS, type CorpusLanguage } from './languages';
 import type { ParserPool } from './parser';
 
@@ -37,7 +37,7 @@ export async function locateInText(parsers: ParserPool, language: string, text: 
   if (!tree) return [];
   try {
     const root = tree.rootNode;
-    const documentedLines = new Set(minePairsFromTree(text, root, language, '').map((p) => p.line - 1));
+    const documentedLines = new Set(findDocumented(text, root, spec).map((f) => f.anchor.startPosition.row));
     const out: LocatedFunction[] = [];
     for (const { fn, anchor, name } of locateFunctions(root, spec)) {
       const body = fn.childForFieldName('body');

@@ -147,7 +147,7 @@ export function loadTokenizerBeside(dir: string): CodeTokenizer {
   const file = path.join(dir, TOKENIZER_FILE);
   if (!fs.existsSync(file))
     throw new Error(`${dir} has no ${TOKENIZER_FILE}; it cannot be used without its tokenizer.`);
-  // A model or run folder's file: no link, device or pipe, size and schema checked (modelFiles.ts).
+  // A model or run folder's file: no link, device or pipe, size and schema checked (src/modelFolder/sideFiles.ts).
   try {
     return loadTokenizerFile(dir, TOKENIZER_FILE);
   } catch (e) {

@@ -67,7 +67,10 @@ export interface TrainConfigFile {
    * off, and a model without the file trains on workspace pairs only.
    */
   readonly rehearsalShare?: number;
-  /** Training pairs whose code has more subword tokens than this are dropped, not truncated (lengthFilter.ts). */
+  /**
+   * Training pairs whose code has more subword tokens than this are dropped, not truncated
+   * (src/mining/lengthFilter.ts).
+   */
   readonly maxCodeTokens?: number;
   /** Training pairs whose summary has more words than this are dropped. */
   readonly maxSummaryWords?: number;

@@ -27,7 +27,7 @@ function pair(pathName: string, code: string, summary: string): Pair {
 /** One id per character (ids 10+), so lengths are easy to reason about. */
 const charEncoder: TextEncoder = { encode: (t) => [...t].map((c) => 10 + (c.codePointAt(0)! % 50)) };
 
-describe('data/dedupSplit', () => {
+describe('mining/dedupSplit', () => {
   it('removes exact duplicates by normalised code and by normalised (code, description)', () => {
     const r = dedupPairs([
       pair('a.py', 'def f():\n    return 1', 'Returns one.'),
@@ -63,7 +63,7 @@ describe('data/dedupSplit', () => {
   });
 });
 
-describe('data/dataset', () => {
+describe('mining/dataset', () => {
   it('writes and reads a JSONL corpus', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
     try {

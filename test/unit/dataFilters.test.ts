@@ -11,7 +11,7 @@ import { walkSourceFiles, type WalkOptions, type WalkSkips } from '../../src/min
 
 const BODY = 'def f(a, b):\n    return a + b * 2\n';
 
-describe('data/filters', () => {
+describe('mining/filters', () => {
   it('recognises secret-looking files', () => {
     for (const p of [
       '.env',
@@ -97,7 +97,7 @@ describe('data/filters', () => {
   });
 });
 
-describe('data/walk', () => {
+describe('mining/walk', () => {
   let root: string;
   const write = (rel: string, content: string): void => {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
@@ -168,7 +168,7 @@ describe('data/walk', () => {
   });
 });
 
-describe('data/corpus: files handed in (the extension path)', function () {
+describe('mining/corpus: files handed in (the extension path)', function () {
   this.timeout(20000);
   it('skips secret, minified and generated files by their own rules, and counts them', async () => {
     const { buildCorpus } = await import('../../src/mining/corpus');

@@ -85,7 +85,7 @@ const EXPECTED: Record<string, [string, string][]> = {
   ],
 };
 
-describe('data/mine: pairs per language', function () {
+describe('mining/mine: pairs per language', function () {
   this.timeout(20000);
   after(() => miner.dispose());
 

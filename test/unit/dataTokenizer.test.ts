@@ -78,7 +78,7 @@ function randomTexts(n: number, seed: number): string[] {
   });
 }
 
-describe('data/preTokenizer', () => {
+describe('tokenizer/preTokenizer', () => {
   it('splits identifiers at case changes, acronyms, digits and underscores', () => {
     assert.deepStrictEqual(preTokenize('parseHTTPHeader'), ['parse', 'HTTP', 'Header']);
     assert.deepStrictEqual(preTokenize('snake_case'), ['snake', '_', 'case']);
@@ -99,7 +99,7 @@ describe('data/preTokenizer', () => {
   });
 });
 
-describe('data/tokenizer', function () {
+describe('tokenizer/tokenizer', function () {
   this.timeout(20000);
   const corpus = [...fixtureTexts, ...PROSE];
   const tok = trainTokenizer(corpus, { vocabSize: 700, minFrequency: 2 });
