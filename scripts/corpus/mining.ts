@@ -15,12 +15,22 @@ export interface ProjectJob {
   readonly packages: readonly { readonly name: string; readonly deb: string }[];
 }
 
+/** The miner's compiled files under out/src: what decides which pairs a project gives. */
+const MINER_FILES = [
+  'mining/mine.js',
+  'mining/filters.js',
+  'mining/walk.js',
+  'parsing/functions.js',
+  'parsing/languages.js',
+  'parsing/parser.js',
+  'docComments/read.js',
+];
+
 /** A fingerprint of the mining code, so a changed miner re-mines instead of reusing old output. */
 export function minerFingerprint(): string {
   const h = createHash('sha256');
-  const data = path.resolve(__dirname, '..', '..', 'src', 'data');
-  for (const f of ['mine.js', 'filters.js', 'docComments.js', 'languages.js', 'walk.js', 'parser.js'])
-    h.update(fs.readFileSync(path.join(data, f)));
+  const src = path.resolve(__dirname, '..', '..', 'src');
+  for (const f of MINER_FILES) h.update(fs.readFileSync(path.join(src, f)));
   h.update(fs.readFileSync(path.join(__dirname, 'mineWorker.js')));
   return h.digest('hex').slice(0, 16);
 }
