@@ -3,8 +3,10 @@
  * they become one module: what each of them made of the same lines. The regexes below are the
  * commands' own, copied as they were written (commentCommands.ts commentAt and generateCode,
  * attentionCommand.ts guessDirection, docCommentCommands.ts firstContentLine, the completion's
- * trigger in docCommentRegistration.ts and host/docProviders.ts). All of them now call
- * src/docComments/syntax.ts, which must give the same answers on the same table.
+ * trigger in docCommentRegistration.ts and host/docProviders.ts), and the doc reader's
+ * (docComments/scan.ts content and its end of an entry, docComments/consistency.ts's blank line,
+ * closing line and docstring test). All of them now call src/docComments/syntax.ts, which must
+ * give the same answers on the same tables.
  */
 import * as assert from 'assert';
 import { docOpener, isCommentLine, stripCommentMarkers, stripLeadingMarkers } from '../../src/docComments/syntax';
@@ -30,6 +32,82 @@ const oldOpener = (before: string, lang: string): string | null => {
   const m = lang === 'python' ? /^(\s*)([rRuU]?"""|[rRuU]?''')$/.exec(before) : /^(\s*)\/\*\*$/.exec(before);
   return m ? m[1]! : null;
 };
+
+/** scan.ts content: where a doc comment line's text begins, and that text without its closing marker. */
+const oldScanContent = (line: string): [number, string] => {
+  const quotes = /^[ \t]*[rRuU]?("""|''')/.exec(line);
+  const m = quotes ?? /^[ \t]*(?:\/\*\*+|\*\/|\*(?!\/)|\/\/\/?|#)?[ \t]?/.exec(line)!;
+  let col = m[0].length;
+  while (col < line.length && (line[col] === ' ' || line[col] === '\t')) col++;
+  return [col, line.slice(col).replace(/\s*(\*\/|"""|''')\s*$/, '')];
+};
+/** scanDoc: a line that is only a closing marker ends an entry. */
+const oldClosingLine = (l: string): boolean => /^\s*(\*\/|"""|''')\s*$/.test(l);
+/** docFixEdits: where the last line's closing marker (and the whitespace before it) begins. */
+const oldClosingAt = (l: string): number | null => /\s*(\*\/|"""|''')\s*$/.exec(l)?.index ?? null;
+/** docFixEdits blank: a line's text without its closing marker, trimmed. */
+const oldBlankText = (t: string): string => t.replace(/(\*\/|"""|''')\s*$/, '').trim();
+/** docFixEdits: a doc comment that opens with a docstring's quotes is Python's. */
+const oldIsDocstring = (text: string): boolean => /^\s*[rRuU]?("""|''')/.test(text);
+
+/**
+ * [doc comment line, scan's content column, scan's content text, only a closing marker,
+ * where its closing marker begins, its text without the closing marker trimmed, opens a docstring]
+ */
+const DOC_LINES: readonly (readonly [string, number, string, boolean, number | null, string, boolean])[] = [
+  ['/**', 3, '', false, null, '/**', false],
+  ['/** Foo. */', 4, 'Foo.', false, 8, '/** Foo.', false],
+  ['/**Tight*/', 3, 'Tight', false, 8, '/**Tight', false],
+  ['/*** stars', 5, 'stars', false, null, '/*** stars', false],
+  ['/**/', 3, '/', false, 2, '/*', false],
+  ['/* plain', 0, '/* plain', false, null, '/* plain', false],
+  [' * foo', 3, 'foo', false, null, '* foo', false],
+  [' *   deep', 5, 'deep', false, null, '*   deep', false],
+  [' *\ttab', 3, 'tab', false, null, '*\ttab', false],
+  [' *', 2, '', false, null, '*', false],
+  [' */', 3, '', true, 0, '', false],
+  ['  */  ', 6, '', true, 0, '', false],
+  ['*/ after', 3, 'after', false, null, '*/ after', false],
+  ['**bold', 1, '*bold', false, null, '**bold', false],
+  ['/// foo', 4, 'foo', false, null, '/// foo', false],
+  ['//  two', 4, 'two', false, null, '//  two', false],
+  ['//! inner', 2, '! inner', false, null, '//! inner', false],
+  ['# foo', 2, 'foo', false, null, '# foo', false],
+  ['#', 1, '', false, null, '#', false],
+  ['#!shebang', 1, '!shebang', false, null, '#!shebang', false],
+  ['"""Foo."""', 3, 'Foo.', false, 7, '"""Foo.', true],
+  ['  """Foo.', 5, 'Foo.', false, null, '"""Foo.', true],
+  ["r'''Raw.", 4, 'Raw.', false, null, "r'''Raw.", true],
+  ['U"""', 4, '', false, 1, 'U', true],
+  ['b"""', 0, 'b', false, 1, 'b', false],
+  ['rb"""', 0, 'rb', false, 2, 'rb', false],
+  ['"""', 3, '', true, 0, '', true],
+  ["'''x'''", 3, 'x', false, 4, "'''x", true],
+  ['x = """', 0, 'x =', false, 3, 'x =', false],
+  ['foo */', 0, 'foo', false, 3, 'foo', false],
+  ['foo"""', 0, 'foo', false, 3, 'foo', false],
+  ['a */ */', 0, 'a */', false, 4, 'a */', false],
+  ['a """ """', 0, 'a """', false, 5, 'a """', false],
+  ['x * y', 0, 'x * y', false, null, 'x * y', false],
+  ['    text', 4, 'text', false, null, 'text', false],
+  ['\ttabbed', 1, 'tabbed', false, null, 'tabbed', false],
+  ['', 0, '', false, null, '', false],
+  ['   ', 3, '', false, null, '', false],
+  // A no-break space is whitespace to `\s`, but not indentation to the content column.
+  ['\u00a0"""', 0, '', true, 0, '', true],
+  ['\u00a0/**', 0, '\u00a0/**', false, null, '/**', false],
+  [' * a */  ', 3, 'a', false, 4, '* a', false],
+  ['@param x the x', 0, '@param x the x', false, null, '@param x the x', false],
+];
+
+/** [a doc comment's whole text, opens a docstring] */
+const DOC_TEXTS: readonly (readonly [string, boolean])[] = [
+  ['"""Foo.\n"""', true],
+  ['/**\n * x\n */', false],
+  ['\n  """Foo."""', true],
+  ['# """', false],
+  ['\u00a0r"""x', true],
+];
 
 /** [line, is a comment line, commentAt's text, firstContentLine's text] */
 const LINES: readonly (readonly [string, boolean, string, string])[] = [
@@ -119,6 +197,20 @@ describe('comment syntax: the commands’ regexes, pinned', () => {
       assert.strictEqual(oldOpener(before, 'python'), python, JSON.stringify(before));
       assert.strictEqual(oldOpener(before, 'typescript'), typescript, JSON.stringify(before));
     }
+  });
+});
+
+describe('comment syntax: the doc reader’s regexes, pinned', () => {
+  it('doc comment lines: content, closing markers, docstring quotes (scan.ts, consistency.ts)', () => {
+    for (const [line, col, text, closingLine, closingAt, blankText, docstring] of DOC_LINES) {
+      assert.deepStrictEqual(oldScanContent(line), [col, text], JSON.stringify(line));
+      assert.strictEqual(oldClosingLine(line), closingLine, JSON.stringify(line));
+      assert.strictEqual(oldClosingAt(line), closingAt, JSON.stringify(line));
+      assert.strictEqual(oldBlankText(line), blankText, JSON.stringify(line));
+      assert.strictEqual(oldIsDocstring(line), docstring, JSON.stringify(line));
+    }
+    for (const [text, docstring] of DOC_TEXTS)
+      assert.strictEqual(oldIsDocstring(text), docstring, JSON.stringify(text));
   });
 });
 
