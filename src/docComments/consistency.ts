@@ -10,6 +10,7 @@ import { DESCRIPTION } from './builder';
 import type { ParamInfo } from './shape';
 import { jsTypeOfDefault, jsTypeOfName } from './types';
 import { scanDoc, type DocEntry, type ScannedDoc } from './scan';
+import { closingMarkerAt, opensDocstring, stripClosingMarker } from './syntax';
 
 export type DocIssueKind = 'missing-param' | 'extra-param' | 'renamed-param' | 'stale-returns' | 'stale-raises';
 
@@ -195,11 +196,7 @@ export function docFixEdits(fn: AnalyzedFunction, eol = '\n'): TextEdit[] {
   const edits: TextEdit[] = [];
   const off = (line: number, col = 0): number => doc.start + (line < n ? starts[line]! + col : doc.text.length);
   const blank = (i: number): boolean =>
-    i >= 0 &&
-    i < n &&
-    scanned.lines[i]!.slice(scanned.contentColumn[i])
-      .replace(/(\*\/|"""|''')\s*$/, '')
-      .trim() === '';
+    i >= 0 && i < n && stripClosingMarker(scanned.lines[i]!.slice(scanned.contentColumn[i])).trim() === '';
 
   // Lines to delete: entries, their related lines, and sections left with no entries.
   const doomed = new Set<number>();
@@ -228,9 +225,9 @@ export function docFixEdits(fn: AnalyzedFunction, eol = '\n'): TextEdit[] {
     let b = a + 1;
     while (lines.includes(b)) b++;
     k = lines.indexOf(b - 1) + 1;
-    const closing = /\s*(\*\/|"""|''')\s*$/.exec(scanned.lines[n - 1]!);
+    const closed = closingMarkerAt(scanned.lines[n - 1]!) !== undefined;
     if (a > 0 && b < n) edits.push({ start: off(a), end: off(b), text: '' });
-    else if (a > 0 && !closing) {
+    else if (a > 0 && !closed) {
       // The last lines of a line-comment block: remove them with the line break before them.
       const start = off(a) - (doc.text[starts[a]! - 2] === '\r' ? 2 : 1);
       tail = { start, end: doc.start + doc.text.length, text: '' };
@@ -238,8 +235,8 @@ export function docFixEdits(fn: AnalyzedFunction, eol = '\n'): TextEdit[] {
     } else {
       // The entry shares a line with the comment's delimiters: remove only its text.
       const last = scanned.lines[b - 1]!;
-      const close = /\s*(\*\/|"""|''')\s*$/.exec(last);
-      const end = close && b === n ? off(b - 1, close.index) : off(b - 1, last.length);
+      const close = closingMarkerAt(last);
+      const end = close !== undefined && b === n ? off(b - 1, close) : off(b - 1, last.length);
       edits.push({ start: off(a, scanned.contentColumn[a]), end, text: '' });
     }
   }
@@ -265,7 +262,7 @@ export function docFixEdits(fn: AnalyzedFunction, eol = '\n'): TextEdit[] {
     const entries = scanned.entries.filter((e) => e.kind === 'param' && !doomed.has(e.start));
     const entryOf = (name: string): DocEntry | undefined =>
       entries.find((e) => e.name === name) ?? p.renames.find(([, q]) => q.name === name)?.[0];
-    const python = fn.shape.kind === 'class' || /^\s*[rRuU]?("""|''')/.test(doc.text);
+    const python = fn.shape.kind === 'class' || opensDocstring(doc.text);
     const numpy = scanned.sections.some((s) => s.kind === 'param' && s.headerLines === 2);
     const byLine = new Map<number, string[]>();
     for (const m of p.missing) {

@@ -3,7 +3,10 @@
  * add, remove or rename exactly those entries and leave every other byte as the user wrote it.
  * Understands Google and NumPy sections, reST/Sphinx and Epytext fields, `@param`-style tags
  * (JSDoc, TSDoc, Javadoc, PHPDoc, Doxygen `@`/`\`, YARD) and C# XML tags.
+ * The comment markers come from syntax.ts; the patterns here read what is inside a comment
+ * (tags, fields, section headers), which only this reader knows.
  */
+import { closingMarkerAt, docContentColumn, stripClosingMarker } from './syntax';
 
 export type EntryKind = 'param' | 'returns' | 'raises';
 
@@ -39,15 +42,9 @@ export interface ScannedDoc {
   readonly contentColumn: readonly number[];
 }
 
-const PREFIX = /^[ \t]*(?:\/\*\*+|\*\/|\*(?!\/)|\/\/\/?|#)?[ \t]?/;
-
 function content(line: string): [number, string] {
-  // Python docstrings have no per-line marker: only the opening quotes on the first line.
-  const quotes = /^[ \t]*[rRuU]?("""|''')/.exec(line);
-  const m = quotes ?? PREFIX.exec(line)!;
-  let col = m[0].length;
-  while (col < line.length && (line[col] === ' ' || line[col] === '\t')) col++;
-  return [col, line.slice(col).replace(/\s*(\*\/|"""|''')\s*$/, '')];
+  const col = docContentColumn(line);
+  return [col, stripClosingMarker(line.slice(col))];
 }
 
 const SECTION_KIND: Record<string, EntryKind | 'other'> = {
@@ -224,7 +221,7 @@ export function scanDoc(source: string): ScannedDoc {
         !isBlank(i) &&
         !/^([@:\\]\w|<\w)/.test(texts[i]!.trim()) &&
         !sectionHeader(i) &&
-        !/^\s*(\*\/|"""|''')\s*$/.test(lines[i]!)
+        closingMarkerAt(lines[i]!) !== 0 // until a line that is only the closing marker
       ) {
         if (xmlOpen && closed) break;
         if (xmlOpen && new RegExp(`</${xmlOpen}>`).test(texts[i]!)) closed = true;

@@ -1,7 +1,8 @@
 /**
  * The comment markers of the supported languages, read: which lines are comments, a line's text
- * without its markers, and the doc-comment opener typed before the cursor (`"""` or `/**`) that
- * offers Generate Doc Comment. One list of markers for every command that reads comments.
+ * without its markers, the doc-comment opener typed before the cursor (`"""` or `/**`) that
+ * offers Generate Doc Comment, and where the text of a doc comment's line begins and ends for the
+ * doc reader (scan.ts, consistency.ts). One home for the markers of every reader of comments.
  * The extension's activation loads this module (the completion's trigger), so it imports nothing.
  */
 import type { CorpusLanguage } from '../parsing/languages';
@@ -14,7 +15,12 @@ const MARKER = String.raw`\/\/\/?|#|\/\*\*?|\*\/?|"""|'''`;
 const COMMENT_LINE = new RegExp(String.raw`^\s*(${MARKER})`);
 const LEADING = new RegExp(String.raw`^\s*(${MARKER})\s?`);
 const LEADING_EVERY_LINE = new RegExp(LEADING.source, 'gm');
-const CLOSING = /(\*\/|"""|''')\s*$/;
+/** The markers that close a comment: `*\/`, `"""`, `'''`. */
+const CLOSER = String.raw`\*\/|"""|'''`;
+const CLOSING = new RegExp(String.raw`(${CLOSER})\s*$`);
+const CLOSING_WITH_SPACE = new RegExp(String.raw`\s*(${CLOSER})\s*$`);
+/** Python's docstring quotes, with an r or u prefix. */
+const QUOTES = String.raw`[rRuU]?(?:"""|''')`;
 
 /** A line that starts (after its indentation) with a comment marker. */
 export function isCommentLine(line: string): boolean {
@@ -38,9 +44,9 @@ export function stripLeadingMarkers(text: string): string {
   return text.replace(LEADING_EVERY_LINE, '').trim();
 }
 
-const PYTHON_OPENER = /^(\s*)([rRuU]?"""|[rRuU]?''')$/;
+const PYTHON_OPENER = new RegExp(String.raw`^(\s*)(${QUOTES})$`);
 const BLOCK_OPENER = /^(\s*)(\/\*\*)$/;
-const ANY_OPENER = /^(\s*)([rRuU]?"""|[rRuU]?'''|\/\*\*)$/;
+const ANY_OPENER = new RegExp(String.raw`^(\s*)(${QUOTES}|\/\*\*)$`);
 
 /** A doc-comment opener at the end of the text before the cursor, and the indentation before it. */
 export interface DocOpener {
@@ -56,4 +62,36 @@ export function docOpener(before: string, lang?: CorpusLanguage): DocOpener | un
   const pattern = lang === undefined ? ANY_OPENER : lang === 'python' ? PYTHON_OPENER : BLOCK_OPENER;
   const m = pattern.exec(before);
   return m ? { indent: m[1]!, opener: m[2]! } : undefined;
+}
+
+/**
+ * A doc comment line's start as the doc reader counts it: indentation, then a docstring's opening
+ * quotes (a docstring's other lines have no marker) or a marker, then spaces and tabs. Unlike MARKER, `/**` takes any further stars, a bare
+ * `/*` is text (doc comments open with `/**`), and only spaces and tabs indent, so that the
+ * column is where the user's text starts.
+ */
+const DOC_LINE_START = new RegExp(String.raw`^[ \t]*(?:${QUOTES}|\/\*\*+|\*\/?|\/\/\/?|#)?[ \t]*`);
+const OPENS_DOCSTRING = new RegExp(String.raw`^\s*${QUOTES}`);
+
+/** The column where the text of a doc comment's line begins (after its indentation and marker). */
+export function docContentColumn(line: string): number {
+  return DOC_LINE_START.exec(line)![0].length;
+}
+
+/**
+ * Where a closing `*\/`, `"""` or `'''` at the end of the text begins, with the whitespace before
+ * it; undefined when the text does not end with one.
+ */
+export function closingMarkerAt(text: string): number | undefined {
+  return CLOSING_WITH_SPACE.exec(text)?.index;
+}
+
+/** The text without a closing marker at its end and the whitespace around that marker. */
+export function stripClosingMarker(text: string): string {
+  return text.slice(0, closingMarkerAt(text));
+}
+
+/** A doc comment's text that opens (after any whitespace) with a docstring's quotes: Python's. */
+export function opensDocstring(text: string): boolean {
+  return OPENS_DOCSTRING.test(text);
 }

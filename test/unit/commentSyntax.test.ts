@@ -9,7 +9,16 @@
  * give the same answers on the same tables.
  */
 import * as assert from 'assert';
-import { docOpener, isCommentLine, stripCommentMarkers, stripLeadingMarkers } from '../../src/docComments/syntax';
+import {
+  closingMarkerAt,
+  docContentColumn,
+  docOpener,
+  isCommentLine,
+  opensDocstring,
+  stripClosingMarker,
+  stripCommentMarkers,
+  stripLeadingMarkers,
+} from '../../src/docComments/syntax';
 
 /** commentAt's and guessDirection's test for a comment line. */
 const oldIsComment = (l: string): boolean => /^\s*(\/\/|#|\/\*|\*|"""|''')/.test(l);
@@ -248,5 +257,18 @@ describe('comment syntax: src/docComments/syntax.ts on the same table', () => {
     }
     assert.deepStrictEqual(docOpener("  r'''", 'python'), { indent: '  ', opener: "r'''" });
     assert.deepStrictEqual(docOpener('\t/**', 'go'), { indent: '\t', opener: '/**' });
+  });
+
+  it('the doc reader’s line start, closing marker and docstring test answer as scan.ts and consistency.ts did', () => {
+    for (const [line, col, text, closingLine, closingAt, blankText, docstring] of DOC_LINES) {
+      const at = docContentColumn(line);
+      assert.deepStrictEqual([at, stripClosingMarker(line.slice(at))], [col, text], JSON.stringify(line));
+      assert.strictEqual(closingMarkerAt(line) === 0, closingLine, JSON.stringify(line));
+      assert.strictEqual(closingMarkerAt(line) ?? null, closingAt, JSON.stringify(line));
+      assert.strictEqual(stripClosingMarker(line).trim(), blankText, JSON.stringify(line));
+      assert.strictEqual(opensDocstring(line), docstring, JSON.stringify(line));
+    }
+    for (const [text, docstring] of DOC_TEXTS)
+      assert.strictEqual(opensDocstring(text), docstring, JSON.stringify(text));
   });
 });
