@@ -5,7 +5,13 @@
  * conventional name, since plain JavaScript has no annotations to read.
  */
 
-/** Splits on top-level commas or pipes (not inside brackets or strings). */
+/**
+ * Splits a Python annotation on top-level commas or pipes (not inside brackets or strings), each
+ * piece trimmed, empty pieces dropped. data/paramDescriptions.ts's topLevel splits signatures of
+ * every language and differs on purpose: there `<` and `>` are brackets (here `>` is a comparison,
+ * as in `Annotated[int, lambda v: v > 0]`), strings know escapes and backticks, and pieces keep
+ * their spaces. test/unit/topLevelSplit.test.ts pins both.
+ */
 export function splitTop(text: string, sep: ',' | '|'): string[] {
   const out: string[] = [];
   let depth = 0;

@@ -37,8 +37,13 @@ export interface ParamRole {
   readonly default?: string;
 }
 
-/** Splits on a top-level separator (not inside brackets or strings; `=` not in `=>`, `==`, `<=`). */
-function topLevel(text: string, sep: string): string[] {
+/**
+ * Splits on a top-level separator (not inside brackets or strings; `=` not in `=>`, `==`, `<=`),
+ * pieces as written. A signature of any language: `<...>` are generics' brackets, strings have
+ * escapes and backticks. docComments/types.ts's splitTop reads Python annotations, where `>` is a
+ * comparison, so it differs; test/unit/topLevelSplit.test.ts pins both.
+ */
+export function topLevel(text: string, sep: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let quote = '';
