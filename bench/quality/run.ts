@@ -76,6 +76,17 @@ async function main(): Promise<void> {
   return heldOutProjects(opts, decoding);
 }
 
+/**
+ * The bundled model's name in the tables: `bundled v2` from its card's title (MODEL.md, `# ...
+ * version 2`), or `bundled` when the folder has no card that says a version.
+ */
+function bundledName(dir: string): string {
+  const card = path.join(dir, 'MODEL.md');
+  const title = fs.existsSync(card) ? fs.readFileSync(card, 'utf8').split('\n', 1)[0]! : '';
+  const version = /\bversion (\S+)/.exec(title)?.[1];
+  return version ? `bundled v${version}` : 'bundled';
+}
+
 /** The benchmark on held-out projects, each its own workspace (projects.ts). */
 async function heldOutProjects(opts: Options, decoding: Decoding): Promise<void> {
   const file = path.join(opts.corpusDir, `${opts.split}.jsonl`);
@@ -88,9 +99,10 @@ async function heldOutProjects(opts: Options, decoding: Decoding): Promise<void>
   const pairs = seededPerLanguageSample(records, perLanguage, PROJECT_SAMPLE_SEED);
   const workspaces = projectWorkspaces(records);
   log(`${records.length} ${opts.split} pairs in ${workspaces.size} projects; scoring ${pairs.length}`);
+  const bundled = bundledName(opts.bundled);
   const models = [
     { name: 'model', dir: opts.model, decoding },
-    ...(path.resolve(opts.bundled) !== path.resolve(opts.model) ? [{ name: 'bundled v1', dir: opts.bundled }] : []),
+    ...(path.resolve(opts.bundled) !== path.resolve(opts.model) ? [{ name: bundled, dir: opts.bundled }] : []),
   ];
   const result = await projectBenchmark(models, pairs, workspaces, (m, n) => {
     if (n % 200 === 0) log(`${m}: decoded ${n}/${pairs.length}`);
@@ -106,12 +118,7 @@ async function heldOutProjects(opts: Options, decoding: Decoding): Promise<void>
     summary,
     '',
     `### 20 ${opts.split} functions per language (seeded sample, fixed before any result)\n`,
-    sideBySide(pairs, result.systems, [
-      'model',
-      generatedName('model'),
-      BM25_PROJECT,
-      ...(models[1] ? ['bundled v1'] : []),
-    ]),
+    sideBySide(pairs, result.systems, ['model', generatedName('model'), BM25_PROJECT, ...(models[1] ? [bundled] : [])]),
   ].join('\n');
   process.stdout.write(`${text}\n`);
   if (opts.markdown) fs.writeFileSync(opts.markdown, `${text}\n`);

@@ -9,9 +9,10 @@
  * of writing one comment with the same model in the same run (the reference).
  *
  * Projects: with `--corpus <dir>` (valid.jsonl and test.jsonl whose records carry project, lang,
- * path, code and summary) the corpus's own split; without it, local code the default model did
- * not train on: Python packages of /usr/lib/python3/dist-packages and npm packages in
- * node_modules (other than the model's training packages), split by a seeded shuffle of projects.
+ * path, code and summary) the corpus's own split; without it, local code the model did not train
+ * on: Python packages of /usr/lib/python3/dist-packages and npm packages in node_modules, less
+ * those of the projects in its training corpus (trainingPackages), split by a seeded shuffle of
+ * projects.
  * Flags: --queries N per language and split (default 100), --candidates N (50), --latency N
  * queries (30), --model <dir>, --json <file>, --seed N.
  */
@@ -22,6 +23,7 @@ import { Command } from 'commander';
 import { selectBackend } from '../../src/core/backend';
 import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { FunctionIndex, type IndexedFunction } from '../../src/retrieval/functionIndex';
+import { peekConfigFile } from '../../src/modelFolder/format';
 import { buildFunctionIndex } from '../../src/mining/indexMining';
 import type { CorpusLanguage } from '../../src/parsing/languages';
 import { ParserPool } from '../../src/parsing/parser';
@@ -58,8 +60,27 @@ interface Project {
   readonly functions: readonly IndexedFunction[];
 }
 
-/** The default model's own training sources, never a benchmark project. */
-const TRAINED_ON = new Set(['three', 'lodash', 'webpack', 'eslint']);
+/**
+ * The Debian packages of the projects a model trained on: its config.json names its corpus
+ * (meta.training.corpus, relative to the repository), and the corpus's projects.json beside it
+ * (scripts/corpus/build.ts) gives each project's packages and split. Undefined when the model
+ * names no corpus or that corpus is not on this machine.
+ */
+function trainingPackages(modelDir: string): ReadonlySet<string> | undefined {
+  const corpus = peekConfigFile(modelDir)?.meta?.training?.corpus;
+  if (!corpus) return undefined;
+  const file = path.join(path.dirname(path.resolve(ROOT, corpus)), 'projects.json');
+  if (!fs.existsSync(file)) return undefined;
+  const projects = JSON.parse(fs.readFileSync(file, 'utf8')) as { split: string | null; packages: string[] }[];
+  return new Set(projects.filter((p) => p.split === 'train').flatMap((p) => p.packages));
+}
+
+/** The Debian package of a local project, by Debian's naming: `py:dateutil` is python3-dateutil, `js:@a/b` node-a-b. */
+function debianPackage(project: string): string {
+  const name = project.slice(3).replace(/^@/, '').replace(/[/_]/g, '-').toLowerCase();
+  return `${project.startsWith('py:') ? 'python3' : 'node'}-${name}`;
+}
+
 const MIN_DOCUMENTED = 10;
 const MIN_FUNCTIONS = 30;
 
@@ -73,7 +94,7 @@ function localProjectDirs(): { name: string; dir: string }[] {
   const nm = path.join(ROOT, 'node_modules');
   for (const e of fs.readdirSync(nm, { withFileTypes: true })) {
     if (!e.isDirectory() && !e.isSymbolicLink()) continue;
-    if (e.name.startsWith('.') || TRAINED_ON.has(e.name) || e.name === 'typescript') continue;
+    if (e.name.startsWith('.') || e.name === 'typescript') continue;
     const dirs = e.name.startsWith('@')
       ? fs.readdirSync(path.join(nm, e.name)).map((s) => ({ name: `${e.name}/${s}`, dir: path.join(nm, e.name, s) }))
       : [{ name: e.name, dir: path.join(nm, e.name) }];
@@ -84,8 +105,8 @@ function localProjectDirs(): { name: string; dir: string }[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Mines the local projects once (cached in .cache/search-bench). */
-async function localProjects(seed: number): Promise<Project[]> {
+/** Mines the local projects once (cached in .cache/search-bench); those in `trained` are left out. */
+async function localProjects(seed: number, trained: ReadonlySet<string>): Promise<Project[]> {
   const cacheFile = path.join(CACHE, 'projects.json');
   let mined: { name: string; functions: IndexedFunction[] }[];
   if (fs.existsSync(cacheFile)) mined = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as typeof mined;
@@ -106,7 +127,9 @@ async function localProjects(seed: number): Promise<Project[]> {
     fs.writeFileSync(cacheFile, JSON.stringify(mined));
   }
   const byLang = new Map<CorpusLanguage, { name: string; functions: IndexedFunction[] }[]>();
-  for (const p of mined) {
+  const untrained = mined.filter((p) => !trained.has(debianPackage(p.name)));
+  log(`${mined.length - untrained.length} local projects left out: the model trained on them`);
+  for (const p of untrained) {
     const lang = p.name.startsWith('py:') ? 'python' : 'javascript';
     const fns = p.functions.filter((f) => f.lang === lang);
     if (fns.length < MIN_FUNCTIONS || fns.filter((f) => f.summary).length < MIN_DOCUMENTED) continue;
@@ -181,6 +204,13 @@ function table(rows: { lang: string; system: string; m: ReturnType<typeof rankMe
   return lines.join('\n');
 }
 
+/** The training packages of the model, for the local projects; none, with a warning, when unknown. */
+function localTraining(modelDir: string): ReadonlySet<string> {
+  const trained = trainingPackages(modelDir);
+  if (!trained) log(`warning: ${modelDir} names no training corpus found here; local projects it trained on stay in`);
+  return trained ?? new Set();
+}
+
 const guardText = (g: KeywordGuard): string =>
   g === NO_KEYWORD_GUARD ? 'none' : `displacement >= ${g.minDisplacement}, model margin < ${g.maxModelMargin}`;
 
@@ -218,7 +248,7 @@ async function main(): Promise<void> {
   const seed = Number(opts.seed);
   const k = Number(opts.candidates);
   log((await selectBackend({ setting: 'auto' })).reason);
-  const projects = opts.corpus ? corpusProjects(opts.corpus) : await localProjects(seed);
+  const projects = opts.corpus ? corpusProjects(opts.corpus) : await localProjects(seed, localTraining(opts.model));
   const runner = await ModelRunner.load(opts.model);
   const scored: Record<'valid' | 'test', ScoredQuery[]> = { valid: [], test: [] };
   const langs = [...new Set(projects.map((p) => p.lang))].sort();
