@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 
 import { BACKEND_SETTINGS, type BackendSetting } from '../core/backendSetting';
+import { MAX_CONFIG_VALUES } from '../core/config';
 import { DECODING_DEFAULTS, DECODING_LIMITS, noRepeatDefault, type Decoding } from '../core/decoding';
 
 /** A bad option value; the message names the flag and the value given. */
@@ -138,13 +139,20 @@ export function decodingChoice(
   flags: DecodingFlags,
 ): Partial<Pick<Decoding, 'maxLength' | 'lengthPenalty' | 'lengthReward' | 'noRepeatNgramSize'>> {
   // Bounded: a reward of 1e308 made every score Infinity (a model folder's tuned limit).
-  const penalty = optional(flags.lengthPenalty, (v) => nonNegativeNumberOption('--length-penalty', v, 10));
+  const penalty = optional(flags.lengthPenalty, (v) =>
+    nonNegativeNumberOption('--length-penalty', v, DECODING_LIMITS.maxCliLengthPenalty),
+  );
   const reward = optional(flags.lengthReward, (v) =>
     nonNegativeNumberOption('--length-reward', v, DECODING_LIMITS.tuned.lengthReward.max),
   );
   const ngramText = typeof flags.repeatNgram === 'string' ? flags.repeatNgram : undefined;
-  const ngram = optional(ngramText, (v) => wholeNumberOption('--no-repeat-ngram', v, 0, 16));
-  const maxLength = optional(flags.maxLength, (v) => wholeNumberOption('--max-length', v, 1, 4096));
+  const ngram = optional(ngramText, (v) =>
+    wholeNumberOption('--no-repeat-ngram', v, 0, DECODING_LIMITS.maxNoRepeatNgramSize),
+  );
+  // No model has more output positions than the largest maxTgtLen a config may give.
+  const maxLength = optional(flags.maxLength, (v) =>
+    wholeNumberOption('--max-length', v, 1, MAX_CONFIG_VALUES.maxTgtLen),
+  );
   return {
     ...(penalty !== undefined ? { lengthPenalty: penalty } : {}),
     ...(reward !== undefined ? { lengthReward: reward } : {}),

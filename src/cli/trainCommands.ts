@@ -38,7 +38,7 @@ import { acquireRunLock, RUN_LOCK_FILE } from '../modelFolder/runLock';
 import { checkOutputFolder } from './outputPaths';
 import { terminalText } from './terminalText';
 import { readTrainConfig, type TrainConfigFile } from '../training/trainConfigFile';
-import { MRT_METRICS, TRAINING_OBJECTIVES } from '../training/mrt';
+import { MAX_MRT_CANDIDATES, MRT_METRICS, TRAINING_OBJECTIVES } from '../training/mrt';
 import { readSearchSpace, successiveHalving, trialTable } from '../training/tune';
 import {
   addDecodingFlags,
@@ -157,7 +157,9 @@ export function withTrainingFlags(
   if (objective !== undefined) training.objective = objective;
   const mrt = {
     ...training.mrt,
-    ...optionalField('candidates', flags.mrtCandidates, (v) => wholeNumberOption('--mrt-candidates', v, 1, 64)),
+    ...optionalField('candidates', flags.mrtCandidates, (v) =>
+      wholeNumberOption('--mrt-candidates', v, 1, MAX_MRT_CANDIDATES),
+    ),
     ...optionalField('sharpness', flags.mrtSharpness, (v) => positiveNumberOption('--mrt-sharpness', v)),
     ...optionalField('metric', flags.mrtMetric, (v) => choiceOption('--mrt-metric', v, MRT_METRICS)),
     ...(flags.mrtWithoutReference ? { includeReference: false } : {}),

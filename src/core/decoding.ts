@@ -60,14 +60,19 @@ export function noRepeatDefault(direction: Direction): number {
 }
 
 /**
- * The largest values a decoding request may ask for: the CLI's `--beam` and `--nbest` and the
- * extension's `seq2seq.decoding.*` settings are refused or clamped to these (a beam of 100,000
+ * The largest values a decoding request may ask for: the CLI's `--beam`, `--nbest`,
+ * `--length-penalty` and `--no-repeat-ngram` and the extension's `seq2seq.decoding.*` settings
+ * are refused or clamped to these (a beam of 100,000
  * once ran 25 s into 4 GB before failing). package.json's setting ranges are the extension's
  * narrower ones (beam and n-best up to 16).
  */
 export const DECODING_LIMITS = Object.freeze({
   /** Widest beam the CLI accepts. */
   maxBeamSize: 64,
+  /** Largest GNMT alpha the CLI accepts (the setting's range, maxLengthPenalty, is narrower). */
+  maxCliLengthPenalty: 10,
+  /** Longest forbidden n-gram the CLI accepts. */
+  maxNoRepeatNgramSize: 16,
   /** Widest beam and most candidates the extension's settings give (package.json's maximum). */
   maxSettingBeamSize: 16,
   /** Output tokens: package.json's range of seq2seq.decoding.maxOutputLength. */

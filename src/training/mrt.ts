@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchToTensors, disposeBatch, type Batch } from '../core/batch';
+import { DECODING_LIMITS } from '../core/decoding';
 import { maskedCrossEntropy } from '../core/loss';
 import { tokenLogProbs } from '../core/loss';
 import type { Seq2SeqModel } from '../core/model';
@@ -60,11 +61,14 @@ export interface MrtSettings {
 export type TrainingObjective = 'mle' | 'mrt';
 export const TRAINING_OBJECTIVES: readonly TrainingObjective[] = ['mle', 'mrt'];
 
+/** Most candidates per source: they are the n-best of one beam as wide, so the widest beam. */
+export const MAX_MRT_CANDIDATES = DECODING_LIMITS.maxBeamSize;
+
 /** Throws an error naming the `training.mrt` field that cannot work. */
 export function checkMrtSettings(s: MrtSettings): void {
   const c = s.candidates;
-  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= 64))
-    throw new Error(`training.mrt.candidates must be a whole number from 1 to 64, got ${c}`);
+  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_MRT_CANDIDATES))
+    throw new Error(`training.mrt.candidates must be a whole number from 1 to ${MAX_MRT_CANDIDATES}, got ${c}`);
   const a = s.sharpness;
   if (a !== undefined && !(Number.isFinite(a) && a > 0))
     throw new Error(`training.mrt.sharpness must be a number above 0, got ${a}`);

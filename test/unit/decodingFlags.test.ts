@@ -48,6 +48,7 @@ describe('decoding flags on the CLI', function () {
       [['--length-reward', '1e308'], /--length-reward must be a number from 0 to 100, got "1e308"/],
       [['--no-repeat-ngram', '2.5'], /--no-repeat-ngram must be a whole number from 0 to 16/],
       [['--max-length', '0'], /--max-length must be a whole number from 1/],
+      [['--max-length', '4097'], /--max-length must be a whole number from 1 to 4096, got "4097"/],
     ];
     for (const [args, message] of bad)
       assert.throws(
