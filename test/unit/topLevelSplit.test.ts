@@ -5,7 +5,7 @@
  * which is why each keeps its own.
  */
 import * as assert from 'assert';
-import { topLevel } from '../../src/data/paramDescriptions';
+import { topLevel } from '../../src/retrieval/paramDescriptions';
 import { splitTop } from '../../src/docComments/types';
 
 /** [text, separator, splitTop's pieces, topLevel's pieces] */
