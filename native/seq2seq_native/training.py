@@ -13,17 +13,20 @@ One optimizer step (trainer.ts `applyAccumulated`), in this order:
    powers kept as float32 running products like tfjs's `accBeta1`/`accBeta2`).
 
 Evaluation (validation loss: token-weighted mean NLL without smoothing, dropout off) every
-`evalEvery` steps, or at each epoch's end when 0; early stopping after `patience` evaluations
-without a lower loss; `<out>/best/model.safetensors` on improvement; `<out>/last/model.safetensors`
-and `<out>/last/state.pt` (weights, optimizer, step, data position, schedule, RNG states, best loss)
-at each evaluation and at the end, written atomically by rank 0. `metrics.jsonl` gets a line per
-step and per evaluation. `--resume` continues the run in `<out>` at the same step with the same
-optimizer moments; `--minutes` bounds this invocation (room kept for one more evaluation, as the
-TypeScript time budget does). SIGINT, SIGTERM and SIGHUP stop after the current step, saving last/.
+`evalEvery` steps, or at each epoch's end when 0; `--valid-bare` (the same validation examples with
+no neighbour before any source: a folder with no documented function) is scored the same way at
+each evaluation, reported beside the first, and chooses nothing; early stopping after `patience`
+evaluations without a lower loss; `<out>/best/model.safetensors` on improvement;
+`<out>/last/model.safetensors` and `<out>/last/state.pt` (weights, optimizer, step, data position,
+schedule, RNG states, best loss) at each evaluation and at the end, written atomically by rank 0.
+`metrics.jsonl` gets a line per step and per evaluation. `--resume` continues the run in `<out>` at
+the same step with the same optimizer moments; `--minutes` bounds this invocation (room kept for one
+more evaluation, as the TypeScript time budget does). SIGINT, SIGTERM and SIGHUP stop after the
+current step, saving last/.
 
-    python3 -m seq2seq_native train --examples train.bin --valid valid.bin --config run.json \
-        --out DIR [--init model.safetensors] [--resume] [--minutes M] [--clock wall|cpu] [--steps N] [--seed S] \
-        [--nproc N] [--threads T] [--device cpu|cuda] \
+    python3 -m seq2seq_native train --examples train.bin --valid valid.bin [--valid-bare valid-bare.bin] \
+        --config run.json --out DIR [--init model.safetensors] [--resume] [--minutes M] [--clock wall|cpu] \
+        [--steps N] [--seed S] [--nproc N] [--threads T] [--device cpu|cuda] \
         [--nnodes K --node-rank R --master-addr HOST --master-port P]
 
 Every rank reads the examples and, with `--resume`, `<out>/last/state.pt` itself: across machines
@@ -601,6 +604,7 @@ def _config_differences(a: dict, b: dict, ignore: Iterable[str] = ()) -> list[st
 class TrainArgs:
     examples: str
     valid: Optional[str]
+    valid_bare: Optional[str]
     config: str
     out: str
     init: Optional[str]
@@ -619,6 +623,11 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
     )
     p.add_argument("--examples", required=True, help="training examples (examples.bin, version 1)")
     p.add_argument("--valid", help="validation examples (examples.bin); without them no evaluation, no best/")
+    p.add_argument(
+        "--valid-bare",
+        help="the validation examples without neighbours (examples.bin): their loss is reported beside "
+        "--valid's (validLossBare); best/ follows --valid's alone",
+    )
     p.add_argument("--config", required=True, help='run.json: {"model": ModelConfig, "training": {...}}')
     p.add_argument("--out", required=True, help="run folder: best/, last/, metrics.jsonl")
     p.add_argument("--init", help="start from the weights of this interchange file")
@@ -645,9 +654,12 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
         raise UsageError(f"--minutes must be > 0, got {a.minutes}")
     if a.steps is not None and a.steps < 1:
         raise UsageError(f"--steps must be at least 1, got {a.steps}")
+    if a.valid_bare is not None and a.valid is None:
+        raise UsageError("--valid-bare goes with --valid (it is reported beside it)")
     return TrainArgs(
         examples=a.examples,
         valid=a.valid,
+        valid_bare=a.valid_bare,
         config=a.config,
         out=a.out,
         init=a.init,
@@ -691,6 +703,7 @@ def preflight(args: TrainArgs) -> RunConfig:
     """The checks that need no examples or model: files present, config valid, out dir in the right state."""
     _require_file(args.examples, "examples file")
     _require_file(args.valid, "examples file")
+    _require_file(args.valid_bare, "examples file")
     _require_file(args.config, "config file")
     _require_file(args.init, "interchange file")
     run = read_run_config(args.config)
@@ -760,12 +773,15 @@ class Trainer:
 
         self.train = read_examples(args.examples)
         self.valid = read_examples(args.valid) if args.valid else None
+        self.valid_bare = read_examples(args.valid_bare) if args.valid_bare else None
         saved = _read_state(os.path.join(args.out, LAST_DIR, STATE_FILE)) if args.resume else None
         self.init_file: Optional[tuple[dict, dict]] = None
         config = self._model_config(run, saved)
         check_examples_fit(config, self.train, args.examples)
         if self.valid is not None:
             check_examples_fit(config, self.valid, args.valid or "")
+        if self.valid_bare is not None:
+            check_examples_fit(config, self.valid_bare, args.valid_bare or "")
         self.fingerprint = {
             "model": config,
             "batchSize": self.opts.batchSize,
@@ -800,6 +816,9 @@ class Trainer:
         self.bad_evals = 0
         self.elapsed_before_s = 0.0
         self.valid_plan = batch_plan(self.valid, self.opts.batchSize, self.seed) if self.valid is not None else []
+        self.valid_bare_plan = (
+            batch_plan(self.valid_bare, self.opts.batchSize, self.seed) if self.valid_bare is not None else []
+        )
         self.ddp = distributed.wrap_model(self.model, ctx, self._has_unused_parameters())
         # Dropout masks differ between ranks; a resumed run restores them below.
         torch.manual_seed(self.seed * 1000 + 7919 * ctx.rank + 1)
@@ -809,6 +828,7 @@ class Trainer:
             self._open_metrics(resumed=saved is not None)
             start = f"resumed at step {self.step}" if saved else "new run"
             valid = f", {len(self.valid)} validation" if self.valid is not None else ""
+            valid += f" (and {len(self.valid_bare)} without neighbours)" if self.valid_bare is not None else ""
             init = ""
             if args.init and not saved:
                 init = f", from {args.init}" + (f" (step {init_step})" if init_step else "")
@@ -1081,14 +1101,13 @@ class Trainer:
 
     # --- evaluation and checkpoints ----------------------------------------------------------------
     @torch.no_grad()
-    def validation_loss(self) -> Optional[float]:
-        """Token-weighted mean NLL (no smoothing, no dropout) over the validation batches; rows shared by rank."""
-        if self.valid is None:
-            return None
+    def mean_nll(self, examples: Examples, plan: list[np.ndarray]) -> float:
+        """Token-weighted mean NLL (no smoothing, no dropout) over the batches `plan` of `examples`;
+        rows shared by rank."""
         total = 0.0
         tokens = 0
-        for idx in self.valid_plan:
-            share = shard_batch(collate(self.valid, idx), self.ctx.rank, self.ctx.world_size)
+        for idx in plan:
+            share = shard_batch(collate(examples, idx), self.ctx.rank, self.ctx.world_size)
             if share is None:
                 continue
             src, src_mask, tgt_in, tgt_out, tgt_mask = batch_tensors(share, self.ctx.device)
@@ -1102,7 +1121,8 @@ class Trainer:
         """Evaluates, updates early stopping, saves best/ and last/; True when training should stop."""
         started = self.clock()
         try:
-            loss = self.validation_loss()
+            loss = self.mean_nll(self.valid, self.valid_plan) if self.valid is not None else None
+            bare = self.mean_nll(self.valid_bare, self.valid_bare_plan) if self.valid_bare is not None else None
             if loss is not None:
                 self.schedule.observe(loss)
                 improved = math.isfinite(loss) and (self.best is None or loss < self.best)
@@ -1112,14 +1132,16 @@ class Trainer:
                     {
                         "step": self.step,
                         "validLoss": loss,
+                        **({"validLossBare": bare} if bare is not None else {}),
                         "improved": improved,
                         "evaluationsWithoutImprovement": self.bad_evals,
                         **({"reference": True} if reference else {}),
                     }
                 )
+                without = f", without neighbours {bare:.4f}" if bare is not None else ""
                 self._log(
                     f"step {self.step}: validation loss {loss:.4f}"
-                    f"{' (best)' if improved else f' ({self.bad_evals} without improvement)'}"
+                    f"{' (best)' if improved else f' ({self.bad_evals} without improvement)'}{without}"
                 )
                 if improved and self.ctx.is_main:
                     best_dir = os.path.join(self.args.out, BEST_DIR)

@@ -368,6 +368,33 @@ def test_init_starts_from_the_weights_of_an_interchange_file(
     assert "is a different model from the config's (hiddenDim: 8 vs 16)" in capsys.readouterr().err
 
 
+def test_valid_bare_is_reported_beside_the_validation_loss_and_chooses_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = make_run(tmp_path)
+    evaluations = lambda out: [m for m in metrics(out) if "validLoss" in m]  # noqa: E731
+    # The same examples: the same loss, by the same definition.
+    assert train(files, tmp_path / "same", "--steps", "20", "--valid-bare", files["valid"]) == 0
+    same = evaluations(tmp_path / "same")
+    assert len(same) == 2 and all(m["validLossBare"] == m["validLoss"] for m in same)
+    assert "without neighbours" in capsys.readouterr().err
+    # Other examples: another loss, while best/ and early stopping follow --valid alone.
+    bare = tmp_path / "bare.bin"
+    write_examples(str(bare), copy_examples(40, seed=3, longest=3))
+    assert train(files, tmp_path / "other", "--steps", "20", "--valid-bare", str(bare)) == 0
+    other = evaluations(tmp_path / "other")
+    assert [m["validLoss"] for m in other] == [m["validLoss"] for m in same]
+    assert all(m["validLossBare"] != m["validLoss"] for m in other)
+    assert [m["improved"] for m in other] == [m["improved"] for m in same]
+    # Without it the lines are as before.
+    assert train(files, tmp_path / "plain", "--steps", "10") == 0
+    assert all("validLossBare" not in m for m in metrics(tmp_path / "plain"))
+    capsys.readouterr()
+    argv = ["--examples", files["train"], "--config", files["config"], "--out", str(tmp_path / "x")]
+    assert train_main([*argv, "--valid-bare", str(bare)]) == 2
+    assert "--valid-bare goes with --valid" in capsys.readouterr().err
+
+
 def test_time_budget_stops_cleanly_after_saving(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = make_run(tmp_path, training={"evalEvery": 1000})
     # A budget of 6 microseconds: over before the first step ends (6 ms was not always, on a tiny model).
