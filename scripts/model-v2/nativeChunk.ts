@@ -4,21 +4,29 @@
  * function's project, examples, starting weights) and hands it over; every chunk then runs the
  * native trainer for at most its minutes (resuming the same run after the first), and brings the
  * native best/ and last/ weights back as the model folders `<run>/best` and `<run>/last`, which
- * `--finish` and `--compare` read as they read a built-in run's.
+ * `--finish` and `--compare` read as they read a built-in run's. Beside the validation examples
+ * goes the same set without neighbours (valid-bare.bin), whose loss the native engine reports at
+ * every evaluation; a run prepared before that file existed gets it when its next chunk starts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
 import { nativeTrainArgs } from '../../src/cli/nativeCommands';
+import { DEFAULT_MODEL_CONFIG } from '../../src/core/config';
 import { INTERCHANGE_EXTENSION, readInterchange } from '../../src/modelFolder/interchange';
-import { prepareTrainJob } from '../../src/training/job';
+import { readCorpus } from '../../src/mining/dataset';
+import { readConfigFile } from '../../src/modelFolder/format';
+import { decodeExamples } from '../../src/training/examplesCache';
+import { DEFAULT_DIRECTIONS, loadTokenizerBeside, prepareTrainJob, validationExamples } from '../../src/training/job';
 import type { TrainConfigFile } from '../../src/training/trainConfigFile';
 import {
   findNativeEngine,
   handOffFiles,
   interchangeToFolder,
   runNative,
+  writeExamplesFile,
   writeHandOff,
+  type HandOffFiles,
 } from '../../src/training/nativeEngine';
 import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { TRAIN_JOB_DEFAULTS } from '../../src/training/trainingDefaults';
@@ -59,6 +67,47 @@ function trainedMs(runDir: string): number {
   return 0;
 }
 
+/**
+ * A run with neighbours prepared before valid-bare.bin existed: its validation sample made again
+ * without neighbours, with the run's tokenizer and limits, checked against valid.bin (the same
+ * examples in the same order, the same targets) and written beside it. Returns how many it wrote.
+ */
+async function addValidBare(files: HandOffFiles, validCorpus: string, config: TrainConfigFile): Promise<number> {
+  if (fs.existsSync(files.validBare)) return 0;
+  const { config: model, meta } = readConfigFile(files.template);
+  if (!meta.retrieval) return 0; // no neighbours: valid.bin is that set already
+  const bare = validationExamples(
+    await readCorpus(validCorpus),
+    loadTokenizerBeside(files.template),
+    {
+      maxSrcLen: model.maxSrcLen ?? DEFAULT_MODEL_CONFIG.maxSrcLen,
+      maxTgtLen: model.maxTgtLen ?? DEFAULT_MODEL_CONFIG.maxTgtLen,
+    },
+    config.directions ?? DEFAULT_DIRECTIONS,
+  );
+  const valid = decodeExamples(fs.readFileSync(files.valid)) ?? [];
+  const same = (a: readonly number[], b: readonly number[]): boolean =>
+    a.length === b.length && a.every((x, i) => x === b[i]);
+  const matches =
+    valid.length === bare.length && valid.every((e, i) => e.src[0] === bare[i]!.src[0] && same(e.tgt, bare[i]!.tgt));
+  if (!matches)
+    throw new Error(
+      `${files.valid} was not made from ${validCorpus} with this recipe's directions; ` +
+        'the validation examples without neighbours cannot be made for this run (start the arm again without --resume).',
+    );
+  writeExamplesFile(files.validBare, bare);
+  return bare.length;
+}
+
+/**
+ * The neighbour dropout a native run was prepared with (its training examples keep it whatever
+ * the recipe says later): the template's resolved data options, 0 when it has no neighbours.
+ */
+function preparedDropout(template: string): number {
+  const data = readConfigFile(template).meta.training?.options?.['data'] as { neighbourDropout?: unknown } | undefined;
+  return typeof data?.neighbourDropout === 'number' ? data.neighbourDropout : 0;
+}
+
 /** Trains one chunk natively; returns the chunk to record. */
 export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
   const engine = findNativeEngine();
@@ -73,6 +122,7 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
         outDir: o.runDir,
         config: o.config,
         cacheExamples: true,
+        validBare: true,
       },
       () => undefined,
     );
@@ -84,8 +134,9 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
         job.options,
         o.config.batchSize ?? TRAIN_JOB_DEFAULTS.batchSize,
       );
+      const bare = job.examples.validBare ? ` (and ${job.examples.validBare.length} without neighbours)` : '';
       o.log(
-        `handed to the native engine: ${job.examples.train.length} training and ${job.examples.valid.length} validation examples, ` +
+        `handed to the native engine: ${job.examples.train.length} training and ${job.examples.valid.length} validation examples${bare}, ` +
           `${job.summary.parameters} parameters`,
       );
     } finally {
@@ -96,7 +147,17 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
     throw new Error(
       `${files.dir} holds no native run to resume; the arm's files are gone (start it again without --resume).`,
     );
+  } else {
+    const added = await addValidBare(files, o.valid, o.config);
+    if (added > 0)
+      o.log(`wrote the ${added} validation examples without neighbours beside the run's (${files.validBare})`);
   }
+  const dropout = preparedDropout(files.template);
+  if (dropout !== (o.config.neighbourDropout ?? 0))
+    o.log(
+      `note: this run was prepared with neighbourDropout ${dropout}, and its examples keep it ` +
+        `(the recipe now says ${o.config.neighbourDropout ?? 0}: a new arm trains with that)`,
+    );
   const fromStep = lastStep(files.runDir);
   const trainedBefore = trainedMs(files.runDir);
   const args = nativeTrainArgs(
@@ -129,7 +190,7 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
     minutes,
     fromStep,
     engine: `native (PyTorch ${engine.torchVersion}), ${o.processes} process${o.processes === 1 ? '' : 'es'} on ${o.device ?? 'cpu'}`,
-    ...(o.config.neighbourDropout ? { neighbourDropout: o.config.neighbourDropout } : {}),
+    neighbourDropout: dropout,
     ...(o.clock === 'cpu' ? { clock: 'cpu', trainingMinutes: (trainedMs(files.runDir) - trainedBefore) / 60_000 } : {}),
   };
 }

@@ -8,8 +8,11 @@
  *  - One invocation trains one chunk: at most `chunkMinutes` (and `--minutes`), and never past the
  *    arm's `totalMinutes`; `--resume` continues the arm's run from its last checkpoint. The
  *    minutes each chunk trained are kept in `<work>/<arm>/chunks.json`.
- *  - `--compare` trains nothing: it prints, for each arm, the best validation loss and BLEU reached
- *    within the training time both arms have had, so they are compared at equal wall-clock.
+ *  - `--compare` trains nothing: it prints, for each arm, its neighbour dropout and the best
+ *    validation loss reached within the training time every arm has had (so they are compared at
+ *    equal training time), with that evaluation's loss on the same validation functions without
+ *    neighbours (native runs) and its BLEU (built-in runs). Arms that differ only in
+ *    `neighbourDropout` choose that rate on validation.
  *  - `--finish` (finish.ts) chooses the arm's checkpoint and decoding on validation projects,
  *    scores the test projects once, writes MODEL.md; `--install` makes it the bundled model.
  *
@@ -64,7 +67,10 @@ interface RecipeV2 extends Omit<TrainConfigFile, 'model'>, DecodingGrid {
   readonly chunkMinutes: number;
   /** Training minutes an arm may spend over all its chunks. */
   readonly totalMinutes: number;
-  /** The architectures compared, each a partial training config laid over the recipe. */
+  /**
+   * The architectures compared, each a partial training config laid over the recipe (an arm's own
+   * `neighbourDropout` included).
+   */
   readonly arms: Readonly<Record<string, Pick<TrainConfigFile, 'model'> & Partial<TrainConfigFile> & ArmEngine>>;
 }
 
@@ -265,7 +271,7 @@ async function trainChunk(
         started: new Date(started).toISOString(),
         minutes: (Date.now() - started) / 60_000,
         fromStep: summary.startStep,
-        ...(config.neighbourDropout ? { neighbourDropout: config.neighbourDropout } : {}),
+        neighbourDropout: config.neighbourDropout ?? 0,
       },
     ]);
   } finally {
@@ -277,8 +283,11 @@ interface Evaluation {
   readonly minutes: number;
   readonly step: number;
   readonly loss: number;
-  readonly bleu: number;
-  readonly sentenceBleu: number;
+  /** The loss on the same validation functions without neighbours (native runs). */
+  readonly bareLoss?: number;
+  /** Built-in runs only. */
+  readonly bleu?: number;
+  readonly sentenceBleu?: number;
 }
 
 /** Each evaluation of an arm's run with the training minutes spent when it was made. */
@@ -306,16 +315,17 @@ function evaluations(armDir: string): Evaluation[] {
         minutes,
         step: e.step ?? 0,
         loss: e.loss ?? NaN,
-        bleu: e.bleu ?? NaN,
-        sentenceBleu: e.sentenceBleu ?? NaN,
+        ...(e.bleu !== undefined ? { bleu: e.bleu } : {}),
+        ...(e.sentenceBleu !== undefined ? { sentenceBleu: e.sentenceBleu } : {}),
       });
   }
   return out;
 }
 
 /**
- * A native run's evaluations (validation loss only), each at the training time of the step line
- * before it (`elapsedMs` counts the run's training time across its chunks).
+ * A native run's evaluations (validation losses, with and without neighbours; no BLEU), each at
+ * the training time of the step line before it (`elapsedMs` counts the run's training time across
+ * its chunks).
  */
 function nativeEvaluations(file: string, chunks: readonly Chunk[]): Evaluation[] {
   const out: Evaluation[] = [];
@@ -323,11 +333,16 @@ function nativeEvaluations(file: string, chunks: readonly Chunk[]): Evaluation[]
   let lastStep = 0;
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
-    const m = JSON.parse(line) as { step?: number; elapsedMs?: number; validLoss?: number };
+    const m = JSON.parse(line) as { step?: number; elapsedMs?: number; validLoss?: number; validLossBare?: number };
     if (m.elapsedMs !== undefined) elapsedMs = m.elapsedMs;
     lastStep = Math.max(lastStep, m.step ?? 0);
     if (m.validLoss !== undefined)
-      out.push({ minutes: elapsedMs / 60_000, step: m.step ?? 0, loss: m.validLoss, bleu: NaN, sentenceBleu: NaN });
+      out.push({
+        minutes: elapsedMs / 60_000,
+        step: m.step ?? 0,
+        loss: m.validLoss,
+        ...(m.validLossBare !== undefined ? { bareLoss: m.validLossBare } : {}),
+      });
   }
   const perStep = cpuMinutesPerStep(chunks, lastStep);
   // Wall-clock chunks before CPU-clock ones: the same steps (a seeded run trains the same batches
@@ -366,6 +381,14 @@ function nativeMetrics(armDir: string): string | undefined {
   return fs.existsSync(file) ? file : undefined;
 }
 
+/** A table cell: the number, or a dash where there is none. */
+const cell = (v: number | undefined, digits: number): string =>
+  v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '—';
+
+/** The neighbour dropout an arm's chunks trained with (the rates, when they changed; absent: none). */
+const dropoutOf = (chunks: readonly Chunk[]): string =>
+  [...new Set(chunks.filter((c) => !c.continuedFrom && !c.lost).map((c) => c.neighbourDropout ?? 0))].join(', ');
+
 /** The arms at equal training time (the least any arm has had), as a Markdown table. */
 function compare(recipe: RecipeV2, work: string, recipeFolder: string): string {
   const all = Object.keys(recipe.arms);
@@ -384,16 +407,18 @@ function compare(recipe: RecipeV2, work: string, recipeFolder: string): string {
     `comparing at ${budget.toFixed(1)} training minutes (each arm: ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')})`,
   );
   const rows = [
-    '| arm | evaluations | step | best valid loss | BLEU-4 | smoothed BLEU-4 |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| arm | neighbour dropout | evaluations | step | best valid loss | no workspace | BLEU-4 | smoothed BLEU-4 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const arm of arms) {
+    const dropout = dropoutOf(readChunks(path.join(work, arm)));
     const within = evaluations(path.join(work, arm)).filter((e) => e.minutes <= budget + 1e-9);
     const best = within.reduce<Evaluation | undefined>((b, e) => (!b || e.loss < b.loss ? e : b), undefined);
     rows.push(
       best
-        ? `| ${arm} | ${within.length} | ${best.step} | ${best.loss.toFixed(3)} | ${best.bleu.toFixed(2)} | ${best.sentenceBleu.toFixed(2)} |`
-        : `| ${arm} | 0 | | | | |`,
+        ? `| ${arm} | ${dropout} | ${within.length} | ${best.step} | ${best.loss.toFixed(3)} | ${cell(best.bareLoss, 3)} | ` +
+            `${cell(best.bleu, 2)} | ${cell(best.sentenceBleu, 2)} |`
+        : `| ${arm} | ${dropout} | 0 | | | | | |`,
     );
   }
   const clocks = arms.map((a) => readChunks(path.join(work, a)));
@@ -407,7 +432,10 @@ function compare(recipe: RecipeV2, work: string, recipeFolder: string): string {
         : '') +
       '.'
     : '';
-  return `At ${budget.toFixed(1)} training minutes each (the arms had ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')}).${clockNote}\n\n${rows.join('\n')}`;
+  const bareNote =
+    '"No workspace": the loss of that evaluation on the same validation functions with no neighbour, ' +
+    'as in a folder with no documented function (native runs).';
+  return `At ${budget.toFixed(1)} training minutes each (the arms had ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')}).${clockNote}\n\n${rows.join('\n')}\n\n${bareNote}`;
 }
 
 async function main(): Promise<void> {

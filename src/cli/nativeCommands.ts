@@ -99,7 +99,10 @@ export interface NativeTrainFlags {
   readonly prepareOnly?: boolean;
 }
 
-/** The native engine's command line for a run whose files are `files`. */
+/**
+ * The native engine's command line for a run whose files are `files` (with `--valid-bare` when they
+ * hold valid-bare.bin: make it once they are written).
+ */
 export function nativeTrainArgs(files: HandOffFiles, flags: NativeTrainFlags, seed: number): string[] {
   const args = [
     'train',
@@ -107,6 +110,7 @@ export function nativeTrainArgs(files: HandOffFiles, flags: NativeTrainFlags, se
     files.train,
     '--valid',
     files.valid,
+    ...(fs.existsSync(files.validBare) ? ['--valid-bare', files.validBare] : []),
     '--config',
     files.run,
     '--out',
@@ -146,7 +150,8 @@ export async function nativeTrainCommand(flags: NativeTrainFlags, config: TrainC
     throw new Error('--init (fine-tuning with the guard) runs on the built-in engine; drop --engine native.');
   const files = handOffFiles(path.join(flags.out, 'native'));
   const seed = config.seed ?? TRAIN_JOB_DEFAULTS.seed;
-  const args = nativeTrainArgs(files, flags, seed);
+  // The flags are checked before the long preparation; the command line is made after it.
+  nativeTrainArgs(files, flags, seed);
   if (flags.resume) {
     if (!fs.existsSync(files.template)) {
       throw new Error(
@@ -162,6 +167,7 @@ export async function nativeTrainCommand(flags: NativeTrainFlags, config: TrainC
         outDir: flags.out,
         config,
         cacheExamples: true,
+        validBare: true,
       },
       () => undefined,
     );
@@ -177,6 +183,7 @@ export async function nativeTrainCommand(flags: NativeTrainFlags, config: TrainC
       job.trainer.model.dispose();
     }
   }
+  const args = nativeTrainArgs(files, flags, seed);
   if (flags.prepareOnly) {
     const quoted = args.map((a) => (/^[\w./:=-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
     process.stdout.write(`PYTHONPATH=${engine.packageRoot} ${engine.python} -m seq2seq_native ${quoted}\n`);

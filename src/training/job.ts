@@ -94,6 +94,11 @@ export interface TrainJobParams {
    * whichever process id it names ({@link recoverRunFolder}).
    */
   readonly ownsOutDir?: boolean;
+  /**
+   * Also make the validation examples without neighbours (`examples.validBare`, for the native
+   * engine's second validation loss) when the run has neighbours.
+   */
+  readonly validBare?: boolean;
 }
 
 /** A run's settings with every default filled in: what `train` prints and a model folder records. */
@@ -155,6 +160,9 @@ export function loadTokenizerBeside(dir: string): CodeTokenizer {
   }
 }
 
+/** The directions a run trains when its config names none. */
+export const DEFAULT_DIRECTIONS: readonly Direction[] = ['code2doc', 'doc2code'];
+
 /** Examples for evaluation, grouped as "<lang> <direction>". */
 export function evalExamples(
   records: readonly CorpusRecord[],
@@ -170,6 +178,21 @@ export function evalExamples(
       out.push({ src: e.src, tgt: e.tgt, group: `${r.lang} ${d}` });
     }
   return out;
+}
+
+/**
+ * A run's validation examples, interleaved by language (the trainer's evaluations score a prefix
+ * of them, evalLimit). Without `prefix` no source has a neighbour: what the model sees in a
+ * folder with no documented function (ModelRunner.encodeSource with no neighbour).
+ */
+export function validationExamples(
+  valid: readonly CorpusRecord[],
+  tokenizer: CodeTokenizer,
+  config: ExampleOptions,
+  directions: readonly Direction[],
+  prefix?: SourcePrefix,
+): EvalExample[] {
+  return evalExamples(interleaveLanguages(valid), tokenizer, config, directions, prefix);
 }
 
 /**
@@ -266,8 +289,15 @@ export async function prepareTrainJob(
   test: CorpusRecord[];
   /** Every pair of the job, all splits: the workspace the guard's models read neighbours from. */
   documented: CorpusRecord[];
-  /** The tokenized examples the trainer reads (what the native engine is handed). */
-  examples: { readonly train: readonly Example[]; readonly valid: readonly Example[] };
+  /**
+   * The tokenized examples the trainer reads (what the native engine is handed), and with
+   * `params.validBare` the validation examples without neighbours.
+   */
+  examples: {
+    readonly train: readonly Example[];
+    readonly valid: readonly Example[];
+    readonly validBare?: readonly Example[];
+  };
   /** The trainer's resolved options: training settings, and the files and meta of every checkpoint. */
   options: TrainerOptions;
   /** What the run trains with, every default filled in (also in the saved model's meta.training.options). */
@@ -307,7 +337,7 @@ export async function prepareTrainJob(
     maxSrcLen: model?.config.maxSrcLen ?? cfg.model?.maxSrcLen ?? DEFAULT_MODEL_CONFIG.maxSrcLen,
     maxTgtLen: model?.config.maxTgtLen ?? cfg.model?.maxTgtLen ?? DEFAULT_MODEL_CONFIG.maxTgtLen,
   };
-  const directions = cfg.directions ?? ['code2doc', 'doc2code'];
+  const directions = cfg.directions ?? DEFAULT_DIRECTIONS;
   const projectScope = inheritsRetrieval ? inheritedScope === 'project' : cfg.retrieval === 'project';
   const scope = projectScope ? 'project' : cfg.retrieval || inheritsRetrieval ? 'corpus' : 'none';
   const neighbourDropout = cfg.neighbourDropout ?? 0;
@@ -335,14 +365,15 @@ export async function prepareTrainJob(
         make,
       )
     : make();
-  // Interleaved by language: the trainer's evaluations score a prefix of these (evalLimit).
-  const validExamples = evalExamples(
-    interleaveLanguages(splits.valid),
+  const validExamples = validationExamples(
+    splits.valid,
     tokenizer,
     { ...limits, neighbourTokens: memoryKind.neighbourTokens },
     directions,
     validPrefix,
   );
+  const validBare =
+    params.validBare && validPrefix ? validationExamples(splits.valid, tokenizer, limits, directions) : undefined;
   const batchSize = cfg.batchSize ?? TRAIN_JOB_DEFAULTS.batchSize;
   const rehearsal = baseDir
     ? await rehearsalExamples(baseDir, baseMeta, tokenizer, {
@@ -442,7 +473,7 @@ export async function prepareTrainJob(
     tokenizer,
     test: splits.test,
     documented: [...splits.train, ...splits.valid, ...splits.test],
-    examples: { train: trainExamples, valid: validExamples },
+    examples: { train: trainExamples, valid: validExamples, ...(validBare ? { validBare } : {}) },
     options,
     resolved,
     summary: {

@@ -107,6 +107,11 @@ export interface HandOffFiles {
   readonly train: string;
   /** Validation examples (same layout). */
   readonly valid: string;
+  /**
+   * The same validation examples without neighbours (a run with neighbours; runs prepared before
+   * it existed lack it): the native engine reports their loss beside the other.
+   */
+  readonly validBare: string;
   /** `{model, training}`: the resolved model configuration and training settings. */
   readonly run: string;
   /** The starting weights (interchange). */
@@ -122,6 +127,7 @@ export function handOffFiles(dir: string): HandOffFiles {
     dir,
     train: path.join(dir, 'train.bin'),
     valid: path.join(dir, 'valid.bin'),
+    validBare: path.join(dir, 'valid-bare.bin'),
     run: path.join(dir, 'run.json'),
     start: path.join(dir, 'start.safetensors'),
     template: path.join(dir, 'template'),
@@ -154,18 +160,29 @@ function writeAtomically(file: string, contents: string | Buffer): void {
   fs.renameSync(`${file}.tmp`, file);
 }
 
+/** An examples file (native/README.md), written atomically. */
+export function writeExamplesFile(file: string, examples: readonly Example[]): void {
+  writeAtomically(file, encodeExamples(examples));
+}
+
 /** Writes everything the native engine needs for a new run from `model` and `examples`. */
 export async function writeHandOff(
   files: HandOffFiles,
   model: Seq2SeqModel,
-  examples: { readonly train: readonly Example[]; readonly valid: readonly Example[] },
+  examples: {
+    readonly train: readonly Example[];
+    readonly valid: readonly Example[];
+    readonly validBare?: readonly Example[];
+  },
   options: TrainerOptions,
   batchSize: number,
   step = 0,
 ): Promise<void> {
   fs.mkdirSync(files.dir, { recursive: true });
-  writeAtomically(files.train, encodeExamples(examples.train));
-  writeAtomically(files.valid, encodeExamples(examples.valid));
+  writeExamplesFile(files.train, examples.train);
+  writeExamplesFile(files.valid, examples.valid);
+  if (examples.validBare) writeExamplesFile(files.validBare, examples.validBare);
+  else fs.rmSync(files.validBare, { force: true });
   const run = { model: model.config, training: nativeTrainingSettings(options, batchSize) };
   writeAtomically(files.run, `${JSON.stringify(run, null, 2)}\n`);
   await writeInterchange(files.start, model, step);

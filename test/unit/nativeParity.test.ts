@@ -396,6 +396,33 @@ describe('seq2seq train --engine native (CLI, end to end)', function () {
     });
   });
 
+  it('hands a run with neighbours its validation examples a second time, without them (--valid-bare)', function () {
+    nativeEngineOrSkip(this);
+    const config = path.join(dir, 'cfg-retrieval.json');
+    const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'cfg.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(config, JSON.stringify({ ...cfg, retrieval: 'project' }));
+    const out = path.join(dir, 'run-retrieval');
+    const corpus = path.join(dir, 'corpus.jsonl');
+    const prepared = cli([
+      ...['train', '--corpus', corpus, '--config', config, '--out', out],
+      ...['--engine', 'native', '--max-steps', '10'],
+    ]);
+    const command = cli([
+      ...['train', '--corpus', corpus, '--config', config, '--out', path.join(dir, 'run-printed')],
+      ...['--engine', 'native', '--prepare-only'],
+    ]);
+    assert.strictEqual(prepared.code, 0, prepared.err);
+    assert.strictEqual(command.code, 0, command.err);
+    assert.match(command.out, /--valid \S+valid\.bin --valid-bare \S+valid-bare\.bin /);
+    const evals = fs
+      .readFileSync(path.join(out, 'native', 'run', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { validLoss?: number; validLossBare?: number })
+      .filter((m) => m.validLoss !== undefined);
+    assert.ok(evals.length > 0 && evals.every((m) => typeof m.validLossBare === 'number'), JSON.stringify(evals));
+  });
+
   it('refuses native-only flags without --engine native', () => {
     for (const [flag, value] of [
       ['--nproc', '2'],

@@ -1,0 +1,170 @@
+/**
+ * The default model's recipe on the native engine (scripts/model-v2/train.ts with native arms,
+ * scripts/model-v2/nativeChunk.ts) on a tiny corpus split by project: each run is handed the
+ * validation examples a second time without neighbours (valid-bare.bin), whose loss the native
+ * engine writes beside the other; a run prepared before that file existed gets it when it
+ * resumes; chunks.json and --compare show each arm's neighbour dropout and, at the chosen
+ * evaluation, the loss without a workspace (a dash for BLEU, which native runs do not measure).
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { selectBackend } from '../../src/core/backend';
+import { readCorpus } from '../../src/mining/dataset';
+import { ModelRunner } from '../../src/inference/modelRunner';
+import { decodeExamples } from '../../src/training/examplesCache';
+import { interleaveLanguages } from '../../src/training/quality';
+import { nativeEngineOrSkip } from './helpers/nativeEngine';
+
+const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'model-v2', 'train.js');
+const RECIPE = path.join(__dirname, '..', '..', '..', 'scripts', 'model-v3', 'recipe.json');
+
+describe('train:v2 with native arms: the validation loss without neighbours', function () {
+  this.timeout(600_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'train-native-'));
+  const corpus = path.join(dir, 'corpus');
+  const recipe = path.join(dir, 'recipe.json');
+  const work = path.join(dir, 'work');
+  const native = (arm: string) => path.join(work, arm, 'run', 'native');
+  const run = (...args: string[]): { code: number; out: string; err: string } => {
+    const r = spawnSync(process.execPath, [SCRIPT, '--corpus', corpus, '--work', work, '--recipe', recipe, ...args], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  };
+  const evaluations = (arm: string) =>
+    fs
+      .readFileSync(path.join(native(arm), 'run', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { step: number; validLoss?: number; validLossBare?: number })
+      .filter((m) => m.validLoss !== undefined);
+  const chunks = (arm: string) =>
+    JSON.parse(fs.readFileSync(path.join(work, arm, 'chunks.json'), 'utf8')) as { neighbourDropout?: number }[];
+
+  before(function () {
+    nativeEngineOrSkip(this);
+    fs.mkdirSync(corpus);
+    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
+    const splits: [string, string[], number][] = [
+      ['train', ['a', 'b'], 32],
+      ['valid', ['c'], 12],
+      ['test', ['d'], 8],
+    ];
+    for (const [split, projects, n] of splits) {
+      const lines: string[] = [];
+      for (const p of projects)
+        for (let i = 0; i < n; i++) {
+          const [a, b] = [words[i % 6]!, words[(i * 5 + 2) % 6]!];
+          lines.push(
+            JSON.stringify({
+              project: p,
+              lang: i % 2 ? 'python' : 'javascript',
+              path: `${p}/f${i % 4}`,
+              name: `${a}_${b}`,
+              line: 1 + i,
+              code: `def ${a}_${b}(x): return x`,
+              summary: `${a} ${b}`,
+            }),
+          );
+        }
+      fs.writeFileSync(path.join(corpus, `${split}.jsonl`), `${lines.join('\n')}\n`);
+    }
+    // The committed recipe's GRU arm, shrunk, twice: with the recipe's neighbour dropout and with none.
+    const r = JSON.parse(fs.readFileSync(RECIPE, 'utf8')) as {
+      arms: Record<string, { model: Record<string, unknown> } & Record<string, unknown>>;
+      training: Record<string, unknown>;
+    } & Record<string, unknown>;
+    const gru = { ...r.arms['gru']!, processes: 1 };
+    Object.assign(gru.model, { embeddingDim: 16, hiddenDim: 16, maxSrcLen: 40, maxTgtLen: 8 });
+    Object.assign(r, { vocabSize: 300, batchSize: 8, validPairsPerLanguage: 4, defaultArm: 'drop' });
+    Object.assign(r.training, { evalEvery: 5, maxSteps: 10 });
+    r.arms = { drop: gru, none: { ...gru, neighbourDropout: 0 } };
+    fs.writeFileSync(recipe, JSON.stringify(r));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('writes valid-bare.bin, and the native engine reports its loss at every evaluation', function () {
+    nativeEngineOrSkip(this);
+    for (const arm of ['drop', 'none']) {
+      const ok = run('--arm', arm);
+      assert.strictEqual(ok.code, 0, ok.err);
+      assert.match(ok.err, /validation examples \(and \d+ without neighbours\)/);
+      assert.ok(fs.existsSync(path.join(native(arm), 'valid-bare.bin')));
+      const evals = evaluations(arm);
+      assert.ok(evals.length >= 2, JSON.stringify(evals));
+      for (const e of evals) assert.strictEqual(typeof e.validLossBare, 'number', JSON.stringify(e));
+      // The validation functions have neighbours in their project: without them the loss differs.
+      assert.ok(
+        evals.some((e) => e.validLossBare !== e.validLoss),
+        JSON.stringify(evals),
+      );
+    }
+    assert.deepStrictEqual(
+      chunks('drop').map((c) => c.neighbourDropout),
+      [0.2],
+    );
+    assert.deepStrictEqual(
+      chunks('none').map((c) => c.neighbourDropout),
+      [0],
+    );
+  });
+
+  it('its sources are those inference builds in a folder with no documented function', async function () {
+    nativeEngineOrSkip(this);
+    await selectBackend({ setting: 'wasm' });
+    const bare = decodeExamples(fs.readFileSync(path.join(native('none'), 'valid-bare.bin')))!;
+    const records = interleaveLanguages(await readCorpus(path.join(work, 'valid-sample-4.jsonl')));
+    const runner = await ModelRunner.load(path.join(work, 'none', 'run', 'last'));
+    try {
+      const sources = records.flatMap((r) => [
+        runner.encodeSource({ direction: 'code2doc', text: r.code }).ids,
+        runner.encodeSource({ direction: 'doc2code', text: r.summary }).ids,
+      ]);
+      assert.deepStrictEqual(
+        bare.map((e) => e.src),
+        sources,
+      );
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('a run prepared before valid-bare.bin existed gets the same file when it resumes', function () {
+    nativeEngineOrSkip(this);
+    const file = path.join(native('none'), 'valid-bare.bin');
+    const made = fs.readFileSync(file);
+    fs.rmSync(file);
+    const resumed = run('--arm', 'none', '--resume');
+    assert.strictEqual(resumed.code, 0, resumed.err);
+    assert.match(resumed.err, /wrote the \d+ validation examples without neighbours/);
+    assert.match(resumed.err, /resumed at step \d+: .* validation \(and \d+ without neighbours\)/);
+    assert.ok(fs.readFileSync(file).equals(made), 'the examples made again equal those made with the run');
+    assert.deepStrictEqual(
+      chunks('none').map((c) => c.neighbourDropout),
+      [0, 0],
+    );
+  });
+
+  it('--compare shows each arm with its dropout and its loss without a workspace; no NaN', function () {
+    nativeEngineOrSkip(this);
+    const cmp = run('--compare');
+    assert.strictEqual(cmp.code, 0, cmp.err);
+    for (const [arm, dropout] of [
+      ['drop', '0.2'],
+      ['none', '0'],
+    ])
+      assert.match(
+        cmp.out,
+        new RegExp(
+          `\\| ${arm} \\| ${dropout} \\| [1-9]\\d* \\| \\d+ \\| \\d+\\.\\d{3} \\| \\d+\\.\\d{3} \\| — \\| — \\|`,
+        ),
+      );
+    assert.doesNotMatch(cmp.out, /NaN/);
+    assert.match(cmp.out, /"No workspace"/);
+  });
+});
