@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { COMPARISON_HEADING, inheritedComparison } from '../../scripts/model-v2/finish';
+import { writeProjectSplitCorpus } from './helpers/wordPairCorpus';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'model-v2', 'train.js');
 const RECIPE = path.join(__dirname, '..', '..', '..', 'scripts', 'model-v2', 'recipe.json');
@@ -31,33 +32,7 @@ describe('train:v2 recipe', function () {
 
   before(() => {
     fs.mkdirSync(corpus);
-    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
-    const splits: [string, string[], number][] = [
-      ['train', ['a', 'b'], 32],
-      ['valid', ['c'], 12],
-      ['test', ['d'], 8],
-    ];
-    for (const [split, projects, n] of splits) {
-      const lines: string[] = [];
-      for (const p of projects)
-        for (let i = 0; i < n; i++) {
-          const a = words[i % 6]!;
-          const b = words[(i * 5 + 2) % 6]!;
-          const lang = i % 2 ? 'python' : 'javascript';
-          lines.push(
-            JSON.stringify({
-              project: p,
-              lang,
-              path: `${p}/f${i % 4}`,
-              name: `${a}_${b}`,
-              line: 1 + i,
-              code: `def ${a}_${b}(x): return x`,
-              summary: `${a} ${b}`,
-            }),
-          );
-        }
-      fs.writeFileSync(path.join(corpus, `${split}.jsonl`), `${lines.join('\n')}\n`);
-    }
+    writeProjectSplitCorpus(corpus);
     // The committed recipe, shrunk: what is checked is the orchestration, not the sizes.
     const r = JSON.parse(fs.readFileSync(RECIPE, 'utf8')) as {
       vocabSize: number;

@@ -18,6 +18,7 @@ import { ModelRunner } from '../../src/inference/modelRunner';
 import { decodeExamples } from '../../src/training/examplesCache';
 import { interleaveLanguages } from '../../src/training/quality';
 import { nativeEngineOrSkip } from './helpers/nativeEngine';
+import { writeProjectSplitCorpus } from './helpers/wordPairCorpus';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'model-v2', 'train.js');
 const RECIPE = path.join(__dirname, '..', '..', '..', 'scripts', 'model-v3', 'recipe.json');
@@ -49,31 +50,7 @@ describe('train:v2 with native arms: the validation loss without neighbours', fu
   before(function () {
     nativeEngineOrSkip(this);
     fs.mkdirSync(corpus);
-    const words = ['get', 'set', 'user', 'name', 'file', 'path'];
-    const splits: [string, string[], number][] = [
-      ['train', ['a', 'b'], 32],
-      ['valid', ['c'], 12],
-      ['test', ['d'], 8],
-    ];
-    for (const [split, projects, n] of splits) {
-      const lines: string[] = [];
-      for (const p of projects)
-        for (let i = 0; i < n; i++) {
-          const [a, b] = [words[i % 6]!, words[(i * 5 + 2) % 6]!];
-          lines.push(
-            JSON.stringify({
-              project: p,
-              lang: i % 2 ? 'python' : 'javascript',
-              path: `${p}/f${i % 4}`,
-              name: `${a}_${b}`,
-              line: 1 + i,
-              code: `def ${a}_${b}(x): return x`,
-              summary: `${a} ${b}`,
-            }),
-          );
-        }
-      fs.writeFileSync(path.join(corpus, `${split}.jsonl`), `${lines.join('\n')}\n`);
-    }
+    writeProjectSplitCorpus(corpus);
     // The committed recipe's GRU arm, shrunk, twice: with the recipe's neighbour dropout and with none.
     const r = JSON.parse(fs.readFileSync(RECIPE, 'utf8')) as {
       arms: Record<string, { model: Record<string, unknown> } & Record<string, unknown>>;
