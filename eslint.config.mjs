@@ -1,23 +1,64 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import picomatch from 'picomatch';
+import { readFileSync } from 'fs';
+import { URL } from 'url';
 
-/** Layers below the UI must not reach VS Code or the DOM (see ARCHITECTURE.md). */
-const ENGINE_LAYERS = [
-  'src/editing/**',
-  'src/docComments/**',
-  'src/core/**',
-  'src/files/**',
-  'src/tokenizer/**',
-  'src/parsing/**',
-  'src/retrieval/**',
-  'src/modelFolder/**',
-  'src/mining/**',
-  'src/training/**',
-  'src/worker/**',
-  'src/cli/**',
-  'src/protocol/**',
-];
+/**
+ * The layers of src/, top first (layers.json, ARCHITECTURE.md): each layer's files may import only
+ * their own layer and the layers below it; VS Code only in the layers marked `vscode`; a file of
+ * `onlyImportedBy` only from the files named there. This rule sees static imports and re-exports;
+ * test/unit/layers.test.ts checks the same table on dynamic `import()` too.
+ */
+const { layers: LAYERS, onlyImportedBy: ONLY_IMPORTED_BY } = JSON.parse(
+  readFileSync(new URL('./layers.json', import.meta.url), 'utf8'),
+);
+
+// What an import of a src glob looks like: `src/core/**` -> `**/core/**`, `src/extension.ts` -> `**/extension`.
+const importPattern = (glob) => `**/${glob.replace(/^src\//, '').replace(/\.ts$/, '')}`;
+
+/** Index of the layer a src file belongs to. */
+const layerOf = (file) => LAYERS.findIndex((layer) => picomatch(layer.files)(file));
+
+/** The private files that layer `i` could reach otherwise (the layers below theirs refuse them anyway). */
+const privateFiles = (i) => Object.keys(ONLY_IMPORTED_BY).filter((file) => layerOf(file) >= i);
+
+/** The no-restricted-imports options of layer `i`, refusing the private files given. */
+function layerRule(i, refusedPrivateFiles) {
+  const layer = LAYERS[i];
+  const above = LAYERS.slice(0, i).flatMap((l) => l.files.map(importPattern));
+  const patterns = [
+    ...(above.length
+      ? [{ group: above, message: `src/${layer.name} imports only layers below it (ARCHITECTURE.md)` }]
+      : []),
+    ...refusedPrivateFiles.map((file) => ({
+      group: [importPattern(file)],
+      message: `Only ${ONLY_IMPORTED_BY[file].join(' and ')} import ${file} (ARCHITECTURE.md)`,
+    })),
+  ];
+  const paths = layer.vscode
+    ? []
+    : [{ name: 'vscode', message: `src/${layer.name} and the layers below it run without VS Code (ARCHITECTURE.md)` }];
+  return ['error', { paths, patterns }];
+}
+
+/**
+ * One config object per layer, and after it one for the layer's files that may import a private file:
+ * the same rule without that file (`files: [[a, b]]` matches what both a and b match). A later object
+ * replaces a rule's options, so each src file gets its own layer's rule, or that exception.
+ */
+const LAYER_CONFIGS = LAYERS.flatMap((layer, i) => {
+  const refused = privateFiles(i);
+  const allowing = (file) => refused.filter((f) => f !== file);
+  return [
+    { files: layer.files, rules: { 'no-restricted-imports': layerRule(i, refused) } },
+    ...refused.map((file) => ({
+      files: layer.files.flatMap((glob) => ONLY_IMPORTED_BY[file].map((importer) => [glob, importer])),
+      rules: { 'no-restricted-imports': layerRule(i, allowing(file)) },
+    })),
+  ];
+});
 
 const NAMED_EXPORTS = { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' };
 
@@ -58,23 +99,7 @@ export default tseslint.config(
     ignores: ['src/host/settings.ts'],
     rules: { 'no-restricted-syntax': ['error', NAMED_EXPORTS, SETTINGS_THROUGH_ONE_READER] },
   },
-  {
-    files: ENGINE_LAYERS,
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'vscode', message: 'The engine layers (ENGINE_LAYERS) run without VS Code.' }],
-          patterns: [
-            {
-              group: ['**/host/**', '**/commands/**', '**/webviews/**', '**/extension'],
-              message: 'Imports point downwards only.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...LAYER_CONFIGS,
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
