@@ -9,7 +9,7 @@
  * at each evaluation, at the end, and on cancel. A checkpoint holds the optimizer state and the
  * position in the data, so `Trainer.fromCheckpoint` continues at the same step. Pause and cancel
  * take effect between optimizer steps; the loop yields to the event loop after every micro-batch
- * so a worker thread can receive them.
+ * so a worker thread can receive them. Time paused counts against no time budget.
  *
  * With `threads` above 1 the gradients of every micro-batch come from data-parallel replicas
  * (replicaPool.ts): the batch is split between this thread and `threads - 1` gradient workers,
@@ -92,8 +92,10 @@ function cpuMs(): number {
 }
 
 /**
- * A step's estimated time left and progress (0..1): with both a step limit and a time budget,
- * whichever comes first; null when there is neither.
+ * A step's estimated wall time left and progress (0..1): with both a step limit and a time budget,
+ * whichever comes first; null when there is neither. The budget's time left is on its clock
+ * (`elapsedMs`, `budgetMs`), turned into wall time at the rate this run has had it (CPU time can
+ * pass slower than wall time on a busy machine, or faster on several threads).
  */
 export function stepProgress(p: {
   readonly step: number;
@@ -101,13 +103,16 @@ export function stepProgress(p: {
   readonly totalSteps: number;
   readonly budgetMs: number;
   readonly elapsedMs: number;
-  /** Time since this run (not the whole training) started. */
+  /** Wall time since this run (not the whole training) started, pauses left out. */
   readonly runMs: number;
+  /** The same on the budget's clock. */
+  readonly runClockMs: number;
 }): { etaMs: number | null; progress: number | null } {
   const { step, startStep, totalSteps, budgetMs, elapsedMs } = p;
+  const wallPerClockMs = p.runClockMs > 0 && p.runMs > 0 ? p.runMs / p.runClockMs : 1;
   const eta = Math.min(
     totalSteps > 0 ? (Math.max(0, totalSteps - step) * p.runMs) / Math.max(1, step - startStep) : Infinity,
-    budgetMs > 0 ? Math.max(0, budgetMs - elapsedMs) : Infinity,
+    budgetMs > 0 ? Math.max(0, budgetMs - elapsedMs) * wallPerClockMs : Infinity,
   );
   return {
     etaMs: Number.isFinite(eta) ? eta : null,
@@ -248,7 +253,8 @@ export class Trainer {
   private async loop(): Promise<FinishedEvent> {
     const o = this.options;
     const accumulate = Math.max(1, o.accumulate);
-    const started = this.clock() - this.state.elapsedMs;
+    // Moved on by every pause, so that neither the budget nor the estimates count time paused.
+    let started = this.clock() - this.state.elapsedMs;
     const acc = new GradientAccumulator();
     let microInStep = 0;
     let reportStart = Date.now();
@@ -258,7 +264,8 @@ export class Trainer {
     const stepsPerEpoch = Math.ceil(firstBatches.length / accumulate);
     const totalSteps = o.maxSteps > 0 ? Math.min(o.maxSteps, stepsPerEpoch * o.maxEpochs) : stepsPerEpoch * o.maxEpochs;
     const startStep = this.state.step;
-    const runStart = this.clock();
+    let runStart = this.clock();
+    let runWallStart = Date.now();
     // Before this run's first step (a new or a continued run, not a resumed one).
     if (o.evaluateAtStart && this.state.elapsedMs === 0 && this.state.bestMetric === null)
       await this.evaluateAndCheckpoint(true);
@@ -270,7 +277,15 @@ export class Trainer {
         let epochSteps = 0;
         for (let bi = epoch === this.state.epoch ? this.state.batchInEpoch : 0; bi < batches.length; bi++) {
           if (microInStep === 0) {
-            if (this.pauseRequested && !this.cancelRequested) await this.waitWhilePaused();
+            if (this.pauseRequested && !this.cancelRequested) {
+              const [clockBefore, wallBefore] = [this.clock(), Date.now()];
+              await this.waitWhilePaused();
+              const [pausedMs, pausedWallMs] = [this.clock() - clockBefore, Date.now() - wallBefore];
+              started += pausedMs;
+              runStart += pausedMs;
+              runWallStart += pausedWallMs;
+              reportStart += pausedWallMs;
+            }
             if (this.cancelRequested) {
               reason = 'cancelled';
               break outer;
@@ -316,7 +331,8 @@ export class Trainer {
                 totalSteps,
                 budgetMs: o.timeBudgetMs,
                 elapsedMs,
-                runMs: now - runStart,
+                runMs: wallNow - runWallStart,
+                runClockMs: now - runStart,
               }),
             });
             micro = NO_MICRO_STATS;

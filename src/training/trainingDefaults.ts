@@ -35,7 +35,7 @@ export interface TrainerOptions {
    * trainer was built (the base model when fine-tuning); 0: off.
    */
   readonly l2sp?: number;
-  /** Stop after this much training time (milliseconds); 0: no limit. */
+  /** Stop after this much training time (milliseconds; time paused not counted); 0: no limit. */
   readonly timeBudgetMs?: number;
   /**
    * What the time budget (and `elapsedMs`) counts: `wall`, the time that passes, or `cpu`, the CPU

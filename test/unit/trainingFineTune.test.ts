@@ -2,7 +2,8 @@
  * Fine-tuning: the defaults (a fine-tuning rate with a short warm-up and decay, selection on
  * validation loss from the starting model on), checkpoint choice by validation loss on a real tiny
  * model (a fine-tune that only hurts keeps the starting weights; one that helps keeps its best
- * step), the time budget, rehearsal mixing, the L2-SP gradient and the held-out guard's decision.
+ * step), the time budget (time paused not counted), rehearsal mixing, the L2-SP gradient and the
+ * held-out guard's decision.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -230,6 +231,36 @@ describe('training/fine-tuning', function () {
       () => new Trainer(buildModel(CONFIG, VOCAB, VOCAB, 9), taskData(), { ...TINY, clock: 'gpu' as 'cpu' }, () => {}),
       /training\.clock must be wall or cpu/,
     );
+  });
+
+  it('time paused counts against no budget, on either clock', async () => {
+    // Paused after its first step, the run spends longer than its whole budget busy elsewhere in
+    // the process (wall and CPU time alike) before it resumes; it still has its budget left.
+    const f = timeFactor();
+    const [budgetMs, pauseMs] = [1000 * f, 1500 * f];
+    for (const clock of ['wall', 'cpu'] as const) {
+      const model = buildModel(CONFIG, VOCAB, VOCAB, 9);
+      const t: Trainer = new Trainer(
+        model,
+        taskData(),
+        { ...TINY, maxSteps: 3, timeBudgetMs: budgetMs, clock },
+        (e) => {
+          if (e.type === 'step' && e.step === 1) t.pause();
+          if (e.type === 'paused')
+            setTimeout(() => {
+              const until = Date.now() + pauseMs;
+              while (Date.now() < until);
+              t.resume();
+            }, 0);
+        },
+      );
+      const ended = await t.run();
+      t.dispose();
+      model.dispose();
+      assert.strictEqual(ended.reason, 'completed', `${clock}: ended by ${ended.reason} at step ${ended.step}`);
+      assert.strictEqual(ended.step, 3);
+      assert.ok(ended.elapsedMs < budgetMs, `${clock}: ${ended.elapsedMs} ms counted`);
+    }
   });
 
   it('rehearsal: each batch carries its share of base pairs; every workspace pair appears once per epoch', () => {
