@@ -7,19 +7,22 @@
  * learning run trains exactly as the extension's idle-time run does — the documented functions so
  * far split by file with the corrections moved to training and weighted
  * (src/learning/learningCorpus.ts), the same fine-tuning job and defaults, `--threads` threads for
- * at most `--minutes` (of CPU time by default, `--clock cpu`, so that a busy machine does not cut a
- * run short; the extension counts wall time) — and the guard with its margin decides whether the
- * new model replaces the current one. Before each run the proposals of the current model, the
- * base model and in-project BM25 (the most similar function documented so far, from another file)
- * for the next `--window` functions are scored with chrF (paired bootstrap of the current model
- * against the base), every system reading its neighbours from the functions documented so far. Prints a Markdown table per
- * project, writes `--out`/learning.svg (and learning.png where ImageMagick's `convert` is
- * installed), `--json` (the points, after each project) and `--proposals` (every scored proposal).
+ * at most `--minutes` of their CPU time as the extension counts it (src/learning/policy.ts
+ * `learningBudget`; `--clock wall` counts wall time instead) — and the guard with its margin
+ * decides whether the new model replaces the current one. Before each run the proposals of the
+ * current model, the base model and in-project BM25 (the most similar function documented so far,
+ * from another file) for the next `--window` functions are scored with chrF (paired bootstrap of
+ * the current model against the base), every system reading its neighbours from the functions
+ * documented so far. Prints a Markdown table per project, writes `--out`/learning.svg (and
+ * learning.png where ImageMagick's `convert` is installed), `--json` (the points, after each
+ * project) and `--proposals` (every scored proposal).
  * `--project` picks projects by name; `--from` draws the tables and chart from `--json` files of
  * earlier runs (e.g. projects run in separate processes).
  *
  * `--tiny`: a self-contained check in a few minutes: a synthetic project and a tiny base model
- * trained first on another comment convention (no corpus or bundled model needed).
+ * trained first on another comment convention (no corpus or bundled model needed), documented far
+ * enough for a learning run with GUARD_MIN_FUNCTIONS held-out functions, whose model the guard can
+ * install.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -44,7 +47,7 @@ import { LAST_DIR } from '../../src/training/trainer';
 import { FINE_TUNE_JOB_DEFAULTS } from '../../src/training/trainingDefaults';
 import type { Correction } from '../../src/learning/corrections';
 import { learningSplits } from '../../src/learning/learningCorpus';
-import { LEARNING_DEFAULTS } from '../../src/learning/policy';
+import { learningBudget, LEARNING_DEFAULTS } from '../../src/learning/policy';
 import { MEDIA_MODEL_DIR } from '../../scripts/paths';
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -84,8 +87,30 @@ export interface Proposal {
 }
 
 /** The functions in file order, as a user documenting the project front to back meets them. */
-function fileOrder(records: readonly CorpusRecord[]): CorpusRecord[] {
+export function fileOrder(records: readonly CorpusRecord[]): CorpusRecord[] {
   return [...records].sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line);
+}
+
+/**
+ * What the simulated user records for `r`, the `nth` function documented (from 0), when the model
+ * proposed `proposal`: kept, or edited to the author's text; a minute after the one before.
+ */
+export function userCorrection(r: CorpusRecord, proposal: string, nth: number): Correction {
+  const kept = proposal.trim() === r.summary.trim();
+  const at = new Date(Date.UTC(2026, 0, 1) + nth * 60_000).toISOString();
+  return {
+    id: `${r.path}:${r.line}`,
+    uri: `file://${r.path}`,
+    path: r.path,
+    lang: r.lang,
+    name: r.name,
+    signature: '',
+    line: r.line,
+    insertedAt: at,
+    decidedAt: at,
+    code: r.code,
+    parts: [{ part: 'summary', inserted: proposal, verdict: kept ? 'kept' : 'edited', now: r.summary }],
+  };
 }
 
 async function simulate(project: string, records: CorpusRecord[], baseDir: string, sim: Simulation): Promise<Point[]> {
@@ -136,26 +161,13 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
       const batch = order.slice(k, k + sim.every);
       const proposals = mine.slice(0, batch.length);
       batch.forEach((r, i) => {
-        const kept = proposals[i]!.trim() === r.summary.trim();
-        corrections.push({
-          id: `${r.path}:${r.line}`,
-          uri: `file://${r.path}`,
-          path: r.path,
-          lang: r.lang,
-          name: r.name,
-          signature: '',
-          line: r.line,
-          insertedAt: '',
-          decidedAt: '',
-          code: r.code,
-          parts: [{ part: 'summary', inserted: proposals[i]!, verdict: kept ? 'kept' : 'edited', now: r.summary }],
-        });
+        corrections.push(userCorrection(r, proposals[i]!, corrections.length));
         documented.push(r);
       });
       // A learning run, as the extension's idle-time one.
       const splits = learningSplits(documented, corrections);
-      if (splits.valid.length === 0 || splits.test.length === 0) {
-        lastRun = 'no run: too few documented files to hold some out';
+      if (splits.tooFew) {
+        lastRun = `no run: ${splits.tooFew}`;
         continue;
       }
       const dir = path.join(work, `run-${k + sim.every}`);
@@ -184,8 +196,7 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
         },
         () => undefined,
       );
-      // The CPU time the run got, and the wall time it took: on a busy machine a wall-clock budget
-      // (the extension's) buys less computation than the CPU clock's (--clock).
+      // The CPU time the run got, and the wall time it took (longer on a busy machine).
       const cpuBefore = process.cpuUsage();
       const wallBefore = Date.now();
       const finished = await trainer.run();
@@ -299,24 +310,39 @@ export function svgChart(results: ReadonlyMap<string, readonly Point[]>): string
   return out.join('\n');
 }
 
-/** `--tiny`: a synthetic project ("the user to get") and a base model trained on "get user". */
-async function tinySetup(work: string): Promise<{ project: CorpusRecord[]; baseDir: string; config: TrainConfigFile }> {
+/** `--tiny`'s functions: every verb × noun once (64), 4 to a file; `summary` writes their comments. */
+function tinyFunctions(dir: string, summary: (verb: string, noun: string) => string): CorpusRecord[] {
   const verbs = ['get', 'set', 'load', 'save', 'read', 'write', 'open', 'close'];
   const nouns = ['user', 'name', 'file', 'path', 'table', 'cache', 'token', 'queue'];
-  const make = (dir: string, summary: (v: string, n: string) => string): CorpusRecord[] =>
-    verbs.flatMap((v, vi) =>
-      nouns.map((n, ni) => ({
-        lang: 'python' as const,
-        path: `${dir}/m${(vi * 8 + ni) % 16}.py`,
-        name: `${v}_${n}`,
-        line: ni + 1,
-        code: `def ${v}_${n}(x):\n    return x`,
-        doc: summary(v, n),
-        summary: summary(v, n),
-        params: [],
-        throws: [],
-      })),
-    );
+  return verbs.flatMap((v, vi) =>
+    nouns.map((n, ni) => ({
+      lang: 'python' as const,
+      path: `${dir}/m${(vi * 8 + ni) % 16}.py`,
+      name: `${v}_${n}`,
+      line: ni + 1,
+      code: `def ${v}_${n}(x):\n    return x`,
+      doc: summary(v, n),
+      summary: summary(v, n),
+      params: [],
+      throws: [],
+    })),
+  );
+}
+
+/** `--tiny`'s project, written in another convention ("the user to get") than its base model learned. */
+export function tinyProject(): CorpusRecord[] {
+  return tinyFunctions('/ws', (v, n) => `the ${n} to ${v}`);
+}
+
+/**
+ * `--tiny`'s simulation: a learning run every 8 corrections, the next 16 functions scored. The last
+ * run (24 documented functions, 6 files of 4) is the first whose split gives the guard its
+ * GUARD_MIN_FUNCTIONS (3 files held out) besides a validation file and 2 files to train on.
+ */
+export const TINY_SIMULATION = { every: 8, maxCorrections: 24, window: 16 } as const;
+
+/** `--tiny`: a synthetic project ("the user to get") and a base model trained on "get user". */
+async function tinySetup(work: string): Promise<{ project: CorpusRecord[]; baseDir: string; config: TrainConfigFile }> {
   const training = {
     optimizer: { name: 'adam' as const, learningRate: 0.01 },
     schedule: { kind: 'constant' as const },
@@ -325,7 +351,7 @@ async function tinySetup(work: string): Promise<{ project: CorpusRecord[]; baseD
   const corpus = path.join(work, 'base.jsonl');
   writeCorpus(
     corpus,
-    make('/other', (v, n) => `${v} ${n}`),
+    tinyFunctions('/other', (v, n) => `${v} ${n}`),
   );
   const out = path.join(work, 'base');
   const { trainer } = await prepareTrainJob(
@@ -355,7 +381,7 @@ async function tinySetup(work: string): Promise<{ project: CorpusRecord[]; baseD
   trainer.dispose();
   trainer.model.dispose();
   return {
-    project: make('/ws', (v, n) => `the ${n} to ${v}`),
+    project: tinyProject(),
     baseDir: finished.bestDir ?? path.join(out, LAST_DIR),
     config: {
       batchSize: 16,
@@ -377,7 +403,11 @@ async function main(): Promise<void> {
     .option('--window <n>', 'next functions scored at each point', '50')
     .option('--project <name>', 'only this project (repeatable; default: the first --projects)', collect, [])
     .option('--minutes <n>', 'budget of one learning run', String(LEARNING_DEFAULTS.minutes))
-    .option('--clock <clock>', 'what the budget counts: cpu (this process) or wall time', 'cpu')
+    .option(
+      '--clock <clock>',
+      'what the budget counts: cpu (this process, --minutes per thread, as the extension) or wall time',
+      'cpu',
+    )
     .option('--threads <n>', 'threads of one learning run', String(LEARNING_DEFAULTS.threads))
     .option('--tiny', 'a synthetic project and a tiny model, a few minutes in all')
     .option('--out <dir>', 'where the chart goes', path.join('bench', 'learning'))
@@ -447,15 +477,14 @@ async function main(): Promise<void> {
       sim = {
         functions: tiny.project.length,
         config: tiny.config,
-        every: 8,
-        maxCorrections: 24,
-        window: 16,
+        ...TINY_SIMULATION,
         onProposals,
       };
     } else {
       const minutes = Number(opts.minutes);
       if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, got "${opts.minutes}".`);
       const min = positive('min-functions', opts.minFunctions);
+      const threads = positive('threads', opts.threads);
       const add = (name: string, rs: CorpusRecord[]): void => void (rs.length >= min && projects.set(name, rs));
       if (opts.corpus) {
         const by = new Map<string, CorpusRecord[]>();
@@ -473,7 +502,10 @@ async function main(): Promise<void> {
         config: {
           batchSize: FINE_TUNE_JOB_DEFAULTS.batchSize,
           seed: FINE_TUNE_JOB_DEFAULTS.seed,
-          training: { timeBudgetMs: minutes * 60_000, clock, threads: positive('threads', opts.threads) },
+          training: {
+            threads,
+            ...(clock === 'cpu' ? learningBudget(minutes, threads) : { timeBudgetMs: minutes * 60_000, clock }),
+          },
         },
         every: positive('every', opts.every),
         maxCorrections: positive('max-corrections', opts.maxCorrections),

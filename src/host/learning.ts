@@ -8,9 +8,11 @@
  * splits it by file with the corrections moved to training and weighted (src/learning/
  * learningCorpus.ts), and fine-tunes through Fine-tune on Workspace's own path
  * (`learnInBackground`: the same worker job, the same held-out guard with its margin) on
- * `seq2seq.learning.threads` threads. A keystroke pauses it (the worker's trainer stops before its
- * next step) and it resumes after the idle time again. The guard's verdict goes to the status bar,
- * a message and the workspace's learning history, where any earlier model can be returned to.
+ * `seq2seq.learning.threads` threads for `seq2seq.learning.minutes` of their CPU time
+ * (`learningBudget`). A keystroke pauses it (the worker's trainer stops before its next step; time
+ * paused is not counted) and it resumes after the idle time again. The guard's verdict goes to the
+ * status bar, a message and the workspace's learning history, where any earlier model can be
+ * returned to.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -18,7 +20,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Seq2SeqContext } from './context';
 import { readCorpus, writeCorpus } from '../mining/dataset';
-import { learningSplits } from '../learning/learningCorpus';
+import { learningSplits, type LearningSplits } from '../learning/learningCorpus';
 import { resolveThreads } from '../training/threads';
 import { learnableCount } from '../learning/corrections';
 import {
@@ -26,6 +28,7 @@ import {
   IdlePauser,
   learnedModelsToPrune,
   LearningHistory,
+  learningBudget,
   somethingToLearn,
   startBlocker,
   type HistoryEntry,
@@ -106,7 +109,7 @@ export class WorkspaceLearner implements vscode.Disposable {
       this.asking = true;
       try {
         const a = await vscode.window.showInformationMessage(
-          `Seq2Seq: the model can learn this workspace (${reason}) while you are away from the keyboard: at most ${s.minutes} minutes on ${s.threads} thread${s.threads === 1 ? '' : 's'}, paused when you type, and used only if it beats the current model on held-out functions.`,
+          `Seq2Seq: the model can learn this workspace (${reason}) while you are away from the keyboard: ${s.threads} thread${s.threads === 1 ? '' : 's'} for at most ${s.minutes} minutes of computing, paused when you type, and used only if it beats the current model on held-out functions.`,
           'Learn now',
           'Always',
           'Not now',
@@ -172,8 +175,8 @@ export class WorkspaceLearner implements vscode.Disposable {
       });
       const corrections = this.recorder.store?.list() ?? [];
       const splits = learningSplits(await readCorpus(mined.corpus), corrections);
-      if (splits.valid.length === 0 || splits.test.length === 0) {
-        history.add(entry({ message: `too few documented files to hold some out (${mined.pairs} functions)` }));
+      if (splits.tooFew) {
+        history.add(entry({ message: splits.tooFew }));
         return;
       }
       fs.mkdirSync(dir, { recursive: true });
@@ -185,11 +188,14 @@ export class WorkspaceLearner implements vscode.Disposable {
       writeCorpus(files.train, splits.train);
       writeCorpus(files.valid, splits.valid);
       writeCorpus(files.test, splits.test);
-      const { config, summary } = trainingSettings(settings.minutes);
+      const { config, summary } = trainingSettings(null);
       const threads = resolveThreads(settings.threads, os.availableParallelism());
       const learning = `learning from ${splits.corrections} of your comments and ${mined.pairs} documented functions`;
       this.ctx.statusBar.update({ learning });
-      this.ctx.log.info(`learning: ${reason}; ${learning}; ${splits.test.length} held out`);
+      const heldOutComments = splits.heldOutCorrections
+        ? ` (${splits.heldOutCorrections} of your comments among them, for a later run to learn)`
+        : '';
+      this.ctx.log.info(`learning: ${reason}; ${learning}; ${splits.test.length} held out${heldOutComments}`);
       this.pauser = new IdlePauser(
         {
           pause: () => {
@@ -206,14 +212,18 @@ export class WorkspaceLearner implements vscode.Disposable {
       const started = await learnInBackground(this.ctx, this.services, {
         runId,
         corpus: files.train,
-        config: { ...config, training: { ...config.training, threads } },
-        summary: { ...summary, threads, learning: reason },
+        config: { ...config, training: { ...config.training, threads, ...learningBudget(settings.minutes, threads) } },
+        summary: {
+          ...summary,
+          threads,
+          budget: `${settings.minutes} min of CPU time per thread`,
+          learning: reason,
+        },
         base,
         background: {
           validCorpus: files.valid,
           testCorpus: files.test,
-          onResult: (finished, outcome) =>
-            this.finished(history, entry, splits.corrections, mined.pairs, finished, outcome),
+          onResult: (finished, outcome) => this.finished(history, entry, splits, mined.pairs, finished, outcome),
         },
       });
       if (!started) this.ctx.log.info('learning: another training run started first; trying later');
@@ -235,14 +245,15 @@ export class WorkspaceLearner implements vscode.Disposable {
   private async finished(
     history: LearningHistory,
     entry: (rest: Partial<HistoryEntry> & Pick<HistoryEntry, 'message'>) => HistoryEntry,
-    corrections: number,
+    splits: Pick<LearningSplits, 'corrections' | 'heldOutCorrections'>,
     minedPairs: number,
     finished: TrainFinished | undefined,
     outcome: RunOutcome | undefined,
   ): Promise<void> {
     const guard = finished?.guard;
     const e = entry({
-      corrections,
+      corrections: splits.corrections,
+      ...(splits.heldOutCorrections ? { heldOutCorrections: splits.heldOutCorrections } : {}),
       minedPairs,
       message: guard?.message ?? (finished ? `ended (${finished.reason}) without a verdict` : 'failed'),
       ...(guard

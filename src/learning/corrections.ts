@@ -176,9 +176,14 @@ function taughtSummary(c: Correction): (JudgedPart & { verdict: 'kept' | 'edited
     : undefined;
 }
 
-/** How many corrections teach a summary (kept or edited): what a learning run learns from. */
+/** The corrections that teach a summary (kept or edited): what a learning run learns from. */
+export function learnableCorrections(corrections: readonly Correction[]): Correction[] {
+  return corrections.filter((c) => taughtSummary(c) !== undefined);
+}
+
+/** How many corrections teach a summary (kept or edited). */
 export function learnableCount(corrections: readonly Correction[]): number {
-  return corrections.filter((c) => taughtSummary(c) !== undefined).length;
+  return learnableCorrections(corrections).length;
 }
 
 /** The code → comment pairs the corrections teach (kept and edited summaries), each repeated by its weight. */

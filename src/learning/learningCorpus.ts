@@ -1,24 +1,47 @@
 /**
- * The data of one learning run: the workspace's mined pairs split by file with the fine-tune's
- * seed and fractions (so every run, and Evaluate Model, holds out the same files), then every file
- * that holds a correction moved to the training split (a corrected function must not be scored as
- * held out: the model trained on its text), and the corrections' pairs added to the training split
- * each repeated by its weight (src/learning/corrections.ts CORRECTION_WEIGHT), above the mined
- * pair of the same function. When moving them would leave nothing to validate or score on (a
- * workspace whose only documented functions are the user's corrections), the held-out files stay
- * held out and only the corrections of training files are trained on. Pure.
+ * The data of one learning run: the workspace's mined pairs split into training, validation and
+ * held-out (test) files, and the user's corrections added to the training split, each repeated by
+ * its weight (src/learning/corrections.ts CORRECTION_WEIGHT), above the mined pair of the same
+ * function. Pure.
+ *
+ * Held out by whole file: no function of a held-out file is trained on, its corrections included.
+ * Functions of one file share names, helpers and wording; a model trained on some of them would be
+ * judged on others it has half seen (the guard's neighbours leave a function's own file out for
+ * the same reason, as the workspace index does). Which files:
+ *
+ * 1. those the fine-tune's split holds out (its seed and fractions), so that a workspace with
+ *    enough documented functions holds out what Fine-tune on Workspace and Evaluate Model do;
+ * 2. less every file that holds a correction: it goes to training, since a correction is the most
+ *    valuable pair a run has (and a corrected function must not be scored after training on it);
+ * 3. then, while the test split has fewer than GUARD_MIN_FUNCTIONS functions (the guard installs
+ *    nothing on fewer, so the run would be time spent for nothing) or the validation split none,
+ *    more files from the training split: first those without a correction, in the order the split
+ *    assigns files (the same ones run after run); only when these are too few (a workspace
+ *    documented mostly through the extension) files with corrections, the most recently corrected
+ *    first. The run is then judged on the user's newest corrections (the ones an earlier run is
+ *    least likely to have trained on), and a later run, once newer ones take their place, trains on
+ *    them. They are counted (`heldOutCorrections`), not dropped unsaid.
+ *
+ * A run starts only on splits that could let the guard pass: GUARD_MIN_FUNCTIONS held-out
+ * functions, a validation file and something to train on; `tooFew` says why not otherwise.
  */
 import type { CorpusRecord } from '../mining/dataset';
-import { splitByFile, type Splits } from '../mining/dedupSplit';
-import { FINE_TUNE_JOB_DEFAULTS } from '../training/trainingDefaults';
-import { correctionPairs, learnableCount, type Correction } from './corrections';
+import { seededFileOrder, splitByFile, type SplitName, type Splits } from '../mining/dedupSplit';
+import { FINE_TUNE_JOB_DEFAULTS, GUARD_MIN_FUNCTIONS } from '../training/trainingDefaults';
+import { correctionPairs, learnableCorrections, type Correction } from './corrections';
 
 export interface LearningSplits extends Splits<CorpusRecord> {
   /** Training pairs that come from corrections (repeats counted). */
   readonly correctionPairs: number;
   /** Distinct corrections trained on. */
   readonly corrections: number;
+  /** Distinct corrections in held-out files: the guard scores them; a later run trains on them. */
+  readonly heldOutCorrections: number;
+  /** Why no run can start on these splits (too few documented functions), or undefined. */
+  readonly tooFew?: string;
 }
+
+const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
 
 export function learningSplits(
   mined: readonly CorpusRecord[],
@@ -30,28 +53,60 @@ export function learningSplits(
     validFraction: FINE_TUNE_JOB_DEFAULTS.validFraction,
     testFraction: FINE_TUNE_JOB_DEFAULTS.testFraction,
   });
-  const pairs = correctionPairs(corrections);
-  const corrected = new Set(pairs.map((p) => p.path));
-  const valid = split.valid.filter((r) => !corrected.has(r.path));
-  const test = split.test.filter((r) => !corrected.has(r.path));
-  if (valid.length > 0 && test.length > 0) {
-    const moved = [...split.valid, ...split.test].filter((r) => corrected.has(r.path));
-    return {
-      train: [...split.train, ...moved, ...pairs],
-      valid,
-      test,
-      correctionPairs: pairs.length,
-      corrections: learnableCount(corrections),
-    };
+  const taught = learnableCorrections(corrections);
+  // Each corrected file, with the time of its newest correction (ISO strings sort by time).
+  const newest = new Map<string, string>();
+  for (const c of taught) {
+    const seen = newest.get(c.path);
+    if (seen === undefined || c.decidedAt > seen) newest.set(c.path, c.decidedAt);
   }
-  const trainFiles = new Set(split.train.map((r) => r.path));
-  const trained = corrections.filter((c) => trainFiles.has(c.path));
-  const kept = correctionPairs(trained);
+  const where = new Map<string, SplitName>();
+  const size = new Map<string, number>();
+  for (const name of SPLITS)
+    for (const r of split[name]) {
+      where.set(r.path, newest.has(r.path) ? 'train' : name);
+      size.set(r.path, (size.get(r.path) ?? 0) + 1);
+    }
+  const splitOrder = seededFileOrder(seed);
+  const candidates = [...where.keys()]
+    .filter((f) => where.get(f) === 'train')
+    .sort((a, b) => {
+      const [ca, cb] = [newest.get(a), newest.get(b)];
+      if (ca === undefined || cb === undefined) return ca === cb ? splitOrder(a, b) : ca === undefined ? -1 : 1;
+      return ca > cb ? -1 : ca < cb ? 1 : splitOrder(a, b);
+    });
+  const topUp = (name: 'valid' | 'test', want: number): void => {
+    let n = 0;
+    for (const [f, s] of where) if (s === name) n += size.get(f)!;
+    for (const f of candidates) {
+      if (n >= want) return;
+      if (where.get(f) !== 'train') continue;
+      where.set(f, name);
+      n += size.get(f)!;
+    }
+  };
+  topUp('test', GUARD_MIN_FUNCTIONS);
+  topUp('valid', 1);
+
+  const heldOut = (file: string): boolean => where.get(file) === 'valid' || where.get(file) === 'test';
+  const trained = taught.filter((c) => !heldOut(c.path));
+  const pairs = correctionPairs(trained);
+  const out: Splits<CorpusRecord> = { train: [], valid: [], test: [] };
+  for (const r of mined) out[where.get(r.path)!].push(r);
+  out.train.push(...pairs);
+  const startable = out.test.length >= GUARD_MIN_FUNCTIONS && out.valid.length > 0 && out.train.length > 0;
   return {
-    train: [...split.train, ...kept],
-    valid: split.valid,
-    test: split.test,
-    correctionPairs: kept.length,
-    corrections: learnableCount(trained),
+    ...out,
+    correctionPairs: pairs.length,
+    corrections: trained.length,
+    heldOutCorrections: taught.length - trained.length,
+    ...(startable
+      ? {}
+      : {
+          tooFew:
+            `too few documented functions to hold some out: the guard needs ${GUARD_MIN_FUNCTIONS} held-out ` +
+            `functions in files of their own, besides a file to validate on and one to train on ` +
+            `(${mined.length} functions in ${size.size} files)`,
+        }),
   };
 }

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readGuardedJsonSync } from '../files/guardedRead';
 import type { MarginShares } from '../training/guard';
+import type { TrainingClock } from '../training/trainingDefaults';
 
 export type LearningMode = 'off' | 'on' | 'ask';
 /** The choices of `seq2seq.learning.mode`, in package.json's order. */
@@ -22,13 +23,29 @@ export const LEARNING_DEFAULTS = {
   threads: 1,
   /** Seconds without typing before a run starts or a paused one resumes. */
   idleSeconds: 120,
-  /** Most minutes one run takes from its start, pauses included (it stops earlier when it stops improving). */
+  /** Most minutes one run computes on its threads ({@link learningBudget}; it stops earlier when it stops improving). */
   minutes: 5,
   /** Kept or corrected summaries since the last run that make a run worth it. */
   afterCorrections: 5,
 } as const;
 /** Documented functions the index gained since the last run that make a run worth it. */
 export const NEW_DOCUMENTED_TO_LEARN = 50;
+
+/**
+ * A learning run's time budget. `seq2seq.learning.threads` is the share of the computer the user
+ * gives it and `seq2seq.learning.minutes` how long it may use that share: `minutes` × `threads` of
+ * CPU time, counted on the trainer's `cpu` clock (the CPU time of the extension host's process,
+ * where the engine worker and its gradient workers run; while the user is away little else runs
+ * there). A run that other programs slow down takes longer but gets the computation it was given
+ * (on the wall clock a busy machine would cut it short); on a quiet machine it takes about
+ * `minutes`. Time paused while the user types is not counted on either clock (the trainer's pause).
+ */
+export function learningBudget(
+  minutes: number,
+  threads: number,
+): { readonly timeBudgetMs: number; readonly clock: TrainingClock } {
+  return { timeBudgetMs: Math.round(minutes * 60_000 * threads), clock: 'cpu' };
+}
 
 /** What the workspace had to learn from when a run started. */
 export interface LearningInputs {
@@ -84,6 +101,8 @@ export interface HistoryEntry {
   readonly reason: string;
   /** Corrections it trained on (kept and edited summaries), and mined pairs. */
   readonly corrections: number;
+  /** Corrections it held out (in held-out files, src/learning/learningCorpus.ts) to judge itself on. */
+  readonly heldOutCorrections?: number;
   readonly minedPairs: number;
   /** Documented functions in the workspace index when it started. */
   readonly documented: number;
@@ -152,10 +171,19 @@ export class LearningHistory {
     }
   }
 
-  /** The inputs of the last run that ended, or undefined before the first. */
+  /**
+   * The inputs of the last run that ended, or undefined before the first: the corrections it held
+   * out count as seen (else every idle moment would start a run on the same corrections again).
+   */
   lastInputs(): (LearningInputs & { readonly at: string }) | undefined {
     const last = this.list().at(-1);
-    return last && { corrections: last.corrections, documented: last.documented, at: last.endedAt };
+    return (
+      last && {
+        corrections: last.corrections + (last.heldOutCorrections ?? 0),
+        documented: last.documented,
+        at: last.endedAt,
+      }
+    );
   }
 
   add(entry: HistoryEntry): void {

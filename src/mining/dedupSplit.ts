@@ -73,6 +73,11 @@ export interface Splits<T> {
 
 export type SplitName = keyof Splits<unknown>;
 
+/** The order in which splitting assigns files: a seeded hash of the path, then the path. */
+export function seededFileOrder(seed: number): (a: string, b: string) => number {
+  return (a, b) => hashString(a, seed) - hashString(b, seed) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** Which split each file goes to. */
 export function assignFiles(
   pairCountsByFile: ReadonlyMap<string, number>,
@@ -81,9 +86,7 @@ export function assignFiles(
   const total = [...pairCountsByFile.values()].reduce((a, b) => a + b, 0);
   const wantTest = total * (options.testFraction ?? 0.1);
   const wantValid = total * (options.validFraction ?? 0.1);
-  const files = [...pairCountsByFile.keys()].sort(
-    (a, b) => hashString(a, options.seed) - hashString(b, options.seed) || (a < b ? -1 : 1),
-  );
+  const files = [...pairCountsByFile.keys()].sort(seededFileOrder(options.seed));
   const out = new Map<string, SplitName>();
   let test = 0;
   let valid = 0;

@@ -21,6 +21,7 @@ import { chrfFromStats, chrfStats, pairedBootstrapChrfStats, sumChrfStats, type 
 import type { WorkspaceOf } from './predictions';
 import { projectWorkspaceOf, projectWorkspaces } from './projectBenchmark';
 import { interleaveLanguages, pairedBootstrapSentence } from './quality';
+import { GUARD_MIN_FUNCTIONS } from './trainingDefaults';
 
 export interface HeldOutScore {
   /** Corpus chrF, 0-100. */
@@ -48,13 +49,6 @@ export const GUARD_LIMIT = 200;
 
 /** Share of resamples the fine-tuned model must lead on, on both metrics. */
 export const GUARD_MARGIN = 0.8;
-/**
- * Held-out functions the guard needs before it installs anything. With fewer, every resample
- * repeats the same few functions and one lucky sentence decides: bench:learning saw a model
- * installed on 2 held-out functions (ahead in 100 % of resamples) score 7 % below the base on the
- * project's next 50 functions.
- */
-export const GUARD_MIN_FUNCTIONS = 10;
 /** Paired bootstrap resamples the guard draws. */
 export const GUARD_SAMPLES = 1000;
 

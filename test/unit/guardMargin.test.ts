@@ -9,7 +9,6 @@ import * as assert from 'assert';
 import { pairedBootstrapChrf } from '../../src/training/chrf';
 import {
   GUARD_MARGIN,
-  GUARD_MIN_FUNCTIONS,
   guardDecision,
   heldOutScore,
   marginRows,
@@ -17,6 +16,7 @@ import {
   type MarginRow,
 } from '../../src/training/guard';
 import { pairedBootstrap } from '../../src/training/quality';
+import { GUARD_MIN_FUNCTIONS } from '../../src/training/trainingDefaults';
 
 const WORDS = ['parsed', 'node', 'table', 'contents', 'file', 'value', 'cache', 'entry', 'path', 'token'];
 

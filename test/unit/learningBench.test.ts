@@ -1,10 +1,24 @@
+/**
+ * bench:learning's chart and table, and its `--tiny` simulation: documented far enough in file
+ * order for a learning run the guard could let through (the install path, exercised by `--tiny`).
+ */
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { svgChart, table, type Point } from '../../bench/learning/run';
+import {
+  fileOrder,
+  svgChart,
+  table,
+  TINY_SIMULATION,
+  tinyProject,
+  userCorrection,
+  type Point,
+} from '../../bench/learning/run';
+import { learningSplits } from '../../src/learning/learningCorpus';
+import { GUARD_MIN_FUNCTIONS } from '../../src/training/trainingDefaults';
 
 const points = (shift: number): Point[] =>
   [0, 10, 20].map((corrections, i) => ({
@@ -60,5 +74,30 @@ describe('bench:learning chart and table', () => {
     // No run installed yet: the current model is the base, nothing was resampled.
     const same = table('alpha', [{ ...points(0)[1]!, model: 20, overBase: 0 }]);
     assert.match(same, /\| 10 \| 50 \| 20\.00 \(\+0\.0%\) \| 20\.00 \| 1\.00 \| the base model \| a run \|/);
+  });
+});
+
+describe('bench:learning --tiny', () => {
+  it('reaches a learning run with GUARD_MIN_FUNCTIONS held-out functions, a validation file and corrections to train on', () => {
+    const order = fileOrder(tinyProject());
+    const { every, maxCorrections, window } = TINY_SIMULATION;
+    assert.ok(maxCorrections + window <= order.length, 'the last point has no functions left to score');
+    // A run after every `every` functions documented, as the simulation's loop runs them.
+    const runs = [];
+    for (let n = every; n <= maxCorrections; n += every) {
+      const documented = order.slice(0, n);
+      runs.push(
+        learningSplits(
+          documented,
+          documented.map((r, i) => userCorrection(r, 'get user', i)),
+        ),
+      );
+    }
+    const startable = runs.filter((s) => !s.tooFew);
+    assert.ok(startable.length > 0, runs.map((s) => s.tooFew).join('; '));
+    for (const s of startable) {
+      assert.ok(s.test.length >= GUARD_MIN_FUNCTIONS && s.valid.length > 0, `${s.test.length} held out`);
+      assert.ok(s.corrections > 0, 'no correction to train on');
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * When the workspace's model learns by itself: something new to learn, the conditions to start,
  * pausing at the first keystroke and resuming after the idle time, the history a user returns
- * from, and the data of a run (corrections moved out of the held-out files and weighted).
+ * from, a run's CPU budget, and the data of a run (corrections moved out of the held-out files
+ * and weighted, whole files held out until the guard could pass, held-out corrections counted).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -11,10 +12,13 @@ import * as path from 'path';
 import type { CorpusRecord } from '../../src/mining/dataset';
 import { CORRECTION_WEIGHT, type Correction } from '../../src/learning/corrections';
 import { learningSplits } from '../../src/learning/learningCorpus';
+import { splitByFile } from '../../src/mining/dedupSplit';
+import { FINE_TUNE_JOB_DEFAULTS, GUARD_MIN_FUNCTIONS } from '../../src/training/trainingDefaults';
 import {
   historyText,
   IdlePauser,
   learnedModelsToPrune,
+  learningBudget,
   LearningHistory,
   LEARNING_DEFAULTS,
   NEW_DOCUMENTED_TO_LEARN,
@@ -162,18 +166,78 @@ describe('learning in idle time', () => {
     );
   });
 
-  it('a workspace documented only by corrections keeps its held-out files held out', () => {
-    const mined = Array.from({ length: 40 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
-    const files = [...new Set(mined.map((r) => r.path))];
-    // Every file holds a correction: moving them all would leave nothing to score on.
+  it('a run starts as soon as the guard could pass: whole files held out until it has GUARD_MIN_FUNCTIONS', () => {
+    // Files of 10 functions, as a user documenting a project in file order meets them: the
+    // fine-tune's 10 % shares hold out no whole file of 10 among 3 (nor 2 functions among 20).
+    const files = (n: number): CorpusRecord[] =>
+      Array.from({ length: 10 * n }, (_, i) => record(`/ws/f${Math.floor(i / 10)}.py`, i));
+    for (const n of [1, 2]) {
+      const split = learningSplits(files(n), []);
+      assert.match(
+        split.tooFew!,
+        new RegExp(`needs ${GUARD_MIN_FUNCTIONS} held-out functions.*\\(${10 * n} functions in ${n} files\\)`),
+      );
+    }
+    const split = learningSplits(files(3), []);
+    assert.strictEqual(split.tooFew, undefined);
+    assert.ok(split.test.length >= GUARD_MIN_FUNCTIONS, `${split.test.length} held out`);
+    assert.ok(split.valid.length > 0 && split.train.length > 0);
+    // No file in two splits.
+    const [train, valid, test] = [split.train, split.valid, split.test].map((s) => new Set(s.map((r) => r.path)));
+    for (const f of test!) assert.ok(!train!.has(f) && !valid!.has(f), `${f} is held out and trained on`);
+    for (const f of valid!) assert.ok(!train!.has(f), `${f} validates and is trained on`);
+    // Where the fine-tune's split already holds out enough, it is the fine-tune's split.
+    const big = Array.from({ length: 400 }, (_, i) => record(`/ws/m${i % 100}.py`, i));
+    const plain = splitByFile(big, { seed: FINE_TUNE_JOB_DEFAULTS.seed, validFraction: 0.1, testFraction: 0.1 });
+    const learning = learningSplits(big, []);
+    assert.deepStrictEqual(
+      [learning.train, learning.valid, learning.test].map((s) => s.length),
+      [plain.train, plain.valid, plain.test].map((s) => s.length),
+    );
+    assert.deepStrictEqual(learning.test, plain.test);
+  });
+
+  it('holds out files without corrections first: every correction is trained on', () => {
+    const mined = Array.from({ length: 60 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
+    const plain = learningSplits(mined, []);
+    // The user corrected a function in every file the fine-tune's split holds out.
+    const heldOutFiles = [...new Set([...plain.valid, ...plain.test].map((r) => r.path))];
     const split = learningSplits(
       mined,
-      files.map((f) => correction(f, 'edited', `Fixed ${f}.`)),
+      heldOutFiles.map((f) => correction(f, 'edited', `Fixed ${f}.`)),
     );
-    assert.ok(split.test.length > 0 && split.valid.length > 0);
+    assert.strictEqual(split.tooFew, undefined);
+    assert.strictEqual(split.corrections, heldOutFiles.length);
+    assert.strictEqual(split.heldOutCorrections, 0);
+    assert.ok(split.test.length >= GUARD_MIN_FUNCTIONS);
+    for (const r of [...split.valid, ...split.test]) assert.ok(!heldOutFiles.includes(r.path), `${r.path} held out`);
+  });
+
+  it('a workspace documented only by corrections holds out its newest corrections, counted, for a later run', () => {
+    const mined = Array.from({ length: 40 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
+    const files = [...new Set(mined.map((r) => r.path))];
+    // Every file holds a correction, one a minute, in file order.
+    const at = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+    const corrections = files.map((f, i) => ({ ...correction(f, 'edited', `Fixed ${f}.`), decidedAt: at(i) }));
+    const split = learningSplits(mined, corrections);
+    assert.strictEqual(split.tooFew, undefined);
+    assert.ok(split.test.length >= GUARD_MIN_FUNCTIONS && split.valid.length > 0);
     const heldOut = new Set([...split.valid, ...split.test].map((r) => r.path));
     assert.ok(!split.train.some((r) => heldOut.has(r.path)), 'a held-out file was trained on');
+    // The newest corrected files are the held-out ones; the others' corrections are trained on.
+    assert.deepStrictEqual([...heldOut].sort(), files.slice(files.length - heldOut.size).sort());
     assert.strictEqual(split.corrections, files.length - heldOut.size);
+    assert.strictEqual(split.heldOutCorrections, heldOut.size);
+    assert.strictEqual(split.corrections + split.heldOutCorrections, corrections.length);
+    // The next run, after newer corrections elsewhere, trains on the ones held out now.
+    const more = Array.from({ length: 12 }, (_, i) => record(`/ws/n${Math.floor(i / 2)}.py`, 100 + i));
+    const newer = [...new Set(more.map((r) => r.path))].map((f, i) => ({
+      ...correction(f, 'edited', `Fixed ${f}.`),
+      decidedAt: at(100 + i),
+    }));
+    const next = learningSplits([...mined, ...more], [...corrections, ...newer]);
+    const trainedNow = new Set(next.train.map((r) => r.path));
+    for (const f of heldOut) assert.ok(trainedNow.has(f), `${f} is still held out`);
   });
 
   it('history: one entry per run, the status text, and the inputs of the last run', () => {
@@ -207,6 +271,35 @@ describe('learning in idle time', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the corrections a run held out count as seen: the next run waits for new ones', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'history-'));
+    try {
+      const h = new LearningHistory(dir);
+      h.add({
+        id: 'learn-1',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        endedAt: '2026-01-01T00:05:00.000Z',
+        reason: '22 new corrections',
+        corrections: 12,
+        heldOutCorrections: 10,
+        minedPairs: 22,
+        documented: 22,
+        previousModel: 'default',
+        message: 'kept',
+      });
+      assert.strictEqual(h.lastInputs()!.corrections, 22);
+      assert.strictEqual(somethingToLearn({ corrections: 22, documented: 22 }, h.lastInputs()), undefined);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a run's budget: the minutes of CPU time of each of its threads (its CPU share), not of the wall clock", () => {
+    assert.deepStrictEqual(learningBudget(5, 1), { timeBudgetMs: 300_000, clock: 'cpu' });
+    assert.deepStrictEqual(learningBudget(5, 2), { timeBudgetMs: 600_000, clock: 'cpu' });
+    assert.deepStrictEqual(learningBudget(LEARNING_DEFAULTS.minutes, LEARNING_DEFAULTS.threads).clock, 'cpu');
   });
 
   it("prunes the models of older learning runs, never the one in use, a kept run's earlier model or a model no learning run made", () => {

@@ -18,7 +18,8 @@ import { writeCorpus } from '../../src/mining/dataset';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import type { Correction } from '../../src/learning/corrections';
 import { learningSplits } from '../../src/learning/learningCorpus';
-import { GUARD_MARGIN, GUARD_MIN_FUNCTIONS } from '../../src/training/guard';
+import { GUARD_MARGIN } from '../../src/training/guard';
+import { GUARD_MIN_FUNCTIONS } from '../../src/training/trainingDefaults';
 import { EngineWorkerClient } from '../../src/worker/client';
 import { TrainStart } from '../../src/worker/protocol';
 
