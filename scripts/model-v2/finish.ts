@@ -14,7 +14,8 @@
  *     in at least 80 % of paired bootstrap resamples (the fine-tune guard's margin rule).
  *  4. Test: the held-out test projects, each its own workspace (src/training/projectBenchmark.ts),
  *     against in-project BM25, the function name and today's bundled model.
- *  5. `MODEL.md` and `quality.json` in `<work>/<arm>/final`; with `--install`, the folder goes to
+ *  5. `MODEL.md` and `quality.json` in `<work>/<arm>/final`, with the reader's blind sheet of the
+ *     card's side-by-side functions and its key (readerSheet.ts); with `--install`, the folder goes to
  *     media/models/default (or `--target`) with float16 weights and a rehearsal sample for
  *     fine-tuning, written atomically.
  */
@@ -47,6 +48,7 @@ import {
   type LengthRewardOption,
 } from '../../src/training/modelSelection';
 import { seededPerLanguageSample } from '../../src/training/quality';
+import { READER_KEY_FILE, READER_SHEET_FILE, readerSheet } from './readerSheet';
 
 /** Validation functions per language for the checkpoint and decoding choices. */
 export const SELECTION_PER_LANGUAGE = 30;
@@ -317,6 +319,13 @@ export async function finish(o: FinishOptions): Promise<void> {
     `${JSON.stringify({ decoding: DECODING_DEFAULTS, tuned, rows: result.rows, bootstrap: result.bootstrap, bootstrapGenerated: result.bootstrapGenerated }, null, 2)}\n`,
   );
   o.log(`card written: ${path.join(finalDir, 'MODEL.md')}`);
+  const reader = readerSheet(pairs, result.systems, ['model', o.bundled.name, NO_WORKSPACE], PROJECT_SAMPLE_SEED);
+  fs.writeFileSync(path.join(finalDir, READER_SHEET_FILE), `${reader.sheet}\n`);
+  fs.writeFileSync(path.join(finalDir, READER_KEY_FILE), `${JSON.stringify(reader.key, null, 2)}\n`);
+  o.log(
+    `judge ${READER_SHEET_FILE} before reading MODEL.md's tables (tick what a reader keeps), ` +
+      `then count: node out/scripts/model-v2/readerCount.js ${finalDir}`,
+  );
   if (!o.installInto) return;
   if (!ships && !o.installAnyway) {
     o.log(

@@ -155,6 +155,17 @@ export async function projectBenchmark(
 
 export const generatedName = (model: string): string => `${model}, generated only`;
 
+/** The functions the side-by-side table shows: per language (sorted), the first `perLanguage` indices of `pairs`. */
+export function sideBySideSample(pairs: readonly CorpusRecord[], perLanguage = 20): [string, number[]][] {
+  return [...new Set(pairs.map((r) => r.lang))].sort().map((lang) => [
+    lang,
+    pairs
+      .map((r, i) => (r.lang === lang ? i : -1))
+      .filter((i) => i >= 0)
+      .slice(0, perLanguage),
+  ]);
+}
+
 /** Markdown: for each language, the author's summary beside the systems' comments. */
 export function sideBySide(
   pairs: readonly CorpusRecord[],
@@ -164,11 +175,7 @@ export function sideBySide(
 ): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim() || '—';
   const parts: string[] = [];
-  for (const lang of [...new Set(pairs.map((r) => r.lang))].sort()) {
-    const idx = pairs
-      .map((r, i) => (r.lang === lang ? i : -1))
-      .filter((i) => i >= 0)
-      .slice(0, perLanguage);
+  for (const [lang, idx] of sideBySideSample(pairs, perLanguage)) {
     parts.push(`#### ${lang}\n`);
     parts.push(`| function | author | ${shown.join(' | ')} |`);
     parts.push(`|---|---|${shown.map(() => '---').join('|')}|`);

@@ -116,6 +116,13 @@ describe('train:v2 recipe', function () {
       '## 20 test functions per language, side by side',
     ])
       assert.ok(card.includes(heading), `the card has no "${heading}"`);
+    // Beside it, the reader's blind sheet of the side-by-side functions (4 per language here) and its key.
+    assert.match(done.err, /judge reader-sheet\.md before reading MODEL\.md's tables/);
+    const final = (f: string) => fs.readFileSync(path.join(work, 'gru', 'final', f), 'utf8');
+    const key = JSON.parse(final('reader-key.json')) as { systems: string[]; functions: { id: string }[] };
+    assert.deepStrictEqual(key.systems, ['model', 'bundled v2', 'model, no workspace']);
+    assert.strictEqual(key.functions.length, 8);
+    for (const f of key.functions) assert.ok(final('reader-sheet.md').includes(`### ${f.id}: `), f.id);
     const quality = JSON.parse(fs.readFileSync(path.join(target, 'quality.json'), 'utf8')) as {
       rows: { system: string }[];
     };
