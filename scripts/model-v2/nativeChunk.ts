@@ -167,6 +167,8 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
       out: o.runDir,
       resume: o.resume,
       minutes: String(o.minutes),
+      // The step limit of this invocation (the recipe's, or --max-steps): run.json keeps the one the run was prepared with.
+      ...(o.config.training?.maxSteps ? { maxSteps: String(o.config.training.maxSteps) } : {}),
       nproc: String(o.processes),
       threads: '1',
       ...(o.device ? { device: o.device } : {}),

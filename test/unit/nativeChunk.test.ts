@@ -116,8 +116,12 @@ describe('train:v2 with native arms: the validation loss without neighbours', fu
     const file = path.join(native('none'), 'valid-bare.bin');
     const made = fs.readFileSync(file);
     fs.rmSync(file);
-    const resumed = run('--arm', 'none', '--resume');
+    const before = evaluations('none').at(-1)!.step;
+    // A resumed chunk takes this invocation's step limit (run.json keeps the first one, 10).
+    const resumed = run('--arm', 'none', '--resume', '--max-steps', '15');
     assert.strictEqual(resumed.code, 0, resumed.err);
+    assert.strictEqual(before, 10);
+    assert.strictEqual(evaluations('none').at(-1)!.step, 15);
     assert.match(resumed.err, /wrote the \d+ validation examples without neighbours/);
     assert.match(resumed.err, /resumed at step \d+: .* validation \(and \d+ without neighbours\)/);
     assert.ok(fs.readFileSync(file).equals(made), 'the examples made again equal those made with the run');
