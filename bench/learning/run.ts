@@ -66,7 +66,6 @@ export interface Point {
 }
 
 interface Simulation {
-  readonly functions: number;
   /** Training config of each learning run (the extension's defaults unless --tiny). */
   readonly config: TrainConfigFile;
   readonly every: number;
@@ -475,7 +474,6 @@ async function main(): Promise<void> {
       projects.set('synthetic', tiny.project);
       baseDir = tiny.baseDir;
       sim = {
-        functions: tiny.project.length,
         config: tiny.config,
         ...TINY_SIMULATION,
         onProposals,
@@ -498,7 +496,6 @@ async function main(): Promise<void> {
           `no project with at least ${min} documented functions: pass --corpus <test.jsonl with a project field> or --workspace <file>, or --tiny.`,
         );
       sim = {
-        functions: 0,
         config: {
           batchSize: FINE_TUNE_JOB_DEFAULTS.batchSize,
           seed: FINE_TUNE_JOB_DEFAULTS.seed,
