@@ -135,6 +135,8 @@ export interface FinishOptions {
   readonly arm: string;
   /** The arms' comparison at equal training time (Markdown), for the card. */
   readonly comparison: string;
+  /** The recipe's studies of single settings (Markdown sections), for the card's choices. */
+  readonly studies?: readonly string[];
   /** The training chunks, for the card. */
   readonly chunks: readonly Chunk[];
   /** Today's bundled model (a copy of it), scored beside the new one; `name` is its system's name. */
@@ -272,6 +274,7 @@ export async function finish(o: FinishOptions): Promise<void> {
     '',
     '## Choices made on validation projects',
     '',
+    ...(o.studies ?? []).flatMap((st) => [st, '']),
     `Checkpoint: ${Object.entries(choice.scores)
       .map(([k, v]) => `${k} ${v.toFixed(2)}`)
       .join(', ')} (${objectiveName(objective)}, ${selection.length} functions); ` +

@@ -35,6 +35,7 @@ import { prepareTrainJob } from '../../src/training/job';
 import { TRAIN_CONFIG_FIELDS, type TrainConfigFile } from '../../src/training/trainConfigFile';
 import type { ModelConfig } from '../../src/core/config';
 import {
+  array,
   checkedLater,
   number,
   object,
@@ -72,6 +73,24 @@ interface RecipeV2 extends Omit<TrainConfigFile, 'model'>, DecodingGrid {
    * `neighbourDropout` included).
    */
   readonly arms: Readonly<Record<string, Pick<TrainConfigFile, 'model'> & Partial<TrainConfigFile> & ArmEngine>>;
+  /** Side experiments that chose one of the recipe's settings, each shown in the card (see {@link studyTable}). */
+  readonly studies?: readonly Study[];
+}
+
+/**
+ * A setting chosen by training another recipe's arms in another work folder (the neighbour
+ * dropout rate: the same model trained with each rate): every evaluation of each arm, and why the
+ * recipe's value was kept.
+ */
+interface Study {
+  /** The setting, as the card names it ("Neighbour dropout"). */
+  readonly setting: string;
+  /** The study's recipe, relative to this recipe's folder. */
+  readonly recipe: string;
+  /** Its work folder, relative to the repository. */
+  readonly work: string;
+  /** The choice and its reason, as measured. */
+  readonly why: string;
 }
 
 /** Where an arm trains: the built-in engine (default), or the native one with its processes. */
@@ -103,6 +122,7 @@ const recipeV2: Check<RecipeV2> = object({
       clock: optional(oneOf('wall', 'cpu')),
     }),
   ),
+  studies: optional(array(object({ setting: string, recipe: string, work: string, why: string }))),
 });
 
 function readRecipe(file: string): RecipeV2 {
@@ -389,6 +409,29 @@ const cell = (v: number | undefined, digits: number): string =>
 const dropoutOf = (chunks: readonly Chunk[]): string =>
   [...new Set(chunks.filter((c) => !c.continuedFrom && !c.lost).map((c) => c.neighbourDropout ?? 0))].join(', ');
 
+/**
+ * A study's card section: each arm's evaluations by step (equal steps are equal work for one
+ * architecture), with the loss without neighbours, then the choice; or where the study would be.
+ */
+function studyTable(study: Study, recipeDir: string): string {
+  const work = path.resolve(ROOT, study.work);
+  const recipe = readRecipe(path.resolve(recipeDir, study.recipe));
+  const arms = Object.keys(recipe.arms).filter((a) => readChunks(path.join(work, a)).length > 0);
+  const heading = `### ${study.setting} (validation projects)`;
+  if (arms.length === 0) return `${heading}\n\nNot trained in this checkout (${study.work}).\n\n${study.why}`;
+  const rows = [
+    '| arm | neighbour dropout | training minutes | step | valid loss | no workspace |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const arm of arms)
+    for (const e of evaluations(path.join(work, arm)))
+      rows.push(
+        `| ${arm} | ${dropoutOf(readChunks(path.join(work, arm)))} | ${e.minutes.toFixed(1)} | ${e.step} | ` +
+          `${e.loss.toFixed(3)} | ${cell(e.bareLoss, 3)} |`,
+      );
+  return `${heading}\n\n${rows.join('\n')}\n\n${study.why}`;
+}
+
 /** The arms at equal training time (the least any arm has had), as a Markdown table. */
 function compare(recipe: RecipeV2, work: string, recipeFolder: string): string {
   const all = Object.keys(recipe.arms);
@@ -543,6 +586,7 @@ async function main(): Promise<void> {
       armDir: path.join(work, arm),
       arm,
       comparison: compare(recipe, work, recipeFolder),
+      studies: (recipe.studies ?? []).map((st) => studyTable(st, path.dirname(path.resolve(opts.recipe)))),
       chunks: readChunks(path.join(work, arm)),
       bundled: { dir: bundledCopy, name: `bundled ${modelVersion(bundled)}` },
       earlier: opts.earlier.map((d): ComparedModel => ({ dir: path.resolve(d), name: `earlier ${modelVersion(d)}` })),

@@ -40,8 +40,11 @@ describe('train:v2 recipe', function () {
       validPairsPerLanguage: number;
       training: Record<string, unknown>;
       arms: Record<string, { model: Record<string, unknown> }>;
+      studies?: unknown[];
     };
     Object.assign(r, { vocabSize: 300, batchSize: 8, validPairsPerLanguage: 4 });
+    // A study of one setting, here this recipe's own arms in this work folder: the card lists their evaluations.
+    r.studies = [{ setting: 'Neighbour dropout', recipe: 'recipe.json', work, why: 'Kept 0.2 (a test).' }];
     Object.assign(r.training, { evalEvery: 5, evalLimit: 4 });
     for (const arm of Object.values(r.arms))
       Object.assign(arm.model, {
@@ -111,11 +114,14 @@ describe('train:v2 recipe', function () {
     for (const heading of [
       '### Architectures at equal training time',
       '## Choices made on validation projects',
+      '### Neighbour dropout (validation projects)',
       '## Ship decision (validation projects)',
       '## Test projects',
       '## 20 test functions per language, side by side',
     ])
       assert.ok(card.includes(heading), `the card has no "${heading}"`);
+    assert.match(card, /\| gru \| 0\.2 \| \d+\.\d \| \d+ \| \d+\.\d{3} \| (\d+\.\d{3}|—) \|/);
+    assert.ok(card.includes('Kept 0.2 (a test).'));
     // Beside it, the reader's blind sheet of the side-by-side functions (4 per language here) and its key.
     assert.match(done.err, /judge reader-sheet\.md before reading MODEL\.md's tables/);
     const final = (f: string) => fs.readFileSync(path.join(work, 'gru', 'final', f), 'utf8');
