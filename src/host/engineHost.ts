@@ -218,9 +218,11 @@ export class EngineHost implements Translator, vscode.Disposable {
 
   /**
    * Runs one training job in the worker, `listener` hearing its events until it ends. Stop it with
-   * {@link cancelTraining}: it then ends normally, its last good checkpoint kept.
+   * {@link cancelTraining}: it then ends normally, its last good checkpoint kept. The job trains
+   * on the worker's backend, reported here as for any other request.
    */
   async startTraining(params: TrainStartParams, listener: TrainingListener): Promise<TrainFinished> {
+    await this.ensureBackend();
     const { TrainStart, TrainStarted, TrainProgress } = await import('../worker/protocol');
     return this.requestHeard(TrainStart, params, undefined, (client) => {
       const subs = [

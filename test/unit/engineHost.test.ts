@@ -1,7 +1,8 @@
 /**
  * EngineHost is the host's one door to the engine worker: mining and the workspace index go
  * through it (progress heard while a request runs, a cancel rejected with the one CancelledError),
- * and the training controls send nothing when no worker runs. The real EngineHost runs under the
+ * a training job reports the worker's backend to the status bar as translation does, and the
+ * training controls send nothing when no worker runs. The real EngineHost runs under the
  * `vscode` stand-in and spawns the compiled worker from out/.
  */
 import * as assert from 'assert';
@@ -45,13 +46,16 @@ describe('engine host (the one door to the worker)', function () {
   let engine: EngineHost;
   let mod: EngineHostModule;
 
+  /** What the engine told the status bar. */
+  const status: Record<string, unknown>[] = [];
+
   /** An EngineHost whose extension folder is `extension` (the worker script is its `dist/worker.js`). */
   function newEngine(extension: string): EngineHost {
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const ctx = {
       extensionUri: { fsPath: extension },
       log,
-      statusBar: { update: () => undefined },
+      statusBar: { update: (change: Record<string, unknown>) => status.push(change) },
     } as unknown as Seq2SeqContext;
     return new mod.EngineHost(ctx, () => undefined);
   }
@@ -107,7 +111,9 @@ describe('engine host (the one door to the worker)', function () {
     assert.deepStrictEqual([updated.functions, updated.documented, updated.files], [3, 3, 2]);
   });
 
-  it('runs a training job, its listener hearing it, paused, resumed and stopped through the controls', async () => {
+  it('runs a training job, its listener hearing it, paused, resumed and stopped through the controls, its backend reported', async () => {
+    // Mining and the index load no model: until a job does, the status bar has no backend to show.
+    assert.strictEqual(status.length, 0);
     const corpus = path.join(tmp, 'train.jsonl');
     const words = ['get', 'set', 'user', 'name', 'file', 'path', 'read', 'write'];
     const lines = Array.from({ length: 40 }, (_, i) => {
@@ -149,6 +155,11 @@ describe('engine host (the one door to the worker)', function () {
     assert.ok(finished.step >= 4 && finished.step < 20, `stopped at ${finished.step}`);
     assert.strictEqual(started, 1);
     for (const t of ['step', 'paused', 'resumed', 'finished']) assert.ok(kinds.has(t), `no ${t} event`);
+    // The status bar says which backend trains, not "not started yet".
+    assert.deepStrictEqual(
+      status.map((c) => c.backend),
+      ['JavaScript CPU'],
+    );
   });
 
   it('pause, resume and stop start no worker when none runs', async () => {
