@@ -5,8 +5,10 @@
  * function the current model proposes a comment and the "user" keeps the author's text (a kept
  * proposal when it is the same, else an edited one: the correction). Every `--every` corrections a
  * learning run trains exactly as the extension's idle-time run does — the documented functions so
- * far split by file with the corrections moved to training and weighted
- * (src/learning/learningCorpus.ts), the same fine-tuning job and defaults, `--threads` threads for
+ * far split by file with the corrections and the files the current model learned in earlier runs
+ * moved to training, the corrections weighted (src/learning/learningCorpus.ts; the learned files
+ * tracked as the extension's learning history tracks them, src/learning/policy.ts
+ * `lineageTrainedFiles`), the same fine-tuning job and defaults, `--threads` threads for
  * at most `--minutes` of their CPU time as the extension counts it (src/learning/policy.ts
  * `learningBudget`; `--clock wall` counts wall time instead) — and the guard with its margin
  * decides whether the new model replaces the current one. Before each run the proposals of the
@@ -47,7 +49,7 @@ import { LAST_DIR } from '../../src/training/trainer';
 import { FINE_TUNE_JOB_DEFAULTS } from '../../src/training/trainingDefaults';
 import type { Correction } from '../../src/learning/corrections';
 import { learningSplits } from '../../src/learning/learningCorpus';
-import { learningBudget, LEARNING_DEFAULTS } from '../../src/learning/policy';
+import { learningBudget, LEARNING_DEFAULTS, lineageTrainedFiles, type HistoryEntry } from '../../src/learning/policy';
 import { MEDIA_MODEL_DIR } from '../../scripts/paths';
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -119,6 +121,8 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
   const corrections: Correction[] = [];
   const points: Point[] = [];
   let current = baseDir;
+  // The installing runs, as the extension's learning history records them (models named by folder).
+  const history: Pick<HistoryEntry, 'installedModel' | 'previousModel' | 'trainedFiles'>[] = [];
   let lastRun: string | undefined;
   try {
     for (let k = 0; k <= sim.maxCorrections && k + sim.window <= order.length; k += sim.every) {
@@ -164,7 +168,7 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
         documented.push(r);
       });
       // A learning run, as the extension's idle-time one.
-      const splits = learningSplits(documented, corrections);
+      const splits = learningSplits(documented, corrections, lineageTrainedFiles(history, current));
       if (splits.tooFew) {
         lastRun = `no run: ${splits.tooFew}`;
         continue;
@@ -208,7 +212,10 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
       const seconds = `${Math.round((cpu.user + cpu.system) / 1e6)} s CPU in ${Math.round(wallMs / 1000)} s`;
       lastRun = `${finished.step} steps (${seconds}); ${guard.better ? 'installed' : 'kept the current model'}: ${guard.message}`;
       log(`  ${lastRun}`);
-      if (guard.better) current = tuned;
+      if (guard.better) {
+        history.push({ installedModel: tuned, previousModel: current, trainedFiles: splits.trainedFiles });
+        current = tuned;
+      }
     }
     return points;
   } finally {

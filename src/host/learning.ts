@@ -5,7 +5,8 @@
  * (`seq2seq.learning.mode`: on, ask first, off), a trusted workspace, no other training in this
  * window, not on battery where that can be told (src/host/power.ts), and no typing for
  * `seq2seq.learning.idleSeconds`. A run mines the workspace in the worker (no notification),
- * splits it by file with the corrections moved to training and weighted (src/learning/
+ * splits it by file with the corrections and the files the current model learned in earlier runs
+ * (the history's `lineageTrainedFiles`) moved to training, the corrections weighted (src/learning/
  * learningCorpus.ts), and fine-tunes through Fine-tune on Workspace's own path
  * (`learnInBackground`: the same worker job, the same held-out guard with its margin) on
  * `seq2seq.learning.threads` threads for `seq2seq.learning.minutes` of their CPU time
@@ -29,6 +30,7 @@ import {
   learnedModelsToPrune,
   LearningHistory,
   learningBudget,
+  lineageTrainedFiles,
   somethingToLearn,
   startBlocker,
   type HistoryEntry,
@@ -174,7 +176,8 @@ export class WorkspaceLearner implements vscode.Disposable {
         out: path.join(dir, 'mined.jsonl'),
       });
       const corrections = this.recorder.store?.list() ?? [];
-      const splits = learningSplits(await readCorpus(mined.corpus), corrections);
+      const learned = lineageTrainedFiles(history.list(), base?.id);
+      const splits = learningSplits(await readCorpus(mined.corpus), corrections, learned);
       if (splits.tooFew) {
         history.add(entry({ message: splits.tooFew }));
         return;
@@ -245,7 +248,7 @@ export class WorkspaceLearner implements vscode.Disposable {
   private async finished(
     history: LearningHistory,
     entry: (rest: Partial<HistoryEntry> & Pick<HistoryEntry, 'message'>) => HistoryEntry,
-    splits: Pick<LearningSplits, 'corrections' | 'heldOutCorrections'>,
+    splits: Pick<LearningSplits, 'corrections' | 'heldOutCorrections' | 'trainedFiles'>,
     minedPairs: number,
     finished: TrainFinished | undefined,
     outcome: RunOutcome | undefined,
@@ -264,7 +267,7 @@ export class WorkspaceLearner implements vscode.Disposable {
             ...(guard.margin ? { margin: guard.margin } : {}),
           }
         : {}),
-      ...(outcome ? { installedModel: outcome.entry.id } : {}),
+      ...(outcome ? { installedModel: outcome.entry.id, trainedFiles: splits.trainedFiles } : {}),
     });
     history.add(e);
     if (outcome) await this.services.active.set(outcome.entry.id);

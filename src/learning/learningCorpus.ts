@@ -13,17 +13,22 @@
  *    enough documented functions holds out what Fine-tune on Workspace and Evaluate Model do;
  * 2. less every file that holds a correction: it goes to training, since a correction is the most
  *    valuable pair a run has (and a corrected function must not be scored after training on it);
+ *    and less every file the current model learned in earlier learning runs (`learned`,
+ *    src/learning/policy.ts `lineageTrainedFiles`): it goes to training and is never held out,
+ *    since the guard judges the new model against the current one, which has trained on it;
  * 3. then, while the test split has fewer than GUARD_MIN_FUNCTIONS functions (the guard installs
  *    nothing on fewer, so the run would be time spent for nothing) or the validation split none,
- *    more files from the training split: first those without a correction, in the order the split
- *    assigns files (the same ones run after run); only when these are too few (a workspace
- *    documented mostly through the extension) files with corrections, the most recently corrected
- *    first. The run is then judged on the user's newest corrections (the ones an earlier run is
+ *    more files from the training split, never a learned one: first those without a correction,
+ *    in the order the split assigns files (the same ones run after run); only when these are too
+ *    few (a workspace documented mostly through the extension) files with corrections, the most
+ *    recently corrected first. The run is then judged on the user's newest corrections (the ones an earlier run is
  *    least likely to have trained on), and a later run, once newer ones take their place, trains on
  *    them. They are counted (`heldOutCorrections`), not dropped unsaid.
  *
  * A run starts only on splits that could let the guard pass: GUARD_MIN_FUNCTIONS held-out
- * functions, a validation file and something to train on; `tooFew` says why not otherwise.
+ * functions, a validation file and something to train on; `tooFew` says why not otherwise. The
+ * files a run trains on beyond `learned` (`trainedFiles`) are what its history entry keeps when its
+ * model is installed.
  */
 import type { CorpusRecord } from '../mining/dataset';
 import { seededFileOrder, splitByFile, type SplitName, type Splits } from '../mining/dedupSplit';
@@ -37,15 +42,22 @@ export interface LearningSplits extends Splits<CorpusRecord> {
   readonly corrections: number;
   /** Distinct corrections in held-out files: the guard scores them; a later run trains on them. */
   readonly heldOutCorrections: number;
+  /** Files the training split holds that `learned` does not (sorted): what this run adds to its model's lineage. */
+  readonly trainedFiles: readonly string[];
   /** Why no run can start on these splits (too few documented functions), or undefined. */
   readonly tooFew?: string;
 }
 
 const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
 
+/**
+ * `learned`: the files the current model learned in earlier learning runs (none after returning to
+ * a model no learning run made).
+ */
 export function learningSplits(
   mined: readonly CorpusRecord[],
   corrections: readonly Correction[],
+  learned: ReadonlySet<string>,
   seed: number = FINE_TUNE_JOB_DEFAULTS.seed,
 ): LearningSplits {
   const split = splitByFile(mined, {
@@ -64,12 +76,12 @@ export function learningSplits(
   const size = new Map<string, number>();
   for (const name of SPLITS)
     for (const r of split[name]) {
-      where.set(r.path, newest.has(r.path) ? 'train' : name);
+      where.set(r.path, newest.has(r.path) || learned.has(r.path) ? 'train' : name);
       size.set(r.path, (size.get(r.path) ?? 0) + 1);
     }
   const splitOrder = seededFileOrder(seed);
   const candidates = [...where.keys()]
-    .filter((f) => where.get(f) === 'train')
+    .filter((f) => where.get(f) === 'train' && !learned.has(f))
     .sort((a, b) => {
       const [ca, cb] = [newest.get(a), newest.get(b)];
       if (ca === undefined || cb === undefined) return ca === cb ? splitOrder(a, b) : ca === undefined ? -1 : 1;
@@ -100,13 +112,37 @@ export function learningSplits(
     correctionPairs: pairs.length,
     corrections: trained.length,
     heldOutCorrections: taught.length - trained.length,
-    ...(startable
-      ? {}
-      : {
-          tooFew:
-            `too few documented functions to hold some out: the guard needs ${GUARD_MIN_FUNCTIONS} held-out ` +
-            `functions in files of their own, besides a file to validate on and one to train on ` +
-            `(${mined.length} functions in ${size.size} files)`,
-        }),
+    trainedFiles: [...new Set(out.train.map((r) => r.path))].filter((f) => !learned.has(f)).sort(),
+    ...(startable ? {} : { tooFew: tooFewText(mined, size, learned) }),
   };
+}
+
+/** Why a run cannot start: `size` is the functions of each mined file. */
+function tooFewText(
+  mined: readonly CorpusRecord[],
+  size: ReadonlyMap<string, number>,
+  learned: ReadonlySet<string>,
+): string {
+  const learnedFiles = [...size.keys()].filter((f) => learned.has(f)).length;
+  if (learnedFiles === 0)
+    return (
+      `too few documented functions to hold some out: the guard needs ${GUARD_MIN_FUNCTIONS} held-out ` +
+      `functions in files of their own, besides a file to validate on and one to train on ` +
+      `(${mined.length} functions in ${size.size} files)`
+    );
+  const judged = 'a new run is judged only on functions in files the current model has not learned';
+  const need = `the guard needs ${GUARD_MIN_FUNCTIONS} of them, besides a file to validate on`;
+  if (learnedFiles === size.size)
+    return (
+      `every documented file has already been learned: earlier learning runs trained the current model on all ` +
+      `${size.size} files with documented functions, and ${judged} (${need}). Document or correct functions in other files`
+    );
+  const others = [...size].filter(([f]) => !learned.has(f));
+  const functions = others.reduce((n, [, k]) => n + k, 0);
+  return (
+    `too few documented functions the current model has not learned yet: earlier learning runs trained it on ` +
+    `${learnedFiles} of the ${size.size} files with documented functions, and ${judged} (${need}; the other files hold ` +
+    `${functions} function${functions === 1 ? '' : 's'} in ${others.length} file${others.length === 1 ? '' : 's'}). ` +
+    `Document or correct functions in files it has not learned yet`
+  );
 }

@@ -4,7 +4,8 @@
  * functions the workspace index gained), whether a run may start now (the setting, trust, the user
  * idle, no other training, not on battery), and the workspace's learning history: one entry per
  * run with its guard verdict and the models before and after, so any earlier model can be
- * returned to. No `vscode`.
+ * returned to, and the files each installed model learned, which later runs never hold out. No
+ * `vscode`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -110,6 +111,11 @@ export interface HistoryEntry {
   readonly previousModel: string;
   /** The model the run installed, when the guard let it. */
   readonly installedModel?: string;
+  /**
+   * With `installedModel`: the files (paths as mining gives them) the run trained on that
+   * `previousModel`'s learning runs had not; {@link lineageTrainedFiles} adds them up.
+   */
+  readonly trainedFiles?: readonly string[];
   readonly chrf?: { readonly base: number; readonly tuned: number };
   readonly sentenceBleu?: { readonly base: number; readonly tuned: number };
   readonly margin?: MarginShares;
@@ -126,6 +132,32 @@ export function historyText(e: HistoryEntry): string {
   }
   if (e.chrf) return `no clear gain from ${e.corrections} of your comments; kept the model`;
   return e.message;
+}
+
+/**
+ * The files the model `modelId` learned through learning runs: those of the run that installed it,
+ * of the run that installed the model that run started from, and so on back to a model no learning
+ * run made (the bundled model, one the user fine-tuned or imported): none for such a model. A run
+ * never holds these files out (src/learning/learningCorpus.ts), or its guard would judge the new
+ * model against `modelId` on functions `modelId` has trained on. Each step looks only at the runs
+ * before the one it came from: the model store reuses the id of a model it removed.
+ */
+export function lineageTrainedFiles(
+  entries: readonly Pick<HistoryEntry, 'installedModel' | 'previousModel' | 'trainedFiles'>[],
+  modelId: string | undefined,
+): Set<string> {
+  const files = new Set<string>();
+  let id = modelId;
+  let before = entries.length;
+  while (id !== undefined) {
+    let i = before - 1;
+    while (i >= 0 && entries[i]!.installedModel !== id) i--;
+    if (i < 0) break;
+    for (const f of entries[i]!.trainedFiles ?? []) files.add(f);
+    id = entries[i]!.previousModel;
+    before = i;
+  }
+  return files;
 }
 
 /** Models made by learning runs that stay installed: the newest ones, so the history can return to them. */

@@ -87,9 +87,11 @@ describe('bench:learning --tiny', () => {
     for (let n = every; n <= maxCorrections; n += every) {
       const documented = order.slice(0, n);
       runs.push(
+        // No run before the last can start, so none installed a model that learned files.
         learningSplits(
           documented,
           documented.map((r, i) => userCorrection(r, 'get user', i)),
+          new Set(),
         ),
       );
     }

@@ -2,7 +2,8 @@
  * When the workspace's model learns by itself: something new to learn, the conditions to start,
  * pausing at the first keystroke and resuming after the idle time, the history a user returns
  * from, a run's CPU budget, and the data of a run (corrections moved out of the held-out files
- * and weighted, whole files held out until the guard could pass, held-out corrections counted).
+ * and weighted, whole files held out until the guard could pass, held-out corrections counted,
+ * the files the current model learned in earlier runs never held out).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -20,6 +21,7 @@ import {
   learnedModelsToPrune,
   learningBudget,
   LearningHistory,
+  lineageTrainedFiles,
   LEARNING_DEFAULTS,
   NEW_DOCUMENTED_TO_LEARN,
   somethingToLearn,
@@ -53,6 +55,9 @@ const correction = (file: string, verdict: 'kept' | 'edited' | 'deleted', now?: 
   code: 'def f0(x):\n    return x',
   parts: [{ part: 'summary', inserted: 'Add 0.', verdict, ...(now ? { now } : {}) }],
 });
+
+/** No file learned yet: the current model is one no learning run made. */
+const NONE: ReadonlySet<string> = new Set();
 
 describe('learning in idle time', () => {
   it('starts only with something new: N corrections or enough new documented functions', () => {
@@ -147,13 +152,17 @@ describe('learning in idle time', () => {
 
   it('keeps corrected files out of the held-out splits and weighs corrections above mined pairs', () => {
     const mined = Array.from({ length: 60 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
-    const plain = learningSplits(mined, []);
+    const plain = learningSplits(mined, [], NONE);
     const heldOutFile = plain.test[0]!.path;
-    const split = learningSplits(mined, [
-      correction(heldOutFile, 'edited', 'Adds the offset.'),
-      correction('/ws/m1.py', 'kept', 'Add 0.'),
-      correction('/ws/m2.py', 'deleted'),
-    ]);
+    const split = learningSplits(
+      mined,
+      [
+        correction(heldOutFile, 'edited', 'Adds the offset.'),
+        correction('/ws/m1.py', 'kept', 'Add 0.'),
+        correction('/ws/m2.py', 'deleted'),
+      ],
+      NONE,
+    );
     assert.ok(!split.test.some((r) => r.path === heldOutFile), 'a corrected file stayed held out');
     assert.ok(!split.valid.some((r) => r.path === heldOutFile || r.path === '/ws/m1.py'));
     assert.strictEqual(split.corrections, 2);
@@ -172,13 +181,13 @@ describe('learning in idle time', () => {
     const files = (n: number): CorpusRecord[] =>
       Array.from({ length: 10 * n }, (_, i) => record(`/ws/f${Math.floor(i / 10)}.py`, i));
     for (const n of [1, 2]) {
-      const split = learningSplits(files(n), []);
+      const split = learningSplits(files(n), [], NONE);
       assert.match(
         split.tooFew!,
         new RegExp(`needs ${GUARD_MIN_FUNCTIONS} held-out functions.*\\(${10 * n} functions in ${n} files\\)`),
       );
     }
-    const split = learningSplits(files(3), []);
+    const split = learningSplits(files(3), [], NONE);
     assert.strictEqual(split.tooFew, undefined);
     assert.ok(split.test.length >= GUARD_MIN_FUNCTIONS, `${split.test.length} held out`);
     assert.ok(split.valid.length > 0 && split.train.length > 0);
@@ -189,7 +198,7 @@ describe('learning in idle time', () => {
     // Where the fine-tune's split already holds out enough, it is the fine-tune's split.
     const big = Array.from({ length: 400 }, (_, i) => record(`/ws/m${i % 100}.py`, i));
     const plain = splitByFile(big, { seed: FINE_TUNE_JOB_DEFAULTS.seed, validFraction: 0.1, testFraction: 0.1 });
-    const learning = learningSplits(big, []);
+    const learning = learningSplits(big, [], NONE);
     assert.deepStrictEqual(
       [learning.train, learning.valid, learning.test].map((s) => s.length),
       [plain.train, plain.valid, plain.test].map((s) => s.length),
@@ -199,12 +208,13 @@ describe('learning in idle time', () => {
 
   it('holds out files without corrections first: every correction is trained on', () => {
     const mined = Array.from({ length: 60 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
-    const plain = learningSplits(mined, []);
+    const plain = learningSplits(mined, [], NONE);
     // The user corrected a function in every file the fine-tune's split holds out.
     const heldOutFiles = [...new Set([...plain.valid, ...plain.test].map((r) => r.path))];
     const split = learningSplits(
       mined,
       heldOutFiles.map((f) => correction(f, 'edited', `Fixed ${f}.`)),
+      NONE,
     );
     assert.strictEqual(split.tooFew, undefined);
     assert.strictEqual(split.corrections, heldOutFiles.length);
@@ -219,7 +229,7 @@ describe('learning in idle time', () => {
     // Every file holds a correction, one a minute, in file order.
     const at = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
     const corrections = files.map((f, i) => ({ ...correction(f, 'edited', `Fixed ${f}.`), decidedAt: at(i) }));
-    const split = learningSplits(mined, corrections);
+    const split = learningSplits(mined, corrections, NONE);
     assert.strictEqual(split.tooFew, undefined);
     assert.ok(split.test.length >= GUARD_MIN_FUNCTIONS && split.valid.length > 0);
     const heldOut = new Set([...split.valid, ...split.test].map((r) => r.path));
@@ -235,9 +245,104 @@ describe('learning in idle time', () => {
       ...correction(f, 'edited', `Fixed ${f}.`),
       decidedAt: at(100 + i),
     }));
-    const next = learningSplits([...mined, ...more], [...corrections, ...newer]);
+    const next = learningSplits([...mined, ...more], [...corrections, ...newer], NONE);
     const trainedNow = new Set(next.train.map((r) => r.path));
     for (const f of heldOut) assert.ok(trainedNow.has(f), `${f} is still held out`);
+  });
+
+  it("a later run never holds out a file the current model's learning runs trained on", () => {
+    // The first run, on 30 files of 2 functions, installs its model.
+    const first = Array.from({ length: 60 }, (_, i) => record(`/ws/m${i % 30}.py`, i));
+    const run1 = learningSplits(first, [], NONE);
+    assert.strictEqual(run1.tooFew, undefined);
+    const trained1 = new Set(run1.train.map((r) => r.path));
+    assert.deepStrictEqual(run1.trainedFiles, [...trained1].sort());
+    const history = [{ installedModel: 'learned-1', previousModel: 'default', trainedFiles: run1.trainedFiles }];
+    // The user documents a long file: the fine-tune's split now holds out more, some of them learned.
+    const grown = [...first, ...Array.from({ length: 30 }, (_, i) => record('/ws/long.py', 100 + i))];
+    const heldOut = (s: { valid: readonly CorpusRecord[]; test: readonly CorpusRecord[] }): string[] => [
+      ...new Set([...s.valid, ...s.test].map((r) => r.path)),
+    ];
+    assert.ok(
+      heldOut(learningSplits(grown, [], NONE)).some((f) => trained1.has(f)),
+      'the split would not have held out a learned file anyway: the test shows nothing',
+    );
+    const learned = lineageTrainedFiles(history, 'learned-1');
+    assert.deepStrictEqual([...learned].sort(), run1.trainedFiles);
+    const run2 = learningSplits(grown, [], learned);
+    assert.strictEqual(run2.tooFew, undefined);
+    assert.ok(run2.test.length >= GUARD_MIN_FUNCTIONS && run2.valid.length > 0);
+    for (const f of heldOut(run2)) assert.ok(!trained1.has(f), `${f} was learned by the current model and is held out`);
+    // Every learned file is still trained on; the run records only the files it adds.
+    for (const f of trained1)
+      assert.ok(
+        run2.train.some((r) => r.path === f),
+        `${f} is no longer trained on`,
+      );
+    assert.ok(run2.trainedFiles.length > 0 && run2.trainedFiles.every((f) => !trained1.has(f)));
+  });
+
+  it('the learned files: the lineage of the current model back to a model no learning run made', () => {
+    const run = (installed: string | undefined, previous: string, files: string[]) => ({
+      ...(installed ? { installedModel: installed } : {}),
+      previousModel: previous,
+      trainedFiles: files,
+    });
+    const entries = [
+      run('m1', 'default', ['a']),
+      run('m2', 'm1', ['b']),
+      run(undefined, 'm2', ['ignored']), // kept the model: no file learned
+      run('m3', 'm2', ['c']),
+      // The user returned to m1; the next run started from it.
+      run('m4', 'm1', ['d']),
+      // Then to a model they fine-tuned themselves.
+      run('m5', 'workspace-mine', ['e']),
+    ];
+    const files = (id: string | undefined): string[] => [...lineageTrainedFiles(entries, id)].sort();
+    assert.deepStrictEqual(files('m3'), ['a', 'b', 'c']);
+    assert.deepStrictEqual(files('m4'), ['a', 'd'], 'm2 and m3 are not its ancestors');
+    assert.deepStrictEqual(files('m5'), ['e'], 'the walk stops at a model no learning run made');
+    // Back to the bundled model (or a model of one's own): every file can be held out again.
+    assert.deepStrictEqual(files('default'), []);
+    assert.deepStrictEqual(files('workspace-mine'), []);
+    assert.deepStrictEqual(files(undefined), []);
+    // The store reuses the id of a removed model: each step looks only at the runs before.
+    const reused = [run('m1', 'default', ['a']), run('m2', 'm1', ['b']), run('m1', 'm2', ['c'])];
+    assert.deepStrictEqual([...lineageTrainedFiles(reused, 'm1')].sort(), ['a', 'b', 'c']);
+    assert.deepStrictEqual([...lineageTrainedFiles(reused.slice(0, 1), 'm1')], ['a']);
+    // A returned-to bundled model frees the files for the split.
+    const mined = Array.from({ length: 60 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
+    const all = new Set(mined.map((r) => r.path));
+    const history = [{ installedModel: 'm1', previousModel: 'default', trainedFiles: [...all] }];
+    assert.ok(learningSplits(mined, [], lineageTrainedFiles(history, 'm1')).tooFew);
+    const back = learningSplits(mined, [], lineageTrainedFiles(history, 'default'));
+    assert.strictEqual(back.tooFew, undefined);
+    assert.ok(back.test.length >= GUARD_MIN_FUNCTIONS);
+  });
+
+  it('says why no run starts when the files not learned yet are too few for the guard', () => {
+    const mined = Array.from({ length: 60 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
+    const files = [...new Set(mined.map((r) => r.path))];
+    const all = learningSplits(mined, [], new Set(files));
+    assert.deepStrictEqual([all.valid.length, all.test.length], [0, 0]);
+    assert.strictEqual(
+      all.tooFew,
+      `every documented file has already been learned: earlier learning runs trained the current model on all 20 ` +
+        `files with documented functions, and a new run is judged only on functions in files the current model has ` +
+        `not learned (the guard needs ${GUARD_MIN_FUNCTIONS} of them, besides a file to validate on). Document or ` +
+        `correct functions in other files`,
+    );
+    // 17 learned, 3 files of 3 functions left: 9 functions, too few for the guard's 10 and a validation file.
+    const most = learningSplits(mined, [], new Set(files.slice(3)));
+    assert.strictEqual(
+      most.tooFew,
+      `too few documented functions the current model has not learned yet: earlier learning runs trained it on 17 ` +
+        `of the 20 files with documented functions, and a new run is judged only on functions in files the current ` +
+        `model has not learned (the guard needs ${GUARD_MIN_FUNCTIONS} of them, besides a file to validate on; the ` +
+        `other files hold 9 functions in 3 files). Document or correct functions in files it has not learned yet`,
+    );
+    // Without learned files the words stay the ones of a small workspace.
+    assert.match(learningSplits(mined.slice(0, 9), [], NONE).tooFew!, /^too few documented functions to hold some out/);
   });
 
   it('history: one entry per run, the status text, and the inputs of the last run', () => {

@@ -122,7 +122,7 @@ describe('a learning run on a real tiny model', function () {
       code: corrected.code,
       parts: [{ part: 'summary', inserted: 'load cache', verdict: 'edited', now: 'the warm cache' }],
     };
-    const splits = learningSplits(mined, [correction]);
+    const splits = learningSplits(mined, [correction], new Set());
     // Enough held-out functions for the guard to judge at all (GUARD_MIN_FUNCTIONS).
     assert.ok(splits.test.length >= GUARD_MIN_FUNCTIONS, `${splits.test.length} held out`);
     const files = Object.fromEntries(
