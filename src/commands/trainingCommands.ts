@@ -4,7 +4,8 @@
  * honoured), shows the pairs per language and asks before training; the run itself
  * (src/host/trainingRuns.ts) trains from the active model in the worker, reports to the
  * dashboard and the status bar, and ends with the best checkpoint imported as a new model. Only
- * one run at a time: the guard is taken before mining, so a second start is refused at once. A
+ * one run at a time: the guard is taken before mining, so a second start is refused at once; a
+ * learning run in progress is stopped first, when the user agrees (`userRun`). A
  * run a reload or crash interrupted is offered for resume (from its `last/`) or discard on the
  * next start of the extension.
  */
@@ -14,7 +15,7 @@ import type { Seq2SeqContext } from '../host/context';
 import { discardRun, findInterruptedRuns, type InterruptedRun } from '../host/interruptedRuns';
 import { requireTrust } from '../host/trust';
 import { trainingSettings } from '../host/settings';
-import { guardedRun, train, trainingInProgress, type TrainingServices } from '../host/trainingRuns';
+import { train, trainingInProgress, userRun, type TrainingServices } from '../host/trainingRuns';
 import { mineWorkspace, perLanguageSummary } from './workspaceCorpus';
 import { DashboardPanel } from '../webviews/dashboard/panel';
 import { COMMANDS } from '../host/commandIds';
@@ -37,7 +38,7 @@ export const BUDGETS: readonly { readonly label: string; readonly minutes: numbe
 ];
 
 export function fineTune(ctx: Seq2SeqContext, services: TrainingServices) {
-  return (): Promise<void> => guardedRun(() => mineAndTrain(ctx, services), refuseSecondRun);
+  return (): Promise<void> => userRun(services, () => mineAndTrain(ctx, services), refuseSecondRun);
 }
 
 async function mineAndTrain(ctx: Seq2SeqContext, services: TrainingServices): Promise<void> {
@@ -99,7 +100,8 @@ async function offerRun(ctx: Seq2SeqContext, services: TrainingServices, run: In
   if (a === 'Discard') discardRun(run);
   if (a !== 'Resume the interrupted fine-tune') return;
   const base = run.record.baseId ? services.active.store.get(run.record.baseId) : services.active.current();
-  await guardedRun(
+  await userRun(
+    services,
     () =>
       train(ctx, services, {
         runId: run.record.id,

@@ -236,26 +236,30 @@ export class EngineHost implements Translator, vscode.Disposable {
   /** Pauses the training run in progress before its next step. */
   async pauseTraining(): Promise<void> {
     const { TrainPause } = await import('../worker/protocol');
-    await this.controlTraining(TrainPause);
+    await this.controlTraining(TrainPause, {});
   }
 
   /** Resumes a paused training run. */
   async resumeTraining(): Promise<void> {
     const { TrainResume } = await import('../worker/protocol');
-    await this.controlTraining(TrainResume);
+    await this.controlTraining(TrainResume, {});
   }
 
-  /** Stops the training run in progress; the worker saves its last checkpoint first. */
-  async cancelTraining(): Promise<void> {
+  /**
+   * Stops the training run in progress; the worker saves its last checkpoint first, then the guard
+   * judges the run unless `skipGuard` (a guard already judging it finishes).
+   */
+  async cancelTraining(options: { readonly skipGuard?: boolean } = {}): Promise<void> {
     const { TrainCancel } = await import('../worker/protocol');
-    await this.controlTraining(TrainCancel);
+    await this.controlTraining(TrainCancel, options.skipGuard ? { skipGuard: true } : {});
   }
 
   /** Sends a pause, resume or cancel to the worker that runs the job; none runs without a worker. */
-  private async controlTraining<M extends string>(
-    type: IpcRequest<Record<string, never>, { readonly running: boolean }, M>,
+  private async controlTraining<M extends string, P>(
+    type: IpcRequest<P, { readonly running: boolean }, M>,
+    params: NoInfer<P>,
   ): Promise<void> {
-    if (this.client) await (await this.client).request(type, {});
+    if (this.client) await (await this.client).request(type, params);
   }
 
   /** One request, with the events `listen` subscribes to heard until it settles. */

@@ -53,6 +53,13 @@ import type { WorkspaceIndexHost } from './workspaceIndex';
 /** How often the conditions are checked. */
 const CHECK_MS = 15_000;
 
+/** The history's words for a run that ended without the guard's verdict (none ran: nothing installed). */
+function unjudged(reason: TrainFinished['reason']): string {
+  return reason === 'cancelled'
+    ? 'stopped before the guard judged it; kept the current model'
+    : `ended (${reason}) without a verdict`;
+}
+
 export class WorkspaceLearner implements vscode.Disposable {
   private lastKeystroke = Date.now();
   private pauser: IdlePauser | undefined;
@@ -258,7 +265,7 @@ export class WorkspaceLearner implements vscode.Disposable {
       corrections: splits.corrections,
       ...(splits.heldOutCorrections ? { heldOutCorrections: splits.heldOutCorrections } : {}),
       minedPairs,
-      message: guard?.message ?? (finished ? `ended (${finished.reason}) without a verdict` : 'failed'),
+      message: guard?.message ?? (finished ? unjudged(finished.reason) : 'failed'),
       ...(guard
         ? {
             chrf: { base: guard.base.chrf, tuned: guard.tuned.chrf },

@@ -7,7 +7,9 @@
  * at a time: the guard here is taken before mining, so a second start is refused at once, and the
  * run folder's lock (src/modelFolder/runLock.ts) keeps another window out of it. Learning runs take the
  * same path through `learnInBackground`, without opening the dashboard, a progress notification
- * or an offer: their caller hears the result.
+ * or an offer: their caller hears the result, and only a model the guard let through is imported.
+ * A fine-tune the user asks for while a learning run is in progress stops it, when the user agrees
+ * (`userRun`).
  */
 import * as os from 'os';
 import * as path from 'path';
@@ -18,7 +20,7 @@ import type { EngineHost, TrainFinished, TrainingListener } from './engineHost';
 import { eventLoopDelayText, measureEventLoopDelay } from './eventLoopDelay';
 import { markRunEnded, readRunRecord, writeRunRecord } from './interruptedRuns';
 import type { ModelEntry } from './modelStore';
-import { RunGuard } from './runGuard';
+import { RunGuard, stopLearningRun } from './runGuard';
 import { stepSummary, toDashboardEvents } from './trainingAdapter';
 import { acquireRunLock, RunFolderBusyError, type RunLock } from '../modelFolder/runLock';
 import type { GuardResult } from '../training/guard';
@@ -72,14 +74,38 @@ export function learnInBackground(
   plan: Omit<RunPlan, 'resume' | 'background'> & { readonly background: BackgroundRun },
 ): Promise<boolean> {
   return guard.run(
+    'learning',
     () => train(ctx, services, { ...plan, resume: false }).then(() => true),
     () => false,
   );
 }
 
-/** Runs `body` as the one training run in this window, or returns `onBusy()` when another is in progress. */
-export function guardedRun<T>(body: () => Promise<T>, onBusy: () => T): Promise<T> {
-  return guard.run(body, onBusy);
+const STOP_LEARNING = 'Stop learning and fine-tune';
+
+/**
+ * Runs `body`, a fine-tune the user asked for, as the one training run in this window; `onBusy()`
+ * when another fine-tune is in progress. A learning run in progress gives way when the user
+ * agrees: it is stopped without the guard's verdict (its model is not installed, unless the guard
+ * was already judging it), and `body` starts once it has ended and recorded itself.
+ */
+export async function userRun(
+  services: TrainingServices,
+  body: () => Promise<void>,
+  onBusy: () => void,
+): Promise<void> {
+  if (guard.kind === 'learning') {
+    const answer = await vscode.window.showInformationMessage(
+      'Seq2Seq: the model is learning this workspace in the background. Stop learning and fine-tune now?',
+      { modal: true },
+      STOP_LEARNING,
+    );
+    if (answer !== STOP_LEARNING) return;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Seq2Seq: stopping the learning run' },
+      () => stopLearningRun(guard, () => services.engine.cancelTraining({ skipGuard: true })),
+    );
+  }
+  return guard.run('fine-tune', body, onBusy);
 }
 
 /** A training run's folder: its checkpoints, record and lock (the dashboard's history sits beside it). */
@@ -138,7 +164,8 @@ async function trainOwned(
     result = finished;
     // The verdict stays in the dashboard's header (and the run's history) until the next run.
     if (finished.guard) feed.push({ type: 'verdict', verdict: guardVerdict(finished.guard) });
-    outcome = await importResult(ctx, services, plan.runId, outDir, finished);
+    // A learning run installs only what its guard let through; none judged a run stopped for a fine-tune.
+    if (!plan.background || finished.guard) outcome = await importResult(ctx, services, plan.runId, outDir, finished);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     feed.push({ type: 'error', message: msg });

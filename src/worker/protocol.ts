@@ -113,7 +113,11 @@ export const TrainPause = ipcRequest<Record<string, never>, { readonly running: 
 export const TrainResume = ipcRequest<Record<string, never>, { readonly running: boolean }, 'trainResume'>(
   'trainResume',
 );
-export const TrainCancel = ipcRequest<Record<string, never>, { readonly running: boolean }, 'trainCancel'>(
+/**
+ * `skipGuard`: the run ends without the guard's verdict (a learning run giving way to a fine-tune
+ * the user asked for); a guard already judging the run finishes.
+ */
+export const TrainCancel = ipcRequest<{ readonly skipGuard?: boolean }, { readonly running: boolean }, 'trainCancel'>(
   'trainCancel',
 );
 /**

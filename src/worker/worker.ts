@@ -5,8 +5,9 @@
  * events, update one file), code search (BM25 over the index, re-ranked by the model), the
  * stale-summary check, parameter descriptions (borrowed from the index, else the parameter
  * model), model validation, corpus mining (with progress events), and training (start, pause,
- * resume, cancel, with progress events; a fine-tune is then judged by the guard). Models stay
- * loaded between requests (the last few used) and are loaded afresh when their folder changes.
+ * resume, cancel, with progress events; a fine-tune is then judged by the guard unless its cancel
+ * skipped it). Models stay loaded between requests (the last few used) and are loaded afresh when
+ * their folder changes.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -228,10 +229,11 @@ async function main(): Promise<void> {
 
   // The run in progress, claimed before the slow setup so that a second start is refused at
   // once; a cancel during the setup is kept and applied once the trainer exists.
-  let job: { cancelled: boolean; trainer?: Trainer } | undefined;
+  type Job = { cancelled: boolean; skipGuard: boolean; trainer?: Trainer };
+  let job: Job | undefined;
   server.handle(TrainStart, async (params, ctx) => {
     if (job) throw new Error('a training run is already in progress; stop it (Seq2Seq: Stop Training) first.');
-    const current: { cancelled: boolean; trainer?: Trainer } = { cancelled: false };
+    const current: Job = { cancelled: false, skipGuard: false };
     job = current;
     try {
       const { trainer, summary, test, documented } = await prepareTrainJob(params, (e) =>
@@ -251,7 +253,7 @@ async function main(): Promise<void> {
         trainer.dispose();
         trainer.model.dispose();
       }
-      if (!params.initModel || params.guardBaseName === undefined) return finished;
+      if (!params.initModel || params.guardBaseName === undefined || current.skipGuard) return finished;
       const tuned = finished.bestDir ?? path.join(params.outDir, LAST_DIR);
       const guard = await guardFineTune(
         resolveModelDir(params.initModel),
@@ -267,8 +269,11 @@ async function main(): Promise<void> {
   });
   server.handle(TrainPause, () => (job?.trainer?.pause(), { running: job !== undefined }));
   server.handle(TrainResume, () => (job?.trainer?.resume(), { running: job !== undefined }));
-  server.handle(TrainCancel, () => {
-    if (job) job.cancelled = true;
+  server.handle(TrainCancel, ({ skipGuard }) => {
+    if (job) {
+      job.cancelled = true;
+      if (skipGuard) job.skipGuard = true;
+    }
     job?.trainer?.cancel();
     return { running: job !== undefined };
   });

@@ -80,11 +80,13 @@ describe('interrupted fine-tunes', () => {
     const guard = new RunGuard();
     let release: () => void = () => undefined;
     const first = guard.run(
+      'fine-tune',
       () => new Promise<string>((r) => (release = () => r('first'))),
       () => 'refused',
     );
     assert.strictEqual(
       await guard.run(
+        'fine-tune',
         async () => 'second',
         () => 'refused',
       ),
@@ -94,6 +96,7 @@ describe('interrupted fine-tunes', () => {
     assert.strictEqual(await first, 'first');
     await assert.rejects(
       guard.run(
+        'fine-tune',
         () => Promise.reject(new Error('boom')),
         () => undefined,
       ),
@@ -101,6 +104,7 @@ describe('interrupted fine-tunes', () => {
     );
     assert.strictEqual(
       await guard.run(
+        'fine-tune',
         async () => 'third',
         () => 'refused',
       ),

@@ -1,7 +1,8 @@
 /**
  * Training in the worker thread, through the typed protocol: progress events arrive, pause and
  * resume answer, cancel mid-run resolves with 'cancelled' and leaves a loadable `last/`, and a
- * second start while one runs is refused. (A killed worker being replaced is covered in
+ * second start while one runs is refused; a fine-tune stopped with `skipGuard` ends without the
+ * guard's verdict. (A killed worker being replaced is covered in
  * worker.test.ts.) Spawns the compiled worker from out/.
  */
 import * as assert from 'assert';
@@ -116,5 +117,38 @@ describe('training in the worker', function () {
     assert.ok(finished.step < 20, `stopped at ${finished.step}`);
     assert.strictEqual((await client.request(TrainCancel, {})).running, false, 'nothing else runs');
     assert.ok(!fs.existsSync(path.join(dir, 'b')));
+  });
+
+  it('a fine-tune stopped with skipGuard ends without the guard; a plain stop is judged', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-train-skip-guard-'));
+    const corpus = writeCorpus(dir);
+    const base = await client.request(TrainStart, {
+      corpus,
+      outDir: path.join(dir, 'base'),
+      config: { ...config, training: { ...config.training, maxSteps: 3 } },
+    });
+    const fineTune = async (cancel: { skipGuard?: boolean }, name: string) => {
+      const sub = client.onEvent(TrainProgress, (e) => {
+        if (e.type === 'step' && e.step === 2) void client.request(TrainCancel, cancel);
+      });
+      try {
+        return await client.request(TrainStart, {
+          corpus,
+          outDir: path.join(dir, name),
+          initModel: base.bestDir ?? path.join(dir, 'base', 'last'),
+          guardBaseName: 'the base model',
+          config: { batchSize: 4, rehearsalShare: 0, training: { maxEpochs: 50, evalEvery: 0, threads: 1 } },
+        });
+      } finally {
+        sub.dispose();
+      }
+    };
+    const skipped = await fineTune({ skipGuard: true }, 'skipped');
+    assert.strictEqual(skipped.reason, 'cancelled');
+    assert.strictEqual(skipped.guard, undefined, 'the guard judged a run stopped with skipGuard');
+    const judged = await fineTune({}, 'judged');
+    assert.strictEqual(judged.reason, 'cancelled');
+    assert.ok(judged.guard, 'a plain stop of a fine-tune is judged');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
