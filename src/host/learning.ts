@@ -237,13 +237,16 @@ export class WorkspaceLearner implements vscode.Disposable {
         },
       });
       if (!started) this.ctx.log.info('learning: another training run started first; trying later');
-      // The run has ended and its model (if any) is in the store: its checkpoints and data can go.
-      else for (const d of [runFolder(this.ctx, runId), dir]) fs.rmSync(d, { recursive: true, force: true });
+      // The run has ended and its model (if any) is in the store: its checkpoints can go.
+      else fs.rmSync(runFolder(this.ctx, runId), { recursive: true, force: true });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.ctx.log.error(`learning: ${message}`);
       history.add(entry({ message: `failed: ${message}` }));
     } finally {
+      // The run's data (mined pairs, splits) whatever happened: a run that never started, or found
+      // too few functions, or failed, leaves nothing behind either.
+      fs.rmSync(dir, { recursive: true, force: true });
       this.pauser?.dispose();
       this.pauser = undefined;
       this.running = false;
