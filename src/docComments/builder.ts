@@ -18,7 +18,7 @@ import type { FunctionShape, ParamInfo } from './shape';
 import type { ParamDescription } from '../retrieval/paramDescriptions';
 import { finishSentence, paramText, type DefaultStyle } from './punctuation';
 import { renderTemplate, type Placeholder, type Segment, type TemplateLine } from './template';
-import { gateText } from './textGate';
+import { gateText, paramDescriptionProblem } from './textGate';
 import { jsTypeOfDefault, jsTypeOfName } from './types';
 
 /**
@@ -84,14 +84,7 @@ function paramSegments(req: DocRequest, p: ParamInfo, style: DefaultStyle): [Pla
   const d = req.descriptions;
   const given = d?.params?.[p.name];
   const entry: ParamDescription | undefined = typeof given === 'string' ? { text: given, source: 'project' } : given;
-  const text =
-    entry &&
-    gateText(entry.text, {
-      ...(d?.code !== undefined ? { code: d.code } : {}),
-      param: p.name,
-      source: entry.source,
-      ...(entry.confidence !== undefined ? { confidence: entry.confidence } : {}),
-    });
+  const text = entry && paramDescriptionProblem(entry, p.name, d?.code) === undefined ? entry.text : undefined;
   const marker =
     text !== undefined && entry?.source === 'project' && entry.from && req.markBorrowed !== false
       ? borrowedMarker(entry.from)

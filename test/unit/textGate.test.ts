@@ -83,6 +83,44 @@ describe('text gate', () => {
     );
   });
 
+  it("turns down a model's parameter description that is not a complete phrase", () => {
+    const DISTANCE = `export function distance(x1, y1, x2, y2) {
+  const d2 = (x2 - x1) ** 2 + (y2 - y1) ** 2;
+  return Math.sqrt(d2);
+}`;
+    assert.strictEqual(
+      textProblem('The x2 of the d2 -', { code: DISTANCE, param: 'x2', source: 'model' }),
+      'brokenPhrase',
+    );
+    // The parameter model's answers on the validation projects (bench:params), without their code.
+    const m = (text: string, param: string) => textProblem(text, { param, source: 'model' });
+    assert.strictEqual(m('The object to truncated.', 'object'), 'brokenPhrase');
+    assert.strictEqual(m('The class to supports.', 'class'), 'brokenPhrase');
+    assert.strictEqual(m('The date to commits.', 'date'), 'brokenPhrase');
+    assert.strictEqual(m('If True, since the since the Get is since the `max_id`', 'since_id'), 'repeatedPhrase');
+    assert.strictEqual(m('Whether to skip the result to skip', 'skip_status'), 'repeatedPhrase');
+    assert.strictEqual(m('The path to the relative to the path.', 'relative'), 'repeatedPhrase');
+    assert.strictEqual(m('whether to black_point', 'black_point'), 'restatesName');
+    // Stopping on a word or mark that needs more, or leaving a bracket or quote open.
+    assert.strictEqual(m('The items to count the', 'items'), 'brokenPhrase');
+    assert.strictEqual(m('The items to count and', 'items'), 'brokenPhrase');
+    assert.strictEqual(m('The items to count:', 'items'), 'brokenPhrase');
+    assert.strictEqual(m('The items (to count.', 'items'), 'brokenPhrase');
+    assert.strictEqual(m('The items to `count.', 'items'), 'brokenPhrase');
+    // Complete phrases, the model's own: a preposition may end one, a code span may too.
+    assert.strictEqual(m('The url to redirect to.', 'url'), undefined);
+    assert.strictEqual(m('The day of the month', 'day'), undefined);
+    assert.strictEqual(m('The labels to add.', 'labels'), undefined);
+    assert.strictEqual(m('The mode to open the file with, `r` or `w`.', 'mode'), undefined);
+    assert.strictEqual(m('The items to embed.', 'items'), undefined);
+    // People's text is not held to it: "Configuration:" introduces what followed it in the source.
+    assert.strictEqual(textProblem('Configuration:', { param: 'opts', source: 'project' }), undefined);
+    assert.strictEqual(
+      textProblem('Factor to multiply the exponentiation by.', { param: 'factor', source: 'project' }),
+      undefined,
+    );
+  });
+
   it("keeps the models' good sentences", () => {
     assert.strictEqual(
       textProblem('The objects to print.', { code: PRINT, param: 'objects', source: 'model' }),
