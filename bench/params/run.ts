@@ -1,76 +1,106 @@
 /**
  * `npm run bench:params`: parameter descriptions on held-out projects (the corpus of
- * `npm run corpus:build`), each project its own workspace. For every documented parameter of a
- * documented function, two systems: the parameter's name split into words (the baseline the issue
- * names), and the description the project's other files give a parameter of the same name
- * (src/retrieval/paramDescriptions.ts), falling back to the name where they give none. Per language:
- * how many parameters the project lookup answers, corpus chrF, smoothed BLEU-4, and paired
- * bootstrap of lookup against name. Flags: --corpus <dir>, --split valid|test, --json <file>.
+ * `npm run corpus:build`), each project its own workspace, chosen as the editor chooses them
+ * (bench/params/cases.ts): the project's description of a parameter of that name and role, else
+ * the parameter model's answer when the text gate takes it at a confidence threshold, else the
+ * placeholder. Per language and threshold: the share of parameters filled by the project, by the
+ * model and left as placeholders, and corpus chrF and smoothed BLEU-4 of the filled ones (the
+ * model's apart) and of all (a placeholder scored as the name split into words, the baseline).
+ * The model is asked only where the project says nothing, as in the editor.
+ *
+ * Flags: --corpus <dir>, --split valid|test, --model <dir>, --answers <file> (the model's answers:
+ * read when there, the missing ones decoded and added), --limit <n per language>, --threshold <p>
+ * with --sample <n> (a seeded sample of the model's inserted answers, to read), --json <file>.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 
-import { readCorpus, type CorpusRecord } from '../../src/mining/dataset';
-import { ParamDescriptions, paramSourceText } from '../../src/retrieval/paramDescriptions';
+import { readCorpus } from '../../src/mining/dataset';
 import { selectBackend } from '../../src/core/backend';
 import { describeParam } from '../../src/inference/paramModel';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { seededPerLanguageSample } from '../../src/training/quality';
-import { projectOf } from '../../src/retrieval/projectMemory';
+import { seededRandom, shuffleInPlace } from '../../src/mining/random';
 import { nameBaseline } from '../../src/retrieval/retrieval';
 import { averageSentenceBleu } from '../../src/training/bleu';
 import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
+import {
+  choose,
+  modelSource,
+  paramCases,
+  readAnswers,
+  writeAnswers,
+  type Choice,
+  type ParamCase,
+  type SavedAnswer,
+} from './cases';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-export interface ParamCase {
-  readonly lang: string;
-  readonly reference: string;
-  readonly name: string;
-  /** What the parameter-description model reads (name and code). */
-  readonly source: string;
-  /** The project's description from another file, if any. */
-  readonly project?: string;
-}
-
-/** Every documented parameter of `records`, with the project lookup's answer (own file left out). */
-export function paramCases(records: readonly CorpusRecord[]): ParamCase[] {
-  const byProject = new Map<string, CorpusRecord[]>();
-  for (const r of records) byProject.set(projectOf(r), [...(byProject.get(projectOf(r)) ?? []), r]);
-  const out: ParamCase[] = [];
-  for (const rs of byProject.values()) {
-    const lookup = new ParamDescriptions(rs);
-    for (const r of rs)
-      for (const p of r.params ?? []) {
-        const reference = p.description?.replace(/\s+/g, ' ').trim();
-        if (!reference) continue;
-        const found = lookup.describe(p.name, r.path);
-        out.push({
-          lang: r.lang,
-          reference,
-          name: p.name,
-          source: paramSourceText(p.name, r.code),
-          ...(found ? { project: found } : {}),
-        });
-      }
-  }
-  return out;
-}
-
 /** Confidence thresholds tried for the model's answers (mean token probability). */
-const THRESHOLDS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+export const THRESHOLDS = [0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6];
 
-/**
- * The product's answer for each case: the project's description, else the model's when its
- * confidence is at least `threshold`, else the name split into words (the placeholder's text).
- */
-export function shipped(
+const pct = (n: number, d: number): string => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)}%`);
+const fixed = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(2));
+
+/** Corpus chrF and smoothed BLEU-4 (×100) of `texts` against the cases' references; none for no text. */
+function quality(cs: readonly ParamCase[], texts: readonly string[]): { chrf?: number; bleu?: number } {
+  if (cs.length === 0) return {};
+  const refs = cs.map((c) => c.reference);
+  return { chrf: corpusChrf(texts, refs), bleu: 100 * averageSentenceBleu(texts, refs) };
+}
+
+/** Shares and quality of one language's (or all) choices. */
+export function tally(cs: readonly ParamCase[], choices: readonly Choice[]) {
+  const by = (who: Choice['by']) =>
+    cs.flatMap((c, i) => (choices[i]!.by === who ? [[c, choices[i]!.text!] as const] : []));
+  const project = by('project');
+  const model = by('model');
+  const filled = [...project, ...model];
+  const q = (pairs: readonly (readonly [ParamCase, string])[]) =>
+    quality(
+      pairs.map((p) => p[0]),
+      pairs.map((p) => p[1]),
+    );
+  return {
+    parameters: cs.length,
+    project: project.length / Math.max(1, cs.length),
+    model: model.length / Math.max(1, cs.length),
+    placeholder: (cs.length - filled.length) / Math.max(1, cs.length),
+    projectQuality: q(project),
+    modelQuality: q(model),
+    filledQuality: q(filled),
+    overall: quality(
+      cs,
+      cs.map((c, i) => choices[i]!.text ?? nameBaseline(c.name)),
+    ),
+  };
+}
+
+async function decodeMissing(
   cases: readonly ParamCase[],
-  model: readonly { text: string; confidence: number }[],
-  threshold: number,
-): string[] {
-  return cases.map((c, i) => c.project ?? (model[i]!.confidence >= threshold ? model[i]!.text : nameBaseline(c.name)));
+  modelDir: string,
+  answers: Map<string, SavedAnswer>,
+  save: () => void,
+): Promise<void> {
+  const todo = cases.filter((c) => c.project === undefined && !answers.has(c.key));
+  if (todo.length === 0) return;
+  await selectBackend({ setting: 'auto' });
+  const runner = await ModelRunner.load(modelDir);
+  try {
+    for (const [i, c] of todo.entries()) {
+      if (i % 250 === 0) {
+        process.stderr.write(`bench:params: model ${i}/${todo.length}\n`);
+        save();
+      }
+      const d = describeParam(runner, modelSource(c));
+      answers.set(c.key, { key: c.key, model: modelDir, lang: c.lang, name: c.name, reference: c.reference, ...d });
+    }
+  } finally {
+    runner.dispose();
+    save();
+  }
 }
 
 async function main(): Promise<void> {
@@ -78,108 +108,129 @@ async function main(): Promise<void> {
     .option('--corpus <dir>', 'corpus split by project', path.join(ROOT, '.cache', 'corpus'))
     .option('--split <name>', 'valid or test', 'test')
     .option('--model <dir>', 'also score a parameter-description model (npm run train:params)')
+    .option('--answers <file>', "with --model: the model's answers, read when there, the missing ones added")
     .option('--limit <n>', 'at most this many parameters per language (seeded sample)')
-    .option(
-      '--threshold <p>',
-      "with --model: the confidence below which the model's answer is not used (chosen on valid)",
-    )
+    .option('--threshold <p>', 'with --model and --sample: the confidence threshold of the sample')
+    .option('--sample <n>', "with --threshold: print a seeded sample of this many of the model's inserted answers")
     .option('--json <file>', 'also write the rows as JSON')
     .parse()
-    .opts<{ corpus: string; split: string; model?: string; limit?: string; threshold?: string; json?: string }>();
+    .opts<{
+      corpus: string;
+      split: string;
+      model?: string;
+      answers?: string;
+      limit?: string;
+      threshold?: string;
+      sample?: string;
+      json?: string;
+    }>();
   const file = path.join(opts.corpus, `${opts.split}.jsonl`);
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: build the corpus (npm run corpus:build).`);
+  if ((opts.answers || opts.sample) && !opts.model) throw new Error('--answers and --sample need --model <dir>.');
+  if (opts.sample && opts.threshold === undefined) throw new Error('--sample needs --threshold <p>.');
   let cases = paramCases(await readCorpus(file));
   if (opts.limit) cases = seededPerLanguageSample(cases, Number(opts.limit), 29);
-  let model: { text: string; confidence: number }[] | undefined;
-  if (opts.model) {
-    await selectBackend({ setting: 'auto' });
-    const runner = await ModelRunner.load(opts.model);
-    try {
-      model = cases.map((c, i) => {
-        if (i % 500 === 0) process.stderr.write(`bench:params: model ${i}/${cases.length}\n`);
-        return describeParam(runner, c.source);
-      });
-    } finally {
-      runner.dispose();
-    }
-  }
+  const languages = [...[...new Set(cases.map((c) => c.lang))].sort(), 'all'];
+  const of = (lang: string): number[] => cases.flatMap((c, i) => (lang === 'all' || c.lang === lang ? [i] : []));
+  const rows: Record<string, unknown>[] = [];
+
   const lines = [
     `Parameter descriptions on the ${opts.split} projects (${cases.length} documented parameters)`,
     '',
-    '| language | parameters | answered by the project | name chrF | project chrF | name sBLEU-4 | project sBLEU-4 | project above name (bootstrap, chrF) |',
+    "The project's own descriptions (a parameter of that name and role in another file; the text gate's rules for people's text):",
+    '',
+    '| language | parameters | filled by the project | project chrF | project sBLEU-4 | all: project else name, chrF | name chrF | project-else-name above name (bootstrap, chrF) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  const rows: Record<string, unknown>[] = [];
-  const languages = [...[...new Set(cases.map((c) => c.lang))].sort(), 'all'];
+  const noModel = cases.map((c) => choose(c, undefined, 1));
   for (const lang of languages) {
-    const cs = cases.filter((c) => lang === 'all' || c.lang === lang);
+    const idx = of(lang);
+    const cs = idx.map((i) => cases[i]!);
+    const t = tally(
+      cs,
+      idx.map((i) => noModel[i]!),
+    );
     const refs = cs.map((c) => c.reference);
     const name = cs.map((c) => nameBaseline(c.name));
-    const project = cs.map((c, i) => c.project ?? name[i]!);
+    const projectElseName = idx.map((i, k) => noModel[i]!.text ?? name[k]!);
     const row = {
       lang,
-      parameters: cs.length,
-      answered: cs.filter((c) => c.project).length / Math.max(1, cs.length),
+      ...t,
       nameChrf: corpusChrf(name, refs),
-      projectChrf: corpusChrf(project, refs),
-      nameBleu: 100 * averageSentenceBleu(name, refs),
-      projectBleu: 100 * averageSentenceBleu(project, refs),
-      wins: pairedBootstrapChrf(refs, project, name, 1000),
+      wins: pairedBootstrapChrf(refs, projectElseName, name, 1000),
     };
-    rows.push(row);
+    rows.push({ system: 'project', ...row });
     lines.push(
-      `| ${lang} | ${row.parameters} | ${(100 * row.answered).toFixed(1)}% | ${row.nameChrf.toFixed(2)} | ${row.projectChrf.toFixed(2)} | ${row.nameBleu.toFixed(2)} | ${row.projectBleu.toFixed(2)} | ${(100 * row.wins).toFixed(1)}% |`,
+      `| ${lang} | ${cs.length} | ${pct(t.project, 1)} | ${fixed(t.projectQuality.chrf)} | ${fixed(t.projectQuality.bleu)} | ${fixed(t.overall.chrf)} | ${fixed(row.nameChrf)} | ${pct(row.wins, 1)} |`,
     );
   }
-  if (model) {
-    const m = model;
-    const pick = (lang: string): [ParamCase[], { text: string; confidence: number }[]] => {
-      const idx = cases.flatMap((c, i) => (lang === 'all' || c.lang === lang ? [i] : []));
-      return [idx.map((i) => cases[i]!), idx.map((i) => m[i]!)];
-    };
-    const [all, allModel] = pick('all');
-    const refs = all.map((c) => c.reference);
+
+  if (opts.model) {
+    const modelDir = path.resolve(opts.model);
+    const answers = opts.answers ? readAnswers(opts.answers, modelDir) : new Map<string, SavedAnswer>();
+    await decodeMissing(cases, modelDir, answers, () => {
+      if (opts.answers) writeAnswers(opts.answers, answers);
+    });
     lines.push(
       '',
-      `Project, else the model when its confidence (mean token probability) is at least the threshold, else the name (all languages):`,
+      `Project, else the model when the text gate takes its answer (confidence at least the threshold, reads as words, a complete phrase), else the placeholder; quality of the filled lines, and of all with a placeholder scored as the name split into words (${path.basename(path.dirname(modelDir))}/${path.basename(modelDir)}):`,
       '',
-      '| threshold | model answers | chrF | smoothed BLEU-4 |',
-      '|---:|---:|---:|---:|',
+      '| threshold | language | parameters | project | model | placeholder | model chrF | model sBLEU-4 | filled chrF | filled sBLEU-4 | all chrF | all sBLEU-4 |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
-    for (const t of THRESHOLDS) {
-      const out = shipped(all, allModel, t);
-      const used = all.filter((c, i) => !c.project && allModel[i]!.confidence >= t).length;
-      lines.push(
-        `| ${t} | ${((100 * used) / Math.max(1, all.length)).toFixed(1)}% | ${corpusChrf(out, refs).toFixed(2)} | ${(100 * averageSentenceBleu(out, refs)).toFixed(2)} |`,
-      );
+    for (const threshold of THRESHOLDS) {
+      const choices = cases.map((c) => choose(c, answers.get(c.key), threshold));
+      for (const lang of languages) {
+        const idx = of(lang);
+        const t = tally(
+          idx.map((i) => cases[i]!),
+          idx.map((i) => choices[i]!),
+        );
+        rows.push({ system: 'model', threshold, lang, ...t });
+        lines.push(
+          `| ${threshold} | ${lang} | ${t.parameters} | ${pct(t.project, 1)} | ${pct(t.model, 1)} | ${pct(t.placeholder, 1)} | ${fixed(t.modelQuality.chrf)} | ${fixed(t.modelQuality.bleu)} | ${fixed(t.filledQuality.chrf)} | ${fixed(t.filledQuality.bleu)} | ${fixed(t.overall.chrf)} | ${fixed(t.overall.bleu)} |`,
+        );
+      }
     }
-    const threshold = opts.threshold !== undefined ? Number(opts.threshold) : undefined;
     lines.push(
       '',
-      `Per language${threshold !== undefined ? `, threshold ${threshold}` : ''}: the model alone, and as shipped (project, else model${threshold !== undefined ? ' ≥ threshold' : ''}, else name):`,
+      "Why the text gate turns down the model's answers at each threshold (all languages; the model's answers where the project says nothing):",
       '',
-      '| language | parameters | model chrF | model sBLEU-4 | shipped chrF | shipped sBLEU-4 | shipped above project-else-name (bootstrap, chrF) |',
-      '|---|---:|---:|---:|---:|---:|---:|',
     );
-    for (const lang of languages) {
-      const [cs, ms] = pick(lang);
-      const r = cs.map((c) => c.reference);
-      const alone = ms.map((x) => x.text);
-      const out = shipped(cs, ms, threshold ?? 0);
-      const before = cs.map((c) => c.project ?? nameBaseline(c.name));
-      const row = {
-        lang,
-        parameters: cs.length,
-        modelChrf: corpusChrf(alone, r),
-        modelBleu: 100 * averageSentenceBleu(alone, r),
-        shippedChrf: corpusChrf(out, r),
-        shippedBleu: 100 * averageSentenceBleu(out, r),
-        wins: pairedBootstrapChrf(r, out, before, 1000),
-      };
-      rows.push({ system: 'model', threshold, ...row });
+    const asked = cases.filter((c) => c.project === undefined);
+    const reasons = new Map<number, Map<string, number>>();
+    for (const threshold of THRESHOLDS) {
+      const m = new Map<string, number>();
+      for (const c of asked) {
+        const p = choose(c, answers.get(c.key), threshold).problem;
+        if (p) m.set(p, (m.get(p) ?? 0) + 1);
+      }
+      reasons.set(threshold, m);
+    }
+    const kinds = [...new Set([...reasons.values()].flatMap((m) => [...m.keys()]))].sort();
+    lines.push(`| threshold | ${kinds.join(' | ')} |`, `|---:|${kinds.map(() => '---:').join('|')}|`);
+    for (const [threshold, m] of reasons) {
+      lines.push(`| ${threshold} | ${kinds.map((k) => pct(m.get(k) ?? 0, asked.length)).join(' | ')} |`);
+      rows.push({ system: 'gate', threshold, asked: asked.length, ...Object.fromEntries(m) });
+    }
+    if (opts.sample) {
+      const threshold = Number(opts.threshold);
+      const inserted = cases.filter((c) => choose(c, answers.get(c.key), threshold).by === 'model');
+      const sample = shuffleInPlace([...inserted], seededRandom(41)).slice(0, Number(opts.sample));
       lines.push(
-        `| ${lang} | ${row.parameters} | ${row.modelChrf.toFixed(2)} | ${row.modelBleu.toFixed(2)} | ${row.shippedChrf.toFixed(2)} | ${row.shippedBleu.toFixed(2)} | ${(100 * row.wins).toFixed(1)}% |`,
+        '',
+        `A seeded sample of ${sample.length} of the model's ${inserted.length} inserted answers at threshold ${threshold}:`,
+        '',
+        '| language | parameter | confidence | model | the author |',
+        '|---|---|---:|---|---|',
       );
+      const cell = (s: string): string => s.replace(/\|/g, '\\|');
+      for (const c of sample) {
+        const a = answers.get(c.key)!;
+        lines.push(
+          `| ${c.lang} | ${cell(c.name)} | ${a.confidence.toFixed(2)} | ${cell(a.text)} | ${cell(c.reference)} |`,
+        );
+      }
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);

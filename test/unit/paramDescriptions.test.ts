@@ -13,7 +13,7 @@ import {
   typeKey,
 } from '../../src/retrieval/paramDescriptions';
 import { ParserPool } from '../../src/parsing/parser';
-import { paramCases, shipped } from '../../bench/params/run';
+import { choose, paramCases } from '../../bench/params/cases';
 
 const LOADERS_PY = `def load(path, strict=False):
     """Load a file.
@@ -75,35 +75,38 @@ describe('parameter descriptions from the workspace', () => {
     }
   });
 
-  it('the benchmark asks each documented parameter of its project, its own file left out', () => {
-    const rec = (project: string, file: string, params: { name: string; description: string }[]): CorpusRecord =>
+  it('the benchmark asks each documented parameter of its project, its own file and other roles left out', () => {
+    const rec = (project: string, file: string, code: string, params: { name: string; description: string }[]) =>
       ({
         project,
         path: file,
         lang: 'python',
         name: 'f',
         line: 1,
-        code: '',
+        code,
         summary: 'S.',
         doc: '',
         params,
         throws: [],
       }) as CorpusRecord;
     const cases = paramCases([
-      rec('p', 'a.py', [{ name: 'path', description: 'The file.' }]),
-      rec('p', 'b.py', [
+      rec('p', 'a.py', 'def f(path: str):\n    pass', [{ name: 'path', description: 'The file.' }]),
+      rec('p', 'b.py', 'def f(path: str, mode):\n    pass', [
         { name: 'path', description: 'The file to read.' },
         { name: 'mode', description: 'How.' },
       ]),
-      rec('q', 'c.py', [{ name: 'mode', description: 'Open mode.' }]),
+      rec('p', 'c.py', 'def f(path: int):\n    pass', [{ name: 'path', description: 'A number.' }]),
+      rec('q', 'c.py', 'def f(mode):\n    pass', [{ name: 'mode', description: 'Open mode.' }]),
     ]);
     assert.deepStrictEqual(
-      cases.map((c) => [c.name, c.reference, c.project]),
+      cases.map((c) => [c.key, c.reference, c.project]),
       [
-        ['path', 'The file.', 'The file to read.'],
-        ['path', 'The file to read.', 'The file.'],
-        ['mode', 'How.', undefined],
-        ['mode', 'Open mode.', undefined],
+        ['p\ta.py\t1\tf\tpath', 'The file.', 'The file to read.'],
+        ['p\tb.py\t1\tf\tpath', 'The file to read.', 'The file.'],
+        ['p\tb.py\t1\tf\tmode', 'How.', undefined],
+        // An `int` path borrows nothing from the `str` ones, nor they from it.
+        ['p\tc.py\t1\tf\tpath', 'A number.', undefined],
+        ['q\tc.py\t1\tf\tmode', 'Open mode.', undefined],
       ],
     );
   });
@@ -139,19 +142,39 @@ describe('parameter descriptions from the workspace', () => {
     assert.ok(pairs[0]!.code.startsWith('param path\n'));
   });
 
-  it("ships the project's description, else the model's when sure enough, else the name's words", () => {
-    const cases = [
-      { lang: 'python', reference: 'r', name: 'file_path', source: 's', project: 'From the project.' },
-      { lang: 'python', reference: 'r', name: 'file_path', source: 's' },
-      { lang: 'python', reference: 'r', name: 'file_path', source: 's' },
-    ];
-    const model = [
-      { text: 'Model A.', confidence: 0.9 },
-      { text: 'Model B.', confidence: 0.6 },
-      { text: 'Model C.', confidence: 0.2 },
-    ];
-    assert.deepStrictEqual(shipped(cases, model, 0.5), ['From the project.', 'Model B.', 'file path']);
-    assert.deepStrictEqual(shipped(cases, model, 0), ['From the project.', 'Model B.', 'Model C.']);
+  it("chooses as the editor does: the project's description, else the model's when the text gate takes it, else the placeholder", () => {
+    const code = 'def load(file_path, mode):\n    return open(file_path, mode).read()';
+    const c = (project?: string) => ({
+      key: 'k',
+      lang: 'python',
+      reference: 'r',
+      name: 'file_path',
+      code,
+      ...(project !== undefined ? { project } : {}),
+    });
+    const model = (text: string, confidence: number) => ({ text, confidence });
+    assert.deepStrictEqual(choose(c('The file to read.'), model('Model.', 0.9), 0.5), {
+      by: 'project',
+      text: 'The file to read.',
+    });
+    // A person's text is held to plain repeats only; the model is not asked instead.
+    assert.deepStrictEqual(choose(c('The the file.'), model('The file to open.', 0.9), 0.5), {
+      by: 'placeholder',
+      problem: 'repeatedWord',
+    });
+    assert.deepStrictEqual(choose(c(), model('The file to open.', 0.6), 0.5), {
+      by: 'model',
+      text: 'The file to open.',
+    });
+    assert.deepStrictEqual(choose(c(), model('The file to open.', 0.4), 0.5), {
+      by: 'placeholder',
+      problem: 'lowConfidence',
+    });
+    assert.deepStrictEqual(choose(c(), model('The file to open -', 0.9), 0.5), {
+      by: 'placeholder',
+      problem: 'brokenPhrase',
+    });
+    assert.deepStrictEqual(choose(c(), undefined, 0), { by: 'placeholder' });
   });
 });
 
