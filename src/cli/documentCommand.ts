@@ -2,7 +2,9 @@
  * `seq2seq document <file...>`: the main job without VS Code. Finds every function in the files
  * with tree-sitter (the miner's own notion of a function), writes a doc comment for each with a
  * model (the bundled default unless --model says otherwise), and prints it with its score and
- * mean token probability, beside the comment the function already has, if any.
+ * mean token probability, beside the comment the function already has, if any; then each
+ * parameter's line as Generate Doc Comment writes it (src/cli/paramLines.ts), from the project
+ * and the parameter-description model (the bundled one unless --param-model says otherwise).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -28,14 +30,18 @@ import {
   type DecodingFlags,
 } from './options';
 import { DEFAULT_INDEX_LIMITS, defaultIndexRoot, indexFolder, pathInIndex } from './projectIndex';
+import { analyzedByLine, paramLines, paramLineText } from './paramLines';
 import { jsonLine, terminalLines, terminalText } from './terminalText';
 import { resolveModelDir } from '../training/job';
 
-/** The bundled default model: `media/models/default` above the running script (dist/ or out/src/cli/). */
-export function bundledModelDir(from = __dirname): string | undefined {
+/**
+ * A bundled model: `media/models/<name>` above the running script (dist/ or out/src/cli/); the
+ * default model unless `name` says otherwise (`params`: the parameter-description model).
+ */
+export function bundledModelDir(from = __dirname, name = 'default'): string | undefined {
   let dir = from;
   for (;;) {
-    const candidate = path.join(dir, 'media', 'models', 'default');
+    const candidate = path.join(dir, 'media', 'models', name);
     if (hasConfigFile(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
@@ -47,6 +53,7 @@ export { functionsToDocument, type FunctionToDocument };
 
 interface DocumentOptions extends DecodingFlags {
   model?: string;
+  paramModel?: string;
   beam: string;
   nbest: string;
   json: boolean;
@@ -64,6 +71,7 @@ export function registerDocumentCommand(program: Command): void {
     .description('write a doc comment for every function in the files, with scores (default: the bundled model)')
     .argument('<file...>', 'source files (Python, JavaScript, TypeScript, Java, Go, Rust, ...)')
     .option('--model <dir>', 'model folder (default: the bundled default model)')
+    .option('--param-model <dir>', 'parameter-description model folder (default: the bundled one)')
     .option('--beam <n>', 'beam size', String(DECODING_DEFAULTS.beamSize))
     .option('--nbest <n>', 'candidates printed per function', '1')
     .option('--json', 'print JSON lines instead of text', false)
@@ -94,14 +102,19 @@ export function registerDocumentCommand(program: Command): void {
       const modelDir = opts.model ? resolveModelDir(opts.model) : bundledModelDir();
       if (!modelDir)
         throw new Error('no bundled default model found; pass --model <dir> or run npm run train:default.');
+      const paramModelDir = opts.paramModel ? resolveModelDir(opts.paramModel) : bundledModelDir(__dirname, 'params');
       const choice = await selectBackend({ setting: backend });
       const runner = await ModelRunner.load(modelDir);
+      const paramRunner = paramModelDir ? await ModelRunner.load(paramModelDir) : undefined;
       const parsers = new ParserPool();
       // Names, paths, comments and model output come from source files: printed with their
       // control characters made visible (terminalLines), or as exact JSON (jsonLine).
       const out = { write: (text: string) => process.stdout.write(terminalLines(text)) };
       try {
-        if (!opts.json) out.write(`model ${terminalText(modelDir)} on ${choice.name}\n`);
+        if (!opts.json)
+          out.write(
+            `model ${terminalText(modelDir)} on ${choice.name}; parameters: ${paramModelDir ? `${terminalText(paramModelDir)} (confidence at least ${paramRunner!.meta.minConfidence ?? 0})` : 'the project only (no parameter model)'}\n`,
+          );
         const root = opts.indexing && runner.memory ? path.resolve(opts.index ?? defaultIndexRoot(files)) : undefined;
         // The default folder is read up to a cap (a scratch or home folder is not one project).
         const index = root
@@ -130,12 +143,16 @@ export function registerDocumentCommand(program: Command): void {
             if (opts.json) out.write(`${jsonLine({ file, unparsed: parse.unparsed, message })}\n`);
             else out.write(`  ${message}\n`);
           }
+          const shapes = await analyzedByLine(parsers, lang, read.content);
+          const excludePath = index ? pathInIndex(index.root, file) : undefined;
           for (const fn of fns) {
+            const shape = shapes.get(fn.line);
+            const params = shape ? paramLines(shape, index, excludePath, paramRunner) : [];
             const t = runner.translate(
               { direction: 'code2doc', text: fn.code, language: lang, decoding },
               // The file as the index names it, whatever form the argument has (the function's own
               // documented version, which lives there, is never its neighbour).
-              index ? { index, excludePath: pathInIndex(index.root, file) } : undefined,
+              index ? { index, excludePath: excludePath! } : undefined,
             );
             const candidates = t.candidates.map((c) => ({
               text: c.text,
@@ -146,7 +163,7 @@ export function registerDocumentCommand(program: Command): void {
             const neighbour = t.neighbour;
             if (opts.json) {
               out.write(
-                `${jsonLine({ file, lang, ...fn, code: undefined, candidates, neighbour, ms: Math.round(t.elapsedMs) })}\n`,
+                `${jsonLine({ file, lang, ...fn, code: undefined, candidates, neighbour, params, ms: Math.round(t.elapsedMs) })}\n`,
               );
               continue;
             }
@@ -160,11 +177,13 @@ export function registerDocumentCommand(program: Command): void {
                 `    neighbour (${neighbour.source === 'workspace' ? 'project' : 'bundled memory'}): ${terminalText(functionOrigin(neighbour))}, ${Math.round(100 * neighbour.similarity)}% the same code\n`,
               );
             if (fn.existing) out.write(`    written by its author: ${terminalText(fn.existing)}\n`);
+            for (const line of params) out.write(`    param ${terminalText(paramLineText(line))}\n`);
           }
         }
       } finally {
         parsers.dispose();
         runner.dispose();
+        paramRunner?.dispose();
       }
     });
 }

@@ -6,7 +6,7 @@
  * a placeholder instead.
  */
 import { DECODING_DEFAULTS, type Decoding } from '../core/decoding';
-import { paramSourceText } from '../retrieval/paramDescriptions';
+import { paramSourceText, type ParamDescription } from '../retrieval/paramDescriptions';
 import type { ModelRunner } from './modelRunner';
 
 export interface ModelDescription {
@@ -27,19 +27,21 @@ export function describeParam(runner: ModelRunner, source: string): ModelDescrip
 }
 
 /**
- * Descriptions for `names` of the function `code`, only those at least `minConfidence` sure
- * (the rest are left out: the doc comment keeps their placeholders).
+ * The model's descriptions for `names` of the function `code`, those at least as sure as the
+ * model's threshold (`meta.minConfidence`, chosen on validation projects); the rest are left out
+ * and their doc comment lines keep placeholders. The text gate judges the words of those it gives
+ * (src/docComments/textGate.ts `paramDescriptionProblem`).
  */
 export function describeParams(
   runner: ModelRunner,
   code: string,
   names: readonly string[],
-  minConfidence: number,
-): Record<string, string> {
-  const out: Record<string, string> = {};
+): Record<string, ParamDescription> {
+  const min = runner.meta.minConfidence ?? 0;
+  const out: Record<string, ParamDescription> = {};
   for (const name of names) {
     const d = describeParam(runner, paramSourceText(name, code));
-    if (d.text && d.confidence >= minConfidence) out[name] = d.text;
+    if (d.text && d.confidence >= min) out[name] = { text: d.text, source: 'model', confidence: d.confidence };
   }
   return out;
 }

@@ -20,8 +20,8 @@ import { walkSourceFiles, type WalkSkips } from '../mining/walk';
 import { DEFAULT_CANDIDATES, rerank } from '../inference/codeSearch';
 import { ModelRunner } from '../inference/modelRunner';
 import { fitScore, isStale, summaryFits } from '../inference/staleSummary';
-import { describeParam } from '../inference/paramModel';
-import { paramSourceText, type ParamDescription } from '../retrieval/paramDescriptions';
+import { describeParams } from '../inference/paramModel';
+import type { ParamDescription } from '../retrieval/paramDescriptions';
 import { functionsToDocument } from '../mining/indexMining';
 import { guardFineTune } from '../training/guard';
 import { prepareTrainJob, resolveModelDir } from '../training/job';
@@ -172,13 +172,7 @@ async function main(): Promise<void> {
     }
     const rest = names.filter((n) => !(n in out));
     if (code === undefined || !paramModel || rest.length === 0) return out;
-    const runner = await runnerFor(paramModel);
-    const min = runner.meta.minConfidence ?? 0;
-    for (const name of rest) {
-      const d = describeParam(runner, paramSourceText(name, code));
-      if (d.text && d.confidence >= min) out[name] = { text: d.text, source: 'model', confidence: d.confidence };
-    }
-    return out;
+    return { ...out, ...describeParams(await runnerFor(paramModel), code, rest) };
   });
 
   server.handle(ValidateModel, async ({ dir }) => {
