@@ -2,9 +2,9 @@
  * `npm run train:params` last step: installs the parameter-description model the extension
  * ships (`media/models/params`) from a run's checkpoint (default: `best/`, chosen on validation
  * loss), with float16 weights, its tokenizer, the confidence threshold chosen on validation
- * projects by `bench:params -- --split valid --model <dir>` (`--threshold`, written as
- * `meta.minConfidence`) and a card (`--card`: the benchmark's report). Atomic: a failed install
- * leaves the previous model whole.
+ * projects with `bench:params -- --split valid --model <dir>` and a reader's samples of the
+ * model's inserted lines (`--threshold p --sample 40`; written as `meta.minConfidence`) and a card
+ * (`--card`: the benchmark's report). Atomic: a failed install leaves the previous model whole.
  */
 import * as fs from 'fs';
 import * as path from 'path';
