@@ -126,16 +126,16 @@ describe('train:v2 recipe', function () {
     assert.match(done.err, /judge reader-sheet\.md before reading MODEL\.md's tables/);
     const final = (f: string) => fs.readFileSync(path.join(work, 'gru', 'final', f), 'utf8');
     const key = JSON.parse(final('reader-key.json')) as { systems: string[]; functions: { id: string }[] };
-    assert.deepStrictEqual(key.systems, ['model', 'bundled v2', 'model, no workspace']);
+    assert.deepStrictEqual(key.systems, ['model', 'bundled v3', 'model, no workspace']);
     assert.strictEqual(key.functions.length, 8);
     for (const f of key.functions) assert.ok(final('reader-sheet.md').includes(`### ${f.id}: `), f.id);
     const quality = JSON.parse(fs.readFileSync(path.join(target, 'quality.json'), 'utf8')) as {
       rows: { system: string }[];
     };
-    // The bundled model's name comes from its card's heading (the committed default: version 2).
+    // The bundled model's name comes from its card's heading (the committed default: version 3).
     assert.deepStrictEqual([...new Set(quality.rows.map((r) => r.system))].sort(), [
       'bm25 in-project',
-      'bundled v2',
+      'bundled v3',
       'model',
       'model, generated only',
       'model, no workspace',
