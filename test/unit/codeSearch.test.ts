@@ -103,7 +103,8 @@ describe('code search', function () {
       parsers.dispose();
       // Fewer than half of its functions have a doc comment (docs_stale.py has one, for the consistency hints).
       assert.ok(index.size >= 6 && index.documentedCount * 2 < index.size, `${index.documentedCount} of ${index.size}`);
-      const ask = (q: string): (string | undefined)[] => searchCode(index, q, runner, { limit: 3 }).map((h) => h.fn.name);
+      const ask = (q: string): (string | undefined)[] =>
+        searchCode(index, q, runner, { limit: 3 }).map((h) => h.fn.name);
       const asked = [
         ['compute the area of a circle from its radius', 'circle_area'],
         ['distance between two points', 'distance'],
