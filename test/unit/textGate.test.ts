@@ -81,6 +81,14 @@ describe('text gate', () => {
       s('Create a new instance of the given time.show_time_times.', 'def f(show_time=True):\n    pass'),
       'repeatedSubword',
     );
+    // Names in code spans the code does not have (model v3 on validation projects).
+    const join4 = 'fn join4<A, B, C, D>(self, b: B, c: C, d: D) -> Join4<Self, B, C, D> { join4(self, b, c, d) }';
+    assert.strictEqual(s('Save `try_join_join` but with more futures.', join4), 'repeatedSubword');
+    assert.strictEqual(s('Same as `Easy2::new_new`', 'fn ok_into(self) -> OkInto<Self> {}'), 'repeatedSubword');
+    assert.strictEqual(
+      s('Initializes a new `DeepTagDeepTag` object.', 'function initCloneByTag(object, tag) {}'),
+      'repeatedSubword',
+    );
   });
 
   it("turns down a model's parameter description that is not a complete phrase", () => {
@@ -149,6 +157,19 @@ describe('text gate', () => {
     );
     assert.strictEqual(textProblem('Init initializes a WaterMark struct.', { source: 'model' }), undefined);
     assert.strictEqual(textProblem('Connect end to end.', { source: 'model' }), undefined);
+    // Code spans: names of other functions, dotted names, the code's own repeated name.
+    assert.strictEqual(
+      textProblem('Same as `join`, but with more futures.', { code: 'fn join4() {}', source: 'model' }),
+      undefined,
+    );
+    assert.strictEqual(
+      textProblem('Like `rich.console.Console`.', { code: 'def f():\n    pass', source: 'model' }),
+      undefined,
+    );
+    assert.strictEqual(
+      textProblem('Wraps `deep_deep`.', { code: 'def wrap():\n    return deep_deep()', source: 'model' }),
+      undefined,
+    );
   });
 
   it("keeps people's text: only plain repeats count there", () => {
