@@ -39,6 +39,8 @@ import contextlib
 import json
 import math
 import os
+import re
+import shutil
 import signal
 import sys
 import threading
@@ -58,6 +60,7 @@ STATE_FORMAT = "seq2seq-native/train-state"
 STATE_VERSION = 1
 BEST_DIR = "best"
 LAST_DIR = "last"
+CHECKPOINTS_DIR = "checkpoints"
 MODEL_FILE = "model.safetensors"
 STATE_FILE = "state.pt"
 METRICS_FILE = "metrics.jsonl"
@@ -614,6 +617,7 @@ class TrainArgs:
     clock: str
     seed: Optional[int]
     launch: LaunchOptions
+    keep_checkpoints: int = 0
 
 
 def parse_train_args(argv: list[str]) -> TrainArgs:
@@ -642,6 +646,14 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
     )
     p.add_argument("--steps", type=int, help="stop at this optimizer step (overrides training.maxSteps)")
     p.add_argument("--seed", type=int, help="data order and initial weights (overrides the config's seed)")
+    p.add_argument(
+        "--keep-checkpoints",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also keep the weights of the last K evaluations as checkpoints/step-N.safetensors "
+        "(to average them: checkpoint averaging); 0 keeps none",
+    )
     p.add_argument("--nproc", type=int, default=1, help="processes on this machine (one per GPU with cuda)")
     p.add_argument("--nnodes", type=int, default=1, help="machines in the run (each runs this command)")
     p.add_argument("--node-rank", type=int, default=0, help="this machine's index, 0 .. nnodes-1")
@@ -656,6 +668,10 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
         raise UsageError(f"--steps must be at least 1, got {a.steps}")
     if a.valid_bare is not None and a.valid is None:
         raise UsageError("--valid-bare goes with --valid (it is reported beside it)")
+    if a.keep_checkpoints < 0:
+        raise UsageError(f"--keep-checkpoints must be 0 or more, got {a.keep_checkpoints}")
+    if a.keep_checkpoints > 0 and a.valid is None:
+        raise UsageError("--keep-checkpoints goes with --valid (checkpoints are kept at evaluations)")
     return TrainArgs(
         examples=a.examples,
         valid=a.valid,
@@ -668,6 +684,7 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
         steps=a.steps,
         clock=a.clock,
         seed=a.seed,
+        keep_checkpoints=a.keep_checkpoints,
         launch=LaunchOptions(
             nproc=a.nproc,
             nnodes=a.nnodes,
@@ -678,6 +695,19 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
             device=a.device,
         ),
     )
+
+
+def kept_checkpoints(out: str) -> list[str]:
+    """The run's checkpoints/step-N.safetensors files, oldest step first."""
+    folder = os.path.join(out, CHECKPOINTS_DIR)
+    if not os.path.isdir(folder):
+        return []
+    steps = [
+        (int(m.group(1)), os.path.join(folder, name))
+        for name in os.listdir(folder)
+        if (m := re.fullmatch(r"step-(\d+)\.safetensors", name))
+    ]
+    return [p for _, p in sorted(steps)]
 
 
 def _read_state(path: str) -> dict:
@@ -1149,9 +1179,26 @@ class Trainer:
                     best_file = os.path.join(best_dir, MODEL_FILE)
                     self.save_model(self.model, best_file, step=self.step, metadata={"validLoss": repr(loss)})
             self._save_last()
+            if loss is not None and not reference:
+                self._keep_checkpoint()
             return loss is not None and self.opts.patience > 0 and self.bad_evals >= self.opts.patience
         finally:
             self.last_eval_s = self.clock() - started
+
+    def _keep_checkpoint(self) -> None:
+        """checkpoints/step-N.safetensors: last/'s weights at this evaluation; only the newest
+        --keep-checkpoints stay (their average is often better than any one of them)."""
+        keep = self.args.keep_checkpoints
+        if keep <= 0 or not self.ctx.is_main:
+            return
+        folder = os.path.join(self.args.out, CHECKPOINTS_DIR)
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"step-{self.step}.safetensors")
+        tmp = f"{path}.{uuid.uuid4().hex[:8]}.tmp"
+        shutil.copyfile(os.path.join(self.args.out, LAST_DIR, MODEL_FILE), tmp)
+        os.replace(tmp, path)
+        for old in kept_checkpoints(self.args.out)[:-keep]:
+            os.unlink(old)
 
     def _save_last(self) -> None:
         """last/model.safetensors and last/state.pt (every rank takes part: the RNG states are gathered)."""

@@ -333,6 +333,25 @@ def test_a_tiny_model_learns_to_copy(tmp_path: Path) -> None:
     assert meta["step"] == "80"
 
 
+def test_keep_checkpoints_keeps_the_newest_evaluations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = make_run(tmp_path, training={"evalEvery": 5})
+    out = tmp_path / "out"
+    assert train(files, out, "--steps", "12", "--keep-checkpoints", "2") == 0
+    # Evaluations at 5 and 10, and at 12 (the step limit is no evaluation): 5 is gone.
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["step-10.safetensors", "step-5.safetensors"]
+    assert train(files, out, "--steps", "20", "--resume", "--keep-checkpoints", "2") == 0
+    kept = sorted(p.name for p in (out / "checkpoints").iterdir())
+    assert kept == ["step-15.safetensors", "step-20.safetensors"]
+    # Each is the model of its step: the newest equals last/.
+    assert max_difference(weights(out / "checkpoints" / "step-20.safetensors"), weights(out / "last" / "model.safetensors")) == 0
+    assert read_interchange(out / "checkpoints" / "step-15.safetensors")[2]["step"] == "15"
+    assert train(files, tmp_path / "none", "--steps", "10") == 0
+    assert not (tmp_path / "none" / "checkpoints").exists()
+    capsys.readouterr()
+    assert train(files, tmp_path / "bad", "--steps", "10", "--keep-checkpoints", "-1") == 2
+    assert "--keep-checkpoints must be 0 or more" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("dropout", [0.0, 0.2])
 def test_resume_continues_the_same_run(tmp_path: Path, dropout: float) -> None:
     noam = {"schedule": {"kind": "noam", "warmupSteps": 5}}

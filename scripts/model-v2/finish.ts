@@ -2,7 +2,8 @@
  * The last stage of `npm run train:v2 -- --finish --arm <arm>`: from a trained arm to the
  * default model, every choice made on validation projects and the test projects scored once.
  *
- *  1. Checkpoint: best/ (lowest validation loss) or last/, whichever decodes a fixed seeded
+ *  1. Checkpoint: best/ (lowest validation loss), last/ or (a native run that keeps checkpoints)
+ *     average/, the mean of its last evaluations' weights, whichever decodes a fixed seeded
  *     sample of validation functions better, each decoded with its project as the workspace: the
  *     smaller of its gains in chrF and smoothed BLEU-4 over the bundled model's comments for the
  *     same functions (the ship decision's two figures, both of which must rise).
@@ -27,7 +28,8 @@ import { DECODING_DEFAULTS } from '../../src/core/decoding';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/mining/dataset';
 import { projectOf } from '../../src/retrieval/projectMemory';
 import { seededRandom, shuffleInPlace } from '../../src/mining/random';
-import { REHEARSAL_FILE, TOKENIZER_FILE } from '../../src/modelFolder/format';
+import { AVERAGE_DIR } from '../../src/training/trainer';
+import { REHEARSAL_FILE, TOKENIZER_FILE, hasConfigFile, readConfigFile } from '../../src/modelFolder/format';
 import { marginRows, marginVerdict } from '../../src/training/guard';
 import {
   BM25_PROJECT,
@@ -180,6 +182,13 @@ export function rehearsalProjects(train: readonly CorpusRecord[], n: number, see
   return out;
 }
 
+/** What the card says about average/, when the run has one: which steps it is the mean of. */
+function averagedNote(runDir: string): string {
+  const dir = path.join(runDir, AVERAGE_DIR);
+  const steps = hasConfigFile(dir) ? readConfigFile(dir).meta.averagedSteps : undefined;
+  return steps ? ` (average: the mean of the weights at steps ${steps.join(', ')}, checkpoint averaging)` : '';
+}
+
 export async function finish(o: FinishOptions): Promise<void> {
   const runDir = path.join(o.armDir, 'run');
   const finalDir = path.join(o.armDir, 'final');
@@ -278,7 +287,7 @@ export async function finish(o: FinishOptions): Promise<void> {
     `Checkpoint: ${Object.entries(choice.scores)
       .map(([k, v]) => `${k} ${v.toFixed(2)}`)
       .join(', ')} (${objectiveName(objective)}, ${selection.length} functions); ` +
-      `kept ${path.basename(choice.dir)}.`,
+      `kept ${path.basename(choice.dir)}.${averagedNote(runDir)}`,
     '',
     `Decoding: beam ${DECODING_DEFAULTS.beamSize}, length penalty ${DECODING_DEFAULTS.lengthPenalty}; kept ` +
       `${decodingKey(

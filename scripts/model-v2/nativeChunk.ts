@@ -7,13 +7,20 @@
  * `--finish` and `--compare` read as they read a built-in run's. Beside the validation examples
  * goes the same set without neighbours (valid-bare.bin), whose loss the native engine reports at
  * every evaluation; a run prepared before that file existed gets it when its next chunk starts.
+ * With `averageCheckpoints` the native run keeps its last evaluations' weights (checkpoints/), and
+ * each chunk writes their mean as `<run>/average`, which `--finish` weighs beside best/ and last/.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
 import { nativeTrainArgs } from '../../src/cli/nativeCommands';
 import { DEFAULT_MODEL_CONFIG } from '../../src/core/config';
-import { INTERCHANGE_EXTENSION, readInterchange } from '../../src/modelFolder/interchange';
+import {
+  INTERCHANGE_EXTENSION,
+  averageInterchange,
+  readInterchange,
+  writeInterchangeFile,
+} from '../../src/modelFolder/interchange';
 import { readCorpus } from '../../src/mining/dataset';
 import { readConfigFile } from '../../src/modelFolder/format';
 import { decodeExamples } from '../../src/training/examplesCache';
@@ -28,7 +35,7 @@ import {
   writeHandOff,
   type HandOffFiles,
 } from '../../src/training/nativeEngine';
-import { BEST_DIR, LAST_DIR } from '../../src/training/trainer';
+import { AVERAGE_DIR, BEST_DIR, LAST_DIR } from '../../src/training/trainer';
 import { TRAIN_JOB_DEFAULTS } from '../../src/training/trainingDefaults';
 import type { Chunk } from './finish';
 
@@ -46,6 +53,8 @@ export interface NativeChunkOptions {
   readonly clock?: 'wall' | 'cpu';
   /** Continue the arm's native run (every chunk after the first). */
   readonly resume: boolean;
+  /** Average this many of the run's newest evaluation checkpoints into `<run>/average` (2 or more). */
+  readonly averageCheckpoints?: number;
   readonly log: (line: string) => void;
 }
 
@@ -106,6 +115,41 @@ async function addValidBare(files: HandOffFiles, validCorpus: string, config: Tr
 function preparedDropout(template: string): number {
   const data = readConfigFile(template).meta.training?.options?.['data'] as { neighbourDropout?: unknown } | undefined;
   return typeof data?.neighbourDropout === 'number' ? data.neighbourDropout : 0;
+}
+
+/** The native run's kept checkpoints (checkpoints/step-N.safetensors), oldest step first. */
+export function keptCheckpoints(nativeRunDir: string): { step: number; file: string }[] {
+  const dir = path.join(nativeRunDir, 'checkpoints');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((name) => ({ m: /^step-(\d+)\.safetensors$/.exec(name), name }))
+    .filter((x) => x.m !== null)
+    .map((x) => ({ step: Number(x.m![1]), file: path.join(dir, x.name) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+/**
+ * `<run>/average`: the mean of the newest `count` kept checkpoints, as a model folder; none (and
+ * an older one removed) while fewer than two are kept.
+ */
+async function writeAverage(
+  files: HandOffFiles,
+  runDir: string,
+  count: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const kept = keptCheckpoints(files.runDir).slice(-count);
+  const to = path.join(runDir, AVERAGE_DIR);
+  if (kept.length < 2) {
+    fs.rmSync(to, { recursive: true, force: true });
+    return;
+  }
+  const averaged = path.join(files.runDir, AVERAGE_DIR, `model${INTERCHANGE_EXTENSION}`);
+  await writeInterchangeFile(averaged, averageInterchange(kept.map((k) => k.file)));
+  const averagedSteps = kept.map((k) => k.step);
+  await interchangeToFolder(averaged, to, files.template, false, { averagedSteps });
+  log(`averaged the weights of steps ${averagedSteps.join(', ')} into ${to}`);
 }
 
 /** Trains one chunk natively; returns the chunk to record. */
@@ -173,6 +217,7 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
       threads: '1',
       ...(o.device ? { device: o.device } : {}),
       ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.averageCheckpoints !== undefined ? { keepCheckpoints: String(o.averageCheckpoints) } : {}),
     },
     seed,
   );
@@ -187,6 +232,7 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
     const file = path.join(files.runDir, dir, `model${INTERCHANGE_EXTENSION}`);
     if (fs.existsSync(file)) await interchangeToFolder(file, path.join(o.runDir, dir), files.template, false);
   }
+  if (o.averageCheckpoints !== undefined) await writeAverage(files, o.runDir, o.averageCheckpoints, o.log);
   return {
     started: new Date(started).toISOString(),
     minutes,

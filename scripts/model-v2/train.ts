@@ -100,6 +100,11 @@ interface ArmEngine {
   readonly processes?: number;
   /** Native: what the arm's minutes count, wall time (default) or CPU time (see nativeChunk). */
   readonly clock?: 'wall' | 'cpu';
+  /**
+   * Native: the run keeps its last this many evaluations' weights, and each chunk writes their
+   * mean as `run/average` (checkpoint averaging), a third candidate for the finish's checkpoint choice.
+   */
+  readonly averageCheckpoints?: number;
 }
 
 const log = (line: string): void => {
@@ -120,6 +125,7 @@ const recipeV2: Check<RecipeV2> = object({
       engine: optional(oneOf('tfjs', 'native')),
       processes: optional(number),
       clock: optional(oneOf('wall', 'cpu')),
+      averageCheckpoints: optional(number),
     }),
   ),
   studies: optional(array(object({ setting: string, recipe: string, work: string, why: string }))),
@@ -236,7 +242,9 @@ async function trainChunk(
     reuseSimilarities: _r,
     ...shared
   } = recipe;
-  const { engine: armEngine, processes, clock, ...armConfig } = armRecipe;
+  const { engine: armEngine, processes, clock, averageCheckpoints, ...armConfig } = armRecipe;
+  if (averageCheckpoints !== undefined && armEngine !== 'native')
+    throw new Error(`${arm}: averageCheckpoints is for native arms (the native engine keeps the checkpoints).`);
   const config: TrainConfigFile = {
     ...shared,
     ...armConfig,
@@ -257,6 +265,7 @@ async function trainChunk(
       minutes,
       processes: processes ?? opts.threads ?? os.availableParallelism(),
       ...(clock ? { clock } : {}),
+      ...(averageCheckpoints !== undefined ? { averageCheckpoints } : {}),
       resume: opts.resume,
       log,
     });

@@ -95,6 +95,8 @@ export interface NativeTrainFlags {
   readonly masterPort?: string;
   /** What `minutes` counts: wall time (default) or each process's CPU time (equal work on a shared machine). */
   readonly clock?: 'wall' | 'cpu';
+  /** Keep the last this many evaluations' weights in the run's checkpoints/ (checkpoint averaging). */
+  readonly keepCheckpoints?: string;
   /** Write the run's files and print the native command instead of starting it (torchrun, another machine). */
   readonly prepareOnly?: boolean;
 }
@@ -134,6 +136,7 @@ export function nativeTrainArgs(files: HandOffFiles, flags: NativeTrainFlags, se
   pass('--node-rank', flags.nodeRank, (v) => wholeNumberOption('--node-rank', v, 0));
   pass('--master-addr', flags.masterAddr, (v) => v);
   pass('--master-port', flags.masterPort, (v) => wholeNumberOption('--master-port', v, 1, 65535));
+  pass('--keep-checkpoints', flags.keepCheckpoints, (v) => wholeNumberOption('--keep-checkpoints', v, 0));
   return args;
 }
 

@@ -99,6 +99,8 @@ export interface ModelMeta {
   readonly metrics?: Record<string, number>;
   /** The training step the weights are from. */
   readonly step?: number;
+  /** The steps whose weights were averaged into these (checkpoint averaging), when they were. */
+  readonly averagedSteps?: readonly number[];
   /** Set on a pruned model (`seq2seq prune`, src/training/prune.ts). */
   readonly pruning?: PruningMeta;
 }
@@ -185,6 +187,9 @@ export function parseModelMeta(raw: unknown): ModelMeta {
       : {}),
     ...(metrics ? { metrics } : {}),
     ...(finite(m.step) ? { step: m.step } : {}),
+    ...(Array.isArray(m.averagedSteps) && m.averagedSteps.length > 0 && m.averagedSteps.every(finite)
+      ? { averagedSteps: m.averagedSteps as number[] }
+      : {}),
     ...(isRecord(m.pruning) && finite(m.pruning.sparsity) ? { pruning: m.pruning as unknown as PruningMeta } : {}),
   };
 }

@@ -206,15 +206,58 @@ export function modelArrays(model: Seq2SeqModel): NamedArray[] {
 
 /** Writes `model` to `file` atomically (a temporary sibling, flushed, then renamed). */
 export async function writeInterchange(file: string, model: Seq2SeqModel, step?: number): Promise<void> {
+  await writeInterchangeFile(file, { config: model.config, tensors: modelArrays(model), step });
+}
+
+/** Writes `ic` to `file` atomically (a temporary sibling, flushed, then renamed). */
+export async function writeInterchangeFile(
+  file: string,
+  ic: { readonly config: ModelConfig; readonly tensors: readonly NamedArray[]; readonly step?: number | undefined },
+): Promise<void> {
   const target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = siblingPath(target, 'tmp', saveStamp());
   try {
-    await writeFileDurably(tmp, encodeInterchange(model.config, modelArrays(model), step));
+    await writeFileDurably(tmp, encodeInterchange(ic.config, ic.tensors, ic.step));
     fs.renameSync(tmp, target);
   } finally {
     fs.rmSync(tmp, { force: true });
   }
+}
+
+/**
+ * The element-wise mean of the weights of several interchange files of one model: checkpoint
+ * averaging (Vaswani et al. 2017, "Attention Is All You Need", §6.1), which smooths out the noise
+ * of the last steps; a run's last few evaluations averaged usually score better than any one of
+ * them. The files must hold the same configuration, names and shapes; the step is the newest.
+ */
+export function averageInterchange(files: readonly string[]): Interchange {
+  if (files.length === 0) throw new Error('averageInterchange: no files to average');
+  const first = readInterchange(files[0]!);
+  const sums = first.tensors.map((t) => Float64Array.from(t.values));
+  let step = first.step;
+  for (const file of files.slice(1)) {
+    const ic = readInterchange(file);
+    const fail = (problem: string) =>
+      new InterchangeError(file, `${problem}; it is not a checkpoint of ${files[0]}'s run.`);
+    if (JSON.stringify(ic.config) !== JSON.stringify(first.config)) throw fail('its model configuration differs');
+    if (ic.tensors.length !== first.tensors.length)
+      throw fail(`it holds ${ic.tensors.length} tensors, not ${first.tensors.length}`);
+    ic.tensors.forEach((t, i) => {
+      const ref = first.tensors[i]!;
+      if (t.name !== ref.name || t.shape.join('x') !== ref.shape.join('x'))
+        throw fail(`tensor ${t.name} [${t.shape}] differs`);
+      const sum = sums[i]!;
+      for (let j = 0; j < sum.length; j++) sum[j]! += t.values[j]!;
+    });
+    if (ic.step !== undefined && (step === undefined || ic.step > step)) step = ic.step;
+  }
+  const tensors = first.tensors.map((t, i) => ({
+    name: t.name,
+    shape: t.shape,
+    values: Float32Array.from(sums[i]!, (v) => v / files.length),
+  }));
+  return { config: first.config, tensors, ...(step !== undefined ? { step } : {}) };
 }
 
 /**

@@ -15,7 +15,7 @@ import { nameBaseline } from '../retrieval/retrieval';
 import { ModelRunner, reusableSummary } from '../inference/modelRunner';
 import { modelPredictions, type WorkspaceOf } from './predictions';
 import { scoreSystems } from './quality';
-import { BEST_DIR, LAST_DIR } from './trainer';
+import { AVERAGE_DIR, BEST_DIR, LAST_DIR } from './trainer';
 
 const stderrLog = (s: string): void => void process.stderr.write(`${s}\n`);
 
@@ -224,15 +224,16 @@ export interface CheckpointChoice {
 }
 
 /**
- * Scores best/ and last/ on validation pairs decoded as the extension decodes (no length reward,
- * no reuse) under the objective ({@link SelectionObjective}) and returns the better one.
+ * Scores best/, last/ and, where a native run wrote it, average/ (the mean of its last evaluations'
+ * weights) on validation pairs decoded as the extension decodes (no length reward, no reuse) under
+ * the objective ({@link SelectionObjective}) and returns the best.
  */
 export async function selectCheckpoint(
   runDir: string,
   valid: readonly CorpusRecord[],
   { workspaceOf, objective = 'margin', log = stderrLog }: SelectionOptions = {},
 ): Promise<CheckpointChoice> {
-  const candidates = [BEST_DIR, LAST_DIR].map((d) => path.join(runDir, d)).filter(hasConfigFile);
+  const candidates = [BEST_DIR, LAST_DIR, AVERAGE_DIR].map((d) => path.join(runDir, d)).filter(hasConfigFile);
   if (candidates.length === 0) throw new Error(`${runDir} has no checkpoint; train first.`);
   const scores: Record<string, number> = {};
   for (const dir of candidates) {

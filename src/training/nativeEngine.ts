@@ -16,7 +16,7 @@ import { loadModel, saveModel } from '../modelFolder/checkpoint';
 import { InterchangeError, modelFromInterchange, writeInterchange } from '../modelFolder/interchange';
 import type { Seq2SeqModel } from '../core/model';
 import type { Example } from '../mining/dataset';
-import { REHEARSAL_FILE, TOKENIZER_FILE, memoryFileName, readConfigFile } from '../modelFolder/format';
+import { REHEARSAL_FILE, TOKENIZER_FILE, memoryFileName, readConfigFile, type ModelMeta } from '../modelFolder/format';
 import {
   MAX_MEMORY_BYTES,
   MAX_TOKENIZER_BYTES,
@@ -215,7 +215,13 @@ export function sideFiles(like: string): Record<string, string> {
  * retrieval and decoding settings of the model folder `like` (whose shape they must have).
  * Written atomically; `float16` halves the weights as the bundled model ships them.
  */
-export async function interchangeToFolder(from: string, to: string, like: string, float16: boolean): Promise<void> {
+export async function interchangeToFolder(
+  from: string,
+  to: string,
+  like: string,
+  float16: boolean,
+  extraMeta: Pick<ModelMeta, 'averagedSteps'> = {},
+): Promise<void> {
   const { model, step } = modelFromInterchange(from);
   try {
     const likeConfig = readConfigFile(like);
@@ -236,8 +242,13 @@ export async function interchangeToFolder(from: string, to: string, like: string
         `${like}'s tokenizer has more tokens than the model; it is not this model's tokenizer.`,
       );
     }
-    const { formatVersion: _f, createdAt: _c, metrics: _m, ...meta } = likeConfig.meta;
-    await saveModel(model, to, { ...meta, ...(step !== undefined ? { step } : {}) }, { extraFiles: files, float16 });
+    const { formatVersion: _f, createdAt: _c, metrics: _m, averagedSteps: _a, ...meta } = likeConfig.meta;
+    await saveModel(
+      model,
+      to,
+      { ...meta, ...(step !== undefined ? { step } : {}), ...extraMeta },
+      { extraFiles: files, float16 },
+    );
   } finally {
     model.dispose();
   }

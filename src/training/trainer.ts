@@ -131,6 +131,8 @@ function rewarmFactor(step: number, from: number | undefined, steps: number): nu
 
 export const BEST_DIR = 'best';
 export const LAST_DIR = 'last';
+/** A native run's mean of its last evaluations' weights (scripts/model-v2/nativeChunk.ts), when it keeps them. */
+export const AVERAGE_DIR = 'average';
 
 const higherIsBetter = (m: StopMetric): boolean => m !== 'loss';
 

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/core/backend';
 import { loadModel, saveModel } from '../../src/modelFolder/checkpoint';
 import {
+  averageInterchange,
   decodeInterchange,
   encodeInterchange,
   InterchangeError,
@@ -21,6 +22,7 @@ import {
   modelFromInterchange,
   readInterchange,
   writeInterchange,
+  writeInterchangeFile,
 } from '../../src/modelFolder/interchange';
 import { buildModel, type Seq2SeqModel } from '../../src/core/model';
 import { TOKENIZER_FILE } from '../../src/modelFolder/format';
@@ -84,6 +86,35 @@ describe('interchange file and seq2seq convert', () => {
       back.model.dispose();
     }
     assert.deepStrictEqual(fs.readdirSync(root), ['a.safetensors'], 'no temporary file left');
+  });
+
+  it('averages checkpoints of one model element by element, at the newest step, and refuses another model', async () => {
+    const dir = path.join(root, 'avg');
+    const scaled = (k: number) => ({
+      config: model.config,
+      tensors: modelArrays(model).map((t) => ({ ...t, values: t.values.map((v) => v * k) })),
+    });
+    await writeInterchangeFile(path.join(dir, 'one.safetensors'), { ...scaled(1), step: 10 });
+    await writeInterchangeFile(path.join(dir, 'three.safetensors'), { ...scaled(3), step: 30 });
+    await writeInterchangeFile(path.join(dir, 'two.safetensors'), { ...scaled(2), step: 20 });
+    const mean = averageInterchange(['one', 'three', 'two'].map((n) => path.join(dir, `${n}.safetensors`)));
+    assert.strictEqual(mean.step, 30);
+    const want = scaled(2).tensors;
+    mean.tensors.forEach((t, i) => {
+      assert.strictEqual(t.name, want[i]!.name);
+      t.values.forEach((v, j) => assert.ok(Math.abs(v - want[i]!.values[j]!) < 1e-6, `${t.name}[${j}]`));
+    });
+    const other = buildModel({ embeddingDim: 8, hiddenDim: 12, copy: true, maxSrcLen: 16, maxTgtLen: 8 }, 300, 300, 4);
+    try {
+      await writeInterchange(path.join(dir, 'other.safetensors'), other, 5);
+    } finally {
+      other.dispose();
+    }
+    assert.throws(
+      () => averageInterchange([path.join(dir, 'one.safetensors'), path.join(dir, 'other.safetensors')]),
+      /other\.safetensors: its model configuration differs; it is not a checkpoint of .*one\.safetensors's run/,
+    );
+    assert.throws(() => averageInterchange([]), /no files/);
   });
 
   it('reads float16 tensors (as other tools may write them)', () => {

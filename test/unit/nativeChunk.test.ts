@@ -4,7 +4,8 @@
  * validation examples a second time without neighbours (valid-bare.bin), whose loss the native
  * engine writes beside the other; a run prepared before that file existed gets it when it
  * resumes; chunks.json and --compare show each arm's neighbour dropout and, at the chosen
- * evaluation, the loss without a workspace (a dash for BLEU, which native runs do not measure).
+ * evaluation, the loss without a workspace (a dash for BLEU, which native runs do not measure);
+ * an arm with averageCheckpoints keeps its last evaluations and averages them into run/average.
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
@@ -16,6 +17,8 @@ import { selectBackend } from '../../src/core/backend';
 import { readCorpus } from '../../src/mining/dataset';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { decodeExamples } from '../../src/training/examplesCache';
+import { readConfigFile } from '../../src/modelFolder/format';
+import { readInterchange } from '../../src/modelFolder/interchange';
 import { interleaveLanguages } from '../../src/training/quality';
 import { nativeEngineOrSkip } from './helpers/nativeEngine';
 import { writeProjectSplitCorpus } from './helpers/wordPairCorpus';
@@ -60,7 +63,7 @@ describe('train:v2 with native arms: the validation loss without neighbours', fu
     Object.assign(gru.model, { embeddingDim: 16, hiddenDim: 16, maxSrcLen: 40, maxTgtLen: 8 });
     Object.assign(r, { vocabSize: 300, batchSize: 8, validPairsPerLanguage: 4, defaultArm: 'drop' });
     Object.assign(r.training, { evalEvery: 5, maxSteps: 10 });
-    r.arms = { drop: gru, none: { ...gru, neighbourDropout: 0 } };
+    r.arms = { drop: gru, none: { ...gru, neighbourDropout: 0 }, avg: { ...gru, averageCheckpoints: 2 } };
     fs.writeFileSync(recipe, JSON.stringify(r));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -89,6 +92,38 @@ describe('train:v2 with native arms: the validation loss without neighbours', fu
       chunks('none').map((c) => c.neighbourDropout),
       [0],
     );
+  });
+
+  it('averageCheckpoints: the run keeps its last evaluations and the chunk writes their mean as run/average', async function () {
+    nativeEngineOrSkip(this);
+    const ok = run('--arm', 'avg');
+    assert.strictEqual(ok.code, 0, ok.err);
+    const kept = path.join(native('avg'), 'run', 'checkpoints');
+    assert.deepStrictEqual(fs.readdirSync(kept).sort(), ['step-10.safetensors', 'step-5.safetensors']);
+    assert.match(ok.err, /averaged the weights of steps 5, 10 into /);
+    const [a, b] = ['step-5', 'step-10'].map((s) => readInterchange(path.join(kept, `${s}.safetensors`)));
+    const mean = readInterchange(path.join(native('avg'), 'run', 'average', 'model.safetensors'));
+    assert.strictEqual(mean.step, 10);
+    let largest = 0;
+    mean.tensors.forEach((t, i) =>
+      t.values.forEach((v, j) => {
+        const want = (a!.tensors[i]!.values[j]! + b!.tensors[i]!.values[j]!) / 2;
+        largest = Math.max(largest, Math.abs(v - want));
+      }),
+    );
+    assert.ok(largest < 1e-6, `largest difference ${largest}`);
+    assert.ok(
+      a!.tensors.some((t, i) => t.values.some((v, j) => v !== b!.tensors[i]!.values[j])),
+      'two different checkpoints',
+    );
+    const folder = path.join(work, 'avg', 'run', 'average');
+    assert.deepStrictEqual(readConfigFile(folder).meta.averagedSteps, [5, 10]);
+    await selectBackend({ setting: 'wasm' });
+    const runner = await ModelRunner.load(folder);
+    runner.dispose();
+    // The others keep no checkpoints and have no average.
+    assert.ok(!fs.existsSync(path.join(native('drop'), 'run', 'checkpoints')));
+    assert.ok(!fs.existsSync(path.join(work, 'drop', 'run', 'average')));
   });
 
   it('its sources are those inference builds in a folder with no documented function', async function () {
