@@ -6,7 +6,8 @@ One optimizer step (trainer.ts `applyAccumulated`), in this order:
    processes each rank backpropagates its rows' masked SUM times `world / global_tokens` (the token
    count of the global batch, which every rank collates), so DistributedDataParallel's averaging yields `sum / global_tokens`:
    gradients averaged over target tokens, as the TypeScript replica pool weights them;
-2. the learning rate of the schedule at this step (1-based);
+2. the learning rate of the schedule at this step (1-based), ramped up over `rewarmSteps` after the
+   step a continued run started from (trainer.ts `rewarmFactor`);
 3. L2 weight decay added to the gradients (`g + weightDecay * w`), then L2-SP (`g + l2sp * (w - w0)`);
 4. clipping by global norm (scale `clipNorm / (norm + 1e-6)`, only when `norm > clipNorm`);
 5. the optimizer update, with tfjs's formulas (Adam: `m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps)`, the beta
@@ -20,13 +21,16 @@ evaluations without a lower loss; `<out>/best/model.safetensors` on improvement;
 `<out>/last/model.safetensors` and `<out>/last/state.pt` (weights, optimizer, step, data position,
 schedule, RNG states, best loss) at each evaluation and at the end, written atomically by rank 0.
 `metrics.jsonl` gets a line per step and per evaluation. `--resume` continues the run in `<out>` at
-the same step with the same optimizer moments; `--minutes` bounds this invocation (room kept for one
-more evaluation, as the TypeScript time budget does). SIGINT, SIGTERM and SIGHUP stop after the
-current step, saving last/.
+the same step with the same optimizer moments; `--init W --continue` starts a new run from the
+weights of W (an exported model of an earlier run whose state is gone) at the step W records: the
+step count, the schedule and the position in the batches go on from there (as the TypeScript job's
+`continueFrom`), the optimizer's moments start afresh. `--minutes` bounds this invocation (room kept
+for one more evaluation, as the TypeScript time budget does). SIGINT, SIGTERM and SIGHUP stop after
+the current step, saving last/.
 
     python3 -m seq2seq_native train --examples train.bin --valid valid.bin [--valid-bare valid-bare.bin] \
-        --config run.json --out DIR [--init model.safetensors] [--resume] [--minutes M] [--clock wall|cpu] \
-        [--steps N] [--seed S] [--nproc N] [--threads T] [--device cpu|cuda] \
+        --config run.json --out DIR [--init model.safetensors [--continue]] [--resume] [--minutes M] \
+        [--clock wall|cpu] [--steps N] [--seed S] [--nproc N] [--threads T] [--device cpu|cuda] \
         [--nnodes K --node-rank R --master-addr HOST --master-port P]
 
 Every rank reads the examples and, with `--resume`, `<out>/last/state.pt` itself: across machines
@@ -82,7 +86,7 @@ DEFAULT_SEED = 1
 
 # Fields of the TypeScript trainer that only its own evaluation uses (decoding, BLEU, samples),
 # or that its job handles: accepted and ignored here.
-_IGNORED_TRAINING = ("evalLimit", "evalBeam", "samples", "threads", "rewarmSteps")
+_IGNORED_TRAINING = ("evalLimit", "evalBeam", "samples", "threads")
 # Top-level fields of a TrainConfigFile that describe how the examples were made (the TypeScript side's work).
 _IGNORED_TOP = (
     "vocabSize",
@@ -114,6 +118,7 @@ class TrainOptions:
     l2sp: float = 0.0
     timeBudgetMs: float = 0.0
     evaluateAtStart: bool = False
+    rewarmSteps: int = 0
     labelSmoothing: float = 0.1
     evalEvery: int = 0
     patience: int = 3
@@ -196,6 +201,7 @@ _TRAINING_FIELDS = (
     "l2sp",
     "timeBudgetMs",
     "evaluateAtStart",
+    "rewarmSteps",
     "labelSmoothing",
     "evalEvery",
     "patience",
@@ -212,7 +218,8 @@ def parse_training(v: Any, where: str = "training") -> TrainOptions:
         t.optimizer = parse_optimizer(o["optimizer"], f"{where}.optimizer")
     if "schedule" in o:
         t.schedule = parse_schedule(o["schedule"], f"{where}.schedule")
-    ints = {"batchSize": 1, "maxEpochs": 1, "maxSteps": 0, "accumulate": 1, "evalEvery": 0, "patience": 0, "seed": None}
+    ints = {"batchSize": 1, "maxEpochs": 1, "maxSteps": 0, "accumulate": 1, "evalEvery": 0, "patience": 0}
+    ints.update({"seed": None, "rewarmSteps": 0})
     for k, minimum in ints.items():
         if k in o:
             setattr(t, k, _number(f"{where}.{k}", o[k], minimum, integer=True))
@@ -344,6 +351,15 @@ class Schedule:
         self.current = state.get("rate", self.current)
         self.best = state.get("best", math.inf)
         self.bad = state.get("badEvaluations", 0)
+
+
+def rewarm_factor(step: int, start: Optional[int], steps: int) -> float:
+    """The share of the scheduled rate at `step` of a run continued from step `start` that ramps up
+    again over `steps` (trainer.ts `rewarmFactor`): fresh Adam moments move every weight by about
+    the full rate at first. 1 for other runs, and with `steps` 0."""
+    if start is None or not steps > 0:
+        return 1.0
+    return min(1.0, max(0, step - start) / steps)
 
 
 def create_schedule(config: dict, base: float) -> Schedule:
@@ -611,6 +627,7 @@ class TrainArgs:
     config: str
     out: str
     init: Optional[str]
+    continued: bool
     resume: bool
     minutes: Optional[float]
     steps: Optional[int]
@@ -635,6 +652,14 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
     p.add_argument("--config", required=True, help='run.json: {"model": ModelConfig, "training": {...}}')
     p.add_argument("--out", required=True, help="run folder: best/, last/, metrics.jsonl")
     p.add_argument("--init", help="start from the weights of this interchange file")
+    p.add_argument(
+        "--continue",
+        dest="continued",
+        action="store_true",
+        help="with --init: a new run that goes on from the step the --init file records (an exported model "
+        "of an earlier run whose state is gone): the step count, the schedule and the position in the "
+        "batches continue from there; the optimizer's moments start afresh (--resume keeps them)",
+    )
     p.add_argument("--resume", action="store_true", help="continue the run in --out from last/state.pt")
     p.add_argument("--minutes", type=float, help="time budget of this invocation (stops after saving last/)")
     p.add_argument(
@@ -672,6 +697,8 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
         raise UsageError(f"--keep-checkpoints must be 0 or more, got {a.keep_checkpoints}")
     if a.keep_checkpoints > 0 and a.valid is None:
         raise UsageError("--keep-checkpoints goes with --valid (checkpoints are kept at evaluations)")
+    if a.continued and (a.init is None or a.resume):
+        raise UsageError("--continue goes with --init (the model to go on from), not with --resume")
     return TrainArgs(
         examples=a.examples,
         valid=a.valid,
@@ -679,6 +706,7 @@ def parse_train_args(argv: list[str]) -> TrainArgs:
         config=a.config,
         out=a.out,
         init=a.init,
+        continued=a.continued,
         resume=a.resume,
         minutes=a.minutes,
         steps=a.steps,
@@ -842,6 +870,10 @@ class Trainer:
         self.step = 0
         self.epoch = 0
         self.batch_in_epoch = 0
+        # The step a continued run started from (its rate ramps up again from there), else None.
+        self.rewarm_from: Optional[int] = None
+        if args.continued:
+            self._continue_at(init_step)
         self.best: Optional[float] = None
         self.bad_evals = 0
         self.elapsed_before_s = 0.0
@@ -856,7 +888,11 @@ class Trainer:
             self._restore(saved)
         if ctx.is_main:
             self._open_metrics(resumed=saved is not None)
-            start = f"resumed at step {self.step}" if saved else "new run"
+            start = (
+                f"resumed at step {self.step}"
+                if saved
+                else f"continued at step {self.step}" if self.rewarm_from is not None else "new run"
+            )
             valid = f", {len(self.valid)} validation" if self.valid is not None else ""
             valid += f" (and {len(self.valid_bare)} without neighbours)" if self.valid_bare is not None else ""
             init = ""
@@ -870,6 +906,25 @@ class Trainer:
                 self._log(f"note: training.{item} is not used by the native engine")
 
     # --- setup ---------------------------------------------------------------------------------
+    def _continue_at(self, recorded: Any) -> None:
+        """A continued run: at the --init file's step, with the data position that step reached in a
+        run of these examples (each step takes `accumulate` batches; an epoch's last step may take fewer)."""
+        try:
+            step = int(recorded)
+        except (TypeError, ValueError):
+            step = 0
+        if step < 1:
+            raise UsageError(
+                f"--continue: {self.args.init} records no step (got {json.dumps(recorded)}); "
+                "it cannot be continued: drop --continue to start a new run from its weights"
+            )
+        batches = len(batch_plan(self.train, self.opts.batchSize, self.seed * 1000))
+        steps_per_epoch = -(-batches // self.opts.accumulate)
+        self.step = step
+        self.epoch, within = divmod(step, steps_per_epoch)
+        self.batch_in_epoch = within * self.opts.accumulate
+        self.rewarm_from = step
+
     def _model_config(self, run: RunConfig, saved: Optional[dict]) -> dict:
         if saved is not None:
             config = saved["fingerprint"]["model"]
@@ -941,6 +996,7 @@ class Trainer:
         self.bad_evals = t["evaluationsWithoutImprovement"]
         self.elapsed_before_s = t["elapsedMs"] / 1000
         self.schedule.restore(t["schedule"])
+        self.rewarm_from = t.get("rewarmFrom")
         if saved.get("rngWorld") == self.ctx.world_size:
             torch.set_rng_state(saved["rng_torch"][self.ctx.rank])
             if self.ctx.device.type == "cuda" and saved["rng_cuda"]:
@@ -990,7 +1046,8 @@ class Trainer:
         for s in previous:
             signal.signal(s, self._on_signal)
         try:
-            if o.evaluateAtStart and self.step == 0 and self.best is None and self.elapsed_before_s == 0:
+            first = self.rewarm_from if self.rewarm_from is not None else 0
+            if o.evaluateAtStart and self.step == first and self.best is None and self.elapsed_before_s == 0:
                 self._evaluate_and_checkpoint(reference=True)
             self.report_start = time.time()
             self.last_log = 0.0
@@ -1072,7 +1129,7 @@ class Trainer:
         o = self.opts
         stats = self._gradients(group)
         step = self.step + 1
-        learning_rate = self.schedule.rate(step)
+        learning_rate = self.schedule.rate(step) * rewarm_factor(step, self.rewarm_from, o.rewarmSteps)
         norm = apply_update(self.params, self.optimizer, learning_rate, o, self.anchor)
         # One all-reduce per step for the losses and, unless an evaluation comes first, the stop flags.
         eval_due = o.evalEvery > 0 and step % o.evalEvery == 0
@@ -1223,6 +1280,7 @@ class Trainer:
                 "bestLoss": self.best,
                 "evaluationsWithoutImprovement": self.bad_evals,
                 "schedule": self.schedule.state(),
+                **({"rewarmFrom": self.rewarm_from} if self.rewarm_from is not None else {}),
                 "elapsedMs": 1000 * (self.elapsed_before_s + self.clock() - self.invocation_start),
             },
             "optimizer": {"name": self.opts.optimizer["name"], "param_groups": optimizer["param_groups"]},

@@ -387,6 +387,80 @@ def test_init_starts_from_the_weights_of_an_interchange_file(
     assert "is a different model from the config's (hiddenDim: 8 vs 16)" in capsys.readouterr().err
 
 
+def test_continue_goes_on_from_the_init_files_step_with_fresh_optimizer_moments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An exported model at step 24 of a run (200 examples in batches of 16: 13 steps an epoch)
+    continued with --continue: step 25 is the one the whole run took from the same weights (the
+    same batch, so the same loss, and the schedule's rate there); later steps differ only by the
+    optimizer's fresh moments. The starting weights are evaluated first (the checkpoint to beat)."""
+    noam = {"schedule": {"kind": "noam", "warmupSteps": 5}, "evalEvery": 8}
+    files = make_run(tmp_path, training={**noam, "optimizer": {"name": "adam", "learningRate": 0.03}})
+    assert train(files, tmp_path / "whole", "--steps", "40") == 0
+    assert train(files, tmp_path / "base", "--steps", "24") == 0
+    init = str(tmp_path / "base" / "last" / "model.safetensors")
+    run = json.loads(Path(files["config"]).read_text())
+    run["training"]["evaluateAtStart"] = True
+    Path(files["config"]).write_text(json.dumps(run))
+    capsys.readouterr()
+    assert train(files, tmp_path / "cont", "--steps", "40", "--init", init, "--continue") == 0
+    assert "continued at step 24" in capsys.readouterr().err
+    whole = {m["step"]: m for m in metrics(tmp_path / "whole") if "loss" in m}
+    lines = metrics(tmp_path / "cont")
+    reference = lines[0]
+    base_loss = [m["validLoss"] for m in metrics(tmp_path / "base") if "validLoss" in m][-1]
+    assert reference["step"] == 24 and reference["reference"]
+    assert reference["validLoss"] == pytest.approx(base_loss, rel=1e-6)
+    steps = [m for m in lines if "loss" in m]
+    assert [m["step"] for m in steps] == list(range(25, 41))
+    rate = create_schedule(noam["schedule"], 0.03).rate
+    for m in steps:
+        # The same batches in the same order (their token counts), in the same epochs, at the schedule's rate.
+        assert (m["tokens"], m["epoch"]) == (whole[m["step"]]["tokens"], whole[m["step"]]["epoch"])
+        assert m["lr"] == pytest.approx(rate(m["step"]), rel=1e-12) == whole[m["step"]]["lr"]
+    assert steps[0]["loss"] == pytest.approx(whole[25]["loss"], rel=1e-5)
+    # A fresh model's loss is far above: the run went on from the model, not from scratch.
+    assert steps[0]["loss"] < 0.9 * whole[1]["loss"]
+    # Fresh moments: the weights part from the whole run's after the first step.
+    assert max_difference(
+        weights(tmp_path / "whole" / "last" / "model.safetensors"),
+        weights(tmp_path / "cont" / "last" / "model.safetensors"),
+    ) > 1e-4
+    _, _, meta = read_interchange(tmp_path / "cont" / "last" / "model.safetensors")
+    assert meta["step"] == "40"
+
+
+def test_a_continued_run_rewarms_over_rewarm_steps_and_keeps_doing_so_when_resumed(tmp_path: Path) -> None:
+    files = make_run(tmp_path, training={"schedule": {"kind": "noam", "warmupSteps": 5}, "rewarmSteps": 10})
+    assert train(files, tmp_path / "base", "--steps", "10") == 0
+    init = str(tmp_path / "base" / "last" / "model.safetensors")
+    assert train(files, tmp_path / "cont", "--steps", "13", "--init", init, "--continue") == 0
+    assert train(files, tmp_path / "cont", "--steps", "16", "--resume") == 0
+    rate = create_schedule({"kind": "noam", "warmupSteps": 5}, 0.01).rate
+    lrs = {m["step"]: m["lr"] for m in metrics(tmp_path / "cont") if "lr" in m}
+    assert list(lrs) == list(range(11, 17))
+    for step, lr in lrs.items():
+        assert lr == pytest.approx(rate(step) * (step - 10) / 10, rel=1e-12), step
+    # Without --continue the option changes nothing: a new run has no step to ramp up from.
+    assert train(files, tmp_path / "plain", "--steps", "3", "--init", init) == 0
+    assert [m["lr"] for m in metrics(tmp_path / "plain") if "lr" in m] == [rate(1), rate(2), rate(3)]
+
+
+def test_continue_needs_an_init_file_that_records_its_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = make_run(tmp_path)
+    capsys.readouterr()
+    assert train(files, tmp_path / "a", "--steps", "2", "--continue") == 2
+    assert "--continue goes with --init" in capsys.readouterr().err
+    torch.manual_seed(0)
+    unstepped = tmp_path / "unstepped.safetensors"
+    save_model(build_model(tiny_config()), unstepped)
+    assert train(files, tmp_path / "b", "--steps", "2", "--init", str(unstepped), "--continue") == 2
+    assert "records no step" in capsys.readouterr().err
+    assert not (tmp_path / "b" / "last").exists()
+
+
 def test_valid_bare_is_reported_beside_the_validation_loss_and_chooses_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
