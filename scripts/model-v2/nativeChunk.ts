@@ -4,7 +4,10 @@
  * function's project, examples, starting weights) and hands it over; every chunk then runs the
  * native trainer for at most its minutes (resuming the same run after the first), and brings the
  * native best/ and last/ weights back as the model folders `<run>/best` and `<run>/last`, which
- * `--finish` and `--compare` read as they read a built-in run's. Beside the validation examples
+ * `--finish` and `--compare` read as they read a built-in run's. A run continued from an exported
+ * model (`continueFrom`) is prepared from that model's weights and tokenizer at its step, and the
+ * native trainer goes on from that step (`--continue`: the schedule and the position in the
+ * batches go on, the optimizer's moments start afresh). Beside the validation examples
  * goes the same set without neighbours (valid-bare.bin), whose loss the native engine reports at
  * every evaluation; a run prepared before that file existed gets it when its next chunk starts.
  * With `averageCheckpoints` the native run keeps its last evaluations' weights (checkpoints/), and
@@ -55,6 +58,8 @@ export interface NativeChunkOptions {
   readonly resume: boolean;
   /** Average this many of the run's newest evaluation checkpoints into `<run>/average` (2 or more). */
   readonly averageCheckpoints?: number;
+  /** A new run goes on from this exported model folder of an earlier run, at its step (not with `resume`). */
+  readonly continueFrom?: string;
   readonly log: (line: string) => void;
 }
 
@@ -157,6 +162,8 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
   const engine = findNativeEngine();
   const files = handOffFiles(path.join(o.runDir, 'native'));
   const seed = o.config.seed ?? TRAIN_JOB_DEFAULTS.seed;
+  if (o.resume && o.continueFrom) throw new Error('a continued run starts a new run; it cannot resume one.');
+  let startStep = 0;
   if (!o.resume) {
     const job = await prepareTrainJob(
       {
@@ -167,21 +174,26 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
         config: o.config,
         cacheExamples: true,
         validBare: true,
+        ...(o.continueFrom ? { continueFrom: o.continueFrom } : {}),
       },
       () => undefined,
     );
     try {
+      // A continued job's model holds the exported model's weights and its trainer that model's step.
+      startStep = job.summary.startStep;
       await writeHandOff(
         files,
         job.trainer.model,
         job.examples,
         job.options,
         o.config.batchSize ?? TRAIN_JOB_DEFAULTS.batchSize,
+        startStep,
       );
       const bare = job.examples.validBare ? ` (and ${job.examples.validBare.length} without neighbours)` : '';
+      const continued = o.continueFrom ? `, continued from ${o.continueFrom} at step ${startStep}` : '';
       o.log(
         `handed to the native engine: ${job.examples.train.length} training and ${job.examples.valid.length} validation examples${bare}, ` +
-          `${job.summary.parameters} parameters`,
+          `${job.summary.parameters} parameters${continued}`,
       );
     } finally {
       job.trainer.dispose();
@@ -202,7 +214,7 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
       `note: this run was prepared with neighbourDropout ${dropout}, and its examples keep it ` +
         `(the recipe now says ${o.config.neighbourDropout ?? 0}: a new arm trains with that)`,
     );
-  const fromStep = lastStep(files.runDir);
+  const fromStep = o.resume ? lastStep(files.runDir) : startStep;
   const trainedBefore = trainedMs(files.runDir);
   const args = nativeTrainArgs(
     files,
@@ -210,6 +222,7 @@ export async function nativeChunk(o: NativeChunkOptions): Promise<Chunk> {
       corpus: o.files.train,
       out: o.runDir,
       resume: o.resume,
+      ...(o.continueFrom ? { continued: true } : {}),
       minutes: String(o.minutes),
       // The step limit of this invocation (the recipe's, or --max-steps): run.json keeps the one the run was prepared with.
       ...(o.config.training?.maxSteps ? { maxSteps: String(o.config.training.maxSteps) } : {}),

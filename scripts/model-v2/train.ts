@@ -15,6 +15,9 @@
  *    `neighbourDropout` choose that rate on validation.
  *  - `--finish` (finish.ts) chooses the arm's checkpoint and decoding on validation projects,
  *    scores the test projects once, writes MODEL.md; `--install` makes it the bundled model.
+ *  - `--continue-from <model> --trained-minutes N [--lost-minutes N]` starts an arm's run (built-in
+ *    or native) from a model an earlier run of it exported, at that model's step, when that run's
+ *    checkpoints are gone; the earlier minutes become the arm's first chunk.
  *
  * Flags: --corpus <dir> (default .cache/corpus), --work <dir> (default .cache/model-v2),
  * --recipe <file>, --arm, --minutes N, --max-steps N, --threads N, --resume, --compare, --default
@@ -256,7 +259,6 @@ async function trainChunk(
     },
   };
   if (armEngine === 'native') {
-    if (opts.continueFrom) throw new Error('--continue-from is for built-in runs; a native arm resumes its own run.');
     const chunk = await nativeChunk({
       runDir,
       files,
@@ -267,6 +269,7 @@ async function trainChunk(
       ...(clock ? { clock } : {}),
       ...(averageCheckpoints !== undefined ? { averageCheckpoints } : {}),
       resume: opts.resume,
+      ...(opts.continueFrom ? { continueFrom: opts.continueFrom.dir } : {}),
       log,
     });
     writeChunks(armDir, [...chunks, chunk]);
@@ -532,10 +535,14 @@ async function main(): Promise<void> {
     )
     .option(
       '--continue-from <dir>',
-      "start the arm's run from this exported model of an earlier run of the arm (its checkpoints lost), at its step; " +
-        'needs --trained-minutes',
+      "start the arm's run from this exported model of an earlier run of the arm (its checkpoints lost), at its step " +
+        '(built-in or native arm: the schedule and the batches go on from that step; the optimizer starts afresh, ' +
+        "its moments empty, and the rate ramps up again over the recipe's rewarmSteps); needs --trained-minutes",
     )
-    .option('--trained-minutes <n>', "with --continue-from: the earlier run's training minutes (its card says)")
+    .option(
+      '--trained-minutes <n>',
+      "with --continue-from: the earlier run's training minutes (its card says; CPU minutes per process for an arm on the CPU clock)",
+    )
     .option(
       '--lost-minutes <n>',
       'with --continue-from: minutes the arm trained after that model in runs whose models are lost (they count against the budget)',

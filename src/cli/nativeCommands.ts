@@ -84,6 +84,12 @@ export interface NativeTrainFlags {
   readonly test?: string;
   readonly resume: boolean;
   readonly init?: string;
+  /**
+   * Not a flag of `train`: the hand-off's starting weights are an exported model at the step they
+   * record (a run continued from it, scripts/model-v2/nativeChunk.ts): the native run goes on from
+   * that step (`--continue`).
+   */
+  readonly continued?: boolean;
   readonly maxSteps?: string;
   readonly minutes?: string;
   readonly threads?: string;
@@ -120,7 +126,7 @@ export function nativeTrainArgs(files: HandOffFiles, flags: NativeTrainFlags, se
   ];
   args.push('--seed', String(seed));
   if (flags.resume) args.push('--resume');
-  else args.push('--init', files.start);
+  else args.push('--init', files.start, ...(flags.continued ? ['--continue'] : []));
   const pass = (flag: string, value: string | undefined, check: (v: string) => unknown): void => {
     if (value === undefined) return;
     check(value);
