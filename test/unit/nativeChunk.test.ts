@@ -8,7 +8,6 @@
  * an arm with averageCheckpoints keeps its last evaluations and averages them into run/average.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -20,11 +19,8 @@ import { decodeExamples } from '../../src/training/examplesCache';
 import { readConfigFile } from '../../src/modelFolder/format';
 import { readInterchange } from '../../src/modelFolder/interchange';
 import { interleaveLanguages } from '../../src/training/quality';
-import { nativeEngineOrSkip } from './helpers/nativeEngine';
+import { committedV3Recipe, nativeEngineOrSkip, nativeMetrics, runRecipe } from './helpers/nativeEngine';
 import { writeProjectSplitCorpus } from './helpers/wordPairCorpus';
-
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'model-v2', 'train.js');
-const RECIPE = path.join(__dirname, '..', '..', '..', 'scripts', 'model-v3', 'recipe.json');
 
 describe('train:v2 with native arms: the validation loss without neighbours', function () {
   this.timeout(600_000);
@@ -33,20 +29,11 @@ describe('train:v2 with native arms: the validation loss without neighbours', fu
   const recipe = path.join(dir, 'recipe.json');
   const work = path.join(dir, 'work');
   const native = (arm: string) => path.join(work, arm, 'run', 'native');
-  const run = (...args: string[]): { code: number; out: string; err: string } => {
-    const r = spawnSync(process.execPath, [SCRIPT, '--corpus', corpus, '--work', work, '--recipe', recipe, ...args], {
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-  };
+  const run = (...args: string[]) => runRecipe({ corpus, work, recipe }, ...args);
   const evaluations = (arm: string) =>
-    fs
-      .readFileSync(path.join(native(arm), 'run', 'metrics.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { step: number; validLoss?: number; validLossBare?: number })
-      .filter((m) => m.validLoss !== undefined);
+    nativeMetrics<{ step: number; validLoss?: number; validLossBare?: number }>(path.join(native(arm), 'run')).filter(
+      (m) => m.validLoss !== undefined,
+    );
   const chunks = (arm: string) =>
     JSON.parse(fs.readFileSync(path.join(work, arm, 'chunks.json'), 'utf8')) as { neighbourDropout?: number }[];
 
@@ -55,10 +42,7 @@ describe('train:v2 with native arms: the validation loss without neighbours', fu
     fs.mkdirSync(corpus);
     writeProjectSplitCorpus(corpus);
     // The committed recipe's GRU arm, shrunk, twice: with the recipe's neighbour dropout and with none.
-    const r = JSON.parse(fs.readFileSync(RECIPE, 'utf8')) as {
-      arms: Record<string, { model: Record<string, unknown> } & Record<string, unknown>>;
-      training: Record<string, unknown>;
-    } & Record<string, unknown>;
+    const r = committedV3Recipe();
     const gru = { ...r.arms['gru']!, processes: 1 };
     Object.assign(gru.model, { embeddingDim: 16, hiddenDim: 16, maxSrcLen: 40, maxTgtLen: 8 });
     Object.assign(r, { vocabSize: 300, batchSize: 8, validPairsPerLanguage: 4, defaultArm: 'drop' });

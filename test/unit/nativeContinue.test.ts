@@ -8,16 +8,12 @@
  * weights on the same batch, no dropout); only the optimizer's moments start afresh.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { nativeEngineOrSkip } from './helpers/nativeEngine';
+import { committedV3Recipe, nativeEngineOrSkip, nativeMetrics, runRecipe } from './helpers/nativeEngine';
 import { writeProjectSplitCorpus } from './helpers/wordPairCorpus';
-
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'model-v2', 'train.js');
-const RECIPE = path.join(__dirname, '..', '..', '..', 'scripts', 'model-v3', 'recipe.json');
 
 interface Line {
   step: number;
@@ -35,20 +31,9 @@ describe('train:v2 --continue-from with a native arm', function () {
   const corpus = path.join(dir, 'corpus');
   const recipe = path.join(dir, 'recipe.json');
   const exported = path.join(dir, 'exported');
-  const run = (work: string, ...args: string[]): { code: number; err: string } => {
-    const r = spawnSync(process.execPath, [SCRIPT, '--corpus', corpus, '--work', work, '--recipe', recipe, ...args], {
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    return { code: r.status ?? -1, err: r.stderr };
-  };
+  const run = (work: string, ...args: string[]) => runRecipe({ corpus, work, recipe }, ...args);
   const native = (work: string) => path.join(work, 'tiny', 'run', 'native');
-  const metrics = (work: string): Line[] =>
-    fs
-      .readFileSync(path.join(native(work), 'run', 'metrics.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Line);
+  const metrics = (work: string): Line[] => nativeMetrics<Line>(path.join(native(work), 'run'));
   const steps = (work: string): Map<number, Line> =>
     new Map(
       metrics(work)
@@ -62,10 +47,7 @@ describe('train:v2 --continue-from with a native arm', function () {
     writeProjectSplitCorpus(corpus);
     // The committed recipe's transformer-small arm, shrunk, without dropout (so that a step's loss
     // depends on the weights and the batch alone), with a short warm-up.
-    const r = JSON.parse(fs.readFileSync(RECIPE, 'utf8')) as {
-      arms: Record<string, { model: Record<string, unknown> } & Record<string, unknown>>;
-      training: Record<string, unknown>;
-    } & Record<string, unknown>;
+    const r = committedV3Recipe();
     const arm = { ...r.arms['transformer-small']!, processes: 1, batchSize: 8 };
     Object.assign(arm.model, { dModel: 16, heads: 2, ffDim: 32, encoderLayers: 1, decoderLayers: 1 });
     Object.assign(arm.model, { dropout: 0, maxSrcLen: 40, maxTgtLen: 8 });
