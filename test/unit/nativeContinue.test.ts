@@ -52,7 +52,8 @@ describe('train:v2 --continue-from with a native arm', function () {
     Object.assign(arm.model, { dModel: 16, heads: 2, ffDim: 32, encoderLayers: 1, decoderLayers: 1 });
     Object.assign(arm.model, { dropout: 0, maxSrcLen: 40, maxTgtLen: 8 });
     Object.assign(r, { vocabSize: 300, batchSize: 8, validPairsPerLanguage: 4, defaultArm: 'tiny', studies: [] });
-    Object.assign(r.training, { evalEvery: 4, schedule: { kind: 'noam', warmupSteps: 5 } });
+    // No re-warm-up (the native tests check its ramp): steps from 9 at the schedule's own rate.
+    Object.assign(r.training, { evalEvery: 4, schedule: { kind: 'noam', warmupSteps: 5 }, rewarmSteps: 0 });
     r.arms = { tiny: arm };
     fs.writeFileSync(recipe, JSON.stringify(r));
   });
