@@ -172,6 +172,9 @@ export const DEFAULT_TRAINING = {
  * `best/` and stops early (the starting weights stay `best/` when nothing beats them); L2-SP
  * toward the base weights; rehearsal of base pairs in every batch (FINE_TUNE_REHEARSAL_SHARE).
  * BLEU is still decoded on a few validation pairs for the dashboard's chart, but decides nothing.
+ * Chosen for the GRU (v2) and kept for the Transformer (v3): on validation projects a 3x higher
+ * rate wrote worse comments and checks every 25 steps let a worse model through the guard
+ * (bench/learning/README.md, "Fine-tuning model v3").
  */
 export const FINE_TUNE_TRAINING: TrainingOptions = {
   optimizer: { name: 'adam', learningRate: 1e-4 },
