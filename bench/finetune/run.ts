@@ -212,6 +212,12 @@ async function main(): Promise<void> {
     throw new Error('no workspace to simulate: pass --corpus <test.jsonl with a project field> or --workspace <file>.');
   const variants = opts.variant.length ? opts.variant : ['defaults'];
   const results: ProjectResult[] = [];
+  const unknown = opts.project.filter((p) => !projects.has(p));
+  if (unknown.length)
+    throw new Error(
+      `--project ${unknown.join(', ')}: no such project with at least ${opts.minFunctions} functions; ` +
+        `choose among ${[...projects.keys()].join(', ')}.`,
+    );
   const chosen = [...projects].filter(([p]) => opts.project.length === 0 || opts.project.includes(p));
   for (const [p, rs] of chosen.slice(0, Number(opts.projects))) {
     results.push(await runProject(p, rs, variants, Number(opts.minutes), Number(opts.limit), Number(opts.threads)));
