@@ -122,8 +122,8 @@ function preparedDropout(template: string): number {
   return typeof data?.neighbourDropout === 'number' ? data.neighbourDropout : 0;
 }
 
-/** The native run's kept checkpoints (checkpoints/step-N.safetensors), oldest step first. */
-export function keptCheckpoints(nativeRunDir: string): { step: number; file: string }[] {
+/** The native run's kept checkpoints (checkpoints/step-N.safetensors, its --keep-checkpoints), oldest step first. */
+function keptCheckpoints(nativeRunDir: string): { step: number; file: string }[] {
   const dir = path.join(nativeRunDir, 'checkpoints');
   if (!fs.existsSync(dir)) return [];
   return fs

@@ -257,13 +257,10 @@ function repeatedBlock(pieces: readonly string[]): boolean {
 
 /**
  * The names inside a model's code spans ("`try_join_join`", "`Easy2::new_new`"), which runs()
- * leaves out of the word rules: a name the code does not have is checked for repeated pieces.
+ * leaves out of the word rules; repeatedSubword passes over those the code has.
  */
-function codeSpanNames(text: string, code: CodeWords | undefined): string[] {
-  const spans = text.match(/`[^`]*`/g) ?? [];
-  return spans
-    .flatMap((s) => s.match(/[A-Za-z_$][\w$]*/g) ?? [])
-    .filter((n) => !code?.identifiers.has(n.toLowerCase()));
+function codeSpanNames(text: string): string[] {
+  return (text.match(/`[^`]*`/g) ?? []).flatMap((s) => s.match(/[A-Za-z_$][\w$]*/g) ?? []);
 }
 
 /**
@@ -415,7 +412,7 @@ export function textProblem(text: string | undefined, context: GateContext = {})
     return 'repeatedWord';
   if (toks.some((t) => repeatedSubword(t, code, strict))) return 'repeatedSubword';
   if (!strict) return undefined;
-  if (codeSpanNames(text, code).some((n) => repeatedSubword(n, code, strict))) return 'repeatedSubword';
+  if (codeSpanNames(text).some((n) => repeatedSubword(n, code, strict))) return 'repeatedSubword';
   if (toks.length === 0) return 'empty';
   if (code && toks.some((t) => cutWord(t, code))) return 'cutWord';
   if (
