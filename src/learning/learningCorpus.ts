@@ -17,13 +17,18 @@
  *    src/learning/policy.ts `lineageTrainedFiles`): it goes to training and is never held out,
  *    since the guard judges the new model against the current one, which has trained on it;
  * 3. then, while the test split has fewer than GUARD_MIN_FUNCTIONS functions (the guard installs
- *    nothing on fewer, so the run would be time spent for nothing) or the validation split none,
- *    more files from the training split, never a learned one: first those without a correction,
- *    in the order the split assigns files (the same ones run after run); only when these are too
- *    few (a workspace documented mostly through the extension) files with corrections, the most
- *    recently corrected first. The run is then judged on the user's newest corrections (the ones an earlier run is
- *    least likely to have trained on), and a later run, once newer ones take their place, trains on
- *    them. They are counted (`heldOutCorrections`), not dropped unsaid.
+ *    nothing on fewer, so the run would be time spent for nothing), more files from the training
+ *    split, never a learned one: first those without a correction (the split's file order), and
+ *    only when these are too few (a workspace documented mostly through the extension) files with
+ *    corrections, the most recently corrected first on a tie. Within each, **as few functions as
+ *    reach the minimum** (`fewestFunctionsToward`): a user documenting a file at a time has, after
+ *    50 corrections, a few small files and the big one being written, and the next functions come
+ *    from that one. Holding out the newest file whole (the rule before) left go-dlib's run 10 of 50
+ *    functions to train on; the fewest that reach 10 leave it 35 (bench/learning/README.md).
+ *    The validation split (the fine-tune's early stopping) is topped up the same way to
+ *    LEARNING_VALID_FUNCTIONS, with no file of more than twice that while the split has one.
+ *    Corrections held out are counted (`heldOutCorrections`), not dropped unsaid; a later run,
+ *    once newer ones take their place, trains on them.
  *
  * A run starts only on splits that could let the guard pass: GUARD_MIN_FUNCTIONS held-out
  * functions, a validation file and something to train on; `tooFew` says why not otherwise. The
@@ -32,7 +37,7 @@
  */
 import type { CorpusRecord } from '../mining/dataset';
 import { seededFileOrder, splitByFile, type SplitName, type Splits } from '../mining/dedupSplit';
-import { FINE_TUNE_JOB_DEFAULTS, GUARD_MIN_FUNCTIONS } from '../training/trainingDefaults';
+import { FINE_TUNE_JOB_DEFAULTS, GUARD_MIN_FUNCTIONS, LEARNING_VALID_FUNCTIONS } from '../training/trainingDefaults';
 import { correctionPairs, learnableCorrections, type Correction } from './corrections';
 
 export interface LearningSplits extends Splits<CorpusRecord> {
@@ -87,18 +92,32 @@ export function learningSplits(
       if (ca === undefined || cb === undefined) return ca === cb ? splitOrder(a, b) : ca === undefined ? -1 : 1;
       return ca > cb ? -1 : ca < cb ? 1 : splitOrder(a, b);
     });
-  const topUp = (name: 'valid' | 'test', want: number): void => {
+  // Files without a correction first (split order), then corrected ones (newest first); inside each
+  // class as few functions as reach `want`.
+  const classes = [
+    candidates.filter((f) => !newest.has(f)),
+    candidates.filter((f) => newest.has(f)),
+  ];
+  // `most`: a file with more functions is not taken while the split has some (the validation
+  // split's size is a wish; the held-out split's is what the guard needs).
+  const topUp = (name: 'valid' | 'test', want: number, most = Infinity): void => {
     let n = 0;
     for (const [f, s] of where) if (s === name) n += size.get(f)!;
-    for (const f of candidates) {
-      if (n >= want) return;
-      if (where.get(f) !== 'train') continue;
-      where.set(f, name);
-      n += size.get(f)!;
+    for (const files of classes) {
+      const rest = files.filter((f) => where.get(f) === 'train');
+      while (n < want && rest.length > 0) {
+        const fits = rest.filter((f) => size.get(f)! <= most);
+        // None small enough: the smallest file, if the split has none yet.
+        if (fits.length === 0 && n > 0) return;
+        const f = fits.length > 0 ? fewestFunctionsToward(fits, want - n, size) : smallest(rest, size);
+        rest.splice(rest.indexOf(f), 1);
+        where.set(f, name);
+        n += size.get(f)!;
+      }
     }
   };
   topUp('test', GUARD_MIN_FUNCTIONS);
-  topUp('valid', 1);
+  topUp('valid', LEARNING_VALID_FUNCTIONS, 2 * LEARNING_VALID_FUNCTIONS);
 
   const heldOut = (file: string): boolean => where.get(file) === 'valid' || where.get(file) === 'test';
   const trained = taught.filter((c) => !heldOut(c.path));
@@ -115,6 +134,33 @@ export function learningSplits(
     trainedFiles: [...new Set(out.train.map((r) => r.path))].filter((f) => !learned.has(f)).sort(),
     ...(startable ? {} : { tooFew: tooFewText(mined, size, learned) }),
   };
+}
+
+/**
+ * The next file to hold out, toward `need` more functions, so that the files held out reach it
+ * with few functions to spare: while the files smaller than `need` can reach it together, the
+ * largest of them; else the smallest file that reaches it alone (or, with none, the largest).
+ * Ties go to the earlier file in `files`.
+ */
+function fewestFunctionsToward(files: readonly string[], need: number, size: ReadonlyMap<string, number>): string {
+  let reach: string | undefined;
+  let below: string | undefined;
+  let belowSum = 0;
+  for (const f of files) {
+    const n = size.get(f)!;
+    if (n >= need) {
+      if (reach === undefined || n < size.get(reach)!) reach = f;
+    } else {
+      belowSum += n;
+      if (below === undefined || n > size.get(below)!) below = f;
+    }
+  }
+  return (belowSum >= need ? below : reach ?? below)!;
+}
+
+/** The file with the fewest functions (the earlier on a tie). */
+function smallest(files: readonly string[], size: ReadonlyMap<string, number>): string {
+  return files.reduce((a, b) => (size.get(b)! < size.get(a)! ? b : a));
 }
 
 /** Why a run cannot start: `size` is the functions of each mined file. */

@@ -202,6 +202,14 @@ export const FINE_TUNE_REHEARSAL_SHARE = 0.25;
 export const GUARD_MIN_FUNCTIONS = 10;
 
 /**
+ * Functions a learning run's split validates on (the fine-tune's early stopping) where the
+ * fine-tune's own split gives it none: the fewest whole files that reach this many. Every function
+ * validated on is one the run does not learn from, and after 50 corrections a run has only a few
+ * dozen; fewer than five and one function's loss picks the checkpoint.
+ */
+export const LEARNING_VALID_FUNCTIONS = 5;
+
+/**
  * The length of a cosine schedule chosen for Fine-tune on Workspace (`seq2seq.training.lrSchedule`)
  * when `seq2seq.training.maxSteps` sets no limit: optimizer steps from the peak rate to the floor.
  */

@@ -240,7 +240,8 @@ describe('learning in idle time', () => {
     assert.strictEqual(split.heldOutCorrections, heldOut.size);
     assert.strictEqual(split.corrections + split.heldOutCorrections, corrections.length);
     // The next run, after newer corrections elsewhere, trains on the ones held out now.
-    const more = Array.from({ length: 12 }, (_, i) => record(`/ws/n${Math.floor(i / 2)}.py`, 100 + i));
+    // (enough newer ones to fill the held-out and validation splits: 20 functions in 10 files)
+    const more = Array.from({ length: 20 }, (_, i) => record(`/ws/n${Math.floor(i / 2)}.py`, 100 + i));
     const newer = [...new Set(more.map((r) => r.path))].map((f, i) => ({
       ...correction(f, 'edited', `Fixed ${f}.`),
       decidedAt: at(100 + i),
@@ -248,6 +249,34 @@ describe('learning in idle time', () => {
     const next = learningSplits([...mined, ...more], [...corrections, ...newer], NONE);
     const trainedNow = new Set(next.train.map((r) => r.path));
     for (const f of heldOut) assert.ok(trainedNow.has(f), `${f} is still held out`);
+  });
+
+  it('holds out as few functions as the guard needs: the big file being documented is trained on', () => {
+    // A user documenting in file order: three small files, then 35 functions of a big one, which
+    // the next functions will come from. One correction each, a minute apart.
+    const sizes: [string, number][] = [
+      ['/ws/a.py', 3],
+      ['/ws/b.py', 6],
+      ['/ws/c.py', 10],
+      ['/ws/big.py', 35],
+    ];
+    const mined = sizes.flatMap(([f, n], k) => Array.from({ length: n }, (_, i) => record(f, 100 * k + i)));
+    const at = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+    const corrections = mined.map((r, i) => ({ ...correction(r.path, 'edited', `Fixed ${r.line}.`), decidedAt: at(i) }));
+    const split = learningSplits(mined, corrections, NONE);
+    assert.strictEqual(split.tooFew, undefined);
+    const files = (s: readonly CorpusRecord[]): string[] => [...new Set(s.map((r) => r.path))].sort();
+    // 10 held out (c.py alone: a.py and b.py together do not reach 10, and big.py holds 35)...
+    assert.deepStrictEqual(files(split.test), ['/ws/c.py']);
+    // ...5 or so to validate on (b.py's 6: a.py's 3 cannot reach 5)...
+    assert.deepStrictEqual(files(split.valid), ['/ws/b.py']);
+    // ...and the rest, the file being documented included, to train on.
+    assert.deepStrictEqual(files(split.train), ['/ws/a.py', '/ws/big.py']);
+    assert.strictEqual(split.corrections, 38);
+    // With only large files left (35 and 30 functions), the smallest validates.
+    const two = [...mined, ...Array.from({ length: 30 }, (_, i) => record('/ws/d.py', 900 + i))];
+    const twoSplit = learningSplits(two.filter((r) => r.path !== '/ws/b.py' && r.path !== '/ws/a.py'), [], NONE);
+    assert.deepStrictEqual([files(twoSplit.test), files(twoSplit.valid)], [['/ws/c.py'], ['/ws/d.py']]);
   });
 
   it("a later run never holds out a file the current model's learning runs trained on", () => {
