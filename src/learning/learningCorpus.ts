@@ -94,10 +94,7 @@ export function learningSplits(
     });
   // Files without a correction first (split order), then corrected ones (newest first); inside each
   // class as few functions as reach `want`.
-  const classes = [
-    candidates.filter((f) => !newest.has(f)),
-    candidates.filter((f) => newest.has(f)),
-  ];
+  const classes = [candidates.filter((f) => !newest.has(f)), candidates.filter((f) => newest.has(f))];
   // `most`: a file with more functions is not taken while the split has some (the validation
   // split's size is a wish; the held-out split's is what the guard needs).
   const topUp = (name: 'valid' | 'test', want: number, most = Infinity): void => {
@@ -155,7 +152,7 @@ function fewestFunctionsToward(files: readonly string[], need: number, size: Rea
       if (below === undefined || n > size.get(below)!) below = f;
     }
   }
-  return (belowSum >= need ? below : reach ?? below)!;
+  return (belowSum >= need ? below : (reach ?? below))!;
 }
 
 /** The file with the fewest functions (the earlier on a tie). */

@@ -262,7 +262,10 @@ describe('learning in idle time', () => {
     ];
     const mined = sizes.flatMap(([f, n], k) => Array.from({ length: n }, (_, i) => record(f, 100 * k + i)));
     const at = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
-    const corrections = mined.map((r, i) => ({ ...correction(r.path, 'edited', `Fixed ${r.line}.`), decidedAt: at(i) }));
+    const corrections = mined.map((r, i) => ({
+      ...correction(r.path, 'edited', `Fixed ${r.line}.`),
+      decidedAt: at(i),
+    }));
     const split = learningSplits(mined, corrections, NONE);
     assert.strictEqual(split.tooFew, undefined);
     const files = (s: readonly CorpusRecord[]): string[] => [...new Set(s.map((r) => r.path))].sort();
@@ -275,7 +278,11 @@ describe('learning in idle time', () => {
     assert.strictEqual(split.corrections, 38);
     // With only large files left (35 and 30 functions), the smallest validates.
     const two = [...mined, ...Array.from({ length: 30 }, (_, i) => record('/ws/d.py', 900 + i))];
-    const twoSplit = learningSplits(two.filter((r) => r.path !== '/ws/b.py' && r.path !== '/ws/a.py'), [], NONE);
+    const twoSplit = learningSplits(
+      two.filter((r) => r.path !== '/ws/b.py' && r.path !== '/ws/a.py'),
+      [],
+      NONE,
+    );
     assert.deepStrictEqual([files(twoSplit.test), files(twoSplit.valid)], [['/ws/c.py'], ['/ws/d.py']]);
   });
 
