@@ -56,6 +56,9 @@ const correction = (file: string, verdict: 'kept' | 'edited' | 'deleted', now?: 
   parts: [{ part: 'summary', inserted: 'Add 0.', verdict, ...(now ? { now } : {}) }],
 });
 
+/** The time of a correction decided `i` minutes into 2026. */
+const at = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+
 /** No file learned yet: the current model is one no learning run made. */
 const NONE: ReadonlySet<string> = new Set();
 
@@ -227,7 +230,6 @@ describe('learning in idle time', () => {
     const mined = Array.from({ length: 40 }, (_, i) => record(`/ws/m${i % 20}.py`, i));
     const files = [...new Set(mined.map((r) => r.path))];
     // Every file holds a correction, one a minute, in file order.
-    const at = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
     const corrections = files.map((f, i) => ({ ...correction(f, 'edited', `Fixed ${f}.`), decidedAt: at(i) }));
     const split = learningSplits(mined, corrections, NONE);
     assert.strictEqual(split.tooFew, undefined);
@@ -261,7 +263,6 @@ describe('learning in idle time', () => {
       ['/ws/big.py', 35],
     ];
     const mined = sizes.flatMap(([f, n], k) => Array.from({ length: n }, (_, i) => record(f, 100 * k + i)));
-    const at = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
     const corrections = mined.map((r, i) => ({
       ...correction(r.path, 'edited', `Fixed ${r.line}.`),
       decidedAt: at(i),
