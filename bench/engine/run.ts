@@ -31,7 +31,8 @@
  *   --json FILE     also write the raw results
  *   --no-bundled    skip the bundled default model's latency as `seq2seq document` runs it
  *                   (beam 4, its tuned decoding, the backend `auto` picks, neighbours from this
- *                   repository's src/; functions of this repository whose code is 90-110 tokens)
+ *                   repository's src/; functions of this repository whose code is 90-110 tokens),
+ *                   each also decoded with the exact stopping bound, alternating, for the ratio
  *   --model-dir a,b the same latency row for these model folders instead of the bundled one (a
  *                   candidate default model, e.g. a recipe arm's best/, before it ships)
  *   --models none   only the latency rows of the bundled model or --model-dir
@@ -52,7 +53,7 @@ import { registerWasmKernels, wasmKernelStats } from '../../src/core/wasmKernels
 import type { Batch } from '../../src/core/batch';
 import { bundledModelDir } from '../../src/cli/documentCommand';
 import { indexFolder } from '../../src/cli/projectIndex';
-import { DECODING_DEFAULTS } from '../../src/core/decoding';
+import { DECODING_DEFAULTS, type Stopping } from '../../src/core/decoding';
 import { ParserPool } from '../../src/parsing/parser';
 import { ModelRunner } from '../../src/inference/modelRunner';
 import { nativeRow } from './native';
@@ -297,11 +298,18 @@ export interface BundledResult {
   functions: number;
   sourceTokens: { min: number; max: number };
   latency: Latency;
+  /** The same functions decoded with the exact stopping bound (alternating with the default per function). */
+  exactStopping: Latency;
+  /** Functions whose comment differs between the two stopping rules. */
+  differ: number;
   rssMb: number;
 }
 
 /** Source tokens (code only, no neighbour) a function must have to count as a ~100-token function. */
 const BUNDLED_TOKENS = { min: 90, max: 110 };
+
+/** The stopping rule requests get by default (the bundled row also times `exact` beside it). */
+const DEFAULT_STOPPING: Stopping = DECODING_DEFAULTS.stopping ?? 'current-length';
 
 async function bundledChild(modelDir: string | undefined): Promise<BundledResult> {
   const sentences = Number(flag('sentences') ?? 20);
@@ -324,13 +332,27 @@ async function bundledChild(modelDir: string | undefined): Promise<BundledResult
     if (picked.length < 2)
       throw new Error(`only ${picked.length} functions of ${BUNDLED_TOKENS.min}-${BUNDLED_TOKENS.max} tokens`);
     const times: number[] = [];
-    picked.forEach(({ path: file, code }, i) => {
+    const exactTimes: number[] = [];
+    let differ = 0;
+    const decode = (code: string, file: string, stopping: Stopping): { ms: number; text: string } => {
       const s0 = performance.now();
-      runner.translate(
-        { direction: 'code2doc', text: code, language: 'typescript', decoding: DECODING_DEFAULTS },
+      const t = runner.translate(
+        { direction: 'code2doc', text: code, language: 'typescript', decoding: { ...DECODING_DEFAULTS, stopping } },
         { index, excludePath: file },
       );
-      if (i > 0) times.push(performance.now() - s0); // the first is a warm-up
+      return { ms: performance.now() - s0, text: t.candidates[0]?.text ?? '' };
+    };
+    picked.forEach(({ path: file, code }, i) => {
+      // Alternate which rule goes first, so a change in load falls on both.
+      const order: Stopping[] = i % 2 === 0 ? [DEFAULT_STOPPING, 'exact'] : ['exact', DEFAULT_STOPPING];
+      const r = Object.fromEntries(order.map((s) => [s, decode(code, file, s)])) as Record<
+        Stopping,
+        { ms: number; text: string }
+      >;
+      if (i === 0) return; // the first is a warm-up
+      times.push(r[DEFAULT_STOPPING].ms);
+      exactTimes.push(r.exact.ms);
+      if (r[DEFAULT_STOPPING].text !== r.exact.text) differ++;
     });
     return {
       model: path.relative(root, dir),
@@ -338,6 +360,8 @@ async function bundledChild(modelDir: string | undefined): Promise<BundledResult
       functions: times.length,
       sourceTokens: BUNDLED_TOKENS,
       latency: { p50: percentile(times, 50), p90: percentile(times, 90) },
+      exactStopping: { p50: percentile(exactTimes, 50), p90: percentile(exactTimes, 90) },
+      differ,
       rssMb: process.resourceUsage().maxRSS / 1024,
     };
   } finally {
@@ -553,7 +577,9 @@ function printBundled(b: BundledResult | string, rows: Row[]): void {
     `bundled model (${b.model}) as \`seq2seq document\` runs it on ${b.backend}: ${b.functions} functions of this repository ` +
       `with ${b.sourceTokens.min}-${b.sourceTokens.max} code tokens, beam ${DECODING_DEFAULTS.beamSize}, its tuned decoding, neighbours from src/: ` +
       `p50 ${fmt(b.latency.p50)} ms, p90 ${fmt(b.latency.p90)} ms per comment (peak RSS ${fmt(b.rssMb)} MB)` +
-      (ratio !== undefined ? `; p50 ${fmt(ratio, 2)}x the plain GRU's beam-4 decode above` : ''),
+      (ratio !== undefined ? `; p50 ${fmt(ratio, 2)}x the plain GRU's beam-4 decode above` : '') +
+      `; with the exact stopping bound p50 ${fmt(b.exactStopping.p50)} ms, p90 ${fmt(b.exactStopping.p90)} ms ` +
+      `(default / exact p50 ${fmt(b.latency.p50 / b.exactStopping.p50, 2)}x; ${b.differ} of ${b.functions} comments differ)`,
   );
 }
 

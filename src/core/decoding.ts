@@ -33,7 +33,18 @@ export interface Decoding {
   readonly reuseSimilarity?: number | null;
   /** Forbid repeating any n-gram of this many tokens (0: off); absent: {@link noRepeatDefault}. */
   readonly noRepeatNgramSize?: number;
+  /** When beam search may stop before its length limit (see {@link Stopping}); absent: `current-length`. */
+  readonly stopping?: Stopping;
 }
+
+/**
+ * `exact`: once no live beam can beat the finished ones under any continuation (what an
+ * exhaustive beam returns). `current-length`: once no live beam would beat them if it ended at
+ * its current length (with the reward it could still earn); much sooner under a GNMT length
+ * penalty, whose bound at the length limit is loose (search.ts). The default: on 424 validation
+ * functions the bundled model wrote the same comment for every one either way, 28 % faster.
+ */
+export type Stopping = 'exact' | 'current-length';
 
 /** The decoding settings a model tunes on its validation pairs and keeps in its config.json (`meta.decoding`). */
 export type TunedDecoding = Pick<Decoding, 'lengthReward' | 'lengthRewardLimit' | 'reuseSimilarity'>;
@@ -48,6 +59,7 @@ export const DECODING_DEFAULTS: Decoding = Object.freeze({
   nBest: 1,
   maxLength: 64,
   lengthPenalty: 0.6,
+  stopping: 'current-length',
 });
 
 /**

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from './cancellation';
 
-import { DECODING_DEFAULTS, type Decoding } from './decoding';
+import { DECODING_DEFAULTS, type Decoding, type Stopping } from './decoding';
 import { hypothesisScore, lengthPenalty } from './lengthScore';
 import { disposeDecodingTensors, selectRows, type DecodingTensors, type Seq2SeqModel } from './model';
 import { BOS_ID, EOS_ID, PAD_ID } from './specialTokens';
@@ -24,7 +24,7 @@ import { BOS_ID, EOS_ID, PAD_ID } from './specialTokens';
 export type SearchOptions = Required<
   Pick<Decoding, 'beamSize' | 'nBest' | 'maxLength' | 'lengthPenalty' | 'noRepeatNgramSize'>
 > &
-  Pick<Decoding, 'lengthReward' | 'lengthRewardLimit'> & {
+  Pick<Decoding, 'lengthReward' | 'lengthRewardLimit' | 'stopping'> & {
     /** Fewest output tokens before EOS may be chosen. */
     readonly minLength: number;
     /** If set, maxLength is also capped at ceil(ratio * source length). */
@@ -393,19 +393,29 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<SearchOp
 }
 
 /**
- * True when no live beam can still beat the n-th best finished hypothesis (sorts `finished`).
- * Log-probabilities only fall, so a live beam scores at most its current log-probability under
- * the longest length's penalty, plus the reward for every token it may still add (min(len, limit)
- * only grows with len).
+ * True when no live beam is expected to beat the n-th best finished hypothesis (sorts `finished`).
+ * Log-probabilities only fall, and every token up to the limit may still earn the reward; so
+ * - `exact`: a live beam scores at most its current log-probability under the longest length's
+ *   penalty, plus the reward for every token it may still add (min(len, limit) only grows with
+ *   len). Search then returns what an exhaustive beam would.
+ * - `current-length`: the same, but under the penalty of the beam's current length, as if it
+ *   ended now (the stopping rule of Hugging Face's beam search without early stopping): a longer
+ *   output's larger penalty can only pay off through tokens that cost almost nothing, so the
+ *   search stops as soon as the live beams can no longer win unless they do that.
  */
 function cannotImprove(
   finished: Hypothesis[],
   beams: readonly Beam[],
-  opts: { nBest: number; lengthPenalty: number; reward: number; limit: number },
+  opts: { nBest: number; lengthPenalty: number; reward: number; limit: number; stopping?: Stopping },
   max: number,
 ): boolean {
   finished.sort((a, c) => c.score - a.score);
   const nth = finished[opts.nBest - 1]!.score;
   const bestLive = Math.max(...beams.map((b) => b.logProb));
+  const rewardable = opts.reward * Math.min(max + 1, opts.limit);
+  if (opts.stopping === 'current-length') {
+    // Live beams all have the same length in a step.
+    return bestLive / lengthPenalty(beams[0]!.tokens.length + 1, opts.lengthPenalty) + rewardable <= nth;
+  }
   return hypothesisScore(bestLive, max + 1, opts.lengthPenalty, opts.reward, opts.limit) <= nth;
 }

@@ -300,6 +300,7 @@ export class ModelRunner {
       nBest,
       maxLength: Math.min(d.maxLength, this.model.config.maxTgtLen),
       noRepeatNgramSize: d.noRepeatNgramSize ?? noRepeatDefault(request.direction),
+      ...(d.stopping ? { stopping: d.stopping } : {}),
       ...(isCancelled ? { isCancelled } : {}),
     });
     let candidates = hypotheses.map((h) => this.candidate(h, request.direction));

@@ -173,6 +173,34 @@ describe('search', function () {
         assert.throws(() => beamSearch(m, SOURCES[0]!, { lengthRewardLimit: 0 }), /lengthRewardLimit/);
       });
 
+      it('the current-length stopping rule stops no later than the exact bound, and the exact bound never ends with a worse hypothesis', () => {
+        const m = models[arch]!;
+        const counted = (stopping: 'exact' | 'current-length', src: number[]) => {
+          const step = m.step.bind(m);
+          let steps = 0;
+          m.step = (...a: Parameters<Seq2SeqModel['step']>) => {
+            steps++;
+            return step(...a);
+          };
+          try {
+            const opts = { beamSize: 3, nBest: 1, maxLength: 12, lengthPenalty: 0.6, lengthReward: 0.3, stopping };
+            return { h: beamSearch(m, src, opts)[0]!, steps };
+          } finally {
+            m.step = step;
+          }
+        };
+        let sooner = 0;
+        for (const src of SOURCES) {
+          const exact = counted('exact', src);
+          const early = counted('current-length', src);
+          assert.ok(early.steps <= exact.steps, `${early.steps} steps against exact's ${exact.steps}`);
+          // Both search the same beams step for step; the exact one only searches longer.
+          assert.ok(exact.h.score >= early.h.score - 1e-9, `exact ${exact.h.score} below ${early.h.score}`);
+          if (early.steps < exact.steps) sooner++;
+        }
+        assert.ok(sooner > 0, 'the current-length rule never stopped sooner');
+      });
+
       it('scores a given output as search would: scoreTokens agrees with the beam on its own hypotheses', () => {
         const m = models[arch]!;
         let compared = 0;
