@@ -490,7 +490,7 @@ function compare(recipe: RecipeV2, work: string, recipeFolder: string): string {
   const bareNote =
     '"No workspace": the loss of that evaluation on the same validation functions with no neighbour, ' +
     'as in a folder with no documented function (native runs).';
-  return `At ${budget.toFixed(1)} training minutes each (the arms had ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')}).${clockNote}\n\n${rows.join('\n')}\n\n${bareNote}`;
+  return `Each arm's best evaluation within its first ${budget.toFixed(1)} training minutes, the time of the arm that trained least (in all the arms have trained ${arms.map((a, i) => `${a} ${trained[i]!.toFixed(1)}`).join(', ')} minutes; the shipped model's own training is under "Training").${clockNote}\n\n${rows.join('\n')}\n\n${bareNote}`;
 }
 
 async function main(): Promise<void> {
