@@ -48,7 +48,7 @@ import { selectBackend, type BackendName } from '../../src/core/backend';
 import type { ModelConfig } from '../../src/core/config';
 import { maskedCrossEntropy } from '../../src/core/loss';
 import { buildModel, type Seq2SeqModel } from '../../src/core/model';
-import { beamSearch, greedyDecode } from '../../src/core/search';
+import { beamSearch, greedyDecode, SEARCH_DEFAULTS } from '../../src/core/search';
 import { registerWasmKernels, wasmKernelStats } from '../../src/core/wasmKernels';
 import type { Batch } from '../../src/core/batch';
 import { bundledModelDir } from '../../src/cli/documentCommand';
@@ -309,7 +309,7 @@ export interface BundledResult {
 const BUNDLED_TOKENS = { min: 90, max: 110 };
 
 /** The stopping rule requests get by default (the bundled row also times `exact` beside it). */
-const DEFAULT_STOPPING: Stopping = DECODING_DEFAULTS.stopping ?? 'current-length';
+const DEFAULT_STOPPING: Stopping = SEARCH_DEFAULTS.stopping ?? 'current-length';
 
 async function bundledChild(modelDir: string | undefined): Promise<BundledResult> {
   const sentences = Number(flag('sentences') ?? 20);

@@ -40,13 +40,14 @@ export type SearchOptions = Required<
   };
 
 /**
- * A search's defaults: {@link DECODING_DEFAULTS}, no minimum length and no n-gram ban (a request
- * gets its direction's ban from ModelRunner). The length reward (Murray & Chiang 2018,
+ * A search's defaults: {@link DECODING_DEFAULTS}, stopping at the current length, no minimum
+ * length and no n-gram ban (a request gets its direction's ban from ModelRunner). The length reward (Murray & Chiang 2018,
  * "Correcting Length Bias in Neural Machine Translation"; bounded as Huang et al. 2017, see
  * lengthScore.ts) is off unless set.
  */
 export const SEARCH_DEFAULTS: Readonly<SearchOptions> = Object.freeze({
   ...DECODING_DEFAULTS,
+  stopping: 'current-length',
   minLength: 0,
   noRepeatNgramSize: 0,
 });
