@@ -37,6 +37,9 @@ import { selectBackend } from '../../src/core/backend';
 import { readCorpus, writeCorpus, type CorpusRecord } from '../../src/mining/dataset';
 import { corpusChrf, pairedBootstrapChrf } from '../../src/training/chrf';
 import { guardFineTune, modelOutputs } from '../../src/training/guard';
+import { DECODING_DEFAULTS } from '../../src/core/decoding';
+import { ModelRunner } from '../../src/inference/modelRunner';
+import type { WorkspaceOf } from '../../src/training/predictions';
 import { prepareTrainJob } from '../../src/training/job';
 import type { TrainConfigFile } from '../../src/training/trainConfigFile';
 import {
@@ -47,7 +50,7 @@ import {
 } from '../../src/training/projectBenchmark';
 import { LAST_DIR } from '../../src/training/trainer';
 import { FINE_TUNE_JOB_DEFAULTS } from '../../src/training/trainingDefaults';
-import type { Correction } from '../../src/learning/corrections';
+import { rememberedComments, type Correction } from '../../src/learning/corrections';
 import { learningSplits } from '../../src/learning/learningCorpus';
 import { learningBudget, LEARNING_DEFAULTS, lineageTrainedFiles, type HistoryEntry } from '../../src/learning/policy';
 import { MEDIA_MODEL_DIR } from '../../scripts/paths';
@@ -65,6 +68,45 @@ export interface Point {
   readonly overBase: number;
   /** The learning run just before this point: its guard's sentence. */
   readonly run?: string;
+  /** chrF of the current model alone, where the learning model also remembers corrections. */
+  readonly alone?: number;
+}
+
+/**
+ * Proposals for `order[from..to)` as the user meets them one after another: each with the
+ * workspace of every function documented before it (its own file left out, as the extension's
+ * neighbours are) and, with the memory, the corrections of all of them ({@link userCorrection}:
+ * the user keeps the author's text). Without and with the decoder memory, from one model.
+ */
+async function rollingProposals(
+  dir: string,
+  order: readonly CorpusRecord[],
+  from: number,
+  to: number,
+): Promise<{ alone: string[]; remembering: string[] }> {
+  const runner = await ModelRunner.load(dir);
+  try {
+    const alone: string[] = [];
+    const remembering: string[] = [];
+    const corrections = order.slice(0, to).map((r, i) => userCorrection(r, '', i));
+    for (let i = from; i < to; i++) {
+      const r = order[i]!;
+      const ws = projectWorkspaceOf(projectWorkspaces(order.slice(0, i)))(r);
+      const remembered = rememberedComments(corrections.slice(0, i));
+      const request = { direction: 'code2doc' as const, text: r.code, language: r.lang, decoding: DECODING_DEFAULTS };
+      // The engine worker computes the memory's entries between requests; the user's time between
+      // two functions is far longer than that.
+      if (ws && remembered.length) runner.rememberMissing(ws, remembered, Infinity);
+      const plain = runner.translate(request, ws).candidates[0]?.text ?? '';
+      alone.push(plain);
+      remembering.push(
+        ws && remembered.length ? (runner.translate(request, { ...ws, remembered }).candidates[0]?.text ?? '') : plain,
+      );
+    }
+    return { alone, remembering };
+  } finally {
+    runner.dispose();
+  }
 }
 
 interface Simulation {
@@ -73,6 +115,19 @@ interface Simulation {
   readonly every: number;
   readonly maxCorrections: number;
   readonly window: number;
+  /**
+   * The learning model also remembers the corrections in its decoder (src/core/decoderMemory.ts),
+   * as the extension does unless `seq2seq.learning.rememberCorrections` is off; `--no-memory` turns it off.
+   */
+  readonly memory: boolean;
+  /** Learning runs (fine-tuning and the guard) every `every` corrections; `--no-runs` measures the memory alone. */
+  readonly runs: boolean;
+  /**
+   * Each scored function proposed with what the workspace holds just before it (the functions
+   * before it documented, their corrections remembered), as in the editor where every save counts
+   * at once; otherwise with what it holds at the point (`--rolling`).
+   */
+  readonly rolling: boolean;
   /** Called with each point's proposals (`--proposals`). */
   readonly onProposals?: (project: string, corrections: number, proposals: Proposal[]) => void;
 }
@@ -131,8 +186,24 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
       const refs = next.map((r) => r.summary);
       const workspaces = projectWorkspaces(documented);
       const workspaceOf = projectWorkspaceOf(workspaces);
-      const mine = await modelOutputs(current, next, workspaceOf);
-      const base = current === baseDir ? mine : await modelOutputs(baseDir, next, workspaceOf);
+      const remembered = sim.memory ? rememberedComments(corrections) : [];
+      const remembering: WorkspaceOf = (r) => {
+        const w = workspaceOf(r);
+        return w && remembered.length ? { ...w, remembered } : w;
+      };
+      // Frozen: every system reads the workspace as it is now; rolling: as it is before each function.
+      const rolled = sim.rolling ? await rollingProposals(current, order, k, k + sim.window) : undefined;
+      const plain = rolled?.alone ?? (await modelOutputs(current, next, workspaceOf));
+      const mine = !sim.memory
+        ? plain
+        : (rolled?.remembering ?? (remembered.length ? await modelOutputs(current, next, remembering) : plain));
+      const same = current === baseDir && mine === plain;
+      const base =
+        current === baseDir
+          ? plain
+          : sim.rolling
+            ? (await rollingProposals(baseDir, order, k, k + sim.window)).alone
+            : await modelOutputs(baseDir, next, workspaceOf);
       const bm25 = documented.length ? projectBaselines(next, workspaces)[BM25_PROJECT]! : next.map(() => '');
       const point: Point = {
         corrections: k,
@@ -140,8 +211,9 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
         model: corpusChrf(mine, refs),
         base: corpusChrf(base, refs),
         bm25: corpusChrf(bm25, refs),
-        overBase: current === baseDir ? 0 : pairedBootstrapChrf(refs, mine, base),
+        overBase: same ? 0 : pairedBootstrapChrf(refs, mine, base),
         ...(lastRun ? { run: lastRun } : {}),
+        ...(mine !== plain && current !== baseDir ? { alone: corpusChrf(plain, refs) } : {}),
       };
       points.push(point);
       sim.onProposals?.(
@@ -157,7 +229,9 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
         })),
       );
       log(
-        `${project}: ${k} corrections: chrF ${point.model.toFixed(2)} (base ${point.base.toFixed(2)}, BM25 ${point.bm25.toFixed(2)})`,
+        `${project}: ${k} corrections: chrF ${point.model.toFixed(2)} (base ${point.base.toFixed(2)}, BM25 ${point.bm25.toFixed(2)}` +
+          (point.alone !== undefined ? `, the current model alone ${point.alone.toFixed(2)}` : '') +
+          ')',
       );
       if (k + sim.every > sim.maxCorrections) break;
       // The user documents the next `every` functions: the model's proposal, kept or corrected.
@@ -167,6 +241,10 @@ async function simulate(project: string, records: CorpusRecord[], baseDir: strin
         corrections.push(userCorrection(r, proposals[i]!, corrections.length));
         documented.push(r);
       });
+      if (!sim.runs) {
+        lastRun = 'no run (--no-runs)';
+        continue;
+      }
       // A learning run, as the extension's idle-time one.
       const splits = learningSplits(documented, corrections, lineageTrainedFiles(history, current));
       if (splits.tooFew) {
@@ -419,6 +497,9 @@ async function main(): Promise<void> {
     .option('--out <dir>', 'where the chart goes', path.join('bench', 'learning'))
     .option('--json <file>', 'also write the points as JSON (after each project)')
     .option('--proposals <file>', 'also write every scored proposal as JSONL')
+    .option('--no-memory', 'the learning model does not remember the corrections in its decoder')
+    .option('--no-runs', 'no learning runs: the decoder memory alone')
+    .option('--rolling', 'score each next function with the workspace as it is just before it')
     .option(
       '--from <json>',
       'no simulation: tables and chart from --json files of earlier runs (repeatable)',
@@ -443,6 +524,9 @@ async function main(): Promise<void> {
       out: string;
       json?: string;
       proposals?: string;
+      memory: boolean;
+      runs: boolean;
+      rolling?: boolean;
       from: string[];
     }>();
   const positive = (name: string, v: string): number => {
@@ -483,6 +567,9 @@ async function main(): Promise<void> {
       sim = {
         config: tiny.config,
         ...TINY_SIMULATION,
+        memory: opts.memory,
+        runs: opts.runs,
+        rolling: opts.rolling === true,
         onProposals,
       };
     } else {
@@ -514,6 +601,9 @@ async function main(): Promise<void> {
         every: positive('every', opts.every),
         maxCorrections: positive('max-corrections', opts.maxCorrections),
         window: positive('window', opts.window),
+        memory: opts.memory,
+        runs: opts.runs,
+        rolling: opts.rolling === true,
         onProposals,
       };
     }

@@ -34,6 +34,11 @@ export interface StepOutput {
    * by copying it from the source); only for models with a copy mechanism.
    */
   copyLogProbs?: tf.Tensor2D;
+  /**
+   * `[n, d]`: the decoder's output state that the output projection reads (Transformer): what a
+   * {@link DecoderMemory} (decoderMemory.ts) matches against the states it stored.
+   */
+  hidden?: tf.Tensor2D;
   state: DecodingTensors;
 }
 
@@ -61,6 +66,11 @@ export interface Seq2SeqModel {
    * the model can (a copying decoder mixes in the copy part for the target tokens only).
    */
   targetLogProbs(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, tgtOut: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Teacher-forced decoder output states `[b, T, d]` (what `step` reports as `hidden`, at every
+   * target position), without dropout; only models that report `hidden` have it.
+   */
+  targetStates?(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D): tf.Tensor3D;
   /** Like `logits`, with the cross-attention weights. */
   forward(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D, training: boolean): ForwardOutput;
   /** Runs the encoder once and caches what every step needs. `src` `[n, S]`. */

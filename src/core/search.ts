@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from './cancellation';
 
 import { DECODING_DEFAULTS, type Decoding, type Stopping } from './decoding';
+import type { DecoderMemory } from './decoderMemory';
 import { hypothesisScore, lengthPenalty } from './lengthScore';
 import { disposeDecodingTensors, selectRows, type DecodingTensors, type Seq2SeqModel } from './model';
 import { BOS_ID, EOS_ID, PAD_ID } from './specialTokens';
@@ -37,6 +38,11 @@ export type SearchOptions = Required<
      * The engine worker answers from shared memory, so a cancel reaches a search in progress.
      */
     readonly isCancelled?: () => boolean;
+    /**
+     * Comments the user wrote, mixed into each step's distribution where the beam's decoder state
+     * is near one of theirs (decoderMemory.ts); models that report no state ignore it.
+     */
+    readonly memory?: DecoderMemory;
   };
 
 /**
@@ -180,19 +186,28 @@ function decodeStep(
   source: DecodingTensors,
   state: DecodingTensors,
   prev: readonly number[],
+  memory?: DecoderMemory,
 ): { state: DecodingTensors; readout: StepReadout } {
   const prevT = tf.tensor1d([...prev], 'int32');
   const out = model.step(source, state, prevT);
   prevT.dispose();
   disposeDecodingTensors(state);
+  let logProbs = out.logProbs.dataSync() as Float32Array;
+  if (memory && memory.size > 0 && out.hidden) logProbs = memory.mix(out.hidden, logProbs, prev.length).logProbs;
   const readout: StepReadout = {
-    logProbs: out.logProbs.dataSync() as Float32Array,
+    logProbs,
     att: out.attention ? (out.attention.dataSync() as Float32Array) : null,
     alh: out.attentionByLayerHead ? (out.attentionByLayerHead.dataSync() as Float32Array) : null,
     alhShape: out.attentionByLayerHead?.shape,
     copyLp: out.copyLogProbs ? (out.copyLogProbs.dataSync() as Float32Array) : null,
   };
-  tf.dispose([out.logProbs, out.attention ?? [], out.attentionByLayerHead ?? [], out.copyLogProbs ?? []]);
+  tf.dispose([
+    out.logProbs,
+    out.attention ?? [],
+    out.attentionByLayerHead ?? [],
+    out.copyLogProbs ?? [],
+    out.hidden ?? [],
+  ]);
   return { state: out.state, readout };
 }
 
@@ -354,7 +369,7 @@ function search(model: Seq2SeqModel, srcIds: number[], options: Partial<SearchOp
     for (let t = 0; t < max && beams.length > 0; t++) {
       if (opts.isCancelled?.()) throw new CancelledError();
       const prev = beams.map((b) => (b.tokens.length ? b.tokens[b.tokens.length - 1]! : BOS_ID));
-      const step = decodeStep(model, sourceFor(beams.length), state, prev);
+      const step = decodeStep(model, sourceFor(beams.length), state, prev, opts.memory);
       state = step.state;
       const cands = bestCandidates(beams, step.readout.logProbs, V, 2 * k, t >= min, opts.noRepeatNgramSize);
 

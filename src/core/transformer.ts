@@ -235,19 +235,18 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
   }
 
   /**
-   * Decoder over `tgt` `[b, T]` starting at position `offset`.
-   * @returns the generator's logits `[b, T, V]`, the final normed output `[b, T, d]` and input
-   * embedding `[b, T, d]` (what the copy gate reads), cross weights per layer `[b, h, T, S]`, new
-   * self caches.
+   * Decoder over `tgt` `[b, T]` starting at position `offset`, without the output projection.
+   * @returns the final normed output `[b, T, d]` and input embedding `[b, T, d]` (what the copy
+   * gate reads), cross weights per layer `[b, h, T, S]`, new self caches.
    */
-  private decodeTokens(
+  private decoderStates(
     tgt: tf.Tensor2D,
     offset: number,
     cross: readonly [tf.Tensor4D, tf.Tensor4D][],
     srcBias: tf.Tensor,
     training: boolean,
     past?: readonly [tf.Tensor4D, tf.Tensor4D][],
-  ): DecoderPass {
+  ): Omit<DecoderPass, 'logits'> {
     const T = tgt.shape[1];
     const emb = this.embedTokens(this.tgtEmb, tgt, offset, training);
     let x = emb;
@@ -270,9 +269,21 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
       x = this.feedForward(L, x, training);
     });
     const out = layerNorm(x, this.decNorm.g as tf.Tensor1D, this.decNorm.b as tf.Tensor1D);
+    return { out: out as tf.Tensor3D, emb, weights, caches };
+  }
+
+  /** {@link decoderStates} with the generator's logits `[b, T, V]`. */
+  private decodeTokens(
+    tgt: tf.Tensor2D,
+    offset: number,
+    cross: readonly [tf.Tensor4D, tf.Tensor4D][],
+    srcBias: tf.Tensor,
+    training: boolean,
+    past?: readonly [tf.Tensor4D, tf.Tensor4D][],
+  ): DecoderPass {
+    const r = this.decoderStates(tgt, offset, cross, srcBias, training, past);
     const wout = this.wout ? (this.wout as tf.Tensor2D) : (tf.transpose(this.tgtEmb) as tf.Tensor2D);
-    const logits = dense(out, wout, this.bout as tf.Tensor1D) as tf.Tensor3D;
-    return { logits, out: out as tf.Tensor3D, emb, weights, caches };
+    return { ...r, logits: dense(r.out, wout, this.bout as tf.Tensor1D) as tf.Tensor3D };
   }
 
   /** The last layer's cross-attention averaged over heads: `[b, h, T, S]` per layer -> `[b, T, S]`. */
@@ -310,6 +321,14 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
       if (!this.wg) return tokenLogProbs(r.logits, tgtOut);
       const parts = this.copyParts(r, this.lastAttention(r.weights), src);
       return copyTargetLogProbs(r.logits, parts, src, tgtOut);
+    });
+  }
+
+  targetStates(src: tf.Tensor2D, srcMask: tf.Tensor2D, tgtIn: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const enc = this.encodeSource(src, srcMask, false);
+      const cross = this.decLayers.map((L) => this.crossKeys(L, enc.memory));
+      return this.decoderStates(tgtIn, 0, cross, enc.bias, false).out;
     });
   }
 
@@ -369,9 +388,9 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
       const byLayerHead = tf.transpose(tf.stack(r.weights.map((w) => tf.squeeze(w, [2]))), [0, 2, 1, 3]);
       const last = tf.squeeze(attention, [1]);
       const copied = o.copyLogProbs ? [tf.reshape(o.copyLogProbs, [n, -1])] : [];
-      return [logProbs, last, byLayerHead, ...copied, ...r.caches.flat()];
+      return [tf.reshape(r.out, [n, -1]), logProbs, last, byLayerHead, ...copied, ...r.caches.flat()];
     });
-    return layeredStepOutput(out, this.config.copy, state.position);
+    return { ...layeredStepOutput(out.slice(1), this.config.copy, state.position), hidden: out[0] as tf.Tensor2D };
   }
 
   dispose(): void {

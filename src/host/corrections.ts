@@ -18,11 +18,13 @@ import {
   CorrectionStore,
   generatedParts,
   judgeSave,
+  rememberedComments,
   signatureOf,
   verdictCounts,
   type Correction,
   type Insertion,
 } from '../learning/corrections';
+import type { RememberedComment } from '../inference/translation';
 import { learningSettings } from './settings';
 
 export class CorrectionRecorder implements vscode.Disposable {
@@ -46,6 +48,18 @@ export class CorrectionRecorder implements vscode.Disposable {
       vscode.workspace.onDidSaveTextDocument((doc) => void this.judge(doc)),
       vscode.workspace.onDidCloseTextDocument((doc) => this.pending.delete(doc.uri.toString())),
     ];
+  }
+
+  /** {@link remembered}'s list, until the next save or forget. */
+  private rememberedCache: RememberedComment[] | undefined;
+
+  /**
+   * The kept and corrected summaries code → comment remembers in its decoder
+   * (`seq2seq.learning.rememberCorrections`); none while recording is off here.
+   */
+  remembered(): readonly RememberedComment[] {
+    if (!this.enabled || !this.store || !learningSettings().rememberCorrections) return [];
+    return (this.rememberedCache ??= rememberedComments(this.store.list()));
   }
 
   /** Whether verdicts may be recorded here and now. */
@@ -94,6 +108,7 @@ export class CorrectionRecorder implements vscode.Disposable {
       }
       this.pending.set(key, kept);
       this.store.put(judged);
+      this.rememberedCache = undefined;
       const n = verdictCounts(judged);
       this.log.info(
         `corrections: ${path.basename(doc.fileName)} saved: ${n.kept} kept, ${n.edited} edited, ${n.deleted} deleted`,
@@ -109,6 +124,7 @@ export class CorrectionRecorder implements vscode.Disposable {
   /** Forgets every stored verdict, its last view, and every insertion not yet saved. */
   forget(): void {
     this.pending.clear();
+    this.rememberedCache = undefined;
     this.store?.clear();
     if (this.store) fs.rmSync(path.join(this.store.dir, 'corrections.md'), { force: true });
   }

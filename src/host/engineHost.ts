@@ -127,7 +127,15 @@ export class EngineHost implements Translator, vscode.Disposable {
     const client = await this.worker();
     await this.ensureBackend();
     const { Translate } = await import('../worker/protocol');
-    return client.request(Translate, { ...request, model: { dir: model.dir, id: model.id } }, signal);
+    const remembered =
+      request.direction === 'code2doc' && request.file && !request.remembered
+        ? this.ctx.corrections?.remembered()
+        : undefined;
+    return client.request(
+      Translate,
+      { ...request, ...(remembered?.length ? { remembered } : {}), model: { dir: model.dir, id: model.id } },
+      signal,
+    );
   }
 
   /** Find Code by Description over the indexed workspace folders, re-ranked by the active model. */

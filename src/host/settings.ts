@@ -278,6 +278,7 @@ export interface LearningSettings {
   readonly idleSeconds: number;
   readonly minutes: number;
   readonly afterCorrections: number;
+  readonly rememberCorrections: boolean;
 }
 
 /** `seq2seq.learning.*`: whether and how the workspace's model learns by itself (src/learning/policy.ts). */
@@ -291,6 +292,7 @@ export function learningSettings(): LearningSettings {
     idleSeconds: clampSetting(c.get('idleSeconds'), D.idleSeconds, 5, 24 * 3600),
     minutes: clampSetting(c.get('minutes'), D.minutes, 1, 24 * 60),
     afterCorrections: clampSetting(c.get('afterCorrections'), D.afterCorrections, 1, 1e6, true),
+    rememberCorrections: c.get('rememberCorrections') === false ? false : D.rememberCorrections,
   };
 }
 

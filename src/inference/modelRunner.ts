@@ -14,6 +14,8 @@ import { loadModel, type ModelMeta } from '../modelFolder/checkpoint';
 import { noRepeatDefault, type TunedDecoding } from '../core/decoding';
 import type { Seq2SeqModel } from '../core/model';
 import { beamSearch, scoreTokens, type Hypothesis } from '../core/search';
+import { DecoderMemory, MEMORY_DEFAULTS, type MemoryEntries } from '../core/decoderMemory';
+import { hashString } from '../mining/random';
 import { EOS_ID, SPECIAL_TOKENS, directionTokenId, type Direction } from '../core/specialTokens';
 import type { CodeTokenizer } from '../tokenizer/tokenizer';
 import { loadMemoryFile, loadTokenizerFile, modelFilePath, projectRetrievalKind } from '../modelFolder/sideFiles';
@@ -22,7 +24,15 @@ import { normaliseText, unmark } from '../tokenizer/preTokenizer';
 import { collate, makeExample, sourceParts } from '../mining/dataset';
 import type { FunctionIndex } from '../retrieval/functionIndex';
 import { ExampleMemory, codeSubtokens } from '../retrieval/retrieval';
-import type { Candidate, Neighbour, ReusedFrom, SourceToken, TranslateRequest, Translation } from './translation';
+import type {
+  Candidate,
+  Neighbour,
+  RememberedComment,
+  ReusedFrom,
+  SourceToken,
+  TranslateRequest,
+  Translation,
+} from './translation';
 
 /**
  * Model output made safe for an editor: byte-fallback debris (U+FFFD), control characters other
@@ -98,7 +108,22 @@ export function spacedCommentText(
 export interface WorkspaceNeighbours {
   readonly index: FunctionIndex;
   readonly excludePath?: string;
+  /**
+   * Summaries the user wrote or kept in this workspace (their corrections), remembered by the
+   * decoder (src/core/decoderMemory.ts): code → comment search leans on them where its state is
+   * near one of theirs. Absent or empty: the model alone.
+   */
+  readonly remembered?: readonly RememberedComment[];
 }
+
+/** Remembered comments whose decoder entries a runner keeps between requests (the most recent first out). */
+const MEMORY_CACHE_SIZE = 4000;
+/** Remembered comments a request computes entries for at most (the rest are computed between requests). */
+const MEMORY_NEW_PER_REQUEST = 4;
+
+/** A remembered comment's cache key: its file and summary exactly, its code by length and hash. */
+const memoryKey = (c: RememberedComment): string =>
+  `${c.path}\0${c.summary}\0${c.code.length}:${hashString(c.code).toString(36)}`;
 
 /**
  * The neighbour's summary when it is close enough to be reused as the answer (overlap at least
@@ -158,6 +183,9 @@ export class ModelRunner {
     /** Retrieval-augmented models: the training functions whose summaries go before the code. */
     readonly memory?: ExampleMemory,
   ) {}
+
+  /** Decoder-memory entries of remembered comments, by comment (see decoderMemory). */
+  private readonly memoryEntries = new Map<string, MemoryEntries>();
 
   /** Loads a model folder; throws a clear error when the model or its tokenizer is unusable. */
   static async load(dir: string, id = path.basename(dir)): Promise<ModelRunner> {
@@ -242,6 +270,17 @@ export class ModelRunner {
       : undefined;
   }
 
+  /** Whether a token is a word of `code`'s identifiers (its subtokens, case aside). */
+  private namesIn(code: string): (token: number) => boolean {
+    const words = new Set(codeSubtokens(code).map((w) => w.toLowerCase()));
+    return (token) =>
+      words.has(
+        unmark(this.tokenizer.idToToken(token) ?? '')
+          .trim()
+          .toLowerCase(),
+      );
+  }
+
   /** The text one token stands for (byte tokens count one character each, approximately). */
   private tokenPiece(id: number): string {
     const decoded = this.tokenizer.decode([id]);
@@ -289,20 +328,30 @@ export class ModelRunner {
     const lengthReward = d.lengthReward ?? this.tunedLengthReward;
     const lengthRewardLimit = d.lengthRewardLimit ?? this.tunedLengthRewardLimit;
     const nBest = Math.max(1, Math.min(d.nBest, d.beamSize));
+    const memory =
+      request.direction === 'code2doc' && workspace?.remembered?.length
+        ? this.decoderMemory(workspace, workspace.remembered, request.text)
+        : undefined;
     const scoring = {
       lengthPenalty: d.lengthPenalty,
       lengthReward,
       ...(lengthRewardLimit !== undefined ? { lengthRewardLimit } : {}),
     };
-    const hypotheses = beamSearch(this.model, ids, {
-      ...scoring,
-      beamSize: Math.max(1, d.beamSize),
-      nBest,
-      maxLength: Math.min(d.maxLength, this.model.config.maxTgtLen),
-      noRepeatNgramSize: d.noRepeatNgramSize ?? noRepeatDefault(request.direction),
-      ...(d.stopping ? { stopping: d.stopping } : {}),
-      ...(isCancelled ? { isCancelled } : {}),
-    });
+    let hypotheses: Hypothesis[];
+    try {
+      hypotheses = beamSearch(this.model, ids, {
+        ...scoring,
+        beamSize: Math.max(1, d.beamSize),
+        nBest,
+        maxLength: Math.min(d.maxLength, this.model.config.maxTgtLen),
+        noRepeatNgramSize: d.noRepeatNgramSize ?? noRepeatDefault(request.direction),
+        ...(d.stopping ? { stopping: d.stopping } : {}),
+        ...(memory ? { memory } : {}),
+        ...(isCancelled ? { isCancelled } : {}),
+      });
+    } finally {
+      memory?.dispose();
+    }
     let candidates = hypotheses.map((h) => this.candidate(h, request.direction));
     // A near-copy of a training function: its summary (scored by the model, so the panel can
     // show it like any other hypothesis) goes first.
@@ -332,6 +381,59 @@ export class ModelRunner {
       lengthReward,
       ...(lengthRewardLimit !== undefined && Number.isFinite(lengthRewardLimit) ? { lengthRewardLimit } : {}),
     };
+  }
+
+  /**
+   * The decoder memory of `remembered` (each read as it would be documented: its code with its
+   * own neighbour from `workspace`, its file left out), from the entries cached so far: a request
+   * computes at most MEMORY_NEW_PER_REQUEST missing ones (the newest) and leaves the rest to
+   * {@link rememberMissing} between requests. Undefined for a model that reports no decoder state.
+   */
+  private decoderMemory(
+    workspace: WorkspaceNeighbours,
+    remembered: readonly RememberedComment[],
+    code: string,
+  ): DecoderMemory | undefined {
+    if (!this.model.targetStates) return undefined;
+    this.rememberMissing(workspace, remembered, MEMORY_NEW_PER_REQUEST);
+    const entries = remembered.flatMap((c) => {
+      const key = memoryKey(c);
+      const e = this.memoryEntries.get(key);
+      if (!e) return [];
+      // Most recently used last, so the oldest go first when the cache is full.
+      this.memoryEntries.delete(key);
+      this.memoryEntries.set(key, e);
+      return [e];
+    });
+    while (this.memoryEntries.size > MEMORY_CACHE_SIZE)
+      this.memoryEntries.delete(this.memoryEntries.keys().next().value!);
+    return DecoderMemory.of(entries, this.model.config.dModel, MEMORY_DEFAULTS, this.namesIn(code));
+  }
+
+  /**
+   * Computes the decoder-memory entries of at most `max` remembered comments not cached yet (the
+   * newest first; one teacher-forced pass per 16); returns how many are still missing. The engine
+   * worker calls it a few at a time between requests, so that the first requests after a restart
+   * do not wait for every remembered comment.
+   */
+  rememberMissing(workspace: WorkspaceNeighbours, remembered: readonly RememberedComment[], max: number): number {
+    if (!this.model.targetStates) return 0;
+    const missing = remembered.filter((c) => !this.memoryEntries.has(memoryKey(c)));
+    const now = missing.slice(-max);
+    const computed = DecoderMemory.entries(
+      this.model,
+      now.map((c) => {
+        const tgt = this.tokenizer.encode(c.summary).slice(0, this.model.config.maxTgtLen - 1);
+        const ws = { index: workspace.index, excludePath: c.path };
+        return {
+          src: this.encodeSource({ direction: 'code2doc', text: c.code }, ws).ids,
+          tgt,
+          fromCode: tgt.map(this.namesIn(c.code)),
+        };
+      }),
+    )!;
+    now.forEach((c, i) => this.memoryEntries.set(memoryKey(c), computed[i]!));
+    return missing.length - now.length;
   }
 
   /**

@@ -18,6 +18,20 @@ export interface TranslateRequest {
   readonly file?: string;
   /** How to decode; a field it leaves out is the model's tuned value or the direction's default. */
   readonly decoding: Decoding;
+  /**
+   * Summaries the user wrote or kept (their corrections, absolute paths): with `file` in an
+   * indexed folder, code → comment remembers those of the same folder in its decoder
+   * (src/core/decoderMemory.ts).
+   */
+  readonly remembered?: readonly RememberedComment[];
+}
+
+/** A documented function whose summary the user wrote or kept. */
+export interface RememberedComment {
+  /** Its file: absolute in a request, relative to the index's root once the worker matched it. */
+  readonly path: string;
+  readonly code: string;
+  readonly summary: string;
 }
 
 /** One source subword with its place in the request's text (-1 for special tokens). */

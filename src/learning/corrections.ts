@@ -208,6 +208,23 @@ export function correctionPairs(corrections: readonly Correction[]): CorpusRecor
   return out;
 }
 
+/** Most comments a workspace's decoder memory holds (the most recently decided). */
+export const MAX_REMEMBERED = 200;
+
+/**
+ * What the decoder memory of a workspace holds (src/core/decoderMemory.ts): each kept or edited
+ * summary with its function's code and file, the `max` most recently decided.
+ */
+export function rememberedComments(
+  corrections: readonly Correction[],
+  max = MAX_REMEMBERED,
+): { path: string; code: string; summary: string }[] {
+  return learnableCorrections(corrections)
+    .sort((a, b) => a.decidedAt.localeCompare(b.decidedAt))
+    .slice(-max)
+    .map((c) => ({ path: c.path, code: c.code, summary: taughtSummary(c)!.now }));
+}
+
 /** Counts of each verdict over every part. */
 export function verdictCounts(corrections: readonly Correction[]): Record<Verdict, number> {
   const n: Record<Verdict, number> = { kept: 0, edited: 0, deleted: 0 };

@@ -28,6 +28,8 @@ export const LEARNING_DEFAULTS = {
   minutes: 5,
   /** Kept or corrected summaries since the last run that make a run worth it. */
   afterCorrections: 5,
+  /** Code → comment remembers the kept or corrected summaries in its decoder (src/core/decoderMemory.ts). */
+  rememberCorrections: true,
 } as const;
 /** Documented functions the index gained since the last run that make a run worth it. */
 export const NEW_DOCUMENTED_TO_LEARN = 50;

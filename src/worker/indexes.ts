@@ -9,6 +9,7 @@ import { FunctionIndex } from '../retrieval/functionIndex';
 import { buildFunctionIndex, relativePath, updateFunctionIndex } from '../mining/indexMining';
 import { ParserPool } from '../parsing/parser';
 import type { WorkspaceNeighbours } from '../inference/modelRunner';
+import type { RememberedComment } from '../inference/translation';
 import type { IndexBuildParams, IndexSettings, IndexSummary } from './protocol';
 
 const SAVE_DELAY_MS = 2000;
@@ -78,6 +79,23 @@ export class WorkspaceIndexes {
       if (!rel.startsWith('../') && !path.isAbsolute(rel)) return { index, excludePath: rel };
     }
     return undefined;
+  }
+
+  /**
+   * The neighbours of a code → comment request for `file` with the user's remembered comments of
+   * the same folder, their paths made relative to its root (others are left out).
+   */
+  neighboursRemembering(
+    file: string | undefined,
+    remembered: readonly RememberedComment[] | undefined,
+  ): WorkspaceNeighbours | undefined {
+    const ws = this.neighboursFor(file);
+    if (!ws || !remembered?.length) return ws;
+    const own = remembered.flatMap((c) => {
+      const rel = relativePath(ws.index.root, c.path);
+      return rel.startsWith('../') || path.isAbsolute(rel) ? [] : [{ ...c, path: rel }];
+    });
+    return own.length ? { ...ws, remembered: own } : ws;
   }
 
   all(): FunctionIndex[] {

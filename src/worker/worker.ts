@@ -1,13 +1,13 @@
 /**
  * The engine worker thread, so that no model work runs on the extension host's thread. It loads
  * TensorFlow.js with the chosen backend, posts `ready`, then serves the requests of protocol.ts:
- * translation (with the workspace index's neighbours), the workspace index (build with progress
- * events, update one file), code search (BM25 over the index, re-ranked by the model), the
- * stale-summary check, parameter descriptions (borrowed from the index, else the parameter
- * model), model validation, corpus mining (with progress events), and training (start, pause,
- * resume, cancel, with progress events; a fine-tune is then judged by the guard unless its cancel
- * skipped it). Models stay loaded between requests (the last few used) and are loaded afresh when
- * their folder changes.
+ * translation (with the workspace index's neighbours and the user's remembered comments), the
+ * workspace index (build with progress events, update one file), code search (BM25 over the index,
+ * re-ranked by the model), the stale-summary check, parameter descriptions (borrowed from the
+ * index, else the parameter model), model validation, corpus mining (with progress events), and
+ * training (start, pause, resume, cancel, with progress events; a fine-tune is then judged by the
+ * guard unless its cancel skipped it). Models stay loaded between requests (the last few used) and
+ * are loaded afresh when their folder changes.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,7 +18,7 @@ import { buildCorpus } from '../mining/corpus';
 import { writeCorpus } from '../mining/dataset';
 import { walkSourceFiles, type WalkSkips } from '../mining/walk';
 import { DEFAULT_CANDIDATES, rerank } from '../inference/codeSearch';
-import { ModelRunner } from '../inference/modelRunner';
+import { ModelRunner, type WorkspaceNeighbours } from '../inference/modelRunner';
 import { fitScore, isStale, summaryFits } from '../inference/staleSummary';
 import { describeParams } from '../inference/paramModel';
 import type { ParamDescription } from '../retrieval/paramDescriptions';
@@ -91,6 +91,29 @@ function runnerFor(model: ModelRef): Promise<ModelRunner> {
   return r;
 }
 
+/** Remembered comments whose decoder-memory entries are computed per turn between requests. */
+const REMEMBER_PER_TURN = 2;
+let remembering: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Computes the entries of the remembered comments a request left out, a couple at a time (about
+ * 0.2 s each turn), yielding to the worker's message loop in between so that a request that comes
+ * meanwhile waits for one turn at most. A later request's comments replace these.
+ */
+function rememberBetweenRequests(runner: ModelRunner, workspace: WorkspaceNeighbours): void {
+  if (remembering) clearTimeout(remembering);
+  const turn = (): void => {
+    remembering = undefined;
+    try {
+      if (runner.rememberMissing(workspace, workspace.remembered ?? [], REMEMBER_PER_TURN) > 0)
+        remembering = setTimeout(turn, 0);
+    } catch {
+      // The model was unloaded meanwhile: its cache went with it.
+    }
+  };
+  remembering = setTimeout(turn, 0);
+}
+
 async function main(): Promise<void> {
   if (!parentPort) throw new Error('worker.ts must run in a worker thread');
   const options = validate(workerData, WORKER_OPTIONS, "the engine worker's start data");
@@ -105,7 +128,10 @@ async function main(): Promise<void> {
   const indexes = new WorkspaceIndexes();
   server.handle(Translate, async (params, ctx) => {
     const runner = await runnerFor(params.model);
-    return runner.translate(params, indexes.neighboursFor(params.file), () => ctx.cancelled());
+    const workspace = indexes.neighboursRemembering(params.file, params.remembered);
+    const translation = runner.translate(params, workspace, () => ctx.cancelled());
+    if (workspace?.remembered) rememberBetweenRequests(runner, workspace);
+    return translation;
   });
 
   server.handle(IndexBuild, (params, ctx) => {

@@ -1,8 +1,8 @@
 /**
  * The host side of recording verdicts (src/host/corrections.ts) on the VS Code stand-in: a
  * generated comment recorded at insertion is judged when its file is saved and stored in the
- * workspace's storage folder only; nothing is recorded in an untrusted workspace or with
- * seq2seq.learning.mode off.
+ * workspace's storage folder only, and remembered for the decoder at once; nothing is recorded
+ * in an untrusted workspace or with seq2seq.learning.mode off.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -74,13 +74,26 @@ describe('recording verdicts in the extension host', function () {
       [['summary', 'edited', 'Absolute gap.']],
     );
     assert.deepStrictEqual(fs.readdirSync(dir), ['corrections.json']);
+    // Remembered at once for the decoder, unless the setting says no.
+    assert.deepStrictEqual(
+      recorder.remembered().map((c) => [c.path, c.summary, c.code.startsWith('def distance')]),
+      [['/ws/demo.py', 'Absolute gap.', true]],
+    );
+    fake.settings.set('seq2seq.learning.rememberCorrections', false);
+    assert.deepStrictEqual(recorder.remembered(), []);
+    fake.settings.delete('seq2seq.learning.rememberCorrections');
     // A later save judges it again: the user put the text back.
     doc.setText(doc.getText().replace('Absolute gap.', 'Return the distance between two numbers.'));
     await recorder.judge(doc as never);
     assert.strictEqual(recorder.store!.list()[0]!.parts[0]!.verdict, 'kept');
     assert.strictEqual(recorder.store!.list().length, 1);
+    assert.deepStrictEqual(
+      recorder.remembered().map((c) => c.summary),
+      ['Return the distance between two numbers.'],
+    );
     recorder.forget();
     assert.deepStrictEqual(recorder.store!.list(), []);
+    assert.deepStrictEqual(recorder.remembered(), []);
     recorder.dispose();
   });
 
