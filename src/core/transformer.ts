@@ -53,6 +53,16 @@ interface DecoderLayer extends EncoderLayer {
 }
 
 /** What one decoder pass produces. */
+/** A decoder run's inputs: target ids, first position, cross keys/values per layer, source bias, training, self caches. */
+type DecoderArgs = [
+  tgt: tf.Tensor2D,
+  offset: number,
+  cross: readonly [tf.Tensor4D, tf.Tensor4D][],
+  srcBias: tf.Tensor,
+  training: boolean,
+  past?: readonly [tf.Tensor4D, tf.Tensor4D][],
+];
+
 interface DecoderPass {
   /** `[b, T, V]` the generator's logits (before any copying) */
   logits: tf.Tensor3D;
@@ -239,14 +249,7 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
    * @returns the final normed output `[b, T, d]` and input embedding `[b, T, d]` (what the copy
    * gate reads), cross weights per layer `[b, h, T, S]`, new self caches.
    */
-  private decoderStates(
-    tgt: tf.Tensor2D,
-    offset: number,
-    cross: readonly [tf.Tensor4D, tf.Tensor4D][],
-    srcBias: tf.Tensor,
-    training: boolean,
-    past?: readonly [tf.Tensor4D, tf.Tensor4D][],
-  ): Omit<DecoderPass, 'logits'> {
+  private decoderStates(...[tgt, offset, cross, srcBias, training, past]: DecoderArgs): Omit<DecoderPass, 'logits'> {
     const T = tgt.shape[1];
     const emb = this.embedTokens(this.tgtEmb, tgt, offset, training);
     let x = emb;
@@ -273,15 +276,8 @@ export class TransformerSeq2Seq implements Seq2SeqModel {
   }
 
   /** {@link decoderStates} with the generator's logits `[b, T, V]`. */
-  private decodeTokens(
-    tgt: tf.Tensor2D,
-    offset: number,
-    cross: readonly [tf.Tensor4D, tf.Tensor4D][],
-    srcBias: tf.Tensor,
-    training: boolean,
-    past?: readonly [tf.Tensor4D, tf.Tensor4D][],
-  ): DecoderPass {
-    const r = this.decoderStates(tgt, offset, cross, srcBias, training, past);
+  private decodeTokens(...args: DecoderArgs): DecoderPass {
+    const r = this.decoderStates(...args);
     const wout = this.wout ? (this.wout as tf.Tensor2D) : (tf.transpose(this.tgtEmb) as tf.Tensor2D);
     return { ...r, logits: dense(r.out, wout, this.bout as tf.Tensor1D) as tf.Tensor3D };
   }

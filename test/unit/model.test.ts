@@ -162,6 +162,7 @@ describe('model', () => {
               out.attention ?? [],
               out.attentionByLayerHead ?? [],
               out.copyLogProbs ?? [],
+              out.hidden ?? [],
             ]);
             disposeDecodingTensors(state);
             state = out.state;

@@ -56,6 +56,7 @@ describe('settings readers', () => {
       idleSeconds: D['seq2seq.learning.idleSeconds'],
       minutes: D['seq2seq.learning.minutes'],
       afterCorrections: D['seq2seq.learning.afterCorrections'],
+      rememberCorrections: D['seq2seq.learning.rememberCorrections'],
     });
     assert.strictEqual(settings.fineTuneSeed(), D['seq2seq.training.seed']);
   });

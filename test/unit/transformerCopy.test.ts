@@ -169,7 +169,7 @@ describe('Transformer copy mechanism', function () {
             for (let v = 0; v < V; v++)
               if (v < SPECIAL_TOKENS.length || !SRC[i]!.includes(v)) assert.ok(copyLp[i]![v]! < -41, `${v}`);
           }
-          tf.dispose([prev, out.logProbs, out.attention!, out.attentionByLayerHead!, out.copyLogProbs!]);
+          tf.dispose([prev, out.logProbs, out.attention!, out.attentionByLayerHead!, out.copyLogProbs!, out.hidden!]);
           disposeDecodingTensors(state);
           state = out.state;
         }
@@ -204,7 +204,14 @@ describe('Transformer copy mechanism', function () {
           }
           const over = tf.tidy(() => tf.max(tf.sub(step.copyLogProbs!, step.logProbs)).dataSync()[0]!);
           assert.ok(over < 1e-4, `the copy part exceeds the whole by ${over}`);
-          tf.dispose([prev, step.logProbs, step.attention!, step.attentionByLayerHead!, step.copyLogProbs!]);
+          tf.dispose([
+            prev,
+            step.logProbs,
+            step.attention!,
+            step.attentionByLayerHead!,
+            step.copyLogProbs!,
+            step.hidden!,
+          ]);
           disposeDecodingTensors(state);
           state = step.state;
         }
