@@ -2,7 +2,8 @@
  * EngineHost is the host's one door to the engine worker: mining and the workspace index go
  * through it (progress heard while a request runs, a cancel rejected with the one CancelledError),
  * a training job reports the worker's backend to the status bar as translation does, and the
- * training controls send nothing when no worker runs. The real EngineHost runs under the
+ * training controls send nothing when no worker runs; a code → comment request carries the
+ * user's remembered comments, which the worker's model leans on. The real EngineHost runs under the
  * `vscode` stand-in and spawns the compiled worker from out/.
  */
 import * as assert from 'assert';
@@ -171,6 +172,51 @@ describe('engine host (the one door to the worker)', function () {
       await idle.cancelTraining();
     } finally {
       idle.dispose();
+    }
+  });
+
+  it("sends the user's remembered comments with a code → comment request, and the worker's model leans on them", async () => {
+    const limit = (axis: string) =>
+      `def set_${axis}_limit(self, value):\n    self._limits["${axis}"] = clamp(value, self._min_${axis}, self._max_${axis})\n    self._dirty = True`;
+    let remembered: { path: string; code: string; summary: string }[] = [];
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const ctx = {
+      extensionUri: { fsPath: tmp },
+      log,
+      statusBar: { update: () => undefined },
+      corrections: { remembered: () => remembered },
+    } as unknown as Seq2SeqContext;
+    const bundled = {
+      id: 'default',
+      dir: path.join(__dirname, '..', '..', '..', 'media', 'models', 'default'),
+      bundled: true,
+    };
+    const host = new mod.EngineHost(ctx, () => bundled);
+    try {
+      await host.buildIndex({ root: workspace });
+      const request = {
+        direction: 'code2doc' as const,
+        text: limit('y'),
+        language: 'python',
+        file: path.join(workspace, 'axes.py'),
+        decoding: { beamSize: 4, nBest: 1, maxLength: 64, lengthPenalty: 0.6 },
+      };
+      const alone = (await host.translate(request)).candidates[0]!.text;
+      remembered = [
+        {
+          path: path.join(workspace, 'plot.py'),
+          code: limit('x'),
+          summary: 'Clamp the x axis limit into its allowed range.',
+        },
+        // Outside the indexed folder: not this workspace's, never remembered for it.
+        { path: path.join(tmp, 'elsewhere.py'), code: limit('y'), summary: 'Something else entirely.' },
+      ];
+      const withMemory = (await host.translate(request)).candidates[0]!.text;
+      assert.notStrictEqual(withMemory, alone);
+      assert.match(withMemory, /^Clamp/, `"${withMemory}" (without the memory: "${alone}")`);
+      assert.doesNotMatch(withMemory, /\bx\b|Something/);
+    } finally {
+      host.dispose();
     }
   });
 });
