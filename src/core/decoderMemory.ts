@@ -144,6 +144,13 @@ export class DecoderMemory {
     options: MemoryOptions = MEMORY_DEFAULTS,
     inCode?: (token: number) => boolean,
   ): DecoderMemory {
+    for (const [name, v, lo, hi] of [
+      ['weight', options.weight, 0, 1],
+      ['temperature', options.temperature, Number.MIN_VALUE, Infinity],
+      ['neighbours', options.neighbours, 1, Infinity],
+      ['maxDistance', options.maxDistance, 0, Infinity],
+    ] as const)
+      if (!(v >= lo && v <= hi)) throw new Error(`memory ${name} must be in [${lo}, ${hi}], got ${v}`);
     const keep = (e: MemoryEntries, i: number): boolean => !inCode || !e.fromCode[i] || inCode(e.values[i]!);
     const n = entries.reduce((a, e) => a + e.values.filter((_, i) => keep(e, i)).length, 0);
     const keys = new Float32Array(n * dim);
@@ -158,29 +165,21 @@ export class DecoderMemory {
         values[at++] = e.values[i]!;
       }
     }
-    for (const [name, v, lo, hi] of [
-      ['weight', options.weight, 0, 1],
-      ['temperature', options.temperature, Number.MIN_VALUE, Infinity],
-      ['neighbours', options.neighbours, 1, Infinity],
-      ['maxDistance', options.maxDistance, 0, Infinity],
-    ] as const)
-      if (!(v >= lo && v <= hi)) throw new Error(`memory ${name} must be in [${lo}, ${hi}], got ${v}`);
     return new DecoderMemory(keys, values, dim, options);
   }
 
   /**
    * `logProbs` (`rows * vocab`, log-probabilities) mixed with the memory's distribution for each
    * row whose decoder state (`hidden`, `[rows, dim]`) is near enough to an entry; other rows are
-   * unchanged. Returns a new array, and how many rows the memory changed.
+   * unchanged. Returns a new array.
    */
-  mix(hidden: tf.Tensor2D, logProbs: Float32Array, rows: number): { logProbs: Float32Array; mixed: number } {
+  mix(hidden: tf.Tensor2D, logProbs: Float32Array, rows: number): Float32Array {
     const { values } = this;
     const { weight, temperature, neighbours, maxDistance } = this.options;
     const vocab = logProbs.length / rows;
     const out = new Float32Array(logProbs);
     const k = Math.min(neighbours, values.length);
-    let mixed = 0;
-    if (k === 0 || weight === 0) return { logProbs: out, mixed };
+    if (k === 0 || weight === 0) return out;
     const all = this.distances(hidden);
     for (let r = 0; r < rows; r++) {
       const dist = all.subarray(r * values.length, (r + 1) * values.length);
@@ -188,7 +187,6 @@ export class DecoderMemory {
       // float32 rounding can take a distance of zero a little below it
       const d0 = Math.max(0, dist[nearest[0]!]!);
       if (d0 > maxDistance) continue;
-      mixed++;
       const p = new Map<number, number>();
       let z = 0;
       for (const j of nearest) {
@@ -201,7 +199,7 @@ export class DecoderMemory {
       for (let v = 0; v < vocab; v++) out[row + v] = logProbs[row + v]! + keep;
       for (const [v, w] of p) out[row + v] = Math.log((1 - weight) * Math.exp(logProbs[row + v]!) + (weight * w) / z);
     }
-    return { logProbs: out, mixed };
+    return out;
   }
 }
 

@@ -47,9 +47,9 @@ export type SearchOptions = Required<
 
 /**
  * A search's defaults: {@link DECODING_DEFAULTS}, stopping at the current length, no minimum
- * length and no n-gram ban (a request gets its direction's ban from ModelRunner). The length reward (Murray & Chiang 2018,
- * "Correcting Length Bias in Neural Machine Translation"; bounded as Huang et al. 2017, see
- * lengthScore.ts) is off unless set.
+ * length and no n-gram ban (a request gets its direction's ban from ModelRunner). The length
+ * reward (Murray & Chiang 2018, "Correcting Length Bias in Neural Machine Translation"; bounded as
+ * Huang et al. 2017, see lengthScore.ts) is off unless set.
  */
 export const SEARCH_DEFAULTS: Readonly<SearchOptions> = Object.freeze({
   ...DECODING_DEFAULTS,
@@ -193,7 +193,7 @@ function decodeStep(
   prevT.dispose();
   disposeDecodingTensors(state);
   let logProbs = out.logProbs.dataSync() as Float32Array;
-  if (memory && memory.size > 0 && out.hidden) logProbs = memory.mix(out.hidden, logProbs, prev.length).logProbs;
+  if (memory && memory.size > 0 && out.hidden) logProbs = memory.mix(out.hidden, logProbs, prev.length);
   const readout: StepReadout = {
     logProbs,
     att: out.attention ? (out.attention.dataSync() as Float32Array) : null,
@@ -428,10 +428,10 @@ function cannotImprove(
   finished.sort((a, c) => c.score - a.score);
   const nth = finished[opts.nBest - 1]!.score;
   const bestLive = Math.max(...beams.map((b) => b.logProb));
-  const rewardable = opts.reward * Math.min(max + 1, opts.limit);
   if (opts.stopping === 'current-length') {
     // Live beams all have the same length in a step.
-    return bestLive / lengthPenalty(beams[0]!.tokens.length + 1, opts.lengthPenalty) + rewardable <= nth;
+    const penalty = lengthPenalty(beams[0]!.tokens.length + 1, opts.lengthPenalty);
+    return bestLive / penalty + opts.reward * Math.min(max + 1, opts.limit) <= nth;
   }
   return hypothesisScore(bestLive, max + 1, opts.lengthPenalty, opts.reward, opts.limit) <= nth;
 }
