@@ -128,7 +128,10 @@ const memoryKey = (c: RememberedComment): string =>
 /**
  * The neighbour's summary when it is close enough to be reused as the answer (overlap at least
  * `threshold`, which null turns off), cleaned as generated text is; else undefined. The default
- * model's recipe tunes the threshold with this same rule.
+ * model's recipe tunes the threshold with this same rule. Readers side with it: on 79 validation
+ * functions where the bundled model reuses (overlap 0.4 and up), blind readers kept 43 reused
+ * summaries against 12 of the model's own comments for the same functions (7 against 4 between
+ * overlaps 0.4 and 0.6, 20 against 2 from 0.8).
  */
 export function reusableSummary(
   neighbour: { summary: string; similarity: number; unshared?: readonly string[] } | undefined,
@@ -166,6 +169,11 @@ function stem(word: string): string {
  * subtokens that the documented function lacks (`unshared`): the sibling encoder's "base32",
  * "strictly" beside `deepEqual`, "equal" in `greaterThanOrEqual`'s summary for `greaterThan`.
  * Reusing such a summary would be wrong in exactly the word that matters, so reuse does not fire.
+ * Blind readers agree: of the 179 reuses the rule refused on validation projects, they kept 13
+ * of the refused summaries and 30 of the model's own comments inserted instead. The rule is for
+ * reuse only: as a search constraint that keeps those words out of the model's own comments, it
+ * made readers keep 16 against 31 of the 201 comments it changed (the model uses such a word
+ * rightly more often than not, and forced off it writes worse text).
  */
 export function reuseConflicts(summary: string, unshared: readonly string[]): string[] {
   const only = new Set(unshared.filter((t) => t.length > 1 && !/^\d+$/.test(t) && !NEUTRAL_WORDS.has(t)).map(stem));

@@ -156,7 +156,11 @@ export class FunctionIndex {
 
   /**
    * The documented function most similar to `code` from a file other than `excludePath`
-   * (the file being documented, which holds the function itself), or undefined.
+   * (the file being documented, which holds the function itself), or undefined. The file's other
+   * documented functions are left out on purpose: as neighbours they raised chrF on validation
+   * projects (30.3 to 38.5 on 244 functions) while blind readers kept fewer of the comments (14
+   * against 23 of the 129 that changed) — the model copies a sibling's specifics ("u32" for
+   * `read_u16_le`, "Start" for `stop_plugin`).
    */
   neighbour(code: string, excludePath?: string): IndexNeighbour | undefined {
     const { memory, documented } = this.tables();
