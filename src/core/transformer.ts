@@ -52,7 +52,6 @@ interface DecoderLayer extends EncoderLayer {
   cbo: V;
 }
 
-/** What one decoder pass produces. */
 /** A decoder run's inputs: target ids, first position, cross keys/values per layer, source bias, training, self caches. */
 type DecoderArgs = [
   tgt: tf.Tensor2D,
@@ -63,6 +62,7 @@ type DecoderArgs = [
   past?: readonly [tf.Tensor4D, tf.Tensor4D][],
 ];
 
+/** What one decoder pass produces. */
 interface DecoderPass {
   /** `[b, T, V]` the generator's logits (before any copying) */
   logits: tf.Tensor3D;

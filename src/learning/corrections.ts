@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CorpusRecord } from '../mining/dataset';
+import type { RememberedComment } from '../inference/translation';
 import { readGuardedTextSync } from '../files/guardedRead';
 import { parseDoc, stripDocDelimiters, summarize } from '../docComments/read';
 import type { CorpusLanguage } from '../parsing/languages';
@@ -215,10 +216,7 @@ export const MAX_REMEMBERED = 200;
  * What the decoder memory of a workspace holds (src/core/decoderMemory.ts): each kept or edited
  * summary with its function's code and file, the `max` most recently decided.
  */
-export function rememberedComments(
-  corrections: readonly Correction[],
-  max = MAX_REMEMBERED,
-): { path: string; code: string; summary: string }[] {
+export function rememberedComments(corrections: readonly Correction[], max = MAX_REMEMBERED): RememberedComment[] {
   return learnableCorrections(corrections)
     .sort((a, b) => a.decidedAt.localeCompare(b.decidedAt))
     .slice(-max)
